@@ -1,0 +1,127 @@
+"""The application factory: one Flask server, sign-in, and the Dash pages on top of it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, html
+from flask import Flask, jsonify
+from flask_login import current_user
+
+from auth import roles, web
+from components.ids import Shell
+from components.layout import make_denied, make_navbar
+from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
+from lyceum.settings import Settings, load_settings
+from services.runtime import Runtime
+
+log = logging.getLogger("lyceum")
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+
+
+def _configure_server(server: Flask, settings: Settings) -> None:
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="lyceum_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+
+
+def _healthz(runtime: Runtime) -> Callable[[], Any]:
+    def healthz() -> Any:
+        checks: dict[str, str] = {}
+        for name, probe in (("metadata", runtime.db.ping), ("clickhouse", runtime.ch.ping)):
+            try:
+                checks[name] = "ok" if probe() else "failed"
+            except Exception as exc:  # noqa: BLE001 - report, never raise, from a health check
+                log.warning("health check %s failed: %s", name, exc)
+                checks[name] = "failed"
+        healthy = all(v == "ok" for v in checks.values())
+        return jsonify(status="ok" if healthy else "degraded", checks=checks), (
+            200 if healthy else 503)
+    return healthz
+
+
+def _guard_page(layout: Any, page: dict[str, Any]) -> Callable[..., Any]:
+    """Wrap a page layout so the server checks the user's role before building it.
+
+    Page metadata ``access`` is ``"admin"`` (global admins) or ``"member"`` (signed-in);
+    pages with a ``cluster_id`` path variable also need ``cluster_role`` on that cluster.
+    """
+    global_role = roles.Role.ADMIN if page.get("access") == "admin" else roles.Role.VIEWER
+
+    def guarded(**kwargs: Any) -> Any:
+        try:
+            roles.require_role(None, global_role)
+            if "cluster_id" in kwargs:
+                roles.require_role(kwargs["cluster_id"], page.get("cluster_role", "viewer"))
+        except (Forbidden, NotAuthenticated, NotFound) as exc:
+            return make_denied(exc.user_message)
+        return layout(**kwargs) if callable(layout) else layout
+    guarded.__wrapped__ = layout  # type: ignore[attr-defined]
+    return guarded
+
+
+def visible_pages(user: Any) -> list[dict[str, Any]]:
+    """Pages for the navigation: those marked ``nav`` that this user's role may open."""
+    pages = [p for p in dash.page_registry.values() if p.get("nav")]
+    if not user.is_admin:
+        pages = [p for p in pages if p.get("access") != "admin"]
+    return sorted(pages, key=lambda p: p.get("order", 99))
+
+
+def _shell() -> Any:
+    """The frame around every page, built per request for the signed-in user."""
+    if not getattr(current_user, "is_authenticated", False):
+        return html.Div(dash.page_container)
+    navbar = make_navbar(pages=visible_pages(current_user), user_label=current_user.email,
+                         user_badge="global admin" if current_user.is_admin else "member",
+                         csrf=web.csrf_token())
+    return html.Div([navbar, dbc.Container(dash.page_container, fluid="lg", id=Shell.content,
+                                           className="pb-5")])
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
+    """Build the Flask server with sign-in, health check and the Dash app mounted on it."""
+    settings = settings or load_settings()
+    runtime = runtime or Runtime.open(settings)
+    server = Flask(__name__, instance_path=str(settings.instance_path))
+    _configure_server(server, settings)
+    server.extensions["lyceum"] = runtime
+    web.init_app(server)
+    server.add_url_rule("/healthz", "healthz", _healthz(runtime))
+
+    @server.errorhandler(AppError)
+    def _app_error(exc: AppError) -> Any:
+        return jsonify(error={"code": exc.code, "message": exc.user_message}), exc.status_code
+
+    @server.errorhandler(413)
+    def _too_large(_exc: Exception) -> Any:
+        return jsonify(error={"code": "too_large", "message": "The request is too large."}), 413
+
+    app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",
+               update_title=None, suppress_callback_exceptions=True,
+               serve_locally=True, compress=False)
+    for page in dash.page_registry.values():
+        if not hasattr(page["layout"], "__wrapped__"):
+            page["layout"] = _guard_page(page["layout"], page)
+    app.layout = _shell
+    import callbacks  # noqa: F401  (registers every page's callbacks)
+
+    server.after_request(_security_headers)
+    log.info("app ready (clickhouse: %s)", "embedded" if runtime.ch.embedded else "server")
+    return server
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

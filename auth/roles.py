@@ -1,0 +1,109 @@
+"""Authorization core: one ``require_role`` used by every page, callback and API route."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from flask import current_app, g
+from flask_login import current_user
+
+from data import memberships
+from lyceum.errors import Forbidden, NotAuthenticated, NotFound
+
+
+class Role(IntEnum):
+    """Per-cluster roles, ordered: each role may do everything the ones below it may."""
+
+    VIEWER = 1
+    ANALYST = 2
+    EDITOR = 3
+    ADMIN = 4
+
+    @property
+    def label(self) -> str:
+        """The role's name as users see it."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | Role) -> Role:
+        """A role from its name; :class:`ValueError` for anything else."""
+        if isinstance(value, Role):
+            return value
+        try:
+            return cls[str(value).strip().upper()]
+        except KeyError as exc:
+            raise ValueError(f"unknown role {value!r}") from exc
+
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.ADMIN: "Everything on the cluster: members, tokens, retention, decommission.",
+    Role.EDITOR: "Changes content: golden curves, alert rules, projects and assets.",
+    Role.ANALYST: "Explores and exports data; saves personal views.",
+    Role.VIEWER: "Reads dashboards and curves; changes nothing.",
+}
+
+
+def parse_cluster_id(value: Any) -> int:
+    """A cluster id from client input (URL, callback payload), or :class:`NotFound`."""
+    if isinstance(value, bool):
+        raise NotFound("That cluster does not exist.")
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 12 and int(value) > 0:
+        return int(value)
+    raise NotFound("That cluster does not exist.")
+
+
+def _runtime() -> Any:
+    return current_app.extensions["lyceum"]
+
+
+def _user() -> Any:
+    user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated("Sign in to continue.")
+    return user
+
+
+def role_on(cluster_id: int) -> Role | None:
+    """The signed-in user's role on a cluster (global admins are admins everywhere)."""
+    user = _user()
+    if user.is_admin:
+        return Role.ADMIN
+    cache: dict[int, Role | None] = g.setdefault("lyceum_roles", {})
+    if cluster_id not in cache:
+        with _runtime().db.session() as session:
+            found = memberships.role_on_cluster(session, user_id=user.id, cluster_id=cluster_id)
+        cache[cluster_id] = Role.parse(found) if found else None
+    return cache[cluster_id]
+
+
+def require_role(cluster_id: Any, role: Role | str) -> Role:
+    """Refuse unless the signed-in user has at least ``role`` on the cluster.
+
+    ``cluster_id=None`` asks about the whole installation: ``Role.ADMIN`` then means the
+    global admin flag, any lower role just a signed-in user. Returns the user's role.
+    """
+    needed = Role.parse(role)
+    user = _user()
+    if cluster_id is None:
+        if needed is Role.ADMIN and not user.is_admin:
+            raise Forbidden("Only administrators can do this.")
+        return Role.ADMIN if user.is_admin else needed
+    have = role_on(parse_cluster_id(cluster_id))
+    if have is None:
+        raise Forbidden("You do not have access to this cluster.")
+    if have < needed:
+        raise Forbidden(f"This needs the {needed.label} role on this cluster; you are "
+                        f"{have.label}.")
+    return have
+
+
+def has_role(cluster_id: Any, role: Role | str) -> bool:
+    """Like :func:`require_role` but answers yes or no."""
+    try:
+        require_role(cluster_id, role)
+    except (Forbidden, NotAuthenticated, NotFound):
+        return False
+    return True

@@ -1,0 +1,188 @@
+"""Sign-in for the web: flask-login wiring, the login/logout routes, and the request guard."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from services import accounts
+from services.accounts import SessionUser, SignInError
+from services.audit import Actor
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+
+#: Paths anyone may fetch: the sign-in page, health, and static files.
+PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico",
+                   "/_favicon.ico")
+#: Dash's own endpoints: refused with 401 JSON rather than a redirect when signed out.
+DASH_PREFIXES = ("/_dash-", "/_reload-hash")
+FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you will be taken "
+               "to the overview instead.")
+
+
+class AuthUser(UserMixin):
+    """flask-login's view of a :class:`SessionUser`; its id is the server-side session token."""
+
+    def __init__(self, user: SessionUser) -> None:
+        self.user = user
+        self.id = user.id
+        self.email = user.email
+        self.display_name = user.display_name
+        self.is_admin = user.is_admin
+
+    def get_id(self) -> str:
+        """The session token (so revoking the session signs the browser out)."""
+        return self.user.session_token
+
+
+def _runtime() -> Any:
+    return current_app.extensions["lyceum"]
+
+
+def client_ip() -> str:
+    """The caller's address as the server saw it."""
+    return request.remote_addr or ""
+
+
+def current_actor() -> Actor:
+    """The audit actor for the current request."""
+    if getattr(current_user, "is_authenticated", False):
+        return Actor(user_id=current_user.id, label=current_user.email, ip=client_ip())
+    return Actor(label="anonymous", ip=client_ip())
+
+
+def csrf_token() -> str:
+    """The per-session token that forms must send back."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        session["csrf"] = token
+    return str(token)
+
+
+def _csrf_ok() -> bool:
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, str(session.get("csrf", "")))
+
+
+def safe_next(value: str | None) -> tuple[str, bool]:
+    """A same-site path to go to after sign-in, and whether ``value`` had to be refused."""
+    if not value:
+        return "/", False
+    parts = urlsplit(value)
+    if (not value.startswith("/") or value.startswith("//") or "\\" in value
+            or parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in value)):
+        return "/", True
+    return value, False
+
+
+def _login_page(*, error: str | None = None, notice: str | None = None, email: str = "",
+                status: int = 200) -> tuple[str, int]:
+    target, forged = safe_next(request.values.get("next"))
+    notices = [n for n in (notice, FORGED_NEXT if forged else None) if n]
+    html = render_template("login.html", error=error, notices=notices, email=email[:254],
+                           next=target if target != "/" else "", csrf=csrf_token(),
+                           )
+    return html, status
+
+
+@bp.get("/login")
+def login_form() -> Any:
+    """The sign-in page (signed-in users go straight on)."""
+    if getattr(current_user, "is_authenticated", False):
+        return redirect(safe_next(request.args.get("next"))[0])
+    notice = "You have signed out." if request.args.get("signed_out") else None
+    return _login_page(notice=notice)
+
+
+@bp.post("/login")
+def login_submit() -> Any:
+    """Check the password, rotate the session, and go to ``next``."""
+    email = request.form.get("email", "")
+    if not _csrf_ok():
+        return _login_page(error="Your sign-in form expired. Please try again.", status=400,
+                           email=email)
+    runtime = _runtime()
+    settings = runtime.settings
+    try:
+        user = accounts.authenticate(
+            runtime.db, runtime.passwords, email=email, password=request.form.get("password", ""),
+            ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
+            max_failures=settings.login_max_failures,
+        )
+    except SignInError as exc:
+        status = 429 if "Too many" in exc.user_message else 401
+        return _login_page(error=exc.user_message, status=status, email=email)
+    target, _forged = safe_next(request.form.get("next"))
+    session.clear()
+    login_user(AuthUser(user))
+    session["csrf"] = secrets.token_urlsafe(24)
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Revoke the server-side session and clear the cookie."""
+    if getattr(current_user, "is_authenticated", False):
+        if not _csrf_ok():
+            return redirect("/")
+        accounts.end_session(_runtime().db, current_user.get_id(), actor=current_actor())
+    logout_user()
+    session.clear()
+    return redirect("/login?signed_out=1")
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return False
+    return urlsplit(origin).netloc == request.host
+
+
+def guard() -> Response | None:
+    """Refuse every non-public request without a live session (and cross-site writes)."""
+    path = request.path
+    if path.startswith(PUBLIC_PREFIXES):
+        return None
+    if not getattr(current_user, "is_authenticated", False):
+        if path.startswith(DASH_PREFIXES) or request.method != "GET":
+            response = jsonify(error={"code": "not_authenticated", "message": "Sign in first."})
+            response.status_code = 401
+            return response
+        query = request.full_path.rstrip("?")
+        return redirect(f"/login?next={query}" if path != "/" else "/login")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+        response = jsonify(error={"code": "cross_origin", "message": "Cross-site request refused."})
+        response.status_code = 403
+        return response
+    return None
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> AuthUser | None:
+    found = accounts.load_session(_runtime().db, token)
+    return AuthUser(found) if found else None
+
+
+def init_app(server: Flask) -> None:
+    """Attach sign-in to the Flask server: login manager, routes and the guard."""
+    login_manager.init_app(server)
+    login_manager.session_protection = None
+    server.register_blueprint(bp)
+    server.before_request(guard)

@@ -1,0 +1,33 @@
+"""Overview callbacks: fill the cluster cards for the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, callback
+
+from auth.roles import Role, require_role
+from callbacks.common import runtime, signed_in_user
+from components.clusters import make_cluster_card
+from components.ids import Overview
+from components.layout import make_empty_state, make_error
+from lyceum.errors import AppError
+from services.overview import cluster_cards
+
+
+@callback(Output(Overview.clusters, "children"), Output(Overview.error, "children"),
+          Input(Overview.load, "n_intervals"))
+def fill_clusters(_n: int) -> tuple[Any, Any]:
+    """Cards for every cluster the user may see."""
+    try:
+        require_role(None, Role.VIEWER)
+        user = signed_in_user()
+        cards = cluster_cards(runtime(), user_id=user.id, is_admin=user.is_admin)
+    except AppError as exc:
+        return None, make_error(exc.user_message)
+    if not cards:
+        return make_empty_state(
+            icon="bi-database", title="No clusters for you yet",
+            text="You are not a member of any analytics cluster. An administrator of a cluster "
+                 "can add you to its team."), None
+    return [make_cluster_card(card) for card in cards], None

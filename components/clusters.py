@@ -1,0 +1,90 @@
+"""Factories for cluster cards and engine tables (no I/O)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.formatting import human_bytes, human_count, percent, when
+from services.engine import EngineStatus
+from services.overview import ClusterCard
+
+STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger",
+                 "decommissioned": "secondary"}
+
+
+def _figure(label: str, value: str, hint: str | None = None) -> html.Div:
+    return html.Div([
+        html.Div(label, className="small text-body-secondary"),
+        html.Div(value, className="fs-5 fw-semibold"),
+        html.Div(hint, className="small text-body-tertiary") if hint else None,
+    ], className="figure-cell")
+
+
+def make_cluster_card(card: ClusterCard) -> dbc.Card:
+    """One cluster: name, status, role, and its figures (or why there are none)."""
+    header = html.Div([
+        html.Div([
+            html.H2(card.name, className="h5 mb-0"),
+            html.Code(card.database_name, className="small"),
+        ]),
+        html.Div([
+            dbc.Badge("demo data", color="warning", text_color="dark", className="me-1")
+            if card.is_demo else None,
+            dbc.Badge(card.status, color=STATUS_COLORS.get(card.status, "secondary"),
+                      className="me-1"),
+            dbc.Badge(f"you: {card.role}", color="light", text_color="dark"),
+        ]),
+    ], className="d-flex justify-content-between align-items-start mb-3")
+    if card.stats_error:
+        body: object = dbc.Alert(card.stats_error, color="warning", className="mb-0 py-2")
+    elif card.stats is None:
+        body = html.P(f"No figures while the cluster is {card.status}.",
+                      className="text-body-secondary mb-0")
+    else:
+        s = card.stats
+        body = html.Div([
+            _figure("Parts, last 24 h", human_count(s.parts_24h)),
+            _figure("Yield, last 24 h", percent(card.yield_24h),
+                    None if s.parts_24h else "no parts in the last 24 h"),
+            _figure("Parts in total", human_count(s.parts_total),
+                    f"latest {when(s.latest_part_at)}"),
+            _figure("Curves", human_count(s.curves_total),
+                    f"{human_count(s.samples_total)} points"),
+            _figure("On disk", human_bytes(s.bytes_on_disk)),
+        ], className="figure-grid")
+    return dbc.Card(dbc.CardBody([header, body]), className="mb-3 shadow-sm",
+                    id=f"overview-cluster-{card.id}-card")
+
+
+def make_volume_table(status: EngineStatus) -> html.Div:
+    """The storage policies and the disk behind each volume."""
+    rows = [html.Tr([html.Td(v.policy), html.Td(v.volume), html.Td(v.disk),
+                     html.Td(html.Code(v.path, className="small")),
+                     html.Td(human_bytes(v.free_bytes)), html.Td(human_bytes(v.total_bytes))])
+            for v in status.volumes]
+    head = html.Thead(html.Tr([html.Th(h) for h in
+                               ("Policy", "Volume", "Disk", "Path", "Free", "Total")]))
+    return html.Div([html.H2("Storage volumes", className="h5 mt-4"),
+                     dbc.Table([head, html.Tbody(rows)], size="sm", hover=True,
+                               id="engine-volumes-table")])
+
+
+def make_database_table(status: EngineStatus) -> html.Div:
+    """Databases with their size on disk and row count."""
+    rows = [html.Tr([html.Td(html.Code(name)), html.Td(human_bytes(size)),
+                     html.Td(human_count(count))])
+            for name, (size, count) in status.databases.items()]
+    head = html.Thead(html.Tr([html.Th("Database"), html.Th("On disk"), html.Th("Rows")]))
+    body = (dbc.Table([head, html.Tbody(rows)], size="sm", hover=True)
+            if rows else html.P("No databases hold data yet.", className="text-body-secondary"))
+    return html.Div([html.H2("Databases", className="h5 mt-4"), body])
+
+
+def make_engine_summary(status: EngineStatus) -> dbc.Card:
+    """Mode, version and address of the engine."""
+    return dbc.Card(dbc.CardBody(html.Div([
+        _figure("Mode", status.mode),
+        _figure("Version", status.version),
+        _figure("Address", status.dsn_label),
+    ], className="figure-grid")), className="shadow-sm")

@@ -1,0 +1,84 @@
+"""Layout factories shared by all pages: navigation bar, headers, empty and error states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.ids import Shell
+
+
+def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_badge: str,
+                csrf: str, active_path: str = "") -> dbc.Navbar:
+    """The top bar: brand, one link per page the user may open, the user and sign-out."""
+    links = [
+        dbc.NavItem(dbc.NavLink(
+            [html.I(className=f"bi {page.get('icon', 'bi-circle')} me-1"), page["name"]],
+            href=page["relative_path"], active="exact",
+            id=f"nav-{page['module'].split('.')[-1].replace('_', '-')}-link",
+        ))
+        for page in pages
+    ]
+    user_menu = html.Div([
+        html.Span([html.I(className="bi bi-person-circle me-1"), user_label],
+                  className="text-light small me-2", id="nav-user-label"),
+        dbc.Badge(user_badge, color="light", text_color="dark", className="me-3"),
+        html.Form([
+            dcc.Input(type="hidden", name="csrf_token", value=csrf),
+            html.Button([html.I(className="bi bi-box-arrow-right me-1"), "Sign out"],
+                        type="submit", className="btn btn-outline-light btn-sm",
+                        id="nav-signout-button"),
+        ], action="/logout", method="POST", className="m-0"),
+    ], className="d-flex align-items-center")
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand([html.I(className="bi bi-bezier2 me-2"), "Lyceum Clusters"],
+                            href="/", className="fw-semibold"),
+            dbc.Nav(links, navbar=True, className="me-auto"),
+            user_menu,
+        ], fluid=True),
+        color="dark", dark=True, className="mb-4", id=Shell.navbar,
+    )
+
+
+def make_page_header(title: str, subtitle: str | None = None,
+                     actions: Any = None) -> html.Div:
+    """A page title with an optional one-line explanation and actions on the right."""
+    return html.Div([
+        html.Div([
+            html.H1(title, className="h3 mb-1"),
+            html.P(subtitle, className="text-body-secondary mb-0") if subtitle else None,
+        ]),
+        html.Div(actions) if actions else None,
+    ], className="d-flex justify-content-between align-items-end mb-4")
+
+
+def make_empty_state(*, icon: str, title: str, text: str, action: Any = None) -> html.Div:
+    """What a page shows when it has nothing yet: what is missing and what to do."""
+    return html.Div([
+        html.I(className=f"bi {icon} display-6 text-body-tertiary"),
+        html.H2(title, className="h5 mt-3"),
+        html.P(text, className="text-body-secondary mb-3"),
+        action,
+    ], className="empty-state text-center py-5")
+
+
+def make_error(message: str, *, title: str = "Something went wrong") -> dbc.Alert:
+    """A user-facing error: what happened, in words, never a traceback."""
+    return dbc.Alert([html.Strong(f"{title}: "), message], color="danger", className="mb-3")
+
+
+def make_loading_placeholder(text: str = "Loading…") -> html.Div:
+    """A quiet placeholder shown until a callback fills the area."""
+    return html.Div([dbc.Spinner(size="sm", color="secondary"),
+                     html.Span(text, className="ms-2 text-body-secondary")],
+                    className="d-flex align-items-center py-4")
+
+
+def make_denied(message: str) -> html.Div:
+    """The page body shown when the user lacks the role a page needs."""
+    return make_empty_state(icon="bi-shield-lock", title="Not available to you", text=message,
+                            action=dbc.Button("Back to overview", href="/", color="primary"))

@@ -1,0 +1,1 @@
+"""Lyceum Clusters: the shared kernel (settings, errors, command line)."""

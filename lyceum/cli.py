@@ -1,0 +1,133 @@
+"""The command line: set up, serve, create accounts, load the demo.
+
+Everything that touches the embedded engine runs in this one process (chDB allows one
+process per data path), so ``run`` prepares and then serves from the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import time
+
+from lyceum.errors import AppError
+
+
+def _open() -> object:
+    from lyceum.settings import load_settings
+    from services.runtime import Runtime
+
+    return Runtime.open(load_settings())
+
+
+def _banner(report: object, settings: object) -> None:
+    from services.setup import SetupReport
+
+    assert isinstance(report, SetupReport)
+    print(f"Metadata schema at revision {report.revision}.")
+    if report.demo_seconds is not None:
+        state = "already loaded" if report.demo_skipped else "loaded"
+        total = sum(report.demo_rows.values())
+        print(f"Demo data {state} in {report.demo_seconds:.1f} s ({total:,} rows).")
+    if report.admin_password:
+        print("\n" + "=" * 66)
+        print("  First administrator created. This password is shown only once:")
+        print("    e-mail:   admin@lyceum.local")
+        print(f"    password: {report.admin_password}")
+        print("=" * 66 + "\n")
+    host, port = getattr(settings, "host"), getattr(settings, "port")
+    print(f"Serving Lyceum Clusters on http://{host}:{port}", flush=True)
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    """Migrate, ensure an admin and the demo, then serve."""
+    from waitress import serve
+
+    from app import create_app
+    from services.runtime import Runtime
+    from services.setup import prepare
+
+    started = time.perf_counter()
+    runtime = _open()
+    assert isinstance(runtime, Runtime)
+    report = prepare(runtime)
+    server = create_app(runtime.settings, runtime=runtime)
+    _banner(report, runtime.settings)
+    print(f"Ready in {time.perf_counter() - started:.1f} s.", flush=True)
+    serve(server, host=runtime.settings.host, port=runtime.settings.port, threads=8,
+          ident="lyceum")
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    """Bring the metadata schema to the newest revision."""
+    from services.runtime import Runtime
+
+    runtime = _open()
+    assert isinstance(runtime, Runtime)
+    runtime.db.migrate()
+    print(f"Metadata schema at revision {runtime.db.current_revision()}.")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """Create a global administrator; the password is read from stdin or generated."""
+    from services.accounts import create_user, generate_password
+    from services.runtime import Runtime
+
+    runtime = _open()
+    assert isinstance(runtime, Runtime)
+    runtime.db.migrate()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password (empty to generate one): ") or generate_password()
+    else:
+        password = generate_password()
+    create_user(runtime.db, runtime.passwords, email=args.email, password=password,
+                display_name=args.name or args.email, is_admin=True)
+    print(f"Administrator {args.email} created.")
+    if not args.password_stdin:
+        print(f"Password (shown once): {password}")
+    return 0
+
+
+def cmd_load_demo(_args: argparse.Namespace) -> int:
+    """Create the demo cluster and load its data (idempotent)."""
+    from services.runtime import Runtime
+    from services.setup import ensure_demo_cluster
+
+    runtime = _open()
+    assert isinstance(runtime, Runtime)
+    runtime.db.migrate()
+    seconds, rows, skipped = ensure_demo_cluster(runtime)
+    state = "already loaded" if skipped else "loaded"
+    print(f"Demo data {state} in {seconds or 0:.1f} s: {rows}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one command."""
+    parser = argparse.ArgumentParser(prog="python -m lyceum", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="set up and serve the app").set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="migrate the metadata database").set_defaults(
+        func=cmd_migrate)
+    admin = sub.add_parser("create-admin", help="create a global administrator")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
+    admin.set_defaults(func=cmd_create_admin)
+    sub.add_parser("load-demo", help="create the demo cluster and its data").set_defaults(
+        func=cmd_load_demo)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                                                   "%(message)s")
+    try:
+        return int(args.func(args))
+    except AppError as exc:
+        print(f"error: {exc.user_message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,130 @@
+"""One typed settings object, read from the environment and the instance folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lyceum.errors import ConfigError
+
+#: Values that must never be used as a secret key (copied from tutorials and templates).
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"", "dev", "secret", "changeme", "change-me", "changethis", "default", "password",
+     "secret-key", "secret_key", "your-secret-key", "supersecret", "development"}
+)
+MIN_SECRET_LENGTH = 32
+SECRET_FILE = "secret_key"
+DEMO_SIZES = ("full", "small", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from outside; build it with :func:`load_settings`."""
+
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    clickhouse_dsn: str
+    clickhouse_cluster: str | None = None
+    redis_url: str | None = None
+    demo: str = "full"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    secure_cookies: bool = False
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embedded_clickhouse(self) -> bool:
+        """True when ClickHouse runs in-process (chDB) rather than as a server."""
+        return self.clickhouse_dsn.startswith("chdb:")
+
+    @property
+    def clickhouse_root(self) -> Path:
+        """The folder that holds the embedded engine's data, config and tier disks."""
+        return self.instance_path / "clickhouse"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (used by tests and the CLI)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def check_secret_key(value: str) -> str:
+    """Return ``value`` if it is usable as a secret key, else raise :class:`ConfigError`."""
+    if value.strip().lower() in KNOWN_DEFAULT_SECRETS:
+        raise ConfigError("The secret key is missing or a well-known default; refusing to start.")
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"The secret key is shorter than {MIN_SECRET_LENGTH} characters; refusing to start."
+        )
+    return value
+
+
+def ensure_secret_file(instance_path: Path) -> str:
+    """Read the instance secret key, generating it (mode 0600) on first run."""
+    path = instance_path / SECRET_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(
+    env: dict[str, str] | None = None, *, generate_secret: bool = True
+) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: ``os.environ``).
+
+    The secret key comes from ``LYCEUM_SECRET_KEY`` or the instance folder's ``secret_key``
+    file, generated on first run when ``generate_secret`` is true. A missing, short or
+    well-known key raises :class:`ConfigError`.
+    """
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("LYCEUM_INSTANCE", "instance")).resolve()
+    secret = env.get("LYCEUM_SECRET_KEY")
+    if secret is None:
+        if generate_secret:
+            secret = ensure_secret_file(instance)
+        elif (instance / SECRET_FILE).exists():
+            secret = (instance / SECRET_FILE).read_text().strip()
+        else:
+            secret = ""
+    check_secret_key(secret)
+    demo = env.get("LYCEUM_DEMO", "full").strip().lower()
+    if demo not in DEMO_SIZES:
+        raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
+    try:
+        port = int(env.get("LYCEUM_PORT", "8050"))
+    except ValueError as exc:
+        raise ConfigError("LYCEUM_PORT must be a whole number.") from exc
+    return Settings(
+        instance_path=instance,
+        secret_key=secret,
+        database_url=env.get("LYCEUM_DATABASE_URL") or f"sqlite:///{instance / 'lyceum.db'}",
+        clickhouse_dsn=env.get("LYCEUM_CLICKHOUSE_DSN")
+        or f"chdb://{instance / 'clickhouse' / 'data'}",
+        clickhouse_cluster=env.get("LYCEUM_CLICKHOUSE_CLUSTER") or None,
+        redis_url=env.get("REDIS_URL") or None,
+        demo=demo,
+        host=env.get("LYCEUM_HOST", "127.0.0.1"),
+        port=port,
+        secure_cookies=_flag(env.get("LYCEUM_SECURE_COOKIES")),
+        argon2_time_cost=int(env.get("LYCEUM_ARGON2_TIME_COST", "3")),
+        argon2_memory_kib=int(env.get("LYCEUM_ARGON2_MEMORY_KIB", "65536")),
+        oidc_issuer=env.get("LYCEUM_OIDC_ISSUER") or None,
+        oidc_client_id=env.get("LYCEUM_OIDC_CLIENT_ID") or None,
+        oidc_client_secret=env.get("LYCEUM_OIDC_CLIENT_SECRET") or None,
+    )

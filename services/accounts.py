@@ -1,0 +1,185 @@
+"""Accounts and sign-in: first admin, password checks with throttling, server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from auth.passwords import Passwords
+from data import audit as audit_data
+from data import users as users_data
+from data.db import Database
+from data.models import User, utcnow
+from lyceum.errors import AppError, ValidationError
+from services import audit
+from services.audit import Actor
+
+SESSION_LIFETIME = timedelta(hours=12)
+MAX_EMAIL_LENGTH = 254
+MAX_PASSWORD_LENGTH = 1024
+MIN_PASSWORD_LENGTH = 12
+IP_FAILURE_FACTOR = 4
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
+
+MSG_EMPTY = "Enter your e-mail address and your password."
+MSG_TOO_LONG = "That e-mail address or password is too long."
+MSG_INCORRECT = "The e-mail address or password is incorrect."
+MSG_THROTTLED = "Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
+
+
+class SignInError(AppError):
+    """A sign-in attempt that was refused; the message is safe to show."""
+
+    status_code = 401
+    code = "sign_in_failed"
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """The signed-in person as the web layer sees them, tied to one server-side session."""
+
+    id: int
+    email: str
+    display_name: str
+    is_admin: bool
+    session_token: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    """A random password for a new account, to be shown once."""
+    return secrets.token_urlsafe(18)
+
+
+def validate_new_account(email: str, password: str) -> str:
+    """Return the normalised e-mail, or raise :class:`ValidationError` naming the field."""
+    email = email.strip().lower()
+    if not _EMAIL.fullmatch(email) or len(email) > MAX_EMAIL_LENGTH:
+        raise ValidationError("Enter a valid e-mail address.", fields={"email": "invalid"})
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"Passwords are {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long.",
+            fields={"password": "length"},
+        )
+    return email
+
+
+def create_user(db: Database, passwords: Passwords, *, email: str, password: str,
+                display_name: str = "", is_admin: bool = False,
+                actor: Actor = audit.SYSTEM) -> User:
+    """Create an account with a password; refuses duplicates with a clear message."""
+    email = validate_new_account(email, password)
+    with db.session() as session:
+        if users_data.get_user_by_email(session, email) is not None:
+            raise ValidationError("An account with this e-mail address already exists.",
+                                  fields={"email": "duplicate"})
+        user = users_data.add_user(session, email=email, display_name=display_name or email,
+                                   password_hash=passwords.hash(password), is_admin=is_admin)
+        audit.record(session, "user.create", actor=actor, target_type="user", target_id=user.id,
+                     detail={"email": email, "is_admin": is_admin})
+    return user
+
+
+def ensure_first_admin(db: Database, passwords: Passwords, *, email: str = "admin@lyceum.local"
+                       ) -> str | None:
+    """Create the first global admin with a random password if none exists.
+
+    Returns the password (to be printed once) or ``None`` when an admin already exists.
+    """
+    with db.session() as session:
+        if users_data.count_admins(session) > 0:
+            return None
+    password = generate_password()
+    create_user(db, passwords, email=email, password=password, display_name="Administrator",
+                is_admin=True)
+    return password
+
+
+def _throttled(db: Database, *, email: str, ip: str, max_failures: int, window: timedelta) -> bool:
+    since = utcnow() - window
+    with db.session() as session:
+        by_user = audit_data.count_recent(session, action="login.failure", since=since, actor=email)
+        by_ip = audit_data.count_recent(session, action="login.failure", since=since, ip=ip)
+    return by_user >= max_failures or by_ip >= max_failures * IP_FAILURE_FACTOR
+
+
+def _refuse(db: Database, *, actor: Actor, reason: str, message: str) -> SignInError:
+    with db.session() as session:
+        audit.record(session, "login.failure", actor=actor, outcome="denied",
+                     detail={"reason": reason})
+    return SignInError(message)
+
+
+def authenticate(db: Database, passwords: Passwords, *, email: str, password: str, ip: str,
+                 user_agent: str = "", max_failures: int = 5,
+                 window: timedelta = timedelta(minutes=15)) -> SessionUser:
+    """Check a password and open a server-side session, or raise :class:`SignInError`.
+
+    Wrong password and unknown user get the same message and take the same time; repeated
+    failures for one e-mail (or many from one address) are throttled for ``window``.
+    """
+    email = (email or "").strip().lower()
+    if not email or not password:
+        raise SignInError(MSG_EMPTY)
+    if len(email) > MAX_EMAIL_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        raise _refuse(db, actor=Actor(label=email[:60] + "…", ip=ip), reason="oversized input",
+                      message=MSG_TOO_LONG)
+    actor = Actor(label=email, ip=ip)
+    if _throttled(db, email=email, ip=ip, max_failures=max_failures, window=window):
+        with db.session() as session:
+            audit.record(session, "login.throttled", actor=actor, outcome="denied")
+        raise SignInError(MSG_THROTTLED.format(minutes=int(window.total_seconds() // 60)))
+    with db.session() as session:
+        user = users_data.get_user_by_email(session, email)
+        stored = user.password_hash if user is not None else None
+    if not passwords.verify(stored, password) or user is None or not user.is_active:
+        raise _refuse(db, actor=actor, reason="bad credentials", message=MSG_INCORRECT)
+    return _open_session(db, passwords, user=user, password=password, ip=ip,
+                         user_agent=user_agent)
+
+
+def _open_session(db: Database, passwords: Passwords, *, user: User, password: str, ip: str,
+                  user_agent: str) -> SessionUser:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with db.session() as session:
+        row = users_data.get_user(session, user.id)
+        assert row is not None
+        if row.password_hash and passwords.needs_rehash(row.password_hash):
+            row.password_hash = passwords.hash(password)
+        row.last_login_at = now
+        users_data.add_session(session, user_id=row.id, token_hash=_token_hash(token),
+                               expires_at=now + SESSION_LIFETIME, ip=ip, user_agent=user_agent)
+        audit.record(session, "login.success", actor=Actor(user_id=row.id, label=row.email, ip=ip),
+                     target_type="user", target_id=row.id)
+        return SessionUser(id=row.id, email=row.email, display_name=row.display_name,
+                           is_admin=row.is_admin, session_token=token)
+
+
+def load_session(db: Database, token: str) -> SessionUser | None:
+    """The user behind a live session token, or ``None`` if it is unknown, revoked or expired."""
+    if not token or len(token) > 128:
+        return None
+    with db.session() as session:
+        found = users_data.get_active_session(session, _token_hash(token), now=utcnow())
+        if found is None:
+            return None
+        user = users_data.get_user(session, found.user_id)
+        if user is None or not user.is_active:
+            return None
+        return SessionUser(id=user.id, email=user.email, display_name=user.display_name,
+                           is_admin=user.is_admin, session_token=token)
+
+
+def end_session(db: Database, token: str, *, actor: Actor) -> None:
+    """Revoke a session server-side (sign-out) and audit it."""
+    with db.session() as session:
+        users_data.revoke_session(session, _token_hash(token), now=utcnow())
+        audit.record(session, "logout", actor=actor, target_type="user",
+                     target_id=actor.user_id or "")

@@ -1,0 +1,36 @@
+"""The long-lived handles one app process owns: settings, metadata DB, ClickHouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auth.passwords import Passwords
+from data.clickhouse import ClickHouse
+from data.db import Database
+from lyceum.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """What services need to do their work; built once by ``create_app`` or the CLI."""
+
+    settings: Settings
+    db: Database
+    ch: ClickHouse
+    passwords: Passwords
+
+    @classmethod
+    def open(cls, settings: Settings) -> Runtime:
+        """Connect to both databases named in ``settings`` (nothing is created yet)."""
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            ch=ClickHouse(settings.clickhouse_dsn, config_root=settings.clickhouse_root),
+            passwords=Passwords(time_cost=settings.argon2_time_cost,
+                                memory_kib=settings.argon2_memory_kib),
+        )
+
+    def close(self) -> None:
+        """Release connections."""
+        self.ch.close()
+        self.db.dispose()

@@ -1,0 +1,97 @@
+"""Shared fixtures: one real chDB engine per test session, temporary instance folders."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.clickhouse import ClickHouse
+
+_db_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def ch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClickHouse]:
+    """The real embedded ClickHouse (chDB); one data path per process, so one per session."""
+    root = tmp_path_factory.mktemp("clickhouse")
+    engine = ClickHouse(f"chdb://{root / 'data'}", config_root=root)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def ch_database(ch: ClickHouse) -> Iterator[str]:
+    """A fresh, empty database name on the session engine, dropped afterwards."""
+    name = f"test_db_{next(_db_counter)}"
+    ch.command(f"DROP DATABASE IF EXISTS {name}")
+    yield name
+    ch.command(f"DROP DATABASE IF EXISTS {name}")
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path) -> Path:
+    """An empty instance folder."""
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test session (Debian's package)."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty metadata database: a SQLite file, and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'meta.db'}"
+    from tests.servers import create_database
+
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    return create_database(admin_url, f"lyceum_{next(_db_counter)}")
+
+
+@pytest.fixture
+def runtime(instance_path: Path, ch: ClickHouse, tmp_path: Path) -> Iterator[object]:
+    """A migrated SQLite metadata DB plus the session chDB, with fast password hashing."""
+    from auth.passwords import Passwords
+    from data.db import Database
+    from lyceum.settings import load_settings
+    from services.runtime import Runtime
+
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_DEMO": "off"})
+    db = Database(f"sqlite:///{tmp_path / 'meta.db'}")
+    db.migrate()
+    yield Runtime(settings=settings, db=db, ch=ch,
+                  passwords=Passwords(time_cost=1, memory_kib=8192, parallelism=1))
+    db.dispose()
+
+
+@pytest.fixture
+def server(runtime: object) -> object:
+    """The Flask server from ``create_app`` over the test runtime."""
+    from app import create_app
+    from services.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    return create_app(runtime.settings, runtime=runtime)
+
+
+@pytest.fixture
+def admin(runtime: object) -> tuple[str, str]:
+    """A global admin's (e-mail, password)."""
+    from services.accounts import create_user
+    from services.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    create_user(runtime.db, runtime.passwords, email="root@example.com",
+                password="correct horse battery", is_admin=True)
+    return "root@example.com", "correct horse battery"

@@ -1,0 +1,91 @@
+"""Migrations and models on both metadata engines: SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from data.db import Database
+from data.models import (
+    ClusterRegion,
+    ClusterTeamAccess,
+    DatabaseCluster,
+    ProjectType,
+    User,
+)
+
+SEED_TABLES = {
+    "users", "user_sessions", "database_clusters", "cluster_team_access", "cluster_projects",
+    "project_assets", "cluster_usage_metrics", "cluster_access_tokens", "cluster_audit_log",
+    "project_types", "cluster_regions",
+}
+
+
+def test_migrates_up_down_and_up_again(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        assert db.current_revision() is None
+        db.migrate()
+        assert db.current_revision() == "0001"
+        assert SEED_TABLES <= set(inspect(db.engine).get_table_names())
+        db.downgrade("base")
+        assert not SEED_TABLES & set(inspect(db.engine).get_table_names())
+        db.migrate()
+        assert db.current_revision() == "0001"
+    finally:
+        db.dispose()
+
+
+def test_reference_data_is_seeded(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate()
+        with db.session() as session:
+            regions = set(session.scalars(select(ClusterRegion.code)))
+            types = set(session.scalars(select(ProjectType.code)))
+        assert "local" in regions and len(regions) >= 4
+        assert types == {"manufacturing_analytics", "quality_control", "predictive_maintenance",
+                         "production_optimisation", "custom"}
+    finally:
+        db.dispose()
+
+
+def test_models_round_trip_with_aware_times_and_constraints(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate()
+        when = datetime(2026, 11, 25, 7, 40, 1, 123456, tzinfo=UTC)
+        with db.session() as session:
+            user = User(email="a@example.com", display_name="A", created_at=when)
+            cluster = DatabaseCluster(name="Line 1", database_name="line_1",
+                                      cluster_type="development", region_code="local",
+                                      storage={"hot_gb": 10}, retention={"warm_after_days": 7})
+            session.add_all([user, cluster])
+            session.flush()
+            session.add(ClusterTeamAccess(cluster_id=cluster.id, user_id=user.id, role="editor"))
+        with db.session() as session:
+            loaded = session.scalars(select(User)).one()
+            assert loaded.created_at == when and loaded.created_at.tzinfo is not None
+            found = session.scalars(select(DatabaseCluster)).one()
+            assert found.storage == {"hot_gb": 10} and found.members[0].role == "editor"
+        with pytest.raises(IntegrityError), db.session() as session:
+            session.add(ClusterTeamAccess(cluster_id=found.id, user_id=loaded.id, role="viewer"))
+        with pytest.raises(IntegrityError), db.session() as session:
+            session.add(DatabaseCluster(name="Line 1", database_name="other", cluster_type="x",
+                                        region_code="local"))
+    finally:
+        db.dispose()
+
+
+def test_naive_datetimes_are_refused(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate()
+        with pytest.raises(Exception, match="naive"), db.session() as session:
+            session.add(User(email="b@example.com", created_at=datetime(2026, 1, 1)))
+            session.flush()
+    finally:
+        db.dispose()

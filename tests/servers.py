@@ -1,0 +1,122 @@
+"""Real servers for tests: PostgreSQL from Debian's packages, and the app as a subprocess."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed (Debian package 'postgresql'); "
+                           "run `make test`, which installs it.")
+    return found[-1]
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a throw-away PostgreSQL on a temporary data dir and free port; yield its URL."""
+    base = Path(tempfile.mkdtemp(prefix="lyceum-pg-"))
+    data = base / "data"
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", "postgres",
+                                 "--auth=trust", "-E", "UTF8", "--no-sync"]),
+                   check=True, capture_output=True)
+    subprocess.run(_as_postgres([
+        _pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+    ]), check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate",
+                                     "stop"]), capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """Create database ``name`` on the server behind ``admin_url``; return its URL."""
+    import psycopg
+
+    with psycopg.connect(admin_url.replace("postgresql://", "postgresql://", 1),
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+class AppProcess:
+    """The real app (``python -m lyceum run``) serving on a free port in a subprocess."""
+
+    def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
+        self.instance = instance
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance.parent / f"app-{self.port}.log"
+        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance), "LYCEUM_PORT": str(self.port),
+                    "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
+                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run ``python -m lyceum ARGS`` against the same instance (app must be stopped)."""
+        return subprocess.run([sys.executable, "-m", "lyceum", *args], cwd=ROOT, env=self.env,
+                              input=stdin, capture_output=True, text=True, timeout=300)
+
+    def start(self, timeout: float = 180) -> None:
+        """Start serving and wait until ``/healthz`` answers."""
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "run"], cwd=ROOT,
+                                     env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited early:\n{self.output()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"app did not become healthy in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        """Everything the app printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the app (SIGTERM, then SIGKILL)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
