@@ -21,6 +21,8 @@ from services.runtime import Runtime
 
 log = logging.getLogger("lyceum")
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
+#: Bootstrap and its icons, served from assets/vendor (the browser may have no internet).
+VENDOR_STYLESHEETS = ("/assets/vendor/bootstrap.min.css", "/assets/vendor/bootstrap-icons.min.css")
 
 
 def _configure_server(server: Flask, settings: Settings) -> None:
@@ -106,9 +108,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     def _too_large(_exc: Exception) -> Any:
         return jsonify(error={"code": "too_large", "message": "The request is too large."}), 413
 
-    app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",
-               update_title=None, suppress_callback_exceptions=True,
-               serve_locally=True, compress=False)
+    app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",  # type: ignore[arg-type]
+               update_title="", suppress_callback_exceptions=True, serve_locally=True,
+               compress=False, assets_ignore=r"vendor/.*",
+               external_stylesheets=list(VENDOR_STYLESHEETS))
     for page in dash.page_registry.values():
         if not hasattr(page["layout"], "__wrapped__"):
             page["layout"] = _guard_page(page["layout"], page)

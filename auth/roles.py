@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import Any
 
@@ -10,6 +11,8 @@ from flask_login import current_user
 
 from data import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
+
+_ID = re.compile(r"[0-9]{1,12}")
 
 
 class Role(IntEnum):
@@ -50,7 +53,7 @@ def parse_cluster_id(value: Any) -> int:
         raise NotFound("That cluster does not exist.")
     if isinstance(value, int) and value > 0:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 12 and int(value) > 0:
+    if isinstance(value, str) and _ID.fullmatch(value) and int(value) > 0:
         return int(value)
     raise NotFound("That cluster does not exist.")
 

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     jsonify,
     redirect,
@@ -155,7 +154,7 @@ def _same_origin() -> bool:
     return urlsplit(origin).netloc == request.host
 
 
-def guard() -> Response | None:
+def guard() -> Any:
     """Refuse every non-public request without a live session (and cross-site writes)."""
     path = request.path
     if path.startswith(PUBLIC_PREFIXES):

@@ -13,7 +13,7 @@ STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger
                  "decommissioned": "secondary"}
 
 
-def _figure(label: str, value: str, hint: str | None = None) -> html.Div:
+def _figure(label: str, value: object, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div(label, className="small text-body-secondary"),
         html.Div(value, className="fs-5 fw-semibold"),
@@ -86,5 +86,5 @@ def make_engine_summary(status: EngineStatus) -> dbc.Card:
     return dbc.Card(dbc.CardBody(html.Div([
         _figure("Mode", status.mode),
         _figure("Version", status.version),
-        _figure("Address", status.dsn_label),
+        _figure("Address", html.Code(status.dsn_label, className="small fw-normal")),
     ], className="figure-grid")), className="shadow-sm")

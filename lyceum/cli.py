@@ -11,21 +11,24 @@ import getpass
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from lyceum.errors import AppError
 
+if TYPE_CHECKING:
+    from lyceum.settings import Settings
+    from services.runtime import Runtime
+    from services.setup import SetupReport
 
-def _open() -> object:
+
+def _open() -> Runtime:
     from lyceum.settings import load_settings
     from services.runtime import Runtime
 
     return Runtime.open(load_settings())
 
 
-def _banner(report: object, settings: object) -> None:
-    from services.setup import SetupReport
-
-    assert isinstance(report, SetupReport)
+def _banner(report: SetupReport, settings: Settings) -> None:
     print(f"Metadata schema at revision {report.revision}.")
     if report.demo_seconds is not None:
         state = "already loaded" if report.demo_skipped else "loaded"
@@ -37,8 +40,7 @@ def _banner(report: object, settings: object) -> None:
         print("    e-mail:   admin@lyceum.local")
         print(f"    password: {report.admin_password}")
         print("=" * 66 + "\n")
-    host, port = getattr(settings, "host"), getattr(settings, "port")
-    print(f"Serving Lyceum Clusters on http://{host}:{port}", flush=True)
+    print(f"Serving Lyceum Clusters on http://{settings.host}:{settings.port}", flush=True)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
@@ -46,12 +48,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from waitress import serve
 
     from app import create_app
-    from services.runtime import Runtime
     from services.setup import prepare
 
     started = time.perf_counter()
     runtime = _open()
-    assert isinstance(runtime, Runtime)
     report = prepare(runtime)
     server = create_app(runtime.settings, runtime=runtime)
     _banner(report, runtime.settings)
@@ -63,10 +63,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
     """Bring the metadata schema to the newest revision."""
-    from services.runtime import Runtime
 
     runtime = _open()
-    assert isinstance(runtime, Runtime)
     runtime.db.migrate()
     print(f"Metadata schema at revision {runtime.db.current_revision()}.")
     return 0
@@ -75,10 +73,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """Create a global administrator; the password is read from stdin or generated."""
     from services.accounts import create_user, generate_password
-    from services.runtime import Runtime
 
     runtime = _open()
-    assert isinstance(runtime, Runtime)
     runtime.db.migrate()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -94,13 +90,28 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create an account and give it a role on one cluster (by database name)."""
+    from services.accounts import create_user, generate_password
+    from services.team import add_member_by_database
+
+    runtime = _open()
+    runtime.db.migrate()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else generate_password()
+    user = create_user(runtime.db, runtime.passwords, email=args.email, password=password,
+                       display_name=args.name or args.email)
+    add_member_by_database(runtime.db, database=args.cluster, user_id=user.id, role=args.role)
+    print(f"User {args.email} created with role {args.role} on {args.cluster}.")
+    if not args.password_stdin:
+        print(f"Password (shown once): {password}")
+    return 0
+
+
 def cmd_load_demo(_args: argparse.Namespace) -> int:
     """Create the demo cluster and load its data (idempotent)."""
-    from services.runtime import Runtime
     from services.setup import ensure_demo_cluster
 
     runtime = _open()
-    assert isinstance(runtime, Runtime)
     runtime.db.migrate()
     seconds, rows, skipped = ensure_demo_cluster(runtime)
     state = "already loaded" if skipped else "loaded"
@@ -121,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--password-stdin", action="store_true",
                        help="read the password from the first line of standard input")
     admin.set_defaults(func=cmd_create_admin)
+    member = sub.add_parser("create-user", help="create a user with a role on one cluster")
+    member.add_argument("--email", required=True)
+    member.add_argument("--name", default="")
+    member.add_argument("--cluster", required=True, help="the cluster's database name")
+    member.add_argument("--role", required=True, choices=["admin", "editor", "analyst", "viewer"])
+    member.add_argument("--password-stdin", action="store_true")
+    member.set_defaults(func=cmd_create_user)
     sub.add_parser("load-demo", help="create the demo cluster and its data").set_defaults(
         func=cmd_load_demo)
     args = parser.parse_args(argv)

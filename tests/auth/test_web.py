@@ -1,0 +1,149 @@
+"""Sign-in over HTTP with the real app factory: messages, throttling, sessions, the guard."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from data.models import AuditEntry, UserSession
+from services.runtime import Runtime
+
+ORIGIN = {"Origin": "http://localhost"}
+
+
+def _csrf(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def _login(client: FlaskClient, email: str, password: str, **extra: str) -> Any:
+    data = {"email": email, "password": password, "csrf_token": _csrf(client), **extra}
+    return client.post("/login", data=data)
+
+
+def _audit(runtime: Runtime, action: str) -> list[AuditEntry]:
+    with runtime.db.session() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+@pytest.fixture
+def client(server: Flask) -> FlaskClient:
+    return server.test_client()
+
+
+def test_signed_out_pages_redirect_and_dash_endpoints_refuse(client: FlaskClient) -> None:
+    assert client.get("/").headers["Location"] == "/login"
+    assert client.get("/engine?x=1").headers["Location"] == "/login?next=/engine?x=1"
+    for path in ("/_dash-layout", "/_dash-dependencies"):
+        assert client.get(path).status_code == 401
+    response = client.post("/_dash-update-component", json={"output": "x", "inputs": []})
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "not_authenticated"
+    assert client.get("/healthz").json["checks"] == {"metadata": "ok", "clickhouse": "ok"}
+
+
+def test_sign_in_rotates_session_and_sign_out_invalidates_it(
+        client: FlaskClient, admin: tuple[str, str], runtime: Runtime) -> None:
+    before = client.get_cookie("lyceum_session")
+    response = _login(client, *admin)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    cookie = client.get_cookie("lyceum_session")
+    assert cookie is not None and (before is None or cookie.value != before.value)
+    assert client.get("/_dash-layout").status_code == 200
+    stolen = cookie.value
+    response = client.post("/logout", data={"csrf_token": _csrf_from_layout(client)},
+                           headers=ORIGIN)
+    assert response.headers["Location"] == "/login?signed_out=1"
+    assert "You have signed out." in client.get("/login?signed_out=1").get_data(as_text=True)
+    # Replaying the old cookie must not work: the session is revoked server-side.
+    client.set_cookie("lyceum_session", stolen)
+    assert client.get("/_dash-layout").status_code == 401
+    with runtime.db.session() as session:
+        assert session.scalars(select(UserSession)).one().revoked_at is not None
+    assert len(_audit(runtime, "login.success")) == 1 and len(_audit(runtime, "logout")) == 1
+
+
+def _csrf_from_layout(client: FlaskClient) -> str:
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    found = re.search(r'"name":\s*"csrf_token",\s*"type":\s*"hidden",\s*"value":\s*"([^"]+)"',
+                      layout) or re.search(r'"value":\s*"([^"]+)",[^}]*"name":\s*"csrf_token"',
+                                           layout)
+    assert found, layout[:2000]
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("email", "password", "message", "status"), [
+    ("root@example.com", "wrong password!", "The e-mail address or password is incorrect.", 401),
+    ("nobody@example.com", "whatever12345", "The e-mail address or password is incorrect.", 401),
+    ("", "", "Enter your e-mail address and your password.", 401),
+    ("root@example.com", "", "Enter your e-mail address and your password.", 401),
+    ("x" * 10_000, "password123", "That e-mail address or password is too long.", 401),
+])
+def test_bad_sign_in_gets_a_clear_message_and_no_session(
+        client: FlaskClient, admin: tuple[str, str], runtime: Runtime, email: str,
+        password: str, message: str, status: int) -> None:
+    response = _login(client, email, password)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert message in page and "Traceback" not in page
+    assert client.get("/_dash-layout").status_code == 401
+    if email and password:
+        assert _audit(runtime, "login.failure")[-1].outcome == "denied"
+
+
+def test_repeated_failures_are_throttled(client: FlaskClient, admin: tuple[str, str],
+                                         runtime: Runtime) -> None:
+    for _ in range(runtime.settings.login_max_failures):
+        assert _login(client, admin[0], "not the password").status_code == 401
+    response = _login(client, *admin)  # even the right password waits now
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts. Wait 15 minutes" in response.get_data(as_text=True)
+    assert _audit(runtime, "login.throttled")
+
+
+def test_forged_next_to_another_host_is_refused_with_a_message(
+        client: FlaskClient, admin: tuple[str, str]) -> None:
+    for forged in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        page = client.get(f"/login?next={forged}").get_data(as_text=True)
+        assert "pointed to another site" in page
+        response = _login(client, *admin, next=forged)
+        assert response.headers["Location"] == "/"
+        client.post("/logout", data={"csrf_token": _csrf_from_layout(client)}, headers=ORIGIN)
+    response = _login(client, *admin, next="/engine")
+    assert response.headers["Location"] == "/engine"
+
+
+def test_login_without_csrf_token_is_refused(client: FlaskClient, admin: tuple[str, str]) -> None:
+    response = client.post("/login", data={"email": admin[0], "password": admin[1]})
+    assert response.status_code == 400
+    assert "Your sign-in form expired" in response.get_data(as_text=True)
+
+
+def test_cross_origin_callback_post_is_refused(client: FlaskClient,
+                                               admin: tuple[str, str]) -> None:
+    _login(client, *admin)
+    response = client.post("/_dash-update-component", json={},
+                           headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "cross_origin"
+
+
+def test_password_hash_is_upgraded_when_parameters_rise(
+        client: FlaskClient, admin: tuple[str, str], runtime: Runtime) -> None:
+    from auth.passwords import Passwords
+    from data.models import User
+
+    with runtime.db.session() as session:
+        old = session.scalars(select(User)).one().password_hash
+    runtime.passwords = Passwords(time_cost=2, memory_kib=8192, parallelism=1)
+    assert _login(client, *admin).status_code == 302
+    with runtime.db.session() as session:
+        new = session.scalars(select(User)).one().password_hash
+    assert old != new and new is not None and new.startswith("$argon2id$") and "t=2" in new

@@ -1,0 +1,90 @@
+"""Browser tests: the real app in a subprocess, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.servers import ROOT, AppProcess
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is marked ``e2e``."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """The app as ``make run`` starts it (small demo), on a free port and a fresh instance."""
+    instance = tmp_path_factory.mktemp("e2e") / "instance"
+    app = AppProcess(instance)
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def admin_login(live_app: AppProcess) -> tuple[str, str]:
+    """The first admin's e-mail and the password printed once on first start."""
+    found = re.search(r"password: (\S+)", live_app.output())
+    assert found, live_app.output()
+    return "admin@lyceum.local", found.group(1)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, with the flags DEVELOPERS.md names."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context per test; a screenshot is kept if the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Remember each phase's report on the item, for the screenshot above."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def sign_in(page: Page, url: str, email: str, password: str) -> None:
+    """Fill the sign-in form and submit it."""
+    page.goto(f"{url}/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ (for people to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
