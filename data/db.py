@@ -90,6 +90,15 @@ class Database:
         self.engine.dispose()
 
 
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 def alembic_config(url: str) -> Config:
     """An alembic config pointing at this package's migrations."""
     config = Config()

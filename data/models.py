@@ -130,6 +130,8 @@ class DatabaseCluster(Base):
     query_limits: Mapped[dict[str, Any]] = mapped_column(default=dict)
     credential_user: Mapped[str] = mapped_column(String(63), default="")
     credential_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    credential_mode: Mapped[str] = mapped_column(String(20), default="")
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     monthly_estimate: Mapped[float] = mapped_column(Float, default=0.0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
@@ -250,3 +252,29 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     entry_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ClusterEvent(Base):
+    """One entry of a cluster's timeline: created, tier moves observed, failures, members."""
+
+    __tablename__ = "cluster_events"
+    __table_args__ = (Index("ix_events_cluster_time", "cluster_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("database_clusters.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class WizardDraft(Base):
+    """The cluster wizard's state for one user, kept on the server between steps and reloads."""
+
+    __tablename__ = "wizard_drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
