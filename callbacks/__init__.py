@@ -1,5 +1,5 @@
 """Dash callbacks, one module per page; importing this package registers them all."""
 
-from callbacks import engine, overview
+from callbacks import cluster_detail, clusters, engine, overview, wizard
 
-__all__ = ["engine", "overview"]
+__all__ = ["cluster_detail", "clusters", "engine", "overview", "wizard"]

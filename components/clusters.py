@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+from dash.development.base_component import Component
 
 from components.formatting import human_bytes, human_count, percent, when
+from services.clusters import ClusterRow
 from services.engine import EngineStatus
 from services.overview import ClusterCard
 
@@ -13,7 +15,7 @@ STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger
                  "decommissioned": "secondary"}
 
 
-def _figure(label: str, value: object, hint: str | None = None) -> html.Div:
+def _figure(label: str, value: str | Component, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div(label, className="small text-body-secondary"),
         html.Div(value, className="fs-5 fw-semibold"),
@@ -88,3 +90,35 @@ def make_engine_summary(status: EngineStatus) -> dbc.Card:
         _figure("Version", status.version),
         _figure("Address", html.Code(status.dsn_label, className="small fw-normal")),
     ], className="figure-grid")), className="shadow-sm")
+
+
+TYPE_LABELS = {"development": "Development", "manufacturing": "Manufacturing analytics",
+               "production": "Production"}
+HEALTH_COLORS = {"ok": "success", "healthy": "success", "warn": "warning", "degraded": "warning",
+                 "bad": "danger", "unhealthy": "danger"}
+
+
+def make_cluster_table(rows: list[ClusterRow]) -> dbc.Table:
+    """The cluster list: one row per cluster, the name linking to its console."""
+    head = html.Thead(html.Tr([html.Th(h) for h in (
+        "Name", "Type", "Status", "Health", "Size", "Monthly estimate", "Your role")]))
+    body = []
+    for row in rows:
+        health = (dbc.Badge(f"{row.health_score:.2f} {row.health_status}",
+                            color=HEALTH_COLORS.get(row.health_status, "secondary"))
+                  if row.health_score is not None else html.Span("—", className="text-muted"))
+        body.append(html.Tr([
+            html.Td([dcc.Link(row.name, href=f"/clusters/{row.id}", className="fw-semibold"),
+                     html.Div(html.Code(row.database_name, className="small"))]),
+            html.Td(TYPE_LABELS.get(row.cluster_type, row.cluster_type)),
+            html.Td([dbc.Badge(row.status, color=STATUS_COLORS.get(row.status, "secondary")),
+                     html.Div(row.status_reason, className="small text-danger")
+                     if row.status == "failed" else None]),
+            html.Td(health),
+            html.Td([human_bytes(row.bytes_on_disk),
+                     html.Div(f"{human_count(row.rows)} rows", className="small text-muted")]),
+            html.Td(f"${row.monthly_estimate:,.2f}"),
+            html.Td(dbc.Badge(row.role, color="light", text_color="dark")),
+        ], id=f"clusters-row-{row.id}"))
+    return dbc.Table([head, html.Tbody(body)], hover=True, responsive=True,
+                     className="bg-body align-middle", id="clusters-list-table")

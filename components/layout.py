@@ -52,7 +52,7 @@ def make_page_header(title: str, subtitle: str | None = None,
             html.H1(title, className="h3 mb-1"),
             html.P(subtitle, className="text-body-secondary mb-0") if subtitle else None,
         ]),
-        html.Div(actions) if actions else None,
+        html.Div(actions) if actions is not None else None,
     ], className="d-flex justify-content-between align-items-end mb-4")
 
 

@@ -144,11 +144,13 @@ def schema_statements(
     retention: TierRetention | None = None,
     on_cluster: str | None = None,
     tiered: bool = True,
+    with_ttl: bool = True,
 ) -> list[str]:
     """DDL creating ``database`` with every table, the TTLs and the hourly-yield view.
 
     ``on_cluster`` adds ``ON CLUSTER`` and replicated engines (server mode); ``tiered`` puts
-    the tables on the hot/warm/cold/archive storage policy.
+    the tables on the hot/warm/cold/archive storage policy; ``with_ttl=False`` leaves the
+    TTL out (provisioning adds it afterwards with :func:`retention_statements`).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
@@ -160,6 +162,8 @@ def schema_statements(
         ttl_clause = f"TTL {ttl.ttl_expression()}" if tiered else (
             f"TTL toDateTime(ts) + INTERVAL {ttl.delete_after_days} DAY DELETE"
             if ttl.delete_after_days is not None else "")
+        if not with_ttl:
+            ttl_clause = ""
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {db}.{table}{cluster} ({_COLUMNS[table]}\n)"
             f" ENGINE = {_engine('MergeTree', db, table, replicated)}"

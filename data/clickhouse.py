@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -25,6 +28,8 @@ TIERS: tuple[str, ...] = ("hot", "warm", "cold", "archive")
 STORAGE_POLICY = "tiered"
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _RESERVED = frozenset({"system", "default", "information_schema", "default_db"})
+#: ``name.`` as in ``plant.curves``: the databases a statement names (aliases are harmless).
+_QUALIFIED = re.compile(r"(?<![\w.])([a-z][a-z0-9_]{0,62})\.(?=[a-z_])")
 
 
 class ClickHouseError(AppError):
@@ -74,6 +79,45 @@ def write_embedded_config(root: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class QueryOutcome:
+    """One finished query: when (Unix seconds), how long it took, and whether it succeeded."""
+
+    at: float
+    seconds: float
+    ok: bool
+
+
+class RecentQueries:
+    """The last outcomes of the queries this process ran, per database they name.
+
+    chDB has no ``system.query_log``, so latency and failures are observed here, app-side.
+    """
+
+    def __init__(self, *, per_database: int = 500, max_databases: int = 256) -> None:
+        self._per_database = per_database
+        self._max_databases = max_databases
+        self._by_database: OrderedDict[str, deque[QueryOutcome]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def record(self, sql: str, *, seconds: float, ok: bool, database: str | None = None) -> None:
+        """Remember one outcome for every database ``sql`` (or ``database``) names."""
+        names = set(_QUALIFIED.findall(sql[:4096])) | ({database} if database else set())
+        outcome = QueryOutcome(at=time.time(), seconds=seconds, ok=ok)
+        with self._lock:
+            for name in names - _RESERVED:
+                found = self._by_database.setdefault(name, deque(maxlen=self._per_database))
+                found.append(outcome)
+                self._by_database.move_to_end(name)
+            while len(self._by_database) > self._max_databases:
+                self._by_database.popitem(last=False)
+
+    def outcomes(self, database: str) -> list[QueryOutcome]:
+        """The remembered outcomes for ``database``, oldest first."""
+        with self._lock:
+            return list(self._by_database.get(database, ()))
+
+
 class ClickHouse:
     """A thread-safe handle on one ClickHouse deployment (chDB in-process or a server).
 
@@ -92,6 +136,7 @@ class ClickHouse:
         self._local = threading.local()
         self._clients: list[Client] = []
         self._lock = threading.Lock()
+        self.recent = RecentQueries()
 
     def _client(self) -> Client:
         client = getattr(self._local, "client", None)
@@ -103,13 +148,20 @@ class ClickHouse:
         return client
 
     def _run(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        started, ok = time.perf_counter(), False
         try:
-            return getattr(self._client(), method)(*args, **kwargs)
+            result = getattr(self._client(), method)(*args, **kwargs)
+            ok = True
+            return result
         except AppError:
             raise
         except Exception as exc:  # the driver raises many types; keep the detail in the log
             raise ClickHouseError("The analytics engine could not run this query.",
                                   detail=f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            self.recent.record(str(args[0]) if args else "", ok=ok,
+                               seconds=time.perf_counter() - started,
+                               database=kwargs.get("database"))
 
     def command(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
                 settings: Mapping[str, Any] | None = None) -> Any:

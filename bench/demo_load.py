@@ -1,0 +1,87 @@
+"""Benchmark: load the full demo into a temporary chDB and record it in docs/benchmarks.md.
+
+Run with ``.venv/bin/python bench/demo_load.py``; prints generation, insert and total time and
+the sample throughput, then replaces the "## Demo data load" section of the benchmarks page.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from data.clickhouse import ClickHouse
+from services.demo_data import DemoLoadReport, load_demo
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+HEADING = "## Demo data load"
+
+
+def run() -> tuple[DemoLoadReport, DemoLoadReport, int]:
+    """Load the full demo twice (the second call must skip); return both reports and bytes."""
+    with tempfile.TemporaryDirectory(prefix="lyceum-bench-") as tmp:
+        root = Path(tmp)
+        ch = ClickHouse(f"chdb://{root / 'data'}", config_root=root)
+        try:
+            first = load_demo(ch, "bench_demo", size="full")
+            second = load_demo(ch, "bench_demo", size="full")
+            on_disk = int(ch.scalar("SELECT sum(bytes_on_disk) FROM system.parts"
+                                    " WHERE database = 'bench_demo' AND active"))
+        finally:
+            ch.close()
+    return first, second, on_disk
+
+
+def section(first: DemoLoadReport, second: DemoLoadReport, on_disk: int) -> str:
+    """The markdown section describing this run."""
+    rate = first.samples / first.seconds
+    rows = ", ".join(f"{table} {count:,}" for table, count in first.rows.items())
+    return (
+        f"{HEADING}\n\n"
+        f"`bench/demo_load.py` loads the full demo (`load_demo(size=\"full\")`) into a fresh "
+        f"embedded chDB on local disk. Measured {datetime.now(UTC):%Y-%m-%d} on "
+        f"{os.cpu_count()} CPUs ({platform.machine()}, Python {platform.python_version()}).\n\n"
+        "| Measure | Value |\n|---|---|\n"
+        f"| Curve samples | {first.samples:,} |\n"
+        f"| Generation (numpy, pyarrow) | {first.generate_seconds:.1f} s |\n"
+        f"| Inserts into chDB | {first.insert_seconds:.1f} s |\n"
+        f"| Total, schema and truncation included | {first.seconds:.1f} s |\n"
+        f"| Throughput | {rate / 1e6:.2f} M samples/s |\n"
+        f"| Second call (complete demo found, skipped) | {second.seconds:.2f} s |\n"
+        f"| Size on disk | {on_disk / 2**20:.0f} MiB |\n\n"
+        f"Rows: {rows}.\n"
+    )
+
+
+def update_doc(text: str) -> None:
+    """Replace (or append) the demo section of docs/benchmarks.md, keeping the others."""
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip() + "\n"
+    else:
+        updated = current.rstrip() + "\n\n" + text
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(updated)
+
+
+def main() -> None:
+    """Run the benchmark, print the numbers and record them."""
+    first, second, on_disk = run()
+    assert not first.skipped and second.skipped
+    print(f"samples      {first.samples:,}")
+    print(f"generation   {first.generate_seconds:.2f} s")
+    print(f"insert       {first.insert_seconds:.2f} s")
+    print(f"total        {first.seconds:.2f} s")
+    print(f"points/s     {first.samples / first.seconds:,.0f}")
+    print(f"skip (2nd)   {second.seconds:.2f} s")
+    print(f"on disk      {on_disk / 2**20:.0f} MiB")
+    update_doc(section(first, second, on_disk))
+    print(f"updated      {DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Cluster console callbacks: refresh the sections, edit retention/limits, decommission.
+
+The cluster id comes from the page's store, i.e. from the browser: every callback checks the
+user's role on that cluster on the server before doing anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role, parse_cluster_id, require_role
+from auth.web import current_actor
+from callbacks.common import runtime
+from components import cluster_console as ui
+from components.ids import ClusterDetail, cluster_edit_field
+from components.layout import make_error
+from data.ch_schema import TierRetention
+from lyceum.errors import AppError, ValidationError
+from services import cluster_console
+from services.cluster_view import console_view
+from services.engine import engine_status
+
+EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
+SECTIONS = [ClusterDetail.header, ClusterDetail.config, ClusterDetail.connection,
+            ClusterDetail.manage, ClusterDetail.progress, ClusterDetail.usage,
+            ClusterDetail.health, ClusterDetail.events, ClusterDetail.secret]
+
+
+@callback(*[Output(s, "children") for s in SECTIONS], Output(ClusterDetail.error, "children"),
+          Output(ClusterDetail.poll, "interval"), Output(ClusterDetail.seen_status, "data"),
+          Input(ClusterDetail.poll, "n_intervals"), State(ClusterDetail.cluster, "data"),
+          State(ClusterDetail.seen_status, "data"))
+def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
+    """Fill the console; forms are rebuilt only when the status changes (not while typing)."""
+    try:
+        role = require_role(cluster_id, Role.VIEWER)
+        cid = parse_cluster_id(cluster_id)
+        view = console_view(runtime(), cid, role=role.label)
+    except AppError as exc:
+        return (None,) * len(SECTIONS) + (make_error(exc.user_message), 60_000, "")
+    status = view.cluster.status
+    rebuild = n == 0 or status != seen
+    static = (ui.make_header(view), ui.make_config(view),
+              ui.make_connection(view, dsn_label=_dsn_label()), ui.make_manage(view)) \
+        if rebuild else (no_update,) * 4
+    live = (ui.make_progress(view), ui.make_usage(view), ui.make_health(view),
+            ui.make_timeline(view))
+    secret = ui.make_secret(view) if view.new_secret else no_update
+    interval = 1_000 if status == "provisioning" else 30_000
+    return (*static, *live, secret, None, interval, status)
+
+
+def _dsn_label() -> str:
+    return engine_status(runtime()).dsn_label if not runtime().ch.embedded else ""
+
+
+def _values(values: list[Any]) -> dict[str, Any]:
+    names = [item["id"]["name"] for item in ctx.states_list[0]]
+    return dict(zip(names, values, strict=True))
+
+
+def _whole(value: Any, label: str, *, optional: bool = False) -> int | None:
+    if optional and value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise ValidationError(f"{label}: enter a whole number.")
+    return int(value)
+
+
+def _done(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="success", className="py-2 small", duration=8000)
+
+
+@callback(Output(ClusterDetail.retention_alert, "children"),
+          Input(ClusterDetail.retention_save, "n_clicks"), EDITS,
+          State(ClusterDetail.cluster, "data"), prevent_initial_call=True)
+def save_retention(_n: int, values: list[Any], cluster_id: Any) -> Any:
+    """Apply new retention with ALTER TABLE … MODIFY TTL (cluster admins)."""
+    if not _n:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        v = _values(values)
+        retention = TierRetention(
+            warm_after_days=_whole(v.get("warm_after_days"), "Warm after") or 0,
+            cold_after_days=_whole(v.get("cold_after_days"), "Cold after") or 0,
+            archive_after_days=_whole(v.get("archive_after_days"), "Archive after") or 0,
+            delete_after_days=_whole(v.get("delete_after_days"), "Delete after", optional=True))
+        cluster_console.update_retention(runtime(), parse_cluster_id(cluster_id), retention,
+                                         actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not applied")
+    return _done("Retention applied to every table.")
+
+
+@callback(Output(ClusterDetail.limits_alert, "children"),
+          Input(ClusterDetail.limits_save, "n_clicks"), EDITS,
+          State(ClusterDetail.cluster, "data"), prevent_initial_call=True)
+def save_limits(_n: int, values: list[Any], cluster_id: Any) -> Any:
+    """Store new query limits; the app applies them to every query on this cluster."""
+    if not _n:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        v = _values(values)
+        cluster_console.update_limits(
+            runtime(), parse_cluster_id(cluster_id),
+            max_threads=_whole(v.get("max_threads"), "Threads") or 0,
+            max_memory_gb=_whole(v.get("max_memory_gb"), "Memory") or 0,
+            max_execution_time_s=_whole(v.get("max_execution_time_s"), "Time") or 0,
+            actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not applied")
+    return _done("Limits saved; they apply to the next query.")
+
+
+@callback(Output(ClusterDetail.decommission_alert, "children"),
+          Output(ClusterDetail.poll, "n_intervals"),
+          Input(ClusterDetail.decommission, "n_clicks"),
+          State(ClusterDetail.decommission_name, "value"), State(ClusterDetail.cluster, "data"),
+          prevent_initial_call=True)
+def decommission(_n: int, typed: str | None, cluster_id: Any) -> tuple[Any, Any]:
+    """Drop the database after the exact name was typed (cluster admins)."""
+    if not _n:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        cluster_console.decommission(runtime(), parse_cluster_id(cluster_id),
+                                     typed_name=typed or "", actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not decommissioned"), no_update
+    return _done("Decommissioned: the database was dropped."), 0

@@ -1,0 +1,251 @@
+"""Factories for the cluster console sections (no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from components.clusters import STATUS_COLORS, TYPE_LABELS
+from components.formatting import human_bytes, human_count, when
+from components.ids import ClusterDetail, cluster_edit_field
+from services.cluster_view import ConsoleView
+
+CHECK_ICONS = {"ok": ("bi-check-circle-fill", "text-success"),
+               "warn": ("bi-exclamation-triangle-fill", "text-warning"),
+               "bad": ("bi-x-octagon-fill", "text-danger")}
+STEP_ICONS = {"done": "bi-check-circle-fill text-success", "running": "bi-arrow-repeat text-info",
+              "failed": "bi-x-octagon-fill text-danger", "pending": "bi-circle text-muted",
+              "rolled_back": "bi-arrow-counterclockwise text-secondary",
+              "skipped": "bi-dash-circle text-muted"}
+
+
+def make_header(view: ConsoleView) -> html.Div:
+    """Name, status, type, database and the user's role."""
+    c = view.cluster
+    return html.Div([
+        html.Div([
+            html.H1(c.name, className="h3 mb-1", id="cluster-name-heading"),
+            html.Div([html.Code(c.database_name, className="me-2"),
+                      html.Span(TYPE_LABELS.get(c.cluster_type, c.cluster_type),
+                                className="text-body-secondary")]),
+        ]),
+        html.Div([dbc.Badge(c.status, color=STATUS_COLORS.get(c.status, "secondary"),
+                            className="me-1 fs-6", id="cluster-status-badge"),
+                  dbc.Badge(f"you: {view.role}", color="light", text_color="dark")]),
+    ], className="d-flex justify-content-between align-items-end mb-3")
+
+
+def make_progress(view: ConsoleView) -> Any:
+    """The provisioning steps with a progress bar (or the failure and its reason)."""
+    c, progress = view.cluster, view.cluster.progress or {}
+    steps = progress.get("steps") or []
+    if c.status not in ("provisioning", "failed"):
+        return None
+    items = [html.Li([html.I(className=f"bi {STEP_ICONS.get(s.get('state'), 'bi-circle')} me-2"),
+                      s.get("label", s.get("key")),
+                      html.Span(f" {s['seconds']:.2f} s" if s.get("seconds") else "",
+                                className="text-muted small")],
+                     className="list-unstyled mb-1") for s in steps]
+    failed = c.status == "failed"
+    body = [
+        dbc.Progress(value=int(progress.get("percent", 0)), label=f"{progress.get('percent', 0)} %",
+                     color="danger" if failed else "info", striped=not failed,
+                     animated=c.status == "provisioning", className="mb-3",
+                     id="cluster-progress-bar"),
+        html.Ul(items, className="ps-0 mb-0"),
+    ]
+    if failed:
+        body.insert(0, dbc.Alert([html.Strong("Provisioning failed and was rolled back. "),
+                                  c.status_reason], color="danger", id="cluster-failed-alert"))
+    return dbc.Card(dbc.CardBody([html.H2("Provisioning", className="h6 text-uppercase "
+                                          "text-body-secondary mb-3"), *body]),
+                    className="shadow-sm mb-4")
+
+
+def make_secret(view: ConsoleView) -> Any:
+    """The new credential's secret, shown once with a copy button."""
+    if not view.new_secret:
+        return None
+    return dbc.Alert([
+        html.H2("Save this secret now", className="h6"),
+        html.P("It is shown only this once and stored only as a hash; if it is lost, "
+               "create a new credential."),
+        html.Div([html.Code(view.new_secret, id="cluster-secret-value", className="fs-6 me-2"),
+                  dcc.Clipboard(target_id="cluster-secret-value", title="Copy",
+                                className="btn btn-sm btn-outline-dark")],
+                 className="d-flex align-items-center"),
+    ], color="warning", id="cluster-secret-alert")
+
+
+def _rows(rows: list[tuple[str, Any]]) -> dbc.Table:
+    return dbc.Table(html.Tbody([html.Tr([html.Th(k, className="fw-normal text-body-secondary"),
+                                          html.Td(v)]) for k, v in rows]),
+                     size="sm", borderless=True, className="mb-0")
+
+
+def _noted(value: str, note: str | None) -> Any:
+    if not note:
+        return value
+    return html.Span([value, html.Div(note, className="small text-warning-emphasis")])
+
+
+def make_config(view: ConsoleView) -> dbc.Table:
+    """Resources, tiers, retention and limits, with what is only recorded said plainly."""
+    c, n = view.cluster, view.notes
+    r, s, q = c.retention or {}, c.storage or {}, c.query_limits or {}
+    delete = r.get("delete_after_days")
+    return _rows([
+        ("Region", _noted(c.region_code, n.get("region_code"))),
+        ("Nodes", _noted(str(c.nodes), n.get("nodes"))),
+        ("vCPU per node", _noted(str(c.vcpu_per_node), n.get("vcpu_per_node"))),
+        ("Memory per node", _noted(f"{c.memory_gb_per_node} GB", n.get("memory_gb_per_node"))),
+        ("Tier sizes", _noted(" · ".join(f"{t} {s.get(f'{t}_gb', 0)} GB"
+                                         for t in ("hot", "warm", "cold", "archive")),
+                              n.get("storage"))),
+        ("Retention", f"warm after {r.get('warm_after_days')} d → cold after "
+                      f"{r.get('cold_after_days')} d → archive after {r.get('archive_after_days')}"
+                      f" d → " + (f"deleted after {delete} d" if delete else "kept forever")),
+        ("Query limits", f"max_threads {q.get('max_threads', '—')} · max_memory_usage "
+                         f"{human_bytes(int(q.get('max_memory_usage', 0)))} · "
+                         f"max_execution_time {q.get('max_execution_time', '—')} s"),
+        ("Monthly estimate", f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
+        ("Created", when(c.created_at)),
+    ])
+
+
+def make_connection(view: ConsoleView, *, dsn_label: str) -> Component:
+    """How to connect: the mechanism in words, the user, the endpoint."""
+    c = view.cluster
+    if not c.credential_user:
+        return html.P("No credential: the cluster is not running.", className="text-muted")
+    return html.Div([
+        html.P(view.credential_text, className="small"),
+        _rows([
+            ("Username", html.Span([html.Code(c.credential_user, id="cluster-username"),
+                                    dcc.Clipboard(target_id="cluster-username",
+                                                  className="ms-2 d-inline")])),
+            ("Secret", "shown once, when the cluster was deployed"),
+            ("Database", html.Code(c.database_name)),
+            ("Endpoint", html.Code(dsn_label if c.credential_mode == "clickhouse_user"
+                                   else f"POST /api/v1/clusters/{c.id}/sql")),
+        ]),
+    ])
+
+
+def make_usage(view: ConsoleView) -> Component:
+    """Rows, bytes and compression per tier, and the trend of bytes on disk."""
+    if view.cluster.status != "running":
+        return html.P("No usage: the cluster is not running.", className="text-muted")
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Tier", "Rows", "On disk", "Ratio",
+                                                     "Parts")]))
+    body = html.Tbody([html.Tr([html.Td(u.tier), html.Td(human_count(u.rows)),
+                                html.Td(human_bytes(u.bytes_on_disk)),
+                                html.Td(f"{u.compression_ratio:.1f}×" if u.bytes_on_disk
+                                        else "—"), html.Td(u.parts)])
+                       for u in view.usage])
+    return html.Div([dbc.Table([head, body], size="sm", hover=True, id="cluster-usage-table"),
+                     dcc.Graph(figure=_trend_figure(view), config={"displayModeBar": False},
+                               id=ClusterDetail.trend, style={"height": "220px"})])
+
+
+def _trend_figure(view: ConsoleView) -> go.Figure:
+    figure = go.Figure()
+    for tier in ("hot", "warm", "cold", "archive"):
+        points = [p for p in view.trend if p.tier == tier]
+        figure.add_scatter(x=[p.sampled_at for p in points],
+                           y=[p.bytes_on_disk for p in points], name=tier, mode="lines+markers",
+                           stackgroup="usage")
+    figure.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, yaxis_title="bytes",
+                         legend={"orientation": "h", "y": -0.25}, template="plotly_white")
+    if not view.trend:
+        figure.add_annotation(text="The first usage sample is recorded a few minutes after "
+                                   "start, then every 5 minutes.", showarrow=False,
+                              xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
+
+
+def make_health(view: ConsoleView) -> Component:
+    """The 0–1 score, each check, and what to do about problems."""
+    h = view.health
+    if h is None:
+        return html.P("No health figures: the cluster is not running.", className="text-muted")
+    checks = []
+    for check in h.checks:
+        icon, color = CHECK_ICONS.get(check.status, ("bi-question-circle", "text-muted"))
+        checks.append(html.Li([html.I(className=f"bi {icon} {color} me-2"),
+                               html.Strong(check.label + ": "), check.summary],
+                              className="mb-1"))
+    advice = h.recommendations
+    return html.Div([
+        html.Div([html.Span(f"{h.score:.2f}", className="display-6 me-2",
+                            id="cluster-health-score"),
+                  html.Span(h.status, className="text-body-secondary")],
+                 className="mb-2"),
+        html.Ul(checks, className="list-unstyled small"),
+        html.Div([html.H3("Recommendations", className="h6"),
+                  html.Ul([html.Li(a) for a in advice], className="small")]) if advice else
+        html.P("Nothing to do.", className="small text-success mb-0"),
+    ])
+
+
+def make_timeline(view: ConsoleView) -> Any:
+    """Newest first: events and audited actions on this cluster."""
+    if not view.timeline:
+        return html.P("Nothing has happened yet.", className="text-muted")
+    return html.Ul([html.Li([html.Span(when(e.at), className="text-muted small me-2"),
+                             html.Strong(e.kind.replace("_", " ") + " "), e.message,
+                             html.Span(f" — {e.actor}", className="text-muted small")
+                             if e.actor else None],
+                            className="mb-1 small") for e in view.timeline],
+                   className="list-unstyled mb-0", id="cluster-events-list")
+
+
+def _edit(name: str, label: str, value: Any, unit: str) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, className="small mb-0"),
+                    dbc.InputGroup([dbc.Input(id=cluster_edit_field(name), type="number",
+                                              value=value, min=1, step=1, size="sm"),
+                                    dbc.InputGroupText(unit)], size="sm")], xs=6,
+                   className="mb-2")
+
+
+def make_manage(view: ConsoleView) -> Any:
+    """Admins: edit retention and limits, decommission with the typed name."""
+    c = view.cluster
+    if view.role != "admin":
+        return html.P("Only cluster admins can change retention, limits or decommission.",
+                      className="text-muted")
+    if c.status == "decommissioned":
+        return html.P("Decommissioned: the database was dropped; the records remain.",
+                      className="text-muted")
+    r, q = c.retention or {}, c.query_limits or {}
+    running = c.status == "running"
+    return html.Div([
+        html.H3("Retention", className="h6"),
+        dbc.Row([_edit(k, k.replace("_after_days", "").capitalize() + " after",
+                       r.get(k), "days")
+                 for k in ("warm_after_days", "cold_after_days", "archive_after_days",
+                           "delete_after_days")]),
+        dbc.Button("Apply retention", id=ClusterDetail.retention_save, size="sm",
+                   disabled=not running, className="mb-2"),
+        html.Div(id=ClusterDetail.retention_alert),
+        html.H3("Query limits", className="h6 mt-3"),
+        dbc.Row([_edit("max_threads", "Threads", q.get("max_threads"), "threads"),
+                 _edit("max_memory_gb", "Memory",
+                       int(q.get("max_memory_usage", 0)) // 1024**3 or None, "GB"),
+                 _edit("max_execution_time_s", "Time", q.get("max_execution_time"), "s")]),
+        dbc.Button("Apply limits", id=ClusterDetail.limits_save, size="sm",
+                   disabled=not running, className="mb-2"),
+        html.Div(id=ClusterDetail.limits_alert),
+        html.H3("Decommission", className="h6 mt-3 text-danger"),
+        html.P(["Drops the ClickHouse database and all its data. Type ",
+                html.Strong(c.name), " to confirm."], className="small"),
+        dbc.InputGroup([dbc.Input(id=ClusterDetail.decommission_name, placeholder=c.name,
+                                  size="sm"),
+                        dbc.Button("Decommission", id=ClusterDetail.decommission,
+                                   color="danger", size="sm")], size="sm"),
+        html.Div(id=ClusterDetail.decommission_alert, className="mt-2"),
+    ])

@@ -1,0 +1,79 @@
+"""Everything the cluster console page shows, gathered in one call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from data import memberships
+from data.models import DatabaseCluster
+from lyceum.errors import AppError, NotFound
+from services import cluster_console, provisioning
+from services.cluster_health import Health
+from services.cluster_session import applied_or_recorded
+from services.cluster_usage import TierUsage, UsagePoint
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CREDENTIAL_MODES = {
+    "app_gateway": (
+        "App-enforced credential. The embedded engine (chDB) cannot create ClickHouse "
+        "users, so this username and secret are checked by the app's SQL gateway, which "
+        "runs read-only queries limited to this cluster's database and query limits."),
+    "clickhouse_user": (
+        "A real ClickHouse user with grants on this database only and a settings profile "
+        "with the cluster's query limits."),
+}
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """The console of one cluster, as the signed-in user may see it."""
+
+    cluster: DatabaseCluster
+    role: str
+    notes: dict[str, str]
+    usage: list[TierUsage] = field(default_factory=list)
+    trend: list[UsagePoint] = field(default_factory=list)
+    health: Health | None = None
+    timeline: list[Any] = field(default_factory=list)
+    new_secret: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def credential_text(self) -> str:
+        """The credential mechanism in words."""
+        return CREDENTIAL_MODES.get(self.cluster.credential_mode, "No credential yet.")
+
+
+def _load(runtime: Runtime, cluster_id: int) -> DatabaseCluster:
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, cluster_id)
+        if cluster is None:
+            raise NotFound("That cluster does not exist.")
+        return cluster
+
+
+def console_view(runtime: Runtime, cluster_id: int, *, role: str) -> ConsoleView:
+    """The cluster with its notes and events; usage and health too while it is running.
+
+    The one-time secret of a just-deployed cluster is handed out to admins only, once.
+    """
+    cluster = _load(runtime, cluster_id)
+    notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,
+                                on_cluster=runtime.settings.clickhouse_cluster)
+    secret = provisioning.take_new_secret(cluster_id) if role == "admin" else None
+    usage, trend, health, problems = [], [], None, []
+    if cluster.status == "running":
+        try:
+            usage = cluster_console.usage_by_tier(runtime, cluster)
+            trend = cluster_console.usage_trend(runtime, cluster_id, days=30)
+            health = cluster_console.cluster_health(runtime, cluster)
+        except AppError as exc:
+            log.warning("console of %s: %s", cluster.database_name, exc)
+            problems.append(exc.user_message)
+    timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
+    return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
+                       health=health, timeline=timeline, new_secret=secret, problems=problems)

@@ -1,0 +1,94 @@
+"""The ClickHouse side of provisioning, on real chDB (server DDL is checked by its parser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from data import cluster_ops
+from data.ch_schema import TIME_TABLES, TierRetention, schema_statements
+from data.clickhouse import ClickHouse, ClickHouseError
+from lyceum.errors import ValidationError
+
+SECRET = "A" * 43
+
+
+def _parses(ch: ClickHouse, statement: str) -> str:
+    return str(ch.scalar("SELECT formatQuerySingleLine({q:String})",
+                         parameters={"q": statement}))
+
+
+@pytest.mark.parametrize("on_cluster", [None, "plant"])
+def test_server_access_ddl_is_valid_clickhouse(ch: ClickHouse, on_cluster: str | None) -> None:
+    limits = {"max_threads": 4, "max_memory_usage": 8 * 1024**3, "max_execution_time": 60}
+    profile = cluster_ops.profile_statement(profile="line_limits", settings=limits,
+                                            on_cluster=on_cluster)
+    user, grant = cluster_ops.user_statements(database="line", username="line_app",
+                                              secret=SECRET, profile="line_limits",
+                                              on_cluster=on_cluster)
+    assert "max_threads = 4 MAX 4" in _parses(ch, profile)
+    assert "IDENTIFIED WITH sha256_password" in _parses(ch, user)
+    assert _parses(ch, grant).endswith("SELECT, INSERT ON line.* TO line_app")
+    assert all(("ON CLUSTER plant" in s) == bool(on_cluster) for s in (profile, user, grant))
+
+
+@pytest.mark.parametrize("secret", ["short", "x' OR 1 --" + "a" * 40, "a" * 40 + "'"])
+def test_a_secret_of_an_unexpected_form_never_reaches_ddl(secret: str) -> None:
+    with pytest.raises(ValueError, match="secret"):
+        cluster_ops.user_statements(database="line", username="line_app", secret=secret,
+                                    profile="line_limits")
+
+
+@pytest.mark.parametrize("settings", [{"max_threads; DROP": 1}, {"max_threads": "1'; DROP"},
+                                      {"readonly": True}, {"x": None}])
+def test_settings_clause_refuses_anything_but_names_and_plain_values(
+        settings: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        cluster_ops.settings_clause(settings)  # type: ignore[arg-type]
+
+
+def test_names_are_identifiers(ch: ClickHouse) -> None:
+    with pytest.raises(ValidationError):
+        cluster_ops.create_database(ch, "db; DROP DATABASE system")
+    with pytest.raises(ValidationError):
+        cluster_ops.drop_access(ch, username="u`x", profile="p")
+    with pytest.raises(ValidationError):
+        cluster_ops.create_schema(ch, "x", on_cluster="a b")
+
+
+def test_schema_without_ttl_then_retention(ch: ClickHouse, ch_database: str) -> None:
+    assert not any(" TTL " in s for s in schema_statements(ch_database, with_ttl=False))
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    facts = cluster_ops.table_facts(ch, ch_database)
+    assert not any(" TTL " in facts[t].create_query for t in TIME_TABLES)
+    cluster_ops.apply_retention(ch, ch_database, TierRetention(delete_after_days=None))
+    facts = cluster_ops.table_facts(ch, ch_database)
+    assert all("TO VOLUME 'archive'" in facts[t].create_query for t in TIME_TABLES)
+    assert cluster_ops.round_trip_part(ch, ch_database) == 1
+    assert cluster_ops.count_marked(ch, ch_database) == 0
+    cluster_ops.drop_database(ch, ch_database)
+    assert not cluster_ops.database_exists(ch, ch_database)
+
+
+def test_create_database_refuses_an_existing_one(ch: ClickHouse, ch_database: str) -> None:
+    cluster_ops.create_database(ch, ch_database)
+    with pytest.raises(ClickHouseError) as exists:
+        cluster_ops.create_database(ch, ch_database)
+    assert "DATABASE_ALREADY_EXISTS" in str(exists.value)
+
+
+def test_probe_settings_reports_what_the_engine_applied(ch: ClickHouse) -> None:
+    assert cluster_ops.probe_settings(ch, {"max_threads": 1, "max_execution_time": 7}) == {
+        "max_threads": "1", "max_execution_time": "7"}
+    assert cluster_ops.probe_settings(ch, {}) == {}
+
+
+def test_the_read_only_path_leaves_the_connection_as_it_was(ch: ClickHouse,
+                                                            ch_database: str) -> None:
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    sql = "SELECT count() AS n, getSetting('readonly') AS r FROM parts"
+    table = cluster_ops.run_select(ch, sql, database=ch_database, settings={"readonly": 1})
+    assert table.to_pylist() == [{"n": 0, "r": 1}]
+    assert ch.scalar("SELECT getSetting('readonly')") == 0
+    assert ch.scalar("SELECT currentDatabase()") == "default"
