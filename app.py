@@ -9,8 +9,9 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from auth import roles, web
 from components.ids import Shell
@@ -98,6 +99,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _configure_server(server, settings)
     server.extensions["lyceum"] = runtime
     web.init_app(server)
+    import api
+
+    server.register_blueprint(api.bp)
     server.add_url_rule("/healthz", "healthz", _healthz(runtime))
 
     @server.errorhandler(AppError)
@@ -107,6 +111,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @server.errorhandler(413)
     def _too_large(_exc: Exception) -> Any:
         return jsonify(error={"code": "too_large", "message": "The request is too large."}), 413
+
+    @server.errorhandler(404)
+    @server.errorhandler(405)
+    def _not_routed(exc: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return exc
+        code = "not_found" if exc.code == 404 else "method_not_allowed"
+        return jsonify(error={"code": code, "message": exc.description}), exc.code
 
     app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",  # type: ignore[arg-type]
                update_title="", suppress_callback_exceptions=True, serve_locally=True,

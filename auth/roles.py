@@ -72,6 +72,9 @@ def _user() -> Any:
 def role_on(cluster_id: int) -> Role | None:
     """The signed-in user's role on a cluster (global admins are admins everywhere)."""
     user = _user()
+    scope = getattr(user, "scope", None)
+    if scope is not None:  # an API token: one cluster, one role
+        return Role.parse(scope[1]) if scope[0] == cluster_id else None
     if user.is_admin:
         return Role.ADMIN
     cache: dict[int, Role | None] = g.setdefault("lyceum_roles", {})

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from services import accounts
+from services import accounts, tokens
 from services.accounts import SessionUser, SignInError
 from services.audit import Actor
 
@@ -29,21 +29,25 @@ login_manager = LoginManager()
 #: Paths anyone may fetch: the sign-in page, health, and static files.
 PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico",
                    "/_favicon.ico")
-#: Dash's own endpoints: refused with 401 JSON rather than a redirect when signed out.
-DASH_PREFIXES = ("/_dash-", "/_reload-hash")
+#: Dash's own endpoints and the API: refused with 401 JSON rather than a redirect.
+DASH_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you will be taken "
                "to the overview instead.")
 
 
 class AuthUser(UserMixin):
-    """flask-login's view of a :class:`SessionUser`; its id is the server-side session token."""
+    """flask-login's view of a :class:`SessionUser`; its id is the server-side session token.
 
-    def __init__(self, user: SessionUser) -> None:
+    ``scope`` is set for API tokens: (cluster id, role) the request is limited to.
+    """
+
+    def __init__(self, user: SessionUser, *, scope: tuple[int, str] | None = None) -> None:
         self.user = user
         self.id = user.id
         self.email = user.email
         self.display_name = user.display_name
         self.is_admin = user.is_admin
+        self.scope = scope
 
     def get_id(self) -> str:
         """The session token (so revoking the session signs the browser out)."""
@@ -159,6 +163,8 @@ def guard() -> Any:
     path = request.path
     if path.startswith(PUBLIC_PREFIXES):
         return None
+    if path.startswith("/api/") and request.headers.get("Authorization"):
+        return None  # the API authenticates tokens and credentials itself
     if not getattr(current_user, "is_authenticated", False):
         if path.startswith(DASH_PREFIXES) or request.method != "GET":
             response = jsonify(error={"code": "not_authenticated", "message": "Sign in first."})
@@ -177,6 +183,20 @@ def guard() -> Any:
 def _load_user(token: str) -> AuthUser | None:
     found = accounts.load_session(_runtime().db, token)
     return AuthUser(found) if found else None
+
+
+@login_manager.request_loader
+def _load_token_user(req: Any) -> AuthUser | None:
+    """API requests may carry ``Authorization: Bearer <token>`` instead of a session."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    found = tokens.verify_token(_runtime(), header.removeprefix("Bearer ").strip())
+    if found is None:
+        return None
+    user = SessionUser(id=found.user_id, email=found.email, display_name=found.email,
+                       is_admin=False, session_token="")
+    return AuthUser(user, scope=(found.cluster_id, found.role))
 
 
 def init_app(server: Flask) -> None:

@@ -1,5 +1,9 @@
-"""Dash callbacks, one module per page; importing this package registers them all."""
+"""Dash callbacks, one module per page; importing this package registers every module in it."""
 
-from callbacks import cluster_detail, clusters, engine, overview, wizard
+from __future__ import annotations
 
-__all__ = ["cluster_detail", "clusters", "engine", "overview", "wizard"]
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

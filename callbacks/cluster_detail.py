@@ -39,7 +39,7 @@ def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
     try:
         role = require_role(cluster_id, Role.VIEWER)
         cid = parse_cluster_id(cluster_id)
-        view = console_view(runtime(), cid, role=role.label)
+        view = console_view(runtime(), cid, role=role.label, take_secret=True)
     except AppError as exc:
         return (None,) * len(SECTIONS) + (make_error(exc.user_message), 60_000, "")
     status = view.cluster.status

@@ -59,7 +59,7 @@ class Database:
         finally:
             session.close()
 
-    def migrate(self, revision: str = "head") -> None:
+    def migrate(self, revision: str = "heads") -> None:
         """Bring the schema to ``revision`` with alembic."""
         with self.engine.begin() as connection:
             config = alembic_config(self.url)
@@ -74,11 +74,12 @@ class Database:
             command.downgrade(config, revision)
 
     def current_revision(self) -> str | None:
-        """The alembic revision the database is at, or ``None`` if never migrated."""
+        """The alembic revision(s) the database is at, comma-joined; ``None`` if never migrated."""
         with self.engine.connect() as connection:
             if not inspect(connection).has_table("alembic_version"):
                 return None
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return ",".join(sorted(found)) or None
 
     def ping(self) -> bool:
         """True if the database answers ``SELECT 1``."""
@@ -91,12 +92,10 @@ class Database:
 
 
 def head_revision() -> str:
-    """The newest migration's revision id."""
+    """The newest migration revision(s), comma-joined like :meth:`Database.current_revision`."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None
-    return head
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))
 
 
 def alembic_config(url: str) -> Config:

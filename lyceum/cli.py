@@ -48,12 +48,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from waitress import serve
 
     from app import create_app
+    from services.background import start_background
     from services.setup import prepare
 
     started = time.perf_counter()
     runtime = _open()
     report = prepare(runtime)
     server = create_app(runtime.settings, runtime=runtime)
+    start_background(runtime)
     _banner(report, runtime.settings)
     print(f"Ready in {time.perf_counter() - started:.1f} s.", flush=True)
     serve(server, host=runtime.settings.host, port=runtime.settings.port, threads=8,

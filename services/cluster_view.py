@@ -56,15 +56,18 @@ def _load(runtime: Runtime, cluster_id: int) -> DatabaseCluster:
         return cluster
 
 
-def console_view(runtime: Runtime, cluster_id: int, *, role: str) -> ConsoleView:
+def console_view(runtime: Runtime, cluster_id: int, *, role: str,
+                 take_secret: bool = False) -> ConsoleView:
     """The cluster with its notes and events; usage and health too while it is running.
 
-    The one-time secret of a just-deployed cluster is handed out to admins only, once.
+    With ``take_secret``, the one-time secret of a just-deployed cluster is handed out (to
+    admins only, once).
     """
     cluster = _load(runtime, cluster_id)
     notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,
                                 on_cluster=runtime.settings.clickhouse_cluster)
-    secret = provisioning.take_new_secret(cluster_id) if role == "admin" else None
+    secret = provisioning.take_new_secret(cluster_id) if take_secret and role == "admin" \
+        else None
     usage, trend, health, problems = [], [], None, []
     if cluster.status == "running":
         try:

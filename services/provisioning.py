@@ -43,7 +43,7 @@ from services.runtime import Runtime
 logger = logging.getLogger(__name__)
 SECRET_TTL_SECONDS = 900.0
 SecretSink = Callable[[int, str], None]
-LABELS: tuple[str, ...] = tuple(label for _, label, _ in STEPS)
+_LABELS: dict[str, str] = {key: label for key, label, _ in STEPS}
 
 
 class InjectedFailure(RuntimeError):
@@ -337,7 +337,7 @@ def recover_interrupted(runtime: Runtime, *, actor: Actor = audit.SYSTEM) -> lis
             job = job_for(runtime, cluster)
             key = cluster.progress.get("current") or STEP_KEYS[0]
         job.created.update({"database"} if job.embedded else {"database", "access"})
-        _fail(runtime, job, key=key, label=dict(zip(STEP_KEYS, LABELS, strict=True))[key],
+        _fail(runtime, job, key=key, label=_LABELS.get(key, key),
               actor=actor, seconds=0.0, exc=ProvisioningError("the app stopped during it"))
         recovered.append(cluster_id)
     return recovered

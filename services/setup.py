@@ -11,6 +11,7 @@ from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
 from services import audit, demo_data
 from services.accounts import ensure_first_admin
+from services.provisioning import recover_interrupted
 from services.runtime import Runtime
 
 DEMO_CLUSTER_NAME = "Demo plant"
@@ -78,6 +79,7 @@ def prepare(runtime: Runtime) -> SetupReport:
     """Everything ``make run`` needs before serving: schema, first admin, demo data."""
     runtime.db.migrate()
     password = ensure_first_admin(runtime.db, runtime.passwords)
+    recover_interrupted(runtime)
     seconds, rows, skipped = ensure_demo_cluster(runtime)
     return SetupReport(revision=runtime.db.current_revision(), admin_password=password,
                        demo_seconds=seconds, demo_rows=rows, demo_skipped=skipped)

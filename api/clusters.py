@@ -1,0 +1,61 @@
+"""Clusters over the API: list and read (create, update and decommission join them later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_login import current_user
+
+from api.core import bp, page, page_params, runtime
+from auth.roles import Role, require_role
+from data.models import DatabaseCluster
+from services.cluster_view import console_view
+from services.clusters import visible_clusters
+
+
+def cluster_json(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
+    """The public fields of a cluster (never its credential hash)."""
+    return {
+        "id": cluster.id, "name": cluster.name, "database": cluster.database_name,
+        "type": cluster.cluster_type, "region": cluster.region_code, "status": cluster.status,
+        "status_reason": cluster.status_reason, "nodes": cluster.nodes,
+        "vcpu_per_node": cluster.vcpu_per_node,
+        "memory_gb_per_node": cluster.memory_gb_per_node, "storage": cluster.storage,
+        "retention": cluster.retention, "query_limits": cluster.query_limits,
+        "credential_user": cluster.credential_user, "credential_mode": cluster.credential_mode,
+        "monthly_estimate": cluster.monthly_estimate, "created_at":
+        cluster.created_at.isoformat(), "your_role": role,
+    }
+
+
+@bp.get("/clusters")
+def list_clusters() -> Any:
+    """The clusters the caller may see (a token sees only its own cluster)."""
+    require_role(None, Role.VIEWER)
+    limit, offset = page_params()
+    scope = getattr(current_user, "scope", None)
+    clusters, roles = visible_clusters(runtime(), user_id=current_user.id,
+                                       is_admin=bool(current_user.is_admin))
+    if scope is not None:
+        clusters = [c for c in clusters if c.id == scope[0]]
+        roles = {scope[0]: scope[1]}
+    items = [cluster_json(c, role=roles.get(c.id, "viewer"))
+             for c in clusters[offset:offset + limit]]
+    return jsonify(page(items, total=len(clusters), limit=limit, offset=offset))
+
+
+@bp.get("/clusters/<int:cluster_id>")
+def get_cluster(cluster_id: int) -> Any:
+    """One cluster, if the caller has at least the viewer role on it."""
+    role = require_role(cluster_id, Role.VIEWER)
+    view = console_view(runtime(), cluster_id, role=role.label)
+    body = cluster_json(view.cluster, role=role.label)
+    body["notes"] = view.notes
+    if view.health is not None:
+        body["health"] = {"score": view.health.score, "status": view.health.status,
+                          "recommendations": list(view.health.recommendations)}
+    body["usage"] = [{"tier": u.tier, "rows": u.rows, "bytes_on_disk": u.bytes_on_disk,
+                      "bytes_uncompressed": u.bytes_uncompressed, "parts": u.parts}
+                     for u in view.usage]
+    return jsonify(body)

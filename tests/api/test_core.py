@@ -1,0 +1,164 @@
+"""The API's front door: tokens scoped to one cluster, JSON errors, rate limits, the gateway."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from data import cluster_ops, memberships
+from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
+from services import cluster_rules, provisioning, tokens
+from services.accounts import create_user
+from services.audit import Actor
+from services.cluster_spec import ClusterSpec, MemberGrant
+from services.runtime import Runtime
+
+
+@pytest.fixture
+def client(server: Flask) -> FlaskClient:
+    return server.test_client()
+
+
+@pytest.fixture
+def setup(runtime: Runtime) -> tuple[int, int, int]:
+    """An editor of cluster A (not of B); returns (user id, cluster A, cluster B)."""
+    user = create_user(runtime.db, runtime.passwords, email="eve@example.com",
+                       password="long enough password")
+    with runtime.db.session() as session:
+        ids = [memberships.add_cluster(session, DatabaseCluster(
+            name=n, database_name=n, cluster_type="development", region_code="local",
+            status="failed")).id for n in ("alpha", "beta")]
+        memberships.set_member(session, cluster_id=ids[0], user_id=user.id, role="editor",
+                               granted_by=None)
+    return user.id, ids[0], ids[1]
+
+
+def _token(runtime: Runtime, user_id: int, cluster_id: int, role: str = "viewer",
+           days: int | None = 7) -> str:
+    _row, secret = tokens.create_token(runtime, user_id=user_id, cluster_id=cluster_id,
+                                       name="ci", role=role, expires_in_days=days,
+                                       actor=Actor(user_id=user_id, label="eve"))
+    return secret
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_unauthenticated_requests_get_json_401(client: FlaskClient) -> None:
+    for path in ("/api/v1/clusters", "/api/v1/clusters/1", "/api/v1/nope"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.json["error"]["code"] == "not_authenticated"
+
+
+def test_a_token_reaches_its_cluster_only(client: FlaskClient, runtime: Runtime,
+                                          setup: tuple[int, int, int]) -> None:
+    user_id, a, b = setup
+    secret = _token(runtime, user_id, a)
+    assert client.get(f"/api/v1/clusters/{a}", headers=_bearer(secret)).json["your_role"] \
+        == "viewer"
+    denied = client.get(f"/api/v1/clusters/{b}", headers=_bearer(secret))
+    assert denied.status_code == 403 and denied.json["error"]["code"] == "forbidden"
+    listed = client.get("/api/v1/clusters", headers=_bearer(secret)).json
+    assert [c["id"] for c in listed["items"]] == [a] and listed["total"] == 1
+    assert "credential_hash" not in listed["items"][0]
+
+
+def test_token_role_cannot_exceed_the_creators(runtime: Runtime,
+                                               setup: tuple[int, int, int]) -> None:
+    user_id, a, b = setup
+    with pytest.raises(Exception, match="cannot be higher"):
+        _token(runtime, user_id, a, role="admin")
+    with pytest.raises(Exception, match="cannot be higher"):
+        _token(runtime, user_id, b, role="viewer")
+
+
+def test_expired_revoked_and_truncated_tokens_are_refused_and_audited(
+        client: FlaskClient, runtime: Runtime, setup: tuple[int, int, int]) -> None:
+    user_id, a, _b = setup
+    expired, revoked, good = (_token(runtime, user_id, a) for _ in range(3))
+    with runtime.db.session() as session:
+        session.execute(update(ClusterAccessToken)
+                        .where(ClusterAccessToken.token_hash == tokens.hash_token(expired))
+                        .values(expires_at=utcnow() - timedelta(seconds=1)))
+        row = session.scalar(select(ClusterAccessToken).where(
+            ClusterAccessToken.token_hash == tokens.hash_token(revoked)))
+        assert row is not None
+        token_id = row.id
+    tokens.revoke_token(runtime, cluster_id=a, token_id=token_id, actor=Actor(label="eve"))
+    for bad in (expired, revoked, good[:-1], good + "x", "Bearer", ""):
+        response = client.get(f"/api/v1/clusters/{a}", headers=_bearer(bad))
+        assert response.status_code == 401, bad
+        assert response.json["error"]["message"] == "The token is invalid, expired or revoked."
+    with runtime.db.session() as session:
+        failures = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "api.auth_failure")).all()
+    assert len(failures) == 6
+    assert client.get(f"/api/v1/clusters/{a}", headers=_bearer(good)).status_code == 200
+
+
+def test_repeated_token_failures_are_rate_limited(client: FlaskClient) -> None:
+    for _ in range(20):
+        assert client.get("/api/v1/clusters", headers=_bearer("lyc_guess")).status_code == 401
+    response = client.get("/api/v1/clusters", headers=_bearer("lyc_guess"))
+    assert response.status_code == 429 and response.json["error"]["code"] == "rate_limited"
+
+
+def test_unknown_route_and_method_are_json(client: FlaskClient, runtime: Runtime,
+                                          setup: tuple[int, int, int]) -> None:
+    user_id, a, _b = setup
+    headers = _bearer(_token(runtime, user_id, a))
+    assert client.get("/api/v1/nope", headers=headers).json["error"]["code"] == "not_found"
+    response = client.delete("/api/v1/clusters", headers=headers)
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
+
+
+@pytest.fixture
+def deployed(runtime: Runtime) -> Iterator[tuple[int, str, str]]:
+    """A real running cluster; yields (id, username, secret)."""
+    owner = create_user(runtime.db, runtime.passwords, email="own@example.com",
+                        password="long enough password")
+    spec = cluster_rules.apply_preset(
+        ClusterSpec(name="Gateway test", members=(MemberGrant(owner.id, "admin"),)),
+        "development")
+    cluster_id = provisioning.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
+    provisioning.wait_for_deploy(cluster_id)
+    secret = provisioning.take_new_secret(cluster_id)
+    assert secret
+    yield cluster_id, "gateway_test_app", secret
+    cluster_ops.drop_database(runtime.ch, "gateway_test")
+
+
+def _basic(user: str, secret: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_gateway_runs_read_only_sql_with_the_cluster_credential(
+        client: FlaskClient, deployed: tuple[int, str, str]) -> None:
+    cluster_id, user, secret = deployed
+    url = f"/api/v1/clusters/{cluster_id}/sql"
+    ok = client.post(url, json={"sql": "SELECT count() AS n FROM parts"},
+                     headers=_basic(user, secret))
+    assert ok.status_code == 200
+    assert ok.json == {"columns": ["n"], "rows": [[0]], "row_count": 1, "truncated": False}
+    wrong = client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret + "x"))
+    assert wrong.status_code == 401
+    hostile = client.post(url, json={"sql": "SELECT * FROM system.users"},
+                          headers=_basic(user, secret))
+    assert hostile.status_code in (400, 403)
+    assert re.search(r"system|database|table", hostile.json["error"]["message"])
+    write = client.post(url, json={"sql": "INSERT INTO parts (part_id) VALUES (1)"},
+                        headers=_basic(user, secret))
+    assert write.status_code in (400, 403)
+    no_auth = client.post(url, json={"sql": "SELECT 1"})
+    assert no_auth.status_code == 401
