@@ -121,7 +121,9 @@ def make_connection(view: ConsoleView, *, dsn_label: str) -> Component:
     """How to connect: the mechanism in words, the user, the endpoint."""
     c = view.cluster
     if not c.credential_user:
-        return html.P("No credential: the cluster is not running.", className="text-muted")
+        reason = ("the cluster is not running" if c.status != "running"
+                  else "none was created for this cluster")
+        return html.P(f"No credential: {reason}.", className="text-muted")
     return html.Div([
         html.P(view.credential_text, className="small"),
         _rows([

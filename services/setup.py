@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
 
-from data import memberships
+from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
-from services import audit, demo_data
+from services import audit, cluster_rules, costs, demo_data
 from services.accounts import ensure_first_admin
-from services.provisioning import recover_interrupted
+from services.cluster_spec import ClusterSpec, TierSizes
+from services.provisioning import deliver_secret, recover_interrupted
 from services.runtime import Runtime
 
 DEMO_CLUSTER_NAME = "Demo plant"
@@ -29,9 +31,15 @@ class SetupReport:
     demo_skipped: bool
 
 
-def _demo_cluster_row() -> DatabaseCluster:
+def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
+    """The demo cluster's metadata with real limits, estimate and credential (secret returned)."""
     retention = TierRetention()
-    return DatabaseCluster(
+    spec = ClusterSpec(name=DEMO_CLUSTER_NAME, cluster_type="manufacturing", nodes=1,
+                       vcpu_per_node=4, memory_gb_per_node=16,
+                       storage=TierSizes(hot_gb=50, warm_gb=100, cold_gb=200, archive_gb=500),
+                       retention=retention)
+    secret = secrets.token_urlsafe(32)
+    row = DatabaseCluster(
         name=DEMO_CLUSTER_NAME, database_name=DEMO_DATABASE,
         description="Generated plant data: press-fit, screw-driving and curing-oven curves "
                     "over 90 days, with injected defects.",
@@ -43,7 +51,12 @@ def _demo_cluster_row() -> DatabaseCluster:
                    "archive_after_days": retention.archive_after_days,
                    "delete_after_days": retention.delete_after_days},
         is_demo=True,
+        query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1),
+        monthly_estimate=costs.estimate(spec, region_factor=1.0).total,
+        credential_user=f"{DEMO_DATABASE}_app", credential_hash=runtime.passwords.hash(secret),
+        credential_mode="app_gateway" if runtime.ch.embedded else "clickhouse_user",
     )
+    return row, secret
 
 
 def ensure_demo_cluster(runtime: Runtime) -> tuple[float | None, dict[str, int], bool]:
@@ -55,24 +68,48 @@ def ensure_demo_cluster(runtime: Runtime) -> tuple[float | None, dict[str, int],
         return None, {}, True
     with runtime.db.session() as session:
         cluster = memberships.get_cluster_by_database(session, DEMO_DATABASE)
+        secret = None
         if cluster is None:
-            cluster = memberships.add_cluster(session, _demo_cluster_row())
+            row, secret = _demo_cluster_row(runtime)
+            cluster = memberships.add_cluster(session, row)
             audit.record(session, "cluster.create", actor=audit.SYSTEM, target_type="cluster",
                          target_id=cluster.id, cluster_id=cluster.id,
                          detail={"name": DEMO_CLUSTER_NAME, "demo": True})
         cluster_id = cluster.id
+    if secret is not None:
+        _server_credential(runtime, cluster_id, secret)
+        deliver_secret(cluster_id, secret)
     started = time.perf_counter()
-    report: Any = demo_data.load_demo(runtime.ch, DEMO_DATABASE, size=runtime.settings.demo)
+    report = demo_data.load_demo(runtime.ch, DEMO_DATABASE, size=runtime.settings.demo)
     seconds = time.perf_counter() - started
     with runtime.db.session() as session:
-        row = memberships.get_cluster(session, cluster_id)
-        assert row is not None
-        if row.status != "running":
-            row.status = "running"
+        ready = memberships.get_cluster(session, cluster_id)
+        assert ready is not None
+        if ready.status != "running":
+            ready.status = "running"
             audit.record(session, "cluster.ready", actor=audit.SYSTEM, target_type="cluster",
                          target_id=cluster_id, cluster_id=cluster_id,
                          detail={"load_seconds": round(seconds, 2)})
     return seconds, dict(report.rows), bool(report.skipped)
+
+
+def _server_credential(runtime: Runtime, cluster_id: int, secret: str) -> None:
+    """On a ClickHouse server the demo credential is a real user with grants and limits."""
+    if runtime.ch.embedded:
+        return
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, cluster_id)
+        assert cluster is not None
+        limits, user = dict(cluster.query_limits), cluster.credential_user
+    on_cluster = runtime.settings.clickhouse_cluster
+    runtime.ch.command(f"CREATE DATABASE IF NOT EXISTS {DEMO_DATABASE}")
+    profile = f"{DEMO_DATABASE}_limits"
+    runtime.ch.command(cluster_ops.profile_statement(profile=profile, settings=limits,
+                                                     on_cluster=on_cluster))
+    for statement in cluster_ops.user_statements(database=DEMO_DATABASE, username=user,
+                                                 secret=secret, profile=profile,
+                                                 on_cluster=on_cluster):
+        runtime.ch.command(statement)
 
 
 def prepare(runtime: Runtime) -> SetupReport:
