@@ -87,8 +87,8 @@ def _shell() -> Any:
     navbar = make_navbar(pages=visible_pages(current_user), user_label=current_user.email,
                          user_badge="global admin" if current_user.is_admin else "member",
                          csrf=web.csrf_token())
-    return html.Div([navbar, dbc.Container(dash.page_container, fluid="lg", id=Shell.content,
-                                           className="pb-5")])
+    return html.Div([navbar, dbc.Container([html.Div(id=Shell.cluster_nav), dash.page_container],
+                                           fluid="lg", id=Shell.content, className="pb-5")])
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:

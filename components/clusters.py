@@ -27,7 +27,8 @@ def make_cluster_card(card: ClusterCard) -> dbc.Card:
     """One cluster: name, status, role, and its figures (or why there are none)."""
     header = html.Div([
         html.Div([
-            html.H2(card.name, className="h5 mb-0"),
+            html.H2(dcc.Link(card.name, href=f"/clusters/{card.id}",
+                             className="text-reset text-decoration-none"), className="h5 mb-0"),
             html.Code(card.database_name, className="small"),
         ]),
         html.Div([

@@ -8,6 +8,8 @@ class Shell:
 
     navbar = "shell-navbar"
     content = "shell-content"
+    cluster_nav = "shell-cluster-nav"
+    location = "_pages_location"
 
 
 class Overview:
@@ -112,3 +114,85 @@ class ClusterDetail:
 def cluster_edit_field(name: str) -> dict[str, str]:
     """The id of one retention/limits input on the cluster page."""
     return {"type": ClusterDetail.EDIT, "name": name}
+
+
+class Team:
+    """A cluster's team page: members, adding, invitations."""
+
+    cluster = "team-cluster-store"
+    version = "team-version-store"
+    header = "team-header-div"
+    members = "team-members-div"
+    invitations = "team-invitations-div"
+    manage = "team-manage-div"
+    error = "team-error-div"
+    alert = "team-alert-div"
+    add_email = "team-add-email-input"
+    add_role = "team-add-role-select"
+    add = "team-add-button"
+    invite_email = "team-invite-email-input"
+    invite_role = "team-invite-role-select"
+    invite = "team-invite-button"
+    invite_result = "team-invite-result-div"
+    ROLE = "team-member-role"
+    REMOVE = "team-member-remove"
+    REVOKE = "team-invitation-revoke"
+
+
+def team_member_role(user_id: int) -> dict[str, str | int]:
+    """The role picker of one member row."""
+    return {"type": Team.ROLE, "user": user_id}
+
+
+def team_member_remove(user_id: int) -> dict[str, str | int]:
+    """The remove button of one member row."""
+    return {"type": Team.REMOVE, "user": user_id}
+
+
+def team_invitation_revoke(invitation_id: int) -> dict[str, str | int]:
+    """The withdraw button of one open invitation."""
+    return {"type": Team.REVOKE, "invitation": invitation_id}
+
+
+class Tokens:
+    """A cluster's API tokens page."""
+
+    cluster = "tokens-cluster-store"
+    version = "tokens-version-store"
+    header = "tokens-header-div"
+    table = "tokens-table-div"
+    error = "tokens-error-div"
+    name = "tokens-name-input"
+    role = "tokens-role-select"
+    expiry = "tokens-expiry-select"
+    create = "tokens-create-button"
+    secret = "tokens-secret-div"
+    alert = "tokens-alert-div"
+    REVOKE = "tokens-revoke"
+
+
+def tokens_revoke(token_id: int) -> dict[str, str | int]:
+    """The revoke button of one token row."""
+    return {"type": Tokens.REVOKE, "token": token_id}
+
+
+class Audit:
+    """The audit log page."""
+
+    user = "audit-user-input"
+    action = "audit-action-select"
+    cluster = "audit-cluster-select"
+    outcome = "audit-outcome-select"
+    since = "audit-since-input"
+    until = "audit-until-input"
+    page = "audit-page-store"
+    prev = "audit-prev-button"
+    next = "audit-next-button"
+    position = "audit-position-div"
+    table = "audit-table-div"
+    error = "audit-error-div"
+    export = "audit-export-link"
+    verify = "audit-verify-button"
+    verify_card = "audit-verify-card"
+    verify_result = "audit-verify-result-div"
+    load = "audit-load-store"

@@ -82,3 +82,17 @@ def make_denied(message: str) -> html.Div:
     """The page body shown when the user lacks the role a page needs."""
     return make_empty_state(icon="bi-shield-lock", title="Not available to you", text=message,
                             action=dbc.Button("Back to overview", href="/", color="primary"))
+
+
+def make_cluster_nav(*, cluster_id: int, cluster_name: str,
+                     pages: list[tuple[str, str, str]], active_path: str) -> html.Div:
+    """Tabs for one cluster's pages: (label, href, icon) each, the current one active."""
+    links = [dbc.NavItem(dbc.NavLink([html.I(className=f"bi {icon} me-1"), label], href=href,
+                                     active=href == active_path,
+                                     id=f"cluster-nav-{label.lower().replace(' ', '-')}-link"))
+             for label, href, icon in pages]
+    return html.Div([
+        html.Div([html.I(className="bi bi-database me-1"), cluster_name],
+                 className="small text-body-secondary mb-1"),
+        dbc.Nav(links, pills=True, className="mb-3 cluster-nav"),
+    ], id=f"cluster-nav-{cluster_id}")

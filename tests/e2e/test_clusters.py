@@ -54,6 +54,7 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     expect(page.locator("#cluster-secret-alert")).to_contain_text("shown only this once")
     expect(page.locator("#cluster-usage-table")).to_contain_text("archive")
     expect(page.locator("#cluster-health-score")).to_be_visible()
+    expect(page.locator("#shell-cluster-nav")).to_contain_text("Console")
     screenshot(page, "cluster-console")
     page.reload()  # the secret is never shown again
     expect(page.locator("#cluster-status-badge")).to_have_text("running")

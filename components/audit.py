@@ -1,0 +1,84 @@
+"""Factories for the audit log page (no I/O)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.formatting import when
+from components.ids import Audit
+from components.layout import make_empty_state
+
+OUTCOME_COLORS = {"success": "success", "denied": "danger", "refused": "warning",
+                  "failure": "danger"}
+OUTCOME_OPTIONS = [{"label": "any outcome", "value": ""}] + [
+    {"label": o, "value": o} for o in ("success", "denied", "refused", "failure")]
+
+
+def make_filters() -> dbc.Row:
+    """User, action, cluster, outcome and time filters."""
+    def col(label: str, control: Any, md: int) -> dbc.Col:
+        return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=md)
+    return dbc.Row([
+        col("User", dbc.Input(id=Audit.user, placeholder="e-mail contains…", debounce=True,
+                              maxLength=254, size="sm"), 3),
+        col("Action", dbc.Select(id=Audit.action, options=[{"label": "any action",
+                                                            "value": ""}], value="",
+                                 size="sm"), 2),
+        col("Cluster", dbc.Select(id=Audit.cluster, options=[{"label": "any cluster",
+                                                              "value": ""}], value="",
+                                  size="sm"), 2),
+        col("Outcome", dbc.Select(id=Audit.outcome, options=OUTCOME_OPTIONS, value="",
+                                  size="sm"), 1),
+        col("From", dbc.Input(id=Audit.since, type="date", size="sm"), 2),
+        col("Until", dbc.Input(id=Audit.until, type="date", size="sm"), 2),
+    ], className="g-2 mb-3")
+
+
+def _detail(entry: Any) -> str:
+    text = json.dumps(entry.detail, sort_keys=True, default=str) if entry.detail else ""
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def make_table(entries: Sequence[Any], *, cluster_names: dict[int, str]) -> Any:
+    """The entries, newest first."""
+    if not entries:
+        return make_empty_state(icon="bi-journal-text", title="No entries match",
+                                text="Change or clear the filters to see more.")
+    rows = [html.Tr([
+        html.Td(when(e.created_at), className="small text-nowrap"),
+        html.Td(e.actor or "—", className="small"), html.Td(html.Code(e.action)),
+        html.Td(dbc.Badge(e.outcome, color=OUTCOME_COLORS.get(e.outcome, "secondary"))),
+        html.Td(cluster_names.get(e.cluster_id, str(e.cluster_id))
+                if e.cluster_id is not None else "—", className="small"),
+        html.Td(f"{e.target_type} {e.target_id}".strip() or "—", className="small"),
+        html.Td(e.ip or "—", className="small"),
+        html.Td(_detail(e), className="small text-body-secondary audit-detail"),
+    ]) for e in entries]
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Time", "Who", "Action", "Outcome",
+                                                    "Cluster", "Target", "From", "Detail")]))
+    return dbc.Table([head, html.Tbody(rows)], hover=True, size="sm", responsive=True,
+                     className="mb-0 align-middle")
+
+
+def make_position(*, offset: int, shown: int, total: int) -> str:
+    """"1–50 of 1,234"."""
+    if total == 0:
+        return "0 entries"
+    return f"{offset + 1:,}–{offset + shown:,} of {total:,}"
+
+
+def make_chain_result(*, ok: bool, checked: int, broken_at: int | None) -> dbc.Alert:
+    """The verdict of the hash-chain check."""
+    if ok:
+        return dbc.Alert([html.I(className="bi bi-shield-check me-2"),
+                          f"The chain is intact: all {checked:,} entries match their hashes."],
+                         color="success", className="mb-0", id="audit-chain-ok")
+    return dbc.Alert([html.I(className="bi bi-shield-exclamation me-2"),
+                      f"The chain is broken at entry {broken_at}: that entry or one before it "
+                      f"was changed or removed after it was written ({checked:,} entries "
+                      "checked)."], color="danger", className="mb-0", id="audit-chain-broken")

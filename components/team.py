@@ -1,0 +1,114 @@
+"""Factories for the team page: member table, add/invite forms, invitations (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.formatting import when
+from components.ids import Team, team_invitation_revoke, team_member_remove, team_member_role
+from components.layout import make_empty_state
+
+ROLE_OPTIONS = [{"label": r, "value": r} for r in ("admin", "editor", "analyst", "viewer")]
+ROLE_COLORS = {"admin": "danger", "editor": "primary", "analyst": "info", "viewer": "secondary"}
+
+
+def role_badge(role: str) -> dbc.Badge:
+    """A coloured badge with a role's name."""
+    return dbc.Badge(role, color=ROLE_COLORS.get(role, "secondary"), className="role-badge")
+
+
+def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int) -> Any:
+    """The members with their roles; admins get a role picker and a remove button per row."""
+    if not members:
+        return make_empty_state(icon="bi-people", title="No members yet",
+                                text="Add people with an existing account, or invite them.")
+    rows = []
+    for m in members:
+        if can_manage:
+            role_cell: Any = dbc.Select(id=team_member_role(m.user_id), options=ROLE_OPTIONS,
+                                        value=m.role, size="sm", className="team-role-select")
+            action: Any = dbc.Button([html.I(className="bi bi-person-dash me-1"), "Remove"],
+                                     id=team_member_remove(m.user_id), color="outline-danger",
+                                     size="sm")
+        else:
+            role_cell, action = role_badge(m.role), None
+        rows.append(html.Tr([
+            html.Td([html.Div(m.display_name if m.display_name != m.email else m.email),
+                     html.Div(m.email, className="small text-body-secondary")
+                     if m.display_name != m.email else None,
+                     dbc.Badge("you", color="light", text_color="dark", className="ms-1")
+                     if m.user_id == me else None]),
+            html.Td(role_cell), html.Td(when(m.since), className="small"),
+            html.Td(action, className="text-end")]))
+    head = html.Thead(html.Tr([html.Th("Member"), html.Th("Role"), html.Th("Since"),
+                               html.Th("")]))
+    return dbc.Table([head, html.Tbody(rows)], hover=True, className="mb-0 align-middle")
+
+
+def make_manage_forms(*, smtp: bool) -> html.Div:
+    """Add an existing account, or invite an e-mail address by one-time link."""
+    mail_note = ("The link is e-mailed to the invitee." if smtp else
+                 "E-mail is not configured on this server: you will get the link to copy "
+                 "and pass on yourself.")
+    return html.Div([
+        html.H2("Add an existing account", className="h6"),
+        dbc.InputGroup([
+            dbc.Input(id=Team.add_email, type="email", placeholder="name@plant.example",
+                      maxLength=254),
+            dbc.Select(id=Team.add_role, options=ROLE_OPTIONS, value="viewer",
+                       className="team-role-picker"),
+            dbc.Button("Add", id=Team.add, color="primary"),
+        ], className="mb-4"),
+        html.H2("Invite by e-mail", className="h6"),
+        dbc.InputGroup([
+            dbc.Input(id=Team.invite_email, type="email", placeholder="new.colleague@plant.example",
+                      maxLength=254),
+            dbc.Select(id=Team.invite_role, options=ROLE_OPTIONS, value="viewer",
+                       className="team-role-picker"),
+            dbc.Button("Invite", id=Team.invite, color="outline-primary"),
+        ]),
+        html.P(f"Invitation links work once and expire after 7 days. {mail_note}",
+               className="small text-body-secondary mt-2 mb-0", id="team-mail-note"),
+    ])
+
+
+def make_viewer_note() -> html.P:
+    """What non-admins see instead of the forms."""
+    return html.P("Only the cluster's admins can add, change or remove members.",
+                  className="text-body-secondary mb-0")
+
+
+def make_invitations(rows: Sequence[Any], *, can_manage: bool) -> Any:
+    """The open invitations with a withdraw button."""
+    if not can_manage:
+        return None
+    if not rows:
+        return html.P("No open invitations.", className="text-body-secondary small mb-0")
+    items = [html.Tr([html.Td(r.email), html.Td(role_badge(r.role)),
+                      html.Td(html.Code(r.prefix + "…"), className="small"),
+                      html.Td(when(r.expires_at), className="small"),
+                      html.Td(dbc.Button("Withdraw", id=team_invitation_revoke(r.id),
+                                         color="outline-secondary", size="sm"),
+                              className="text-end")]) for r in rows]
+    head = html.Thead(html.Tr([html.Th("E-mail"), html.Th("Role"), html.Th("Link"),
+                               html.Th("Expires"), html.Th("")]))
+    return dbc.Table([head, html.Tbody(items)], size="sm", className="mb-0 align-middle")
+
+
+def make_invite_result(*, email: str, link: str, emailed: bool, mail_error: str) -> dbc.Alert:
+    """After inviting: either "sent", or the link to copy (shown only this once)."""
+    if emailed:
+        return dbc.Alert(f"Invitation e-mailed to {email}.", color="success",
+                         id="team-invite-sent")
+    why = mail_error or "E-mail is not configured on this server."
+    return dbc.Alert([
+        html.Div([html.Strong(f"Invitation for {email} created. "), why,
+                  " Copy this link and send it yourself — it is shown only now:"]),
+        html.Div([html.Code(link, id="team-invite-link", className="user-select-all"),
+                  dcc.Clipboard(target_id="team-invite-link", className="ms-2 d-inline")],
+                 className="mt-2 d-flex align-items-center"),
+    ], color="warning", id="team-invite-copy")
