@@ -27,6 +27,7 @@ def cluster_pages(registry: Iterable[Mapping[str, Any]], *, cluster_id: int, rol
     allowed = ROLE_ORDER.get(role, 0)
     pages = [p for p in registry
              if str(p.get("path_template") or "").startswith(TEMPLATE_PREFIX)
+             and "<" not in str(p["path_template"]).removeprefix(TEMPLATE_PREFIX)
              and ROLE_ORDER.get(str(p.get("cluster_role", "viewer")), 1) <= allowed]
     pages.sort(key=lambda p: (p.get("order") if isinstance(p.get("order"), int) else 99))
     return [(str(p.get("cluster_tab") or p["name"]),

@@ -60,6 +60,24 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     expect(page.locator("#cluster-status-badge")).to_have_text("running")
     expect(page.locator("#cluster-secret-alert")).to_have_count(0)
 
+    # Retention is changed with ALTER TABLE … MODIFY TTL; a bad order is refused.
+    edit = '[id=\'{"name":"%s","type":"cluster-edit-field"}\']'
+    page.fill(edit % "cold_after_days", "2")
+    page.click("#cluster-retention-save-button")
+    expect(page.locator("#cluster-retention-alert-div")).to_contain_text("Not applied")
+    page.fill(edit % "cold_after_days", "21")
+    page.click("#cluster-retention-save-button")
+    expect(page.locator("#cluster-retention-alert-div")).to_contain_text("Retention applied")
+
+    # Decommission needs the exact name; then the database is gone and the record stays.
+    page.fill("#cluster-decommission-name-input", "line 3 press shop")
+    page.click("#cluster-decommission-button")
+    expect(page.locator("#cluster-decommission-alert-div")).to_contain_text("exactly")
+    page.fill("#cluster-decommission-name-input", "Line 3 press shop")
+    page.click("#cluster-decommission-button")
+    expect(page.locator("#cluster-status-badge")).to_have_text("decommissioned")
+    screenshot(page, "cluster-decommissioned")
+
 
 def test_analyst_cannot_open_the_wizard_or_decommission(page: Page,
                                                        live_app: AppProcess) -> None:

@@ -11,6 +11,7 @@ REGISTRY = [
      "cluster_role": "admin"},
     {"path_template": "/clusters/<cluster_id>/explorer", "name": "Explorer", "order": 20},
     {"path_template": None, "path": "/clusters", "name": "Clusters", "order": 10},
+    {"path_template": "/clusters/<cluster_id>/projects/<project_id>", "name": "Project"},
 ]
 
 
