@@ -127,12 +127,47 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     for page in dash.page_registry.values():
         if not hasattr(page["layout"], "__wrapped__"):
             page["layout"] = _guard_page(page["layout"], page)
+    _order_for_matching(dash.page_registry)
     app.layout = _shell
-    import callbacks  # noqa: F401  (registers every page's callbacks)
+    _attach_callbacks(app)
 
     server.after_request(_security_headers)
     log.info("app ready (clickhouse: %s)", "embedded" if runtime.ch.embedded else "server")
     return server
+
+
+def _order_for_matching(registry: Any) -> None:
+    """Dash matches an address against pages in registry order, and a path template's
+    variable also matches "a/b"; so fixed paths go first, then templates, deepest first."""
+    def key(page: dict[str, Any]) -> tuple[int, int]:
+        template = page.get("path_template")
+        return (1, -str(template).count("/")) if template else (0, 0)
+
+    for page in sorted(registry.values(), key=key):
+        registry.move_to_end(page["module"])
+
+
+_CALLBACKS: tuple[dict[str, Any], list[Any]] | None = None
+
+
+def _attach_callbacks(app: Dash) -> None:
+    """Give this app every page's callbacks.
+
+    ``dash.callback`` parks callbacks in module globals that the first app to serve a request
+    takes and clears; a second app in the same process (tests) would get none. The callbacks
+    are imported once, kept, and handed to each app explicitly.
+    """
+    global _CALLBACKS
+    from dash import _callback
+
+    if _CALLBACKS is None:
+        import callbacks  # noqa: F401  (registers every page's callbacks)
+
+        _CALLBACKS = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST))
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    app.callback_map.update(_CALLBACKS[0])
+    app._callback_list.extend(_CALLBACKS[1])
 
 
 def _security_headers(response: Any) -> Any:

@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from api.core import bp, page, page_params, runtime
+from api.spec import describe
 from auth.roles import Role, require_role
 from data.models import DatabaseCluster
 from services.cluster_view import console_view
@@ -30,6 +31,7 @@ def cluster_json(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
 
 
 @bp.get("/clusters")
+@describe(summary="The clusters you may see", tag="clusters", paged=True, role="signed in")
 def list_clusters() -> Any:
     """The clusters the caller may see (a token sees only its own cluster)."""
     require_role(None, Role.VIEWER)
@@ -46,6 +48,7 @@ def list_clusters() -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>")
+@describe(summary="One cluster with health and usage", tag="clusters", role="viewer")
 def get_cluster(cluster_id: int) -> Any:
     """One cluster, if the caller has at least the viewer role on it."""
     role = require_role(cluster_id, Role.VIEWER)

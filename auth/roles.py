@@ -6,13 +6,14 @@ import re
 from enum import IntEnum
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from data import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 
 _ID = re.compile(r"[0-9]{1,12}")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the metadata database
 
 
 class Role(IntEnum):
@@ -51,9 +52,9 @@ def parse_cluster_id(value: Any) -> int:
     """A cluster id from client input (URL, callback payload), or :class:`NotFound`."""
     if isinstance(value, bool):
         raise NotFound("That cluster does not exist.")
-    if isinstance(value, int) and value > 0:
+    if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
-    if isinstance(value, str) and _ID.fullmatch(value) and int(value) > 0:
+    if isinstance(value, str) and _ID.fullmatch(value) and 0 < int(value) <= MAX_ID:
         return int(value)
     raise NotFound("That cluster does not exist.")
 
@@ -95,21 +96,47 @@ def require_role(cluster_id: Any, role: Role | str) -> Role:
     user = _user()
     if cluster_id is None:
         if needed is Role.ADMIN and not user.is_admin:
-            raise Forbidden("Only administrators can do this.")
+            raise _denied(None, needed, "Only administrators can do this.")
         return Role.ADMIN if user.is_admin else needed
-    have = role_on(parse_cluster_id(cluster_id))
+    try:
+        cid = parse_cluster_id(cluster_id)
+    except NotFound:
+        _denied(None, needed, "forged cluster id", forged=repr(cluster_id)[:80])
+        raise
+    have = role_on(cid)
     if have is None:
-        raise Forbidden("You do not have access to this cluster.")
+        raise _denied(cid, needed, "You do not have access to this cluster.")
     if have < needed:
-        raise Forbidden(f"This needs the {needed.label} role on this cluster; you are "
-                        f"{have.label}.")
+        raise _denied(cid, needed, f"This needs the {needed.label} role on this cluster; "
+                                   f"you are {have.label}.")
     return have
+
+
+def _denied(cluster_id: int | None, needed: Role, message: str, *,
+            forged: str | None = None) -> Forbidden:
+    """Audit a refused page, callback or API call ("access.denied"), return the error."""
+    if not g.get("lyceum_quiet_roles"):
+        from services import audit
+
+        user = current_user
+        actor = audit.Actor(user_id=user.id, label=str(user.email),
+                            ip=(request.remote_addr or "") if has_request_context() else "")
+        with _runtime().db.session() as session:
+            audit.record(session, "access.denied", actor=actor, outcome="denied",
+                         cluster_id=cluster_id,
+                         detail={"needed": needed.label, "path": request.path[:200]
+                                 if has_request_context() else "",
+                                 **({"forged_id": forged} if forged is not None else {})})
+    return Forbidden(message)
 
 
 def has_role(cluster_id: Any, role: Role | str) -> bool:
     """Like :func:`require_role` but answers yes or no."""
+    g.lyceum_quiet_roles = True  # a question, not an attempt: not audited
     try:
         require_role(cluster_id, role)
     except (Forbidden, NotAuthenticated, NotFound):
         return False
+    finally:
+        g.lyceum_quiet_roles = False
     return True

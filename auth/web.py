@@ -28,7 +28,7 @@ login_manager = LoginManager()
 
 #: Paths anyone may fetch: the sign-in page, health, and static files.
 PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico",
-                   "/_favicon.ico")
+                   "/_favicon.ico", "/invite/")
 #: Dash's own endpoints and the API: refused with 401 JSON rather than a redirect.
 DASH_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you will be taken "
@@ -97,11 +97,14 @@ def safe_next(value: str | None) -> tuple[str, bool]:
 
 def _login_page(*, error: str | None = None, notice: str | None = None, email: str = "",
                 status: int = 200) -> tuple[str, int]:
+    from auth import oidc
+
     target, forged = safe_next(request.values.get("next"))
     notices = [n for n in (notice, FORGED_NEXT if forged else None) if n]
+    error = error or oidc.error_message(request.args.get("sso_error"))
     html = render_template("login.html", error=error, notices=notices, email=email[:254],
                            next=target if target != "/" else "", csrf=csrf_token(),
-                           )
+                           sso=oidc.configured(_runtime().settings))
     return html, status
 
 
@@ -173,6 +176,12 @@ def guard() -> Any:
         query = request.full_path.rstrip("?")
         return redirect(f"/login?next={query}" if path != "/" else "/login")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+        from services import audit
+
+        with _runtime().db.session() as db_session:
+            audit.record(db_session, "request.cross_origin", actor=current_actor(),
+                         outcome="denied", detail={"path": path[:200], "origin": (
+                             request.headers.get("Origin") or "")[:200]})
         response = jsonify(error={"code": "cross_origin", "message": "Cross-site request refused."})
         response.status_code = 403
         return response
@@ -204,4 +213,8 @@ def init_app(server: Flask) -> None:
     login_manager.init_app(server)
     login_manager.session_protection = None
     server.register_blueprint(bp)
+    from auth import invite, oidc
+
+    server.register_blueprint(invite.bp)
+    oidc.init_app(server)
     server.before_request(guard)

@@ -15,7 +15,8 @@ from components.layout import make_empty_state
 
 OUTCOME_COLORS = {"success": "success", "denied": "danger", "refused": "warning",
                   "failure": "danger"}
-OUTCOME_OPTIONS = [{"label": "any outcome", "value": ""}] + [
+ANY = "any"  # the "no filter" choice (an empty value would show as a blank select)
+OUTCOME_OPTIONS = [{"label": "any", "value": ANY}] + [
     {"label": o, "value": o} for o in ("success", "denied", "refused", "failure")]
 
 
@@ -27,12 +28,12 @@ def make_filters() -> dbc.Row:
         col("User", dbc.Input(id=Audit.user, placeholder="e-mail contains…", debounce=True,
                               maxLength=254, size="sm"), 3),
         col("Action", dbc.Select(id=Audit.action, options=[{"label": "any action",
-                                                            "value": ""}], value="",
+                                                            "value": ANY}], value=ANY,
                                  size="sm"), 2),
         col("Cluster", dbc.Select(id=Audit.cluster, options=[{"label": "any cluster",
-                                                              "value": ""}], value="",
+                                                              "value": ANY}], value=ANY,
                                   size="sm"), 2),
-        col("Outcome", dbc.Select(id=Audit.outcome, options=OUTCOME_OPTIONS, value="",
+        col("Outcome", dbc.Select(id=Audit.outcome, options=OUTCOME_OPTIONS, value=ANY,
                                   size="sm"), 1),
         col("From", dbc.Input(id=Audit.since, type="date", size="sm"), 2),
         col("Until", dbc.Input(id=Audit.until, type="date", size="sm"), 2),

@@ -196,3 +196,257 @@ class Audit:
     verify_card = "audit-verify-card"
     verify_result = "audit-verify-result-div"
     load = "audit-load-store"
+
+
+class Explorer:
+    """The curve explorer page."""
+
+    cluster = "explorer-cluster-store"
+    state = "explorer-state-store"
+    view = "explorer-view-store"
+    groups = "explorer-groups-store"
+    top = "explorer-top-store"
+    selected = "explorer-selected-store"
+    header = "explorer-header-div"
+    error = "explorer-error-div"
+    process = "explorer-process-select"
+    lines = "explorer-lines-select"
+    stations = "explorer-stations-select"
+    products = "explorer-products-select"
+    batches = "explorer-batches-select"
+    results = "explorer-results-select"
+    start = "explorer-start-input"
+    end = "explorer-end-input"
+    color_by = "explorer-color-by-select"
+    shown = "explorer-shown-checklist"
+    summary = "explorer-summary-div"
+    graph = "explorer-graph"
+    outliers = "explorer-outliers-table"
+    outliers_info = "explorer-outliers-info-div"
+    part = "explorer-part-div"
+    golden_select = "explorer-golden-select"
+    golden_method = "explorer-golden-method-select"
+    golden_band = "explorer-golden-band-input"
+    golden_source = "explorer-golden-source-select"
+    golden_name = "explorer-golden-name-input"
+    golden_save = "explorer-golden-save-button"
+    golden_alert = "explorer-golden-alert-div"
+    objects = "explorer-objects-table"
+    add_window = "explorer-add-window-button"
+    add_envelope = "explorer-add-envelope-button"
+    add_threshold = "explorer-add-threshold-button"
+    apply_objects = "explorer-apply-objects-button"
+    whatif = "explorer-whatif-div"
+    export_csv = "explorer-export-csv-button"
+    export_parquet = "explorer-export-parquet-button"
+    export_outliers = "explorer-export-outliers-button"
+    download = "explorer-download"
+    share = "explorer-share-input"
+    share_button = "explorer-share-button"
+
+
+class Dashboard:
+    """The live quality dashboard of one cluster."""
+
+    cluster = "dashboard-cluster-store"
+    viewer = "dashboard-viewer-store"
+    tick = "dashboard-refresh-interval"
+    pause = "dashboard-pause-switch"
+    updated = "dashboard-updated-span"
+    stale = "dashboard-stale-badge"
+    window = "dashboard-window-select"
+    line = "dashboard-line-select"
+    station = "dashboard-station-select"
+    error = "dashboard-error-div"
+    kpis = "dashboard-kpis-div"
+    parts = "dashboard-parts-span"
+    defects = "dashboard-defects-graph"
+    status = "dashboard-status-div"
+    heatmap = "dashboard-heatmap-graph"
+    spc_feature = "dashboard-spc-feature-select"
+    spc_kind = "dashboard-spc-kind-select"
+    spc_baseline = "dashboard-spc-baseline-select"
+    spc = "dashboard-spc-graph"
+    spc_summary = "dashboard-spc-summary-div"
+    pchart = "dashboard-pchart-graph"
+    alerts = "dashboard-alerts-div"
+    feed = "dashboard-feed-switch"
+    feed_row = "dashboard-feed-div"
+    ack_comment = "dashboard-ack-comment-input"
+    ack_result = "dashboard-ack-result-div"
+    KPI_VALUE = "dashboard-kpi-value"
+    KPI_DELTA = "dashboard-kpi-delta"
+    KPI_TREND = "dashboard-kpi-trend"
+    ACK = "dashboard-ack-button"
+
+
+def dashboard_kpi(kind: str, key: str) -> dict[str, str]:
+    """The id of one KPI card's value, delta or trend (``kind`` is a Dashboard.KPI_* type)."""
+    return {"type": kind, "kpi": key}
+
+
+def dashboard_ack(alert_id: int) -> dict[str, str | int]:
+    """The id of the acknowledge button of one alert."""
+    return {"type": Dashboard.ACK, "alert": alert_id}
+
+
+def dashboard_ack_comment(alert_id: int) -> dict[str, str | int]:
+    """The id of the comment input next to one alert's acknowledge button."""
+    return {"type": "dashboard-ack-comment-input", "alert": alert_id}
+
+
+class Projects:
+    """A cluster's projects list and the new-project form."""
+
+    cluster = "projects-cluster-store"
+    list = "projects-list-div"
+    error = "projects-error-div"
+    name = "projects-name-input"
+    template = "projects-template-select"
+    description = "projects-description-input"
+    create = "projects-create-button"
+    refresh = "projects-refresh-store"
+
+
+class ProjectDetail:
+    """One project's overview: status, lifecycle, assets, activity."""
+
+    cluster = "project-detail-cluster-store"
+    project = "project-detail-project-store"
+    header = "project-detail-header-div"
+    assets = "project-detail-assets-div"
+    activity = "project-detail-activity-div"
+    error = "project-detail-error-div"
+    refresh = "project-detail-refresh-store"
+    ACTION = "project-detail-action"
+    ASSET = "project-detail-asset"
+
+
+def project_action(action: str) -> dict[str, str]:
+    """A lifecycle button of the project overview (pause, resume, complete, archive)."""
+    return {"type": ProjectDetail.ACTION, "action": action}
+
+
+def project_asset_action(action: str, asset_id: int) -> dict[str, str | int]:
+    """An asset's duplicate or delete button."""
+    return {"type": ProjectDetail.ASSET, "action": action, "asset": asset_id}
+
+
+class DataImport:
+    """The data import page."""
+
+    cluster = "import-cluster-store"
+    kind = "import-kind-radio"
+    upload = "import-upload"
+    upload_store = "import-upload-store"
+    mapping = "import-mapping-div"
+    preview = "import-preview-div"
+    start = "import-start-button"
+    job = "import-job-store"
+    poll = "import-poll-interval"
+    progress = "import-progress-div"
+    error = "import-error-div"
+    history = "import-history-div"
+    MAP = "import-map"
+
+
+def import_map(target: str) -> dict[str, str]:
+    """The mapping dropdown of one target column."""
+    return {"type": DataImport.MAP, "target": target}
+
+
+class SaveToProject:
+    """The "Save to project" button and modal shared by the explorer and the dashboard."""
+
+    OPEN = "save-to-project-open"
+    MODAL = "save-to-project-modal"
+    PROJECT = "save-to-project-project"
+    NAME = "save-to-project-name"
+    SAVE = "save-to-project-save"
+    FEEDBACK = "save-to-project-feedback"
+    CONFIG = "save-to-project-config"
+
+
+def save_to_project_id(kind: str, page: str) -> dict[str, str]:
+    """An id of the save-to-project component on ``page`` (explorer, dashboard)."""
+    return {"type": kind, "page": page}
+
+
+class ProjectReport:
+    """Generating a PDF report from the project overview."""
+
+    start = "project-report-start-button"
+    job = "project-report-job-store"
+    poll = "project-report-poll-interval"
+    progress = "project-report-progress-div"
+    ASSET = "project-report-asset"
+
+
+def project_report_asset(asset_id: int) -> dict[str, str | int]:
+    """The "PDF report" button of a chart asset."""
+    return {"type": ProjectReport.ASSET, "asset": asset_id}
+
+
+class ProjectRename:
+    """Renaming an asset from the project overview."""
+
+    modal = "project-rename-modal"
+    name = "project-rename-input"
+    save = "project-rename-save-button"
+    asset = "project-rename-asset-store"
+    feedback = "project-rename-feedback-div"
+    OPEN = "project-rename-open"
+
+
+def project_rename_open(asset_id: int) -> dict[str, str | int]:
+    """The pencil button of an asset."""
+    return {"type": ProjectRename.OPEN, "asset": asset_id}
+
+
+class DashboardStores:
+    """Client-side memory of the live dashboard."""
+
+    alerts_seen = "dashboard-alerts-seen-store"
+
+
+class ProjectsForm:
+    """The new-project form's frame (hidden for viewers and analysts)."""
+
+    frame = "projects-form-frame"
+
+
+class ProjectEdit:
+    """Editing a project's name and description from its overview."""
+
+    open = "project-edit-open-button"
+    modal = "project-edit-modal"
+    name = "project-edit-name-input"
+    description = "project-edit-description-input"
+    save = "project-edit-save-button"
+    feedback = "project-edit-feedback-div"
+
+
+class DashboardRules:
+    """The alert-rule list and form of the live dashboard."""
+
+    list = "dashboard-rules-div"
+    name = "dashboard-rule-name-input"
+    kind = "dashboard-rule-kind-select"
+    feature = "dashboard-rule-feature-select"
+    value = "dashboard-rule-value-input"
+    window = "dashboard-rule-window-input"
+    severity = "dashboard-rule-severity-select"
+    add = "dashboard-rule-add-button"
+    result = "dashboard-rule-result-div"
+    ENABLED = "dashboard-rule-enabled-switch"
+
+
+def dashboard_rule_enabled(rule_id: int) -> dict[str, str | int]:
+    """The id of one alert rule's on/off switch."""
+    return {"type": DashboardRules.ENABLED, "rule": rule_id}
+
+
+class DashboardRuleForm:
+    """The container of the add-a-rule form (editors), apart from the refreshed rule list."""
+
+    container = "dashboard-rule-form-div"

@@ -88,15 +88,14 @@ def make_invitations(rows: Sequence[Any], *, can_manage: bool) -> Any:
         return None
     if not rows:
         return html.P("No open invitations.", className="text-body-secondary small mb-0")
-    items = [html.Tr([html.Td(r.email), html.Td(role_badge(r.role)),
-                      html.Td(html.Code(r.prefix + "…"), className="small"),
-                      html.Td(when(r.expires_at), className="small"),
+    items = [html.Tr([html.Td([html.Div(r.email, className="text-break"),
+                               html.Div(f"expires {r.expires_at:%Y-%m-%d}",
+                                        className="small text-body-secondary")]),
+                      html.Td(role_badge(r.role)),
                       html.Td(dbc.Button("Withdraw", id=team_invitation_revoke(r.id),
                                          color="outline-secondary", size="sm"),
                               className="text-end")]) for r in rows]
-    head = html.Thead(html.Tr([html.Th("E-mail"), html.Th("Role"), html.Th("Link"),
-                               html.Th("Expires"), html.Th("")]))
-    return dbc.Table([head, html.Tbody(items)], size="sm", className="mb-0 align-middle")
+    return dbc.Table(html.Tbody(items), size="sm", className="mb-0 align-middle")
 
 
 def make_invite_result(*, email: str, link: str, emailed: bool, mail_error: str) -> dbc.Alert:

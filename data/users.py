@@ -72,3 +72,9 @@ def revoke_session(session: Session, token_hash: str, *, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def get_user_by_oidc(session: Session, *, issuer: str, subject: str) -> User | None:
+    """The user linked to this single sign-on identity, or ``None``."""
+    return session.scalar(select(User).where(User.oidc_issuer == issuer,
+                                             User.oidc_subject == subject))

@@ -40,6 +40,13 @@ class Settings:
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    dashboard_refresh_s: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -127,4 +134,12 @@ def load_settings(
         oidc_issuer=env.get("LYCEUM_OIDC_ISSUER") or None,
         oidc_client_id=env.get("LYCEUM_OIDC_CLIENT_ID") or None,
         oidc_client_secret=env.get("LYCEUM_OIDC_CLIENT_SECRET") or None,
+        dashboard_refresh_s=max(1, int(env.get("LYCEUM_DASHBOARD_REFRESH_S", "30"))),
+        smtp_host=env.get("LYCEUM_SMTP_HOST") or None,
+        smtp_port=int(env.get("LYCEUM_SMTP_PORT") or "587"),
+        smtp_user=env.get("LYCEUM_SMTP_USER") or None,
+        smtp_password=env.get("LYCEUM_SMTP_PASSWORD") or None,
+        smtp_from=env.get("LYCEUM_SMTP_FROM") or None,
+        smtp_starttls=(env.get("LYCEUM_SMTP_STARTTLS") or "1").strip().lower()
+        in {"1", "true", "yes", "on"},
     )

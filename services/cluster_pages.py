@@ -21,6 +21,11 @@ def cluster_id_in(path: str | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _order(page: Mapping[str, Any]) -> float:
+    order = page.get("order")
+    return float(order) if isinstance(order, int | float) else 99.0
+
+
 def cluster_pages(registry: Iterable[Mapping[str, Any]], *, cluster_id: int, role: str
                   ) -> list[tuple[str, str, str]]:
     """(label, href, icon) of every cluster page the role may open, in page order."""
@@ -29,7 +34,7 @@ def cluster_pages(registry: Iterable[Mapping[str, Any]], *, cluster_id: int, rol
              if str(p.get("path_template") or "").startswith(TEMPLATE_PREFIX)
              and "<" not in str(p["path_template"]).removeprefix(TEMPLATE_PREFIX)
              and ROLE_ORDER.get(str(p.get("cluster_role", "viewer")), 1) <= allowed]
-    pages.sort(key=lambda p: (p.get("order") if isinstance(p.get("order"), int) else 99))
+    pages.sort(key=_order)
     return [(str(p.get("cluster_tab") or p["name"]),
              str(p["path_template"]).replace("<cluster_id>", str(cluster_id)),
              str(p.get("icon", "bi-circle"))) for p in pages]

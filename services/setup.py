@@ -13,7 +13,9 @@ from data.models import DatabaseCluster
 from services import audit, cluster_rules, costs, demo_data
 from services.accounts import ensure_first_admin
 from services.cluster_spec import ClusterSpec, TierSizes
+from services.imports import recover_imports
 from services.provisioning import deliver_secret, recover_interrupted
+from services.reports import fail_interrupted_reports
 from services.runtime import Runtime
 
 DEMO_CLUSTER_NAME = "Demo plant"
@@ -117,6 +119,8 @@ def prepare(runtime: Runtime) -> SetupReport:
     runtime.db.migrate()
     password = ensure_first_admin(runtime.db, runtime.passwords)
     recover_interrupted(runtime)
+    recover_imports(runtime)
+    fail_interrupted_reports(runtime)
     seconds, rows, skipped = ensure_demo_cluster(runtime)
     return SetupReport(revision=runtime.db.current_revision(), admin_password=password,
                        demo_seconds=seconds, demo_rows=rows, demo_skipped=skipped)

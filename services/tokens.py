@@ -61,6 +61,9 @@ def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, 
         errors["expires"] = "Choose 1, 7, 30 or 90 days, or no expiry."
     if errors:
         raise ValidationError("The token was not created.", fields=errors)
+    with runtime.db.session() as session:
+        if memberships.get_cluster(session, cluster_id) is None:
+            raise NotFound("That cluster does not exist.")
     mine = _role_of(runtime, user_id=user_id, cluster_id=cluster_id)
     if mine is None or ROLE_ORDER[role] > ROLE_ORDER[mine]:
         raise Forbidden("A token's role cannot be higher than your own role on the cluster.")
@@ -99,11 +102,13 @@ def verify_token(runtime: Runtime, raw: str, *, now: datetime | None = None
                               is_admin=False, cluster_id=row.cluster_id, role=row.role)
 
 
-def revoke_token(runtime: Runtime, *, cluster_id: int, token_id: int, actor: Actor) -> None:
-    """Revoke a token of this cluster (refused silently twice is still an error)."""
+def revoke_token(runtime: Runtime, *, cluster_id: int, token_id: int, actor: Actor,
+                 owner_id: int | None = None) -> None:
+    """Revoke a token of this cluster (only ``owner_id``'s tokens when given)."""
     with runtime.db.session() as session:
         row = tokens_data.get_token(session, token_id)
-        if row is None or row.cluster_id != cluster_id:
+        if row is None or row.cluster_id != cluster_id or (
+                owner_id is not None and row.user_id != owner_id):
             raise NotFound("That token does not exist on this cluster.")
         if row.revoked_at is None:
             row.revoked_at = utcnow()
@@ -111,7 +116,9 @@ def revoke_token(runtime: Runtime, *, cluster_id: int, token_id: int, actor: Act
                      target_id=token_id, cluster_id=cluster_id)
 
 
-def list_tokens(runtime: Runtime, *, cluster_id: int) -> list[ClusterAccessToken]:
-    """The cluster's tokens (hashes never leave this module's callers' view as secrets)."""
+def list_tokens(runtime: Runtime, *, cluster_id: int, owner_id: int | None = None
+                ) -> list[ClusterAccessToken]:
+    """The cluster's tokens (only ``owner_id``'s when given); secrets are never stored."""
     with runtime.db.session() as session:
-        return tokens_data.list_for_cluster(session, cluster_id)
+        rows = tokens_data.list_for_cluster(session, cluster_id)
+    return [r for r in rows if owner_id is None or r.user_id == owner_id]

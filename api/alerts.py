@@ -1,0 +1,67 @@
+"""Alerts over the API: list a cluster's alerts, acknowledge one (editors), list its rules."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import jsonify, request
+
+from api.core import actor, bp, json_body, page, page_params, runtime
+from auth.roles import Role, require_role
+from data.models_alerts import ALERT_STATES
+from lyceum.errors import ValidationError
+from services import alerts
+
+
+@bp.get("/clusters/<int:cluster_id>/alerts")
+def list_alerts(cluster_id: int) -> Any:
+    """Alerts of a cluster (``state`` = firing, acknowledged, resolved; default open ones)."""
+    require_role(cluster_id, Role.VIEWER)
+    limit, offset = page_params()
+    wanted = tuple(s for s in request.args.get("state", "firing,acknowledged").split(",") if s)
+    if not wanted or set(wanted) - set(ALERT_STATES):
+        raise ValidationError(f"state is a comma-separated list of {', '.join(ALERT_STATES)}.")
+    found, total = alerts.list_alerts(runtime(), cluster_id, states=wanted, limit=limit,
+                                      offset=offset)
+    return jsonify(page([asdict(a) for a in found], total=total, limit=limit, offset=offset))
+
+
+@bp.post("/clusters/<int:cluster_id>/alerts/<int:alert_id>/acknowledge")
+def acknowledge_alert(cluster_id: int, alert_id: int) -> Any:
+    """Acknowledge a firing alert with ``{"comment": "…"}`` (editors and above)."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    comment = body.get("comment")
+    if not isinstance(comment, str):
+        raise ValidationError("Send a comment (text).", fields={"comment": "required"})
+    alerts.acknowledge(runtime(), cluster_id, alert_id, comment=comment, actor=actor())
+    return jsonify(status="acknowledged", id=alert_id)
+
+
+def _rule_json(rule: Any) -> dict[str, Any]:
+    return {"id": rule.id, "name": rule.name, "kind": rule.kind, "params": rule.params,
+            "severity": rule.severity, "enabled": rule.enabled,
+            "created_at": rule.created_at.isoformat()}
+
+
+@bp.get("/clusters/<int:cluster_id>/alert-rules")
+def list_alert_rules(cluster_id: int) -> Any:
+    """The cluster's alert rules."""
+    require_role(cluster_id, Role.VIEWER)
+    return jsonify(items=[_rule_json(r) for r in alerts.rules_of(runtime(), cluster_id)])
+
+
+@bp.post("/clusters/<int:cluster_id>/alert-rules")
+def create_alert_rule(cluster_id: int) -> Any:
+    """Add a rule: ``{"name", "kind", "params", "severity"}`` (editors and above)."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    params = body.get("params", {})
+    if not isinstance(params, dict):
+        raise ValidationError("params is a JSON object.", fields={"params": "not an object"})
+    rule_id = alerts.create_rule(runtime(), cluster_id, name=str(body.get("name", "")),
+                                 kind=str(body.get("kind", "")), params=params,
+                                 severity=str(body.get("severity", "warning")),
+                                 actor=actor())
+    return jsonify(id=rule_id), 201

@@ -1,0 +1,150 @@
+"""Clusters over the API, beyond reading: create (the wizard's validation and provisioning),
+retention, query limits, decommission, and status, usage and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from api.core import actor, bp, json_body, runtime
+from api.spec import describe
+from auth.roles import Role, require_role
+from data.ch_schema import TierRetention
+from lyceum.errors import ValidationError
+from services import cluster_console
+from services.cluster_rules import coerce_int, spec_from_dict
+from services.cluster_view import console_view
+from services.provisioning import begin_deploy
+
+_INT = {"type": "integer"}
+SPEC_BODY = {"type": "object", "required": ["name", "cluster_type", "region_code"],
+             "properties": {
+                 "name": {"type": "string"}, "description": {"type": "string"},
+                 "cluster_type": {"type": "string"}, "region_code": {"type": "string"},
+                 "nodes": _INT, "vcpu_per_node": _INT, "memory_gb_per_node": _INT,
+                 "storage": {"type": "object"}, "retention": {"type": "object"},
+                 "members": {"type": "array", "items": {"type": "object"}},
+                 "load_sample_data": {"type": "boolean"}}}
+RETENTION_BODY = {"type": "object", "required": ["warm_after_days", "cold_after_days",
+                                                 "archive_after_days", "delete_after_days"],
+                  "properties": {"warm_after_days": _INT, "cold_after_days": _INT,
+                                 "archive_after_days": _INT,
+                                 "delete_after_days": {"type": "integer", "nullable": True}}}
+LIMITS_BODY = {"type": "object", "required": ["max_threads", "max_memory_gb",
+                                              "max_execution_time_s"],
+               "properties": {"max_threads": _INT, "max_memory_gb": _INT,
+                              "max_execution_time_s": _INT}}
+DECOMMISSION_BODY = {"type": "object", "required": ["confirm_name"],
+                     "properties": {"confirm_name": {"type": "string"}}}
+
+
+@bp.post("/clusters")
+@describe(summary="Create a cluster (validated and provisioned like the wizard)",
+          tag="clusters", body=SPEC_BODY, role="global admin")
+def create_cluster() -> Any:
+    """Start deploying a cluster; poll its status until it is running."""
+    require_role(None, Role.ADMIN)
+    cluster_id = begin_deploy(runtime(), spec_from_dict(json_body()), actor=actor())
+    return jsonify(id=cluster_id, status="provisioning",
+                   status_url=f"/api/v1/clusters/{cluster_id}/status"), 202
+
+
+def _days(body: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
+    value = body.get(name, -1)
+    if optional and value is None:
+        return None
+    number = coerce_int(value)
+    if number < 0 or isinstance(value, str):
+        raise ValidationError(f"{name} is a whole number of days.", fields={name: "invalid"})
+    return number
+
+
+@bp.put("/clusters/<int:cluster_id>/retention")
+@describe(summary="Change the tier and delete days", tag="clusters", body=RETENTION_BODY,
+          role="admin")
+def update_retention(cluster_id: int) -> Any:
+    """Apply new retention to a running cluster."""
+    require_role(cluster_id, Role.ADMIN)
+    body = json_body()
+    retention = TierRetention(
+        warm_after_days=_days(body, "warm_after_days") or 0,
+        cold_after_days=_days(body, "cold_after_days") or 0,
+        archive_after_days=_days(body, "archive_after_days") or 0,
+        delete_after_days=_days(body, "delete_after_days", optional=True))
+    cluster_console.update_retention(runtime(), cluster_id, retention, actor=actor())
+    return jsonify(status="changed")
+
+
+@bp.put("/clusters/<int:cluster_id>/limits")
+@describe(summary="Change the per-query limits", tag="clusters", body=LIMITS_BODY,
+          role="admin")
+def update_limits(cluster_id: int) -> Any:
+    """Store new per-query limits for a running cluster."""
+    require_role(cluster_id, Role.ADMIN)
+    body = json_body()
+    names = ("max_threads", "max_memory_gb", "max_execution_time_s")
+    values: dict[str, Any] = {k: body.get(k) for k in names}
+    cluster_console.update_limits(runtime(), cluster_id, actor=actor(), **values)
+    return jsonify(status="changed")
+
+
+@bp.post("/clusters/<int:cluster_id>/decommission")
+@describe(summary="Drop the cluster's database for good (type its name to confirm)",
+          tag="clusters", body=DECOMMISSION_BODY, role="admin")
+def decommission(cluster_id: int) -> Any:
+    """Decommission a running or failed cluster."""
+    require_role(cluster_id, Role.ADMIN)
+    body = json_body()
+    name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
+    cluster_console.decommission(runtime(), cluster_id, typed_name=name, actor=actor())
+    return jsonify(status="decommissioned")
+
+
+@bp.get("/clusters/<int:cluster_id>/status")
+@describe(summary="Status, provisioning progress and health", tag="clusters", role="viewer")
+def cluster_status(cluster_id: int) -> Any:
+    """Where the cluster stands: status, reason, provisioning steps, health score."""
+    role = require_role(cluster_id, Role.VIEWER)
+    view = console_view(runtime(), cluster_id, role=role.label)
+    health = None if view.health is None else {
+        "score": view.health.score, "status": view.health.status,
+        "recommendations": list(view.health.recommendations)}
+    return jsonify(id=cluster_id, status=view.cluster.status,
+                   status_reason=view.cluster.status_reason,
+                   progress=view.cluster.progress, health=health)
+
+
+@bp.get("/clusters/<int:cluster_id>/usage")
+@describe(summary="Storage by tier now, and sampled over the last days", tag="clusters",
+          query=[{"name": "days", "in": "query",
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 365}}],
+          role="viewer")
+def cluster_usage(cluster_id: int) -> Any:
+    """Usage by tier and its trend."""
+    role = require_role(cluster_id, Role.VIEWER)
+    days = coerce_int(request.args.get("days", "30"))
+    if not 1 <= days <= 365:
+        raise ValidationError("days is 1 to 365.", fields={"days": "range"})
+    view = console_view(runtime(), cluster_id, role=role.label)
+    trend = cluster_console.usage_trend(runtime(), cluster_id, days=days)
+    return jsonify(
+        tiers=[{"tier": u.tier, "rows": u.rows, "bytes_on_disk": u.bytes_on_disk,
+                "bytes_uncompressed": u.bytes_uncompressed, "parts": u.parts}
+               for u in view.usage],
+        trend=[{"at": p.sampled_at.isoformat(), "tier": p.tier, "rows": p.rows,
+                "bytes_on_disk": p.bytes_on_disk} for p in trend])
+
+
+@bp.get("/clusters/<int:cluster_id>/events")
+@describe(summary="The cluster's timeline", tag="clusters", role="viewer",
+          query=[{"name": "limit", "in": "query",
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 500}}])
+def cluster_events(cluster_id: int) -> Any:
+    """Events and audit entries of the cluster, newest first."""
+    require_role(cluster_id, Role.VIEWER)
+    limit = coerce_int(request.args.get("limit", "50"))
+    rows = cluster_console.events_timeline(runtime(), cluster_id, limit=limit)
+    return jsonify(items=[{"at": r.at.isoformat(), "source": r.source, "kind": r.kind,
+                           "message": r.message, "actor": r.actor, "outcome": r.outcome}
+                          for r in rows])

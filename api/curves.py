@@ -1,0 +1,57 @@
+"""Curves over the API: the filtered curve list (paged) and the saved golden curves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from api.core import bp, page, page_params, runtime
+from api.spec import describe
+from auth.roles import Role, require_role
+from lyceum.errors import ValidationError
+from services import golden
+from services.explorer_view import list_curves
+
+_LISTS = ("lines", "stations", "products", "batches", "results")
+_QUERY = [{"name": "process", "schema": {"type": "string"}},
+          *[{"name": k, "schema": {"type": "string"},
+             "description": "repeat the parameter for several values"} for k in _LISTS],
+          {"name": "start", "schema": {"type": "string", "format": "date-time"}},
+          {"name": "end", "schema": {"type": "string", "format": "date-time"}}]
+
+
+def _filters() -> dict[str, Any]:
+    unknown = set(request.args) - {"process", *_LISTS, "start", "end", "limit", "offset"}
+    if unknown:
+        raise ValidationError(f"Unknown query parameter: {sorted(unknown)[0][:40]}.")
+    out: dict[str, Any] = {k: request.args.getlist(k) for k in _LISTS}
+    for key in ("process", "start", "end"):
+        out[key] = request.args.get(key) or None
+    return out
+
+
+@bp.get("/clusters/<int:cluster_id>/curves")
+@describe(summary="Curves matching filters (newest first)", tag="curves", query=_QUERY,
+          paged=True, role="viewer")
+def curves(cluster_id: int) -> Any:
+    """A page of the cluster's curves for one process, filtered by known values."""
+    require_role(cluster_id, Role.VIEWER)
+    limit, offset = page_params()
+    items, total = list_curves(runtime(), cluster_id, filters=_filters(), limit=limit,
+                               offset=offset)
+    return jsonify(page(items, total=total, limit=limit, offset=offset))
+
+
+@bp.get("/clusters/<int:cluster_id>/golden-curves")
+@describe(summary="Saved golden curves of a process", tag="curves",
+          query=[{"name": "process", "schema": {"type": "string"}, "required": True}],
+          role="viewer")
+def golden_curves(cluster_id: int) -> Any:
+    """Every saved golden-curve version of a process (metadata; arrays via the explorer)."""
+    require_role(cluster_id, Role.VIEWER)
+    process = request.args.get("process", "")
+    if not process or len(process) > 80:
+        raise ValidationError("Give the process, e.g. ?process=press-fit.")
+    items = golden.list_for(runtime(), cluster_id, process=process)
+    return jsonify({"items": items, "total": len(items)})

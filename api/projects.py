@@ -1,0 +1,132 @@
+"""Projects and assets over the API: the same services and role checks as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import jsonify, send_file
+
+from api.core import actor, bp, json_body, runtime
+from auth.roles import Role, require_role
+from services import assets, projects, reports
+
+
+def _json(view: Any) -> dict[str, Any]:
+    body = asdict(view)
+    for key in ("created_at", "updated_at"):
+        if key in body:
+            body[key] = body[key].isoformat()
+    return body
+
+
+@bp.get("/clusters/<int:cluster_id>/projects")
+def list_projects(cluster_id: int) -> Any:
+    """The cluster's projects."""
+    require_role(cluster_id, Role.VIEWER)
+    return jsonify(items=[_json(p) for p in projects.list_projects(
+        runtime(), cluster_id=cluster_id, include_archived=True)])
+
+
+@bp.post("/clusters/<int:cluster_id>/projects")
+def create_project(cluster_id: int) -> Any:
+    """A project from a template (``name``, ``project_type``, ``description``)."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    view = projects.create_project(runtime(), cluster_id=cluster_id, actor=actor(),
+                                   name=body.get("name"), project_type=body.get("project_type"),
+                                   description=body.get("description", ""))
+    return jsonify(_json(view)), 201
+
+
+@bp.get("/clusters/<int:cluster_id>/projects/<int:project_id>")
+def get_project(cluster_id: int, project_id: int) -> Any:
+    """One project with its assets."""
+    require_role(cluster_id, Role.VIEWER)
+    body = _json(projects.get_project(runtime(), cluster_id=cluster_id, project_id=project_id))
+    body["assets"] = [_json(a) for a in assets.list_assets(runtime(), cluster_id=cluster_id,
+                                                           project_id=project_id)]
+    return jsonify(body)
+
+
+@bp.patch("/clusters/<int:cluster_id>/projects/<int:project_id>")
+def update_project(cluster_id: int, project_id: int) -> Any:
+    """Rename or describe a project, or run a lifecycle ``action``."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    if "action" in body:
+        view = projects.change_status(runtime(), cluster_id=cluster_id, project_id=project_id,
+                                      actor=actor(), action=str(body["action"]))
+    else:
+        view = projects.update_project(runtime(), cluster_id=cluster_id,
+                                       project_id=project_id, actor=actor(),
+                                       name=body.get("name"),
+                                       description=body.get("description", ""))
+    return jsonify(_json(view))
+
+
+@bp.post("/clusters/<int:cluster_id>/projects/<int:project_id>/assets")
+def create_asset(cluster_id: int, project_id: int) -> Any:
+    """Save an asset (``asset_type``, ``name``, ``config``)."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    view = assets.save_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
+                             actor=actor(), asset_type=str(body.get("asset_type", "")),
+                             name=body.get("name"), config=body.get("config") or {})
+    return jsonify(_json(view)), 201
+
+
+@bp.patch("/clusters/<int:cluster_id>/projects/<int:project_id>/assets/<int:asset_id>")
+def rename_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
+    """Rename an asset."""
+    require_role(cluster_id, Role.EDITOR)
+    view = assets.rename_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
+                               asset_id=asset_id, actor=actor(), name=json_body().get("name"))
+    return jsonify(_json(view))
+
+
+@bp.post("/clusters/<int:cluster_id>/projects/<int:project_id>/assets/<int:asset_id>/copy")
+def duplicate_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
+    """Duplicate an asset."""
+    require_role(cluster_id, Role.EDITOR)
+    view = assets.duplicate_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
+                                  asset_id=asset_id, actor=actor())
+    return jsonify(_json(view)), 201
+
+
+@bp.delete("/clusters/<int:cluster_id>/projects/<int:project_id>/assets/<int:asset_id>")
+def delete_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
+    """Delete an asset."""
+    require_role(cluster_id, Role.EDITOR)
+    assets.delete_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
+                        asset_id=asset_id, actor=actor())
+    return "", 204
+
+
+@bp.post("/clusters/<int:cluster_id>/projects/<int:project_id>/reports")
+def create_report(cluster_id: int, project_id: int) -> Any:
+    """Start a PDF report of the project, or of one chart (``asset_id``); 202 with the job."""
+    require_role(cluster_id, Role.EDITOR)
+    body = json_body()
+    job = reports.start_report(runtime(), cluster_id=cluster_id, project_id=project_id,
+                               actor=actor(), asset_id=body.get("asset_id"),
+                               title=str(body.get("title") or ""))
+    return jsonify(asdict(job)), 202
+
+
+@bp.get("/clusters/<int:cluster_id>/reports/<int:job_id>")
+def get_report(cluster_id: int, job_id: int) -> Any:
+    """A report job's progress."""
+    require_role(cluster_id, Role.VIEWER)
+    return jsonify(asdict(reports.get_report_job(runtime(), cluster_id=cluster_id,
+                                                 job_id=job_id)))
+
+
+@bp.get("/clusters/<int:cluster_id>/projects/<int:project_id>/assets/<int:asset_id>/report.pdf")
+def download_report(cluster_id: int, project_id: int, asset_id: int) -> Any:
+    """The PDF of a report asset."""
+    require_role(cluster_id, Role.VIEWER)
+    path = reports.report_file(runtime(), cluster_id=cluster_id, project_id=project_id,
+                               asset_id=asset_id)
+    return send_file(path, mimetype="application/pdf", as_attachment=False,
+                     download_name=f"report-{asset_id}.pdf")

@@ -1,0 +1,131 @@
+"""The OpenAPI 3 document of ``/api/v1``, built from the live URL map at serve time.
+
+Routes describe themselves with :func:`describe`; a route without it still appears, with a
+generic description, so routes added by any module are always listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template_string
+
+from api.core import bp
+
+_CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
+_TYPES = {"int": {"type": "integer", "minimum": 1}, "float": {"type": "number"},
+          "path": {"type": "string"}, "string": {"type": "string"}, "uuid": {"type": "string"}}
+ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "fields": {"type": "object"}}, "required": ["code", "message"]}}}
+#: The catch-all that answers unknown /api/v1 paths with a JSON 404 is not an operation.
+HIDDEN_ENDPOINTS = frozenset({"api.unknown_route"})
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    {"name": "offset", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 0}},
+]
+
+
+def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
+             query: list[dict[str, Any]] | None = None, paged: bool = False,
+             role: str = "") -> Callable[[Any], Any]:
+    """Attach OpenAPI metadata to a view: a summary, a JSON body schema, query parameters,
+    whether it is paged, and the role it needs (documented in the description)."""
+    def wrap(view: Any) -> Any:
+        view.openapi = {"summary": summary, "tag": tag, "body": body,
+                        "query": list(query or []) + (PAGE_PARAMS if paged else []),
+                        "role": role}
+        return view
+    return wrap
+
+
+def _access(role: str | None, doc: str) -> str:
+    if role == "signed in":
+        return "Any signed-in user or API token."
+    if role:
+        return f"Needs the {role} role."
+    return doc or "Undocumented route (no metadata attached)."
+
+
+def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
+    meta = getattr(view, "openapi", None) or {}
+    doc = (getattr(view, "__doc__", None) or "").strip().split("\n")[0]
+    params = [{"name": m.group("name"), "in": "path", "required": True,
+               "schema": _TYPES.get(m.group("conv") or "string", {"type": "string"})}
+              for m in _CONVERTER.finditer(rule.rule)]
+    op: dict[str, Any] = {
+        "operationId": f"{rule.endpoint.removeprefix('api.')}_{method.lower()}",
+        "summary": meta.get("summary") or doc or f"{method} {rule.rule}",
+        "description": _access(meta.get("role"), doc),
+        "tags": [meta.get("tag") or rule.rule.split("/")[3]],
+        "parameters": params + list(meta.get("query") or []),
+        "responses": {
+            "200": {"description": "Success", "content": {"application/json": {}}},
+            "default": {"description": "An error with a stable code",
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}}}},
+    }
+    if method in ("POST", "PUT", "PATCH"):
+        schema = meta.get("body") or {"type": "object"}
+        op["requestBody"] = {"required": bool(meta.get("body")),
+                             "content": {"application/json": {"schema": schema}}}
+    if getattr(view, "public_route", False):
+        op["security"] = [{"basic": []}]
+    return op
+
+
+def build_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of every ``/api/v1`` route registered on ``app``."""
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint in HIDDEN_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(view, rule, method)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Lyceum Clusters API", "version": "1",
+                 "description": "Bearer tokens (Authorization: Bearer lyc_…) are limited to "
+                                "one cluster and one role; the browser session works for "
+                                "same-origin use. Errors are JSON with a stable code."},
+        "servers": [{"url": "/"}],
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "basic": {"type": "http", "scheme": "basic"}}},
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+@describe(summary="This OpenAPI document", tag="meta", role="signed in")
+def openapi_document() -> Any:
+    """The OpenAPI 3 document of this API."""
+    return jsonify(build_document(current_app))
+
+
+_DOCS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>API · Lyceum Clusters</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"></head>
+<body class="bg-body-tertiary"><main class="container py-4">
+<h1 class="h3">Lyceum Clusters API <small class="text-body-secondary">v1</small></h1>
+<p>{{ doc.info.description }} The machine-readable document is
+<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<table class="table table-sm bg-body" id="api-docs-table"><thead><tr><th>Method</th>
+<th>Path</th><th>What it does</th><th>Access</th></tr></thead><tbody>
+{% for path, ops in doc.paths.items() %}{% for method, op in ops.items() %}
+<tr><td><code>{{ method|upper }}</code></td><td><code>{{ path }}</code></td>
+<td>{{ op.summary }}</td><td class="small text-body-secondary">{{ op.description }}</td></tr>
+{% endfor %}{% endfor %}</tbody></table></main></body></html>"""
+
+
+@bp.get("/docs")
+@describe(summary="A readable list of the API's operations", tag="meta", role="signed in")
+def docs_page() -> Any:
+    """The API's operations as an HTML page (signed-in users)."""
+    return render_template_string(_DOCS, doc=build_document(current_app))

@@ -1,0 +1,133 @@
+"""Benchmark: server time of one full dashboard refresh on the full 90-day demo.
+
+Sets up a temporary instance exactly as ``make run`` does with ``LYCEUM_DEMO=full`` (migrate,
+first admin, demo load into a fresh chDB), then times ``services.dashboard.full_refresh`` —
+every panel of one dashboard — through the shared cache (what viewers get) and uncached
+(every panel computed from ClickHouse: the baseline), and the uncached time of each panel.
+Prints the numbers and replaces the "## Live dashboard" section of docs/benchmarks.md,
+keeping the load-test table that ``bench/load_dashboard.py`` writes into the same section.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lyceum.settings import load_settings  # noqa: E402
+from services import dashboard  # noqa: E402
+from services.kpis import View  # noqa: E402
+from services.runtime import Runtime  # noqa: E402
+from services.setup import prepare  # noqa: E402
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+HEADING = "## Live dashboard"
+LOAD_MARK = "### Load test"
+RUNS_UNCACHED, RUNS_CACHED = 15, 200
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def measure(runtime: Runtime, cluster_id: int) -> dict[str, float]:
+    """Medians (ms) for the 24 h and 7 d views, cached and uncached, and per panel."""
+    out: dict[str, float] = {}
+    for window in ("24h", "7d"):
+        view = View(cluster_id, window)
+        dashboard.full_refresh(runtime, view)  # warm the cache (and the engine's caches)
+        out[f"uncached {window}"] = median_ms(
+            lambda v=view: dashboard.full_refresh(runtime, v, uncached=True), RUNS_UNCACHED)
+        out[f"cached {window}"] = median_ms(
+            lambda v=view: dashboard.full_refresh(runtime, v), RUNS_CACHED)
+    view = View(cluster_id, "24h")
+    panels: dict[str, Callable[[], object]] = {
+        "KPIs + defect modes": lambda: dashboard.production(runtime, view, uncached=True),
+        "line status": lambda: dashboard.status(runtime, view, uncached=True),
+        "heatmap": lambda: dashboard.heatmap(runtime, view, uncached=True),
+        "X̄-R + p-chart": lambda: dashboard.control_charts(
+            runtime, view, feature="peak_force", kind="xbar_r", baseline="7d", uncached=True),
+    }
+    for name, fn in panels.items():
+        out[f"panel {name}"] = median_ms(fn, RUNS_UNCACHED)
+    return out
+
+
+def section(results: dict[str, float], rows: int, load_table: str) -> str:
+    """The markdown of the section."""
+    lines = [
+        HEADING, "",
+        f"`bench/dashboard.py`, {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, "
+        f"Python {platform.python_version()}: a temporary instance set up as `make run` does "
+        f"with `LYCEUM_DEMO=full` ({rows:,} parts over 90 days), one cluster. A full refresh "
+        "is every panel of one dashboard (KPIs with trend and delta, defect modes, line "
+        "status, heatmap, X̄-R chart and p-chart). Cached: through the shared cache, as "
+        f"viewers get it (median of {RUNS_CACHED}); uncached: every panel computed from "
+        f"ClickHouse (median of {RUNS_UNCACHED}). Target: < 300 ms.", "",
+        "| Full refresh | Cached | Uncached (baseline) | Ratio uncached / cached |",
+        "|---|---|---|---|"]
+    for window in ("24h", "7d"):
+        cached, uncached = results[f"cached {window}"], results[f"uncached {window}"]
+        lines.append(f"| window {window} | {cached:.2f} ms | {uncached:.0f} ms | "
+                     f"{uncached / cached:.0f}× |")
+    lines += ["", "| Panel, uncached, window 24h | Median |", "|---|---|"]
+    lines += [f"| {k.removeprefix('panel ')} | {v:.0f} ms |" for k, v in results.items()
+              if k.startswith("panel ")]
+    return "\n".join(lines) + "\n" + (("\n" + load_table) if load_table else "")
+
+
+def update_doc(text: str) -> None:
+    """Replace (or append) this section of docs/benchmarks.md, keeping the others."""
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current, count=1)
+    else:
+        updated = current.rstrip() + "\n\n" + text
+    DOC.write_text(updated.rstrip() + "\n")
+
+
+def existing_load_table() -> str:
+    """The load-test part of the current section (written by bench/load_dashboard.py)."""
+    current = DOC.read_text() if DOC.exists() else ""
+    found = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", current, re.M | re.S)
+    if not found or LOAD_MARK not in found.group(0):
+        return ""
+    return found.group(0)[found.group(0).index(LOAD_MARK):].rstrip() + "\n"
+
+
+def main() -> int:
+    """Set up, measure, print, write."""
+    with tempfile.TemporaryDirectory(prefix="lyceum-dash-bench-") as tmp:
+        settings = load_settings({"LYCEUM_INSTANCE": str(Path(tmp) / "instance"),
+                                  "LYCEUM_DEMO": "full"})
+        runtime = Runtime.open(settings)
+        started = time.perf_counter()
+        prepare(runtime)
+        print(f"full demo set up in {time.perf_counter() - started:.1f} s")
+        rows = int(runtime.ch.scalar("SELECT count() FROM demo_plant.parts"))
+        results = measure(runtime, 1)
+        runtime.close()
+    for name, value in results.items():
+        print(f"{name:32s} {value:9.2f} ms")
+    update_doc(section(results, rows, existing_load_table()))
+    print(f"written to {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

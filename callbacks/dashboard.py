@@ -1,0 +1,198 @@
+"""Live dashboard callbacks: each panel refreshes on the interval through the shared cache,
+patches only its data, never stacks (one request per viewer and panel in flight), and shows
+a stale badge when it had to serve an older value. Every callback checks the role first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role, has_role, parse_cluster_id, require_role
+from auth.web import current_actor
+from callbacks.common import runtime
+from components import dashboard as ui
+from components import spc_chart
+from components.ids import (
+    Dashboard,
+    DashboardStores,
+    dashboard_ack,
+    dashboard_ack_comment,
+    dashboard_kpi,
+)
+from components.layout import make_error
+from lyceum.errors import AppError
+from services import alerts, dashboard, live_feed
+from services.kpis import View
+
+KEYS = [k for k, _ in ui.KPI_CARDS]
+VIEW = [Input(Dashboard.tick, "n_intervals"), Input(Dashboard.window, "value"),
+        Input(Dashboard.line, "value"), Input(Dashboard.station, "value"),
+        State(Dashboard.cluster, "data"), State(Dashboard.viewer, "data")]
+
+
+def _view(cluster_id: Any, window: str, line: str | None, station: str | None) -> View:
+    require_role(cluster_id, Role.VIEWER)
+    line, station = (v if v and v != ui.ALL else "" for v in (line, station))
+    return View(parse_cluster_id(cluster_id), window or "24h", line or "", station or "")
+
+
+@callback(*[Output(dashboard_kpi(t, k), p) for k in KEYS for t, p in (
+    (Dashboard.KPI_VALUE, "children"), (Dashboard.KPI_DELTA, "children"),
+    (Dashboard.KPI_DELTA, "className"), (Dashboard.KPI_TREND, "figure"))],
+    Output(Dashboard.defects, "figure"), Output(Dashboard.parts, "children"),
+    Output(Dashboard.updated, "children"), Output(Dashboard.stale, "className"),
+    Output(Dashboard.error, "children"), *VIEW)
+def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: Any,
+                       viewer: str) -> tuple[Any, ...]:
+    """KPI values, deltas and trends; defect modes; the update stamp."""
+    blank = (no_update,) * (len(KEYS) * 4 + 4)
+    try:
+        view = _view(cluster_id, window, line, station)
+        with dashboard.viewer_slot(runtime(), str(viewer), "production") as free:
+            if not free:
+                return (*blank[:-1], "ms-2", no_update)
+            got = dashboard.production(runtime(), view)
+    except AppError as exc:
+        return (*blank, make_error(exc.user_message))
+    out: list[Any] = []
+    panel = got.value.kpis
+    for kpi in panel.kpis:
+        text, css = ui.format_delta(kpi)
+        out += [ui.format_kpi(kpi.value, kpi.unit), text, css,
+                spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])]
+    modes = got.value.defects
+    bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
+                                   {"x": [m.mode for m in modes],
+                                    "y": [m.previous_rate for m in modes]}])
+    spc_chart.note(bars, None if modes else "No NOK parts in this window.")
+    stale = "ms-2" if got.stale else "ms-2 d-none"
+    return (*out, bars, f"{panel.parts:,}", ui.clock(got.computed_at), stale, None)
+
+
+@callback(Output(Dashboard.status, "children"), Output(Dashboard.feed_row, "children"),
+          Output(Dashboard.tick, "interval"), *VIEW)
+def refresh_status(n: int, window: str, line: str, station: str, cluster_id: Any,
+                   viewer: str) -> tuple[Any, Any, Any]:
+    """Station states; on first load the feed switch and the refresh period."""
+    try:
+        view = _view(cluster_id, window, line, station)
+        dashboard.ensure_background(runtime())
+        with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
+            if not free:
+                raise PreventUpdate
+            states = dashboard.status(runtime(), view).value
+        feed: Any = no_update
+        if not n:
+            feed = ui.make_feed_switch(
+                enabled=live_feed.feed_enabled(runtime(), view.cluster_id),
+                is_admin=has_role(view.cluster_id, Role.ADMIN)) if _is_demo(view) else None
+    except AppError as exc:
+        return make_error(exc.user_message), no_update, no_update
+    return ui.make_status(states), feed, runtime().settings.dashboard_refresh_s * 1000
+
+
+def _is_demo(view: View) -> bool:
+    return live_feed.is_demo_cluster(runtime(), view.cluster_id)
+
+
+@callback(Output(Dashboard.heatmap, "figure"), *VIEW)
+def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: Any,
+                    viewer: str) -> Any:
+    """Stations × hours by defect rate."""
+    try:
+        view = _view(cluster_id, window, line, station)
+        with dashboard.viewer_slot(runtime(), str(viewer), "heatmap") as free:
+            if not free:
+                raise PreventUpdate
+            heat = dashboard.heatmap(runtime(), view).value
+    except AppError:
+        raise PreventUpdate from None
+    peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
+    return spc_chart.patch_traces([{"x": heat.hours, "y": heat.stations, "z": heat.rates,
+                                    "zmax": max(10.0, peak)}])
+
+
+@callback(Output(Dashboard.spc, "figure"), Output(Dashboard.pchart, "figure"),
+          Output(Dashboard.spc_summary, "children"), *VIEW[:4],
+          Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
+          Input(Dashboard.spc_baseline, "value"), *VIEW[4:])
+def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kind: str,
+                baseline: str, cluster_id: Any, viewer: str) -> tuple[Any, Any, Any]:
+    """The feature's control chart (limits from the baseline) and the p-chart."""
+    try:
+        view = _view(cluster_id, window, line, station)
+        with dashboard.viewer_slot(runtime(), str(viewer), "spc") as free:
+            if not free:
+                raise PreventUpdate
+            chart, pchart = dashboard.control_charts(runtime(), view, feature=feature,
+                                                     kind=kind, baseline=baseline).value
+    except AppError as exc:
+        return no_update, no_update, make_error(exc.user_message)
+    return (spc_chart.note(spc_chart.control_chart_patch(chart), chart.note),
+            spc_chart.note(spc_chart.control_chart_patch(pchart), pchart.note),
+            ui.make_spc_summary(chart))
+
+
+@callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),
+          Input(Dashboard.tick, "n_intervals"), State(Dashboard.cluster, "data"),
+          State(DashboardStores.alerts_seen, "data"))
+def refresh_alerts(_n: int, cluster_id: Any, seen: str | None) -> tuple[Any, Any]:
+    """Open alerts (editors see the acknowledge form); rebuilt only when they changed, so a
+    comment being typed survives the refresh."""
+    try:
+        require_role(cluster_id, Role.VIEWER)
+        cid = parse_cluster_id(cluster_id)
+        found = dashboard.open_alerts(runtime(), cid).value
+    except AppError as exc:
+        return make_error(exc.user_message), None
+    signature = ";".join(f"{a.id}:{a.state}:{len(a.acknowledgements)}" for a in found)
+    if signature == seen:
+        raise PreventUpdate
+    return ui.make_alerts(found, can_ack=has_role(cid, Role.EDITOR)), signature
+
+
+@callback(Output(Dashboard.ack_result, "children"),
+          Output(Dashboard.alerts, "children", allow_duplicate=True),
+          Input(dashboard_ack(ALL), "n_clicks"),  # type: ignore[arg-type]
+          State(dashboard_ack_comment(ALL), "value"),  # type: ignore[arg-type]
+          State(Dashboard.cluster, "data"), prevent_initial_call=True)
+def acknowledge(clicks: list[int | None], comments: list[str | None],
+                cluster_id: Any) -> tuple[Any, Any]:
+    """Acknowledge the clicked alert with the comment next to it (editors)."""
+    if not ctx.triggered_id or not any(clicks):
+        raise PreventUpdate
+    alert_id = int(ctx.triggered_id["alert"])
+    ids = [item["id"]["alert"] for item in ctx.states_list[0]]
+    comment = comments[ids.index(alert_id)] if alert_id in ids else ""
+    try:
+        require_role(cluster_id, Role.EDITOR)
+        cid = parse_cluster_id(cluster_id)
+        alerts.acknowledge(runtime(), cid, alert_id, comment=comment or "",
+                           actor=current_actor())
+        dashboard.forget_alerts(runtime(), cid)
+        found = dashboard.open_alerts(runtime(), cid).value
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not acknowledged"), no_update
+    return None, ui.make_alerts(found, can_ack=True)
+
+
+@callback(Output(Dashboard.tick, "disabled"), Input(Dashboard.pause, "value"))
+def pause(paused: bool) -> bool:
+    """The pause switch stops the refresh interval."""
+    return bool(paused)
+
+
+@callback(Output(Dashboard.ack_result, "children", allow_duplicate=True),
+          Input(Dashboard.feed, "value"), State(Dashboard.cluster, "data"),
+          prevent_initial_call=True)
+def switch_feed(enabled: bool, cluster_id: Any) -> Any:
+    """Turn the demo feed on or off (cluster admins)."""
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        live_feed.set_feed_enabled(runtime(), parse_cluster_id(cluster_id), bool(enabled),
+                                   actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not switched")
+    return None

@@ -1,0 +1,182 @@
+"""Curve explorer callbacks: open a link, filters → state, draw, and re-aggregate on zoom.
+
+The cluster id and the state come from the browser: every callback re-checks the role on
+the server and decodes/validates the state before any query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role, parse_cluster_id, require_role
+from callbacks.common import runtime
+from components import explorer as ui
+from components import explorer_figure as fig
+from components.ids import Explorer
+from components.layout import make_error
+from lyceum.errors import AppError
+from services import explorer_view
+from services.explorer_state import ExplorerState, decode_state, encode_state
+
+IMAGE_W, IMAGE_H = 900, 440
+FILTERS = ("lines", "stations", "products", "batches", "results")
+_OPTION_OUTPUTS = [Output(getattr(Explorer, k), "options", allow_duplicate=True)
+                   for k in ("process", *FILTERS, "color_by", "golden_select")]
+_VALUE_INPUTS = [Input(getattr(Explorer, k), "value") for k in ("process", *FILTERS)]
+
+
+def checked(cluster: Any, encoded: Any, role: Role = Role.VIEWER) -> tuple[int, ExplorerState]:
+    """The cluster id (role checked) and the decoded state from client data."""
+    raw = cluster.get("cluster") if isinstance(cluster, dict) else cluster
+    require_role(raw, role)
+    state = decode_state(encoded) if isinstance(encoded, str) and encoded else ExplorerState()
+    return parse_cluster_id(raw), state
+
+
+def _options(opened: explorer_view.Opened) -> list[Any]:
+    def opts(values: list[str]) -> list[dict[str, str]]:
+        return [{"label": v, "value": v} for v in values]
+    goldens = [{"label": f"{g['name']} v{g['version']} ({g['n_curves']} curves)",
+                "value": g["id"]} for g in opened.goldens]
+    return [opts(opened.options.processes),
+            *[opts(opened.options.values[k]) for k in FILTERS[:-1]],
+            opts(["OK", "WARNING", "NOK"]),
+            opts(["result", "line", "station", "product", "batch"]), goldens]
+
+
+@callback(*_OPTION_OUTPUTS, *[Output(getattr(Explorer, k), "value", allow_duplicate=True)
+                              for k in ("process", *FILTERS, "color_by", "golden_select")],
+          Output(Explorer.start, "value"), Output(Explorer.end, "value"),
+          Output(Explorer.state, "data"), Output(Explorer.error, "children"),
+          Input(Explorer.cluster, "data"), prevent_initial_call="initial_duplicate")
+def load(cluster: Any) -> tuple[Any, ...]:
+    """Open the link: check the role, decode the state, fill the filters."""
+    try:
+        cid, _ = checked(cluster, None)
+        link = cluster.get("s") if isinstance(cluster, dict) else None
+        opened = explorer_view.open_view(runtime(), cid, link if isinstance(link, str) else "")
+    except AppError as exc:
+        return (*[no_update] * 18, None, make_error(exc.user_message, title="Cannot open"))
+    s = opened.state
+    values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
+    dates = [s.start.date().isoformat() if s.start else None,
+             s.end.date().isoformat() if s.end else None]
+    return (*_options(opened), *values, *dates, encode_state(s), None)
+
+
+@callback(*_OPTION_OUTPUTS, Output(Explorer.state, "data", allow_duplicate=True),
+          Output(Explorer.error, "children", allow_duplicate=True),
+          *_VALUE_INPUTS, Input(Explorer.start, "value"), Input(Explorer.end, "value"),
+          Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
+          Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
+          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+          prevent_initial_call=True)
+def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any,
+            results: Any, start: Any, end: Any, color_by: Any, golden_id: Any, shown: Any,
+            shown_options: Any, cluster: Any, encoded: Any) -> tuple[Any, ...]:
+    """A filter changed: validate it against the cluster's values and store the new state."""
+    if not encoded:
+        raise PreventUpdate
+    try:
+        cid, previous = checked(cluster, encoded)
+        values = {"process": process, "lines": lines, "stations": stations,
+                  "products": products, "batches": batches, "results": results,
+                  "start": start, "end": end, "color_by": color_by, "golden_id": golden_id,
+                  "hidden": _hidden(shown, shown_options)}
+        opened = explorer_view.filter_state(runtime(), cid, previous, values=values)
+    except AppError as exc:
+        return (*[no_update] * 8, no_update, make_error(exc.user_message, title="Not applied"))
+    new = encode_state(opened.state)
+    if new == encoded:
+        raise PreventUpdate
+    return (*_options(opened), new, None)
+
+
+def _hidden(shown: Any, options: Any) -> list[str]:
+    """Groups offered but not ticked (only names the server offered count)."""
+    offered = [o.get("value") for o in options or [] if isinstance(o, dict)]
+    ticked = set(shown) if isinstance(shown, list) else set(offered)
+    return [g for g in offered if isinstance(g, str) and g not in ticked]
+
+
+@callback(Output(Explorer.graph, "figure"), Output(Explorer.groups, "data"),
+          Output(Explorer.summary, "children"), Output(Explorer.shown, "options"),
+          Output(Explorer.shown, "value"),
+          Output(Explorer.error, "children", allow_duplicate=True),
+          Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
+          State(Explorer.selected, "data"), prevent_initial_call=True)
+def draw(encoded: Any, cluster: Any, selected: Any) -> tuple[Any, ...]:
+    """Draw the whole figure for the state: density images, saved golden, selection."""
+    if not encoded:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded)
+        ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
+        drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
+                                     selected=ids)
+    except AppError as exc:
+        return no_update, no_update, None, no_update, no_update, make_error(exc.user_message)
+    dens = drawing.density
+    figure = fig.make_figure(dens, color_by=state.color_by, golden=drawing.golden,
+                             outliers={}, selected=drawing.selected, objects=state.objects,
+                             axes=drawing.axes, hidden=state.hidden)
+    options = ui.make_group_options(dens.groups,
+                                    fig.group_colors(dens.groups, color_by=state.color_by))
+    shown = [g for g in dens.groups if g not in state.hidden]
+    return (figure, {"groups": dens.groups, "token": encoded[-12:]},
+            explorer_view.summary_text(dens), options, shown, None)
+
+
+def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, float] | None:
+    if relayout.get(f"{axis}.autorange"):
+        return None
+    pair = relayout.get(f"{axis}.range")
+    if pair is None and f"{axis}.range[0]" in relayout:
+        pair = (relayout[f"{axis}.range[0]"], relayout.get(f"{axis}.range[1]"))
+    if pair is None:
+        return tuple(previous) if isinstance(previous, list | tuple) else None  # type: ignore
+    return float(pair[0]), float(pair[1])
+
+
+def zoom_ranges(relayout: dict[str, Any], view: Any = None) -> tuple[Any, Any] | None:
+    """(x_range, y_range) from plotly's relayoutData (``None`` per axis: autorange), or
+    ``None`` when the event is not a zoom/pan."""
+    keys = [k for k in relayout if k.startswith(("xaxis.", "yaxis."))]
+    if not keys:
+        return None
+    view = view if isinstance(view, dict) else {}
+    try:
+        return _axis(relayout, "xaxis", view.get("x")), _axis(relayout, "yaxis", view.get("y"))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@callback(Output(Explorer.graph, "figure", allow_duplicate=True),
+          Output(Explorer.view, "data"), Output(Explorer.summary, "children",
+                                                allow_duplicate=True),
+          Input(Explorer.graph, "relayoutData"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), State(Explorer.groups, "data"),
+          State(Explorer.top, "data"), State(Explorer.selected, "data"),
+          State(Explorer.view, "data"), prevent_initial_call=True)
+def relayout(relayout_data: Any, cluster: Any, encoded: Any, groups: Any, top: Any,
+             selected: Any, view: Any) -> tuple[Any, ...]:
+    """Zoom/pan: re-aggregate the visible range and patch only the changed traces."""
+    ranges = zoom_ranges(relayout_data, view) if isinstance(relayout_data, dict) else None
+    if ranges is None or not encoded or not groups:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded)
+        state = state.with_(x_range=ranges[0], y_range=ranges[1])
+        top_ids = [int(c) for c in (top or [])][:50]
+        sel = [selected] if isinstance(selected, int) else []
+        dens, out_lines, sel_lines = explorer_view.zoom(
+            runtime(), cid, state, width=IMAGE_W, height=IMAGE_H, outliers=top_ids,
+            selected=sel)
+    except (AppError, ValueError):
+        raise PreventUpdate from None
+    patch = fig.zoom_patch(dens, color_by=state.color_by, hidden=state.hidden,
+                           outliers=out_lines, selected=sel_lines)
+    return patch, {"x": ranges[0], "y": ranges[1]}, explorer_view.summary_text(dens)

@@ -1,0 +1,247 @@
+"""Curve explorer tools: outlier ranking, part details, golden curves, evaluation objects
+with what-if, exports and the shareable link. Every callback re-checks the role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role
+from auth.web import current_actor
+from callbacks.common import runtime
+from callbacks.explorer import IMAGE_W, checked
+from components import explorer as ui
+from components import explorer_figure as fig
+from components.ids import Explorer
+from components.layout import make_error
+from lyceum.errors import AppError, ValidationError
+from services import explorer_view
+from services.explorer_state import (
+    EvalObject,
+    encode_state,
+    explorer_url,
+    validate_object,
+)
+
+
+@callback(Output(Explorer.outliers, "data"), Output(Explorer.outliers_info, "children"),
+          Output(Explorer.top, "data"),
+          Output(Explorer.graph, "figure", allow_duplicate=True),
+          Input(Explorer.groups, "data"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), prevent_initial_call=True)
+def analyse(groups: Any, cluster: Any, encoded: Any) -> tuple[Any, ...]:
+    """After each draw: score every filtered curve, rank, and draw golden + top outliers."""
+    if not groups:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded)
+        result = explorer_view.analyse(runtime(), cid, state, width=IMAGE_W)
+    except AppError as exc:
+        return [], make_error(exc.user_message, title="No ranking"), [], no_update
+    patch = fig.lines_patch(outliers=result.top_lines)
+    for index, trace in enumerate(fig.golden_traces(result.golden)):
+        patch["data"][index] = trace
+    g = result.golden
+    label = f"{g.name} v{g.version}" if g.id else f"built from {g.n_curves} OK curves"
+    info = (f"{len(result.rows)} most deviating curves vs the golden curve ({label}); "
+            f"the top {len(result.top_lines)} are drawn in orange. Click a row for its part.")
+    if state.objects:
+        info += f" Evaluation objects: {result.n_nok_objects} curves NOK."
+    return result.rows, info, list(result.top_lines), patch
+
+
+@callback(Output(Explorer.selected, "data"), Output(Explorer.part, "children"),
+          Output(Explorer.graph, "figure", allow_duplicate=True),
+          Input(Explorer.outliers, "active_cell"), Input(Explorer.graph, "clickData"),
+          Input(Explorer.groups, "data"),
+          State(Explorer.outliers, "derived_viewport_data"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), prevent_initial_call=True)
+def select(cell: Any, click: Any, groups: Any, viewport: Any, cluster: Any,
+           encoded: Any) -> tuple[Any, ...]:
+    """A row or a line was clicked (or a link highlights one): show that curve and its part."""
+    if not groups:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded)
+        if ctx.triggered_id == Explorer.groups:
+            curve_id = state.highlight[0] if state.highlight else None
+        else:
+            curve_id = _clicked_curve(cell, click, viewport)
+        if curve_id is None:
+            raise PreventUpdate
+        row, feats, lines = explorer_view.part(runtime(), cid, state, curve_id=curve_id,
+                                               width=IMAGE_W)
+    except AppError as exc:
+        return no_update, make_error(exc.user_message, title="No part"), no_update
+    return curve_id, ui.make_part(row, feats), fig.lines_patch(selected=lines)
+
+
+def _clicked_curve(cell: Any, click: Any, viewport: Any) -> int | None:
+    if ctx.triggered_id == Explorer.graph:
+        points = (click or {}).get("points") or [{}]
+        value = points[0].get("customdata")
+    else:
+        row = (cell or {}).get("row")
+        rows = viewport or []
+        value = rows[row].get("curve_id") if isinstance(row, int) and 0 <= row < len(rows) \
+            else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+@callback(Output(Explorer.golden_alert, "children"),
+          Output(Explorer.golden_select, "options", allow_duplicate=True),
+          Output(Explorer.golden_select, "value", allow_duplicate=True),
+          Input(Explorer.golden_save, "n_clicks"), State(Explorer.golden_name, "value"),
+          State(Explorer.golden_method, "value"), State(Explorer.golden_band, "value"),
+          State(Explorer.golden_source, "value"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), State(Explorer.golden_select, "options"),
+          prevent_initial_call=True)
+def save_golden(n: Any, name: Any, method: Any, band: Any, source: Any, cluster: Any,
+                encoded: Any, options: Any) -> tuple[Any, ...]:
+    """Build and save a new golden-curve version from the filtered curves (editors)."""
+    if not n:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded, Role.EDITOR)
+        if isinstance(band, bool) or not isinstance(band, int | float):
+            raise ValidationError("Enter the band as a number.")
+        saved = explorer_view.save_golden(runtime(), cid, state, name=str(name or ""),
+                                          method=str(method), band=float(band),
+                                          source="all" if source == "all" else "ok",
+                                          actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not saved"), no_update, no_update
+    option = {"label": f"{saved.name} v{saved.version} ({saved.n_curves} curves)",
+              "value": saved.id}
+    done = dbc.Alert(f"Saved {saved.name} version {saved.version}.", color="success",
+                     className="py-2 small mb-0")
+    return done, [option, *(options or [])], saved.id
+
+
+def objects_from_rows(rows: Any) -> list[EvalObject]:
+    """Evaluation objects from the editable table (every cell validated)."""
+    if not isinstance(rows, list) or len(rows) > 20:
+        raise ValidationError("At most 20 evaluation objects.")
+    out = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise ValidationError("An evaluation object is malformed.")
+        try:
+            out.append(validate_object(EvalObject(**{k: row.get(k) for k in ui.OBJECT_COLUMNS
+                                                     if row.get(k) is not None})))
+        except TypeError:
+            raise ValidationError("Fill in kind, name, x0 and x1 of every object.") from None
+    return out
+
+
+@callback(Output(Explorer.objects, "data"), Input(Explorer.add_window, "n_clicks"),
+          Input(Explorer.add_envelope, "n_clicks"), Input(Explorer.add_threshold, "n_clicks"),
+          Input(Explorer.state, "data"), State(Explorer.objects, "data"),
+          State(Explorer.view, "data"), State(Explorer.cluster, "data"),
+          prevent_initial_call=True)
+def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
+                 cluster: Any) -> Any:
+    """Add an object in the middle of the view, or show the applied ones of a new state."""
+    try:
+        _cid, state = checked(cluster, encoded)
+    except AppError:
+        raise PreventUpdate from None
+    if ctx.triggered_id == Explorer.state:
+        return [{k: getattr(o, k) for k in ui.OBJECT_COLUMNS} for o in state.objects]
+    kind = {Explorer.add_window: "window", Explorer.add_envelope: "envelope",
+            Explorer.add_threshold: "threshold"}[ctx.triggered_id]
+    x = (view or {}).get("x") or [0.0, 12.0]
+    y = (view or {}).get("y") or [0.0, 30.0]
+    mid, span = (x[0] + x[1]) / 2, (x[1] - x[0]) / 8
+    ymid, yspan = (y[0] + y[1]) / 2, (y[1] - y[0]) / 8
+    new = {"kind": kind, "name": f"{kind[0].upper()}{len(rows or []) + 1}",
+           "x0": round(mid - span, 3), "x1": round(mid + span, 3),
+           "y0": round(ymid - yspan, 3), "y1": round(ymid + yspan, 3), "entry": "left",
+           "exit": "right", "direction": "up", "margin": 0.0}
+    return [*(rows or []), new]
+
+
+@callback(Output(Explorer.whatif, "children"),
+          Output(Explorer.graph, "figure", allow_duplicate=True),
+          Input(Explorer.objects, "data"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), prevent_initial_call=True)
+def what_if(rows: Any, cluster: Any, encoded: Any) -> tuple[Any, Any]:
+    """Any edit of the objects: how many filtered parts would flip, and which."""
+    try:
+        cid, state = checked(cluster, encoded)
+        draft = objects_from_rows(rows)
+        result = explorer_view.what_if(runtime(), cid, state, draft=draft)
+    except AppError as exc:
+        return make_error(exc.user_message, title="Cannot evaluate"), no_update
+    patch = fig.Patch()
+    patch["layout"]["shapes"] = fig.object_shapes(draft, None)
+    return ui.make_whatif(n_curves=result.n_curves, before=result.n_nok_before,
+                          after=result.n_nok_after, to_nok=result.ok_to_nok,
+                          to_ok=result.nok_to_ok), patch
+
+
+@callback(Output(Explorer.state, "data", allow_duplicate=True),
+          Output(Explorer.whatif, "children", allow_duplicate=True),
+          Input(Explorer.apply_objects, "n_clicks"), State(Explorer.objects, "data"),
+          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+          prevent_initial_call=True)
+def apply_objects(n: Any, rows: Any, cluster: Any, encoded: Any) -> tuple[Any, Any]:
+    """Make the edited objects the applied ones (they judge the outlier table)."""
+    if not n:
+        raise PreventUpdate
+    try:
+        _cid, state = checked(cluster, encoded)
+        return encode_state(state.with_(objects=tuple(objects_from_rows(rows)))), no_update
+    except AppError as exc:
+        return no_update, make_error(exc.user_message, title="Not applied")
+
+
+@callback(Output(Explorer.download, "data"), Output(Explorer.error, "children",
+                                                    allow_duplicate=True),
+          Input(Explorer.export_csv, "n_clicks"), Input(Explorer.export_parquet, "n_clicks"),
+          Input(Explorer.export_outliers, "n_clicks"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), State(Explorer.top, "data"),
+          State(Explorer.selected, "data"), State(Explorer.outliers, "data"),
+          prevent_initial_call=True)
+def export(_c: Any, _p: Any, _o: Any, cluster: Any, encoded: Any, top: Any, selected: Any,
+           table: Any) -> tuple[Any, Any]:
+    """Download the selected curves (CSV/Parquet) or the outlier table (analysts)."""
+    try:
+        cid, state = checked(cluster, encoded, Role.ANALYST)
+        if ctx.triggered_id == Explorer.export_outliers:
+            text = explorer_view.csv_text(table or [])
+            return dcc.send_string(text, "outliers.csv"), None
+        ids = [int(c) for c in (top or []) if isinstance(c, int)]
+        if isinstance(selected, int) and selected not in ids:
+            ids.append(selected)
+        fmt = "parquet" if ctx.triggered_id == Explorer.export_parquet else "csv"
+        data = explorer_view.export_curves(runtime(), cid, state, curve_ids=ids, fmt=fmt)
+    except AppError as exc:
+        return no_update, make_error(exc.user_message, title="Not exported")
+    if isinstance(data, bytes):
+        return dcc.send_bytes(data, "curves.parquet"), None
+    return dcc.send_string(data, "curves.csv"), None
+
+
+@callback(Output(Explorer.share, "value"), Input(Explorer.share_button, "n_clicks"),
+          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+          State(Explorer.view, "data"), State(Explorer.selected, "data"),
+          prevent_initial_call=True)
+def share(n: Any, cluster: Any, encoded: Any, view: Any, selected: Any) -> Any:
+    """The link that reopens these filters, this zoom and the clicked curve."""
+    if not n:
+        raise PreventUpdate
+    try:
+        cid, state = checked(cluster, encoded)
+        view = view or {}
+        state = state.with_(x_range=view.get("x", state.x_range),
+                            y_range=view.get("y", state.y_range),
+                            highlight=(selected,) if isinstance(selected, int) else ())
+        return explorer_url(cid, state)
+    except AppError as exc:
+        return exc.user_message

@@ -1,0 +1,176 @@
+"""Component factories of the live dashboard (no I/O): controls, KPI cards, station states,
+alerts, and the texts the refresh callbacks put into them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import spc_chart
+from components.ids import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
+
+KPI_CARDS: tuple[tuple[str, str], ...] = (
+    ("yield", "Yield"), ("fpy", "First-pass yield"), ("nok", "Defect rate"),
+    ("throughput", "Throughput"))
+STATE_COLORS = {"running": "success", "stopped": "danger", "changeover": "warning"}
+#: The value of the "all lines" / "all stations" choice.
+ALL = "all"
+SEVERITY_COLORS = {"critical": "danger", "warning": "warning", "info": "info"}
+
+
+def _select(component_id: str, options: list[tuple[str, str]], value: str,
+            label: str) -> html.Div:
+    return html.Div([dbc.Label(label, html_for=component_id, className="small mb-0"),
+                     dbc.Select(id=component_id, options=[{"label": t, "value": v}
+                                                          for v, t in options],
+                                value=value, size="sm")], className="me-3")
+
+
+def make_controls(*, windows: list[tuple[str, str]], lines: list[str],
+                  stations: list[str]) -> html.Div:
+    """Window, line and station pickers; pause switch; last update and stale badge."""
+    return html.Div([
+        _select(Dashboard.window, windows, "24h", "Window"),
+        _select(Dashboard.line, [(ALL, "All lines")] + [(x, x) for x in lines], ALL, "Line"),
+        _select(Dashboard.station, [(ALL, "All stations")] + [(x, x) for x in stations], ALL,
+                "Station"),
+        html.Div([
+            dbc.Switch(id=Dashboard.pause, label="Pause", value=False, className="mb-0"),
+            html.Span([html.I(className="bi bi-clock me-1"), "updated ",
+                       html.Span("—", id=Dashboard.updated)],
+                      className="small text-body-secondary ms-3"),
+            dbc.Badge("stale", id=Dashboard.stale, color="warning", text_color="dark",
+                      className="ms-2 d-none"),
+        ], className="d-flex align-items-center ms-auto mt-3"),
+    ], className="dashboard-controls d-flex flex-wrap align-items-end mb-3")
+
+
+def make_kpi_card(key: str, label: str) -> dbc.Col:
+    """One KPI: value, delta to the previous window, and a trend line."""
+    return dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="small text-uppercase text-body-secondary"),
+        html.Div("—", id=dashboard_kpi(Dashboard.KPI_VALUE, key), className="kpi-value"),
+        html.Div("", id=dashboard_kpi(Dashboard.KPI_DELTA, key), className="small"),
+        dcc.Graph(id=dashboard_kpi(Dashboard.KPI_TREND, key), figure=spc_chart.make_sparkline(),
+                  config={"displayModeBar": False, "staticPlot": True}, className="kpi-trend"),
+    ]), className="shadow-sm h-100"), md=3, className="mb-3")
+
+
+def format_kpi(value: float | None, unit: str) -> str:
+    """A KPI value as shown on its card."""
+    if value is None:
+        return "—"
+    return f"{value:.1f} {unit}" if unit != "%" else f"{value:.1f} %"
+
+
+def format_delta(kpi: Any) -> tuple[str, str]:
+    """The delta text and its colour class (green when better, red when worse)."""
+    delta = kpi.delta
+    if delta is None:
+        return "no previous data", "small text-body-secondary"
+    if abs(delta) < 0.05:
+        return "± 0 vs previous window", "small text-body-secondary"
+    better = (delta > 0) == kpi.higher_is_better
+    arrow = "▲" if delta > 0 else "▼"
+    unit = " pts" if kpi.unit == "%" else f" {kpi.unit}"
+    return (f"{arrow} {abs(delta):.1f}{unit} vs previous window",
+            "small " + ("text-success" if better else "text-danger"))
+
+
+def make_status(states: list[Any]) -> Any:
+    """A compact table: each station's state, since when, and why."""
+    if not states:
+        return html.P("No production events yet.", className="text-body-secondary small")
+    rows = [html.Tr([
+        html.Td([html.Div(f"{s.line} · {s.station}", className="text-nowrap"),
+                 html.Div(s.reason, className="text-body-secondary") if s.reason else None]),
+        html.Td(dbc.Badge(s.state, color=STATE_COLORS.get(s.state, "secondary"))),
+        html.Td(_duration(s.minutes), className="text-nowrap text-end")]) for s in states]
+    head = html.Thead(html.Tr([html.Th("Station"), html.Th("State"),
+                               html.Th("For", className="text-end")]))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-0 small",
+                     hover=True)
+
+
+def _duration(minutes: float) -> str:
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} d"
+
+
+def make_alerts(found: list[Any], *, can_ack: bool) -> Any:
+    """Open alerts: severity, message, link to the curves, and (editors) acknowledge."""
+    if not found:
+        return html.P([html.I(className="bi bi-check-circle me-1"), "No open alerts."],
+                      className="text-body-secondary small mb-0")
+    return html.Div([_alert(a, can_ack=can_ack) for a in found])
+
+
+def _alert(a: Any, *, can_ack: bool) -> html.Div:
+    link = (dcc.Link([html.I(className="bi bi-graph-up me-1"),
+                      f"Open {a.curve_count} curve{'' if a.curve_count == 1 else 's'} "
+                      "in the explorer"], href=a.explorer,
+                     className="small") if a.explorer else None)
+    acks = [html.Div(f"Acknowledged by {k['by']}: {k['comment']}", className="small fst-italic")
+            for k in a.acknowledgements]
+    ack = (dbc.InputGroup([
+        dbc.Input(id=dashboard_ack_comment(a.id), placeholder="Comment (required)",
+                  size="sm", maxLength=2000),
+        dbc.Button("Acknowledge", id=dashboard_ack(a.id), size="sm", color="outline-primary"),
+    ], size="sm", className="mt-2") if can_ack and a.state == "firing" else None)
+    return html.Div([
+        html.Div([dbc.Badge(a.severity, color=SEVERITY_COLORS.get(a.severity, "secondary"),
+                            className="me-2"),
+                  dbc.Badge(a.state, color="light", text_color="dark", className="me-2"),
+                  html.Strong(a.rule), html.Span(f" · {a.subject}", className="small")]),
+        html.Div(a.message, className="small"),
+        html.Div(f"since {_clock(a.fired_at)}", className="small text-body-secondary"),
+        link, *acks, ack,
+    ], className="dashboard-alert border-start border-3 ps-2 mb-3", **{"data-alert": a.id})
+
+
+def _clock(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%d %b %H:%M UTC")
+
+
+def clock(timestamp: float) -> str:
+    """hh:mm:ss (UTC) of a Unix time."""
+    return datetime.utcfromtimestamp(timestamp).strftime("%H:%M:%S UTC")
+
+
+def make_feed_switch(*, enabled: bool, is_admin: bool) -> Any:
+    """The demo-feed label, with its switch for admins."""
+    label = html.Span([html.I(className="bi bi-broadcast me-1"), "demo feed"],
+                      className="badge text-bg-info me-2")
+    if not is_admin:
+        return html.Div([label, html.Span("on" if enabled else "off", className="small")])
+    return html.Div([label, dbc.Switch(id=Dashboard.feed, value=enabled,
+                                       label="inserting parts", className="mb-0")],
+                    className="d-flex align-items-center")
+
+
+def make_card(title: str, body: Any, *, extra: Any = None) -> dbc.Card:
+    """A titled card around one panel."""
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.H2(title, className="h6 text-uppercase text-body-secondary mb-2"),
+                  extra], className="d-flex justify-content-between align-items-start"),
+        body]), className="shadow-sm h-100")
+
+
+def make_spc_summary(chart: Any) -> Any:
+    """Capability and the rules that fired, under the control chart."""
+    if chart.note:
+        return html.Span(chart.note, className="text-body-secondary")
+    from services.spc import RULE_LABELS
+
+    cap = [f"Cp {chart.cp:.2f}" if chart.cp is not None else "Cp n/a",
+           f"Cpk {chart.cpk:.2f}" if chart.cpk is not None else "Cpk n/a"]
+    rules = [dbc.Badge(f"{RULE_LABELS[r]} ({len(v)})", color="danger", className="me-1")
+             for r, v in chart.flags.items()]
+    return html.Div([html.Span(" · ".join(cap), className="me-3 fw-semibold"),
+                     *(rules or [html.Span("no rule broken", className="text-success")])])

@@ -1,0 +1,202 @@
+"""Component factories of the curve explorer page (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dash_table, dcc, html
+
+from components.ids import Explorer
+from services.explorer_state import OBJECT_KINDS, SIDES
+
+GRAPH_HEIGHT = 520
+OBJECT_COLUMNS = ("kind", "name", "x0", "x1", "y0", "y1", "entry", "exit", "direction",
+                  "margin")
+OUTLIER_COLUMNS = (("rank", "#"), ("curve_id", "Curve"), ("serial", "Serial"),
+                   ("station", "Station"), ("ts", "Time"), ("result", "Result"),
+                   ("max_abs_dev", "Max |dev|"), ("area_outside", "Area outside"),
+                   ("verdict", "Objects"))
+
+
+def _select(component_id: str, label: str, *, multi: bool = True,
+            clearable: bool = True) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=component_id, className="small mb-1"),
+                    dcc.Dropdown(id=component_id, multi=multi, clearable=clearable,
+                                 placeholder="All", className="explorer-select")],
+                   md=4, lg=2, className="mb-2")
+
+
+def make_filters() -> dbc.Card:
+    """The filter bar: process, line, station, product, batch, result, dates, colour."""
+    return dbc.Card(dbc.CardBody(dbc.Row([
+        _select(Explorer.process, "Process", multi=False, clearable=False),
+        _select(Explorer.lines, "Line"), _select(Explorer.stations, "Station"),
+        _select(Explorer.products, "Product"), _select(Explorer.batches, "Batch"),
+        _select(Explorer.results, "Result"),
+        dbc.Col([dbc.Label("From", html_for=Explorer.start, className="small mb-1"),
+                 dbc.Input(id=Explorer.start, type="date", debounce=True)],
+                md=4, lg=2, className="mb-2"),
+        dbc.Col([dbc.Label("To", html_for=Explorer.end, className="small mb-1"),
+                 dbc.Input(id=Explorer.end, type="date", debounce=True)],
+                md=4, lg=2, className="mb-2"),
+        _select(Explorer.color_by, "Colour by", multi=False, clearable=False),
+    ], className="g-2")), className="shadow-sm mb-3")
+
+
+def make_chart() -> dbc.Card:
+    """The overlay chart with its summary line."""
+    config = {"displaylogo": False, "scrollZoom": True, "edits": {"shapePosition": False},
+              "toImageButtonOptions": {"format": "png", "filename": "curve-explorer",
+                                       "scale": 2},
+              "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    return dbc.Card(dbc.CardBody([
+        html.Div(id=Explorer.summary, className="small text-body-secondary mb-1"),
+        dcc.Checklist(id=Explorer.shown, options=[], value=[], inline=True,
+                      className="small explorer-groups mb-1",
+                      inputClassName="me-1", labelClassName="me-3"),
+        dcc.Loading(dcc.Graph(id=Explorer.graph, config=config,
+                              style={"height": f"{GRAPH_HEIGHT}px"},
+                              figure={"data": [], "layout": {"height": GRAPH_HEIGHT}}),
+                    delay_show=400, type="circle"),
+    ]), className="shadow-sm mb-3")
+
+
+def make_group_options(groups: Sequence[str], colors: Sequence[str]) -> list[dict[str, Any]]:
+    """Checklist options: one coloured swatch and name per colour group."""
+    return [{"label": html.Span([html.Span(className="explorer-swatch",
+                                           style={"backgroundColor": color}), group or "(none)"]),
+             "value": group} for group, color in zip(groups, colors, strict=True)]
+
+
+def make_outlier_table() -> html.Div:
+    """The ranked outlier table (paged, one row selectable)."""
+    return html.Div([
+        html.Div(id=Explorer.outliers_info, className="small text-body-secondary mb-2"),
+        dash_table.DataTable(
+            id=Explorer.outliers, columns=[{"name": n, "id": c} for c, n in OUTLIER_COLUMNS],
+            data=[], page_size=12, sort_action="native", row_selectable=False,
+            cell_selectable=True, style_table={"overflowX": "auto"},
+            style_cell={"fontSize": "0.8rem", "padding": "4px 6px", "textAlign": "left"},
+            style_header={"fontWeight": "600"},
+            style_data_conditional=[{"if": {"filter_query": "{result} = NOK"},
+                                     "color": "#c62828"}]),
+    ])
+
+
+def make_golden_panel() -> html.Div:
+    """Choose a saved golden curve, or build one from the filtered known-good curves."""
+    return html.Div([
+        dbc.Label("Golden curve", html_for=Explorer.golden_select, className="small mb-1"),
+        dcc.Dropdown(id=Explorer.golden_select, placeholder="Built from the filtered OK curves",
+                     className="mb-3"),
+        html.Div("Build a new version from the filtered curves:", className="small mb-2"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id=Explorer.golden_source, clearable=False, value="ok",
+                                 options=[{"label": "OK curves only", "value": "ok"},
+                                          {"label": "All filtered curves", "value": "all"}]),
+                    md=6),
+            dbc.Col(dcc.Dropdown(id=Explorer.golden_method, clearable=False,
+                                 value="median-percentile",
+                                 options=[{"label": "Median, percentile band",
+                                           "value": "median-percentile"},
+                                          {"label": "Mean ± kσ", "value": "mean-sigma"}]),
+                    md=6),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(dbc.InputGroup([dbc.InputGroupText("Band"),
+                                    dbc.Input(id=Explorer.golden_band, type="number",
+                                              value=5, min=0.1, max=49, step=0.1)]), md=4),
+            dbc.Col(dbc.Input(id=Explorer.golden_name, placeholder="Name, e.g. PH-200 nominal",
+                              maxLength=80), md=5),
+            dbc.Col(dbc.Button("Save version", id=Explorer.golden_save, color="primary",
+                               className="w-100"), md=3),
+        ], className="g-2"),
+        html.Div(id=Explorer.golden_alert, className="mt-2"),
+    ])
+
+
+def make_objects_panel() -> html.Div:
+    """Editable evaluation objects with a live what-if summary."""
+    dropdowns = {"kind": {"options": [{"label": k, "value": k} for k in OBJECT_KINDS]},
+                 "entry": {"options": [{"label": s, "value": s} for s in SIDES]},
+                 "exit": {"options": [{"label": s, "value": s} for s in SIDES]},
+                 "direction": {"options": [{"label": d, "value": d} for d in ("up", "down")]}}
+    columns = [{"name": c, "id": c, "editable": True,
+                **({"presentation": "dropdown"} if c in dropdowns else {}),
+                **({"type": "numeric"} if c in ("x0", "x1", "y0", "y1", "margin") else {})}
+               for c in OBJECT_COLUMNS]
+    return html.Div([
+        html.P("Edit a value to see which parts would flip; Apply makes it the reference.",
+               className="small text-body-secondary mb-2"),
+        dash_table.DataTable(id=Explorer.objects, columns=columns, data=[], editable=True,
+                             row_deletable=True, dropdown=dropdowns,
+                             style_cell={"fontSize": "0.8rem", "padding": "3px 5px"},
+                             style_table={"overflowX": "auto"}),
+        html.Div([
+            dbc.Button("+ Window", id=Explorer.add_window, size="sm", color="secondary",
+                       outline=True, className="me-2"),
+            dbc.Button("+ Envelope", id=Explorer.add_envelope, size="sm", color="secondary",
+                       outline=True, className="me-2"),
+            dbc.Button("+ Threshold", id=Explorer.add_threshold, size="sm", color="secondary",
+                       outline=True, className="me-2"),
+            dbc.Button("Apply", id=Explorer.apply_objects, size="sm", color="primary"),
+        ], className="my-2"),
+        html.Div(id=Explorer.whatif),
+    ])
+
+
+def make_export_panel() -> html.Div:
+    """Downloads and the shareable link."""
+    return html.Div([
+        html.P("The selected curves are the highlighted outliers plus the clicked curve.",
+               className="small text-body-secondary"),
+        dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "Curves CSV"],
+                   id=Explorer.export_csv, size="sm", color="secondary", className="me-2"),
+        dbc.Button([html.I(className="bi bi-file-earmark-binary me-1"), "Curves Parquet"],
+                   id=Explorer.export_parquet, size="sm", color="secondary", className="me-2"),
+        dbc.Button([html.I(className="bi bi-table me-1"), "Outlier table CSV"],
+                   id=Explorer.export_outliers, size="sm", color="secondary"),
+        html.P("Chart PNG: the camera icon above the chart.",
+               className="small text-body-secondary mt-2"),
+        dbc.InputGroup([dbc.Button("Share link", id=Explorer.share_button, color="primary"),
+                        dbc.Input(id=Explorer.share, readonly=True,
+                                  placeholder="Filters and zoom of this view")],
+                       size="sm", className="mt-2"),
+        dcc.Download(id=Explorer.download),
+    ])
+
+
+def make_part(row: dict[str, Any], features: Sequence[tuple[str, float, str]]) -> dbc.Card:
+    """The clicked curve's part: serial, station, time, result and features."""
+    items = [("Serial", row["serial"]), ("Curve", row["curve_id"]), ("Line", row["line"]),
+             ("Station", row["station"]), ("Product", row["product"]),
+             ("Batch", row["batch"]), ("Time", str(row["ts"])[:19]),
+             ("Result", row["result"] + (f" — {row['defect_mode']}" if row["defect_mode"]
+                                         else ""))]
+    items += [(name, f"{value:.3f} {unit}".strip()) for name, value, unit in features]
+    return dbc.Card(dbc.CardBody([
+        html.H2("Part", className="h6 text-uppercase text-body-secondary"),
+        html.Dl([child for label, value in items
+                 for child in (html.Dt(label, className="col-5 small"),
+                               html.Dd(str(value), className="col-7 small mb-1"))],
+                className="row mb-0"),
+    ]), className="shadow-sm", id="explorer-part-card")
+
+
+def make_whatif(*, n_curves: int, before: int, after: int,
+                to_nok: list[tuple[int, str]], to_ok: list[tuple[int, str]]) -> html.Div:
+    """The what-if summary: counts and the curves that flip."""
+    def listing(items: list[tuple[int, str]]) -> html.Ul:
+        return html.Ul([html.Li(f"curve {cid} ({why})") for cid, why in items[:50]]
+                       + ([html.Li(f"… and {len(items) - 50} more")] if len(items) > 50 else []),
+                       className="small mb-1 explorer-flips")
+    return html.Div([
+        html.Div([html.Strong(f"{before} → {after} NOK"), f" of {n_curves} curves"],
+                 className="mb-1"),
+        html.Div([dbc.Badge(f"{len(to_nok)} OK → NOK", color="danger", className="me-2"),
+                  dbc.Badge(f"{len(to_ok)} NOK → OK", color="success")], className="mb-2"),
+        listing(to_nok) if to_nok else None,
+        listing(to_ok) if to_ok else None,
+    ], id="explorer-whatif-result")

@@ -1,0 +1,158 @@
+"""The explorer's plotly figure: density images per group, golden band, highlighted lines.
+
+The population is one transparent PNG (``layout.images[0]``) composed from the per-group
+density images; trace order is fixed so that a zoom can patch by index: ``0`` band,
+``1`` golden centre, ``2`` outlier lines, ``3`` the selected curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from dash import Patch
+
+from components.explorer_image import layout_image
+from services.explorer import Density
+from services.explorer_state import EvalObject
+from services.golden import Golden
+
+RESULT_COLORS = {"OK": "#2f6fb0", "WARNING": "#e08a00", "NOK": "#c62828"}
+PALETTE = ("#2f6fb0", "#c62828", "#2e7d32", "#e08a00", "#6a1b9a", "#00838f", "#5d4037",
+           "#ad1457", "#455a64", "#9e9d24")
+OBJECT_COLOR = "#6a1b9a"
+
+
+def group_color(group: str, index: int, *, color_by: str) -> str:
+    """The colour of a group (fixed per result, from a palette otherwise)."""
+    if color_by == "result" and group in RESULT_COLORS:
+        return RESULT_COLORS[group]
+    return PALETTE[index % len(PALETTE)]
+
+
+def group_colors(groups: Sequence[str], *, color_by: str) -> list[str]:
+    """The colour of each group, in order."""
+    return [group_color(g, i, color_by=color_by) for i, g in enumerate(groups)]
+
+
+def density_image(density: Density, *, color_by: str,
+                  hidden: Sequence[str] = ()) -> dict[str, Any]:
+    """The visible groups' images as one layout image (OK first, so NOK draws on top)."""
+    colors = group_colors(density.groups, color_by=color_by)
+    order = sorted(range(len(density.groups)),
+                   key=lambda i: (density.groups[i] != "OK", density.groups[i] == "NOK", i))
+    keep = [i for i in order if density.groups[i] not in hidden]
+    if not keep:
+        return {"source": "", "visible": False}
+    return layout_image([density.images[i] for i in keep], [colors[i] for i in keep],
+                        x_range=density.x_range, y_range=density.y_range)
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
+    """Many curves as one trace: x/y joined with ``None`` gaps, curve id per point."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    ids: list[Any] = []
+    for cid, (x, y) in curves.items():
+        xs.extend(np.round(np.asarray(x, dtype=float), 5).tolist() + [None])
+        ys.extend(np.round(np.asarray(y, dtype=float), 5).tolist() + [None])
+        ids.extend([cid] * len(x) + [None])
+    return xs, ys, ids
+
+
+def golden_traces(golden: Golden | None) -> list[dict[str, Any]]:
+    """The band (filled) and the centre line; empty traces without a golden curve."""
+    if golden is None:
+        return [{"type": "scatter", "x": [], "y": [], "name": "Band", "showlegend": False},
+                {"type": "scatter", "x": [], "y": [], "name": "Golden", "showlegend": False}]
+    ok = np.isfinite(golden.lower) & np.isfinite(golden.upper)
+    x = golden.x[ok]
+    band_x = np.concatenate([x, x[::-1]]).round(5).tolist()
+    band_y = np.concatenate([golden.upper[ok], golden.lower[ok][::-1]]).round(5).tolist()
+    label = f"{golden.name} v{golden.version}" if golden.id else "Golden (unsaved)"
+    return [
+        {"type": "scatter", "x": band_x, "y": band_y, "fill": "toself", "mode": "lines",
+         "line": {"width": 0}, "fillcolor": "rgba(46,125,50,0.22)", "name": "Envelope",
+         "hoverinfo": "skip"},
+        {"type": "scatter", "x": golden.x[ok].round(5).tolist(),
+         "y": golden.center[ok].round(5).tolist(), "mode": "lines", "name": label,
+         "line": {"color": "#1b5e20", "width": 2.5}},
+    ]
+
+
+def line_trace(curves: Mapping[int, tuple[Any, Any]], *, name: str, color: str,
+               width: float) -> dict[str, Any]:
+    """Highlighted curves in one SVG trace (``customdata`` carries the curve id)."""
+    xs, ys, ids = _joined(curves)
+    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "customdata": ids,
+            "name": name, "line": {"color": color, "width": width},
+            "hovertemplate": "curve %{customdata}<br>%{x:.3f}, %{y:.3f}<extra></extra>"}
+
+
+def object_shapes(objects: Sequence[EvalObject], golden: Golden | None) -> list[dict[str, Any]]:
+    """Evaluation objects as layout shapes (windows, threshold lines, envelope spans)."""
+    shapes: list[dict[str, Any]] = []
+    line = {"color": OBJECT_COLOR, "width": 2}
+    for obj in objects:
+        label = {"text": obj.name, "font": {"color": OBJECT_COLOR, "size": 11}}
+        if obj.kind == "window":
+            shapes.append({"type": "rect", "x0": obj.x0, "x1": obj.x1, "y0": obj.y0,
+                           "y1": obj.y1, "line": line, "label": label})
+        elif obj.kind == "threshold":
+            shapes.append({"type": "line", "x0": obj.x0, "x1": obj.x1, "y0": obj.y0,
+                           "y1": obj.y1, "line": {**line, "dash": "dash"}, "label": label})
+        else:
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": obj.x0,
+                           "x1": obj.x1, "y0": 0, "y1": 1, "line": {**line, "dash": "dot"},
+                           "fillcolor": "rgba(106,27,154,0.05)", "label": label})
+    return shapes
+
+
+def make_figure(density: Density, *, color_by: str, golden: Golden | None,
+                outliers: Mapping[int, tuple[Any, Any]], selected: Mapping[int, tuple[Any, Any]],
+                objects: Sequence[EvalObject], axes: Sequence[str],
+                hidden: Sequence[str] = ()) -> dict[str, Any]:
+    """The whole figure (first draw, or a change of filters)."""
+    data = [*golden_traces(golden),
+            line_trace(outliers, name="Top outliers", color="rgba(216,67,21,0.75)", width=1),
+            line_trace(selected, name="Selected", color="#111111", width=2.5)]
+    x_title = f"{axes[0]} ({axes[1]})" if axes[1] else axes[0]
+    y_title = f"{axes[2]} ({axes[3]})" if axes[3] else axes[2]
+    return {"data": data, "layout": {
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 45},
+        "images": [density_image(density, color_by=color_by, hidden=hidden)],
+        "xaxis": {"title": {"text": x_title}, "range": list(density.x_range),
+                  "showgrid": True, "zeroline": False},
+        "yaxis": {"title": {"text": y_title}, "range": list(density.y_range),
+                  "showgrid": True, "zeroline": False},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "shapes": object_shapes(objects, golden), "plot_bgcolor": "#ffffff",
+        "dragmode": "zoom", "hovermode": "closest",
+    }}
+
+
+def zoom_patch(density: Density, *, color_by: str, hidden: Sequence[str],
+               outliers: Mapping[int, tuple[Any, Any]] | None,
+               selected: Mapping[int, tuple[Any, Any]] | None) -> Patch:
+    """Only what changes on a zoom: the density image and the re-reduced lines."""
+    patch = lines_patch(outliers=outliers, selected=selected)
+    patch["layout"]["images"][0] = density_image(density, color_by=color_by, hidden=hidden)
+    return patch
+
+
+def lines_patch(*, outliers: Mapping[int, tuple[Any, Any]] | None = None,
+                selected: Mapping[int, tuple[Any, Any]] | None = None) -> Patch:
+    """Replace the outlier and/or selected lines."""
+    patch = Patch()
+    for index, curves in ((2, outliers), (3, selected)):
+        if curves is not None:
+            trace = line_trace(curves, name="", color="", width=1)
+            for key in ("x", "y", "customdata"):
+                patch["data"][index][key] = trace[key]
+    return patch

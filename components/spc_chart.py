@@ -1,0 +1,93 @@
+"""Figures of the dashboard: sparkline, defect bars, heatmap, control chart — built once with
+their traces, then updated in place with ``dash.Patch`` (no flicker, only data is sent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Patch
+
+_MARGIN = {"l": 40, "r": 10, "t": 10, "b": 30}
+
+
+def _base(height: int, **layout: Any) -> go.Figure:
+    fig = go.Figure()
+    settings: dict[str, Any] = {"height": height, "margin": _MARGIN, "showlegend": False,
+                                "template": "plotly_white", "uirevision": "keep"}
+    fig.update_layout(**{**settings, **layout})
+    return fig
+
+
+def make_sparkline() -> go.Figure:
+    """An empty trend line for a KPI card."""
+    fig = _base(60, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    fig.add_scatter(x=[], y=[], mode="lines", line={"width": 2, "color": "#0d6efd"},
+                    connectgaps=False, hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def make_defect_bars() -> go.Figure:
+    """Defect rate by mode: this window and the previous one."""
+    fig = _base(260, barmode="group", showlegend=True,
+                legend={"orientation": "h", "y": 1.1})
+    fig.add_bar(x=[], y=[], name="this window", marker_color="#dc3545")
+    fig.add_bar(x=[], y=[], name="previous window", marker_color="#adb5bd")
+    fig.update_yaxes(title="% of parts", rangemode="tozero")
+    return fig
+
+
+def make_heatmap() -> go.Figure:
+    """Stations × hours, coloured by defect rate."""
+    fig = _base(220)
+    fig.add_heatmap(x=[], y=[], z=[], colorscale="Reds", zmin=0, hoverongaps=False,
+                    colorbar={"title": "NOK %"},
+                    hovertemplate="%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>")
+    return fig
+
+
+def make_control_chart(height: int = 300) -> go.Figure:
+    """Points, flagged points, centre line and limits (five traces, filled by patches)."""
+    fig = _base(height)
+    fig.add_scatter(x=[], y=[], mode="lines+markers", name="points",
+                    line={"color": "#0d6efd"}, marker={"size": 5})
+    fig.add_scatter(x=[], y=[], mode="markers", name="rule broken",
+                    marker={"color": "#dc3545", "size": 10, "symbol": "circle-open",
+                            "line": {"width": 2}})
+    for name, dash_style in (("CL", "solid"), ("UCL", "dash"), ("LCL", "dash")):
+        fig.add_scatter(x=[], y=[], mode="lines", name=name,
+                        line={"color": "#6c757d", "dash": dash_style, "width": 1})
+    return fig
+
+
+def patch_traces(series: list[dict[str, Any]]) -> Patch:
+    """A patch setting the data of traces 0…n-1 (``series[i]`` holds x/y/z/text…)."""
+    patch = Patch()
+    for index, values in enumerate(series):
+        for key, value in values.items():
+            patch["data"][index][key] = value
+    return patch
+
+
+def control_chart_patch(chart: Any) -> Patch:
+    """Patch a control chart figure with an :class:`services.kpis.SpcChart`."""
+    flagged_x = [chart.times[i] for i in chart.flagged]
+    flagged_y = [chart.values[i] for i in chart.flagged]
+    centre = [chart.center] * len(chart.times) if chart.center is not None else []
+    patch = patch_traces([{"x": chart.times, "y": chart.values},
+                          {"x": flagged_x, "y": flagged_y},
+                          {"x": chart.times, "y": centre},
+                          {"x": chart.times, "y": chart.ucl},
+                          {"x": chart.times, "y": chart.lcl}])
+    patch["layout"]["yaxis"]["title"] = {"text": chart.unit}
+    return patch
+
+
+def note(patch: Patch, text: str | None) -> Patch:
+    """Show ``text`` in the middle of an empty figure (or clear it)."""
+    patch["layout"]["annotations"] = [] if not text else [{
+        "text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+        "showarrow": False, "font": {"color": "#6c757d", "size": 13}}]
+    return patch

@@ -1,0 +1,85 @@
+"""The live quality dashboard of one cluster: KPIs, line states, SPC, heatmap and alerts."""
+
+from __future__ import annotations
+
+import uuid
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import dashboard as ui
+from components import spc_chart
+from components.ids import Dashboard, DashboardRuleForm, DashboardRules, DashboardStores
+from components.layout import make_page_header
+
+dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
+                   name="Live quality", title="Live quality · Lyceum Clusters",
+                   access="member", cluster_role="viewer", nav=False,
+                   order=8)  # before /clusters/<cluster_id>: Dash matches templates in order
+
+WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 h"),
+           ("7d", "Last 7 days")]
+LINES = ["Line 1", "Line 2", "Line 3"]
+STATIONS = ["OP10 Press-fit", "OP20 Screw-driving", "OP30 Curing oven"]
+FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
+            "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
+KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR")]
+BASELINES = [("7d", "Baseline: 7 d before window"), ("30d", "Baseline: 30 d before window")]
+_GRAPH = {"displayModeBar": False}
+
+
+def _spc_controls() -> html.Div:
+    return html.Div([
+        dbc.Select(id=Dashboard.spc_feature, value="peak_force", size="sm", className="me-2",
+                   options=[{"label": t, "value": v} for v, t in FEATURES]),
+        dbc.Select(id=Dashboard.spc_kind, value="xbar_r", size="sm", className="me-2",
+                   options=[{"label": t, "value": v} for v, t in KINDS]),
+        dbc.Select(id=Dashboard.spc_baseline, value="7d", size="sm",
+                   options=[{"label": t, "value": v} for v, t in BASELINES]),
+    ], className="d-flex mb-2")
+
+
+def layout(cluster_id: str = "", refresh_s: int = 30, **_query: str) -> html.Div:
+    """The frame; the refresh callbacks fill and patch every panel."""
+    return html.Div([
+        dcc.Store(id=Dashboard.cluster, data=cluster_id),
+        dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
+        dcc.Store(id=DashboardStores.alerts_seen, data=None),
+        dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
+        make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
+                         "refreshed automatically.", actions=html.Div(id=Dashboard.feed_row)),
+        ui.make_controls(windows=WINDOWS, lines=LINES, stations=STATIONS),
+        html.Div(id=Dashboard.error),
+        dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
+        html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],
+                 className="small text-body-secondary mb-3"),
+        dbc.Row([
+            dbc.Col(ui.make_card("Defect rate by mode", dcc.Graph(
+                id=Dashboard.defects, figure=spc_chart.make_defect_bars(), config=_GRAPH)),
+                lg=7, className="mb-4"),
+            dbc.Col(ui.make_card("Line status", html.Div(id=Dashboard.status)), lg=5,
+                    className="mb-4"),
+        ]),
+        dbc.Row([
+            dbc.Col(ui.make_card("Control chart", html.Div([
+                _spc_controls(), dcc.Graph(id=Dashboard.spc, config=_GRAPH,
+                                           figure=spc_chart.make_control_chart()),
+                html.Div(id=Dashboard.spc_summary, className="small")])), lg=7,
+                className="mb-4"),
+            dbc.Col(ui.make_card("Defect rate p-chart", dcc.Graph(
+                id=Dashboard.pchart, config=_GRAPH,
+                figure=spc_chart.make_control_chart(height=340))), lg=5, className="mb-4"),
+        ]),
+        dbc.Row([
+            dbc.Col(ui.make_card("Defect rate by station and hour", dcc.Graph(
+                id=Dashboard.heatmap, figure=spc_chart.make_heatmap(), config=_GRAPH)),
+                lg=8, className="mb-4"),
+            dbc.Col(ui.make_card("Alerts", html.Div([
+                html.Div(id=Dashboard.ack_result), html.Div(id=Dashboard.alerts),
+                html.H3("Rules", className="h6 text-uppercase text-body-secondary mt-3"),
+                html.Div(id=DashboardRules.result), html.Div(id=DashboardRules.list),
+                html.Div(id=DashboardRuleForm.container)])),
+                lg=4, className="mb-4"),
+        ]),
+    ], className="dashboard")

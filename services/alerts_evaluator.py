@@ -1,0 +1,98 @@
+"""The one alert evaluator of an app process: a thread that evaluates every cluster's rules
+once per cycle. With several processes sharing a cache (diskcache or Redis) a cycle is
+claimed in that cache, so each cycle is evaluated once in total, whatever the viewers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+from data import alerts as repo
+from services import alerts
+from services.cache import shared_cache
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def run_cycle(runtime: Runtime, *, interval_s: float, now: datetime | None = None) -> int:
+    """Evaluate every cluster's rules for the current cycle unless another process did.
+
+    Returns the number of rules evaluated (0 if this cycle was already claimed).
+    """
+    now = now or datetime.now(UTC)
+    cycle = int(now.timestamp() // interval_s)
+    if not shared_cache(runtime).claim(("alerts", "cycle", cycle), seconds=interval_s * 2):
+        return 0
+    with runtime.db.session() as session:
+        demo = [c.id for c in repo.demo_clusters(session)]
+    for cluster_id in demo:
+        alerts.ensure_default_rules(runtime, cluster_id)
+    with runtime.db.session() as session:
+        cluster_ids = repo.clusters_with_rules(session)
+    evaluated = 0
+    for cluster_id in cluster_ids:
+        try:
+            evaluated += alerts.evaluate_cluster(runtime, cluster_id, now=now, cycle=cycle)
+        except Exception:  # noqa: BLE001 - a broken cluster must not stop the others
+            log.exception("alert evaluation failed for cluster %s", cluster_id)
+    return evaluated
+
+
+class Evaluator:
+    """A daemon thread calling :func:`run_cycle` every ``interval_s`` seconds."""
+
+    def __init__(self, runtime: Runtime, *, interval_s: float) -> None:
+        self.runtime, self.interval_s = runtime, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="alert-evaluator", daemon=True)
+
+    @property
+    def running(self) -> bool:
+        """True while the thread runs."""
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Ask the thread to stop and wait for it."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                run_cycle(self.runtime, interval_s=self.interval_s)
+            except Exception:  # noqa: BLE001 - keep evaluating next cycle
+                log.exception("alert evaluation cycle failed")
+            self._stop.wait(max(0.5, self.interval_s - (time.monotonic() - started)))
+
+
+_evaluator: Evaluator | None = None
+_lock = threading.Lock()
+
+
+def start_alert_evaluator(runtime: Runtime, interval_s: float = 30.0) -> Evaluator:
+    """Start this process's one evaluator (or return the one already running)."""
+    global _evaluator
+    with _lock:
+        if _evaluator is None or not _evaluator.running:
+            _evaluator = Evaluator(runtime, interval_s=interval_s)
+            _evaluator.start()
+            log.info("alert evaluator: every %.0f s", interval_s)
+        return _evaluator
+
+
+def stop_alert_evaluator(*, timeout: float = 10.0) -> None:
+    """Stop this process's evaluator, if one runs."""
+    global _evaluator
+    with _lock:
+        if _evaluator is not None:
+            _evaluator.stop(timeout=timeout)
+            _evaluator = None

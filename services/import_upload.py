@@ -1,0 +1,168 @@
+"""Getting data to an import job: browser uploads (base64), previews, and the ingest API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from data import imports as jobs_data
+from lyceum.errors import ValidationError
+from services.audit import Actor
+from services.import_format import (
+    MAX_INGEST_BYTES,
+    MAX_UPLOAD_BYTES,
+    ImportFileError,
+    check_size,
+    columns_for,
+    default_mapping,
+    file_format,
+    iter_source_batches,
+    read_header,
+)
+from services.imports import JobView, create_job, new_upload_path, run_import
+from services.runtime import Runtime
+
+_BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file saved for import, with what the mapping step needs."""
+
+    path: str
+    file_name: str
+    file_format: str
+    names: list[str]
+    preview: list[dict[str, str]]
+    mapping: dict[str, str]
+
+
+def save_upload(runtime: Runtime, *, cluster_id: int, file_name: str, contents: str,
+                kind: str) -> Upload:
+    """Decode a ``dcc.Upload`` data URL into the instance folder and read its first rows.
+
+    The size is checked from the base64 length before anything is decoded.
+    """
+    columns_for(kind)
+    fmt = file_format(file_name or "")
+    encoded = contents.split(",", 1)[1] if "," in contents else contents
+    check_size(len(encoded) * 3 // 4, limit=MAX_UPLOAD_BYTES)
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImportFileError("The upload was damaged on the way; try again.") from exc
+    check_size(len(raw), limit=MAX_UPLOAD_BYTES)
+    path = new_upload_path(runtime, cluster_id, fmt)
+    path.write_bytes(raw)
+    try:
+        names = read_header(path, fmt)
+        rows = preview_rows(path, fmt, names)
+    except ValidationError:
+        path.unlink(missing_ok=True)
+        raise
+    return Upload(path=str(path), file_name=file_name, file_format=fmt, names=names,
+                  preview=rows, mapping=default_mapping(kind, names))
+
+
+def preview_rows(path: Path, fmt: str, names: list[str], *, n: int = 8) -> list[dict[str, str]]:
+    """The first ``n`` rows as text."""
+    for batch in iter_source_batches(path, fmt, names):
+        head = batch.slice(0, n).to_pylist()
+        return [{k: "" if v is None else str(v) for k, v in row.items()} for row in head]
+    raise ImportFileError("The file has a header but no rows.")
+
+
+def owned_upload(runtime: Runtime, *, cluster_id: int, path: str) -> Path:
+    """The saved upload's path, if it is one of this cluster's uploads (client input)."""
+    found = Path(path).resolve()
+    folder = (runtime.settings.instance_path / "imports" / str(int(cluster_id))).resolve()
+    if found.parent != folder or not found.exists():
+        raise ValidationError("Upload the file again; the earlier upload is gone.")
+    return found
+
+
+def _body_table(body: bytes, content_type: str) -> pa.Table:
+    """The rows of an ingest request body (JSON, Arrow IPC stream or Parquet)."""
+    kind = content_type.split(";")[0].strip().lower()
+    try:
+        if kind in ("application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.file"):
+            return pa.ipc.open_stream(pa.BufferReader(body)).read_all()
+        if kind in ("application/vnd.apache.parquet", "application/x-parquet"):
+            return pq.read_table(pa.BufferReader(body))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ImportFileError("The body is not a readable Arrow or Parquet table.") from exc
+    raise ImportFileError("Send Content-Type application/json, "
+                          "application/vnd.apache.arrow.stream or application/vnd.apache.parquet.")
+
+
+def json_table(rows: Any) -> pa.Table:
+    """JSON rows (a list of objects) as an Arrow table of text columns."""
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise ValidationError("“rows” is a non-empty list of objects.")
+    names: list[str] = []
+    for row in rows:
+        names.extend(k for k in row if k not in names)
+    return pa.table({n: pa.array([None if r.get(n) is None else str(r.get(n)) for r in rows],
+                                 pa.string()) for n in names})
+
+
+def ingest(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str, batch_id: str,
+           table: pa.Table) -> tuple[JobView, bool]:
+    """Import one API batch now; a batch id already imported returns that job (created False)."""
+    if not isinstance(batch_id, str) or not _BATCH_ID.fullmatch(batch_id):
+        raise ValidationError("batch_id is 1–120 letters, digits, '.', '_', ':' or '-'.")
+    columns_for(kind)
+    with runtime.db.session() as session:
+        found = jobs_data.import_by_batch(session, cluster_id=cluster_id, batch_id=batch_id)
+        if found is not None and found.status != "failed":
+            return JobView.of(found), False
+        if found is not None:
+            jobs_data.update_import(session, found.id, batch_id=None)
+    path = new_upload_path(runtime, cluster_id, "parquet")
+    pq.write_table(table, path)
+    job = create_job(runtime, cluster_id=cluster_id, actor=actor, file_name=f"batch {batch_id}",
+                     kind=kind, fmt="parquet", path=path, batch_id=batch_id, source="api")
+    return run_import(runtime, job.id), True
+
+
+def ingest_body(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
+                content_type: str, query: dict[str, str],
+                json_data: dict[str, Any] | None) -> tuple[JobView, bool]:
+    """Parse an ingest request (size already checked) and import it."""
+    check_size(len(body), limit=MAX_INGEST_BYTES)
+    if json_data is not None:
+        return ingest(runtime, cluster_id=cluster_id, actor=actor,
+                      kind=str(json_data.get("kind", "curves")),
+                      batch_id=json_data.get("batch_id", ""),
+                      table=json_table(json_data.get("rows")))
+    return ingest(runtime, cluster_id=cluster_id, actor=actor,
+                  kind=query.get("kind", "curves"), batch_id=query.get("batch_id", ""),
+                  table=_body_table(body, content_type))
+
+
+def safe_cell(value: Any) -> str:
+    """A value for a CSV export: text starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA):
+        return "'" + text
+    return text
+
+
+def to_csv(table: pa.Table) -> str:
+    """An Arrow table as CSV text with formula-looking text neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow([safe_cell(v) for v in row.values()])
+    return out.getvalue()

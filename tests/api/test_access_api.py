@@ -1,0 +1,206 @@
+"""The REST API of the team feature: members, invitations, tokens, audit, cluster lifecycle,
+and the OpenAPI document."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from data import cluster_ops
+from data.clickhouse import ClickHouse
+from services import cluster_rules
+from services.cluster_spec import ClusterSpec, MemberGrant, database_name_for
+from services.provisioning import wait_for_deploy
+from services.runtime import Runtime
+from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> World:
+    return build_world(runtime)
+
+
+@pytest.fixture
+def root(server: Flask, world: World) -> FlaskClient:
+    return sign_in(server.test_client(), "root")
+
+
+def _call(client: FlaskClient, method: str, url: str, body: Any = None,
+          headers: dict[str, str] | None = None) -> Any:
+    return client.open(url, method=method, json=body, headers={**ORIGIN, **(headers or {})})
+
+
+def test_members_crud_and_last_admin(root: FlaskClient, world: World) -> None:
+    base = f"/api/v1/clusters/{world.a}/members"
+    listed = _call(root, "GET", base + "?limit=2").json
+    assert listed["total"] == 4 and len(listed["items"]) == 2 and listed["next_offset"] == 2
+    added = _call(root, "POST", base, {"email": "outsider@example.com", "role": "analyst"})
+    assert added.status_code == 201 and added.json["role"] == "analyst"
+    uid = added.json["user_id"]
+    assert _call(root, "PATCH", f"{base}/{uid}", {"role": "editor"}).json == {
+        "status": "changed"}
+    bad = _call(root, "PATCH", f"{base}/{uid}", {"role": "owner"})
+    assert bad.status_code == 400 and bad.json["error"]["fields"] == {"role": "unknown"}
+    assert _call(root, "DELETE", f"{base}/{uid}").status_code == 200
+    last = _call(root, "DELETE", f"{base}/{world.users['admin']}")
+    assert last.status_code == 403 and "at least one admin" in last.json["error"]["message"]
+    assert _call(root, "DELETE", f"{base}/999999").status_code == 404
+
+
+def test_invitation_by_api_then_joining_in_the_browser(
+        server: Flask, root: FlaskClient, world: World, runtime: Runtime) -> None:
+    created = _call(root, "POST", f"/api/v1/clusters/{world.a}/invitations",
+                    {"email": "fresh@example.com", "role": "editor"})
+    assert created.status_code == 201 and created.json["emailed"] is False
+    link = created.json["link"]
+    assert re.fullmatch(r"http://localhost/invite/inv_[\w-]{40,}", link)
+    listed = _call(root, "GET", f"/api/v1/clusters/{world.a}/invitations").json["items"]
+    assert [i["email"] for i in listed] == ["fresh@example.com"] and "link" not in listed[0]
+    guest = server.test_client()
+    path = link.removeprefix("http://localhost")
+    page = guest.get(path).get_data(as_text=True)
+    assert "fresh@example.com" in page and "editor" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    differ = guest.post(path, data={"csrf_token": csrf, "password": PASSWORD,
+                                    "password_again": PASSWORD + "x"})
+    assert differ.status_code == 400 and "The two passwords differ." in differ.get_data(
+        as_text=True)
+    joined = guest.post(path, data={"csrf_token": csrf, "password": PASSWORD,
+                                    "password_again": PASSWORD})
+    assert joined.status_code == 302 and joined.headers["Location"] == "/"
+    assert guest.get("/_dash-layout").status_code == 200  # signed in
+    again = server.test_client().get(path)
+    assert again.status_code == 404 and "already used" in again.get_data(as_text=True)
+    roles = {m["email"]: m["role"] for m in
+             _call(root, "GET", f"/api/v1/clusters/{world.a}/members").json["items"]}
+    assert roles["fresh@example.com"] == "editor"
+
+
+def test_tokens_created_listed_used_and_revoked(server: Flask, world: World) -> None:
+    analyst = sign_in(server.test_client(), "analyst")
+    base = f"/api/v1/clusters/{world.a}/tokens"
+    higher = _call(analyst, "POST", base, {"name": "x", "role": "admin"})
+    assert higher.status_code == 403
+    made = _call(analyst, "POST", base, {"name": "ci", "role": "analyst",
+                                         "expires_in_days": 7})
+    assert made.status_code == 201 and made.json["secret"].startswith("lyc_")
+    secret = made.json["secret"]
+    assert made.json["prefix"] == secret[:12]
+    bearer = server.test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert _call(bearer, "GET", f"/api/v1/clusters/{world.a}", headers=auth).json[
+        "your_role"] == "analyst"
+    mine = _call(analyst, "GET", base).json["items"]
+    assert len(mine) == 1 and mine[0]["last_used_at"] is not None and "secret" not in mine[0]
+    admin = sign_in(server.test_client(), "admin")
+    _call(admin, "POST", base, {"name": "admin's", "role": "viewer"})
+    assert len(_call(analyst, "GET", base).json["items"]) == 1  # only their own
+    admins_view = _call(admin, "GET", base).json["items"]
+    assert len(admins_view) == 2
+    other = next(t["id"] for t in admins_view if t["name"] == "admin's")
+    assert _call(analyst, "DELETE", f"{base}/{other}").status_code == 404
+    assert _call(analyst, "DELETE", f"{base}/{mine[0]['id']}").status_code == 200
+    assert _call(bearer, "GET", f"/api/v1/clusters/{world.a}", headers=auth).status_code == 401
+    for days in (2, "7", True, -1):
+        bad = _call(analyst, "POST", base, {"name": "x", "role": "viewer",
+                                            "expires_in_days": days})
+        assert bad.status_code == 400, days
+
+
+def test_audit_search_export_and_verify(server: Flask, root: FlaskClient,
+                                        world: World) -> None:
+    _call(root, "POST", f"/api/v1/clusters/{world.a}/members",
+          {"email": "outsider@example.com", "role": "viewer"})
+    found = _call(root, "GET", "/api/v1/audit?action=member&outcome=success").json
+    assert found["total"] >= 1 and all(i["action"].startswith("member.")
+                                       for i in found["items"])
+    export = _call(root, "GET", f"/api/v1/audit.csv?cluster_id={world.a}")
+    assert export.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0][0] == "id" and len(rows) > 1
+    assert _call(root, "GET", "/api/v1/audit/verify").json["ok"] is True
+    admin = sign_in(server.test_client(), "admin")
+    theirs = _call(admin, "GET", "/api/v1/audit?limit=500").json["items"]
+    assert theirs and {i["cluster_id"] for i in theirs} == {world.a}
+    assert _call(admin, "GET", "/api/v1/audit/verify").status_code == 403
+    viewer = sign_in(server.test_client(), "viewer")
+    assert _call(viewer, "GET", "/api/v1/audit").status_code == 403
+    assert _call(root, "GET", "/api/v1/audit?outcome=maybe").status_code == 400
+    assert _call(root, "GET", "/api/v1/audit?since=last+week").status_code == 400
+
+
+@pytest.fixture
+def spec_body(world: World, ch: ClickHouse) -> Iterator[dict[str, Any]]:
+    spec = cluster_rules.apply_preset(
+        ClusterSpec(name="api-made", members=(MemberGrant(world.users["admin"], "admin"),)),
+        "development")
+    yield cluster_rules.spec_to_dict(spec)
+    try:
+        cluster_ops.drop_database(ch, database_name_for("api-made"))
+    except Exception:  # noqa: BLE001 - already dropped by the decommission
+        pass
+
+
+def test_cluster_lifecycle_over_the_api(root: FlaskClient, world: World,
+                                        spec_body: dict[str, Any]) -> None:
+    invalid = _call(root, "POST", "/api/v1/clusters", {**spec_body, "nodes": 999})
+    assert invalid.status_code == 400 and "nodes" in invalid.json["error"]["fields"]
+    made = _call(root, "POST", "/api/v1/clusters", spec_body)
+    assert made.status_code == 202
+    cid = made.json["id"]
+    wait_for_deploy(cid, timeout=120)
+    status = _call(root, "GET", f"/api/v1/clusters/{cid}/status").json
+    assert status["status"] == "running"
+    retention = {"warm_after_days": 3, "cold_after_days": 10, "archive_after_days": 100,
+                 "delete_after_days": None}
+    assert _call(root, "PUT", f"/api/v1/clusters/{cid}/retention", retention).status_code == 200
+    bad = _call(root, "PUT", f"/api/v1/clusters/{cid}/retention",
+                {**retention, "cold_after_days": 1})
+    assert bad.status_code == 400
+    limits = {"max_threads": 1, "max_memory_gb": 1, "max_execution_time_s": 30}
+    assert _call(root, "PUT", f"/api/v1/clusters/{cid}/limits", limits).status_code == 200
+    assert _call(root, "PUT", f"/api/v1/clusters/{cid}/limits",
+                 {**limits, "max_threads": "all"}).status_code == 400
+    usage = _call(root, "GET", f"/api/v1/clusters/{cid}/usage?days=7").json
+    assert {"tiers", "trend"} <= set(usage)
+    events = _call(root, "GET", f"/api/v1/clusters/{cid}/events").json["items"]
+    assert any("Retention" in e["message"] for e in events)
+    wrong = _call(root, "POST", f"/api/v1/clusters/{cid}/decommission",
+                  {"confirm_name": "nope"})
+    assert wrong.status_code == 400
+    gone = _call(root, "POST", f"/api/v1/clusters/{cid}/decommission",
+                 {"confirm_name": "api-made"})
+    assert gone.status_code == 200
+    assert _call(root, "GET", f"/api/v1/clusters/{cid}/status").json["status"] == \
+        "decommissioned"
+
+
+def test_openapi_lists_every_route_including_undocumented_ones(server: Flask,
+                                                               root: FlaskClient) -> None:
+    from api.spec import build_document
+
+    doc = _call(root, "GET", "/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    served = {(rule.rule, m) for rule in server.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.unknown_route"
+              for m in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    listed = {(re.sub(r"\{(\w+)\}", r"<\1>", p), m.upper()) for p, ops in doc["paths"].items()
+              for m in ops}
+    assert {(re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r), m) for r, m in served} == listed
+    members = doc["paths"]["/api/v1/clusters/{cluster_id}/members"]["post"]
+    assert members["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "email", "role"]
+    extra = Flask("probe")
+    extra.add_url_rule("/api/v1/things/<int:thing_id>", "things", lambda thing_id: "")
+    op = build_document(extra)["paths"]["/api/v1/things/{thing_id}"]["get"]
+    assert op["description"] == "Undocumented route (no metadata attached)."
+    page = _call(root, "GET", "/api/v1/docs").get_data(as_text=True)
+    assert "/api/v1/clusters/{cluster_id}/tokens" in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page.lower()

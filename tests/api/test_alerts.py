@@ -1,0 +1,127 @@
+"""Alerts over the API: viewers list, editors acknowledge (audited), forged ids are refused."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from data import memberships
+from data.models import AuditEntry, DatabaseCluster
+from data.models_alerts import AlertInstance, AlertRule
+from services import tokens
+from services.accounts import create_user
+from services.audit import Actor
+from services.runtime import Runtime
+
+
+@pytest.fixture
+def client(server: Flask) -> FlaskClient:
+    return server.test_client()
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> dict[str, int]:
+    """Clusters A and B; Ed edits A; a firing alert on A and one on B."""
+    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
+                     password="long enough password")
+    with runtime.db.session() as session:
+        a, b = (memberships.add_cluster(session, DatabaseCluster(
+            name=n, database_name=n, cluster_type="manufacturing", region_code="local",
+            status="running")).id for n in ("plant_a", "plant_b"))
+        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
+                               granted_by=None)
+        ids = []
+        for cluster in (a, b):
+            rule = AlertRule(cluster_id=cluster, name="Yield low", kind="yield_below",
+                             params={"threshold": 90.0, "window_minutes": 60})
+            session.add(rule)
+            session.flush()
+            alert = AlertInstance(rule_id=rule.id, cluster_id=cluster, subject="cluster",
+                                  state="firing", message="Yield 80 %", process="press-fit",
+                                  curve_ids=[11, 12])
+            session.add(alert)
+            session.flush()
+            ids.append(alert.id)
+    return {"ed": ed.id, "a": a, "b": b, "alert_a": ids[0], "alert_b": ids[1]}
+
+
+def _bearer(runtime: Runtime, w: dict[str, int], role: str) -> dict[str, str]:
+    _row, secret = tokens.create_token(runtime, user_id=w["ed"], cluster_id=w["a"], name="t",
+                                       role=role, expires_in_days=1,
+                                       actor=Actor(user_id=w["ed"], label="ed"))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _ack(client: FlaskClient, cluster: int, alert: int, headers: dict[str, str],
+         comment: object = "Checked the press") -> object:
+    return client.post(f"/api/v1/clusters/{cluster}/alerts/{alert}/acknowledge",
+                       json={"comment": comment}, headers=headers)
+
+
+def test_viewer_lists_alerts_with_a_link_to_the_curves(client: FlaskClient, runtime: Runtime,
+                                                       world: dict[str, int]) -> None:
+    body = client.get(f"/api/v1/clusters/{world['a']}/alerts",
+                      headers=_bearer(runtime, world, "viewer")).json
+    assert body["total"] == 1 and body["items"][0]["state"] == "firing"
+    assert body["items"][0]["explorer"].startswith(f"/clusters/{world['a']}/explorer?s=")
+    bad = client.get(f"/api/v1/clusters/{world['a']}/alerts?state=open",
+                     headers=_bearer(runtime, world, "viewer"))
+    assert bad.status_code == 400 and "state is a comma-separated list" in \
+        bad.json["error"]["message"]
+
+
+def test_viewer_cannot_acknowledge(client: FlaskClient, runtime: Runtime,
+                                   world: dict[str, int]) -> None:
+    response = _ack(client, world["a"], world["alert_a"], _bearer(runtime, world, "viewer"))
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        assert session.get(AlertInstance, world["alert_a"]).state == "firing"  # type: ignore[union-attr]
+
+
+def test_editor_acknowledges_with_a_comment_and_it_is_audited(
+        client: FlaskClient, runtime: Runtime, world: dict[str, int]) -> None:
+    editor = _bearer(runtime, world, "editor")
+    empty = _ack(client, world["a"], world["alert_a"], editor, comment=" ")
+    assert empty.status_code == 400  # type: ignore[attr-defined]
+    assert empty.json["error"]["message"] == "Write a comment: what was found or done."  # type: ignore[attr-defined]
+    assert _ack(client, world["a"], world["alert_a"], editor).status_code == 200  # type: ignore[attr-defined]
+    again = _ack(client, world["a"], world["alert_a"], editor)
+    assert again.json["error"]["message"] == "This alert is already acknowledged."  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "alert.acknowledge")).all()
+    assert [(e.cluster_id, e.detail["comment"]) for e in entries] == [
+        (world["a"], "Checked the press")]
+
+
+def test_forged_cluster_and_alert_ids_are_refused(client: FlaskClient, runtime: Runtime,
+                                                  world: dict[str, int]) -> None:
+    editor = _bearer(runtime, world, "editor")
+    other_cluster = _ack(client, world["b"], world["alert_b"], editor)
+    assert other_cluster.status_code == 403  # type: ignore[attr-defined]
+    crossed = _ack(client, world["a"], world["alert_b"], editor)  # B's alert through A
+    assert crossed.status_code == 404  # type: ignore[attr-defined]
+    assert client.get("/api/v1/clusters/999/alerts", headers=editor).status_code == 403
+    with runtime.db.session() as session:
+        assert session.get(AlertInstance, world["alert_b"]).state == "firing"  # type: ignore[union-attr]
+
+
+def test_editors_add_rules_viewers_read_them(client: FlaskClient, runtime: Runtime,
+                                             world: dict[str, int]) -> None:
+    rule = {"name": "Torque outside spec", "kind": "feature_spec", "severity": "critical",
+            "params": {"process": "screw-driving", "feature": "final_torque",
+                       "window_minutes": 30}}
+    url = f"/api/v1/clusters/{world['a']}/alert-rules"
+    assert client.post(url, json=rule, headers=_bearer(runtime, world, "viewer")).status_code \
+        == 403
+    bad = client.post(url, json={**rule, "kind": "vibes"},
+                      headers=_bearer(runtime, world, "editor"))
+    assert bad.status_code == 400 and "Rule kind must be one of" in bad.json["error"]["message"]
+    made = client.post(url, json=rule, headers=_bearer(runtime, world, "editor"))
+    assert made.status_code == 201
+    listed = client.get(url, headers=_bearer(runtime, world, "viewer")).json["items"]
+    assert [r["name"] for r in listed] == ["Yield low", "Torque outside spec"]
+    assert listed[1]["params"] == {"process": "screw-driving", "feature": "final_torque",
+                                   "window_minutes": 30.0}

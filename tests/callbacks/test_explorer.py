@@ -1,0 +1,176 @@
+"""Explorer callbacks over the real Dash endpoint: the role is checked on every call, a
+cluster id or curve id from the browser cannot reach another cluster's data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from data.clickhouse import ClickHouse
+from services import explorer
+from services.demo_data import load_demo
+from services.explorer_state import ExplorerState, encode_state
+from services.runtime import Runtime
+from tests.access_world import World, build_world, sign_in
+
+HEADERS = {"Origin": "http://localhost"}
+
+
+@pytest.fixture(scope="module")
+def mod_runtime(tmp_path_factory: pytest.TempPathFactory, ch: ClickHouse) -> Iterator[Runtime]:
+    from auth.passwords import Passwords
+    from data.db import Database
+    from lyceum.settings import load_settings
+
+    root = tmp_path_factory.mktemp("explorer_cb")
+    (root / "instance").mkdir()
+    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
+    db = Database(f"sqlite:///{root / 'meta.db'}")
+    db.migrate()
+    yield Runtime(settings=settings, db=db, ch=ch,
+                  passwords=Passwords(time_cost=1, memory_kib=8192, parallelism=1))
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(mod_runtime: Runtime) -> World:
+    found = build_world(mod_runtime)
+    from data import memberships
+
+    with mod_runtime.db.session() as s:
+        a = memberships.get_cluster(s, found.a)
+        assert a is not None
+        database = a.database_name
+    load_demo(mod_runtime.ch, database, size="small")
+    explorer.clear_cache()
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(mod_runtime: Runtime, world: World) -> Flask:
+    from app import create_app
+
+    return create_app(mod_runtime.settings, runtime=mod_runtime)
+
+
+TRIGGERS = {"explorer-graph": "explorer-state-store.data",
+            "explorer-process-select": "explorer-process-select.value"}
+
+
+def _dep(client: FlaskClient, first_output: str) -> dict[str, Any]:
+    trigger = TRIGGERS.get(first_output)
+    for dep in client.get("/_dash-dependencies").json:
+        first = dep["output"].lstrip(".").split(".")[0]
+        spec = dep["inputs"][0]
+        if first == first_output and trigger in (None, f"{spec['id']}.{spec['property']}"):
+            return dep
+    raise AssertionError(first_output)
+
+
+def call(client: FlaskClient, first_output: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Run the callback whose first output id is ``first_output`` with input/state values
+    by id (others None); the decoded response (``{}`` on 204)."""
+    dep = _dep(client, first_output)
+    outs = dep["output"][2:-2].split("...") if dep["output"].startswith("..") \
+        else [dep["output"]]
+    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
+               for o in outs]
+
+    def item(spec: dict[str, Any]) -> dict[str, Any]:
+        return {"id": spec["id"], "property": spec["property"],
+                "value": values.get(f"{spec['id']}.{spec['property']}")}
+    inputs = [item(s) for s in dep["inputs"]]
+    body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs, "state": [item(s) for s in dep["state"]],
+            "changedPropIds": [next((f"{i['id']}.{i['property']}" for i in inputs
+                                     if i["value"] is not None),
+                                    f"{inputs[0]['id']}.{inputs[0]['property']}")]}
+    response = client.post("/_dash-update-component", json=body, headers=HEADERS)
+    assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+    return response.json if response.status_code == 200 else {}
+
+
+def _text(result: dict[str, Any]) -> str:
+    return json.dumps(result)
+
+
+def _client(server: Flask, key: str) -> FlaskClient:
+    return sign_in(server.test_client(), key)
+
+
+STATE = encode_state(ExplorerState(process="press-fit"))
+
+
+def test_member_draws_their_cluster(server: Flask, world: World) -> None:
+    result = call(_client(server, "viewer"), "explorer-graph", {
+        "explorer-state-store.data": STATE, "explorer-cluster-store.data": {"cluster": world.a}})
+    figure = result["response"]["explorer-graph"]["figure"]
+    assert figure["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+
+
+@pytest.mark.parametrize("cluster", ["b", "999999", "1 OR 1=1", "-1", {"cluster": "../2"}])
+def test_analyst_of_a_cannot_read_other_or_forged_clusters(server: Flask, world: World,
+                                                           cluster: Any) -> None:
+    target = world.b if cluster == "b" else cluster
+    client = _client(server, "analyst")
+    for first in ("explorer-graph", "explorer-process-select"):
+        values = {"explorer-state-store.data": STATE,
+                  "explorer-cluster-store.data": {"cluster": target, "s": ""}}
+        text = _text(call(client, first, values))
+        assert "data:image/png" not in text and "press-fit" not in text.replace(STATE, "")
+        assert "You do not have access" in text or "does not exist" in text
+
+
+def test_outsider_gets_no_outliers_and_forged_curve_ids_are_refused(server: Flask,
+                                                                   world: World) -> None:
+    outsider = call(_client(server, "outsider"), "explorer-outliers-table", {
+        "explorer-groups-store.data": {"n": 3}, "explorer-state-store.data": STATE,
+        "explorer-cluster-store.data": {"cluster": world.a}})
+    assert "You do not have access" in _text(outsider) and "serial" not in _text(outsider)
+    click = {"points": [{"customdata": 987_654_321}]}
+    forged = call(_client(server, "viewer"), "explorer-selected-store", {
+        "explorer-graph.clickData": click, "explorer-state-store.data": STATE,
+        "explorer-groups-store.data": {"n": 3},
+        "explorer-cluster-store.data": {"cluster": world.a}})
+    assert "not among the filtered curves" in _text(forged)
+
+
+def test_export_needs_analyst_and_saving_a_golden_curve_needs_editor(server: Flask,
+                                                                     world: World) -> None:
+    base = {"explorer-state-store.data": STATE,
+            "explorer-cluster-store.data": {"cluster": world.a},
+            "explorer-export-outliers-button.n_clicks": 1,
+            "explorer-outliers-table.data": [{"serial": "=HYPERLINK(\"x\")", "rank": 1}]}
+    viewer = _text(call(_client(server, "viewer"), "explorer-download", base))
+    assert "needs the analyst role" in viewer and "HYPERLINK" not in viewer
+    analyst = call(_client(server, "analyst"), "explorer-download", base)
+    content = analyst["response"]["explorer-download"]["data"]["content"]
+    assert "'=HYPERLINK" in content  # formula neutralised
+    save = {"explorer-golden-save-button.n_clicks": 1, "explorer-golden-name-input.value": "n",
+            "explorer-golden-method-select.value": "median-percentile",
+            "explorer-golden-band-input.value": 5, "explorer-golden-source-select.value": "ok",
+            "explorer-state-store.data": STATE,
+            "explorer-cluster-store.data": {"cluster": world.a}}
+    assert "needs the editor role" in _text(call(_client(server, "analyst"),
+                                                 "explorer-golden-alert-div", save))
+    saved = _text(call(_client(server, "editor"), "explorer-golden-alert-div", save))
+    assert "Saved n version 1" in saved
+
+
+def test_hostile_filter_values_are_refused_with_a_message(server: Flask, world: World) -> None:
+    values = {"explorer-process-select.value": "press-fit",
+              "explorer-lines-select.value": ["Line 1') OR 1=1 --"],
+              "explorer-color-by-select.value": "result", "explorer-state-store.data": STATE,
+              "explorer-cluster-store.data": {"cluster": world.a}}
+    client = _client(server, "viewer")
+    text = _text(call(client, "explorer-process-select", values))
+    assert "lines: expected a short name" in text and "explorer-state-store" not in text
+    values["explorer-lines-select.value"] = ["Line 9"]
+    text = _text(call(client, "explorer-process-select", values))
+    assert "Unknown line: choose values from the list" in text
+    assert "explorer-state-store" not in text

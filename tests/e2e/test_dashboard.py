@@ -1,0 +1,110 @@
+"""The live dashboard in Chromium: it moves with the demo feed, pauses, and an editor
+acknowledges an alert; a viewer of no cluster is refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.servers import AppProcess
+
+REFRESH_S = 2
+#: Waits for server round trips; generous because CI's 2 CPUs may be shared.
+SLOW = 20_000
+
+
+@pytest.fixture(scope="module")
+def fast_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """The app with a 2-second dashboard refresh (its own instance and small demo)."""
+    app = AppProcess(tmp_path_factory.mktemp("dash") / "instance",
+                     env={"LYCEUM_DASHBOARD_REFRESH_S": str(REFRESH_S)})
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def logins(fast_app: AppProcess) -> dict[str, tuple[str, str]]:
+    found = re.search(r"password: (\S+)", fast_app.output())
+    assert found, fast_app.output()
+    out = {"admin": ("admin@lyceum.local", found.group(1))}
+    for role in ("editor", "viewer"):
+        email, password = f"{role}@plant.example", f"{role} password long enough"
+        fast_app.cli("create-user", "--email", email, "--cluster", "demo_plant", "--role", role,
+                     "--password-stdin", stdin=password + "\n")
+        out[role] = (email, password)
+    fast_app.cli("create-user", "--email", "other@plant.example", "--cluster", "demo_plant",
+                 "--role", "viewer", "--password-stdin", stdin="other password long\n")
+    return out
+
+
+def test_dashboard_moves_with_the_feed_and_pauses(page: Page, fast_app: AppProcess,
+                                                  logins: dict[str, tuple[str, str]]) -> None:
+    sign_in(page, fast_app.url, *logins["admin"])
+    page.goto(f"{fast_app.url}/clusters/1/dashboard")
+    parts = page.locator("#dashboard-parts-span")
+    expect(parts).not_to_have_text("—", timeout=30_000)
+    expect(page.locator("#dashboard-feed-div")).to_contain_text("demo feed", timeout=SLOW)
+    page.select_option("#dashboard-window-select", "1h")
+    expect(parts).to_have_text(re.compile(r"^[1-9][0-9,]*$"), timeout=30_000)  # feed parts
+    first = parts.inner_text()
+    expect(parts).not_to_have_text(first, timeout=30_000)  # the feed inserted parts
+    expect(page.locator("#dashboard-updated-span")).to_have_text(re.compile(r"\d\d:\d\d:\d\d"))
+    screenshot(page, "dashboard")
+    page.get_by_text("Pause").click()
+    # Absence of updates can only be shown by letting refresh periods pass: one for a
+    # refresh already in flight to land, then three in which nothing may change.
+    page.wait_for_timeout(REFRESH_S * 1000)
+    stamp = page.locator("#dashboard-updated-span").inner_text()
+    page.wait_for_timeout(REFRESH_S * 3 * 1000)
+    expect(page.locator("#dashboard-updated-span")).to_have_text(stamp)
+
+
+def test_editor_acknowledges_an_alert_viewer_cannot(page: Page, fast_app: AppProcess,
+                                                    logins: dict[str, tuple[str, str]]) -> None:
+    sign_in(page, fast_app.url, *logins["editor"])
+    page.goto(f"{fast_app.url}/clusters/1/dashboard")
+    page.get_by_text("Add a rule").click()
+    page.fill("#dashboard-rule-name-input", "Any NOK this week")
+    page.select_option("#dashboard-rule-kind-select", "yield_below")
+    page.fill("#dashboard-rule-value-input", "100")
+    page.fill("#dashboard-rule-window-input", "10080")
+    page.select_option("#dashboard-rule-severity-select", "critical")
+    page.click("#dashboard-rule-add-button")
+    expect(page.locator("#dashboard-rule-result-div")).to_contain_text("Rule added", timeout=SLOW)
+    rules = page.locator("#dashboard-rules-div")
+    expect(rules).to_contain_text("yield < 100 % over 10080 min", timeout=SLOW)
+    page.context.clear_cookies()
+    sign_in(page, fast_app.url, *logins["viewer"])
+    page.goto(f"{fast_app.url}/clusters/1/dashboard")
+    card = page.locator(".dashboard-alert", has_text="Any NOK this week")
+    expect(card).to_be_visible(timeout=30_000)
+    expect(card.get_by_role("button", name="Acknowledge")).to_have_count(0, timeout=SLOW)
+    expect(page.locator("#dashboard-rules-div")).to_contain_text("Any NOK this week", timeout=SLOW)
+    expect(page.get_by_text("Add a rule")).to_have_count(0, timeout=SLOW)
+    link = card.get_by_text(re.compile(r"Open \d+ curves? in the explorer"))
+    expect(link).to_be_visible(timeout=SLOW)
+    page.context.clear_cookies()
+    sign_in(page, fast_app.url, *logins["editor"])
+    page.goto(f"{fast_app.url}/clusters/1/dashboard")
+    card = page.locator(".dashboard-alert", has_text="Any NOK this week")
+    card.get_by_role("button", name="Acknowledge").click()
+    result = page.locator("#dashboard-ack-result-div")
+    expect(result).to_contain_text("Write a comment", timeout=SLOW)
+    card.get_by_placeholder("Comment (required)").fill("Press tool worn, changed at 09:00")
+    card.get_by_role("button", name="Acknowledge").click()
+    expect(card).to_contain_text("Acknowledged by editor@plant.example", timeout=SLOW)
+    screenshot(page, "dashboard-alert-acknowledged")
+    href = card.get_by_role("link").get_attribute("href") or ""
+    assert href.startswith("/clusters/1/explorer?s=")
+
+
+def test_forged_cluster_id_is_refused(page: Page, fast_app: AppProcess,
+                                      logins: dict[str, tuple[str, str]]) -> None:
+    sign_in(page, fast_app.url, *logins["viewer"])
+    page.goto(f"{fast_app.url}/clusters/999/dashboard")
+    expect(page.get_by_text("Not available to you")).to_be_visible()

@@ -1,0 +1,62 @@
+"""The curve explorer in Chromium on the demo: density + golden curve, a zoom re-aggregates,
+an outlier row highlights its part, exports download, and a shared link reopens the view."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.servers import AppProcess
+
+ANALYST = ("explorer-analyst@plant.example", "analyst password long enough")
+
+
+def _analyst(live_app: AppProcess) -> tuple[str, str]:
+    live_app.cli("create-user", "--email", ANALYST[0], "--cluster", "demo_plant", "--role",
+                 "analyst", "--password-stdin", stdin=ANALYST[1] + "\n")
+    return ANALYST
+
+
+def test_explore_zoom_click_export_and_share(page: Page, live_app: AppProcess) -> None:
+    sign_in(page, live_app.url, *_analyst(live_app))
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    image = page.locator("#explorer-graph .imagelayer image").first
+    expect(image).to_be_visible(timeout=30_000)
+    expect(page.locator("#explorer-outliers-info-div")).to_contain_text("most deviating")
+    expect(page.locator("#explorer-graph .legendtext", has_text="Golden")).to_be_visible()
+    summary = page.locator("#explorer-summary-div")
+    before = summary.inner_text()
+    screenshot(page, "explorer")
+
+    box = page.locator("#explorer-graph .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
+    page.mouse.up()
+    expect(summary).not_to_have_text(before, timeout=20_000)  # re-aggregated for the zoom
+    assert re.search(r"x [0-9.]+…[0-9.]+", summary.inner_text())
+    zoomed = summary.inner_text().split(", x ", 1)[1]
+
+    page.locator("#explorer-outliers-table tbody tr").nth(2).locator("td").nth(1).click()
+    expect(page.locator("#explorer-part-card")).to_contain_text("Serial")
+    screenshot(page, "explorer-zoomed-part")
+
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as outliers:
+        page.click("#explorer-export-outliers-button")
+    assert outliers.value.suggested_filename == "outliers.csv"
+    text = open(outliers.value.path(), encoding="utf-8").read()
+    assert text.startswith("rank,curve_id,serial") and text.count("\n") > 10
+    with page.expect_download() as curves:
+        page.click("#explorer-export-csv-button")
+    assert "curve_id" in open(curves.value.path(), encoding="utf-8").readline()
+
+    page.click("#explorer-share-button")
+    share = page.locator("#explorer-share-input")
+    expect(share).to_have_value(re.compile(r"^/clusters/1/explorer\?s=1[\w-]+$"))
+    page.goto(live_app.url + share.input_value())
+    expect(page.locator("#explorer-part-card")).to_contain_text("Serial", timeout=30_000)
+    expect(summary).to_contain_text(zoomed.split(",")[0], timeout=30_000)

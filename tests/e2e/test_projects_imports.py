@@ -1,0 +1,95 @@
+"""Projects from a template, a PDF report, and a CSV import, in the real app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.servers import AppProcess
+
+CSV = ("serial,process,ts,idx,x,y,x_unit,y_unit,line\n"
+       + "".join(f"E2E-{s},press-fit,2026-11-20T08:0{s}:00Z,{i},{i * 0.1:.1f},{i * 0.3:.1f},"
+                 f"mm,kN,Line 9\n" for s in range(3) for i in range(20)))
+
+
+def test_editor_creates_a_project_and_a_report(page: Page, live_app: AppProcess,
+                                               admin_login: tuple[str, str]) -> None:
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(f"{live_app.url}/clusters/1/projects")
+    expect(page.locator("#projects-list-div")).to_contain_text("No projects yet")
+    page.fill("#projects-name-input", "Press line quality")
+    page.select_option("#projects-template-select", "manufacturing_analytics")
+    page.click("#projects-create-button")
+    expect(page.locator("#projects-list-div")).to_contain_text("Press line quality")
+    screenshot(page, "projects-list")
+    page.click("text=Press line quality")
+    expect(page.locator("#project-detail-assets-div")).to_contain_text("Press-fit overlay")
+    expect(page.locator("#project-detail-assets-div")).to_contain_text("Line overview")
+    page.click('[id=\'{"action":"pause","type":"project-detail-action"}\']')
+    expect(page.locator("#project-detail-header-div .project-status")).to_have_text("paused")
+    page.click('[id=\'{"action":"resume","type":"project-detail-action"}\']')
+    expect(page.locator("#project-detail-header-div .project-status")).to_have_text("active")
+    page.click("#project-edit-open-button")
+    expect(page.locator("#project-edit-name-input")).to_have_value("Press line quality")
+    page.fill("#project-edit-description-input", "Press-fit on line 1, night shift focus")
+    page.click("#project-edit-save-button")
+    expect(page.locator("#project-detail-header-div")).to_contain_text("night shift focus")
+    page.click("#project-report-start-button")
+    expect(page.locator("#project-report-done")).to_be_visible(timeout=60_000)
+    link = page.locator("#project-detail-assets-div a[href$='report.pdf']")
+    expect(link).to_have_count(1)
+    expect(page.locator("#project-detail-activity-div")).to_contain_text("resumed the project")
+    screenshot(page, "project-overview")
+    page.locator("#project-detail-assets-div tr", has_text="Line overview").locator(
+        "button[title=Rename]").click()
+    expect(page.locator("#project-rename-input")).to_have_value("Line overview")
+    page.fill("#project-rename-input", "Line overview (nights)")
+    page.click("#project-rename-save-button")
+    expect(page.locator("#project-detail-assets-div")).to_contain_text("Line overview (nights)")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    pdf = requests.get(live_app.url + link.get_attribute("href"), cookies=cookies, timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_editor_imports_a_csv(page: Page, live_app: AppProcess, admin_login: tuple[str, str],
+                              tmp_path: Path) -> None:
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(f"{live_app.url}/clusters/1/import")
+    expect(page.locator("#import-format-div")).to_contain_text("sample number")
+    path = tmp_path / "line9.csv"
+    path.write_text(CSV)
+    page.set_input_files("#import-upload input[type=file]", str(path))
+    expect(page.locator("#import-mapping-div")).to_contain_text("E2E-0")
+    screenshot(page, "import-mapping")
+    page.click("#import-start-button")
+    expect(page.locator("#import-status-badge")).to_have_text("done", timeout=60_000)
+    expect(page.locator("#import-progress-div")).to_contain_text("60 rows imported.")
+    screenshot(page, "import-done")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV.replace(",0.3,", ",abc,", 1).replace("E2E-", "E2F-"))
+    page.set_input_files("#import-upload input[type=file]", str(bad))
+    expect(page.locator("#import-mapping-div")).to_contain_text("E2F-0")
+    page.click("#import-start-button")
+    expect(page.locator("#import-errors-table")).to_contain_text("is not a number")
+    screenshot(page, "import-errors")
+
+
+def test_viewer_reads_projects_but_cannot_change_or_import(page: Page, live_app: AppProcess,
+                                                           admin_login: tuple[str, str]) -> None:
+    live_app.cli("create-user", "--email", "viewer.projects@plant.example", "--cluster",
+                 "demo_plant", "--role", "viewer", "--password-stdin",
+                 stdin="viewer password 123\n")
+    sign_in(page, live_app.url, "viewer.projects@plant.example", "viewer password 123")
+    page.goto(f"{live_app.url}/clusters/1/projects")
+    expect(page.locator("#projects-list-div")).to_contain_text("Press line quality")
+    expect(page.locator("#projects-form-frame")).to_be_hidden()
+    page.click("text=Press line quality")
+    expect(page.locator("#project-detail-assets-div")).to_contain_text("Press-fit overlay")
+    expect(page.locator("#project-report-start-button")).to_have_count(0)
+    expect(page.locator("#project-detail-assets-div button")).to_have_count(0)
+    page.goto(f"{live_app.url}/clusters/1/import")
+    expect(page.get_by_text("Not available to you")).to_be_visible()
+    screenshot(page, "import-viewer-denied")

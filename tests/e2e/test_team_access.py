@@ -1,0 +1,112 @@
+"""Team, invitations, API tokens, audit log and roles in the real app and browser."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.servers import AppProcess
+
+
+def role_picker(user_id: int) -> str:
+    return f'[id=\'{{"type":"team-member-role","user":{user_id}}}\']'
+
+
+def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
+                                               live_app: AppProcess,
+                                               admin_login: tuple[str, str]) -> None:
+    created = live_app.cli("create-user", "--email", "tess@example.com", "--cluster",
+                           "demo_plant", "--role", "viewer", "--password-stdin",
+                           stdin="tess password 12\n")
+    assert created.returncode == 0, created.stderr
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(live_app.url + "/clusters/1/team")
+    expect(page.locator("#team-members-div")).to_contain_text("tess@example.com")
+    expect(page.locator("#team-alert-div")).to_be_empty()  # drawing pickers changes nothing
+    tess = int(page.locator("#team-members-div select").first.get_attribute("id")
+               .split('"user":')[1].rstrip("}"))
+    page.select_option(role_picker(tess), "admin")
+    expect(page.locator("#team-alert-div")).to_contain_text("Role changed.")
+    page.select_option(role_picker(tess), "viewer")  # the only admin: refused, picker reset
+    expect(page.locator("#team-alert-div")).to_contain_text("at least one admin")
+    expect(page.locator(role_picker(tess))).to_have_value("admin")
+    page.fill("#team-add-email-input", "nobody@example.com")
+    page.click("#team-add-button")
+    expect(page.locator("#team-alert-div")).to_contain_text("No active account")
+
+    # Invite: no SMTP here, so the page says so and shows the link once.
+    page.fill("#team-invite-email-input", "newbie@example.com")
+    page.select_option("#team-invite-role-select", "analyst")
+    page.click("#team-invite-button")
+    expect(page.locator("#team-invite-copy")).to_contain_text("E-mail is not configured")
+    link = page.locator("#team-invite-link").inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/invite/inv_[\w-]+", link)
+    expect(page.locator("#team-invitations-div")).to_contain_text("newbie@example.com")
+    screenshot(page, "team")
+
+    guest = browser.new_context().new_page()
+    guest.goto(link)
+    expect(guest.locator("#invite-summary")).to_contain_text("as analyst")
+    screenshot(guest, "invite")
+    guest.fill("#invite-password", "newbie password 1")
+    guest.fill("#invite-password-again", "newbie password 1")
+    guest.click("#invite-submit")
+    expect(guest.locator("#nav-user-label")).to_have_text("newbie@example.com")
+    guest.goto(link)
+    expect(guest.locator("#invite-invalid")).to_contain_text("already used")
+    guest.context.close()
+
+    page.reload()
+    expect(page.locator("#team-members-div")).to_contain_text("newbie@example.com")
+    expect(page.locator("#team-invitations-div")).to_contain_text("No open invitations")
+
+    # API tokens: the secret once, then it works until revoked.
+    page.goto(live_app.url + "/clusters/1/tokens")
+    expect(page.locator("#tokens-table-div")).to_be_visible()
+    page.fill("#tokens-name-input", "line 3 ingest")
+    page.select_option("#tokens-role-select", "analyst")
+    page.select_option("#tokens-expiry-select", "7")
+    page.click("#tokens-create-button")
+    secret = page.locator("#tokens-secret-value").inner_text()
+    assert secret.startswith("lyc_")
+    expect(page.locator("#tokens-table-div")).to_contain_text(secret[:12])
+    screenshot(page, "tokens")
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert requests.get(f"{live_app.url}/api/v1/clusters/1", headers=auth,
+                        timeout=10).json()["your_role"] == "analyst"
+    page.reload()
+    expect(page.locator("#tokens-table-div")).not_to_contain_text(secret)
+    page.locator("#tokens-table-div button", has_text="Revoke").first.click()
+    expect(page.locator("#tokens-alert-div")).to_contain_text("revoked")
+    assert requests.get(f"{live_app.url}/api/v1/clusters/1", headers=auth,
+                        timeout=10).status_code == 401
+
+    # The audit log shows all of it, and the chain verifies.
+    page.goto(live_app.url + "/audit")
+    expect(page.locator("#audit-table-div")).to_contain_text("invitation.accept")
+    page.select_option("#audit-action-select", "token.revoke")
+    expect(page.locator("#audit-position-div")).to_have_text("1–1 of 1")
+    page.click("#audit-verify-button")
+    expect(page.locator("#audit-chain-ok")).to_contain_text("intact")
+    screenshot(page, "audit")
+    page.goto(live_app.url + "/roles")
+    expect(page.locator("#roles-matrix-table")).to_contain_text("Decommission the cluster")
+    screenshot(page, "roles")
+
+
+def test_viewer_sees_the_team_but_cannot_change_it(page: Page, live_app: AppProcess) -> None:
+    created = live_app.cli("create-user", "--email", "vera@example.com", "--cluster",
+                           "demo_plant", "--role", "viewer", "--password-stdin",
+                           stdin="vera password 12\n")
+    assert created.returncode == 0, created.stderr
+    sign_in(page, live_app.url, "vera@example.com", "vera password 12")
+    page.goto(live_app.url + "/clusters/1/team")
+    expect(page.locator("#team-members-div")).to_contain_text("vera@example.com")
+    expect(page.locator("#team-manage-div")).to_contain_text("Only the cluster's admins")
+    expect(page.locator("#team-members-div select")).to_have_count(0)
+    page.goto(live_app.url + "/audit")
+    expect(page.locator("#audit-error-div")).to_contain_text("administrators of a cluster")
+    screenshot(page, "audit-denied")

@@ -1,0 +1,239 @@
+"""The explorer's density, lines, golden curve, scores and evaluation on synthetic curves in
+real chDB, plus filter validation against known values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from data.ch_schema import schema_statements
+from data.clickhouse import ClickHouse
+from data.curves import CurveQuery
+from lyceum.errors import NotFound, ValidationError
+from services import evaluation, explorer, golden
+from services import explorer_population as population
+from services.cluster_session import ClusterSession
+from services.explorer import Profiles
+from services.explorer_state import EvalObject, ExplorerState
+
+DB = "test_explorer_synth"
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+N_OK = 30
+SPIKE_ID = 1000  # one NOK curve with a single extreme sample
+FLAT_ID = 1001   # one NOK curve that never rises
+
+
+def _curve_rows(cid: int, *, result: str, line: str, y: np.ndarray, x: np.ndarray) -> tuple:
+    return (cid, cid, f"SN-{cid}", T0 + timedelta(minutes=cid), "press-fit", line, "OP10",
+            "PH-200", "LOT-1", result, "", "stroke", "mm", "force", "kN", len(x),
+            float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+
+
+def _synthetic() -> dict[int, tuple[np.ndarray, np.ndarray, str, str]]:
+    """OK curves: y = 10·x/10 + small offset; a spike curve; a flat curve."""
+    x = np.linspace(0.0, 10.0, 201)
+    curves = {}
+    for i in range(N_OK):
+        curves[i + 1] = (x, x + 0.02 * (i - N_OK / 2), "OK", "Line 1" if i % 2 else "Line 2")
+    spike = x.copy()
+    spike[100] = 95.0
+    curves[SPIKE_ID] = (x, spike, "NOK", "Line 1")
+    curves[FLAT_ID] = (x, np.zeros_like(x), "NOK", "Line 2")
+    return curves
+
+
+@pytest.fixture(scope="module")
+def session(ch: ClickHouse) -> Iterator[ClusterSession]:
+    """A cluster database holding the synthetic curves."""
+    ch.command(f"DROP DATABASE IF EXISTS {DB}")
+    for statement in schema_statements(DB, with_ttl=False, tiered=False):
+        ch.command(statement)
+    rows, samples = [], []
+    for cid, (x, y, result, line) in _synthetic().items():
+        rows.append(_curve_rows(cid, result=result, line=line, y=y, x=x))
+        samples += [(cid, T0, "press-fit", i, float(a), float(b))
+                    for i, (a, b) in enumerate(zip(x, y, strict=True))]
+    ch.insert_rows("curves", rows, database=DB, column_names=[
+        "curve_id", "part_id", "serial", "ts", "process", "line", "station", "product",
+        "batch", "result", "defect_mode", "x_name", "x_unit", "y_name", "y_unit", "n_points",
+        "x_min", "x_max", "y_min", "y_max"])
+    ch.insert_rows("curve_samples", samples, database=DB,
+                   column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    explorer.clear_cache()
+    yield ClusterSession(ch=ch, database=DB, limits={})
+    ch.command(f"DROP DATABASE IF EXISTS {DB}")
+
+
+QUERY = CurveQuery(process="press-fit")
+
+
+def test_density_weighs_each_curve_once_and_keeps_the_extreme(session: ClusterSession) -> None:
+    dens = explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+                            width=100, height=200, use_memory=False)
+    assert dens.groups == ["NOK", "OK"] and dens.n_curves == N_OK + 2
+    totals = [float(img.sum()) for img in dens.images]
+    assert totals == pytest.approx([2.0, float(N_OK)], rel=1e-4)
+    nok = dens.images[0]
+    top_rows = np.flatnonzero(nok.sum(axis=1) > 0).max()
+    y_at = dens.y_range[0] + (top_rows + 0.5) * (dens.y_range[1] - dens.y_range[0]) / 200
+    assert y_at == pytest.approx(95.0, abs=0.6)  # the one-sample spike is kept
+
+
+def test_zoomed_density_covers_only_the_visible_range(session: ClusterSession) -> None:
+    dens = explorer.density(session, QUERY, color_by="line", x_range=(0.0, 5.0),
+                            y_range=(0.0, 5.0), width=50, height=50, use_memory=False)
+    assert dens.groups == ["Line 1", "Line 2"]
+    assert sum(float(i.sum()) for i in dens.images) == pytest.approx(16.0, rel=0.05)
+
+
+def test_filters_narrow_the_density(session: ClusterSession) -> None:
+    query = replace(QUERY, results=("NOK",), lines=("Line 2",))
+    dens = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+                            width=40, height=40, use_memory=False)
+    assert dens.groups == ["NOK"] and dens.n_curves == 1
+
+
+def test_hostile_filter_values_are_bound_parameters(session: ClusterSession) -> None:
+    query = replace(QUERY, lines=("x') OR 1=1 --", "Line 1"), batches=("'; DROP TABLE x",))
+    dens = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+                            width=20, height=20, use_memory=False)
+    assert dens.n_curves == 0
+    assert int(session.scalar(f"SELECT count() FROM {DB}.curves")) == N_OK + 2
+
+
+def test_in_memory_population_matches_clickhouse(session: ClusterSession) -> None:
+    info = explorer.full_range(session, QUERY)
+    pop = population.load(session, QUERY, x_range=info["x"], y_range=info["y"])
+    for view in ((None, None), ((1.01, 6.01), (-0.5, 7.0))):  # no sample on a view edge
+        engine = explorer.density(session, QUERY, color_by="result", x_range=view[0],
+                                  y_range=view[1], width=60, height=40, use_memory=False)
+        memory = population.density(pop, color_by="result", x_range=engine.x_range,
+                                    y_range=engine.y_range, width=60, height=40)
+        for a, b in zip(engine.images, memory, strict=True):
+            assert float(a.sum()) == pytest.approx(float(b.sum()), rel=1e-3)
+            # the synthetic samples sit exactly on pixel edges: quantised ones may flip a pixel
+            assert np.abs(a - b).sum() <= 0.08 * float(a.sum())
+    assert population.covers(pop, (0.0, 10.0), (0.0, 95.0))
+    assert not population.covers(pop, (0.0, 0.001), (0.0, 95.0))  # too fine: ClickHouse
+
+
+def test_lines_keep_extremes_after_min_max_reduction(session: ClusterSession) -> None:
+    lines = explorer.lines(session, QUERY, curve_ids=[SPIKE_ID, 1], x_range=None, width=30)
+    x, y = lines[SPIKE_ID]
+    assert len(x) <= 100 and float(np.max(y)) == pytest.approx(95.0)
+    with pytest.raises(ValidationError, match="At most 500"):
+        explorer.lines(session, QUERY, curve_ids=list(range(501)), x_range=None, width=30)
+
+
+def test_golden_median_band_and_outlier_ranking(session: ClusterSession) -> None:
+    prof = explorer.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
+    ok_ids = list(range(1, N_OK + 1))
+    gold = golden.build(prof, curve_ids=ok_ids, band=5)
+    assert gold.n_curves == N_OK
+    assert np.allclose(gold.center, prof.x, atol=0.06)
+    assert np.all(gold.lower <= gold.center) and np.all(gold.center <= gold.upper)
+    scores = evaluation.score(prof, gold)
+    assert set(scores.curve_ids[:2].tolist()) == {SPIKE_ID, FLAT_ID}
+    assert scores.curve_ids[0] == FLAT_ID  # larger area outside the band
+    spike_rank = scores.curve_ids.tolist().index(SPIKE_ID)
+    assert scores.max_abs_dev[spike_rank] > 10  # the spike's bin mean is far off
+
+
+def test_golden_needs_three_curves_and_a_valid_band() -> None:
+    prof = _profiles(np.array([[1.0, 2.0], [1.0, 2.0]]))
+    with pytest.raises(ValidationError, match="at least 3 curves"):
+        golden.build(prof)
+    with pytest.raises(ValidationError, match="band"):
+        golden.build(_profiles(np.ones((4, 2))), band=60)
+    mean_sigma = golden.build(_profiles(np.array([[0.0], [1.0], [2.0], [3.0]])),
+                              method="mean-sigma", band=2)
+    assert mean_sigma.center[0] == pytest.approx(1.5)
+    assert mean_sigma.upper[0] == pytest.approx(1.5 + 2 * np.std([0, 1, 2, 3]))
+
+
+def _profiles(mean: np.ndarray, *, x: np.ndarray | None = None) -> Profiles:
+    xs = np.arange(mean.shape[1], dtype=float) if x is None else x
+    return Profiles(curve_ids=np.arange(len(mean)), x=xs, mean=mean.astype(np.float32),
+                    low=mean.astype(np.float32), high=mean.astype(np.float32))
+
+
+def _ramp_profiles() -> Profiles:
+    """Curve 0 rises steadily through (5, 5); curve 1 jumps over the window; curve 2 falls."""
+    x = np.arange(11, dtype=float)
+    rise = x.copy()
+    jump = np.where(x < 5, 0.0, 10.0)
+    fall = 10.0 - x
+    return _profiles(np.vstack([rise, jump, fall]), x=x)
+
+
+def test_window_judges_entry_and_exit_sides() -> None:
+    prof = _ramp_profiles()
+    left_right = EvalObject(kind="window", name="W", x0=4, x1=6, y0=3, y1=7)
+    assert evaluation.judge(prof, [left_right], golden=None).tolist() == ["", "W", ""]
+    bottom_top = EvalObject(kind="window", name="B", x0=4, x1=6, y0=4.5, y1=5.5,
+                            entry="bottom", exit="top")
+    assert evaluation.judge(prof, [bottom_top], golden=None).tolist() == ["", "B", "B"]
+    top_bottom = EvalObject(kind="window", name="T", x0=4, x1=6, y0=4.5, y1=5.5,
+                            entry="top", exit="bottom")
+    assert evaluation.judge(prof, [top_bottom], golden=None).tolist() == ["T", "T", ""]
+
+
+def test_threshold_is_crossed_in_its_direction() -> None:
+    prof = _ramp_profiles()
+    up = EvalObject(kind="threshold", name="Up", x0=0, x1=10, y0=5, y1=5, direction="up")
+    down = EvalObject(kind="threshold", name="Down", x0=0, x1=10, y0=5, y1=5,
+                      direction="down")
+    assert evaluation.judge(prof, [up], golden=None).tolist() == ["", "", "Up"]
+    assert evaluation.judge(prof, [down], golden=None).tolist() == ["Down", "Down", ""]
+
+
+def test_envelope_needs_a_golden_curve_and_names_the_failing_object() -> None:
+    prof = _ramp_profiles()
+    env = EvalObject(kind="envelope", name="E", x0=0, x1=10, margin=0.5)
+    with pytest.raises(ValidationError, match="needs a golden curve"):
+        evaluation.judge(prof, [env], golden=None)
+    gold = golden.Golden(x=prof.x, center=prof.x, lower=prof.x - 1, upper=prof.x + 1,
+                         n_curves=3, method="median-percentile", band=5)
+    assert evaluation.judge(prof, [env], golden=gold).tolist() == ["", "E", "E"]
+
+
+def test_what_if_lists_the_parts_that_flip() -> None:
+    prof = _ramp_profiles()
+    applied = [EvalObject(kind="window", name="W", x0=4, x1=6, y0=3, y1=7)]
+    wider = [EvalObject(kind="window", name="W", x0=4, x1=6, y0=-1, y1=11)]
+    result = evaluation.what_if(prof, applied, wider, golden=None)
+    assert (result.n_nok_before, result.n_nok_after) == (1, 0)
+    assert result.nok_to_ok == [(1, "W")] and result.ok_to_nok == []
+    narrow = [EvalObject(kind="window", name="N", x0=4, x1=6, y0=4.9, y1=5.1)]
+    flipped = evaluation.what_if(prof, applied, narrow, golden=None)
+    assert [cid for cid, _ in flipped.ok_to_nok] == [0, 2]
+    assert all(name == "N" for _, name in flipped.ok_to_nok)
+
+
+def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
+                                                               ch: ClickHouse) -> None:
+    from data.models import DatabaseCluster
+    from services.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    with runtime.db.session() as s:
+        row = DatabaseCluster(name="Synth", database_name=DB, cluster_type="manufacturing",
+                              region_code="local", status="running", nodes=1,
+                              vcpu_per_node=2, memory_gb_per_node=4, storage={},
+                              retention={}, query_limits={})
+        s.add(row)
+        s.flush()
+        cid = row.id
+    explorer.clear_cache()
+    with pytest.raises(ValidationError, match="Unknown line"):
+        explorer.resolve(runtime, cid, ExplorerState(lines=("x') OR 1=1 --",)))
+    with pytest.raises(ValidationError, match="Unknown process"):
+        explorer.resolve(runtime, cid, ExplorerState(process="nope"))
+    with pytest.raises(NotFound):
+        explorer.resolve(runtime, cid + 99, ExplorerState())
+    _session, query, opts = explorer.resolve(runtime, cid, ExplorerState(lines=("Line 1",)))
+    assert query.lines == ("Line 1",) and opts.values["lines"] == ["Line 1", "Line 2"]

@@ -1,0 +1,96 @@
+"""The explorer's shareable state: round trips, and hostile or oversized links refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from datetime import UTC, datetime
+
+import pytest
+
+from lyceum.errors import ValidationError
+from services.explorer_state import (
+    MAX_HIGHLIGHTS,
+    EvalObject,
+    ExplorerState,
+    decode_state,
+    encode_state,
+    explorer_url,
+)
+
+FULL = ExplorerState(
+    process="press-fit", lines=("Line 1", "Line 2"), stations=("OP10 Press-fit",),
+    products=("PH-200 Pump housing",), batches=("LOT-261013-102",), results=("NOK", "OK"),
+    start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 11, 1, tzinfo=UTC),
+    color_by="line", x_range=(1.5, 8.25), y_range=(-1.0, 30.0),
+    highlight=tuple(range(MAX_HIGHLIGHTS)), golden_id=7,
+    objects=(EvalObject(kind="window", name="W1", x0=3, x1=4, y0=2, y1=9, entry="bottom"),
+             EvalObject(kind="threshold", name="T", x0=1, x1=9, y0=20, y1=20,
+                        direction="down"),
+             EvalObject(kind="envelope", name="E", x0=2, x1=11, margin=0.5)))
+
+
+def _raw(data: object) -> str:
+    packed = zlib.compress(json.dumps(data).encode())
+    return "1" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def test_round_trip_keeps_every_field() -> None:
+    text = encode_state(FULL)
+    assert decode_state(text) == FULL
+    assert len(text) < 2_000  # 500 highlighted ids still make a short link
+    assert decode_state(encode_state(ExplorerState())) == ExplorerState()
+
+
+def test_explorer_url_is_relative_and_reopens_the_state() -> None:
+    assert explorer_url(3) == "/clusters/3/explorer"
+    url = explorer_url(3, FULL)
+    assert url.startswith("/clusters/3/explorer?s=")
+    assert decode_state(url.split("?s=", 1)[1]) == FULL
+    with pytest.raises(ValidationError, match="Unknown cluster"):
+        explorer_url(0, FULL)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    ("x" * 20_000, "too long"),
+    ("2abc", "not valid"),
+    ("1<script>", "not valid"),
+    ("1AAAA", "not valid"),
+    (_raw([1, 2]), "not valid"),
+    (_raw({"zz": 1}), "unknown fields"),
+    (_raw({"p": "x') OR 1=1 --"}), "process"),
+    (_raw({"l": "Line 1"}), "expected a list"),
+    (_raw({"l": ["ok", {"a": 1}]}), "lines"),
+    (_raw({"h": list(range(501))}), "At most 500"),
+    (_raw({"h": [-1]}), "curve id"),
+    (_raw({"h": [True]}), "curve id"),
+    (_raw({"xr": [5, 1]}), "low end"),
+    (_raw({"xr": [0, "Infinity"]}), "finite number"),
+    (_raw({"t0": "2026-11-02", "t1": "2026-11-01"}), "backwards"),
+    (_raw({"t0": "yesterday"}), "ISO date"),
+    (_raw({"c": "__class__"}), "color_by"),
+    (_raw({"r": ["MAYBE"]}), "results"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": 2, "x1": 1}]}), "x0 must be below"),
+    (_raw({"o": [{"k": "circle", "n": "W", "x0": 1, "x1": 2}]}), "object kind"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": 1, "x1": 2, "zz": 1}]}), "malformed"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": 0, "x1": 1, "y1": 1}] * 2}), "own name"),
+])
+def test_hostile_links_raise_a_clear_validation_error(text: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        decode_state(text)
+
+
+def test_a_compressed_bomb_is_refused_without_inflating_it() -> None:
+    bomb = zlib.compress(b"[" + b"0," * 2_000_000 + b"0]", 9)
+    text = "1" + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
+    assert len(text) < 12_000
+    with pytest.raises(ValidationError, match="too large"):
+        decode_state(text)
+
+
+def test_with_validates_changes() -> None:
+    with pytest.raises(ValidationError, match="At most 500"):
+        FULL.with_(highlight=tuple(range(600)))
+    assert FULL.with_(x_range=None).x_range is None

@@ -1,0 +1,41 @@
+"""A crash at 10 %, 50 % and 90 % of an import leaves nothing, and the file imports again."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.servers import ROOT
+from tests.services.import_child import POINTS, SERIALS
+
+
+def _child(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tests.services.import_child", str(instance),
+                           *args], cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.parametrize("fraction", ["0.1", "0.5", "0.9"])
+def test_killed_import_leaves_no_rows_and_reimports(tmp_path: Path, fraction: str) -> None:
+    instance = tmp_path / "instance"
+    setup = _child(instance, "setup")
+    assert setup.returncode == 0, setup.stderr
+    killed = _child(instance, "kill", fraction)
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    done = _child(instance, "recover")
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["recovered"] == 1
+    # the crash left a staging table; at 90 % the copy into curves had already run
+    assert seen["before"]["stages"] == 2  # samples and per-curve staging tables
+    assert seen["before"]["samples"] == 0
+    assert seen["before"]["curves"] == (SERIALS if fraction == "0.9" else 0)
+    assert seen["failed"]["status"] == "failed"
+    assert seen["failed"]["message"].startswith("The import was interrupted")
+    assert seen["after_crash"] == {"curves": 0, "samples": 0, "stages": 0}
+    assert seen["reimport"] == "done"
+    assert seen["after_reimport"] == {"curves": SERIALS, "samples": SERIALS * POINTS,
+                                      "stages": 0}

@@ -1,0 +1,169 @@
+"""The live dashboard's services on real chDB: KPIs, the demo feed, the alert evaluator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from data import memberships
+from data.clickhouse import ClickHouse
+from data.models import DatabaseCluster
+from lyceum.errors import NotFound, ValidationError
+from services import alerts, demo_data, kpis, live_feed
+from services.alerts_evaluator import run_cycle
+from services.audit import Actor
+from services.cache import shared_cache
+from services.cluster_session import for_cluster
+from services.runtime import Runtime
+
+DB = "dash_demo"
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def demo_db(ch: ClickHouse) -> Iterator[str]:
+    """The small demo, loaded once for this module."""
+    demo_data.load_demo(ch, DB, size="small", now=NOW)
+    yield DB
+    ch.command(f"DROP DATABASE IF EXISTS {DB}")
+
+
+@pytest.fixture
+def cluster_id(runtime: Runtime, demo_db: str) -> int:
+    with runtime.db.session() as session:
+        return memberships.add_cluster(session, DatabaseCluster(
+            name="Demo plant", database_name=demo_db, cluster_type="manufacturing",
+            region_code="local", status="running", is_demo=True)).id
+
+
+def test_kpis_have_trend_delta_and_station_scope(runtime: Runtime, cluster_id: int) -> None:
+    s = for_cluster(runtime, cluster_id)
+    moment = NOW - timedelta(hours=2)
+    panel = kpis.kpi_panel(s, kpis.View(cluster_id, "7d"), now=moment)
+    parts = int(s.scalar(f"SELECT count() FROM {DB}.parts WHERE ts >= "
+                         "{a:DateTime64(3)} AND ts < {b:DateTime64(3)}",
+                         parameters={"a": moment - timedelta(days=7), "b": moment}))
+    assert panel.parts == parts > 0
+    by_key = {k.key: k for k in panel.kpis}
+    assert by_key["yield"].delta == pytest.approx(by_key["yield"].value
+                                                  - by_key["yield"].previous)
+    assert len(by_key["yield"].trend) == len(panel.trend_times) == 28
+    assert by_key["throughput"].value == pytest.approx(parts / 168)
+    station = kpis.kpi_panel(s, kpis.View(cluster_id, "7d", station="OP10 Press-fit"),
+                             now=moment)
+    assert {k.key: k.value for k in station.kpis}["fpy"] is None
+    with pytest.raises(ValidationError, match="Choose a window"):
+        kpis.View(cluster_id, "2h")
+
+
+def test_feed_inserts_parts_with_new_ids_and_can_be_switched_off(runtime: Runtime,
+                                                                 cluster_id: int) -> None:
+    s = for_cluster(runtime, cluster_id)
+    before = s.rows(f"SELECT max(part_id), count() FROM {DB}.parts")[0]
+    states: dict[int, live_feed._ClusterFeed] = {}
+    rng = np.random.default_rng(5)
+    made = sum(live_feed.tick(runtime, states, rng) for _ in range(6))
+    after = s.rows(f"SELECT max(part_id), count(), uniqExact(part_id) FROM {DB}.parts")[0]
+    assert made >= 1 and after[1] == before[1] + made and after[2] == after[1]
+    assert after[0] == before[0] + made
+    assert s.scalar(f"SELECT count() FROM {DB}.curves WHERE serial LIKE 'LF-%'") >= made
+    assert s.scalar(f"SELECT count() FROM {DB}.production_events WHERE ts > now() - 60") >= 9
+    admin = Actor(label="root")
+    live_feed.set_feed_enabled(runtime, cluster_id, False, actor=admin)
+    assert not live_feed.feed_enabled(runtime, cluster_id)
+    assert live_feed.tick(runtime, states, rng) == 0
+
+
+def test_evaluator_runs_once_per_cycle_whatever_the_viewers(runtime: Runtime,
+                                                             cluster_id: int) -> None:
+    moment = datetime.now(UTC)
+    first = run_cycle(runtime, interval_s=30, now=moment)
+    repeats = [run_cycle(runtime, interval_s=30, now=moment) for _ in range(20)]
+    assert first == len(alerts.DEFAULT_RULES) and repeats == [0] * 20
+    with runtime.db.session() as session:
+        from data.alerts import evaluation, rules
+
+        runs = [evaluation(session, r.id).runs for r in rules(session, cluster_id)]
+    assert runs == [1] * len(alerts.DEFAULT_RULES)
+    assert run_cycle(runtime, interval_s=30, now=moment + timedelta(seconds=30)) == 4
+
+
+def test_rules_fire_resolve_and_are_acknowledged_with_a_comment(runtime: Runtime,
+                                                                 cluster_id: int) -> None:
+    actor = Actor(user_id=None, label="editor@example.com")
+    rule = alerts.create_rule(runtime, cluster_id, name="Yield under 99.9 %",
+                              kind="yield_below", params={"threshold": 99.9,
+                                                          "window_minutes": 7 * 1440},
+                              severity="critical", actor=actor)
+    moment = NOW - timedelta(hours=2)
+    alerts.evaluate_cluster(runtime, cluster_id, now=moment, cycle=1)
+    found, total = alerts.list_alerts(runtime, cluster_id)
+    mine = [a for a in found if a.rule == "Yield under 99.9 %"]
+    assert total >= 1 and len(mine) == 1 and mine[0].state == "firing"
+    assert mine[0].explorer and mine[0].explorer.startswith(f"/clusters/{cluster_id}/explorer?s=")
+    with pytest.raises(ValidationError, match="Write a comment"):
+        alerts.acknowledge(runtime, cluster_id, mine[0].id, comment="  ", actor=actor)
+    alerts.acknowledge(runtime, cluster_id, mine[0].id, comment="Worn press tool", actor=actor)
+    found, _ = alerts.list_alerts(runtime, cluster_id, states=("acknowledged",))
+    assert found[0].acknowledgements[0]["comment"] == "Worn press tool"
+    with pytest.raises(ValidationError, match="already acknowledged"):
+        alerts.acknowledge(runtime, cluster_id, mine[0].id, comment="again", actor=actor)
+    with runtime.db.session() as session:
+        from data.models_alerts import AlertRule
+
+        session.get(AlertRule, rule).params = {"threshold": 0.0, "window_minutes": 60}
+    alerts.evaluate_cluster(runtime, cluster_id, now=moment, cycle=2)
+    resolved, _ = alerts.list_alerts(runtime, cluster_id, states=("resolved",))
+    assert [a.id for a in resolved if a.rule == "Yield under 99.9 %"] == [mine[0].id]
+    with pytest.raises(ValidationError, match="threshold must be a number"):
+        alerts.create_rule(runtime, cluster_id, name="bad", kind="yield_below",
+                           params={"threshold": 140}, actor=actor)
+
+
+def test_dashboard_cache_is_shared_per_view(runtime: Runtime, cluster_id: int) -> None:
+    cache = shared_cache(runtime)
+    before = cache.computes()
+    values = [cache.get_or_compute((cluster_id, "24h", "kpis"), lambda: object(), ttl=30)
+              for _ in range(50)]
+    assert cache.computes() == before + 1 and sum(v.computed_here for v in values) == 1
+
+
+def test_fifty_viewers_cost_the_queries_of_one(runtime: Runtime, cluster_id: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services import dashboard
+
+    view = kpis.View(cluster_id, "7d")
+    before = dashboard.queries_so_far(runtime)
+    dashboard.full_refresh(runtime, view, uncached=True)
+    one = dashboard.queries_so_far(runtime) - before
+    start = dashboard.queries_so_far(runtime)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: dashboard.full_refresh(runtime, view), range(50)))
+    assert one >= 5 and dashboard.queries_so_far(runtime) - start == one
+    other = kpis.View(cluster_id, "24h")
+    dashboard.full_refresh(runtime, other)
+    # Another window is another view; the line status does not depend on the window.
+    assert dashboard.queries_so_far(runtime) - start == 2 * one - 1
+
+
+def test_rules_from_the_form_and_switching_them_off(runtime: Runtime, cluster_id: int) -> None:
+    actor = Actor(label="editor@example.com")
+    params = alerts.rule_from_form(kind="feature_spec", feature="final_torque", value=None,
+                                   window_minutes=30)
+    rule = alerts.create_rule(runtime, cluster_id, name="Torque", kind="feature_spec",
+                              params=params, actor=actor)
+    assert alerts.rules_of(runtime, cluster_id)[-1].params == {
+        "process": "screw-driving", "feature": "final_torque", "window_minutes": 30.0}
+    with pytest.raises(ValidationError, match="minutes must be a number from 1"):
+        alerts.create_rule(runtime, cluster_id, name="Stop", kind="station_stopped",
+                           params=alerts.rule_from_form(kind="station_stopped", feature=None,
+                                                        value=None, window_minutes=None),
+                           actor=actor)
+    alerts.set_rule_enabled(runtime, cluster_id, rule, False, actor=actor)
+    assert not alerts.rules_of(runtime, cluster_id)[-1].enabled
+    with pytest.raises(NotFound, match="rule does not exist"):
+        alerts.set_rule_enabled(runtime, cluster_id + 1, rule, True, actor=actor)
