@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from data.models import AuditEntry
-
-_chain_lock = threading.Lock()
+from data.models import AuditChainHead, AuditEntry
 
 
 def append_entry(session: Session, entry: AuditEntry,
                  seal: Callable[[AuditEntry, str], str]) -> AuditEntry:
     """Append ``entry`` after the newest row; ``seal(entry, prev_hash)`` returns its hash.
 
-    The chain is kept linear by a process lock and, on PostgreSQL, a transaction-scoped
-    advisory lock, so two writers never link to the same predecessor.
+    The first statement writes the single chain-head row, which takes the database's write
+    lock (SQLite) or the row lock (PostgreSQL) until the caller's transaction ends; so two
+    writers — threads or processes — never link to the same predecessor.
     """
-    with _chain_lock:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(7710001)"))
-        last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
-        entry.prev_hash = last or ""
-        entry.entry_hash = seal(entry, entry.prev_hash)
-        session.add(entry)
-        session.flush()
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                    .values(entries=AuditChainHead.entries + 1))
+    head = session.get(AuditChainHead, 1, populate_existing=True)
+    if head is None:  # a database migrated before the head existed is repaired here
+        last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc())
+                              .limit(1))
+        head = AuditChainHead(id=1, last_hash=last or "", entries=1)
+        session.add(head)
+    entry.prev_hash = head.last_hash
+    entry.entry_hash = seal(entry, entry.prev_hash)
+    session.add(entry)
+    head.last_hash = entry.entry_hash
+    session.flush()
     return entry
 
 

@@ -254,6 +254,16 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
+class AuditChainHead(Base):
+    """The newest audit hash; updating this one row serialises appends to the chain."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    entries: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ClusterEvent(Base):
     """One entry of a cluster's timeline: created, tier moves observed, failures, members."""
 

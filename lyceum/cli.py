@@ -59,7 +59,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     _banner(report, runtime.settings)
     print(f"Ready in {time.perf_counter() - started:.1f} s.", flush=True)
     serve(server, host=runtime.settings.host, port=runtime.settings.port, threads=8,
-          ident="lyceum")
+          connection_limit=1000, ident="lyceum")
     return 0
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.cluster_usage import start_usage_sampler, stop_usage_sampler
+from services.live_feed import start_live_feed, stop_live_feed
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -16,11 +18,19 @@ USAGE_INTERVAL_S = 300.0
 
 
 def start_background(runtime: Runtime) -> None:
-    """Start the schedulers: usage sampling (and tier-move detection) every 5 minutes."""
+    """Start the schedulers: usage sampling (and tier-move detection) every 5 minutes, the
+    alert evaluator every refresh period, and the demo feed when the demo is on."""
     start_usage_sampler(runtime, interval_s=USAGE_INTERVAL_S)
-    log.info("background: usage sampler every %.0f s", USAGE_INTERVAL_S)
+    start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
+    if runtime.settings.demo != "off":
+        start_live_feed(runtime)
+    log.info("background: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
+             USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
+             "on" if runtime.settings.demo != "off" else "off")
 
 
 def stop_background() -> None:
     """Stop the schedulers (used by tests and on shutdown)."""
+    stop_live_feed()
+    stop_alert_evaluator()
     stop_usage_sampler()

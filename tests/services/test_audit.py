@@ -43,3 +43,28 @@ def test_deleting_a_row_breaks_the_chain(database_url: str) -> None:
             assert audit.verify_chain(session).broken_at == 3
     finally:
         db.dispose()
+
+
+def test_concurrent_writers_keep_one_chain(database_url: str) -> None:
+    """Threads appending at once (each in its own transaction) never fork the chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = Database(database_url)
+    try:
+        db.migrate()
+
+        def write(worker: int) -> None:
+            for i in range(8):
+                with db.session() as session:
+                    audit.record(session, "cluster.update", actor=audit.SYSTEM,
+                                 detail={"worker": worker, "i": i})
+                    audit.record(session, "cluster.update", actor=audit.SYSTEM,
+                                 detail={"worker": worker, "i": i, "second": True})
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(write, range(6)))
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert report.ok and report.checked == 96
+    finally:
+        db.dispose()
