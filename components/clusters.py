@@ -15,6 +15,12 @@ STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger
                  "decommissioned": "secondary"}
 
 
+#: Where a running cluster's card leads.
+CARD_LINKS = (("Curve explorer", "/clusters/{id}/explorer", "bi-activity"),
+              ("Live quality", "/clusters/{id}/dashboard", "bi-speedometer2"),
+              ("Console", "/clusters/{id}", "bi-sliders"))
+
+
 def _figure(label: str, value: str | Component, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div(label, className="small text-body-secondary"),
@@ -56,7 +62,12 @@ def make_cluster_card(card: ClusterCard) -> dbc.Card:
                     f"{human_count(s.samples_total)} points"),
             _figure("On disk", human_bytes(s.bytes_on_disk)),
         ], className="figure-grid")
-    return dbc.Card(dbc.CardBody([header, body]), className="mb-3 shadow-sm",
+    links = html.Div([
+        dbc.Button([html.I(className=f"bi {icon} me-1"), label], href=href.format(id=card.id),
+                   size="sm", color="light", className="me-2")
+        for label, href, icon in CARD_LINKS], className="mt-3") \
+        if card.status == "running" else None
+    return dbc.Card(dbc.CardBody([header, body, links]), className="mb-3 shadow-sm",
                     id=f"overview-cluster-{card.id}-card")
 
 

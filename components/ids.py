@@ -250,6 +250,7 @@ class Dashboard:
 
     cluster = "dashboard-cluster-store"
     viewer = "dashboard-viewer-store"
+    config = "dashboard-config-store"
     tick = "dashboard-refresh-interval"
     pause = "dashboard-pause-switch"
     updated = "dashboard-updated-span"

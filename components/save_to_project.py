@@ -26,7 +26,7 @@ from components.ids import Dashboard, Explorer, SaveToProject, save_to_project_i
 #: The page → the id of the dcc.Store holding that page's config (the save callback reads it).
 CONFIG_STORES: dict[str, str] = {
     "explorer": Explorer.state,
-    "dashboard": getattr(Dashboard, "config", "dashboard-config-store"),
+    "dashboard": Dashboard.config,
 }
 PAGES = tuple(CONFIG_STORES)
 

@@ -11,7 +11,7 @@ from components.layout import make_loading_placeholder
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>", name="Cluster",
                    title="Cluster · Lyceum Clusters", access="member", cluster_role="viewer",
-                   order=12, cluster_tab="Console", icon="bi-sliders")
+                   order=20, cluster_tab="Console", icon="bi-sliders")
 
 
 def _section(title: str, component_id: str, *, lg: int = 6) -> dbc.Col:

@@ -12,11 +12,12 @@ from components import dashboard as ui
 from components import spc_chart
 from components.ids import Dashboard, DashboardRuleForm, DashboardRules, DashboardStores
 from components.layout import make_page_header
+from components.save_to_project import make_save_to_project
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
                    name="Live quality", title="Live quality · Lyceum Clusters",
                    access="member", cluster_role="viewer", nav=False,
-                   order=8)  # before /clusters/<cluster_id>: Dash matches templates in order
+                   order=22, cluster_tab="Live quality", icon="bi-speedometer2")
 
 WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 h"),
            ("7d", "Last 7 days")]
@@ -40,15 +41,20 @@ def _spc_controls() -> html.Div:
     ], className="d-flex mb-2")
 
 
-def layout(cluster_id: str = "", refresh_s: int = 30, **_query: str) -> html.Div:
+def layout(cluster_id: str = "", refresh_s: int = 30, asset: str = "",
+           **_query: str) -> html.Div:
     """The frame; the refresh callbacks fill and patch every panel."""
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
+        dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
-                         "refreshed automatically.", actions=html.Div(id=Dashboard.feed_row)),
+                         "refreshed automatically.",
+                         actions=html.Div([html.Div(id=Dashboard.feed_row),
+                                           make_save_to_project("dashboard", Dashboard.config)],
+                                          className="d-flex gap-2 align-items-center")),
         ui.make_controls(windows=WINDOWS, lines=LINES, stations=STATIONS),
         html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),

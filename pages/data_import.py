@@ -13,7 +13,7 @@ from services.import_format import MAX_UPLOAD_BYTES
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/import", name="Import data",
                    title="Import data · Lyceum Clusters", access="member",
-                   cluster_role="editor", order=11.6, icon="bi-cloud-arrow-up",
+                   cluster_role="editor", order=24, icon="bi-cloud-arrow-up",
                    cluster_tab="Import")
 
 

@@ -10,12 +10,12 @@ from dash import dcc, html
 from components import explorer as ui
 from components.ids import Explorer
 from components.layout import make_page_header
+from components.save_to_project import make_save_to_project
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/explorer",
                    name="Curve explorer", title="Curve explorer · Lyceum Clusters",
-                   access="member", cluster_role="viewer", nav=False, order=9,
-                   cluster_tab="Curve explorer",
-                   icon="bi-activity")  # before /clusters/<cluster_id>: templates match in order
+                   access="member", cluster_role="viewer", nav=False, order=21,
+                   cluster_tab="Curve explorer", icon="bi-activity")
 
 
 def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
@@ -34,6 +34,8 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),
         html.Div(id=Explorer.error),
+        html.Div(make_save_to_project("explorer", Explorer.state),
+                 className="d-flex justify-content-end mb-2"),
         ui.make_filters(),
         dbc.Row([
             dbc.Col(ui.make_chart(), lg=8),

@@ -11,7 +11,7 @@ from components.layout import make_loading_placeholder
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/projects/<project_id>",
                    name="Project", title="Project · Lyceum Clusters", access="member",
-                   cluster_role="viewer", order=11.4)  # before /clusters/<cluster_id>
+                   cluster_role="viewer", order=27)
 
 
 def layout(cluster_id: str = "", project_id: str = "", **_query: str) -> html.Div:

@@ -11,8 +11,7 @@ from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/projects", name="Projects",
                    title="Projects · Lyceum Clusters", access="member", cluster_role="viewer",
-                   order=11.5, icon="bi-kanban", cluster_tab="Projects")
-# order < 12: before /clusters/<cluster_id>, since Dash matches templates in order (see team.py)
+                   order=23, icon="bi-kanban", cluster_tab="Projects")
 
 
 def layout(cluster_id: str = "", **_query: str) -> html.Div:

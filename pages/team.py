@@ -11,8 +11,7 @@ from components.layout import make_loading_placeholder
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/team", name="Team",
                    title="Team · Lyceum Clusters", access="member", cluster_role="viewer",
-                   order=6.5, cluster_tab="Team", icon="bi-people")  # 6.5: matched before
-# /clusters/<cluster_id> (Dash tries templates in order), listed after the integer-ordered tabs
+                   order=25, cluster_tab="Team", icon="bi-people")
 
 
 def _card(title: str, body: object, *, body_id: str | None = None) -> dbc.Card:

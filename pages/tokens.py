@@ -12,8 +12,8 @@ from components.tokens import make_create_form
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/tokens", name="API tokens",
                    title="API tokens · Lyceum Clusters", access="member",
-                   cluster_role="viewer", order=7.5, cluster_tab="API tokens",
-                   icon="bi-key")  # 7.5: see pages/team.py
+                   cluster_role="viewer", order=26, cluster_tab="API tokens",
+                   icon="bi-key")
 
 
 def layout(cluster_id: str = "", **_query: str) -> html.Div:

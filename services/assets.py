@@ -10,7 +10,7 @@ from data.models import ProjectAsset
 from lyceum.errors import NotFound, ValidationError
 from services import audit
 from services.audit import Actor
-from services.explorer_state import explorer_url, state_from_dict
+from services.explorer_state import decode_state, explorer_url, state_from_dict, state_to_dict
 from services.projects import ASSET_TYPES, AssetView, _name, _project
 from services.runtime import Runtime
 
@@ -88,7 +88,10 @@ def save_asset(runtime: Runtime, *, cluster_id: int, project_id: Any, actor: Act
         raise ValidationError("Unknown asset type.")
     if not isinstance(config, dict):
         raise ValidationError("Nothing to save yet.")
-    if asset_type == "chart" and config.get("state"):
+    if asset_type == "chart" and isinstance(config.get("state"), str):
+        # the explorer keeps its state encoded, as in its share links
+        config = {**config, "state": state_to_dict(decode_state(config["state"]))}
+    elif asset_type == "chart" and config.get("state"):
         state_from_dict(config["state"])  # refuse a state the explorer could not reopen
     with runtime.db.session() as session:
         pid = _writable(session, cluster_id, project_id)

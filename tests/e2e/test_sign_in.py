@@ -57,11 +57,11 @@ def test_raw_callback_post_without_session_is_refused(live_app: AppProcess) -> N
 
 
 def test_viewer_sees_no_admin_pages(page: Page, live_app: AppProcess) -> None:
-    result = live_app.cli("create-user", "--email", "vera@example.com", "--cluster",
+    result = live_app.cli("create-user", "--email", "vera.viewer@example.com", "--cluster",
                           "demo_plant", "--role", "viewer", "--password-stdin",
                           stdin="viewer password 123\n")
     assert result.returncode == 0, result.stderr
-    sign_in(page, live_app.url, "vera@example.com", "viewer password 123")
+    sign_in(page, live_app.url, "vera.viewer@example.com", "viewer password 123")
     expect(page.locator("#overview-cluster-1-card")).to_contain_text("you: viewer")
     expect(page.locator("#shell-navbar")).not_to_contain_text("Engine")
     page.goto(live_app.url + "/engine")

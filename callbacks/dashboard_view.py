@@ -1,0 +1,48 @@
+"""The dashboard's saved view: keep the current choices in a store; reopen a saved asset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role, parse_cluster_id, require_role
+from callbacks.common import runtime
+from components.ids import Dashboard
+from components.layout import make_error
+from lyceum.errors import AppError
+from services.assets import asset_config
+
+CHOICES = ("window", "line", "station", "spc_feature", "spc_kind", "spc_baseline")
+
+
+@callback(Output(Dashboard.config, "data"),
+          *[Input(getattr(Dashboard, name), "value") for name in CHOICES],
+          State(Dashboard.config, "data"), prevent_initial_call=True)
+def keep_view(*values: Any) -> dict[str, Any]:
+    """The choices on screen, as the config a "Save to project" stores."""
+    *choices, current = values
+    view = dict(zip(CHOICES, choices, strict=True))
+    if isinstance(current, dict) and current.get("asset"):
+        view["asset"] = current["asset"]
+    return view
+
+
+@callback(*[Output(getattr(Dashboard, name), "value", allow_duplicate=True) for name in CHOICES],
+          Output(Dashboard.error, "children", allow_duplicate=True),
+          Input(Dashboard.cluster, "data"), State(Dashboard.config, "data"),
+          prevent_initial_call="initial_duplicate")
+def open_saved(cluster_id: Any, config: Any) -> tuple[Any, ...]:
+    """``?asset=<id>``: put the saved choices back (viewers may open saved views)."""
+    asset = config.get("asset") if isinstance(config, dict) else None
+    if not asset:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.VIEWER)
+        saved = asset_config(runtime(), cluster_id=parse_cluster_id(cluster_id),
+                             asset_id=asset, asset_type="dashboard").get("state") or {}
+    except AppError as exc:
+        return (*[no_update] * len(CHOICES), make_error(exc.user_message, title="Cannot open"))
+    return (*[saved.get(name, no_update) if isinstance(saved, dict) else no_update
+              for name in CHOICES], None)
