@@ -31,7 +31,10 @@ def asset_url(cluster_id: int, asset: ProjectAsset) -> str:
                 f"{asset.id}/report.pdf") if config.get("pdf") else ""
     if asset.asset_type == "dashboard":
         return f"/clusters/{cluster_id}/dashboard?{urlencode({'asset': asset.id})}"
-    return ""  # alert rules: there is no alerts page to open them in yet
+    if asset.asset_type == "alert":
+        # alert rules are made and switched on and off in the live dashboard's rules panel
+        return f"/clusters/{cluster_id}/dashboard?{urlencode({'rule': config.get('rule_id')})}"
+    return ""
 
 
 def _view(cluster_id: int, asset: ProjectAsset) -> AssetView:

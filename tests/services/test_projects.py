@@ -32,6 +32,7 @@ def test_templates_create_their_starting_assets(two: tuple[Runtime, int, int]) -
     alert = next(a for a in found if a.asset_type == "alert")
     rule = next(r for r in alerts.rules_of(rt, cid) if r.id == alert.config["rule_id"])
     assert (rule.kind, rule.params["threshold"]) == ("yield_below", 95.0)
+    assert alert.url == f"/clusters/{cid}/dashboard?rule={rule.id}"
     dashboard = next(a for a in found if a.asset_type == "dashboard")
     assert dashboard.url == f"/clusters/{cid}/dashboard?asset={dashboard.id}"
     assert assets.asset_config(rt, cluster_id=cid, asset_id=dashboard.id,
