@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, datetime
 
 from data import alerts as repo
 from services import alerts
 from services.cache import shared_cache
+from services.periodic import Periodic
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -41,37 +41,18 @@ def run_cycle(runtime: Runtime, *, interval_s: float, now: datetime | None = Non
     return evaluated
 
 
-class Evaluator:
+class Evaluator(Periodic):
     """A daemon thread calling :func:`run_cycle` every ``interval_s`` seconds."""
 
+    name = "alert-evaluator"
+
     def __init__(self, runtime: Runtime, *, interval_s: float) -> None:
-        self.runtime, self.interval_s = runtime, interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="alert-evaluator", daemon=True)
+        super().__init__(interval_s=interval_s)
+        self.runtime = runtime
 
-    @property
-    def running(self) -> bool:
-        """True while the thread runs."""
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the thread."""
-        self._thread.start()
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        """Ask the thread to stop and wait for it."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                run_cycle(self.runtime, interval_s=self.interval_s)
-            except Exception:  # noqa: BLE001 - keep evaluating next cycle
-                log.exception("alert evaluation cycle failed")
-            self._stop.wait(max(0.5, self.interval_s - (time.monotonic() - started)))
+    def work(self) -> None:
+        """One evaluation cycle."""
+        run_cycle(self.runtime, interval_s=self.interval_s)
 
 
 _evaluator: Evaluator | None = None

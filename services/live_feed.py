@@ -35,6 +35,7 @@ from services.demo_curves import (
     timestamps,
 )
 from services.demo_data import LINES, PRODUCTS, SHIFTS, STATIONS, STOP_REASONS
+from services.periodic import Periodic
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -199,38 +200,20 @@ def _tick_cluster(runtime: Runtime, cluster_id: int, states: dict[int, _ClusterF
     return 1 if running else 0
 
 
-class LiveFeed:
+class LiveFeed(Periodic):
     """A daemon thread calling :func:`tick` every ``interval_s`` seconds."""
 
+    name = "demo-feed"
+
     def __init__(self, runtime: Runtime, *, interval_s: float, seed: int | None = None) -> None:
-        self.runtime, self.interval_s = runtime, interval_s
+        super().__init__(interval_s=interval_s)
+        self.runtime = runtime
         self.states: dict[int, _ClusterFeed] = {}
         self.rng = np.random.default_rng(seed)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="demo-feed", daemon=True)
 
-    @property
-    def running(self) -> bool:
-        """True while the thread runs."""
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the thread."""
-        self._thread.start()
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        """Ask the thread to stop and wait for it."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                tick(self.runtime, self.states, self.rng)
-            except Exception:  # noqa: BLE001 - keep feeding next time
-                log.exception("demo feed tick failed")
-            self._stop.wait(self.interval_s)
+    def work(self) -> None:
+        """Insert the next parts into every demo cluster whose feed is on."""
+        tick(self.runtime, self.states, self.rng)
 
 
 _feed: LiveFeed | None = None
