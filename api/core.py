@@ -23,6 +23,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 AUTH_FAILURE_LIMIT = 20
 AUTH_FAILURE_WINDOW = timedelta(minutes=5)
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 1_000_000_000
 
 
 class RateLimited(AppError):
@@ -130,8 +131,8 @@ def page_params(*, default: int = 50) -> tuple[int, int]:
         offset = int(request.args.get("offset", 0))
     except ValueError as exc:
         raise ValidationError("limit and offset are whole numbers.") from exc
-    if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
-        raise ValidationError(f"limit is 1 to {MAX_PAGE_SIZE}; offset is 0 or more.")
+    if not 1 <= limit <= MAX_PAGE_SIZE or not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(f"limit is 1 to {MAX_PAGE_SIZE}; offset is 0 to {MAX_OFFSET:,}.")
     return limit, offset
 
 

@@ -162,3 +162,14 @@ def test_gateway_runs_read_only_sql_with_the_cluster_credential(
     assert write.status_code in (400, 403)
     no_auth = client.post(url, json={"sql": "SELECT 1"})
     assert no_auth.status_code == 401
+
+
+def test_paging_parameters_are_bounded(client: FlaskClient, runtime: Runtime,
+                                       setup: tuple[int, int, int]) -> None:
+    user_id, a, _b = setup
+    headers = _bearer(_token(runtime, user_id, a))
+    for query in ("offset=862352249355617043775436508576612352", "offset=-1", "limit=0",
+                  "limit=501", "limit=x"):
+        response = client.get(f"/api/v1/clusters?{query}", headers=headers)
+        assert response.status_code == 400, query
+        assert response.json["error"]["code"] == "validation_error"

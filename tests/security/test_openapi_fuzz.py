@@ -31,7 +31,7 @@ def test_no_operation_ends_in_a_server_error(mod_server: Flask, world: World,
         if operation.path.endswith("/sql"):
             continue  # the SQL gateway authenticates a cluster credential, not the session
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def run(case: Any) -> None:
             response = case.call(headers=dict(ORIGIN), cookies=cookies)
