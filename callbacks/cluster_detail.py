@@ -27,7 +27,7 @@ from services.engine import engine_status
 EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
 SECTIONS = [ClusterDetail.header, ClusterDetail.config, ClusterDetail.connection,
             ClusterDetail.manage, ClusterDetail.progress, ClusterDetail.usage,
-            ClusterDetail.health, ClusterDetail.events, ClusterDetail.secret]
+            ClusterDetail.health, ClusterDetail.events, ClusterDetail.secret_box]
 
 
 @callback(*[Output(s, "children") for s in SECTIONS], Output(ClusterDetail.error, "children"),

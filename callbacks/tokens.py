@@ -58,7 +58,7 @@ def _expiry(value: Any) -> int | None:
     raise ValidationError("Choose 1, 7, 30 or 90 days, or never.")
 
 
-@callback(BUMP, Output(Tokens.secret, "children"), Output(Tokens.alert, "children"),
+@callback(BUMP, Output(Tokens.secret_box, "children"), Output(Tokens.alert, "children"),
           Input(Tokens.create, "n_clicks"), State(Tokens.name, "value"),
           State(Tokens.role, "value"), State(Tokens.expiry, "value"),
           State(Tokens.cluster, "data"), State(Tokens.version, "data"),

@@ -92,7 +92,7 @@ class ClusterDetail:
     poll = "cluster-poll-interval"
     header = "cluster-header-div"
     progress = "cluster-progress-div"
-    secret = "cluster-secret-div"
+    secret_box = "cluster-secret-div"
     config = "cluster-config-div"
     connection = "cluster-connection-div"
     usage = "cluster-usage-div"
@@ -166,7 +166,7 @@ class Tokens:
     role = "tokens-role-select"
     expiry = "tokens-expiry-select"
     create = "tokens-create-button"
-    secret = "tokens-secret-div"
+    secret_box = "tokens-secret-div"
     alert = "tokens-alert-div"
     REVOKE = "tokens-revoke"
 

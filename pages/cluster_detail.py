@@ -29,7 +29,7 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
         dcc.Interval(id=ClusterDetail.poll, interval=1_000, n_intervals=0),
         html.Div(make_loading_placeholder("Reading the cluster…"), id=ClusterDetail.header),
         html.Div(id=ClusterDetail.error),
-        html.Div(id=ClusterDetail.secret),
+        html.Div(id=ClusterDetail.secret_box),
         html.Div(id=ClusterDetail.progress),
         dbc.Row([_section("Configuration", ClusterDetail.config),
                  _section("Connection", ClusterDetail.connection)]),

@@ -23,7 +23,7 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Tokens.version, data=0),
         html.Div(make_loading_placeholder("Reading the tokens…"), id=Tokens.header),
         html.Div(id=Tokens.error),
-        html.Div(id=Tokens.secret),
+        html.Div(id=Tokens.secret_box),
         html.Div(id=Tokens.alert),
         dbc.Card(dbc.CardBody([html.H2("New token", className="h6 text-uppercase "
                                                               "text-body-secondary mb-3"),

@@ -166,7 +166,7 @@ def accept(runtime: Runtime, raw: str, *, password: str, ip: str) -> tuple[int, 
         elif not user.is_active or not runtime.passwords.verify(user.password_hash,
                                                                 password or ""):
             raise ValidationError("That is not the password of the existing account "
-                                  f"{row.email}.", fields={"password": "incorrect"})
+                                  f"{row.email}.", fields={"password": "not this account's"})
         existing = team_data.get_member(session, cluster_id=row.cluster_id, user_id=user.id)
         if existing is None:
             memberships.set_member(session, cluster_id=row.cluster_id, user_id=user.id,
