@@ -139,6 +139,10 @@ class SharedCache:
             return Cached(entry[0], entry[1], stale=False)
         if self.backend.add(name + ":lock", 1, expire=LOCK_SECONDS):
             try:
+                # Someone may have finished between our read and taking the lock.
+                entry = self.backend.get(name)
+                if entry is not None and time.time() - entry[1] < ttl:
+                    return Cached(entry[0], entry[1], stale=False)
                 value = compute()
                 at = time.time()
                 self.backend.set(name, (value, at), expire=max(STALE_SECONDS, ttl))
