@@ -10,7 +10,6 @@ from flask import jsonify, request
 from api.core import actor, bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
-from data.ch_schema import TierRetention
 from lyceum.errors import ValidationError
 from services import cluster_console
 from services.cluster_rules import coerce_int, spec_from_dict
@@ -50,28 +49,13 @@ def create_cluster() -> Any:
                    status_url=f"/api/v1/clusters/{cluster_id}/status"), 202
 
 
-def _days(body: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
-    value = body.get(name, -1)
-    if optional and value is None:
-        return None
-    number = coerce_int(value)
-    if number < 0 or isinstance(value, str):
-        raise ValidationError(f"{name} is a whole number of days.", fields={name: "invalid"})
-    return number
-
-
 @bp.put("/clusters/<int:cluster_id>/retention")
 @describe(summary="Change the tier and delete days", tag="clusters", body=RETENTION_BODY,
           role="admin")
 def update_retention(cluster_id: int) -> Any:
     """Apply new retention to a running cluster."""
     require_role(cluster_id, Role.ADMIN)
-    body = json_body()
-    retention = TierRetention(
-        warm_after_days=_days(body, "warm_after_days") or 0,
-        cold_after_days=_days(body, "cold_after_days") or 0,
-        archive_after_days=_days(body, "archive_after_days") or 0,
-        delete_after_days=_days(body, "delete_after_days", optional=True))
+    retention = cluster_console.retention_from(json_body())
     cluster_console.update_retention(runtime(), cluster_id, retention, actor=actor())
     return jsonify(status="changed")
 

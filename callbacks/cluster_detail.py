@@ -18,8 +18,7 @@ from callbacks.common import runtime
 from components import cluster_console as ui
 from components.ids import ClusterDetail, cluster_edit_field
 from components.layout import make_error
-from data.ch_schema import TierRetention
-from lyceum.errors import AppError, ValidationError
+from lyceum.errors import AppError
 from services import cluster_console
 from services.cluster_view import console_view
 from services.engine import engine_status
@@ -63,14 +62,6 @@ def _values(values: list[Any]) -> dict[str, Any]:
     return dict(zip(names, values, strict=True))
 
 
-def _whole(value: Any, label: str, *, optional: bool = False) -> int | None:
-    if optional and value in (None, ""):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise ValidationError(f"{label}: enter a whole number.")
-    return int(value)
-
-
 def _done(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="success", className="py-2 small", duration=8000)
 
@@ -84,12 +75,7 @@ def save_retention(_n: int, values: list[Any], cluster_id: Any) -> Any:
         raise PreventUpdate
     try:
         require_role(cluster_id, Role.ADMIN)
-        v = _values(values)
-        retention = TierRetention(
-            warm_after_days=_whole(v.get("warm_after_days"), "Warm after") or 0,
-            cold_after_days=_whole(v.get("cold_after_days"), "Cold after") or 0,
-            archive_after_days=_whole(v.get("archive_after_days"), "Archive after") or 0,
-            delete_after_days=_whole(v.get("delete_after_days"), "Delete after", optional=True))
+        retention = cluster_console.retention_from(_values(values))
         cluster_console.update_retention(runtime(), parse_cluster_id(cluster_id), retention,
                                          actor=current_actor())
     except AppError as exc:
@@ -109,9 +95,8 @@ def save_limits(_n: int, values: list[Any], cluster_id: Any) -> Any:
         v = _values(values)
         cluster_console.update_limits(
             runtime(), parse_cluster_id(cluster_id),
-            max_threads=_whole(v.get("max_threads"), "Threads") or 0,
-            max_memory_gb=_whole(v.get("max_memory_gb"), "Memory") or 0,
-            max_execution_time_s=_whole(v.get("max_execution_time_s"), "Time") or 0,
+            max_threads=v.get("max_threads"), max_memory_gb=v.get("max_memory_gb"),
+            max_execution_time_s=v.get("max_execution_time_s"),
             actor=current_actor())
     except AppError as exc:
         return make_error(exc.user_message, title="Not applied")

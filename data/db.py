@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+__all__ = ["Database", "Session", "alembic_config", "head_revision", "make_engine"]
 
 
 def make_engine(url: str) -> Engine:

@@ -7,9 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from data import audit as audit_data
+from data.db import Session
 from data.models import AuditEntry, utcnow
 
 

@@ -10,11 +10,10 @@ recorded the same way with the outcome ``failure``, then raised. Usage and healt
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from data import audit as audit_data
 from data import cluster_meta as meta
@@ -22,12 +21,13 @@ from data import cluster_stats as stats
 from data.ch_schema import TierRetention, retention_statements
 from data.clickhouse import ClickHouseError
 from data.cluster_meta import ClusterStateError
+from data.db import Session
 from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from services import audit
 from services.audit import Actor
 from services.cluster_health import Health, cluster_health
-from services.cluster_rules import QUERY_MEMORY_BYTES, validate_retention
+from services.cluster_rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
 from services.cluster_spec import ClusterSpec
 from services.cluster_usage import (
     TierUsage,
@@ -159,6 +159,17 @@ def _describe_retention(values: dict[str, Any]) -> str:
             + ("never deleted" if delete is None else f"deleted after {delete} d"))
 
 
+def retention_from(values: Mapping[str, Any]) -> TierRetention:
+    """Retention from untrusted form or JSON values; what is not a whole number becomes a
+    value :func:`update_retention` refuses with a message naming the field."""
+    delete = values.get("delete_after_days")
+    return TierRetention(
+        warm_after_days=coerce_int(values.get("warm_after_days")),
+        cold_after_days=coerce_int(values.get("cold_after_days")),
+        archive_after_days=coerce_int(values.get("archive_after_days")),
+        delete_after_days=None if delete in (None, "") else coerce_int(delete))
+
+
 def _check_retention(retention: TierRetention) -> None:
     if not isinstance(retention, TierRetention):
         raise ValidationError("Enter the days for each tier.", fields={"retention": "missing"})
@@ -224,10 +235,13 @@ def _limit_errors(cluster: DatabaseCluster, *, max_threads: object, max_memory_g
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap}
 
 
-def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: int, max_memory_gb: int,
-                  max_execution_time_s: int, actor: Actor) -> None:
+def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
+                  max_memory_gb: object, max_execution_time_s: object, actor: Actor) -> None:
     """Store a running cluster's per-query limits as ClickHouse settings (``max_threads``,
-    ``max_memory_usage`` in bytes, ``max_execution_time``); other stored settings stay."""
+    ``max_memory_usage`` in bytes, ``max_execution_time``); other stored settings stay.
+
+    The values may come straight from a form or a JSON body: anything that is not a whole
+    number within the cluster's bounds is refused with a message per field."""
     with runtime.db.session() as session:
         cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
                                        action="change its query limits")
@@ -235,6 +249,7 @@ def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: int, max_me
                                max_execution_time_s=max_execution_time_s)
         if errors:
             raise ValidationError(" ".join(errors.values()), fields=errors)
+        assert isinstance(max_threads, int) and isinstance(max_memory_gb, int)
         before = dict(cluster.query_limits or {})
         cluster.query_limits = {**before, "max_threads": max_threads,
                                 "max_memory_usage": max_memory_gb * _GIB,

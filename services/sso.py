@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy.orm import Session
-
 from data import users as users_data
-from data.db import Database
+from data.db import Database, Session
 from data.models import User, utcnow
 from services import audit
 from services.accounts import SESSION_LIFETIME, SessionUser, SignInError
