@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
-from api.core import bp, page, page_params, runtime
+from api.core import bp, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
 from data.models import DatabaseCluster
@@ -35,16 +35,13 @@ def cluster_json(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
 def list_clusters() -> Any:
     """The clusters the caller may see (a token sees only its own cluster)."""
     require_role(None, Role.VIEWER)
-    limit, offset = page_params()
     scope = getattr(current_user, "scope", None)
     clusters, roles = visible_clusters(runtime(), user_id=current_user.id,
                                        is_admin=bool(current_user.is_admin))
     if scope is not None:
         clusters = [c for c in clusters if c.id == scope[0]]
         roles = {scope[0]: scope[1]}
-    items = [cluster_json(c, role=roles.get(c.id, "viewer"))
-             for c in clusters[offset:offset + limit]]
-    return jsonify(page(items, total=len(clusters), limit=limit, offset=offset))
+    return jsonify(page_of(clusters, lambda c: cluster_json(c, role=roles.get(c.id, "viewer"))))
 
 
 @bp.get("/clusters/<int:cluster_id>")

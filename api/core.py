@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
@@ -18,6 +19,7 @@ from services.audit import Actor
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 AUTH_FAILURE_LIMIT = 20
@@ -141,6 +143,13 @@ def page(items: list[Any], *, total: int, limit: int, offset: int) -> dict[str, 
     nxt = offset + limit if offset + limit < total else None
     return {"items": items, "total": total, "limit": limit, "offset": offset,
             "next_offset": nxt}
+
+
+def page_of(rows: Sequence[T], to_json: Callable[[T], Any]) -> dict[str, Any]:
+    """One page (``limit``/``offset`` from the query string) of an in-memory list, as JSON."""
+    limit, offset = page_params()
+    items = [to_json(row) for row in rows[offset:offset + limit]]
+    return page(items, total=len(rows), limit=limit, offset=offset)
 
 
 def json_body() -> dict[str, Any]:

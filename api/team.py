@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from api.core import actor, bp, json_body, page, page_params, runtime
+from api.core import actor, bp, json_body, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
 from data.models import ClusterAccessToken
@@ -56,10 +56,7 @@ def _role_field(body: dict[str, Any]) -> Role:
 def list_members(cluster_id: int) -> Any:
     """The cluster's members with their roles."""
     require_role(cluster_id, Role.VIEWER)
-    limit, offset = page_params()
-    members = team.list_members(runtime().db, cluster_id=cluster_id)
-    items = [_member_json(m) for m in members[offset:offset + limit]]
-    return jsonify(page(items, total=len(members), limit=limit, offset=offset))
+    return jsonify(page_of(team.list_members(runtime().db, cluster_id=cluster_id), _member_json))
 
 
 @bp.post("/clusters/<int:cluster_id>/members")
@@ -99,12 +96,9 @@ def remove_member(cluster_id: int, user_id: int) -> Any:
 def list_invitations(cluster_id: int) -> Any:
     """Invitations that can still be used."""
     require_role(cluster_id, Role.ADMIN)
-    limit, offset = page_params()
-    rows = invitations.list_open(runtime(), cluster_id=cluster_id)
-    items = [{"id": r.id, "email": r.email, "role": r.role, "prefix": r.prefix,
-              "expires_at": r.expires_at.isoformat(), "invited_by": r.invited_by}
-             for r in rows[offset:offset + limit]]
-    return jsonify(page(items, total=len(rows), limit=limit, offset=offset))
+    return jsonify(page_of(invitations.list_open(runtime(), cluster_id=cluster_id), lambda r: {
+        "id": r.id, "email": r.email, "role": r.role, "prefix": r.prefix,
+        "expires_at": r.expires_at.isoformat(), "invited_by": r.invited_by}))
 
 
 @bp.post("/clusters/<int:cluster_id>/invitations")
@@ -145,10 +139,8 @@ def _owner_filter(cluster_id: int) -> int | None:
 def list_tokens(cluster_id: int) -> Any:
     """The cluster's API tokens with prefix and last use."""
     owner = _owner_filter(cluster_id)
-    limit, offset = page_params()
     rows = tokens.list_tokens(runtime(), cluster_id=cluster_id, owner_id=owner)
-    items = [token_json(t) for t in rows[offset:offset + limit]]
-    return jsonify(page(items, total=len(rows), limit=limit, offset=offset))
+    return jsonify(page_of(rows, token_json))
 
 
 @bp.post("/clusters/<int:cluster_id>/tokens")
