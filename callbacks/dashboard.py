@@ -78,7 +78,6 @@ def refresh_status(n: int, window: str, line: str, station: str, cluster_id: Any
     """Station states; on first load the feed switch and the refresh period."""
     try:
         view = _view(cluster_id, window, line, station)
-        dashboard.ensure_background(runtime())
         with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
             if not free:
                 raise PreventUpdate

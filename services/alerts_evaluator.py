@@ -5,13 +5,12 @@ claimed in that cache, so each cycle is evaluated once in total, whatever the vi
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 
 from data import alerts as repo
 from services import alerts
 from services.cache import shared_cache
-from services.periodic import Periodic
+from services.periodic import OnePerProcess, Periodic
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -55,25 +54,14 @@ class Evaluator(Periodic):
         run_cycle(self.runtime, interval_s=self.interval_s)
 
 
-_evaluator: Evaluator | None = None
-_lock = threading.Lock()
+_evaluator: OnePerProcess[Evaluator] = OnePerProcess()
 
 
 def start_alert_evaluator(runtime: Runtime, interval_s: float = 30.0) -> Evaluator:
     """Start this process's one evaluator (or return the one already running)."""
-    global _evaluator
-    with _lock:
-        if _evaluator is None or not _evaluator.running:
-            _evaluator = Evaluator(runtime, interval_s=interval_s)
-            _evaluator.start()
-            log.info("alert evaluator: every %.0f s", interval_s)
-        return _evaluator
+    return _evaluator.start(lambda: Evaluator(runtime, interval_s=interval_s))
 
 
 def stop_alert_evaluator(*, timeout: float = 10.0) -> None:
     """Stop this process's evaluator, if one runs."""
-    global _evaluator
-    with _lock:
-        if _evaluator is not None:
-            _evaluator.stop(timeout=timeout)
-            _evaluator = None
+    _evaluator.stop(timeout=timeout)

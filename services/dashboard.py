@@ -147,19 +147,3 @@ def viewer_slot(runtime: Runtime, viewer: str, panel: str) -> Iterator[bool]:
     """``True`` if this viewer has no request in flight for ``panel``; held until done."""
     with shared_cache(runtime).guard(("viewer", viewer[:64], panel), seconds=120) as held:
         yield held
-
-
-def ensure_background(runtime: Runtime) -> None:
-    """Start the alert evaluator and the demo feed if they do not run yet (demo installs).
-
-    Start-up normally starts both (``services.background``); this makes sure a process
-    serving the demo's dashboards has them. Without a demo (``LYCEUM_DEMO=off``, as in the
-    tests) nothing is started here.
-    """
-    from services.alerts_evaluator import start_alert_evaluator
-    from services.live_feed import start_live_feed
-
-    if runtime.settings.demo == "off":
-        return
-    start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
-    start_live_feed(runtime)

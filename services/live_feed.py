@@ -12,7 +12,6 @@ default for demo clusters); chDB allows one process per data path, so it runs in
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +34,7 @@ from services.demo_curves import (
     timestamps,
 )
 from services.demo_data import LINES, PRODUCTS, SHIFTS, STATIONS, STOP_REASONS
-from services.periodic import Periodic
+from services.periodic import OnePerProcess, Periodic
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -216,31 +215,20 @@ class LiveFeed(Periodic):
         tick(self.runtime, self.states, self.rng)
 
 
-_feed: LiveFeed | None = None
-_lock = threading.Lock()
+_feed: OnePerProcess[LiveFeed] = OnePerProcess()
 DEFAULT_INTERVAL_S = 5.0
 
 
 def start_live_feed(runtime: Runtime, *, interval_s: float = DEFAULT_INTERVAL_S) -> LiveFeed:
     """Start this process's demo feed (or return the one already running)."""
-    global _feed
-    with _lock:
-        if _feed is None or not _feed.running:
-            _feed = LiveFeed(runtime, interval_s=interval_s)
-            _feed.start()
-            log.info("demo feed: one part every %.0f s into demo clusters", interval_s)
-        return _feed
+    return _feed.start(lambda: LiveFeed(runtime, interval_s=interval_s))
 
 
 def stop_live_feed(*, timeout: float = 10.0) -> None:
     """Stop this process's demo feed, if one runs."""
-    global _feed
-    with _lock:
-        if _feed is not None:
-            _feed.stop(timeout=timeout)
-            _feed = None
+    _feed.stop(timeout=timeout)
 
 
 def feed_running() -> bool:
     """True if this process's demo feed thread runs."""
-    return _feed is not None and _feed.running
+    return _feed.running

@@ -6,8 +6,11 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", bound="Periodic")
 
 
 class Periodic(ABC):
@@ -48,3 +51,31 @@ class Periodic(ABC):
             except Exception:  # noqa: BLE001 - keep going next round
                 log.exception("%s: round failed", self.name)
             self._stop.wait(max(0.5, self.interval_s - (time.monotonic() - started)))
+
+
+class OnePerProcess(Generic[P]):
+    """Holds the single running instance of a :class:`Periodic` in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: P | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while an instance runs."""
+        return self._running is not None and self._running.running
+
+    def start(self, make: Callable[[], P]) -> P:
+        """Start ``make()`` unless one runs already; return the running one."""
+        with self._lock:
+            if self._running is None or not self._running.running:
+                self._running = make()
+                self._running.start()
+            return self._running
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop the running one, if any."""
+        with self._lock:
+            if self._running is not None:
+                self._running.stop(timeout=timeout)
+                self._running = None
