@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def ch_database(ch: ClickHouse) -> Iterator[str]:
 def instance_path(tmp_path: Path) -> Path:
     """An empty instance folder."""
     path = tmp_path / "instance"
-    path.mkdir()
+    path.mkdir(exist_ok=True)
     return path
 
 
@@ -59,20 +60,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return create_database(admin_url, f"lyceum_{next(_db_counter)}")
 
 
-@pytest.fixture
-def runtime(instance_path: Path, ch: ClickHouse, tmp_path: Path) -> Iterator[object]:
-    """A migrated SQLite metadata DB plus the session chDB, with fast password hashing."""
+@contextmanager
+def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
+    """A migrated SQLite metadata DB under ``root`` plus the session chDB, fast hashing."""
     from auth.passwords import Passwords
     from data.db import Database
     from lyceum.settings import load_settings
     from services.runtime import Runtime
 
-    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_DEMO": "off"})
-    db = Database(f"sqlite:///{tmp_path / 'meta.db'}")
+    (root / "instance").mkdir(exist_ok=True)
+    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
+    db = Database(f"sqlite:///{root / 'meta.db'}")
     db.migrate()
     yield Runtime(settings=settings, db=db, ch=ch,
                   passwords=Passwords(time_cost=1, memory_kib=8192, parallelism=1))
     db.dispose()
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, ch: ClickHouse) -> Iterator[object]:
+    """A migrated SQLite metadata DB plus the session chDB, with fast password hashing."""
+    with _test_runtime(tmp_path, ch) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def mod_runtime(tmp_path_factory: pytest.TempPathFactory, ch: ClickHouse) -> Iterator[object]:
+    """Like ``runtime``, shared by the tests of one module."""
+    with _test_runtime(tmp_path_factory.mktemp("module"), ch) as found:
+        yield found
 
 
 @pytest.fixture

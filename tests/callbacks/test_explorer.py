@@ -4,14 +4,12 @@ cluster id or curve id from the browser cannot reach another cluster's data."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data.clickhouse import ClickHouse
 from services import explorer
 from services.demo_data import load_demo
 from services.explorer_state import ExplorerState, encode_state
@@ -19,22 +17,6 @@ from services.runtime import Runtime
 from tests.access_world import World, build_world, sign_in
 
 HEADERS = {"Origin": "http://localhost"}
-
-
-@pytest.fixture(scope="module")
-def mod_runtime(tmp_path_factory: pytest.TempPathFactory, ch: ClickHouse) -> Iterator[Runtime]:
-    from auth.passwords import Passwords
-    from data.db import Database
-    from lyceum.settings import load_settings
-
-    root = tmp_path_factory.mktemp("explorer_cb")
-    (root / "instance").mkdir()
-    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
-    db = Database(f"sqlite:///{root / 'meta.db'}")
-    db.migrate()
-    yield Runtime(settings=settings, db=db, ch=ch,
-                  passwords=Passwords(time_cost=1, memory_kib=8192, parallelism=1))
-    db.dispose()
 
 
 @pytest.fixture(scope="module")

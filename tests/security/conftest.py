@@ -3,35 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data.clickhouse import ClickHouse
 from services.runtime import Runtime
 from tests.access_world import ROLES, World, build_world, create_test_app, sign_in
 
 #: Who asks: a member with each role on cluster A (and none on B), a global admin, nobody.
 PRINCIPALS = (*ROLES, "root", "anon")
-
-
-@pytest.fixture(scope="module")
-def mod_runtime(tmp_path_factory: pytest.TempPathFactory, ch: ClickHouse) -> Iterator[Runtime]:
-    from auth.passwords import Passwords
-    from data.db import Database
-    from lyceum.settings import load_settings
-
-    root = tmp_path_factory.mktemp("security")
-    (root / "instance").mkdir()
-    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
-    db = Database(f"sqlite:///{root / 'meta.db'}")
-    db.migrate()
-    yield Runtime(settings=settings, db=db, ch=ch,
-                  passwords=Passwords(time_cost=1, memory_kib=8192, parallelism=1))
-    db.dispose()
 
 
 @pytest.fixture(scope="module")
