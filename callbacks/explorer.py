@@ -19,9 +19,10 @@ from components.ids import Explorer
 from components.layout import make_error
 from lyceum.errors import AppError
 from services import explorer_view
+from services.explorer import VIEW_HEIGHT, VIEW_WIDTH
 from services.explorer_state import ExplorerState, decode_state, encode_state
 
-IMAGE_W, IMAGE_H = 900, 440
+IMAGE_W, IMAGE_H = VIEW_WIDTH, VIEW_HEIGHT
 FILTERS = ("lines", "stations", "products", "batches", "results")
 _OPTION_OUTPUTS = [Output(getattr(Explorer, k), "options", allow_duplicate=True)
                    for k in ("process", *FILTERS, "color_by", "golden_select")]

@@ -147,36 +147,6 @@ def density(session: Session, query: CurveQuery, *, x_range: tuple[float, float]
     return session.frame(sql, parameters=params)
 
 
-def curve_groups(session: Session, query: CurveQuery) -> pl.DataFrame:
-    """Per matching curve: id, point count and every colour column (as text)."""
-    where, params = where_clause(query)
-    columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
-    return session.frame(f"SELECT curve_id, n_points, {columns} FROM {_db(session)}.curves "
-                         f"WHERE {where}", parameters=params)
-
-
-def quantised_samples(session: Session, query: CurveQuery, *, x_range: tuple[float, float],
-                      y_range: tuple[float, float], levels: int,
-                      id_range: tuple[int, int]) -> pl.DataFrame:
-    """The samples of the matching curves with ids in ``id_range`` (inclusive) as
-    (curve_id, xq, yq): x and y scaled to ``0..levels`` over the ranges (clamped)."""
-    where, params = where_clause(query)
-    params.update(id0=id_range[0], id1=id_range[1])
-    (x0, x1), (y0, y1) = x_range, y_range
-    params.update(x0=x0, y0=y0, sx=levels / (x1 - x0), sy=levels / (y1 - y0), lv=levels)
-    return session.frame(f"""
-        SELECT curve_id,
-               toUInt16(least(greatest((x - {{x0:Float32}}) * {{sx:Float32}}, 0), {{lv:UInt32}}))
-                 AS xq,
-               toUInt16(least(greatest((y - {{y0:Float32}}) * {{sy:Float32}}, 0), {{lv:UInt32}}))
-                 AS yq
-        FROM {_db(session)}.curve_samples
-        WHERE process = {{process:String}}
-          AND curve_id BETWEEN {{id0:UInt64}} AND {{id1:UInt64}}
-          AND curve_id IN (SELECT curve_id FROM {_db(session)}.curves WHERE {where})""",
-        parameters=params)
-
-
 def curve_points(session: Session, *, process: str, curve_ids: list[int]) -> pl.DataFrame:
     """The samples (curve_id, idx, x, y) of a few curves, in order."""
     if not curve_ids:
@@ -250,3 +220,32 @@ def features(session: Session, *, process: str, curve_id: int) -> list[tuple[str
         f"WHERE process = {{process:String}} AND curve_id = {{cid:UInt64}} ORDER BY feature",
         parameters={"process": process, "cid": curve_id})
     return [(str(r[0]), float(r[1]), str(r[2])) for r in rows]
+
+
+def population_meta(session: Session, *, process: str, after_id: int) -> pl.DataFrame:
+    """Per curve of ``process`` with ``curve_id > after_id`` (ascending): time (ms), point
+    count, value bounds and every colour column as text."""
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
+    return session.frame(
+        f"SELECT curve_id, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms, n_points, x_min, "
+        f"x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
+        f"WHERE process = {{process:String}} AND curve_id > {{after:Int64}} ORDER BY curve_id",
+        parameters={"process": process, "after": after_id})
+
+
+def population_samples(session: Session, *, process: str,
+                       id_range: tuple[int, int]) -> pl.DataFrame:
+    """(curve_id, x, y) of ``process``'s curves with ids in ``id_range`` (inclusive), in
+    curve and sample order."""
+    return session.frame(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{id0:UInt64}} AND "
+        f"{{id1:UInt64}} ORDER BY curve_id, idx",
+        parameters={"process": process, "id0": id_range[0], "id1": id_range[1]})
+
+
+def sample_count(session: Session, *, process: str) -> int:
+    """How many samples ``process`` has (from the curves' point counts)."""
+    rows = session.rows(f"SELECT sum(n_points) FROM {_db(session)}.curves "
+                        f"WHERE process = {{process:String}}", parameters={"process": process})
+    return int(rows[0][0] or 0) if rows else 0

@@ -7,7 +7,10 @@ schedule runs here, in threads of the app process.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
+from services import explorer
 from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.cluster_usage import start_usage_sampler, stop_usage_sampler
 from services.live_feed import start_live_feed, stop_live_feed
@@ -24,9 +27,23 @@ def start_background(runtime: Runtime) -> None:
     start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
     if runtime.settings.demo != "off":
         start_live_feed(runtime)
+    threading.Thread(target=_warm_explorer, args=(runtime,), name="explorer-warm-up",
+                     daemon=True).start()
     log.info("background: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
              USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
              "on" if runtime.settings.demo != "off" else "off")
+
+
+def _warm_explorer(runtime: Runtime) -> None:
+    """Compile the explorer's kernels and hold the running clusters' first processes."""
+    began = time.perf_counter()
+    try:
+        loaded = explorer.warm(runtime)
+    except Exception:  # noqa: BLE001 - the explorer still works, only its first view is slower
+        log.exception("explorer warm-up failed")
+        return
+    log.info("explorer: %d process(es) in memory after %.1f s", loaded,
+             time.perf_counter() - began)
 
 
 def stop_background() -> None:

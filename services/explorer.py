@@ -14,9 +14,11 @@ import numpy as np
 import polars as pl
 from plotly_resampler.aggregation import MinMaxLTTB
 
+from data import cluster_meta
 from data import curves as curve_data
 from data.curves import CurveQuery
-from lyceum.errors import NotFound, ValidationError
+from lyceum.errors import AppError, NotFound, ValidationError
+from services import density_kernel as kernel
 from services import explorer_population as population
 from services.cluster_session import ClusterSession, for_cluster
 from services.explorer_state import MAX_HIGHLIGHTS, ExplorerState
@@ -47,6 +49,7 @@ class Density:
     groups: list[str]
     images: list[np.ndarray]
     n_curves: int
+    n_in_view: int | None = None
 
 
 _OPTIONS: dict[tuple[str, str | None], tuple[float, Options]] = {}
@@ -117,7 +120,13 @@ def _remember(key: tuple[Any, ...], compute: Any) -> Any:
 
 
 def full_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
-    """Count and padded x/y ranges of the matching curves (remembered briefly)."""
+    """Count and padded x/y ranges of the matching curves (from the held population, else
+    from ClickHouse, remembered briefly)."""
+    pop = population.get(session, query.process)
+    if pop is not None:
+        info = population.summary(pop, population.mask(pop, query))
+        return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
+
     def compute() -> dict[str, Any]:
         info = curve_data.summary(session, query)
         return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
@@ -128,29 +137,73 @@ def full_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
 def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
             x_range: tuple[float, float] | None, y_range: tuple[float, float] | None,
             width: int, height: int, use_memory: bool = True) -> Density:
-    """The population as per-group images of the visible range at screen resolution:
-    from the in-memory population when it is loaded and fine enough, else from ClickHouse."""
+    """The population as per-group images of the visible range at screen resolution: the
+    held curves drawn as lines when the process is in memory, else sample bins from
+    ClickHouse (while it loads, or when it is too big to hold)."""
     width, height = int(np.clip(width, 20, MAX_WIDTH)), int(np.clip(height, 20, MAX_HEIGHT))
-    info = full_range(session, query)
+    pop = population.get(session, query.process) if use_memory else None
+    if pop is not None:
+        return _from_memory(pop, query, color_by=color_by, x_range=x_range, y_range=y_range,
+                            width=width, height=height)
+    info = full_range(session, query) if use_memory else _engine_range(session, query)
     xr, yr = x_range or info["x"], y_range or info["y"]
     groups: list[str] = _remember(("groups", session.database, query, color_by),
                                   lambda: curve_data.group_values(session, query,
                                                                   color_by=color_by))
     images = [np.zeros((height, width), dtype=np.float32) for _ in groups]
-    if not info["count"] or not groups:
-        return Density(x_range=xr, y_range=yr, groups=groups, images=images, n_curves=0)
-    pop = population.ready(session, query, x_range=info["x"], y_range=info["y"]) \
-        if use_memory else None
-    if pop is not None and population.covers(pop, xr, yr):
-        found = population.density(pop, color_by=color_by, x_range=xr, y_range=yr,
-                                   width=width, height=height)
-        by_name = dict(zip(pop.group_names[color_by], found, strict=True))
-        images = [by_name.get(g, images[i]) for i, g in enumerate(groups)]
-    else:
+    if info["count"] and groups:
         _from_clickhouse(session, query, images, groups=groups, color_by=color_by,
                          x_range=xr, y_range=yr)
     return Density(x_range=xr, y_range=yr, groups=groups, images=images,
-                   n_curves=info["count"])
+                   n_curves=info["count"] if groups else 0)
+
+
+def _engine_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
+    info = curve_data.summary(session, query)
+    return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
+
+
+_VIEWS: OrderedDict[tuple[Any, ...], tuple[float, int, list[np.ndarray], int]] = OrderedDict()
+_VIEWS_SIZE = 8
+
+
+def _from_memory(pop: population.Population, query: CurveQuery, *, color_by: str,
+                 x_range: tuple[float, float] | None, y_range: tuple[float, float] | None,
+                 width: int, height: int) -> Density:
+    """Draw from the held population. Whole views are kept and topped up with the curves
+    appended since (each curve adds its own lines, so the sum is exact)."""
+    keep = population.mask(pop, query)
+    info = population.summary(pop, keep)
+    xr, yr = x_range or _pad(*info["x"]), y_range or _pad(*info["y"])
+    groups = population.groups(pop, keep, color_by=color_by) if info["count"] else []
+    if not groups:
+        return Density(x_range=xr, y_range=yr, groups=[], images=[], n_curves=0, n_in_view=0)
+    whole = x_range is None and y_range is None
+    key = (pop.database, pop.process, query, color_by, tuple(groups), xr, yr, width, height)
+    with _LOCK:
+        hit = _VIEWS.get(key) if whole else None
+    if hit is not None and hit[0] == pop.loaded_at and hit[1] <= len(pop.curve_ids):
+        covered, images, n_in_view = hit[1], hit[2], hit[3]
+        if covered < len(pop.curve_ids):
+            fresh = keep.copy()
+            fresh[:covered] = False
+            more, n_more = population.density(pop, fresh, color_by=color_by, groups=groups,
+                                              x_range=xr, y_range=yr, width=width,
+                                              height=height)
+            images = [a + b for a, b in zip(images, more, strict=True)]
+            n_in_view += n_more
+    else:
+        images, n_in_view = population.density(pop, keep, color_by=color_by, groups=groups,
+                                               x_range=xr, y_range=yr, width=width,
+                                               height=height)
+    if whole:
+        with _LOCK:
+            _VIEWS[key] = (pop.loaded_at, len(pop.curve_ids), images, n_in_view)
+            _VIEWS.move_to_end(key)
+            while len(_VIEWS) > _VIEWS_SIZE:
+                _VIEWS.popitem(last=False)
+    return Density(x_range=xr, y_range=yr, groups=groups, images=images,
+                   n_curves=info["count"], n_in_view=n_in_view)
 
 
 def _from_clickhouse(session: ClusterSession, query: CurveQuery, images: list[np.ndarray], *,
@@ -174,21 +227,47 @@ def lines(session: ClusterSession, query: CurveQuery, *, curve_ids: list[int],
     plotly-resampler's MinMaxLTTB to about two points per pixel (extremes kept)."""
     if len(curve_ids) > MAX_HIGHLIGHTS:
         raise ValidationError(f"At most {MAX_HIGHLIGHTS} highlighted curves.")
-    points = curve_data.curve_points(session, process=query.process, curve_ids=curve_ids)
-    if x_range is not None:
-        lo, hi = x_range
-        span = hi - lo
-        points = points.filter(pl.col("x").is_between(lo - 0.01 * span, hi + 0.01 * span))
+    found = _points(session, query, curve_ids)
     n_out = max(int(width) * LINE_POINTS_PER_PIXEL, 100)
     aggregator = MinMaxLTTB()
     out: dict[int, tuple[Any, Any]] = {}
-    for (cid,), part in points.group_by(["curve_id"], maintain_order=True):
-        x, y = part["x"].to_numpy(), part["y"].to_numpy()
+    for cid, (x, y) in found.items():
+        if x_range is not None:
+            lo, hi = x_range
+            span = hi - lo
+            inside = (x >= lo - 0.01 * span) & (x <= hi + 0.01 * span)
+            x, y = x[inside], y[inside]
         if len(x) > n_out:
             idx = aggregator.arg_downsample(np.arange(len(x)), y, n_out=n_out)
             x, y = x[idx], y[idx]
-        out[int(cid)] = (x, y)
+        out[cid] = (x, y)
     return out
+
+
+def _points(session: ClusterSession, query: CurveQuery,
+            curve_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each curve's samples, from the held population where possible."""
+    pop = population.get(session, query.process)
+    found = population.points(pop, curve_ids) if pop is not None else {}
+    missing = [c for c in curve_ids if c not in found]
+    if missing:
+        frame = curve_data.curve_points(session, process=query.process, curve_ids=missing)
+        for (cid,), part in frame.group_by(["curve_id"], maintain_order=True):
+            found[int(cid)] = (part["x"].to_numpy(), part["y"].to_numpy())
+    return {c: found[c] for c in curve_ids if c in found}
+
+
+def owned(session: ClusterSession, query: CurveQuery, curve_ids: list[int]) -> bool:
+    """Whether every id is one of the curves ``query`` matches."""
+    if not curve_ids:
+        return True
+    pop = population.get(session, query.process)
+    if pop is not None:
+        index = pop.index_of(curve_ids)
+        if (index >= 0).all():
+            return bool(population.mask(pop, query)[index].all())
+    rows = curve_data.curve_rows(session, query, limit=len(curve_ids), curve_ids=curve_ids)
+    return {int(r["curve_id"]) for r in rows} == set(curve_ids)
 
 
 # ----------------------------------------------------------------------------- profiles
@@ -218,17 +297,28 @@ def profiles(session: ClusterSession, query: CurveQuery, *,
              x_range: tuple[float, float] | None = None, bins: int = PROFILE_BINS) -> Profiles:
     """The matching curves on a common x grid (cached per cluster database and query)."""
     xr = x_range or full_range(session, query)["x"]
-    key = (session.database, query, xr, bins)
+    pop = population.get(session, query.process)
+    held = (pop.loaded_at, pop.version) if pop is not None else None
+    key = (session.database, query, xr, bins, held)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
+    if pop is not None:
+        ids, mean, low, high = population.profiles(pop, population.mask(pop, query),
+                                                   x_range=xr, bins=bins)
+        step = (xr[1] - xr[0]) / bins
+        return _keep(key, Profiles(curve_ids=ids, x=xr[0] + step * (np.arange(bins) + 0.5),
+                                   mean=mean, low=low, high=high))
     chunks = curve_data.id_chunks(curve_data.curve_ids(session, query), parts=8)
     frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c)
               for c in chunks]
     frame = pl.concat(frames) if frames else curve_data.profiles(session, query, x_range=xr,
                                                                  bins=bins)
-    found = _pivot(frame, x_range=xr, bins=bins)
+    return _keep(key, _pivot(frame, x_range=xr, bins=bins))
+
+
+def _keep(key: tuple[Any, ...], found: Profiles) -> Profiles:
     with _LOCK:
         _CACHE[key] = found
         while len(_CACHE) > _CACHE_SIZE:
@@ -256,4 +346,32 @@ def clear_cache() -> None:
         _CACHE.clear()
         _OPTIONS.clear()
         _FACTS.clear()
+        _VIEWS.clear()
     population.clear()
+
+
+# ----------------------------------------------------------------------------- start-up
+
+VIEW_WIDTH, VIEW_HEIGHT = 900, 440
+
+
+def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
+    """Compile the kernels, then hold the first process of up to ``max_clusters`` running
+    clusters and draw its whole view, so that opening the explorer is fast (start-up, in
+    the background). Returns how many processes were loaded."""
+    kernel.warm_up()
+    with runtime.db.session() as db:
+        clusters = [c.id for c in cluster_meta.clusters_with_status(db, "running")]
+    loaded = 0
+    for cluster_id in sorted(clusters)[:max_clusters]:
+        try:
+            session = for_cluster(runtime, cluster_id)
+            names = curve_data.processes(session)
+            if not names or population.get(session, names[0], wait=True) is None:
+                continue
+            density(session, CurveQuery(process=names[0]), color_by="result", x_range=None,
+                    y_range=None, width=VIEW_WIDTH, height=VIEW_HEIGHT)
+            loaded += 1
+        except AppError:
+            continue
+    return loaded

@@ -1,17 +1,24 @@
-"""The filtered population held in memory for fast zooms: every sample's x and y quantised to
-16 bits over the population's range, sorted by x, with its curve's row.
+"""Every curve of one process held in memory for the explorer, shared by all its sessions.
 
-A view's density is then a slice (``searchsorted`` on x) and one ``np.bincount``: its cost
-grows with the samples in view. One population per cluster+filters is cached (shared by every
-session that looks at the same filters); zooms finer than the quantisation fall back to the
-ClickHouse query in ``data.curves.density``.
+Samples are stored curve after curve (``x``/``y`` float32, curve ``c`` owns
+``starts[c]:starts[c + 1]``) with each curve's metadata as small integer codes. A filter is
+then a per-curve mask, a colour a per-curve group code, and a view one pass of the compiled
+rasteriser over the shown curves (``services.density_kernel``): no ClickHouse query on a
+zoom, a pan or a filter change once the process is loaded.
+
+Freshness: curve ids only grow, so new curves (the demo feed, an import) are appended in the
+background every ``REFRESH_S``; the whole process is reloaded every ``RELOAD_S`` (expired or
+deleted rows). A process with more samples than ``MAX_SAMPLES`` stays in ClickHouse.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -19,161 +26,292 @@ import polars as pl
 
 from data import curves as curve_data
 from data.curves import CurveQuery
+from services import density_kernel as kernel
 from services.cluster_session import ClusterSession
 
-LEVELS = 65_535
-MIN_QUANTA = 400  # a view narrower than this many quanta goes to ClickHouse
-_CACHE: OrderedDict[tuple[Any, ...], Population] = OrderedDict()
-_LOCK = threading.Lock()
-_CACHE_SIZE = 2
-CHUNKS = 12
+log = logging.getLogger(__name__)
+
+MAX_SAMPLES = 40_000_000  # all cached processes together (8 bytes per sample)
+REFRESH_S = 10.0
+RELOAD_S = 900.0
+CHUNKS = 8
+COLUMNS = ("result", "line", "station", "product", "batch")
+MAX_GROUPS = 50
 
 
-@dataclass(frozen=True)
+@dataclass
 class Population:
-    """Quantised samples sorted by x; ``row`` indexes ``curve_ids``/``weight``/``groups``."""
+    """One process's curves: samples in curve order, metadata per curve (ids ascending)."""
 
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-    xq: np.ndarray
-    yq: np.ndarray
-    row: np.ndarray
+    database: str
+    process: str
     curve_ids: np.ndarray
-    weight: np.ndarray
-    group_of: dict[str, np.ndarray]
-    group_names: dict[str, list[str]]
-    views: dict[tuple[Any, ...], list[np.ndarray]] = field(default_factory=dict)
+    starts: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    sorted_x: np.ndarray
+    ts_ms: np.ndarray
+    bounds: np.ndarray
+    codes: dict[str, np.ndarray]
+    names: dict[str, list[str]]
+    max_id: int
+    loaded_at: float = field(default_factory=time.monotonic)
+    checked_at: float = field(default_factory=time.monotonic)
+    version: int = 0
+    views: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @property
-    def nbytes(self) -> int:
-        """Memory held by the arrays."""
-        return int(self.xq.nbytes + self.yq.nbytes + self.row.nbytes)
+    def n_samples(self) -> int:
+        """How many samples are held."""
+        return int(self.x.shape[0])
 
-    def quanta(self, lo: float, hi: float, *, axis: str) -> tuple[float, float]:
-        """A value range in quantisation steps."""
-        a, b = self.x_range if axis == "x" else self.y_range
-        scale = LEVELS / (b - a)
-        return (lo - a) * scale, (hi - a) * scale
-
-
-_LOADING: set[tuple[Any, ...]] = set()
-
-
-def load(session: ClusterSession, query: CurveQuery, *, x_range: tuple[float, float],
-         y_range: tuple[float, float]) -> Population:
-    """The population of ``query`` (cached per cluster database and filters)."""
-    key = (session.database, query)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    found = _fetch(session, query, x_range=x_range, y_range=y_range)
-    with _LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
+    def index_of(self, curve_ids: list[int]) -> np.ndarray:
+        """Positions of ``curve_ids`` (``-1``: not held)."""
+        ids = np.asarray(curve_ids, dtype=np.int64)
+        pos = np.searchsorted(self.curve_ids, ids)
+        pos = np.minimum(pos, max(len(self.curve_ids) - 1, 0))
+        found = len(self.curve_ids) > 0
+        return np.where(found & (self.curve_ids[pos] == ids), pos, -1) if found else \
+            np.full(len(ids), -1)
 
 
-def ready(session: ClusterSession, query: CurveQuery, *, x_range: tuple[float, float],
-          y_range: tuple[float, float]) -> Population | None:
-    """The cached population, or ``None`` after starting to load it in the background."""
-    key = (session.database, query)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-        if key in _LOADING:
-            return None
-        _LOADING.add(key)
-
-    def work() -> None:
-        try:
-            load(session, query, x_range=x_range, y_range=y_range)
-        except Exception:  # noqa: BLE001 - the ClickHouse path keeps serving; logged below
-            import logging
-
-            logging.getLogger(__name__).exception("explorer population load failed")
-        finally:
-            with _LOCK:
-                _LOADING.discard(key)
-
-    threading.Thread(target=work, name="explorer-population", daemon=True).start()
-    return None
+_CACHE: OrderedDict[tuple[str, str], Population] = OrderedDict()
+_LOCK = threading.Lock()
+_BUSY: set[tuple[str, str]] = set()
+_TOO_BIG: dict[tuple[str, str], float] = {}
 
 
-def _fetch(session: ClusterSession, query: CurveQuery, *, x_range: tuple[float, float],
-           y_range: tuple[float, float]) -> Population:
-    meta = curve_data.curve_groups(session, query)
+# ----------------------------------------------------------------------------- loading
+
+def _fetch(session: ClusterSession, process: str, *, after_id: int) -> tuple[pl.DataFrame, ...]:
+    """Metadata of the process's curves with ``curve_id > after_id`` and their samples."""
+    meta = curve_data.population_meta(session, process=process, after_id=after_id)
+    ids = meta["curve_id"].to_list()
+    parts = [curve_data.population_samples(session, process=process, id_range=chunk)
+             for chunk in curve_data.id_chunks(ids, parts=CHUNKS)]
+    samples = pl.concat(parts) if parts else pl.DataFrame(
+        schema={"curve_id": pl.UInt64, "x": pl.Float32, "y": pl.Float32})
+    return meta, samples
+
+
+def _build(meta: pl.DataFrame, samples: pl.DataFrame, *, complete_only: bool
+           ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(metadata kept, starts, x, y, sorted_x) with samples grouped per kept curve."""
     ids = meta["curve_id"].to_numpy().astype(np.int64)
-    order = np.argsort(ids)
-    ids = ids[order]
-    parts = [curve_data.quantised_samples(session, query, x_range=x_range, y_range=y_range,
-                                          levels=LEVELS, id_range=chunk)
-             for chunk in curve_data.id_chunks(ids.tolist(), parts=CHUNKS)]
-    table = pl.concat(parts) if parts else pl.DataFrame(
-        schema={"curve_id": pl.UInt64, "xq": pl.UInt16, "yq": pl.UInt16})
-    xq = table["xq"].to_numpy().astype(np.uint16)
-    by_x = np.argsort(xq, kind="stable")  # radix sort for 16-bit keys
-    row = np.searchsorted(ids, table["curve_id"].to_numpy()[by_x].astype(np.int64))
-    row_type = np.uint16 if len(ids) < 65_536 else np.uint32
-    n_points = meta["n_points"].to_numpy()[order].astype(np.float64)
-    group_of, names = {}, {}
-    for column in curve_data.GROUP_COLUMNS:
-        values = meta[column].cast(str).to_numpy()[order]
-        uniques, codes = np.unique(values, return_inverse=True)
-        group_of[column], names[column] = codes.astype(np.uint8), [str(u) for u in uniques]
-    return Population(
-        x_range=x_range, y_range=y_range,
-        xq=xq[by_x], yq=table["yq"].to_numpy().astype(np.uint16)[by_x],
-        row=row.astype(row_type), curve_ids=ids,
-        weight=(1.0 / np.maximum(n_points, 1)).astype(np.float32),
-        group_of=group_of, group_names=names)
+    sample_ids = samples["curve_id"].to_numpy().astype(np.int64)
+    counts = np.zeros(len(ids), dtype=np.int64)
+    pos = np.searchsorted(ids, sample_ids)
+    known = (pos < len(ids)) & (ids[np.minimum(pos, max(len(ids) - 1, 0))] == sample_ids) \
+        if len(ids) else np.zeros(len(sample_ids), dtype=bool)
+    np.add.at(counts, pos[known], 1)
+    keep = np.ones(len(ids), dtype=bool)
+    if complete_only:
+        incomplete = np.flatnonzero(counts != meta["n_points"].to_numpy())
+        if len(incomplete):  # still being inserted: take it (and later ids) next time
+            keep[incomplete[0]:] = False
+    kept_ids = ids[keep]
+    sample_keep = known & np.isin(sample_ids, kept_ids)
+    x = samples["x"].to_numpy().astype(np.float32)[sample_keep]
+    y = samples["y"].to_numpy().astype(np.float32)[sample_keep]
+    starts = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64)
+    falls = np.concatenate([[0], np.cumsum(np.diff(x) < 0)]).astype(np.int64)
+    first = np.minimum(starts[:-1], len(falls) - 1)
+    last = np.minimum(np.maximum(starts[1:] - 1, starts[:-1]), len(falls) - 1)
+    sorted_x = falls[last] - falls[first] == 0  # no fall inside the curve
+    return meta.filter(pl.Series(keep)), starts, x, y, sorted_x
 
 
-def covers(pop: Population, x_range: tuple[float, float], y_range: tuple[float, float]) -> bool:
-    """Whether the quantised population can draw this view faithfully."""
-    qx = pop.quanta(*x_range, axis="x")
-    qy = pop.quanta(*y_range, axis="y")
-    return qx[1] - qx[0] >= MIN_QUANTA and qy[1] - qy[0] >= MIN_QUANTA
+def _codes(meta: pl.DataFrame, names: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Codes of each column's values in ``names`` (new values are appended to it)."""
+    out = {}
+    for column in COLUMNS:
+        values = meta[column].cast(pl.String).to_list()
+        index = {v: i for i, v in enumerate(names[column])}
+        for v in values:
+            if v not in index:
+                index[v] = len(names[column])
+                names[column].append(v)
+        out[column] = np.array([index[v] for v in values], dtype=np.int16)
+    return out
 
 
-def density(pop: Population, *, color_by: str, x_range: tuple[float, float],
-            y_range: tuple[float, float], width: int, height: int) -> list[np.ndarray]:
-    """Per group (``pop.group_names[color_by]``), the summed curve weights per pixel
-    (rows = y from the bottom, cols = x). The whole-population view is kept."""
-    key = (color_by, x_range, y_range, width, height)
-    if key in pop.views:
-        return pop.views[key]
-    images = _bin(pop, color_by=color_by, x_range=x_range, y_range=y_range, width=width,
-                  height=height)
-    if x_range == pop.x_range and y_range == pop.y_range and len(pop.views) < 8:
-        pop.views[key] = images
-    return images
+def _bounds(meta: pl.DataFrame) -> np.ndarray:
+    return meta.select("x_min", "x_max", "y_min", "y_max").to_numpy().astype(np.float32) \
+        if meta.height else np.zeros((0, 4), dtype=np.float32)
 
 
-def _bin(pop: Population, *, color_by: str, x_range: tuple[float, float],
-         y_range: tuple[float, float], width: int, height: int) -> list[np.ndarray]:
-    qx0, qx1 = pop.quanta(*x_range, axis="x")
-    qy0, qy1 = pop.quanta(*y_range, axis="y")
-    lo = int(np.searchsorted(pop.xq, max(qx0, 0), side="left"))
-    hi = int(np.searchsorted(pop.xq, min(qx1, LEVELS), side="right"))
-    xs, ys, rows = pop.xq[lo:hi], pop.yq[lo:hi], pop.row[lo:hi]
-    keep = (ys >= qy0) & (ys <= qy1)
-    xs, ys, rows = xs[keep], ys[keep], rows[keep]
-    col = np.minimum(((xs - np.float32(qx0)) * np.float32(width / (qx1 - qx0)))
-                     .astype(np.int32), width - 1)
-    line = np.minimum(((ys - np.float32(qy0)) * np.float32(height / (qy1 - qy0)))
-                      .astype(np.int32), height - 1)
-    groups = pop.group_of[color_by][rows].astype(np.int32)
-    n_groups = len(pop.group_names[color_by])
-    flat = np.bincount((groups * height + line) * width + col, weights=pop.weight[rows],
-                       minlength=n_groups * height * width)
-    images = flat.reshape(n_groups, height, width).astype(np.float32)
-    return list(images)
+def _last_id(meta: pl.DataFrame) -> int:
+    ids = meta["curve_id"].to_numpy()
+    return int(ids.max()) if len(ids) else 0
+
+
+def load(session: ClusterSession, process: str) -> Population:
+    """Read every curve of ``process`` (synchronously) and cache it."""
+    meta, samples = _fetch(session, process, after_id=-1)
+    kept, starts, x, y, sorted_x = _build(meta, samples, complete_only=False)
+    names: dict[str, list[str]] = {c: [] for c in COLUMNS}
+    pop = Population(
+        database=session.database, process=process,
+        curve_ids=kept["curve_id"].to_numpy().astype(np.int64), starts=starts, x=x, y=y,
+        sorted_x=sorted_x, ts_ms=kept["ts_ms"].to_numpy().astype(np.int64),
+        bounds=_bounds(kept), codes=_codes(kept, names), names=names,
+        max_id=_last_id(meta))
+    _store(pop)
+    return pop
+
+
+def append_new(session: ClusterSession, pop: Population) -> Population:
+    """``pop`` with the curves inserted since it was read (a new object; ``pop`` unchanged)."""
+    meta, samples = _fetch(session, pop.process, after_id=pop.max_id)
+    kept, starts, x, y, sorted_x = _build(meta, samples, complete_only=True)
+    if not kept.height:
+        pop.checked_at = time.monotonic()
+        return pop
+    names = {c: list(v) for c, v in pop.names.items()}
+    codes = _codes(kept, names)
+    new = Population(
+        database=pop.database, process=pop.process,
+        curve_ids=np.concatenate([pop.curve_ids, kept["curve_id"].to_numpy().astype(np.int64)]),
+        starts=np.concatenate([pop.starts, pop.starts[-1] + starts[1:]]),
+        x=np.concatenate([pop.x, x]), y=np.concatenate([pop.y, y]),
+        sorted_x=np.concatenate([pop.sorted_x, sorted_x]),
+        ts_ms=np.concatenate([pop.ts_ms, kept["ts_ms"].to_numpy().astype(np.int64)]),
+        bounds=np.concatenate([pop.bounds, _bounds(kept)]),
+        codes={c: np.concatenate([pop.codes[c], codes[c]]) for c in COLUMNS}, names=names,
+        max_id=_last_id(kept), loaded_at=pop.loaded_at, version=pop.version + 1)
+    _store(new)
+    return new
+
+
+def _store(pop: Population) -> None:
+    key = (pop.database, pop.process)
+    with _LOCK:
+        _CACHE[key] = pop
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > 1 and sum(p.n_samples for p in _CACHE.values()) > MAX_SAMPLES:
+            _CACHE.popitem(last=False)
+
+
+def get(session: ClusterSession, process: str, *, wait: bool = False) -> Population | None:
+    """The held population of ``process`` (``None`` while it loads in the background, or
+    when it is too big to hold); starts a background top-up when it is due."""
+    key = (session.database, process)
+    with _LOCK:
+        pop = _CACHE.get(key)
+        if pop is not None:
+            _CACHE.move_to_end(key)
+        if key in _TOO_BIG and time.monotonic() - _TOO_BIG[key] < RELOAD_S:
+            return None
+        due = pop is None or time.monotonic() - pop.checked_at > REFRESH_S
+        start = due and key not in _BUSY and not wait
+        if start:
+            _BUSY.add(key)
+    if pop is None and wait:
+        return load(session, process) if _fits(session, process) else None
+    if start:
+        threading.Thread(target=_background, args=(session, process, pop),
+                         name="explorer-population", daemon=True).start()
+    return pop
+
+
+def _fits(session: ClusterSession, process: str) -> bool:
+    n = curve_data.sample_count(session, process=process)
+    if n > MAX_SAMPLES:
+        with _LOCK:
+            _TOO_BIG[(session.database, process)] = time.monotonic()
+        return False
+    return True
+
+
+def _background(session: ClusterSession, process: str, pop: Population | None) -> None:
+    key = (session.database, process)
+    try:
+        if pop is None or time.monotonic() - pop.loaded_at > RELOAD_S:
+            if _fits(session, process):
+                load(session, process)
+        else:
+            append_new(session, pop)
+    except Exception:  # noqa: BLE001 - the ClickHouse path keeps serving; logged
+        log.exception("explorer population load failed (%s, %s)", *key)
+    finally:
+        with _LOCK:
+            _BUSY.discard(key)
 
 
 def clear() -> None:
-    """Forget cached populations."""
+    """Forget every held population."""
     with _LOCK:
         _CACHE.clear()
+        _TOO_BIG.clear()
+
+
+# ----------------------------------------------------------------------------- queries
+
+def mask(pop: Population, query: CurveQuery) -> np.ndarray:
+    """Which held curves match ``query`` (values unknown to the process match nothing)."""
+    keep = np.ones(len(pop.curve_ids), dtype=bool)
+    for key, column in (("lines", "line"), ("stations", "station"), ("products", "product"),
+                        ("batches", "batch"), ("results", "result")):
+        wanted = getattr(query, key)
+        if wanted:
+            codes = [i for i, v in enumerate(pop.names[column]) if v in set(wanted)]
+            keep &= np.isin(pop.codes[column], codes)
+    if query.start is not None:
+        keep &= pop.ts_ms >= _ms(query.start)
+    if query.end is not None:
+        keep &= pop.ts_ms <= _ms(query.end)
+    return keep
+
+
+def _ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def summary(pop: Population, keep: np.ndarray) -> dict[str, Any]:
+    """Count and x/y ranges of the kept curves (like ``data.curves.summary``)."""
+    if not keep.any():
+        return {"count": 0, "x": (0.0, 0.0), "y": (0.0, 0.0)}
+    b = pop.bounds[keep]
+    return {"count": int(keep.sum()), "x": (float(b[:, 0].min()), float(b[:, 1].max())),
+            "y": (float(b[:, 2].min()), float(b[:, 3].max()))}
+
+
+def groups(pop: Population, keep: np.ndarray, *, color_by: str) -> list[str]:
+    """The colour column's values among the kept curves, sorted (at most 50)."""
+    present = np.unique(pop.codes[color_by][keep])
+    return sorted(pop.names[color_by][int(c)] for c in present)[:MAX_GROUPS]
+
+
+def density(pop: Population, keep: np.ndarray, *, color_by: str, groups: list[str],
+            x_range: tuple[float, float], y_range: tuple[float, float], width: int,
+            height: int) -> tuple[list[np.ndarray], int]:
+    """Per group in ``groups``, the kept curves drawn as lines (DenseLines weights), and how
+    many curves cross the view."""
+    slot = {name: i for i, name in enumerate(groups)}
+    to_group = np.array([slot.get(n, -1) for n in pop.names[color_by]] or [-1], dtype=np.int16)
+    group = np.where(keep, to_group[pop.codes[color_by]], -1).astype(np.int16)
+    (x0, x1), (y0, y1) = x_range, y_range
+    view = np.array([x0, width / (x1 - x0), y0, height / (y1 - y0)], dtype=np.float64)
+    images, n_in_view = kernel.rasterise(pop.x, pop.y, pop.starts, group, pop.sorted_x, view,
+                                         max(len(groups), 1), int(width), int(height),
+                                         kernel.threads())
+    return [images[i] for i in range(len(groups))], int(n_in_view)
+
+
+def points(pop: Population, curve_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each held curve's samples (curves not held are left out)."""
+    out = {}
+    for cid, i in zip(curve_ids, pop.index_of(curve_ids).tolist(), strict=True):
+        if i >= 0:
+            s, e = int(pop.starts[i]), int(pop.starts[i + 1])
+            out[int(cid)] = (pop.x[s:e], pop.y[s:e])
+    return out
+
+
+def profiles(pop: Population, keep: np.ndarray, *, x_range: tuple[float, float],
+             bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(curve ids, mean, low, high) of the kept curves on a ``bins`` grid over ``x_range``."""
+    index = np.flatnonzero(keep).astype(np.int64)
+    mean, low, high = kernel.profiles(pop.x, pop.y, pop.starts, index, float(x_range[0]),
+                                      float(x_range[1]), int(bins))
+    return pop.curve_ids[index], mean, low, high

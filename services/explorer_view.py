@@ -105,11 +105,7 @@ def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
 
 def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:
     """``curve_ids`` that match the filters (a forged id is refused)."""
-    if not curve_ids:
-        return []
-    rows = curve_data.curve_rows(session, query, limit=len(curve_ids), curve_ids=curve_ids)
-    found = {int(r["curve_id"]) for r in rows}
-    if found != set(curve_ids):
+    if not explorer.owned(session, query, curve_ids):
         raise NotFound("That curve is not among the filtered curves of this cluster.")
     return list(curve_ids)
 
@@ -218,6 +214,10 @@ def what_if(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     """How the draft objects change the verdicts compared with the applied ones."""
     draft_state = state.with_(objects=tuple(draft))
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    if not state.objects and not draft_state.objects:  # nothing to judge: no curve scan
+        count = explorer.full_range(session, query)["count"]
+        return evaluation.WhatIf(n_curves=count, n_nok_before=0, n_nok_after=0, ok_to_nok=[],
+                                 nok_to_ok=[])
     profiles = explorer.profiles(session, query)
     needs_golden = any(o.kind == "envelope" for o in (*state.objects, *draft_state.objects))
     gold = _golden_for(runtime, cluster_id, state, profiles, session, query) \
@@ -264,9 +264,13 @@ def export_curves(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
 
 def summary_text(density: Density) -> str:
     """A line under the chart: how many curves the image holds."""
-    total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0
-    return (f"{density.n_curves:,} curves as a density image "
-            f"({total:,.0f} curve-equivalents in view), "
+    if density.n_in_view is not None:
+        shown = f"{density.n_curves:,} curves drawn as lines ({density.n_in_view:,} in view)"
+    else:
+        total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0
+        shown = (f"{density.n_curves:,} curves as sampled points ({total:,.0f} "
+                 "curve-equivalents in view; lines once they are in memory)")
+    return (f"{shown}, "
             f"x {density.x_range[0]:.3g}…{density.x_range[1]:.3g}, "
             f"y {density.y_range[0]:.3g}…{density.y_range[1]:.3g}")
 

@@ -8,8 +8,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import polars as pl
 import pytest
 
+from data import curves as curve_data
 from data.ch_schema import schema_statements
 from data.clickhouse import ClickHouse
 from data.curves import CurveQuery
@@ -31,6 +33,11 @@ def _curve_rows(cid: int, *, result: str, line: str, y: np.ndarray, x: np.ndarra
     return (cid, cid, f"SN-{cid}", T0 + timedelta(minutes=cid), "press-fit", line, "OP10",
             "PH-200", "LOT-1", result, "", "stroke", "mm", "force", "kN", len(x),
             float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+
+
+CURVE_COLUMNS = ["curve_id", "part_id", "serial", "ts", "process", "line", "station", "product",
+                 "batch", "result", "defect_mode", "x_name", "x_unit", "y_name", "y_unit",
+                 "n_points", "x_min", "x_max", "y_min", "y_max"]
 
 
 def _synthetic() -> dict[int, tuple[np.ndarray, np.ndarray, str, str]]:
@@ -57,10 +64,7 @@ def session(ch: ClickHouse) -> Iterator[ClusterSession]:
         rows.append(_curve_rows(cid, result=result, line=line, y=y, x=x))
         samples += [(cid, T0, "press-fit", i, float(a), float(b))
                     for i, (a, b) in enumerate(zip(x, y, strict=True))]
-    ch.insert_rows("curves", rows, database=DB, column_names=[
-        "curve_id", "part_id", "serial", "ts", "process", "line", "station", "product",
-        "batch", "result", "defect_mode", "x_name", "x_unit", "y_name", "y_unit", "n_points",
-        "x_min", "x_max", "y_min", "y_max"])
+    ch.insert_rows("curves", rows, database=DB, column_names=CURVE_COLUMNS)
     ch.insert_rows("curve_samples", samples, database=DB,
                    column_names=["curve_id", "ts", "process", "idx", "x", "y"])
     explorer.clear_cache()
@@ -105,20 +109,92 @@ def test_hostile_filter_values_are_bound_parameters(session: ClusterSession) -> 
     assert int(session.scalar(f"SELECT count() FROM {DB}.curves")) == N_OK + 2
 
 
-def test_in_memory_population_matches_clickhouse(session: ClusterSession) -> None:
-    info = explorer.full_range(session, QUERY)
-    pop = population.load(session, QUERY, x_range=info["x"], y_range=info["y"])
-    for view in ((None, None), ((1.01, 6.01), (-0.5, 7.0))):  # no sample on a view edge
-        engine = explorer.density(session, QUERY, color_by="result", x_range=view[0],
-                                  y_range=view[1], width=60, height=40, use_memory=False)
-        memory = population.density(pop, color_by="result", x_range=engine.x_range,
-                                    y_range=engine.y_range, width=60, height=40)
-        for a, b in zip(engine.images, memory, strict=True):
-            assert float(a.sum()) == pytest.approx(float(b.sum()), rel=1e-3)
-            # the synthetic samples sit exactly on pixel edges: quantised ones may flip a pixel
-            assert np.abs(a - b).sum() <= 0.08 * float(a.sum())
-    assert population.covers(pop, (0.0, 10.0), (0.0, 95.0))
-    assert not population.covers(pop, (0.0, 0.001), (0.0, 95.0))  # too fine: ClickHouse
+def test_population_draws_each_curve_once_per_column_and_keeps_the_spike(
+        session: ClusterSession) -> None:
+    pop = population.load(session, "press-fit")
+    dens = explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+                            width=100, height=200)
+    assert dens.groups == ["NOK", "OK"] and dens.n_curves == dens.n_in_view == N_OK + 2
+    nok, ok = dens.images
+    inside = slice(5, 95)  # columns within the data (the view is padded by 2 %)
+    assert np.allclose(ok.sum(axis=0)[inside], N_OK, atol=1e-3)
+    assert np.allclose(nok.sum(axis=0)[inside], 2, atol=1e-3)
+    top_row = np.flatnonzero(nok.sum(axis=1) > 0).max()
+    y_at = dens.y_range[0] + (top_row + 0.5) * (dens.y_range[1] - dens.y_range[0]) / 200
+    assert y_at == pytest.approx(95.0, abs=0.6)  # the one-sample spike is kept
+    assert pop.sorted_x.all() and pop.n_samples == (N_OK + 2) * 201
+
+
+def test_population_filters_ranges_and_zoom_match_clickhouse(session: ClusterSession) -> None:
+    pop = population.load(session, "press-fit")
+    for query in (QUERY, replace(QUERY, results=("NOK",)), replace(QUERY, lines=("Line 2",)),
+                  replace(QUERY, results=("OK",), lines=("Line 1",)),
+                  replace(QUERY, start=T0 + timedelta(minutes=10),
+                          end=T0 + timedelta(minutes=20)),
+                  replace(QUERY, lines=("x') OR 1=1 --",))):
+        memory = population.summary(pop, population.mask(pop, query))
+        engine = curve_data.summary(session, query)
+        assert memory["count"] == engine["count"]
+        if engine["count"]:
+            assert memory["x"] == pytest.approx(engine["x"])
+            assert memory["y"] == pytest.approx(engine["y"])
+    up_high = explorer.density(session, QUERY, color_by="result", x_range=(0.0, 10.0),
+                               y_range=(50.0, 100.0), width=40, height=40)
+    assert up_high.n_in_view == 1 and float(up_high.images[1].sum()) == 0.0  # the spike only
+
+
+def test_population_lines_and_profiles_match_clickhouse(session: ClusterSession) -> None:
+    pop = population.load(session, "press-fit")
+    engine = curve_data.curve_points(session, process="press-fit", curve_ids=[SPIKE_ID, 3])
+    held = population.points(pop, [SPIKE_ID, 3, 999_999])
+    assert set(held) == {SPIKE_ID, 3}
+    for cid in (SPIKE_ID, 3):
+        part = engine.filter(pl.col("curve_id") == cid)
+        assert np.array_equal(held[cid][1], part["y"].to_numpy())
+    ids, mean, low, high = population.profiles(pop, population.mask(pop, QUERY),
+                                               x_range=(0.0, 10.0), bins=50)
+    frame = curve_data.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
+    reference = explorer._pivot(frame, x_range=(0.0, 10.0), bins=50)
+    assert np.array_equal(ids, reference.curve_ids)
+    for a, b in ((mean, reference.mean), (low, reference.low), (high, reference.high)):
+        assert np.allclose(a, b, atol=1e-4, equal_nan=True)
+
+
+def test_new_curves_are_appended_once_complete_and_top_up_the_whole_view(
+        session: ClusterSession, ch: ClickHouse) -> None:
+    process = "z-append-test"  # sorts after press-fit: the default stays
+    query = CurveQuery(process=process)
+    x = np.linspace(0.0, 10.0, 11)
+
+    def add(cid: int, *, with_samples: bool) -> None:
+        row = list(_curve_rows(cid, result="OK", line="Line 1", y=x, x=x))
+        row[4] = process
+        ch.insert_rows("curves", [tuple(row)], database=DB, column_names=CURVE_COLUMNS)
+        if with_samples:
+            ch.insert_rows("curve_samples", [(cid, T0, process, i, float(v), float(v))
+                                             for i, v in enumerate(x)],
+                           database=DB, column_names=["curve_id", "ts", "process", "idx", "x",
+                                                      "y"])
+    for cid in (2001, 2002, 2003):
+        add(cid, with_samples=True)
+    pop = population.load(session, process)
+    first = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+                             width=30, height=30)
+    add(2004, with_samples=True)
+    add(2005, with_samples=False)  # its samples are still being inserted
+    pop = population.append_new(session, pop)
+    assert pop.curve_ids.tolist() == [2001, 2002, 2003, 2004] and pop.max_id == 2004
+    topped = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+                              width=30, height=30)
+    assert first.x_range == topped.x_range and topped.n_in_view == 4
+    scratch, n = population.density(pop, population.mask(pop, query), color_by="result",
+                                    groups=["OK"], x_range=topped.x_range,
+                                    y_range=topped.y_range, width=30, height=30)
+    assert n == 4 and np.allclose(scratch[0], topped.images[0])
+    ch.insert_rows("curve_samples", [(2005, T0, process, i, float(v), float(v))
+                                     for i, v in enumerate(x)],
+                   database=DB, column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    assert population.append_new(session, pop).curve_ids.tolist()[-1] == 2005
 
 
 def test_lines_keep_extremes_after_min_max_reduction(session: ClusterSession) -> None:
