@@ -6,6 +6,7 @@ the server and decodes/validates the state before any query.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from dash import Input, Output, State, callback, no_update
@@ -48,24 +49,35 @@ def _options(opened: explorer_view.Opened) -> list[Any]:
             opts(["result", "line", "station", "product", "batch"]), goldens]
 
 
+_DRAW_OUTPUTS = [Output(Explorer.graph, "figure", allow_duplicate=True),
+                 Output(Explorer.groups, "data", allow_duplicate=True),
+                 Output(Explorer.summary, "children", allow_duplicate=True),
+                 Output(Explorer.shown, "options", allow_duplicate=True),
+                 Output(Explorer.shown, "value", allow_duplicate=True)]
+
+
 @callback(*_OPTION_OUTPUTS, *[Output(getattr(Explorer, k), "value", allow_duplicate=True)
                               for k in ("process", *FILTERS, "color_by", "golden_select")],
           Output(Explorer.start, "value"), Output(Explorer.end, "value"),
-          Output(Explorer.state, "data"), Output(Explorer.error, "children"),
+          Output(Explorer.state, "data"), Output(Explorer.error, "children"), *_DRAW_OUTPUTS,
           Input(Explorer.cluster, "data"), prevent_initial_call="initial_duplicate")
 def load(cluster: Any) -> tuple[Any, ...]:
-    """Open the link: check the role, decode the state, fill the filters."""
+    """Open the link: check the role, decode the state, fill the filters and draw (one
+    round trip; the draw callback then sees the figure is current and skips)."""
     try:
         cid, _ = checked(cluster, None)
         link = cluster.get("s") if isinstance(cluster, dict) else None
         opened = explorer_view.open_view(runtime(), cid, link if isinstance(link, str) else "")
+        encoded = encode_state(opened.state)
+        drawn = _drawn(cid, opened.state, encoded, selected=None)
     except AppError as exc:
-        return (*[no_update] * 18, None, make_error(exc.user_message, title="Cannot open"))
+        return (*[no_update] * 18, None, make_error(exc.user_message, title="Cannot open"),
+                *[no_update] * 5)
     s = opened.state
     values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
     dates = [s.start.date().isoformat() if s.start else None,
              s.end.date().isoformat() if s.end else None]
-    return (*_options(opened), *values, *dates, encode_state(s), None)
+    return (*_options(opened), *values, *dates, encoded, None, *drawn)
 
 
 @callback(*_OPTION_OUTPUTS, Output(Explorer.state, "data", allow_duplicate=True),
@@ -108,18 +120,29 @@ def _hidden(shown: Any, options: Any) -> list[str]:
           Output(Explorer.shown, "value"),
           Output(Explorer.error, "children", allow_duplicate=True),
           Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
-          State(Explorer.selected, "data"), prevent_initial_call=True)
-def draw(encoded: Any, cluster: Any, selected: Any) -> tuple[Any, ...]:
+          State(Explorer.selected, "data"), State(Explorer.groups, "data"),
+          prevent_initial_call=True)
+def draw(encoded: Any, cluster: Any, selected: Any, drawn: Any) -> tuple[Any, ...]:
     """Draw the whole figure for the state: density images, saved golden, selection."""
-    if not encoded:
-        raise PreventUpdate
+    if not encoded or (isinstance(drawn, dict) and drawn.get("token") == _token(encoded)):
+        raise PreventUpdate  # already drawn for this state (by ``load``)
     try:
         cid, state = checked(cluster, encoded)
-        ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
-        drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
-                                     selected=ids)
+        return (*_drawn(cid, state, encoded, selected=selected), None)
     except AppError as exc:
         return no_update, no_update, None, no_update, no_update, make_error(exc.user_message)
+
+
+def _token(encoded: str) -> str:
+    """A short digest of an encoded state (which state the figure shows)."""
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
+def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tuple[Any, ...]:
+    """(figure, groups store, summary, group options, shown groups) for ``state``."""
+    ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
+    drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
+                                 selected=ids)
     dens = drawing.density
     figure = fig.make_figure(dens, color_by=state.color_by, golden=drawing.golden,
                              outliers={}, selected=drawing.selected, objects=state.objects,
@@ -127,8 +150,8 @@ def draw(encoded: Any, cluster: Any, selected: Any) -> tuple[Any, ...]:
     options = ui.make_group_options(dens.groups,
                                     fig.group_colors(dens.groups, color_by=state.color_by))
     shown = [g for g in dens.groups if g not in state.hidden]
-    return (figure, {"groups": dens.groups, "token": encoded[-12:]},
-            explorer_view.summary_text(dens), options, shown, None)
+    return (figure, {"groups": dens.groups, "token": _token(encoded)},
+            explorer_view.summary_text(dens), options, shown)
 
 
 def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, float] | None:

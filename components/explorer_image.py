@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,8 +61,27 @@ def layout_image(images: Sequence[np.ndarray], colors: Sequence[str], *,
     """A plotly layout image stretched over the view (below the traces)."""
     if not images:
         return {"source": "", "visible": False}
-    data = base64.b64encode(png(composite(images, colors))).decode("ascii")
-    return {"source": f"data:image/png;base64,{data}", "xref": "x", "yref": "y",
+    return {"source": _data_url(images, colors), "xref": "x", "yref": "y",
             "x": x_range[0], "y": y_range[1], "sizex": x_range[1] - x_range[0],
             "sizey": y_range[1] - y_range[0], "sizing": "stretch", "layer": "below",
             "xanchor": "left", "yanchor": "top", "name": "density"}
+
+
+_URLS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_URLS_LOCK = threading.Lock()
+
+
+def _data_url(images: Sequence[np.ndarray], colors: Sequence[str]) -> str:
+    """The PNG data URL of the composed images (the last few are kept, by content)."""
+    key = (tuple(hash(i.tobytes()) for i in images), tuple(i.shape for i in images),
+           tuple(colors))
+    with _URLS_LOCK:
+        hit = _URLS.get(key)
+    if hit is not None:
+        return hit
+    url = "data:image/png;base64," + base64.b64encode(png(composite(images, colors))).decode()
+    with _URLS_LOCK:
+        _URLS[key] = url
+        while len(_URLS) > 8:
+            _URLS.popitem(last=False)
+    return url

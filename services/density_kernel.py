@@ -19,11 +19,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-#: Pixels one curve may put into a column before the column is shared out early.
-_COLUMN_BUFFER = 4096
 
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
 def _clip(p: float, q: float, t0: float, t1: float) -> tuple[float, float, bool]:
     """One Liang–Barsky edge test."""
     if p == 0.0:
@@ -38,15 +35,17 @@ def _clip(p: float, q: float, t0: float, t1: float) -> tuple[float, float, bool]
     return t0, min(t1, r), True
 
 
-@njit(cache=True, nogil=True)
-def _flush(image: np.ndarray, group: int, col: int, rows: np.ndarray, n: int) -> None:
-    if n > 0 and col >= 0:
-        share = np.float32(1.0 / n)
-        for j in range(n):
-            image[group, col, rows[j]] += share
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _flush(diff: np.ndarray, group: int, col: int, low: int, high: int) -> None:
+    """Share weight 1 among rows ``low..high`` of column ``col`` (as a difference: the
+    image is the running sum of ``diff`` along each column)."""
+    if col >= 0 and high >= low:
+        share = 1.0 / (high - low + 1)
+        diff[group, col, low] += share
+        diff[group, col, high + 1] -= share
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
 def _first_visible(x: np.ndarray, start: int, end: int, x_lo: float) -> int:
     """For a curve whose x never decreases: the last sample before ``x_lo`` (or ``start``)."""
     lo, hi = start, end
@@ -59,28 +58,36 @@ def _first_visible(x: np.ndarray, start: int, end: int, x_lo: float) -> int:
     return max(lo - 1, start)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _row(y: float, height: int) -> int:
+    return min(max(int(y), 0), height - 1)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
 def _curve(x: np.ndarray, y: np.ndarray, start: int, end: int, group: int,
-           view: np.ndarray, image: np.ndarray, rows: np.ndarray, sorted_x: bool) -> bool:
-    """Draw one curve into ``image[group]``; whether it touched the view."""
+           view: np.ndarray, image: np.ndarray, sorted_x: bool, c_lo: int, c_hi: int) -> bool:
+    """Draw one curve into ``image[group]`` (columns first); whether it touched the view.
+
+    Each segment is clipped to the view and cut at pixel-column edges; within a column a
+    continuous curve covers one run of rows, so a column is a (low, high) row interval that
+    gets weight 1 when the curve leaves the column.
+    """
     x0, sx, y0, sy = view[0], view[1], view[2], view[3]
-    width, height = image.shape[1], image.shape[2]
-    wmax, hmax = width - 1e-6, height - 1e-6
-    x_hi = x0 + width / sx
+    height = image.shape[2] - 1
+    wmin, wmax, hmax = float(c_lo), c_hi - 1e-6, height - 1e-6
+    x_hi = x0 + c_hi / sx
     if sorted_x and end - start > 1:
-        start = _first_visible(x, start, end, x0)
-    col, n, last_row, touched = -1, 0, -1, False
+        start = _first_visible(x, start, end, x0 + c_lo / sx)
+    col, low, high, touched = -1, 0, -1, False
     ax, ay = (x[start] - x0) * sx, (y[start] - y0) * sy
     first = start + 1 if end - start > 1 else start
     for i in range(first, end):
         bx, by = (x[i] - x0) * sx, (y[i] - y0) * sy
-        inside = (0.0 <= ax <= wmax and 0.0 <= ay <= hmax
-                  and 0.0 <= bx <= wmax and 0.0 <= by <= hmax)
-        if inside:
-            cx0, cy0, cx1, cy1, k0 = ax, ay, bx, by, 0 if i == first else 1
+        dx, dy = bx - ax, by - ay
+        if wmin <= ax <= wmax and 0.0 <= ay <= hmax and wmin <= bx <= wmax and 0.0 <= by <= hmax:
+            cx0, cy0, cx1, cy1 = ax, ay, bx, by
         else:
-            dx, dy = bx - ax, by - ay
-            t0, t1, ok = _clip(-dx, ax, 0.0, 1.0)
+            t0, t1, ok = _clip(-dx, ax - wmin, 0.0, 1.0)
             if ok:
                 t0, t1, ok = _clip(dx, wmax - ax, t0, t1)
             if ok:
@@ -94,52 +101,71 @@ def _curve(x: np.ndarray, y: np.ndarray, start: int, end: int, group: int,
                 continue
             cx0, cy0 = ax + t0 * dx, ay + t0 * dy
             cx1, cy1 = ax + t1 * dx, ay + t1 * dy
-            k0 = 0 if (i == first or t0 > 0.0) else 1
-        steps = max(int(np.ceil(max(abs(cx1 - cx0), abs(cy1 - cy0)))), 1)
-        step_x, step_y = (cx1 - cx0) / steps, (cy1 - cy0) / steps
-        for k in range(k0, steps + 1):
-            c = min(max(int(cx0 + k * step_x), 0), width - 1)
-            r = min(max(int(cy0 + k * step_y), 0), height - 1)
+        touched = True
+        c_from, c_to = int(cx0), int(cx1)
+        step = 1 if c_to >= c_from else -1
+        slope = (cy1 - cy0) / (cx1 - cx0) if c_to != c_from else 0.0
+        for c in range(c_from, c_to + step, step):
+            if c == c_from:
+                ya = cy0
+            else:
+                ya = cy0 + slope * ((c if step > 0 else c + 1) - cx0)
+            if c == c_to:
+                yb = cy1
+            else:
+                yb = cy0 + slope * ((c + 1 if step > 0 else c) - cx0)
+            ra, rb = _row(ya, height), _row(yb, height)
+            if ra > rb:
+                ra, rb = rb, ra
             if c != col:
-                _flush(image, group, col, rows, n)
-                col, n, last_row = c, 0, -1
-            if r != last_row and n < rows.shape[0]:
-                rows[n] = r
-                n += 1
-                last_row = r
-            touched = True
+                _flush(image, group, col, low, high)
+                col, low, high = c, ra, rb
+            else:
+                low, high = min(low, ra), max(high, rb)
         ax, ay = bx, by
-    _flush(image, group, col, rows, n)
+    if end - start == 1 and wmin <= ax <= wmax and 0.0 <= ay <= hmax:
+        col, low, high, touched = int(ax), _row(ay, height), _row(ay, height), True
+    _flush(image, group, col, low, high)
     return touched
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
 def rasterise(x: np.ndarray, y: np.ndarray, starts: np.ndarray, group: np.ndarray,
-              sorted_x: np.ndarray, view: np.ndarray, n_groups: int, width: int, height: int,
-              threads: int) -> tuple[np.ndarray, int]:
+              sorted_x: np.ndarray, bounds: np.ndarray, view: np.ndarray, n_groups: int,
+              width: int, height: int, threads: int) -> tuple[np.ndarray, int]:
     """Per-group images (``[group, row from the bottom, col]``) of the curves whose
     ``group[c] >= 0``, for ``view = (x0, width / x_span, y0, height / y_span)``; and how
     many curves touched the view. ``sorted_x[c]``: curve ``c``'s x never decreases (its
-    samples before the view are skipped by bisection)."""
-    images = np.zeros((threads, n_groups, width, height), dtype=np.float32)
+    samples before the view are skipped by bisection); ``bounds[c]``: its x/y min and max
+    (curves outside the view are skipped)."""
+    x0, sx, y0, sy = view[0], view[1], view[2], view[3]
+    diffs = np.zeros((threads, n_groups, width, height + 1), dtype=np.float64)
     counts = np.zeros(threads, dtype=np.int64)
     n_curves = group.shape[0]
     per = (n_curves + threads - 1) // threads
     for t in prange(threads):
-        rows = np.empty(_COLUMN_BUFFER, dtype=np.int32)
         for c in range(t * per, min((t + 1) * per, n_curves)):
             g = group[c]
-            if g >= 0 and starts[c + 1] > starts[c]:
-                if _curve(x, y, starts[c], starts[c + 1], g, view, images[t], rows,
-                          sorted_x[c]):
-                    counts[t] += 1
-    total = np.empty((n_groups, height, width), dtype=np.float32)
-    for g in range(n_groups):
-        total[g] = images[:, g].sum(axis=0).T
-    return total, int(counts.sum())
+            if g < 0 or starts[c + 1] == starts[c]:
+                continue
+            if ((bounds[c, 1] - x0) * sx < 0.0 or (bounds[c, 0] - x0) * sx > width
+                    or (bounds[c, 3] - y0) * sy < 0.0 or (bounds[c, 2] - y0) * sy > height):
+                continue
+            if _curve(x, y, starts[c], starts[c + 1], g, view, diffs[t], sorted_x[c], 0,
+                      width):
+                counts[t] += 1
+    out = np.zeros((n_groups, height, width), dtype=np.float32)
+    for g in prange(n_groups):
+        for col in range(width):
+            running = 0.0
+            for r in range(height):
+                for t in range(threads):
+                    running += diffs[t, g, col, r]
+                out[g, r, col] = running if running > 1e-9 else 0.0
+    return out, int(counts.sum())
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
 def profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarray,
              x0: float, x1: float, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, min and max y per (curve in ``curves``, x bin) over ``[x0, x1]`` (NaN: empty)."""
@@ -180,5 +206,6 @@ def warm_up() -> None:
     x = np.array([0.0, 1.0, 2.0], dtype=np.float32)
     starts = np.array([0, 3], dtype=np.int64)
     rasterise(x, x, starts, np.zeros(1, dtype=np.int16), np.ones(1, dtype=np.bool_),
+              np.array([[0.0, 2.0, 0.0, 2.0]], dtype=np.float32),
               np.array([0.0, 2.0, 0.0, 2.0]), 1, 4, 4, threads())
     profiles(x, x, starts, np.zeros(1, dtype=np.int64), 0.0, 2.0, 4)

@@ -135,9 +135,19 @@ def _codes(meta: pl.DataFrame, names: dict[str, list[str]]) -> dict[str, np.ndar
     return out
 
 
-def _bounds(meta: pl.DataFrame) -> np.ndarray:
-    return meta.select("x_min", "x_max", "y_min", "y_max").to_numpy().astype(np.float32) \
+def _bounds(meta: pl.DataFrame, starts: np.ndarray, x: np.ndarray,
+            y: np.ndarray) -> np.ndarray:
+    """Per curve: x min, x max, y min, y max of its samples (the stored ones where it has
+    none)."""
+    stored = meta.select("x_min", "x_max", "y_min", "y_max").to_numpy().astype(np.float32) \
         if meta.height else np.zeros((0, 4), dtype=np.float32)
+    has = np.flatnonzero(starts[1:] > starts[:-1])
+    if len(has):
+        first = starts[:-1][has]
+        stored[has] = np.stack([np.minimum.reduceat(x, first), np.maximum.reduceat(x, first),
+                                np.minimum.reduceat(y, first), np.maximum.reduceat(y, first)],
+                               axis=1)
+    return stored
 
 
 def _last_id(meta: pl.DataFrame) -> int:
@@ -154,7 +164,7 @@ def load(session: ClusterSession, process: str) -> Population:
         database=session.database, process=process,
         curve_ids=kept["curve_id"].to_numpy().astype(np.int64), starts=starts, x=x, y=y,
         sorted_x=sorted_x, ts_ms=kept["ts_ms"].to_numpy().astype(np.int64),
-        bounds=_bounds(kept), codes=_codes(kept, names), names=names,
+        bounds=_bounds(kept, starts, x, y), codes=_codes(kept, names), names=names,
         max_id=_last_id(meta))
     _store(pop)
     return pop
@@ -176,7 +186,7 @@ def append_new(session: ClusterSession, pop: Population) -> Population:
         x=np.concatenate([pop.x, x]), y=np.concatenate([pop.y, y]),
         sorted_x=np.concatenate([pop.sorted_x, sorted_x]),
         ts_ms=np.concatenate([pop.ts_ms, kept["ts_ms"].to_numpy().astype(np.int64)]),
-        bounds=np.concatenate([pop.bounds, _bounds(kept)]),
+        bounds=np.concatenate([pop.bounds, _bounds(kept, starts, x, y)]),
         codes={c: np.concatenate([pop.codes[c], codes[c]]) for c in COLUMNS}, names=names,
         max_id=_last_id(kept), loaded_at=pop.loaded_at, version=pop.version + 1)
     _store(new)
@@ -292,9 +302,9 @@ def density(pop: Population, keep: np.ndarray, *, color_by: str, groups: list[st
     group = np.where(keep, to_group[pop.codes[color_by]], -1).astype(np.int16)
     (x0, x1), (y0, y1) = x_range, y_range
     view = np.array([x0, width / (x1 - x0), y0, height / (y1 - y0)], dtype=np.float64)
-    images, n_in_view = kernel.rasterise(pop.x, pop.y, pop.starts, group, pop.sorted_x, view,
-                                         max(len(groups), 1), int(width), int(height),
-                                         kernel.threads())
+    images, n_in_view = kernel.rasterise(pop.x, pop.y, pop.starts, group, pop.sorted_x,
+                                         pop.bounds, view, max(len(groups), 1), int(width),
+                                         int(height), kernel.threads())
     return [images[i] for i in range(len(groups))], int(n_in_view)
 
 
