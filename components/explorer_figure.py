@@ -7,6 +7,7 @@ density images; trace order is fixed so that a zoom can patch by index: ``0`` ba
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -54,16 +55,27 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
-    """Many curves as one trace: x/y joined with ``None`` gaps, curve id per point."""
-    xs: list[Any] = []
-    ys: list[Any] = []
-    ids: list[Any] = []
+def typed_array(values: Any, dtype: str) -> dict[str, str]:
+    """A plotly.js typed array (little-endian, base64): a fraction of the size of JSON
+    numbers, decoded by the browser without parsing."""
+    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[dict[str, str], ...]:
+    """Many curves as one trace: x/y joined with NaN gaps, curve id per point."""
+    gap = np.array([np.nan], dtype=np.float32)
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
     for cid, (x, y) in curves.items():
-        xs.extend(np.round(np.asarray(x, dtype=float), 5).tolist() + [None])
-        ys.extend(np.round(np.asarray(y, dtype=float), 5).tolist() + [None])
-        ids.extend([cid] * len(x) + [None])
-    return xs, ys, ids
+        xs += [np.asarray(x, dtype=np.float32), gap]
+        ys += [np.asarray(y, dtype=np.float32), gap]
+        ids.append(np.full(len(x) + 1, cid, dtype=np.int64))
+    def joined(parts: list[np.ndarray], dtype: str) -> dict[str, str]:
+        return typed_array(np.concatenate(parts) if parts else np.zeros(0), dtype)
+    small = all(0 <= cid < 2**31 for cid in curves)
+    return joined(xs, "f4"), joined(ys, "f4"), joined(ids, "i4" if small else "f8")
 
 
 def golden_traces(golden: Golden | None) -> list[dict[str, Any]]:

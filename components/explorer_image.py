@@ -12,35 +12,19 @@ from typing import Any
 
 import numpy as np
 
+from services.density_kernel import compose
+
 
 def _rgb(hex_color: str) -> np.ndarray:
     return np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
 
 
-def alpha_of(image: np.ndarray) -> np.ndarray:
-    """Opacity per pixel: 0 where empty, 0.25…1 on a log scale of the weight otherwise
-    (any touched pixel stays visible, so one curve's extreme is never lost)."""
-    out = np.zeros(image.shape, dtype=np.float32)
-    hit = image > 0
-    if hit.any():
-        scaled = np.log10(image[hit] / image[hit].min())
-        top = float(scaled.max()) or 1.0
-        out[hit] = 0.25 + 0.75 * scaled / top
-    return out
-
-
 def composite(images: Sequence[np.ndarray], colors: Sequence[str]) -> np.ndarray:
-    """RGBA (uint8, top row = highest y) of the groups drawn over each other in order."""
-    height, width = images[0].shape
-    rgb = np.zeros((height, width, 3), dtype=np.float32)
-    alpha = np.zeros((height, width), dtype=np.float32)
-    for image, color in zip(images, colors, strict=True):
-        a = alpha_of(image)
-        rgb = rgb * (1 - a[..., None]) + _rgb(color) * a[..., None]
-        alpha = alpha * (1 - a) + a
-    straight = rgb / np.where(alpha > 0, alpha, 1)[..., None]  # rgb is premultiplied
-    out = np.concatenate([straight, alpha[..., None] * 255], axis=2)
-    return np.clip(out[::-1], 0, 255).astype(np.uint8)
+    """RGBA (uint8, top row = highest y) of the groups drawn over each other in order:
+    opacity 0 where a group is empty, 0.25…1 on a log scale of the weight otherwise (any
+    touched pixel stays visible, so one curve's extreme is never lost)."""
+    stack = np.ascontiguousarray(np.stack(images), dtype=np.float32)
+    return compose(stack, np.stack([_rgb(c) for c in colors]).astype(np.float32))
 
 
 def png(rgba: np.ndarray) -> bytes:
