@@ -47,7 +47,7 @@ def make_filters() -> dbc.Card:
 
 def make_chart() -> dbc.Card:
     """The overlay chart with its summary line."""
-    config = {"displaylogo": False, "scrollZoom": True, "edits": {"shapePosition": False},
+    config = {"displaylogo": False, "scrollZoom": True, "edits": {"shapePosition": True},
               "toImageButtonOptions": {"format": "png", "filename": "curve-explorer",
                                        "scale": 2},
               "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -128,7 +128,8 @@ def make_objects_panel() -> html.Div:
                 **({"type": "numeric"} if c in ("x0", "x1", "y0", "y1", "margin") else {})}
                for c in OBJECT_COLUMNS]
     return html.Div([
-        html.P("Edit a value to see which parts would flip; Apply makes it the reference.",
+        html.P("Drag or resize an object on the chart, or edit a value, to see which parts "
+               "would flip; Apply makes it the reference.",
                className="small text-body-secondary mb-2"),
         dash_table.DataTable(id=Explorer.objects, columns=columns, data=[], editable=True,
                              row_deletable=True, dropdown=dropdowns,

@@ -115,7 +115,8 @@ def object_shapes(objects: Sequence[EvalObject], golden: Golden | None) -> list[
         label = {"text": obj.name, "font": {"color": OBJECT_COLOR, "size": 11}}
         if obj.kind == "window":
             shapes.append({"type": "rect", "x0": obj.x0, "x1": obj.x1, "y0": obj.y0,
-                           "y1": obj.y1, "line": line, "label": label})
+                           "y1": obj.y1, "line": line, "label": label,
+                           "fillcolor": "rgba(106,27,154,0.06)"})  # grab anywhere to move
         elif obj.kind == "threshold":
             shapes.append({"type": "line", "x0": obj.x0, "x1": obj.x1, "y0": obj.y0,
                            "y1": obj.y1, "line": {**line, "dash": "dash"}, "label": label})

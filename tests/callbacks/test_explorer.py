@@ -41,7 +41,8 @@ def server(mod_runtime: Runtime, world: World) -> Flask:
 
 
 TRIGGERS = {"explorer-graph": "explorer-state-store.data",
-            "explorer-process-select": "explorer-process-select.value"}
+            "explorer-process-select": "explorer-process-select.value",
+            "explorer-objects-table": "explorer-graph.relayoutData"}
 
 
 def _dep(client: FlaskClient, first_output: str) -> dict[str, Any]:
@@ -156,3 +157,31 @@ def test_hostile_filter_values_are_refused_with_a_message(server: Flask, world: 
     text = _text(call(client, "explorer-process-select", values))
     assert "Unknown line: choose values from the list" in text
     assert "explorer-state-store" not in text
+
+
+WINDOW = {"kind": "window", "name": "W1", "x0": 2.0, "x1": 4.0, "y0": 5.0, "y1": 9.0}
+ENVELOPE = {"kind": "envelope", "name": "E1", "x0": 1.0, "x1": 3.0, "y0": 0.0, "y1": 1.0}
+
+
+def test_dragging_a_shape_moves_its_draft_object_and_only_for_members(server: Flask,
+                                                                      world: World) -> None:
+    values = {"explorer-graph.relayoutData": {"shapes[0].x0": 2.5, "shapes[0].y1": 3.0,
+                                              "shapes[1].y0": 0.4, "shapes[1].x1": 3.5},
+              "explorer-objects-table.data": [WINDOW, ENVELOPE],
+              "explorer-cluster-store.data": {"cluster": world.a}}
+    rows = call(_client(server, "viewer"), "explorer-objects-table", values)
+    moved = rows["response"]["explorer-objects-table"]["data"]
+    assert moved[0] == {**WINDOW, "x0": 2.5, "y0": 3.0, "y1": 5.0}  # corners kept in order
+    assert moved[1] == {**ENVELOPE, "x1": 3.5}  # an envelope spans the height: y ignored
+    outsider = call(_client(server, "outsider"), "explorer-objects-table", values)
+    assert outsider == {}  # nothing changes for a non-member
+
+
+@pytest.mark.parametrize("relayout", [{"xaxis.range[0]": 1.0}, {"shapes[5].x0": 1.0},
+                                      {"shapes[0].x0": "1; DROP"}, {"shapes[0].x0": True},
+                                      {"shapes[0].x0": float("nan")},
+                                      {"shapes[0].fillcolor": "red"}, "not a dict"])
+def test_events_that_move_no_object_change_nothing(relayout: Any) -> None:
+    from callbacks.explorer_drag import moved_rows
+
+    assert moved_rows(relayout, [WINDOW]) is None

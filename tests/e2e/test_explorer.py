@@ -60,3 +60,30 @@ def test_explore_zoom_click_export_and_share(page: Page, live_app: AppProcess) -
     page.goto(live_app.url + share.input_value())
     expect(page.locator("#explorer-part-card")).to_contain_text("Serial", timeout=30_000)
     expect(summary).to_contain_text(zoomed.split(",")[0], timeout=30_000)
+
+
+def test_dragging_a_window_on_the_chart_updates_the_what_if(page: Page,
+                                                            live_app: AppProcess) -> None:
+    sign_in(page, live_app.url, *_analyst(live_app))
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    expect(page.locator("#explorer-graph .imagelayer image").first).to_be_visible(
+        timeout=30_000)
+    page.get_by_role("tab", name="Evaluation").click()
+    page.click("#explorer-add-window-button")
+    expect(page.locator("#explorer-whatif-result")).to_contain_text("NOK", timeout=20_000)
+    cell = page.locator("#explorer-objects-table td[data-dash-column='x0']").first
+    before = cell.inner_text()
+    shape = page.locator("#explorer-graph .shapelayer path").first
+    expect(shape).to_be_visible()
+    box = shape.bounding_box()
+    assert box is not None
+    # grab the window in its middle and move it to the left
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*middle)
+    page.mouse.down()
+    page.mouse.move(middle[0] - 60, middle[1], steps=6)
+    page.mouse.up()
+    expect(cell).not_to_have_text(before, timeout=20_000)
+    assert float(cell.inner_text()) < float(before)
+    expect(page.locator("#explorer-whatif-result")).to_contain_text("of ")
+    screenshot(page, "explorer-drag-window")
