@@ -152,7 +152,10 @@ def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
     except AppError:
         raise PreventUpdate from None
     if ctx.triggered_id == Explorer.state:
-        return [{k: getattr(o, k) for k in ui.OBJECT_COLUMNS} for o in state.objects]
+        applied = [{k: getattr(o, k) for k in ui.OBJECT_COLUMNS} for o in state.objects]
+        if applied == (rows or []):
+            raise PreventUpdate  # unchanged: no what-if round trip, no redraw
+        return applied
     kind = {Explorer.add_window: "window", Explorer.add_envelope: "envelope",
             Explorer.add_threshold: "threshold"}[ctx.triggered_id]
     x = (view or {}).get("x") or [0.0, 12.0]
