@@ -249,3 +249,11 @@ def sample_count(session: Session, *, process: str) -> int:
     rows = session.rows(f"SELECT sum(n_points) FROM {_db(session)}.curves "
                         f"WHERE process = {{process:String}}", parameters={"process": process})
     return int(rows[0][0] or 0) if rows else 0
+
+
+def count_upto(session: Session, *, process: str, last_id: int) -> int:
+    """How many curves of ``process`` have ``curve_id <= last_id``."""
+    rows = session.rows(f"SELECT count() FROM {_db(session)}.curves WHERE process = "
+                        f"{{process:String}} AND curve_id <= {{last:Int64}}",
+                        parameters={"process": process, "last": last_id})
+    return int(rows[0][0]) if rows else 0

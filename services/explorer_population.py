@@ -171,7 +171,11 @@ def load(session: ClusterSession, process: str) -> Population:
 
 
 def append_new(session: ClusterSession, pop: Population) -> Population:
-    """``pop`` with the curves inserted since it was read (a new object; ``pop`` unchanged)."""
+    """``pop`` with the curves inserted since it was read (a new object; ``pop`` unchanged),
+    or the process read again when curves it holds are gone."""
+    if curve_data.count_upto(session, process=pop.process, last_id=pop.max_id) \
+            != len(pop.curve_ids):  # rows expired or deleted, or the database was recreated
+        return load(session, pop.process)
     meta, samples = _fetch(session, pop.process, after_id=pop.max_id)
     kept, starts, x, y, sorted_x = _build(meta, samples, complete_only=True)
     if not kept.height:
@@ -204,7 +208,8 @@ def _store(pop: Population) -> None:
 
 def get(session: ClusterSession, process: str, *, wait: bool = False) -> Population | None:
     """The held population of ``process`` (``None`` while it loads in the background, or
-    when it is too big to hold); starts a background top-up when it is due."""
+    when it is too big to hold); starts a background top-up when it is due. ``wait``:
+    load it now if it is not held (start-up warm-up, tests)."""
     key = (session.database, process)
     with _LOCK:
         pop = _CACHE.get(key)
@@ -213,13 +218,13 @@ def get(session: ClusterSession, process: str, *, wait: bool = False) -> Populat
         if key in _TOO_BIG and time.monotonic() - _TOO_BIG[key] < RELOAD_S:
             return None
         due = pop is None or time.monotonic() - pop.checked_at > REFRESH_S
-        start = due and key not in _BUSY and not wait
+        start = due and key not in _BUSY and not (wait and pop is None)
         if start:
             _BUSY.add(key)
     if pop is None and wait:
-        return load(session, process) if _fits(session, process) else None
+        return _refresh(session, process)
     if start:
-        threading.Thread(target=_background, args=(session, process, pop),
+        threading.Thread(target=_background, args=(session, process),
                          name="explorer-population", daemon=True).start()
     return pop
 
@@ -233,14 +238,28 @@ def _fits(session: ClusterSession, process: str) -> bool:
     return True
 
 
-def _background(session: ClusterSession, process: str, pop: Population | None) -> None:
+_KEY_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _refresh(session: ClusterSession, process: str) -> Population | None:
+    """Load, top up or reload the population (one at a time per process)."""
+    key = (session.database, process)
+    with _LOCK:
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        with _LOCK:
+            pop = _CACHE.get(key)
+        if pop is not None and time.monotonic() - pop.loaded_at <= RELOAD_S:
+            if time.monotonic() - pop.checked_at <= REFRESH_S:
+                return pop
+            return append_new(session, pop)
+        return load(session, process) if _fits(session, process) else None
+
+
+def _background(session: ClusterSession, process: str) -> None:
     key = (session.database, process)
     try:
-        if pop is None or time.monotonic() - pop.loaded_at > RELOAD_S:
-            if _fits(session, process):
-                load(session, process)
-        else:
-            append_new(session, pop)
+        _refresh(session, process)
     except Exception:  # noqa: BLE001 - the ClickHouse path keeps serving; logged
         log.exception("explorer population load failed (%s, %s)", *key)
     finally:

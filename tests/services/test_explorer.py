@@ -194,7 +194,12 @@ def test_new_curves_are_appended_once_complete_and_top_up_the_whole_view(
     ch.insert_rows("curve_samples", [(2005, T0, process, i, float(v), float(v))
                                      for i, v in enumerate(x)],
                    database=DB, column_names=["curve_id", "ts", "process", "idx", "x", "y"])
-    assert population.append_new(session, pop).curve_ids.tolist()[-1] == 2005
+    pop = population.append_new(session, pop)
+    assert pop.curve_ids.tolist()[-1] == 2005
+    ch.command(f"DELETE FROM {DB}.curves WHERE process = {{p:String}} AND curve_id = 2001",
+               parameters={"p": process})
+    reread = population.append_new(session, pop)  # a held curve is gone: read it all again
+    assert reread.curve_ids.tolist() == [2002, 2003, 2004, 2005] and reread.version == 0
 
 
 def test_lines_keep_extremes_after_min_max_reduction(session: ClusterSession) -> None:
