@@ -352,7 +352,7 @@ def clear_cache() -> None:
 
 # ----------------------------------------------------------------------------- start-up
 
-VIEW_WIDTH, VIEW_HEIGHT = 900, 440
+VIEW_WIDTH, VIEW_HEIGHT = 900, 480  # at least the plot area (≤ 790 × 465 CSS px)
 
 
 def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
