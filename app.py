@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from auth import roles, web
 from components.ids import Shell
 from components.layout import make_denied, make_navbar
+from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
 from lyceum.settings import Settings, load_settings
 from services.runtime import Runtime
@@ -120,9 +121,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         code = "not_found" if exc.code == 404 else "method_not_allowed"
         return jsonify(error={"code": code, "message": exc.description}), exc.code
 
+    jobs = make_manager(settings)  # background callbacks: Celery with REDIS_URL, else threads
+    jobs.bind(server)
     app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",  # type: ignore[arg-type]
                update_title="", suppress_callback_exceptions=True, serve_locally=True,
-               compress=False, assets_ignore=r"vendor/.*",
+               compress=False, assets_ignore=r"vendor/.*", background_callback_manager=jobs,
                external_stylesheets=list(VENDOR_STYLESHEETS))
     for page in dash.page_registry.values():
         if not hasattr(page["layout"], "__wrapped__"):
@@ -166,7 +169,11 @@ def _attach_callbacks(app: Dash) -> None:
         _CALLBACKS = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST))
     _callback.GLOBAL_CALLBACK_MAP.clear()
     _callback.GLOBAL_CALLBACK_LIST.clear()
-    app.callback_map.update(_CALLBACKS[0])
+    # Dash pops a background callback's cancel inputs from its entry when it sets up the
+    # app's cancel callbacks: each app gets its own copy of those entries
+    app.callback_map.update({key: {**entry, "background": dict(entry["background"])}
+                             if isinstance(entry.get("background"), dict) else entry
+                             for key, entry in _CALLBACKS[0].items()})
     app._callback_list.extend(_CALLBACKS[1])
 
 

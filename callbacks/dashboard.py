@@ -16,17 +16,21 @@ from components import dashboard as ui
 from components import spc_chart
 from components.ids import (
     Dashboard,
+    DashboardSpc,
     DashboardStores,
     dashboard_ack,
     dashboard_ack_comment,
     dashboard_kpi,
 )
 from components.layout import make_error
+from lyceum.background_callbacks import checked_before_queueing
 from lyceum.errors import AppError
 from services import alerts, dashboard, live_feed
 from services.kpis import View
 
 KEYS = [k for k, _ in ui.KPI_CARDS]
+#: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).
+PAGE_LOCATION = "_pages_location"
 VIEW = [Input(Dashboard.tick, "n_intervals"), Input(Dashboard.window, "value"),
         Input(Dashboard.line, "value"), Input(Dashboard.station, "value"),
         State(Dashboard.cluster, "data"), State(Dashboard.viewer, "data")]
@@ -113,16 +117,35 @@ def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: A
                                     "zmax": max(10.0, peak)}])
 
 
+def _may_view_spc(_n: int, _window: str, _line: str, _station: str, _feature: str,
+                  _kind: str, _baseline: str, cluster_id: Any, _viewer: str) -> None:
+    """Before the SPC job is queued: a user without the viewer role gets nothing (the
+    refusal is audited); the job checks again when it runs."""
+    try:
+        require_role(cluster_id, Role.VIEWER)
+    except AppError:
+        raise PreventUpdate from None
+
+
+SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
+            Input(Dashboard.spc_baseline, "value")]
+
+
+# A background job (lyceum.background_callbacks): it runs as the requesting user, whose
+# role _view checks inside the job; the renderer polls every 300 ms, shows "computing"
+# meanwhile, and cancels the job when the view changes or the page is left.
 @callback(Output(Dashboard.spc, "figure"), Output(Dashboard.pchart, "figure"),
-          Output(Dashboard.spc_summary, "children"), *VIEW[:4],
-          Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
-          Input(Dashboard.spc_baseline, "value"), *VIEW[4:])
+          Output(Dashboard.spc_summary, "children"), *VIEW[:4], *SPC_VIEW, *VIEW[4:],
+          background=True, interval=300, running=[(
+              Output(DashboardSpc.running, "className"), ui.COMPUTING_ON, ui.COMPUTING_OFF)],
+          cancel=[*VIEW[1:4], *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
+@checked_before_queueing(_may_view_spc)
 def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kind: str,
                 baseline: str, cluster_id: Any, viewer: str) -> tuple[Any, Any, Any]:
     """The feature's control chart (limits from the baseline) and the p-chart."""
     try:
         view = _view(cluster_id, window, line, station)
-        with dashboard.viewer_slot(runtime(), str(viewer), "spc") as free:
+        with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=5.0) as free:
             if not free:
                 raise PreventUpdate
             chart, pchart = dashboard.control_charts(runtime(), view, feature=feature,

@@ -162,6 +162,17 @@ def make_card(title: str, body: Any, *, extra: Any = None) -> dbc.Card:
         body]), className="shadow-sm h-100")
 
 
+#: The classes of a "computing" badge while its job runs, and while it does not.
+COMPUTING_ON, COMPUTING_OFF = "dashboard-computing", "dashboard-computing d-none"
+
+
+def make_computing_badge(component_id: str) -> dbc.Badge:
+    """A small "computing" badge for a panel's background job (hidden until it runs)."""
+    return dbc.Badge([dbc.Spinner(size="sm", spinner_class_name="me-1 dashboard-spinner"),
+                      "computing"], id=component_id, color="light", text_color="secondary",
+                     className=COMPUTING_OFF)
+
+
 def make_spc_summary(chart: Any) -> Any:
     """Capability and the rules that fired, under the control chart."""
     if chart.note:

@@ -451,3 +451,9 @@ class DashboardRuleForm:
     """The container of the add-a-rule form (editors), apart from the refreshed rule list."""
 
     container = "dashboard-rule-form-div"
+
+
+class DashboardSpc:
+    """The SPC panel's background job: its "computing" badge."""
+
+    running = "dashboard-spc-running-badge"

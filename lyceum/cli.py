@@ -63,6 +63,20 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Take background jobs from Redis in this process (needs a ClickHouse server)."""
+    from app import create_app
+    from lyceum.settings import load_settings
+    from services.jobs import check_external_worker, run_worker
+    from services.runtime import Runtime
+
+    settings = load_settings()
+    check_external_worker(settings)
+    runtime = Runtime.open(settings)
+    create_app(settings, runtime=runtime)  # registers the app's background callbacks
+    return run_worker(runtime, threads=max(1, args.threads))
+
+
 def cmd_migrate(_args: argparse.Namespace) -> int:
     """Bring the metadata schema to the newest revision."""
 
@@ -128,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="set up and serve the app").set_defaults(func=cmd_run)
     sub.add_parser("migrate", help="migrate the metadata database").set_defaults(
         func=cmd_migrate)
+    worker = sub.add_parser("worker", help="run background jobs from REDIS_URL "
+                                           "(with a ClickHouse server)")
+    worker.add_argument("--threads", type=int, default=4, help="jobs run at once")
+    worker.set_defaults(func=cmd_worker)
     admin = sub.add_parser("create-admin", help="create a global administrator")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")

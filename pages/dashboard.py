@@ -10,7 +10,13 @@ from dash import dcc, html
 
 from components import dashboard as ui
 from components import spc_chart
-from components.ids import Dashboard, DashboardRuleForm, DashboardRules, DashboardStores
+from components.ids import (
+    Dashboard,
+    DashboardRuleForm,
+    DashboardRules,
+    DashboardSpc,
+    DashboardStores,
+)
 from components.layout import make_page_header
 from components.save_to_project import make_save_to_project
 
@@ -71,8 +77,8 @@ def layout(cluster_id: str = "", refresh_s: int = 30, asset: str = "",
             dbc.Col(ui.make_card("Control chart", html.Div([
                 _spc_controls(), dcc.Graph(id=Dashboard.spc, config=_GRAPH,
                                            figure=spc_chart.make_control_chart()),
-                html.Div(id=Dashboard.spc_summary, className="small")])), lg=7,
-                className="mb-4"),
+                html.Div(id=Dashboard.spc_summary, className="small")]),
+                extra=ui.make_computing_badge(DashboardSpc.running)), lg=7, className="mb-4"),
             dbc.Col(ui.make_card("Defect rate p-chart", dcc.Graph(
                 id=Dashboard.pchart, config=_GRAPH,
                 figure=spc_chart.make_control_chart(height=340))), lg=5, className="mb-4"),

@@ -13,6 +13,7 @@ import time
 from services import explorer
 from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.cluster_usage import start_usage_sampler, stop_usage_sampler
+from services.jobs import start_embedded_worker, stop_embedded_worker
 from services.live_feed import start_live_feed, stop_live_feed
 from services.runtime import Runtime
 
@@ -27,6 +28,7 @@ def start_background(runtime: Runtime) -> None:
     start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
     if runtime.settings.demo != "off":
         start_live_feed(runtime)
+    start_embedded_worker(runtime)  # background callbacks via Celery, when REDIS_URL is set
     threading.Thread(target=_warm_explorer, args=(runtime,), name="explorer-warm-up",
                      daemon=True).start()
     log.info("background: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
@@ -48,6 +50,7 @@ def _warm_explorer(runtime: Runtime) -> None:
 
 def stop_background() -> None:
     """Stop the schedulers (used by tests and on shutdown)."""
+    stop_embedded_worker()
     stop_live_feed()
     stop_alert_evaluator()
     stop_usage_sampler()

@@ -5,6 +5,7 @@ viewer and panel (a second one while the first runs is told to keep what it show
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -143,7 +144,17 @@ def full_refresh(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -
 
 
 @contextmanager
-def viewer_slot(runtime: Runtime, viewer: str, panel: str) -> Iterator[bool]:
-    """``True`` if this viewer has no request in flight for ``panel``; held until done."""
-    with shared_cache(runtime).guard(("viewer", viewer[:64], panel), seconds=120) as held:
-        yield held
+def viewer_slot(runtime: Runtime, viewer: str, panel: str, *,
+                wait_s: float = 0.0) -> Iterator[bool]:
+    """``True`` if this viewer has no request in flight for ``panel``; held until done.
+
+    ``wait_s`` waits that long for the slot (a background job whose predecessor was
+    cancelled but cannot be interrupted waits for it to finish instead of giving up).
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        with shared_cache(runtime).guard(("viewer", viewer[:64], panel), seconds=120) as held:
+            if held or time.monotonic() >= deadline:
+                yield held
+                return
+        time.sleep(0.1)

@@ -111,3 +111,12 @@ def admin(runtime: object) -> tuple[str, str]:
     create_user(runtime.db, runtime.passwords, email="root@example.com",
                 password="correct horse battery", is_admin=True)
     return "root@example.com", "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on a free port and a temporary folder (one per test module)."""
+    from tests.servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

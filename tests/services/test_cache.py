@@ -2,47 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from services.cache import CacheBusy, DiskBackend, RedisBackend, SharedCache
-from tests.servers import free_port
-
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on a free port and a temporary folder."""
-    if not shutil.which(REDIS_SERVER):
-        pytest.fail("redis-server is not installed (Debian package 'redis-server'); "
-                    "run `make test`, which installs it.")
-    folder, port = tmp_path_factory.mktemp("redis"), free_port()
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-                                "--dir", str(folder), "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(params=["diskcache", "redis"])
