@@ -15,6 +15,9 @@ Both run in parallel over curves (each thread owns an image buffer) and release 
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import numba
 import numpy as np
 from numba import njit, prange
@@ -130,7 +133,7 @@ def _curve(x: np.ndarray, y: np.ndarray, start: int, end: int, group: int,
 
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
-def rasterise(x: np.ndarray, y: np.ndarray, starts: np.ndarray, group: np.ndarray,
+def _rasterise(x: np.ndarray, y: np.ndarray, starts: np.ndarray, group: np.ndarray,
               sorted_x: np.ndarray, bounds: np.ndarray, view: np.ndarray, n_groups: int,
               width: int, height: int, threads: int) -> tuple[np.ndarray, int]:
     """Per-group images (``[group, row from the bottom, col]``) of the curves whose
@@ -166,7 +169,7 @@ def rasterise(x: np.ndarray, y: np.ndarray, starts: np.ndarray, group: np.ndarra
 
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
-def profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarray,
+def _profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarray,
              x0: float, x1: float, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, min and max y per (curve in ``curves``, x bin) over ``[x0, x1]`` (NaN: empty)."""
     n = curves.shape[0]
@@ -196,6 +199,30 @@ def profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarra
     return mean, low, high
 
 
+#: Parallel kernels run one at a time: numba's fallback "workqueue" threading layer (used
+#: when no OpenMP/TBB runtime is installed) aborts the process on concurrent launches from
+#: several Python threads, and two launches would only share the same cores anyway.
+_LAUNCH = threading.Lock()
+
+
+def rasterise(*args: Any) -> tuple[np.ndarray, int]:
+    """Run :func:`_rasterise` (arguments as documented there)."""
+    with _LAUNCH:
+        return _rasterise(*args)
+
+
+def profiles(*args: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run :func:`_profiles` (arguments as documented there)."""
+    with _LAUNCH:
+        return _profiles(*args)
+
+
+def compose(images: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Run :func:`_compose`."""
+    with _LAUNCH:
+        return _compose(images, rgb)
+
+
 def threads() -> int:
     """How many threads the kernels split their work into."""
     return int(numba.get_num_threads())
@@ -213,7 +240,7 @@ def warm_up() -> None:
 
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
-def compose(images: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+def _compose(images: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     """The groups' images (``[group, row from the bottom, col]``) drawn over each other in
     order as straight RGBA (uint8, top row first). A pixel's opacity is 0 where its group is
     empty, else 0.25…1 on a log scale of its weight between the group's smallest and largest
