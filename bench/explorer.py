@@ -265,11 +265,11 @@ def kernel_scaling(counts: list[int]) -> dict[int, tuple[float, float]]:
         ordered = np.ones(n, dtype=np.bool_)
         found = []
         for (x0, x1), (y0, y1) in (((-0.2, 12.2), (-1.0, 34.0)), ((4.0, 6.0), (5.0, 25.0))):
-            view = np.array([x0, 900 / (x1 - x0), y0, 480 / (y1 - y0)])
+            view = np.array([x0, 800 / (x1 - x0), y0, 470 / (y1 - y0)])
             times = []
             for _ in range(RUNS):
                 began = time.perf_counter()
-                kernel.rasterise(x, y, starts, group, ordered, bounds, view, 3, 900, 480,
+                kernel.rasterise(x, y, starts, group, ordered, bounds, view, 3, 800, 470,
                                  kernel.threads())
                 times.append(time.perf_counter() - began)
             found.append(median(times))
@@ -279,7 +279,7 @@ def kernel_scaling(counts: list[int]) -> dict[int, tuple[float, float]]:
 
 
 def density_scaling(counts: list[int]) -> dict[int, float]:
-    """Median ClickHouse density-query seconds (full view, 900×480, sample bins: the path
+    """Median ClickHouse density-query seconds (full view, 800×470, sample bins: the path
     used while a process loads or when it is too big to hold) at each count, own chDB."""
     from data.ch_schema import schema_statements
     from data.clickhouse import ClickHouse
@@ -314,7 +314,7 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
                 for _ in range(RUNS):
                     began = time.perf_counter()
                     explorer.density(session, query, color_by="result", x_range=None,
-                                     y_range=None, width=900, height=480, use_memory=False)
+                                     y_range=None, width=800, height=470, use_memory=False)
                     times.append(time.perf_counter() - began)
                 out[n] = median(times)
         finally:
@@ -448,10 +448,10 @@ def section(r: dict[str, Any]) -> str:
         "by all sessions and counted once, before the sessions are opened.\n\n"
         f"Naive baseline at 100 curves: first draw {n100[0]:.2f} s, zoom {n100[1]:.2f} s. "
         f"Its server-side build for 10,000 curves: {build_s:.1f} s and {build_mb:.0f} MB of "
-        "figure JSON (ours sends one 900×480 PNG for all groups plus ≤ 20 reduced "
+        "figure JSON (ours sends one 800×470 PNG for all groups plus ≤ 20 reduced "
         "lines).\n\n"
         f"How the cost grows — our line kernel in memory (synthetic curves of 1,500 points, "
-        f"900×480, 3 groups): {kernel}.\n\n"
+        f"800×470, 3 groups): {kernel}.\n\n"
         f"The ClickHouse fallback (sample bins, used while a process loads or when it holds "
         f"more than 40 M samples), whole view: {engine}.\n\n"
         f"200 highlighted curves of 900 points in one trace, first draw in this Chromium: "

@@ -27,7 +27,7 @@ from services.runtime import Runtime
 #: Density image size bounds (pixels).
 MAX_WIDTH, MAX_HEIGHT = 1600, 800
 PROFILE_BINS = 256
-LINE_POINTS_PER_PIXEL = 1
+LINE_POINTS_PER_PIXEL = 0.5  # min and max kept per 2-pixel bucket
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def lines(session: ClusterSession, query: CurveQuery, *, curve_ids: list[int],
     if len(curve_ids) > MAX_HIGHLIGHTS:
         raise ValidationError(f"At most {MAX_HIGHLIGHTS} highlighted curves.")
     found = _points(session, query, curve_ids)
-    n_out = max(int(width) * LINE_POINTS_PER_PIXEL, 100)
+    n_out = max(int(width * LINE_POINTS_PER_PIXEL), 100)
     aggregator = MinMaxLTTB()
     out: dict[int, tuple[Any, Any]] = {}
     for cid, (x, y) in found.items():
@@ -352,7 +352,7 @@ def clear_cache() -> None:
 
 # ----------------------------------------------------------------------------- start-up
 
-VIEW_WIDTH, VIEW_HEIGHT = 900, 480  # at least the plot area (≤ 790 × 465 CSS px)
+VIEW_WIDTH, VIEW_HEIGHT = 800, 470  # at least the plot area (≤ 790 × 465 CSS px)
 
 
 def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
