@@ -12,10 +12,11 @@ from auth.roles import Role, has_role, parse_cluster_id, require_role
 from auth.web import current_actor
 from callbacks.common import runtime
 from components import dashboard_rules as ui
+from components.dashboard_specs import feature_options
 from components.ids import Dashboard, DashboardRuleForm, DashboardRules, dashboard_rule_enabled
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
-from services import alerts
+from services import alerts, specs
 
 
 def _listing(cluster_id: int) -> Any:
@@ -39,9 +40,10 @@ def show_form(cluster_id: Any) -> Any:
     """The add-a-rule form, for editors only."""
     try:
         require_role(cluster_id, Role.EDITOR)
+        limits = specs.list_limits(runtime(), parse_cluster_id(cluster_id))
     except AppError:
         return None
-    return ui.make_rule_form()
+    return ui.make_rule_form(feature_options(limits))
 
 
 @callback(Output(DashboardRules.result, "children"),

@@ -50,16 +50,17 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
 
 
-def make_rule_form() -> html.Details:
-    """A compact form to add a rule (shown to editors)."""
+def make_rule_form(features: list[dict[str, str]] | None = None) -> html.Details:
+    """A compact form to add a rule (shown to editors); ``features`` are the feature choices
+    (the cluster's features with spec limits; by default the demo plant's three)."""
     return html.Details([
         html.Summary("Add a rule", className="small"),
         dbc.Input(id=DashboardRules.name, placeholder="Rule name", size="sm",
                   className="mt-2", maxLength=120),
         dbc.Select(id=DashboardRules.kind, options=_options(KINDS), value="yield_below",
                    size="sm", className="mt-2"),
-        dbc.Select(id=DashboardRules.feature, options=_options(FEATURES), value="peak_force",
-                   size="sm", className="mt-2"),
+        dbc.Select(id=DashboardRules.feature, options=features or _options(FEATURES),
+                   value="peak_force", size="sm", className="mt-2"),
         dbc.InputGroup([dbc.InputGroupText("threshold % / minutes"),
                         dbc.Input(id=DashboardRules.value, type="number", value=95)],
                        size="sm", className="mt-2"),

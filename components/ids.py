@@ -457,3 +457,19 @@ class DashboardSpc:
     """The SPC panel's background job: its "computing" badge."""
 
     running = "dashboard-spc-running-badge"
+
+
+class DashboardSpecs:
+    """The spec-limits editor under the dashboard's control chart."""
+
+    editor = "dashboard-specs-editor-div"
+    version = "dashboard-specs-version-store"
+    lsl = "dashboard-specs-lsl-input"
+    usl = "dashboard-specs-usl-input"
+    unit = "dashboard-specs-unit-input"
+    lsl_message = "dashboard-specs-lsl-feedback"
+    usl_message = "dashboard-specs-usl-feedback"
+    unit_message = "dashboard-specs-unit-feedback"
+    save = "dashboard-specs-save-button"
+    reset = "dashboard-specs-reset-button"
+    result = "dashboard-specs-result-div"

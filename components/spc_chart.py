@@ -49,7 +49,8 @@ def make_heatmap() -> go.Figure:
 
 
 def make_control_chart(height: int = 300) -> go.Figure:
-    """Points, flagged points, centre line and limits (five traces, filled by patches)."""
+    """Points, flagged points, centre line, control limits and the LSL/USL spec lines (seven
+    traces, filled by patches)."""
     fig = _base(height)
     fig.add_scatter(x=[], y=[], mode="lines+markers", name="points",
                     line={"color": "#0d6efd"}, marker={"size": 5})
@@ -59,6 +60,10 @@ def make_control_chart(height: int = 300) -> go.Figure:
     for name, dash_style in (("CL", "solid"), ("UCL", "dash"), ("LCL", "dash")):
         fig.add_scatter(x=[], y=[], mode="lines", name=name,
                         line={"color": "#6c757d", "dash": dash_style, "width": 1})
+    for name in ("LSL", "USL"):
+        fig.add_scatter(x=[], y=[], mode="lines", name=name,
+                        line={"color": "#dc3545", "dash": "dot", "width": 1},
+                        hovertemplate=name + " %{y}<extra></extra>")
     return fig
 
 
@@ -80,7 +85,10 @@ def control_chart_patch(chart: Any) -> Patch:
                           {"x": flagged_x, "y": flagged_y},
                           {"x": chart.times, "y": centre},
                           {"x": chart.times, "y": chart.ucl},
-                          {"x": chart.times, "y": chart.lcl}])
+                          {"x": chart.times, "y": chart.lcl},
+                          *[{"x": chart.times if v is not None else [],
+                             "y": [v] * len(chart.times) if v is not None else []}
+                            for v in (getattr(chart, "lsl", None), getattr(chart, "usl", None))]])
     patch["layout"]["yaxis"]["title"] = {"text": chart.unit}
     return patch
 

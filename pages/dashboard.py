@@ -15,6 +15,7 @@ from components.ids import (
     DashboardRuleForm,
     DashboardRules,
     DashboardSpc,
+    DashboardSpecs,
     DashboardStores,
 )
 from components.layout import make_page_header
@@ -55,6 +56,7 @@ def layout(cluster_id: str = "", refresh_s: int = 30, asset: str = "",
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
         dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
+        dcc.Store(id=DashboardSpecs.version, data=None),
         dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
@@ -77,7 +79,8 @@ def layout(cluster_id: str = "", refresh_s: int = 30, asset: str = "",
             dbc.Col(ui.make_card("Control chart", html.Div([
                 _spc_controls(), dcc.Graph(id=Dashboard.spc, config=_GRAPH,
                                            figure=spc_chart.make_control_chart()),
-                html.Div(id=Dashboard.spc_summary, className="small")]),
+                html.Div(id=Dashboard.spc_summary, className="small"),
+                html.Div(id=DashboardSpecs.editor), html.Div(id=DashboardSpecs.result)]),
                 extra=ui.make_computing_badge(DashboardSpc.running)), lg=7, className="mb-4"),
             dbc.Col(ui.make_card("Defect rate p-chart", dcc.Graph(
                 id=Dashboard.pchart, config=_GRAPH,

@@ -27,8 +27,9 @@ from services import audit, spc
 from services.audit import Actor
 from services.cluster_session import for_cluster
 from services.explorer_state import ExplorerState, explorer_url
-from services.kpis import FEATURE_SPECS, FEATURES
+from services.kpis import FEATURE_SPECS
 from services.runtime import Runtime
+from services.specs import Limits, limits_for, parse_feature_key
 
 MAX_COMMENT = 2000
 #: A yield rule judges a window only when it holds at least this many parts.
@@ -58,8 +59,10 @@ class Finding:
     window_end: datetime | None = None
 
 
-def validate_rule(kind: str, params: dict[str, Any], severity: str) -> dict[str, Any]:
-    """The rule's parameters checked and normalised; ``ValidationError`` otherwise."""
+def validate_rule(kind: str, params: dict[str, Any], severity: str, *,
+                  specs: dict[tuple[str, str], Limits] | None = None) -> dict[str, Any]:
+    """The rule's parameters checked and normalised (features among ``specs``, by default the
+    code's defaults); ``ValidationError`` otherwise."""
     if kind not in RULE_KINDS:
         raise ValidationError(f"Rule kind must be one of {', '.join(RULE_KINDS)}.")
     if severity not in SEVERITIES:
@@ -67,7 +70,7 @@ def validate_rule(kind: str, params: dict[str, Any], severity: str) -> dict[str,
     out: dict[str, Any] = {}
     if kind in ("feature_spec", "spc_rule"):
         key = (params.get("process"), params.get("feature"))
-        if key not in FEATURE_SPECS:
+        if key not in (FEATURE_SPECS if specs is None else specs):
             raise ValidationError("Choose a feature with specification limits.")
         out.update(process=key[0], feature=key[1])
     if kind == "spc_rule":
@@ -99,7 +102,7 @@ def create_rule(runtime: Runtime, cluster_id: int, *, name: str, kind: str,
     name = (name or "").strip()
     if not 1 <= len(name) <= 120:
         raise ValidationError("Give the rule a name of 1 to 120 characters.")
-    clean = validate_rule(kind, params, severity)
+    clean = validate_rule(kind, params, severity, specs=limits_for(runtime, cluster_id))
     with runtime.db.session() as session:
         rule = AlertRule(cluster_id=cluster_id, name=name, kind=kind, params=clean,
                          severity=severity, enabled=True, created_by=actor.user_id)
@@ -115,7 +118,7 @@ def rule_from_form(*, kind: str, feature: str | None, value: float | None,
     """Rule parameters from the dashboard's small form (validated by :func:`create_rule`)."""
     params: dict[str, Any] = {"window_minutes": window_minutes or 60}
     if kind in ("feature_spec", "spc_rule"):
-        process, name = FEATURES.get(feature or "", ("", ""))
+        process, name = parse_feature_key(feature or "")
         params.update(process=process, feature=name, rules=["we1", "we2"], baseline_days=7)
     elif kind == "yield_below":
         params["threshold"] = value if value is not None else -1
@@ -159,15 +162,20 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def evaluate_rule(s: Any, rule: AlertRule, *, now: datetime) -> list[Finding]:
-    """The subjects for which ``rule`` holds at ``now`` (queries the cluster's data)."""
+def evaluate_rule(s: Any, rule: AlertRule, *, now: datetime,
+                  specs: dict[tuple[str, str], Limits] | None = None) -> list[Finding]:
+    """The subjects for which ``rule`` holds at ``now`` (queries the cluster's data); a
+    ``feature_spec`` rule judges against ``specs`` (the cluster's limits; default: code's)."""
     p = rule.params
     if rule.kind == "station_stopped":
         return _stopped(s, p, now)
     start = now - timedelta(minutes=float(p["window_minutes"]))
     lo, hi = _ms(start), _ms(now)
     if rule.kind == "feature_spec":
-        unit, lsl, usl = FEATURE_SPECS[(p["process"], p["feature"])]
+        limits = (FEATURE_SPECS if specs is None else specs).get((p["process"], p["feature"]))
+        if limits is None:
+            raise ValidationError(f"{p['feature']} of {p['process']} has no spec limits.")
+        unit, lsl, usl = limits
         count, ids, worst = q.outside_spec(s, process=p["process"], feature=p["feature"],
                                            lo=lo, hi=hi, lsl=lsl, usl=usl)
         if not count:
@@ -250,11 +258,11 @@ def evaluate_cluster(runtime: Runtime, cluster_id: int, *, now: datetime, cycle:
         rules = repo.rules(session, cluster_id, enabled_only=True)
     if not rules:
         return 0
-    s = for_cluster(runtime, cluster_id)
+    s, specs = for_cluster(runtime, cluster_id), limits_for(runtime, cluster_id)
     for rule in rules:
         error, findings = "", []
         try:
-            findings = evaluate_rule(s, rule, now=now)
+            findings = evaluate_rule(s, rule, now=now, specs=specs)
         except Exception as exc:  # noqa: BLE001 - one bad rule must not stop the others
             error = f"{type(exc).__name__}: {exc}"[:500]
         with runtime.db.session() as session:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from services import alerts, kpis
+from lyceum.errors import ValidationError
+from services import alerts, kpis, specs
 from services.cache import Cached, shared_cache
 from services.cluster_session import ClusterSession, for_cluster
-from services.kpis import FEATURES, DefectMode, KpiPanel
+from services.kpis import DefectMode, KpiPanel
 from services.runtime import Runtime
 
 T = TypeVar("T")
@@ -110,15 +111,19 @@ def heatmap(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> Cac
 
 def control_charts(runtime: Runtime, view: kpis.View, *, feature: str, kind: str,
                    baseline: str, uncached: bool = False) -> Cached[tuple[Any, Any]]:
-    """The feature's control chart and the p-chart of the defect rate."""
-    process, name = FEATURES.get(feature, ("", feature))
+    """The feature's control chart (Cp/Cpk against the cluster's spec limits, read afresh
+    each time so a change shows at once) and the p-chart of the defect rate."""
+    process, name = specs.parse_feature_key(feature)
+    spec = specs.limits_for(runtime, view.cluster_id).get((process, name))
+    if spec is None:
+        raise ValidationError("Choose one of the listed features.")
 
     def compute() -> tuple[kpis.SpcChart, kpis.SpcChart]:
         s, now = _session(runtime, view.cluster_id), datetime.now(UTC)
         return (kpis.feature_chart(s, view, now=now, process=process, feature=name, kind=kind,
-                                   baseline=baseline),
+                                   baseline=baseline, spec=spec),
                 kpis.p_chart_panel(s, view, now=now, baseline=baseline))
-    key = (view.cluster_id, view.window, view.line, "spc", feature, kind, baseline)
+    key = (view.cluster_id, view.window, view.line, "spc", feature, kind, baseline, spec)
     return _cached(runtime, key, compute, uncached=uncached)
 
 

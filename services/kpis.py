@@ -225,14 +225,19 @@ class SpcChart:
     cp: float | None = None
     cpk: float | None = None
     note: str = ""
+    lsl: float | None = None
+    usl: float | None = None
 
 
 def feature_chart(s: Session, view: View, *, now: datetime, process: str, feature: str,
-                  kind: str = "xbar_r", baseline: str = "7d") -> SpcChart:
-    """An X̄-R / X̄-S / I-MR chart of a feature: limits from the baseline before the window."""
-    if (process, feature) not in FEATURE_SPECS or baseline not in BASELINES:
+                  kind: str = "xbar_r", baseline: str = "7d",
+                  spec: tuple[str, float | None, float | None] | None = None) -> SpcChart:
+    """An X̄-R / X̄-S / I-MR chart of a feature: limits from the baseline before the window;
+    Cp/Cpk against ``spec`` (unit, LSL, USL), by default the code's :data:`FEATURE_SPECS`."""
+    spec = spec or FEATURE_SPECS.get((process, feature))
+    if spec is None or baseline not in BASELINES:
         raise ValidationError("Choose one of the listed features and baselines.")
-    unit, lsl, usl = FEATURE_SPECS[(process, feature)]
+    unit, lsl, usl = spec
     _, start, hi = bounds(view, now)
     size = {"xbar_r": 5, "xbar_s": 10, "imr": 1}.get(kind)
     if size is None:
@@ -242,7 +247,7 @@ def feature_chart(s: Session, view: View, *, now: datetime, process: str, featur
     rows = q.feature_values(s, process=process, feature=feature, lo=start, hi=hi,
                             line=view.line, limit=MAX_POINTS)
     title = f"{feature.replace('_', ' ')} ({process})"
-    empty = SpcChart(title, kind, unit, [], [], None, [], [], [])
+    empty = SpcChart(title, kind, unit, [], [], None, [], [], [], lsl=lsl, usl=usl)
     if len(base) < max(3, 2 * size) or len(rows) < max(1, size):
         return SpcChart(**{**empty.__dict__, "note": "Not enough data in the window or the "
                                                       "baseline for this chart."})
@@ -258,7 +263,8 @@ def feature_chart(s: Session, view: View, *, now: datetime, process: str, featur
     return SpcChart(title, kind, unit, times, [float(v) for v in values],
                     limits.location.center, [limits.location.lcl] * n,
                     [limits.location.ucl] * n, rules.flagged(),
-                    {k: v for k, v in rules.flags.items() if v}, groups, cap.cp, cap.cpk)
+                    {k: v for k, v in rules.flags.items() if v}, groups, cap.cp, cap.cpk,
+                    lsl=lsl, usl=usl)
 
 
 def p_chart_panel(s: Session, view: View, *, now: datetime, baseline: str = "7d") -> SpcChart:

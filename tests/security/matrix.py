@@ -24,6 +24,9 @@ SIGNED_IN = "signed_in"
 CALLBACK_RULES: list[tuple[str, str, str]] = [
     # (first output id, or its prefix, the role needed, whether it is cluster-bound)
     ("audit-verify-result-div", GLOBAL, "global"),
+    ("dashboard-specs-result-div", "editor", "cluster"),
+    ("dashboard-specs-editor-div", "viewer", "cluster"),
+    ("dashboard-spc-feature-select", "viewer", "cluster"),
     ("audit-", "audit", "global"),
     ("cluster-header-div", "viewer", "cluster"),
     ("cluster-", "admin", "cluster"),

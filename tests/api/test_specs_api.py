@@ -1,0 +1,155 @@
+"""Spec limits over the API: viewers read, editors set and reset (audited); viewers, forged
+cluster ids, hostile names and bad numbers are refused and change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from data import memberships
+from data.ch_schema import schema_statements
+from data.models import AuditEntry, DatabaseCluster
+from data.models_specs import FeatureSpec
+from services import tokens
+from services.accounts import create_user
+from services.audit import Actor
+from services.runtime import Runtime
+
+
+@pytest.fixture
+def client(server: Flask) -> FlaskClient:
+    return server.test_client()
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> Iterator[dict[str, int]]:
+    """Clusters A (with a custom feature ``gap`` in its data) and B; Ed edits A."""
+    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
+                     password="long enough password")
+    for name in ("spec_api_a", "spec_api_b"):
+        for statement in schema_statements(name, tiered=False, with_ttl=False):
+            runtime.ch.command(statement)
+    runtime.ch.command("INSERT INTO spec_api_a.curve_features (curve_id, ts, process, feature, "
+                       "value) VALUES (1, now(), 'press-fit', 'gap', 0.4)")
+    with runtime.db.session() as session:
+        a, b = (memberships.add_cluster(session, DatabaseCluster(
+            name=n, database_name=n, cluster_type="manufacturing", region_code="local",
+            status="running")).id for n in ("spec_api_a", "spec_api_b"))
+        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
+                               granted_by=None)
+    yield {"ed": ed.id, "a": a, "b": b}
+    for name in ("spec_api_a", "spec_api_b"):
+        runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _bearer(runtime: Runtime, w: dict[str, int], role: str) -> dict[str, str]:
+    _row, secret = tokens.create_token(runtime, user_id=w["ed"], cluster_id=w["a"], name="t",
+                                       role=role, expires_in_days=1,
+                                       actor=Actor(user_id=w["ed"], label="ed"))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _state(runtime: Runtime) -> tuple[Any, ...]:
+    with runtime.db.session() as session:
+        return (sorted((s.cluster_id, s.process, s.feature, s.lsl, s.usl, s.unit)
+                       for s in session.scalars(select(FeatureSpec))),
+                len(list(session.scalars(select(AuditEntry).where(
+                    AuditEntry.action.like("spec.%"))))))
+
+
+def _url(cluster: int, process: str = "press-fit", feature: str = "peak_force") -> str:
+    return f"/api/v1/clusters/{cluster}/spec-limits/{process}/{feature}"
+
+
+def test_editor_sets_and_resets_viewer_reads(client: FlaskClient, runtime: Runtime,
+                                            world: dict[str, int]) -> None:
+    editor, viewer = _bearer(runtime, world, "editor"), _bearer(runtime, world, "viewer")
+    put = client.put(_url(world["a"]), json={"lsl": 15.5, "usl": 23}, headers=editor)
+    assert put.status_code == 200 and put.json["usl"] == 23 and put.json["unit"] == "kN"
+    assert put.json["updated_by"] == "ed@example.com" and put.json["key"] == "peak_force"
+    custom = client.put(_url(world["a"], feature="gap"), json={"usl": 0.5, "unit": "mm"},
+                        headers=editor)
+    assert custom.status_code == 200 and custom.json["key"] == "press-fit::gap"
+    items = {i["key"]: i for i in client.get(f"/api/v1/clusters/{world['a']}/spec-limits",
+                                             headers=viewer).json["items"]}
+    assert (items["peak_force"]["lsl"], items["peak_force"]["is_default"]) == (15.5, False)
+    assert items["final_torque"]["is_default"] and items["press-fit::gap"]["usl"] == 0.5
+    reset = client.delete(_url(world["a"]), headers=editor)
+    assert reset.status_code == 200 and reset.json["limit"]["usl"] == 24
+    gone = client.delete(_url(world["a"], feature="gap"), headers=editor)
+    assert gone.status_code == 200 and gone.json["limit"] is None
+    with runtime.db.session() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("spec.%")).order_by(AuditEntry.id))]
+    assert actions == ["spec.update", "spec.update", "spec.reset", "spec.reset"]
+
+
+def test_viewers_and_forged_clusters_are_refused(client: FlaskClient, runtime: Runtime,
+                                                 world: dict[str, int]) -> None:
+    viewer, editor = _bearer(runtime, world, "viewer"), _bearer(runtime, world, "editor")
+    before = _state(runtime)
+    assert client.put(_url(world["a"]), json={"usl": 20}, headers=viewer).status_code == 403
+    assert client.delete(_url(world["a"]), headers=viewer).status_code == 403
+    for cluster in (world["b"], 999_999):
+        assert client.put(_url(cluster), json={"usl": 20}, headers=editor).status_code == 403
+        assert client.get(f"/api/v1/clusters/{cluster}/spec-limits",
+                          headers=editor).status_code == 403
+    assert client.get(f"/api/v1/clusters/{world['a']}/spec-limits").status_code == 401
+    assert _state(runtime) == before
+
+
+@pytest.mark.parametrize("body", [
+    {"lsl": "NaN", "usl": 20}, {"usl": "20"}, {"lsl": None, "usl": None}, {"lsl": 5, "usl": 4},
+    {"usl": True}, {"usl": 20, "unit": ["kN"]}, {"usl": 1e308 * 10}, [1, 2],
+])
+def test_bad_bodies_are_refused(client: FlaskClient, runtime: Runtime, world: dict[str, int],
+                                body: Any) -> None:
+    before = _state(runtime)
+    response = client.put(_url(world["a"]), json=body,
+                          headers=_bearer(runtime, world, "editor"))
+    assert response.status_code == 400 and response.json["error"]["code"] == "validation_error"
+    assert _state(runtime) == before
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_raw_json_are_refused(client: FlaskClient, runtime: Runtime,
+                                                  world: dict[str, int], raw: str) -> None:
+    before = _state(runtime)
+    response = client.put(_url(world["a"]), data=f'{{"lsl": 1, "usl": {raw}}}',
+                          content_type="application/json",
+                          headers=_bearer(runtime, world, "editor"))
+    assert response.status_code == 400 and "finite" in response.json["error"]["message"]
+    assert _state(runtime) == before
+
+
+@pytest.mark.parametrize(("process", "feature"), [
+    ("press-fit", "x'%20OR%201=1%20--"), ("press-fit", "%00"), ("press-fit", "a" * 150),
+    ("press-fit", "nope"), ("%27%3B%20DROP%20TABLE%20users", "gap"),
+    ("press-fit::x", "gap"),
+])
+def test_hostile_names_are_refused(client: FlaskClient, runtime: Runtime,
+                                   world: dict[str, int], process: str, feature: str) -> None:
+    before = _state(runtime)
+    editor = _bearer(runtime, world, "editor")
+    response = client.put(_url(world["a"], process, feature), json={"usl": 1}, headers=editor)
+    assert response.status_code in (400, 404), response.get_data(as_text=True)
+    assert client.delete(_url(world["a"], process, feature),
+                         headers=editor).status_code in (400, 404)
+    assert _state(runtime) == before
+
+
+def test_openapi_describes_the_routes_and_their_roles(client: FlaskClient, runtime: Runtime,
+                                                      world: dict[str, int]) -> None:
+    doc = client.get("/api/v1/openapi.json", headers=_bearer(runtime, world, "viewer")).json
+    one = doc["paths"]["/api/v1/clusters/{cluster_id}/spec-limits/{process}/{feature}"]
+    assert set(one) == {"put", "delete"}
+    assert one["put"]["description"] == one["delete"]["description"] == "Needs the editor role."
+    assert one["put"]["requestBody"]["content"]["application/json"]["schema"][
+        "properties"]["usl"] == {"type": "number", "nullable": True}
+    listing = doc["paths"]["/api/v1/clusters/{cluster_id}/spec-limits"]["get"]
+    assert listing["description"] == "Needs the viewer role."

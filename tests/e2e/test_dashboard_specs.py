@@ -1,0 +1,73 @@
+"""Spec limits on the live dashboard in Chromium: an editor changes the USL and the control
+chart's Cp/Cpk follow at once; bad input is explained next to the field; a viewer sees the
+limits read-only, without a Save button."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.servers import AppProcess
+
+SLOW = 30_000
+CP = re.compile(r"Cp (\d+\.\d+)")
+
+
+def _user(app: AppProcess, role: str) -> tuple[str, str]:
+    email, password = f"spec-{role}@plant.example", f"spec {role} password long enough"
+    app.cli("create-user", "--email", email, "--cluster", "demo_plant", "--role", role,
+            "--password-stdin", stdin=password + "\n")
+    return email, password
+
+
+def _cp(page: Page) -> float:
+    found = CP.search(page.locator("#dashboard-spc-summary-div").inner_text())
+    assert found, page.locator("#dashboard-spc-summary-div").inner_text()
+    return float(found[1])
+
+
+def test_editor_changes_usl_and_sees_cp_viewer_cannot(page: Page, live_app: AppProcess) -> None:
+    editor, viewer = _user(live_app, "editor"), _user(live_app, "viewer")
+    sign_in(page, live_app.url, *editor)
+    page.goto(f"{live_app.url}/clusters/1/dashboard")
+    page.select_option("#dashboard-window-select", "7d")  # enough of the small demo for SPC
+    summary = page.locator("#dashboard-spc-summary-div")
+    expect(summary).to_contain_text(CP, timeout=SLOW)
+    before = _cp(page)  # LSL 16, USL 24 kN (the default)
+    usl = page.locator("#dashboard-specs-usl-input")
+    expect(usl).to_have_value("24")
+    usl.fill("10")  # below the LSL: refused, next to the field
+    page.click("#dashboard-specs-save-button")
+    expect(page.locator("#dashboard-specs-usl-feedback")).to_have_text(
+        "LSL must be below USL.", timeout=SLOW)
+    expect(usl).to_have_class(re.compile(r"\bis-invalid\b"))
+    screenshot(page, "dashboard-spec-limits-error")
+    usl.fill("30")
+    page.click("#dashboard-specs-save-button")
+    expect(page.locator("#dashboard-specs-result-div")).to_contain_text("Limits saved",
+                                                                        timeout=SLOW)
+    expect(page.locator("#dashboard-specs-editor-div")).to_contain_text(
+        f"Changed by {editor[0]}", timeout=SLOW)
+    # Same baseline σ, wider tolerance: Cp grows by (30 − 16) / (24 − 16) = 1.75.
+    page.wait_for_function(
+        "(old) => { const m = /Cp (\\d+\\.\\d+)/.exec(document.querySelector("
+        "'#dashboard-spc-summary-div').innerText); return m && Number(m[1]) !== old; }",
+        arg=before, timeout=SLOW)
+    assert _cp(page) / before == pytest.approx(1.75, rel=0.03)
+    screenshot(page, "dashboard-spec-limits")
+    page.context.clear_cookies()
+    sign_in(page, live_app.url, *viewer)
+    page.goto(f"{live_app.url}/clusters/1/dashboard")
+    editor_div = page.locator("#dashboard-specs-editor-div")
+    expect(editor_div).to_contain_text("LSL 16 · USL 30 kN", timeout=SLOW)
+    expect(page.locator("#dashboard-specs-save-button")).to_have_count(0)
+    screenshot(page, "dashboard-spec-limits-viewer")
+    page.context.clear_cookies()
+    sign_in(page, live_app.url, *editor)  # leave the shared app as it was
+    page.goto(f"{live_app.url}/clusters/1/dashboard")
+    page.click("#dashboard-specs-reset-button")
+    expect(page.locator("#dashboard-specs-editor-div")).to_contain_text("Default limits.",
+                                                                        timeout=SLOW)

@@ -1,0 +1,174 @@
+"""Specification limits per cluster on real chDB and SQLite: defaults, overrides, resets,
+refusals that change nothing, Cp/Cpk and the feature_spec alert using the cluster's limits."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from data import memberships
+from data.ch_schema import schema_statements
+from data.clickhouse import ClickHouse
+from data.models import AuditEntry, DatabaseCluster
+from data.models_specs import FeatureSpec
+from lyceum.errors import NotFound, ValidationError
+from services import alerts, dashboard, kpis, specs
+from services.audit import Actor
+from services.runtime import Runtime
+
+DB = "spec_limits_test"
+NOW = datetime.now(UTC).replace(microsecond=0)
+EDITOR = Actor(label="editor@example.com")
+#: Baseline: 10, 12, 10, 12 … → mean 11, MR̄ 2, σ = 2 / 1.128 (I-MR).
+SIGMA = 2 / 1.128
+
+
+@pytest.fixture(scope="module")
+def feature_db(ch: ClickHouse) -> Iterator[str]:
+    """A cluster database whose only data is the press-fit feature ``spec_test``."""
+    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+        ch.command(statement)
+    base = [(i, NOW - timedelta(days=2, minutes=i), 10.0 if i % 2 else 12.0) for i in range(20)]
+    window = [(100 + i, NOW - timedelta(minutes=30 + i), v)
+              for i, v in enumerate([11.0, 13.5, 14.5, 11.0])]
+    values = ", ".join(f"({c}, '{t:%Y-%m-%d %H:%M:%S}', 'press-fit', 'spec_test', {v})"
+                       for c, t, v in base + window)
+    ch.command(f"INSERT INTO {DB}.curve_features (curve_id, ts, process, feature, value) "
+               f"VALUES {values}")
+    yield DB
+    ch.command(f"DROP DATABASE IF EXISTS {DB}")
+
+
+@pytest.fixture
+def cluster_id(runtime: Runtime, feature_db: str) -> int:
+    with runtime.db.session() as session:
+        return memberships.add_cluster(session, DatabaseCluster(
+            name="Spec plant", database_name=feature_db, cluster_type="manufacturing",
+            region_code="local", status="running")).id
+
+
+def _state(runtime: Runtime) -> tuple[Any, ...]:
+    with runtime.db.session() as session:
+        rows = sorted((s.cluster_id, s.process, s.feature, s.unit, s.lsl, s.usl)
+                      for s in session.scalars(select(FeatureSpec)))
+        audits = [(a.action, a.detail) for a in session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("spec.%")).order_by(AuditEntry.id))]
+    return tuple(rows), tuple(str(a) for a in audits)
+
+
+def test_defaults_are_overridden_and_reset_with_audit(runtime: Runtime, cluster_id: int) -> None:
+    assert specs.limits_for(runtime, cluster_id) == kpis.FEATURE_SPECS
+    changed = specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+                               lsl=15, usl=23.5, unit=None, actor=EDITOR)
+    assert (changed.unit, changed.lsl, changed.usl, changed.is_default) == ("kN", 15, 23.5,
+                                                                            False)
+    assert specs.limits_for(runtime, cluster_id)[("press-fit", "peak_force")] == ("kN", 15, 23.5)
+    other = cluster_id + 1000
+    assert specs.limits_for(runtime, other)[("press-fit", "peak_force")] == ("kN", 16, 24)
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force", lsl=None,
+                     usl=25, unit="kN", actor=EDITOR)
+    back = specs.reset_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+                              actor=EDITOR)
+    assert back is not None and back.is_default and (back.lsl, back.usl) == (16, 24)
+    with runtime.db.session() as session:
+        entries = list(session.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("spec.%")).order_by(AuditEntry.id)))
+    assert [e.action for e in entries] == ["spec.update", "spec.update", "spec.reset"]
+    assert entries[0].detail["old"] == {"unit": "kN", "lsl": 16.0, "usl": 24.0}
+    assert entries[0].detail["new"] == {"unit": "kN", "lsl": 15.0, "usl": 23.5}
+    assert entries[1].detail["old"]["usl"] == 23.5 and entries[2].detail["new"]["usl"] == 24.0
+    assert all(e.cluster_id == cluster_id for e in entries)
+
+
+@pytest.mark.parametrize(("lsl", "usl", "unit", "message"), [
+    (math.nan, 20, "kN", "LSL must be a finite number"),
+    (10, math.inf, "kN", "USL must be a finite number"),
+    ("12", 20, "kN", "LSL must be a number"),
+    (True, 20, "kN", "LSL must be a number"),
+    (None, None, "kN", "at least one limit"),
+    (20, 20, "kN", "LSL must be below USL"),
+    (10, 20, "k\x00N", "unit must be text"),
+    (10, 20, "x" * 21, "unit must be text"),
+])
+def test_bad_limits_are_refused_and_change_nothing(runtime: Runtime, cluster_id: int, lsl: Any,
+                                                   usl: Any, unit: Any, message: str) -> None:
+    before = _state(runtime)
+    with pytest.raises(ValidationError, match=message):
+        specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+                         lsl=lsl, usl=usl, unit=unit, actor=EDITOR)
+    assert _state(runtime) == before
+
+
+@pytest.mark.parametrize(("process", "feature"), [
+    ("press-fit", "no_such_feature"), ("press-fit", "x' OR 1=1 --"), ("", "spec_test"),
+    ("press-fit", "spec_test\n"), ("press-fit::x", "spec_test"), ("press-fit", "f" * 101),
+    ("screw-driving", "spec_test"),
+])
+def test_unknown_or_hostile_features_are_refused(runtime: Runtime, cluster_id: int,
+                                                 process: str, feature: str) -> None:
+    before = _state(runtime)
+    with pytest.raises((NotFound, ValidationError)):
+        specs.set_limits(runtime, cluster_id, process=process, feature=feature, lsl=1, usl=2,
+                         unit="", actor=EDITOR)
+    assert _state(runtime) == before
+    with pytest.raises(NotFound):
+        specs.reset_limits(runtime, cluster_id, process=process, feature=feature, actor=EDITOR)
+
+
+def test_feature_keys_round_trip() -> None:
+    assert specs.feature_key("press-fit", "peak_force") == "peak_force"
+    assert specs.parse_feature_key("press-fit::spec_test") == ("press-fit", "spec_test")
+    for bad in ("", "nothing", "::x", None, 5, "a::" + "x" * 300):
+        with pytest.raises(ValidationError, match="Choose one of the listed features"):
+            specs.parse_feature_key(bad)
+
+
+def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> None:
+    view = kpis.View(cluster_id, "24h")
+    key = "press-fit::spec_test"
+    with pytest.raises(ValidationError, match="Choose one of the listed features"):
+        dashboard.control_charts(runtime, view, feature=key, kind="imr", baseline="7d")
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+                     usl=17, unit="mm", actor=EDITOR)
+    chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
+                                        baseline="7d").value
+    # σ = MR̄/d2 = 2/1.128 = 1.773; Cp = (17 − 5)/6σ = 1.128; Cpk = min(6, 6)/3σ = 1.128.
+    assert (chart.cp, chart.cpk) == (pytest.approx(1.128), pytest.approx(1.128))
+    assert (chart.unit, chart.lsl, chart.usl, len(chart.values)) == ("mm", 5, 17, 4)
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+                     usl=14, unit="mm", actor=EDITOR)
+    chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
+                                        baseline="7d").value  # a new key: at once, no TTL
+    # Cp = 9/6σ = 0.846; Cpk = (14 − 11)/3σ = 0.564.
+    assert chart.cp == pytest.approx(9 / (6 * SIGMA)) == pytest.approx(0.846, abs=1e-3)
+    assert chart.cpk == pytest.approx(3 / (3 * SIGMA)) == pytest.approx(0.564, abs=1e-3)
+
+
+def test_feature_spec_alert_judges_against_the_clusters_limits(runtime: Runtime,
+                                                               cluster_id: int) -> None:
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+                     usl=14, unit="mm", actor=EDITOR)
+    params = alerts.rule_from_form(kind="feature_spec", feature="press-fit::spec_test",
+                                   value=None, window_minutes=120)
+    alerts.create_rule(runtime, cluster_id, name="Spec test", kind="feature_spec",
+                       params=params, actor=EDITOR)
+    alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=1)
+    found, _ = alerts.list_alerts(runtime, cluster_id)
+    assert [a.message for a in found] == ["1 curve with spec_test outside spec (worst 14.5 mm)"]
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+                     usl=13, unit="mm", actor=EDITOR)
+    alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=2)
+    found, _ = alerts.list_alerts(runtime, cluster_id)
+    assert found[0].message == "2 curves with spec_test outside spec (worst 14.5 mm)"
+    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+                     usl=20, unit="mm", actor=EDITOR)
+    alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=3)
+    assert alerts.list_alerts(runtime, cluster_id)[0] == []
+    with pytest.raises(ValidationError, match="Choose a feature with specification limits"):
+        alerts.create_rule(runtime, cluster_id + 1000, name="x", kind="feature_spec",
+                           params=params, actor=EDITOR)
