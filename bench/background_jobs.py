@@ -27,13 +27,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchdoc import replace_section  # noqa: E402
+
 from lyceum.settings import load_settings  # noqa: E402
 from services import jobs  # noqa: E402
 from services.runtime import Runtime  # noqa: E402
 from services.setup import prepare  # noqa: E402
 from tests.servers import redis_server  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Background jobs"
 ORIGIN = {"Origin": "http://localhost"}
 SPC = "..dashboard-spc-graph.figure"
@@ -116,17 +117,6 @@ def table(result: dict[str, float], runs: int) -> str:
             f"{result['celery'] / result['threads']:.1f}× |\n")
 
 
-def write(text: str) -> None:
-    """Replace (or append) the section in docs/benchmarks.md."""
-    current = DOC.read_text()
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        current = pattern.sub(lambda _m: text.rstrip() + "\n\n", current)
-    else:
-        current = current.rstrip() + "\n\n" + text
-    DOC.write_text(current.rstrip() + "\n")
-
-
 def main() -> int:
     """Set up, measure, print, write."""
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 40
@@ -141,7 +131,7 @@ def main() -> int:
         runtime.close()
     text = table(result, runs)
     print(text)  # noqa: T201
-    write(text)
+    replace_section(HEADING, text)
     return 0
 
 

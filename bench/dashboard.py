@@ -11,7 +11,6 @@ keeping the load-test table that ``bench/load_dashboard.py`` writes into the sam
 from __future__ import annotations
 
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -22,13 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchdoc import DOC, read_section, replace_section  # noqa: E402
+
 from lyceum.settings import load_settings  # noqa: E402
 from services import dashboard  # noqa: E402
 from services.kpis import View  # noqa: E402
 from services.runtime import Runtime  # noqa: E402
 from services.setup import prepare  # noqa: E402
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADING = "## Live dashboard"
 LOAD_MARK = "### Load test"
 RUNS_UNCACHED, RUNS_CACHED = 15, 200
@@ -90,25 +90,10 @@ def section(results: dict[str, float], rows: int, load_table: str) -> str:
     return "\n".join(lines) + "\n" + (("\n" + load_table) if load_table else "")
 
 
-def update_doc(text: str) -> None:
-    """Replace (or append) this section of docs/benchmarks.md, keeping the others."""
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current, count=1)
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    DOC.write_text(updated.rstrip() + "\n")
-
-
 def existing_load_table() -> str:
     """The load-test part of the current section (written by bench/load_dashboard.py)."""
-    current = DOC.read_text() if DOC.exists() else ""
-    found = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", current, re.M | re.S)
-    if not found or LOAD_MARK not in found.group(0):
-        return ""
-    return found.group(0)[found.group(0).index(LOAD_MARK):].rstrip() + "\n"
-
+    found = read_section(HEADING)
+    return found[found.index(LOAD_MARK):].rstrip() + "\n" if LOAD_MARK in found else ""
 
 def main() -> int:
     """Set up, measure, print, write."""
@@ -124,7 +109,7 @@ def main() -> int:
         runtime.close()
     for name, value in results.items():
         print(f"{name:32s} {value:9.2f} ms")
-    update_doc(section(results, rows, existing_load_table()))
+    replace_section(HEADING, section(results, rows, existing_load_table()))
     print(f"written to {DOC}")
     return 0
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchdoc import DOC, replace_section
+
 from data.ch_schema import schema_statements
 from data.clickhouse import ClickHouse
 from services.demo_data import DemoLoadReport, load_demo
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADING = "## Demo data load"
 
 
@@ -77,18 +77,6 @@ def section(first: DemoLoadReport, second: DemoLoadReport, on_disk: int,
     )
 
 
-def update_doc(text: str) -> None:
-    """Replace (or append) the demo section of docs/benchmarks.md, keeping the others."""
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip() + "\n"
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(updated)
-
-
 def main() -> None:
     """Run the benchmark, print the numbers and record them."""
     first, second, on_disk, engine_only = run()
@@ -102,7 +90,7 @@ def main() -> None:
     print(f"on disk      {on_disk / 2**20:.0f} MiB")
     print(f"baseline     {engine_only:.2f} s (engine alone), "
           f"ratio {first.seconds / engine_only:.1f}x")
-    update_doc(section(first, second, on_disk, engine_only))
+    replace_section(HEADING, section(first, second, on_disk, engine_only))
     print(f"updated      {DOC}")
 
 

@@ -34,6 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchdoc import replace_section  # noqa: E402
+
 from tests.servers import AppProcess, free_port  # noqa: E402
 
 HEADING = "## Curve explorer"
@@ -511,25 +513,13 @@ def section(r: dict[str, Any]) -> str:
     )
 
 
-def update_doc(text: str) -> None:
-    """Replace (or append) this section of docs/benchmarks.md, keeping the others."""
-    doc = ROOT / "docs" / "benchmarks.md"
-    current = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip() + "\n"
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    doc.write_text(updated)
-
-
 def main() -> None:
     """Run, print and record."""
     r = measure()
     print(json.dumps({k: v for k, v in r.items()}, indent=1, default=str))
     text = section(r)
     print(text)
-    update_doc(text)
+    replace_section(HEADING, text)
 
 
 if __name__ == "__main__":

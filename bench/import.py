@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,8 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchdoc import replace_section  # noqa: E402
+
 from auth.passwords import Passwords  # noqa: E402
 from data.ch_schema import schema_statements  # noqa: E402
 from data.clickhouse import ClickHouse  # noqa: E402
@@ -38,7 +39,6 @@ from services.audit import Actor  # noqa: E402
 from services.imports import create_job, run_import  # noqa: E402
 from services.runtime import Runtime  # noqa: E402
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADING = "## Data import"
 CURVES, POINTS, RUNS = 10_000, 1_000, 3
 DB = "bench_import"
@@ -188,23 +188,12 @@ def section(m: dict[str, list[float]]) -> str:
     )
 
 
-def update_doc(text: str) -> None:
-    """Replace (or append) this section of docs/benchmarks.md, keeping the others."""
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip() + "\n"
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    DOC.write_text(updated)
-
-
 def main() -> None:
     """Run, print and record."""
     measured = run()
     text = section(measured)
     print(text)
-    update_doc(text)
+    replace_section(HEADING, text)
 
 
 if __name__ == "__main__":

@@ -30,11 +30,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchdoc import DOC, replace_part  # noqa: E402
+
 from services.cache import DiskBackend, SharedCache  # noqa: E402
 from services.dashboard import QUERIES_KEY  # noqa: E402
 from tests.servers import AppProcess  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 PERIOD_S = 30.0
 UPDATE = "/_dash-update-component"
 #: How often a background callback's result is asked for (the SPC panel's interval).
@@ -211,20 +212,6 @@ def table(r: dict[str, Any]) -> str:
         f"{r['viewers'] * per_view:.0f} |", ""])
 
 
-def write(text: str) -> None:
-    """Put the table under '### Load test' in the '## Live dashboard' section."""
-    current = DOC.read_text()
-    section = re.search(r"^## Live dashboard\n.*?(?=^## |\Z)", current, re.M | re.S)
-    if section is None:
-        current = current.rstrip() + "\n\n## Live dashboard\n\n"
-        section = re.search(r"^## Live dashboard\n.*?(?=^## |\Z)", current, re.M | re.S)
-    assert section is not None
-    body = section.group(0)
-    body = body[:body.index("### Load test")] if "### Load test" in body else body
-    new = body.rstrip() + "\n\n" + text.rstrip() + "\n\n"
-    DOC.write_text((current[:section.start()] + new + current[section.end():]).rstrip() + "\n")
-
-
 def main() -> int:
     """Run with the command-line sizes, print, write."""
     viewers = int(sys.argv[1]) if len(sys.argv) > 1 else 100
@@ -232,7 +219,7 @@ def main() -> int:
     result = run(viewers, seconds)
     for key, value in result.items():
         print(f"{key:18s} {value}")
-    write(table(result))
+    replace_part("## Live dashboard", "### Load test", table(result))
     print(f"written to {DOC}")
     return 0 if result["errors"] == 0 else 1
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from benchdoc import DOC, replace_section
 
 from data import memberships
 from data.ch_schema import schema_statements
@@ -30,7 +31,6 @@ from services.runtime import Runtime
 
 RUNS = 5
 LIMIT_SECONDS = 5.0
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Cluster provisioning"
 
 
@@ -106,18 +106,6 @@ def section(result: dict[str, object]) -> str:
     )
 
 
-def update_docs(text: str, path: Path = DOCS) -> None:
-    """Replace (or append) the provisioning section of ``path``, keeping the rest."""
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     """Measure, print, and record in docs/benchmarks.md."""
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-") as tmp:
@@ -125,8 +113,8 @@ def main() -> None:
     print(f"deploy (empty cluster): median {result['deploy']:.3f} s over {RUNS} runs")
     print(f"baseline (bare DDL):    median {result['baseline']:.3f} s")
     print(f"ratio:                  {result['ratio']:.1f}x   (target < {LIMIT_SECONDS} s)")
-    update_docs(section(result))
-    print(f"updated {DOCS}")
+    replace_section(HEADING, section(result))
+    print(f"updated {DOC}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,41 @@
+"""docs/benchmarks.md: each bench script owns one ``## `` section (or one ``### `` part of a
+section) and replaces it, keeping everything else."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def _pattern(heading: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
+
+
+def read_section(heading: str, *, doc: Path = DOC) -> str:
+    """The ``## heading`` section's text (``""`` when absent)."""
+    current = doc.read_text() if doc.exists() else ""
+    found = _pattern(heading).search(current)
+    return found.group(0) if found else ""
+
+
+def replace_section(heading: str, text: str, *, doc: Path = DOC) -> None:
+    """Put ``text`` (starting with ``heading``) in place of the ``## heading`` section, or
+    append it."""
+    current = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    pattern = _pattern(heading)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current, count=1)
+    else:
+        updated = current.rstrip() + "\n\n" + text
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(updated.rstrip() + "\n")
+
+
+def replace_part(heading: str, part: str, text: str, *, doc: Path = DOC) -> None:
+    """Put ``text`` (starting with ``part``, a ``### `` heading) at the end of the
+    ``## heading`` section in place of the old ``part`` and whatever followed it."""
+    body = read_section(heading, doc=doc) or heading + "\n"
+    body = body[:body.index(part)] if part in body else body
+    replace_section(heading, body.rstrip() + "\n\n" + text.rstrip() + "\n", doc=doc)
