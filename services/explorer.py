@@ -127,10 +127,8 @@ def full_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
         info = population.summary(pop, population.mask(pop, query))
         return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
 
-    def compute() -> dict[str, Any]:
-        info = curve_data.summary(session, query)
-        return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
-    found: dict[str, Any] = _remember(("range", session.database, query), compute)
+    found: dict[str, Any] = _remember(("range", session.database, query),
+                                      lambda: _engine_range(session, query))
     return found
 
 
@@ -307,15 +305,20 @@ def profiles(session: ClusterSession, query: CurveQuery, *,
     if pop is not None:
         ids, mean, low, high = population.profiles(pop, population.mask(pop, query),
                                                    x_range=xr, bins=bins)
-        step = (xr[1] - xr[0]) / bins
-        return _keep(key, Profiles(curve_ids=ids, x=xr[0] + step * (np.arange(bins) + 0.5),
-                                   mean=mean, low=low, high=high))
+        return _keep(key, Profiles(curve_ids=ids, x=_grid(xr, bins), mean=mean, low=low,
+                                   high=high))
     chunks = curve_data.id_chunks(curve_data.curve_ids(session, query), parts=8)
     frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c)
               for c in chunks]
     frame = pl.concat(frames) if frames else curve_data.profiles(session, query, x_range=xr,
                                                                  bins=bins)
     return _keep(key, _pivot(frame, x_range=xr, bins=bins))
+
+
+def _grid(x_range: tuple[float, float], bins: int) -> np.ndarray:
+    """The centres of ``bins`` equal bins over ``x_range``."""
+    step = (x_range[1] - x_range[0]) / bins
+    return x_range[0] + step * (np.arange(bins) + 0.5)
 
 
 def _keep(key: tuple[Any, ...], found: Profiles) -> Profiles:
@@ -334,10 +337,8 @@ def _pivot(frame: pl.DataFrame, *, x_range: tuple[float, float], bins: int) -> P
         mat = np.full((len(ids), bins), np.nan, dtype=np.float32)
         mat[row, col] = frame[name].to_numpy()
         mats.append(mat)
-    step = (x_range[1] - x_range[0]) / bins
-    x = x_range[0] + step * (np.arange(bins) + 0.5)
-    return Profiles(curve_ids=ids.astype(np.int64), x=x, mean=mats[0], low=mats[1],
-                    high=mats[2])
+    return Profiles(curve_ids=ids.astype(np.int64), x=_grid(x_range, bins), mean=mats[0],
+                    low=mats[1], high=mats[2])
 
 
 def clear_cache() -> None:

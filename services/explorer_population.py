@@ -58,7 +58,6 @@ class Population:
     loaded_at: float = field(default_factory=time.monotonic)
     checked_at: float = field(default_factory=time.monotonic)
     version: int = 0
-    views: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -67,12 +66,15 @@ class Population:
 
     def index_of(self, curve_ids: list[int]) -> np.ndarray:
         """Positions of ``curve_ids`` (``-1``: not held)."""
-        ids = np.asarray(curve_ids, dtype=np.int64)
-        pos = np.searchsorted(self.curve_ids, ids)
-        pos = np.minimum(pos, max(len(self.curve_ids) - 1, 0))
-        found = len(self.curve_ids) > 0
-        return np.where(found & (self.curve_ids[pos] == ids), pos, -1) if found else \
-            np.full(len(ids), -1)
+        return positions(self.curve_ids, np.asarray(curve_ids, dtype=np.int64))
+
+
+def positions(held: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Where each of ``ids`` is in the ascending ``held`` (``-1``: absent)."""
+    if not len(held):
+        return np.full(len(ids), -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(held, ids), len(held) - 1)
+    return np.where(held[pos] == ids, pos, -1)
 
 
 _CACHE: OrderedDict[tuple[str, str], Population] = OrderedDict()
@@ -98,19 +100,15 @@ def _build(meta: pl.DataFrame, samples: pl.DataFrame, *, complete_only: bool
            ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(metadata kept, starts, x, y, sorted_x) with samples grouped per kept curve."""
     ids = meta["curve_id"].to_numpy().astype(np.int64)
-    sample_ids = samples["curve_id"].to_numpy().astype(np.int64)
-    counts = np.zeros(len(ids), dtype=np.int64)
-    pos = np.searchsorted(ids, sample_ids)
-    known = (pos < len(ids)) & (ids[np.minimum(pos, max(len(ids) - 1, 0))] == sample_ids) \
-        if len(ids) else np.zeros(len(sample_ids), dtype=bool)
-    np.add.at(counts, pos[known], 1)
+    pos = positions(ids, samples["curve_id"].to_numpy().astype(np.int64))
+    known = pos >= 0
+    counts = np.bincount(pos[known], minlength=len(ids))
     keep = np.ones(len(ids), dtype=bool)
     if complete_only:
         incomplete = np.flatnonzero(counts != meta["n_points"].to_numpy())
         if len(incomplete):  # still being inserted: take it (and later ids) next time
             keep[incomplete[0]:] = False
-    kept_ids = ids[keep]
-    sample_keep = known & np.isin(sample_ids, kept_ids)
+    sample_keep = known & keep[np.maximum(pos, 0)] if len(ids) else known
     x = samples["x"].to_numpy().astype(np.float32)[sample_keep]
     y = samples["y"].to_numpy().astype(np.float32)[sample_keep]
     starts = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64)
