@@ -21,6 +21,7 @@ from data import cluster_stats as stats
 from data.clickhouse import TIERS, ClickHouse
 from data.models import ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import AppError, ValidationError
+from services.periodic import OnePerProcess
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -272,25 +273,16 @@ class UsageSampler:
             self._stop.wait(self.interval_s)
 
 
-_sampler: UsageSampler | None = None
-_sampler_lock = threading.Lock()
+_sampler: OnePerProcess[UsageSampler] = OnePerProcess()
 
 
 def start_usage_sampler(runtime: Runtime, *,
                         interval_s: float = DEFAULT_INTERVAL_S) -> UsageSampler:
     """Start this process's one sampler (or return the one already running)."""
-    global _sampler
-    with _sampler_lock:
-        if _sampler is None or not _sampler.running:
-            _sampler = UsageSampler(runtime, interval_s=interval_s, tracker=PROCESS_TRACKER)
-            _sampler.start()
-        return _sampler
+    return _sampler.start(lambda: UsageSampler(runtime, interval_s=interval_s,
+                                               tracker=PROCESS_TRACKER))
 
 
 def stop_usage_sampler(*, timeout: float = 10.0) -> None:
     """Stop this process's sampler, if one runs."""
-    global _sampler
-    with _sampler_lock:
-        if _sampler is not None:
-            _sampler.stop(timeout=timeout)
-            _sampler = None
+    _sampler.stop(timeout=timeout)

@@ -7,10 +7,21 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
-P = TypeVar("P", bound="Periodic")
+
+
+class Background(Protocol):
+    """A thread-owning object that can be started and stopped."""
+
+    @property
+    def running(self) -> bool: ...
+    def start(self) -> None: ...
+    def stop(self, *, timeout: float = 10.0) -> None: ...
+
+
+P = TypeVar("P", bound=Background)
 
 
 class Periodic(ABC):
@@ -54,7 +65,8 @@ class Periodic(ABC):
 
 
 class OnePerProcess(Generic[P]):
-    """Holds the single running instance of a :class:`Periodic` in this process."""
+    """Holds the single running instance of a background thread (e.g. a :class:`Periodic`)
+    in this process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
