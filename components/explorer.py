@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from components.ids import Explorer
+from services.explorer_population import OTHER
 from services.explorer_state import OBJECT_KINDS, SIDES
 
 GRAPH_HEIGHT = 520
@@ -66,7 +67,8 @@ def make_chart() -> dbc.Card:
 def make_group_options(groups: Sequence[str], colors: Sequence[str]) -> list[dict[str, Any]]:
     """Checklist options: one coloured swatch and name per colour group."""
     return [{"label": html.Span([html.Span(className="explorer-swatch",
-                                           style={"backgroundColor": color}), group or "(none)"]),
+                                           style={"backgroundColor": color}),
+                                 "all others" if group == OTHER else group or "(none)"]),
              "value": group} for group, color in zip(groups, colors, strict=True)]
 
 

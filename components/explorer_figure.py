@@ -16,6 +16,7 @@ from dash import Patch
 
 from components.explorer_image import layout_image
 from services.explorer import Density
+from services.explorer_population import OTHER
 from services.explorer_state import EvalObject
 from services.golden import Golden
 
@@ -25,8 +26,14 @@ PALETTE = ("#2f6fb0", "#c62828", "#2e7d32", "#e08a00", "#6a1b9a", "#00838f", "#5
 OBJECT_COLOR = "#6a1b9a"
 
 
+OTHER_COLOR = "#9e9e9e"
+
+
 def group_color(group: str, index: int, *, color_by: str) -> str:
-    """The colour of a group (fixed per result, from a palette otherwise)."""
+    """The colour of a group (fixed per result, grey for the less frequent values drawn
+    together, from a palette otherwise)."""
+    if group == OTHER:
+        return OTHER_COLOR
     if color_by == "result" and group in RESULT_COLORS:
         return RESULT_COLORS[group]
     return PALETTE[index % len(PALETTE)]
@@ -39,10 +46,11 @@ def group_colors(groups: Sequence[str], *, color_by: str) -> list[str]:
 
 def density_image(density: Density, *, color_by: str,
                   hidden: Sequence[str] = ()) -> dict[str, Any]:
-    """The visible groups' images as one layout image (OK first, so NOK draws on top)."""
+    """The visible groups' images as one layout image (the grey others first, then OK,
+    so NOK draws on top)."""
     colors = group_colors(density.groups, color_by=color_by)
-    order = sorted(range(len(density.groups)),
-                   key=lambda i: (density.groups[i] != "OK", density.groups[i] == "NOK", i))
+    g = density.groups
+    order = sorted(range(len(g)), key=lambda i: (g[i] != OTHER, g[i] != "OK", g[i] == "NOK", i))
     keep = [i for i in order if density.groups[i] not in hidden]
     if not keep:
         return {"source": "", "visible": False}

@@ -107,13 +107,13 @@ def summary(session: Session, query: CurveQuery) -> dict[str, Any]:
             "y": (float(row[3] or 0), float(row[4] or 0))}
 
 
-def group_values(session: Session, query: CurveQuery, *, color_by: str) -> list[str]:
-    """The distinct values of the colour column among the matching curves (≤ 50)."""
+def group_counts(session: Session, query: CurveQuery, *, color_by: str) -> dict[str, int]:
+    """How many matching curves each value of the colour column has."""
     column = GROUP_COLUMNS[color_by]
     where, params = where_clause(query)
-    rows = session.rows(f"SELECT DISTINCT {column} AS g FROM {_db(session)}.curves "
-                        f"WHERE {where} ORDER BY g LIMIT 50", parameters=params)
-    return [str(r[0]) for r in rows]
+    rows = session.rows(f"SELECT {column} AS g, count() FROM {_db(session)}.curves "
+                        f"WHERE {where} GROUP BY g", parameters=params)
+    return {str(r[0]): int(r[1]) for r in rows}
 
 
 def density(session: Session, query: CurveQuery, *, x_range: tuple[float, float],

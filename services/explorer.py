@@ -146,8 +146,8 @@ def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
     info = full_range(session, query) if use_memory else _engine_range(session, query)
     xr, yr = x_range or info["x"], y_range or info["y"]
     groups: list[str] = _remember(("groups", session.database, query, color_by),
-                                  lambda: curve_data.group_values(session, query,
-                                                                  color_by=color_by))
+                                  lambda: population.top_groups(curve_data.group_counts(
+                                      session, query, color_by=color_by)))
     images = [np.zeros((height, width), dtype=np.float32) for _ in groups]
     if info["count"] and groups:
         _from_clickhouse(session, query, images, groups=groups, color_by=color_by,
@@ -210,7 +210,9 @@ def _from_clickhouse(session: ClusterSession, query: CurveQuery, images: list[np
     height, width = images[0].shape
     frame = curve_data.density(session, query, x_range=x_range, y_range=y_range, width=width,
                                height=height, color_by=color_by, groups=groups)
-    g = frame["g"].to_numpy().astype(np.int64) - 1
+    g = frame["g"].to_numpy().astype(np.int64) - 1  # -1: a value outside ``groups``
+    if population.OTHER in groups:
+        g[g < 0] = groups.index(population.OTHER)
     k = frame["k"].to_numpy().astype(np.int64)
     w = frame["w"].to_numpy().astype(np.float32)
     col, row = np.minimum(k // height, width - 1), np.minimum(k % height, height - 1)

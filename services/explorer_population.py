@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,10 @@ REFRESH_S = 10.0
 RELOAD_S = 900.0
 CHUNKS = 8
 COLUMNS = ("result", "line", "station", "product", "batch")
-MAX_GROUPS = 50
+#: Colour groups drawn apart (the palette's size); beyond that the most frequent
+#: ``MAX_GROUPS - 1`` keep their colour and every other curve is drawn in ``OTHER``.
+MAX_GROUPS = 10
+OTHER = "(others)"
 
 
 @dataclass
@@ -303,10 +307,22 @@ def summary(pop: Population, keep: np.ndarray) -> dict[str, Any]:
             "y": (float(b[:, 2].min()), float(b[:, 3].max()))}
 
 
+def top_groups(counts: Mapping[str, int]) -> list[str]:
+    """The colour groups for values with these curve counts: every value when they fit
+    the palette, else the ``MAX_GROUPS - 1`` most frequent and ``OTHER`` (no curve is left
+    out of the image)."""
+    present = [v for v, n in counts.items() if n > 0]
+    if len(present) <= MAX_GROUPS:
+        return sorted(present)
+    top = sorted(present, key=lambda v: (-counts[v], v))[:MAX_GROUPS - 1]
+    return [*sorted(top), OTHER]
+
+
 def groups(pop: Population, keep: np.ndarray, *, color_by: str) -> list[str]:
-    """The colour column's values among the kept curves, sorted (at most 50)."""
-    present = np.unique(pop.codes[color_by][keep])
-    return sorted(pop.names[color_by][int(c)] for c in present)[:MAX_GROUPS]
+    """The colour column's groups among the kept curves (see :func:`top_groups`)."""
+    names = pop.names[color_by]
+    counts = np.bincount(pop.codes[color_by][keep], minlength=len(names))
+    return top_groups(dict(zip(names, counts.tolist(), strict=False)))
 
 
 def density(pop: Population, keep: np.ndarray, *, color_by: str, groups: list[str],
@@ -315,7 +331,9 @@ def density(pop: Population, keep: np.ndarray, *, color_by: str, groups: list[st
     """Per group in ``groups``, the kept curves drawn as lines (DenseLines weights), and how
     many curves cross the view."""
     slot = {name: i for i, name in enumerate(groups)}
-    to_group = np.array([slot.get(n, -1) for n in pop.names[color_by]] or [-1], dtype=np.int16)
+    rest = slot.get(OTHER, -1)
+    to_group = np.array([slot.get(n, rest) for n in pop.names[color_by]] or [-1],
+                        dtype=np.int16)
     group = np.where(keep, to_group[pop.codes[color_by]], -1).astype(np.int16)
     (x0, x1), (y0, y1) = x_range, y_range
     view = np.array([x0, width / (x1 - x0), y0, height / (y1 - y0)], dtype=np.float64)

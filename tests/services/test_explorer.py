@@ -125,6 +125,59 @@ def test_population_draws_each_curve_once_per_column_and_keeps_the_spike(
     assert pop.sorted_x.all() and pop.n_samples == (N_OK + 2) * 201
 
 
+def test_top_groups_keep_every_value_when_they_fit_and_pool_the_rest() -> None:
+    few = {"B": 2, "A": 5, "gone": 0}
+    assert population.top_groups(few) == ["A", "B"]
+    many = {f"LOT-{i:02d}": 1 for i in range(20)} | {"LOT-99": 9, "LOT-50": 4}
+    chosen = population.top_groups(many)
+    assert len(chosen) == population.MAX_GROUPS and chosen[-1] == population.OTHER
+    assert chosen[:-1] == sorted(["LOT-99", "LOT-50", *[f"LOT-{i:02d}" for i in range(7)]])
+
+
+BATCH_DB = "test_explorer_batches"
+
+
+@pytest.fixture
+def batches(ch: ClickHouse) -> Iterator[ClusterSession]:
+    """16 curves in 14 batches: more batches than colours."""
+    ch.command(f"DROP DATABASE IF EXISTS {BATCH_DB}")
+    for statement in schema_statements(BATCH_DB, with_ttl=False, tiered=False):
+        ch.command(statement)
+    x = np.linspace(0.0, 10.0, 51)
+    names = ["LOT-A"] * 3 + ["LOT-B"] * 2 + [f"LOT-{c}" for c in "CDEFGHIJKLM"]
+    rows, samples = [], []
+    for cid, batch in enumerate(names, start=1):
+        row = list(_curve_rows(cid, result="OK", line="Line 1", y=x + cid, x=x))
+        row[CURVE_COLUMNS.index("batch")] = batch
+        rows.append(tuple(row))
+        samples += [(cid, T0, "press-fit", i, float(a), float(a + cid)) for i, a in enumerate(x)]
+    ch.insert_rows("curves", rows, database=BATCH_DB, column_names=CURVE_COLUMNS)
+    ch.insert_rows("curve_samples", samples, database=BATCH_DB,
+                   column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    explorer.clear_cache()
+    yield ClusterSession(ch=ch, database=BATCH_DB, limits={})
+    explorer.clear_cache()
+    ch.command(f"DROP DATABASE IF EXISTS {BATCH_DB}")
+
+
+def test_colouring_by_more_values_than_colours_leaves_no_curve_out(
+        batches: ClusterSession) -> None:
+    engine = explorer.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
+                              width=60, height=60, use_memory=False)
+    population.load(batches, "press-fit")
+    memory = explorer.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
+                              width=60, height=60)
+    expected = ["LOT-A", "LOT-B", *[f"LOT-{c}" for c in "CDEFGHI"], population.OTHER]
+    assert engine.groups == memory.groups == expected
+    assert memory.n_curves == memory.n_in_view == 16
+    # every curve weighs 1 in total (engine) or 1 per column (memory): the 4 pooled count
+    assert float(engine.images[-1].sum()) == pytest.approx(4.0, rel=1e-4)
+    assert sum(float(i.sum()) for i in engine.images) == pytest.approx(16.0, rel=1e-4)
+    column = sum(i[:, 30] for i in memory.images)
+    assert float(column.sum()) == pytest.approx(16.0, abs=1e-3)
+    assert float(memory.images[-1][:, 30].sum()) == pytest.approx(4.0, abs=1e-3)
+
+
 def test_population_filters_ranges_and_zoom_match_clickhouse(session: ClusterSession) -> None:
     pop = population.load(session, "press-fit")
     for query in (QUERY, replace(QUERY, results=("NOK",)), replace(QUERY, lines=("Line 2",)),
