@@ -81,16 +81,17 @@ def load(cluster: Any) -> tuple[Any, ...]:
 
 
 @callback(*_OPTION_OUTPUTS, Output(Explorer.state, "data", allow_duplicate=True),
-          Output(Explorer.error, "children", allow_duplicate=True),
+          Output(Explorer.error, "children", allow_duplicate=True), *_DRAW_OUTPUTS,
           *_VALUE_INPUTS, Input(Explorer.start, "value"), Input(Explorer.end, "value"),
           Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
           Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
           State(Explorer.cluster, "data"), State(Explorer.state, "data"),
-          prevent_initial_call=True)
+          State(Explorer.selected, "data"), prevent_initial_call=True)
 def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any,
             results: Any, start: Any, end: Any, color_by: Any, golden_id: Any, shown: Any,
-            shown_options: Any, cluster: Any, encoded: Any) -> tuple[Any, ...]:
-    """A filter changed: validate it against the cluster's values and store the new state."""
+            shown_options: Any, cluster: Any, encoded: Any, selected: Any) -> tuple[Any, ...]:
+    """A filter changed: validate it against the cluster's values, store the new state and
+    draw it (one round trip; the draw callback then sees the figure is current and skips)."""
     if not encoded:
         raise PreventUpdate
     try:
@@ -100,12 +101,17 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
                   "start": start, "end": end, "color_by": color_by, "golden_id": golden_id,
                   "hidden": _hidden(shown, shown_options)}
         opened = explorer_view.filter_state(runtime(), cid, previous, values=values)
+        new = encode_state(opened.state)
+        if new == encoded:
+            raise PreventUpdate
+        drawn = _drawn(cid, opened.state, new, selected=selected)
     except AppError as exc:
-        return (*[no_update] * 8, no_update, make_error(exc.user_message, title="Not applied"))
-    new = encode_state(opened.state)
-    if new == encoded:
-        raise PreventUpdate
-    return (*_options(opened), new, None)
+        return (*[no_update] * 9, make_error(exc.user_message, title="Not applied"),
+                *[no_update] * 5)
+    options = _options(opened)
+    if opened.state.process == previous.process:  # the lists depend on the process only
+        options = [*[no_update] * (len(options) - 1), options[-1]]
+    return (*options, new, None, *drawn)
 
 
 def _hidden(shown: Any, options: Any) -> list[str]:

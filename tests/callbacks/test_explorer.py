@@ -159,6 +159,28 @@ def test_hostile_filter_values_are_refused_with_a_message(server: Flask, world: 
     assert "explorer-state-store" not in text
 
 
+def test_a_filter_change_stores_and_draws_the_new_state_in_one_round_trip(
+        server: Flask, world: World) -> None:
+    values = {"explorer-process-select.value": "press-fit",
+              "explorer-lines-select.value": ["Line 1"], "explorer-color-by-select.value": "line",
+              "explorer-state-store.data": STATE,
+              "explorer-cluster-store.data": {"cluster": world.a}}
+    client = _client(server, "viewer")
+    response = call(client, "explorer-process-select", values)["response"]
+    new = response["explorer-state-store"]["data"]
+    assert new != STATE
+    assert response["explorer-graph"]["figure"]["layout"]["images"]
+    assert response["explorer-groups-store"]["data"]["groups"] == ["Line 1"]
+    # the filter lists depend on the process only: not sent again for the same process
+    assert "explorer-batches-select" not in response
+    assert "explorer-golden-select" in response
+    # the draw callback then sees its figure is current and sends nothing
+    redraw = call(client, "explorer-graph", {
+        "explorer-state-store.data": new, "explorer-cluster-store.data": {"cluster": world.a},
+        "explorer-groups-store.data": response["explorer-groups-store"]["data"]})
+    assert redraw == {}
+
+
 WINDOW = {"kind": "window", "name": "W1", "x0": 2.0, "x1": 4.0, "y0": 5.0, "y1": 9.0}
 ENVELOPE = {"kind": "envelope", "name": "E1", "x0": 1.0, "x1": 3.0, "y0": 0.0, "y1": 1.0}
 
