@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components.ids import (
     ProjectEdit,
@@ -70,6 +71,13 @@ def make_project_header(view: ProjectView, *, can_edit: bool) -> html.Div:
     ], className="d-flex justify-content-between align-items-end mb-4")
 
 
+def _asset_link(name: str, url: str) -> Any:
+    """A page of the app opens in place (no page load); a download is a plain link."""
+    if url.startswith("/api/"):
+        return html.A(name, href=url, className="text-decoration-none")
+    return dcc.Link(name, href=url, className="text-decoration-none")
+
+
 def make_asset_table(items: Sequence[AssetView], *, can_edit: bool) -> html.Div:
     """The project's assets: open as saved; duplicate and delete for editors."""
     if not items:
@@ -79,8 +87,7 @@ def make_asset_table(items: Sequence[AssetView], *, can_edit: bool) -> html.Div:
     for a in items:
         note = (" · not generated yet" if a.asset_type == "report" else
                 f" · alert rule #{a.config.get('rule_id', '?')}")
-        link = (html.A(a.name, href=a.url, className="text-decoration-none")
-                if a.url else html.Span([a.name, html.Span(note,
+        link = (_asset_link(a.name, a.url) if a.url else html.Span([a.name, html.Span(note,
                                                            className="text-body-secondary")]))
         tools = ([dbc.Button(html.I(className="bi bi-file-earmark-pdf"),
                              id=project_report_asset(a.id), size="sm", color="link",
