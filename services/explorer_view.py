@@ -42,13 +42,17 @@ def open_view(runtime: Runtime, cluster_id: int, encoded: str) -> Opened:
                   goldens=golden.list_for(runtime, cluster_id, process=opts.process))
 
 
-def _day(value: Any, *, end: bool) -> datetime | None:
+def _day(value: Any, *, end: bool, previous: datetime | None = None) -> datetime | None:
+    """The date field as a bound (start or end of that day); ``previous`` is kept when the
+    field still shows its day (a link or a saved view may hold an exact time)."""
     if not value:
         return None
     try:
         day = date.fromisoformat(str(value)[:10])
     except ValueError:
         raise ValidationError("Dates must look like 2026-11-25.") from None
+    if previous is not None and previous.date() == day:
+        return previous
     return datetime.combine(day, time.max if end else time.min)
 
 
@@ -62,8 +66,10 @@ def filter_state(runtime: Runtime, cluster_id: int, previous: ExplorerState, *,
     if not same:
         changes = dict.fromkeys(changes, ())
     state = validate_state(ExplorerState(
-        process=process, **changes, start=_day(values.get("start"), end=False),
-        end=_day(values.get("end"), end=True), color_by=values.get("color_by") or "result",
+        process=process, **changes,
+        start=_day(values.get("start"), end=False, previous=previous.start),
+        end=_day(values.get("end"), end=True, previous=previous.end),
+        color_by=values.get("color_by") or "result",
         golden_id=values.get("golden_id") if same else None,
         hidden=tuple(values.get("hidden") or ())
         if same and values.get("color_by") == previous.color_by else (),

@@ -181,6 +181,24 @@ def test_a_filter_change_stores_and_draws_the_new_state_in_one_round_trip(
     assert redraw == {}
 
 
+def test_opening_a_link_with_an_exact_start_time_keeps_it(server: Flask, world: World) -> None:
+    from datetime import UTC, datetime
+
+    exact = encode_state(ExplorerState(process="press-fit", start=datetime(2026, 11, 20, 13, 45)))
+    values = {"explorer-process-select.value": "press-fit",
+              "explorer-start-input.value": "2026-11-20", "explorer-color-by-select.value":
+              "result", "explorer-state-store.data": exact,
+              "explorer-cluster-store.data": {"cluster": world.a}}
+    client = _client(server, "viewer")
+    assert call(client, "explorer-process-select", values) == {}  # unchanged: no redraw
+    values["explorer-start-input.value"] = "2026-11-19"  # the person picks another day
+    changed = call(client, "explorer-process-select", values)["response"]
+    from services.explorer_state import decode_state
+
+    new = decode_state(changed["explorer-state-store"]["data"])
+    assert new.start == datetime(2026, 11, 19, tzinfo=UTC)
+
+
 WINDOW = {"kind": "window", "name": "W1", "x0": 2.0, "x1": 4.0, "y0": 5.0, "y1": 9.0}
 ENVELOPE = {"kind": "envelope", "name": "E1", "x0": 1.0, "x1": 3.0, "y0": 0.0, "y1": 1.0}
 
