@@ -8,7 +8,7 @@ import math
 import re
 from typing import Any
 
-from dash import Input, Output, State, callback
+from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, require_role
@@ -48,8 +48,26 @@ def moved_rows(relayout: Any, rows: Any) -> list[dict[str, Any]] | None:
     return changed
 
 
+# In the browser: pass on only the events that move a shape, so a zoom or pan sends no
+# request here (the server callback below still validates whatever arrives).
+clientside_callback(
+    """function (relayout) {
+        const moved = {};
+        let any = false;
+        for (const key of Object.keys(relayout || {})) {
+            if (/^shapes\\[\\d{1,2}\\]\\.(x0|x1|y0|y1)$/.test(key)) {
+                moved[key] = relayout[key];
+                any = true;
+            }
+        }
+        return any ? moved : window.dash_clientside.no_update;
+    }""",
+    Output(Explorer.shape_moves, "data"), Input(Explorer.graph, "relayoutData"),
+    prevent_initial_call=True)
+
+
 @callback(Output(Explorer.objects, "data", allow_duplicate=True),
-          Input(Explorer.graph, "relayoutData"), State(Explorer.objects, "data"),
+          Input(Explorer.shape_moves, "data"), State(Explorer.objects, "data"),
           State(Explorer.cluster, "data"), prevent_initial_call=True)
 def drag(relayout: Any, rows: Any, cluster: Any) -> Any:
     """A shape was dragged or resized: the draft objects take its new position."""

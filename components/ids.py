@@ -204,6 +204,7 @@ class Explorer:
     cluster = "explorer-cluster-store"
     state = "explorer-state-store"
     view = "explorer-view-store"
+    shape_moves = "explorer-shape-moves-store"
     groups = "explorer-groups-store"
     top = "explorer-top-store"
     selected = "explorer-selected-store"

@@ -42,7 +42,7 @@ def server(mod_runtime: Runtime, world: World) -> Flask:
 
 TRIGGERS = {"explorer-graph": "explorer-state-store.data",
             "explorer-process-select": "explorer-process-select.value",
-            "explorer-objects-table": "explorer-graph.relayoutData"}
+            "explorer-objects-table": "explorer-shape-moves-store.data"}
 
 
 def _dep(client: FlaskClient, first_output: str) -> dict[str, Any]:
@@ -205,7 +205,7 @@ ENVELOPE = {"kind": "envelope", "name": "E1", "x0": 1.0, "x1": 3.0, "y0": 0.0, "
 
 def test_dragging_a_shape_moves_its_draft_object_and_only_for_members(server: Flask,
                                                                       world: World) -> None:
-    values = {"explorer-graph.relayoutData": {"shapes[0].x0": 2.5, "shapes[0].y1": 3.0,
+    values = {"explorer-shape-moves-store.data": {"shapes[0].x0": 2.5, "shapes[0].y1": 3.0,
                                               "shapes[1].y0": 0.4, "shapes[1].x1": 3.5},
               "explorer-objects-table.data": [WINDOW, ENVELOPE],
               "explorer-cluster-store.data": {"cluster": world.a}}
