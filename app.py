@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import dash
@@ -133,10 +134,24 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _order_for_matching(dash.page_registry)
     app.layout = _shell
     _attach_callbacks(app)
+    server.before_request(partial(_known_callback, app))
 
     server.after_request(_security_headers)
     log.info("app ready (clickhouse: %s)", "embedded" if runtime.ch.embedded else "server")
     return server
+
+
+def _known_callback(app: Dash) -> Any:
+    """A callback request must name one of this app's server callbacks: a forged output,
+    or one that runs only in the browser, gets a clear 400 (Dash itself fails with 500)."""
+    if request.method != "POST" or not request.path.endswith("/_dash-update-component"):
+        return None
+    body = request.get_json(silent=True)
+    output = body.get("output") if isinstance(body, dict) else None
+    entry = app.callback_map.get(output) if isinstance(output, str) else None
+    if not isinstance(entry, dict) or "callback" not in entry:
+        return jsonify(error={"code": "unknown_callback", "message": "No such callback."}), 400
+    return None
 
 
 def _order_for_matching(registry: Any) -> None:

@@ -107,8 +107,8 @@ def test_every_callback(mod_server: Flask, mod_runtime: Runtime, world: World,
     client = clients[principal]
     problems: list[str] = []
     for dep in dependencies(mod_server, clients["root"]):
-        if first_output(dep) in DASH_INTERNAL:
-            continue
+        if first_output(dep) in DASH_INTERNAL or dep.get("clientside_function"):
+            continue  # Dash's bookkeeping, or runs only in the browser (see below)
         bound = is_cluster_bound(dep)
         if target == "B" and not bound:
             continue
@@ -167,3 +167,24 @@ def test_every_api_route(mod_server: Flask, mod_runtime: Runtime, world: World,
         if response.status_code in (401, 403):
             assert response.json["error"]["code"] in ("not_authenticated", "forbidden")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_browser_only_and_forged_callbacks_are_refused_with_a_message(
+        mod_server: Flask, clients: dict[str, FlaskClient], principal: str) -> None:
+    deps = dependencies(mod_server, clients["root"])
+    browser_only = [d for d in deps if d.get("clientside_function")]
+    assert browser_only, "the explorer has a clientside callback"
+    forged = dict(browser_only[0])
+    for dep in (browser_only[0], {**forged, "output": "no-such-div.children"},
+                {**forged, "output": ["not", "a", "string"]}):
+        payload = callback_payload(dep, cluster="1") if isinstance(dep["output"], str) \
+            else {"output": dep["output"], "inputs": [], "changedPropIds": []}
+        response = clients[principal].post("/_dash-update-component", json=payload,
+                                           headers=ORIGIN)
+        if principal == "anon":
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 400
+            assert response.json == {"error": {"code": "unknown_callback",
+                                               "message": "No such callback."}}
