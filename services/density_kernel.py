@@ -228,6 +228,19 @@ def threads() -> int:
     return int(numba.get_num_threads())
 
 
+#: Each extra thread of :func:`rasterise` zeroes and sums its own difference images
+#: (8 bytes per group pixel); it pays off once there are more samples to draw than about
+#: this many times the image cells (measured with 1,500-point curves on 800 × 470: 1,000
+#: curves in 10 groups draw in 34 ms on one thread and 56 ms on two; 1,000 curves in 3
+#: groups in 23 ms and 18 ms; 3,000 curves in 10 groups take 80 ms either way).
+SAMPLES_PER_CELL_FOR_THREADS = 0.8
+
+
+def threads_for(samples: int, cells: int) -> int:
+    """Threads for drawing ``samples`` into images of ``cells`` pixels in all."""
+    return threads() if samples > SAMPLES_PER_CELL_FOR_THREADS * cells else 1
+
+
 def warm_up() -> None:
     """Compile (or load the cached compilation of) both kernels on a tiny input."""
     x = np.array([0.0, 1.0, 2.0], dtype=np.float32)

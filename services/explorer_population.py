@@ -337,9 +337,11 @@ def density(pop: Population, keep: np.ndarray, *, color_by: str, groups: list[st
     group = np.where(keep, to_group[pop.codes[color_by]], -1).astype(np.int16)
     (x0, x1), (y0, y1) = x_range, y_range
     view = np.array([x0, width / (x1 - x0), y0, height / (y1 - y0)], dtype=np.float64)
+    n_groups = max(len(groups), 1)
+    samples = int(np.diff(pop.starts)[group >= 0].sum())
     images, n_in_view = kernel.rasterise(pop.x, pop.y, pop.starts, group, pop.sorted_x,
-                                         pop.bounds, view, max(len(groups), 1), int(width),
-                                         int(height), kernel.threads())
+                                         pop.bounds, view, n_groups, int(width), int(height),
+                                         kernel.threads_for(samples, n_groups * width * height))
     return [images[i] for i in range(len(groups))], int(n_in_view)
 
 

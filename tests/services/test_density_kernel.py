@@ -60,3 +60,9 @@ def test_profiles_leave_empty_bins_empty() -> None:
                                       np.zeros(1, dtype=np.int64), 0.0, 10.0, 5)
     assert mean[0, 0] == 2.0 and low[0, 0] == 1.0 and high[0, 0] == 3.0
     assert np.isnan(mean[0, 2]) and mean[0, 4] == 7.0
+
+
+def test_small_draws_with_many_groups_use_one_thread() -> None:
+    cells = 10 * 800 * 470
+    assert kernel.threads_for(1_500_000, cells) == 1
+    assert kernel.threads_for(15_000_000, cells) == kernel.threads()
