@@ -80,6 +80,30 @@ def settle(page: Any) -> None:
     page.wait_for_timeout(READING_PAUSE_S * 1000)
 
 
+def timed_click(page: Any, target: Any, watch: str, *args: Any) -> float:
+    """Arm ``watch`` (sets ``__clickAt`` on the next click and ``__drawnAt`` on the frame
+    painted with the result), click ``target`` (a selector or a locator) and return the
+    seconds between the two (in-page clock)."""
+    page.evaluate(watch, *args)
+    if isinstance(target, str):
+        page.click(target)
+    else:
+        target.click()
+    page.wait_for_function("() => window.__drawnAt !== null", timeout=300_000)
+    return float(page.evaluate("() => (window.__drawnAt - window.__clickAt) / 1000"))
+
+
+def clicks_after_load(page: Any, url: str, selector: str, watch: str, *args: Any) -> list[float]:
+    """``RUNS`` times: open ``url``, let it settle, and time a click on ``selector``."""
+    times = []
+    for _ in range(RUNS):
+        page.goto(url)
+        page.wait_for_selector(selector)
+        settle(page)
+        times.append(timed_click(page, selector, watch, *args))
+    return times
+
+
 def _drawn(page: Any) -> None:
     page.wait_for_selector("#explorer-graph .imagelayer image", timeout=120_000)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
@@ -105,16 +129,8 @@ WATCH_DRAW = """() => {
 def first_draws(page: Any, url: str) -> list[float]:
     """Click the explorer tab from the console (once the console has finished loading),
     until the frame with the density image is painted (in-page clock)."""
-    times = []
-    for _ in range(RUNS):
-        page.goto(f"{url}/clusters/1")
-        page.wait_for_selector("#cluster-nav-curve-explorer-link")
-        settle(page)
-        page.evaluate(WATCH_DRAW)
-        page.click("#cluster-nav-curve-explorer-link")
-        page.wait_for_function("() => window.__drawnAt !== null", timeout=120_000)
-        times.append(page.evaluate("() => (window.__drawnAt - window.__clickAt) / 1000"))
-    return times
+    return clicks_after_load(page, f"{url}/clusters/1", "#cluster-nav-curve-explorer-link",
+                             WATCH_DRAW)
 
 
 ZOOM = """([x0, x1, y0, y1, label]) => new Promise(resolve => {
@@ -190,15 +206,8 @@ def ours_at(page: Any, link: str, project: str) -> tuple[float, float, float]:
     """Ours on the filtered view: median first draw from the click on the saved view in its
     project (in-page clock, as the naive page's click on "Load"), median first draw from a
     page load of the shared link (wall clock), and the median zoom."""
-    clicks = []
-    for _ in range(RUNS):
-        page.goto(project)
-        page.wait_for_selector("#project-detail-assets-div a[href*='/explorer']")
-        settle(page)
-        page.evaluate(WATCH_DRAW)
-        page.click("#project-detail-assets-div a[href*='/explorer']")
-        page.wait_for_function("() => window.__drawnAt !== null", timeout=120_000)
-        clicks.append(page.evaluate("() => (window.__drawnAt - window.__clickAt) / 1000"))
+    clicks = clicks_after_load(page, project, "#project-detail-assets-div a[href*='/explorer']",
+                               WATCH_DRAW)
     loads = []
     for _ in range(RUNS):
         began = time.perf_counter()
@@ -241,10 +250,7 @@ def ours_filter_click(page: Any, link: str) -> tuple[float, float]:
         page.click("#explorer-lines-select")
         option = page.locator("[role=listbox] [role=option]").nth(run % 3)
         option.wait_for()
-        page.evaluate(WATCH_REDRAW)
-        option.click()
-        page.wait_for_function("() => window.__drawnAt !== null", timeout=120_000)
-        times.append(page.evaluate("() => (window.__drawnAt - window.__clickAt) / 1000"))
+        times.append(timed_click(page, option, WATCH_REDRAW))
         summary = page.inner_text("#explorer-summary-div")
         found = re.match(r"([\d,]+) curves", summary)
         assert found, summary
@@ -381,15 +387,8 @@ def naive_browser(browser: Any, n: int) -> tuple[float, float, float]:
     url, stop = serve_naive(n)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        clicks, draws, zoom_times = [], [], []
-        for _ in range(RUNS):
-            page.goto(f"{url}/click/")
-            page.wait_for_selector("#load")
-            settle(page)
-            page.evaluate(WATCH_NAIVE, n)
-            page.click("#load")
-            page.wait_for_function("() => window.__drawnAt !== null", timeout=300_000)
-            clicks.append(page.evaluate("() => (window.__drawnAt - window.__clickAt) / 1000"))
+        clicks = clicks_after_load(page, f"{url}/click/", "#load", WATCH_NAIVE, n)
+        draws, zoom_times = [], []
         for _ in range(RUNS):
             began = time.perf_counter()
             page.goto(url)
