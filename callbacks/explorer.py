@@ -38,11 +38,15 @@ def checked(cluster: Any, encoded: Any, role: Role = Role.VIEWER) -> tuple[int, 
     return parse_cluster_id(raw), state
 
 
-def _options(opened: explorer_view.Opened) -> list[Any]:
+def _options(opened: explorer_view.Opened, *, lists: bool = True) -> list[Any]:
+    """Options of the process, filter and colour lists, then the saved golden curves;
+    ``lists=False``: the lists unchanged (they depend on the process only)."""
     def opts(values: list[str]) -> list[dict[str, str]]:
         return [{"label": v, "value": v} for v in values]
     goldens = [{"label": f"{g['name']} v{g['version']} ({g['n_curves']} curves)",
                 "value": g["id"]} for g in opened.goldens]
+    if not lists:
+        return [*[no_update] * (len(FILTERS) + 2), goldens]
     return [opts(opened.options.processes),
             *[opts(opened.options.values[k]) for k in FILTERS[:-1]],
             opts(["OK", "WARNING", "NOK"]),
@@ -108,9 +112,7 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
     except AppError as exc:
         return (*[no_update] * 9, make_error(exc.user_message, title="Not applied"),
                 *[no_update] * 5)
-    options = _options(opened)
-    if opened.state.process == previous.process:  # the lists depend on the process only
-        options = [*[no_update] * (len(options) - 1), options[-1]]
+    options = _options(opened, lists=opened.state.process != previous.process)
     return (*options, new, None, *drawn)
 
 

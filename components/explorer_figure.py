@@ -24,8 +24,6 @@ RESULT_COLORS = {"OK": "#2f6fb0", "WARNING": "#e08a00", "NOK": "#c62828"}
 PALETTE = ("#2f6fb0", "#c62828", "#2e7d32", "#e08a00", "#6a1b9a", "#00838f", "#5d4037",
            "#ad1457", "#455a64", "#9e9d24")
 OBJECT_COLOR = "#6a1b9a"
-
-
 OTHER_COLOR = "#9e9e9e"
 
 
@@ -51,7 +49,7 @@ def density_image(density: Density, *, color_by: str,
     colors = group_colors(density.groups, color_by=color_by)
     g = density.groups
     order = sorted(range(len(g)), key=lambda i: (g[i] != OTHER, g[i] != "OK", g[i] == "NOK", i))
-    keep = [i for i in order if density.groups[i] not in hidden]
+    keep = [i for i in order if g[i] not in hidden]
     if not keep:
         return {"source": "", "visible": False}
     return layout_image([density.images[i] for i in keep], [colors[i] for i in keep],
