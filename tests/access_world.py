@@ -53,6 +53,15 @@ def _cluster(runtime: Runtime, name: str) -> int:
         return row.id
 
 
+def register_cluster(runtime: Runtime, database: str, *, name: str | None = None,
+                     is_demo: bool = False) -> int:
+    """A running cluster row for an existing test database; its id."""
+    with runtime.db.session() as session:
+        return memberships.add_cluster(session, DatabaseCluster(
+            name=name or database, database_name=database, cluster_type="manufacturing",
+            region_code="local", status="running", is_demo=is_demo)).id
+
+
 def build_world(runtime: Runtime) -> World:
     """Create the clusters and accounts (idempotent per runtime)."""
     a, b = _cluster(runtime, "a"), _cluster(runtime, "b")

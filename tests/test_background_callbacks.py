@@ -21,6 +21,7 @@ from lyceum.background_callbacks import (
 )
 from services import jobs
 from services.runtime import Runtime
+from tests.jobs import wait_for_result
 
 
 def test_without_redis_jobs_run_in_threads_with_results_in_the_instance(
@@ -61,16 +62,6 @@ def _job(manager: ThreadJobs, fn: Any) -> Any:
     return manager.make_job_fn(fn, False, fn.__name__)
 
 
-def _result(manager: ThreadJobs, key: str, job: str, *, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = manager.get_result(key, job)
-        if found is not manager.UNDEFINED:
-            return found
-        time.sleep(0.02)
-    raise AssertionError("no result")
-
-
 def test_thread_jobs_run_cancel_and_expire(server: Flask, tmp_path: Path) -> None:
     manager = ThreadJobs(tmp_path / "jobs", threads=1)
     manager.bind(server)
@@ -93,7 +84,7 @@ def test_thread_jobs_run_cancel_and_expire(server: Flask, tmp_path: Path) -> Non
     manager._jobs[first].future.result(10)  # type: ignore[union-attr]
     # finished, result not collected yet: still "running", so the next poll collects it
     assert manager.job_running(first)
-    assert _result(manager, "k1", first) == 2
+    assert wait_for_result(manager, "k1", first) == 2
     assert not manager.job_running(first) and ran == [1]
     assert manager.get_result("k2", queued) is manager.UNDEFINED
 

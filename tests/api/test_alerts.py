@@ -8,12 +8,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from data import memberships
-from data.models import AuditEntry, DatabaseCluster
+from data.models import AuditEntry
 from data.models_alerts import AlertInstance, AlertRule
 from services import tokens
 from services.accounts import create_user
 from services.audit import Actor
 from services.runtime import Runtime
+from tests.access_world import register_cluster
 
 
 @pytest.fixture
@@ -26,10 +27,8 @@ def world(runtime: Runtime) -> dict[str, int]:
     """Clusters A and B; Ed edits A; a firing alert on A and one on B."""
     ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
                      password="long enough password")
+    a, b = (register_cluster(runtime, n) for n in ("plant_a", "plant_b"))
     with runtime.db.session() as session:
-        a, b = (memberships.add_cluster(session, DatabaseCluster(
-            name=n, database_name=n, cluster_type="manufacturing", region_code="local",
-            status="running")).id for n in ("plant_a", "plant_b"))
         memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
                                granted_by=None)
         ids = []

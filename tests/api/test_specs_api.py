@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from data import memberships
 from data.ch_schema import schema_statements
-from data.models import AuditEntry, DatabaseCluster
+from data.models import AuditEntry
 from data.models_specs import FeatureSpec
 from services import tokens
 from services.accounts import create_user
 from services.audit import Actor
 from services.runtime import Runtime
+from tests.access_world import register_cluster
 
 
 @pytest.fixture
@@ -36,10 +37,8 @@ def world(runtime: Runtime) -> Iterator[dict[str, int]]:
             runtime.ch.command(statement)
     runtime.ch.command("INSERT INTO spec_api_a.curve_features (curve_id, ts, process, feature, "
                        "value) VALUES (1, now(), 'press-fit', 'gap', 0.4)")
+    a, b = (register_cluster(runtime, n) for n in ("spec_api_a", "spec_api_b"))
     with runtime.db.session() as session:
-        a, b = (memberships.add_cluster(session, DatabaseCluster(
-            name=n, database_name=n, cluster_type="manufacturing", region_code="local",
-            status="running")).id for n in ("spec_api_a", "spec_api_b"))
         memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
                                granted_by=None)
     yield {"ed": ed.id, "a": a, "b": b}

@@ -20,13 +20,14 @@ from flask.testing import FlaskClient
 from components.dashboard import ALL
 from data import memberships
 from data.clickhouse import ClickHouse
-from data.models import DatabaseCluster
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from services import accounts, dashboard, demo_data, jobs
 from services.accounts import create_user
 from services.audit import Actor
 from services.kpis import View
 from services.runtime import Runtime
+from tests.access_world import register_cluster
+from tests.jobs import wait_for_result
 from tests.security.matrix import denials
 
 DB = "jobs_demo"
@@ -41,10 +42,7 @@ def cluster(mod_runtime: Runtime, ch: ClickHouse) -> Iterator[int]:
     """The small demo in its own cluster, a viewer of it and an outsider."""
     demo_data.load_demo(ch, DB, size="small",
                         now=datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    with mod_runtime.db.session() as session:
-        cid = memberships.add_cluster(session, DatabaseCluster(
-            name="Jobs plant", database_name=DB, cluster_type="manufacturing",
-            region_code="local", status="running")).id
+    cid = register_cluster(mod_runtime, DB, name="Jobs plant")
     for key in ("viewer", "outsider"):
         user = create_user(mod_runtime.db, mod_runtime.passwords, email=f"{key}@jobs.example",
                            password=PASSWORD)
@@ -175,13 +173,7 @@ def _job_result(manager: Any, output: str, *, cookies: dict[str, str], cluster: 
         job = job_fn.delay(key, f"{key}-progress", args, context).id
     else:
         job_fn(key, f"{key}-progress", args, context)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = manager.get_result(key, job)
-        if result is not manager.UNDEFINED:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("the job did not finish")
+    return wait_for_result(manager, key, job, timeout=timeout, interval=0.1)
 
 
 @pytest.mark.parametrize("session", ["forged", "absent", "revoked"])

@@ -19,13 +19,13 @@ from dash.background_callback.managers import BaseBackgroundCallbackManager
 from flask import Flask
 
 from data import memberships
-from data.models import DatabaseCluster
 from lyceum import cli
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from lyceum.errors import ConfigError
 from services import jobs
 from services.accounts import create_user
 from services.runtime import Runtime
+from tests.access_world import register_cluster
 from tests.servers import ROOT, free_port
 
 PASSWORD = "correct horse battery"
@@ -74,10 +74,8 @@ def remote_app(runtime: Runtime, redis_url: str, tmp_path: Path) -> Iterator[tup
     server = create_app(settings, runtime=replace(runtime, settings=settings))
     user = create_user(runtime.db, runtime.passwords, email="viewer@jobs.example",
                        password=PASSWORD)
+    cid = register_cluster(runtime, "remote_plant", name="Remote")
     with runtime.db.session() as session:
-        cid = memberships.add_cluster(session, DatabaseCluster(
-            name="Remote", database_name="remote_plant", cluster_type="manufacturing",
-            region_code="local", status="running")).id
         memberships.set_member(session, cluster_id=cid, user_id=user.id, role="viewer",
                                granted_by=None)
     env = {**os.environ, "LYCEUM_INSTANCE": str(tmp_path / "worker"), "REDIS_URL": redis_url,

@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from data import memberships
 from data.clickhouse import ClickHouse
-from data.models import DatabaseCluster
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, demo_data, kpis, live_feed
 from services.alerts_evaluator import run_cycle
@@ -18,6 +16,7 @@ from services.audit import Actor
 from services.cache import shared_cache
 from services.cluster_session import for_cluster
 from services.runtime import Runtime
+from tests.access_world import register_cluster
 
 DB = "dash_demo"
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -33,10 +32,7 @@ def demo_db(ch: ClickHouse) -> Iterator[str]:
 
 @pytest.fixture
 def cluster_id(runtime: Runtime, demo_db: str) -> int:
-    with runtime.db.session() as session:
-        return memberships.add_cluster(session, DatabaseCluster(
-            name="Demo plant", database_name=demo_db, cluster_type="manufacturing",
-            region_code="local", status="running", is_demo=True)).id
+    return register_cluster(runtime, demo_db, name="Demo plant", is_demo=True)
 
 
 def test_kpis_have_trend_delta_and_station_scope(runtime: Runtime, cluster_id: int) -> None:

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from data import memberships
 from data.ch_schema import schema_statements
 from data.clickhouse import ClickHouse
-from data.models import AuditEntry, DatabaseCluster
+from data.models import AuditEntry
 from data.models_specs import FeatureSpec
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, dashboard, kpis, specs
 from services.audit import Actor
 from services.runtime import Runtime
+from tests.access_world import register_cluster
 
 DB = "spec_limits_test"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -46,10 +46,7 @@ def feature_db(ch: ClickHouse) -> Iterator[str]:
 
 @pytest.fixture
 def cluster_id(runtime: Runtime, feature_db: str) -> int:
-    with runtime.db.session() as session:
-        return memberships.add_cluster(session, DatabaseCluster(
-            name="Spec plant", database_name=feature_db, cluster_type="manufacturing",
-            region_code="local", status="running")).id
+    return register_cluster(runtime, feature_db, name="Spec plant")
 
 
 def _state(runtime: Runtime) -> tuple[Any, ...]:
