@@ -7,7 +7,6 @@ density images; trace order is fixed so that a zoom can patch by index: ``0`` ba
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,27 +60,39 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def typed_array(values: Any, dtype: str) -> dict[str, str]:
-    """A plotly.js typed array (little-endian, base64): a fraction of the size of JSON
-    numbers, decoded by the browser without parsing."""
-    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+#: float32 curve samples carry about 7 significant digits; more would only lengthen the JSON.
+SIGNIFICANT_DIGITS = 7
 
 
-def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[dict[str, str], ...]:
-    """Many curves as one trace: x/y joined with NaN gaps, curve id per point."""
-    gap = np.array([np.nan], dtype=np.float32)
-    xs: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    for cid, (x, y) in curves.items():
-        xs += [np.asarray(x, dtype=np.float32), gap]
-        ys += [np.asarray(y, dtype=np.float32), gap]
-        ids.append(np.full(len(x) + 1, cid, dtype=np.int64))
-    def joined(parts: list[np.ndarray], dtype: str) -> dict[str, str]:
-        return typed_array(np.concatenate(parts) if parts else np.zeros(0), dtype)
-    small = all(0 <= cid < 2**31 for cid in curves)
-    return joined(xs, "f4"), joined(ys, "f4"), joined(ids, "i4" if small else "f8")
+def _decimals(arrays: Sequence[np.ndarray]) -> int:
+    """Decimals that keep ``SIGNIFICANT_DIGITS`` of the largest finite magnitude."""
+    peaks = [float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)) for a in arrays]
+    peak = max(peaks, default=0.0)
+    if peak <= 0:
+        return SIGNIFICANT_DIGITS
+    return max(0, SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(peak))))
+
+
+def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[np.ndarray, ...]:
+    """Many curves as one trace: x/y joined with gaps (NaN, sent as null), the curve id per
+    point.
+
+    Sent as JSON numbers (numpy arrays go to orjson as they are), not base64 typed arrays:
+    plotly.js decodes a typed array anew on every ``Plotly.react`` and then sees changed
+    data, so each re-render (dcc.Graph re-renders on every zoom to note the new axis range)
+    would recompute and redraw every trace; JSON arrays are compared by reference.
+    """
+    xs_in = [np.asarray(x, dtype=np.float64) for x, _ in curves.values()]
+    ys_in = [np.asarray(y, dtype=np.float64) for _, y in curves.values()]
+    gap = np.array([np.nan])
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        if not parts:
+            return np.zeros(0)
+        decimals = _decimals(parts)
+        return np.round(np.concatenate([p for part in parts for p in (part, gap)]), decimals)
+    ids = np.repeat(np.fromiter(curves, dtype=np.int64, count=len(curves)),
+                    [len(x) + 1 for x in xs_in]) if curves else np.zeros(0, dtype=np.int64)
+    return joined(xs_in), joined(ys_in), ids
 
 
 def golden_traces(golden: Golden | None) -> list[dict[str, Any]]:
