@@ -48,7 +48,9 @@ def _options(opened: explorer_view.Opened, *, lists: bool = True) -> list[Any]:
     if not lists:
         return [*[no_update] * (len(FILTERS) + 2), goldens]
     return [opts(opened.options.processes),
-            *[opts(opened.options.values[k]) for k in FILTERS[:-1]],
+            *[opts(explorer_view.listed(opened.options.values[k],
+                                        selected=getattr(opened.state, k)))
+              for k in FILTERS[:-1]],
             opts(["OK", "WARNING", "NOK"]),
             opts(["result", "line", "station", "product", "batch"]), goldens]
 
@@ -114,6 +116,33 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
                 *[no_update] * 5)
     options = _options(opened, lists=opened.state.process != previous.process)
     return (*options, new, None, *drawn)
+
+
+def _searchable(key: str) -> None:
+    """Typing in filter ``key``'s box asks the server for the matching values (long lists
+    are sent in part; see ``explorer_view.LISTED_MAX``)."""
+    component = getattr(Explorer, key)
+
+    @callback(Output(component, "options", allow_duplicate=True),
+              Input(component, "search_value"), State(component, "value"),
+              State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+              prevent_initial_call=True)
+    def search(text: Any, selected: Any, cluster: Any, encoded: Any) -> Any:
+        if not encoded:
+            raise PreventUpdate
+        try:
+            cid, state = checked(cluster, encoded)
+            found = explorer_view.search_values(runtime(), cid, state, key, search=text,
+                                                selected=selected)
+        except AppError:
+            raise PreventUpdate from None
+        if found is None:
+            raise PreventUpdate
+        return [{"label": v, "value": v} for v in found]
+
+
+for _key in explorer_view.SEARCHABLE:
+    _searchable(_key)
 
 
 def _hidden(shown: Any, options: Any) -> list[str]:

@@ -21,11 +21,20 @@ OUTLIER_COLUMNS = (("rank", "#"), ("curve_id", "Curve"), ("serial", "Serial"),
                    ("verdict", "Objects"))
 
 
-def _select(component_id: str, label: str, *, multi: bool = True,
-            clearable: bool = True) -> dbc.Col:
+#: A long filter list holds only some of its values until one types (the server searches
+#: them all), so "select all" selects what is shown.
+SEARCHED_LABELS = {"select_all": "Select shown", "deselect_all": "Deselect all",
+                   "selected_count": "{num_selected} selected",
+                   "search": "Type to search all values", "clear_search": "Clear search",
+                   "clear_selection": "Clear selection", "no_options_found": "No value matches"}
+
+
+def _select(component_id: str, label: str, *, multi: bool = True, clearable: bool = True,
+            searched: bool = False) -> dbc.Col:
+    extra = {"labels": SEARCHED_LABELS} if searched else {}
     return dbc.Col([dbc.Label(label, html_for=component_id, className="small mb-1"),
                     dcc.Dropdown(id=component_id, multi=multi, clearable=clearable,
-                                 placeholder="All", className="explorer-select")],
+                                 placeholder="All", className="explorer-select", **extra)],
                    md=4, lg=2, className="mb-2")
 
 
@@ -33,8 +42,10 @@ def make_filters() -> dbc.Card:
     """The filter bar: process, line, station, product, batch, result, dates, colour."""
     return dbc.Card(dbc.CardBody(dbc.Row([
         _select(Explorer.process, "Process", multi=False, clearable=False),
-        _select(Explorer.lines, "Line"), _select(Explorer.stations, "Station"),
-        _select(Explorer.products, "Product"), _select(Explorer.batches, "Batch"),
+        _select(Explorer.lines, "Line", searched=True),
+        _select(Explorer.stations, "Station", searched=True),
+        _select(Explorer.products, "Product", searched=True),
+        _select(Explorer.batches, "Batch", searched=True),
         _select(Explorer.results, "Result"),
         dbc.Col([dbc.Label("From", html_for=Explorer.start, className="small mb-1"),
                  dbc.Input(id=Explorer.start, type="date", debounce=True)],

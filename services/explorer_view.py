@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -20,6 +21,12 @@ from services.runtime import Runtime
 
 TOP_OUTLIERS = 20
 Lines = dict[int, tuple[Any, Any]]
+#: A filter list offers at most this many values besides the chosen ones; typing searches
+#: the rest on the server. A dropdown indexes every option it is given for its search box:
+#: the demo's 971 batches cost ~50 ms of every page open.
+LISTED_MAX = 50
+SEARCHABLE = ("lines", "stations", "products", "batches")
+SEARCH_MAX_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,30 @@ def open_view(runtime: Runtime, cluster_id: int, encoded: str) -> Opened:
         golden.get(runtime, cluster_id, state.golden_id)  # another cluster's id: not found
     return Opened(state=state, options=opts,
                   goldens=golden.list_for(runtime, cluster_id, process=opts.process))
+
+
+def listed(known: Sequence[str], *, selected: Sequence[Any] = (), search: str = "") -> list[str]:
+    """What a filter list offers: the chosen values that are known, then the known values
+    containing ``search`` (any case), at most ``LISTED_MAX`` of those."""
+    chosen = set(selected)
+    needle = search.strip().casefold()
+    kept = [v for v in known if v in chosen]
+    found = [v for v in known if v not in chosen and needle in v.casefold()]
+    return kept + found[:LISTED_MAX]
+
+
+def search_values(runtime: Runtime, cluster_id: int, state: ExplorerState, key: str, *,
+                  search: Any, selected: Any) -> list[str] | None:
+    """The values of filter ``key`` to offer while ``search`` is typed (``None``: the list
+    already offers every value). The text is only compared with the known values."""
+    if key not in SEARCHABLE:
+        raise ValidationError("Unknown filter.")
+    known = explorer.options(runtime, cluster_id, process=state.process).values[key]
+    if len(known) <= LISTED_MAX:
+        return None
+    text = search[:SEARCH_MAX_CHARS] if isinstance(search, str) else ""
+    chosen = [v for v in selected if isinstance(v, str)] if isinstance(selected, list) else []
+    return listed(known, selected=chosen, search=text)
 
 
 def _day(value: Any, *, end: bool, previous: datetime | None = None) -> datetime | None:

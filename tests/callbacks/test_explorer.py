@@ -225,3 +225,41 @@ def test_events_that_move_no_object_change_nothing(relayout: Any) -> None:
     from callbacks.explorer_drag import moved_rows
 
     assert moved_rows(relayout, [WINDOW]) is None
+
+
+def test_a_long_filter_list_is_sent_in_part_and_typing_searches_it_on_the_server(
+        server: Flask, world: World, mod_runtime: Runtime,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from services import explorer_view
+
+    monkeypatch.setattr(explorer_view, "LISTED_MAX", 2)
+    known = explorer.options(mod_runtime, world.a, process="press-fit").values["batches"]
+    assert len(known) > 3
+    client = _client(server, "viewer")
+    # a change of process sends the lists (the other filters start afresh): two batches
+    opened = call(client, "explorer-process-select", {
+        "explorer-process-select.value": "press-fit", "explorer-batches-select.value": [known[-1]],
+        "explorer-color-by-select.value": "result",
+        "explorer-state-store.data": encode_state(ExplorerState(process="screw-driving")),
+        "explorer-cluster-store.data": {"cluster": world.a}})["response"]
+    sent = [o["value"] for o in opened["explorer-batches-select"]["options"]]
+    assert sent == known[:2]
+
+    search = {"explorer-batches-select.search_value": known[-2].lower(),
+              "explorer-batches-select.value": [known[0], "forged"],
+              "explorer-cluster-store.data": {"cluster": world.a},
+              "explorer-state-store.data": STATE}
+    found = call(client, "explorer-batches-select", search)["response"]
+    values = [o["value"] for o in found["explorer-batches-select"]["options"]]
+    assert values[0] == known[0] and known[-2] in values and "forged" not in values
+    assert len(values) <= 3
+    # hostile text is only compared with the known values
+    hostile = {**search, "explorer-batches-select.search_value": "') OR 1=1 --" * 50}
+    only_chosen = call(client, "explorer-batches-select", hostile)["response"]
+    assert only_chosen["explorer-batches-select"]["options"] == [
+        {"label": known[0], "value": known[0]}]
+    # another cluster's values are not searchable; a short list needs no answer
+    other = {**search, "explorer-cluster-store.data": {"cluster": world.b}}
+    assert call(client, "explorer-batches-select", other) == {}
+    monkeypatch.setattr(explorer_view, "LISTED_MAX", 10_000)
+    assert call(client, "explorer-batches-select", search) == {}

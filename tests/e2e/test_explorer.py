@@ -87,3 +87,28 @@ def test_dragging_a_window_on_the_chart_updates_the_what_if(page: Page,
     assert float(cell.inner_text()) < float(before)
     expect(page.locator("#explorer-whatif-result")).to_contain_text("of ")
     screenshot(page, "explorer-drag-window")
+
+
+def test_a_batch_beyond_the_listed_ones_is_found_by_typing(page: Page,
+                                                           live_app: AppProcess) -> None:
+    sign_in(page, live_app.url, *_analyst(live_app))
+    items = page.request.get(f"{live_app.url}/api/v1/clusters/1/curves",
+                             params={"process": "press-fit", "limit": 100}).json()["items"]
+    newest = max((i for i in items if i["batch"].startswith("LOT-")), key=lambda i: i["batch"])
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    summary = page.locator("#explorer-summary-div")
+    expect(page.locator("#explorer-graph .imagelayer image").first).to_be_visible(
+        timeout=30_000)
+    before = summary.inner_text()
+    page.click("#explorer-batches-select")
+    options = page.locator("[role=listbox] [role=option]")
+    expect(options.first).to_be_visible()
+    assert newest["batch"] not in options.all_inner_texts()  # newest: sorts late
+    page.keyboard.type(newest["batch"].lower())
+    found = options.filter(has_text=newest["batch"])
+    expect(found).to_have_count(1, timeout=20_000)
+    screenshot(page, "explorer-batch-search")
+    found.click()
+    page.keyboard.press("Escape")
+    expect(summary).not_to_have_text(before, timeout=20_000)
+    expect(page.locator("#explorer-batches-select")).to_contain_text(newest["batch"])
