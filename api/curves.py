@@ -1,4 +1,5 @@
-"""Curves over the API: the filtered curve list (paged) and the saved golden curves."""
+"""Curves over the API: the values each filter takes, the filtered curve list (paged)
+and the saved golden curves."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
 from services import golden
-from services.explorer_view import list_curves
+from services.explorer_view import filter_values, list_curves
 
 _LISTS = ("lines", "stations", "products", "batches", "results")
 _QUERY = [{"name": "process", "schema": {"type": "string"}},
@@ -41,6 +42,23 @@ def curves(cluster_id: int) -> Any:
     items, total = list_curves(runtime(), cluster_id, filters=_filters(), limit=limit,
                                offset=offset)
     return jsonify(page(items, total=total, limit=limit, offset=offset))
+
+
+@bp.get("/clusters/<int:cluster_id>/curve-filters")
+@describe(summary="The values each curve filter takes for a process", tag="curves",
+          query=[{"name": "process", "schema": {"type": "string"},
+                  "description": "default: the first process"},
+                 {"name": "search", "schema": {"type": "string"},
+                  "description": "only values containing this text (any case)"}],
+          role="viewer")
+def curve_filters(cluster_id: int) -> Any:
+    """The processes, and the lines, stations, products, batches and results of one."""
+    require_role(cluster_id, Role.VIEWER)
+    unknown = set(request.args) - {"process", "search"}
+    if unknown:
+        raise ValidationError(f"Unknown query parameter: {sorted(unknown)[0][:40]}.")
+    return jsonify(filter_values(runtime(), cluster_id, process=request.args.get("process"),
+                                 search=request.args.get("search", "")))
 
 
 @bp.get("/clusters/<int:cluster_id>/golden-curves")

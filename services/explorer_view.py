@@ -73,6 +73,21 @@ def search_values(runtime: Runtime, cluster_id: int, state: ExplorerState, key: 
     return listed(known, selected=chosen, search=text)
 
 
+def filter_values(runtime: Runtime, cluster_id: int, *, process: Any,
+                  search: Any = "") -> dict[str, Any]:
+    """Every value each filter of ``process`` may take (``None``: the first process),
+    narrowed to those containing ``search`` (any case; only compared, never queried)."""
+    if process is not None and (not isinstance(process, str) or len(process) > 80):
+        raise ValidationError("Give the process as a name, e.g. process=press-fit.")
+    if not isinstance(search, str) or len(search) > SEARCH_MAX_CHARS:
+        raise ValidationError(f"search: at most {SEARCH_MAX_CHARS} characters.")
+    opts = explorer.options(runtime, cluster_id, process=process or None)
+    needle = search.strip().casefold()
+    values = {k: [v for v in opts.values[k] if needle in v.casefold()] for k in SEARCHABLE}
+    return {"process": opts.process, "processes": opts.processes, **values,
+            "results": ["OK", "WARNING", "NOK"]}
+
+
 def _day(value: Any, *, end: bool, previous: datetime | None = None) -> datetime | None:
     """The date field as a bound (start or end of that day); ``previous`` is kept when the
     field still shows its day (a link or a saved view may hold an exact time)."""

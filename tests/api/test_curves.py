@@ -40,3 +40,23 @@ def test_bad_filters_and_other_clusters_are_refused(server: Flask, world: World)
     other = client.get(f"/api/v1/clusters/{world.b}/curves?process=press-fit", headers=HEADERS)
     assert other.status_code == 403
     assert "press-fit" not in other.get_data(as_text=True)
+
+
+def test_filter_values_of_a_process_can_be_searched(server: Flask, world: World) -> None:  # noqa: F811
+    client = sign_in(server.test_client(), "viewer")
+    base = f"/api/v1/clusters/{world.a}/curve-filters"
+    body = client.get(base + "?process=press-fit", headers=HEADERS).json
+    assert body["process"] == "press-fit" and "press-fit" in body["processes"]
+    assert "Line 1" in body["lines"] and body["results"] == ["OK", "WARNING", "NOK"]
+    batch = body["batches"][-1]
+    found = client.get(base + f"?process=press-fit&search={batch.lower()}", headers=HEADERS).json
+    assert found["batches"] == [batch] and found["lines"] == []
+    hostile = client.get(base + "?process=press-fit&search=') OR 1=1 --", headers=HEADERS).json
+    assert hostile["batches"] == [] and hostile["stations"] == []
+    for query, message in {"?process=nope": "Unknown process",
+                           "?search=" + "x" * 101: "at most 100 characters",
+                           "?evil=1": "Unknown query parameter"}.items():
+        response = client.get(base + query, headers=HEADERS)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    other = client.get(f"/api/v1/clusters/{world.b}/curve-filters", headers=HEADERS)
+    assert other.status_code == 403 and "press-fit" not in other.get_data(as_text=True)
