@@ -53,10 +53,15 @@ def listed(known: Sequence[str], *, selected: Sequence[Any] = (), search: str = 
     """What a filter list offers: the chosen values that are known, then the known values
     containing ``search`` (any case), at most ``LISTED_MAX`` of those."""
     chosen = set(selected)
-    needle = search.strip().casefold()
     kept = [v for v in known if v in chosen]
-    found = [v for v in known if v not in chosen and needle in v.casefold()]
+    found = [v for v in matching(known, search) if v not in chosen]
     return kept + found[:LISTED_MAX]
+
+
+def matching(values: Sequence[str], search: str) -> list[str]:
+    """The values containing ``search`` (any case, surrounding spaces ignored)."""
+    needle = search.strip().casefold()
+    return [v for v in values if needle in v.casefold()]
 
 
 def search_values(runtime: Runtime, cluster_id: int, state: ExplorerState, key: str, *,
@@ -82,8 +87,7 @@ def filter_values(runtime: Runtime, cluster_id: int, *, process: Any,
     if not isinstance(search, str) or len(search) > SEARCH_MAX_CHARS:
         raise ValidationError(f"search: at most {SEARCH_MAX_CHARS} characters.")
     opts = explorer.options(runtime, cluster_id, process=process or None)
-    needle = search.strip().casefold()
-    values = {k: [v for v in opts.values[k] if needle in v.casefold()] for k in SEARCHABLE}
+    values = {k: matching(opts.values[k], search) for k in SEARCHABLE}
     return {"process": opts.process, "processes": opts.processes, **values,
             "results": ["OK", "WARNING", "NOK"]}
 
