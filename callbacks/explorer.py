@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, clientside_callback, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
@@ -215,10 +215,23 @@ def zoom_ranges(relayout: dict[str, Any], view: Any = None) -> tuple[Any, Any] |
         return None
 
 
+# In the browser: pass on only the events that move an axis. Plotly also reports a resize
+# (``{"autosize": true}``, 0.1 s after the plot's box changed) as a relayout; sent to the
+# server, it would make Dash drop the answer to a zoom still on its way.
+clientside_callback(
+    """function (relayout) {
+        const keys = Object.keys(relayout || {});
+        return keys.some(k => /^[xy]axis\\./.test(k)) ? relayout
+            : window.dash_clientside.no_update;
+    }""",
+    Output(Explorer.axis_moves, "data"), Input(Explorer.graph, "relayoutData"),
+    prevent_initial_call=True)
+
+
 @callback(Output(Explorer.graph, "figure", allow_duplicate=True),
           Output(Explorer.view, "data"), Output(Explorer.summary, "children",
                                                 allow_duplicate=True),
-          Input(Explorer.graph, "relayoutData"), State(Explorer.cluster, "data"),
+          Input(Explorer.axis_moves, "data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), State(Explorer.groups, "data"),
           State(Explorer.top, "data"), State(Explorer.selected, "data"),
           State(Explorer.view, "data"), prevent_initial_call=True)

@@ -205,6 +205,7 @@ class Explorer:
     state = "explorer-state-store"
     view = "explorer-view-store"
     shape_moves = "explorer-shape-moves-store"
+    axis_moves = "explorer-axis-moves-store"
     groups = "explorer-groups-store"
     top = "explorer-top-store"
     selected = "explorer-selected-store"

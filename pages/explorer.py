@@ -29,7 +29,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
     return html.Div([
         dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:13_000]}),
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
-        dcc.Store(id=Explorer.shape_moves),
+        dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
         html.Div(make_page_header("Curve explorer", "Every matching curve as a density "
                                   "image; golden curve, outliers and evaluation objects."),

@@ -4,8 +4,9 @@ an outlier row highlights its part, exports download, and a shared link reopens 
 from __future__ import annotations
 
 import re
+import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.servers import AppProcess
@@ -112,3 +113,24 @@ def test_a_batch_beyond_the_listed_ones_is_found_by_typing(page: Page,
     page.keyboard.press("Escape")
     expect(summary).not_to_have_text(before, timeout=20_000)
     expect(page.locator("#explorer-batches-select")).to_contain_text(newest["batch"])
+
+
+def test_a_resize_while_a_zoom_is_on_its_way_keeps_the_zoom(page: Page,
+                                                            live_app: AppProcess) -> None:
+    """Plotly reports a resize as a relayout 0.1 s later; it must not make Dash drop the
+    answer to a zoom that is still on its way (the view would stay stretched)."""
+    sign_in(page, live_app.url, *_analyst(live_app))
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    expect(page.locator("#explorer-outliers-table td").first).to_be_visible(timeout=30_000)
+
+    def slow_zoom(route: Route) -> None:
+        if '"xaxis.range' in (route.request.post_data or ""):
+            time.sleep(0.5)
+        route.continue_()
+    page.route("**/_dash-update-component", slow_zoom)
+    page.evaluate("""() => {
+        const graph = document.querySelector('#explorer-graph .js-plotly-plot');
+        Plotly.Plots.resize(graph);
+        Plotly.relayout(graph, {'xaxis.range': [3, 6], 'yaxis.range': [5, 20]});
+    }""")
+    expect(page.locator("#explorer-summary-div")).to_contain_text("x 3…6", timeout=20_000)
