@@ -64,13 +64,15 @@ def _rgba(hex_color: str, alpha: float) -> str:
 SIGNIFICANT_DIGITS = 7
 
 
-def _decimals(arrays: Sequence[np.ndarray]) -> int:
-    """Decimals that keep ``SIGNIFICANT_DIGITS`` of the largest finite magnitude."""
+def _decimals(arrays: Sequence[np.ndarray]) -> int | None:
+    """Decimals that keep ``SIGNIFICANT_DIGITS`` of the largest finite magnitude (``None``:
+    too small a magnitude to round, ``10**decimals`` would overflow)."""
     peaks = [float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)) for a in arrays]
     peak = max(peaks, default=0.0)
     if peak <= 0:
         return SIGNIFICANT_DIGITS
-    return max(0, SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(peak))))
+    decimals = max(0, SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(peak))))
+    return decimals if decimals <= 300 else None
 
 
 def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[np.ndarray, ...]:
@@ -89,7 +91,8 @@ def _joined(curves: Mapping[int, tuple[Any, Any]]) -> tuple[np.ndarray, ...]:
         if not parts:
             return np.zeros(0)
         decimals = _decimals(parts)
-        return np.round(np.concatenate([p for part in parts for p in (part, gap)]), decimals)
+        values = np.concatenate([p for part in parts for p in (part, gap)])
+        return values if decimals is None else np.round(values, decimals)
     ids = np.repeat(np.fromiter(curves, dtype=np.int64, count=len(curves)),
                     [len(x) + 1 for x in xs_in]) if curves else np.zeros(0, dtype=np.int64)
     return joined(xs_in), joined(ys_in), ids

@@ -37,6 +37,12 @@ def test_lines_are_plain_arrays_so_plotly_can_skip_them_on_a_re_render() -> None
     assert "bdata" not in text and "dtype" not in text
 
 
+def test_tiny_and_huge_magnitudes_survive_the_rounding() -> None:
+    curves = {1: (np.array([1e-310, 2e-310]), np.array([3e300, -1e300]))}
+    trace = _sent(line_trace(curves, name="", color="", width=1))
+    assert trace["x"][:2] == [1e-310, 2e-310] and trace["y"][:2] == [3e300, -1e300]
+
+
 def test_no_curves_is_an_empty_trace() -> None:
     trace = _sent(line_trace({}, name="Selected", color="#111111", width=2.5))
     assert trace["x"] == [] and trace["y"] == [] and trace["customdata"] == []
