@@ -12,9 +12,9 @@ from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
 from services import golden
-from services.explorer_view import filter_values, list_curves
+from services.explorer_view import SEARCHABLE, filter_values, list_curves
 
-_LISTS = ("lines", "stations", "products", "batches", "results")
+_LISTS = (*SEARCHABLE, "results")
 _QUERY = [{"name": "process", "schema": {"type": "string"}},
           *[{"name": k, "schema": {"type": "string"},
              "description": "repeat the parameter for several values"} for k in _LISTS],

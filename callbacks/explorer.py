@@ -21,10 +21,10 @@ from components.layout import make_error
 from lyceum.errors import AppError
 from services import explorer_view
 from services.explorer import VIEW_HEIGHT, VIEW_WIDTH
-from services.explorer_state import ExplorerState, decode_state, encode_state
+from services.explorer_state import RESULTS, ExplorerState, decode_state, encode_state
 
 IMAGE_W, IMAGE_H = VIEW_WIDTH, VIEW_HEIGHT
-FILTERS = ("lines", "stations", "products", "batches", "results")
+FILTERS = (*explorer_view.SEARCHABLE, "results")
 _OPTION_OUTPUTS = [Output(getattr(Explorer, k), "options", allow_duplicate=True)
                    for k in ("process", *FILTERS, "color_by", "golden_select")]
 _VALUE_INPUTS = [Input(getattr(Explorer, k), "value") for k in ("process", *FILTERS)]
@@ -50,8 +50,8 @@ def _options(opened: explorer_view.Opened, *, lists: bool = True) -> list[Any]:
     return [opts(opened.options.processes),
             *[opts(explorer_view.listed(opened.options.values[k],
                                         selected=getattr(opened.state, k)))
-              for k in FILTERS[:-1]],
-            opts(["OK", "WARNING", "NOK"]),
+              for k in explorer_view.SEARCHABLE],
+            opts(list(RESULTS)),
             opts(["result", "line", "station", "product", "batch"]), goldens]
 
 

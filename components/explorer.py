@@ -22,11 +22,9 @@ OUTLIER_COLUMNS = (("rank", "#"), ("curve_id", "Curve"), ("serial", "Serial"),
 
 
 #: A long filter list holds only some of its values until one types (the server searches
-#: them all), so "select all" selects what is shown.
-SEARCHED_LABELS = {"select_all": "Select shown", "deselect_all": "Deselect all",
-                   "selected_count": "{num_selected} selected",
-                   "search": "Type to search all values", "clear_search": "Clear search",
-                   "clear_selection": "Clear selection", "no_options_found": "No value matches"}
+#: them all), so "select all" selects what is shown (other labels keep Dash's defaults).
+SEARCHED_LABELS = {"select_all": "Select shown", "search": "Type to search all values",
+                   "no_options_found": "No value matches"}
 
 
 def _select(component_id: str, label: str, *, multi: bool = True, clearable: bool = True,

@@ -15,7 +15,13 @@ from data import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
 from services import evaluation, explorer, golden
 from services.explorer import Density, Options
-from services.explorer_state import EvalObject, ExplorerState, decode_state, validate_state
+from services.explorer_state import (
+    RESULTS,
+    EvalObject,
+    ExplorerState,
+    decode_state,
+    validate_state,
+)
 from services.golden import Golden
 from services.runtime import Runtime
 
@@ -89,7 +95,7 @@ def filter_values(runtime: Runtime, cluster_id: int, *, process: Any,
     opts = explorer.options(runtime, cluster_id, process=process or None)
     values = {k: matching(opts.values[k], search) for k in SEARCHABLE}
     return {"process": opts.process, "processes": opts.processes, **values,
-            "results": ["OK", "WARNING", "NOK"]}
+            "results": list(RESULTS)}
 
 
 def _day(value: Any, *, end: bool, previous: datetime | None = None) -> datetime | None:
