@@ -55,11 +55,14 @@ def switch_rule(_values: list[bool], cluster_id: Any) -> Any:
         raise PreventUpdate
     try:
         require_role(cluster_id, Role.EDITOR)
-        alerts.set_rule_enabled(runtime(), parse_cluster_id(cluster_id),
-                                int(ctx.triggered_id["rule"]), bool(ctx.triggered[0]["value"]),
-                                actor=current_actor())
+        changed = alerts.set_rule_enabled(runtime(), parse_cluster_id(cluster_id),
+                                          int(ctx.triggered_id["rule"]),
+                                          bool(ctx.triggered[0]["value"]),
+                                          actor=current_actor())
     except AppError as exc:
         return make_error(exc.user_message, title="Not changed")
+    if not changed:  # the list was drawn again (a refresh, a new rule): keep its message
+        raise PreventUpdate
     return None
 
 

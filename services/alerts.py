@@ -128,18 +128,22 @@ def rule_from_form(*, kind: str, feature: str | None, value: float | None,
 
 
 def set_rule_enabled(runtime: Runtime, cluster_id: int, rule_id: int, enabled: bool, *,
-                     actor: Actor) -> None:
-    """Switch a rule on or off (audited); its open alerts resolve at the next evaluation."""
+                     actor: Actor) -> bool:
+    """Switch a rule on or off (audited); its open alerts resolve at the next evaluation.
+    ``False`` (nothing written) when it already was: a switch drawn again is no change."""
     with runtime.db.session() as session:
         rule = session.get(AlertRule, rule_id)
         if rule is None or rule.cluster_id != cluster_id:
             raise NotFound("This alert rule does not exist.")
+        if rule.enabled == bool(enabled):
+            return False
         rule.enabled = bool(enabled)
         if not enabled:
             for inst in repo.open_instances(session, rule.id):
                 inst.state, inst.resolved_at = "resolved", datetime.now(UTC)
         audit.record(session, "alert_rule.update", actor=actor, target_type="alert_rule",
                      target_id=rule_id, cluster_id=cluster_id, detail={"enabled": enabled})
+        return True
 
 
 def rules_of(runtime: Runtime, cluster_id: int) -> list[AlertRule]:

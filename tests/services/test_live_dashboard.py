@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from data import audit as audit_data
 from data.clickhouse import ClickHouse
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, demo_data, kpis, live_feed
@@ -159,7 +160,13 @@ def test_rules_from_the_form_and_switching_them_off(runtime: Runtime, cluster_id
                            params=alerts.rule_from_form(kind="station_stopped", feature=None,
                                                         value=None, window_minutes=None),
                            actor=actor)
-    alerts.set_rule_enabled(runtime, cluster_id, rule, False, actor=actor)
+    assert alerts.set_rule_enabled(runtime, cluster_id, rule, False, actor=actor)
     assert not alerts.rules_of(runtime, cluster_id)[-1].enabled
+    # a switch drawn again reports the same state: nothing written, nothing audited
+    with runtime.db.session() as session:
+        audited = len(audit_data.list_entries(session, action="alert_rule.update"))
+    assert not alerts.set_rule_enabled(runtime, cluster_id, rule, False, actor=actor)
+    with runtime.db.session() as session:
+        assert len(audit_data.list_entries(session, action="alert_rule.update")) == audited
     with pytest.raises(NotFound, match="rule does not exist"):
         alerts.set_rule_enabled(runtime, cluster_id + 1, rule, True, actor=actor)
