@@ -161,8 +161,14 @@ def json_body() -> dict[str, Any]:
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@public_route
 def unknown_route(_rest: str) -> tuple[Response, int]:
-    """Any other /api/v1 path: a JSON 404 (not the web app's page), or 405 for a known path."""
+    """Any other /api/v1 path: a JSON 404 (not the web app's page), or 405 for a known path.
+
+    It answers without authenticating: which routes exist is public (the OpenAPI document),
+    and a client that sends a valid credential to a wrong path must not be counted, and
+    locked out, as a failed sign-in.
+    """
     adapter = current_app.url_map.bind("localhost")
     allowed = set()
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):

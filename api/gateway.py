@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
-from flask import jsonify, request
+import pyarrow as pa
+from flask import Response, request
 
 from api.core import bp, public_route, runtime
 from lyceum.errors import NotAuthenticated, ValidationError
-from services.gateway import run_gateway_query
+from services.gateway import MAX_ROWS_RETURNED, run_gateway_query
 
-MAX_ROWS_RETURNED = 10_000
+#: Rows serialised at a time: the answer is written in pieces, never held whole as text.
+CHUNK_ROWS = 500
 
 
 def _plain(value: Any) -> Any:
@@ -42,8 +46,18 @@ def gateway_sql(cluster_id: int) -> Any:
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send the SQL as {\"sql\": \"SELECT …\"} or as plain text.")
     table = run_gateway_query(runtime(), cluster_id=cluster_id, username=auth.username,
-                              secret=auth.password, sql=sql)
-    rows = table.slice(0, MAX_ROWS_RETURNED).to_pylist()
-    return jsonify(columns=table.column_names,
-                   rows=[[_plain(r[c]) for c in table.column_names] for r in rows],
-                   row_count=table.num_rows, truncated=table.num_rows > MAX_ROWS_RETURNED)
+                              secret=auth.password, sql=sql, address=request.remote_addr or "")
+    return Response(_json_chunks(table), mimetype="application/json")
+
+
+def _json_chunks(table: pa.Table) -> Iterator[str]:
+    """``{columns, rows, row_count, truncated}``, written a few hundred rows at a time."""
+    shown = table.slice(0, MAX_ROWS_RETURNED)
+    names = shown.column_names
+    yield '{"columns": ' + json.dumps(names) + ', "rows": ['
+    for start in range(0, shown.num_rows, CHUNK_ROWS):
+        rows = shown.slice(start, CHUNK_ROWS).to_pylist()
+        text = ", ".join(json.dumps([_plain(row[name]) for name in names]) for row in rows)
+        yield (", " if start else "") + text
+    yield (f'], "row_count": {shown.num_rows}, '
+           f'"truncated": {json.dumps(table.num_rows > MAX_ROWS_RETURNED)}}}')

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -216,12 +216,17 @@ def explain_ast(ch: ClickHouse, statement: str) -> list[str]:
     return [str(row[0]) for row in ch.rows(f"EXPLAIN AST {statement}")]
 
 
-def explain_query_tree(ch: ClickHouse, statement: str, *, database: str,
-                       settings: Mapping[str, int | float | str]) -> list[str]:
-    """The analyser's query tree (tables resolved in ``database``) of one canonical statement."""
-    sql = f"EXPLAIN QUERY TREE {statement} SETTINGS {settings_clause(settings)}"
-    with _current_database(ch, database):
-        return [str(row[0]) for row in ch.rows(sql)]
+def function_facts(ch: ClickHouse, names: Collection[str]) -> list[tuple[str, str, bool, bool]]:
+    """``(name, alias_to, case_insensitive, is_aggregate)`` of the functions named ``names``.
+
+    Matched case-insensitively, so a case-insensitive function written ``COUNT`` is found.
+    """
+    if not names:
+        return []
+    rows = ch.rows("SELECT name, alias_to, case_insensitive, is_aggregate FROM system.functions"
+                   " WHERE lower(name) IN {names:Array(String)}",
+                   parameters={"names": sorted({name.lower() for name in names})})
+    return [(str(name), str(alias), bool(ci), bool(agg)) for name, alias, ci, agg in rows]
 
 
 def run_select(ch: ClickHouse, statement: str, *, database: str,

@@ -164,6 +164,45 @@ def test_gateway_runs_read_only_sql_with_the_cluster_credential(
     assert no_auth.status_code == 401
 
 
+def test_gateway_answers_are_cut_at_ten_thousand_rows_and_say_so(
+        client: FlaskClient, deployed: tuple[int, str, str]) -> None:
+    cluster_id, user, secret = deployed
+    response = client.post(f"/api/v1/clusters/{cluster_id}/sql",
+                           json={"sql": "SELECT number AS n, toString(number) AS s "
+                                        "FROM numbers(50000)"},
+                           headers=_basic(user, secret))
+    body = response.get_json()
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert (body["columns"], body["row_count"], body["truncated"]) == (["n", "s"], 10_000, True)
+    assert body["rows"][0] == [0, "0"] and body["rows"][-1] == [9_999, "9999"]
+
+
+def test_a_valid_credential_on_a_wrong_path_does_not_count_as_a_failure(
+        client: FlaskClient, runtime: Runtime, deployed: tuple[int, str, str]) -> None:
+    cluster_id, user, secret = deployed
+    for _ in range(30):
+        wrong_path = client.post(f"/api/v1/clusters/{cluster_id}/sql/ping",
+                                 headers=_basic(user, secret))
+        assert wrong_path.status_code == 404
+    ok = client.post(f"/api/v1/clusters/{cluster_id}/sql", json={"sql": "SELECT 1 AS x"},
+                     headers=_basic(user, secret))
+    assert ok.status_code == 200 and ok.get_json()["rows"] == [[1]]
+
+
+def test_gateway_sign_in_failures_are_rate_limited_per_address(
+        client: FlaskClient, deployed: tuple[int, str, str]) -> None:
+    cluster_id, user, secret = deployed
+    url = f"/api/v1/clusters/{cluster_id}/sql"
+    for _ in range(20):
+        assert client.post(url, json={"sql": "SELECT 1"},
+                           headers=_basic(user, "guess")).status_code == 401
+    limited = client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret))
+    assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
+    elsewhere = client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret),
+                            environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert elsewhere.status_code == 200
+
+
 def test_paging_parameters_are_bounded(client: FlaskClient, runtime: Runtime,
                                        setup: tuple[int, int, int]) -> None:
     user_id, a, _b = setup

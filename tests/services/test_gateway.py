@@ -77,6 +77,16 @@ ALLOWED = [
     ("SELECT count() AS n FROM numbers(10)", [{"n": 10}]),
     ("SELECT currentDatabase() AS d", [{"d": "gate_a"}]),
     ("SELECT getSetting('readonly') AS r", [{"r": 1}]),
+    # Aliases and case-insensitive names of allowed functions, and aggregate combinators.
+    ("SELECT COUNT(*) AS n, lcase('AB') AS l, substr('abc', 2) AS s FROM parts",
+     [{"n": 300, "l": "ab", "s": "bc"}]),
+    ("SELECT countIf(result = 'OK') > 0 AS a, count(DISTINCT result) > 0 AS b, "
+     "uniqExactIf(serial, 1) AS u FROM parts", [{"a": True, "b": True, "u": 300}]),
+    ("SELECT arraySum(arrayMap(x -> x * 2, [1, 2, 3])) AS s", [{"s": 12}]),
+    ("SELECT count() AS n FROM parts WHERE serial IN (SELECT serial FROM parts)",
+     [{"n": 300}]),
+    ("SELECT count() = countIf(result IN ('OK', 'NOK')) AS same FROM parts "
+     "WHERE result IN ('OK', 'NOK')", [{"same": True}]),
 ]
 
 
@@ -137,8 +147,20 @@ REFUSED = [
     ("SELECT dictGet('gate_b.d', 'x', 1)", "The function dictGet() is not allowed"),
     ("SELECT joinGet('gate_b.parts', 'serial', 1)", "The function joinGet() is not allowed"),
     ("SELECT hostName()", "The function hostName() is not allowed"),
-    ("SELECT * FROM no_such_table", "could not be analysed in the database “gate_a” "
-                                    "(UNKNOWN_TABLE)"),
+    # Allow lists, not deny lists: aliases of refused functions and unknown names stay out.
+    ("SELECT fullHostName()", "The function fullHostName() is not allowed"),
+    ("SELECT FQDN()", "The function FQDN() is not allowed"),
+    ("SELECT someFunctionAddedNextYear(1)", "someFunctionAddedNextYear() is not allowed"),
+    ("SELECT sleepEachRow(3) FROM numbers(10)", "The function sleepEachRow() is not allowed"),
+    ("SELECT throwIf(1)", "The function throwIf() is not allowed"),
+    ("SELECT hasColumnInTable('gate_b', 'parts', 'serial')",
+     "The function hasColumnInTable() is not allowed"),
+    ("SELECT count() FROM parts WHERE serial IN gate_b.parts", gateway.IN_NEEDS_LIST),
+    ("SELECT count() FROM parts WHERE serial NOT IN parts", gateway.IN_NEEDS_LIST),
+    ("SELECT count() FROM parts WHERE serial GLOBAL IN gate_b.parts", gateway.IN_NEEDS_LIST),
+    ("SELECT * FROM `system.users`", OTHER_DATABASE),
+    ("SELECT * FROM `gate_a.x`.`parts`", OTHER_DATABASE),
+    ("SELECT * APPLY(hostName) FROM parts", "does not accept this kind of SQL"),
 ]
 
 
@@ -155,6 +177,102 @@ def test_hostile_queries_are_refused_and_change_nothing(deployed: Deployed, sql:
     assert ch.scalar("SELECT getSetting('readonly')") == 0
     assert ch.scalar("SELECT currentDatabase()") == "default"
     assert not os.path.exists("/tmp/lyceum_gateway_outfile")
+
+
+#: Pairs of refused queries: one names something that exists elsewhere, one names nothing.
+ORACLE_PAIRS = [
+    ("SELECT * FROM gate_b.parts", "SELECT * FROM no_such_db.parts"),
+    ("SELECT count() FROM parts WHERE serial IN gate_b.parts",
+     "SELECT count() FROM parts WHERE serial IN no_such_db.parts"),
+    ("SELECT (SELECT throwIf(('x') IN gate_b.hourly_yield))",
+     "SELECT (SELECT throwIf(('x') IN no_such_db.hourly_yield))"),
+    ("SELECT (SELECT count() FROM gate_b.parts WHERE serial = 'S-1' AND throwIf(1))",
+     "SELECT (SELECT count() FROM gate_b.parts WHERE serial = 'nope' AND throwIf(1))"),
+    ("SELECT gate_b.parts.serial FROM parts", "SELECT no_such_db.parts.serial FROM parts"),
+]
+
+
+@pytest.mark.parametrize(("there", "nothing"), ORACLE_PAIRS)
+def test_refusals_look_the_same_whatever_exists_elsewhere(deployed: Deployed, there: str,
+                                                          nothing: str) -> None:
+    answers = []
+    for sql in (there, nothing):
+        with pytest.raises(AppError) as refused:
+            deployed.query(sql)
+        answers.append((type(refused.value), refused.value.status_code,
+                        refused.value.user_message.replace("no_such_db", "gate_b")))
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT (SELECT throwIf(count() > 0) FROM gate_b.parts)",
+    "SELECT count() FROM parts WHERE serial IN gate_b.parts",
+    "SELECT fullHostName()",
+    "SELECT (SELECT count() FROM system.users) SETTINGS readonly = 0",
+])
+def test_nothing_of_a_refused_query_is_analysed_or_run(
+        deployed: Deployed, sql: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+    real_run = ClickHouse._run
+
+    def spy(self: ClickHouse, method: str, *args: object, **kwargs: object) -> object:
+        sent.append(str(args[0]) if args else "")
+        return real_run(self, method, *args, **kwargs)
+
+    monkeypatch.setattr(ClickHouse, "_run", spy)
+    with pytest.raises(gateway.QueryRefused):
+        deployed.query(sql)
+    parsed_only = [s for s in sent if "gate_b" in s or "Host" in s
+                   or "system.users" in s]
+    assert parsed_only, sent
+    assert all(s.startswith(("SELECT formatQuerySingleLine(", "EXPLAIN AST "))
+               for s in parsed_only), sent
+    assert not [s for s in sent if s.startswith(("EXPLAIN QUERY TREE", "SELECT * FROM ("))]
+
+
+def test_a_result_is_bounded_in_rows_and_bytes(deployed: Deployed) -> None:
+    rows = deployed.query("SELECT number FROM numbers(1000000)")
+    assert len(rows) == gateway.MAX_ROWS_RETURNED + 1
+    with pytest.raises(gateway.QueryLimitExceeded) as stopped:
+        deployed.query("SELECT repeat('x', 900000 + number) AS big FROM numbers(200)")
+    assert stopped.value.user_message == (
+        f"The result is larger than the gateway returns ({gateway.MAX_RESULT_BYTES:,} bytes); "
+        "select fewer columns or rows.")
+
+
+def test_an_engine_error_names_its_code_only(deployed: Deployed) -> None:
+    with pytest.raises(gateway.QueryFailed) as failed:
+        deployed.query("SELECT * FROM no_such_table")
+    assert failed.value.user_message == (
+        "The query could not be run in the database “gate_a” (UNKNOWN_TABLE).")
+
+
+def test_queries_and_refusals_are_audited(deployed: Deployed) -> None:
+    from data.audit import list_entries
+
+    deployed.query("SELECT count() AS n FROM parts")
+    with pytest.raises(gateway.QueryRefused):
+        deployed.query("SELECT hostName()")
+    with deployed.runtime.db.session() as session:
+        ran = list_entries(session, action="gateway.query", limit=1)[0]
+        refused = list_entries(session, action="gateway.refused", limit=1)[0]
+    assert (ran.outcome, ran.cluster_id, ran.actor) == ("success", deployed.a, "gate_a_app")
+    assert ran.detail["rows"] == 1 and ran.detail["sql"] == "SELECT count() AS n FROM parts"
+    assert (refused.outcome, refused.detail["sql"]) == ("denied", "SELECT hostName()")
+
+
+def test_an_address_that_fails_too_often_waits_and_others_do_not(deployed: Deployed) -> None:
+    def attempt(secret: str, address: str) -> None:
+        gateway.run_gateway_query(deployed.runtime, cluster_id=deployed.a,
+                                  username="gate_a_app", secret=secret, sql="SELECT 1",
+                                  address=address)
+
+    for _ in range(gateway.AUTH_FAILURE_LIMIT):
+        with pytest.raises(NotAuthenticated):
+            attempt("wrong", "203.0.113.7")
+    with pytest.raises(gateway.TooManyFailures):
+        attempt(deployed.a_secret, "203.0.113.7")
+    attempt(deployed.a_secret, "203.0.113.8")
 
 
 @pytest.mark.parametrize("sql", ["", "   ", "SELECT 1" + " " * gateway.MAX_QUERY_CHARS])
@@ -233,11 +351,23 @@ def test_the_syntax_tree_check_is_pure() -> None:
              "  SelectQuery (children 2)", "   ExpressionList (children 1)", "    Asterisk",
              "   TablesInSelectQuery (children 1)", "    TablesInSelectQueryElement (children 1)",
              "     TableExpression (children 1)", "      Function numbers (children 1)"]
-    gateway.check_syntax_tree(lines, database="gate_a")
-    with pytest.raises(gateway.QueryRefused):
-        gateway.check_syntax_tree([*lines[:-1], "      Function s3 (children 1)"],
-                                  database="gate_a")
-    with pytest.raises(gateway.QueryRefused):
-        gateway.check_syntax_tree([*lines[:-1], "      TableIdentifier other.parts"],
-                                  database="gate_a")
+    facts = gateway.FunctionFacts.from_rows([])
+    gateway.check_syntax_tree(lines, database="gate_a", tables=["parts"], functions=facts)
+    gateway.check_syntax_tree([*lines[:-1], "      TableIdentifier gate_a.parts"],
+                              database="gate_a", tables=["parts"], functions=facts)
+    for last in ("      Function s3 (children 1)", "      TableIdentifier other.parts",
+                 "      TableIdentifier gate_a.secret", "      Unexpected (children 1)"):
+        with pytest.raises(gateway.QueryRefused):
+            gateway.check_syntax_tree([*lines[:-1], last], database="gate_a",
+                                      tables=["parts"], functions=facts)
 
+
+def test_function_facts_follow_aliases_and_case() -> None:
+    facts = gateway.FunctionFacts.from_rows([
+        ("lower", "", True, False), ("lcase", "lower", True, False),
+        ("FQDN", "", True, False), ("fullHostName", "FQDN", False, False),
+        ("sum", "", True, True)])
+    assert facts.canonical("LCASE") == "lower"
+    assert facts.canonical("fullHostName") == "FQDN"
+    assert facts.canonical("FULLHOSTNAME") is None
+    assert facts.canonical("nothingLikeThis") is None
