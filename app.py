@@ -10,6 +10,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
+from dash.exceptions import DependencyException
 from flask import Flask, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -113,6 +114,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @server.errorhandler(413)
     def _too_large(_exc: Exception) -> Any:
         return jsonify(error={"code": "too_large", "message": "The request is too large."}), 413
+
+    @server.errorhandler(DependencyException)
+    def _unknown_script(_exc: DependencyException) -> Any:
+        # Dash raises this (a 500) for a component-suite path it never registered, e.g.
+        # "/_dash-component-suites/..%2f_dash-layout": a public route, so a plain 404
+        return jsonify(error={"code": "not_found", "message": "No such file."}), 404
 
     @server.errorhandler(404)
     @server.errorhandler(405)
