@@ -20,6 +20,7 @@ from components.ids import Shell
 from components.layout import make_denied, make_navbar
 from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
+from lyceum.json_bodies import BoundedJSONProvider
 from lyceum.settings import Settings, load_settings
 from services.runtime import Runtime
 
@@ -38,6 +39,7 @@ def _configure_server(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    server.json = BoundedJSONProvider(server)  # every request body's JSON: bounded nesting
 
 
 def _healthz(runtime: Runtime) -> Callable[[], Any]:

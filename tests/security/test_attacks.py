@@ -278,3 +278,55 @@ def test_a_bearer_token_needs_no_csrf_and_the_session_beside_it_is_not_used(
         assert snapshot(mod_runtime) == before
         assert client.get("/_dash-layout", headers=auth).status_code == 401
 
+
+def _import_jobs(runtime: Runtime) -> int:
+    from data.models_imports import ImportJob
+
+    with runtime.db.session() as session:
+        return len(list(session.scalars(select(ImportJob))))
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"batch_id": "b1", "kind": "curves", "rows": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001,
+    '{"rows": [' + "[" * 129 + "]" * 129 + "]}",
+    "[" * 200_000,  # not even closed
+])
+def test_deeply_nested_json_is_a_clear_400_everywhere(
+        mod_server: Flask, mod_runtime: Runtime, world: World,
+        clients: dict[str, FlaskClient], body: str) -> None:
+    """Issue 14 (10): JSON nested 100,000 deep to /ingest answered 500."""
+    from lyceum.json_bodies import TOO_DEEP
+
+    _id, secret = _token(mod_runtime, world, user="editor", role="editor")
+    before, jobs = snapshot(mod_runtime), _import_jobs(mod_runtime)
+    for url in (f"/api/v1/clusters/{world.a}/ingest", f"/api/v1/clusters/{world.a}/projects",
+                f"/api/v1/clusters/{world.a}/tokens", "/_dash-update-component"):
+        response = clients["editor"].post(url, data=body, content_type="application/json",
+                                          headers=ORIGIN)
+        assert response.status_code == 400, (url, response.get_data(as_text=True)[:200])
+        assert response.json["error"]["message"] == TOO_DEEP, url
+    with_token = mod_server.test_client().post(
+        f"/api/v1/clusters/{world.a}/ingest", data=body, content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"})
+    assert with_token.status_code == 400 and with_token.json["error"]["message"] == TOO_DEEP
+    assert snapshot(mod_runtime) == before
+    assert _import_jobs(mod_runtime) == jobs
+
+
+def test_json_nested_up_to_the_limit_is_parsed(
+        mod_runtime: Runtime, world: World, clients: dict[str, FlaskClient]) -> None:
+    from lyceum.json_bodies import MAX_JSON_DEPTH, TOO_DEEP
+
+    def body(depth: int) -> str:  # the object itself is one level
+        nested = "[" * (depth - 1) + "]" * (depth - 1)
+        return '{"name": "deep", "role": "viewer", "note": ' + nested + "}"
+
+    url = f"/api/v1/clusters/{world.a}/tokens"
+    post = clients["editor"].post
+    at_limit = post(url, data=body(MAX_JSON_DEPTH), content_type="application/json",
+                    headers=ORIGIN)
+    assert at_limit.status_code == 201, at_limit.json
+    over = post(url, data=body(MAX_JSON_DEPTH + 1), content_type="application/json",
+                headers=ORIGIN)
+    assert over.status_code == 400 and over.json["error"]["message"] == TOO_DEEP
