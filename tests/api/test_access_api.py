@@ -302,6 +302,7 @@ def test_a_token_acts_with_at_most_its_owners_current_role(
 
 def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
                                                runtime: Runtime) -> None:
+    """Even an account switched off by hand (no revocation ran) ends its tokens."""
     from sqlalchemy import update
 
     from data.models import User
@@ -317,6 +318,40 @@ def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
     refused = _call(bearer, "POST", f"{base}/projects", {"name": "p"}, headers=auth)
     assert refused.status_code == 401
     assert _call(bearer, "GET", base, headers=auth).status_code == 401
+
+
+def test_deactivating_an_account_revokes_its_tokens_and_sessions(
+        server: Flask, world: World, runtime: Runtime) -> None:
+    from lyceum.errors import Forbidden, NotFound
+    from services.accounts import LAST_GLOBAL_ADMIN, deactivate_user
+    from services.audit import Actor
+    from tests.access_world import snapshot
+
+    editor = sign_in(server.test_client(), "editor")
+    made = [_call(editor, "POST", f"/api/v1/clusters/{world.a}/tokens",
+                  {"name": f"ci{i}", "role": "viewer"}).json for i in range(2)]
+    ops = Actor(label="ops")
+    before = snapshot(runtime)
+    for email, error, message in (
+            ("nobody@example.com", NotFound, "No active account uses that e-mail address."),
+            ("root@example.com", Forbidden, LAST_GLOBAL_ADMIN)):
+        with pytest.raises(error) as raised:
+            deactivate_user(runtime.db, email=email, actor=ops)
+        assert raised.value.user_message == message
+        assert snapshot(runtime) == before
+
+    assert deactivate_user(runtime.db, email="EDITOR@example.com", actor=ops) == 2
+    for token in made:
+        bearer = server.test_client()
+        assert _call(bearer, "GET", f"/api/v1/clusters/{world.a}", headers={
+            "Authorization": f"Bearer {token['secret']}"}).status_code == 401
+        assert _token_row(runtime, token["id"]).revoked_at is not None
+    assert editor.get("/_dash-layout").status_code == 401  # the browser session ended too
+    assert sorted(e.target_id for e in _audit(runtime, "token.revoke")) == sorted(
+        str(t["id"]) for t in made)
+    assert [e.detail["tokens"] for e in _audit(runtime, "user.deactivate")] == [2]
+    with pytest.raises(NotFound):
+        deactivate_user(runtime.db, email="editor@example.com", actor=ops)
 
 
 def test_a_global_admins_token_follows_the_admin_flag(server: Flask, world: World,
