@@ -44,3 +44,32 @@ def test_the_provider_parses_to_the_limit_and_refuses_beyond() -> None:
     assert provider.loads(b'{"a": "[[[[[[["}') == {"a": "[[[[[[["}
     with pytest.raises(ValueError):  # ordinary syntax errors stay what they were
         provider.loads("{")
+
+
+def _reference_depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_reference_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_reference_depth, value), default=0)
+    return 0
+
+
+def test_nesting_depth_matches_the_parsed_value_on_tricky_strings() -> None:
+    import json
+    import random
+
+    pieces = ["[", "]", "{}", '\\"[', "\\", 1, None, "x\\\\", '"]"', '""', "", "é]"]
+    rng = random.Random(14)
+
+    def make(level: int) -> object:
+        pick = rng.random()
+        if level > 6 or pick < 0.3:
+            return rng.choice(pieces)
+        if pick < 0.65:
+            return [make(level + 1) for _ in range(rng.randint(0, 3))]
+        return {f"{rng.choice(pieces)}{i}": make(level + 1) for i in range(rng.randint(0, 3))}
+
+    for _ in range(3000):
+        value = make(0)
+        text = json.dumps(value, ensure_ascii=rng.random() < 0.5)
+        assert nesting_depth(text) == _reference_depth(value), text
