@@ -10,6 +10,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
+from dash.exceptions import DependencyException
 from flask import Flask, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -19,6 +20,7 @@ from components.ids import Shell
 from components.layout import make_denied, make_navbar
 from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
+from lyceum.json_bodies import BoundedJSONProvider
 from lyceum.settings import Settings, load_settings
 from services.runtime import Runtime
 
@@ -37,6 +39,7 @@ def _configure_server(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    server.json = BoundedJSONProvider(server)  # every request body's JSON: bounded nesting
 
 
 def _healthz(runtime: Runtime) -> Callable[[], Any]:
@@ -113,6 +116,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @server.errorhandler(413)
     def _too_large(_exc: Exception) -> Any:
         return jsonify(error={"code": "too_large", "message": "The request is too large."}), 413
+
+    @server.errorhandler(DependencyException)
+    def _unknown_script(_exc: DependencyException) -> Any:
+        # Dash raises this (a 500) for a component-suite path it never registered, e.g.
+        # "/_dash-component-suites/..%2f_dash-layout": a public route, so a plain 404
+        return jsonify(error={"code": "not_found", "message": "No such file."}), 404
 
     @server.errorhandler(404)
     @server.errorhandler(405)

@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -26,11 +27,20 @@ from services.audit import Actor
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
 
-#: Paths anyone may fetch: the sign-in page, health, and static files.
-PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico",
-                   "/_favicon.ico", "/invite/")
+#: The routes anyone may fetch, by Flask endpoint: sign-in, invitations, health, and the
+#: static files of the page (Dash names its own endpoints after their URL rules). The guard
+#: decides on the rule the router matched, never on the raw path: a path such as
+#: ``/invite/..%2f_dash-layout`` (the server decodes ``%2f``) starts with "/invite/" but is
+#: routed to Dash's catch-all page, which is not public.
+PUBLIC_ENDPOINTS = frozenset({
+    "auth.login_form", "auth.login_submit", "invite.invite_form", "invite.invite_accept",
+    "oidc.sso_start", "oidc.sso_callback", "healthz", "_dash_assets.static",
+    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "/_favicon.ico",
+})
 #: Dash's own endpoints and the API: refused with 401 JSON rather than a redirect.
 DASH_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
+#: The blueprint whose routes authenticate an ``Authorization`` header themselves.
+API_BLUEPRINT = "api"
 FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you will be taken "
                "to the overview instead.")
 
@@ -161,18 +171,45 @@ def _same_origin() -> bool:
     return urlsplit(origin).netloc == request.host
 
 
+def _json_error(code: str, message: str, status: int) -> Any:
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def is_public_request() -> bool:
+    """Whether the route the router matched for this request is open to anyone."""
+    rule = request.url_rule
+    return rule is not None and request.routing_exception is None and (
+        rule.endpoint in PUBLIC_ENDPOINTS)
+
+
+def has_authorization_header() -> bool:
+    """Whether the request carries an ``Authorization`` header (of any scheme or value)."""
+    return "Authorization" in request.headers
+
+
 def guard() -> Any:
-    """Refuse every non-public request without a live session (and cross-site writes)."""
+    """Refuse every non-public request without a live session (and cross-site writes).
+
+    A request authenticates by exactly one method. With an ``Authorization`` header the
+    session cookie is ignored (see :func:`_load_user`): only the API takes such a header and
+    authenticates it itself, refusing a bad one. Without it, the session cookie signs the
+    request in, and every write must come from this site.
+    """
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES):
+    if is_public_request():
         return None
-    if path.startswith("/api/") and request.headers.get("Authorization"):
-        return None  # the API authenticates tokens and credentials itself
+    if has_authorization_header():
+        if request.blueprint == API_BLUEPRINT:
+            return None  # the API authenticates tokens and credentials itself
+        return _json_error("not_authenticated", "Only the API (/api/v1) accepts an "
+                           "Authorization header; sign in to use the web app.", 401)
     if not getattr(current_user, "is_authenticated", False):
-        if path.startswith(DASH_PREFIXES) or request.method != "GET":
-            response = jsonify(error={"code": "not_authenticated", "message": "Sign in first."})
-            response.status_code = 401
-            return response
+        rule = request.url_rule.rule if request.url_rule is not None else path
+        if rule.startswith(DASH_PREFIXES) or path.startswith(DASH_PREFIXES) or (
+                request.method != "GET"):
+            return _json_error("not_authenticated", "Sign in first.", 401)
         query = request.full_path.rstrip("?")
         return redirect(f"/login?next={query}" if path != "/" else "/login")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
@@ -182,14 +219,16 @@ def guard() -> Any:
             audit.record(db_session, "request.cross_origin", actor=current_actor(),
                          outcome="denied", detail={"path": path[:200], "origin": (
                              request.headers.get("Origin") or "")[:200]})
-        response = jsonify(error={"code": "cross_origin", "message": "Cross-site request refused."})
-        response.status_code = 403
-        return response
+        return _json_error("cross_origin", "Cross-site request refused.", 403)
     return None
 
 
 @login_manager.user_loader
 def _load_user(token: str) -> AuthUser | None:
+    """The session cookie's user; never for a request that carries an ``Authorization``
+    header (one request, one way to authenticate)."""
+    if has_request_context() and has_authorization_header():
+        return None
     found = accounts.load_session(_runtime().db, token)
     return AuthUser(found) if found else None
 

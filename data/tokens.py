@@ -38,3 +38,13 @@ def list_for_cluster(session: Session, cluster_id: int) -> list[ClusterAccessTok
 def touch(session: Session, token: ClusterAccessToken, *, now: datetime) -> None:
     """Record a use of the token."""
     token.last_used_at = now
+
+
+def live_for_owner(session: Session, *, user_id: int, cluster_id: int | None = None
+                   ) -> list[ClusterAccessToken]:
+    """The owner's tokens that are not revoked (on one cluster when ``cluster_id`` is given)."""
+    query = select(ClusterAccessToken).where(ClusterAccessToken.user_id == user_id,
+                                             ClusterAccessToken.revoked_at.is_(None))
+    if cluster_id is not None:
+        query = query.where(ClusterAccessToken.cluster_id == cluster_id)
+    return list(session.scalars(query.order_by(ClusterAccessToken.id)))

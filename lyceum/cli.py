@@ -123,6 +123,18 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    """Deactivate an account: no more sign-ins, sessions ended, API tokens revoked."""
+    from services.accounts import deactivate_user
+    from services.audit import Actor
+
+    runtime = _open()
+    runtime.db.migrate()
+    revoked = deactivate_user(runtime.db, email=args.email, actor=Actor(label="cli"))
+    print(f"Account {args.email} deactivated; {revoked} API token(s) revoked.")
+    return 0
+
+
 def cmd_load_demo(_args: argparse.Namespace) -> int:
     """Create the demo cluster and load its data (idempotent)."""
     from services.setup import ensure_demo_cluster
@@ -159,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     member.add_argument("--role", required=True, choices=["admin", "editor", "analyst", "viewer"])
     member.add_argument("--password-stdin", action="store_true")
     member.set_defaults(func=cmd_create_user)
+    off = sub.add_parser("deactivate-user", help="deactivate an account: sign-ins, sessions "
+                                                 "and API tokens end")
+    off.add_argument("--email", required=True)
+    off.set_defaults(func=cmd_deactivate_user)
     sub.add_parser("load-demo", help="create the demo cluster and its data").set_defaults(
         func=cmd_load_demo)
     args = parser.parse_args(argv)

@@ -13,8 +13,8 @@ from data import audit as audit_data
 from data import users as users_data
 from data.db import Database
 from data.models import User, utcnow
-from lyceum.errors import AppError, ValidationError
-from services import audit
+from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
+from services import audit, tokens
 from services.audit import Actor
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -183,3 +183,27 @@ def end_session(db: Database, token: str, *, actor: Actor) -> None:
         users_data.revoke_session(session, _token_hash(token), now=utcnow())
         audit.record(session, "logout", actor=actor, target_type="user",
                      target_id=actor.user_id or "")
+
+
+LAST_GLOBAL_ADMIN = ("This is the last active administrator; make someone else an "
+                     "administrator first.")
+
+
+def deactivate_user(db: Database, *, email: str, actor: Actor) -> int:
+    """Deactivate an account: it can no longer sign in, its sessions end now and its API
+    tokens on every cluster are revoked (each audited). The last active global admin cannot be
+    deactivated. Returns how many tokens were revoked."""
+    with db.session() as session:
+        user = users_data.get_user_by_email(session, (email or "")[:MAX_EMAIL_LENGTH])
+        if user is None or not user.is_active:
+            raise NotFound("No active account uses that e-mail address.")
+        if user.is_admin and users_data.count_admins(session) <= 1:
+            raise Forbidden(LAST_GLOBAL_ADMIN)
+        user.is_active = False
+        sessions = users_data.revoke_user_sessions(session, user_id=user.id, now=utcnow())
+        revoked = tokens.revoke_owner_tokens(session, user_id=user.id, cluster_id=None,
+                                             actor=actor, reason="owner deactivated")
+        audit.record(session, "user.deactivate", actor=actor, target_type="user",
+                     target_id=user.id, detail={"email": user.email, "sessions": sessions,
+                                                "tokens": len(revoked)})
+        return len(revoked)

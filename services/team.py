@@ -10,7 +10,7 @@ from data import team as team_data
 from data import users as users_data
 from data.db import Database
 from lyceum.errors import Forbidden, NotFound, ValidationError
-from services import audit
+from services import audit, tokens
 from services.audit import Actor
 
 ROLES = ("admin", "editor", "analyst", "viewer")
@@ -109,7 +109,8 @@ def change_role(db: Database, *, cluster_id: int, user_id: int, role: str,
 
 
 def remove_member(db: Database, *, cluster_id: int, user_id: int, actor: Actor) -> None:
-    """Remove a member from the cluster; the last admin cannot be removed."""
+    """Remove a member from the cluster and revoke their API tokens for it (each audited);
+    the last admin cannot be removed."""
     with db.session() as session:
         row = team_data.get_member(session, cluster_id=cluster_id, user_id=user_id)
         if row is None:
@@ -119,6 +120,8 @@ def remove_member(db: Database, *, cluster_id: int, user_id: int, actor: Actor) 
         team_data.remove_member(session, cluster_id=cluster_id, user_id=user_id)
         audit.record(session, "member.remove", actor=actor, target_type="user",
                      target_id=user_id, cluster_id=cluster_id, detail={"role": row.role})
+        tokens.revoke_owner_tokens(session, user_id=user_id, cluster_id=cluster_id,
+                                   actor=actor, reason="owner removed from the cluster")
 
 
 def _refuse(db: Database, action: str, *, actor: Actor, cluster_id: int, user_id: int) -> None:

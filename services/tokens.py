@@ -1,5 +1,12 @@
 """API tokens: created for one cluster with a role no higher than the creator's, shown once,
-stored only as a SHA-256 hash (they are 256-bit random, so a fast hash is the right one)."""
+stored only as a SHA-256 hash (they are 256-bit random, so a fast hash is the right one).
+
+A token never acts above its owner: on every request it acts with the lower of the role it
+was made with and the owner's role on the cluster *now* (global admins count as admins of
+every cluster while they are global admins). An owner removed from the cluster, or whose
+account is deactivated, has no role there, so the token is refused even before it is marked
+revoked; removal and deactivation also revoke the owner's tokens outright (audited).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,8 @@ from datetime import datetime, timedelta
 from data import memberships
 from data import tokens as tokens_data
 from data import users as users_data
-from data.models import ClusterAccessToken, utcnow
+from data.db import Session
+from data.models import ClusterAccessToken, User, utcnow
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services import audit
 from services.audit import Actor
@@ -40,12 +48,27 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _owner_role(session: Session, user: User | None, *, cluster_id: int) -> str | None:
+    """The owner's role on the cluster now: global admins are admins of every cluster;
+    inactive accounts have none."""
+    if user is None or not user.is_active:
+        return None
+    if user.is_admin:
+        return "admin"
+    return memberships.role_on_cluster(session, user_id=user.id, cluster_id=cluster_id)
+
+
 def _role_of(runtime: Runtime, *, user_id: int, cluster_id: int) -> str | None:
     with runtime.db.session() as session:
-        user = users_data.get_user(session, user_id)
-        if user is not None and user.is_admin:
-            return "admin"
-        return memberships.role_on_cluster(session, user_id=user_id, cluster_id=cluster_id)
+        return _owner_role(session, users_data.get_user(session, user_id),
+                           cluster_id=cluster_id)
+
+
+def effective_role(token_role: str, owner_role: str | None) -> str | None:
+    """The role a token acts with: the lower of its own and its owner's current role."""
+    if owner_role not in ROLE_ORDER or token_role not in ROLE_ORDER:
+        return None
+    return min(token_role, owner_role, key=ROLE_ORDER.__getitem__)
 
 
 def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, role: str,
@@ -83,7 +106,11 @@ def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, 
 
 def verify_token(runtime: Runtime, raw: str, *, now: datetime | None = None
                  ) -> TokenPrincipal | None:
-    """The principal behind a token, or ``None`` if it is unknown, revoked, expired or mangled."""
+    """The principal behind a token, or ``None`` if it is unknown, revoked, expired or mangled,
+    or if its owner no longer has a role on the cluster (checked now, on every call).
+
+    The principal's role is :func:`effective_role`: never above the owner's current role.
+    """
     if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.startswith(PREFIX):
         return None
     now = now or utcnow()
@@ -95,11 +122,14 @@ def verify_token(runtime: Runtime, raw: str, *, now: datetime | None = None
             return None
         user = users_data.get_user(session, row.user_id)
         cluster = memberships.get_cluster(session, row.cluster_id)
-        if user is None or not user.is_active or cluster is None:
+        if user is None or cluster is None:
+            return None
+        role = effective_role(row.role, _owner_role(session, user, cluster_id=row.cluster_id))
+        if role is None:
             return None
         tokens_data.touch(session, row, now=now)
         return TokenPrincipal(token_id=row.id, user_id=user.id, email=user.email,
-                              is_admin=False, cluster_id=row.cluster_id, role=row.role)
+                              is_admin=False, cluster_id=row.cluster_id, role=role)
 
 
 def revoke_token(runtime: Runtime, *, cluster_id: int, token_id: int, actor: Actor,
@@ -114,6 +144,20 @@ def revoke_token(runtime: Runtime, *, cluster_id: int, token_id: int, actor: Act
             row.revoked_at = utcnow()
         audit.record(session, "token.revoke", actor=actor, target_type="token",
                      target_id=token_id, cluster_id=cluster_id)
+
+
+def revoke_owner_tokens(session: Session, *, user_id: int, cluster_id: int | None,
+                        actor: Actor, reason: str) -> list[int]:
+    """Revoke the owner's live tokens (on one cluster, or on all when ``cluster_id`` is None),
+    one ``token.revoke`` audit entry each, in the caller's transaction; returns their ids."""
+    now = utcnow()
+    rows = tokens_data.live_for_owner(session, user_id=user_id, cluster_id=cluster_id)
+    for row in rows:
+        row.revoked_at = now
+        audit.record(session, "token.revoke", actor=actor, target_type="token",
+                     target_id=row.id, cluster_id=row.cluster_id,
+                     detail={"owner_id": user_id, "reason": reason})
+    return [row.id for row in rows]
 
 
 def list_tokens(runtime: Runtime, *, cluster_id: int, owner_id: int | None = None

@@ -204,3 +204,174 @@ def test_openapi_lists_every_route_including_undocumented_ones(server: Flask,
     page = _call(root, "GET", "/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/clusters/{cluster_id}/tokens" in page
     assert "http://" not in page and "https://" not in page and "<script" not in page.lower()
+
+
+def _audit(runtime: Runtime, action: str) -> list[Any]:
+    from sqlalchemy import select
+
+    from data.models import AuditEntry
+
+    with runtime.db.session() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                    .order_by(AuditEntry.id)))
+
+
+def _token_row(runtime: Runtime, token_id: int) -> Any:
+    from data.models import ClusterAccessToken
+
+    with runtime.db.session() as session:
+        return session.get(ClusterAccessToken, token_id)
+
+
+def test_a_removed_admins_token_is_revoked_and_cannot_re_add_its_owner(
+        server: Flask, root: FlaskClient, world: World, runtime: Runtime) -> None:
+    """Issue 14 (3): after an admin was removed, their token read members and re-added its
+    owner as admin (201)."""
+    from tests.access_world import snapshot
+
+    admin = sign_in(server.test_client(), "admin")
+    base = f"/api/v1/clusters/{world.a}"
+    made = _call(admin, "POST", f"{base}/tokens", {"name": "ci", "role": "admin"})
+    assert made.status_code == 201
+    bearer, auth = server.test_client(), {"Authorization": f"Bearer {made.json['secret']}"}
+    assert _call(bearer, "GET", f"{base}/members", headers=auth).status_code == 200
+    assert _call(root, "PATCH", f"{base}/members/{world.users['editor']}",
+                 {"role": "admin"}).status_code == 200
+    assert _call(root, "DELETE", f"{base}/members/{world.users['admin']}").status_code == 200
+
+    before = snapshot(runtime)
+    read = _call(bearer, "GET", f"{base}/members", headers=auth)
+    assert read.status_code == 401
+    assert read.json["error"]["message"] == "The token is invalid, expired or revoked."
+    again = _call(bearer, "POST", f"{base}/members",
+                  {"email": "admin@example.com", "role": "admin"}, headers=auth)
+    assert again.status_code == 401
+    assert snapshot(runtime) == before  # not re-added
+    assert _token_row(runtime, made.json["id"]).revoked_at is not None
+    revoked = _audit(runtime, "token.revoke")
+    assert [(e.target_id, e.cluster_id, e.actor_user_id) for e in revoked] == [
+        (str(made.json["id"]), world.a, world.users["root"])]
+    assert revoked[0].detail["reason"] == "owner removed from the cluster"
+
+
+def test_a_token_is_refused_once_its_owner_has_no_role_even_if_not_revoked(
+        server: Flask, world: World, runtime: Runtime) -> None:
+    """The per-request check does not rely on revocation: a membership gone by any path
+    ends the token."""
+    from data import team as team_data
+
+    analyst = sign_in(server.test_client(), "analyst")
+    base = f"/api/v1/clusters/{world.a}"
+    made = _call(analyst, "POST", f"{base}/tokens", {"name": "ci", "role": "viewer"})
+    bearer, auth = server.test_client(), {"Authorization": f"Bearer {made.json['secret']}"}
+    assert _call(bearer, "GET", f"{base}/members", headers=auth).status_code == 200
+    with runtime.db.session() as session:
+        team_data.remove_member(session, cluster_id=world.a, user_id=world.users["analyst"])
+    assert _call(bearer, "GET", f"{base}/members", headers=auth).status_code == 401
+    assert _token_row(runtime, made.json["id"]).revoked_at is None
+
+
+def test_a_token_acts_with_at_most_its_owners_current_role(
+        server: Flask, root: FlaskClient, world: World, runtime: Runtime) -> None:
+    """Issue 14 (3): a token made as analyst kept acting as analyst after its owner was
+    demoted to viewer."""
+    from tests.access_world import snapshot
+
+    analyst = sign_in(server.test_client(), "analyst")
+    base = f"/api/v1/clusters/{world.a}"
+    made = _call(analyst, "POST", f"{base}/tokens", {"name": "ci", "role": "analyst"})
+    bearer, auth = server.test_client(), {"Authorization": f"Bearer {made.json['secret']}"}
+    assert _call(bearer, "GET", base, headers=auth).json["your_role"] == "analyst"
+    member = f"{base}/members/{world.users['analyst']}"
+    assert _call(root, "PATCH", member, {"role": "viewer"}).status_code == 200
+
+    assert _call(bearer, "GET", base, headers=auth).json["your_role"] == "viewer"
+    listed = _call(bearer, "GET", "/api/v1/clusters", headers=auth).json["items"]
+    assert [c["your_role"] for c in listed] == ["viewer"]
+    before = snapshot(runtime)
+    minted = _call(bearer, "POST", f"{base}/tokens", {"name": "up", "role": "analyst"},
+                   headers=auth)
+    assert minted.status_code == 403
+    assert minted.json["error"]["message"] == ("This needs the analyst role on this cluster; "
+                                               "you are viewer.")
+    assert snapshot(runtime) == before
+    # Promoted above the token's own role: the token stays an analyst token.
+    assert _call(root, "PATCH", member, {"role": "editor"}).status_code == 200
+    assert _call(bearer, "GET", base, headers=auth).json["your_role"] == "analyst"
+
+
+def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
+                                               runtime: Runtime) -> None:
+    """Even an account switched off by hand (no revocation ran) ends its tokens."""
+    from sqlalchemy import update
+
+    from data.models import User
+
+    editor = sign_in(server.test_client(), "editor")
+    base = f"/api/v1/clusters/{world.a}"
+    made = _call(editor, "POST", f"{base}/tokens", {"name": "ci", "role": "editor"})
+    bearer, auth = server.test_client(), {"Authorization": f"Bearer {made.json['secret']}"}
+    assert _call(bearer, "GET", base, headers=auth).status_code == 200
+    with runtime.db.session() as session:
+        session.execute(update(User).where(User.id == world.users["editor"])
+                        .values(is_active=False))
+    refused = _call(bearer, "POST", f"{base}/projects", {"name": "p"}, headers=auth)
+    assert refused.status_code == 401
+    assert _call(bearer, "GET", base, headers=auth).status_code == 401
+
+
+def test_deactivating_an_account_revokes_its_tokens_and_sessions(
+        server: Flask, world: World, runtime: Runtime) -> None:
+    from lyceum.errors import Forbidden, NotFound
+    from services.accounts import LAST_GLOBAL_ADMIN, deactivate_user
+    from services.audit import Actor
+    from tests.access_world import snapshot
+
+    editor = sign_in(server.test_client(), "editor")
+    made = [_call(editor, "POST", f"/api/v1/clusters/{world.a}/tokens",
+                  {"name": f"ci{i}", "role": "viewer"}).json for i in range(2)]
+    ops = Actor(label="ops")
+    before = snapshot(runtime)
+    for email, error, message in (
+            ("nobody@example.com", NotFound, "No active account uses that e-mail address."),
+            ("root@example.com", Forbidden, LAST_GLOBAL_ADMIN)):
+        with pytest.raises(error) as raised:
+            deactivate_user(runtime.db, email=email, actor=ops)
+        assert raised.value.user_message == message
+        assert snapshot(runtime) == before
+
+    assert deactivate_user(runtime.db, email="EDITOR@example.com", actor=ops) == 2
+    for token in made:
+        bearer = server.test_client()
+        assert _call(bearer, "GET", f"/api/v1/clusters/{world.a}", headers={
+            "Authorization": f"Bearer {token['secret']}"}).status_code == 401
+        assert _token_row(runtime, token["id"]).revoked_at is not None
+    assert editor.get("/_dash-layout").status_code == 401  # the browser session ended too
+    assert sorted(e.target_id for e in _audit(runtime, "token.revoke")) == sorted(
+        str(t["id"]) for t in made)
+    assert [e.detail["tokens"] for e in _audit(runtime, "user.deactivate")] == [2]
+    with pytest.raises(NotFound):
+        deactivate_user(runtime.db, email="editor@example.com", actor=ops)
+
+
+def test_a_global_admins_token_follows_the_admin_flag(server: Flask, world: World,
+                                                      runtime: Runtime) -> None:
+    """A global admin is admin of every cluster while they are one; a token they made for a
+    cluster they are no member of ends when the flag goes."""
+    from sqlalchemy import update
+
+    from data.models import User
+
+    root = sign_in(server.test_client(), "root")
+    made = _call(root, "POST", f"/api/v1/clusters/{world.b}/tokens",
+                 {"name": "ops", "role": "admin"})
+    assert made.status_code == 201
+    bearer, auth = server.test_client(), {"Authorization": f"Bearer {made.json['secret']}"}
+    assert _call(bearer, "GET", f"/api/v1/clusters/{world.b}",
+                 headers=auth).json["your_role"] == "admin"
+    assert _call(bearer, "GET", "/api/v1/audit/verify", headers=auth).status_code == 403
+    with runtime.db.session() as session:
+        session.execute(update(User).where(User.id == world.users["root"])
+                        .values(is_admin=False))
+    assert _call(bearer, "GET", f"/api/v1/clusters/{world.b}",
+                 headers=auth).status_code == 401

@@ -147,3 +147,47 @@ def test_password_hash_is_upgraded_when_parameters_rise(
     with runtime.db.session() as session:
         new = session.scalars(select(User)).one().password_hash
     assert old != new and new is not None and new.startswith("$argon2id$") and "t=2" in new
+
+
+SHELL_MARKER = 'id="react-entry-point"'  # the Dash app shell's mount point
+
+
+@pytest.mark.parametrize("path", [
+    "/invite/..%2f_dash-layout", "/invite/..%2F_dash-layout", "/invite/%2e%2e%2f_dash-layout",
+    "/invite/..%2f..%2f_dash-layout", "/invite/x/..%2f..%2fclusters", "/invite/%2e%2e/",
+    "/login/..%2f_dash-layout", "/login%2f..%2f_dash-layout", "/loginx", "/login/",
+    "/healthz/..%2f_dash-layout", "/healthz/", "/healthzz", "//invite/x", "//login",
+    "/invite//..%2f_dash-layout", "/favicon.ico", "/_favicon.ico/..%2f_dash-layout",
+    "/assets/..%2f_dash-layout", "/assets/..%2f..%2fapp.py", "/assets/vendor/..%2f..%2fapp.py",
+    "/_dash-component-suites/..%2f_dash-layout", "/_dash-component-suites/dash/..%2f..%2fx",
+    "/api/v2/clusters", "/static/..%2f_dash-layout",
+])
+def test_public_paths_are_decided_on_the_routed_endpoint(client: FlaskClient,
+                                                         path: str) -> None:
+    """Issue 14 (10): ``/invite/..%2f_dash-layout`` served the app shell to anonymous users:
+    the guard matched the decoded path's prefix "/invite/" while Flask routed it to Dash's
+    catch-all page."""
+    response = client.get(path)
+    text = response.get_data(as_text=True)
+    assert response.status_code in (302, 401, 404), (path, response.status_code, text[:200])
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/login"), path
+    assert SHELL_MARKER not in text and "_dash-config" not in text, path
+
+
+def test_public_routes_still_open_to_anyone(client: FlaskClient) -> None:
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/_favicon.ico").status_code == 200
+    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+    assert client.get("/_dash-component-suites/dash/deps/polyfill@7.12.1.min.js"
+                      ).status_code == 200
+    missing = client.get("/invite/inv_unknown")
+    assert missing.status_code == 404 and "invitation" in missing.get_data(as_text=True).lower()
+    assert client.get("/login/sso").status_code in (302, 404)
+
+
+def test_every_public_endpoint_is_a_route_of_the_app(server: Flask) -> None:
+    from auth.web import PUBLIC_ENDPOINTS
+
+    assert PUBLIC_ENDPOINTS <= {rule.endpoint for rule in server.url_map.iter_rules()}

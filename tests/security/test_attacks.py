@@ -225,3 +225,108 @@ def test_repeated_token_failures_are_rate_limited(mod_server: Flask, mod_runtime
                       environ_base=env).status_code in (200, 429)
     assert client.get("/api/v1/clusters", headers={"Authorization": f"Bearer {secret}"},
                       environ_base={"REMOTE_ADDR": "10.9.9.8"}).status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Bearer x", "Bearer ", "Basic YWRtaW46YWRtaW4=", "x"])
+def test_session_with_a_junk_authorization_header_is_refused(
+        mod_server: Flask, mod_runtime: Runtime, world: World,
+        clients: dict[str, FlaskClient], header: str) -> None:
+    """Issue 14 (9): any Authorization header skipped the cross-site check while the session
+    cookie still signed the request in. Now the header is the request's only credential."""
+    client = clients["root"]  # signed in by session cookie
+    dep = next(d for d in dependencies(mod_server, client) if first_output(d).startswith(
+        "cluster-decommission-alert-div"))
+    payload = callback_payload(dep, cluster=str(world.a))
+    payload["state"][0]["value"] = None
+    before = snapshot(mod_runtime)
+    env = {"REMOTE_ADDR": f"10.14.9.{len(header)}"}  # apart from other tests' failures
+    for origin in (EVIL, ORIGIN, {}):
+        headers = {**origin, "Authorization": header}
+        api = client.post(f"/api/v1/clusters/{world.a}/members", headers=headers,
+                          json={"email": "outsider@example.com", "role": "admin"},
+                          environ_base=env)
+        assert api.status_code == 401, (origin, api.json)
+        assert api.json["error"]["code"] == "not_authenticated"
+        assert client.get(f"/api/v1/clusters/{world.a}/members", headers=headers,
+                          environ_base=env).status_code == 401
+        callback = client.post("/_dash-update-component", json=payload, headers=headers,
+                               environ_base=env)
+        assert callback.status_code == 401
+        assert callback.json["error"]["message"] == (
+            "Only the API (/api/v1) accepts an Authorization header; sign in to use the web "
+            "app.")
+    assert snapshot(mod_runtime) == before
+    assert client.get("/_dash-layout").status_code == 200  # the session itself still works
+
+
+def test_a_bearer_token_needs_no_csrf_and_the_session_beside_it_is_not_used(
+        mod_server: Flask, mod_runtime: Runtime, world: World,
+        clients: dict[str, FlaskClient]) -> None:
+    _id, secret = _token(mod_runtime, world, user="editor", role="viewer")
+    auth = {"Authorization": f"Bearer {secret}"}
+    for client in (mod_server.test_client(), clients["root"]):
+        assert client.get(f"/api/v1/clusters/{world.a}/members",
+                          headers=auth).status_code == 200
+        made = client.post(f"/api/v1/clusters/{world.a}/tokens", headers=auth,
+                           json={"name": "from ci", "role": "viewer"})
+        assert made.status_code == 201, made.json  # no Origin, no CSRF token: not a browser
+        assert made.json["user_id"] == world.users["editor"]  # the token's owner, not root
+        before = snapshot(mod_runtime)
+        as_root = client.post(f"/api/v1/clusters/{world.a}/members", headers=auth,
+                              json={"email": "outsider@example.com", "role": "admin"})
+        assert as_root.status_code == 403  # a viewer token, whoever's cookie rides along
+        assert snapshot(mod_runtime) == before
+        assert client.get("/_dash-layout", headers=auth).status_code == 401
+
+
+def _import_jobs(runtime: Runtime) -> int:
+    from data.models_imports import ImportJob
+
+    with runtime.db.session() as session:
+        return len(list(session.scalars(select(ImportJob))))
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"batch_id": "b1", "kind": "curves", "rows": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001,
+    '{"rows": [' + "[" * 129 + "]" * 129 + "]}",
+    "[" * 200_000,  # not even closed
+])
+def test_deeply_nested_json_is_a_clear_400_everywhere(
+        mod_server: Flask, mod_runtime: Runtime, world: World,
+        clients: dict[str, FlaskClient], body: str) -> None:
+    """Issue 14 (10): JSON nested 100,000 deep to /ingest answered 500."""
+    from lyceum.json_bodies import TOO_DEEP
+
+    _id, secret = _token(mod_runtime, world, user="editor", role="editor")
+    before, jobs = snapshot(mod_runtime), _import_jobs(mod_runtime)
+    for url in (f"/api/v1/clusters/{world.a}/ingest", f"/api/v1/clusters/{world.a}/projects",
+                f"/api/v1/clusters/{world.a}/tokens", "/_dash-update-component"):
+        response = clients["editor"].post(url, data=body, content_type="application/json",
+                                          headers=ORIGIN)
+        assert response.status_code == 400, (url, response.get_data(as_text=True)[:200])
+        assert response.json["error"]["message"] == TOO_DEEP, url
+    with_token = mod_server.test_client().post(
+        f"/api/v1/clusters/{world.a}/ingest", data=body, content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"})
+    assert with_token.status_code == 400 and with_token.json["error"]["message"] == TOO_DEEP
+    assert snapshot(mod_runtime) == before
+    assert _import_jobs(mod_runtime) == jobs
+
+
+def test_json_nested_up_to_the_limit_is_parsed(
+        mod_runtime: Runtime, world: World, clients: dict[str, FlaskClient]) -> None:
+    from lyceum.json_bodies import MAX_JSON_DEPTH, TOO_DEEP
+
+    def body(depth: int) -> str:  # the object itself is one level
+        nested = "[" * (depth - 1) + "]" * (depth - 1)
+        return '{"name": "deep", "role": "viewer", "note": ' + nested + "}"
+
+    url = f"/api/v1/clusters/{world.a}/tokens"
+    post = clients["editor"].post
+    at_limit = post(url, data=body(MAX_JSON_DEPTH), content_type="application/json",
+                    headers=ORIGIN)
+    assert at_limit.status_code == 201, at_limit.json
+    over = post(url, data=body(MAX_JSON_DEPTH + 1), content_type="application/json",
+                headers=ORIGIN)
+    assert over.status_code == 400 and over.json["error"]["message"] == TOO_DEEP
