@@ -213,6 +213,7 @@ _PHRASES = {
     "project.complete": "completed the project", "project.archive": "archived the project",
     "asset.create": "saved {type} “{name}”", "asset.rename": "renamed {type} to “{name}”",
     "asset.duplicate": "duplicated {type} as “{name}”", "asset.delete": "deleted {type} “{name}”",
+    "asset.update": "updated {type} “{name}”",
     "report.create": "asked for the report “{name}”",
     "report.download": "downloaded the report “{name}”",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from data import imports as jobs_data
+from data import projects as projects_data
 from data import report_queries as queries
 from data.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
@@ -49,6 +51,8 @@ def _view(job: ReportJob) -> ReportJobView:
 
 
 _UNAVAILABLE = "This report is not available; generate the report again."
+#: The only file name older versions gave a report: ``reports/<cluster>/<32 hex>.pdf``.
+_LEGACY_NAME = re.compile(r"reports/([0-9]{1,12})/([0-9a-f]{32})\.pdf")
 
 
 def reports_dir(runtime: Runtime, cluster_id: int) -> Path:
@@ -213,3 +217,45 @@ def fail_interrupted_reports(runtime: Runtime) -> int:
                                     message="Interrupted by a restart; generate it again.")
         return len(found)
 
+
+
+def adopt_legacy_reports(runtime: Runtime) -> int:
+    """At start-up: report assets an older version saved with a file path in their config.
+
+    A path the report service itself wrote for the asset's own finished job becomes that job's
+    file (named from its id); any other path is dropped, and the asset shows "not generated
+    yet". Each change is audited. Returns how many assets changed.
+    """
+    moved: list[Path] = []
+    changed = 0
+    with runtime.db.session() as session:
+        for asset in projects_data.assets_of_type(session, "report"):
+            if "pdf" not in (asset.config or {}):
+                continue
+            config = dict(asset.config)
+            legacy = config.pop("pdf")
+            config.pop("report_id", None)
+            job = jobs_data.report_of_asset(session, asset.id)
+            found = _LEGACY_NAME.fullmatch(legacy) if isinstance(legacy, str) else None
+            if (found and job is not None and job.status == "done"
+                    and job.project_id == asset.project_id
+                    and int(found.group(1)) == job.cluster_id):
+                source = reports_dir(runtime, job.cluster_id) / f"{found.group(2)}.pdf"
+                target = report_path(runtime, cluster_id=job.cluster_id, report_id=job.id)
+                if source.is_file() and not source.is_symlink():
+                    if not target.exists():
+                        os.link(source, target)  # the old name goes once this commits
+                    moved.append(source)
+                    config["report_id"] = job.id
+            asset.config = config
+            project = projects_data.get_project(session, asset.project_id)
+            audit.record(session, "asset.update", actor=audit.SYSTEM,
+                         cluster_id=project.cluster_id if project else None,
+                         target_type="project", target_id=asset.project_id,
+                         detail={"asset": asset.id, "asset_name": asset.name, "type": "report",
+                                 "dropped_path": str(legacy)[:200],
+                                 "report_id": config.get("report_id")})
+            changed += 1
+    for source in moved:
+        source.unlink(missing_ok=True)
+    return changed

@@ -16,7 +16,14 @@ from data.models import AuditEntry
 from lyceum.errors import NotFound
 from services import assets, projects
 from services.demo_data import load_demo
-from services.reports import report_file, report_path, reports_dir, run_report, start_report
+from services.reports import (
+    adopt_legacy_reports,
+    report_file,
+    report_path,
+    reports_dir,
+    run_report,
+    start_report,
+)
 from services.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
@@ -180,3 +187,55 @@ def test_a_download_is_audited_and_a_copy_still_downloads(runtime: Runtime,
             ("tester", cid, "project", str(project.id), job, copy.id)]
     seen = [what for _, _, what in projects.activity(rt, cluster_id=cid, project_id=project.id)]
     assert seen[0] == "downloaded the report “Done (copy)”"
+
+
+def test_report_assets_of_an_older_version_are_adopted_or_emptied(
+        runtime: Runtime, ch_database: str) -> None:
+    rt = runtime
+    cid = make_cluster(rt, ch_database, schema=False)
+    other = make_cluster(rt, ch_database + "_b", schema=False)
+    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+                                      project_type="custom")
+    instance = rt.settings.instance_path
+    (instance / "lyceum.db").write_bytes(b"SQLite format 3\x00 live")
+    old_name = f"reports/{cid}/{'a1' * 16}.pdf"
+    (instance / old_name).parent.mkdir(parents=True)
+    (instance / old_name).write_bytes(b"%PDF-1.4 old")
+    (instance / f"reports/{other}").mkdir(parents=True)
+    (instance / f"reports/{other}/{'b2' * 16}.pdf").write_bytes(b"%PDF other cluster")
+    made = {}
+    for key, legacy in (("legit", old_name), ("attack", "lyceum.db"),
+                        ("foreign", f"reports/{other}/{'b2' * 16}.pdf")):
+        with rt.db.session() as session:
+            job = jobs_data.add_report(session, cluster_id=cid, project_id=project.id,
+                                       title=key, status="done", progress=1.0)
+            row = projects_data.add_asset(session, project_id=project.id, asset_type="report",
+                                          name=key, config={"page": "report", "pdf": legacy,
+                                                            "pages": 1})
+            job.asset_id = row.id
+            made[key] = (job.id, row.id)
+    assert adopt_legacy_reports(rt) == 3
+    assert adopt_legacy_reports(rt) == 0
+
+    def config(key: str) -> dict[str, object]:
+        return assets.get_asset(rt, cluster_id=cid, project_id=project.id,
+                                asset_id=made[key][1]).config
+
+    job, legit = made["legit"]
+    assert config("legit") == {"page": "report", "pages": 1, "report_id": job}
+    assert report_file(rt, cluster_id=cid, project_id=project.id, asset_id=legit,
+                       actor=ACTOR).read_bytes() == b"%PDF-1.4 old"
+    assert not (instance / old_name).exists()
+    for key in ("attack", "foreign"):
+        assert config(key) == {"page": "report", "pages": 1}
+        with pytest.raises(NotFound):
+            report_file(rt, cluster_id=cid, project_id=project.id, asset_id=made[key][1],
+                        actor=ACTOR)
+    assert (instance / "lyceum.db").read_bytes() == b"SQLite format 3\x00 live"
+    assert (instance / f"reports/{other}/{'b2' * 16}.pdf").read_bytes() == b"%PDF other cluster"
+    with rt.db.session() as session:
+        updates = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "asset.update").order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.detail["dropped_path"], e.detail["report_id"]) for e in updates] == [
+            ("system", old_name, job), ("system", "lyceum.db", None),
+            ("system", f"reports/{other}/{'b2' * 16}.pdf", None)]
