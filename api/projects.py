@@ -124,9 +124,12 @@ def get_report(cluster_id: int, job_id: int) -> Any:
 
 @bp.get("/clusters/<int:cluster_id>/projects/<int:project_id>/assets/<int:asset_id>/report.pdf")
 def download_report(cluster_id: int, project_id: int, asset_id: int) -> Any:
-    """The PDF of a report asset."""
+    """The PDF of a report asset (members of the cluster; each download is audited)."""
     require_role(cluster_id, Role.VIEWER)
     path = reports.report_file(runtime(), cluster_id=cluster_id, project_id=project_id,
-                               asset_id=asset_id)
-    return send_file(path, mimetype="application/pdf", as_attachment=False,
-                     download_name=f"report-{asset_id}.pdf")
+                               asset_id=asset_id, actor=actor())
+    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+                         download_name=f"report-{asset_id}.pdf", conditional=False,
+                         etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

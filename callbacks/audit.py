@@ -91,4 +91,6 @@ def verify(_n: Any) -> Any:
     except AppError as exc:
         return make_error(exc.user_message)
     return ui.make_chain_result(ok=report.ok, checked=report.checked,
-                                broken_at=report.broken_at)
+                                broken_at=report.broken_at,
+                                missing_at_end=report.missing_at_end,
+                                anchored=report.anchored, anchor_entries=report.anchor_entries)

@@ -73,13 +73,25 @@ def make_position(*, offset: int, shown: int, total: int) -> str:
     return f"{offset + 1:,}–{offset + shown:,} of {total:,}"
 
 
-def make_chain_result(*, ok: bool, checked: int, broken_at: int | None) -> dbc.Alert:
-    """The verdict of the hash-chain check."""
+def make_chain_result(*, ok: bool, checked: int, broken_at: int | None,
+                      missing_at_end: int = 0, anchored: bool = True,
+                      anchor_entries: int | None = None) -> dbc.Alert:
+    """The verdict of the hash-chain check and of the anchor kept apart from the rows."""
     if ok:
-        return dbc.Alert([html.I(className="bi bi-shield-check me-2"),
-                          f"The chain is intact: all {checked:,} entries match their hashes."],
+        text = f"The chain is intact: all {checked:,} entries match their hashes"
+        text += (", and none is missing at the end." if anchored else
+                 ". No anchor has been written yet, so entries lost at the end could not be "
+                 "checked (it is written with the next audit entry).")
+        return dbc.Alert([html.I(className="bi bi-shield-check me-2"), text],
                          color="success", className="mb-0", id="audit-chain-ok")
+    problems = []
+    if broken_at is not None:
+        problems.append(f"The chain is broken at entry {broken_at}: that entry or one before "
+                        "it was changed or removed after it was written.")
+    if missing_at_end:
+        problems.append(f"Entries are missing at the end: the anchor kept apart from the log "
+                        f"records {anchor_entries or 0:,} entries, and at least "
+                        f"{missing_at_end:,} of them are no longer in the log.")
     return dbc.Alert([html.I(className="bi bi-shield-exclamation me-2"),
-                      f"The chain is broken at entry {broken_at}: that entry or one before it "
-                      f"was changed or removed after it was written ({checked:,} entries "
-                      "checked)."], color="danger", className="mb-0", id="audit-chain-broken")
+                      " ".join(problems) + f" ({checked:,} entries checked.)"],
+                     color="danger", className="mb-0", id="audit-chain-broken")

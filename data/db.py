@@ -12,6 +12,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.audit import keep_anchor
+from data.audit_anchor import AnchorFile
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 __all__ = ["Database", "Session", "alembic_config", "head_revision", "make_engine"]
 
@@ -40,12 +43,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """Owns the engine and hands out sessions that commit on success and roll back on error."""
+    """Owns the engine and hands out sessions that commit on success and roll back on error.
 
-    def __init__(self, url: str) -> None:
+    With an ``audit_anchor`` (a file apart from the database), every commit that appended
+    audit entries records the chain's head there (see :mod:`data.audit_anchor`).
+    """
+
+    def __init__(self, url: str, *, audit_anchor: AnchorFile | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.audit_anchor: AnchorFile | None = None
+        if audit_anchor is not None:
+            self.keep_audit_anchor(audit_anchor)
+
+    def keep_audit_anchor(self, anchor: AnchorFile) -> None:
+        """Keep the audit chain's anchor in ``anchor`` from now on."""
+        keep_anchor(self._factory, anchor)
+        self.audit_anchor = anchor
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -69,6 +69,12 @@ def get_report(session: Session, job_id: int) -> ReportJob | None:
     return session.get(ReportJob, job_id)
 
 
+def report_of_asset(session: Session, asset_id: int) -> ReportJob | None:
+    """The report job that made an asset."""
+    return session.scalar(select(ReportJob).where(ReportJob.asset_id == asset_id)
+                          .order_by(ReportJob.id.desc()).limit(1))
+
+
 def update_report(session: Session, job_id: int, **fields: Any) -> None:
     """Change fields of a report job."""
     job = session.get(ReportJob, job_id)

@@ -61,6 +61,12 @@ def list_assets(session: Session, *, project_id: int) -> list[ProjectAsset]:
                                                          ProjectAsset.name)))
 
 
+def assets_of_type(session: Session, asset_type: str) -> list[ProjectAsset]:
+    """Every asset of one type, in every project (start-up upkeep)."""
+    return list(session.scalars(select(ProjectAsset).where(
+        ProjectAsset.asset_type == asset_type).order_by(ProjectAsset.id)))
+
+
 def get_asset(session: Session, asset_id: int) -> ProjectAsset | None:
     """One asset by id."""
     return session.get(ProjectAsset, asset_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from data import audit as audit_data
+from data.audit_anchor import Anchor
 from data.db import Session
 from data.models import AuditEntry, utcnow
 
@@ -74,19 +75,50 @@ def record(
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of checking the hash chain: ``ok`` or the first broken entry id."""
+    """The result of checking the hash chain.
+
+    ``broken_at``: the first entry whose hash does not match (changed or removed in the middle).
+    ``missing_at_end``: at least this many entries were lost at the end, by the anchor kept
+    apart from the rows (``anchor_entries`` entries ending in its hash). ``anchored`` is False
+    when no anchor was written yet (entries lost at the end cannot be noticed then).
+    """
 
     ok: bool
     checked: int
     broken_at: int | None = None
+    missing_at_end: int = 0
+    anchored: bool = False
+    anchor_entries: int | None = None
+
+
+def _missing_at_end(entries: list[AuditEntry], anchor: Anchor) -> int:
+    """How many entries the anchor counts that the log no longer holds (0: none).
+
+    The anchored entry still there, with its hash, means nothing was cut after it was
+    anchored; gone or different means the end was cut (and perhaps written again).
+    """
+    anchored = next((e for e in reversed(entries) if e.id == anchor.last_id), None)
+    if anchored is not None and anchored.entry_hash == anchor.last_hash:
+        return 0
+    return max(anchor.entries - len(entries), 1)
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Recompute every hash in order; report the first entry that does not match."""
-    prev = ""
+    """Recompute every hash in order, and compare the end with the anchor kept apart.
+
+    Reports the first entry that does not match, and entries missing at the end.
+    """
+    anchor_file = audit_data.anchor_of(session)
+    anchor = anchor_file.read() if anchor_file is not None else None  # before the rows
     entries = audit_data.all_in_order(session)
+    prev, broken_at = "", None
     for entry in entries:
         if entry.prev_hash != prev or seal(entry, prev) != entry.entry_hash:
-            return ChainReport(ok=False, checked=len(entries), broken_at=entry.id)
+            broken_at = entry.id
+            break
         prev = entry.entry_hash
-    return ChainReport(ok=True, checked=len(entries))
+    missing = _missing_at_end(entries, anchor) if anchor is not None else 0
+    return ChainReport(ok=broken_at is None and not missing, checked=len(entries),
+                       broken_at=broken_at, missing_at_end=missing,
+                       anchored=anchor is not None,
+                       anchor_entries=anchor.entries if anchor is not None else None)

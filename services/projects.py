@@ -123,7 +123,7 @@ def _default_config(asset_type: str, name: str) -> dict[str, Any]:
         return {"page": "explorer", "state": {"p": "press-fit"}}
     if asset_type == "dashboard":
         return {"page": "dashboard", "state": {}}
-    return {"page": "report", "pdf": None}
+    return {"page": "report", "report_id": None}  # made by generating a report
 
 
 def _template_alerts(runtime: Runtime, *, cluster_id: int, project_id: int, actor: Actor,
@@ -213,7 +213,9 @@ _PHRASES = {
     "project.complete": "completed the project", "project.archive": "archived the project",
     "asset.create": "saved {type} “{name}”", "asset.rename": "renamed {type} to “{name}”",
     "asset.duplicate": "duplicated {type} as “{name}”", "asset.delete": "deleted {type} “{name}”",
+    "asset.update": "updated {type} “{name}”",
     "report.create": "asked for the report “{name}”",
+    "report.download": "downloaded the report “{name}”",
 }
 
 

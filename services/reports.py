@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from data import imports as jobs_data
+from data import projects as projects_data
 from data import report_queries as queries
 from data.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
@@ -48,9 +50,19 @@ def _view(job: ReportJob) -> ReportJobView:
                          message=job.message, asset_id=job.asset_id)
 
 
+_UNAVAILABLE = "This report is not available; generate the report again."
+#: The only file name older versions gave a report: ``reports/<cluster>/<32 hex>.pdf``.
+_LEGACY_NAME = re.compile(r"reports/([0-9]{1,12})/([0-9a-f]{32})\.pdf")
+
+
 def reports_dir(runtime: Runtime, cluster_id: int) -> Path:
-    """Where report PDFs are kept (inside the instance folder)."""
+    """Where the report service keeps a cluster's PDFs (inside the instance folder)."""
     return runtime.settings.instance_path / "reports" / str(int(cluster_id))
+
+
+def report_path(runtime: Runtime, *, cluster_id: int, report_id: int) -> Path:
+    """The PDF of one report job: the name comes from the job's id, never from a client."""
+    return reports_dir(runtime, cluster_id) / f"report-{int(report_id)}.pdf"
 
 
 def _filters(config: dict[str, Any]) -> dict[str, Any]:
@@ -111,16 +123,16 @@ def run_report(runtime: Runtime, job_id: int, *, actor: Actor) -> ReportJobView:
         config = {} if source_id is None else assets.get_asset(
             runtime, cluster_id=cluster_id, project_id=project_id, asset_id=source_id).config
         filters = _filters(config) if config.get("state") else {}
-        path = reports_dir(runtime, cluster_id) / f"{uuid.uuid4().hex}.pdf"
+        path = report_path(runtime, cluster_id=cluster_id, report_id=job_id)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
         pages = _build(runtime, job_id, cluster_id=cluster_id, project_id=project_id,
-                       title=title, filters=filters, path=path)
-        saved = assets.save_asset(
-            runtime, cluster_id=cluster_id, project_id=project_id, actor=actor,
-            asset_type="report", name=title,
-            config={"page": "report", "pdf": str(path.relative_to(
-                runtime.settings.instance_path)), "filters": filters, "pages": pages,
-                "source_asset": source_id, "generated_at": datetime.now().astimezone()
-                .isoformat(timespec="seconds")})
+                       title=title, filters=filters, path=partial)
+        os.replace(partial, path)
+        saved = assets.save_report_asset(
+            runtime, report_id=job_id, actor=actor,
+            summary={"filters": filters, "pages": pages, "source_asset": source_id,
+                     "generated_at": datetime.now().astimezone().isoformat(timespec="seconds")})
         _progress(runtime, job_id, 1.0, status="done", asset_id=saved.id,
                   message=f"Report ready ({pages} page{'s' if pages != 1 else ''}).")
     except AppError as exc:
@@ -170,17 +182,29 @@ def get_report_job(runtime: Runtime, *, cluster_id: int, job_id: Any) -> ReportJ
         return _view(job)
 
 
-def report_file(runtime: Runtime, *, cluster_id: int, project_id: Any, asset_id: Any) -> Path:
-    """The PDF of a report asset of the cluster."""
+def report_file(runtime: Runtime, *, cluster_id: int, project_id: Any, asset_id: Any,
+                actor: Actor) -> Path:
+    """The PDF of a report asset of the cluster, for someone the caller checked is a member.
+
+    The asset names only a report job's id; the job must belong to this cluster and the
+    asset's project and be done, and the file is the one the report service wrote for it.
+    Each download is audited ("report.download").
+    """
     asset = assets.get_asset(runtime, cluster_id=cluster_id, project_id=project_id,
                              asset_id=asset_id)
-    relative = asset.config.get("pdf") if asset.asset_type == "report" else None
-    if not relative:
-        raise NotFound("This report has not been generated yet.")
-    base = runtime.settings.instance_path.resolve()
-    path = (base / str(relative)).resolve()
-    if base not in path.parents or not path.exists():
-        raise NotFound("The report file is missing; generate the report again.")
+    report_id = assets.report_id_of(asset.config) if asset.asset_type == "report" else None
+    with runtime.db.session() as session:
+        job = jobs_data.get_report(session, report_id) if report_id else None
+        if (job is None or job.cluster_id != cluster_id or job.project_id != asset.project_id
+                or job.status != "done"):
+            raise NotFound(_UNAVAILABLE)
+        path = report_path(runtime, cluster_id=cluster_id, report_id=job.id)
+        if path.is_symlink() or not path.is_file():
+            raise NotFound(_UNAVAILABLE)
+        audit.record(session, "report.download", actor=actor, cluster_id=cluster_id,
+                     target_type="project", target_id=asset.project_id,
+                     detail={"asset": asset.id, "asset_name": asset.name, "report": job.id,
+                             "type": "report"})
     return path
 
 
@@ -193,3 +217,45 @@ def fail_interrupted_reports(runtime: Runtime) -> int:
                                     message="Interrupted by a restart; generate it again.")
         return len(found)
 
+
+
+def adopt_legacy_reports(runtime: Runtime) -> int:
+    """At start-up: report assets an older version saved with a file path in their config.
+
+    A path the report service itself wrote for the asset's own finished job becomes that job's
+    file (named from its id); any other path is dropped, and the asset shows "not generated
+    yet". Each change is audited. Returns how many assets changed.
+    """
+    moved: list[Path] = []
+    changed = 0
+    with runtime.db.session() as session:
+        for asset in projects_data.assets_of_type(session, "report"):
+            if "pdf" not in (asset.config or {}):
+                continue
+            config = dict(asset.config)
+            legacy = config.pop("pdf")
+            config.pop("report_id", None)
+            job = jobs_data.report_of_asset(session, asset.id)
+            found = _LEGACY_NAME.fullmatch(legacy) if isinstance(legacy, str) else None
+            if (found and job is not None and job.status == "done"
+                    and job.project_id == asset.project_id
+                    and int(found.group(1)) == job.cluster_id):
+                source = reports_dir(runtime, job.cluster_id) / f"{found.group(2)}.pdf"
+                target = report_path(runtime, cluster_id=job.cluster_id, report_id=job.id)
+                if source.is_file() and not source.is_symlink():
+                    if not target.exists():
+                        os.link(source, target)  # the old name goes once this commits
+                    moved.append(source)
+                    config["report_id"] = job.id
+            asset.config = config
+            project = projects_data.get_project(session, asset.project_id)
+            audit.record(session, "asset.update", actor=audit.SYSTEM,
+                         cluster_id=project.cluster_id if project else None,
+                         target_type="project", target_id=asset.project_id,
+                         detail={"asset": asset.id, "asset_name": asset.name, "type": "report",
+                                 "dropped_path": str(legacy)[:200],
+                                 "report_id": config.get("report_id")})
+            changed += 1
+    for source in moved:
+        source.unlink(missing_ok=True)
+    return changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auth.passwords import Passwords
+from data.audit_anchor import ANCHOR_FILE, AnchorFile
 from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.settings import Settings
@@ -18,6 +19,11 @@ class Runtime:
     db: Database
     ch: ClickHouse
     passwords: Passwords
+
+    def __post_init__(self) -> None:
+        # the audit chain's anchor lives in the instance folder, apart from the rows
+        if self.db.audit_anchor is None:
+            self.db.keep_audit_anchor(AnchorFile(self.settings.instance_path / ANCHOR_FILE))
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:

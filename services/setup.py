@@ -15,7 +15,7 @@ from services.accounts import ensure_first_admin
 from services.cluster_spec import ClusterSpec, TierSizes
 from services.imports import recover_imports
 from services.provisioning import deliver_secret, recover_interrupted
-from services.reports import fail_interrupted_reports
+from services.reports import adopt_legacy_reports, fail_interrupted_reports
 from services.runtime import Runtime
 
 DEMO_CLUSTER_NAME = "Demo plant"
@@ -121,6 +121,7 @@ def prepare(runtime: Runtime) -> SetupReport:
     recover_interrupted(runtime)
     recover_imports(runtime)
     fail_interrupted_reports(runtime)
+    adopt_legacy_reports(runtime)
     seconds, rows, skipped = ensure_demo_cluster(runtime)
     return SetupReport(revision=runtime.db.current_revision(), admin_password=password,
                        demo_seconds=seconds, demo_rows=rows, demo_skipped=skipped)

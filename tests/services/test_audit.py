@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import text
 
+from data.audit_anchor import ANCHOR_FILE, AnchorFile
 from data.db import Database
 from services import audit
 from services.audit import Actor
@@ -66,5 +70,111 @@ def test_concurrent_writers_keep_one_chain(database_url: str) -> None:
         with db.session() as session:
             report = audit.verify_chain(session)
         assert report.ok and report.checked == 96
+    finally:
+        db.dispose()
+
+
+def _anchored(database_url: str, folder: Path) -> Database:
+    db = Database(database_url, audit_anchor=AnchorFile(folder / ANCHOR_FILE))
+    db.migrate()
+    return db
+
+
+def _cut_end(db: Database, keep: int) -> None:
+    """Delete the newest entries and point the chain head at the last one kept, as someone
+    with write access to the database could: the shorter chain still verifies."""
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM cluster_audit_log WHERE id > :n"), {"n": keep})
+        last = conn.execute(text("SELECT entry_hash FROM cluster_audit_log WHERE id = :n"),
+                            {"n": keep}).scalar()
+        conn.execute(text("UPDATE audit_chain_head SET last_hash = :h, entries = :n"),
+                     {"h": last, "n": keep})
+
+
+def test_entries_lost_at_the_end_are_noticed_by_the_anchor(database_url: str,
+                                                            tmp_path: Path) -> None:
+    db = _anchored(database_url, tmp_path)
+    try:
+        with db.session() as session:
+            for i in range(5):
+                audit.record(session, "cluster.update", actor=audit.SYSTEM, detail={"i": i})
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert (report.ok, report.checked, report.anchored, report.anchor_entries,
+                report.missing_at_end) == (True, 5, True, 5, 0)
+        _cut_end(db, 3)
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert (report.ok, report.checked, report.broken_at, report.missing_at_end) == (
+            False, 3, None, 2)
+        # new entries after the cut neither hide it nor move the anchor past it
+        with db.session() as session:
+            for i in range(4):
+                audit.record(session, "login.success", actor=audit.SYSTEM, detail={"i": i})
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert (report.ok, report.checked, report.broken_at, report.missing_at_end,
+                report.anchor_entries) == (False, 7, None, 1, 5)
+    finally:
+        db.dispose()
+
+
+def test_without_an_anchor_a_cut_end_goes_unnoticed(database_url: str) -> None:
+    """Why the anchor is kept: the rows alone cannot show that their end is gone."""
+    db = Database(database_url)
+    try:
+        db.migrate()
+        with db.session() as session:
+            for _ in range(4):
+                audit.record(session, "login.success", actor=audit.SYSTEM)
+        _cut_end(db, 2)
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert (report.ok, report.anchored, report.checked) == (True, False, 2)
+    finally:
+        db.dispose()
+
+
+def test_rolled_back_entries_do_not_move_the_anchor(database_url: str, tmp_path: Path) -> None:
+    db = _anchored(database_url, tmp_path)
+    try:
+        with db.session() as session:
+            audit.record(session, "login.success", actor=audit.SYSTEM)
+        with pytest.raises(RuntimeError), db.session() as session:
+            audit.record(session, "login.success", actor=audit.SYSTEM)
+            raise RuntimeError("the unit of work fails")
+        anchor = AnchorFile(tmp_path / ANCHOR_FILE).read()
+        assert anchor is not None and anchor.entries == 1
+        with db.session() as session:
+            audit.record(session, "login.failure", actor=audit.SYSTEM)
+            assert audit.verify_chain(session).ok
+        anchor = AnchorFile(tmp_path / ANCHOR_FILE).read()
+        assert anchor is not None and anchor.entries == 2
+    finally:
+        db.dispose()
+
+
+def test_concurrent_writers_keep_the_anchor_at_the_head(database_url: str,
+                                                        tmp_path: Path) -> None:
+    """Threads committing at once: the anchor ends at the newest entry, the check passes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = _anchored(database_url, tmp_path)
+    try:
+        def write(worker: int) -> None:
+            for i in range(6):
+                with db.session() as session:
+                    audit.record(session, "cluster.update", actor=audit.SYSTEM,
+                                 detail={"worker": worker, "i": i})
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(write, range(6)))
+        with db.session() as session:
+            report = audit.verify_chain(session)
+            newest = session.execute(text("SELECT id, entry_hash FROM cluster_audit_log "
+                                          "ORDER BY id DESC LIMIT 1")).one()
+        assert (report.ok, report.checked, report.anchor_entries) == (True, 36, 36)
+        anchor = AnchorFile(tmp_path / ANCHOR_FILE).read()
+        assert anchor is not None and (anchor.last_id, anchor.last_hash) == tuple(newest)
     finally:
         db.dispose()

@@ -7,9 +7,11 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
-from data.models import AuditEntry, utcnow
+from components.audit import make_chain_result
+from data.audit_anchor import ANCHOR_FILE, AnchorFile, AnchorUnreadable
+from data.models import AuditChainHead, AuditEntry, utcnow
 from lyceum.errors import Forbidden, ValidationError
 from services import audit, audit_log
 from services.audit import Actor
@@ -77,3 +79,38 @@ def test_editing_a_row_in_the_database_is_caught(runtime: Runtime, world: World)
                         .values(outcome="success"))
     report = audit_log.check_chain(runtime)
     assert not report.ok and report.broken_at == target
+
+
+def test_the_anchor_in_the_instance_folder_notices_a_cut_end(runtime: Runtime,
+                                                             world: World) -> None:
+    anchor = AnchorFile(runtime.settings.instance_path / ANCHOR_FILE).read()
+    report = audit_log.check_chain(runtime)
+    assert report.ok and report.anchored and anchor is not None
+    assert anchor.entries == report.checked == report.anchor_entries
+    with runtime.db.session() as session:
+        newest = session.query(AuditEntry).order_by(AuditEntry.id.desc()).first()
+        assert newest is not None and (anchor.last_id, anchor.last_hash) == (
+            newest.id, newest.entry_hash)
+        keep = newest.id - 2
+        kept = session.get(AuditEntry, keep)
+        assert kept is not None
+        session.execute(delete(AuditEntry).where(AuditEntry.id > keep))
+        session.execute(update(AuditChainHead).values(last_hash=kept.entry_hash,
+                                                      entries=anchor.entries - 2))
+    report = audit_log.check_chain(runtime)
+    assert (report.ok, report.broken_at, report.missing_at_end) == (False, None, 2)
+    shown = str(make_chain_result(ok=report.ok, checked=report.checked,
+                                  broken_at=report.broken_at,
+                                  missing_at_end=report.missing_at_end,
+                                  anchored=report.anchored,
+                                  anchor_entries=report.anchor_entries))
+    assert (f"Entries are missing at the end: the anchor kept apart from the log records "
+            f"{anchor.entries:,} entries, and at least 2 of them are no longer in the log."
+            ) in shown
+
+
+def test_an_unreadable_anchor_is_reported(runtime: Runtime, world: World) -> None:
+    (runtime.settings.instance_path / ANCHOR_FILE).write_text("{}")
+    with pytest.raises(AnchorUnreadable) as caught:
+        audit_log.check_chain(runtime)
+    assert caught.value.user_message == "The audit anchor audit-anchor.json is not valid."

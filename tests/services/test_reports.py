@@ -8,11 +8,22 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from data import imports as jobs_data
+from data import projects as projects_data
+from data.models import AuditEntry
+from lyceum.errors import NotFound
 from services import assets, projects
 from services.demo_data import load_demo
-from services.reports import report_file, run_report, start_report
+from services.reports import (
+    adopt_legacy_reports,
+    report_file,
+    report_path,
+    reports_dir,
+    run_report,
+    start_report,
+)
 from services.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
@@ -44,8 +55,13 @@ def test_chart_report_is_a_pdf_with_charts_and_tables(plant: tuple[Runtime, int]
     assert saved.asset_type == "report"
     assert saved.config["filters"] == {"process": "press-fit"}
     assert saved.url.endswith(f"/assets/{saved.id}/report.pdf")
-    pdf = report_file(rt, cluster_id=cid, project_id=project.id, asset_id=saved.id)
+    # the asset names the job the server issued; the file's place is derived from its id
+    assert saved.config["report_id"] == queued.id and "pdf" not in saved.config
+    pdf = report_file(rt, cluster_id=cid, project_id=project.id, asset_id=saved.id,
+                      actor=ACTOR)
+    assert pdf == reports_dir(rt, cid) / f"report-{queued.id}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert not list(reports_dir(rt, cid).glob("*.part"))
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed"
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)
@@ -74,3 +90,152 @@ def test_report_of_a_non_chart_asset_is_refused(plant: tuple[Runtime, int]) -> N
                      asset_id=dashboard.id)
     assert getattr(caught.value, "user_message", "") == ("Reports are made of a project or of "
                                                          "a chart.")
+
+
+def _audit_count(rt: Runtime) -> int:
+    with rt.db.session() as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+def _done_job(rt: Runtime, cid: int, project_id: int, body: bytes) -> int:
+    """A finished report job of the cluster with its file where the report service puts it."""
+    with rt.db.session() as session:
+        job = jobs_data.add_report(session, cluster_id=cid, project_id=project_id,
+                                   title="Done", status="done", progress=1.0)
+        job_id = job.id
+    path = report_path(rt, cluster_id=cid, report_id=job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    return job_id
+
+
+def _report_row(rt: Runtime, project_id: int, config: dict[str, object]) -> int:
+    """A report asset row as an old version or a forged request could have left it."""
+    with rt.db.session() as session:
+        return projects_data.add_asset(session, project_id=project_id, asset_type="report",
+                                       name="r", config=config).id
+
+
+def test_report_file_never_opens_a_path_a_client_could_name(
+        runtime: Runtime, ch_database: str, tmp_path: Path) -> None:
+    rt = runtime
+    mine = make_cluster(rt, ch_database, schema=False)
+    theirs = make_cluster(rt, ch_database + "_b", schema=False)
+    project = projects.create_project(rt, cluster_id=mine, actor=ACTOR, name="P",
+                                      project_type="custom")
+    other = projects.create_project(rt, cluster_id=theirs, actor=ACTOR, name="Q",
+                                    project_type="custom")
+    foreign = _done_job(rt, theirs, other.id, b"%PDF other cluster")
+    unfinished = _done_job(rt, mine, project.id, b"%PDF half")
+    with rt.db.session() as session:
+        jobs_data.update_report(session, unfinished, status="running")
+    linked = _done_job(rt, mine, project.id, b"")
+    link = report_path(rt, cluster_id=mine, report_id=linked)
+    link.unlink()
+    link.symlink_to(rt.settings.instance_path / "secret_key")
+    (rt.settings.instance_path / "secret_key").write_text("s3cret")
+    meta = str(tmp_path / "meta.db")
+    configs: list[dict[str, object]] = [
+        {"pdf": "lyceum.db"}, {"pdf": meta}, {"pdf": "../meta.db"}, {"pdf": "secret_key"},
+        {"pdf": f"reports/{mine}/../../secret_key"}, {"report_id": foreign},
+        {"report_id": str(foreign)}, {"report_id": float(foreign)}, {"report_id": True},
+        {"report_id": -1}, {"report_id": 2**40}, {"report_id": "../../lyceum.db"},
+        {"report_id": unfinished}, {"report_id": linked}, {"report_id": None},
+        {"report_id": foreign, "pdf": "secret_key"}]
+    rows = [_report_row(rt, project.id, config) for config in configs]
+    before = _audit_count(rt)
+    for asset_id, config in zip(rows, configs, strict=True):
+        with pytest.raises(NotFound) as caught:
+            report_file(rt, cluster_id=mine, project_id=project.id, asset_id=asset_id,
+                        actor=ACTOR)
+        assert caught.value.user_message == ("This report is not available; generate the "
+                                             "report again."), config
+        assert assets.get_asset(rt, cluster_id=mine, project_id=project.id,
+                                asset_id=asset_id).url == "" or "report_id" in config
+    assert _audit_count(rt) == before  # a refused download changes nothing
+    # the other cluster's own asset still serves its own file
+    theirs_asset = _report_row(rt, other.id, {"report_id": foreign})
+    path = report_file(rt, cluster_id=theirs, project_id=other.id, asset_id=theirs_asset,
+                       actor=ACTOR)
+    assert path.read_bytes() == b"%PDF other cluster"
+    with pytest.raises(NotFound):  # and not through the first cluster's project
+        report_file(rt, cluster_id=mine, project_id=other.id, asset_id=theirs_asset,
+                    actor=ACTOR)
+
+
+def test_a_download_is_audited_and_a_copy_still_downloads(runtime: Runtime,
+                                                          ch_database: str) -> None:
+    rt = runtime
+    cid = make_cluster(rt, ch_database, schema=False)
+    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+                                      project_type="custom")
+    job = _done_job(rt, cid, project.id, b"%PDF-1.4 ok")
+    saved = assets.save_report_asset(rt, report_id=job, actor=ACTOR,
+                                     summary={"pages": 1, "pdf": "lyceum.db"})
+    assert saved.config == {"page": "report", "report_id": job, "pages": 1}
+    copy = assets.duplicate_asset(rt, cluster_id=cid, project_id=project.id,
+                                  asset_id=saved.id, actor=ACTOR)
+    for asset_id in (saved.id, copy.id):
+        assert report_file(rt, cluster_id=cid, project_id=project.id, asset_id=asset_id,
+                           actor=ACTOR).read_bytes() == b"%PDF-1.4 ok"
+    with rt.db.session() as session:
+        found = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "report.download").order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.cluster_id, e.target_type, e.target_id, e.detail["report"],
+                 e.detail["asset"]) for e in found] == [
+            ("tester", cid, "project", str(project.id), job, saved.id),
+            ("tester", cid, "project", str(project.id), job, copy.id)]
+    seen = [what for _, _, what in projects.activity(rt, cluster_id=cid, project_id=project.id)]
+    assert seen[0] == "downloaded the report “Done (copy)”"
+
+
+def test_report_assets_of_an_older_version_are_adopted_or_emptied(
+        runtime: Runtime, ch_database: str) -> None:
+    rt = runtime
+    cid = make_cluster(rt, ch_database, schema=False)
+    other = make_cluster(rt, ch_database + "_b", schema=False)
+    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+                                      project_type="custom")
+    instance = rt.settings.instance_path
+    (instance / "lyceum.db").write_bytes(b"SQLite format 3\x00 live")
+    old_name = f"reports/{cid}/{'a1' * 16}.pdf"
+    (instance / old_name).parent.mkdir(parents=True)
+    (instance / old_name).write_bytes(b"%PDF-1.4 old")
+    (instance / f"reports/{other}").mkdir(parents=True)
+    (instance / f"reports/{other}/{'b2' * 16}.pdf").write_bytes(b"%PDF other cluster")
+    made = {}
+    for key, legacy in (("legit", old_name), ("attack", "lyceum.db"),
+                        ("foreign", f"reports/{other}/{'b2' * 16}.pdf")):
+        with rt.db.session() as session:
+            job = jobs_data.add_report(session, cluster_id=cid, project_id=project.id,
+                                       title=key, status="done", progress=1.0)
+            row = projects_data.add_asset(session, project_id=project.id, asset_type="report",
+                                          name=key, config={"page": "report", "pdf": legacy,
+                                                            "pages": 1})
+            job.asset_id = row.id
+            made[key] = (job.id, row.id)
+    assert adopt_legacy_reports(rt) == 3
+    assert adopt_legacy_reports(rt) == 0
+
+    def config(key: str) -> dict[str, object]:
+        return assets.get_asset(rt, cluster_id=cid, project_id=project.id,
+                                asset_id=made[key][1]).config
+
+    job, legit = made["legit"]
+    assert config("legit") == {"page": "report", "pages": 1, "report_id": job}
+    assert report_file(rt, cluster_id=cid, project_id=project.id, asset_id=legit,
+                       actor=ACTOR).read_bytes() == b"%PDF-1.4 old"
+    assert not (instance / old_name).exists()
+    for key in ("attack", "foreign"):
+        assert config(key) == {"page": "report", "pages": 1}
+        with pytest.raises(NotFound):
+            report_file(rt, cluster_id=cid, project_id=project.id, asset_id=made[key][1],
+                        actor=ACTOR)
+    assert (instance / "lyceum.db").read_bytes() == b"SQLite format 3\x00 live"
+    assert (instance / f"reports/{other}/{'b2' * 16}.pdf").read_bytes() == b"%PDF other cluster"
+    with rt.db.session() as session:
+        updates = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "asset.update").order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.detail["dropped_path"], e.detail["report_id"]) for e in updates] == [
+            ("system", old_name, job), ("system", "lyceum.db", None),
+            ("system", f"reports/{other}/{'b2' * 16}.pdf", None)]
