@@ -128,7 +128,8 @@ def login_submit() -> Any:
     settings = runtime.settings
     try:
         user = accounts.authenticate(
-            runtime.db, runtime.passwords, email=email, password=request.form.get("password", ""),
+            runtime.db, runtime.passwords, keys=runtime.keys, email=email,
+            password=request.form.get("password", ""),
             ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
             max_failures=settings.login_max_failures,
         )
@@ -148,7 +149,8 @@ def logout() -> Any:
     if getattr(current_user, "is_authenticated", False):
         if not _csrf_ok():
             return redirect("/")
-        accounts.end_session(_runtime().db, current_user.get_id(), actor=current_actor())
+        accounts.end_session(_runtime().db, current_user.get_id(), keys=_runtime().keys,
+                             actor=current_actor())
     logout_user()
     session.clear()
     return redirect("/login?signed_out=1")
@@ -190,7 +192,7 @@ def guard() -> Any:
 
 @login_manager.user_loader
 def _load_user(token: str) -> AuthUser | None:
-    found = accounts.load_session(_runtime().db, token)
+    found = accounts.load_session(_runtime().db, token, keys=_runtime().keys)
     return AuthUser(found) if found else None
 
 

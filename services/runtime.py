@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auth.passwords import Passwords
 from data.clickhouse import ClickHouse
 from data.db import Database
+from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
 
 
@@ -18,6 +19,11 @@ class Runtime:
     db: Database
     ch: ClickHouse
     passwords: Passwords
+    #: Keyed hashes of tokens and credentials, sealing of pending secrets (the token key).
+    keys: InstanceSecrets = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.keys = InstanceSecrets(self.settings.token_key)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:

@@ -55,7 +55,8 @@ def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
         is_demo=True,
         query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1),
         monthly_estimate=costs.estimate(spec, region_factor=1.0).total,
-        credential_user=f"{DEMO_DATABASE}_app", credential_hash=runtime.passwords.hash(secret),
+        credential_user=f"{DEMO_DATABASE}_app",
+        credential_hash=runtime.keys.hash_credential(secret),
         credential_mode="app_gateway" if runtime.ch.embedded else "clickhouse_user",
     )
     return row, secret

@@ -87,10 +87,10 @@ def test_expired_revoked_and_truncated_tokens_are_refused_and_audited(
     expired, revoked, good = (_token(runtime, user_id, a) for _ in range(3))
     with runtime.db.session() as session:
         session.execute(update(ClusterAccessToken)
-                        .where(ClusterAccessToken.token_hash == tokens.hash_token(expired))
+                        .where(ClusterAccessToken.token_hash == tokens.hash_token(runtime, expired))
                         .values(expires_at=utcnow() - timedelta(seconds=1)))
         row = session.scalar(select(ClusterAccessToken).where(
-            ClusterAccessToken.token_hash == tokens.hash_token(revoked)))
+            ClusterAccessToken.token_hash == tokens.hash_token(runtime, revoked)))
         assert row is not None
         token_id = row.id
     tokens.revoke_token(runtime, cluster_id=a, token_id=token_id, actor=Actor(label="eve"))

@@ -23,7 +23,8 @@ def test_prepare_is_idempotent_and_makes_a_real_demo_cluster(runtime: Runtime,
         assert first.demo_rows["parts"] == 300
         again = prepare(runtime)
         assert again.admin_password is None and again.demo_skipped
-        assert authenticate(runtime.db, runtime.passwords, email="admin@lyceum.local",
+        assert authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                            email="admin@lyceum.local",
                             password=first.admin_password, ip="127.0.0.1").is_admin
         with runtime.db.session() as session:
             cluster = memberships.get_cluster_by_database(session, DEMO_DATABASE)
