@@ -122,11 +122,17 @@ def decommission(_n: int, typed: str | None, cluster_id: Any) -> tuple[Any, Any]
     return _done("Decommissioned: the database was dropped."), 0
 
 
+#: Refreshing right after a change: Dash then drops the answer of a poll that was already on
+#: its way (read before the change), which would otherwise show the old secret box again.
+REFRESH_NOW = Output(ClusterDetail.poll, "n_intervals", allow_duplicate=True)
+POLLS = State(ClusterDetail.poll, "n_intervals")
+
+
 @callback(Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
-          Output(ClusterDetail.secret_note, "children"),
+          Output(ClusterDetail.secret_note, "children"), REFRESH_NOW,
           Input(ClusterDetail.secret_saved, "n_clicks"), State(ClusterDetail.cluster, "data"),
-          prevent_initial_call=True)
-def secret_saved(_n: int, cluster_id: Any) -> tuple[Any, Any]:
+          POLLS, prevent_initial_call=True)
+def secret_saved(_n: int, cluster_id: Any, polls: int | None) -> tuple[Any, Any, Any]:
     """The admin saved the new secret: erase it from the app (audited)."""
     if not _n:
         raise PreventUpdate
@@ -135,16 +141,17 @@ def secret_saved(_n: int, cluster_id: Any) -> tuple[Any, Any]:
         credentials.acknowledge_secret(runtime(), parse_cluster_id(cluster_id),
                                        actor=current_actor())
     except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not confirmed")
-    return None, _done("Saved: the secret was erased from the app.")
+        return no_update, make_error(exc.user_message, title="Not confirmed"), no_update
+    return None, _done("Saved: the secret was erased from the app."), (polls or 0) + 1
 
 
 @callback(Output(ClusterDetail.rotate_alert, "children"),
           Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
-          Output(ClusterDetail.rotate_confirm, "value"),
+          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW,
           Input(ClusterDetail.rotate, "n_clicks"), State(ClusterDetail.rotate_confirm, "value"),
-          State(ClusterDetail.cluster, "data"), prevent_initial_call=True)
-def rotate(_n: int, confirmed: bool | None, cluster_id: Any) -> tuple[Any, Any, Any]:
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+def rotate(_n: int, confirmed: bool | None, cluster_id: Any, polls: int | None
+           ) -> tuple[Any, ...]:
     """Give the credential a new secret once the box is ticked (cluster admins)."""
     if not _n:
         raise PreventUpdate
@@ -152,10 +159,12 @@ def rotate(_n: int, confirmed: bool | None, cluster_id: Any) -> tuple[Any, Any, 
         require_role(cluster_id, Role.ADMIN)
         if not confirmed:
             return (make_error("Tick the box to confirm that the current secret stops "
-                               "working.", title="Not rotated"), no_update, no_update)
+                               "working.", title="Not rotated"), no_update, no_update,
+                    no_update)
         pending = credentials.rotate_credential(runtime(), parse_cluster_id(cluster_id),
                                                 actor=current_actor())
     except AppError as exc:
-        return make_error(exc.user_message, title="Not rotated"), no_update, no_update
+        return make_error(exc.user_message, title="Not rotated"), no_update, no_update, \
+            no_update
     return (_done("Rotated: the old secret no longer works. Save the new one above."),
-            ui.make_secret(pending), False)
+            ui.make_secret(pending), False, (polls or 0) + 1)
