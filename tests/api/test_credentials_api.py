@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data import memberships
-from services import credentials
+from data import cluster_ops, memberships
+from data.clickhouse import ClickHouse
+from services import cluster_rules, credentials
 from services.audit import Actor
+from services.cluster_spec import ClusterSpec, MemberGrant
+from services.provisioning import wait_for_deploy
 from services.runtime import Runtime
 from tests.access_world import ORIGIN, World, build_world, sign_in, snapshot
 
@@ -30,8 +35,45 @@ def world(runtime: Runtime) -> World:
     return world
 
 
-def _call(client: FlaskClient, method: str, url: str) -> Any:
-    return client.open(url, method=method, headers=ORIGIN)
+def _call(client: FlaskClient, method: str, url: str, body: Any = None) -> Any:
+    return client.open(url, method=method, json=body, headers=ORIGIN)
+
+
+@pytest.fixture
+def deployed_by_api(server: Flask, world: World, ch: ClickHouse) -> Iterator[tuple[int, str]]:
+    """A cluster deployed through ``POST /clusters``: its id and ``secret_url``."""
+    spec = cluster_rules.apply_preset(
+        ClusterSpec(name="Secret api", members=(MemberGrant(world.users["admin"], "admin"),)),
+        "development")
+    root = sign_in(server.test_client(), "root")
+    made = _call(root, "POST", "/api/v1/clusters", cluster_rules.spec_to_dict(spec))
+    assert made.status_code == 202
+    wait_for_deploy(made.json["id"], timeout=120)
+    yield made.json["id"], made.json["secret_url"]
+    cluster_ops.drop_database(ch, "secret_api")
+
+
+def _sql(server: Flask, cluster_id: int, secret: str) -> int:
+    basic = base64.b64encode(f"secret_api_app:{secret}".encode()).decode()
+    return server.test_client().post(f"/api/v1/clusters/{cluster_id}/sql",
+                                     json={"sql": "SELECT count() FROM parts"},
+                                     headers={"Authorization": f"Basic {basic}"}).status_code
+
+
+def test_a_deploy_over_the_api_hands_its_secret_over_until_saved(
+        server: Flask, deployed_by_api: tuple[int, str]) -> None:
+    cluster_id, secret_url = deployed_by_api
+    admin = sign_in(server.test_client(), "admin")
+    status = _call(admin, "GET", f"/api/v1/clusters/{cluster_id}/status").json["status"]
+    assert status == "running"
+    first, again = _call(admin, "GET", secret_url).json, _call(admin, "GET", secret_url).json
+    assert first["secret"] == again["secret"] and first["username"] == "secret_api_app"
+    assert _sql(server, cluster_id, first["secret"]) == 200
+    assert _call(admin, "POST", first["acknowledge_url"]).status_code == 200
+    assert _call(admin, "GET", secret_url).status_code == 404
+    rotated = _call(admin, "POST", f"/api/v1/clusters/{cluster_id}/credential/rotate").json
+    assert _sql(server, cluster_id, first["secret"]) == 401
+    assert _sql(server, cluster_id, rotated["secret"]) == 200
 
 
 def test_the_secret_reads_twice_until_acknowledged(server: Flask, world: World) -> None:
