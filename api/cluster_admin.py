@@ -42,11 +42,13 @@ DECOMMISSION_BODY = {"type": "object", "required": ["confirm_name"],
 @describe(summary="Create a cluster (validated and provisioned like the wizard)",
           tag="clusters", body=SPEC_BODY, role="global admin")
 def create_cluster() -> Any:
-    """Start deploying a cluster; poll its status until it is running."""
+    """Start deploying a cluster; poll its status until it is running, then read its secret
+    at ``secret_url`` (it waits there until it is confirmed saved)."""
     require_role(None, Role.ADMIN)
     cluster_id = begin_deploy(runtime(), spec_from_dict(json_body()), actor=actor())
     return jsonify(id=cluster_id, status="provisioning",
-                   status_url=f"/api/v1/clusters/{cluster_id}/status"), 202
+                   status_url=f"/api/v1/clusters/{cluster_id}/status",
+                   secret_url=f"/api/v1/clusters/{cluster_id}/credential/pending-secret"), 202
 
 
 @bp.put("/clusters/<int:cluster_id>/retention")

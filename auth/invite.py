@@ -55,7 +55,8 @@ def invite_accept(token: str) -> Any:
 def _sign_in(email: str, password: str) -> Any:
     runtime = current_app.extensions["lyceum"]
     try:
-        user = accounts.authenticate(runtime.db, runtime.passwords, email=email,
+        user = accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                                     email=email,
                                      password=password, ip=client_ip(),
                                      user_agent=request.headers.get("User-Agent", ""))
     except SignInError:

@@ -52,7 +52,7 @@ def sso_callback() -> Any:
     try:
         token = client.authorize_access_token()
         claims = token.get("userinfo") or client.userinfo(token=token)
-        user = sso.sign_in(runtime.db, issuer=str(claims.get("iss") or
+        user = sso.sign_in(runtime.db, keys=runtime.keys, issuer=str(claims.get("iss") or
                                                   runtime.settings.oidc_issuer),
                            subject=str(claims.get("sub") or ""),
                            email=str(claims.get("email") or ""),

@@ -138,7 +138,8 @@ def login_submit() -> Any:
     settings = runtime.settings
     try:
         user = accounts.authenticate(
-            runtime.db, runtime.passwords, email=email, password=request.form.get("password", ""),
+            runtime.db, runtime.passwords, keys=runtime.keys, email=email,
+            password=request.form.get("password", ""),
             ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
             max_failures=settings.login_max_failures,
         )
@@ -158,7 +159,8 @@ def logout() -> Any:
     if getattr(current_user, "is_authenticated", False):
         if not _csrf_ok():
             return redirect("/")
-        accounts.end_session(_runtime().db, current_user.get_id(), actor=current_actor())
+        accounts.end_session(_runtime().db, current_user.get_id(), keys=_runtime().keys,
+                             actor=current_actor())
     logout_user()
     session.clear()
     return redirect("/login?signed_out=1")
@@ -229,7 +231,7 @@ def _load_user(token: str) -> AuthUser | None:
     header (one request, one way to authenticate)."""
     if has_request_context() and has_authorization_header():
         return None
-    found = accounts.load_session(_runtime().db, token)
+    found = accounts.load_session(_runtime().db, token, keys=_runtime().keys)
     return AuthUser(found) if found else None
 
 

@@ -22,7 +22,7 @@ from benchdoc import DOC, replace_section
 from data import memberships
 from data.ch_schema import schema_statements
 from lyceum.settings import load_settings
-from services import cluster_rules, provisioning
+from services import cluster_rules, credentials, provisioning
 from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
@@ -47,7 +47,7 @@ def deploy_once(runtime: Runtime, actor: Actor, name: str) -> tuple[float, dict[
         cluster = memberships.get_cluster(session, cluster_id)
         assert cluster is not None and cluster.status == "running", cluster
         steps = {s["key"]: float(s["seconds"]) for s in cluster.progress["steps"]}
-    provisioning.take_new_secret(cluster_id)
+    credentials.acknowledge_secret(runtime, cluster_id, actor=actor)
     return seconds, steps
 
 

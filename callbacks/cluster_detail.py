@@ -1,4 +1,5 @@
-"""Cluster console callbacks: refresh the sections, edit retention/limits, decommission.
+"""Cluster console callbacks: refresh the sections, edit retention/limits, save the new
+secret, rotate the credential, decommission.
 
 The cluster id comes from the page's store, i.e. from the browser: every callback checks the
 user's role on that cluster on the server before doing anything.
@@ -19,7 +20,7 @@ from components import cluster_console as ui
 from components.ids import ClusterDetail, cluster_edit_field
 from components.layout import make_error
 from lyceum.errors import AppError
-from services import cluster_console
+from services import cluster_console, credentials
 from services.cluster_view import console_view
 from services.engine import engine_status
 
@@ -38,7 +39,7 @@ def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
     try:
         role = require_role(cluster_id, Role.VIEWER)
         cid = parse_cluster_id(cluster_id)
-        view = console_view(runtime(), cid, role=role.label, take_secret=True)
+        view = console_view(runtime(), cid, role=role.label, actor=current_actor())
     except AppError as exc:
         return (None,) * len(SECTIONS) + (make_error(exc.user_message), 60_000, "")
     status = view.cluster.status
@@ -48,7 +49,7 @@ def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
         if rebuild else (no_update,) * 4
     live = (ui.make_progress(view), ui.make_usage(view), ui.make_health(view),
             ui.make_timeline(view))
-    secret = ui.make_secret(view) if view.new_secret else no_update
+    secret = ui.make_secret(view.pending_secret)  # every refresh, while it waits to be saved
     interval = 1_000 if status == "provisioning" else 30_000
     return (*static, *live, secret, None, interval, status)
 
@@ -119,3 +120,51 @@ def decommission(_n: int, typed: str | None, cluster_id: Any) -> tuple[Any, Any]
     except AppError as exc:
         return make_error(exc.user_message, title="Not decommissioned"), no_update
     return _done("Decommissioned: the database was dropped."), 0
+
+
+#: Refreshing right after a change: Dash then drops the answer of a poll that was already on
+#: its way (read before the change), which would otherwise show the old secret box again.
+REFRESH_NOW = Output(ClusterDetail.poll, "n_intervals", allow_duplicate=True)
+POLLS = State(ClusterDetail.poll, "n_intervals")
+
+
+@callback(Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
+          Output(ClusterDetail.secret_note, "children"), REFRESH_NOW,
+          Input(ClusterDetail.secret_saved, "n_clicks"), State(ClusterDetail.cluster, "data"),
+          POLLS, prevent_initial_call=True)
+def secret_saved(_n: int, cluster_id: Any, polls: int | None) -> tuple[Any, Any, Any]:
+    """The admin saved the new secret: erase it from the app (audited)."""
+    if not _n:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        credentials.acknowledge_secret(runtime(), parse_cluster_id(cluster_id),
+                                       actor=current_actor())
+    except AppError as exc:
+        return no_update, make_error(exc.user_message, title="Not confirmed"), no_update
+    return None, _done("Saved: the secret was erased from the app."), (polls or 0) + 1
+
+
+@callback(Output(ClusterDetail.rotate_alert, "children"),
+          Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
+          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW,
+          Input(ClusterDetail.rotate, "n_clicks"), State(ClusterDetail.rotate_confirm, "value"),
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+def rotate(_n: int, confirmed: bool | None, cluster_id: Any, polls: int | None
+           ) -> tuple[Any, ...]:
+    """Give the credential a new secret once the box is ticked (cluster admins)."""
+    if not _n:
+        raise PreventUpdate
+    try:
+        require_role(cluster_id, Role.ADMIN)
+        if not confirmed:
+            return (make_error("Tick the box to confirm that the current secret stops "
+                               "working.", title="Not rotated"), no_update, no_update,
+                    no_update)
+        pending = credentials.rotate_credential(runtime(), parse_cluster_id(cluster_id),
+                                                actor=current_actor())
+    except AppError as exc:
+        return make_error(exc.user_message, title="Not rotated"), no_update, no_update, \
+            no_update
+    return (_done("Rotated: the old secret no longer works. Save the new one above."),
+            ui.make_secret(pending), False, (polls or 0) + 1)

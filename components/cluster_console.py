@@ -13,6 +13,7 @@ from components.clusters import STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
 from components.ids import ClusterDetail, cluster_edit_field
 from services.cluster_view import ConsoleView
+from services.credentials import PendingSecret
 
 CHECK_ICONS = {"ok": ("bi-check-circle-fill", "text-success"),
                "warn": ("bi-exclamation-triangle-fill", "text-warning"),
@@ -66,18 +67,23 @@ def make_progress(view: ConsoleView) -> Any:
                     className="shadow-sm mb-4")
 
 
-def make_secret(view: ConsoleView) -> Any:
-    """The new credential's secret, shown once with a copy button."""
-    if not view.new_secret:
+def make_secret(pending: PendingSecret | None) -> Any:
+    """The credential's new secret while it waits to be saved: shown on every refresh until
+    an admin confirms they saved it (or it expires), with a copy button."""
+    if pending is None:
         return None
+    what = "rotated credential" if pending.purpose == "rotation" else "new cluster's credential"
     return dbc.Alert([
         html.H2("Save this secret now", className="h6"),
-        html.P("It is shown only this once and stored only as a hash; if it is lost, "
-               "create a new credential."),
-        html.Div([html.Code(view.new_secret, id="cluster-secret-value", className="fs-6 me-2"),
+        html.P([f"The secret of the {what} ", html.Code(pending.username), " is shown until "
+                "you confirm you saved it, and erased by ", when(pending.expires_at),
+                " at the latest. The app keeps only a hash of it; if it is lost, rotate the "
+                "credential."]),
+        html.Div([html.Code(pending.secret, id="cluster-secret-value", className="fs-6 me-2"),
                   dcc.Clipboard(target_id="cluster-secret-value", title="Copy",
                                 className="btn btn-sm btn-outline-dark")],
-                 className="d-flex align-items-center"),
+                 className="d-flex align-items-center mb-2"),
+        dbc.Button("I have saved it", id=ClusterDetail.secret_saved, color="dark", size="sm"),
     ], color="warning", id="cluster-secret-alert")
 
 
@@ -130,7 +136,7 @@ def make_connection(view: ConsoleView, *, dsn_label: str) -> Component:
             ("Username", html.Span([html.Code(c.credential_user, id="cluster-username"),
                                     dcc.Clipboard(target_id="cluster-username",
                                                   className="ms-2 d-inline")])),
-            ("Secret", "shown once, when the cluster was deployed"),
+            ("Secret", "stored only as a hash; an admin can rotate it under Manage"),
             ("Database", html.Code(c.database_name)),
             ("Endpoint", html.Code(dsn_label if c.credential_mode == "clickhouse_user"
                                    else f"POST /api/v1/clusters/{c.id}/sql")),
@@ -214,8 +220,23 @@ def _edit(name: str, label: str, value: Any, unit: str) -> dbc.Col:
                    className="mb-2")
 
 
+def _rotation(enabled: bool) -> list[Any]:
+    return [
+        html.H3("Credential", className="h6 mt-3"),
+        html.P("Rotating gives the credential a new random secret; the current secret stops "
+               "working at once, for every client that uses it.", className="small"),
+        dbc.Checkbox(id=ClusterDetail.rotate_confirm, value=False, disabled=not enabled,
+                     label="I understand the current secret stops working now.",
+                     className="small mb-2"),
+        dbc.Button("Rotate credential", id=ClusterDetail.rotate, color="warning", size="sm",
+                   disabled=not enabled, className="mb-2"),
+        html.Div(id=ClusterDetail.rotate_alert),
+    ]
+
+
 def make_manage(view: ConsoleView) -> Any:
-    """Admins: edit retention and limits, decommission with the typed name."""
+    """Admins: edit retention and limits, rotate the credential (ticked to confirm),
+    decommission with the typed name."""
     c = view.cluster
     if view.role != "admin":
         return html.P("Only cluster admins can change retention, limits or decommission.",
@@ -242,6 +263,7 @@ def make_manage(view: ConsoleView) -> Any:
         dbc.Button("Apply limits", id=ClusterDetail.limits_save, size="sm",
                    disabled=not running, className="mb-2"),
         html.Div(id=ClusterDetail.limits_alert),
+        *_rotation(running and bool(c.credential_user)),
         html.H3("Decommission", className="h6 mt-3 text-danger"),
         html.P(["Drops the ClickHouse database and all its data. Type ",
                 html.Strong(c.name), " to confirm."], className="small"),

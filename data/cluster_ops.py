@@ -141,6 +141,15 @@ def user_statements(*, database: str, username: str, secret: str, profile: str,
     ]
 
 
+def rotate_statement(*, username: str, secret: str, on_cluster: str | None = None) -> str:
+    """Server-mode DDL: give the cluster's user a new secret; the old one stops working."""
+    user = validate_identifier(username)
+    if not _SECRET.fullmatch(secret):
+        raise ValueError("the generated secret has an unexpected form")
+    return (f"ALTER USER {user}{on_cluster_clause(on_cluster)} "
+            f"IDENTIFIED WITH sha256_password BY '{secret}'")
+
+
 def access_exists(ch: ClickHouse, *, username: str, profile: str) -> bool:
     """True if a user ``username`` or a settings profile ``profile`` exists (server mode)."""
     return bool(ch.scalar(

@@ -16,6 +16,7 @@ KNOWN_DEFAULT_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 32
 SECRET_FILE = "secret_key"
+TOKEN_KEY_FILE = "token_key"
 DEMO_SIZES = ("full", "small", "off")
 
 
@@ -25,6 +26,7 @@ class Settings:
 
     instance_path: Path
     secret_key: str
+    token_key: str
     database_url: str
     clickhouse_dsn: str
     clickhouse_cluster: str | None = None
@@ -75,9 +77,9 @@ def check_secret_key(value: str) -> str:
     return value
 
 
-def ensure_secret_file(instance_path: Path) -> str:
-    """Read the instance secret key, generating it (mode 0600) on first run."""
-    path = instance_path / SECRET_FILE
+def ensure_secret_file(instance_path: Path, name: str = SECRET_FILE) -> str:
+    """Read a key file of the instance folder, generating it (mode 0600) on first run."""
+    path = instance_path / name
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -90,14 +92,31 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _token_key(env: dict[str, str], instance: Path, *, generate: bool) -> str:
+    """The key of keyed token hashes: ``LYCEUM_TOKEN_KEY`` or the instance's ``token_key``."""
+    key = env.get("LYCEUM_TOKEN_KEY")
+    if key is None:
+        if generate:
+            key = ensure_secret_file(instance, TOKEN_KEY_FILE)
+        elif (instance / TOKEN_KEY_FILE).exists():
+            key = (instance / TOKEN_KEY_FILE).read_text().strip()
+        else:
+            key = ""
+    if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"The token key is missing or shorter than {MIN_SECRET_LENGTH} "
+                          "characters; refusing to start.")
+    return key
+
+
 def load_settings(
     env: dict[str, str] | None = None, *, generate_secret: bool = True
 ) -> Settings:
     """Build :class:`Settings` from ``env`` (default: ``os.environ``).
 
     The secret key comes from ``LYCEUM_SECRET_KEY`` or the instance folder's ``secret_key``
-    file, generated on first run when ``generate_secret`` is true. A missing, short or
-    well-known key raises :class:`ConfigError`.
+    file, generated on first run when ``generate_secret`` is true; the token key (the key of
+    keyed token hashes) likewise from ``LYCEUM_TOKEN_KEY`` or the ``token_key`` file. A
+    missing, short or well-known key raises :class:`ConfigError`.
     """
     env = dict(os.environ if env is None else env)
     instance = Path(env.get("LYCEUM_INSTANCE", "instance")).resolve()
@@ -110,6 +129,7 @@ def load_settings(
         else:
             secret = ""
     check_secret_key(secret)
+    token_key = _token_key(env, instance, generate=generate_secret)
     demo = env.get("LYCEUM_DEMO", "full").strip().lower()
     if demo not in DEMO_SIZES:
         raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
@@ -120,6 +140,7 @@ def load_settings(
     return Settings(
         instance_path=instance,
         secret_key=secret,
+        token_key=token_key,
         database_url=env.get("LYCEUM_DATABASE_URL") or f"sqlite:///{instance / 'lyceum.db'}",
         clickhouse_dsn=env.get("LYCEUM_CLICKHOUSE_DSN")
         or f"chdb://{instance / 'clickhouse' / 'data'}",

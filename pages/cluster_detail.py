@@ -30,6 +30,7 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
         html.Div(make_loading_placeholder("Reading the cluster…"), id=ClusterDetail.header),
         html.Div(id=ClusterDetail.error),
         html.Div(id=ClusterDetail.secret_box),
+        html.Div(id=ClusterDetail.secret_note),
         html.Div(id=ClusterDetail.progress),
         dbc.Row([_section("Configuration", ClusterDetail.config),
                  _section("Connection", ClusterDetail.connection)]),

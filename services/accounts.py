@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,8 +11,9 @@ from auth.passwords import Passwords
 from data import audit as audit_data
 from data import users as users_data
 from data.db import Database
-from data.models import User, utcnow
+from data.models import User, UserSession, utcnow
 from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
+from lyceum.instance_secrets import InstanceSecrets
 from services import audit, tokens
 from services.audit import Actor
 
@@ -48,8 +48,8 @@ class SessionUser:
     session_token: str
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _set_hash(row: UserSession, digest: str) -> None:
+    row.token_hash = digest
 
 
 def generate_password() -> str:
@@ -116,8 +116,8 @@ def _refuse(db: Database, *, actor: Actor, reason: str, message: str) -> SignInE
     return SignInError(message)
 
 
-def authenticate(db: Database, passwords: Passwords, *, email: str, password: str, ip: str,
-                 user_agent: str = "", max_failures: int = 5,
+def authenticate(db: Database, passwords: Passwords, *, keys: InstanceSecrets, email: str,
+                 password: str, ip: str, user_agent: str = "", max_failures: int = 5,
                  window: timedelta = timedelta(minutes=15)) -> SessionUser:
     """Check a password and open a server-side session, or raise :class:`SignInError`.
 
@@ -140,12 +140,12 @@ def authenticate(db: Database, passwords: Passwords, *, email: str, password: st
         stored = user.password_hash if user is not None else None
     if not passwords.verify(stored, password) or user is None or not user.is_active:
         raise _refuse(db, actor=actor, reason="bad credentials", message=MSG_INCORRECT)
-    return _open_session(db, passwords, user=user, password=password, ip=ip,
+    return _open_session(db, passwords, keys=keys, user=user, password=password, ip=ip,
                          user_agent=user_agent)
 
 
-def _open_session(db: Database, passwords: Passwords, *, user: User, password: str, ip: str,
-                  user_agent: str) -> SessionUser:
+def _open_session(db: Database, passwords: Passwords, *, keys: InstanceSecrets, user: User,
+                  password: str, ip: str, user_agent: str) -> SessionUser:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with db.session() as session:
@@ -154,7 +154,7 @@ def _open_session(db: Database, passwords: Passwords, *, user: User, password: s
         if row.password_hash and passwords.needs_rehash(row.password_hash):
             row.password_hash = passwords.hash(password)
         row.last_login_at = now
-        users_data.add_session(session, user_id=row.id, token_hash=_token_hash(token),
+        users_data.add_session(session, user_id=row.id, token_hash=keys.digest(token),
                                expires_at=now + SESSION_LIFETIME, ip=ip, user_agent=user_agent)
         audit.record(session, "login.success", actor=Actor(user_id=row.id, label=row.email, ip=ip),
                      target_type="user", target_id=row.id)
@@ -162,12 +162,14 @@ def _open_session(db: Database, passwords: Passwords, *, user: User, password: s
                            is_admin=row.is_admin, session_token=token)
 
 
-def load_session(db: Database, token: str) -> SessionUser | None:
+def load_session(db: Database, token: str, *, keys: InstanceSecrets) -> SessionUser | None:
     """The user behind a live session token, or ``None`` if it is unknown, revoked or expired."""
     if not token or len(token) > 128:
         return None
     with db.session() as session:
-        found = users_data.get_active_session(session, _token_hash(token), now=utcnow())
+        now = utcnow()
+        found = keys.find(token, lambda digest: users_data.get_active_session(
+            session, digest, now=now), upgrade=_set_hash)
         if found is None:
             return None
         user = users_data.get_user(session, found.user_id)
@@ -177,10 +179,11 @@ def load_session(db: Database, token: str) -> SessionUser | None:
                            is_admin=user.is_admin, session_token=token)
 
 
-def end_session(db: Database, token: str, *, actor: Actor) -> None:
+def end_session(db: Database, token: str, *, keys: InstanceSecrets, actor: Actor) -> None:
     """Revoke a session server-side (sign-out) and audit it."""
     with db.session() as session:
-        users_data.revoke_session(session, _token_hash(token), now=utcnow())
+        for digest in keys.lookup_digests(token):
+            users_data.revoke_session(session, digest, now=utcnow())
         audit.record(session, "logout", actor=actor, target_type="user",
                      target_id=actor.user_id or "")
 

@@ -13,6 +13,7 @@ import time
 from services import explorer
 from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.cluster_usage import start_usage_sampler, stop_usage_sampler
+from services.credentials import start_secret_purger, stop_secret_purger
 from services.jobs import start_embedded_worker, stop_embedded_worker
 from services.live_feed import start_live_feed, stop_live_feed
 from services.runtime import Runtime
@@ -26,6 +27,7 @@ def start_background(runtime: Runtime) -> None:
     alert evaluator every refresh period, and the demo feed when the demo is on."""
     start_usage_sampler(runtime, interval_s=USAGE_INTERVAL_S)
     start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
+    start_secret_purger(runtime)
     if runtime.settings.demo != "off":
         start_live_feed(runtime)
     start_embedded_worker(runtime)  # background callbacks via Celery, when REDIS_URL is set
@@ -53,4 +55,5 @@ def stop_background() -> None:
     stop_embedded_worker()
     stop_live_feed()
     stop_alert_evaluator()
+    stop_secret_purger()
     stop_usage_sampler()

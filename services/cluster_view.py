@@ -8,11 +8,13 @@ from typing import Any
 
 from data import memberships
 from data.models import DatabaseCluster
-from lyceum.errors import AppError, NotFound
-from services import cluster_console, provisioning
+from lyceum.errors import AppError, Forbidden, NotFound
+from services import cluster_console, credentials
+from services.audit import Actor
 from services.cluster_health import Health
 from services.cluster_session import applied_or_recorded
 from services.cluster_usage import TierUsage, UsagePoint
+from services.credentials import PendingSecret
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ class ConsoleView:
     trend: list[UsagePoint] = field(default_factory=list)
     health: Health | None = None
     timeline: list[Any] = field(default_factory=list)
-    new_secret: str | None = None
+    pending_secret: PendingSecret | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -57,17 +59,21 @@ def _load(runtime: Runtime, cluster_id: int) -> DatabaseCluster:
 
 
 def console_view(runtime: Runtime, cluster_id: int, *, role: str,
-                 take_secret: bool = False) -> ConsoleView:
+                 actor: Actor | None = None) -> ConsoleView:
     """The cluster with its notes and events; usage and health too while it is running.
 
-    With ``take_secret``, the one-time secret of a just-deployed cluster is handed out (to
-    admins only, once).
+    For an admin ``actor``, the credential's new secret while it waits to be saved (every
+    view shows it again until an admin confirms it was saved; see :mod:`services.credentials`).
     """
     cluster = _load(runtime, cluster_id)
     notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,
                                 on_cluster=runtime.settings.clickhouse_cluster)
-    secret = provisioning.take_new_secret(cluster_id) if take_secret and role == "admin" \
-        else None
+    secret = None
+    if actor is not None and role == "admin":
+        try:
+            secret = credentials.pending_secret(runtime, cluster_id, actor=actor)
+        except Forbidden:  # an admin token of someone who is no longer an admin
+            secret = None
     usage, trend, health, problems = [], [], None, []
     if cluster.status == "running":
         try:
@@ -79,4 +85,5 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
             problems.append(exc.user_message)
     timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
     return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
-                       health=health, timeline=timeline, new_secret=secret, problems=problems)
+                       health=health, timeline=timeline, pending_secret=secret,
+                       problems=problems)

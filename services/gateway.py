@@ -216,7 +216,8 @@ def authenticate(runtime: Runtime, *, cluster_id: int, username: str, secret: st
         stored_hash = cluster.credential_hash if cluster else None
         # Both checks always run, so an unknown cluster or user costs the same time.
         user_ok = hmac.compare_digest(username.encode(), (stored_user or "\0").encode())
-        secret_ok = runtime.passwords.verify(stored_hash, secret)
+        secret_ok = runtime.keys.verify_credential(stored_hash, secret,
+                                                   legacy=runtime.passwords.verify)
         if cluster is None or not (user_ok and secret_ok):
             audit.record(session, "gateway.authenticate",
                          actor=audit.Actor(label=username[:200], ip=address),

@@ -6,17 +6,18 @@ and joins. With SMTP configured the link is e-mailed, otherwise the inviting adm
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from functools import partial
 
 from data import memberships
 from data import team as team_data
 from data import users as users_data
+from data.db import Session
 from data.models import utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import AppError, NotFound, ValidationError
@@ -65,9 +66,13 @@ class InvitationView:
     has_account: bool
 
 
-def hash_token(raw: str) -> str:
-    """The stored form of an invitation token."""
-    return hashlib.sha256(raw.encode()).hexdigest()
+def hash_token(runtime: Runtime, raw: str) -> str:
+    """The stored form of an invitation token (keyed; see :mod:`lyceum.instance_secrets`)."""
+    return runtime.keys.digest(raw)
+
+
+def _set_hash(row: TeamInvitation, digest: str) -> None:
+    row.token_hash = digest
 
 
 def smtp_configured(settings: Settings) -> bool:
@@ -92,7 +97,7 @@ def create_invitation(runtime: Runtime, *, cluster_id: int, email: str, role: st
         if cluster is None:
             raise NotFound("That cluster does not exist.")
         row = team_data.add_invitation(session, TeamInvitation(
-            cluster_id=cluster_id, email=address, role=role, token_hash=hash_token(token),
+            cluster_id=cluster_id, email=address, role=role, token_hash=hash_token(runtime, token),
             prefix=token[:12], expires_at=utcnow() + LIFETIME, invited_by=actor.user_id))
         audit.record(session, "invitation.create", actor=actor, target_type="invitation",
                      target_id=row.id, cluster_id=cluster_id,
@@ -128,10 +133,11 @@ def _send(settings: Settings, *, to: str, cluster: str, role: str, link: str
     return True, ""
 
 
-def _open(session: object, raw: str, *, now: datetime) -> TeamInvitation:
+def _open(runtime: Runtime, session: Session, raw: str, *, now: datetime) -> TeamInvitation:
     if not isinstance(raw, str) or not raw.startswith(PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
         raise InvitationInvalid(INVALID)
-    row = team_data.invitation_by_hash(session, hash_token(raw))  # type: ignore[arg-type]
+    row = runtime.keys.find(raw, partial(team_data.invitation_by_hash, session),
+                            upgrade=_set_hash)
     if (row is None or row.used_at is not None or row.revoked_at is not None
             or row.expires_at <= now):
         raise InvitationInvalid(INVALID)
@@ -141,7 +147,7 @@ def _open(session: object, raw: str, *, now: datetime) -> TeamInvitation:
 def preview(runtime: Runtime, raw: str) -> InvitationView:
     """The invitation behind a link, or :class:`InvitationInvalid`."""
     with runtime.db.session() as session:
-        row = _open(session, raw, now=utcnow())
+        row = _open(runtime, session, raw, now=utcnow())
         cluster = memberships.get_cluster(session, row.cluster_id)
         has_account = users_data.get_user_by_email(session, row.email) is not None
         return InvitationView(email=row.email, role=row.role,
@@ -154,7 +160,7 @@ def accept(runtime: Runtime, raw: str, *, password: str, ip: str) -> tuple[int, 
     check it) and give it the role. Returns the user's id and e-mail. Single use."""
     now = utcnow()
     with runtime.db.session() as session:
-        row = _open(session, raw, now=now)
+        row = _open(runtime, session, raw, now=now)
         user = users_data.get_user_by_email(session, row.email)
         if user is None:
             validate_new_account(row.email, password or "")

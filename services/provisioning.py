@@ -5,8 +5,9 @@
 :mod:`services.provisioning_steps`) is committed to ``cluster.progress`` as it starts and ends,
 so the UI shows the real step. If any step fails, everything made so far is removed, the
 cluster is marked ``failed`` with a sentence naming the step, and no credential remains. The
-new credential's secret is handed out once, through :func:`take_new_secret`, and only after
-every step succeeded.
+new credential's secret is kept, sealed, for the cluster's admins in the same transaction that
+marks the cluster running (see :mod:`services.credentials`): it waits there until an admin
+confirms they saved it, or for 24 hours, whatever a page or an API client does meanwhile.
 
 Jobs run on threads of this process: the embedded engine (chDB) lives in it.
 """
@@ -27,7 +28,7 @@ from data import cluster_ops, clusters, memberships
 from data.clickhouse import validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, ValidationError
-from services import audit, cluster_rules, costs
+from services import audit, cluster_rules, costs, credentials
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec
 from services.provisioning_steps import (
@@ -41,31 +42,11 @@ from services.provisioning_steps import (
 from services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-SECRET_TTL_SECONDS = 900.0
-SecretSink = Callable[[int, str], None]
 _LABELS: dict[str, str] = {key: label for key, label, _ in STEPS}
 
 
 class InjectedFailure(RuntimeError):
     """The test hook ``inject_failure``: a step fails on purpose after doing its work."""
-
-
-class _SecretMailbox:
-    """New secrets, each readable once, for a limited time, and only in this process."""
-
-    def __init__(self, ttl_seconds: float) -> None:
-        self._ttl = ttl_seconds
-        self._items: dict[int, tuple[str, float]] = {}
-        self._lock = threading.Lock()
-
-    def put(self, cluster_id: int, secret: str) -> None:
-        with self._lock:
-            self._items[cluster_id] = (secret, time.monotonic() + self._ttl)
-
-    def take(self, cluster_id: int) -> str | None:
-        with self._lock:
-            secret, expires = self._items.pop(cluster_id, ("", 0.0))
-        return secret if secret and time.monotonic() < expires else None
 
 
 class JobRunner:
@@ -107,17 +88,6 @@ class JobRunner:
 
 
 JOBS = JobRunner()
-_MAILBOX = _SecretMailbox(SECRET_TTL_SECONDS)
-
-
-def take_new_secret(cluster_id: int) -> str | None:
-    """The new cluster's secret, once: later calls (and after 15 minutes) return ``None``."""
-    return _MAILBOX.take(cluster_id)
-
-
-def deliver_secret(cluster_id: int, secret: str) -> None:
-    """The default secret sink: keep the secret for one :func:`take_new_secret`."""
-    _MAILBOX.put(cluster_id, secret)
 
 
 def wait_for_deploy(cluster_id: int, *, timeout: float | None = 60.0) -> None:
@@ -199,9 +169,9 @@ def initial_progress(*, load_sample_data: bool) -> dict[str, Any]:
 
 
 def run_provisioning(runtime: Runtime, cluster_id: int, *, actor: Actor = audit.SYSTEM,
-                     secret_sink: SecretSink = deliver_secret,
                      inject_failure: str | None = None) -> bool:
-    """Run every step for a cluster in ``provisioning``; True if it is now running.
+    """Run every step for a cluster in ``provisioning``; True if it is now running (with its
+    new secret waiting for an admin to save it).
 
     On failure everything is rolled back and the cluster is marked failed (returns False).
     """
@@ -221,9 +191,6 @@ def run_provisioning(runtime: Runtime, cluster_id: int, *, actor: Actor = audit.
         _set_step(runtime, cluster_id, key, "done", seconds=time.perf_counter() - started,
                   note=note)
     _succeed(runtime, job, actor=actor, seconds=time.perf_counter() - began)
-    if job.secret is not None:
-        secret_sink(cluster_id, job.secret)
-        job.secret = None
     return True
 
 
@@ -271,12 +238,17 @@ def _succeed(runtime: Runtime, job: Job, *, actor: Actor, seconds: float) -> Non
         assert cluster is not None
         cluster.status, cluster.status_reason = "running", ""
         cluster.progress = {**cluster.progress, "current": None, "percent": 100}
+        if job.secret is not None:
+            credentials.hold_secret(runtime, session, cluster_id=job.cluster_id,
+                                    secret=job.secret, purpose="deploy",
+                                    created_by=actor.user_id)
         clusters.add_event(session, cluster_id=job.cluster_id, kind="provisioned",
                            message=f"Ready after {seconds:.1f} s.",
                            detail={"seconds": round(seconds, 3)})
         audit.record(session, "cluster.provision", actor=actor, target_type="cluster",
                      target_id=job.cluster_id, cluster_id=job.cluster_id,
                      detail={"seconds": round(seconds, 3), "database": job.database})
+    job.secret = None
 
 
 def _fail(runtime: Runtime, job: Job, *, key: str, label: str, exc: Exception, actor: Actor,

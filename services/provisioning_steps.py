@@ -119,7 +119,8 @@ def apply_limits(runtime: Runtime, job: Job) -> str:
 
 
 def create_credentials(runtime: Runtime, job: Job) -> str:
-    """A random secret, stored only as an argon2 hash (and, on a server, as a real user)."""
+    """A random 256-bit secret, stored only as a keyed hash (and, on a server, as a real
+    user)."""
     job.secret = secrets.token_urlsafe(32)
     if not job.embedded:
         job.created.add("access")
@@ -127,7 +128,7 @@ def create_credentials(runtime: Runtime, job: Job) -> str:
                 database=job.database, username=job.username, secret=job.secret,
                 profile=job.profile, on_cluster=job.on_cluster):
             runtime.ch.command(statement)
-    digest = runtime.passwords.hash(job.secret)
+    digest = runtime.keys.hash_credential(job.secret)
     with runtime.db.session() as session:
         cluster = memberships.get_cluster(session, job.cluster_id)
         assert cluster is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auth.passwords import Passwords
 from data.audit_anchor import ANCHOR_FILE, AnchorFile
 from data.clickhouse import ClickHouse
 from data.db import Database
+from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
 
 
@@ -19,8 +20,11 @@ class Runtime:
     db: Database
     ch: ClickHouse
     passwords: Passwords
+    #: Keyed hashes of tokens and credentials, sealing of pending secrets (the token key).
+    keys: InstanceSecrets = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.keys = InstanceSecrets(self.settings.token_key)
         # the audit chain's anchor lives in the instance folder, apart from the rows
         if self.db.audit_anchor is None:
             self.db.keep_audit_anchor(AnchorFile(self.settings.instance_path / ANCHOR_FILE))

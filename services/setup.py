@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
-from services import audit, cluster_rules, costs, demo_data
+from services import audit, cluster_rules, costs, credentials, demo_data
 from services.accounts import ensure_first_admin
 from services.cluster_spec import ClusterSpec, TierSizes
 from services.imports import recover_imports
-from services.provisioning import deliver_secret, recover_interrupted
+from services.provisioning import recover_interrupted
 from services.reports import adopt_legacy_reports, fail_interrupted_reports
 from services.runtime import Runtime
 
@@ -55,7 +55,8 @@ def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
         is_demo=True,
         query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1),
         monthly_estimate=costs.estimate(spec, region_factor=1.0).total,
-        credential_user=f"{DEMO_DATABASE}_app", credential_hash=runtime.passwords.hash(secret),
+        credential_user=f"{DEMO_DATABASE}_app",
+        credential_hash=runtime.keys.hash_credential(secret),
         credential_mode="app_gateway" if runtime.ch.embedded else "clickhouse_user",
     )
     return row, secret
@@ -77,10 +78,11 @@ def ensure_demo_cluster(runtime: Runtime) -> tuple[float | None, dict[str, int],
             audit.record(session, "cluster.create", actor=audit.SYSTEM, target_type="cluster",
                          target_id=cluster.id, cluster_id=cluster.id,
                          detail={"name": DEMO_CLUSTER_NAME, "demo": True})
+            credentials.hold_secret(runtime, session, cluster_id=cluster.id, secret=secret,
+                                    purpose="deploy")
         cluster_id = cluster.id
     if secret is not None:
         _server_credential(runtime, cluster_id, secret)
-        deliver_secret(cluster_id, secret)
     started = time.perf_counter()
     report = demo_data.load_demo(runtime.ch, DEMO_DATABASE, size=runtime.settings.demo)
     seconds = time.perf_counter() - started
@@ -122,6 +124,7 @@ def prepare(runtime: Runtime) -> SetupReport:
     recover_imports(runtime)
     fail_interrupted_reports(runtime)
     adopt_legacy_reports(runtime)
+    credentials.purge_expired_secrets(runtime)
     seconds, rows, skipped = ensure_demo_cluster(runtime)
     return SetupReport(revision=runtime.db.current_revision(), admin_password=password,
                        demo_seconds=seconds, demo_rows=rows, demo_skipped=skipped)

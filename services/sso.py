@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from data import users as users_data
 from data.db import Database, Session
 from data.models import User, utcnow
+from lyceum.instance_secrets import InstanceSecrets
 from services import audit
 from services.accounts import SESSION_LIFETIME, SessionUser, SignInError
 from services.audit import Actor
@@ -36,8 +36,8 @@ def _find_or_create(session: Session, *, issuer: str, subject: str, email: str, 
     return user
 
 
-def sign_in(db: Database, *, issuer: str, subject: str, email: str, name: str, ip: str,
-            user_agent: str = "") -> SessionUser:
+def sign_in(db: Database, *, keys: InstanceSecrets, issuer: str, subject: str, email: str,
+            name: str, ip: str, user_agent: str = "") -> SessionUser:
     """Open a session for the identity (creating its account on first sign-in)."""
     if not issuer or not subject or len(issuer) > 255 or len(subject) > 255:
         raise SignInError("The identity provider sent no usable identity.")
@@ -56,7 +56,7 @@ def sign_in(db: Database, *, issuer: str, subject: str, email: str, name: str, i
                 raise SignInError("This account is disabled.")
             user.last_login_at = now
             users_data.add_session(session, user_id=user.id,
-                                   token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                                   token_hash=keys.digest(token),
                                    expires_at=now + SESSION_LIFETIME, ip=ip,
                                    user_agent=user_agent)
             audit.record(session, "login.success", actor=Actor(user_id=user.id,

@@ -1,5 +1,7 @@
 """API tokens: created for one cluster with a role no higher than the creator's, shown once,
-stored only as a SHA-256 hash (they are 256-bit random, so a fast hash is the right one).
+stored only as a keyed hash (HMAC-SHA256 under the instance's token key: they are 256-bit
+random, so a fast hash is the right one); tokens stored as plain SHA-256 before the key existed
+still work and are re-hashed on their next use.
 
 A token never acts above its owner: on every request it acts with the lower of the role it
 was made with and the owner's role on the cluster *now* (global admins count as admins of
@@ -10,10 +12,10 @@ revoked; removal and deactivation also revoke the owner's tokens outright (audit
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from data import memberships
 from data import tokens as tokens_data
@@ -43,9 +45,13 @@ class TokenPrincipal:
     role: str
 
 
-def hash_token(raw: str) -> str:
+def hash_token(runtime: Runtime, raw: str) -> str:
     """The stored form of a token."""
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return runtime.keys.digest(raw)
+
+
+def _set_hash(row: ClusterAccessToken, digest: str) -> None:
+    row.token_hash = digest
 
 
 def _owner_role(session: Session, user: User | None, *, cluster_id: int) -> str | None:
@@ -94,7 +100,7 @@ def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, 
     now = utcnow()
     row = ClusterAccessToken(
         cluster_id=cluster_id, user_id=user_id, name=name, prefix=secret[:12],
-        token_hash=hash_token(secret), role=role, created_at=now,
+        token_hash=hash_token(runtime, secret), role=role, created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
     with runtime.db.session() as session:
         tokens_data.add_token(session, row)
@@ -115,7 +121,7 @@ def verify_token(runtime: Runtime, raw: str, *, now: datetime | None = None
         return None
     now = now or utcnow()
     with runtime.db.session() as session:
-        row = tokens_data.by_hash(session, hash_token(raw))
+        row = runtime.keys.find(raw, partial(tokens_data.by_hash, session), upgrade=_set_hash)
         if row is None or row.revoked_at is not None:
             return None
         if row.expires_at is not None and row.expires_at <= now:

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
-from services import cluster_rules, provisioning, tokens
+from services import cluster_rules, credentials, provisioning, tokens
 from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
@@ -87,10 +87,10 @@ def test_expired_revoked_and_truncated_tokens_are_refused_and_audited(
     expired, revoked, good = (_token(runtime, user_id, a) for _ in range(3))
     with runtime.db.session() as session:
         session.execute(update(ClusterAccessToken)
-                        .where(ClusterAccessToken.token_hash == tokens.hash_token(expired))
+                        .where(ClusterAccessToken.token_hash == tokens.hash_token(runtime, expired))
                         .values(expires_at=utcnow() - timedelta(seconds=1)))
         row = session.scalar(select(ClusterAccessToken).where(
-            ClusterAccessToken.token_hash == tokens.hash_token(revoked)))
+            ClusterAccessToken.token_hash == tokens.hash_token(runtime, revoked)))
         assert row is not None
         token_id = row.id
     tokens.revoke_token(runtime, cluster_id=a, token_id=token_id, actor=Actor(label="eve"))
@@ -132,9 +132,9 @@ def deployed(runtime: Runtime) -> Iterator[tuple[int, str, str]]:
         "development")
     cluster_id = provisioning.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
     provisioning.wait_for_deploy(cluster_id)
-    secret = provisioning.take_new_secret(cluster_id)
-    assert secret
-    yield cluster_id, "gateway_test_app", secret
+    pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=owner.id))
+    assert pending is not None
+    yield cluster_id, "gateway_test_app", pending.secret
     cluster_ops.drop_database(runtime.ch, "gateway_test")
 
 

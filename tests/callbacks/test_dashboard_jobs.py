@@ -194,7 +194,7 @@ def test_a_job_without_a_live_session_gets_no_result(app: tuple[Flask, Runtime],
         cookies = {}
     else:
         token = next(t for t in _session_tokens(server, client))
-        accounts.end_session(runtime.db, token, actor=Actor(label="test"))
+        accounts.end_session(runtime.db, token, keys=runtime.keys, actor=Actor(label="test"))
         cookies = {"lyceum_session": cookie.value}
     refused = json.dumps(_job_result(manager, output, cookies=cookies, cluster=cluster),
                          default=str)

@@ -92,3 +92,21 @@ def test_the_read_only_path_leaves_the_connection_as_it_was(ch: ClickHouse,
     assert table.to_pylist() == [{"n": 0, "r": 1}]
     assert ch.scalar("SELECT getSetting('readonly')") == 0
     assert ch.scalar("SELECT currentDatabase()") == "default"
+
+
+@pytest.mark.parametrize("on_cluster", [None, "plant"])
+def test_rotation_ddl_is_valid_clickhouse(ch: ClickHouse, on_cluster: str | None) -> None:
+    statement = cluster_ops.rotate_statement(username="line_app", secret=SECRET,
+                                             on_cluster=on_cluster)
+    parsed = _parses(ch, statement)
+    assert parsed.startswith("ALTER USER line_app")
+    assert "IDENTIFIED WITH sha256_password" in parsed
+    assert ("ON CLUSTER plant" in statement) == bool(on_cluster)
+
+
+@pytest.mark.parametrize("secret", ["short", "x' OR 1 --" + "a" * 40, "a" * 40 + "'"])
+def test_a_rotated_secret_of_an_unexpected_form_never_reaches_ddl(secret: str) -> None:
+    with pytest.raises(ValueError, match="secret"):
+        cluster_ops.rotate_statement(username="line_app", secret=secret)
+    with pytest.raises(ValidationError):
+        cluster_ops.rotate_statement(username="line_app; DROP USER x", secret=SECRET)

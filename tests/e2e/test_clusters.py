@@ -51,13 +51,35 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     screenshot(page, "wizard-review")
     page.click("#wizard-deploy-button")
     expect(page.locator("#cluster-status-badge")).to_have_text("running", timeout=30_000)
-    expect(page.locator("#cluster-secret-alert")).to_contain_text("shown only this once")
+    # The new secret waits, shown on every refresh, until the admin says it was saved.
+    expect(page.locator("#cluster-secret-alert")).to_contain_text("Save this secret now")
+    secret = page.locator("#cluster-secret-value").inner_text()
+    assert len(secret) >= 43
     expect(page.locator("#cluster-usage-table")).to_contain_text("archive")
     expect(page.locator("#cluster-health-score")).to_be_visible()
     expect(page.locator("#shell-cluster-nav")).to_contain_text("Console")
     screenshot(page, "cluster-console")
-    page.reload()  # the secret is never shown again
+    page.reload()  # a page (or a response) lost before saving it loses nothing
     expect(page.locator("#cluster-status-badge")).to_have_text("running")
+    expect(page.locator("#cluster-secret-value")).to_have_text(secret)
+    page.click("#cluster-secret-saved-button")
+    expect(page.locator("#cluster-secret-note-div")).to_contain_text("erased from the app")
+    expect(page.locator("#cluster-secret-alert")).to_have_count(0)
+    page.reload()  # saved: never shown again
+    expect(page.locator("#cluster-status-badge")).to_have_text("running")
+    expect(page.locator("#cluster-manage-div")).to_contain_text("Rotate credential")
+    expect(page.locator("#cluster-secret-alert")).to_have_count(0)
+
+    # A lost secret is recovered by rotating: ticked to confirm, then a new one waits.
+    page.click("#cluster-rotate-button")
+    expect(page.locator("#cluster-rotate-alert-div")).to_contain_text("Tick the box")
+    expect(page.locator("#cluster-secret-alert")).to_have_count(0)
+    page.check("#cluster-rotate-confirm-checkbox")
+    page.click("#cluster-rotate-button")
+    expect(page.locator("#cluster-rotate-alert-div")).to_contain_text("old secret no longer")
+    expect(page.locator("#cluster-secret-alert")).to_contain_text("rotated credential")
+    expect(page.locator("#cluster-secret-value")).not_to_have_text(secret)
+    page.click("#cluster-secret-saved-button")
     expect(page.locator("#cluster-secret-alert")).to_have_count(0)
 
     # Retention is changed with ALTER TABLE … MODIFY TTL; a bad order is refused.

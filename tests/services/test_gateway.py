@@ -14,7 +14,7 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
-from services import cluster_rules, gateway, provisioning
+from services import cluster_rules, credentials, gateway, provisioning
 from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
@@ -43,9 +43,9 @@ def _deploy(runtime: Runtime, name: str, *, user_id: int, sample: bool) -> tuple
                     load_sample_data=sample), "development")
     cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user_id))
     assert provisioning.run_provisioning(runtime, cluster_id)
-    secret = provisioning.take_new_secret(cluster_id)
-    assert secret is not None
-    return cluster_id, secret
+    pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user_id))
+    assert pending is not None
+    return cluster_id, pending.secret
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,8 @@ def remote_app(runtime: Runtime, redis_url: str, tmp_path: Path) -> Iterator[tup
         memberships.set_member(session, cluster_id=cid, user_id=user.id, role="viewer",
                                granted_by=None)
     env = {**os.environ, "LYCEUM_INSTANCE": str(tmp_path / "worker"), "REDIS_URL": redis_url,
-           "LYCEUM_SECRET_KEY": settings.secret_key, "LYCEUM_DATABASE_URL": runtime.db.url,
+           "LYCEUM_SECRET_KEY": settings.secret_key, "LYCEUM_TOKEN_KEY": settings.token_key,
+           "LYCEUM_DATABASE_URL": runtime.db.url,
            "LYCEUM_CLICKHOUSE_DSN": settings.clickhouse_dsn, "LYCEUM_DEMO": "off"}
     log = tmp_path / "worker.log"
     with log.open("wb") as out:

@@ -16,7 +16,7 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import cluster_rules, costs, demo_data, gateway, provisioning
+from services import cluster_rules, costs, credentials, demo_data, gateway, provisioning
 from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_session import (
@@ -128,17 +128,23 @@ def test_deploy_records_team_events_and_audit(rt: Runtime, owner: Actor,
     ]
 
 
-def test_secret_is_stored_hashed_and_handed_out_once(
+def test_secret_is_stored_keyed_and_waits_until_saved(
         rt: Runtime, owner: Actor, make_spec: Callable[..., ClusterSpec]) -> None:
     cluster_id = provisioning.begin_deploy(rt, make_spec("Secret line"), actor=owner)
     provisioning.wait_for_deploy(cluster_id)
     cluster = _cluster(rt, cluster_id)
-    secret = provisioning.take_new_secret(cluster_id)
-    assert secret is not None and len(secret) >= 40
-    assert provisioning.take_new_secret(cluster_id) is None
+    assert cluster.status == "running"
+    first = credentials.pending_secret(rt, cluster_id, actor=owner)
+    assert first is not None and len(first.secret) >= 40 and first.purpose == "deploy"
+    again = credentials.pending_secret(rt, cluster_id, actor=owner)
+    assert again is not None and again.secret == first.secret
+    secret = first.secret
+    credentials.acknowledge_secret(rt, cluster_id, actor=owner)
+    assert credentials.pending_secret(rt, cluster_id, actor=owner) is None
     assert cluster.credential_user == "secret_line_app"
     assert cluster.credential_mode == "app_gateway"
-    assert cluster.credential_hash is not None and cluster.credential_hash.startswith("$argon2id$")
+    assert cluster.credential_hash is not None
+    assert cluster.credential_hash.startswith("hmac-sha256$")
     assert secret not in cluster.credential_hash
     table = gateway.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
                                       secret=secret, sql="SELECT count() AS n FROM parts")
@@ -161,7 +167,7 @@ def test_progress_is_committed_while_a_step_runs(
         return demo_data.DemoLoadReport(database, size, False, {"parts": 0}, 0, 0.0)
 
     monkeypatch.setattr(demo_data, "load_demo", load_demo)
-    assert provisioning.run_provisioning(rt, cluster_id, secret_sink=lambda *_: None)
+    assert provisioning.run_provisioning(rt, cluster_id)
     (progress,) = seen
     assert progress["current"] == "load_sample_data"
     assert progress["percent"] == int(100 * 5 / 7)
@@ -182,7 +188,7 @@ def test_a_failure_at_any_step_leaves_nothing(
         "Everything created for it was removed.")
     assert (cluster.credential_user, cluster.credential_hash, cluster.credential_mode) == (
         "", None, "")
-    assert provisioning.take_new_secret(cluster_id) is None
+    assert credentials.pending_secret(rt, cluster_id, actor=owner) is None
     position = STEP_KEYS.index(step)
     assert list(_states(cluster).values()) == (
         ["rolled_back"] * position + ["failed"] + ["pending"] * (len(STEP_KEYS) - position - 1))
@@ -328,7 +334,7 @@ def test_sample_data_option_loads_rows(rt: Runtime, owner: Actor,
 def test_without_sample_data_the_step_is_skipped(rt: Runtime, owner: Actor,
                                                  make_spec: Callable[..., ClusterSpec]) -> None:
     cluster_id = provisioning.record_cluster(rt, make_spec("Empty line"), actor=owner)
-    assert provisioning.run_provisioning(rt, cluster_id, secret_sink=lambda *_: None)
+    assert provisioning.run_provisioning(rt, cluster_id)
     step = _cluster(rt, cluster_id).progress["steps"][STEP_KEYS.index("load_sample_data")]
     assert (step["state"], step["note"]) == ("done", "skipped: no sample data requested")
     assert rt.ch.scalar("SELECT count() FROM empty_line.parts") == 0
@@ -337,7 +343,7 @@ def test_without_sample_data_the_step_is_skipped(rt: Runtime, owner: Actor,
 def test_limits_are_applied_to_every_cluster_query(
         rt: Runtime, owner: Actor, make_spec: Callable[..., ClusterSpec]) -> None:
     cluster_id = provisioning.record_cluster(rt, make_spec("Limited line"), actor=owner)
-    assert provisioning.run_provisioning(rt, cluster_id, secret_sink=lambda *_: None)
+    assert provisioning.run_provisioning(rt, cluster_id)
     cluster = _cluster(rt, cluster_id)
     limits = cluster_query_settings(cluster)
     assert set(limits) == {"max_threads", "max_memory_usage", "max_execution_time",
@@ -354,7 +360,7 @@ def test_limits_are_applied_to_every_cluster_query(
 def test_a_query_over_the_limits_is_refused(rt: Runtime, owner: Actor,
                                             make_spec: Callable[..., ClusterSpec]) -> None:
     cluster_id = provisioning.record_cluster(rt, make_spec("Tight line"), actor=owner)
-    assert provisioning.run_provisioning(rt, cluster_id, secret_sink=lambda *_: None)
+    assert provisioning.run_provisioning(rt, cluster_id)
     with rt.db.session() as session:
         cluster = memberships.get_cluster(session, cluster_id)
         assert cluster is not None

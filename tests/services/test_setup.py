@@ -8,8 +8,9 @@ from dataclasses import replace
 from flask import Flask
 
 from data import cluster_ops, memberships
-from services import provisioning
+from services import credentials
 from services.accounts import authenticate
+from services.audit import Actor
 from services.runtime import Runtime
 from services.setup import DEMO_DATABASE, prepare
 
@@ -23,16 +24,20 @@ def test_prepare_is_idempotent_and_makes_a_real_demo_cluster(runtime: Runtime,
         assert first.demo_rows["parts"] == 300
         again = prepare(runtime)
         assert again.admin_password is None and again.demo_skipped
-        assert authenticate(runtime.db, runtime.passwords, email="admin@lyceum.local",
-                            password=first.admin_password, ip="127.0.0.1").is_admin
+        admin = authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                             email="admin@lyceum.local", password=first.admin_password,
+                             ip="127.0.0.1")
+        assert admin.is_admin
         with runtime.db.session() as session:
             cluster = memberships.get_cluster_by_database(session, DEMO_DATABASE)
             assert cluster is not None
             assert cluster.status == "running" and cluster.query_limits["max_threads"] >= 1
             assert cluster.monthly_estimate > 0 and cluster.credential_mode == "app_gateway"
             cluster_id, user = cluster.id, cluster.credential_user
-        secret = provisioning.take_new_secret(cluster_id)
-        assert secret and provisioning.take_new_secret(cluster_id) is None
+        pending = credentials.pending_secret(runtime, cluster_id,
+                                             actor=Actor(user_id=admin.id))
+        assert pending is not None and pending.purpose == "deploy"
+        secret = pending.secret
         basic = base64.b64encode(f"{user}:{secret}".encode()).decode()
         response = server.test_client().post(
             f"/api/v1/clusters/{cluster_id}/sql", json={"sql": "SELECT count() FROM parts"},

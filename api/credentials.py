@@ -1,0 +1,58 @@
+"""A cluster's credential over the API: its new secret while it waits to be saved, the
+confirmation that it was saved, and rotation (cluster admins only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from api.core import actor, bp, runtime
+from api.spec import describe
+from auth.roles import Role, require_role
+from lyceum.errors import NotFound
+from services import credentials
+from services.credentials import PendingSecret
+
+
+def secret_json(pending: PendingSecret) -> dict[str, Any]:
+    """A waiting secret as JSON, with where to confirm it was saved."""
+    return {"cluster_id": pending.cluster_id, "username": pending.username,
+            "secret": pending.secret, "purpose": pending.purpose,
+            "created_at": pending.created_at.isoformat(),
+            "expires_at": pending.expires_at.isoformat(),
+            "acknowledge_url": f"/api/v1/clusters/{pending.cluster_id}/credential/"
+                               "pending-secret/acknowledge"}
+
+
+@bp.get("/clusters/<int:cluster_id>/credential/pending-secret")
+@describe(summary="The credential's new secret, until it is confirmed saved (24 h at most)",
+          tag="clusters", role="admin")
+def pending_secret(cluster_id: int) -> Any:
+    """Read the waiting secret; reading does not use it up (404 when none waits)."""
+    require_role(cluster_id, Role.ADMIN)
+    pending = credentials.pending_secret(runtime(), cluster_id, actor=actor())
+    if pending is None:
+        raise NotFound(credentials.NOTHING_PENDING)
+    return jsonify(secret_json(pending))
+
+
+@bp.post("/clusters/<int:cluster_id>/credential/pending-secret/acknowledge")
+@describe(summary="Confirm the new secret was saved; the app erases it", tag="clusters",
+          role="admin")
+def acknowledge_secret(cluster_id: int) -> Any:
+    """Erase the waiting secret for good (audited)."""
+    require_role(cluster_id, Role.ADMIN)
+    credentials.acknowledge_secret(runtime(), cluster_id, actor=actor())
+    return jsonify(status="acknowledged")
+
+
+@bp.post("/clusters/<int:cluster_id>/credential/rotate")
+@describe(summary="Give the credential a new secret; the old one stops working at once",
+          tag="clusters", role="admin")
+def rotate_credential(cluster_id: int) -> Any:
+    """Rotate; the new secret is in the response and also waits, readable again at
+    ``…/credential/pending-secret``, until it is confirmed saved."""
+    require_role(cluster_id, Role.ADMIN)
+    pending = credentials.rotate_credential(runtime(), cluster_id, actor=actor())
+    return jsonify(secret_json(pending)), 201

@@ -1,0 +1,54 @@
+"""Migration 0010 on SQLite and PostgreSQL: one pending secret per cluster, replaced by a
+newer one, removed with its cluster, found when expired, and the way back down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import inspect, text
+
+from data import pending_secrets
+from data.db import Database
+from data.models import DatabaseCluster, utcnow
+from data.models_credentials import PendingClusterSecret
+
+
+def _row(cluster_id: int, sealed: str, *, expires_in: timedelta) -> PendingClusterSecret:
+    now = utcnow()
+    return PendingClusterSecret(cluster_id=cluster_id, purpose="deploy", sealed_secret=sealed,
+                                created_at=now, expires_at=now + expires_in)
+
+
+def test_pending_secrets_round_trip_and_downgrade(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate()
+        assert "pending_cluster_secrets" in inspect(db.engine).get_table_names()
+        with db.session() as session:
+            clusters = [DatabaseCluster(name=n, database_name=n, cluster_type="manufacturing",
+                                        region_code="local") for n in ("p", "q")]
+            session.add_all(clusters)
+            session.flush()
+            p, q = (c.id for c in clusters)
+            pending_secrets.put(session, _row(p, "first", expires_in=timedelta(hours=1)))
+            pending_secrets.put(session, _row(q, "old", expires_in=-timedelta(seconds=1)))
+        with db.session() as session:
+            pending_secrets.put(session, _row(p, "second", expires_in=timedelta(hours=1)))
+        with db.session() as session:
+            row = pending_secrets.get(session, p)
+            assert row is not None and row.sealed_secret == "second"
+            assert row.expires_at.tzinfo is not None and row.created_by is None
+            assert [r.cluster_id for r in pending_secrets.expired(session, now=utcnow())] == [q]
+            assert pending_secrets.remove(session, q) and not pending_secrets.remove(session, q)
+        with db.session() as session:
+            if db.engine.dialect.name == "sqlite":
+                session.execute(text("PRAGMA foreign_keys = ON"))
+            session.execute(text("DELETE FROM database_clusters WHERE id = :c"), {"c": p})
+        with db.session() as session:
+            assert pending_secrets.get(session, p) is None
+        db.downgrade("0009")
+        assert "pending_cluster_secrets" not in inspect(db.engine).get_table_names()
+        db.migrate()
+        assert "pending_cluster_secrets" in inspect(db.engine).get_table_names()
+    finally:
+        db.dispose()
