@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from auth.passwords import Passwords
 from data import audit as audit_data
+from data import memberships
 from data import users as users_data
 from data.db import Database
 from data.models import User, utcnow
-from lyceum.errors import AppError, ValidationError
+from lyceum.errors import AppError, NotFound, ValidationError
 from services import audit
 from services.audit import Actor
 
@@ -83,6 +84,37 @@ def create_user(db: Database, passwords: Passwords, *, email: str, password: str
                                    password_hash=passwords.hash(password), is_admin=is_admin)
         audit.record(session, "user.create", actor=actor, target_type="user", target_id=user.id,
                      detail={"email": email, "is_admin": is_admin})
+    return user
+
+
+def create_member_account(db: Database, passwords: Passwords, *, email: str, password: str,
+                          database: str, role: str, display_name: str = "",
+                          actor: Actor = audit.SYSTEM) -> User:
+    """Create an account with a role on the cluster whose database is ``database``.
+
+    All or nothing: the address, password, role and cluster are all checked first and the
+    account and its membership are written in one transaction, so a refusal leaves nothing.
+    """
+    from services.team import ROLES
+
+    email = validate_new_account(email, password)
+    if role not in ROLES:
+        raise ValidationError(f"Roles are {', '.join(ROLES)}.", fields={"role": "unknown"})
+    with db.session() as session:
+        cluster = memberships.get_cluster_by_database(session, database)
+        if cluster is None:
+            raise NotFound(f"No cluster uses the database {database!r}.")
+        if users_data.get_user_by_email(session, email) is not None:
+            raise ValidationError("An account with this e-mail address already exists.",
+                                  fields={"email": "duplicate"})
+        user = users_data.add_user(session, email=email, display_name=display_name or email,
+                                   password_hash=passwords.hash(password))
+        audit.record(session, "user.create", actor=actor, target_type="user", target_id=user.id,
+                     detail={"email": email, "is_admin": False})
+        memberships.set_member(session, cluster_id=cluster.id, user_id=user.id, role=role,
+                               granted_by=actor.user_id)
+        audit.record(session, "member.set", actor=actor, target_type="user", target_id=user.id,
+                     cluster_id=cluster.id, detail={"role": role})
     return user
 
 
