@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from auth.passwords import Passwords
-from data import audit as audit_data
 from data import memberships
+from data import throttle as throttle_data
 from data import users as users_data
-from data.db import Database
+from data.db import Database, Session
 from data.models import User, utcnow
 from lyceum.errors import AppError, NotFound, ValidationError
 from services import audit
@@ -23,6 +25,8 @@ MAX_EMAIL_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
 MIN_PASSWORD_LENGTH = 12
 IP_FAILURE_FACTOR = 4
+BACKOFF_CAP_FACTOR = 16
+DEFAULT_WINDOW = timedelta(minutes=15)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 
 MSG_EMPTY = "Enter your e-mail address and your password."
@@ -36,6 +40,13 @@ class SignInError(AppError):
 
     status_code = 401
     code = "sign_in_failed"
+
+
+class SignInThrottled(SignInError):
+    """Too many failed password checks for this account at this address, or this address."""
+
+    status_code = 429
+    code = "throttled"
 
 
 @dataclass(frozen=True)
@@ -133,12 +144,40 @@ def ensure_first_admin(db: Database, passwords: Passwords, *, email: str = "admi
     return password
 
 
-def _throttled(db: Database, *, email: str, ip: str, max_failures: int, window: timedelta) -> bool:
-    since = utcnow() - window
+def throttle_keys(email: str, ip: str, *, max_failures: int) -> list[tuple[str, int]]:
+    """The counters one password check is reserved against: this account at this address,
+    and this address (with a higher limit, for guessing across many accounts)."""
+    return [(f"acct:{email}|{ip}", max_failures),
+            (f"addr:{ip}", max_failures * IP_FAILURE_FACTOR)]
+
+
+def reserve_attempt(db: Database, *, email: str, ip: str, attempt: str, max_failures: int = 5,
+                    window: timedelta = DEFAULT_WINDOW) -> None:
+    """Count one password check before it runs, or raise :class:`SignInThrottled` (audited).
+
+    The reservation is atomic, so parallel attempts never pass the limit. Throttling is per
+    (account, address) and per address, never account-wide, so failures elsewhere cannot lock
+    the owner out; a window that ends full doubles the next one (backoff, capped).
+    """
+    now = time.time()
+    base = window.total_seconds()
+    refused = throttle_data.reserve(db, throttle_keys(email, ip, max_failures=max_failures),
+                                    now=now, base=base, cap=base * BACKOFF_CAP_FACTOR)
+    if refused is None:
+        return
+    wait = max(1.0, refused.until - now)
+    scope = "account at address" if refused.key.startswith("acct:") else "address"
     with db.session() as session:
-        by_user = audit_data.count_recent(session, action="login.failure", since=since, actor=email)
-        by_ip = audit_data.count_recent(session, action="login.failure", since=since, ip=ip)
-    return by_user >= max_failures or by_ip >= max_failures * IP_FAILURE_FACTOR
+        audit.record(session, "login.throttled", actor=Actor(label=email, ip=ip),
+                     outcome="denied", detail={"scope": scope, "attempt": attempt,
+                                               "retry_after_s": int(wait)})
+    raise SignInThrottled(MSG_THROTTLED.format(minutes=math.ceil(wait / 60)))
+
+
+def release_attempt(db: Database, *, email: str, ip: str) -> None:
+    """After a correct password: clear the (account, address) counter, refund the address."""
+    pair, address = (key for key, _limit in throttle_keys(email, ip, max_failures=0))
+    throttle_data.release(db, reset=pair, refund=address)
 
 
 def _refuse(db: Database, *, actor: Actor, reason: str, message: str) -> SignInError:
@@ -150,11 +189,11 @@ def _refuse(db: Database, *, actor: Actor, reason: str, message: str) -> SignInE
 
 def authenticate(db: Database, passwords: Passwords, *, email: str, password: str, ip: str,
                  user_agent: str = "", max_failures: int = 5,
-                 window: timedelta = timedelta(minutes=15)) -> SessionUser:
+                 window: timedelta = DEFAULT_WINDOW) -> SessionUser:
     """Check a password and open a server-side session, or raise :class:`SignInError`.
 
-    Wrong password and unknown user get the same message and take the same time; repeated
-    failures for one e-mail (or many from one address) are throttled for ``window``.
+    Wrong password and unknown user get the same message and take the same time. Every check
+    is first reserved against the throttling counters (see :func:`reserve_attempt`).
     """
     email = (email or "").strip().lower()
     if not email or not password:
@@ -163,35 +202,48 @@ def authenticate(db: Database, passwords: Passwords, *, email: str, password: st
         raise _refuse(db, actor=Actor(label=email[:60] + "…", ip=ip), reason="oversized input",
                       message=MSG_TOO_LONG)
     actor = Actor(label=email, ip=ip)
-    if _throttled(db, email=email, ip=ip, max_failures=max_failures, window=window):
-        with db.session() as session:
-            audit.record(session, "login.throttled", actor=actor, outcome="denied")
-        raise SignInError(MSG_THROTTLED.format(minutes=int(window.total_seconds() // 60)))
+    reserve_attempt(db, email=email, ip=ip, attempt="sign-in", max_failures=max_failures,
+                    window=window)
     with db.session() as session:
         user = users_data.get_user_by_email(session, email)
         stored = user.password_hash if user is not None else None
     if not passwords.verify(stored, password) or user is None or not user.is_active:
         raise _refuse(db, actor=actor, reason="bad credentials", message=MSG_INCORRECT)
+    release_attempt(db, email=email, ip=ip)
     return _open_session(db, passwords, user=user, password=password, ip=ip,
                          user_agent=user_agent)
 
 
-def _open_session(db: Database, passwords: Passwords, *, user: User, password: str, ip: str,
-                  user_agent: str) -> SessionUser:
+def start_session(db: Database, *, user_id: int, ip: str, user_agent: str) -> SessionUser:
+    """Open a server-side session for an account that has just proved itself another way
+    (a new account that set its password on an invitation)."""
+    with db.session() as session:
+        row = users_data.get_user(session, user_id)
+        if row is None or not row.is_active:
+            raise SignInError(MSG_INCORRECT)
+        return _new_session(session, row, ip=ip, user_agent=user_agent)
+
+
+def _new_session(session: Session, row: User, *, ip: str, user_agent: str) -> SessionUser:
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    row.last_login_at = now
+    users_data.add_session(session, user_id=row.id, token_hash=_token_hash(token),
+                           expires_at=now + SESSION_LIFETIME, ip=ip, user_agent=user_agent)
+    audit.record(session, "login.success", actor=Actor(user_id=row.id, label=row.email, ip=ip),
+                 target_type="user", target_id=row.id)
+    return SessionUser(id=row.id, email=row.email, display_name=row.display_name,
+                       is_admin=row.is_admin, session_token=token)
+
+
+def _open_session(db: Database, passwords: Passwords, *, user: User, password: str, ip: str,
+                  user_agent: str) -> SessionUser:
     with db.session() as session:
         row = users_data.get_user(session, user.id)
         assert row is not None
         if row.password_hash and passwords.needs_rehash(row.password_hash):
             row.password_hash = passwords.hash(password)
-        row.last_login_at = now
-        users_data.add_session(session, user_id=row.id, token_hash=_token_hash(token),
-                               expires_at=now + SESSION_LIFETIME, ip=ip, user_agent=user_agent)
-        audit.record(session, "login.success", actor=Actor(user_id=row.id, label=row.email, ip=ip),
-                     target_type="user", target_id=row.id)
-        return SessionUser(id=row.id, email=row.email, display_name=row.display_name,
-                           is_admin=row.is_admin, session_token=token)
+        return _new_session(session, row, ip=ip, user_agent=user_agent)
 
 
 def load_session(db: Database, token: str) -> SessionUser | None:
