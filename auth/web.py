@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,8 @@ login_manager = LoginManager()
 #: Paths anyone may fetch: the sign-in page, health, and static files.
 PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico",
                    "/_favicon.ico", "/invite/")
+#: One-time link pages anyone may open: exactly one token segment, nothing beyond it.
+PUBLIC_LINK = re.compile(r"/reset/rst_[A-Za-z0-9_-]{1,120}")
 #: Dash's own endpoints and the API: refused with 401 JSON rather than a redirect.
 DASH_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 INVITE_NOTICE = "Sign in with the invited e-mail address; you then accept the invitation."
@@ -117,6 +120,8 @@ def login_form() -> Any:
     if getattr(current_user, "is_authenticated", False):
         return redirect(safe_next(request.args.get("next"))[0])
     notice = "You have signed out." if request.args.get("signed_out") else None
+    if request.args.get("reset"):
+        notice = "Your password is set. Sign in with it."
     return _login_page(notice=notice)
 
 
@@ -167,7 +172,7 @@ def _same_origin() -> bool:
 def guard() -> Any:
     """Refuse every non-public request without a live session (and cross-site writes)."""
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES):
+    if path.startswith(PUBLIC_PREFIXES) or PUBLIC_LINK.fullmatch(path):
         return None
     if path.startswith("/api/") and request.headers.get("Authorization"):
         return None  # the API authenticates tokens and credentials itself
@@ -220,8 +225,9 @@ def init_app(server: Flask) -> None:
     login_manager.init_app(server)
     login_manager.session_protection = None
     server.register_blueprint(bp)
-    from auth import invite, oidc
+    from auth import account, invite, oidc
 
     server.register_blueprint(invite.bp)
+    server.register_blueprint(account.bp)
     oidc.init_app(server)
     server.before_request(guard)

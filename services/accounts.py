@@ -32,6 +32,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 MSG_EMPTY = "Enter your e-mail address and your password."
 MSG_TOO_LONG = "That e-mail address or password is too long."
 MSG_INCORRECT = "The e-mail address or password is incorrect."
+MSG_WRONG_CURRENT = "The current password is incorrect."
 MSG_THROTTLED = "Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
 
 
@@ -244,6 +245,55 @@ def _open_session(db: Database, passwords: Passwords, *, user: User, password: s
         if row.password_hash and passwords.needs_rehash(row.password_hash):
             row.password_hash = passwords.hash(password)
         return _new_session(session, row, ip=ip, user_agent=user_agent)
+
+
+def change_password(db: Database, passwords: Passwords, *, user_id: int, session_token: str,
+                    current: str, new: str, ip: str, max_failures: int = 5,
+                    window: timedelta = DEFAULT_WINDOW) -> int:
+    """Change one's own password: the current one is required (throttled like sign-in),
+    the new one is checked like a new account's; every other session of the account ends.
+
+    Returns how many other sessions were ended.
+    """
+    with db.session() as session:
+        user = users_data.get_user(session, user_id)
+        if user is None or not user.is_active:
+            raise NotFound("That account does not exist or is deactivated.")
+        email, has_password = user.email, user.password_hash is not None
+    if not has_password:
+        raise ValidationError("This account signs in with single sign-on; it has no password "
+                              "here to change.", fields={"current": "none"})
+    if not current or not new:
+        raise ValidationError("Enter your current password and the new one.",
+                              fields={"current": "empty"})
+    if len(current) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(MSG_TOO_LONG, fields={"current": "length"})
+    validate_new_account(email, new)
+    if new == current:
+        raise ValidationError("The new password is the same as the current one.",
+                              fields={"new": "unchanged"})
+    actor = Actor(user_id=user_id, label=email, ip=ip)
+    reserve_attempt(db, email=email, ip=ip, attempt="password change",
+                    max_failures=max_failures, window=window)
+    with db.session() as session:
+        stored = users_data.get_user(session, user_id)
+        ok = stored is not None and passwords.verify(stored.password_hash, current)
+    if not ok:
+        with db.session() as session:
+            audit.record(session, "password.change", actor=actor, outcome="denied",
+                         target_type="user", target_id=user_id,
+                         detail={"reason": "wrong current password"})
+        raise ValidationError(MSG_WRONG_CURRENT, fields={"current": "wrong"})
+    release_attempt(db, email=email, ip=ip)
+    with db.session() as session:
+        row = users_data.get_user(session, user_id)
+        assert row is not None
+        row.password_hash = passwords.hash(new)
+        ended = users_data.revoke_user_sessions(session, user_id=user_id, now=utcnow(),
+                                                keep_hash=_token_hash(session_token))
+        audit.record(session, "password.change", actor=actor, target_type="user",
+                     target_id=user_id, detail={"other_sessions_ended": ended})
+    return ended
 
 
 def load_session(db: Database, token: str) -> SessionUser | None:

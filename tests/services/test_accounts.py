@@ -1,5 +1,5 @@
 """Accounts: atomic sign-in throttling per (account, address) and per address with backoff,
-and all-or-nothing account creation."""
+password changes, and all-or-nothing account creation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from data.models import AuditEntry, User
+from data.models import AuditEntry, User, UserSession
 from data.models_accounts import LoginThrottle
 from lyceum.errors import NotFound, ValidationError
 from services import accounts, team
@@ -126,6 +126,69 @@ def test_a_correct_password_clears_its_pair_and_refunds_the_address(
     with runtime.db.session() as session:
         assert session.get(LoginThrottle, f"acct:{VICTIM}|192.0.2.60") is None
         assert session.get(LoginThrottle, "addr:192.0.2.60").failures == 4  # type: ignore
+
+
+# --- password change ---------------------------------------------------------------------
+
+def _sessions(runtime: Runtime, user_id: int) -> list[UserSession]:
+    with runtime.db.session() as session:
+        return list(session.scalars(select(UserSession).where(UserSession.user_id == user_id)))
+
+
+def _hash(runtime: Runtime, user_id: int) -> str | None:
+    with runtime.db.session() as session:
+        return session.get(User, user_id).password_hash  # type: ignore[union-attr]
+
+
+def test_change_password_ends_other_sessions_and_is_audited(runtime: Runtime,
+                                                            world: World) -> None:
+    mine = accounts.authenticate(runtime.db, runtime.passwords, email=VICTIM,
+                                 password=PASSWORD, ip="192.0.2.1")
+    accounts.authenticate(runtime.db, runtime.passwords, email=VICTIM, password=PASSWORD,
+                          ip="192.0.2.2")
+    ended = accounts.change_password(runtime.db, runtime.passwords, user_id=mine.id,
+                                     session_token=mine.session_token, current=PASSWORD,
+                                     new="a brand new password", ip="192.0.2.1")
+    assert ended == 1
+    assert accounts.load_session(runtime.db, mine.session_token) is not None
+    assert [s.revoked_at is None for s in _sessions(runtime, mine.id)] == [True, False]
+    assert _try(runtime, "a brand new password", ip="192.0.2.3") == "ok"
+    entry = _audit(runtime, "password.change")[-1]
+    assert (entry.outcome, entry.detail) == ("success", {"other_sessions_ended": 1})
+
+
+@pytest.mark.parametrize(("current", "new", "message"), [
+    ("", "a brand new password", "Enter your current password and the new one."),
+    (PASSWORD, "short", "Passwords are 12 to 1024 characters long."),
+    (PASSWORD, PASSWORD, "The new password is the same as the current one."),
+    ("not the password", "a brand new password", "The current password is incorrect."),
+])
+def test_bad_password_changes_are_refused_and_change_nothing(
+        runtime: Runtime, world: World, current: str, new: str, message: str) -> None:
+    user_id = world.users["viewer"]
+    before = _hash(runtime, user_id)
+    with pytest.raises(ValidationError) as caught:
+        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+                                 session_token="", current=current, new=new, ip="192.0.2.9")
+    assert caught.value.user_message == message
+    assert _hash(runtime, user_id) == before
+
+
+def test_password_change_guesses_are_throttled_like_sign_in(runtime: Runtime,
+                                                           world: World) -> None:
+    user_id = world.users["viewer"]
+    for n in range(5):
+        with pytest.raises(ValidationError, match="current password is incorrect"):
+            accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+                                     session_token="", current=f"guess {n:02d} xx",
+                                     new="a brand new password", ip="192.0.2.10")
+    with pytest.raises(SignInThrottled, match="Too many failed sign-in attempts"):
+        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+                                 session_token="", current=PASSWORD,
+                                 new="a brand new password", ip="192.0.2.10")
+    denied = [e for e in _audit(runtime, "password.change") if e.outcome == "denied"]
+    assert len(denied) == 5
+    assert _audit(runtime, "login.throttled")[-1].detail["attempt"] == "password change"
 
 
 # --- all-or-nothing account creation ------------------------------------------------------
