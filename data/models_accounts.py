@@ -22,7 +22,7 @@ class LoginThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_end: Mapped[float] = mapped_column(Float)
+    window_end: Mapped[float] = mapped_column(Float, index=True)
     penalty: Mapped[float] = mapped_column(Float)
 
 

@@ -28,7 +28,9 @@ class Refusal:
 
 
 def _reserve_one(session: Session, *, key: str, limit: int, now: float, base: float,
-                 cap: float) -> bool:
+                 cap: float) -> bool | None:
+    """Count one attempt against ``key``: ``True`` (counted), ``None`` (counted in a new row)
+    or ``False`` (over the limit)."""
     t = LoginThrottle
     expired = t.window_end <= now
     was_full = and_(expired, t.failures >= limit)
@@ -45,7 +47,7 @@ def _reserve_one(session: Session, *, key: str, limit: int, now: float, base: fl
     if session.get(LoginThrottle, key) is not None:
         return False
     session.execute(insert(t).values(key=key, failures=1, window_end=now + base, penalty=base))
-    return True
+    return None
 
 
 def reserve(db: Database, keys: list[tuple[str, int]], *, now: float, base: float,
@@ -57,19 +59,42 @@ def reserve(db: Database, keys: list[tuple[str, int]], *, now: float, base: floa
     window that ended full.
     """
     for _ in range(_RETRIES):
+        added = False
         try:
             with db.session() as session:
                 for key, limit in keys:
-                    if not _reserve_one(session, key=key, limit=limit, now=now, base=base,
-                                        cap=cap):
+                    counted = _reserve_one(session, key=key, limit=limit, now=now, base=base,
+                                           cap=cap)
+                    if counted is False:
                         until = session.scalar(select(LoginThrottle.window_end)
                                                .where(LoginThrottle.key == key))
                         session.rollback()
                         return Refusal(key=key, until=float(until or now))
-            return None
+                    added = added or counted is None
         except IntegrityError:  # two first attempts raced to insert the row: count again
             continue
+        if added:  # the table grew: drop a few counters whose last window ended long ago
+            prune(db, before=now - cap)
+        return None
     raise RuntimeError("could not reserve a sign-in attempt")
+
+
+def prune(db: Database, *, before: float, limit: int = 10) -> int:
+    """Delete up to ``limit`` counters whose window ended before ``before``; how many.
+
+    One row per transaction, so pruning never holds one row while waiting for another (no
+    deadlock with reservations, which lock an account's row and then its address's).
+    """
+    with db.session() as session:
+        stale = list(session.scalars(select(LoginThrottle.key)
+                                     .where(LoginThrottle.window_end < before).limit(limit)))
+    deleted = 0
+    for key in stale:
+        with db.session() as session:
+            result = session.execute(delete(LoginThrottle).where(
+                LoginThrottle.key == key, LoginThrottle.window_end < before))
+            deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
 
 
 def release(db: Database, *, reset: str, refund: str) -> None:

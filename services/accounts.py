@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from auth.passwords import Passwords
 from data import memberships
@@ -145,11 +146,25 @@ def ensure_first_admin(db: Database, passwords: Passwords, *, email: str = "admi
     return password
 
 
+def address_group(ip: str) -> str:
+    """The unit an address is throttled by: the address itself, or for IPv6 its /64 (one
+    host usually holds a whole /64, so single addresses are free to rotate)."""
+    try:
+        address = ip_address(ip)
+    except ValueError:
+        return ip
+    if not isinstance(address, IPv6Address):
+        return ip
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ip_network(f"{address}/64", strict=False))
+
+
 def throttle_keys(email: str, ip: str, *, max_failures: int) -> list[tuple[str, int]]:
     """The counters one password check is reserved against: this account at this address,
     and this address (with a higher limit, for guessing across many accounts)."""
     return [(f"acct:{email}|{ip}", max_failures),
-            (f"addr:{ip}", max_failures * IP_FAILURE_FACTOR)]
+            (f"addr:{address_group(ip)}", max_failures * IP_FAILURE_FACTOR)]
 
 
 def reserve_attempt(db: Database, *, email: str, ip: str, attempt: str, max_failures: int = 5,

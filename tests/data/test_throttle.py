@@ -67,3 +67,13 @@ def test_backoff_and_release(db: Database) -> None:
     assert _row(db, "acct:b|2").penalty == 300  # type: ignore[union-attr]  # capped
     throttle.release(db, reset="acct:b|2", refund="addr:none")
     assert _row(db, "acct:b|2") is None
+
+
+def test_counters_whose_window_ended_long_ago_are_pruned(db: Database) -> None:
+    for n in range(3):
+        throttle.reserve(db, [(f"acct:old{n}|3", 5)], now=0.0, base=100, cap=400)
+    throttle.reserve(db, [("acct:recent|3", 5)], now=350.0, base=100, cap=400)
+    assert _row(db, "acct:old0|3") is not None  # ended at 100, not yet 400 s ago
+    throttle.reserve(db, [("acct:new|3", 5)], now=600.0, base=100, cap=400)
+    assert [_row(db, f"acct:old{n}|3") for n in range(3)] == [None, None, None]
+    assert _row(db, "acct:recent|3") is not None and _row(db, "acct:new|3") is not None

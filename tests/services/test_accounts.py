@@ -228,3 +228,16 @@ def test_create_member_account_refuses_without_leaving_anything(
                                                         "role": "viewer"}})
     roles = {m.user_id: m.role for m in team.list_members(runtime.db, cluster_id=world.a)}
     assert roles[user.id] == "viewer"
+
+
+def test_ipv6_addresses_are_throttled_by_their_64(runtime: Runtime, world: World) -> None:
+    assert accounts.address_group("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert accounts.address_group("::ffff:192.0.2.1") == "192.0.2.1"
+    assert accounts.address_group("192.0.2.1") == "192.0.2.1"
+    assert accounts.address_group("") == ""
+    for n in range(20):  # one host rotating through its /64 and across accounts
+        email = f"{('admin', 'editor', 'analyst', 'outsider')[n % 4]}@example.com"
+        assert _try(runtime, f"spray {n}", ip=f"2001:db8:1:2::{n + 1:x}", email=email) == "wrong"
+    assert _try(runtime, PASSWORD, ip="2001:db8:1:2::ff", email="root@example.com") \
+        == "throttled"
+    assert _try(runtime, PASSWORD, ip="2001:db8:1:3::1", email="root@example.com") == "ok"

@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("penalty", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    with op.batch_alter_table("login_throttle", schema=None) as batch_op:
+        batch_op.create_index("ix_login_throttle_window_end", ["window_end"], unique=False)
     op.create_table(
         "password_resets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,4 +53,6 @@ def downgrade() -> None:
     with op.batch_alter_table("password_resets", schema=None) as batch_op:
         batch_op.drop_index("ix_password_resets_user_id")
     op.drop_table("password_resets")
+    with op.batch_alter_table("login_throttle", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_throttle_window_end")
     op.drop_table("login_throttle")
