@@ -174,6 +174,17 @@ def test_bad_password_changes_are_refused_and_change_nothing(
     assert _hash(runtime, user_id) == before
 
 
+def test_an_sso_only_account_has_no_password_to_change(runtime: Runtime, world: World) -> None:
+    user_id = world.users["viewer"]
+    with runtime.db.session() as session:
+        session.execute(update(User).where(User.id == user_id).values(password_hash=None))
+    with pytest.raises(ValidationError, match="signs in with single sign-on"):
+        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+                                 session_token="", current=PASSWORD,
+                                 new="a brand new password", ip="192.0.2.9")
+    assert _hash(runtime, user_id) is None
+
+
 def test_password_change_guesses_are_throttled_like_sign_in(runtime: Runtime,
                                                            world: World) -> None:
     user_id = world.users["viewer"]
