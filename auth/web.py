@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ login_manager = LoginManager()
 #: routed to Dash's catch-all page, which is not public.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login_form", "auth.login_submit", "invite.invite_form", "invite.invite_accept",
+    "account.reset_form", "account.reset_submit",
     "oidc.sso_start", "oidc.sso_callback", "healthz", "_dash_assets.static",
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "/_favicon.ico",
 })
@@ -41,6 +43,7 @@ PUBLIC_ENDPOINTS = frozenset({
 DASH_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 #: The blueprint whose routes authenticate an ``Authorization`` header themselves.
 API_BLUEPRINT = "api"
+INVITE_NOTICE = "Sign in with the invited e-mail address; you then accept the invitation."
 FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you will be taken "
                "to the overview instead.")
 
@@ -110,7 +113,8 @@ def _login_page(*, error: str | None = None, notice: str | None = None, email: s
     from auth import oidc
 
     target, forged = safe_next(request.values.get("next"))
-    notices = [n for n in (notice, FORGED_NEXT if forged else None) if n]
+    invite = INVITE_NOTICE if target.startswith("/invite/") else None
+    notices = [n for n in (notice, invite, FORGED_NEXT if forged else None) if n]
     error = error or oidc.error_message(request.args.get("sso_error"))
     html = render_template("login.html", error=error, notices=notices, email=email[:254],
                            next=target if target != "/" else "", csrf=csrf_token(),
@@ -124,6 +128,8 @@ def login_form() -> Any:
     if getattr(current_user, "is_authenticated", False):
         return redirect(safe_next(request.args.get("next"))[0])
     notice = "You have signed out." if request.args.get("signed_out") else None
+    if request.args.get("reset"):
+        notice = "Your password is set. Sign in with it."
     return _login_page(notice=notice)
 
 
@@ -142,10 +148,10 @@ def login_submit() -> Any:
             password=request.form.get("password", ""),
             ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
             max_failures=settings.login_max_failures,
+            window=timedelta(seconds=settings.login_window_seconds),
         )
     except SignInError as exc:
-        status = 429 if "Too many" in exc.user_message else 401
-        return _login_page(error=exc.user_message, status=status, email=email)
+        return _login_page(error=exc.user_message, status=exc.status_code, email=email)
     target, _forged = safe_next(request.form.get("next"))
     session.clear()
     login_user(AuthUser(user))
@@ -251,11 +257,16 @@ def _load_token_user(req: Any) -> AuthUser | None:
 
 def init_app(server: Flask) -> None:
     """Attach sign-in to the Flask server: login manager, routes and the guard."""
+    from auth import proxies
+
+    server.wsgi_app = proxies.wrap(server.wsgi_app,  # type: ignore[method-assign]
+                                   server.extensions["lyceum"].settings.trusted_proxies)
     login_manager.init_app(server)
     login_manager.session_protection = None
     server.register_blueprint(bp)
-    from auth import invite, oidc
+    from auth import account, invite, oidc
 
     server.register_blueprint(invite.bp)
+    server.register_blueprint(account.bp)
     oidc.init_app(server)
     server.before_request(guard)

@@ -17,10 +17,16 @@ from auth.roles import Role, parse_cluster_id, require_role
 from auth.web import current_actor
 from callbacks.common import runtime, signed_in_user
 from components import team as ui
-from components.ids import Team, team_invitation_revoke, team_member_remove, team_member_role
+from components.ids import (
+    Team,
+    team_invitation_revoke,
+    team_member_remove,
+    team_member_reset,
+    team_member_role,
+)
 from components.layout import make_error, make_page_header
 from lyceum.errors import AppError
-from services import invitations, team
+from services import invitations, password_resets, team
 from services.access_views import team_view
 
 BUMP = Output(Team.version, "data", allow_duplicate=True)
@@ -47,7 +53,8 @@ def refresh(_version: Any, cluster_id: Any) -> tuple[Any, ...]:
         return None, None, None, None, make_error(exc.user_message)
     admin = role >= Role.ADMIN
     return (_header(view.cluster_name),
-            ui.make_members_table(view.members, can_manage=admin, me=signed_in_user().id),
+            ui.make_members_table(view.members, can_manage=admin, me=signed_in_user().id,
+                                  can_reset=bool(signed_in_user().is_admin)),
             ui.make_manage_forms(smtp=view.smtp) if admin else ui.make_viewer_note(),
             ui.make_invitations(view.invitations, can_manage=admin)
             if admin else ui.make_viewer_note(), None)
@@ -146,6 +153,25 @@ def withdraw(_clicks: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
     except AppError as exc:
         return no_update, make_error(exc.user_message, title="Not withdrawn")
     return (version or 0) + 1, _ok("Invitation withdrawn; its link no longer works.")
+
+
+@callback(Output(Team.reset_result, "children"),
+          Input(team_member_reset(ALL), "n_clicks"),  # type: ignore[arg-type]
+          State(Team.cluster, "data"), prevent_initial_call=True)
+def reset_link(_clicks: Any, _cluster_id: Any) -> Any:
+    """Issue a one-time password-reset link for a member (global admins only); shown once."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    try:
+        require_role(None, Role.ADMIN)
+        new = password_resets.create_reset(runtime(), user_id=_whole(trigger.get("user")),
+                                           actor=current_actor(), link_base=request.host_url)
+    except AppError as exc:
+        return make_error(exc.user_message, title="No reset link")
+    return ui.make_reset_result(email=new.email,
+                                link=password_resets.reset_link(request.host_url, new.token),
+                                emailed=new.emailed, mail_error=new.mail_error)
 
 
 def _whole(value: Any) -> int:

@@ -9,6 +9,7 @@ class Shell:
     navbar = "shell-navbar"
     content = "shell-content"
     cluster_nav = "shell-cluster-nav"
+    account = "shell-account-link"
     location = "_pages_location"
 
 
@@ -139,8 +140,10 @@ class Team:
     invite_role = "team-invite-role-select"
     invite = "team-invite-button"
     invite_result = "team-invite-result-div"
+    reset_result = "team-reset-result-div"
     ROLE = "team-member-role"
     REMOVE = "team-member-remove"
+    RESET = "team-member-reset"
     REVOKE = "team-invitation-revoke"
 
 
@@ -152,6 +155,11 @@ def team_member_role(user_id: int) -> dict[str, str | int]:
 def team_member_remove(user_id: int) -> dict[str, str | int]:
     """The remove button of one member row."""
     return {"type": Team.REMOVE, "user": user_id}
+
+
+def team_member_reset(user_id: int) -> dict[str, str | int]:
+    """The reset-link button of one member row (global admins only)."""
+    return {"type": Team.RESET, "user": user_id}
 
 
 def team_invitation_revoke(invitation_id: int) -> dict[str, str | int]:

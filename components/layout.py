@@ -26,6 +26,8 @@ def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_bad
         html.Span([html.I(className="bi bi-person-circle me-1"), user_label],
                   className="text-light small me-2", id="nav-user-label"),
         dbc.Badge(user_badge, color="light", text_color="dark", className="me-3"),
+        html.A([html.I(className="bi bi-gear me-1"), "Account"], href="/account",
+               className="btn btn-outline-light btn-sm me-2", id=Shell.account),
         html.Form([
             dcc.Input(type="hidden", name="csrf_token", value=csrf),
             html.Button([html.I(className="bi bi-box-arrow-right me-1"), "Sign out"],

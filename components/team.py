@@ -9,7 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.formatting import when
-from components.ids import Team, team_invitation_revoke, team_member_remove, team_member_role
+from components.ids import (
+    Team,
+    team_invitation_revoke,
+    team_member_remove,
+    team_member_reset,
+    team_member_role,
+)
 from components.layout import make_empty_state
 
 ROLE_OPTIONS = [{"label": r, "value": r} for r in ("admin", "editor", "analyst", "viewer")]
@@ -21,8 +27,16 @@ def role_badge(role: str) -> dbc.Badge:
     return dbc.Badge(role, color=ROLE_COLORS.get(role, "secondary"), className="role-badge")
 
 
-def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int) -> Any:
-    """The members with their roles; admins get a role picker and a remove button per row."""
+def _reset_button(user_id: int) -> dbc.Button:
+    return dbc.Button([html.I(className="bi bi-key me-1"), "Reset link"],
+                      id=team_member_reset(user_id), color="outline-secondary", size="sm",
+                      className="me-1", title="Issue a one-time password-reset link")
+
+
+def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int,
+                       can_reset: bool = False) -> Any:
+    """The members with their roles; admins get a role picker and a remove button per row,
+    global admins also a password-reset link for the others."""
     if not members:
         return make_empty_state(icon="bi-people", title="No members yet",
                                 text="Add people with an existing account, or invite them.")
@@ -43,7 +57,8 @@ def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int) -> 
                      dbc.Badge("you", color="light", text_color="dark", className="ms-1")
                      if m.user_id == me else None]),
             html.Td(role_cell), html.Td(when(m.since), className="small"),
-            html.Td(action, className="text-end")]))
+            html.Td([_reset_button(m.user_id) if can_reset and m.user_id != me else None,
+                     action], className="text-end text-nowrap")]))
     head = html.Thead(html.Tr([html.Th("Member"), html.Th("Role"), html.Th("Since"),
                                html.Th("")]))
     return dbc.Table([head, html.Tbody(rows)], hover=True, className="mb-0 align-middle")
@@ -111,3 +126,16 @@ def make_invite_result(*, email: str, link: str, emailed: bool, mail_error: str)
                   dcc.Clipboard(target_id="team-invite-link", className="ms-2 d-inline")],
                  className="mt-2 d-flex align-items-center"),
     ], color="warning", id="team-invite-copy")
+
+
+def make_reset_result(*, email: str, link: str, emailed: bool, mail_error: str) -> dbc.Alert:
+    """After issuing a reset link: the link, shown only this once (and "e-mailed" if it was)."""
+    sent = (f"It was also e-mailed to {email}. " if emailed else
+            (mail_error or "E-mail is not configured on this server.") + " ")
+    return dbc.Alert([
+        html.Div([html.Strong(f"Reset link for {email} created. "), sent,
+                  "It works once, for 24 hours, and is shown only now:"]),
+        html.Div([html.Code(link, id="team-reset-link", className="user-select-all"),
+                  dcc.Clipboard(target_id="team-reset-link", className="ms-2 d-inline")],
+                 className="mt-2 d-flex align-items-center"),
+    ], color="info", id="team-reset-copy", dismissable=True)

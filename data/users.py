@@ -75,16 +75,19 @@ def revoke_session(session: Session, token_hash: str, *, now: datetime) -> int:
 
 
 
-def revoke_user_sessions(session: Session, *, user_id: int, now: datetime) -> int:
-    """Mark every live session of a user revoked; returns how many rows changed."""
-    result = session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
 def get_user_by_oidc(session: Session, *, issuer: str, subject: str) -> User | None:
     """The user linked to this single sign-on identity, or ``None``."""
     return session.scalar(select(User).where(User.oidc_issuer == issuer,
                                              User.oidc_subject == subject))
+
+
+def revoke_user_sessions(session: Session, *, user_id: int, now: datetime,
+                         keep_hash: str | None = None) -> int:
+    """End every live session of a user except the one hashing to ``keep_hash``."""
+    query = update(UserSession).where(UserSession.user_id == user_id,
+                                      UserSession.revoked_at.is_(None))
+    if keep_hash is not None:
+        query = query.where(UserSession.token_hash != keep_hash)
+    result = session.execute(query.values(revoked_at=now)
+                             .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)

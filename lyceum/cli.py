@@ -108,15 +108,14 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create an account and give it a role on one cluster (by database name)."""
-    from services.accounts import create_user, generate_password
-    from services.team import add_member_by_database
+    from services.accounts import create_member_account, generate_password
 
     runtime = _open()
     runtime.db.migrate()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else generate_password()
-    user = create_user(runtime.db, runtime.passwords, email=args.email, password=password,
-                       display_name=args.name or args.email)
-    add_member_by_database(runtime.db, database=args.cluster, user_id=user.id, role=args.role)
+    create_member_account(runtime.db, runtime.passwords, email=args.email, password=password,
+                          database=args.cluster, role=args.role,
+                          display_name=args.name or args.email)
     print(f"User {args.email} created with role {args.role} on {args.cluster}.")
     if not args.password_stdin:
         print(f"Password (shown once): {password}")
@@ -145,6 +144,11 @@ def cmd_load_demo(_args: argparse.Namespace) -> int:
     state = "already loaded" if skipped else "loaded"
     print(f"Demo data {state} in {seconds or 0:.1f} s: {rows}")
     return 0
+
+
+def quiet_migrations() -> None:
+    """Keep alembic's per-revision INFO lines out of the command's output (warnings stay)."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                                                    "%(message)s")
+    quiet_migrations()
     try:
         return int(args.func(args))
     except AppError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from lyceum.errors import ConfigError
@@ -18,6 +19,45 @@ MIN_SECRET_LENGTH = 32
 SECRET_FILE = "secret_key"
 TOKEN_KEY_FILE = "token_key"
 DEMO_SIZES = ("full", "small", "off")
+
+
+@dataclass(frozen=True)
+class TrustedProxies:
+    """Which reverse proxies may name the client in ``X-Forwarded-For`` (default: none).
+
+    Either a number of proxy hops in front of the app (every request passes through them),
+    or the proxies' own addresses/networks (the header is read only from those).
+    """
+
+    hops: int = 0
+    networks: tuple[IPv4Network | IPv6Network, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        """Whether any proxy is trusted."""
+        return bool(self.hops or self.networks)
+
+
+def parse_trusted_proxies(value: str | None) -> TrustedProxies:
+    """Read ``LYCEUM_TRUSTED_PROXIES``: empty or 0 (trust none), a hop count such as ``1``,
+    or a comma-separated list of proxy addresses or networks (``10.0.0.5, 10.1.0.0/16``)."""
+    text = (value or "").strip()
+    if not text:
+        return TrustedProxies()
+    if text.isdigit():
+        hops = int(text)
+        if hops > 10:
+            raise ConfigError("LYCEUM_TRUSTED_PROXIES is a hop count of 0 to 10, or a list of "
+                              "proxy addresses.")
+        return TrustedProxies(hops=hops)
+    networks = []
+    for part in text.split(","):
+        try:
+            networks.append(ip_network(part.strip(), strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"LYCEUM_TRUSTED_PROXIES: {part.strip()!r} is neither an address "
+                              "nor a network.") from exc
+    return TrustedProxies(networks=tuple(networks))
 
 
 @dataclass(frozen=True)
@@ -48,6 +88,7 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    trusted_proxies: TrustedProxies = field(default_factory=lambda: TrustedProxies())
     dashboard_refresh_s: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -163,4 +204,5 @@ def load_settings(
         smtp_from=env.get("LYCEUM_SMTP_FROM") or None,
         smtp_starttls=(env.get("LYCEUM_SMTP_STARTTLS") or "1").strip().lower()
         in {"1", "true", "yes", "on"},
+        trusted_proxies=parse_trusted_proxies(env.get("LYCEUM_TRUSTED_PROXIES")),
     )

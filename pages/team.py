@@ -29,6 +29,7 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
         html.Div(id=Team.error),
         html.Div(id=Team.alert),
         html.Div(id=Team.invite_result),
+        html.Div(id=Team.reset_result),
         dbc.Row([
             dbc.Col(_card("Members", html.Div(id=Team.members)), lg=7),
             dbc.Col([_card("Add people", html.Div(id=Team.manage)),

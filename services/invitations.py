@@ -1,17 +1,16 @@
 """Invitations by one-time link: shown once, expiring, single-use, stored only as a hash.
 
-An admin invites an e-mail address with a role; the invitee opens the link, sets a password
-and joins. With SMTP configured the link is e-mailed, otherwise the inviting admin copies it.
+An admin invites an e-mail address with a role; the invitee opens the link and either sets a
+password (a new account) or, if the address already has an account, signs in as it and then
+accepts: the link is never a form that checks an existing account's password. With SMTP
+configured the link is e-mailed, otherwise the inviting admin copies it.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from functools import partial
 
 from data import memberships
@@ -22,17 +21,19 @@ from data.models import utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import AppError, NotFound, ValidationError
 from lyceum.settings import Settings
-from services import audit
+from services import audit, mail
 from services.accounts import validate_new_account
 from services.audit import Actor
 from services.runtime import Runtime
 from services.team import ROLES
 
-log = logging.getLogger(__name__)
 PREFIX = "inv_"
 LIFETIME = timedelta(days=7)
 MAX_TOKEN_LENGTH = 128
 INVALID = "This invitation link is invalid, expired or already used. Ask for a new one."
+SIGN_IN_TO_ACCEPT = "Sign in with the invited e-mail address to accept the invitation."
+FOR_OTHER = ("This invitation is for another e-mail address. Sign out, then open the link "
+             "again and sign in with the invited address.")
 
 
 class InvitationInvalid(AppError):
@@ -40,6 +41,20 @@ class InvitationInvalid(AppError):
 
     status_code = 404
     code = "invitation_invalid"
+
+
+class SignInRequired(AppError):
+    """The invited address has an account: its owner must sign in to accept."""
+
+    status_code = 401
+    code = "sign_in_required"
+
+
+class InvitationForOther(AppError):
+    """The signed-in account is not the invited address."""
+
+    status_code = 403
+    code = "invitation_for_other"
 
 
 @dataclass(frozen=True)
@@ -63,7 +78,6 @@ class InvitationView:
     role: str
     cluster_name: str
     expires_at: datetime
-    has_account: bool
 
 
 def hash_token(runtime: Runtime, raw: str) -> str:
@@ -77,7 +91,7 @@ def _set_hash(row: TeamInvitation, digest: str) -> None:
 
 def smtp_configured(settings: Settings) -> bool:
     """Whether invitations can be e-mailed."""
-    return bool(settings.smtp_host and settings.smtp_from)
+    return mail.smtp_configured(settings)
 
 
 def create_invitation(runtime: Runtime, *, cluster_id: int, email: str, role: str,
@@ -113,24 +127,10 @@ def create_invitation(runtime: Runtime, *, cluster_id: int, email: str, role: st
 
 def _send(settings: Settings, *, to: str, cluster: str, role: str, link: str
           ) -> tuple[bool, str]:
-    message = EmailMessage()
-    message["Subject"] = f"You are invited to {cluster} on Lyceum Clusters"
-    message["From"] = str(settings.smtp_from)
-    message["To"] = to
-    message.set_content(f"You have been invited to the cluster {cluster} as {role}.\n\n"
-                        f"Open this link within 7 days to set your password and join:\n"
-                        f"{link}\n\nThe link works once.")
-    try:
-        with smtplib.SMTP(str(settings.smtp_host), settings.smtp_port, timeout=10) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("invitation e-mail to %s failed: %s", to, exc)
-        return False, "The e-mail could not be sent; copy the link instead."
-    return True, ""
+    return mail.send(settings, to=to, subject=f"You are invited to {cluster} on Lyceum Clusters",
+                     body=f"You have been invited to the cluster {cluster} as {role}.\n\n"
+                          f"Open this link within 7 days to join:\n{link}\n\n"
+                          "The link works once.")
 
 
 def _open(runtime: Runtime, session: Session, raw: str, *, now: datetime) -> TeamInvitation:
@@ -145,44 +145,68 @@ def _open(runtime: Runtime, session: Session, raw: str, *, now: datetime) -> Tea
 
 
 def preview(runtime: Runtime, raw: str) -> InvitationView:
-    """The invitation behind a link, or :class:`InvitationInvalid`."""
+    """The invitation behind a link, or :class:`InvitationInvalid`.
+
+    It says nothing about whether the address already has an account.
+    """
     with runtime.db.session() as session:
         row = _open(runtime, session, raw, now=utcnow())
         cluster = memberships.get_cluster(session, row.cluster_id)
-        has_account = users_data.get_user_by_email(session, row.email) is not None
         return InvitationView(email=row.email, role=row.role,
                               cluster_name=cluster.name if cluster else "",
-                              expires_at=row.expires_at, has_account=has_account)
+                              expires_at=row.expires_at)
 
 
-def accept(runtime: Runtime, raw: str, *, password: str, ip: str) -> tuple[int, str]:
-    """Use the link: create the account with ``password`` (or, for an existing account,
-    check it) and give it the role. Returns the user's id and e-mail. Single use."""
+def accept_new_account(runtime: Runtime, raw: str, *, password: str, ip: str) -> int:
+    """Use the link to create the invited account with ``password`` and give it the role.
+
+    An address that already has an account is never checked against a password here: it
+    raises :class:`SignInRequired` (its owner signs in, then accepts). Returns the new id.
+    """
     now = utcnow()
     with runtime.db.session() as session:
         row = _open(runtime, session, raw, now=now)
-        user = users_data.get_user_by_email(session, row.email)
-        if user is None:
-            validate_new_account(row.email, password or "")
-            user = users_data.add_user(session, email=row.email, display_name=row.email,
-                                       password_hash=runtime.passwords.hash(password))
-            audit.record(session, "user.create", actor=Actor(label=row.email, ip=ip),
-                         target_type="user", target_id=user.id,
-                         detail={"email": row.email, "via": "invitation"})
-        elif not user.is_active or not runtime.passwords.verify(user.password_hash,
-                                                                password or ""):
-            raise ValidationError("That is not the password of the existing account "
-                                  f"{row.email}.", fields={"password": "not this account's"})
-        existing = team_data.get_member(session, cluster_id=row.cluster_id, user_id=user.id)
-        if existing is None:
-            memberships.set_member(session, cluster_id=row.cluster_id, user_id=user.id,
-                                   role=row.role, granted_by=row.invited_by)
-        row.used_at, row.used_by = now, user.id
-        audit.record(session, "invitation.accept", actor=Actor(user_id=user.id,
-                                                               label=user.email, ip=ip),
-                     target_type="invitation", target_id=row.id, cluster_id=row.cluster_id,
-                     detail={"role": row.role, "kept_existing_role": existing is not None})
-        return user.id, user.email
+        if users_data.get_user_by_email(session, row.email) is not None:
+            raise SignInRequired(SIGN_IN_TO_ACCEPT)
+        validate_new_account(row.email, password or "")
+        user = users_data.add_user(session, email=row.email, display_name=row.email,
+                                   password_hash=runtime.passwords.hash(password))
+        audit.record(session, "user.create", actor=Actor(label=row.email, ip=ip),
+                     target_type="user", target_id=user.id,
+                     detail={"email": row.email, "via": "invitation"})
+        _use(session, row, user_id=user.id, email=user.email, ip=ip, now=now)
+        return user.id
+
+
+def accept_signed_in(runtime: Runtime, raw: str, *, user_id: int, ip: str) -> None:
+    """Use the link for the signed-in account ``user_id``, which must be the invited address."""
+    now = utcnow()
+    with runtime.db.session() as session:
+        row = _open(runtime, session, raw, now=now)
+        user = users_data.get_user(session, user_id)
+        if user is None or not user.is_active or user.email.lower() != row.email.lower():
+            refused = (user.email if user is not None else "", row.id, row.cluster_id)
+        else:
+            _use(session, row, user_id=user.id, email=user.email, ip=ip, now=now)
+            return
+    with runtime.db.session() as session:
+        audit.record(session, "invitation.accept", actor=Actor(user_id=user_id,
+                                                               label=refused[0], ip=ip),
+                     outcome="denied", target_type="invitation", target_id=refused[1],
+                     cluster_id=refused[2], detail={"reason": "signed in as another account"})
+    raise InvitationForOther(FOR_OTHER)
+
+
+def _use(session: Session, row: TeamInvitation, *, user_id: int, email: str, ip: str,
+         now: datetime) -> None:
+    existing = team_data.get_member(session, cluster_id=row.cluster_id, user_id=user_id)
+    if existing is None:
+        memberships.set_member(session, cluster_id=row.cluster_id, user_id=user_id,
+                               role=row.role, granted_by=row.invited_by)
+    row.used_at, row.used_by = now, user_id
+    audit.record(session, "invitation.accept", actor=Actor(user_id=user_id, label=email, ip=ip),
+                 target_type="invitation", target_id=row.id, cluster_id=row.cluster_id,
+                 detail={"role": row.role, "kept_existing_role": existing is not None})
 
 
 def list_open(runtime: Runtime, *, cluster_id: int) -> list[TeamInvitation]:

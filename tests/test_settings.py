@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,23 @@ def test_defaults_live_in_the_instance_folder(instance_path: Path) -> None:
 def test_bad_demo_size_is_named(instance_path: Path) -> None:
     with pytest.raises(ConfigError, match="LYCEUM_DEMO"):
         load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_DEMO": "huge"})
+
+
+def test_trusted_proxies_default_to_none_and_parse_hops_or_addresses(tmp_path: Path) -> None:
+    base = {"LYCEUM_INSTANCE": str(tmp_path), "LYCEUM_SECRET_KEY": "k" * 40}
+    assert not load_settings(base).trusted_proxies.configured
+    assert not load_settings({**base, "LYCEUM_TRUSTED_PROXIES": "0"}).trusted_proxies.configured
+    assert load_settings({**base, "LYCEUM_TRUSTED_PROXIES": "2"}).trusted_proxies.hops == 2
+    listed = load_settings({**base, "LYCEUM_TRUSTED_PROXIES": "10.0.0.5, fd00::/8"})
+    assert [str(n) for n in listed.trusted_proxies.networks] == ["10.0.0.5/32", "fd00::/8"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("11", "LYCEUM_TRUSTED_PROXIES is a hop count of 0 to 10"),
+    ("proxy.example", "'proxy.example' is neither an address nor a network"),
+    ("10.0.0.1, ", "'' is neither an address nor a network"),
+])
+def test_bad_trusted_proxies_refuse_to_start(tmp_path: Path, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings({"LYCEUM_INSTANCE": str(tmp_path), "LYCEUM_SECRET_KEY": "k" * 40,
+                       "LYCEUM_TRUSTED_PROXIES": value})

@@ -191,3 +191,72 @@ def test_every_public_endpoint_is_a_route_of_the_app(server: Flask) -> None:
     from auth.web import PUBLIC_ENDPOINTS
 
     assert PUBLIC_ENDPOINTS <= {rule.endpoint for rule in server.url_map.iter_rules()}
+
+
+def _login_from(client: FlaskClient, email: str, password: str, *, remote: str,
+                forwarded: str | None = None) -> Any:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    page = client.get("/login", environ_base={"REMOTE_ADDR": remote}, headers=headers)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert found
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": found.group(1)},
+                       environ_base={"REMOTE_ADDR": remote}, headers=headers)
+
+
+def test_lock_out_from_one_address_does_not_stop_the_owner_at_another(
+        server: Flask, admin: tuple[str, str], runtime: Runtime) -> None:
+    """Was: 5 wrong passwords from address A locked the account out from every address."""
+    attacker, owner = server.test_client(), server.test_client()
+    for _ in range(5):
+        assert _login_from(attacker, admin[0], "guess guess", remote="198.51.100.9"
+                           ).status_code == 401
+    assert _login_from(attacker, *admin, remote="198.51.100.9").status_code == 429
+    assert _login_from(owner, *admin, remote="192.0.2.10").status_code == 302
+    assert owner.get("/_dash-layout").status_code == 200
+
+
+def _proxied_app(runtime: Runtime, value: str) -> Flask:
+    from app import create_app
+    from lyceum.settings import parse_trusted_proxies
+
+    runtime.settings = runtime.settings.with_overrides(
+        trusted_proxies=parse_trusted_proxies(value))
+    return create_app(runtime.settings, runtime=runtime)
+
+
+@pytest.mark.parametrize("setting", ["1", "10.0.0.0/8"])
+def test_a_trusted_proxy_names_the_client(runtime: Runtime, admin: tuple[str, str],
+                                          setting: str) -> None:
+    """Was: behind a reverse proxy every user shared the proxy's address (and its lock-out)."""
+    client = _proxied_app(runtime, setting).test_client()
+    for _ in range(5):
+        _login_from(client, admin[0], "guess guess", remote="10.0.0.2",
+                    forwarded="198.51.100.20")
+    assert _login_from(client, *admin, remote="10.0.0.2",
+                       forwarded="198.51.100.20").status_code == 429
+    assert _login_from(client, *admin, remote="10.0.0.2",
+                       forwarded="192.0.2.30").status_code == 302
+    assert _audit(runtime, "login.failure")[-1].ip == "198.51.100.20"
+    assert _audit(runtime, "login.success")[-1].ip == "192.0.2.30"
+
+
+def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(
+        server: Flask, runtime: Runtime, admin: tuple[str, str]) -> None:
+    client = server.test_client()
+    for n in range(5):  # a forged header per attempt must not dodge the throttle
+        _login_from(client, admin[0], "guess guess", remote="10.0.0.2",
+                    forwarded=f"198.51.100.{n}")
+    assert _login_from(client, *admin, remote="10.0.0.2",
+                       forwarded="192.0.2.99").status_code == 429
+    assert {e.ip for e in _audit(runtime, "login.failure")} == {"10.0.0.2"}
+
+
+def test_a_listed_proxy_is_trusted_only_when_it_is_the_peer(
+        runtime: Runtime, admin: tuple[str, str]) -> None:
+    client = _proxied_app(runtime, "10.0.0.5").test_client()
+    _login_from(client, admin[0], "guess guess", remote="192.0.2.77",
+                forwarded="198.51.100.1")  # not from the proxy: header ignored
+    _login_from(client, admin[0], "guess guess", remote="10.0.0.5",
+                forwarded="198.51.100.2, 10.0.0.5")  # walks past the trusted proxy
+    assert [e.ip for e in _audit(runtime, "login.failure")] == ["192.0.2.77", "198.51.100.2"]

@@ -126,3 +126,42 @@ def test_viewer_sees_the_team_but_cannot_change_it(page: Page, live_app: AppProc
     page.goto(live_app.url + "/audit")
     expect(page.locator("#audit-error-div")).to_contain_text("administrators of a cluster")
     screenshot(page, "audit-denied")
+
+
+def test_admin_issues_a_reset_link_and_the_member_changes_the_password(
+        page: Page, browser: Browser, live_app: AppProcess,
+        admin_login: tuple[str, str]) -> None:
+    created = live_app.cli("create-user", "--email", "rita@example.com", "--cluster",
+                           "demo_plant", "--role", "analyst", "--password-stdin",
+                           stdin="forgotten password 1\n")
+    assert created.returncode == 0, created.stderr
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(live_app.url + "/clusters/1/team")
+    row = page.locator("#team-members-div tr", has_text="rita@example.com")
+    row.get_by_role("button", name="Reset link").click()
+    expect(page.locator("#team-reset-copy")).to_contain_text("Reset link for rita@example.com")
+    link = page.locator("#team-reset-link").inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/reset/rst_[\w-]+", link)
+
+    rita = browser.new_context().new_page()
+    rita.goto(link)
+    expect(rita.locator("#reset-summary")).to_contain_text("rita@example.com")
+    rita.fill("#reset-password", "remembered password 2")
+    rita.fill("#reset-password-again", "remembered password 2")
+    rita.click("#reset-submit")
+    expect(rita.locator("#login-notice")).to_have_text("Your password is set. Sign in with it.")
+    sign_in(rita, live_app.url, "rita@example.com", "remembered password 2")
+    rita.click("#shell-account-link")
+    expect(rita.locator("#account-summary")).to_contain_text("rita@example.com")
+    rita.fill("#account-current", "not my password")
+    rita.fill("#account-new", "third password 333")
+    rita.fill("#account-new-again", "third password 333")
+    rita.click("#account-submit")
+    expect(rita.locator("#account-error")).to_have_text("The current password is incorrect.")
+    rita.fill("#account-current", "remembered password 2")
+    rita.fill("#account-new", "third password 333")
+    rita.fill("#account-new-again", "third password 333")
+    rita.click("#account-submit")
+    expect(rita.locator("#account-notice")).to_contain_text("Password changed.")
+    screenshot(rita, "account")
+    rita.context.close()

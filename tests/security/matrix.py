@@ -31,6 +31,7 @@ CALLBACK_RULES: list[tuple[str, str, str]] = [
     ("cluster-header-div", "viewer", "cluster"),
     ("cluster-", "admin", "cluster"),
     ("team-header-div", "viewer", "cluster"),
+    ("team-reset-result-div", GLOBAL, "global"),
     ("team-", "admin", "cluster"),
     ("tokens-", "viewer", "cluster"),
     ("clusters-", SIGNED_IN, "global"),

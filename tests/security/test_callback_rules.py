@@ -68,3 +68,31 @@ def test_invite_without_smtp_shows_the_link_and_the_invite_form_needs_csrf(
         "password": PASSWORD, "password_again": PASSWORD, "csrf_token": "forged"})
     assert forged.status_code == 400 and "The form expired" in forged.get_data(as_text=True)
     assert snapshot(mod_runtime) == before
+
+
+def _reset_payload(server: Flask, client: FlaskClient, world: World, user_id: int
+                   ) -> dict[str, Any]:
+    dep = next(d for d in dependencies(server, client)
+               if first_output(d) == "team-reset-result-div")
+    payload = callback_payload(dep, cluster=str(world.a))
+    payload["inputs"][0][0]["id"]["user"] = user_id
+    payload["changedPropIds"] = [f'{{"type":"team-member-reset","user":{user_id}}}.n_clicks']
+    return payload
+
+
+def test_reset_links_are_for_global_admins_only(mod_server: Flask, mod_runtime: Runtime,
+                                                world: World,
+                                                clients: dict[str, FlaskClient]) -> None:
+    viewer = world.users["viewer"]
+    before, count = snapshot(mod_runtime), denials(mod_runtime)
+    text = clients["admin"].post("/_dash-update-component", headers=ORIGIN, json=_reset_payload(
+        mod_server, clients["admin"], world, viewer)).get_data(as_text=True)
+    assert "Only administrators can do this." in text and "rst_" not in text
+    assert snapshot(mod_runtime) == before and denials(mod_runtime) == count + 1
+    text = clients["root"].post("/_dash-update-component", headers=ORIGIN, json=_reset_payload(
+        mod_server, clients["root"], world, viewer)).get_data(as_text=True).replace(
+        "\\u002f", "/")
+    assert "Reset link for viewer@example.com created." in text
+    link = re.search(r"http://localhost(/reset/rst_[\w-]+)", text)
+    assert link, text[:1500]
+    assert "viewer@example.com" in mod_server.test_client().get(link[1]).get_data(as_text=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from email import message_from_bytes
 from typing import Any
@@ -10,14 +9,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from data.models import utcnow
+from data.models import AuditEntry, utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import ValidationError
 from services import invitations, team
 from services.audit import Actor
-from services.invitations import InvitationInvalid
+from services.invitations import InvitationForOther, InvitationInvalid, SignInRequired
 from services.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
+from tests.smtp_sink import SmtpSink
 
 ACTOR = Actor(user_id=None, label="test")
 
@@ -41,11 +41,10 @@ def test_link_is_stored_hashed_and_works_once(runtime: Runtime, world: World) ->
         assert row.token_hash == invitations.hash_token(runtime, new.token)
         assert new.token not in (row.token_hash, row.prefix)
     view = invitations.preview(runtime, new.token)
-    assert (view.email, view.role, view.has_account) == ("new@example.com", "analyst", False)
+    assert (view.email, view.role) == ("new@example.com", "analyst")
     with pytest.raises(ValidationError, match="12 to"):
-        invitations.accept(runtime, new.token, password="short", ip="")
-    user_id, email = invitations.accept(runtime, new.token, password=PASSWORD, ip="")
-    assert email == "new@example.com"
+        invitations.accept_new_account(runtime, new.token, password="short", ip="")
+    user_id = invitations.accept_new_account(runtime, new.token, password=PASSWORD, ip="")
     roles = {m.user_id: m.role for m in team.list_members(runtime.db, cluster_id=world.a)}
     assert roles[user_id] == "analyst"
     for bad in (new.token, new.token[:-1], new.token + "x", "", "inv_" + "A" * 200):
@@ -61,18 +60,59 @@ def test_expired_and_withdrawn_links_are_refused(runtime: Runtime, world: World)
     invitations.revoke(runtime, cluster_id=world.a, invitation_id=withdrawn.id, actor=ACTOR)
     for token in (expired.token, withdrawn.token):
         with pytest.raises(InvitationInvalid):
-            invitations.accept(runtime, token, password=PASSWORD, ip="")
+            invitations.accept_new_account(runtime, token, password=PASSWORD, ip="")
     assert invitations.list_open(runtime, cluster_id=world.a) == []
 
 
-def test_existing_account_must_prove_its_password(runtime: Runtime, world: World) -> None:
+class _CountingPasswords:
+    """The runtime's hasher, counting how often a password is checked."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.verified = inner, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        self.verified += 1
+        return bool(self.inner.verify(stored, password))
+
+
+def _used(runtime: Runtime, invitation_id: int) -> bool:
+    with runtime.db.session() as session:
+        return session.get(TeamInvitation, invitation_id).used_at is not None  # type: ignore
+
+
+def test_existing_account_is_never_asked_for_its_password(runtime: Runtime,
+                                                          world: World) -> None:
+    """Was: the link checked any password against the existing account, unthrottled."""
     new = _invite(runtime, world, "outsider@example.com", "viewer")
-    assert invitations.preview(runtime, new.token).has_account
-    with pytest.raises(ValidationError, match="not the password"):
-        invitations.accept(runtime, new.token, password="wrong password here", ip="")
-    invitations.accept(runtime, new.token, password=PASSWORD, ip="")
+    counting = _CountingPasswords(runtime.passwords)
+    runtime.passwords = counting  # type: ignore[assignment]
+    for guess in ("wrong password here", PASSWORD):  # even the right one is not checked
+        with pytest.raises(SignInRequired, match="Sign in with the invited e-mail address"):
+            invitations.accept_new_account(runtime, new.token, password=guess, ip="")
+    assert counting.verified == 0 and not _used(runtime, new.id)
+    assert "outsider@example.com" not in {m.email for m in
+                                          team.list_members(runtime.db, cluster_id=world.a)}
+    invitations.accept_signed_in(runtime, new.token, user_id=world.users["outsider"], ip="")
     assert "outsider@example.com" in {m.email for m in
                                       team.list_members(runtime.db, cluster_id=world.a)}
+    assert _used(runtime, new.id)
+
+
+def test_another_signed_in_account_cannot_use_the_link(runtime: Runtime, world: World) -> None:
+    new = _invite(runtime, world, "someone.else@example.com", "admin")
+    with pytest.raises(InvitationForOther, match="for another e-mail address"):
+        invitations.accept_signed_in(runtime, new.token, user_id=world.users["outsider"],
+                                     ip="10.0.0.9")
+    assert not _used(runtime, new.id)
+    assert world.users["outsider"] not in {
+        m.user_id for m in team.list_members(runtime.db, cluster_id=world.a)}
+    with runtime.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "invitation.accept")).one()
+        assert (entry.outcome, entry.ip) == ("denied", "10.0.0.9")
 
 
 @pytest.mark.parametrize(("email", "role"), [("not-an-email", "viewer"), ("a@b.c", "root")])
@@ -83,49 +123,8 @@ def test_bad_invitations_are_refused(runtime: Runtime, world: World, email: str,
     assert invitations.list_open(runtime, cluster_id=world.a) == []
 
 
-class _SmtpSink:
-    """A tiny SMTP server on a free loopback port that keeps the messages it receives."""
-
-    def __init__(self) -> None:
-        import socket
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1)
-        self.port = self.sock.getsockname()[1]
-        self.messages: list[bytes] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        conn, _ = self.sock.accept()
-        stream = conn.makefile("rwb")
-
-        def say(line: str) -> None:
-            stream.write(line.encode() + b"\r\n")
-            stream.flush()
-        say("220 sink")
-        data: list[bytes] = []
-        while line := stream.readline():
-            cmd = line.strip().upper()
-            if cmd.startswith((b"EHLO", b"HELO")):
-                say("250 sink")
-            elif cmd == b"DATA":
-                say("354 go")
-                while (chunk := stream.readline()) != b".\r\n":
-                    data.append(chunk)
-                self.messages.append(b"".join(data))
-                say("250 ok")
-            elif cmd == b"QUIT":
-                say("221 bye")
-                break
-            else:
-                say("250 ok")
-        conn.close()
-
-
 def test_smtp_sends_the_link_when_configured(runtime: Runtime, world: World) -> None:
-    sink = _SmtpSink()
+    sink = SmtpSink()
     settings: Any = runtime.settings.with_overrides(
         smtp_host="127.0.0.1", smtp_port=sink.port, smtp_from="lyceum@example.com",
         smtp_starttls=False)
