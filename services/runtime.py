@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auth.passwords import Passwords
 from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.settings import Settings
+from services.work_pools import WorkPools
 
 
 @dataclass
@@ -18,6 +19,11 @@ class Runtime:
     db: Database
     ch: ClickHouse
     passwords: Passwords
+    #: The bounded pools that run long work (made from ``settings.pools``).
+    pools: WorkPools = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pools = WorkPools(self.settings.pools)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -31,6 +37,7 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Release connections."""
+        """Stop the work pools and release connections."""
+        self.pools.shutdown()
         self.ch.close()
         self.db.dispose()
