@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,15 @@ from services.import_format import (
     default_mapping,
     file_format,
     iter_source_batches,
+    read_arrow_body,
     read_header,
+    read_parquet_body,
 )
 from services.imports import JobView, create_job, new_upload_path, run_import
 from services.runtime import Runtime
 
+#: Longest a request waits for its batch to be imported (the import goes on after that).
+INGEST_WAIT_S = 300.0
 _BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,9 +69,10 @@ def save_upload(runtime: Runtime, *, cluster_id: int, file_name: str, contents: 
     check_size(len(raw), limit=MAX_UPLOAD_BYTES)
     path = new_upload_path(runtime, cluster_id, fmt)
     path.write_bytes(raw)
+    budget = runtime.settings.max_decompressed_bytes
     try:
-        names = read_header(path, fmt)
-        rows = preview_rows(path, fmt, names)
+        names = read_header(path, fmt, budget=budget)
+        rows = preview_rows(path, fmt, names, budget=budget)
     except ValidationError:
         path.unlink(missing_ok=True)
         raise
@@ -74,9 +80,10 @@ def save_upload(runtime: Runtime, *, cluster_id: int, file_name: str, contents: 
                   preview=rows, mapping=default_mapping(kind, names))
 
 
-def preview_rows(path: Path, fmt: str, names: list[str], *, n: int = 8) -> list[dict[str, str]]:
-    """The first ``n`` rows as text."""
-    for batch in iter_source_batches(path, fmt, names):
+def preview_rows(path: Path, fmt: str, names: list[str], *, n: int = 8,
+                 budget: int | None = None) -> list[dict[str, str]]:
+    """The first ``n`` rows as text (a Parquet file read within ``budget`` bytes)."""
+    for batch in iter_source_batches(path, fmt, names, budget=budget):
         head = batch.slice(0, n).to_pylist()
         return [{k: "" if v is None else str(v) for k, v in row.items()} for row in head]
     raise ImportFileError("The file has a header but no rows.")
@@ -91,14 +98,15 @@ def owned_upload(runtime: Runtime, *, cluster_id: int, path: str) -> Path:
     return found
 
 
-def _body_table(body: bytes, content_type: str) -> pa.Table:
-    """The rows of an ingest request body (JSON, Arrow IPC stream or Parquet)."""
+def _body_table(body: bytes, content_type: str, *, budget: int) -> pa.Table:
+    """The rows of an ingest request body (Arrow IPC stream or Parquet), read batch by batch
+    and refused once they take more than ``budget`` bytes decompressed."""
     kind = content_type.split(";")[0].strip().lower()
     try:
         if kind in ("application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.file"):
-            return pa.ipc.open_stream(pa.BufferReader(body)).read_all()
+            return read_arrow_body(body, budget=budget)
         if kind in ("application/vnd.apache.parquet", "application/x-parquet"):
-            return pq.read_table(pa.BufferReader(body))
+            return read_parquet_body(body, budget=budget)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError("The body is not a readable Arrow or Parquet table.") from exc
     raise ImportFileError("Send Content-Type application/json, "
@@ -138,16 +146,28 @@ def ingest(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str, batch_
 def ingest_body(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
                 content_type: str, query: dict[str, str],
                 json_data: dict[str, Any] | None) -> tuple[JobView, bool]:
-    """Parse an ingest request (size already checked) and import it."""
+    """Parse an ingest request (size already checked) and import it, in the import pool.
+
+    The request waits at most :data:`INGEST_WAIT_S`; a full pool or a cluster already
+    running its share of imports refuses at once (:class:`services.work_pools.Busy`)."""
     check_size(len(body), limit=MAX_INGEST_BYTES)
+    work = partial(_ingest_now, runtime, cluster_id=cluster_id, actor=actor, body=body,
+                   content_type=content_type, query=query, json_data=json_data)
+    return runtime.pools.run("imports", work, cluster_id=cluster_id, timeout=INGEST_WAIT_S)
+
+
+def _ingest_now(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
+                content_type: str, query: dict[str, str],
+                json_data: dict[str, Any] | None) -> tuple[JobView, bool]:
     if json_data is not None:
         return ingest(runtime, cluster_id=cluster_id, actor=actor,
                       kind=str(json_data.get("kind", "curves")),
                       batch_id=json_data.get("batch_id", ""),
                       table=json_table(json_data.get("rows")))
+    table = _body_table(body, content_type, budget=runtime.settings.max_decompressed_bytes)
     return ingest(runtime, cluster_id=cluster_id, actor=actor,
                   kind=query.get("kind", "curves"), batch_id=query.get("batch_id", ""),
-                  table=_body_table(body, content_type))
+                  table=table)
 
 
 def safe_cell(value: Any) -> str:
