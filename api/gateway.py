@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from functools import partial
 from typing import Any
 
 from flask import jsonify, request
@@ -16,6 +17,7 @@ from flask import jsonify, request
 from api.core import bp, public_route, runtime
 from lyceum.errors import NotAuthenticated, ValidationError
 from services.gateway import run_gateway_query
+from services.work_pools import request_wait_s
 
 MAX_ROWS_RETURNED = 10_000
 
@@ -41,8 +43,11 @@ def gateway_sql(cluster_id: int) -> Any:
     sql = body.get("sql") if isinstance(body, dict) else request.get_data(as_text=True)
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send the SQL as {\"sql\": \"SELECT …\"} or as plain text.")
-    table = run_gateway_query(runtime(), cluster_id=cluster_id, username=auth.username,
-                              secret=auth.password, sql=sql)
+    rt = runtime()
+    query = partial(run_gateway_query, rt, cluster_id=cluster_id, username=auth.username,
+                    secret=auth.password, sql=sql)
+    table = rt.pools.run("gateway", query, cluster_id=cluster_id,
+                         timeout=request_wait_s(rt.settings))
     rows = table.slice(0, MAX_ROWS_RETURNED).to_pylist()
     return jsonify(columns=table.column_names,
                    rows=[[_plain(r[c]) for c in table.column_names] for r in rows],
