@@ -24,6 +24,7 @@ MIN_FREE_THREADS = 4
 QUERY_MEMORY_SHARE = 4
 #: Longest a query may run by default, whatever a cluster asks for (seconds).
 DEFAULT_MAX_EXECUTION_S = 300
+DEFAULT_QUERY_NICE = 10
 _GIB = 1024**3
 
 
@@ -44,6 +45,9 @@ class HostCeilings:
     max_execution_time: int
     max_memory_usage: int
     max_threads: int
+    #: The "nice" of the engine's threads while they run a cluster's query (0 to 19): the
+    #: threads that serve pages come first. Needs CAP_SYS_NICE, else the engine ignores it.
+    query_nice: int = DEFAULT_QUERY_NICE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HostCeilings:
@@ -57,7 +61,8 @@ class HostCeilings:
             max_memory_usage=(_positive(env, "LYCEUM_HOST_MAX_MEMORY_GB", 1) * _GIB
                               if memory_gb else
                               max(_GIB, machine_memory_bytes() // QUERY_MEMORY_SHARE)),
-            max_threads=_positive(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1))
+            max_threads=_positive(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1),
+            query_nice=_nice(env.get("LYCEUM_QUERY_NICE")))
 
     def as_settings(self) -> dict[str, int]:
         """The ceilings as ClickHouse settings."""
@@ -174,6 +179,16 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigError(f"{name} must be at least 1; got {value}.")
     return value
+
+
+def _nice(text: str | None) -> int:
+    """``LYCEUM_QUERY_NICE``: 0 (as the pages) to 19 (lowest)."""
+    if not (text or "").strip():
+        return DEFAULT_QUERY_NICE
+    assert text is not None
+    if not text.strip().isdigit() or int(text) > 19:
+        raise ConfigError(f"LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got {text!r}.")
+    return int(text)
 
 
 def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:

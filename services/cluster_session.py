@@ -48,8 +48,12 @@ def cluster_query_settings(cluster: DatabaseCluster, *,
     own = {name: int(value) for name, value in limits.items()
            if name in LIMIT_SETTINGS and isinstance(value, int)
            and not isinstance(value, bool) and value > 0}
-    host = (ceilings or HostCeilings.from_env()).as_settings()
-    return {**own, **{name: min(own.get(name, cap), cap) for name, cap in host.items()}}
+    host = ceilings or HostCeilings.from_env()
+    clamped = {**own, **{name: min(own.get(name, cap), cap)
+                         for name, cap in host.as_settings().items()}}
+    if host.query_nice:
+        clamped["os_thread_priority"] = host.query_nice
+    return clamped
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def test_server_threads_pools_and_ceilings_have_machine_defaults(instance_path: 
     assert settings.threads >= settings.pools.waiting_requests() + MIN_FREE_THREADS
     assert settings.ceilings == HostCeilings(
         max_execution_time=300, max_threads=os.cpu_count() or 1,
-        max_memory_usage=max(1024**3, machine_memory_bytes() // 4))
+        max_memory_usage=max(1024**3, machine_memory_bytes() // 4), query_nice=10)
     assert settings.max_decompressed_bytes == 512 * 1024**2
 
 
@@ -90,6 +90,8 @@ def test_too_few_threads_for_the_pools_refuse_to_start(instance_path: Path) -> N
     ("LYCEUM_THREADS", "many", "LYCEUM_THREADS must be a whole number; got 'many'."),
     ("LYCEUM_POOL_GATEWAY", "0", "LYCEUM_POOL_GATEWAY must be at least 1; got 0."),
     ("LYCEUM_HOST_MAX_MEMORY_GB", "-2", "LYCEUM_HOST_MAX_MEMORY_GB must be at least 1; got -2."),
+    ("LYCEUM_QUERY_NICE", "20", "LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got '20'."),
+    ("LYCEUM_QUERY_NICE", "-5", "LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got '-5'."),
 ])
 def test_bad_pool_and_ceiling_values_are_named(instance_path: Path, name: str, value: str,
                                                message: str) -> None:

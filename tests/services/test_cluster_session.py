@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from data.models import DatabaseCluster
@@ -26,14 +28,17 @@ def test_limits_above_the_host_are_clamped_to_its_ceilings() -> None:
                        "max_threads": 32, "max_result_rows": 10_000_000})
     assert cluster_query_settings(raised, ceilings=HOST) == {
         "max_execution_time": 120, "max_memory_usage": 4 * GIB, "max_threads": 2,
-        "max_result_rows": 10_000_000}
+        "max_result_rows": 10_000_000, "os_thread_priority": 10}
 
 
 def test_limits_below_the_ceilings_stay_and_missing_ones_are_the_ceilings() -> None:
     modest = _cluster({"max_execution_time": 30, "max_threads": 1, "max_memory_usage": 0,
                        "bogus": 5, "max_result_rows": True})
     assert cluster_query_settings(modest, ceilings=HOST) == {
-        "max_execution_time": 30, "max_threads": 1, "max_memory_usage": 4 * GIB}
+        "max_execution_time": 30, "max_threads": 1, "max_memory_usage": 4 * GIB,
+        "os_thread_priority": 10}
+    as_pages = replace(HOST, query_nice=0)
+    assert "os_thread_priority" not in cluster_query_settings(modest, ceilings=as_pages)
 
 
 def test_without_ceilings_given_those_of_the_environment_apply(
@@ -41,9 +46,11 @@ def test_without_ceilings_given_those_of_the_environment_apply(
     monkeypatch.setenv("LYCEUM_HOST_MAX_EXECUTION_S", "7")
     monkeypatch.setenv("LYCEUM_HOST_MAX_MEMORY_GB", "1")
     monkeypatch.setenv("LYCEUM_HOST_MAX_THREADS", "1")
+    monkeypatch.setenv("LYCEUM_QUERY_NICE", "15")
     raised = _cluster({"max_execution_time": 3600, "max_memory_usage": 16 * GIB})
     assert cluster_query_settings(raised) == {"max_execution_time": 7,
-                                              "max_memory_usage": GIB, "max_threads": 1}
+                                              "max_memory_usage": GIB, "max_threads": 1,
+                                              "os_thread_priority": 15}
 
 
 def test_queries_of_a_cluster_run_under_the_runtimes_ceilings(runtime: object) -> None:
@@ -57,5 +64,5 @@ def test_queries_of_a_cluster_run_under_the_runtimes_ceilings(runtime: object) -
         cluster_id = cluster.id
     cs = for_cluster(runtime, cluster_id)
     assert cs.rows("SELECT getSetting('max_execution_time'), getSetting('max_memory_usage'), "
-                   "getSetting('max_threads')", settings={"max_execution_time": 9999}) == [
-        (120, 4 * GIB, 2)]
+                   "getSetting('max_threads'), getSetting('os_thread_priority')",
+                   settings={"max_execution_time": 9999}) == [(120, 4 * GIB, 2, 10)]

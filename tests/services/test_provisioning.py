@@ -340,7 +340,7 @@ def test_limits_are_applied_to_every_cluster_query(
     cluster = _cluster(rt, cluster_id)
     limits = cluster_query_settings(cluster)
     assert set(limits) == {"max_threads", "max_memory_usage", "max_execution_time",
-                           "max_result_rows"}
+                           "max_result_rows", "os_thread_priority"}
     session = for_cluster(rt, cluster_id)
     assert session.scalar("SELECT getSetting('max_threads')") == limits["max_threads"]
     assert session.rows("SELECT getSetting('max_memory_usage')", settings={
