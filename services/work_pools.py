@@ -30,7 +30,7 @@ POOLS: dict[str, tuple[str, str]] = {
     "gateway": ("query", "queries"),
     "imports": ("import", "imports"),
     "reports": ("report", "reports"),
-    "maintenance": ("change", "changes"),
+    "maintenance": ("maintenance job", "maintenance jobs"),
 }
 
 #: Seconds a request waits beyond the host's longest query (checks, transfer of the rows).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -42,6 +43,7 @@ from services.cluster_usage import (
     stop_usage_sampler,
 )
 from services.runtime import Runtime
+from services.work_pools import Busy
 
 GIB = 1024**3
 FAST = TierRetention(warm_after_days=1, cold_after_days=10, archive_after_days=30,
@@ -398,6 +400,28 @@ def test_bad_retention_is_refused_and_changes_nothing(
     assert create_table_query(rt.ch, ch_database, "parts") == before
     assert reload(rt, cluster.id).retention == asdict(FAST)
     assert count(rt, ClusterEvent) == count(rt, AuditEntry) == 0
+
+
+def test_a_retention_change_while_the_cluster_runs_its_share_is_refused(
+        rt: Runtime, ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+    before = create_table_query(rt.ch, ch_database, "parts")
+    gate = threading.Event()
+    held = [rt.pools.submit("maintenance", gate.wait, cluster_id=cluster.id)
+            for _ in range(rt.settings.pools.per_cluster)]
+    try:
+        with pytest.raises(Busy) as caught:
+            update_retention(rt, cluster.id, SLOW, actor=OPS)
+    finally:
+        gate.set()
+    assert all(f.result(5) for f in held)
+    assert caught.value.user_message == ("This cluster already runs 2 maintenance jobs; try "
+                                         "again when one finishes.")
+    assert create_table_query(rt.ch, ch_database, "parts") == before
+    assert reload(rt, cluster.id).retention == asdict(FAST)
+    assert count(rt, ClusterEvent) == count(rt, AuditEntry) == 0
+    update_retention(rt, cluster.id, SLOW, actor=OPS)
+    assert reload(rt, cluster.id).retention == asdict(SLOW)
 
 
 def test_an_engine_failure_is_recorded_and_raised(rt: Runtime, ch_database: str) -> None:
