@@ -127,7 +127,7 @@ class Settings:
     pools: PoolSizes = field(default_factory=PoolSizes)
     ceilings: HostCeilings = field(default_factory=HostCeilings.from_env)
     #: Bytes an uploaded Parquet/Arrow file may take once decompressed.
-    max_decompressed_bytes: int = 512 * 1024**2
+    max_decompressed_bytes: int = 2048 * 1024**2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -270,5 +270,5 @@ def load_settings(
         threads=threads,
         pools=load_pools(env, threads=threads),
         ceilings=HostCeilings.from_env(env),
-        max_decompressed_bytes=_positive(env, "LYCEUM_MAX_DECOMPRESSED_MB", 512) * 1024**2,
+        max_decompressed_bytes=_positive(env, "LYCEUM_MAX_DECOMPRESSED_MB", 2048) * 1024**2,
     )

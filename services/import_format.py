@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lyceum.errors import ValidationError
+from services.import_budget import budget_for, check_parquet_budget, open_parquet, parquet_batches
 
 KINDS: tuple[str, ...] = ("parts", "curves")
 FORMATS: tuple[str, ...] = ("csv", "parquet")
@@ -34,8 +35,6 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_ERRORS = 50
 MAX_TEXT = 200
 BATCH_ROWS = 1_000_000
-#: Rows per batch when a Parquet file is read within a decompressed-size budget.
-PARQUET_BATCH_ROWS = 64 * 1024
 #: Bytes of CSV parsed per batch.
 CSV_BLOCK_BYTES = 16 * 1024 * 1024
 TS_MIN = datetime(1970, 1, 1, tzinfo=UTC)
@@ -110,20 +109,6 @@ class ImportFileError(ValidationError):
     """The file as a whole cannot be read (encoding, structure, size)."""
 
     code = "import_file_error"
-
-
-class ImportTooLarge(ImportFileError):
-    """The file would take more memory once decompressed than the server allows."""
-
-    status_code = 413
-    code = "import_too_large"
-
-
-def too_large(budget: int) -> ImportTooLarge:
-    """The refusal of a file whose decompressed data passes ``budget`` bytes."""
-    return ImportTooLarge(
-        f"The data takes more than {budget / 1024**2:,.0f} MB once decompressed, more than this "
-        "server accepts in one file; nothing was imported. Split it into smaller files.")
 
 
 class ImportRowErrors(ValidationError):
@@ -270,9 +255,9 @@ def _find_line(path: Path, needle: bytes) -> int | None:
     return None
 
 
-def read_header(path: Path, fmt: str, *, budget: int | None = None) -> list[str]:
-    """The column names of a file; refuses duplicates and files without columns, and a
-    Parquet file that takes more than ``budget`` bytes decompressed (from its footer)."""
+def read_header(path: Path, fmt: str, *, ceiling: int | None = None) -> list[str]:
+    """The column names of a file; refuses duplicates and files without columns, and (with
+    a ``ceiling``) a Parquet file whose footer passes its decompressed-size budget."""
     if fmt == "csv":
         check_text(path)
         try:
@@ -281,8 +266,8 @@ def read_header(path: Path, fmt: str, *, budget: int | None = None) -> list[str]
             raise _csv_error(path, exc) from exc
     else:
         file = _parquet(path)
-        if budget is not None:
-            check_parquet_budget(file, budget)
+        if ceiling is not None:
+            check_parquet_budget(file, budget_for(path.stat().st_size, ceiling=ceiling))
         names = list(file.schema_arrow.names)
     seen: set[str] = set()
     for name in names:
@@ -294,91 +279,30 @@ def read_header(path: Path, fmt: str, *, budget: int | None = None) -> list[str]
     return names
 
 
-def _parquet(path: Path) -> pq.ParquetFile:
+def _parquet(path: Path, *, text_as_dictionary: bool = False) -> pq.ParquetFile:
     try:
+        if text_as_dictionary:
+            return open_parquet(path)
         return pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError("The file is not a readable Parquet file.") from exc
 
 
-def parquet_decoded_bytes(file: pq.ParquetFile) -> int:
-    """What a Parquet file's columns take in memory once read, from its footer alone.
-
-    Per column chunk the larger of its uncompressed size and its values times the Arrow
-    type's width: dictionary and run-length encoding make the uncompressed pages much
-    smaller than the values they stand for."""
-    meta, schema = file.metadata, file.schema_arrow
-    widths = [_value_width(schema.field(i).type) for i in range(len(schema))]
-    total = 0
-    for group in range(meta.num_row_groups):
-        row_group = meta.row_group(group)
-        for column in range(row_group.num_columns):
-            chunk = row_group.column(column)
-            width = widths[column] if column < len(widths) else 8
-            total += max(int(chunk.total_uncompressed_size), int(chunk.num_values) * width)
-    return total
-
-
-def _value_width(kind: pa.DataType) -> int:
-    """Bytes one value takes in Arrow at least (offsets for text, 1 for booleans)."""
-    try:
-        return max(1, kind.bit_width // 8)
-    except ValueError:  # variable width: at least its offset
-        return 8 if pa.types.is_large_string(kind) or pa.types.is_large_binary(kind) else 4
-
-
-def check_parquet_budget(file: pq.ParquetFile, budget: int) -> None:
-    """Refuse a Parquet file whose footer says it decompresses to more than ``budget``."""
-    if parquet_decoded_bytes(file) > budget:
-        raise too_large(budget)
-
-
-def bounded_batches(batches: Iterator[pa.RecordBatch], budget: int
-                    ) -> Iterator[pa.RecordBatch]:
-    """``batches`` as they are, refused as soon as they take more than ``budget`` bytes."""
-    used = 0
-    for batch in batches:
-        used += batch.nbytes
-        if used > budget:
-            raise too_large(budget)
-        yield batch
-
-
-def read_parquet_body(data: bytes, *, budget: int) -> pa.Table:
-    """A Parquet request body as a table, read batch by batch within ``budget`` bytes."""
-    file = pq.ParquetFile(pa.BufferReader(data))
-    check_parquet_budget(file, budget)
-    return _table(bounded_batches(file.iter_batches(batch_size=PARQUET_BATCH_ROWS), budget),
-                  file.schema_arrow)
-
-
-def read_arrow_body(data: bytes, *, budget: int) -> pa.Table:
-    """An Arrow IPC stream body as a table, read batch by batch within ``budget`` bytes."""
-    reader = pa.ipc.open_stream(pa.BufferReader(data))
-    return _table(bounded_batches(iter(reader), budget), reader.schema)
-
-
-def _table(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_batches(list(batches), schema=schema)
-
-
 def iter_source_batches(path: Path, fmt: str, names: list[str], *,
                         handle: BinaryIO | None = None,
-                        budget: int | None = None) -> Iterator[pa.RecordBatch]:
+                        ceiling: int | None = None) -> Iterator[pa.RecordBatch]:
     """The file's rows in Arrow batches (CSV values as text); ``handle`` reads ``path``.
 
-    With a ``budget``, a Parquet file is refused (:class:`ImportTooLarge`) when its footer
-    or its batches as read take more than ``budget`` bytes decompressed."""
+    With a ``ceiling``, a Parquet file is refused (:class:`ImportTooLarge`) when its footer
+    or its batches as read pass its decompressed-size budget (``import_budget``)."""
     try:
         if fmt == "csv":
             yield from _csv_reader(handle or path, names=names)
-        elif budget is None:
+        elif ceiling is None:
             yield from _parquet(path).iter_batches(batch_size=BATCH_ROWS)
         else:
-            file = _parquet(path)
-            check_parquet_budget(file, budget)
-            yield from bounded_batches(file.iter_batches(batch_size=PARQUET_BATCH_ROWS),
-                                       budget)
+            budget = budget_for(path.stat().st_size, ceiling=ceiling)
+            yield from parquet_batches(_parquet(path, text_as_dictionary=True), budget)
     except pa.ArrowInvalid as exc:
         if fmt == "csv":
             raise _csv_error(path, exc) from exc

@@ -195,7 +195,7 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
         cs = for_cluster(runtime, cluster_id)
         report(0.0, status="validating")
         rows = _stage(cs, job_id=job_id, kind=kind, fmt=fmt, path=path, mapping=mapping,
-                      report=report, budget=runtime.settings.max_decompressed_bytes)
+                      report=report, ceiling=runtime.settings.max_decompressed_bytes)
         report(STAGE_SHARE + 0.05, status="importing")
         committing = True
         _commit(cs, job_id=job_id, kind=kind, report=report)
@@ -219,12 +219,12 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
 
 
 def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
-           mapping: dict[str, str], report: _Reporter, budget: int) -> int:
+           mapping: dict[str, str], report: _Reporter, ceiling: int) -> int:
     """Convert and check every row into the staging table; raise on any bad row (or on a
-    Parquet file that decompresses to more than ``budget`` bytes)."""
+    Parquet file that decompresses past its budget under ``ceiling``)."""
     if not path.exists():
         raise ValidationError("The uploaded file is gone; upload it again.")
-    names = read_header(path, fmt, budget=budget)
+    names = read_header(path, fmt, ceiling=ceiling)
     mapping = check_mapping(kind, mapping or default_mapping(kind, names), names)
     staging.create_stage(cs, job_id=job_id, kind=kind)
     sink, size = ErrorSink(), max(path.stat().st_size, 1)
@@ -235,7 +235,7 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
         done = 0
         with path.open("rb") as handle:
             for batch in iter_source_batches(path, fmt, names, handle=handle,
-                                             budget=budget):
+                                             ceiling=ceiling):
                 table = convert_batch(batch, kind=kind, mapping=mapping, first_row=done + 1,
                                       sink=sink)
                 done += batch.num_rows

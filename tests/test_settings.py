@@ -61,7 +61,7 @@ def test_server_threads_pools_and_ceilings_have_machine_defaults(instance_path: 
     assert settings.ceilings == HostCeilings(
         max_execution_time=300, max_threads=os.cpu_count() or 1,
         max_memory_usage=max(1024**3, machine_memory_bytes() // 4), query_nice=10)
-    assert settings.max_decompressed_bytes == 512 * 1024**2
+    assert settings.max_decompressed_bytes == 2048 * 1024**2
 
 
 def test_threads_pools_and_ceilings_come_from_the_environment(instance_path: Path) -> None:

@@ -20,7 +20,8 @@ from tests.services.import_helpers import make_cluster, table_count
 
 BUDGET = 32 * 1024**2
 TOO_LARGE = ("The data takes more than 32 MB once decompressed, more than this server "
-             "accepts in one file; nothing was imported. Split it into smaller files.")
+             "accepts for a file of this size; nothing was imported. Send the rows in smaller "
+             "files.")
 ROWS = [{"serial": "ING-1", "process": "press-fit", "ts": "2026-11-20T08:00:00Z", "idx": i,
          "x": i * 0.1, "y": i * 0.5} for i in range(10)]
 
@@ -131,4 +132,15 @@ def test_a_cluster_running_its_share_of_imports_is_refused_at_once(
     assert answer.json["error"]["message"] == (  # type: ignore[index]
         "This cluster already runs 2 imports; try again when one finishes.")
     assert all(f.result(5) for f in held)
+    _nothing_written(client, runtime, world)
+
+
+@pytest.mark.parametrize("kind", ["application/vnd.apache.parquet",
+                                  "application/vnd.apache.arrow.stream"])
+def test_an_unreadable_body_is_refused_and_leaves_nothing(
+        client: FlaskClient, runtime: Runtime, world: dict[str, object], kind: str) -> None:
+    answer = _post(client, world, b"PAR1 this is not a table PAR1", kind, "junk-1")
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert answer.json["error"]["message"] == (  # type: ignore[attr-defined]
+        "The body is not a readable Arrow or Parquet table.")
     _nothing_written(client, runtime, world)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data import imports as jobs_data
-from services.import_format import ImportTooLarge
+from services.import_budget import ImportTooLarge
 from services.import_upload import save_upload
 from services.imports import create_job, get_job, start_import
 from services.runtime import Runtime
@@ -22,7 +22,8 @@ from tests.services.import_helpers import ACTOR, curve_rows, import_bytes, make_
 
 BUDGET = 32 * 1024**2
 TOO_LARGE = ("The data takes more than 32 MB once decompressed, more than this server "
-             "accepts in one file; nothing was imported. Split it into smaller files.")
+             "accepts for a file of this size; nothing was imported. Send the rows in smaller "
+             "files.")
 
 
 @pytest.fixture
