@@ -12,7 +12,7 @@ import uuid
 from functools import partial
 from typing import Any
 
-from flask import jsonify, request
+from flask import copy_current_request_context, jsonify, request
 
 from api.core import bp, public_route, runtime
 from lyceum.errors import NotAuthenticated, ValidationError
@@ -44,8 +44,10 @@ def gateway_sql(cluster_id: int) -> Any:
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send the SQL as {\"sql\": \"SELECT …\"} or as plain text.")
     rt = runtime()
-    query = partial(run_gateway_query, rt, cluster_id=cluster_id, username=auth.username,
-                    secret=auth.password, sql=sql)
+    # In a pool thread; the copied request context keeps flask.request usable there.
+    query = partial(copy_current_request_context(run_gateway_query), rt,
+                    cluster_id=cluster_id, username=auth.username, secret=auth.password,
+                    sql=sql)
     table = rt.pools.run("gateway", query, cluster_id=cluster_id,
                          timeout=request_wait_s(rt.settings))
     rows = table.slice(0, MAX_ROWS_RETURNED).to_pylist()

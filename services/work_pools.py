@@ -10,7 +10,6 @@ bounded by what the pools admit; ``load_settings`` checks the server has more th
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +21,6 @@ from typing import TypeVar
 from lyceum.errors import AppError
 from lyceum.settings import PoolSizes, Settings
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: The pools, with the word for one job of each in messages.
