@@ -33,12 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy services data auth lyceum
+	$(BIN)/mypy services data auth lyceum api
 
 ## Set up from nothing, then ruff, mypy and every test (unit, chDB, SQLite, PostgreSQL, browser).
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy services data auth lyceum
+	$(BIN)/mypy services data auth lyceum api
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -11,6 +11,7 @@ import decimal
 import json
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -19,6 +20,7 @@ from flask import Response, request
 from api.core import bp, public_route, runtime
 from lyceum.errors import NotAuthenticated, ValidationError
 from services.gateway import MAX_ROWS_RETURNED, run_gateway_query
+from services.work_pools import request_wait_s
 
 #: Rows serialised at a time: the answer is written in pieces, never held whole as text.
 CHUNK_ROWS = 500
@@ -45,8 +47,13 @@ def gateway_sql(cluster_id: int) -> Any:
     sql = body.get("sql") if isinstance(body, dict) else request.get_data(as_text=True)
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send the SQL as {\"sql\": \"SELECT …\"} or as plain text.")
-    table = run_gateway_query(runtime(), cluster_id=cluster_id, username=auth.username,
-                              secret=auth.password, sql=sql, address=request.remote_addr or "")
+    rt = runtime()
+    # In a pool thread, apart from the threads that serve pages; it needs nothing of the
+    # request but what is passed here.
+    query = partial(run_gateway_query, rt, cluster_id=cluster_id, username=auth.username,
+                    secret=auth.password, sql=sql, address=request.remote_addr or "")
+    table = rt.pools.run("gateway", query, cluster_id=cluster_id,
+                         timeout=request_wait_s(rt.settings))
     return Response(_json_chunks(table), mimetype="application/json")
 
 

@@ -58,7 +58,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     start_background(runtime)
     _banner(report, runtime.settings)
     print(f"Ready in {time.perf_counter() - started:.1f} s.", flush=True)
-    serve(server, host=runtime.settings.host, port=runtime.settings.port, threads=8,
+    serve(server, host=runtime.settings.host, port=runtime.settings.port,
+          threads=runtime.settings.threads,
           connection_limit=1000, ident="lyceum")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -19,6 +20,80 @@ MIN_SECRET_LENGTH = 32
 SECRET_FILE = "secret_key"
 TOKEN_KEY_FILE = "token_key"
 DEMO_SIZES = ("full", "small", "off")
+#: Server threads left for pages when every pool a request waits on is full.
+MIN_FREE_THREADS = 4
+#: Share of the host's memory one query may use by default.
+QUERY_MEMORY_SHARE = 4
+#: Longest a query may run by default, whatever a cluster asks for (seconds).
+DEFAULT_MAX_EXECUTION_S = 300
+DEFAULT_QUERY_NICE = 10
+_GIB = 1024**3
+
+
+def machine_memory_bytes() -> int:
+    """The memory this process may use: the host's RAM, or a smaller cgroup limit."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return int(total)
+    return min(int(total), int(limit)) if limit.isdigit() else int(total)
+
+
+@dataclass(frozen=True)
+class HostCeilings:
+    """What one query may use on this host, whatever a cluster's own limits say."""
+
+    max_execution_time: int
+    max_memory_usage: int
+    max_threads: int
+    #: The "nice" of the engine's threads while they run a cluster's query (0 to 19): the
+    #: threads that serve pages come first. Needs CAP_SYS_NICE, else the engine ignores it.
+    query_nice: int = DEFAULT_QUERY_NICE
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HostCeilings:
+        """``LYCEUM_HOST_MAX_EXECUTION_S``, ``LYCEUM_HOST_MAX_MEMORY_GB`` and
+        ``LYCEUM_HOST_MAX_THREADS``; by default 300 s, a quarter of the memory, every CPU."""
+        env = os.environ if env is None else env
+        memory_gb = env.get("LYCEUM_HOST_MAX_MEMORY_GB")
+        return cls(
+            max_execution_time=_positive(env, "LYCEUM_HOST_MAX_EXECUTION_S",
+                                         DEFAULT_MAX_EXECUTION_S),
+            max_memory_usage=(_positive(env, "LYCEUM_HOST_MAX_MEMORY_GB", 1) * _GIB
+                              if memory_gb else
+                              max(_GIB, machine_memory_bytes() // QUERY_MEMORY_SHARE)),
+            max_threads=_positive(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1),
+            query_nice=_nice(env.get("LYCEUM_QUERY_NICE")))
+
+    def as_settings(self) -> dict[str, int]:
+        """The ceilings as ClickHouse settings."""
+        return {"max_execution_time": self.max_execution_time,
+                "max_memory_usage": self.max_memory_usage, "max_threads": self.max_threads}
+
+
+@dataclass(frozen=True)
+class PoolSizes:
+    """Workers and waiting places of the pools that run long work (see services.work_pools)."""
+
+    gateway: int = 4
+    imports: int = 1
+    reports: int = 1
+    maintenance: int = 1
+    #: Jobs that may wait for a worker in each pool; beyond that new work is refused.
+    queue: int = 2
+    #: Jobs of one cluster that may run or wait in one pool at once.
+    per_cluster: int = 2
+
+    def workers(self, pool: str) -> int:
+        """The workers of one named pool."""
+        return int(getattr(self, pool))
+
+    def waiting_requests(self) -> int:
+        """Server threads that can be waiting on pooled work at once (the pools a request
+        waits on: gateway, imports and maintenance; reports run on their own)."""
+        return sum(self.workers(name) + self.queue
+                   for name in ("gateway", "imports", "maintenance"))
 
 
 @dataclass(frozen=True)
@@ -90,6 +165,12 @@ class Settings:
     smtp_starttls: bool = True
     trusted_proxies: TrustedProxies = field(default_factory=lambda: TrustedProxies())
     dashboard_refresh_s: int = 30
+    #: Threads of the web server (waitress); more than the pools can keep waiting.
+    threads: int = 16
+    pools: PoolSizes = field(default_factory=PoolSizes)
+    ceilings: HostCeilings = field(default_factory=HostCeilings.from_env)
+    #: Bytes an uploaded Parquet/Arrow file may take once decompressed.
+    max_decompressed_bytes: int = 2048 * 1024**2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -127,6 +208,49 @@ def ensure_secret_file(instance_path: Path, name: str = SECRET_FILE) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number above zero from ``env[name]`` (``default`` when unset)."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number; got {text!r}.") from exc
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1; got {value}.")
+    return value
+
+
+def _nice(text: str | None) -> int:
+    """``LYCEUM_QUERY_NICE``: 0 (as the pages) to 19 (lowest)."""
+    if not (text or "").strip():
+        return DEFAULT_QUERY_NICE
+    assert text is not None
+    if not text.strip().isdigit() or int(text) > 19:
+        raise ConfigError(f"LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got {text!r}.")
+    return int(text)
+
+
+def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
+    """Pool sizes from ``LYCEUM_POOL_*``; refused when they could hold every server thread."""
+    base = PoolSizes()
+    pools = PoolSizes(
+        gateway=_positive(env, "LYCEUM_POOL_GATEWAY", base.gateway),
+        imports=_positive(env, "LYCEUM_POOL_IMPORTS", base.imports),
+        reports=_positive(env, "LYCEUM_POOL_REPORTS", base.reports),
+        maintenance=_positive(env, "LYCEUM_POOL_MAINTENANCE", base.maintenance),
+        queue=_positive(env, "LYCEUM_POOL_QUEUE", base.queue),
+        per_cluster=_positive(env, "LYCEUM_CLUSTER_CONCURRENCY", base.per_cluster))
+    needed = pools.waiting_requests() + MIN_FREE_THREADS
+    if threads < needed:
+        raise ConfigError(
+            f"LYCEUM_THREADS is {threads}, but the work pools can keep "
+            f"{pools.waiting_requests()} requests waiting; use at least {needed} threads so "
+            f"{MIN_FREE_THREADS} always serve pages (or make the pools smaller).")
+    return pools
 
 
 def _flag(value: str | None) -> bool:
@@ -178,6 +302,7 @@ def load_settings(
         port = int(env.get("LYCEUM_PORT", "8050"))
     except ValueError as exc:
         raise ConfigError("LYCEUM_PORT must be a whole number.") from exc
+    threads = _positive(env, "LYCEUM_THREADS", 16)
     return Settings(
         instance_path=instance,
         secret_key=secret,
@@ -205,4 +330,8 @@ def load_settings(
         smtp_starttls=(env.get("LYCEUM_SMTP_STARTTLS") or "1").strip().lower()
         in {"1", "true", "yes", "on"},
         trusted_proxies=parse_trusted_proxies(env.get("LYCEUM_TRUSTED_PROXIES")),
+        threads=threads,
+        pools=load_pools(env, threads=threads),
+        ceilings=HostCeilings.from_env(env),
+        max_decompressed_bytes=_positive(env, "LYCEUM_MAX_DECOMPRESSED_MB", 2048) * 1024**2,
     )

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from data import audit as audit_data
@@ -24,6 +25,7 @@ from data.cluster_meta import ClusterStateError
 from data.db import Session
 from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
+from lyceum.settings import HostCeilings
 from services import audit
 from services.audit import Actor
 from services.cluster_health import Health, cluster_health
@@ -39,6 +41,7 @@ from services.cluster_usage import (
     usage_trend,
 )
 from services.runtime import Runtime
+from services.work_pools import request_wait_s
 
 __all__ = [
     "ClusterStateError", "Health", "QueryLimits", "TierUsage", "TimelineEntry", "UsagePoint",
@@ -184,9 +187,18 @@ def update_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
                      actor: Actor) -> None:
     """Apply new tier and delete days to every time table of a running cluster and store them.
 
-    ClickHouse re-evaluates the TTLs of existing parts in the background.
+    The change runs in the maintenance pool (the caller waits for it; a cluster already
+    changing refuses at once). ClickHouse re-evaluates the TTLs of existing parts in the
+    background.
     """
     _check_retention(retention)
+    runtime.pools.run("maintenance", partial(_apply_retention, runtime, cluster_id, retention,
+                                             actor=actor),
+                      cluster_id=cluster_id, timeout=request_wait_s(runtime.settings))
+
+
+def _apply_retention(runtime: Runtime, cluster_id: int, retention: TierRetention, *,
+                     actor: Actor) -> None:
     new = asdict(retention)
     try:
         with runtime.db.session() as session:
@@ -218,21 +230,36 @@ def query_limits_of(cluster: DatabaseCluster) -> QueryLimits:
                        max_execution_time_s=limits.get("max_execution_time"))
 
 
-def _limit_errors(cluster: DatabaseCluster, *, max_threads: object, max_memory_gb: object,
-                  max_execution_time_s: object) -> dict[str, str]:
-    memory_cap = max(1, min(cluster.memory_gb_per_node, QUERY_MEMORY_BYTES[1] // _GIB))
-    threads_cap = max(1, cluster.vcpu_per_node)
+def _limit_errors(cluster: DatabaseCluster, *, host: HostCeilings, max_threads: object,
+                  max_memory_gb: object, max_execution_time_s: object) -> dict[str, str]:
+    """A message per value outside the cluster's bounds or above what this host allows."""
+    node_memory = min(cluster.memory_gb_per_node, QUERY_MEMORY_BYTES[1] // _GIB)
+    host_memory = max(1, host.max_memory_usage // _GIB)
     checks = {
-        "max_threads": (max_threads, threads_cap,
-                        f"Use 1 to {threads_cap} threads (the cluster's vCPUs per node)."),
-        "max_memory_gb": (max_memory_gb, memory_cap,
-                          f"Use 1 to {memory_cap} GB of memory per query (at most one "
-                          "node's memory)."),
-        "max_execution_time_s": (max_execution_time_s, MAX_EXECUTION_TIME_S,
-                                 f"Use 1 to {MAX_EXECUTION_TIME_S} seconds per query."),
+        "max_threads": (max_threads, (
+            (max(1, cluster.vcpu_per_node), f"Use 1 to {max(1, cluster.vcpu_per_node)} threads "
+                                            "(the cluster's vCPUs per node)."),
+            (host.max_threads, f"This server allows at most {host.max_threads} threads per "
+                               "query."))),
+        "max_memory_gb": (max_memory_gb, (
+            (max(1, node_memory), f"Use 1 to {max(1, node_memory)} GB of memory per query "
+                                  "(at most one node's memory)."),
+            (host_memory, f"This server allows at most {host_memory} GB of memory per query."))),
+        "max_execution_time_s": (max_execution_time_s, (
+            (MAX_EXECUTION_TIME_S, f"Use 1 to {MAX_EXECUTION_TIME_S} seconds per query."),
+            (host.max_execution_time, f"This server allows at most {host.max_execution_time} "
+                                      "seconds per query."))),
     }
-    return {name: text for name, (value, cap, text) in checks.items()
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap}
+    errors: dict[str, str] = {}
+    for name, (value, caps) in checks.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors[name] = caps[0][1]
+            continue
+        for cap, text in caps:
+            if value > cap:
+                errors[name] = text
+                break
+    return errors
 
 
 def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
@@ -241,11 +268,13 @@ def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
     ``max_memory_usage`` in bytes, ``max_execution_time``); other stored settings stay.
 
     The values may come straight from a form or a JSON body: anything that is not a whole
-    number within the cluster's bounds is refused with a message per field."""
+    number within the cluster's bounds and the host's ceilings is refused with a message
+    per field."""
     with runtime.db.session() as session:
         cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
                                        action="change its query limits")
-        errors = _limit_errors(cluster, max_threads=max_threads, max_memory_gb=max_memory_gb,
+        errors = _limit_errors(cluster, host=runtime.settings.ceilings, max_threads=max_threads,
+                               max_memory_gb=max_memory_gb,
                                max_execution_time_s=max_execution_time_s)
         if errors:
             raise ValidationError(" ".join(errors.values()), fields=errors)

@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 from data.ch_schema import TierRetention
 from data.clickhouse import validate_identifier
 from lyceum.errors import ValidationError
+from lyceum.settings import HostCeilings
 from services.cluster_spec import ROLES, ClusterSpec, MemberGrant, TierSizes, database_name_for
 
 NAME_MIN, NAME_MAX = 3, 63
@@ -242,7 +243,8 @@ def validate_spec(spec: ClusterSpec, *, existing_names: Iterable[str],
 
 # --- query limits -----------------------------------------------------------------------------
 
-def query_limits(spec: ClusterSpec, *, cpu_count: int) -> dict[str, int]:
+def query_limits(spec: ClusterSpec, *, cpu_count: int,
+                 ceilings: HostCeilings | None = None) -> dict[str, int]:
     """ClickHouse settings applied to every query the app runs for this cluster.
 
     - ``max_threads``: vCPUs per node, but no more than ``cpu_count`` (the host's CPUs), and
@@ -252,6 +254,8 @@ def query_limits(spec: ClusterSpec, *, cpu_count: int) -> dict[str, int]:
     - ``max_execution_time``: seconds a query may run: development 30, manufacturing
       analytics 60, production 120 (30 for an unknown type).
     - ``max_result_rows``: 10 000 000 rows; a guard against runaway queries, not paging.
+
+    None of them above the host's ``ceilings`` when given.
     """
     vcpus = spec.vcpu_per_node if _is_int(spec.vcpu_per_node) else 1
     memory_gb = spec.memory_gb_per_node if _is_int(spec.memory_gb_per_node) else 0
@@ -259,12 +263,15 @@ def query_limits(spec: ClusterSpec, *, cpu_count: int) -> dict[str, int]:
     preset = _preset(spec.cluster_type)
     seconds = preset.max_execution_time_s if preset else min(
         p.max_execution_time_s for p in CLUSTER_TYPES.values())
-    return {
+    limits = {
         "max_threads": max(1, min(vcpus, cpu_count)),
         "max_memory_usage": min(max(memory_gb * 1024**3 // 2, low), high),
         "max_execution_time": seconds,
         "max_result_rows": MAX_RESULT_ROWS,
     }
+    for name, cap in (ceilings.as_settings() if ceilings else {}).items():
+        limits[name] = min(limits[name], cap)
+    return limits
 
 
 # --- plain dicts (JSON columns, wizard drafts) ------------------------------------------------

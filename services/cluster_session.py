@@ -18,6 +18,7 @@ from data import memberships
 from data.clickhouse import ClickHouse, validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, NotFound
+from lyceum.settings import HostCeilings
 from services.runtime import Runtime
 
 #: The ClickHouse settings a cluster's ``query_limits`` may carry (anything else is ignored).
@@ -37,12 +38,22 @@ class ClusterUnavailable(AppError):
     code = "cluster_unavailable"
 
 
-def cluster_query_settings(cluster: DatabaseCluster) -> dict[str, int]:
-    """The cluster's query limits as ClickHouse settings (positive whole numbers only)."""
+def cluster_query_settings(cluster: DatabaseCluster, *,
+                           ceilings: HostCeilings | None = None) -> dict[str, int]:
+    """The cluster's query limits as ClickHouse settings (positive whole numbers only),
+    never above the host's ceilings (``ceilings``, by default those of the environment).
+
+    A limit the cluster does not set is the ceiling itself, so no query runs unbounded."""
     limits = cluster.query_limits or {}
-    return {name: int(value) for name, value in limits.items()
-            if name in LIMIT_SETTINGS and isinstance(value, int)
-            and not isinstance(value, bool) and value > 0}
+    own = {name: int(value) for name, value in limits.items()
+           if name in LIMIT_SETTINGS and isinstance(value, int)
+           and not isinstance(value, bool) and value > 0}
+    host = ceilings or HostCeilings.from_env()
+    clamped = {**own, **{name: min(own.get(name, cap), cap)
+                         for name, cap in host.as_settings().items()}}
+    if host.query_nice:
+        clamped["os_thread_priority"] = host.query_nice
+    return clamped
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,8 @@ def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int) -> ClusterSess
         raise ClusterUnavailable(
             f"The cluster “{cluster.name}” cannot be queried (it is {cluster.status}).")
     return ClusterSession(ch=runtime.ch, database=validate_identifier(cluster.database_name),
-                          limits=cluster_query_settings(cluster))
+                          limits=cluster_query_settings(
+                              cluster, ceilings=runtime.settings.ceilings))
 
 
 def applied_or_recorded(cluster: DatabaseCluster, *, embedded: bool,

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lyceum.errors import ValidationError
+from services.import_budget import budget_for, check_parquet_budget, open_parquet, parquet_batches
 
 KINDS: tuple[str, ...] = ("parts", "curves")
 FORMATS: tuple[str, ...] = ("csv", "parquet")
@@ -254,8 +255,9 @@ def _find_line(path: Path, needle: bytes) -> int | None:
     return None
 
 
-def read_header(path: Path, fmt: str) -> list[str]:
-    """The column names of a file; refuses duplicates and files without columns."""
+def read_header(path: Path, fmt: str, *, ceiling: int | None = None) -> list[str]:
+    """The column names of a file; refuses duplicates and files without columns, and (with
+    a ``ceiling``) a Parquet file whose footer passes its decompressed-size budget."""
     if fmt == "csv":
         check_text(path)
         try:
@@ -263,7 +265,10 @@ def read_header(path: Path, fmt: str) -> list[str]:
         except pa.ArrowInvalid as exc:
             raise _csv_error(path, exc) from exc
     else:
-        names = list(_parquet(path).schema_arrow.names)
+        file = _parquet(path)
+        if ceiling is not None:
+            check_parquet_budget(file, budget_for(path.stat().st_size, ceiling=ceiling))
+        names = list(file.schema_arrow.names)
     seen: set[str] = set()
     for name in names:
         if name in seen:
@@ -274,21 +279,30 @@ def read_header(path: Path, fmt: str) -> list[str]:
     return names
 
 
-def _parquet(path: Path) -> pq.ParquetFile:
+def _parquet(path: Path, *, text_as_dictionary: bool = False) -> pq.ParquetFile:
     try:
+        if text_as_dictionary:
+            return open_parquet(path)
         return pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError("The file is not a readable Parquet file.") from exc
 
 
 def iter_source_batches(path: Path, fmt: str, names: list[str], *,
-                        handle: BinaryIO | None = None) -> Iterator[pa.RecordBatch]:
-    """The file's rows in Arrow batches (CSV values as text); ``handle`` reads ``path``."""
+                        handle: BinaryIO | None = None,
+                        ceiling: int | None = None) -> Iterator[pa.RecordBatch]:
+    """The file's rows in Arrow batches (CSV values as text); ``handle`` reads ``path``.
+
+    With a ``ceiling``, a Parquet file is refused (:class:`ImportTooLarge`) when its footer
+    or its batches as read pass its decompressed-size budget (``import_budget``)."""
     try:
         if fmt == "csv":
             yield from _csv_reader(handle or path, names=names)
-        else:
+        elif ceiling is None:
             yield from _parquet(path).iter_batches(batch_size=BATCH_ROWS)
+        else:
+            budget = budget_for(path.stat().st_size, ceiling=ceiling)
+            yield from parquet_batches(_parquet(path, text_as_dictionary=True), budget)
     except pa.ArrowInvalid as exc:
         if fmt == "csv":
             raise _csv_error(path, exc) from exc

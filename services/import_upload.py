@@ -7,7 +7,9 @@ import binascii
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pyarrow.parquet as pq
 from data import imports as jobs_data
 from lyceum.errors import ValidationError
 from services.audit import Actor
+from services.import_budget import body_batches
 from services.import_format import (
     MAX_INGEST_BYTES,
     MAX_UPLOAD_BYTES,
@@ -31,6 +34,8 @@ from services.import_format import (
 from services.imports import JobView, create_job, new_upload_path, run_import
 from services.runtime import Runtime
 
+#: Longest a request waits for its batch to be imported (the import goes on after that).
+INGEST_WAIT_S = 300.0
 _BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,9 +69,10 @@ def save_upload(runtime: Runtime, *, cluster_id: int, file_name: str, contents: 
     check_size(len(raw), limit=MAX_UPLOAD_BYTES)
     path = new_upload_path(runtime, cluster_id, fmt)
     path.write_bytes(raw)
+    ceiling = runtime.settings.max_decompressed_bytes
     try:
-        names = read_header(path, fmt)
-        rows = preview_rows(path, fmt, names)
+        names = read_header(path, fmt, ceiling=ceiling)
+        rows = preview_rows(path, fmt, names, ceiling=ceiling)
     except ValidationError:
         path.unlink(missing_ok=True)
         raise
@@ -74,9 +80,11 @@ def save_upload(runtime: Runtime, *, cluster_id: int, file_name: str, contents: 
                   preview=rows, mapping=default_mapping(kind, names))
 
 
-def preview_rows(path: Path, fmt: str, names: list[str], *, n: int = 8) -> list[dict[str, str]]:
-    """The first ``n`` rows as text."""
-    for batch in iter_source_batches(path, fmt, names):
+def preview_rows(path: Path, fmt: str, names: list[str], *, n: int = 8,
+                 ceiling: int | None = None) -> list[dict[str, str]]:
+    """The first ``n`` rows as text (a Parquet file read within its budget under
+    ``ceiling``)."""
+    for batch in iter_source_batches(path, fmt, names, ceiling=ceiling):
         head = batch.slice(0, n).to_pylist()
         return [{k: "" if v is None else str(v) for k, v in row.items()} for row in head]
     raise ImportFileError("The file has a header but no rows.")
@@ -91,18 +99,28 @@ def owned_upload(runtime: Runtime, *, cluster_id: int, path: str) -> Path:
     return found
 
 
-def _body_table(body: bytes, content_type: str) -> pa.Table:
-    """The rows of an ingest request body (JSON, Arrow IPC stream or Parquet)."""
+def _body_batches(body: bytes, content_type: str, *, ceiling: int
+                  ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The rows of an ingest request body (Arrow IPC stream or Parquet), batch by batch,
+    refused past the body's decompressed-size budget (see ``import_budget``)."""
     kind = content_type.split(";")[0].strip().lower()
+    fmt = {"application/vnd.apache.arrow.stream": "arrow",
+           "application/vnd.apache.arrow.file": "arrow",
+           "application/vnd.apache.parquet": "parquet",
+           "application/x-parquet": "parquet"}.get(kind)
+    if fmt is None:
+        raise ImportFileError("Send Content-Type application/json, "
+                              "application/vnd.apache.arrow.stream or "
+                              "application/vnd.apache.parquet.")
     try:
-        if kind in ("application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.file"):
-            return pa.ipc.open_stream(pa.BufferReader(body)).read_all()
-        if kind in ("application/vnd.apache.parquet", "application/x-parquet"):
-            return pq.read_table(pa.BufferReader(body))
+        schema, batches = body_batches(body, fmt, ceiling=ceiling)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise ImportFileError("The body is not a readable Arrow or Parquet table.") from exc
-    raise ImportFileError("Send Content-Type application/json, "
-                          "application/vnd.apache.arrow.stream or application/vnd.apache.parquet.")
+        raise _unreadable() from exc
+    return schema, batches
+
+
+def _unreadable() -> ImportFileError:
+    return ImportFileError("The body is not a readable Arrow or Parquet table.")
 
 
 def json_table(rows: Any) -> pa.Table:
@@ -119,6 +137,16 @@ def json_table(rows: Any) -> pa.Table:
 def ingest(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str, batch_id: str,
            table: pa.Table) -> tuple[JobView, bool]:
     """Import one API batch now; a batch id already imported returns that job (created False)."""
+    return _ingest_batches(runtime, cluster_id=cluster_id, actor=actor, kind=kind,
+                           batch_id=batch_id, schema=table.schema,
+                           batches=iter(table.to_batches()))
+
+
+def _ingest_batches(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str,
+                    batch_id: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
+                    ) -> tuple[JobView, bool]:
+    """Write ``batches`` to a staged Parquet file as they are read (one batch in memory),
+    then import it; a refusal while reading leaves no file and no job."""
     if not isinstance(batch_id, str) or not _BATCH_ID.fullmatch(batch_id):
         raise ValidationError("batch_id is 1–120 letters, digits, '.', '_', ':' or '-'.")
     columns_for(kind)
@@ -126,10 +154,20 @@ def ingest(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str, batch_
         found = jobs_data.import_by_batch(session, cluster_id=cluster_id, batch_id=batch_id)
         if found is not None and found.status != "failed":
             return JobView.of(found), False
-        if found is not None:
-            jobs_data.update_import(session, found.id, batch_id=None)
     path = new_upload_path(runtime, cluster_id, "parquet")
-    pq.write_table(table, path)
+    try:
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+    except (pa.ArrowInvalid, OSError) as exc:
+        path.unlink(missing_ok=True)
+        raise _unreadable() from exc
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if found is not None:
+        with runtime.db.session() as session:
+            jobs_data.update_import(session, found.id, batch_id=None)
     job = create_job(runtime, cluster_id=cluster_id, actor=actor, file_name=f"batch {batch_id}",
                      kind=kind, fmt="parquet", path=path, batch_id=batch_id, source="api")
     return run_import(runtime, job.id), True
@@ -138,16 +176,29 @@ def ingest(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str, batch_
 def ingest_body(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
                 content_type: str, query: dict[str, str],
                 json_data: dict[str, Any] | None) -> tuple[JobView, bool]:
-    """Parse an ingest request (size already checked) and import it."""
+    """Parse an ingest request (size already checked) and import it, in the import pool.
+
+    The request waits at most :data:`INGEST_WAIT_S`; a full pool or a cluster already
+    running its share of imports refuses at once (:class:`services.work_pools.Busy`)."""
     check_size(len(body), limit=MAX_INGEST_BYTES)
+    work = partial(_ingest_now, runtime, cluster_id=cluster_id, actor=actor, body=body,
+                   content_type=content_type, query=query, json_data=json_data)
+    return runtime.pools.run("imports", work, cluster_id=cluster_id, timeout=INGEST_WAIT_S)
+
+
+def _ingest_now(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
+                content_type: str, query: dict[str, str],
+                json_data: dict[str, Any] | None) -> tuple[JobView, bool]:
     if json_data is not None:
         return ingest(runtime, cluster_id=cluster_id, actor=actor,
                       kind=str(json_data.get("kind", "curves")),
                       batch_id=json_data.get("batch_id", ""),
                       table=json_table(json_data.get("rows")))
-    return ingest(runtime, cluster_id=cluster_id, actor=actor,
-                  kind=query.get("kind", "curves"), batch_id=query.get("batch_id", ""),
-                  table=_body_table(body, content_type))
+    schema, batches = _body_batches(body, content_type,
+                                    ceiling=runtime.settings.max_decompressed_bytes)
+    return _ingest_batches(runtime, cluster_id=cluster_id, actor=actor,
+                           kind=query.get("kind", "curves"),
+                           batch_id=query.get("batch_id", ""), schema=schema, batches=batches)
 
 
 def safe_cell(value: Any) -> str:

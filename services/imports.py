@@ -13,8 +13,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from services.import_format import (
 )
 from services.read_ahead import read_ahead
 from services.runtime import Runtime
+from services.work_pools import Busy
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
@@ -47,7 +48,6 @@ Progress = Callable[[float], None]
 STAGE_SHARE = 0.8
 #: Uploads not imported within this time are removed at the next start.
 UPLOAD_KEEP_SECONDS = 24 * 3600
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lyceum-import")
 _RUNNING: set[int] = set()
 _LOCK = threading.Lock()
 
@@ -125,12 +125,27 @@ def list_jobs(runtime: Runtime, *, cluster_id: int, limit: int = 20) -> list[Job
 
 
 def start_import(runtime: Runtime, job_id: int) -> None:
-    """Run the job on the app's import thread (chDB lives in this process)."""
+    """Run the job in the app's import pool (chDB lives in this process).
+
+    When the pool or the cluster's share of it is full the job is marked failed with the
+    reason, and :class:`services.work_pools.Busy` is raised."""
+    with runtime.db.session() as session:
+        job = jobs_data.get_import(session, job_id)
+        if job is None:
+            raise NotFound("This import does not exist.")
+        cluster_id, kind = job.cluster_id, job.kind
     with _LOCK:
         if job_id in _RUNNING:
             return
         _RUNNING.add(job_id)
-    _POOL.submit(_run_logged, runtime, job_id)
+    try:
+        runtime.pools.submit("imports", partial(_run_logged, runtime, job_id),
+                             cluster_id=cluster_id)
+    except Busy as exc:
+        with _LOCK:
+            _RUNNING.discard(job_id)
+        _fail(runtime, None, job_id, kind=kind, message=exc.user_message, undo=False)
+        raise
 
 
 def _run_logged(runtime: Runtime, job_id: int) -> None:
@@ -180,7 +195,7 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
         cs = for_cluster(runtime, cluster_id)
         report(0.0, status="validating")
         rows = _stage(cs, job_id=job_id, kind=kind, fmt=fmt, path=path, mapping=mapping,
-                      report=report)
+                      report=report, ceiling=runtime.settings.max_decompressed_bytes)
         report(STAGE_SHARE + 0.05, status="importing")
         committing = True
         _commit(cs, job_id=job_id, kind=kind, report=report)
@@ -204,11 +219,12 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
 
 
 def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
-           mapping: dict[str, str], report: _Reporter) -> int:
-    """Convert and check every row into the staging table; raise on any bad row."""
+           mapping: dict[str, str], report: _Reporter, ceiling: int) -> int:
+    """Convert and check every row into the staging table; raise on any bad row (or on a
+    Parquet file that decompresses past its budget under ``ceiling``)."""
     if not path.exists():
         raise ValidationError("The uploaded file is gone; upload it again.")
-    names = read_header(path, fmt)
+    names = read_header(path, fmt, ceiling=ceiling)
     mapping = check_mapping(kind, mapping or default_mapping(kind, names), names)
     staging.create_stage(cs, job_id=job_id, kind=kind)
     sink, size = ErrorSink(), max(path.stat().st_size, 1)
@@ -218,7 +234,8 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
     def prepared() -> Iterator[tuple[list[tuple[Any, bool]], int, float]]:
         done = 0
         with path.open("rb") as handle:
-            for batch in iter_source_batches(path, fmt, names, handle=handle):
+            for batch in iter_source_batches(path, fmt, names, handle=handle,
+                                             ceiling=ceiling):
                 table = convert_batch(batch, kind=kind, mapping=mapping, first_row=done + 1,
                                       sink=sink)
                 done += batch.num_rows

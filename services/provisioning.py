@@ -28,6 +28,7 @@ from data import cluster_ops, clusters, memberships
 from data.clickhouse import validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, ValidationError
+from lyceum.settings import HostCeilings
 from services import audit, cluster_rules, costs, credentials
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec
@@ -120,7 +121,8 @@ def record_cluster(runtime: Runtime, spec: ClusterSpec, *, actor: Actor) -> int:
                 spec, existing_names=names,
                 existing_databases=databases | cluster_ops.list_databases(runtime.ch),
                 region_codes=set(factors), known_user_ids=clusters.active_user_ids(session))
-            cluster = clusters.insert_cluster(session, _new_row(spec, factors, actor=actor))
+            row = _new_row(spec, factors, actor=actor, ceilings=runtime.settings.ceilings)
+            cluster = clusters.insert_cluster(session, row)
             clusters.set_team(session, cluster_id=cluster.id, roles=_team(spec, actor=actor),
                               granted_by=actor.user_id)
             clusters.add_event(session, cluster_id=cluster.id, kind="created",
@@ -136,7 +138,8 @@ def record_cluster(runtime: Runtime, spec: ClusterSpec, *, actor: Actor) -> int:
         raise
 
 
-def _new_row(spec: ClusterSpec, factors: dict[str, float], *, actor: Actor) -> DatabaseCluster:
+def _new_row(spec: ClusterSpec, factors: dict[str, float], *, actor: Actor,
+             ceilings: HostCeilings) -> DatabaseCluster:
     estimate = costs.estimate(spec, region_factor=factors[spec.region_code])
     return DatabaseCluster(
         name=spec.name, database_name=validate_identifier(spec.database_name),
@@ -145,7 +148,8 @@ def _new_row(spec: ClusterSpec, factors: dict[str, float], *, actor: Actor) -> D
         nodes=spec.nodes, vcpu_per_node=spec.vcpu_per_node,
         memory_gb_per_node=spec.memory_gb_per_node, storage=asdict(spec.storage),
         retention=asdict(spec.retention),
-        query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1),
+        query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1,
+                                                 ceilings=ceilings),
         credential_user="", credential_hash=None, credential_mode="",
         progress=initial_progress(load_sample_data=spec.load_sample_data),
         monthly_estimate=estimate.total, created_by=actor.user_id,

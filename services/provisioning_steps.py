@@ -65,7 +65,7 @@ def job_for(runtime: Runtime, cluster: DatabaseCluster) -> Job:
     return Job(
         cluster_id=cluster.id, database=cluster.database_name,
         retention=TierRetention(**{k: v for k, v in cluster.retention.items() if k in names}),
-        limits=cluster_query_settings(cluster),
+        limits=cluster_query_settings(cluster, ceilings=runtime.settings.ceilings),
         load_sample_data=bool(options.get("load_sample_data")),
         embedded=runtime.ch.embedded,
         on_cluster=None if runtime.ch.embedded else runtime.settings.clickhouse_cluster,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from services.explorer_state import state_from_dict
 from services.projects import get_project
 from services.report_pdf import ReportContent, overlay_png, peaks_png, render_pdf
 from services.runtime import Runtime
+from services.work_pools import Busy
 
 log = logging.getLogger(__name__)
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lyceum-report")
 _FILTER_NAMES = {"process": "Process", "lines": "Lines", "stations": "Stations",
                  "products": "Products", "batches": "Batches", "results": "Results",
                  "start": "From", "end": "Until"}
@@ -94,7 +94,12 @@ def start_report(runtime: Runtime, *, cluster_id: int, project_id: Any, actor: A
         audit.record(session, "report.create", actor=actor, cluster_id=cluster_id,
                      target_type="project", target_id=project.id, detail={"name": name})
         view = _view(job)
-    _POOL.submit(_run_logged, runtime, view.id, actor)
+    try:
+        runtime.pools.submit("reports", partial(_run_logged, runtime, view.id, actor),
+                             cluster_id=cluster_id)
+    except Busy as exc:  # the job is kept, failed with the reason
+        _progress(runtime, view.id, 0.0, status="failed", message=exc.user_message)
+        raise
     return view
 
 

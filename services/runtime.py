@@ -10,6 +10,7 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
+from services.work_pools import WorkPools
 
 
 @dataclass
@@ -22,9 +23,12 @@ class Runtime:
     passwords: Passwords
     #: Keyed hashes of tokens and credentials, sealing of pending secrets (the token key).
     keys: InstanceSecrets = field(init=False, repr=False)
+    #: The bounded pools that run long work (made from ``settings.pools``).
+    pools: WorkPools = field(init=False)
 
     def __post_init__(self) -> None:
         self.keys = InstanceSecrets(self.settings.token_key)
+        self.pools = WorkPools(self.settings.pools)
         # the audit chain's anchor lives in the instance folder, apart from the rows
         if self.db.audit_anchor is None:
             self.db.keep_audit_anchor(AnchorFile(self.settings.instance_path / ANCHOR_FILE))
@@ -41,6 +45,7 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Release connections."""
+        """Stop the work pools and release connections."""
+        self.pools.shutdown()
         self.ch.close()
         self.db.dispose()

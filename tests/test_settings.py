@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from lyceum.errors import ConfigError
-from lyceum.settings import load_settings
+from lyceum.settings import (
+    MIN_FREE_THREADS,
+    HostCeilings,
+    PoolSizes,
+    load_settings,
+    machine_memory_bytes,
+)
 
 
 def test_first_run_generates_a_private_secret(instance_path: Path) -> None:
@@ -65,3 +72,50 @@ def test_bad_trusted_proxies_refuse_to_start(tmp_path: Path, value: str, message
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings({"LYCEUM_INSTANCE": str(tmp_path), "LYCEUM_SECRET_KEY": "k" * 40,
                        "LYCEUM_TRUSTED_PROXIES": value})
+
+
+def test_server_threads_pools_and_ceilings_have_machine_defaults(instance_path: Path) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path)})
+    assert settings.threads == 16
+    assert settings.pools == PoolSizes()
+    assert settings.threads >= settings.pools.waiting_requests() + MIN_FREE_THREADS
+    assert settings.ceilings == HostCeilings(
+        max_execution_time=300, max_threads=os.cpu_count() or 1,
+        max_memory_usage=max(1024**3, machine_memory_bytes() // 4), query_nice=10)
+    assert settings.max_decompressed_bytes == 2048 * 1024**2
+
+
+def test_threads_pools_and_ceilings_come_from_the_environment(instance_path: Path) -> None:
+    settings = load_settings({
+        "LYCEUM_INSTANCE": str(instance_path), "LYCEUM_THREADS": "40",
+        "LYCEUM_POOL_GATEWAY": "8", "LYCEUM_POOL_QUEUE": "3", "LYCEUM_CLUSTER_CONCURRENCY": "1",
+        "LYCEUM_HOST_MAX_EXECUTION_S": "45", "LYCEUM_HOST_MAX_MEMORY_GB": "3",
+        "LYCEUM_HOST_MAX_THREADS": "2", "LYCEUM_MAX_DECOMPRESSED_MB": "64"})
+    assert settings.threads == 40
+    assert (settings.pools.gateway, settings.pools.queue, settings.pools.per_cluster) == (8, 3, 1)
+    assert settings.ceilings.as_settings() == {"max_execution_time": 45,
+                                               "max_memory_usage": 3 * 1024**3,
+                                               "max_threads": 2}
+    assert settings.max_decompressed_bytes == 64 * 1024**2
+
+
+def test_too_few_threads_for_the_pools_refuse_to_start(instance_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_THREADS": "8"})
+    assert caught.value.user_message == (
+        "LYCEUM_THREADS is 8, but the work pools can keep 12 requests waiting; use at least "
+        "16 threads so 4 always serve pages (or make the pools smaller).")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("LYCEUM_THREADS", "many", "LYCEUM_THREADS must be a whole number; got 'many'."),
+    ("LYCEUM_POOL_GATEWAY", "0", "LYCEUM_POOL_GATEWAY must be at least 1; got 0."),
+    ("LYCEUM_HOST_MAX_MEMORY_GB", "-2", "LYCEUM_HOST_MAX_MEMORY_GB must be at least 1; got -2."),
+    ("LYCEUM_QUERY_NICE", "20", "LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got '20'."),
+    ("LYCEUM_QUERY_NICE", "-5", "LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got '-5'."),
+])
+def test_bad_pool_and_ceiling_values_are_named(instance_path: Path, name: str, value: str,
+                                               message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), name: value})
+    assert caught.value.user_message == message

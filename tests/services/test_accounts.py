@@ -29,7 +29,8 @@ def world(runtime: Runtime) -> World:
 
 def _try(runtime: Runtime, password: str, *, ip: str, email: str = VICTIM) -> str:
     try:
-        accounts.authenticate(runtime.db, runtime.passwords, email=email, password=password,
+        accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                              email=email, password=password,
                               ip=ip)
     except SignInThrottled:
         return "throttled"
@@ -142,15 +143,17 @@ def _hash(runtime: Runtime, user_id: int) -> str | None:
 
 def test_change_password_ends_other_sessions_and_is_audited(runtime: Runtime,
                                                             world: World) -> None:
-    mine = accounts.authenticate(runtime.db, runtime.passwords, email=VICTIM,
+    mine = accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys, email=VICTIM,
                                  password=PASSWORD, ip="192.0.2.1")
-    accounts.authenticate(runtime.db, runtime.passwords, email=VICTIM, password=PASSWORD,
+    accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                          email=VICTIM, password=PASSWORD,
                           ip="192.0.2.2")
-    ended = accounts.change_password(runtime.db, runtime.passwords, user_id=mine.id,
+    ended = accounts.change_password(runtime.db, runtime.passwords, keys=runtime.keys,
+                                     user_id=mine.id,
                                      session_token=mine.session_token, current=PASSWORD,
                                      new="a brand new password", ip="192.0.2.1")
     assert ended == 1
-    assert accounts.load_session(runtime.db, mine.session_token) is not None
+    assert accounts.load_session(runtime.db, mine.session_token, keys=runtime.keys) is not None
     assert [s.revoked_at is None for s in _sessions(runtime, mine.id)] == [True, False]
     assert _try(runtime, "a brand new password", ip="192.0.2.3") == "ok"
     entry = _audit(runtime, "password.change")[-1]
@@ -168,7 +171,7 @@ def test_bad_password_changes_are_refused_and_change_nothing(
     user_id = world.users["viewer"]
     before = _hash(runtime, user_id)
     with pytest.raises(ValidationError) as caught:
-        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+        accounts.change_password(runtime.db, runtime.passwords, keys=runtime.keys, user_id=user_id,
                                  session_token="", current=current, new=new, ip="192.0.2.9")
     assert caught.value.user_message == message
     assert _hash(runtime, user_id) == before
@@ -179,7 +182,7 @@ def test_an_sso_only_account_has_no_password_to_change(runtime: Runtime, world: 
     with runtime.db.session() as session:
         session.execute(update(User).where(User.id == user_id).values(password_hash=None))
     with pytest.raises(ValidationError, match="signs in with single sign-on"):
-        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+        accounts.change_password(runtime.db, runtime.passwords, keys=runtime.keys, user_id=user_id,
                                  session_token="", current=PASSWORD,
                                  new="a brand new password", ip="192.0.2.9")
     assert _hash(runtime, user_id) is None
@@ -190,11 +193,12 @@ def test_password_change_guesses_are_throttled_like_sign_in(runtime: Runtime,
     user_id = world.users["viewer"]
     for n in range(5):
         with pytest.raises(ValidationError, match="current password is incorrect"):
-            accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+            accounts.change_password(runtime.db, runtime.passwords, keys=runtime.keys,
+                                     user_id=user_id,
                                      session_token="", current=f"guess {n:02d} xx",
                                      new="a brand new password", ip="192.0.2.10")
     with pytest.raises(SignInThrottled, match="Too many failed sign-in attempts"):
-        accounts.change_password(runtime.db, runtime.passwords, user_id=user_id,
+        accounts.change_password(runtime.db, runtime.passwords, keys=runtime.keys, user_id=user_id,
                                  session_token="", current=PASSWORD,
                                  new="a brand new password", ip="192.0.2.10")
     denied = [e for e in _audit(runtime, "password.change") if e.outcome == "denied"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from data.clickhouse import ClickHouse, ClickHouseError, QueryOutcome, RecentQue
 from data.cluster_stats import MergeInfo, PartsSummary, create_table_query
 from data.models import AuditEntry, ClusterEvent, ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import NotFound, ValidationError
+from lyceum.settings import HostCeilings
 from services import audit, cluster_usage
 from services.audit import Actor
 from services.cluster_console import (
@@ -41,6 +43,7 @@ from services.cluster_usage import (
     stop_usage_sampler,
 )
 from services.runtime import Runtime
+from services.work_pools import Busy
 
 GIB = 1024**3
 FAST = TierRetention(warm_after_days=1, cold_after_days=10, archive_after_days=30,
@@ -52,9 +55,15 @@ LIMITS = {"max_threads": 8, "max_memory_usage": 32 * GIB, "max_execution_time": 
           "max_result_rows": 10_000_000}
 
 
+#: A host larger than any cluster here, so the cluster's own bounds are what is checked.
+BIG_HOST = HostCeilings(max_execution_time=3600, max_memory_usage=128 * GIB, max_threads=64)
+SMALL_HOST = HostCeilings(max_execution_time=90, max_memory_usage=6 * GIB, max_threads=2)
+
+
 @pytest.fixture
 def rt(runtime: object) -> Runtime:
     assert isinstance(runtime, Runtime)
+    runtime.settings = runtime.settings.with_overrides(ceilings=BIG_HOST)
     return runtime
 
 
@@ -393,6 +402,28 @@ def test_bad_retention_is_refused_and_changes_nothing(
     assert count(rt, ClusterEvent) == count(rt, AuditEntry) == 0
 
 
+def test_a_retention_change_while_the_cluster_runs_its_share_is_refused(
+        rt: Runtime, ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+    before = create_table_query(rt.ch, ch_database, "parts")
+    gate = threading.Event()
+    held = [rt.pools.submit("maintenance", gate.wait, cluster_id=cluster.id)
+            for _ in range(rt.settings.pools.per_cluster)]
+    try:
+        with pytest.raises(Busy) as caught:
+            update_retention(rt, cluster.id, SLOW, actor=OPS)
+    finally:
+        gate.set()
+    assert all(f.result(5) for f in held)
+    assert caught.value.user_message == ("This cluster already runs 2 maintenance jobs; try "
+                                         "again when one finishes.")
+    assert create_table_query(rt.ch, ch_database, "parts") == before
+    assert reload(rt, cluster.id).retention == asdict(FAST)
+    assert count(rt, ClusterEvent) == count(rt, AuditEntry) == 0
+    update_retention(rt, cluster.id, SLOW, actor=OPS)
+    assert reload(rt, cluster.id).retention == asdict(SLOW)
+
+
 def test_an_engine_failure_is_recorded_and_raised(rt: Runtime, ch_database: str) -> None:
     cluster = make_cluster(rt, ch_database, schema=False)  # the database has no tables
     with pytest.raises(ClickHouseError) as caught:
@@ -437,6 +468,29 @@ def test_bad_limits_are_refused_and_change_nothing(
     assert caught.value.user_message == message
     assert reload(rt, cluster.id).query_limits == LIMITS
     assert count(rt, AuditEntry) == 0
+
+
+@pytest.mark.parametrize(("threads", "memory", "seconds", "message"), [
+    (3, 4, 60, "This server allows at most 2 threads per query."),
+    (2, 7, 60, "This server allows at most 6 GB of memory per query."),
+    (2, 4, 91, "This server allows at most 90 seconds per query."),
+    (2, 16, 3600, "This server allows at most 6 GB of memory per query. This server allows "
+                  "at most 90 seconds per query."),
+])
+def test_limits_above_the_hosts_ceilings_are_refused_and_change_nothing(
+        rt: Runtime, ch_database: str, threads: int, memory: int, seconds: int,
+        message: str) -> None:
+    rt.settings = rt.settings.with_overrides(ceilings=SMALL_HOST)
+    cluster = make_cluster(rt, ch_database)
+    with pytest.raises(ValidationError) as caught:
+        update_limits(rt, cluster.id, max_threads=threads, max_memory_gb=memory,
+                      max_execution_time_s=seconds, actor=OPS)
+    assert caught.value.user_message == message
+    assert reload(rt, cluster.id).query_limits == LIMITS
+    assert count(rt, AuditEntry) == 0
+    update_limits(rt, cluster.id, max_threads=2, max_memory_gb=6, max_execution_time_s=90,
+                  actor=OPS)
+    assert reload(rt, cluster.id).query_limits["max_memory_usage"] == 6 * GIB
 
 
 # --- decommission and the timeline ------------------------------------------------------------

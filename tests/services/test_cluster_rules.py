@@ -10,6 +10,7 @@ import pytest
 
 from data.ch_schema import TierRetention
 from lyceum.errors import ValidationError
+from lyceum.settings import HostCeilings
 from services import costs
 from services.cluster_rules import (
     CLUSTER_TYPES,
@@ -303,6 +304,17 @@ def test_query_limits_of_the_manufacturing_defaults() -> None:
 def test_query_limits(changes: dict[str, Any], cpu_count: int, expected: dict[str, int]) -> None:
     limits = query_limits(replace(make_spec(), **changes), cpu_count=cpu_count)
     assert {key: limits[key] for key in expected} == expected
+
+
+def test_query_limits_never_pass_the_hosts_ceilings() -> None:
+    host = HostCeilings(max_execution_time=45, max_memory_usage=4 * GIB, max_threads=2)
+    spec = replace(make_spec(), cluster_type="production", memory_gb_per_node=256,
+                   vcpu_per_node=32)
+    assert query_limits(spec, cpu_count=64, ceilings=host) == {
+        "max_threads": 2, "max_memory_usage": 4 * GIB, "max_execution_time": 45,
+        "max_result_rows": 10_000_000}
+    roomy = HostCeilings(max_execution_time=3600, max_memory_usage=1024 * GIB, max_threads=64)
+    assert query_limits(spec, cpu_count=64, ceilings=roomy) == query_limits(spec, cpu_count=64)
 
 
 # --- plain dicts and tampered drafts ----------------------------------------------------------

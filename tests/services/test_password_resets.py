@@ -43,21 +43,22 @@ def _actions(runtime: Runtime) -> list[tuple[str, str]]:
 
 def test_link_is_hashed_single_use_and_ends_every_session(runtime: Runtime,
                                                           world: World) -> None:
-    signed_in = accounts.authenticate(runtime.db, runtime.passwords,
+    signed_in = accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
                                       email="viewer@example.com", password=PASSWORD, ip="")
     new = _reset(runtime, world)
     assert new.token.startswith("rst_") and not new.emailed
     with runtime.db.session() as session:
         row = session.scalars(select(PasswordReset)).one()
-        assert row.token_hash == password_resets.hash_token(new.token)
+        assert row.token_hash == runtime.keys.digest(new.token)
         assert new.token not in (row.token_hash, row.prefix)
     assert password_resets.preview(runtime, new.token) == "viewer@example.com"
     with pytest.raises(ValidationError, match="12 to"):
         password_resets.complete(runtime, new.token, password="short", ip="")
     assert password_resets.complete(runtime, new.token, password=NEW, ip="192.0.2.4") \
         == "viewer@example.com"
-    assert accounts.load_session(runtime.db, signed_in.session_token) is None
-    accounts.authenticate(runtime.db, runtime.passwords, email="viewer@example.com",
+    assert accounts.load_session(runtime.db, signed_in.session_token, keys=runtime.keys) is None
+    accounts.authenticate(runtime.db, runtime.passwords, keys=runtime.keys,
+                          email="viewer@example.com",
                           password=NEW, ip="")
     for bad in (new.token, new.token[:-1], "", "rst_" + "A" * 200, "inv_" + new.token[4:]):
         with pytest.raises(ResetInvalid, match="invalid, expired or already used"):

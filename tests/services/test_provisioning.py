@@ -91,7 +91,8 @@ def test_deploy_makes_a_running_cluster(rt: Runtime, owner: Actor,
     assert cluster.progress["percent"] == 100
     assert set(_states(cluster).values()) == {"done"}
     assert all(step["seconds"] is not None for step in cluster.progress["steps"])
-    assert cluster.query_limits == cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1)
+    assert cluster.query_limits == cluster_rules.query_limits(
+        spec, cpu_count=os.cpu_count() or 1, ceilings=rt.settings.ceilings)
     assert cluster.monthly_estimate == costs.estimate(spec, region_factor=1.0).total
     assert (cluster.nodes, cluster.vcpu_per_node, cluster.memory_gb_per_node) == (1, 4, 16)
     assert cluster.retention["warm_after_days"] == spec.retention.warm_after_days
@@ -347,7 +348,7 @@ def test_limits_are_applied_to_every_cluster_query(
     cluster = _cluster(rt, cluster_id)
     limits = cluster_query_settings(cluster)
     assert set(limits) == {"max_threads", "max_memory_usage", "max_execution_time",
-                           "max_result_rows"}
+                           "max_result_rows", "os_thread_priority"}
     session = for_cluster(rt, cluster_id)
     assert session.scalar("SELECT getSetting('max_threads')") == limits["max_threads"]
     assert session.rows("SELECT getSetting('max_memory_usage')", settings={
