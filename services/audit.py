@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from data import audit as audit_data
+from data import cluster_meta
 from data.audit_anchor import Anchor
 from data.db import Session
 from data.models import AuditEntry, utcnow
@@ -122,3 +123,13 @@ def verify_chain(session: Session) -> ChainReport:
                        broken_at=broken_at, missing_at_end=missing,
                        anchored=anchor is not None,
                        anchor_entries=anchor.entries if anchor is not None else None)
+
+
+def record_cluster_action(session: Session, cluster_id: int, *, actor: Actor, action: str,
+                          kind: str, message: str, detail: dict[str, Any],
+                          outcome: str = "success") -> None:
+    """Audit an action on a cluster and add it to the cluster's events, linked to the entry."""
+    entry = record(session, action, actor=actor, outcome=outcome, target_type="cluster",
+                   target_id=cluster_id, cluster_id=cluster_id, detail=detail)
+    cluster_meta.add_event(session, cluster_id=cluster_id, kind=kind, message=message,
+                           detail={**detail, "audit_id": entry.id, "actor": actor.label})

@@ -22,12 +22,10 @@ from data import cluster_stats as stats
 from data.ch_schema import TierRetention, retention_statements
 from data.clickhouse import ClickHouseError
 from data.cluster_meta import ClusterStateError
-from data.db import Session
 from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services import audit
-from services.audit import Actor
+from services.audit import Actor, record_cluster_action
 from services.cluster_health import Health, cluster_health
 from services.cluster_rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
 from services.cluster_spec import ClusterSpec
@@ -135,21 +133,13 @@ def events_timeline(runtime: Runtime, cluster_id: int, *, limit: int = 50
     return rows[:limit]
 
 
-def _log(session: Session, cluster_id: int, *, actor: Actor, action: str, kind: str,
-         message: str, detail: dict[str, Any], outcome: str = "success") -> None:
-    entry = audit.record(session, action, actor=actor, outcome=outcome, target_type="cluster",
-                         target_id=cluster_id, cluster_id=cluster_id, detail=detail)
-    meta.add_event(session, cluster_id=cluster_id, kind=kind, message=message,
-                   detail={**detail, "audit_id": entry.id, "actor": actor.label})
-
-
 def _record_failure(runtime: Runtime, cluster_id: int, *, actor: Actor, action: str,
                     what: str, error: ClickHouseError, detail: dict[str, Any]) -> None:
     log.warning("%s on cluster %s failed: %s", action, cluster_id, error)
     with runtime.db.session() as session:
-        _log(session, cluster_id, actor=actor, action=action, kind="failure",
-             message=f"{what} failed: {error.user_message}", outcome="failure",
-             detail={**detail, "error": error.user_message})
+        record_cluster_action(session, cluster_id, actor=actor, action=action, kind="failure",
+                              message=f"{what} failed: {error.user_message}", outcome="failure",
+                              detail={**detail, "error": error.user_message})
 
 
 def _describe_retention(values: dict[str, Any]) -> str:
@@ -210,11 +200,11 @@ def _apply_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
                     on_cluster=runtime.settings.clickhouse_cluster):
                 runtime.ch.command(statement)
             cluster.retention = new
-            _log(session, cluster_id, actor=actor, action="cluster.retention",
-                 kind="retention_changed",
-                 message=f"Retention: {_describe_retention(new)} "
-                         f"(was {_describe_retention(before)}).",
-                 detail={"before": before, "after": new})
+            record_cluster_action(session, cluster_id, actor=actor, action="cluster.retention",
+                                  kind="retention_changed",
+                                  message=f"Retention: {_describe_retention(new)} "
+                                          f"(was {_describe_retention(before)}).",
+                                  detail={"before": before, "after": new})
     except ClickHouseError as exc:
         _record_failure(runtime, cluster_id, actor=actor, action="cluster.retention",
                         what="Changing the retention", error=exc, detail={"after": new})
@@ -283,10 +273,12 @@ def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
         cluster.query_limits = {**before, "max_threads": max_threads,
                                 "max_memory_usage": max_memory_gb * _GIB,
                                 "max_execution_time": max_execution_time_s}
-        _log(session, cluster_id, actor=actor, action="cluster.limits", kind="limits_changed",
-             message=f"Query limits: {max_threads} threads, {max_memory_gb} GB memory, "
-                     f"{max_execution_time_s} s per query.",
-             detail={"before": before, "after": dict(cluster.query_limits)})
+        record_cluster_action(session, cluster_id, actor=actor, action="cluster.limits",
+                              kind="limits_changed",
+                              message=f"Query limits: {max_threads} threads, "
+                                      f"{max_memory_gb} GB memory, "
+                                      f"{max_execution_time_s} s per query.",
+                              detail={"before": before, "after": dict(cluster.query_limits)})
 
 
 def decommission(runtime: Runtime, cluster_id: int, *, typed_name: str, actor: Actor) -> None:
@@ -307,10 +299,12 @@ def decommission(runtime: Runtime, cluster_id: int, *, typed_name: str, actor: A
             cluster.decommissioned_at = utcnow()
             cluster.credential_user, cluster.credential_hash = "", None
             cluster.credential_mode = ""
-            _log(session, cluster_id, actor=actor, action="cluster.decommission",
-                 kind="decommissioned",
-                 message=f"Decommissioned; the database {cluster.database_name} was dropped.",
-                 detail={"database": cluster.database_name, "previous_status": previous})
+            record_cluster_action(session, cluster_id, actor=actor, action="cluster.decommission",
+                                  kind="decommissioned",
+                                  message=f"Decommissioned; the database "
+                                          f"{cluster.database_name} was dropped.",
+                                  detail={"database": cluster.database_name,
+                                          "previous_status": previous})
     except ClickHouseError as exc:
         _record_failure(runtime, cluster_id, actor=actor, action="cluster.decommission",
                         what="Decommissioning", error=exc, detail={})

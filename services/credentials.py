@@ -16,7 +16,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from data import cluster_meta as meta
 from data import cluster_ops, memberships
@@ -29,7 +28,7 @@ from data.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotFound
 from lyceum.instance_secrets import SealError
 from services import audit
-from services.audit import Actor
+from services.audit import Actor, record_cluster_action
 from services.periodic import OnePerProcess, Periodic
 from services.provisioning_steps import CLICKHOUSE_USER_MODE
 from services.runtime import Runtime
@@ -84,20 +83,12 @@ def _require_admin(session: Session, cluster_id: int, actor: Actor) -> DatabaseC
     return meta.require_cluster(session, cluster_id)
 
 
-def _log(session: Session, cluster_id: int, *, actor: Actor, action: str, kind: str,
-         message: str, detail: dict[str, Any], outcome: str = "success") -> None:
-    entry = audit.record(session, action, actor=actor, outcome=outcome, target_type="cluster",
-                         target_id=cluster_id, cluster_id=cluster_id, detail=detail)
-    meta.add_event(session, cluster_id=cluster_id, kind=kind, message=message,
-                   detail={**detail, "audit_id": entry.id, "actor": actor.label})
-
-
 def _erase_expired(session: Session, row: PendingClusterSecret) -> None:
     pending_data.remove(session, row.cluster_id)
-    _log(session, row.cluster_id, actor=audit.SYSTEM, action="cluster.secret_expire",
-         kind="secret_expired",
-         message="The new secret was not saved within 24 hours and was erased.",
-         detail={"purpose": row.purpose})
+    record_cluster_action(session, row.cluster_id, actor=audit.SYSTEM,
+                          action="cluster.secret_expire", kind="secret_expired",
+                          message="The new secret was not saved within 24 hours and was erased.",
+                          detail={"purpose": row.purpose})
 
 
 def _open(runtime: Runtime, row: PendingClusterSecret, cluster: DatabaseCluster
@@ -140,9 +131,10 @@ def acknowledge_secret(runtime: Runtime, cluster_id: int, *, actor: Actor) -> No
             raise NotFound(NOTHING_PENDING)
         purpose = row.purpose
         pending_data.remove(session, cluster_id)
-        _log(session, cluster_id, actor=actor, action="cluster.secret_saved",
-             kind="secret_saved", message="The new secret was saved and erased from the app.",
-             detail={"purpose": purpose})
+        record_cluster_action(session, cluster_id, actor=actor, action="cluster.secret_saved",
+                              kind="secret_saved",
+                              message="The new secret was saved and erased from the app.",
+                              detail={"purpose": purpose})
 
 
 def purge_expired_secrets(runtime: Runtime, *, now: datetime | None = None) -> list[int]:
@@ -173,21 +165,22 @@ def rotate_credential(runtime: Runtime, cluster_id: int, *, actor: Actor) -> Pen
             cluster.credential_hash = runtime.keys.hash_credential(secret)
             row = hold_secret(runtime, session, cluster_id=cluster_id, secret=secret,
                               purpose="rotation", created_by=actor.user_id)
-            _log(session, cluster_id, actor=actor, action="cluster.credential_rotate",
-                 kind="credential_rotated",
-                 message=f"The credential {cluster.credential_user} got a new secret; the "
-                         "old one no longer works.",
-                 detail={"username": cluster.credential_user})
+            record_cluster_action(session, cluster_id, actor=actor,
+                                  action="cluster.credential_rotate", kind="credential_rotated",
+                                  message=f"The credential {cluster.credential_user} got a new "
+                                          "secret; the old one no longer works.",
+                                  detail={"username": cluster.credential_user})
             return PendingSecret(cluster_id=cluster_id, username=cluster.credential_user,
                                  secret=secret, purpose=row.purpose,
                                  created_at=row.created_at, expires_at=row.expires_at)
     except ClickHouseError as exc:
         log.warning("rotating the credential of cluster %s failed: %s", cluster_id, exc)
         with runtime.db.session() as session:
-            _log(session, cluster_id, actor=actor, action="cluster.credential_rotate",
-                 kind="failure", outcome="failure",
-                 message=f"Rotating the credential failed: {exc.user_message}",
-                 detail={"error": exc.user_message})
+            record_cluster_action(session, cluster_id, actor=actor,
+                                  action="cluster.credential_rotate", kind="failure",
+                                  outcome="failure",
+                                  message=f"Rotating the credential failed: {exc.user_message}",
+                                  detail={"error": exc.user_message})
         raise
 
 
