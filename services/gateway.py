@@ -160,9 +160,8 @@ class _Node:
 def run_gateway_query(runtime: Runtime, *, cluster_id: int, username: str, secret: str,
                       sql: str, address: str = "",
                       allowed_statuses: Collection[str] = ("running",)) -> pa.Table:
-    """Run one read-only query with a cluster's app credential; return the rows as Arrow.
+    """Authenticate, then run one read-only query (:func:`authenticate`, :func:`run_query`).
 
-    At most :data:`MAX_ROWS_RETURNED` + 1 rows come back (one more tells that there are more).
     Raises :class:`TooManyFailures` when ``address`` failed too often, :class:`NotAuthenticated`
     for a wrong credential, :class:`QueryRefused` for a cluster that is not running or a query
     that is not allowed, :class:`ValidationError` for text that is not one statement,
@@ -170,7 +169,15 @@ def run_gateway_query(runtime: Runtime, *, cluster_id: int, username: str, secre
     """
     target = authenticate(runtime, cluster_id=cluster_id, username=username, secret=secret,
                           address=address, allowed_statuses=allowed_statuses)
-    actor = audit.Actor(label=username, ip=address)
+    return run_query(runtime, target, sql=sql, actor=audit.Actor(label=username, ip=address))
+
+
+def run_query(runtime: Runtime, target: GatewayTarget, *, sql: str,
+              actor: audit.Actor) -> pa.Table:
+    """Check and run one statement for an authenticated ``target``; the rows as Arrow.
+
+    At most :data:`MAX_ROWS_RETURNED` + 1 rows come back (one more tells that there are more).
+    """
     try:
         statement = checked_statement(runtime.ch, sql, database=target.database)
     except (QueryRefused, ValidationError) as exc:

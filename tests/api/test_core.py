@@ -189,6 +189,27 @@ def test_a_valid_credential_on_a_wrong_path_does_not_count_as_a_failure(
     assert ok.status_code == 200 and ok.get_json()["rows"] == [[1]]
 
 
+def test_a_caller_without_the_credential_never_takes_a_pool_slot(
+        client: FlaskClient, runtime: Runtime, deployed: tuple[int, str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster_id, user, secret = deployed
+    pooled: list[int | None] = []
+    real_run = runtime.pools.run
+
+    def counting(pool: str, fn: object, *, cluster_id: int | None, timeout: float) -> object:
+        pooled.append(cluster_id)
+        return real_run(pool, fn, cluster_id=cluster_id, timeout=timeout)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runtime.pools, "run", counting)
+    url = f"/api/v1/clusters/{cluster_id}/sql"
+    for headers in (_basic(user, "guess"), _basic("someone_else", secret)):
+        assert client.post(url, json={"sql": "SELECT 1"}, headers=headers).status_code == 401
+    assert pooled == []
+    assert client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret)
+                       ).status_code == 200
+    assert pooled == [cluster_id]
+
+
 def test_gateway_sign_in_failures_are_rate_limited_per_address(
         client: FlaskClient, deployed: tuple[int, str, str]) -> None:
     cluster_id, user, secret = deployed
