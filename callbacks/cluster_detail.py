@@ -32,16 +32,19 @@ SECTIONS = [ClusterDetail.header, ClusterDetail.config, ClusterDetail.connection
 
 @callback(*[Output(s, "children") for s in SECTIONS], Output(ClusterDetail.error, "children"),
           Output(ClusterDetail.poll, "interval"), Output(ClusterDetail.seen_status, "data"),
+          Output(ClusterDetail.secret_seen, "data"),
           Input(ClusterDetail.poll, "n_intervals"), State(ClusterDetail.cluster, "data"),
-          State(ClusterDetail.seen_status, "data"))
-def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
-    """Fill the console; forms are rebuilt only when the status changes (not while typing)."""
+          State(ClusterDetail.seen_status, "data"), State(ClusterDetail.secret_seen, "data"))
+def refresh(n: int, cluster_id: Any, seen: str, secret_seen: str | None) -> tuple[Any, ...]:
+    """Fill the console; forms are rebuilt only when the status changes (not while typing),
+    the secret box only when another secret waits (so its button is never replaced under a
+    click)."""
     try:
         role = require_role(cluster_id, Role.VIEWER)
         cid = parse_cluster_id(cluster_id)
         view = console_view(runtime(), cid, role=role.label, actor=current_actor())
     except AppError as exc:
-        return (None,) * len(SECTIONS) + (make_error(exc.user_message), 60_000, "")
+        return (None,) * len(SECTIONS) + (make_error(exc.user_message), 60_000, "", "")
     status = view.cluster.status
     rebuild = n == 0 or status != seen
     static = (ui.make_header(view), ui.make_config(view),
@@ -49,9 +52,10 @@ def refresh(n: int, cluster_id: Any, seen: str) -> tuple[Any, ...]:
         if rebuild else (no_update,) * 4
     live = (ui.make_progress(view), ui.make_usage(view), ui.make_health(view),
             ui.make_timeline(view))
-    secret = ui.make_secret(view.pending_secret)  # every refresh, while it waits to be saved
+    shown = ui.secret_identity(view.pending_secret)
+    secret = no_update if shown == (secret_seen or "") else ui.make_secret(view.pending_secret)
     interval = 1_000 if status == "provisioning" else 30_000
-    return (*static, *live, secret, None, interval, status)
+    return (*static, *live, secret, None, interval, status, shown)
 
 
 def _dsn_label() -> str:
@@ -128,11 +132,14 @@ REFRESH_NOW = Output(ClusterDetail.poll, "n_intervals", allow_duplicate=True)
 POLLS = State(ClusterDetail.poll, "n_intervals")
 
 
+SECRET_SEEN = Output(ClusterDetail.secret_seen, "data", allow_duplicate=True)
+
+
 @callback(Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
-          Output(ClusterDetail.secret_note, "children"), REFRESH_NOW,
+          Output(ClusterDetail.secret_note, "children"), REFRESH_NOW, SECRET_SEEN,
           Input(ClusterDetail.secret_saved, "n_clicks"), State(ClusterDetail.cluster, "data"),
           POLLS, prevent_initial_call=True)
-def secret_saved(_n: int, cluster_id: Any, polls: int | None) -> tuple[Any, Any, Any]:
+def secret_saved(_n: int, cluster_id: Any, polls: int | None) -> tuple[Any, ...]:
     """The admin saved the new secret: erase it from the app (audited)."""
     if not _n:
         raise PreventUpdate
@@ -141,13 +148,14 @@ def secret_saved(_n: int, cluster_id: Any, polls: int | None) -> tuple[Any, Any,
         credentials.acknowledge_secret(runtime(), parse_cluster_id(cluster_id),
                                        actor=current_actor())
     except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not confirmed"), no_update
-    return None, _done("Saved: the secret was erased from the app."), (polls or 0) + 1
+        return no_update, make_error(exc.user_message, title="Not confirmed"), no_update, \
+            no_update
+    return None, _done("Saved: the secret was erased from the app."), (polls or 0) + 1, ""
 
 
 @callback(Output(ClusterDetail.rotate_alert, "children"),
           Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
-          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW,
+          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW, SECRET_SEEN,
           Input(ClusterDetail.rotate, "n_clicks"), State(ClusterDetail.rotate_confirm, "value"),
           State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
 def rotate(_n: int, confirmed: bool | None, cluster_id: Any, polls: int | None
@@ -160,11 +168,11 @@ def rotate(_n: int, confirmed: bool | None, cluster_id: Any, polls: int | None
         if not confirmed:
             return (make_error("Tick the box to confirm that the current secret stops "
                                "working.", title="Not rotated"), no_update, no_update,
-                    no_update)
+                    no_update, no_update)
         pending = credentials.rotate_credential(runtime(), parse_cluster_id(cluster_id),
                                                 actor=current_actor())
     except AppError as exc:
         return make_error(exc.user_message, title="Not rotated"), no_update, no_update, \
-            no_update
+            no_update, no_update
     return (_done("Rotated: the old secret no longer works. Save the new one above."),
-            ui.make_secret(pending), False, (polls or 0) + 1)
+            ui.make_secret(pending), False, (polls or 0) + 1, ui.secret_identity(pending))

@@ -67,6 +67,11 @@ def make_progress(view: ConsoleView) -> Any:
                     className="shadow-sm mb-4")
 
 
+def secret_identity(pending: PendingSecret | None) -> str:
+    """Which waiting secret this is (its purpose and time, never the secret itself)."""
+    return f"{pending.purpose}@{pending.created_at.isoformat()}" if pending else ""
+
+
 def make_secret(pending: PendingSecret | None) -> Any:
     """The credential's new secret while it waits to be saved: shown on every refresh until
     an admin confirms they saved it (or it expires), with a copy button."""

@@ -94,6 +94,8 @@ class ClusterDetail:
     header = "cluster-header-div"
     progress = "cluster-progress-div"
     secret_box = "cluster-secret-div"
+    #: Which waiting secret the box shows (purpose and time, never the secret).
+    secret_seen = "cluster-secret-store"
     secret_saved = "cluster-secret-saved-button"
     secret_note = "cluster-secret-note-div"
     rotate_confirm = "cluster-rotate-confirm-checkbox"

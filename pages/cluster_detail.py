@@ -26,6 +26,7 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ClusterDetail.cluster, data=cluster_id),
         dcc.Store(id=ClusterDetail.seen_status, data=""),
+        dcc.Store(id=ClusterDetail.secret_seen, data=""),
         dcc.Interval(id=ClusterDetail.poll, interval=1_000, n_intervals=0),
         html.Div(make_loading_placeholder("Reading the cluster…"), id=ClusterDetail.header),
         html.Div(id=ClusterDetail.error),

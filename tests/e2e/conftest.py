@@ -88,3 +88,18 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def quiet(page: Page, *, for_ms: int = 600) -> None:
+    """Wait until no request has finished for ``for_ms`` (Dash's follow-up callbacks done:
+    a newer request of a callback makes Dash drop the answer to an older one)."""
+    page.evaluate("""(quietMs) => new Promise(resolve => {
+        let last = performance.now();
+        const seen = new PerformanceObserver(() => { last = performance.now(); });
+        seen.observe({entryTypes: ['resource']});
+        const check = () => {
+            if (performance.now() - last > quietMs) { seen.disconnect(); resolve(null); }
+            else { setTimeout(check, 50); }
+        };
+        setTimeout(check, 50);
+    })""", for_ms)

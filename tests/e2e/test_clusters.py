@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 
@@ -79,6 +79,11 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     expect(page.locator("#cluster-rotate-alert-div")).to_contain_text("old secret no longer")
     expect(page.locator("#cluster-secret-alert")).to_contain_text("rotated credential")
     expect(page.locator("#cluster-secret-value")).not_to_have_text(secret)
+    # The refresh that follows a change must not draw the box again: a button replaced under
+    # the admin's click loses the click (the box then stayed although "saved" was pressed).
+    saved_button = page.locator("#cluster-secret-saved-button").element_handle()
+    quiet(page)
+    assert saved_button.evaluate("button => button.isConnected")
     page.click("#cluster-secret-saved-button")
     expect(page.locator("#cluster-secret-alert")).to_have_count(0)
 

@@ -43,8 +43,21 @@ def _signed_in(url: str, email: str, password: str) -> requests.Session:
 
 
 @pytest.fixture(scope="module")
-def world(live_app: AppProcess, admin_login: tuple[str, str]) -> Iterator[World]:
-    admin = _signed_in(live_app.url, *admin_login)
+def attacked_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """An app of its own: the attacks add members, projects and a new secret, which the
+    browser tests sharing ``live_app`` must not see."""
+    app = AppProcess(tmp_path_factory.mktemp("attacked") / "instance")
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def world(attacked_app: AppProcess) -> Iterator[World]:
+    live_app = attacked_app
+    found = re.search(r"password: (\S+)", live_app.output())
+    assert found, live_app.output()
+    admin = _signed_in(live_app.url, "admin@lyceum.local", found.group(1))
     clusters = admin.get(f"{live_app.url}/api/v1/clusters", timeout=30).json()["items"]
     demo = next(c for c in clusters if c["database"] == "demo_plant")
     # A fresh secret through rotation: other tests may have saved the demo's first one.
@@ -99,9 +112,10 @@ def test_gateway_guessing_is_rate_limited(world: World) -> None:
     assert codes[:20] == [401] * 20 and codes[20] == 429
 
 
-def test_a_token_dies_with_its_owners_membership(world: World, live_app: AppProcess) -> None:
+def test_a_token_dies_with_its_owners_membership(world: World,
+                                                 attacked_app: AppProcess) -> None:
     for email in ("keeper@example.com", "redteam@example.com"):  # two admins: one may go
-        made = live_app.cli("create-user", "--email", email, "--cluster", "demo_plant",
+        made = attacked_app.cli("create-user", "--email", email, "--cluster", "demo_plant",
                             "--role", "admin", "--password-stdin",
                             stdin="red team password 1\n")
         assert made.returncode == 0, made.stderr

@@ -7,27 +7,12 @@ import re
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 
 def role_picker(user_id: int) -> str:
     return f'[id=\'{{"type":"team-member-role","user":{user_id}}}\']'
-
-
-def quiet(page: Page, *, for_ms: int = 600) -> None:
-    """Wait until no request has finished for ``for_ms`` (Dash's follow-up callbacks done:
-    a newer request of a callback makes Dash drop the answer to an older one)."""
-    page.evaluate("""(quietMs) => new Promise(resolve => {
-        let last = performance.now();
-        const seen = new PerformanceObserver(() => { last = performance.now(); });
-        seen.observe({entryTypes: ['resource']});
-        const check = () => {
-            if (performance.now() - last > quietMs) { seen.disconnect(); resolve(null); }
-            else { setTimeout(check, 50); }
-        };
-        setTimeout(check, 50);
-    })""", for_ms)
 
 
 def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
