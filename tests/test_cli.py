@@ -73,3 +73,28 @@ def test_create_user_on_a_known_cluster_prints_the_password_once(instance_path: 
     assert again.returncode == 2
     assert "An account with this e-mail address already exists." in again.stderr
     db.dispose()
+
+
+def test_deactivate_user_ends_access_and_refuses_unknown_or_last_admin(
+        instance_path: Path) -> None:
+    for email in ("first@example.com", "second@example.com"):
+        made = subprocess.run(
+            [sys.executable, "-m", "lyceum", "create-admin", "--email", email,
+             "--password-stdin"], cwd=ROOT, input="a long admin password\n", text=True,
+            capture_output=True, timeout=300,
+            env={**os.environ, "LYCEUM_INSTANCE": str(instance_path), "LYCEUM_DEMO": "off",
+                 "LYCEUM_ARGON2_TIME_COST": "1", "LYCEUM_ARGON2_MEMORY_KIB": "8192",
+                 "PYTHONPATH": str(ROOT)})
+        assert made.returncode == 0, made.stderr
+    unknown = _cli(instance_path, "deactivate-user", "--email", "nobody@example.com")
+    assert unknown.returncode == 2
+    assert "No active account uses that e-mail address." in unknown.stderr
+    done = _cli(instance_path, "deactivate-user", "--email", "second@example.com")
+    assert done.returncode == 0, done.stderr
+    assert "Account second@example.com deactivated; 0 API token(s) revoked." in done.stdout
+    last = _cli(instance_path, "deactivate-user", "--email", "first@example.com")
+    assert last.returncode == 2
+    with _db(instance_path).session() as session:
+        active = {u.email: u.is_active for u in session.scalars(select(User))}
+    assert active == {"first@example.com": True, "second@example.com": False}
+    _no_alembic_chatter(done)
