@@ -34,7 +34,7 @@ FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
             "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
 KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR")]
 BASELINES = [("7d", "Baseline: 7 d before window"), ("30d", "Baseline: 30 d before window")]
-_GRAPH = {"displayModeBar": False}
+_GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
 def _spc_controls() -> html.Div:
