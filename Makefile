@@ -33,12 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy services data auth lyceum api
+	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
 
 ## Set up from nothing, then ruff, mypy and every test (unit, chDB, SQLite, PostgreSQL, browser).
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy services data auth lyceum api
+	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,9 +52,9 @@ def measure(runtime: Runtime, cluster_id: int) -> dict[str, float]:
         view = View(cluster_id, window)
         dashboard.full_refresh(runtime, view)  # warm the cache (and the engine's caches)
         out[f"uncached {window}"] = median_ms(
-            lambda v=view: dashboard.full_refresh(runtime, v, uncached=True), RUNS_UNCACHED)
+            partial(dashboard.full_refresh, runtime, view, uncached=True), RUNS_UNCACHED)
         out[f"cached {window}"] = median_ms(
-            lambda v=view: dashboard.full_refresh(runtime, v), RUNS_CACHED)
+            partial(dashboard.full_refresh, runtime, view), RUNS_CACHED)
     view = View(cluster_id, "24h")
     panels: dict[str, Callable[[], object]] = {
         "KPIs + defect modes": lambda: dashboard.production(runtime, view, uncached=True),

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ ZOOMS = [((2.0, 8.0), (0.0, 25.0)), ((3.0, 5.0), (5.0, 20.0)), ((6.0, 11.0), (10
          ((1.0, 6.0), (-1.0, 20.0))]
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     """The median (seconds)."""
     return float(statistics.median(values))
 

@@ -31,8 +31,10 @@ from services.kpis import View
 KEYS = [k for k, _ in ui.KPI_CARDS]
 #: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).
 PAGE_LOCATION = "_pages_location"
-VIEW = [Input(Dashboard.tick, "n_intervals"), Input(Dashboard.window, "value"),
-        Input(Dashboard.line, "value"), Input(Dashboard.station, "value"),
+#: The view's filters; changing one cancels a running SPC job.
+FILTERS = [Input(Dashboard.window, "value"), Input(Dashboard.line, "value"),
+           Input(Dashboard.station, "value")]
+VIEW = [Input(Dashboard.tick, "n_intervals"), *FILTERS,
         State(Dashboard.cluster, "data"), State(Dashboard.viewer, "data")]
 
 
@@ -138,7 +140,7 @@ SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "va
           Output(Dashboard.spc_summary, "children"), *VIEW[:4], *SPC_VIEW, *VIEW[4:],
           background=True, interval=300, running=[(
               Output(DashboardSpc.running, "className"), ui.COMPUTING_ON, ui.COMPUTING_OFF)],
-          cancel=[*VIEW[1:4], *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
+          cancel=[*FILTERS, *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
 @checked_before_queueing(_may_view_spc)
 def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kind: str,
                 baseline: str, cluster_id: Any, viewer: str) -> tuple[Any, Any, Any]:

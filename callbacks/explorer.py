@@ -198,7 +198,7 @@ def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, fl
     if pair is None and f"{axis}.range[0]" in relayout:
         pair = (relayout[f"{axis}.range[0]"], relayout.get(f"{axis}.range[1]"))
     if pair is None:
-        return tuple(previous) if isinstance(previous, list | tuple) else None  # type: ignore
+        return tuple(previous) if isinstance(previous, list | tuple) else None
     return float(pair[0]), float(pair[1])
 
 

@@ -20,10 +20,11 @@ from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
 from services import explorer_view
 from services.explorer_state import (
+    REQUIRED_OBJECT_FIELDS,
     EvalObject,
     encode_state,
     explorer_url,
-    validate_object,
+    parse_object,
 )
 
 
@@ -131,11 +132,10 @@ def objects_from_rows(rows: Any) -> list[EvalObject]:
     for row in rows:
         if not isinstance(row, dict):
             raise ValidationError("An evaluation object is malformed.")
-        try:
-            out.append(validate_object(EvalObject(**{k: row.get(k) for k in ui.OBJECT_COLUMNS
-                                                     if row.get(k) is not None})))
-        except TypeError:
-            raise ValidationError("Fill in kind, name, x0 and x1 of every object.") from None
+        if any(row.get(k) is None for k in REQUIRED_OBJECT_FIELDS):
+            raise ValidationError("Fill in kind, name, x0 and x1 of every object.")
+        out.append(parse_object({k: row[k] for k in ui.OBJECT_COLUMNS
+                                 if row.get(k) is not None}))
     return out
 
 

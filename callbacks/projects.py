@@ -107,13 +107,16 @@ def act(_a: list[Any], _b: list[Any], cluster: str, project: str,
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.EDITOR)
-        common = {"cluster_id": cid, "project_id": project, "actor": current_actor()}
+        actor = current_actor()
         if trigger["type"] == ProjectDetail.ACTION:
-            projects.change_status(runtime(), action=str(trigger["action"]), **common)
+            projects.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
+                                   action=str(trigger["action"]))
         elif trigger["action"] == "copy":
-            assets.duplicate_asset(runtime(), asset_id=trigger["asset"], **common)
+            assets.duplicate_asset(runtime(), cluster_id=cid, project_id=project,
+                                   asset_id=trigger["asset"], actor=actor)
         else:
-            assets.delete_asset(runtime(), asset_id=trigger["asset"], **common)
+            assets.delete_asset(runtime(), cluster_id=cid, project_id=project,
+                                asset_id=trigger["asset"], actor=actor)
     except AppError as exc:
         return make_error(exc.user_message, title="Not done"), no_update
     return None, (refresh or 0) + 1

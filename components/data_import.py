@@ -7,6 +7,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components.ids import import_map
 from services.import_format import MAX_UPLOAD_BYTES, columns_for
@@ -78,7 +79,7 @@ def make_job(job: JobView) -> html.Div:
         bar, html.P(job.message, className="small mb-2"), *errors])
 
 
-def make_history(jobs: Sequence[JobView]) -> html.Div:
+def make_history(jobs: Sequence[JobView]) -> Component:
     """The cluster's latest imports."""
     if not jobs:
         return html.P("No imports yet.", className="text-body-secondary small")

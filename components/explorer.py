@@ -29,7 +29,7 @@ SEARCHED_LABELS = {"select_all": "Select shown", "search": "Type to search all v
 
 def _select(component_id: str, label: str, *, multi: bool = True, clearable: bool = True,
             searched: bool = False) -> dbc.Col:
-    extra = {"labels": SEARCHED_LABELS} if searched else {}
+    extra: dict[str, Any] = {"labels": SEARCHED_LABELS} if searched else {}
     return dbc.Col([dbc.Label(label, html_for=component_id, className="small mb-1"),
                     dcc.Dropdown(id=component_id, multi=multi, clearable=clearable,
                                  placeholder="All", className="explorer-select", **extra)],
@@ -57,10 +57,10 @@ def make_filters() -> dbc.Card:
 
 def make_chart() -> dbc.Card:
     """The overlay chart with its summary line."""
-    config = {"displaylogo": False, "scrollZoom": True, "edits": {"shapePosition": True},
-              "toImageButtonOptions": {"format": "png", "filename": "curve-explorer",
-                                       "scale": 2},
-              "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    config: dcc.Graph.Config = {
+        "displaylogo": False, "scrollZoom": True, "edits": {"shapePosition": True},
+        "toImageButtonOptions": {"format": "png", "filename": "curve-explorer", "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     return dbc.Card(dbc.CardBody([
         html.Div(id=Explorer.summary, className="small text-body-secondary mb-1"),
         dcc.Checklist(id=Explorer.shown, options=[], value=[], inline=True,

@@ -8,6 +8,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components.ids import (
     ProjectEdit,
@@ -78,7 +79,7 @@ def _asset_link(name: str, url: str) -> Any:
     return dcc.Link(name, href=url, className="text-decoration-none")
 
 
-def make_asset_table(items: Sequence[AssetView], *, can_edit: bool) -> html.Div:
+def make_asset_table(items: Sequence[AssetView], *, can_edit: bool) -> Component:
     """The project's assets: open as saved; duplicate and delete for editors."""
     if not items:
         return html.P("No assets yet. Save a chart from the curve explorer or a dashboard with "
@@ -110,7 +111,7 @@ def make_asset_table(items: Sequence[AssetView], *, can_edit: bool) -> html.Div:
                       html.Tbody(rows)], hover=True, size="sm", className="align-middle")
 
 
-def make_activity(items: Sequence[tuple[datetime, str, str]]) -> html.Div:
+def make_activity(items: Sequence[tuple[datetime, str, str]]) -> Component:
     """The project's latest activity from the audit log."""
     if not items:
         return html.P("Nothing yet.", className="text-body-secondary")

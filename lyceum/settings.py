@@ -27,6 +27,12 @@ QUERY_MEMORY_SHARE = 4
 #: Longest a query may run by default, whatever a cluster asks for (seconds).
 DEFAULT_MAX_EXECUTION_S = 300
 DEFAULT_QUERY_NICE = 10
+#: Smallest argon2 memory cost: 8 KiB for each of the 2 lanes auth.passwords hashes with.
+MIN_ARGON2_MEMORY_KIB = 16
+MAX_PORT = 65535
+#: Spellings of a boolean setting (any case).
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 _GIB = 1024**3
 
 
@@ -58,13 +64,14 @@ class HostCeilings:
         env = os.environ if env is None else env
         memory_gb = env.get("LYCEUM_HOST_MAX_MEMORY_GB")
         return cls(
-            max_execution_time=_positive(env, "LYCEUM_HOST_MAX_EXECUTION_S",
-                                         DEFAULT_MAX_EXECUTION_S),
-            max_memory_usage=(_positive(env, "LYCEUM_HOST_MAX_MEMORY_GB", 1) * _GIB
+            max_execution_time=whole_number(env, "LYCEUM_HOST_MAX_EXECUTION_S",
+                                            DEFAULT_MAX_EXECUTION_S),
+            max_memory_usage=(whole_number(env, "LYCEUM_HOST_MAX_MEMORY_GB", 1) * _GIB
                               if memory_gb else
                               max(_GIB, machine_memory_bytes() // QUERY_MEMORY_SHARE)),
-            max_threads=_positive(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1),
-            query_nice=_nice(env.get("LYCEUM_QUERY_NICE")))
+            max_threads=whole_number(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1),
+            query_nice=whole_number(env, "LYCEUM_QUERY_NICE", DEFAULT_QUERY_NICE,
+                                    least=0, most=19))
 
     def as_settings(self) -> dict[str, int]:
         """The ceilings as ClickHouse settings."""
@@ -171,7 +178,6 @@ class Settings:
     ceilings: HostCeilings = field(default_factory=HostCeilings.from_env)
     #: Bytes an uploaded Parquet/Arrow file may take once decompressed.
     max_decompressed_bytes: int = 2048 * 1024**2
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def embedded_clickhouse(self) -> bool:
@@ -210,40 +216,53 @@ def ensure_secret_file(instance_path: Path, name: str = SECRET_FILE) -> str:
     return path.read_text().strip()
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    """A whole number above zero from ``env[name]`` (``default`` when unset)."""
+def whole_number(env: Mapping[str, str], name: str, default: int, *, least: int = 1,
+                 most: int | None = None) -> int:
+    """The whole number ``env[name]`` (``default`` when unset or blank), from ``least`` to
+    ``most``; anything else raises :class:`ConfigError` naming the variable and the value."""
     text = (env.get(name) or "").strip()
     if not text:
         return default
     try:
         value = int(text)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number; got {text!r}.") from exc
-    if value < 1:
-        raise ConfigError(f"{name} must be at least 1; got {value}.")
+    except ValueError:
+        value = None
+    if most is not None:
+        if value is None or not least <= value <= most:
+            raise ConfigError(f"{name} must be a whole number from {least} to {most}; "
+                              f"got {text!r}.")
+        return value
+    if value is None:
+        raise ConfigError(f"{name} must be a whole number; got {text!r}.")
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}; got {value}.")
     return value
 
 
-def _nice(text: str | None) -> int:
-    """``LYCEUM_QUERY_NICE``: 0 (as the pages) to 19 (lowest)."""
-    if not (text or "").strip():
-        return DEFAULT_QUERY_NICE
-    assert text is not None
-    if not text.strip().isdigit() or int(text) > 19:
-        raise ConfigError(f"LYCEUM_QUERY_NICE must be a whole number from 0 to 19; got {text!r}.")
-    return int(text)
+def boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """The switch ``env[name]`` (``default`` when unset or blank): 1/true/yes/on or
+    0/false/no/off in any case; anything else raises :class:`ConfigError`."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if text.lower() in TRUE_WORDS:
+        return True
+    if text.lower() in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(TRUE_WORDS)} (on) or "
+                      f"{', '.join(FALSE_WORDS)} (off); got {text!r}.")
 
 
 def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
     """Pool sizes from ``LYCEUM_POOL_*``; refused when they could hold every server thread."""
     base = PoolSizes()
     pools = PoolSizes(
-        gateway=_positive(env, "LYCEUM_POOL_GATEWAY", base.gateway),
-        imports=_positive(env, "LYCEUM_POOL_IMPORTS", base.imports),
-        reports=_positive(env, "LYCEUM_POOL_REPORTS", base.reports),
-        maintenance=_positive(env, "LYCEUM_POOL_MAINTENANCE", base.maintenance),
-        queue=_positive(env, "LYCEUM_POOL_QUEUE", base.queue),
-        per_cluster=_positive(env, "LYCEUM_CLUSTER_CONCURRENCY", base.per_cluster))
+        gateway=whole_number(env, "LYCEUM_POOL_GATEWAY", base.gateway),
+        imports=whole_number(env, "LYCEUM_POOL_IMPORTS", base.imports),
+        reports=whole_number(env, "LYCEUM_POOL_REPORTS", base.reports),
+        maintenance=whole_number(env, "LYCEUM_POOL_MAINTENANCE", base.maintenance),
+        queue=whole_number(env, "LYCEUM_POOL_QUEUE", base.queue),
+        per_cluster=whole_number(env, "LYCEUM_CLUSTER_CONCURRENCY", base.per_cluster))
     needed = pools.waiting_requests() + MIN_FREE_THREADS
     if threads < needed:
         raise ConfigError(
@@ -251,10 +270,6 @@ def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
             f"{pools.waiting_requests()} requests waiting; use at least {needed} threads so "
             f"{MIN_FREE_THREADS} always serve pages (or make the pools smaller).")
     return pools
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _token_key(env: dict[str, str], instance: Path, *, generate: bool) -> str:
@@ -298,11 +313,7 @@ def load_settings(
     demo = env.get("LYCEUM_DEMO", "full").strip().lower()
     if demo not in DEMO_SIZES:
         raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
-    try:
-        port = int(env.get("LYCEUM_PORT", "8050"))
-    except ValueError as exc:
-        raise ConfigError("LYCEUM_PORT must be a whole number.") from exc
-    threads = _positive(env, "LYCEUM_THREADS", 16)
+    threads = whole_number(env, "LYCEUM_THREADS", 16)
     return Settings(
         instance_path=instance,
         secret_key=secret,
@@ -314,24 +325,24 @@ def load_settings(
         redis_url=env.get("REDIS_URL") or None,
         demo=demo,
         host=env.get("LYCEUM_HOST", "127.0.0.1"),
-        port=port,
-        secure_cookies=_flag(env.get("LYCEUM_SECURE_COOKIES")),
-        argon2_time_cost=int(env.get("LYCEUM_ARGON2_TIME_COST", "3")),
-        argon2_memory_kib=int(env.get("LYCEUM_ARGON2_MEMORY_KIB", "65536")),
+        port=whole_number(env, "LYCEUM_PORT", 8050, most=MAX_PORT),
+        secure_cookies=boolean(env, "LYCEUM_SECURE_COOKIES", False),
+        argon2_time_cost=whole_number(env, "LYCEUM_ARGON2_TIME_COST", 3),
+        argon2_memory_kib=whole_number(env, "LYCEUM_ARGON2_MEMORY_KIB", 65536,
+                                       least=MIN_ARGON2_MEMORY_KIB),
         oidc_issuer=env.get("LYCEUM_OIDC_ISSUER") or None,
         oidc_client_id=env.get("LYCEUM_OIDC_CLIENT_ID") or None,
         oidc_client_secret=env.get("LYCEUM_OIDC_CLIENT_SECRET") or None,
-        dashboard_refresh_s=max(1, int(env.get("LYCEUM_DASHBOARD_REFRESH_S", "30"))),
+        dashboard_refresh_s=whole_number(env, "LYCEUM_DASHBOARD_REFRESH_S", 30),
         smtp_host=env.get("LYCEUM_SMTP_HOST") or None,
-        smtp_port=int(env.get("LYCEUM_SMTP_PORT") or "587"),
+        smtp_port=whole_number(env, "LYCEUM_SMTP_PORT", 587, most=MAX_PORT),
         smtp_user=env.get("LYCEUM_SMTP_USER") or None,
         smtp_password=env.get("LYCEUM_SMTP_PASSWORD") or None,
         smtp_from=env.get("LYCEUM_SMTP_FROM") or None,
-        smtp_starttls=(env.get("LYCEUM_SMTP_STARTTLS") or "1").strip().lower()
-        in {"1", "true", "yes", "on"},
+        smtp_starttls=boolean(env, "LYCEUM_SMTP_STARTTLS", True),
         trusted_proxies=parse_trusted_proxies(env.get("LYCEUM_TRUSTED_PROXIES")),
         threads=threads,
         pools=load_pools(env, threads=threads),
         ceilings=HostCeilings.from_env(env),
-        max_decompressed_bytes=_positive(env, "LYCEUM_MAX_DECOMPRESSED_MB", 2048) * 1024**2,
+        max_decompressed_bytes=whole_number(env, "LYCEUM_MAX_DECOMPRESSED_MB", 2048) * 1024**2,
     )

@@ -34,7 +34,7 @@ FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
             "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
 KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR")]
 BASELINES = [("7d", "Baseline: 7 d before window"), ("30d", "Baseline: 30 d before window")]
-_GRAPH = {"displayModeBar": False}
+_GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
 def _spc_controls() -> html.Div:
@@ -48,15 +48,16 @@ def _spc_controls() -> html.Div:
     ], className="d-flex mb-2")
 
 
-def layout(cluster_id: str = "", refresh_s: int = 30, asset: str = "",
-           **_query: str) -> html.Div:
-    """The frame; the refresh callbacks fill and patch every panel."""
+def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
+    """The frame; the refresh callbacks fill and patch every panel (every
+    ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets)."""
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
         dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         dcc.Store(id=DashboardSpecs.version, data=None),
+        # Until callbacks.dashboard.refresh_status sets the configured period on first load.
         dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",

@@ -17,7 +17,8 @@ import json
 import math
 import re
 import zlib
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,8 @@ MAX_TEXT = 80
 COLOR_BY = ("result", "line", "station", "product", "batch")
 RESULTS = ("OK", "WARNING", "NOK")
 OBJECT_KINDS = ("window", "envelope", "threshold")
+#: Fields every evaluation object must have; the others take :class:`EvalObject`'s defaults.
+REQUIRED_OBJECT_FIELDS = ("kind", "name", "x0", "x1")
 SIDES = ("left", "right", "top", "bottom")
 DIRECTIONS = ("up", "down")
 _TEXT = re.compile(r"^[\w .:/#()+\-]{1,80}$")
@@ -158,24 +161,34 @@ def _choice(value: Any, allowed: tuple[str, ...], name: str) -> str:
     return str(value)
 
 
-def validate_object(obj: EvalObject) -> EvalObject:
-    """``obj`` checked: known kind and sides, finite ordered coordinates."""
-    kind = _choice(obj.kind, OBJECT_KINDS, "object kind")
-    name = _text(obj.name, "object name")
-    x0, x1 = _number(obj.x0, "object x0"), _number(obj.x1, "object x1")
-    y0, y1 = _number(obj.y0, "object y0"), _number(obj.y1, "object y1")
+def parse_object(fields: Mapping[str, Any]) -> EvalObject:
+    """An evaluation object from loose values (a table row, a decoded link), every field
+    checked: known kind and sides, finite ordered coordinates; absent fields take the
+    defaults of :class:`EvalObject`. Raises ``ValidationError``, never another exception."""
+    def get(key: str) -> Any:
+        return fields.get(key, getattr(_DEFAULT_OBJ, key) if key in _OPTIONAL else None)
+
+    kind = _choice(get("kind"), OBJECT_KINDS, "object kind")
+    name = _text(get("name"), "object name")
+    x0, x1 = _number(get("x0"), "object x0"), _number(get("x1"), "object x1")
+    y0, y1 = _number(get("y0"), "object y0"), _number(get("y1"), "object y1")
     if not x0 < x1:
         raise _bad(f"Object {name}: x0 must be below x1.", "objects")
     if kind == "window" and not y0 < y1:
         raise _bad(f"Object {name}: y0 must be below y1.", "objects")
-    margin = _number(obj.margin, "object margin")
+    margin = _number(get("margin"), "object margin")
     if margin < 0:
         raise _bad(f"Object {name}: the margin cannot be negative.", "objects")
     return EvalObject(kind=kind, name=name, x0=x0, x1=x1, y0=y0, y1=y1,
-                      entry=_choice(obj.entry, SIDES, "object entry"),
-                      exit=_choice(obj.exit, SIDES, "object exit"),
-                      direction=_choice(obj.direction, DIRECTIONS, "object direction"),
+                      entry=_choice(get("entry"), SIDES, "object entry"),
+                      exit=_choice(get("exit"), SIDES, "object exit"),
+                      direction=_choice(get("direction"), DIRECTIONS, "object direction"),
                       margin=margin)
+
+
+def validate_object(obj: EvalObject) -> EvalObject:
+    """``obj`` checked: known kind and sides, finite ordered coordinates."""
+    return parse_object(asdict(obj))
 
 
 def validate_state(state: ExplorerState) -> ExplorerState:
@@ -219,6 +232,8 @@ _KEYS = {"p": "process", "l": "lines", "s": "stations", "pr": "products", "b": "
          "xr": "x_range", "yr": "y_range", "h": "highlight", "g": "golden_id", "o": "objects"}
 _DEFAULT = ExplorerState()
 _DEFAULT_OBJ = EvalObject(kind="window", name="w", x0=0.0, x1=1.0)
+#: Fields of an evaluation object that may be left out (they take the defaults).
+_OPTIONAL = ("y0", "y1", "entry", "exit", "direction", "margin")
 
 
 def _short(value: Any) -> Any:
@@ -264,9 +279,10 @@ def state_from_dict(data: Any) -> ExplorerState:
         raise _bad(f"objects: at most {MAX_OBJECTS} evaluation objects.", "objects")
     objects = []
     for raw in raw_objects:
-        if not isinstance(raw, dict) or set(raw) - set(_OBJ_KEYS) or not {"k", "n"} <= set(raw):
+        if (not isinstance(raw, dict) or set(raw) - set(_OBJ_KEYS)
+                or not {"k", "n", "x0", "x1"} <= set(raw)):
             raise _bad("objects: an evaluation object is malformed.", "objects")
-        objects.append(EvalObject(**{_OBJ_KEYS[k]: v for k, v in raw.items()}))
+        objects.append(parse_object({_OBJ_KEYS[k]: v for k, v in raw.items()}))
     for key in (*_FILTER_KEYS, "highlight", "hidden"):
         if key in values and not isinstance(values[key], list):
             raise _bad(f"{key}: expected a list.", key)

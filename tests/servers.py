@@ -9,12 +9,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,19 +94,19 @@ class AppProcess:
     def start(self, timeout: float = 180) -> None:
         """Start serving and wait until ``/healthz`` answers."""
         log = self.log_path.open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "run"], cwd=ROOT,
-                                     env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
+        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "run"], cwd=ROOT,
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+        def healthy() -> bool:
+            if proc.poll() is not None:
                 raise RuntimeError(f"app exited early:\n{self.output()}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
+                return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
             except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"app did not become healthy in {timeout} s:\n{self.output()}")
+                return False
+
+        wait_until(healthy, within=timeout, every=0.2, message=lambda: (
+            f"app did not become healthy in {timeout} s:\n{self.output()}"))
 
     def output(self) -> str:
         """Everything the app printed so far."""
@@ -138,16 +139,17 @@ def redis_server(folder: Path) -> Iterator[str]:
                                 "--dir", str(folder), "--save", "", "--appendonly", "no"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
+
+    def answers() -> bool:
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            if process.poll() is not None:
+                raise
+            return False
+
     try:
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        wait_until(answers, within=10, message=f"redis-server on port {port} did not answer")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         client.close()

@@ -119,3 +119,65 @@ def test_bad_pool_and_ceiling_values_are_named(instance_path: Path, name: str, v
     with pytest.raises(ConfigError) as caught:
         load_settings({"LYCEUM_INSTANCE": str(instance_path), name: value})
     assert caught.value.user_message == message
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("LYCEUM_PORT", "http", "LYCEUM_PORT must be a whole number from 1 to 65535; got 'http'."),
+    ("LYCEUM_PORT", "70000", "LYCEUM_PORT must be a whole number from 1 to 65535; got '70000'."),
+    ("LYCEUM_PORT", "0", "LYCEUM_PORT must be a whole number from 1 to 65535; got '0'."),
+    ("LYCEUM_SMTP_PORT", "25.5",
+     "LYCEUM_SMTP_PORT must be a whole number from 1 to 65535; got '25.5'."),
+    ("LYCEUM_ARGON2_TIME_COST", "three",
+     "LYCEUM_ARGON2_TIME_COST must be a whole number; got 'three'."),
+    ("LYCEUM_ARGON2_TIME_COST", "0", "LYCEUM_ARGON2_TIME_COST must be at least 1; got 0."),
+    ("LYCEUM_ARGON2_MEMORY_KIB", "64k",
+     "LYCEUM_ARGON2_MEMORY_KIB must be a whole number; got '64k'."),
+    ("LYCEUM_ARGON2_MEMORY_KIB", "8", "LYCEUM_ARGON2_MEMORY_KIB must be at least 16; got 8."),
+    ("LYCEUM_DASHBOARD_REFRESH_S", "30s",
+     "LYCEUM_DASHBOARD_REFRESH_S must be a whole number; got '30s'."),
+    ("LYCEUM_DASHBOARD_REFRESH_S", "0", "LYCEUM_DASHBOARD_REFRESH_S must be at least 1; got 0."),
+    ("LYCEUM_MAX_DECOMPRESSED_MB", "2G",
+     "LYCEUM_MAX_DECOMPRESSED_MB must be a whole number; got '2G'."),
+])
+def test_bad_numbers_are_named_with_their_value(instance_path: Path, name: str, value: str,
+                                                message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), name: value})
+    assert caught.value.user_message == message
+
+
+@pytest.mark.parametrize("name", ["LYCEUM_SECURE_COOKIES", "LYCEUM_SMTP_STARTTLS"])
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
+def test_bad_switches_are_named_with_their_value(instance_path: Path, name: str,
+                                                 value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), name: value})
+    assert caught.value.user_message == (
+        f"{name} must be one of 1, true, yes, on (on) or 0, false, no, off (off); "
+        f"got {value!r}.")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("TRUE", True), (" yes ", True), ("On", True),
+    ("0", False), ("false", False), ("No", False), ("OFF", False), ("", None),
+])
+def test_switches_read_every_spelling_and_default_when_blank(instance_path: Path, value: str,
+                                                             expected: bool | None) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                              "LYCEUM_SECURE_COOKIES": value, "LYCEUM_SMTP_STARTTLS": value})
+    assert settings.secure_cookies is (False if expected is None else expected)
+    assert settings.smtp_starttls is (True if expected is None else expected)
+
+
+def test_numbers_come_from_the_environment_and_default_when_blank(instance_path: Path) -> None:
+    settings = load_settings({
+        "LYCEUM_INSTANCE": str(instance_path), "LYCEUM_PORT": " 9000 ",
+        "LYCEUM_SMTP_PORT": "2525", "LYCEUM_ARGON2_TIME_COST": "1",
+        "LYCEUM_ARGON2_MEMORY_KIB": "8192", "LYCEUM_DASHBOARD_REFRESH_S": "5",
+        "LYCEUM_QUERY_NICE": "0"})
+    assert (settings.port, settings.smtp_port) == (9000, 2525)
+    assert (settings.argon2_time_cost, settings.argon2_memory_kib) == (1, 8192)
+    assert (settings.dashboard_refresh_s, settings.ceilings.query_nice) == (5, 0)
+    blank = load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_PORT": "",
+                           "LYCEUM_SMTP_PORT": "", "LYCEUM_DASHBOARD_REFRESH_S": ""})
+    assert (blank.port, blank.smtp_port, blank.dashboard_refresh_s) == (8050, 587, 30)

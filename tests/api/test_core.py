@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
+from lyceum.errors import Forbidden
 from services import cluster_rules, credentials, provisioning, tokens
 from services.accounts import create_user
 from services.audit import Actor
@@ -75,9 +76,9 @@ def test_a_token_reaches_its_cluster_only(client: FlaskClient, runtime: Runtime,
 def test_token_role_cannot_exceed_the_creators(runtime: Runtime,
                                                setup: tuple[int, int, int]) -> None:
     user_id, a, b = setup
-    with pytest.raises(Exception, match="cannot be higher"):
+    with pytest.raises(Forbidden, match="cannot be higher"):
         _token(runtime, user_id, a, role="admin")
-    with pytest.raises(Exception, match="cannot be higher"):
+    with pytest.raises(Forbidden, match="cannot be higher"):
         _token(runtime, user_id, b, role="viewer")
 
 

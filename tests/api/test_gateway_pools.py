@@ -18,6 +18,7 @@ from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
 from services.runtime import Runtime
+from tests.waiting import wait_until
 
 LONG_SQL = "SELECT count() FROM numbers(1e11) WHERE sipHash64(number) = 1"
 QUERY_SECONDS = 4
@@ -51,13 +52,6 @@ def served(runtime: Runtime) -> Iterator[tuple[str, Runtime, int, str]]:
         cluster_ops.drop_database(runtime.ch, "pool_line")
 
 
-def _wait_for(predicate: object, *, within: float) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "the queries did not start"
-        time.sleep(0.02)
-
-
 def test_healthz_answers_while_the_cluster_runs_its_cap_of_long_queries(
         served: tuple[str, Runtime, int, str]) -> None:
     url, rt, cluster_id, secret = served
@@ -66,7 +60,8 @@ def test_healthz_answers_while_the_cluster_runs_its_cap_of_long_queries(
             "auth": ("pool_line_app", secret), "timeout": 60}
     with ThreadPoolExecutor(max_workers=cap) as clients:
         long = [clients.submit(requests.post, **post) for _ in range(cap)]
-        _wait_for(lambda: rt.pools.running("gateway", cluster_id) == cap, within=20)
+        wait_until(lambda: rt.pools.running("gateway", cluster_id) == cap, within=20,
+                   message="the queries did not start", every=0.02)
 
         began = time.perf_counter()
         refused = requests.post(**post)

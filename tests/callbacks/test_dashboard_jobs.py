@@ -29,6 +29,7 @@ from services.runtime import Runtime
 from tests.access_world import register_cluster
 from tests.jobs import wait_for_result
 from tests.security.matrix import denials
+from tests.waiting import wait_until
 
 DB = "jobs_demo"
 PASSWORD = "correct horse battery"
@@ -108,17 +109,18 @@ def _run_job(client: FlaskClient, payload: dict[str, Any], *,
     assert started.status_code == 200, started.get_data(as_text=True)[:300]
     handle = started.json
     assert set(handle) >= {"cacheKey", "job"}, handle
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def answered() -> dict[str, Any] | None:  # the poll's body once it holds the response
         polled = client.post("/_dash-update-component", json=payload, headers=ORIGIN,
                              query_string={"cacheKey": handle["cacheKey"],
                                            "job": handle["job"]})
         assert polled.status_code in (200, 204), polled.get_data(as_text=True)[:300]
         body = polled.json if polled.status_code == 200 else {}
-        if "response" in body:
-            return dict(body["response"])
-        time.sleep(0.1)
-    raise AssertionError("the background job did not answer in time")
+        return body if "response" in body else None
+
+    body = wait_until(answered, within=timeout,
+                      message="the background job did not answer in time", every=0.1)
+    return dict(body["response"])
 
 
 def _patched(figure: dict[str, Any], location: list[Any]) -> Any:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from data.db import Database, head_revision
 from data.models import (
@@ -85,8 +85,9 @@ def test_naive_datetimes_are_refused(database_url: str) -> None:
     db = Database(database_url)
     try:
         db.migrate()
-        with pytest.raises(Exception, match="naive"), db.session() as session:
+        with pytest.raises(StatementError, match="naive") as caught, db.session() as session:
             session.add(User(email="b@example.com", created_at=datetime(2026, 1, 1)))
             session.flush()
+        assert isinstance(caught.value.orig, ValueError)
     finally:
         db.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import timedelta
@@ -44,6 +43,7 @@ from services.cluster_usage import (
 )
 from services.runtime import Runtime
 from services.work_pools import Busy
+from tests.waiting import wait_until
 
 GIB = 1024**3
 FAST = TierRetention(warm_after_days=1, cold_after_days=10, archive_after_days=30,
@@ -113,13 +113,6 @@ def disks_by_age(ch: ClickHouse, database: str) -> list[str]:
         parameters={"db": database})]
 
 
-def wait_until(check: Callable[[], bool], *, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def count(rt: Runtime, model: Any, **where: Any) -> int:
     with rt.db.session() as session:
         query = select(func.count()).select_from(model)
@@ -183,7 +176,8 @@ def test_a_tier_move_between_samples_becomes_an_event(rt: Runtime, ch_database: 
     tracker = PartTracker()
     record_usage(rt, tracker=tracker)
     update_retention(rt, cluster.id, FAST, actor=OPS)
-    wait_until(lambda: disks_by_age(rt.ch, ch_database) == ["hot", "warm", "cold", "archive"])
+    wait_until(lambda: disks_by_age(rt.ch, ch_database) == ["hot", "warm", "cold", "archive"],
+               within=30, message="the parts did not move to their tiers")
     record_usage(rt, tracker=tracker)
     with rt.db.session() as session:
         moves = list(session.scalars(select(ClusterEvent).where(ClusterEvent.kind == "tier_move")

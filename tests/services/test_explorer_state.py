@@ -17,6 +17,7 @@ from services.explorer_state import (
     decode_state,
     encode_state,
     explorer_url,
+    parse_object,
 )
 
 FULL = ExplorerState(
@@ -75,6 +76,10 @@ def test_explorer_url_is_relative_and_reopens_the_state() -> None:
     (_raw({"o": [{"k": "window", "n": "W", "x0": 2, "x1": 1}]}), "x0 must be below"),
     (_raw({"o": [{"k": "circle", "n": "W", "x0": 1, "x1": 2}]}), "object kind"),
     (_raw({"o": [{"k": "window", "n": "W", "x0": 1, "x1": 2, "zz": 1}]}), "malformed"),
+    (_raw({"o": [{"k": "window", "n": "W"}]}), "malformed"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": 1}]}), "malformed"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": "1", "x1": 2}]}), "object x0"),
+    (_raw({"o": [{"k": "window", "n": "W", "x0": 0, "x1": 1, "y1": None}]}), "object y1"),
     (_raw({"o": [{"k": "window", "n": "W", "x0": 0, "x1": 1, "y1": 1}] * 2}), "own name"),
 ])
 def test_hostile_links_raise_a_clear_validation_error(text: str, message: str) -> None:
@@ -94,3 +99,23 @@ def test_with_validates_changes() -> None:
     with pytest.raises(ValidationError, match="At most 500"):
         FULL.with_(highlight=tuple(range(600)))
     assert FULL.with_(x_range=None).x_range is None
+
+
+def test_parse_object_fills_absent_fields_with_the_defaults() -> None:
+    parsed = parse_object({"kind": "threshold", "name": "T", "x0": 1, "x1": 9.5, "y1": 3})
+    assert parsed == EvalObject(kind="threshold", name="T", x0=1.0, x1=9.5, y0=0.0, y1=3.0)
+    assert isinstance(parsed.x0, float)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"name": "W", "x0": 0, "x1": 1}, "object kind: must be one of"),
+    ({"kind": "window", "x0": 0, "x1": 1}, "object name: expected a short name"),
+    ({"kind": "window", "name": "W", "x1": 1}, "object x0: expected a finite number"),
+    ({"kind": "window", "name": "W", "x0": 0, "x1": "2"}, "object x1: expected a finite number"),
+    ({"kind": "window", "name": "W", "x0": 0, "x1": 1, "y1": 1, "entry": 3}, "object entry"),
+    ({"kind": "envelope", "name": "E", "x0": 0, "x1": 1, "margin": -1}, "margin cannot be"),
+])
+def test_parse_object_refuses_loose_values_with_a_validation_error(
+        fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        parse_object(fields)

@@ -26,7 +26,9 @@ from services import jobs
 from services.accounts import create_user
 from services.runtime import Runtime
 from tests.access_world import register_cluster
+from tests.jobs import wait_for_result
 from tests.servers import ROOT, free_port
+from tests.waiting import wait_until
 
 PASSWORD = "correct horse battery"
 
@@ -87,11 +89,12 @@ def remote_app(runtime: Runtime, redis_url: str, tmp_path: Path) -> Iterator[tup
         process = subprocess.Popen([sys.executable, "-m", "lyceum", "worker", "--threads", "1"],
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text(errors="replace"):
+        def ready() -> bool:
             assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+            return "ready." in log.read_text(errors="replace")
+
+        wait_until(ready, within=60, message=lambda: log.read_text(errors="replace"),
+                   every=0.2)
         yield server, cid
     finally:
         process.terminate()
@@ -121,13 +124,8 @@ def _queue_spc(manager: CeleryJobs, *, cookies: dict[str, str], cluster: int) ->
     key = f"remote-{time.monotonic_ns()}"
     args = [0, "7d", "all", "all", "peak_force", "xbar_r", "7d", str(cluster), "remote"]
     task = job_fn.delay(key, f"{key}-progress", args, {"cookies": cookies})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        result = manager.get_result(key, task.id)
-        if result is not manager.UNDEFINED:
-            return json.dumps(result)
-        time.sleep(0.1)
-    raise AssertionError("the external worker did not answer")
+    return json.dumps(wait_for_result(manager, key, task.id, timeout=30, interval=0.1,
+                                      message="the external worker did not answer"))
 
 
 def test_an_external_worker_runs_jobs_as_the_requester(remote_app: tuple[Flask, int]) -> None:
@@ -161,10 +159,7 @@ def test_a_result_written_just_before_its_task_finished_is_still_collected(
     try:
         assert jobs.start_embedded_worker(with_redis)
         task = task_fn.delay()
-        deadline = time.monotonic() + 10
-        while not task.ready():
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        wait_until(task.ready, within=10, message="the no-op task did not finish", every=0.02)
     finally:
         jobs.stop_embedded_worker()
     key = f"race-{time.monotonic_ns()}"

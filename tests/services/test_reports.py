@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from data import imports as jobs_data
 from data import projects as projects_data
 from data.models import AuditEntry
-from lyceum.errors import NotFound
+from lyceum.errors import NotFound, ValidationError
 from services import assets, projects
 from services.demo_data import load_demo
 from services.reports import (
@@ -85,11 +85,10 @@ def test_report_of_a_non_chart_asset_is_refused(plant: tuple[Runtime, int]) -> N
                                       project_type="quality_control")
     dashboard = next(a for a in assets.list_assets(rt, cluster_id=cid, project_id=project.id)
                      if a.asset_type == "dashboard")
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationError) as caught:
         start_report(rt, cluster_id=cid, project_id=project.id, actor=ACTOR,
                      asset_id=dashboard.id)
-    assert getattr(caught.value, "user_message", "") == ("Reports are made of a project or of "
-                                                         "a chart.")
+    assert caught.value.user_message == "Reports are made of a project or of a chart."
 
 
 def _audit_count(rt: Runtime) -> int:
