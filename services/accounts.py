@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
 
-from auth.passwords import Passwords
 from data import memberships
 from data import throttle as throttle_data
 from data import users as users_data
@@ -20,6 +19,7 @@ from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
 from lyceum.instance_secrets import InstanceSecrets
 from services import audit, tokens
 from services.audit import Actor
+from services.passwords import Passwords
 
 SESSION_LIFETIME = timedelta(hours=12)
 MAX_EMAIL_LENGTH = 254
