@@ -13,8 +13,9 @@ from auth.roles import Role, require_role
 from data.models import ClusterAccessToken
 from lyceum.errors import ValidationError
 from services import invitations, team, tokens
+from services.roles import ROLE_NAMES
 
-ROLE_SCHEMA = {"type": "string", "enum": ["admin", "editor", "analyst", "viewer"]}
+ROLE_SCHEMA = {"type": "string", "enum": list(ROLE_NAMES)}
 MEMBER_BODY = {"type": "object", "required": ["email", "role"], "properties": {
     "email": {"type": "string", "maxLength": 254}, "role": ROLE_SCHEMA}}
 ROLE_BODY = {"type": "object", "required": ["role"], "properties": {"role": ROLE_SCHEMA}}
