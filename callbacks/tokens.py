@@ -18,7 +18,7 @@ from callbacks.common import runtime, signed_in_user
 from components import tokens as ui
 from components.ids import Tokens, tokens_revoke
 from components.layout import make_error, make_page_header
-from data.models import utcnow
+from lyceum.clock import utcnow
 from lyceum.errors import AppError, ValidationError
 from services import tokens
 from services.access_views import tokens_view

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from data import memberships
 from data import tokens as tokens_data
@@ -172,3 +173,13 @@ def list_tokens(runtime: Runtime, *, cluster_id: int, owner_id: int | None = Non
     with runtime.db.session() as session:
         rows = tokens_data.list_for_cluster(session, cluster_id)
     return [r for r in rows if owner_id is None or r.user_id == owner_id]
+
+
+def token_fields(t: ClusterAccessToken) -> dict[str, Any]:
+    """A token's public fields as plain JSON-ready data (never its hash)."""
+    def iso(v: Any) -> str | None:
+        return v.isoformat() if v is not None else None
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "role": t.role,
+            "user_id": t.user_id, "created_at": iso(t.created_at),
+            "expires_at": iso(t.expires_at), "last_used_at": iso(t.last_used_at),
+            "revoked_at": iso(t.revoked_at)}
