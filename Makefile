@@ -31,13 +31,16 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
 
-## Set up from nothing, then ruff, mypy and every test (unit, chDB, SQLite, PostgreSQL, browser).
+## Set up from nothing, then ruff, the import contracts, mypy and every test (unit, chDB,
+## SQLite, PostgreSQL, browser).
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
 	$(BIN)/pytest
 
@@ -45,4 +48,4 @@ bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

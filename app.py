@@ -15,6 +15,7 @@ from flask import Flask, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+import api
 from auth import roles, web
 from components.ids import Shell
 from components.layout import make_denied, make_navbar
@@ -104,8 +105,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _configure_server(server, settings)
     server.extensions["lyceum"] = runtime
     web.init_app(server)
-    import api
-
     server.register_blueprint(api.bp)
     server.add_url_rule("/healthz", "healthz", _healthz(runtime))
 

@@ -9,7 +9,6 @@ from flask import jsonify, request
 
 from api.core import actor, bp, json_body, page, page_params, runtime
 from auth.roles import Role, require_role
-from data.models_alerts import ALERT_STATES
 from lyceum.errors import ValidationError
 from services import alerts
 
@@ -20,8 +19,9 @@ def list_alerts(cluster_id: int) -> Any:
     require_role(cluster_id, Role.VIEWER)
     limit, offset = page_params()
     wanted = tuple(s for s in request.args.get("state", "firing,acknowledged").split(",") if s)
-    if not wanted or set(wanted) - set(ALERT_STATES):
-        raise ValidationError(f"state is a comma-separated list of {', '.join(ALERT_STATES)}.")
+    if not wanted or set(wanted) - set(alerts.ALERT_STATES):
+        raise ValidationError(
+            f"state is a comma-separated list of {', '.join(alerts.ALERT_STATES)}.")
     found, total = alerts.list_alerts(runtime(), cluster_id, states=wanted, limit=limit,
                                       offset=offset)
     return jsonify(page([asdict(a) for a in found], total=total, limit=limit, offset=offset))

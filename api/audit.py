@@ -10,7 +10,6 @@ from flask_login import current_user
 from api.core import actor, bp, page, page_params, runtime
 from api.spec import describe
 from auth.roles import Role, parse_cluster_id, require_role
-from data.audit_log import AuditFilter
 from services import audit_log
 
 FILTERS = [
@@ -24,7 +23,7 @@ FILTERS = [
 ]
 
 
-def _filter() -> AuditFilter:
+def _filter() -> audit_log.AuditFilter:
     require_role(None, Role.VIEWER)
     visible = audit_log.administered_clusters(
         runtime(), user_id=current_user.id, is_admin=bool(current_user.is_admin),

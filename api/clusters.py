@@ -10,24 +10,8 @@ from flask_login import current_user
 from api.core import bp, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
-from data.models import DatabaseCluster
-from services.cluster_view import console_view
+from services.cluster_view import cluster_fields, console_view
 from services.clusters import visible_clusters
-
-
-def cluster_json(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
-    """The public fields of a cluster (never its credential hash)."""
-    return {
-        "id": cluster.id, "name": cluster.name, "database": cluster.database_name,
-        "type": cluster.cluster_type, "region": cluster.region_code, "status": cluster.status,
-        "status_reason": cluster.status_reason, "nodes": cluster.nodes,
-        "vcpu_per_node": cluster.vcpu_per_node,
-        "memory_gb_per_node": cluster.memory_gb_per_node, "storage": cluster.storage,
-        "retention": cluster.retention, "query_limits": cluster.query_limits,
-        "credential_user": cluster.credential_user, "credential_mode": cluster.credential_mode,
-        "monthly_estimate": cluster.monthly_estimate, "created_at":
-        cluster.created_at.isoformat(), "your_role": role,
-    }
 
 
 @bp.get("/clusters")
@@ -41,7 +25,7 @@ def list_clusters() -> Any:
     if scope is not None:
         clusters = [c for c in clusters if c.id == scope[0]]
         roles = {scope[0]: scope[1]}
-    return jsonify(page_of(clusters, lambda c: cluster_json(c, role=roles.get(c.id, "viewer"))))
+    return jsonify(page_of(clusters, lambda c: cluster_fields(c, role=roles.get(c.id, "viewer"))))
 
 
 @bp.get("/clusters/<int:cluster_id>")
@@ -50,7 +34,7 @@ def get_cluster(cluster_id: int) -> Any:
     """One cluster, if the caller has at least the viewer role on it."""
     role = require_role(cluster_id, Role.VIEWER)
     view = console_view(runtime(), cluster_id, role=role.label)
-    body = cluster_json(view.cluster, role=role.label)
+    body = cluster_fields(view.cluster, role=role.label)
     body["notes"] = view.notes
     if view.health is not None:
         body["health"] = {"score": view.health.score, "status": view.health.status,

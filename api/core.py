@@ -11,8 +11,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from data import audit as audit_data
-from data.models import utcnow
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from services import audit
 from services.audit import Actor
@@ -51,9 +49,9 @@ def actor() -> Actor:
 
 def _too_many_failures() -> bool:
     with runtime().db.session() as session:
-        return audit_data.count_recent(session, action="api.auth_failure",
-                                       since=utcnow() - AUTH_FAILURE_WINDOW,
-                                       ip=request.remote_addr or "") >= AUTH_FAILURE_LIMIT
+        return audit.count_recent(session, action="api.auth_failure",
+                                  within=AUTH_FAILURE_WINDOW,
+                                  ip=request.remote_addr or "") >= AUTH_FAILURE_LIMIT
 
 
 def _record_failure(reason: str) -> None:

@@ -10,11 +10,11 @@ from flask_login import current_user
 from api.core import actor, bp, json_body, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
-from data.models import ClusterAccessToken
 from lyceum.errors import ValidationError
 from services import invitations, team, tokens
+from services.roles import ROLE_NAMES
 
-ROLE_SCHEMA = {"type": "string", "enum": ["admin", "editor", "analyst", "viewer"]}
+ROLE_SCHEMA = {"type": "string", "enum": list(ROLE_NAMES)}
 MEMBER_BODY = {"type": "object", "required": ["email", "role"], "properties": {
     "email": {"type": "string", "maxLength": 254}, "role": ROLE_SCHEMA}}
 ROLE_BODY = {"type": "object", "required": ["role"], "properties": {"role": ROLE_SCHEMA}}
@@ -26,16 +26,6 @@ TOKEN_BODY = {"type": "object", "required": ["name", "role"], "properties": {
 def _member_json(m: team.Member) -> dict[str, Any]:
     return {"user_id": m.user_id, "email": m.email, "display_name": m.display_name,
             "role": m.role, "since": m.since.isoformat(), "active": m.is_active}
-
-
-def token_json(t: ClusterAccessToken) -> dict[str, Any]:
-    """A token's public fields (never its hash)."""
-    def iso(v: Any) -> str | None:
-        return v.isoformat() if v is not None else None
-    return {"id": t.id, "name": t.name, "prefix": t.prefix, "role": t.role,
-            "user_id": t.user_id, "created_at": iso(t.created_at),
-            "expires_at": iso(t.expires_at), "last_used_at": iso(t.last_used_at),
-            "revoked_at": iso(t.revoked_at)}
 
 
 def _text(body: dict[str, Any], key: str) -> str:
@@ -140,7 +130,7 @@ def list_tokens(cluster_id: int) -> Any:
     """The cluster's API tokens with prefix and last use."""
     owner = _owner_filter(cluster_id)
     rows = tokens.list_tokens(runtime(), cluster_id=cluster_id, owner_id=owner)
-    return jsonify(page_of(rows, token_json))
+    return jsonify(page_of(rows, tokens.token_fields))
 
 
 @bp.post("/clusters/<int:cluster_id>/tokens")
@@ -160,7 +150,7 @@ def create_token(cluster_id: int) -> Any:
     row, secret = tokens.create_token(runtime(), user_id=current_user.id, cluster_id=cluster_id,
                                       name=name, role=role.label, expires_in_days=days,
                                       actor=actor())
-    return jsonify({**token_json(row), "secret": secret}), 201
+    return jsonify({**tokens.token_fields(row), "secret": secret}), 201
 
 
 @bp.delete("/clusters/<int:cluster_id>/tokens/<int:token_id>")

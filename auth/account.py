@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
-from auth.web import _csrf_ok, client_ip, csrf_token
+from auth.session import client_ip, csrf_ok, csrf_token
 from lyceum.errors import AppError
 from services import accounts, password_resets
 from services.password_resets import ResetInvalid
@@ -34,7 +34,7 @@ def account_form() -> Any:
 @bp.post("/account/password")
 def change_password() -> Any:
     """Change the signed-in person's password."""
-    if not _csrf_ok():
+    if not csrf_ok():
         return _account_page(error=EXPIRED, status=400)
     new = request.form.get("new_password", "")
     if new != request.form.get("new_password_again", ""):
@@ -72,7 +72,7 @@ def reset_form(token: str) -> Any:
 @bp.post("/reset/<token>")
 def reset_submit(token: str) -> Any:
     """Set the new password; every session of the account ends; sign in afresh."""
-    if not _csrf_ok():
+    if not csrf_ok():
         return _reset_page(token, error=EXPIRED, status=400)
     password = request.form.get("password", "")
     if password != request.form.get("password_again", ""):

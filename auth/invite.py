@@ -7,14 +7,13 @@ audits) and comes back to accept. The page reads the same whether or not an acco
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
-from flask_login import current_user, login_user
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_login import current_user
 
-from auth.web import AuthUser, _csrf_ok, client_ip, csrf_token
+from auth.session import client_ip, csrf_ok, csrf_token, start_signed_in
 from lyceum.errors import AppError, ValidationError
 from services import accounts, invitations
 from services.invitations import InvitationInvalid, SignInRequired
@@ -59,7 +58,7 @@ def invite_form(token: str) -> Any:
 @bp.post("/invite/<token>")
 def invite_accept(token: str) -> Any:
     """Accept: as the signed-in invitee, or by creating the invited (new) account."""
-    if not _csrf_ok():
+    if not csrf_ok():
         return _page(token, error="The form expired. Please try again.", status=400)
     runtime = current_app.extensions["lyceum"]
     me = _signed_in()
@@ -90,7 +89,5 @@ def _sign_in(user_id: int) -> Any:
     runtime = current_app.extensions["lyceum"]
     user = accounts.start_session(runtime.db, keys=runtime.keys, user_id=user_id, ip=client_ip(),
                                   user_agent=request.headers.get("User-Agent", ""))
-    session.clear()
-    login_user(AuthUser(user))
-    session["csrf"] = secrets.token_urlsafe(24)
+    start_signed_in(user)
     return redirect("/")

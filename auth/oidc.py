@@ -4,15 +4,13 @@ _CLIENT_SECRET. The routes live under /login (public) and appear only when confi
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
-from flask_login import login_user
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
 
-from auth.web import AuthUser, client_ip
+from auth.session import client_ip, start_signed_in
 from lyceum.settings import Settings
 from services import sso
 from services.accounts import SignInError
@@ -63,9 +61,7 @@ def sso_callback() -> Any:
     except (OAuthError, ValueError, KeyError) as exc:
         log.warning("OIDC sign-in failed: %s", exc)
         return redirect("/login?sso_error=failed")
-    session.clear()
-    login_user(AuthUser(user))
-    session["csrf"] = secrets.token_urlsafe(24)
+    start_signed_in(user)
     return redirect("/")
 
 

@@ -1,9 +1,11 @@
-"""Authorization core: one ``require_role`` used by every page, callback and API route."""
+"""Authorization core: one ``require_role`` used by every page, callback and API route.
+
+The roles themselves are defined once in :mod:`services.roles` (re-exported here).
+"""
 
 from __future__ import annotations
 
 import re
-from enum import IntEnum
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
@@ -11,41 +13,14 @@ from flask_login import current_user
 
 from data import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
+from services import audit
+from services.roles import ROLE_DESCRIPTIONS, Role
+
+__all__ = ["ROLE_DESCRIPTIONS", "MAX_ID", "Role", "has_role", "parse_cluster_id", "require_role",
+           "role_on"]
 
 _ID = re.compile(r"[0-9]{1,12}")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the metadata database
-
-
-class Role(IntEnum):
-    """Per-cluster roles, ordered: each role may do everything the ones below it may."""
-
-    VIEWER = 1
-    ANALYST = 2
-    EDITOR = 3
-    ADMIN = 4
-
-    @property
-    def label(self) -> str:
-        """The role's name as users see it."""
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, value: str | Role) -> Role:
-        """A role from its name; :class:`ValueError` for anything else."""
-        if isinstance(value, Role):
-            return value
-        try:
-            return cls[str(value).strip().upper()]
-        except KeyError as exc:
-            raise ValueError(f"unknown role {value!r}") from exc
-
-
-ROLE_DESCRIPTIONS: dict[Role, str] = {
-    Role.ADMIN: "Everything on the cluster: members, tokens, retention, decommission.",
-    Role.EDITOR: "Changes content: golden curves, alert rules, projects and assets.",
-    Role.ANALYST: "Explores and exports data; saves personal views.",
-    Role.VIEWER: "Reads dashboards and curves; changes nothing.",
-}
 
 
 def parse_cluster_id(value: Any) -> int:
@@ -116,8 +91,6 @@ def _denied(cluster_id: int | None, needed: Role, message: str, *,
             forged: str | None = None) -> Forbidden:
     """Audit a refused page, callback or API call ("access.denied"), return the error."""
     if not g.get("lyceum_quiet_roles"):
-        from services import audit
-
         user = current_user
         actor = audit.Actor(user_id=user.id, label=str(user.email),
                             ip=(request.remote_addr or "") if has_request_context() else "")

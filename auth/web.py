@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,11 +17,12 @@ from flask import (
     request,
     session,
 )
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, logout_user
 
-from services import accounts, tokens
+from auth import account, invite, oidc, proxies
+from auth.session import AuthUser, client_ip, csrf_ok, csrf_token, current_actor, start_signed_in
+from services import accounts, audit, tokens
 from services.accounts import SessionUser, SignInError
-from services.audit import Actor
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -48,53 +47,8 @@ FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you w
                "to the overview instead.")
 
 
-class AuthUser(UserMixin):
-    """flask-login's view of a :class:`SessionUser`; its id is the server-side session token.
-
-    ``scope`` is set for API tokens: (cluster id, role) the request is limited to.
-    """
-
-    def __init__(self, user: SessionUser, *, scope: tuple[int, str] | None = None) -> None:
-        self.user = user
-        self.id = user.id
-        self.email = user.email
-        self.display_name = user.display_name
-        self.is_admin = user.is_admin
-        self.scope = scope
-
-    def get_id(self) -> str:
-        """The session token (so revoking the session signs the browser out)."""
-        return self.user.session_token
-
-
 def _runtime() -> Any:
     return current_app.extensions["lyceum"]
-
-
-def client_ip() -> str:
-    """The caller's address as the server saw it."""
-    return request.remote_addr or ""
-
-
-def current_actor() -> Actor:
-    """The audit actor for the current request."""
-    if getattr(current_user, "is_authenticated", False):
-        return Actor(user_id=current_user.id, label=current_user.email, ip=client_ip())
-    return Actor(label="anonymous", ip=client_ip())
-
-
-def csrf_token() -> str:
-    """The per-session token that forms must send back."""
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        session["csrf"] = token
-    return str(token)
-
-
-def _csrf_ok() -> bool:
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and hmac.compare_digest(sent, str(session.get("csrf", "")))
 
 
 def safe_next(value: str | None) -> tuple[str, bool]:
@@ -110,8 +64,6 @@ def safe_next(value: str | None) -> tuple[str, bool]:
 
 def _login_page(*, error: str | None = None, notice: str | None = None, email: str = "",
                 status: int = 200) -> tuple[str, int]:
-    from auth import oidc
-
     target, forged = safe_next(request.values.get("next"))
     invite = INVITE_NOTICE if target.startswith("/invite/") else None
     notices = [n for n in (notice, invite, FORGED_NEXT if forged else None) if n]
@@ -137,7 +89,7 @@ def login_form() -> Any:
 def login_submit() -> Any:
     """Check the password, rotate the session, and go to ``next``."""
     email = request.form.get("email", "")
-    if not _csrf_ok():
+    if not csrf_ok():
         return _login_page(error="Your sign-in form expired. Please try again.", status=400,
                            email=email)
     runtime = _runtime()
@@ -153,9 +105,7 @@ def login_submit() -> Any:
     except SignInError as exc:
         return _login_page(error=exc.user_message, status=exc.status_code, email=email)
     target, _forged = safe_next(request.form.get("next"))
-    session.clear()
-    login_user(AuthUser(user))
-    session["csrf"] = secrets.token_urlsafe(24)
+    start_signed_in(user)
     return redirect(target)
 
 
@@ -163,7 +113,7 @@ def login_submit() -> Any:
 def logout() -> Any:
     """Revoke the server-side session and clear the cookie."""
     if getattr(current_user, "is_authenticated", False):
-        if not _csrf_ok():
+        if not csrf_ok():
             return redirect("/")
         accounts.end_session(_runtime().db, current_user.get_id(), keys=_runtime().keys,
                              actor=current_actor())
@@ -221,8 +171,6 @@ def guard() -> Any:
         query = request.full_path.rstrip("?")
         return redirect(f"/login?next={query}" if path != "/" else "/login")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
-        from services import audit
-
         with _runtime().db.session() as db_session:
             audit.record(db_session, "request.cross_origin", actor=current_actor(),
                          outcome="denied", detail={"path": path[:200], "origin": (
@@ -257,15 +205,11 @@ def _load_token_user(req: Any) -> AuthUser | None:
 
 def init_app(server: Flask) -> None:
     """Attach sign-in to the Flask server: login manager, routes and the guard."""
-    from auth import proxies
-
     server.wsgi_app = proxies.wrap(server.wsgi_app,  # type: ignore[method-assign]
                                    server.extensions["lyceum"].settings.trusted_proxies)
     login_manager.init_app(server)
     login_manager.session_protection = None
     server.register_blueprint(bp)
-    from auth import account, invite, oidc
-
     server.register_blueprint(invite.bp)
     server.register_blueprint(account.bp)
     oidc.init_app(server)

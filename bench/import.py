@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchdoc import replace_section  # noqa: E402
 
-from auth.passwords import Passwords  # noqa: E402
 from data.ch_schema import schema_statements  # noqa: E402
 from data.clickhouse import ClickHouse  # noqa: E402
 from data.db import Database  # noqa: E402
@@ -37,6 +36,7 @@ from data.models import DatabaseCluster  # noqa: E402
 from lyceum.settings import load_settings  # noqa: E402
 from services.audit import Actor  # noqa: E402
 from services.imports import create_job, run_import  # noqa: E402
+from services.passwords import Passwords  # noqa: E402
 from services.runtime import Runtime  # noqa: E402
 
 HEADING = "## Data import"

@@ -47,9 +47,9 @@ TARGETS = {"viewer": 0.300, "healthz": 0.100}
 
 def prepare_credential(app: AppProcess) -> str:
     """Give the demo cluster's credential a known secret (app stopped); its username."""
-    from auth.passwords import Passwords
     from data import memberships
     from data.db import Database
+    from services.passwords import Passwords
 
     db = Database(f"sqlite:///{app.instance / 'lyceum.db'}")
     try:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, callback, ctx
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from components import audit as ui
 from components.ids import Audit

@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime
 from components import cluster_console as ui
 from components.ids import ClusterDetail, cluster_edit_field

@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, has_role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime
 from components import dashboard_rules as ui
 from components.dashboard_specs import feature_options

@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime
 from components.data_import import make_format_table, make_history, make_job, make_mapping
 from components.ids import DataImport

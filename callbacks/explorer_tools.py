@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime
 from callbacks.explorer import IMAGE_W, checked
 from components import explorer as ui

@@ -15,7 +15,7 @@ from dash import MATCH, Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime
 from components.ids import SaveToProject, save_to_project_id
 from components.layout import make_error

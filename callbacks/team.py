@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from components import team as ui
 from components.ids import (

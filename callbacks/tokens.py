@@ -13,12 +13,12 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from components import tokens as ui
 from components.ids import Tokens, tokens_revoke
 from components.layout import make_error, make_page_header
-from data.models import utcnow
+from lyceum.clock import utcnow
 from lyceum.errors import AppError, ValidationError
 from services import tokens
 from services.access_views import tokens_view

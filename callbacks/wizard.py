@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, require_role
-from auth.web import current_actor
+from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from components.ids import Wizard, wizard_field, wizard_member
 from components.layout import make_error

@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from components import spc_chart
 from components.ids import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
+from services.spc import RULE_LABELS
 
 KPI_CARDS: tuple[tuple[str, str], ...] = (
     ("yield", "Yield"), ("fpy", "First-pass yield"), ("nok", "Defect rate"),
@@ -177,8 +178,6 @@ def make_spc_summary(chart: Any) -> Any:
     """Capability and the rules that fired, under the control chart."""
     if chart.note:
         return html.Span(chart.note, className="text-body-secondary")
-    from services.spc import RULE_LABELS
-
     cap = [f"Cp {chart.cp:.2f}" if chart.cp is not None else "Cp n/a",
            f"Cpk {chart.cpk:.2f}" if chart.cpk is not None else "Cpk n/a"]
     rules = [dbc.Badge(f"{RULE_LABELS[r]} ({len(v)})", color="danger", className="me-1")

@@ -17,8 +17,9 @@ from components.ids import (
     team_member_role,
 )
 from components.layout import make_empty_state
+from services.roles import ROLE_NAMES
 
-ROLE_OPTIONS = [{"label": r, "value": r} for r in ("admin", "editor", "analyst", "viewer")]
+ROLE_OPTIONS = [{"label": r, "value": r} for r in ROLE_NAMES]
 ROLE_COLORS = {"admin": "danger", "editor": "primary", "analyst": "info", "viewer": "secondary"}
 
 

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member
+from services.roles import ROLE_NAMES
 
 STEP_TITLES = ("Basics", "Performance & storage", "Team & retention", "Review & deploy")
 RECORDED_NOTE = "recorded, not applied on the embedded engine"
@@ -127,7 +128,7 @@ def make_team_retention(values: Mapping[str, Any], *, errors: Mapping[str, str],
                         creator_id: int) -> html.Div:
     """Step 3: members with roles, and days per tier until deletion."""
     role_options = [{"label": "no access", "value": "none"}] + [
-        {"label": r, "value": r} for r in ("admin", "editor", "analyst", "viewer")]
+        {"label": r, "value": r} for r in ROLE_NAMES]
     rows = [html.Tr([
         html.Td(email + (" (you)" if user_id == creator_id else "")),
         html.Td(dbc.Select(id=wizard_member(user_id), value=roles.get(user_id, "none"),

@@ -21,10 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from lyceum.clock import utcnow
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+__all__ = ["utcnow"]  # the models' column defaults; defined once in lyceum.clock
 
 
 class UTCDateTime(TypeDecorator[datetime]):

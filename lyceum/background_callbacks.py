@@ -32,6 +32,7 @@ from flask import Flask
 
 from auth.job_session import as_requester, session_cookie
 from lyceum.settings import Settings
+from services.jobs import celery_app
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where ``bind`` leaves the manager on the Flask app.
@@ -318,8 +319,6 @@ class CeleryJobs(CeleryManager):
 def make_manager(settings: Settings) -> ThreadJobs | CeleryJobs:
     """The background-callback manager for these settings (Celery when REDIS_URL is set)."""
     if settings.redis_url:
-        from services.jobs import celery_app
-
         return CeleryJobs(celery_app(settings.redis_url))
     return ThreadJobs(settings.instance_path / "cache" / "jobs")
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
 
-from auth.passwords import Passwords
 from data import memberships
 from data import throttle as throttle_data
 from data import users as users_data
@@ -20,6 +19,8 @@ from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
 from lyceum.instance_secrets import InstanceSecrets
 from services import audit, tokens
 from services.audit import Actor
+from services.passwords import Passwords
+from services.roles import ROLE_NAMES
 
 SESSION_LIFETIME = timedelta(hours=12)
 MAX_EMAIL_LENGTH = 254
@@ -108,11 +109,9 @@ def create_member_account(db: Database, passwords: Passwords, *, email: str, pas
     All or nothing: the address, password, role and cluster are all checked first and the
     account and its membership are written in one transaction, so a refusal leaves nothing.
     """
-    from services.team import ROLES
-
     email = validate_new_account(email, password)
-    if role not in ROLES:
-        raise ValidationError(f"Roles are {', '.join(ROLES)}.", fields={"role": "unknown"})
+    if role not in ROLE_NAMES:
+        raise ValidationError(f"Roles are {', '.join(ROLE_NAMES)}.", fields={"role": "unknown"})
     with db.session() as session:
         cluster = memberships.get_cluster_by_database(session, database)
         if cluster is None:

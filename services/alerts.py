@@ -16,6 +16,9 @@ from typing import Any
 from data import alerts as repo
 from data import kpis as q
 from data.models_alerts import (
+    ALERT_STATES as ALERT_STATES,  # re-exported: the API filters by these states
+)
+from data.models_alerts import (
     RULE_KINDS,
     SEVERITIES,
     AlertAcknowledgement,

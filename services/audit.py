@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from data import audit as audit_data
@@ -133,3 +134,9 @@ def record_cluster_action(session: Session, cluster_id: int, *, actor: Actor, ac
                    target_id=cluster_id, cluster_id=cluster_id, detail=detail)
     cluster_meta.add_event(session, cluster_id=cluster_id, kind=kind, message=message,
                            detail={**detail, "audit_id": entry.id, "actor": actor.label})
+
+
+def count_recent(session: Session, *, action: str, within: timedelta,
+                 ip: str | None = None) -> int:
+    """How many entries with ``action`` in the last ``within``, from one address if given."""
+    return audit_data.count_recent(session, action=action, since=utcnow() - within, ip=ip)

@@ -8,9 +8,9 @@ from typing import Any
 
 from data import memberships
 from lyceum.errors import NotFound
+from services.roles import rank
 from services.runtime import Runtime
 
-ROLE_ORDER = {"viewer": 1, "analyst": 2, "editor": 3, "admin": 4}
 CLUSTER_PATH = re.compile(r"^/clusters/([0-9]{1,12})(?:/.*)?$")
 TEMPLATE_PREFIX = "/clusters/<cluster_id>"
 
@@ -29,11 +29,11 @@ def _order(page: Mapping[str, Any]) -> float:
 def cluster_pages(registry: Iterable[Mapping[str, Any]], *, cluster_id: int, role: str
                   ) -> list[tuple[str, str, str]]:
     """(label, href, icon) of every cluster page the role may open, in page order."""
-    allowed = ROLE_ORDER.get(role, 0)
+    allowed = rank(role)
     pages = [p for p in registry
              if str(p.get("path_template") or "").startswith(TEMPLATE_PREFIX)
              and "<" not in str(p["path_template"]).removeprefix(TEMPLATE_PREFIX)
-             and ROLE_ORDER.get(str(p.get("cluster_role", "viewer")), 1) <= allowed]
+             and (rank(str(p.get("cluster_role", "viewer"))) or 1) <= allowed]
     pages.sort(key=_order)
     return [(str(p.get("cluster_tab") or p["name"]),
              str(p["path_template"]).replace("<cluster_id>", str(cluster_id)),

@@ -19,7 +19,8 @@ from data.ch_schema import TierRetention
 from data.clickhouse import validate_identifier
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services.cluster_spec import ROLES, ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.roles import ROLE_NAMES
 
 NAME_MIN, NAME_MAX = 3, 63
 DESCRIPTION_MAX = 500
@@ -195,7 +196,7 @@ def validate_team(spec: ClusterSpec, *, known_user_ids: Iterable[int]) -> dict[s
         return {"members": "Some members are not known users."}
     if len(set(user_ids)) != len(user_ids):
         return {"members": "Each person can be added only once."}
-    if not all(isinstance(role, str) and role in ROLES for role in roles):
+    if not all(isinstance(role, str) and role in ROLE_NAMES for role in roles):
         return {"members": "Give each member a role: admin, editor, analyst or viewer."}
     if "admin" not in roles:
         return {"members": "At least one member must be an admin."}

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 from data.ch_schema import TierRetention
 
-ROLES = ("admin", "editor", "analyst", "viewer")
-
 
 @dataclass(frozen=True)
 class TierSizes:

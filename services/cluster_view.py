@@ -87,3 +87,18 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
     return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
                        problems=problems)
+
+
+def cluster_fields(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
+    """The public fields of a cluster as plain JSON-ready data (never its credential hash)."""
+    return {
+        "id": cluster.id, "name": cluster.name, "database": cluster.database_name,
+        "type": cluster.cluster_type, "region": cluster.region_code, "status": cluster.status,
+        "status_reason": cluster.status_reason, "nodes": cluster.nodes,
+        "vcpu_per_node": cluster.vcpu_per_node,
+        "memory_gb_per_node": cluster.memory_gb_per_node, "storage": cluster.storage,
+        "retention": cluster.retention, "query_limits": cluster.query_limits,
+        "credential_user": cluster.credential_user, "credential_mode": cluster.credential_mode,
+        "monthly_estimate": cluster.monthly_estimate, "created_at":
+        cluster.created_at.isoformat(), "your_role": role,
+    }

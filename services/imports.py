@@ -20,6 +20,7 @@ from typing import Any
 
 from data import import_staging as staging
 from data import imports as jobs_data
+from data import memberships
 from data.models_imports import ImportJob
 from lyceum.errors import AppError, NotFound, ValidationError
 from services import audit
@@ -341,8 +342,6 @@ def recover_imports(runtime: Runtime) -> int:
 
 def _drop_orphans(runtime: Runtime) -> None:
     """Drop staging tables and uploads no job will use (left by a crash or never imported)."""
-    from data import memberships
-
     cutoff = time.time() - UPLOAD_KEEP_SECONDS
     for leftover in (runtime.settings.instance_path / "imports").glob("*/*"):
         if leftover.is_file() and leftover.stat().st_mtime < cutoff:

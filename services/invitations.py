@@ -24,8 +24,8 @@ from lyceum.settings import Settings
 from services import audit, mail
 from services.accounts import validate_new_account
 from services.audit import Actor
+from services.roles import ROLE_NAMES
 from services.runtime import Runtime
-from services.team import ROLES
 
 PREFIX = "inv_"
 LIFETIME = timedelta(days=7)
@@ -103,8 +103,9 @@ def create_invitation(runtime: Runtime, *, cluster_id: int, email: str, role: st
     except ValidationError as exc:
         raise ValidationError("Enter a valid e-mail address.", fields={"email": "invalid"}) \
             from exc
-    if role not in ROLES:
-        raise ValidationError(f"Choose a role: {', '.join(ROLES)}.", fields={"role": "unknown"})
+    if role not in ROLE_NAMES:
+        raise ValidationError(f"Choose a role: {', '.join(ROLE_NAMES)}.",
+                              fields={"role": "unknown"})
     token = PREFIX + secrets.token_urlsafe(32)
     with runtime.db.session() as session:
         cluster = memberships.get_cluster(session, cluster_id)

@@ -9,7 +9,7 @@ from typing import Any
 from data import projects as data
 from data.models import ClusterProject
 from lyceum.errors import NotFound, ValidationError
-from services import audit
+from services import alerts, audit
 from services.audit import Actor
 from services.runtime import Runtime
 
@@ -129,8 +129,6 @@ def _default_config(asset_type: str, name: str) -> dict[str, Any]:
 def _template_alerts(runtime: Runtime, *, cluster_id: int, project_id: int, actor: Actor,
                      names: list[str]) -> None:
     """Real alert rules for the template's alert assets, each kept as an asset."""
-    from services import alerts
-
     for name in names:
         kind, params = TEMPLATE_RULES.get(name, ("yield_below", {"threshold": 95.0,
                                                                  "window_minutes": 60}))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auth.passwords import Passwords
 from data.audit_anchor import ANCHOR_FILE, AnchorFile
 from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
+from services.passwords import Passwords
 from services.work_pools import WorkPools
 
 

@@ -12,9 +12,7 @@ from data.db import Database
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services import audit, tokens
 from services.audit import Actor
-
-ROLES = ("admin", "editor", "analyst", "viewer")
-
+from services.roles import ROLE_NAMES
 
 LAST_ADMIN = ("A cluster keeps at least one admin: make someone else admin first, then "
               "change or remove this member.")
@@ -33,8 +31,9 @@ class Member:
 
 
 def _check_role(role: object) -> str:
-    if not isinstance(role, str) or role not in ROLES:
-        raise ValidationError(f"Choose a role: {', '.join(ROLES)}.", fields={"role": "unknown"})
+    if not isinstance(role, str) or role not in ROLE_NAMES:
+        raise ValidationError(f"Choose a role: {', '.join(ROLE_NAMES)}.",
+                              fields={"role": "unknown"})
     return role
 
 

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from data import memberships
 from data import tokens as tokens_data
@@ -25,11 +26,11 @@ from data.models import ClusterAccessToken, User, utcnow
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services import audit
 from services.audit import Actor
+from services.roles import ROLE_NAMES, rank
 from services.runtime import Runtime
 
 PREFIX = "lyc_"
 EXPIRY_CHOICES = (1, 7, 30, 90)
-ROLE_ORDER = {"viewer": 1, "analyst": 2, "editor": 3, "admin": 4}
 MAX_TOKEN_LENGTH = 128
 
 
@@ -72,9 +73,9 @@ def _role_of(runtime: Runtime, *, user_id: int, cluster_id: int) -> str | None:
 
 def effective_role(token_role: str, owner_role: str | None) -> str | None:
     """The role a token acts with: the lower of its own and its owner's current role."""
-    if owner_role not in ROLE_ORDER or token_role not in ROLE_ORDER:
+    if owner_role not in ROLE_NAMES or token_role not in ROLE_NAMES:
         return None
-    return min(token_role, owner_role, key=ROLE_ORDER.__getitem__)
+    return min(token_role, owner_role, key=rank)
 
 
 def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, role: str,
@@ -84,7 +85,7 @@ def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, 
     errors: dict[str, str] = {}
     if not 1 <= len(name) <= 120:
         errors["name"] = "Give the token a name of 1 to 120 characters."
-    if role not in ROLE_ORDER:
+    if role not in ROLE_NAMES:
         errors["role"] = "Choose admin, editor, analyst or viewer."
     if expires_in_days is not None and expires_in_days not in EXPIRY_CHOICES:
         errors["expires"] = "Choose 1, 7, 30 or 90 days, or no expiry."
@@ -94,7 +95,7 @@ def create_token(runtime: Runtime, *, user_id: int, cluster_id: int, name: str, 
         if memberships.get_cluster(session, cluster_id) is None:
             raise NotFound("That cluster does not exist.")
     mine = _role_of(runtime, user_id=user_id, cluster_id=cluster_id)
-    if mine is None or ROLE_ORDER[role] > ROLE_ORDER[mine]:
+    if mine is None or rank(role) > rank(mine):
         raise Forbidden("A token's role cannot be higher than your own role on the cluster.")
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
@@ -172,3 +173,13 @@ def list_tokens(runtime: Runtime, *, cluster_id: int, owner_id: int | None = Non
     with runtime.db.session() as session:
         rows = tokens_data.list_for_cluster(session, cluster_id)
     return [r for r in rows if owner_id is None or r.user_id == owner_id]
+
+
+def token_fields(t: ClusterAccessToken) -> dict[str, Any]:
+    """A token's public fields as plain JSON-ready data (never its hash)."""
+    def iso(v: Any) -> str | None:
+        return v.isoformat() if v is not None else None
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "role": t.role,
+            "user_id": t.user_id, "created_at": iso(t.created_at),
+            "expires_at": iso(t.expires_at), "last_used_at": iso(t.last_used_at),
+            "revoked_at": iso(t.revoked_at)}

@@ -63,9 +63,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @contextmanager
 def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
     """A migrated SQLite metadata DB under ``root`` plus the session chDB, fast hashing."""
-    from auth.passwords import Passwords
     from data.db import Database
     from lyceum.settings import load_settings
+    from services.passwords import Passwords
     from services.runtime import Runtime
 
     (root / "instance").mkdir(exist_ok=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from auth.passwords import Passwords
 from lyceum import instance_secrets
 from lyceum.errors import ConfigError
 from lyceum.instance_secrets import CREDENTIAL_PREFIX, InstanceSecrets, SealError
 from lyceum.settings import load_settings
+from services.passwords import Passwords
 
 KEY = "k" * 64
 SECRET = "q7Jx0F3r2u7V0hY6oU6G2kqWk0cX2dV3yX9j4s1oQnE"

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import login_user
 
 from auth.roles import Role, has_role, parse_cluster_id, require_role
-from auth.web import AuthUser
+from auth.session import AuthUser
 from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound

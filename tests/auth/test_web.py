@@ -137,8 +137,8 @@ def test_cross_origin_callback_post_is_refused(client: FlaskClient,
 
 def test_password_hash_is_upgraded_when_parameters_rise(
         client: FlaskClient, admin: tuple[str, str], runtime: Runtime) -> None:
-    from auth.passwords import Passwords
     from data.models import User
+    from services.passwords import Passwords
 
     with runtime.db.session() as session:
         old = session.scalars(select(User)).one().password_hash

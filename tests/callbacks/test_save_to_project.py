@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_login import login_user
 
-from auth.web import AuthUser
+from auth.session import AuthUser
 from callbacks.save_to_project import _save, open_modal
 from components.ids import Explorer
 from components.save_to_project import make_save_to_project

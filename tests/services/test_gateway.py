@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from auth.passwords import Passwords
 from data import cluster_ops, memberships
 from data.clickhouse import ClickHouse
 from data.db import Database
@@ -18,6 +17,7 @@ from services import cluster_rules, credentials, gateway, provisioning
 from services.accounts import create_user
 from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
+from services.passwords import Passwords
 from services.runtime import Runtime
 
 

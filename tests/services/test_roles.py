@@ -1,0 +1,42 @@
+"""The role ladder, defined once in services.roles and used by every layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from auth import roles as auth_roles
+from services import cluster_pages, tokens
+from services.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
+
+
+def test_names_run_highest_first_and_rank_follows_the_enum() -> None:
+    assert ROLE_NAMES == ("admin", "editor", "analyst", "viewer")
+    assert [rank(name) for name in ROLE_NAMES] == [4, 3, 2, 1]
+    assert all(rank(role.label) == role.value for role in Role)
+    assert set(ROLE_DESCRIPTIONS) == set(Role)
+
+
+@pytest.mark.parametrize("value", ["Admin", "root", "", None, 3, "viewer "])
+def test_rank_of_anything_else_is_zero(value: object) -> None:
+    assert rank(value) == 0
+
+
+def test_parse_accepts_names_and_refuses_the_rest() -> None:
+    assert Role.parse(" Editor ") is Role.EDITOR
+    assert Role.parse(Role.VIEWER) is Role.VIEWER
+    with pytest.raises(ValueError, match="unknown role 'root'"):
+        Role.parse("root")
+
+
+def test_one_definition_shared_by_auth_and_services() -> None:
+    assert auth_roles.Role is Role
+    assert auth_roles.ROLE_DESCRIPTIONS is ROLE_DESCRIPTIONS
+    for old_copy in ("ROLE_ORDER", "ROLES"):
+        assert not hasattr(tokens, old_copy) and not hasattr(cluster_pages, old_copy)
+
+
+def test_token_role_is_the_lower_of_its_own_and_its_owners() -> None:
+    assert tokens.effective_role("admin", "analyst") == "analyst"
+    assert tokens.effective_role("viewer", "admin") == "viewer"
+    assert tokens.effective_role("admin", None) is None
+    assert tokens.effective_role("root", "admin") is None
