@@ -458,6 +458,7 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
     from data.clickhouse import ClickHouse
     from data.curves import CurveQuery
     from services import explorer
+    from services.cache import ProcessCaches
     from services.cluster_session import ClusterSession
 
     out: dict[int, float] = {}
@@ -481,7 +482,8 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
                     "+ (intDiv(number, 1500) % 97) / 40.0 FROM numbers({m:UInt64})",
                     parameters={"p": process, "m": n * 1500},
                     settings={"max_partitions_per_insert_block": 1000})
-                session = ClusterSession(ch=ch, database="bx", limits={})
+                session = ClusterSession(ch=ch, database="bx", limits={},
+                                         caches=ProcessCaches())
                 query = CurveQuery(process=process)
                 times = []
                 for _ in range(RUNS):

@@ -16,6 +16,7 @@ from auth.roles import Role, parse_cluster_id, require_role
 from callbacks.common import runtime
 from components import explorer as ui
 from components import explorer_figure as fig
+from components.explorer_image import DataUrls
 from components.ids import Explorer
 from components.layout import make_error
 from lyceum.errors import AppError
@@ -183,7 +184,8 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
     dens = drawing.density
     figure = fig.make_figure(dens, color_by=state.color_by, golden=drawing.golden,
                              outliers={}, selected=drawing.selected, objects=state.objects,
-                             axes=drawing.axes, hidden=state.hidden)
+                             axes=drawing.axes, urls=runtime().caches.of(DataUrls),
+                             hidden=state.hidden)
     options = ui.make_group_options(dens.groups,
                                     fig.group_colors(dens.groups, color_by=state.color_by))
     shown = [g for g in dens.groups if g not in state.hidden]
@@ -252,5 +254,6 @@ def relayout(relayout_data: Any, cluster: Any, encoded: Any, groups: Any, top: A
     except (AppError, ValueError):
         raise PreventUpdate from None
     patch = fig.zoom_patch(dens, color_by=state.color_by, hidden=state.hidden,
-                           outliers=out_lines, selected=sel_lines)
+                           outliers=out_lines, selected=sel_lines,
+                           urls=runtime().caches.of(DataUrls))
     return patch, {"x": ranges[0], "y": ranges[1]}, explorer_view.summary_text(dens)

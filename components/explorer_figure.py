@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from dash import Patch
 
-from components.explorer_image import layout_image
+from components.explorer_image import DataUrls, layout_image
 from services.explorer import Density
 from services.explorer_population import OTHER
 from services.explorer_state import EvalObject
@@ -41,7 +41,7 @@ def group_colors(groups: Sequence[str], *, color_by: str) -> list[str]:
     return [group_color(g, i, color_by=color_by) for i, g in enumerate(groups)]
 
 
-def density_image(density: Density, *, color_by: str,
+def density_image(density: Density, *, color_by: str, urls: DataUrls,
                   hidden: Sequence[str] = ()) -> dict[str, Any]:
     """The visible groups' images as one layout image (the grey others first, then OK,
     so NOK draws on top)."""
@@ -52,7 +52,7 @@ def density_image(density: Density, *, color_by: str,
     if not keep:
         return {"source": "", "visible": False}
     return layout_image([density.images[i] for i in keep], [colors[i] for i in keep],
-                        x_range=density.x_range, y_range=density.y_range)
+                        x_range=density.x_range, y_range=density.y_range, urls=urls)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -154,9 +154,10 @@ _AXIS = {"showgrid": True, "zeroline": False, "ticklabeloverflow": "allow"}
 
 def make_figure(density: Density, *, color_by: str, golden: Golden | None,
                 outliers: Mapping[int, tuple[Any, Any]], selected: Mapping[int, tuple[Any, Any]],
-                objects: Sequence[EvalObject], axes: Sequence[str],
+                objects: Sequence[EvalObject], axes: Sequence[str], urls: DataUrls,
                 hidden: Sequence[str] = ()) -> dict[str, Any]:
-    """The whole figure (first draw, or a change of filters)."""
+    """The whole figure (first draw, or a change of filters); ``urls`` keeps the density
+    image's recent data URLs."""
     data = [*golden_traces(golden),
             line_trace(outliers, name="Top outliers", color="rgba(216,67,21,0.75)", width=1),
             line_trace(selected, name="Selected", color="#111111", width=2.5)]
@@ -164,7 +165,7 @@ def make_figure(density: Density, *, color_by: str, golden: Golden | None,
     y_title = f"{axes[2]} ({axes[3]})" if axes[3] else axes[2]
     return {"data": data, "layout": {
         "margin": {"l": 60, "r": 10, "t": 10, "b": 45},
-        "images": [density_image(density, color_by=color_by, hidden=hidden)],
+        "images": [density_image(density, color_by=color_by, urls=urls, hidden=hidden)],
         "xaxis": {"title": {"text": x_title}, "range": list(density.x_range), **_AXIS},
         "yaxis": {"title": {"text": y_title}, "range": list(density.y_range), **_AXIS},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
@@ -175,10 +176,11 @@ def make_figure(density: Density, *, color_by: str, golden: Golden | None,
 
 def zoom_patch(density: Density, *, color_by: str, hidden: Sequence[str],
                outliers: Mapping[int, tuple[Any, Any]] | None,
-               selected: Mapping[int, tuple[Any, Any]] | None) -> Patch:
+               selected: Mapping[int, tuple[Any, Any]] | None, urls: DataUrls) -> Patch:
     """Only what changes on a zoom: the density image and the re-reduced lines."""
     patch = lines_patch(outliers=outliers, selected=selected)
-    patch["layout"]["images"][0] = density_image(density, color_by=color_by, hidden=hidden)
+    patch["layout"]["images"][0] = density_image(density, color_by=color_by, urls=urls,
+                                                 hidden=hidden)
     return patch
 
 

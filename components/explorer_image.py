@@ -1,4 +1,8 @@
-"""The density images as one transparent PNG (a plotly layout image under the lines)."""
+"""The density images as one transparent PNG (a plotly layout image under the lines).
+
+Encoding is pure; the last few data URLs are kept in a :class:`DataUrls` that the caller
+owns (the callbacks pass their runtime's, ``runtime.caches.of(DataUrls)``).
+"""
 
 from __future__ import annotations
 
@@ -40,32 +44,44 @@ def png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
+class DataUrls:
+    """The PNG data URLs of the last ``KEPT`` composed images, by content (a redrawn view
+    is not encoded again)."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._urls: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def url(self, images: Sequence[np.ndarray], colors: Sequence[str]) -> str:
+        """The PNG data URL of the composed images (kept, by content)."""
+        key = (tuple(hash(i.tobytes()) for i in images), tuple(i.shape for i in images),
+               tuple(colors))
+        with self._lock:
+            hit = self._urls.get(key)
+        if hit is not None:
+            return hit
+        url = "data:image/png;base64," + base64.b64encode(png(composite(images, colors))).decode()
+        with self._lock:
+            self._urls[key] = url
+            while len(self._urls) > self.KEPT:
+                self._urls.popitem(last=False)
+        return url
+
+    def clear(self) -> None:
+        """Forget every kept URL."""
+        with self._lock:
+            self._urls.clear()
+
+
 def layout_image(images: Sequence[np.ndarray], colors: Sequence[str], *,
-                 x_range: tuple[float, float], y_range: tuple[float, float]) -> dict[str, Any]:
+                 x_range: tuple[float, float], y_range: tuple[float, float],
+                 urls: DataUrls) -> dict[str, Any]:
     """A plotly layout image stretched over the view (below the traces)."""
     if not images:
         return {"source": "", "visible": False}
-    return {"source": _data_url(images, colors), "xref": "x", "yref": "y",
+    return {"source": urls.url(images, colors), "xref": "x", "yref": "y",
             "x": x_range[0], "y": y_range[1], "sizex": x_range[1] - x_range[0],
             "sizey": y_range[1] - y_range[0], "sizing": "stretch", "layer": "below",
             "xanchor": "left", "yanchor": "top", "name": "density"}
-
-
-_URLS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_URLS_LOCK = threading.Lock()
-
-
-def _data_url(images: Sequence[np.ndarray], colors: Sequence[str]) -> str:
-    """The PNG data URL of the composed images (the last few are kept, by content)."""
-    key = (tuple(hash(i.tobytes()) for i in images), tuple(i.shape for i in images),
-           tuple(colors))
-    with _URLS_LOCK:
-        hit = _URLS.get(key)
-    if hit is not None:
-        return hit
-    url = "data:image/png;base64," + base64.b64encode(png(composite(images, colors))).decode()
-    with _URLS_LOCK:
-        _URLS[key] = url
-        while len(_URLS) > 8:
-            _URLS.popitem(last=False)
-    return url

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from lyceum.errors import AppError
-from services.runtime import Runtime
+from lyceum.settings import Settings
 
 T = TypeVar("T")
 PREFIX = "lyceum:"
@@ -28,6 +28,43 @@ COMPUTES_KEY = "stats:computes"
 LOCK_SECONDS = 60.0
 #: How long an old value is kept to be served (stale) while a new one is computed.
 STALE_SECONDS = 900.0
+
+
+class Clearable(Protocol):
+    """An in-process cache: anything that can forget what it holds."""
+
+    def clear(self) -> None: ...
+
+
+C = TypeVar("C", bound=Clearable)
+
+
+class ProcessCaches:
+    """The in-process caches one :class:`~services.runtime.Runtime` owns, one per kind.
+
+    ``caches.of(Kind)`` is the runtime's ``Kind()``, made on first use; each kind keeps its
+    own bounds (size, time to live) and lock. A second runtime (a test, the CLI) starts with
+    empty caches, and :meth:`clear` empties every one (data reloads, tests).
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[type[Any], Any] = {}
+        self._lock = threading.Lock()
+
+    def of(self, kind: type[C]) -> C:
+        """This runtime's cache of ``kind`` (made by ``kind()`` the first time)."""
+        with self._lock:
+            if kind not in self._made:
+                self._made[kind] = kind()
+            found: C = self._made[kind]
+        return found
+
+    def clear(self) -> None:
+        """Empty every cache made so far."""
+        with self._lock:
+            made: list[Clearable] = list(self._made.values())
+        for cache in made:
+            cache.clear()
 
 
 class CacheBusy(AppError):
@@ -211,7 +248,12 @@ def open_cache(*, redis_url: str | None, folder: Path) -> SharedCache:
         return _caches[label]
 
 
-def shared_cache(runtime: Runtime) -> SharedCache:
+class _HasSettings(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+
+def shared_cache(runtime: _HasSettings) -> SharedCache:
     """The process's shared cache for ``runtime`` (Redis when REDIS_URL is set)."""
     return open_cache(redis_url=runtime.settings.redis_url,
                       folder=runtime.settings.instance_path / "cache" / "dashboard")

@@ -8,7 +8,7 @@ cluster, through :class:`ClusterSession`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,7 @@ from data.clickhouse import ClickHouse, validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, NotFound
 from lyceum.settings import HostCeilings
+from services.cache import ProcessCaches
 from services.runtime import Runtime
 
 #: The ClickHouse settings a cluster's ``query_limits`` may carry (anything else is ignored).
@@ -60,12 +61,14 @@ def cluster_query_settings(cluster: DatabaseCluster, *,
 class ClusterSession:
     """The engine seen through one cluster: every query carries the cluster's limits.
 
-    Settings a caller passes are kept, but the cluster's limits always win.
+    Settings a caller passes are kept, but the cluster's limits always win. ``caches`` are
+    the runtime's in-process caches (the explorer keeps its views and populations there).
     """
 
     ch: ClickHouse
     database: str
     limits: Mapping[str, int]
+    caches: ProcessCaches = field(compare=False, repr=False)
 
     def settings(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """``extra`` with the cluster's limits laid over it."""
@@ -110,7 +113,8 @@ def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int) -> ClusterSess
             f"The cluster “{cluster.name}” cannot be queried (it is {cluster.status}).")
     return ClusterSession(ch=runtime.ch, database=validate_identifier(cluster.database_name),
                           limits=cluster_query_settings(
-                              cluster, ceilings=runtime.settings.ceilings))
+                              cluster, ceilings=runtime.settings.ceilings),
+                          caches=runtime.caches)
 
 
 def applied_or_recorded(cluster: DatabaseCluster, *, embedded: bool,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from data.curves import CurveQuery
 from lyceum.errors import AppError, NotFound, ValidationError
 from services import density_kernel as kernel
 from services import explorer_population as population
+from services.cache import ProcessCaches
 from services.cluster_session import ClusterSession, for_cluster
 from services.explorer_state import MAX_HIGHLIGHTS, ExplorerState
 from services.runtime import Runtime
@@ -52,22 +53,52 @@ class Density:
     n_in_view: int | None = None
 
 
-_OPTIONS: dict[tuple[str, str | None], tuple[float, Options]] = {}
 OPTIONS_TTL_S = 30.0
+OPTIONS_KEPT, FACTS_KEPT = 256, 512  # beyond this many entries a map starts afresh
+VIEWS_KEPT = 8  # whole views drawn from memory, least recently stored dropped first
+PROFILES_KEPT = 3  # profile grids, least recently used dropped first
+
+
+@dataclass
+class ExplorerCaches:
+    """The explorer's in-process caches of one runtime (``caches.of(ExplorerCaches)``)."""
+
+    #: (database, process) → (when, filter options), for ``OPTIONS_TTL_S``.
+    options: dict[tuple[str, str | None], tuple[float, Options]] = field(default_factory=dict)
+    #: Ranges and colour groups read from ClickHouse → (when, value), for ``OPTIONS_TTL_S``.
+    facts: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+    #: Whole views → (population loaded_at, curves covered, images, curves in view).
+    views: OrderedDict[tuple[Any, ...], tuple[float, int, list[np.ndarray], int]] = field(
+        default_factory=OrderedDict)
+    profiles: OrderedDict[tuple[Any, ...], Profiles] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def clear(self) -> None:
+        """Forget every cached option, fact, view and profile."""
+        with self.lock:
+            self.options.clear()
+            self.facts.clear()
+            self.views.clear()
+            self.profiles.clear()
+
+
+def _caches(caches: ProcessCaches) -> ExplorerCaches:
+    return caches.of(ExplorerCaches)
 
 
 def options(runtime: Runtime, cluster_id: int, *, process: str | None) -> Options:
     """The processes and the values each filter may take (``process=None``: the first);
     remembered for ``OPTIONS_TTL_S`` per cluster database (the role is checked by callers)."""
     session = for_cluster(runtime, cluster_id)
+    kept = _caches(runtime.caches).options
     key = (session.database, process)
-    hit = _OPTIONS.get(key)
+    hit = kept.get(key)
     if hit and time.monotonic() - hit[0] < OPTIONS_TTL_S:
         return hit[1]
     found = _load_options(session, process)
-    if len(_OPTIONS) > 256:
-        _OPTIONS.clear()
-    _OPTIONS[key] = (time.monotonic(), found)
+    if len(kept) > OPTIONS_KEPT:
+        kept.clear()
+    kept[key] = (time.monotonic(), found)
     return found
 
 
@@ -105,17 +136,15 @@ def _pad(lo: float, hi: float) -> tuple[float, float]:
     return (lo - 0.02 * span, hi + 0.02 * span)
 
 
-_FACTS: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
-
-def _remember(key: tuple[Any, ...], compute: Any) -> Any:
-    hit = _FACTS.get(key)
+def _remember(session: ClusterSession, key: tuple[Any, ...], compute: Any) -> Any:
+    facts = _caches(session.caches).facts
+    hit = facts.get(key)
     if hit and time.monotonic() - hit[0] < OPTIONS_TTL_S:
         return hit[1]
     value = compute()
-    if len(_FACTS) > 512:
-        _FACTS.clear()
-    _FACTS[key] = (time.monotonic(), value)
+    if len(facts) > FACTS_KEPT:
+        facts.clear()
+    facts[key] = (time.monotonic(), value)
     return value
 
 
@@ -127,7 +156,7 @@ def full_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
         info = population.summary(pop, population.mask(pop, query))
         return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
 
-    found: dict[str, Any] = _remember(("range", session.database, query),
+    found: dict[str, Any] = _remember(session, ("range", session.database, query),
                                       lambda: _engine_range(session, query))
     return found
 
@@ -141,11 +170,11 @@ def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
     width, height = int(np.clip(width, 20, MAX_WIDTH)), int(np.clip(height, 20, MAX_HEIGHT))
     pop = population.get(session, query.process) if use_memory else None
     if pop is not None:
-        return _from_memory(pop, query, color_by=color_by, x_range=x_range, y_range=y_range,
-                            width=width, height=height)
+        return _from_memory(_caches(session.caches), pop, query, color_by=color_by,
+                            x_range=x_range, y_range=y_range, width=width, height=height)
     info = full_range(session, query) if use_memory else _engine_range(session, query)
     xr, yr = x_range or info["x"], y_range or info["y"]
-    groups: list[str] = _remember(("groups", session.database, query, color_by),
+    groups: list[str] = _remember(session, ("groups", session.database, query, color_by),
                                   lambda: population.top_groups(curve_data.group_counts(
                                       session, query, color_by=color_by)))
     images = [np.zeros((height, width), dtype=np.float32) for _ in groups]
@@ -161,11 +190,8 @@ def _engine_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
     return {"count": info["count"], "x": _pad(*info["x"]), "y": _pad(*info["y"])}
 
 
-_VIEWS: OrderedDict[tuple[Any, ...], tuple[float, int, list[np.ndarray], int]] = OrderedDict()
-_VIEWS_SIZE = 8
-
-
-def _from_memory(pop: population.Population, query: CurveQuery, *, color_by: str,
+def _from_memory(kept: ExplorerCaches, pop: population.Population, query: CurveQuery, *,
+                 color_by: str,
                  x_range: tuple[float, float] | None, y_range: tuple[float, float] | None,
                  width: int, height: int) -> Density:
     """Draw from the held population. Whole views are kept and topped up with the curves
@@ -178,8 +204,8 @@ def _from_memory(pop: population.Population, query: CurveQuery, *, color_by: str
         return Density(x_range=xr, y_range=yr, groups=[], images=[], n_curves=0, n_in_view=0)
     whole = x_range is None and y_range is None
     key = (pop.database, pop.process, query, color_by, tuple(groups), xr, yr, width, height)
-    with _LOCK:
-        hit = _VIEWS.get(key) if whole else None
+    with kept.lock:
+        hit = kept.views.get(key) if whole else None
     if hit is not None and hit[0] == pop.loaded_at and hit[1] <= len(pop.curve_ids):
         covered, images, n_in_view = hit[1], hit[2], hit[3]
         if covered < len(pop.curve_ids):
@@ -195,11 +221,11 @@ def _from_memory(pop: population.Population, query: CurveQuery, *, color_by: str
                                                x_range=xr, y_range=yr, width=width,
                                                height=height)
     if whole:
-        with _LOCK:
-            _VIEWS[key] = (pop.loaded_at, len(pop.curve_ids), images, n_in_view)
-            _VIEWS.move_to_end(key)
-            while len(_VIEWS) > _VIEWS_SIZE:
-                _VIEWS.popitem(last=False)
+        with kept.lock:
+            kept.views[key] = (pop.loaded_at, len(pop.curve_ids), images, n_in_view)
+            kept.views.move_to_end(key)
+            while len(kept.views) > VIEWS_KEPT:
+                kept.views.popitem(last=False)
     return Density(x_range=xr, y_range=yr, groups=groups, images=images,
                    n_curves=info["count"], n_in_view=n_in_view)
 
@@ -288,11 +314,6 @@ class Profiles:
         return float(self.x[1] - self.x[0]) if len(self.x) > 1 else 1.0
 
 
-_CACHE: OrderedDict[tuple[Any, ...], Profiles] = OrderedDict()
-_LOCK = threading.Lock()
-_CACHE_SIZE = 3
-
-
 def profiles(session: ClusterSession, query: CurveQuery, *,
              x_range: tuple[float, float] | None = None, bins: int = PROFILE_BINS) -> Profiles:
     """The matching curves on a common x grid (cached per cluster database and query)."""
@@ -300,21 +321,22 @@ def profiles(session: ClusterSession, query: CurveQuery, *,
     pop = population.get(session, query.process)
     held = (pop.loaded_at, pop.version) if pop is not None else None
     key = (session.database, query, xr, bins, held)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+    kept = _caches(session.caches)
+    with kept.lock:
+        if key in kept.profiles:
+            kept.profiles.move_to_end(key)
+            return kept.profiles[key]
     if pop is not None:
         ids, mean, low, high = population.profiles(pop, population.mask(pop, query),
                                                    x_range=xr, bins=bins)
-        return _keep(key, Profiles(curve_ids=ids, x=_grid(xr, bins), mean=mean, low=low,
+        return _keep(kept, key, Profiles(curve_ids=ids, x=_grid(xr, bins), mean=mean, low=low,
                                    high=high))
     chunks = curve_data.id_chunks(curve_data.curve_ids(session, query), parts=8)
     frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c)
               for c in chunks]
     frame = pl.concat(frames) if frames else curve_data.profiles(session, query, x_range=xr,
                                                                  bins=bins)
-    return _keep(key, _pivot(frame, x_range=xr, bins=bins))
+    return _keep(kept, key, _pivot(frame, x_range=xr, bins=bins))
 
 
 def _grid(x_range: tuple[float, float], bins: int) -> np.ndarray:
@@ -323,11 +345,11 @@ def _grid(x_range: tuple[float, float], bins: int) -> np.ndarray:
     return x_range[0] + step * (np.arange(bins) + 0.5)
 
 
-def _keep(key: tuple[Any, ...], found: Profiles) -> Profiles:
-    with _LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+def _keep(kept: ExplorerCaches, key: tuple[Any, ...], found: Profiles) -> Profiles:
+    with kept.lock:
+        kept.profiles[key] = found
+        while len(kept.profiles) > PROFILES_KEPT:
+            kept.profiles.popitem(last=False)
     return found
 
 
@@ -341,16 +363,6 @@ def _pivot(frame: pl.DataFrame, *, x_range: tuple[float, float], bins: int) -> P
         mats.append(mat)
     return Profiles(curve_ids=ids.astype(np.int64), x=_grid(x_range, bins), mean=mats[0],
                     low=mats[1], high=mats[2])
-
-
-def clear_cache() -> None:
-    """Forget every cached profile (tests, data reloads)."""
-    with _LOCK:
-        _CACHE.clear()
-        _OPTIONS.clear()
-        _FACTS.clear()
-        _VIEWS.clear()
-    population.clear()
 
 
 # ----------------------------------------------------------------------------- start-up

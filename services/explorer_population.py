@@ -81,10 +81,29 @@ def positions(held: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.where(held[pos] == ids, pos, -1)
 
 
-_CACHE: OrderedDict[tuple[str, str], Population] = OrderedDict()
-_LOCK = threading.Lock()
-_BUSY: set[tuple[str, str]] = set()
-_TOO_BIG: dict[tuple[str, str], float] = {}
+@dataclass
+class Held:
+    """The populations one runtime holds (``session.caches.of(Held)``), by (database,
+    process): at most ``MAX_SAMPLES`` samples in all, least recently used dropped first."""
+
+    populations: OrderedDict[tuple[str, str], Population] = field(default_factory=OrderedDict)
+    #: Keys being loaded or topped up in the background right now.
+    busy: set[tuple[str, str]] = field(default_factory=set)
+    #: Keys found too big to hold, and when (asked again after ``RELOAD_S``).
+    too_big: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: One lock per key: one load or top-up at a time per process.
+    key_locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def clear(self) -> None:
+        """Forget every held population (and which were too big)."""
+        with self.lock:
+            self.populations.clear()
+            self.too_big.clear()
+
+
+def _held(session: ClusterSession) -> Held:
+    return session.caches.of(Held)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -168,7 +187,7 @@ def load(session: ClusterSession, process: str) -> Population:
         sorted_x=sorted_x, ts_ms=kept["ts_ms"].to_numpy().astype(np.int64),
         bounds=_bounds(kept, starts, x, y), codes=_codes(kept, names), names=names,
         max_id=_last_id(meta))
-    _store(pop)
+    _store(_held(session), pop)
     return pop
 
 
@@ -195,17 +214,18 @@ def append_new(session: ClusterSession, pop: Population) -> Population:
         bounds=np.concatenate([pop.bounds, _bounds(kept, starts, x, y)]),
         codes={c: np.concatenate([pop.codes[c], codes[c]]) for c in COLUMNS}, names=names,
         max_id=_last_id(kept), loaded_at=pop.loaded_at, version=pop.version + 1)
-    _store(new)
+    _store(_held(session), new)
     return new
 
 
-def _store(pop: Population) -> None:
+def _store(held: Held, pop: Population) -> None:
     key = (pop.database, pop.process)
-    with _LOCK:
-        _CACHE[key] = pop
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > 1 and sum(p.n_samples for p in _CACHE.values()) > MAX_SAMPLES:
-            _CACHE.popitem(last=False)
+    with held.lock:
+        cache = held.populations
+        cache[key] = pop
+        cache.move_to_end(key)
+        while len(cache) > 1 and sum(p.n_samples for p in cache.values()) > MAX_SAMPLES:
+            cache.popitem(last=False)
 
 
 def get(session: ClusterSession, process: str, *, wait: bool = False) -> Population | None:
@@ -213,16 +233,17 @@ def get(session: ClusterSession, process: str, *, wait: bool = False) -> Populat
     when it is too big to hold); starts a background top-up when it is due. ``wait``:
     load it now if it is not held (start-up warm-up, tests)."""
     key = (session.database, process)
-    with _LOCK:
-        pop = _CACHE.get(key)
+    held = _held(session)
+    with held.lock:
+        pop = held.populations.get(key)
         if pop is not None:
-            _CACHE.move_to_end(key)
-        if key in _TOO_BIG and time.monotonic() - _TOO_BIG[key] < RELOAD_S:
+            held.populations.move_to_end(key)
+        if key in held.too_big and time.monotonic() - held.too_big[key] < RELOAD_S:
             return None
         due = pop is None or time.monotonic() - pop.checked_at > REFRESH_S
-        start = due and key not in _BUSY and not (wait and pop is None)
+        start = due and key not in held.busy and not (wait and pop is None)
         if start:
-            _BUSY.add(key)
+            held.busy.add(key)
     if pop is None and wait:
         return _refresh(session, process)
     if start:
@@ -234,23 +255,22 @@ def get(session: ClusterSession, process: str, *, wait: bool = False) -> Populat
 def _fits(session: ClusterSession, process: str) -> bool:
     n = curve_data.sample_count(session, process=process)
     if n > MAX_SAMPLES:
-        with _LOCK:
-            _TOO_BIG[(session.database, process)] = time.monotonic()
+        held = _held(session)
+        with held.lock:
+            held.too_big[(session.database, process)] = time.monotonic()
         return False
     return True
-
-
-_KEY_LOCKS: dict[tuple[str, str], threading.Lock] = {}
 
 
 def _refresh(session: ClusterSession, process: str) -> Population | None:
     """Load, top up or reload the population (one at a time per process)."""
     key = (session.database, process)
-    with _LOCK:
-        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    held = _held(session)
+    with held.lock:
+        lock = held.key_locks.setdefault(key, threading.Lock())
     with lock:
-        with _LOCK:
-            pop = _CACHE.get(key)
+        with held.lock:
+            pop = held.populations.get(key)
         if pop is not None and time.monotonic() - pop.loaded_at <= RELOAD_S:
             if time.monotonic() - pop.checked_at <= REFRESH_S:
                 return pop
@@ -265,15 +285,9 @@ def _background(session: ClusterSession, process: str) -> None:
     except Exception:  # noqa: BLE001 - the ClickHouse path keeps serving; logged
         log.exception("explorer population load failed (%s, %s)", *key)
     finally:
-        with _LOCK:
-            _BUSY.discard(key)
-
-
-def clear() -> None:
-    """Forget every held population."""
-    with _LOCK:
-        _CACHE.clear()
-        _TOO_BIG.clear()
+        held = _held(session)
+        with held.lock:
+            held.busy.discard(key)
 
 
 # ----------------------------------------------------------------------------- queries

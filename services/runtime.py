@@ -9,6 +9,7 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
+from services.cache import ProcessCaches
 from services.passwords import Passwords
 from services.work_pools import WorkPools
 
@@ -25,10 +26,13 @@ class Runtime:
     keys: InstanceSecrets = field(init=False, repr=False)
     #: The bounded pools that run long work (made from ``settings.pools``).
     pools: WorkPools = field(init=False)
+    #: The in-process caches (explorer views, held populations, density images), by kind.
+    caches: ProcessCaches = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.keys = InstanceSecrets(self.settings.token_key)
         self.pools = WorkPools(self.settings.pools)
+        self.caches = ProcessCaches()
         # the audit chain's anchor lives in the instance folder, apart from the rows
         if self.db.audit_anchor is None:
             self.db.keep_audit_anchor(AnchorFile(self.settings.instance_path / ANCHOR_FILE))

@@ -29,7 +29,7 @@ def world(mod_runtime: Runtime) -> World:
         assert a is not None
         database = a.database_name
     load_demo(mod_runtime.ch, database, size="small")
-    explorer.clear_cache()
+    mod_runtime.caches.clear()
     return found
 
 

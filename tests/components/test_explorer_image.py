@@ -9,7 +9,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from components.explorer_image import composite, layout_image, png
+from components.explorer_image import DataUrls, composite, layout_image, png
 
 
 def _images() -> list[np.ndarray]:
@@ -34,8 +34,11 @@ def test_png_decodes_to_the_same_pixels_and_urls_are_kept() -> None:
     rgba = composite(_images(), ["#2f6fb0", "#c62828"])
     decoded = np.asarray(Image.open(io.BytesIO(png(rgba))).convert("RGBA"))
     assert np.array_equal(decoded, rgba)
-    first = layout_image(_images(), ["#2f6fb0", "#c62828"], x_range=(0, 1), y_range=(0, 1))
-    again = layout_image(_images(), ["#2f6fb0", "#c62828"], x_range=(0, 1), y_range=(0, 1))
+    urls = DataUrls()
+    first = layout_image(_images(), ["#2f6fb0", "#c62828"], x_range=(0, 1), y_range=(0, 1),
+                         urls=urls)
+    again = layout_image(_images(), ["#2f6fb0", "#c62828"], x_range=(0, 1), y_range=(0, 1),
+                         urls=urls)
     assert first["source"] is again["source"]
     data = base64.b64decode(first["source"].split(",", 1)[1])
     assert data.startswith(b"\x89PNG")

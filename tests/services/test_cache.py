@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cache import CacheBusy, DiskBackend, RedisBackend, SharedCache
+from services.cache import CacheBusy, DiskBackend, ProcessCaches, RedisBackend, SharedCache
 
 
 @pytest.fixture(params=["diskcache", "redis"])
@@ -96,3 +96,43 @@ def test_shared_counters_add_up(cache: SharedCache) -> None:
     cache.count("stats:queries", 0)
     cache.count("stats:queries", 2)
     assert cache.counter("stats:queries") == 5
+
+
+class _Kept:
+    def __init__(self) -> None:
+        self.items: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+class _Other(_Kept):
+    pass
+
+
+def test_process_caches_make_each_kind_once_and_clear_them_all() -> None:
+    caches = ProcessCaches()
+    kept = caches.of(_Kept)
+    kept.items["a"] = 1
+    assert caches.of(_Kept) is kept and caches.of(_Other) is not kept
+    caches.of(_Other).items["b"] = 2
+    assert ProcessCaches().of(_Kept).items == {}  # another runtime's caches start empty
+    caches.clear()
+    assert caches.of(_Kept) is kept and kept.items == {} and caches.of(_Other).items == {}
+
+
+def test_process_caches_make_a_kind_once_under_concurrent_first_use() -> None:
+    caches = ProcessCaches()
+    made: list[_Kept] = []
+    barrier = threading.Barrier(8)
+
+    def first_use() -> None:
+        barrier.wait()
+        made.append(caches.of(_Kept))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 8 and all(found is made[0] for found in made)

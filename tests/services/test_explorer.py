@@ -18,8 +18,9 @@ from data.curves import CurveQuery
 from lyceum.errors import NotFound, ValidationError
 from services import evaluation, explorer, golden
 from services import explorer_population as population
+from services.cache import ProcessCaches
 from services.cluster_session import ClusterSession
-from services.explorer import Profiles
+from services.explorer import ExplorerCaches, Profiles
 from services.explorer_state import EvalObject, ExplorerState
 
 DB = "test_explorer_synth"
@@ -67,8 +68,7 @@ def session(ch: ClickHouse) -> Iterator[ClusterSession]:
     ch.insert_rows("curves", rows, database=DB, column_names=CURVE_COLUMNS)
     ch.insert_rows("curve_samples", samples, database=DB,
                    column_names=["curve_id", "ts", "process", "idx", "x", "y"])
-    explorer.clear_cache()
-    yield ClusterSession(ch=ch, database=DB, limits={})
+    yield ClusterSession(ch=ch, database=DB, limits={}, caches=ProcessCaches())
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
 
@@ -154,9 +154,7 @@ def batches(ch: ClickHouse) -> Iterator[ClusterSession]:
     ch.insert_rows("curves", rows, database=BATCH_DB, column_names=CURVE_COLUMNS)
     ch.insert_rows("curve_samples", samples, database=BATCH_DB,
                    column_names=["curve_id", "ts", "process", "idx", "x", "y"])
-    explorer.clear_cache()
-    yield ClusterSession(ch=ch, database=BATCH_DB, limits={})
-    explorer.clear_cache()
+    yield ClusterSession(ch=ch, database=BATCH_DB, limits={}, caches=ProcessCaches())
     ch.command(f"DROP DATABASE IF EXISTS {BATCH_DB}")
 
 
@@ -362,12 +360,33 @@ def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
         s.add(row)
         s.flush()
         cid = row.id
-    explorer.clear_cache()
     with pytest.raises(ValidationError, match="Unknown line"):
         explorer.resolve(runtime, cid, ExplorerState(lines=("x') OR 1=1 --",)))
     with pytest.raises(ValidationError, match="Unknown process"):
         explorer.resolve(runtime, cid, ExplorerState(process="nope"))
     with pytest.raises(NotFound):
         explorer.resolve(runtime, cid + 99, ExplorerState())
-    _session, query, opts = explorer.resolve(runtime, cid, ExplorerState(lines=("Line 1",)))
+    found, query, opts = explorer.resolve(runtime, cid, ExplorerState(lines=("Line 1",)))
     assert query.lines == ("Line 1",) and opts.values["lines"] == ["Line 1", "Line 2"]
+    # the options are remembered by this runtime, and its sessions share its caches
+    assert found.caches is runtime.caches
+    assert list(runtime.caches.of(ExplorerCaches).options) == [(DB, None)]
+
+
+def test_the_caches_belong_to_the_session_s_runtime_and_clear_together(
+        session: ClusterSession) -> None:
+    session.caches.clear()  # what earlier tests of this module left
+    held = population.load(session, "press-fit")
+    explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+                     width=40, height=30)
+    explorer.profiles(session, QUERY, bins=16)
+    kept, pops = session.caches.of(ExplorerCaches), session.caches.of(population.Held)
+    assert len(kept.views) == 1 and len(kept.profiles) == 1
+    assert pops.populations[(DB, "press-fit")] is held
+    other = replace(session, caches=ProcessCaches())  # another runtime: nothing shared
+    assert not other.caches.of(ExplorerCaches).views
+    assert not other.caches.of(population.Held).populations
+    session.caches.clear()
+    assert not kept.views and not kept.profiles and not kept.facts
+    assert not pops.populations and not pops.too_big
+    assert session.caches.of(ExplorerCaches) is kept  # emptied, not replaced
