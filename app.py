@@ -19,6 +19,7 @@ import api
 from auth import roles, web
 from components.ids import Shell
 from components.layout import make_denied, make_navbar
+from lyceum import dash_adapter
 from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
 from lyceum.json_bodies import BoundedJSONProvider
@@ -184,20 +185,17 @@ def _attach_callbacks(app: Dash) -> None:
     are imported once, kept, and handed to each app explicitly.
     """
     global _CALLBACKS
-    from dash import _callback
-
     if _CALLBACKS is None:
         import callbacks  # noqa: F401  (registers every page's callbacks)
 
-        _CALLBACKS = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST))
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-    _callback.GLOBAL_CALLBACK_LIST.clear()
+        _CALLBACKS = dash_adapter.registered_callbacks()
+    dash_adapter.forget_registered_callbacks()
     # Dash pops a background callback's cancel inputs from its entry when it sets up the
     # app's cancel callbacks: each app gets its own copy of those entries
-    app.callback_map.update({key: {**entry, "background": dict(entry["background"])}
-                             if isinstance(entry.get("background"), dict) else entry
-                             for key, entry in _CALLBACKS[0].items()})
-    app._callback_list.extend(_CALLBACKS[1])
+    dash_adapter.add_callbacks(
+        app, {key: {**entry, "background": dict(entry["background"])}
+              if isinstance(entry.get("background"), dict) else entry
+              for key, entry in _CALLBACKS[0].items()}, _CALLBACKS[1])
 
 
 def _security_headers(response: Any) -> Any:

@@ -4,8 +4,9 @@
     python docs/import_graph.py --write   # replace the block in docs/architecture.md
 
 Every ``import`` of our own modules (module level or inside a function) counts. ``lyceum/`` is
-split as the import contracts split it: the CLI on the roof, the background-callback adapter
-between the pages and the components, and the ground floor (settings, errors, clock…).
+split as the import contracts split it: the CLI on the roof, the background-callback managers
+and the adapter over Dash's private names between the pages and the components, and the
+ground floor (settings, errors, clock…).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ START, END = "<!-- import-graph:start -->", "<!-- import-graph:end -->"
 PACKAGES = ("pages", "callbacks", "api", "components", "auth", "services", "data", "lyceum")
 #: The diagram's boxes, top layer first (the order of the layers contract in pyproject.toml).
 NODES = ("lyceum.cli", "app", "pages", "callbacks", "api", "lyceum.background_callbacks",
-         "components", "auth", "services", "data", "lyceum.floor")
+         "lyceum.dash_adapter", "components", "auth", "services", "data", "lyceum.floor")
 LABELS = {"lyceum.floor": "lyceum: settings, errors, clock, secrets, json_bodies",
           "lyceum.cli": "lyceum.cli, lyceum.__main__"}
 
@@ -34,8 +35,8 @@ def node_of(module: str) -> str | None:
         return parts[0] if parts[0] in PACKAGES else None
     if len(parts) > 1 and parts[1] in ("cli", "__main__"):
         return "lyceum.cli"
-    if len(parts) > 1 and parts[1] == "background_callbacks":
-        return "lyceum.background_callbacks"
+    if len(parts) > 1 and parts[1] in ("background_callbacks", "dash_adapter"):
+        return f"lyceum.{parts[1]}"
     return "lyceum.floor"
 
 

@@ -26,11 +26,10 @@ from typing import Any, TypeVar
 from dash import callback_context
 from dash.background_callback.managers import BaseBackgroundCallbackManager
 from dash.background_callback.managers.celery_manager import CeleryManager
-from dash.background_callback.managers.celery_manager import _make_job_fn as _celery_job_fn
-from dash.background_callback.managers.diskcache_manager import _make_job_fn as _disk_job_fn
 from flask import Flask
 
 from auth.job_session import as_requester, session_cookie
+from lyceum.dash_adapter import celery_job_fn, disk_job_fn, progress_key, set_props_key
 from lyceum.settings import Settings
 from services.jobs import celery_app
 
@@ -150,7 +149,7 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         return self.server
 
     def make_job_fn(self, fn: Callable[..., Any], progress: bool, key: str | None = None) -> Any:
-        job_fn = _disk_job_fn(as_requester_job(fn, self._server), self.store, progress)
+        job_fn = disk_job_fn(as_requester_job(fn, self._server), self.store, progress)
         check = getattr(fn, "lyceum_precheck", None)
         if check is not None:
             self._prechecks[id(job_fn)] = check
@@ -166,7 +165,7 @@ class ThreadJobs(BaseBackgroundCallbackManager):
                 return
             _running.job = job
             try:
-                job_fn(key, self._make_progress_key(key), args, ctx)
+                job_fn(key, progress_key(key), args, ctx)
             finally:
                 _running.job = None
 
@@ -213,10 +212,10 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         return self.handle.get(self.SIGNING_SECRET_KEY)
 
     def get_progress(self, key: str) -> Any:
-        progress_key = self._make_progress_key(key)
-        found = self.handle.get(progress_key)
+        where = progress_key(key)
+        found = self.handle.get(where)
         if found:
-            self.handle.delete(progress_key)
+            self.handle.delete(where)
         return found
 
     def result_ready(self, key: str) -> bool:
@@ -227,16 +226,16 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         if result is self.UNDEFINED:
             return self.UNDEFINED
         self.clear_cache_entry(key)
-        self.clear_cache_entry(self._make_progress_key(key))
+        self.clear_cache_entry(progress_key(key))
         self.terminate_job(job)
         return result
 
     def get_updated_props(self, key: str) -> Any:
-        set_props_key = self._make_set_props_key(key)
-        found = self.handle.get(set_props_key, self.UNDEFINED)
+        where = set_props_key(key)
+        found = self.handle.get(where, self.UNDEFINED)
         if found is self.UNDEFINED:
             return {}
-        self.clear_cache_entry(set_props_key)
+        self.clear_cache_entry(where)
         return found
 
 
@@ -284,8 +283,8 @@ class CeleryJobs(CeleryManager):
             if app_id not in _celery_servers:
                 raise RuntimeError("CeleryJobs.bind(server) was not called in this process")
             return _celery_servers[app_id]
-        return _celery_job_fn(as_requester_job(fn, server_of), _OwnTasks(self.handle), progress,
-                              key)
+        return celery_job_fn(as_requester_job(fn, server_of), _OwnTasks(self.handle), progress,
+                             key)
 
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
         _run_precheck(self._prechecks.get(getattr(job_fn, "name", "")), args)
