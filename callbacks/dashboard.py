@@ -43,34 +43,43 @@ def _view(cluster_id: int, window: str, line: str | None, station: str | None) -
     return View(cluster_id, window or "24h", line or "", station or "")
 
 
-@callback(*[Output(dashboard_kpi(t, k), p) for k in KEYS for t, p in (
-    (Dashboard.KPI_VALUE, "children"), (Dashboard.KPI_DELTA, "children"),
-    (Dashboard.KPI_DELTA, "className"), (Dashboard.KPI_TREND, "figure"))],
-    Output(Dashboard.defects, "figure"), Output(Dashboard.parts, "children"),
-    Output(Dashboard.updated, "children"), Output(Dashboard.stale, "className"),
-    Output(Dashboard.error, "children"), *VIEW)
-@guarded(Role.VIEWER, outputs=len(KEYS) * 4 + 5, error_output=len(KEYS) * 4 + 4)
+#: The production panel's outputs by name: four per KPI card, then the shared parts.
+PRODUCTION = {**{f"{k}_{part}": Output(dashboard_kpi(t, k), p) for k in KEYS
+                 for part, t, p in (("value", Dashboard.KPI_VALUE, "children"),
+                                    ("delta", Dashboard.KPI_DELTA, "children"),
+                                    ("delta_class", Dashboard.KPI_DELTA, "className"),
+                                    ("trend", Dashboard.KPI_TREND, "figure"))},
+              "defects": Output(Dashboard.defects, "figure"),
+              "parts": Output(Dashboard.parts, "children"),
+              "updated": Output(Dashboard.updated, "children"),
+              "stale": Output(Dashboard.stale, "className"),
+              "error": Output(Dashboard.error, "children")}
+
+
+@callback(output=PRODUCTION, inputs=VIEW)
+@guarded(Role.VIEWER, outputs=tuple(PRODUCTION), error_output="error")
 def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: int,
-                       viewer: str) -> tuple[Any, ...]:
+                       viewer: str) -> dict[str, Any]:
     """KPI values, deltas and trends; defect modes; the update stamp."""
     view = _view(cluster_id, window, line, station)
     with dashboard.viewer_slot(runtime(), str(viewer), "production") as free:
-        if not free:
-            return (*(no_update,) * (len(KEYS) * 4 + 3), "ms-2", no_update)
+        if not free:  # another refresh of this panel is still running: show it as stale
+            return {**dict.fromkeys(PRODUCTION, no_update), "stale": "ms-2"}
         got = dashboard.production(runtime(), view)
-    out: list[Any] = []
+    out: dict[str, Any] = {}
     panel = got.value.kpis
-    for kpi in panel.kpis:
-        text, css = ui.format_delta(kpi)
-        out += [ui.format_kpi(kpi.value, kpi.unit), text, css,
-                spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])]
+    for key, kpi in zip(KEYS, panel.kpis, strict=True):
+        out[f"{key}_delta"], out[f"{key}_delta_class"] = ui.format_delta(kpi)
+        out[f"{key}_value"] = ui.format_kpi(kpi.value, kpi.unit)
+        out[f"{key}_trend"] = spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])
     modes = got.value.defects
     bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
                                    {"x": [m.mode for m in modes],
                                     "y": [m.previous_rate for m in modes]}])
     spc_chart.note(bars, None if modes else "No NOK parts in this window.")
-    stale = "ms-2" if got.stale else "ms-2 d-none"
-    return (*out, bars, f"{panel.parts:,}", ui.clock(got.computed_at), stale, None)
+    return {**out, "defects": bars, "parts": f"{panel.parts:,}",
+            "updated": ui.clock(got.computed_at),
+            "stale": "ms-2" if got.stale else "ms-2 d-none", "error": None}
 
 
 @callback(Output(Dashboard.status, "children"), Output(Dashboard.feed_row, "children"),

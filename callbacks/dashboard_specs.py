@@ -19,13 +19,30 @@ from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
 from services import specs
 
+#: The limits editor's outputs by name: the result, the redraw triggers, each field's
+#: invalid flag and message.
+SAVE_OUTPUTS = {"result": Output(DashboardSpecs.result, "children"),
+                "version": Output(DashboardSpecs.version, "data"),
+                "tick": Output(Dashboard.tick, "n_intervals"),
+                **{f"{f}_invalid": Output(getattr(DashboardSpecs, f), "invalid")
+                   for f in ui.FIELDS},
+                **{f"{f}_message": Output(getattr(DashboardSpecs, f"{f}_message"), "children")
+                   for f in ui.FIELDS}}
 
-def _not_saved(exc: AppError, *_args: Any) -> tuple[Any, ...]:
+
+def _fields(fields: dict[str, str], message: str) -> dict[str, Any]:
+    """Each field's invalid flag and message, by output name."""
+    names = [*(f"{f}_invalid" for f in ui.FIELDS), *(f"{f}_message" for f in ui.FIELDS)]
+    return dict(zip(names, ui.field_messages(fields, message), strict=True))
+
+
+def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
     """Field errors next to their fields; any other error above the form."""
     if isinstance(exc, ValidationError) and exc.fields:
-        return (None, no_update, no_update, *ui.field_messages(exc.fields, exc.user_message))
-    return (make_error(exc.user_message, title="Not saved"), no_update, no_update,
-            *ui.field_messages({}, ""))
+        return {"result": None, "version": no_update, "tick": no_update,
+                **_fields(exc.fields, exc.user_message)}
+    return {"result": make_error(exc.user_message, title="Not saved"), "version": no_update,
+            "tick": no_update, **_fields({}, "")}
 
 
 @callback(Output(Dashboard.spc_feature, "options"), Input(Dashboard.cluster, "data"),
@@ -46,19 +63,16 @@ def show_editor(feature: Any, _version: Any, cluster_id: int) -> Any:
     return ui.make_spec_editor(limit, can_edit=has_role(cluster_id, Role.EDITOR))
 
 
-@callback(Output(DashboardSpecs.result, "children"), Output(DashboardSpecs.version, "data"),
-          Output(Dashboard.tick, "n_intervals"),
-          *[Output(getattr(DashboardSpecs, f), "invalid") for f in ui.FIELDS],
-          *[Output(getattr(DashboardSpecs, f"{f}_message"), "children") for f in ui.FIELDS],
-          Input(DashboardSpecs.save, "n_clicks"), Input(DashboardSpecs.reset, "n_clicks"),
-          State(DashboardSpecs.lsl, "value"), State(DashboardSpecs.usl, "value"),
-          State(DashboardSpecs.unit, "value"), State(Dashboard.spc_feature, "value"),
-          State(Dashboard.cluster, "data"), State(Dashboard.tick, "n_intervals"),
-          prevent_initial_call=True)
+@callback(output=SAVE_OUTPUTS, inputs=[
+    Input(DashboardSpecs.save, "n_clicks"), Input(DashboardSpecs.reset, "n_clicks"),
+    State(DashboardSpecs.lsl, "value"), State(DashboardSpecs.usl, "value"),
+    State(DashboardSpecs.unit, "value"), State(Dashboard.spc_feature, "value"),
+    State(Dashboard.cluster, "data"), State(Dashboard.tick, "n_intervals")],
+    prevent_initial_call=True)
 @guarded(Role.EDITOR, on_error=_not_saved, when=lambda save, reset, *_: (
     (save or reset) and ctx.triggered_id in (DashboardSpecs.save, DashboardSpecs.reset)))
 def save_or_reset(save: int | None, reset: int | None, lsl: Any, usl: Any, unit: Any,
-                  feature: Any, cluster_id: int, tick: int | None) -> tuple[Any, ...]:
+                  feature: Any, cluster_id: int, tick: int | None) -> dict[str, Any]:
     """Save the typed limits or reset them (editors); the version bump redraws the editor."""
     process, name = specs.parse_feature_key(feature)
     if ctx.triggered_id == DashboardSpecs.reset:
@@ -69,5 +83,5 @@ def save_or_reset(save: int | None, reset: int | None, lsl: Any, usl: Any, unit:
         specs.set_limits(runtime(), cluster_id, process=process, feature=name, lsl=lsl,
                          usl=usl, unit=unit or "", actor=current_actor())
         done = "Limits saved; the control chart shows the new Cp/Cpk."
-    return (ui.make_saved(done), uuid.uuid4().hex, (tick or 0) + 1,
-            *ui.field_messages({}, ""))
+    return {"result": ui.make_saved(done), "version": uuid.uuid4().hex,
+            "tick": (tick or 0) + 1, **_fields({}, "")}
