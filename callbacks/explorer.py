@@ -35,11 +35,27 @@ _VALUE_OUTPUTS = {f"{k}_value": Output(getattr(Explorer, k), "value", allow_dupl
 _VALUE_INPUTS = [Input(getattr(Explorer, k), "value") for k in ("process", *FILTERS)]
 
 
+def store_cluster(cluster: Any) -> Any:
+    """The cluster id in the page's store (``{"cluster": id, "s": link}``), as sent."""
+    return cluster.get("cluster") if isinstance(cluster, dict) else cluster
+
+
+#: ``@guarded(role, **STORE)``: the cluster id is in the store passed as ``cluster``.
+STORE: dict[str, Any] = {"cluster": "cluster", "locate": store_cluster}
+
+
+def decoded(encoded: Any) -> ExplorerState:
+    """The state from client data (decoded and validated; nothing encoded: the default)."""
+    return decode_state(encoded) if isinstance(encoded, str) and encoded else ExplorerState()
+
+
 def checked(cluster: Any, encoded: Any, role: Role = Role.VIEWER) -> tuple[int, ExplorerState]:
-    """The cluster id (role checked) and the decoded state from client data."""
-    raw = cluster.get("cluster") if isinstance(cluster, dict) else cluster
+    """The cluster id (role checked) and the decoded state from client data (for the
+    callbacks that also read the store's link; the others use ``@guarded(...,
+    locate=store_cluster)``)."""
+    raw = store_cluster(cluster)
     require_role(raw, role)
-    state = decode_state(encoded) if isinstance(encoded, str) and encoded else ExplorerState()
+    state = decoded(encoded)
     return parse_cluster_id(raw), state
 
 

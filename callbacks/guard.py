@@ -41,12 +41,14 @@ def guarded(role: Role, *, cluster: str | None = "cluster_id",
             title: str | None = None, fill: Any = no_update,
             when: Callable[..., object] | None = None,
             on_error: Callable[..., Any] | None = None,
-            granted: str | None = None) -> Callable[[F], F]:
+            granted: str | None = None,
+            locate: Callable[[Any], Any] | None = None) -> Callable[[F], F]:
     """Guard a Dash callback: ``role`` on the cluster in argument ``cluster`` (``None``: a
     global role), parsed before the body runs; an ``AppError`` becomes the error output.
 
     ``outputs`` is the number of positional outputs or the keys of dict-shaped ones;
-    ``granted`` names a keyword argument that receives the role the user holds.
+    ``granted`` names a keyword argument that receives the role the user holds; ``locate``
+    finds the cluster id inside the ``cluster`` argument (a store holding more than the id).
     """
     def error_result(exc: AppError, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if on_error is not None:
@@ -71,6 +73,8 @@ def guarded(role: Role, *, cluster: str | None = "cluster_id",
             bound = signature.bind(*args, **kwargs)
             try:
                 raw = bound.arguments[cluster] if cluster else None
+                if locate is not None:
+                    raw = locate(raw)
                 have = require_role(raw, role)
                 if cluster:
                     bound.arguments[cluster] = parse_cluster_id(raw)
