@@ -114,3 +114,12 @@ def test_a_guard_naming_a_missing_argument_fails_at_import() -> None:
         @guarded(Role.VIEWER)
         def show(cid: int) -> None:
             """Names its cluster argument ``cid`` without saying so."""
+
+
+def test_locate_finds_the_cluster_id_inside_a_store(as_analyst: None, cluster: int) -> None:
+    @guarded(Role.VIEWER, cluster="store", locate=lambda store: store.get("cluster"))
+    def show(store: Any) -> Any:
+        return store
+
+    assert show({"cluster": str(cluster), "s": "link"}) == cluster
+    assert "That cluster does not exist." in _text(show({"cluster": "1 OR 1=1"}))
