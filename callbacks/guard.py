@@ -53,12 +53,8 @@ def guarded(role: Role, *, cluster: str | None = "cluster_id",
     def error_result(exc: AppError, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if on_error is not None:
             return on_error(exc, *args, **kwargs)
-        shown = make_error(exc.user_message, **({"title": title} if title else {}))
-        if isinstance(outputs, int):
-            if outputs == 1:
-                return shown
-            return tuple(shown if i == error_output else fill for i in range(outputs))
-        return {key: shown if key == error_output else fill for key in outputs}
+        return error_outputs(exc, outputs=outputs, error_output=error_output, title=title,
+                             fill=fill)
 
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
@@ -87,6 +83,18 @@ def guarded(role: Role, *, cluster: str | None = "cluster_id",
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def error_outputs(exc: AppError, *, outputs: int | Sequence[str], error_output: int | str,
+                  title: str | None, fill: Any) -> Any:
+    """``make_error`` in output ``error_output`` and ``fill`` in the others (a tuple, a dict
+    for dict-shaped outputs, or the error alone for a single output)."""
+    shown = make_error(exc.user_message, **({"title": title} if title else {}))
+    if isinstance(outputs, int):
+        if outputs == 1:
+            return shown
+        return tuple(shown if i == error_output else fill for i in range(outputs))
+    return {key: shown if key == error_output else fill for key in outputs}
 
 
 def clicked(n: Any, *_rest: Any, **_kw: Any) -> bool:
