@@ -8,9 +8,10 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from api.core import actor, bp, json_body, runtime
+from api.core import bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from lyceum.errors import Forbidden
 from services import accounts, password_resets
 
@@ -36,7 +37,7 @@ def change_password() -> Any:
     ended = accounts.change_password(
         runtime().db, runtime().passwords, keys=runtime().keys, user_id=current_user.id,
         session_token=current_user.get_id(), current=_text(body, "current_password"),
-        new=_text(body, "new_password"), ip=actor().ip,
+        new=_text(body, "new_password"), ip=current_actor().ip,
         max_failures=settings.login_max_failures,
         window=timedelta(seconds=settings.login_window_seconds))
     return jsonify(status="changed", other_sessions_ended=ended)
@@ -48,7 +49,7 @@ def change_password() -> Any:
 def create_password_reset(user_id: int) -> Any:
     """A reset link (24 hours, single use; e-mailed when SMTP is configured)."""
     require_role(None, Role.ADMIN)
-    new = password_resets.create_reset(runtime(), user_id=user_id, actor=actor(),
+    new = password_resets.create_reset(runtime(), user_id=user_id, actor=current_actor(),
                                        link_base=request.host_url)
     return jsonify({"id": new.id, "user_id": new.user_id, "email": new.email,
                     "expires_at": new.expires_at.isoformat(), "emailed": new.emailed,

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import jsonify, request
 
-from api.core import actor, bp, json_body, page, page_params, runtime
+from api.core import bp, json_body, page, page_params, runtime
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services import alerts
 
@@ -35,7 +36,7 @@ def acknowledge_alert(cluster_id: int, alert_id: int) -> Any:
     comment = body.get("comment")
     if not isinstance(comment, str):
         raise ValidationError("Send a comment (text).", fields={"comment": "required"})
-    alerts.acknowledge(runtime(), cluster_id, alert_id, comment=comment, actor=actor())
+    alerts.acknowledge(runtime(), cluster_id, alert_id, comment=comment, actor=current_actor())
     return jsonify(status="acknowledged", id=alert_id)
 
 
@@ -63,5 +64,5 @@ def create_alert_rule(cluster_id: int) -> Any:
     rule_id = alerts.create_rule(runtime(), cluster_id, name=str(body.get("name", "")),
                                  kind=str(body.get("kind", "")), params=params,
                                  severity=str(body.get("severity", "warning")),
-                                 actor=actor())
+                                 actor=current_actor())
     return jsonify(id=rule_id), 201

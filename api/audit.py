@@ -7,9 +7,10 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from api.core import actor, bp, page, page_params, runtime
+from api.core import bp, page, page_params, runtime
 from api.spec import describe
 from auth.roles import Role, parse_cluster_id, require_role
+from auth.session import current_actor
 from services import audit_log
 
 FILTERS = [
@@ -27,7 +28,7 @@ def _filter() -> audit_log.AuditFilter:
     require_role(None, Role.VIEWER)
     visible = audit_log.administered_clusters(
         runtime(), user_id=current_user.id, is_admin=bool(current_user.is_admin),
-        scope=getattr(current_user, "scope", None), actor=actor())
+        scope=getattr(current_user, "scope", None), actor=current_actor())
     args = request.args
     cluster = args.get("cluster_id")
     return audit_log.make_filter(

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import jsonify, request
 
-from api.core import actor, bp, json_body, runtime
+from api.core import bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services import cluster_console
 from services.cluster_rules import coerce_int, spec_from_dict
@@ -45,7 +46,7 @@ def create_cluster() -> Any:
     """Start deploying a cluster; poll its status until it is running, then read its secret
     at ``secret_url`` (it waits there until it is confirmed saved)."""
     require_role(None, Role.ADMIN)
-    cluster_id = begin_deploy(runtime(), spec_from_dict(json_body()), actor=actor())
+    cluster_id = begin_deploy(runtime(), spec_from_dict(json_body()), actor=current_actor())
     return jsonify(id=cluster_id, status="provisioning",
                    status_url=f"/api/v1/clusters/{cluster_id}/status",
                    secret_url=f"/api/v1/clusters/{cluster_id}/credential/pending-secret"), 202
@@ -58,7 +59,7 @@ def update_retention(cluster_id: int) -> Any:
     """Apply new retention to a running cluster."""
     require_role(cluster_id, Role.ADMIN)
     retention = cluster_console.retention_from(json_body())
-    cluster_console.update_retention(runtime(), cluster_id, retention, actor=actor())
+    cluster_console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
     return jsonify(status="changed")
 
 
@@ -71,7 +72,7 @@ def update_limits(cluster_id: int) -> Any:
     body = json_body()
     names = ("max_threads", "max_memory_gb", "max_execution_time_s")
     values: dict[str, Any] = {k: body.get(k) for k in names}
-    cluster_console.update_limits(runtime(), cluster_id, actor=actor(), **values)
+    cluster_console.update_limits(runtime(), cluster_id, actor=current_actor(), **values)
     return jsonify(status="changed")
 
 
@@ -83,7 +84,7 @@ def decommission(cluster_id: int) -> Any:
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
-    cluster_console.decommission(runtime(), cluster_id, typed_name=name, actor=actor())
+    cluster_console.decommission(runtime(), cluster_id, typed_name=name, actor=current_actor())
     return jsonify(status="decommissioned")
 
 

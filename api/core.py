@@ -11,9 +11,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from auth.session import current_actor
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from services import audit
-from services.audit import Actor
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,6 @@ def runtime() -> Runtime:
     return found
 
 
-def actor() -> Actor:
-    """The audit actor of this API request."""
-    if getattr(current_user, "is_authenticated", False):
-        return Actor(user_id=current_user.id, label=current_user.email,
-                     ip=request.remote_addr or "")
-    return Actor(label="anonymous", ip=request.remote_addr or "")
-
-
 def _too_many_failures() -> bool:
     with runtime().db.session() as session:
         return audit.count_recent(session, action="api.auth_failure",
@@ -56,7 +48,7 @@ def _too_many_failures() -> bool:
 
 def _record_failure(reason: str) -> None:
     with runtime().db.session() as session:
-        audit.record(session, "api.auth_failure", actor=actor(), outcome="denied",
+        audit.record(session, "api.auth_failure", actor=current_actor(), outcome="denied",
                      detail={"reason": reason, "path": request.path[:200]})
 
 
@@ -104,7 +96,7 @@ def _app_error(exc: AppError) -> tuple[Response, int]:
     fields = exc.fields if isinstance(exc, ValidationError) else None
     if exc.status_code in (401, 403):
         with runtime().db.session() as session:
-            audit.record(session, "api.denied", actor=actor(), outcome="denied",
+            audit.record(session, "api.denied", actor=current_actor(), outcome="denied",
                          detail={"path": request.path[:200], "code": exc.code})
     return error_body(exc.code, exc.user_message, exc.status_code, fields=fields)
 

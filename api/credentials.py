@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import jsonify
 
-from api.core import actor, bp, runtime
+from api.core import bp, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from lyceum.errors import NotFound
 from services import credentials
 from services.credentials import PendingSecret
@@ -31,7 +32,7 @@ def secret_json(pending: PendingSecret) -> dict[str, Any]:
 def pending_secret(cluster_id: int) -> Any:
     """Read the waiting secret; reading does not use it up (404 when none waits)."""
     require_role(cluster_id, Role.ADMIN)
-    pending = credentials.pending_secret(runtime(), cluster_id, actor=actor())
+    pending = credentials.pending_secret(runtime(), cluster_id, actor=current_actor())
     if pending is None:
         raise NotFound(credentials.NOTHING_PENDING)
     return jsonify(secret_json(pending))
@@ -43,7 +44,7 @@ def pending_secret(cluster_id: int) -> Any:
 def acknowledge_secret(cluster_id: int) -> Any:
     """Erase the waiting secret for good (audited)."""
     require_role(cluster_id, Role.ADMIN)
-    credentials.acknowledge_secret(runtime(), cluster_id, actor=actor())
+    credentials.acknowledge_secret(runtime(), cluster_id, actor=current_actor())
     return jsonify(status="acknowledged")
 
 
@@ -54,5 +55,5 @@ def rotate_credential(cluster_id: int) -> Any:
     """Rotate; the new secret is in the response and also waits, readable again at
     ``…/credential/pending-secret``, until it is confirmed saved."""
     require_role(cluster_id, Role.ADMIN)
-    pending = credentials.rotate_credential(runtime(), cluster_id, actor=actor())
+    pending = credentials.rotate_credential(runtime(), cluster_id, actor=current_actor())
     return jsonify(secret_json(pending)), 201

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from api.core import actor, bp, runtime
+from api.core import bp, runtime
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from services.import_format import MAX_INGEST_BYTES, ImportFileError, template_csv
 from services.import_upload import ingest_body
 from services.imports import get_job, list_jobs
@@ -31,7 +32,7 @@ def ingest_batch(cluster_id: int) -> Any:
     data = request.get_json(silent=True) if request.is_json else None
     if request.is_json and not isinstance(data, dict):
         raise ImportFileError("The JSON body is not an object with batch_id, kind and rows.")
-    job, created = ingest_body(runtime(), cluster_id=cluster_id, actor=actor(), body=body,
+    job, created = ingest_body(runtime(), cluster_id=cluster_id, actor=current_actor(), body=body,
                                content_type=request.content_type or "",
                                query=dict(request.args), json_data=data)
     status = 201 if created else 200

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import jsonify, send_file
 
-from api.core import actor, bp, json_body, runtime
+from api.core import bp, json_body, runtime
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from services import assets, projects, reports
 
 
@@ -33,7 +34,7 @@ def create_project(cluster_id: int) -> Any:
     """A project from a template (``name``, ``project_type``, ``description``)."""
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
-    view = projects.create_project(runtime(), cluster_id=cluster_id, actor=actor(),
+    view = projects.create_project(runtime(), cluster_id=cluster_id, actor=current_actor(),
                                    name=body.get("name"), project_type=body.get("project_type"),
                                    description=body.get("description", ""))
     return jsonify(_json(view)), 201
@@ -56,10 +57,10 @@ def update_project(cluster_id: int, project_id: int) -> Any:
     body = json_body()
     if "action" in body:
         view = projects.change_status(runtime(), cluster_id=cluster_id, project_id=project_id,
-                                      actor=actor(), action=str(body["action"]))
+                                      actor=current_actor(), action=str(body["action"]))
     else:
         view = projects.update_project(runtime(), cluster_id=cluster_id,
-                                       project_id=project_id, actor=actor(),
+                                       project_id=project_id, actor=current_actor(),
                                        name=body.get("name"),
                                        description=body.get("description", ""))
     return jsonify(_json(view))
@@ -71,7 +72,7 @@ def create_asset(cluster_id: int, project_id: int) -> Any:
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
     view = assets.save_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
-                             actor=actor(), asset_type=str(body.get("asset_type", "")),
+                             actor=current_actor(), asset_type=str(body.get("asset_type", "")),
                              name=body.get("name"), config=body.get("config") or {})
     return jsonify(_json(view)), 201
 
@@ -81,7 +82,8 @@ def rename_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
     """Rename an asset."""
     require_role(cluster_id, Role.EDITOR)
     view = assets.rename_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
-                               asset_id=asset_id, actor=actor(), name=json_body().get("name"))
+                               asset_id=asset_id, actor=current_actor(),
+                               name=json_body().get("name"))
     return jsonify(_json(view))
 
 
@@ -90,7 +92,7 @@ def duplicate_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
     """Duplicate an asset."""
     require_role(cluster_id, Role.EDITOR)
     view = assets.duplicate_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
-                                  asset_id=asset_id, actor=actor())
+                                  asset_id=asset_id, actor=current_actor())
     return jsonify(_json(view)), 201
 
 
@@ -99,7 +101,7 @@ def delete_asset(cluster_id: int, project_id: int, asset_id: int) -> Any:
     """Delete an asset."""
     require_role(cluster_id, Role.EDITOR)
     assets.delete_asset(runtime(), cluster_id=cluster_id, project_id=project_id,
-                        asset_id=asset_id, actor=actor())
+                        asset_id=asset_id, actor=current_actor())
     return "", 204
 
 
@@ -109,7 +111,7 @@ def create_report(cluster_id: int, project_id: int) -> Any:
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
     job = reports.start_report(runtime(), cluster_id=cluster_id, project_id=project_id,
-                               actor=actor(), asset_id=body.get("asset_id"),
+                               actor=current_actor(), asset_id=body.get("asset_id"),
                                title=str(body.get("title") or ""))
     return jsonify(asdict(job)), 202
 
@@ -127,7 +129,7 @@ def download_report(cluster_id: int, project_id: int, asset_id: int) -> Any:
     """The PDF of a report asset (members of the cluster; each download is audited)."""
     require_role(cluster_id, Role.VIEWER)
     path = reports.report_file(runtime(), cluster_id=cluster_id, project_id=project_id,
-                               asset_id=asset_id, actor=actor())
+                               asset_id=asset_id, actor=current_actor())
     response = send_file(path, mimetype="application/pdf", as_attachment=False,
                          download_name=f"report-{asset_id}.pdf", conditional=False,
                          etag=False, max_age=0)

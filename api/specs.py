@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import jsonify
 
-from api.core import actor, bp, json_body, runtime
+from api.core import bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from services import specs
 from services.specs import SpecLimit
 
@@ -42,7 +43,7 @@ def set_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     body = json_body()
     found = specs.set_limits(runtime(), cluster_id, process=process, feature=feature,
                              lsl=body.get("lsl"), usl=body.get("usl"),
-                             unit=body.get("unit"), actor=actor())
+                             unit=body.get("unit"), actor=current_actor())
     return jsonify(_json(found))
 
 
@@ -54,5 +55,5 @@ def reset_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     force now (``null``: no limits)."""
     require_role(cluster_id, Role.EDITOR)
     found = specs.reset_limits(runtime(), cluster_id, process=process, feature=feature,
-                               actor=actor())
+                               actor=current_actor())
     return jsonify(limit=_json(found))

@@ -7,9 +7,10 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from api.core import actor, bp, json_body, page_of, runtime
+from api.core import bp, json_body, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
+from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services import invitations, team, tokens
 from services.roles import ROLE_NAMES
@@ -58,7 +59,7 @@ def add_member(cluster_id: int) -> Any:
     body = json_body()
     email = _text(body, "email")
     member = team.add_member(runtime().db, cluster_id=cluster_id, email=email,
-                             role=_role_field(body).label, actor=actor())
+                             role=_role_field(body).label, actor=current_actor())
     return jsonify(_member_json(member)), 201
 
 
@@ -68,7 +69,7 @@ def change_member(cluster_id: int, user_id: int) -> Any:
     """Change a member's role (the last admin cannot be demoted)."""
     require_role(cluster_id, Role.ADMIN)
     team.change_role(runtime().db, cluster_id=cluster_id, user_id=user_id,
-                     role=_role_field(json_body()).label, actor=actor())
+                     role=_role_field(json_body()).label, actor=current_actor())
     return jsonify(status="changed")
 
 
@@ -77,7 +78,7 @@ def change_member(cluster_id: int, user_id: int) -> Any:
 def remove_member(cluster_id: int, user_id: int) -> Any:
     """Remove a member (the last admin cannot be removed)."""
     require_role(cluster_id, Role.ADMIN)
-    team.remove_member(runtime().db, cluster_id=cluster_id, user_id=user_id, actor=actor())
+    team.remove_member(runtime().db, cluster_id=cluster_id, user_id=user_id, actor=current_actor())
     return jsonify(status="removed")
 
 
@@ -100,7 +101,7 @@ def create_invitation(cluster_id: int) -> Any:
     body = json_body()
     email = _text(body, "email")
     new = invitations.create_invitation(runtime(), cluster_id=cluster_id, email=email,
-                                        role=_role_field(body).label, actor=actor(),
+                                        role=_role_field(body).label, actor=current_actor(),
                                         link_base=request.host_url)
     return jsonify({"id": new.id, "email": new.email, "role": new.role,
                     "expires_at": new.expires_at.isoformat(),
@@ -114,7 +115,7 @@ def revoke_invitation(cluster_id: int, invitation_id: int) -> Any:
     """Withdraw an invitation so its link no longer works."""
     require_role(cluster_id, Role.ADMIN)
     invitations.revoke(runtime(), cluster_id=cluster_id, invitation_id=invitation_id,
-                       actor=actor())
+                       actor=current_actor())
     return jsonify(status="revoked")
 
 
@@ -149,7 +150,7 @@ def create_token(cluster_id: int) -> Any:
     name = _text(body, "name")
     row, secret = tokens.create_token(runtime(), user_id=current_user.id, cluster_id=cluster_id,
                                       name=name, role=role.label, expires_in_days=days,
-                                      actor=actor())
+                                      actor=current_actor())
     return jsonify({**tokens.token_fields(row), "secret": secret}), 201
 
 
@@ -159,6 +160,6 @@ def create_token(cluster_id: int) -> Any:
 def revoke_token(cluster_id: int, token_id: int) -> Any:
     """Revoke a token; it is refused everywhere from now on."""
     owner = _owner_filter(cluster_id)
-    tokens.revoke_token(runtime(), cluster_id=cluster_id, token_id=token_id, actor=actor(),
+    tokens.revoke_token(runtime(), cluster_id=cluster_id, token_id=token_id, actor=current_actor(),
                         owner_id=owner)
     return jsonify(status="revoked")

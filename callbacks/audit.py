@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, ctx
 from auth.roles import Role, parse_cluster_id, require_role
 from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
+from callbacks.guard import guarded
 from components import audit as ui
 from components.ids import Audit
 from components.layout import make_error
@@ -83,13 +84,10 @@ def search(user: Any, action: Any, cluster: Any, outcome: Any, since: Any, until
 
 @callback(Output(Audit.verify_result, "children"), Input(Audit.verify, "n_clicks"),
           prevent_initial_call=True)
+@guarded(Role.ADMIN, cluster=None)
 def verify(_n: Any) -> Any:
     """Recompute the hash chain (global admins only)."""
-    try:
-        require_role(None, Role.ADMIN)
-        report = audit_log.check_chain(runtime())
-    except AppError as exc:
-        return make_error(exc.user_message)
+    report = audit_log.check_chain(runtime())
     return ui.make_chain_result(ok=report.ok, checked=report.checked,
                                 broken_at=report.broken_at,
                                 missing_at_end=report.missing_at_end,

@@ -7,12 +7,12 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from auth.roles import Role, require_role
+from auth.roles import Role
 from callbacks.common import runtime, signed_in_user
+from callbacks.guard import guarded
 from components.clusters import make_cluster_table
 from components.ids import Clusters
-from components.layout import make_empty_state, make_error
-from lyceum.errors import AppError
+from components.layout import make_empty_state
 from services.clusters import cluster_rows
 
 
@@ -25,16 +25,13 @@ def _new_button() -> dbc.Button:
           Output(Clusters.error, "children"),
           Input(Clusters.load, "n_intervals"), Input(Clusters.search, "value"),
           Input(Clusters.status, "value"), Input(Clusters.kind, "value"))
+@guarded(Role.VIEWER, cluster=None, outputs=3, error_output=2, fill=None)
 def fill_clusters(_n: int, search: str | None, status: str | None,
                   kind: str | None) -> tuple[Any, Any, Any]:
     """The filtered table; admins also get the New cluster button."""
-    try:
-        require_role(None, Role.VIEWER)
-        user = signed_in_user()
-        rows = cluster_rows(runtime(), user_id=user.id, is_admin=user.is_admin,
-                            search=search or "", status=status or "", kind=kind or "")
-    except AppError as exc:
-        return None, None, make_error(exc.user_message)
+    user = signed_in_user()
+    rows = cluster_rows(runtime(), user_id=user.id, is_admin=user.is_admin,
+                        search=search or "", status=status or "", kind=kind or "")
     action = _new_button() if user.is_admin else None
     if rows:
         return make_cluster_table(rows), action, None

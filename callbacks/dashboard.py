@@ -9,9 +9,10 @@ from typing import Any
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, has_role, parse_cluster_id, require_role
+from auth.roles import Role, has_role
 from auth.session import current_actor
 from callbacks.common import runtime
+from callbacks.guard import guarded, unchanged
 from components import dashboard as ui
 from components import spc_chart
 from components.ids import (
@@ -22,9 +23,7 @@ from components.ids import (
     dashboard_ack_comment,
     dashboard_kpi,
 )
-from components.layout import make_error
 from lyceum.background_callbacks import checked_before_queueing
-from lyceum.errors import AppError
 from services import alerts, dashboard, live_feed
 from services.kpis import View
 
@@ -38,63 +37,67 @@ VIEW = [Input(Dashboard.tick, "n_intervals"), *FILTERS,
         State(Dashboard.cluster, "data"), State(Dashboard.viewer, "data")]
 
 
-def _view(cluster_id: Any, window: str, line: str | None, station: str | None) -> View:
-    require_role(cluster_id, Role.VIEWER)
+def _view(cluster_id: int, window: str, line: str | None, station: str | None) -> View:
+    """The filters as a :class:`View` of a cluster the guard already checked."""
     line, station = (v if v and v != ui.ALL else "" for v in (line, station))
-    return View(parse_cluster_id(cluster_id), window or "24h", line or "", station or "")
+    return View(cluster_id, window or "24h", line or "", station or "")
 
 
-@callback(*[Output(dashboard_kpi(t, k), p) for k in KEYS for t, p in (
-    (Dashboard.KPI_VALUE, "children"), (Dashboard.KPI_DELTA, "children"),
-    (Dashboard.KPI_DELTA, "className"), (Dashboard.KPI_TREND, "figure"))],
-    Output(Dashboard.defects, "figure"), Output(Dashboard.parts, "children"),
-    Output(Dashboard.updated, "children"), Output(Dashboard.stale, "className"),
-    Output(Dashboard.error, "children"), *VIEW)
-def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: Any,
-                       viewer: str) -> tuple[Any, ...]:
+#: The production panel's outputs by name: four per KPI card, then the shared parts.
+PRODUCTION = {**{f"{k}_{part}": Output(dashboard_kpi(t, k), p) for k in KEYS
+                 for part, t, p in (("value", Dashboard.KPI_VALUE, "children"),
+                                    ("delta", Dashboard.KPI_DELTA, "children"),
+                                    ("delta_class", Dashboard.KPI_DELTA, "className"),
+                                    ("trend", Dashboard.KPI_TREND, "figure"))},
+              "defects": Output(Dashboard.defects, "figure"),
+              "parts": Output(Dashboard.parts, "children"),
+              "updated": Output(Dashboard.updated, "children"),
+              "stale": Output(Dashboard.stale, "className"),
+              "error": Output(Dashboard.error, "children")}
+
+
+@callback(output=PRODUCTION, inputs=VIEW)
+@guarded(Role.VIEWER, outputs=tuple(PRODUCTION), error_output="error")
+def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: int,
+                       viewer: str) -> dict[str, Any]:
     """KPI values, deltas and trends; defect modes; the update stamp."""
-    blank = (no_update,) * (len(KEYS) * 4 + 4)
-    try:
-        view = _view(cluster_id, window, line, station)
-        with dashboard.viewer_slot(runtime(), str(viewer), "production") as free:
-            if not free:
-                return (*blank[:-1], "ms-2", no_update)
-            got = dashboard.production(runtime(), view)
-    except AppError as exc:
-        return (*blank, make_error(exc.user_message))
-    out: list[Any] = []
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "production") as free:
+        if not free:  # another refresh of this panel is still running: show it as stale
+            return {**dict.fromkeys(PRODUCTION, no_update), "stale": "ms-2"}
+        got = dashboard.production(runtime(), view)
+    out: dict[str, Any] = {}
     panel = got.value.kpis
-    for kpi in panel.kpis:
-        text, css = ui.format_delta(kpi)
-        out += [ui.format_kpi(kpi.value, kpi.unit), text, css,
-                spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])]
+    for key, kpi in zip(KEYS, panel.kpis, strict=True):
+        out[f"{key}_delta"], out[f"{key}_delta_class"] = ui.format_delta(kpi)
+        out[f"{key}_value"] = ui.format_kpi(kpi.value, kpi.unit)
+        out[f"{key}_trend"] = spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])
     modes = got.value.defects
     bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
                                    {"x": [m.mode for m in modes],
                                     "y": [m.previous_rate for m in modes]}])
     spc_chart.note(bars, None if modes else "No NOK parts in this window.")
-    stale = "ms-2" if got.stale else "ms-2 d-none"
-    return (*out, bars, f"{panel.parts:,}", ui.clock(got.computed_at), stale, None)
+    return {**out, "defects": bars, "parts": f"{panel.parts:,}",
+            "updated": ui.clock(got.computed_at),
+            "stale": "ms-2" if got.stale else "ms-2 d-none", "error": None}
 
 
 @callback(Output(Dashboard.status, "children"), Output(Dashboard.feed_row, "children"),
           Output(Dashboard.tick, "interval"), *VIEW)
-def refresh_status(n: int, window: str, line: str, station: str, cluster_id: Any,
+@guarded(Role.VIEWER, outputs=3)
+def refresh_status(n: int, window: str, line: str, station: str, cluster_id: int,
                    viewer: str) -> tuple[Any, Any, Any]:
     """Station states; on first load the feed switch and the refresh period."""
-    try:
-        view = _view(cluster_id, window, line, station)
-        with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
-            if not free:
-                raise PreventUpdate
-            states = dashboard.status(runtime(), view).value
-        feed: Any = no_update
-        if not n:
-            feed = ui.make_feed_switch(
-                enabled=live_feed.feed_enabled(runtime(), view.cluster_id),
-                is_admin=has_role(view.cluster_id, Role.ADMIN)) if _is_demo(view) else None
-    except AppError as exc:
-        return make_error(exc.user_message), no_update, no_update
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
+        if not free:
+            raise PreventUpdate
+        states = dashboard.status(runtime(), view).value
+    feed: Any = no_update
+    if not n:
+        feed = ui.make_feed_switch(
+            enabled=live_feed.feed_enabled(runtime(), view.cluster_id),
+            is_admin=has_role(view.cluster_id, Role.ADMIN)) if _is_demo(view) else None
     return ui.make_status(states), feed, runtime().settings.dashboard_refresh_s * 1000
 
 
@@ -103,30 +106,25 @@ def _is_demo(view: View) -> bool:
 
 
 @callback(Output(Dashboard.heatmap, "figure"), *VIEW)
-def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: Any,
+@guarded(Role.VIEWER, on_error=unchanged)
+def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: int,
                     viewer: str) -> Any:
     """Stations × hours by defect rate."""
-    try:
-        view = _view(cluster_id, window, line, station)
-        with dashboard.viewer_slot(runtime(), str(viewer), "heatmap") as free:
-            if not free:
-                raise PreventUpdate
-            heat = dashboard.heatmap(runtime(), view).value
-    except AppError:
-        raise PreventUpdate from None
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "heatmap") as free:
+        if not free:
+            raise PreventUpdate
+        heat = dashboard.heatmap(runtime(), view).value
     peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
     return spc_chart.patch_traces([{"x": heat.hours, "y": heat.stations, "z": heat.rates,
                                     "zmax": max(10.0, peak)}])
 
 
+@guarded(Role.VIEWER, on_error=unchanged)
 def _may_view_spc(_n: int, _window: str, _line: str, _station: str, _feature: str,
-                  _kind: str, _baseline: str, cluster_id: Any, _viewer: str) -> None:
+                  _kind: str, _baseline: str, cluster_id: int, _viewer: str) -> None:
     """Before the SPC job is queued: a user without the viewer role gets nothing (the
     refusal is audited); the job checks again when it runs."""
-    try:
-        require_role(cluster_id, Role.VIEWER)
-    except AppError:
-        raise PreventUpdate from None
 
 
 SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
@@ -142,18 +140,16 @@ SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "va
               Output(DashboardSpc.running, "className"), ui.COMPUTING_ON, ui.COMPUTING_OFF)],
           cancel=[*FILTERS, *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
 @checked_before_queueing(_may_view_spc)
+@guarded(Role.VIEWER, outputs=3, error_output=2)
 def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kind: str,
-                baseline: str, cluster_id: Any, viewer: str) -> tuple[Any, Any, Any]:
+                baseline: str, cluster_id: int, viewer: str) -> tuple[Any, Any, Any]:
     """The feature's control chart (limits from the baseline) and the p-chart."""
-    try:
-        view = _view(cluster_id, window, line, station)
-        with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=5.0) as free:
-            if not free:
-                raise PreventUpdate
-            chart, pchart = dashboard.control_charts(runtime(), view, feature=feature,
-                                                     kind=kind, baseline=baseline).value
-    except AppError as exc:
-        return no_update, no_update, make_error(exc.user_message)
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=5.0) as free:
+        if not free:
+            raise PreventUpdate
+        chart, pchart = dashboard.control_charts(runtime(), view, feature=feature,
+                                                 kind=kind, baseline=baseline).value
     return (spc_chart.note(spc_chart.control_chart_patch(chart), chart.note),
             spc_chart.note(spc_chart.control_chart_patch(pchart), pchart.note),
             ui.make_spc_summary(chart))
@@ -162,15 +158,11 @@ def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kin
 @callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),
           Input(Dashboard.tick, "n_intervals"), State(Dashboard.cluster, "data"),
           State(DashboardStores.alerts_seen, "data"))
-def refresh_alerts(_n: int, cluster_id: Any, seen: str | None) -> tuple[Any, Any]:
+@guarded(Role.VIEWER, cluster="cid", outputs=2, fill=None)
+def refresh_alerts(_n: int, cid: int, seen: str | None) -> tuple[Any, Any]:
     """Open alerts (editors see the acknowledge form); rebuilt only when they changed, so a
     comment being typed survives the refresh."""
-    try:
-        require_role(cluster_id, Role.VIEWER)
-        cid = parse_cluster_id(cluster_id)
-        found = dashboard.open_alerts(runtime(), cid).value
-    except AppError as exc:
-        return make_error(exc.user_message), None
+    found = dashboard.open_alerts(runtime(), cid).value
     signature = ";".join(f"{a.id}:{a.state}:{len(a.acknowledgements)}" for a in found)
     if signature == seen:
         raise PreventUpdate
@@ -182,23 +174,17 @@ def refresh_alerts(_n: int, cluster_id: Any, seen: str | None) -> tuple[Any, Any
           Input(dashboard_ack(ALL), "n_clicks"),  # type: ignore[arg-type]
           State(dashboard_ack_comment(ALL), "value"),  # type: ignore[arg-type]
           State(Dashboard.cluster, "data"), prevent_initial_call=True)
-def acknowledge(clicks: list[int | None], comments: list[str | None],
-                cluster_id: Any) -> tuple[Any, Any]:
+@guarded(Role.EDITOR, cluster="cid", outputs=2, title="Not acknowledged",
+         when=lambda clicks, *_: ctx.triggered_id and any(clicks))
+def acknowledge(_clicks: list[int | None], comments: list[str | None],
+                cid: int) -> tuple[Any, Any]:
     """Acknowledge the clicked alert with the comment next to it (editors)."""
-    if not ctx.triggered_id or not any(clicks):
-        raise PreventUpdate
     alert_id = int(ctx.triggered_id["alert"])
     ids = [item["id"]["alert"] for item in ctx.states_list[0]]
     comment = comments[ids.index(alert_id)] if alert_id in ids else ""
-    try:
-        require_role(cluster_id, Role.EDITOR)
-        cid = parse_cluster_id(cluster_id)
-        alerts.acknowledge(runtime(), cid, alert_id, comment=comment or "",
-                           actor=current_actor())
-        dashboard.forget_alerts(runtime(), cid)
-        found = dashboard.open_alerts(runtime(), cid).value
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not acknowledged"), no_update
+    alerts.acknowledge(runtime(), cid, alert_id, comment=comment or "", actor=current_actor())
+    dashboard.forget_alerts(runtime(), cid)
+    found = dashboard.open_alerts(runtime(), cid).value
     return None, ui.make_alerts(found, can_ack=True)
 
 
@@ -211,12 +197,8 @@ def pause(paused: bool) -> bool:
 @callback(Output(Dashboard.ack_result, "children", allow_duplicate=True),
           Input(Dashboard.feed, "value"), State(Dashboard.cluster, "data"),
           prevent_initial_call=True)
-def switch_feed(enabled: bool, cluster_id: Any) -> Any:
+@guarded(Role.ADMIN, title="Not switched")
+def switch_feed(enabled: bool, cluster_id: int) -> Any:
     """Turn the demo feed on or off (cluster admins)."""
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        live_feed.set_feed_enabled(runtime(), parse_cluster_id(cluster_id), bool(enabled),
-                                   actor=current_actor())
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not switched")
+    live_feed.set_feed_enabled(runtime(), cluster_id, bool(enabled), actor=current_actor())
     return None

@@ -8,76 +8,80 @@ import uuid
 from typing import Any
 
 from dash import Input, Output, State, callback, ctx, no_update
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, has_role, parse_cluster_id, require_role
+from auth.roles import Role, has_role
 from auth.session import current_actor
 from callbacks.common import runtime
+from callbacks.guard import guarded, unchanged
 from components import dashboard_specs as ui
 from components.ids import Dashboard, DashboardSpecs
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
 from services import specs
 
+#: The limits editor's outputs by name: the result, the redraw triggers, each field's
+#: invalid flag and message.
+SAVE_OUTPUTS = {"result": Output(DashboardSpecs.result, "children"),
+                "version": Output(DashboardSpecs.version, "data"),
+                "tick": Output(Dashboard.tick, "n_intervals"),
+                **{f"{f}_invalid": Output(getattr(DashboardSpecs, f), "invalid")
+                   for f in ui.FIELDS},
+                **{f"{f}_message": Output(getattr(DashboardSpecs, f"{f}_message"), "children")
+                   for f in ui.FIELDS}}
+
+
+def _fields(fields: dict[str, str], message: str) -> dict[str, Any]:
+    """Each field's invalid flag and message, by output name."""
+    names = [*(f"{f}_invalid" for f in ui.FIELDS), *(f"{f}_message" for f in ui.FIELDS)]
+    return dict(zip(names, ui.field_messages(fields, message), strict=True))
+
+
+def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
+    """Field errors next to their fields; any other error above the form."""
+    if isinstance(exc, ValidationError) and exc.fields:
+        return {"result": None, "version": no_update, "tick": no_update,
+                **_fields(exc.fields, exc.user_message)}
+    return {"result": make_error(exc.user_message, title="Not saved"), "version": no_update,
+            "tick": no_update, **_fields({}, "")}
+
 
 @callback(Output(Dashboard.spc_feature, "options"), Input(Dashboard.cluster, "data"),
           Input(DashboardSpecs.version, "data"))
-def feature_choices(cluster_id: Any, _version: Any) -> Any:
+@guarded(Role.VIEWER, on_error=unchanged)
+def feature_choices(cluster_id: int, _version: Any) -> Any:
     """Every (process, feature) with limits in this cluster."""
-    try:
-        require_role(cluster_id, Role.VIEWER)
-        return ui.feature_options(specs.list_limits(runtime(), parse_cluster_id(cluster_id)))
-    except AppError:
-        raise PreventUpdate from None
+    return ui.feature_options(specs.list_limits(runtime(), cluster_id))
 
 
 @callback(Output(DashboardSpecs.editor, "children"), Input(Dashboard.spc_feature, "value"),
           Input(DashboardSpecs.version, "data"), State(Dashboard.cluster, "data"))
-def show_editor(feature: Any, _version: Any, cluster_id: Any) -> Any:
+@guarded(Role.VIEWER)
+def show_editor(feature: Any, _version: Any, cluster_id: int) -> Any:
     """The chosen feature's limits: editable by editors, read-only for viewers."""
-    try:
-        require_role(cluster_id, Role.VIEWER)
-        cid = parse_cluster_id(cluster_id)
-        process, name = specs.parse_feature_key(feature)
-        limit = specs.limit_of(runtime(), cid, process=process, feature=name)
-    except AppError as exc:
-        return make_error(exc.user_message)
-    return ui.make_spec_editor(limit, can_edit=has_role(cid, Role.EDITOR))
+    process, name = specs.parse_feature_key(feature)
+    limit = specs.limit_of(runtime(), cluster_id, process=process, feature=name)
+    return ui.make_spec_editor(limit, can_edit=has_role(cluster_id, Role.EDITOR))
 
 
-@callback(Output(DashboardSpecs.result, "children"), Output(DashboardSpecs.version, "data"),
-          Output(Dashboard.tick, "n_intervals"),
-          *[Output(getattr(DashboardSpecs, f), "invalid") for f in ui.FIELDS],
-          *[Output(getattr(DashboardSpecs, f"{f}_message"), "children") for f in ui.FIELDS],
-          Input(DashboardSpecs.save, "n_clicks"), Input(DashboardSpecs.reset, "n_clicks"),
-          State(DashboardSpecs.lsl, "value"), State(DashboardSpecs.usl, "value"),
-          State(DashboardSpecs.unit, "value"), State(Dashboard.spc_feature, "value"),
-          State(Dashboard.cluster, "data"), State(Dashboard.tick, "n_intervals"),
-          prevent_initial_call=True)
+@callback(output=SAVE_OUTPUTS, inputs=[
+    Input(DashboardSpecs.save, "n_clicks"), Input(DashboardSpecs.reset, "n_clicks"),
+    State(DashboardSpecs.lsl, "value"), State(DashboardSpecs.usl, "value"),
+    State(DashboardSpecs.unit, "value"), State(Dashboard.spc_feature, "value"),
+    State(Dashboard.cluster, "data"), State(Dashboard.tick, "n_intervals")],
+    prevent_initial_call=True)
+@guarded(Role.EDITOR, on_error=_not_saved, when=lambda save, reset, *_: (
+    (save or reset) and ctx.triggered_id in (DashboardSpecs.save, DashboardSpecs.reset)))
 def save_or_reset(save: int | None, reset: int | None, lsl: Any, usl: Any, unit: Any,
-                  feature: Any, cluster_id: Any, tick: int | None) -> tuple[Any, ...]:
+                  feature: Any, cluster_id: int, tick: int | None) -> dict[str, Any]:
     """Save the typed limits or reset them (editors); the version bump redraws the editor."""
-    if not (save or reset) or ctx.triggered_id not in (DashboardSpecs.save, DashboardSpecs.reset):
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.EDITOR)
-        cid = parse_cluster_id(cluster_id)
-        process, name = specs.parse_feature_key(feature)
-        if ctx.triggered_id == DashboardSpecs.reset:
-            specs.reset_limits(runtime(), cid, process=process, feature=name,
-                               actor=current_actor())
-            done = "Limits reset."
-        else:
-            specs.set_limits(runtime(), cid, process=process, feature=name, lsl=lsl, usl=usl,
-                             unit=unit or "", actor=current_actor())
-            done = "Limits saved; the control chart shows the new Cp/Cpk."
-    except ValidationError as exc:
-        if exc.fields:
-            return (None, no_update, no_update, *ui.field_messages(exc.fields, exc.user_message))
-        return (make_error(exc.user_message, title="Not saved"), no_update, no_update,
-                *ui.field_messages({}, ""))
-    except AppError as exc:
-        return (make_error(exc.user_message, title="Not saved"), no_update, no_update,
-                *ui.field_messages({}, ""))
-    return (ui.make_saved(done), uuid.uuid4().hex, (tick or 0) + 1,
-            *ui.field_messages({}, ""))
+    process, name = specs.parse_feature_key(feature)
+    if ctx.triggered_id == DashboardSpecs.reset:
+        specs.reset_limits(runtime(), cluster_id, process=process, feature=name,
+                           actor=current_actor())
+        done = "Limits reset."
+    else:
+        specs.set_limits(runtime(), cluster_id, process=process, feature=name, lsl=lsl,
+                         usl=usl, unit=unit or "", actor=current_actor())
+        done = "Limits saved; the control chart shows the new Cp/Cpk."
+    return {"result": ui.make_saved(done), "version": uuid.uuid4().hex,
+            "tick": (tick or 0) + 1, **_fields({}, "")}

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Input, Output, State, callback, no_update
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role
 from callbacks.common import runtime
+from callbacks.guard import guarded
 from components.ids import Dashboard
-from components.layout import make_error
-from lyceum.errors import AppError
 from services.assets import asset_config
 
 CHOICES = ("window", "line", "station", "spc_feature", "spc_kind", "spc_baseline")
@@ -29,20 +27,19 @@ def keep_view(*values: Any) -> dict[str, Any]:
     return view
 
 
+def _asset(config: Any) -> Any:
+    return config.get("asset") if isinstance(config, dict) else None
+
+
 @callback(*[Output(getattr(Dashboard, name), "value", allow_duplicate=True) for name in CHOICES],
           Output(Dashboard.error, "children", allow_duplicate=True),
           Input(Dashboard.cluster, "data"), State(Dashboard.config, "data"),
           prevent_initial_call="initial_duplicate")
-def open_saved(cluster_id: Any, config: Any) -> tuple[Any, ...]:
+@guarded(Role.VIEWER, outputs=len(CHOICES) + 1, error_output=len(CHOICES),
+         title="Cannot open", when=lambda _cluster_id, config: _asset(config))
+def open_saved(cluster_id: int, config: Any) -> tuple[Any, ...]:
     """``?asset=<id>``: put the saved choices back (viewers may open saved views)."""
-    asset = config.get("asset") if isinstance(config, dict) else None
-    if not asset:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.VIEWER)
-        saved = asset_config(runtime(), cluster_id=parse_cluster_id(cluster_id),
-                             asset_id=asset, asset_type="dashboard").get("state") or {}
-    except AppError as exc:
-        return (*[no_update] * len(CHOICES), make_error(exc.user_message, title="Cannot open"))
+    saved = asset_config(runtime(), cluster_id=cluster_id, asset_id=_asset(config),
+                         asset_type="dashboard").get("state") or {}
     return (*[saved.get(name, no_update) if isinstance(saved, dict) else no_update
               for name in CHOICES], None)

@@ -6,29 +6,24 @@ from dataclasses import asdict
 from typing import Any
 
 from dash import ALL, Input, Output, State, callback, ctx, no_update
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role
 from auth.session import current_actor
 from callbacks.common import runtime
+from callbacks.guard import guarded
 from components.data_import import make_format_table, make_history, make_job, make_mapping
 from components.ids import DataImport
 from components.layout import make_error
-from lyceum.errors import AppError
 from services.import_upload import owned_upload, save_upload
 from services.imports import create_job, get_job, list_jobs, start_import
 
 
 @callback(Output("import-format-div", "children"), Input(DataImport.kind, "value"),
           State(DataImport.cluster, "data"), prevent_initial_call=True)
-def show_format(kind: str, cluster: str) -> Any:
+@guarded(Role.EDITOR, cluster="cid")
+def show_format(kind: str, cid: int) -> Any:
     """The format table of the chosen kind."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        return make_format_table(kind, cluster_id=cid)
-    except AppError as exc:
-        return make_error(exc.user_message)
+    return make_format_table(kind, cluster_id=cid)
 
 
 @callback(Output(DataImport.upload_store, "data"), Output(DataImport.mapping, "children"),
@@ -36,18 +31,13 @@ def show_format(kind: str, cluster: str) -> Any:
           Input(DataImport.upload, "contents"), Input(DataImport.kind, "value"),
           State(DataImport.upload, "filename"), State(DataImport.cluster, "data"),
           prevent_initial_call=True)
-def receive(contents: str | None, kind: str, filename: str | None,
-            cluster: str) -> tuple[Any, Any, Any, bool]:
+@guarded(Role.EDITOR, cluster="cid", when=lambda contents, *_: contents, on_error=lambda exc, *_: (
+    None, None, make_error(exc.user_message, title="Cannot use this file"), True))
+def receive(contents: str, kind: str, filename: str | None,
+            cid: int) -> tuple[Any, Any, Any, bool]:
     """Save the dropped file, then show the mapping and the first rows."""
-    if not contents:
-        raise PreventUpdate
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        upload = save_upload(runtime(), cluster_id=cid, file_name=filename or "",
-                             contents=contents, kind=kind)
-    except AppError as exc:
-        return None, None, make_error(exc.user_message, title="Cannot use this file"), True
+    upload = save_upload(runtime(), cluster_id=cid, file_name=filename or "",
+                         contents=contents, kind=kind)
     mapping = make_mapping(kind, upload.names, upload.mapping, upload.preview)
     return {**asdict(upload), "kind": kind}, mapping, None, False
 
@@ -58,24 +48,20 @@ def receive(contents: str | None, kind: str, filename: str | None,
           Input(DataImport.start, "n_clicks"), State(DataImport.upload_store, "data"),
           State({"type": DataImport.MAP, "target": ALL}, "value"),
           State(DataImport.cluster, "data"), prevent_initial_call=True)
-def start(_n: int, upload: dict[str, Any] | None, values: list[str],
-          cluster: str) -> tuple[Any, bool, Any, bool]:
+@guarded(Role.EDITOR, cluster="cid", when=lambda _n, upload, *_: upload,
+         on_error=lambda exc, *_: (
+             no_update, True, make_error(exc.user_message, title="Not started"), False))
+def start(_n: int, upload: dict[str, Any], values: list[str],
+          cid: int) -> tuple[Any, bool, Any, bool]:
     """Queue the import with the chosen mapping and start polling its progress."""
-    if not upload:
-        raise PreventUpdate
     targets = [s["id"]["target"] for s in ctx.states_list[1]]
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        path = owned_upload(runtime(), cluster_id=cid, path=str(upload.get("path", "")))
-        job = create_job(runtime(), cluster_id=cid, actor=current_actor(),
-                         file_name=str(upload.get("file_name", "")),
-                         kind=str(upload.get("kind", "")),
-                         fmt=str(upload.get("file_format", "")), path=path,
-                         mapping={t: v for t, v in zip(targets, values, strict=False) if v})
-        start_import(runtime(), job.id)
-    except AppError as exc:
-        return no_update, True, make_error(exc.user_message, title="Not started"), False
+    path = owned_upload(runtime(), cluster_id=cid, path=str(upload.get("path", "")))
+    job = create_job(runtime(), cluster_id=cid, actor=current_actor(),
+                     file_name=str(upload.get("file_name", "")),
+                     kind=str(upload.get("kind", "")),
+                     fmt=str(upload.get("file_format", "")), path=path,
+                     mapping={t: v for t, v in zip(targets, values, strict=False) if v})
+    start_import(runtime(), job.id)
     return job.id, False, None, True
 
 
@@ -84,15 +70,12 @@ def start(_n: int, upload: dict[str, Any] | None, values: list[str],
           Output(DataImport.history, "children"),
           Input(DataImport.poll, "n_intervals"), Input(DataImport.job, "data"),
           State(DataImport.cluster, "data"), prevent_initial_call="initial_duplicate")
-def poll(_n: int, job_id: int | None, cluster: str) -> tuple[Any, bool, Any]:
+@guarded(Role.EDITOR, cluster="cid", on_error=lambda exc, *_: (
+    make_error(exc.user_message), True, no_update))
+def poll(_n: int, job_id: int | None, cid: int) -> tuple[Any, bool, Any]:
     """The running job's progress; the history once it is finished."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        history = make_history(list_jobs(runtime(), cluster_id=cid, limit=8))
-        if not job_id:
-            return None, True, history
-        job = get_job(runtime(), cluster_id=cid, job_id=int(job_id))
-    except AppError as exc:
-        return make_error(exc.user_message), True, no_update
+    history = make_history(list_jobs(runtime(), cluster_id=cid, limit=8))
+    if not job_id:
+        return None, True, history
+    job = get_job(runtime(), cluster_id=cid, job_id=int(job_id))
     return make_job(job), job.status in ("done", "failed"), history

@@ -26,49 +26,73 @@ from services.explorer_state import RESULTS, ExplorerState, decode_state, encode
 
 IMAGE_W, IMAGE_H = VIEW_WIDTH, VIEW_HEIGHT
 FILTERS = (*explorer_view.SEARCHABLE, "results")
-_OPTION_OUTPUTS = [Output(getattr(Explorer, k), "options", allow_duplicate=True)
-                   for k in ("process", *FILTERS, "color_by", "golden_select")]
+#: The lists the page fills: the process, the filters, the colouring, the saved goldens.
+LISTS = ("process", *FILTERS, "color_by", "golden_select")
+#: Dict-shaped outputs (``{"<list>_options": …}``, ``{"<list>_value": …}``).
+_OPTION_OUTPUTS = {f"{k}_options": Output(getattr(Explorer, k), "options", allow_duplicate=True)
+                   for k in LISTS}
+_VALUE_OUTPUTS = {f"{k}_value": Output(getattr(Explorer, k), "value", allow_duplicate=True)
+                  for k in LISTS}
 _VALUE_INPUTS = [Input(getattr(Explorer, k), "value") for k in ("process", *FILTERS)]
 
 
+def store_cluster(cluster: Any) -> Any:
+    """The cluster id in the page's store (``{"cluster": id, "s": link}``), as sent."""
+    return cluster.get("cluster") if isinstance(cluster, dict) else cluster
+
+
+#: ``@guarded(role, **STORE)``: the cluster id is in the store passed as ``cluster``.
+STORE: dict[str, Any] = {"cluster": "cluster", "locate": store_cluster}
+
+
+def decoded(encoded: Any) -> ExplorerState:
+    """The state from client data (decoded and validated; nothing encoded: the default)."""
+    return decode_state(encoded) if isinstance(encoded, str) and encoded else ExplorerState()
+
+
 def checked(cluster: Any, encoded: Any, role: Role = Role.VIEWER) -> tuple[int, ExplorerState]:
-    """The cluster id (role checked) and the decoded state from client data."""
-    raw = cluster.get("cluster") if isinstance(cluster, dict) else cluster
+    """The cluster id (role checked) and the decoded state from client data (for the
+    callbacks that also read the store's link; the others use ``@guarded(...,
+    locate=store_cluster)``)."""
+    raw = store_cluster(cluster)
     require_role(raw, role)
-    state = decode_state(encoded) if isinstance(encoded, str) and encoded else ExplorerState()
+    state = decoded(encoded)
     return parse_cluster_id(raw), state
 
 
-def _options(opened: explorer_view.Opened, *, lists: bool = True) -> list[Any]:
-    """Options of the process, filter and colour lists, then the saved golden curves;
+def _options(opened: explorer_view.Opened, *, lists: bool = True) -> dict[str, Any]:
+    """Options of the process, filter and colour lists and of the saved golden curves;
     ``lists=False``: the lists unchanged (they depend on the process only)."""
     def opts(values: list[str]) -> list[dict[str, str]]:
         return [{"label": v, "value": v} for v in values]
     goldens = [{"label": f"{g['name']} v{g['version']} ({g['n_curves']} curves)",
                 "value": g["id"]} for g in opened.goldens]
-    if not lists:
-        return [*[no_update] * (len(FILTERS) + 2), goldens]
-    return [opts(opened.options.processes),
-            *[opts(explorer_view.listed(opened.options.values[k],
-                                        selected=getattr(opened.state, k)))
-              for k in explorer_view.SEARCHABLE],
-            opts(list(RESULTS)),
-            opts(["result", "line", "station", "product", "batch"]), goldens]
+    found: dict[str, Any] = dict.fromkeys(_OPTION_OUTPUTS, no_update)
+    if lists:
+        found |= {"process_options": opts(opened.options.processes),
+                  **{f"{k}_options": opts(explorer_view.listed(
+                      opened.options.values[k], selected=getattr(opened.state, k)))
+                     for k in explorer_view.SEARCHABLE},
+                  "results_options": opts(list(RESULTS)),
+                  "color_by_options": opts(["result", "line", "station", "product", "batch"])}
+    return found | {"golden_select_options": goldens}
 
 
-_DRAW_OUTPUTS = [Output(Explorer.graph, "figure", allow_duplicate=True),
-                 Output(Explorer.groups, "data", allow_duplicate=True),
-                 Output(Explorer.summary, "children", allow_duplicate=True),
-                 Output(Explorer.shown, "options", allow_duplicate=True),
-                 Output(Explorer.shown, "value", allow_duplicate=True)]
+#: What a draw fills, by name (``_drawn`` returns the values in this order).
+_DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True),
+                 "groups": Output(Explorer.groups, "data", allow_duplicate=True),
+                 "summary": Output(Explorer.summary, "children", allow_duplicate=True),
+                 "shown_options": Output(Explorer.shown, "options", allow_duplicate=True),
+                 "shown": Output(Explorer.shown, "value", allow_duplicate=True)}
+_LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS,
+                 "start": Output(Explorer.start, "value"), "end": Output(Explorer.end, "value"),
+                 "state": Output(Explorer.state, "data"),
+                 "error": Output(Explorer.error, "children"), **_DRAW_OUTPUTS}
 
 
-@callback(*_OPTION_OUTPUTS, *[Output(getattr(Explorer, k), "value", allow_duplicate=True)
-                              for k in ("process", *FILTERS, "color_by", "golden_select")],
-          Output(Explorer.start, "value"), Output(Explorer.end, "value"),
-          Output(Explorer.state, "data"), Output(Explorer.error, "children"), *_DRAW_OUTPUTS,
-          Input(Explorer.cluster, "data"), prevent_initial_call="initial_duplicate")
-def load(cluster: Any) -> tuple[Any, ...]:
+@callback(output=_LOAD_OUTPUTS, inputs=[Input(Explorer.cluster, "data")],
+          prevent_initial_call="initial_duplicate")
+def load(cluster: Any) -> dict[str, Any]:
     """Open the link: check the role, decode the state, fill the filters and draw (one
     round trip; the draw callback then sees the figure is current and skips)."""
     try:
@@ -78,25 +102,30 @@ def load(cluster: Any) -> tuple[Any, ...]:
         encoded = encode_state(opened.state)
         drawn = _drawn(cid, opened.state, encoded, selected=None)
     except AppError as exc:
-        return (*[no_update] * 18, None, make_error(exc.user_message, title="Cannot open"),
-                *[no_update] * 5)
+        return {**dict.fromkeys(_LOAD_OUTPUTS, no_update), "state": None,
+                "error": make_error(exc.user_message, title="Cannot open")}
     s = opened.state
     values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
-    dates = [s.start.date().isoformat() if s.start else None,
-             s.end.date().isoformat() if s.end else None]
-    return (*_options(opened), *values, *dates, encoded, None, *drawn)
+    return {**_options(opened), **dict(zip(_VALUE_OUTPUTS, values, strict=True)),
+            "start": s.start.date().isoformat() if s.start else None,
+            "end": s.end.date().isoformat() if s.end else None,
+            "state": encoded, "error": None, **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
 
-@callback(*_OPTION_OUTPUTS, Output(Explorer.state, "data", allow_duplicate=True),
-          Output(Explorer.error, "children", allow_duplicate=True), *_DRAW_OUTPUTS,
-          *_VALUE_INPUTS, Input(Explorer.start, "value"), Input(Explorer.end, "value"),
-          Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
-          Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
-          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
-          State(Explorer.selected, "data"), prevent_initial_call=True)
+_FILTER_OUTPUTS = {**_OPTION_OUTPUTS, "state": Output(Explorer.state, "data", allow_duplicate=True),
+                   "error": Output(Explorer.error, "children", allow_duplicate=True),
+                   **_DRAW_OUTPUTS}
+
+
+@callback(output=_FILTER_OUTPUTS, inputs=[
+    *_VALUE_INPUTS, Input(Explorer.start, "value"), Input(Explorer.end, "value"),
+    Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
+    Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
+    State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+    State(Explorer.selected, "data")], prevent_initial_call=True)
 def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any,
             results: Any, start: Any, end: Any, color_by: Any, golden_id: Any, shown: Any,
-            shown_options: Any, cluster: Any, encoded: Any, selected: Any) -> tuple[Any, ...]:
+            shown_options: Any, cluster: Any, encoded: Any, selected: Any) -> dict[str, Any]:
     """A filter changed: validate it against the cluster's values, store the new state and
     draw it (one round trip; the draw callback then sees the figure is current and skips)."""
     if not encoded:
@@ -113,10 +142,11 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
             raise PreventUpdate
         drawn = _drawn(cid, opened.state, new, selected=selected)
     except AppError as exc:
-        return (*[no_update] * 9, make_error(exc.user_message, title="Not applied"),
-                *[no_update] * 5)
+        return {**dict.fromkeys(_FILTER_OUTPUTS, no_update),
+                "error": make_error(exc.user_message, title="Not applied")}
     options = _options(opened, lists=opened.state.process != previous.process)
-    return (*options, new, None, *drawn)
+    return {**options, "state": new, "error": None,
+            **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
 
 def _searchable(key: str) -> None:

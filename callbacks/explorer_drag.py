@@ -11,9 +11,10 @@ from typing import Any
 from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, require_role
+from auth.roles import Role
+from callbacks.explorer import store_cluster
+from callbacks.guard import guarded, unchanged
 from components.ids import Explorer
-from lyceum.errors import AppError
 
 _SHAPE_KEY = re.compile(r"^shapes\[(\d{1,2})\]\.(x0|x1|y0|y1)$")
 
@@ -69,13 +70,9 @@ clientside_callback(
 @callback(Output(Explorer.objects, "data", allow_duplicate=True),
           Input(Explorer.shape_moves, "data"), State(Explorer.objects, "data"),
           State(Explorer.cluster, "data"), prevent_initial_call=True)
-def drag(relayout: Any, rows: Any, cluster: Any) -> Any:
+@guarded(Role.VIEWER, cluster="cluster", locate=store_cluster, on_error=unchanged)
+def drag(relayout: Any, rows: Any, cluster: int) -> Any:
     """A shape was dragged or resized: the draft objects take its new position."""
-    try:
-        require_role(cluster.get("cluster") if isinstance(cluster, dict) else cluster,
-                     Role.VIEWER)
-    except AppError:
-        raise PreventUpdate from None
     changed = moved_rows(relayout, rows)
     if changed is None:
         raise PreventUpdate

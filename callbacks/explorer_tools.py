@@ -12,12 +12,13 @@ from dash.exceptions import PreventUpdate
 from auth.roles import Role
 from auth.session import current_actor
 from callbacks.common import runtime
-from callbacks.explorer import IMAGE_W, checked
+from callbacks.explorer import IMAGE_W, STORE, decoded
+from callbacks.guard import clicked, guarded, unchanged
 from components import explorer as ui
 from components import explorer_figure as fig
 from components.ids import Explorer
 from components.layout import make_error
-from lyceum.errors import AppError, ValidationError
+from lyceum.errors import ValidationError
 from services import explorer_view
 from services.explorer_state import (
     REQUIRED_OBJECT_FIELDS,
@@ -33,15 +34,12 @@ from services.explorer_state import (
           Output(Explorer.graph, "figure", allow_duplicate=True),
           Input(Explorer.groups, "data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), prevent_initial_call=True)
-def analyse(groups: Any, cluster: Any, encoded: Any) -> tuple[Any, ...]:
+@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
+    [], make_error(exc.user_message, title="No ranking"), [], no_update))
+def analyse(_groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
     """After each draw: score every filtered curve, rank, and draw golden + top outliers."""
-    if not groups:
-        raise PreventUpdate
-    try:
-        cid, state = checked(cluster, encoded)
-        result = explorer_view.analyse(runtime(), cid, state, width=IMAGE_W)
-    except AppError as exc:
-        return [], make_error(exc.user_message, title="No ranking"), [], no_update
+    state = decoded(encoded)
+    result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W)
     patch = fig.lines_patch(outliers=result.top_lines)
     for index, trace in enumerate(fig.golden_traces(result.golden)):
         patch["data"][index] = trace
@@ -60,23 +58,20 @@ def analyse(groups: Any, cluster: Any, encoded: Any) -> tuple[Any, ...]:
           Input(Explorer.groups, "data"),
           State(Explorer.outliers, "derived_viewport_data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), prevent_initial_call=True)
-def select(cell: Any, click: Any, groups: Any, viewport: Any, cluster: Any,
+@guarded(Role.VIEWER, **STORE, outputs=3, error_output=1, title="No part",
+         when=lambda _cell, _click, groups, *_: groups)
+def select(cell: Any, click: Any, _groups: Any, viewport: Any, cluster: int,
            encoded: Any) -> tuple[Any, ...]:
     """A row or a line was clicked (or a link highlights one): show that curve and its part."""
-    if not groups:
+    state = decoded(encoded)
+    if ctx.triggered_id == Explorer.groups:
+        curve_id = state.highlight[0] if state.highlight else None
+    else:
+        curve_id = _clicked_curve(cell, click, viewport)
+    if curve_id is None:
         raise PreventUpdate
-    try:
-        cid, state = checked(cluster, encoded)
-        if ctx.triggered_id == Explorer.groups:
-            curve_id = state.highlight[0] if state.highlight else None
-        else:
-            curve_id = _clicked_curve(cell, click, viewport)
-        if curve_id is None:
-            raise PreventUpdate
-        row, feats, lines = explorer_view.part(runtime(), cid, state, curve_id=curve_id,
-                                               width=IMAGE_W)
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="No part"), no_update
+    row, feats, lines = explorer_view.part(runtime(), cluster, state, curve_id=curve_id,
+                                           width=IMAGE_W)
     return curve_id, ui.make_part(row, feats), fig.lines_patch(selected=lines)
 
 
@@ -102,21 +97,17 @@ def _clicked_curve(cell: Any, click: Any, viewport: Any) -> int | None:
           State(Explorer.golden_source, "value"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), State(Explorer.golden_select, "options"),
           prevent_initial_call=True)
-def save_golden(n: Any, name: Any, method: Any, band: Any, source: Any, cluster: Any,
+@guarded(Role.EDITOR, **STORE, outputs=3, title="Not saved", when=clicked)
+def save_golden(_n: Any, name: Any, method: Any, band: Any, source: Any, cluster: int,
                 encoded: Any, options: Any) -> tuple[Any, ...]:
     """Build and save a new golden-curve version from the filtered curves (editors)."""
-    if not n:
-        raise PreventUpdate
-    try:
-        cid, state = checked(cluster, encoded, Role.EDITOR)
-        if isinstance(band, bool) or not isinstance(band, int | float):
-            raise ValidationError("Enter the band as a number.")
-        saved = explorer_view.save_golden(runtime(), cid, state, name=str(name or ""),
-                                          method=str(method), band=float(band),
-                                          source="all" if source == "all" else "ok",
-                                          actor=current_actor())
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not saved"), no_update, no_update
+    state = decoded(encoded)
+    if isinstance(band, bool) or not isinstance(band, int | float):
+        raise ValidationError("Enter the band as a number.")
+    saved = explorer_view.save_golden(runtime(), cluster, state, name=str(name or ""),
+                                      method=str(method), band=float(band),
+                                      source="all" if source == "all" else "ok",
+                                      actor=current_actor())
     option = {"label": f"{saved.name} v{saved.version} ({saved.n_curves} curves)",
               "value": saved.id}
     done = dbc.Alert(f"Saved {saved.name} version {saved.version}.", color="success",
@@ -144,13 +135,11 @@ def objects_from_rows(rows: Any) -> list[EvalObject]:
           Input(Explorer.state, "data"), State(Explorer.objects, "data"),
           State(Explorer.view, "data"), State(Explorer.cluster, "data"),
           prevent_initial_call=True)
+@guarded(Role.VIEWER, **STORE, on_error=unchanged)
 def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
-                 cluster: Any) -> Any:
+                 cluster: int) -> Any:
     """Add an object in the middle of the view, or show the applied ones of a new state."""
-    try:
-        _cid, state = checked(cluster, encoded)
-    except AppError:
-        raise PreventUpdate from None
+    state = decoded(encoded)
     if ctx.triggered_id == Explorer.state:
         applied = [{k: getattr(o, k) for k in ui.OBJECT_COLUMNS} for o in state.objects]
         if applied == (rows or []):
@@ -173,14 +162,12 @@ def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
           Output(Explorer.graph, "figure", allow_duplicate=True),
           Input(Explorer.objects, "data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), prevent_initial_call=True)
-def what_if(rows: Any, cluster: Any, encoded: Any) -> tuple[Any, Any]:
+@guarded(Role.VIEWER, **STORE, outputs=2, title="Cannot evaluate")
+def what_if(rows: Any, cluster: int, encoded: Any) -> tuple[Any, Any]:
     """Any edit of the objects: how many filtered parts would flip, and which."""
-    try:
-        cid, state = checked(cluster, encoded)
-        draft = objects_from_rows(rows)
-        result = explorer_view.what_if(runtime(), cid, state, draft=draft)
-    except AppError as exc:
-        return make_error(exc.user_message, title="Cannot evaluate"), no_update
+    state = decoded(encoded)
+    draft = objects_from_rows(rows)
+    result = explorer_view.what_if(runtime(), cluster, state, draft=draft)
     patch = fig.Patch()
     patch["layout"]["shapes"] = fig.object_shapes(draft, None)
     return ui.make_whatif(n_curves=result.n_curves, before=result.n_nok_before,
@@ -193,15 +180,11 @@ def what_if(rows: Any, cluster: Any, encoded: Any) -> tuple[Any, Any]:
           Input(Explorer.apply_objects, "n_clicks"), State(Explorer.objects, "data"),
           State(Explorer.cluster, "data"), State(Explorer.state, "data"),
           prevent_initial_call=True)
-def apply_objects(n: Any, rows: Any, cluster: Any, encoded: Any) -> tuple[Any, Any]:
+@guarded(Role.VIEWER, **STORE, outputs=2, error_output=1, title="Not applied", when=clicked)
+def apply_objects(_n: Any, rows: Any, cluster: int, encoded: Any) -> tuple[Any, Any]:
     """Make the edited objects the applied ones (they judge the outlier table)."""
-    if not n:
-        raise PreventUpdate
-    try:
-        _cid, state = checked(cluster, encoded)
-        return encode_state(state.with_(objects=tuple(objects_from_rows(rows)))), no_update
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not applied")
+    state = decoded(encoded)
+    return encode_state(state.with_(objects=tuple(objects_from_rows(rows)))), no_update
 
 
 @callback(Output(Explorer.download, "data"), Output(Explorer.error, "children",
@@ -211,21 +194,18 @@ def apply_objects(n: Any, rows: Any, cluster: Any, encoded: Any) -> tuple[Any, A
           State(Explorer.state, "data"), State(Explorer.top, "data"),
           State(Explorer.selected, "data"), State(Explorer.outliers, "data"),
           prevent_initial_call=True)
-def export(_c: Any, _p: Any, _o: Any, cluster: Any, encoded: Any, top: Any, selected: Any,
+@guarded(Role.ANALYST, **STORE, outputs=2, error_output=1, title="Not exported")
+def export(_c: Any, _p: Any, _o: Any, cluster: int, encoded: Any, top: Any, selected: Any,
            table: Any) -> tuple[Any, Any]:
     """Download the selected curves (CSV/Parquet) or the outlier table (analysts)."""
-    try:
-        cid, state = checked(cluster, encoded, Role.ANALYST)
-        if ctx.triggered_id == Explorer.export_outliers:
-            text = explorer_view.csv_text(table or [])
-            return dcc.send_string(text, "outliers.csv"), None
-        ids = [int(c) for c in (top or []) if isinstance(c, int)]
-        if isinstance(selected, int) and selected not in ids:
-            ids.append(selected)
-        fmt = "parquet" if ctx.triggered_id == Explorer.export_parquet else "csv"
-        data = explorer_view.export_curves(runtime(), cid, state, curve_ids=ids, fmt=fmt)
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not exported")
+    state = decoded(encoded)
+    if ctx.triggered_id == Explorer.export_outliers:
+        return dcc.send_string(explorer_view.csv_text(table or []), "outliers.csv"), None
+    ids = [int(c) for c in (top or []) if isinstance(c, int)]
+    if isinstance(selected, int) and selected not in ids:
+        ids.append(selected)
+    fmt = "parquet" if ctx.triggered_id == Explorer.export_parquet else "csv"
+    data = explorer_view.export_curves(runtime(), cluster, state, curve_ids=ids, fmt=fmt)
     if isinstance(data, bytes):
         return dcc.send_bytes(data, "curves.parquet"), None
     return dcc.send_string(data, "curves.csv"), None
@@ -235,16 +215,12 @@ def export(_c: Any, _p: Any, _o: Any, cluster: Any, encoded: Any, top: Any, sele
           State(Explorer.cluster, "data"), State(Explorer.state, "data"),
           State(Explorer.view, "data"), State(Explorer.selected, "data"),
           prevent_initial_call=True)
-def share(n: Any, cluster: Any, encoded: Any, view: Any, selected: Any) -> Any:
+@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: exc.user_message)
+def share(_n: Any, cluster: int, encoded: Any, view: Any, selected: Any) -> Any:
     """The link that reopens these filters, this zoom and the clicked curve."""
-    if not n:
-        raise PreventUpdate
-    try:
-        cid, state = checked(cluster, encoded)
-        view = view or {}
-        state = state.with_(x_range=view.get("x", state.x_range),
-                            y_range=view.get("y", state.y_range),
-                            highlight=(selected,) if isinstance(selected, int) else ())
-        return explorer_url(cid, state)
-    except AppError as exc:
-        return exc.user_message
+    state = decoded(encoded)
+    view = view or {}
+    state = state.with_(x_range=view.get("x", state.x_range),
+                        y_range=view.get("y", state.y_range),
+                        highlight=(selected,) if isinstance(selected, int) else ())
+    return explorer_url(cluster, state)

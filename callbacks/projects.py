@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dash import ALL, Input, Output, State, callback, ctx, no_update
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, has_role, parse_cluster_id, require_role
+from auth.roles import Role, has_role
 from auth.session import current_actor
 from callbacks.common import runtime
+from callbacks.guard import clicked, guarded
 from components.ids import (
     ProjectDetail,
     ProjectEdit,
@@ -26,22 +26,23 @@ from components.projects import (
     make_project_header,
     make_report_job,
 )
-from lyceum.errors import AppError
 from services import assets, projects, reports
+
+
+def _item_used(*_args: Any) -> bool:
+    """A pattern-matched button was really clicked (not a redraw)."""
+    return isinstance(ctx.triggered_id, dict) and any(t.get("value") for t in ctx.triggered)
 
 
 @callback(Output(Projects.list, "children"), Output(Projects.template, "options"),
           Output(Projects.template, "value"), Output(ProjectsForm.frame, "style"),
           Input(Projects.cluster, "data"), Input(Projects.refresh, "data"))
-def show_projects(cluster: str, _refresh: int) -> tuple[Any, Any, Any, Any]:
+@guarded(Role.VIEWER, cluster="cid", on_error=lambda exc, *_: (
+    make_error(exc.user_message), [], None, {"display": "none"}))
+def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
     """The cluster's projects, the template choices, and the form for editors."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.VIEWER)
-        items = projects.list_projects(runtime(), cluster_id=cid)
-        types = projects.project_types(runtime())
-    except AppError as exc:
-        return make_error(exc.user_message), [], None, {"display": "none"}
+    items = projects.list_projects(runtime(), cluster_id=cid)
+    types = projects.project_types(runtime())
     editor = has_role(cid, Role.EDITOR)
     options = [{"label": f"{name} — {text}", "value": code} for code, name, text in types]
     if not items:
@@ -61,16 +62,12 @@ def show_projects(cluster: str, _refresh: int) -> tuple[Any, Any, Any, Any]:
           State(Projects.name, "value"), State(Projects.template, "value"),
           State(Projects.description, "value"), State(Projects.refresh, "data"),
           prevent_initial_call=True)
-def create_project(_n: int, cluster: str, name: str, template: str, description: str,
+@guarded(Role.EDITOR, cluster="cid", outputs=3, error_output=0, title="Not created")
+def create_project(_n: int, cid: int, name: str, template: str, description: str,
                    refresh: int) -> tuple[Any, Any, Any]:
     """Create a project from the chosen template (editors)."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        projects.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
-                                project_type=template, description=description)
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not created"), no_update, no_update
+    projects.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
+                            project_type=template, description=description)
     return None, (refresh or 0) + 1, ""
 
 
@@ -78,16 +75,12 @@ def create_project(_n: int, cluster: str, name: str, template: str, description:
           Output(ProjectDetail.activity, "children"),
           Input(ProjectDetail.cluster, "data"), Input(ProjectDetail.project, "data"),
           Input(ProjectDetail.refresh, "data"))
-def show_project(cluster: str, project: str, _refresh: int) -> tuple[Any, Any, Any]:
+@guarded(Role.VIEWER, cluster="cid", outputs=3, error_output=0, fill=None)
+def show_project(cid: int, project: str, _refresh: int) -> tuple[Any, Any, Any]:
     """The project's header, assets and activity."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.VIEWER)
-        view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
-        items = assets.list_assets(runtime(), cluster_id=cid, project_id=project)
-        events = projects.activity(runtime(), cluster_id=cid, project_id=project)
-    except AppError as exc:
-        return make_error(exc.user_message), None, None
+    view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
+    items = assets.list_assets(runtime(), cluster_id=cid, project_id=project)
+    events = projects.activity(runtime(), cluster_id=cid, project_id=project)
     can_edit = has_role(cid, Role.EDITOR)
     return (make_project_header(view, can_edit=can_edit),
             make_asset_table(items, can_edit=can_edit), make_activity(events))
@@ -98,27 +91,21 @@ def show_project(cluster: str, project: str, _refresh: int) -> tuple[Any, Any, A
           Input({"type": ProjectDetail.ASSET, "action": ALL, "asset": ALL}, "n_clicks"),
           State(ProjectDetail.cluster, "data"), State(ProjectDetail.project, "data"),
           State(ProjectDetail.refresh, "data"), prevent_initial_call=True)
-def act(_a: list[Any], _b: list[Any], cluster: str, project: str,
+@guarded(Role.EDITOR, cluster="cid", outputs=2, error_output=0, title="Not done",
+         when=_item_used)
+def act(_a: list[Any], _b: list[Any], cid: int, project: str,
         refresh: int) -> tuple[Any, Any]:
     """A lifecycle action, or duplicating or deleting an asset (editors)."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
-        raise PreventUpdate
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        actor = current_actor()
-        if trigger["type"] == ProjectDetail.ACTION:
-            projects.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
-                                   action=str(trigger["action"]))
-        elif trigger["action"] == "copy":
-            assets.duplicate_asset(runtime(), cluster_id=cid, project_id=project,
-                                   asset_id=trigger["asset"], actor=actor)
-        else:
-            assets.delete_asset(runtime(), cluster_id=cid, project_id=project,
-                                asset_id=trigger["asset"], actor=actor)
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not done"), no_update
+    trigger, actor = ctx.triggered_id, current_actor()
+    if trigger["type"] == ProjectDetail.ACTION:
+        projects.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
+                               action=str(trigger["action"]))
+    elif trigger["action"] == "copy":
+        assets.duplicate_asset(runtime(), cluster_id=cid, project_id=project,
+                               asset_id=trigger["asset"], actor=actor)
+    else:
+        assets.delete_asset(runtime(), cluster_id=cid, project_id=project,
+                            asset_id=trigger["asset"], actor=actor)
     return None, (refresh or 0) + 1
 
 
@@ -128,20 +115,15 @@ def act(_a: list[Any], _b: list[Any], cluster: str, project: str,
           Input({"type": ProjectReport.ASSET, "asset": ALL}, "n_clicks"),
           State(ProjectDetail.cluster, "data"), State(ProjectDetail.project, "data"),
           prevent_initial_call=True)
-def start_report(_n: int | None, _assets: list[Any], cluster: str,
+@guarded(Role.EDITOR, cluster="cid", outputs=3, error_output=2, title="No report",
+         when=lambda *_: any(t.get("value") for t in ctx.triggered))
+def start_report(_n: int | None, _assets: list[Any], cid: int,
                  project: str) -> tuple[Any, bool, Any]:
     """Start a PDF report of the project or of one chart (editors)."""
-    if not any(t.get("value") for t in ctx.triggered):
-        raise PreventUpdate
     trigger = ctx.triggered_id
     asset_id = trigger.get("asset") if isinstance(trigger, dict) else None
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        job = reports.start_report(runtime(), cluster_id=cid, project_id=project,
-                                   actor=current_actor(), asset_id=asset_id)
-    except AppError as exc:
-        return no_update, True, make_error(exc.user_message, title="No report")
+    job = reports.start_report(runtime(), cluster_id=cid, project_id=project,
+                               actor=current_actor(), asset_id=asset_id)
     return job.id, False, make_report_job(job)
 
 
@@ -151,16 +133,11 @@ def start_report(_n: int | None, _assets: list[Any], cluster: str,
           Input(ProjectReport.poll, "n_intervals"), State(ProjectReport.job, "data"),
           State(ProjectDetail.cluster, "data"), State(ProjectDetail.refresh, "data"),
           prevent_initial_call=True)
-def poll_report(_n: int, job_id: int | None, cluster: str, refresh: int) -> tuple[Any, bool, Any]:
+@guarded(Role.VIEWER, cluster="cid", when=lambda _n, job_id, *_: job_id,
+         on_error=lambda exc, *_: (make_error(exc.user_message), True, no_update))
+def poll_report(_n: int, job_id: int, cid: int, refresh: int) -> tuple[Any, bool, Any]:
     """The report's progress; the asset list is refreshed when it is ready."""
-    if not job_id:
-        raise PreventUpdate
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.VIEWER)
-        job = reports.get_report_job(runtime(), cluster_id=cid, job_id=job_id)
-    except AppError as exc:
-        return make_error(exc.user_message), True, no_update
+    job = reports.get_report_job(runtime(), cluster_id=cid, job_id=job_id)
     finished = job.status in ("done", "failed")
     return make_report_job(job), finished, (refresh or 0) + 1 if finished else no_update
 
@@ -170,18 +147,12 @@ def poll_report(_n: int, job_id: int | None, cluster: str, refresh: int) -> tupl
           Input({"type": ProjectRename.OPEN, "asset": ALL}, "n_clicks"),
           State(ProjectDetail.cluster, "data"), State(ProjectDetail.project, "data"),
           prevent_initial_call=True)
-def open_rename(_n: list[Any], cluster: str, project: str) -> tuple[bool, Any, Any, Any]:
+@guarded(Role.EDITOR, cluster="cid", when=_item_used,
+         on_error=lambda exc, *_: (True, None, "", make_error(exc.user_message)))
+def open_rename(_n: list[Any], cid: int, project: str) -> tuple[bool, Any, Any, Any]:
     """Open the rename dialog with the asset's current name (editors)."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
-        raise PreventUpdate
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        asset = assets.get_asset(runtime(), cluster_id=cid, project_id=project,
-                                 asset_id=trigger["asset"])
-    except AppError as exc:
-        return True, None, "", make_error(exc.user_message)
+    asset = assets.get_asset(runtime(), cluster_id=cid, project_id=project,
+                             asset_id=ctx.triggered_id["asset"])
     return True, asset.id, asset.name, None
 
 
@@ -192,16 +163,13 @@ def open_rename(_n: list[Any], cluster: str, project: str) -> tuple[bool, Any, A
           State(ProjectRename.name, "value"), State(ProjectDetail.cluster, "data"),
           State(ProjectDetail.project, "data"), State(ProjectDetail.refresh, "data"),
           prevent_initial_call=True)
-def rename(_n: int, asset_id: int | None, name: str, cluster: str, project: str,
+@guarded(Role.EDITOR, cluster="cid", on_error=lambda exc, *_: (
+    True, make_error(exc.user_message, title="Not renamed"), no_update))
+def rename(_n: int, asset_id: int | None, name: str, cid: int, project: str,
            refresh: int) -> tuple[bool, Any, Any]:
     """Rename the asset (editors)."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        assets.rename_asset(runtime(), cluster_id=cid, project_id=project, asset_id=asset_id,
-                            actor=current_actor(), name=name)
-    except AppError as exc:
-        return True, make_error(exc.user_message, title="Not renamed"), no_update
+    assets.rename_asset(runtime(), cluster_id=cid, project_id=project, asset_id=asset_id,
+                        actor=current_actor(), name=name)
     return False, None, (refresh or 0) + 1
 
 
@@ -209,16 +177,11 @@ def rename(_n: int, asset_id: int | None, name: str, cluster: str, project: str,
           Output(ProjectEdit.description, "value"), Output(ProjectEdit.feedback, "children"),
           Input(ProjectEdit.open, "n_clicks"), State(ProjectDetail.cluster, "data"),
           State(ProjectDetail.project, "data"), prevent_initial_call=True)
-def open_edit(n: int | None, cluster: str, project: str) -> tuple[bool, Any, Any, Any]:
+@guarded(Role.EDITOR, cluster="cid", when=clicked, on_error=lambda exc, *_: (
+    True, no_update, no_update, make_error(exc.user_message)))
+def open_edit(_n: int | None, cid: int, project: str) -> tuple[bool, Any, Any, Any]:
     """Open the edit dialog with the project's name and description (editors)."""
-    if not n:
-        raise PreventUpdate
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
-    except AppError as exc:
-        return True, no_update, no_update, make_error(exc.user_message)
+    view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
     return True, view.name, view.description, None
 
 
@@ -229,14 +192,11 @@ def open_edit(n: int | None, cluster: str, project: str) -> tuple[bool, Any, Any
           State(ProjectEdit.description, "value"), State(ProjectDetail.cluster, "data"),
           State(ProjectDetail.project, "data"), State(ProjectDetail.refresh, "data"),
           prevent_initial_call=True)
-def save_edit(_n: int, name: str, description: str, cluster: str, project: str,
+@guarded(Role.EDITOR, cluster="cid", on_error=lambda exc, *_: (
+    True, make_error(exc.user_message, title="Not saved"), no_update))
+def save_edit(_n: int, name: str, description: str, cid: int, project: str,
               refresh: int) -> tuple[bool, Any, Any]:
     """Save the project's name and description (editors)."""
-    try:
-        cid = parse_cluster_id(cluster)
-        require_role(cid, Role.EDITOR)
-        projects.update_project(runtime(), cluster_id=cid, project_id=project,
-                                actor=current_actor(), name=name, description=description)
-    except AppError as exc:
-        return True, make_error(exc.user_message, title="Not saved"), no_update
+    projects.update_project(runtime(), cluster_id=cid, project_id=project,
+                            actor=current_actor(), name=name, description=description)
     return False, None, (refresh or 0) + 1

@@ -12,24 +12,24 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, html
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role
 from auth.session import current_actor
 from callbacks.common import runtime
+from callbacks.guard import clicked, guarded
 from components.ids import SaveToProject, save_to_project_id
 from components.layout import make_error
 from components.save_to_project import CONFIG_STORES
-from lyceum.errors import AppError
 from services.assets import editable_projects, save_asset
 
 _CLUSTER = re.compile(r"^/clusters/([0-9]{1,12})/")
 _ASSET_TYPE = {"explorer": "chart", "dashboard": "dashboard"}
 
 
-def _cluster(pathname: str | None) -> int:
+def _cluster(pathname: str | None) -> str:
+    """The cluster id in the page's address, as sent ("" when there is none)."""
     found = _CLUSTER.match(pathname or "")
-    return parse_cluster_id(found.group(1) if found else "")
+    return found.group(1) if found else ""
 
 
 def _id(kind: str) -> dict[str, Any]:
@@ -41,16 +41,11 @@ def _id(kind: str) -> dict[str, Any]:
           Output(_id(SaveToProject.FEEDBACK), "children"),
           Input(_id(SaveToProject.OPEN), "n_clicks"), State("_pages_location", "pathname"),
           prevent_initial_call=True)
-def open_modal(n: int | None, pathname: str | None) -> tuple[bool, Any, Any]:
-    """Open the modal with the projects the user may add to."""
-    if not n:
-        raise PreventUpdate
-    try:
-        cid = _cluster(pathname)
-        require_role(cid, Role.EDITOR)
-        found = editable_projects(runtime(), cluster_id=cid)
-    except AppError as exc:
-        return True, [], make_error(exc.user_message, title="Cannot save")
+@guarded(Role.EDITOR, cluster="cid", locate=_cluster, when=clicked, on_error=lambda exc, *_: (
+    True, [], make_error(exc.user_message, title="Cannot save")))
+def open_modal(_n: int | None, cid: int) -> tuple[bool, Any, Any]:
+    """Open the modal with the projects the user may add to (the cluster of the address)."""
+    found = editable_projects(runtime(), cluster_id=cid)
     if not found:
         return True, [], dbc.Alert(["No project takes new assets yet. ",
                                     html.A("Create a project", href=f"/clusters/{cid}/projects"),
@@ -58,19 +53,15 @@ def open_modal(n: int | None, pathname: str | None) -> tuple[bool, Any, Any]:
     return True, [{"label": name, "value": str(pid)} for pid, name in found], None
 
 
-def _save(page: str, n: int | None, project: str | None, name: str | None,
-          pathname: str | None, config: Any) -> Any:
-    """Save the page's current config as an asset of the chosen project."""
-    if not n:
-        raise PreventUpdate
-    try:
-        cid = _cluster(pathname)
-        require_role(cid, Role.EDITOR)
-        asset = save_asset(runtime(), cluster_id=cid, project_id=project, actor=current_actor(),
-                           asset_type=_ASSET_TYPE[page], name=name,
-                           config={"page": page, "state": config or {}})
-    except AppError as exc:
-        return make_error(exc.user_message, title="Not saved")
+@guarded(Role.EDITOR, cluster="cid", locate=_cluster, title="Not saved",
+         when=lambda _page, n, *_: n)
+def _save(page: str, _n: int | None, project: str | None, name: str | None,
+          cid: Any, config: Any) -> Any:
+    """Save the page's current config as an asset of the chosen project (``cid``: the
+    page's address, which the guard turns into the checked cluster id)."""
+    asset = save_asset(runtime(), cluster_id=cid, project_id=project, actor=current_actor(),
+                       asset_type=_ASSET_TYPE[page], name=name,
+                       config={"page": page, "state": config or {}})
     return dbc.Alert(["Saved. ", html.A("Open the project",
                                         href=f"/clusters/{cid}/projects/{asset.project_id}")],
                      color="success", className="mb-0")

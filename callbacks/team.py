@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 from flask import request
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role
 from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
+from callbacks.guard import clicked, guarded, item_changed, item_clicked
 from components import team as ui
 from components.ids import (
     Team,
@@ -43,15 +44,11 @@ def _header(name: str) -> html.Div:
           Output(Team.manage, "children"), Output(Team.invitations, "children"),
           Output(Team.error, "children"),
           Input(Team.version, "data"), State(Team.cluster, "data"))
-def refresh(_version: Any, cluster_id: Any) -> tuple[Any, ...]:
+@guarded(Role.VIEWER, outputs=5, error_output=4, fill=None, granted="role")
+def refresh(_version: Any, cluster_id: int, *, role: Role = Role.VIEWER) -> tuple[Any, ...]:
     """Fill the page; admins get the editing controls."""
-    try:
-        role = require_role(cluster_id, Role.VIEWER)
-        cid = parse_cluster_id(cluster_id)
-        view = team_view(runtime(), cid, is_admin=role >= Role.ADMIN)
-    except AppError as exc:
-        return None, None, None, None, make_error(exc.user_message)
     admin = role >= Role.ADMIN
+    view = team_view(runtime(), cluster_id, is_admin=admin)
     return (_header(view.cluster_name),
             ui.make_members_table(view.members, can_manage=admin, me=signed_in_user().id,
                                   can_reset=bool(signed_in_user().is_admin)),
@@ -67,34 +64,24 @@ def _ok(message: str) -> dbc.Alert:
 @callback(BUMP, ALERT, Input(Team.add, "n_clicks"), State(Team.add_email, "value"),
           State(Team.add_role, "value"), State(Team.cluster, "data"), State(Team.version, "data"),
           prevent_initial_call=True)
-def add(n: Any, email: Any, role: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
-    """Add an existing account with a role."""
-    if not n:  # the form was (re)drawn, not submitted
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        member = team.add_member(runtime().db, cluster_id=parse_cluster_id(cluster_id),
-                                 email=email if isinstance(email, str) else "",
-                                 role=role if isinstance(role, str) else "", actor=current_actor())
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not added")
+@guarded(Role.ADMIN, outputs=2, error_output=1, title="Not added", when=clicked)
+def add(_n: Any, email: Any, role: Any, cluster_id: int, version: Any) -> tuple[Any, Any]:
+    """Add an existing account with a role (not when the form is only redrawn)."""
+    member = team.add_member(runtime().db, cluster_id=cluster_id,
+                             email=email if isinstance(email, str) else "",
+                             role=role if isinstance(role, str) else "", actor=current_actor())
     return (version or 0) + 1, _ok(f"{member.email} is now {member.role}.")
 
 
 @callback(BUMP, ALERT, Input(team_member_role(ALL), "value"),  # type: ignore[arg-type]
           State(Team.cluster, "data"), State(Team.version, "data"), prevent_initial_call=True)
-def change_role(_values: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
-    """Change the role of the member whose picker changed."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or ctx.triggered[0]["value"] is None:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        changed = team.change_role(runtime().db, cluster_id=parse_cluster_id(cluster_id),
-                                   user_id=_whole(trigger.get("user")),
-                                   role=str(ctx.triggered[0]["value"]), actor=current_actor())
-    except AppError as exc:
-        return (version or 0) + 1, make_error(exc.user_message, title="Role not changed")
+@guarded(Role.ADMIN, when=item_changed, on_error=lambda exc, _values, _cid, version: (
+    (version or 0) + 1, make_error(exc.user_message, title="Role not changed")))
+def change_role(_values: Any, cluster_id: int, version: Any) -> tuple[Any, Any]:
+    """Change the role of the member whose picker changed; a refusal redraws the pickers."""
+    changed = team.change_role(runtime().db, cluster_id=cluster_id,
+                               user_id=_whole(ctx.triggered_id.get("user")),
+                               role=str(ctx.triggered[0]["value"]), actor=current_actor())
     if not changed:  # the picker was (re)drawn, not changed: nothing to do
         raise PreventUpdate
     return (version or 0) + 1, _ok("Role changed.")
@@ -102,36 +89,24 @@ def change_role(_values: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
 
 @callback(BUMP, ALERT, Input(team_member_remove(ALL), "n_clicks"),  # type: ignore[arg-type]
           State(Team.cluster, "data"), State(Team.version, "data"), prevent_initial_call=True)
-def remove(_clicks: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
+@guarded(Role.ADMIN, outputs=2, error_output=1, title="Not removed", when=item_clicked)
+def remove(_clicks: Any, cluster_id: int, version: Any) -> tuple[Any, Any]:
     """Remove the member whose button was clicked."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        team.remove_member(runtime().db, cluster_id=parse_cluster_id(cluster_id),
-                           user_id=_whole(trigger.get("user")), actor=current_actor())
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not removed")
+    team.remove_member(runtime().db, cluster_id=cluster_id,
+                       user_id=_whole(ctx.triggered_id.get("user")), actor=current_actor())
     return (version or 0) + 1, _ok("Member removed.")
 
 
 @callback(BUMP, Output(Team.invite_result, "children"), Input(Team.invite, "n_clicks"),
           State(Team.invite_email, "value"), State(Team.invite_role, "value"),
           State(Team.cluster, "data"), State(Team.version, "data"), prevent_initial_call=True)
-def invite(n: Any, email: Any, role: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
+@guarded(Role.ADMIN, outputs=2, error_output=1, title="Not invited", when=clicked)
+def invite(_n: Any, email: Any, role: Any, cluster_id: int, version: Any) -> tuple[Any, Any]:
     """Create an invitation; show "sent" or the link to copy."""
-    if not n:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        new = invitations.create_invitation(
-            runtime(), cluster_id=parse_cluster_id(cluster_id),
-            email=email if isinstance(email, str) else "",
-            role=role if isinstance(role, str) else "", actor=current_actor(),
-            link_base=request.host_url)
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not invited")
+    new = invitations.create_invitation(
+        runtime(), cluster_id=cluster_id, email=email if isinstance(email, str) else "",
+        role=role if isinstance(role, str) else "", actor=current_actor(),
+        link_base=request.host_url)
     link = f"{request.host_url.rstrip('/')}/invite/{new.token}"
     return (version or 0) + 1, ui.make_invite_result(email=new.email, link=link,
                                                      emailed=new.emailed,
@@ -140,35 +115,23 @@ def invite(n: Any, email: Any, role: Any, cluster_id: Any, version: Any) -> tupl
 
 @callback(BUMP, ALERT, Input(team_invitation_revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
           State(Team.cluster, "data"), State(Team.version, "data"), prevent_initial_call=True)
-def withdraw(_clicks: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
+@guarded(Role.ADMIN, outputs=2, error_output=1, title="Not withdrawn", when=item_clicked)
+def withdraw(_clicks: Any, cluster_id: int, version: Any) -> tuple[Any, Any]:
     """Withdraw the invitation whose button was clicked."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.ADMIN)
-        invitations.revoke(runtime(), cluster_id=parse_cluster_id(cluster_id),
-                           invitation_id=_whole(trigger.get("invitation")),
-                           actor=current_actor())
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not withdrawn")
+    invitations.revoke(runtime(), cluster_id=cluster_id,
+                       invitation_id=_whole(ctx.triggered_id.get("invitation")),
+                       actor=current_actor())
     return (version or 0) + 1, _ok("Invitation withdrawn; its link no longer works.")
 
 
 @callback(Output(Team.reset_result, "children"),
           Input(team_member_reset(ALL), "n_clicks"),  # type: ignore[arg-type]
           State(Team.cluster, "data"), prevent_initial_call=True)
+@guarded(Role.ADMIN, cluster=None, title="No reset link", when=item_clicked)
 def reset_link(_clicks: Any, _cluster_id: Any) -> Any:
     """Issue a one-time password-reset link for a member (global admins only); shown once."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
-    try:
-        require_role(None, Role.ADMIN)
-        new = password_resets.create_reset(runtime(), user_id=_whole(trigger.get("user")),
-                                           actor=current_actor(), link_base=request.host_url)
-    except AppError as exc:
-        return make_error(exc.user_message, title="No reset link")
+    new = password_resets.create_reset(runtime(), user_id=_whole(ctx.triggered_id.get("user")),
+                                       actor=current_actor(), link_base=request.host_url)
     return ui.make_reset_result(email=new.email,
                                 link=password_resets.reset_link(request.host_url, new.token),
                                 emailed=new.emailed, mail_error=new.mail_error)

@@ -10,11 +10,11 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
-from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role, require_role
 from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
+from callbacks.guard import clicked, guarded, item_clicked
 from components import tokens as ui
 from components.ids import Tokens, tokens_revoke
 from components.layout import make_error, make_page_header
@@ -37,15 +37,12 @@ def _header(name: str, *, admin: bool) -> html.Div:
 @callback(Output(Tokens.header, "children"), Output(Tokens.table, "children"),
           Output(Tokens.error, "children"), Input(Tokens.version, "data"),
           State(Tokens.cluster, "data"))
-def refresh(_version: Any, cluster_id: Any) -> tuple[Any, Any, Any]:
+@guarded(Role.VIEWER, outputs=3, error_output=2, fill=None, granted="role")
+def refresh(_version: Any, cluster_id: int, *,
+            role: Role = Role.VIEWER) -> tuple[Any, Any, Any]:
     """Fill the header and the token table."""
-    try:
-        role = require_role(cluster_id, Role.VIEWER)
-        cid = parse_cluster_id(cluster_id)
-        admin = role >= Role.ADMIN
-        view = tokens_view(runtime(), cid, owner_id=None if admin else signed_in_user().id)
-    except AppError as exc:
-        return None, None, make_error(exc.user_message)
+    admin = role >= Role.ADMIN
+    view = tokens_view(runtime(), cluster_id, owner_id=None if admin else signed_in_user().id)
     return (_header(view.cluster_name, admin=admin),
             ui.make_tokens_table(view.tokens, now=utcnow(), owners=view.owners), None)
 
@@ -58,31 +55,30 @@ def _expiry(value: Any) -> int | None:
     raise ValidationError("Choose 1, 7, 30 or 90 days, or never.")
 
 
+def _not_created(exc: AppError, *_args: Any) -> tuple[Any, Any, Any]:
+    detail = " ".join(getattr(exc, "fields", {}).values())
+    return no_update, None, make_error(f"{exc.user_message} {detail}".strip(),
+                                       title="Not created")
+
+
 @callback(BUMP, Output(Tokens.secret_box, "children"), Output(Tokens.alert, "children"),
           Input(Tokens.create, "n_clicks"), State(Tokens.name, "value"),
           State(Tokens.role, "value"), State(Tokens.expiry, "value"),
           State(Tokens.cluster, "data"), State(Tokens.version, "data"),
           prevent_initial_call=True)
-def create(n: Any, name: Any, role: Any, expiry: Any, cluster_id: Any,
+@guarded(Role.VIEWER, when=clicked, on_error=_not_created)
+def create(_n: Any, name: Any, role: Any, expiry: Any, cluster_id: int,
            version: Any) -> tuple[Any, Any, Any]:
     """Create a token with a role no higher than the creator's; show its secret once."""
-    if not n:
-        raise PreventUpdate
-    try:
-        require_role(cluster_id, Role.VIEWER)
-        wanted = Role.parse(role) if isinstance(role, str) and role in {
-            r.label for r in Role} else None
-        if wanted is None:
-            raise ValidationError("Choose a role: admin, editor, analyst or viewer.")
-        require_role(cluster_id, wanted)
-        row, secret = tokens.create_token(
-            runtime(), user_id=signed_in_user().id, cluster_id=parse_cluster_id(cluster_id),
-            name=name if isinstance(name, str) else "", role=wanted.label,
-            expires_in_days=_expiry(expiry), actor=current_actor())
-    except AppError as exc:
-        detail = " ".join(getattr(exc, "fields", {}).values())
-        return no_update, None, make_error(f"{exc.user_message} {detail}".strip(),
-                                           title="Not created")
+    wanted = Role.parse(role) if isinstance(role, str) and role in {
+        r.label for r in Role} else None
+    if wanted is None:
+        raise ValidationError("Choose a role: admin, editor, analyst or viewer.")
+    require_role(cluster_id, wanted)
+    row, secret = tokens.create_token(
+        runtime(), user_id=signed_in_user().id, cluster_id=cluster_id,
+        name=name if isinstance(name, str) else "", role=wanted.label,
+        expires_in_days=_expiry(expiry), actor=current_actor())
     return (version or 0) + 1, ui.make_secret(secret, name=row.name), None
 
 
@@ -90,20 +86,16 @@ def create(n: Any, name: Any, role: Any, expiry: Any, cluster_id: Any,
           Input(tokens_revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
           State(Tokens.cluster, "data"), State(Tokens.version, "data"),
           prevent_initial_call=True)
-def revoke(_clicks: Any, cluster_id: Any, version: Any) -> tuple[Any, Any]:
+@guarded(Role.VIEWER, outputs=2, error_output=1, title="Not revoked", when=item_clicked,
+         granted="role")
+def revoke(_clicks: Any, cluster_id: int, version: Any, *,
+           role: Role = Role.VIEWER) -> tuple[Any, Any]:
     """Revoke the token whose button was clicked (admins: any; others: their own)."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
-    try:
-        role = require_role(cluster_id, Role.VIEWER)
-        token_id = trigger.get("token")
-        if isinstance(token_id, bool) or not isinstance(token_id, int):
-            raise ValidationError("That token does not exist.")
-        tokens.revoke_token(runtime(), cluster_id=parse_cluster_id(cluster_id),
-                            token_id=token_id, actor=current_actor(),
-                            owner_id=None if role >= Role.ADMIN else signed_in_user().id)
-    except AppError as exc:
-        return no_update, make_error(exc.user_message, title="Not revoked")
+    token_id = ctx.triggered_id.get("token")
+    if isinstance(token_id, bool) or not isinstance(token_id, int):
+        raise ValidationError("That token does not exist.")
+    tokens.revoke_token(runtime(), cluster_id=cluster_id, token_id=token_id,
+                        actor=current_actor(),
+                        owner_id=None if role >= Role.ADMIN else signed_in_user().id)
     return (version or 0) + 1, dbc.Alert("Token revoked; it is refused from now on.",
                                          color="success", duration=6000, className="py-2")
