@@ -30,10 +30,13 @@ from lyceum.instance_secrets import SealError
 from services import audit
 from services.audit import Actor, record_cluster_action
 from services.periodic import OnePerProcess, Periodic
-from services.provisioning_steps import CLICKHOUSE_USER_MODE
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+#: How a cluster's credential reaches ClickHouse: through the app's SQL gateway (embedded
+#: engine) or as a ClickHouse user of its own (a server). Provisioning sets one of them.
+GATEWAY_MODE, CLICKHOUSE_USER_MODE = "app_gateway", "clickhouse_user"
 
 #: How long a new secret waits to be saved before it is erased.
 SECRET_TTL = timedelta(hours=24)

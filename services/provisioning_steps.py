@@ -20,10 +20,10 @@ from data.models import DatabaseCluster
 from lyceum.errors import AppError
 from services import demo_data, gateway
 from services.cluster_session import cluster_query_settings
+from services.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
 from services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-GATEWAY_MODE, CLICKHOUSE_USER_MODE = "app_gateway", "clickhouse_user"
 
 
 class ProvisioningError(AppError):
