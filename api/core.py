@@ -12,9 +12,9 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
-from services import audit
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
 from services import invitations, team, tokens
-from services.roles import ROLE_NAMES
+from services.core.roles import ROLE_NAMES
 
 ROLE_SCHEMA = {"type": "string", "enum": list(ROLE_NAMES)}
 MEMBER_BODY = {"type": "object", "required": ["email", "role"], "properties": {

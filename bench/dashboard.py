@@ -26,8 +26,8 @@ from benchdoc import DOC, read_section, replace_section  # noqa: E402
 
 from lyceum.settings import load_settings  # noqa: E402
 from services import dashboard  # noqa: E402
+from services.core.runtime import Runtime  # noqa: E402
 from services.kpis import View  # noqa: E402
-from services.runtime import Runtime  # noqa: E402
 from services.setup import prepare  # noqa: E402
 
 HEADING = "## Live dashboard"

@@ -24,10 +24,10 @@ from data.ch_schema import schema_statements
 from lyceum.settings import load_settings
 from services import cluster_rules, credentials, provisioning
 from services.accounts import create_user
-from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.provisioning_steps import STEP_KEYS
-from services.runtime import Runtime
 
 RUNS = 5
 LIMIT_SECONDS = 5.0

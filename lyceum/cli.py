@@ -17,13 +17,13 @@ from lyceum.errors import AppError
 
 if TYPE_CHECKING:
     from lyceum.settings import Settings
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
     from services.setup import SetupReport
 
 
 def _open() -> Runtime:
     from lyceum.settings import load_settings
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
 
     return Runtime.open(load_settings())
 
@@ -68,8 +68,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Take background jobs from Redis in this process (needs a ClickHouse server)."""
     from app import create_app
     from lyceum.settings import load_settings
-    from services.jobs import check_external_worker, run_worker
-    from services.runtime import Runtime
+    from services.core.jobs import check_external_worker, run_worker
+    from services.core.runtime import Runtime
 
     settings = load_settings()
     check_external_worker(settings)
@@ -126,7 +126,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
     """Deactivate an account: no more sign-ins, sessions ended, API tokens revoked."""
     from services.accounts import deactivate_user
-    from services.audit import Actor
+    from services.core.audit import Actor
 
     runtime = _open()
     runtime.db.migrate()

@@ -10,7 +10,7 @@ from data.models import ClusterAccessToken
 from data.models_team import TeamInvitation
 from lyceum.errors import NotFound
 from services import invitations, team, tokens
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from services.team import Member
 
 

@@ -17,10 +17,11 @@ from data.db import Database, Session
 from data.models import User, UserSession, utcnow
 from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
 from lyceum.instance_secrets import InstanceSecrets
-from services import audit, tokens
-from services.audit import Actor
-from services.passwords import Passwords
-from services.roles import ROLE_NAMES
+from services import tokens
+from services.core import audit
+from services.core.audit import Actor
+from services.core.passwords import Passwords
+from services.core.roles import ROLE_NAMES
 
 SESSION_LIFETIME = timedelta(hours=12)
 MAX_EMAIL_LENGTH = 254

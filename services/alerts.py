@@ -26,12 +26,13 @@ from data.models_alerts import (
     AlertRule,
 )
 from lyceum.errors import NotFound, ValidationError
-from services import audit, spc
-from services.audit import Actor
+from services import spc
 from services.cluster_session import for_cluster
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.explorer_state import ExplorerState, explorer_url
 from services.kpis import FEATURE_SPECS
-from services.runtime import Runtime
 from services.specs import Limits, limits_for, parse_feature_key
 
 MAX_COMMENT = 2000

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from data import alerts as repo
 from services import alerts
-from services.cache import shared_cache
-from services.periodic import OnePerProcess, Periodic
-from services.runtime import Runtime
+from services.core.cache import shared_cache
+from services.core.periodic import OnePerProcess, Periodic
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from data import imports as jobs_data
 from data import projects as data
 from data.models import ProjectAsset
 from lyceum.errors import NotFound, ValidationError
-from services import audit
-from services.audit import Actor
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.explorer_state import decode_state, explorer_url, state_from_dict, state_to_dict
 from services.projects import PAGES, AssetView, _name, _project
-from services.runtime import Runtime
 
 #: Projects in these statuses take no new or changed assets.
 READ_ONLY = ("completed", "archived")

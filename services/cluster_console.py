@@ -25,7 +25,6 @@ from data.cluster_meta import ClusterStateError
 from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services.audit import Actor, record_cluster_action
 from services.cluster_health import Health, cluster_health
 from services.cluster_rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
 from services.cluster_spec import ClusterSpec
@@ -38,8 +37,9 @@ from services.cluster_usage import (
     usage_by_tier,
     usage_trend,
 )
-from services.runtime import Runtime
-from services.work_pools import request_wait_s
+from services.core.audit import Actor, record_cluster_action
+from services.core.runtime import Runtime
+from services.core.work_pools import request_wait_s
 
 __all__ = [
     "ClusterStateError", "Health", "QueryLimits", "TierUsage", "TimelineEntry", "UsagePoint",

@@ -27,7 +27,7 @@ from data.clickhouse import TIERS, QueryOutcome
 from data.cluster_meta import ClusterStateError
 from data.cluster_stats import MergeInfo, PartsSummary
 from data.models import DatabaseCluster
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 STATUS_VALUE = {"ok": 1.0, "warn": 0.5, "bad": 0.0}
 WEIGHTS = {"parts": 0.30, "merges": 0.15, "disks": 0.30, "queries": 0.25}

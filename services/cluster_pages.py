@@ -8,8 +8,8 @@ from typing import Any
 
 from data import memberships
 from lyceum.errors import NotFound
-from services.roles import rank
-from services.runtime import Runtime
+from services.core.roles import rank
+from services.core.runtime import Runtime
 
 CLUSTER_PATH = re.compile(r"^/clusters/([0-9]{1,12})(?:/.*)?$")
 TEMPLATE_PREFIX = "/clusters/<cluster_id>"

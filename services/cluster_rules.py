@@ -20,7 +20,7 @@ from data.clickhouse import validate_identifier
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
 from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
-from services.roles import ROLE_NAMES
+from services.core.roles import ROLE_NAMES
 
 NAME_MIN, NAME_MAX = 3, 63
 DESCRIPTION_MAX = 500

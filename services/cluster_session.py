@@ -19,7 +19,7 @@ from data.clickhouse import ClickHouse, validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, NotFound
 from lyceum.settings import HostCeilings
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 #: The ClickHouse settings a cluster's ``query_limits`` may carry (anything else is ignored).
 LIMIT_SETTINGS: tuple[str, ...] = (

@@ -21,8 +21,8 @@ from data import cluster_stats as stats
 from data.clickhouse import TIERS, ClickHouse
 from data.models import ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import AppError, ValidationError
-from services.periodic import OnePerProcess
-from services.runtime import Runtime
+from services.core.periodic import OnePerProcess
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

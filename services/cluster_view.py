@@ -10,12 +10,12 @@ from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
 from services import cluster_console, credentials
-from services.audit import Actor
 from services.cluster_health import Health
 from services.cluster_session import applied_or_recorded
 from services.cluster_usage import TierUsage, UsagePoint
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.credentials import PendingSecret
-from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

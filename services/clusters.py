@@ -9,7 +9,7 @@ from data import engine_stats, memberships
 from data.models import DatabaseCluster
 from lyceum.errors import AppError
 from services.cluster_health import cluster_health
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ from data.models import DatabaseCluster, utcnow
 from data.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotFound
 from lyceum.instance_secrets import SealError
-from services import audit
-from services.audit import Actor, record_cluster_action
-from services.periodic import OnePerProcess, Periodic
-from services.runtime import Runtime
+from services.core import audit
+from services.core.audit import Actor, record_cluster_action
+from services.core.periodic import OnePerProcess, Periodic
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from data import engine_stats
 from data.engine_stats import VolumeInfo
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 
 @dataclass(frozen=True)

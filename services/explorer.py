@@ -21,8 +21,8 @@ from lyceum.errors import AppError, NotFound, ValidationError
 from services import density_kernel as kernel
 from services import explorer_population as population
 from services.cluster_session import ClusterSession, for_cluster
+from services.core.runtime import Runtime
 from services.explorer_state import MAX_HIGHLIGHTS, ExplorerState
-from services.runtime import Runtime
 
 #: Density image size bounds (pixels).
 MAX_WIDTH, MAX_HEIGHT = 1600, 800

@@ -14,6 +14,7 @@ import polars as pl
 from data import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
 from services import evaluation, explorer, golden
+from services.core.runtime import Runtime
 from services.explorer import Density, Options
 from services.explorer_state import (
     RESULTS,
@@ -23,7 +24,6 @@ from services.explorer_state import (
     validate_state,
 )
 from services.golden import Golden
-from services.runtime import Runtime
 
 TOP_OUTLIERS = 20
 Lines = dict[int, tuple[Any, Any]]

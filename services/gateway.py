@@ -40,8 +40,9 @@ from data import cluster_ops, memberships
 from data.clickhouse import ClickHouse, ClickHouseError
 from data.models import utcnow
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, ValidationError
-from services import audit
 from services.cluster_session import cluster_query_settings
+from services.core import audit
+from services.core.runtime import Runtime
 from services.gateway_functions import (
     ALLOWED_COMBINATORS,
     ALLOWED_FUNCTIONS,
@@ -50,7 +51,6 @@ from services.gateway_functions import (
     IN_OPERATORS,
     SYNTAX_FUNCTIONS,
 )
-from services.runtime import Runtime
 
 MAX_QUERY_CHARS = 100_000
 #: Rows a gateway answer carries; the engine stops reading once it has one more.

@@ -13,9 +13,9 @@ import numpy as np
 from data import golden as golden_data
 from data.models_explorer import GoldenCurve
 from lyceum.errors import NotFound, ValidationError
-from services import audit
+from services.core import audit
+from services.core.runtime import Runtime
 from services.explorer import Profiles
-from services.runtime import Runtime
 
 METHODS = ("median-percentile", "mean-sigma")
 _NAME = re.compile(r"^[\w .:/#()+\-]{1,80}$")

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 
 from data import imports as jobs_data
 from lyceum.errors import ValidationError
-from services.audit import Actor
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.import_budget import body_batches
 from services.import_format import (
     MAX_INGEST_BYTES,
@@ -32,7 +33,6 @@ from services.import_format import (
     read_header,
 )
 from services.imports import JobView, create_job, new_upload_path, run_import
-from services.runtime import Runtime
 
 #: Longest a request waits for its batch to be imported (the import goes on after that).
 INGEST_WAIT_S = 300.0
@@ -179,7 +179,7 @@ def ingest_body(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
     """Parse an ingest request (size already checked) and import it, in the import pool.
 
     The request waits at most :data:`INGEST_WAIT_S`; a full pool or a cluster already
-    running its share of imports refuses at once (:class:`services.work_pools.Busy`)."""
+    running its share of imports refuses at once (:class:`services.core.work_pools.Busy`)."""
     check_size(len(body), limit=MAX_INGEST_BYTES)
     work = partial(_ingest_now, runtime, cluster_id=cluster_id, actor=actor, body=body,
                    content_type=content_type, query=query, json_data=json_data)

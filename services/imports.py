@@ -23,9 +23,12 @@ from data import imports as jobs_data
 from data import memberships
 from data.models_imports import ImportJob
 from lyceum.errors import AppError, NotFound, ValidationError
-from services import audit
-from services.audit import SYSTEM, Actor
 from services.cluster_session import ClusterSession, for_cluster
+from services.core import audit
+from services.core.audit import SYSTEM, Actor
+from services.core.read_ahead import read_ahead
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
 from services.demo_curves import PROCESS_SPECS
 from services.import_convert import convert_batch
 from services.import_curves import CurveIds
@@ -39,9 +42,6 @@ from services.import_format import (
     iter_source_batches,
     read_header,
 )
-from services.read_ahead import read_ahead
-from services.runtime import Runtime
-from services.work_pools import Busy
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
@@ -129,7 +129,7 @@ def start_import(runtime: Runtime, job_id: int) -> None:
     """Run the job in the app's import pool (chDB lives in this process).
 
     When the pool or the cluster's share of it is full the job is marked failed with the
-    reason, and :class:`services.work_pools.Busy` is raised."""
+    reason, and :class:`services.core.work_pools.Busy` is raised."""
     with runtime.db.session() as session:
         job = jobs_data.get_import(session, job_id)
         if job is None:

@@ -21,11 +21,12 @@ from data.models import utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import AppError, NotFound, ValidationError
 from lyceum.settings import Settings
-from services import audit, mail
+from services import mail
 from services.accounts import validate_new_account
-from services.audit import Actor
-from services.roles import ROLE_NAMES
-from services.runtime import Runtime
+from services.core import audit
+from services.core.audit import Actor
+from services.core.roles import ROLE_NAMES
+from services.core.runtime import Runtime
 
 PREFIX = "inv_"
 LIFETIME = timedelta(days=7)

@@ -22,9 +22,11 @@ import pyarrow as pa
 from data import alerts as repo
 from data import kpis as q
 from data.models_alerts import LiveFeedSetting
-from services import audit
-from services.audit import Actor
 from services.cluster_session import for_cluster
+from services.core import audit
+from services.core.audit import Actor
+from services.core.periodic import OnePerProcess, Periodic
+from services.core.runtime import Runtime
 from services.demo_curves import (
     PROCESS_SPECS,
     PROCESSES,
@@ -34,8 +36,6 @@ from services.demo_curves import (
     timestamps,
 )
 from services.demo_data import LINES, PRODUCTS, SHIFTS, STATIONS, STOP_REASONS
-from services.periodic import OnePerProcess, Periodic
-from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 _MIX = np.array([0.2, 0.3, 0.5])

@@ -9,7 +9,7 @@ from data import engine_stats, memberships
 from data.engine_stats import DatabaseStats
 from data.models import utcnow
 from lyceum.errors import AppError
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

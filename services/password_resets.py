@@ -18,10 +18,11 @@ from data.db import Session
 from data.models import utcnow
 from data.models_accounts import PasswordReset
 from lyceum.errors import AppError, NotFound
-from services import audit, mail
+from services import mail
 from services.accounts import validate_new_account
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 
 PREFIX = "rst_"
 LIFETIME = timedelta(hours=24)

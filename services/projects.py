@@ -9,9 +9,10 @@ from typing import Any
 from data import projects as data
 from data.models import ClusterProject
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, audit
-from services.audit import Actor
-from services.runtime import Runtime
+from services import alerts
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 
 ASSET_TYPES: tuple[str, ...] = ("dashboard", "chart", "alert", "report")
 #: Lifecycle actions and the status each leads to (from the statuses it is allowed in).

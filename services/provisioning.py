@@ -29,9 +29,11 @@ from data.clickhouse import validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, ValidationError
 from lyceum.settings import HostCeilings
-from services import audit, cluster_rules, costs, credentials
-from services.audit import Actor
+from services import cluster_rules, costs, credentials
 from services.cluster_spec import ClusterSpec
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.provisioning_steps import (
     STEP_KEYS,
     STEPS,
@@ -40,7 +42,6 @@ from services.provisioning_steps import (
     job_for,
     rollback,
 )
-from services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 _LABELS: dict[str, str] = {key: label for key, label, _ in STEPS}

@@ -20,8 +20,8 @@ from data.models import DatabaseCluster
 from lyceum.errors import AppError
 from services import demo_data, gateway
 from services.cluster_session import cluster_query_settings
+from services.core.runtime import Runtime
 from services.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
-from services.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
-from services import audit, cluster_rules, costs, credentials, demo_data
+from services import cluster_rules, costs, credentials, demo_data
 from services.accounts import ensure_first_admin
 from services.cluster_spec import ClusterSpec, TierSizes
+from services.core import audit
+from services.core.runtime import Runtime
 from services.imports import recover_imports
 from services.provisioning import recover_interrupted
 from services.reports import adopt_legacy_reports, fail_interrupted_reports
-from services.runtime import Runtime
 
 DEMO_CLUSTER_NAME = "Demo plant"
 DEMO_DATABASE = "demo_plant"

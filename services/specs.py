@@ -13,11 +13,11 @@ from data import specs as repo
 from data.models import utcnow
 from data.models_specs import MAX_NAME, MAX_UNIT, FeatureSpec
 from lyceum.errors import NotFound, ValidationError
-from services import audit
-from services.audit import Actor
 from services.cluster_session import for_cluster
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.kpis import FEATURE_SPECS, FEATURES
-from services.runtime import Runtime
 
 #: (unit, LSL, USL); either limit may be ``None`` (one-sided specification).
 Limits = tuple[str, float | None, float | None]

@@ -8,9 +8,9 @@ from data import users as users_data
 from data.db import Database, Session
 from data.models import User, utcnow
 from lyceum.instance_secrets import InstanceSecrets
-from services import audit
 from services.accounts import SESSION_LIFETIME, SessionUser, SignInError
-from services.audit import Actor
+from services.core import audit
+from services.core.audit import Actor
 
 EMAIL_TAKEN = ("An account with the e-mail address {email} already exists and is not linked "
                "to this single sign-on identity. Sign in with your password, or ask an "

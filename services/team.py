@@ -10,9 +10,10 @@ from data import team as team_data
 from data import users as users_data
 from data.db import Database
 from lyceum.errors import Forbidden, NotFound, ValidationError
-from services import audit, tokens
-from services.audit import Actor
-from services.roles import ROLE_NAMES
+from services import tokens
+from services.core import audit
+from services.core.audit import Actor
+from services.core.roles import ROLE_NAMES
 
 LAST_ADMIN = ("A cluster keeps at least one admin: make someone else admin first, then "
               "change or remove this member.")

@@ -24,10 +24,10 @@ from data import users as users_data
 from data.db import Session
 from data.models import ClusterAccessToken, User, utcnow
 from lyceum.errors import Forbidden, NotFound, ValidationError
-from services import audit
-from services.audit import Actor
-from services.roles import ROLE_NAMES, rank
-from services.runtime import Runtime
+from services.core import audit
+from services.core.audit import Actor
+from services.core.roles import ROLE_NAMES, rank
+from services.core.runtime import Runtime
 
 PREFIX = "lyc_"
 EXPIRY_CHOICES = (1, 7, 30, 90)

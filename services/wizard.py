@@ -13,8 +13,8 @@ from data import wizard as wizard_data
 from services import cluster_rules, costs
 from services.cluster_rules import CLUSTER_TYPES, RETENTION_FIELDS, TIER_FIELDS
 from services.cluster_spec import ClusterSpec, MemberGrant
+from services.core.runtime import Runtime
 from services.costs import CostEstimate
-from services.runtime import Runtime
 
 LAST_STEP = 4
 STEP_FIELDS: dict[int, tuple[str, ...]] = {

@@ -22,7 +22,7 @@ from data.models import (
 )
 from data.models_team import TeamInvitation
 from services.accounts import create_user
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "editor", "analyst", "viewer")

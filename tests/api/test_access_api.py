@@ -17,8 +17,8 @@ from data import cluster_ops
 from data.clickhouse import ClickHouse
 from services import cluster_rules
 from services.cluster_spec import ClusterSpec, MemberGrant, database_name_for
+from services.core.runtime import Runtime
 from services.provisioning import wait_for_deploy
-from services.runtime import Runtime
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
 
 
@@ -324,7 +324,7 @@ def test_deactivating_an_account_revokes_its_tokens_and_sessions(
         server: Flask, world: World, runtime: Runtime) -> None:
     from lyceum.errors import Forbidden, NotFound
     from services.accounts import LAST_GLOBAL_ADMIN, deactivate_user
-    from services.audit import Actor
+    from services.core.audit import Actor
     from tests.access_world import snapshot
 
     editor = sign_in(server.test_client(), "editor")

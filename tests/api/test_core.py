@@ -17,9 +17,9 @@ from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
 from services import cluster_rules, credentials, provisioning, tokens
 from services.accounts import create_user
-from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from data import cluster_ops, memberships
 from data.clickhouse import ClickHouse
 from services import cluster_rules, credentials
-from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.provisioning import wait_for_deploy
-from services.runtime import Runtime
 from tests.access_world import ORIGIN, World, build_world, sign_in, snapshot
 
 SECRET = "s" * 43

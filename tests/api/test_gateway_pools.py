@@ -15,9 +15,9 @@ from app import create_app
 from data import cluster_ops, memberships
 from services import cluster_rules, credentials, provisioning
 from services.accounts import create_user
-from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.waiting import wait_until
 
 LONG_SQL = "SELECT count() FROM numbers(1e11) WHERE sipHash64(number) = 1"

@@ -14,9 +14,9 @@ from data import imports as jobs_data
 from data import projects as projects_data
 from data.models import AuditEntry, ProjectAsset
 from services import projects, team
-from services.audit import Actor
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.reports import run_report
-from services.runtime import Runtime
 from tests.access_world import ORIGIN, World, build_world, sign_in
 
 REFUSAL = "A report asset is made by generating a report of the project, not saved directly."

@@ -14,7 +14,7 @@ from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.accounts import SessionUser, create_user
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 
 @pytest.fixture

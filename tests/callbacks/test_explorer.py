@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services import explorer
+from services.core.runtime import Runtime
 from services.demo_data import load_demo
 from services.explorer_state import ExplorerState, encode_state
-from services.runtime import Runtime
 from tests.access_world import World, build_world, sign_in
 
 HEADERS = {"Origin": "http://localhost"}

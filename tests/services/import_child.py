@@ -14,9 +14,9 @@ from pathlib import Path
 
 from lyceum.settings import load_settings
 from services import import_format
-from services.audit import Actor
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.imports import create_job, get_job, recover_imports, run_import
-from services.runtime import Runtime
 from tests.services.import_helpers import CURVE_HEADER, curve_rows, make_cluster, table_count
 
 DATABASE = "crash_plant"

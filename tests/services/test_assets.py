@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from data.models import AuditEntry, ProjectAsset
 from lyceum.errors import ValidationError
 from services import assets, projects
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
 

@@ -19,8 +19,7 @@ from data.cluster_stats import MergeInfo, PartsSummary, create_table_query
 from data.models import AuditEntry, ClusterEvent, ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import NotFound, ValidationError
 from lyceum.settings import HostCeilings
-from services import audit, cluster_usage
-from services.audit import Actor
+from services import cluster_usage
 from services.cluster_console import (
     ClusterStateError,
     cluster_health,
@@ -41,8 +40,10 @@ from services.cluster_usage import (
     start_usage_sampler,
     stop_usage_sampler,
 )
-from services.runtime import Runtime
-from services.work_pools import Busy
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
 from tests.waiting import wait_until
 
 GIB = 1024**3

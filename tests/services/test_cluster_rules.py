@@ -26,7 +26,7 @@ from services.cluster_rules import (
     validate_team,
 )
 from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes
-from services.roles import ROLE_NAMES as ROLES
+from services.core.roles import ROLE_NAMES as ROLES
 
 REGIONS = {"local", "eu-central", "eu-west", "us-east", "us-west", "ap-southeast"}
 USERS = {1, 2, 3}

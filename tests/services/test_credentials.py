@@ -17,8 +17,8 @@ from data.models import utcnow
 from data.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services import credentials, gateway
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import World, build_world
 
 SECRET = secrets.token_urlsafe(32)

@@ -351,7 +351,7 @@ def test_what_if_lists_the_parts_that_flip() -> None:
 def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
                                                                ch: ClickHouse) -> None:
     from data.models import DatabaseCluster
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)
     with runtime.db.session() as s:

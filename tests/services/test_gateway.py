@@ -15,10 +15,10 @@ from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
 from services import cluster_rules, credentials, gateway, provisioning
 from services.accounts import create_user
-from services.audit import Actor
 from services.cluster_spec import ClusterSpec, MemberGrant
-from services.passwords import Passwords
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.passwords import Passwords
+from services.core.runtime import Runtime
 
 
 @dataclass(frozen=True)

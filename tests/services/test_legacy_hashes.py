@@ -15,8 +15,8 @@ from data.models import ClusterAccessToken, UserSession, utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import NotAuthenticated
 from services import accounts, gateway, invitations, sso, tokens
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
 
 ACTOR = Actor(label="test")

@@ -13,10 +13,10 @@ from data.clickhouse import ClickHouse
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, demo_data, kpis, live_feed
 from services.alerts_evaluator import run_cycle
-from services.audit import Actor
-from services.cache import shared_cache
 from services.cluster_session import for_cluster
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.cache import shared_cache
+from services.core.runtime import Runtime
 from tests.access_world import register_cluster
 
 DB = "dash_demo"

@@ -6,8 +6,8 @@ import pytest
 
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, assets, projects
+from services.core.runtime import Runtime
 from services.explorer_state import explorer_url, state_from_dict
-from services.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
 

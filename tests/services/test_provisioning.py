@@ -18,7 +18,6 @@ from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
 from services import cluster_rules, costs, credentials, demo_data, gateway, provisioning
 from services.accounts import create_user
-from services.audit import Actor
 from services.cluster_session import (
     RECORDED_ONLY,
     ClusterUnavailable,
@@ -27,8 +26,9 @@ from services.cluster_session import (
     for_cluster,
 )
 from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
-from services.runtime import Runtime
 
 LABELS = {key: label for key, label, _ in STEPS}
 

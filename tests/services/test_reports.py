@@ -15,6 +15,7 @@ from data import projects as projects_data
 from data.models import AuditEntry
 from lyceum.errors import NotFound, ValidationError
 from services import assets, projects
+from services.core.runtime import Runtime
 from services.demo_data import load_demo
 from services.reports import (
     adopt_legacy_reports,
@@ -24,7 +25,6 @@ from services.reports import (
     run_report,
     start_report,
 )
-from services.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from data.models_imports import ReportJob
 from services import projects
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
 from services.reports import start_report
-from services.runtime import Runtime
-from services.work_pools import Busy
 from tests.services.import_helpers import ACTOR, make_cluster
 
 

@@ -1,4 +1,4 @@
-"""The role ladder, defined once in services.roles and used by every layer."""
+"""The role ladder, defined once in services.core.roles and used by every layer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from auth import roles as auth_roles
 from services import cluster_pages, tokens
-from services.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
+from services.core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
 
 
 def test_names_run_highest_first_and_rank_follows_the_enum() -> None:

@@ -17,8 +17,8 @@ from data.models import AuditEntry
 from data.models_specs import FeatureSpec
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, dashboard, kpis, specs
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import register_cluster
 
 DB = "spec_limits_test"

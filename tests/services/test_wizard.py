@@ -6,7 +6,7 @@ import pytest
 
 from services import wizard
 from services.accounts import create_user
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 
 from lyceum.errors import ConfigError
 from lyceum.settings import Settings
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 #: How long a job's result waits in Redis to be collected before it expires.

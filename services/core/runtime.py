@@ -9,8 +9,8 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
-from services.passwords import Passwords
-from services.work_pools import WorkPools
+from services.core.passwords import Passwords
+from services.core.work_pools import WorkPools
 
 
 @dataclass

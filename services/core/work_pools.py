@@ -66,7 +66,7 @@ class _Pool:
 
 
 class WorkPools:
-    """The named pools of one app process (owned by :class:`services.runtime.Runtime`)."""
+    """The named pools of one app process (owned by :class:`services.core.runtime.Runtime`)."""
 
     def __init__(self, sizes: PoolSizes) -> None:
         self.sizes = sizes

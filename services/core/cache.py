@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from lyceum.errors import AppError
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 T = TypeVar("T")
 PREFIX = "lyceum:"

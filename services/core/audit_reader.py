@@ -12,8 +12,8 @@ from data import audit_log, memberships
 from data.audit_log import AuditFilter
 from data.models import AuditEntry
 from lyceum.errors import Forbidden, ValidationError
-from services.audit import Actor, ChainReport, record, verify_chain
-from services.runtime import Runtime
+from services.core.audit import Actor, ChainReport, record, verify_chain
+from services.core.runtime import Runtime
 
 OUTCOMES = ("success", "denied", "refused", "failure")
 CSV_COLUMNS = ("id", "created_at", "actor", "action", "outcome", "cluster_id", "target_type",
