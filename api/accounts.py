@@ -12,7 +12,7 @@ from api.core import actor, bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import Forbidden
-from services import accounts, password_resets
+from services.access import accounts, password_resets
 
 PASSWORD_BODY = {"type": "object", "required": ["current_password", "new_password"],
                  "properties": {"current_password": {"type": "string", "maxLength": 1024},

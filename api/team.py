@@ -11,7 +11,7 @@ from api.core import actor, bp, json_body, page_of, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
-from services import invitations, team, tokens
+from services.access import invitations, team, tokens
 from services.core.roles import ROLE_NAMES
 
 ROLE_SCHEMA = {"type": "string", "enum": list(ROLE_NAMES)}

@@ -23,7 +23,7 @@ from data import memberships
 from data.ch_schema import schema_statements
 from lyceum.settings import load_settings
 from services import cluster_rules, credentials, provisioning
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.cluster_spec import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime

@@ -89,7 +89,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """Create a global administrator; the password is read from stdin or generated."""
-    from services.accounts import create_user, generate_password
+    from services.access.accounts import create_user, generate_password
 
     runtime = _open()
     runtime.db.migrate()
@@ -109,7 +109,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create an account and give it a role on one cluster (by database name)."""
-    from services.accounts import create_member_account, generate_password
+    from services.access.accounts import create_member_account, generate_password
 
     runtime = _open()
     runtime.db.migrate()
@@ -125,7 +125,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
     """Deactivate an account: no more sign-ins, sessions ended, API tokens revoked."""
-    from services.accounts import deactivate_user
+    from services.access.accounts import deactivate_user
     from services.core.audit import Actor
 
     runtime = _open()

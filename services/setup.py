@@ -11,7 +11,7 @@ from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
 from services import cluster_rules, costs, credentials, demo_data
-from services.accounts import ensure_first_admin
+from services.access.accounts import ensure_first_admin
 from services.cluster_spec import ClusterSpec, TierSizes
 from services.core import audit
 from services.core.runtime import Runtime

@@ -104,7 +104,7 @@ def server(runtime: object) -> object:
 @pytest.fixture
 def admin(runtime: object) -> tuple[str, str]:
     """A global admin's (e-mail, password)."""
-    from services.accounts import create_user
+    from services.access.accounts import create_user
     from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)

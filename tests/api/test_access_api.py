@@ -323,7 +323,7 @@ def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
 def test_deactivating_an_account_revokes_its_tokens_and_sessions(
         server: Flask, world: World, runtime: Runtime) -> None:
     from lyceum.errors import Forbidden, NotFound
-    from services.accounts import LAST_GLOBAL_ADMIN, deactivate_user
+    from services.access.accounts import LAST_GLOBAL_ADMIN, deactivate_user
     from services.core.audit import Actor
     from tests.access_world import snapshot
 

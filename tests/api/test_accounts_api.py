@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services import tokens
+from services.access import tokens
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in

@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
-from services import cluster_rules, credentials, provisioning, tokens
-from services.accounts import create_user
+from services import cluster_rules, credentials, provisioning
+from services.access import tokens
+from services.access.accounts import create_user
 from services.cluster_spec import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime

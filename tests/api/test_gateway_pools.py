@@ -14,7 +14,7 @@ from waitress.server import create_server
 from app import create_app
 from data import cluster_ops, memberships
 from services import cluster_rules, credentials, provisioning
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.cluster_spec import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from data import imports as jobs_data
 from data import projects as projects_data
 from data.models import AuditEntry, ProjectAsset
-from services import projects, team
+from services import projects
+from services.access import team
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.reports import run_report

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services import password_resets
+from services.access import password_resets
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from data.models_team import TeamInvitation
-from services import invitations, team
+from services.access import invitations, team
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world, sign_in

@@ -13,7 +13,7 @@ from auth.session import AuthUser
 from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services.accounts import SessionUser, create_user
+from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime
 
 

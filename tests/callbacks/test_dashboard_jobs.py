@@ -21,8 +21,9 @@ from components.dashboard import ALL
 from data import memberships
 from data.clickhouse import ClickHouse
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
-from services import accounts, dashboard, demo_data
-from services.accounts import create_user
+from services import dashboard, demo_data
+from services.access import accounts
+from services.access.accounts import create_user
 from services.core import jobs
 from services.core.audit import Actor
 from services.core.runtime import Runtime

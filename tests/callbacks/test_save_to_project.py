@@ -14,7 +14,7 @@ from components.ids import Explorer
 from components.save_to_project import make_save_to_project
 from data import memberships
 from services import assets, projects
-from services.accounts import SessionUser, create_user
+from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 

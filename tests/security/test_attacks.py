@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from data.models import AuditEntry, ClusterAccessToken, utcnow
-from services import tokens
+from services.access import tokens
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import World, snapshot

@@ -14,7 +14,7 @@ from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
 from services import cluster_rules, credentials, gateway, provisioning
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.cluster_spec import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.passwords import Passwords

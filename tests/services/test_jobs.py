@@ -22,7 +22,7 @@ from data import memberships
 from lyceum import cli
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from lyceum.errors import ConfigError
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.core import jobs
 from services.core.runtime import Runtime
 from tests.access_world import register_cluster

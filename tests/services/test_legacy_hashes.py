@@ -14,7 +14,8 @@ from data import memberships
 from data.models import ClusterAccessToken, UserSession, utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import NotAuthenticated
-from services import accounts, gateway, invitations, sso, tokens
+from services import gateway
+from services.access import accounts, invitations, sso, tokens
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world

@@ -17,7 +17,7 @@ from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
 from services import cluster_rules, costs, credentials, demo_data, gateway, provisioning
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.cluster_session import (
     RECORDED_ONLY,
     ClusterUnavailable,

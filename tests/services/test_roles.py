@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from auth import roles as auth_roles
-from services import cluster_pages, tokens
+from services import cluster_pages
+from services.access import tokens
 from services.core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from data import cluster_ops, memberships
 from services import credentials
-from services.accounts import authenticate
+from services.access.accounts import authenticate
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.setup import DEMO_DATABASE, prepare

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services import wizard
-from services.accounts import create_user
+from services.access.accounts import create_user
 from services.core.runtime import Runtime
 
 

@@ -21,8 +21,8 @@ from data.models import utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import AppError, NotFound, ValidationError
 from lyceum.settings import Settings
-from services import mail
-from services.accounts import validate_new_account
+from services.access import mail
+from services.access.accounts import validate_new_account
 from services.core import audit
 from services.core.audit import Actor
 from services.core.roles import ROLE_NAMES

@@ -8,7 +8,7 @@ from data import users as users_data
 from data.db import Database, Session
 from data.models import User, utcnow
 from lyceum.instance_secrets import InstanceSecrets
-from services.accounts import SESSION_LIFETIME, SessionUser, SignInError
+from services.access.accounts import SESSION_LIFETIME, SessionUser, SignInError
 from services.core import audit
 from services.core.audit import Actor
 

@@ -10,7 +10,7 @@ from data import team as team_data
 from data import users as users_data
 from data.db import Database
 from lyceum.errors import Forbidden, NotFound, ValidationError
-from services import tokens
+from services.access import tokens
 from services.core import audit
 from services.core.audit import Actor
 from services.core.roles import ROLE_NAMES

@@ -9,9 +9,9 @@ from data import users as users_data
 from data.models import ClusterAccessToken
 from data.models_team import TeamInvitation
 from lyceum.errors import NotFound
-from services import invitations, team, tokens
+from services.access import invitations, team, tokens
+from services.access.team import Member
 from services.core.runtime import Runtime
-from services.team import Member
 
 
 @dataclass(frozen=True)

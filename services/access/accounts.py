@@ -17,7 +17,7 @@ from data.db import Database, Session
 from data.models import User, UserSession, utcnow
 from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
 from lyceum.instance_secrets import InstanceSecrets
-from services import tokens
+from services.access import tokens
 from services.core import audit
 from services.core.audit import Actor
 from services.core.passwords import Passwords

@@ -18,8 +18,8 @@ from data.db import Session
 from data.models import utcnow
 from data.models_accounts import PasswordReset
 from lyceum.errors import AppError, NotFound
-from services import mail
-from services.accounts import validate_new_account
+from services.access import mail
+from services.access.accounts import validate_new_account
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
