@@ -11,8 +11,8 @@ from api.core import actor, bp, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
 from lyceum.errors import NotFound
-from services import credentials
-from services.credentials import PendingSecret
+from services.clusters import credentials
+from services.clusters.credentials import PendingSecret
 
 
 def secret_json(pending: PendingSecret) -> dict[str, Any]:

@@ -458,7 +458,7 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
     from data.clickhouse import ClickHouse
     from data.curves import CurveQuery
     from services import explorer
-    from services.cluster_session import ClusterSession
+    from services.clusters.query_session import ClusterSession
 
     out: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-explorer-") as tmp:

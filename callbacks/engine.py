@@ -12,7 +12,7 @@ from components.clusters import make_database_table, make_engine_summary, make_v
 from components.ids import Engine
 from components.layout import make_error
 from lyceum.errors import AppError
-from services.engine import engine_status
+from services.clusters.engine import engine_status
 
 
 @callback(Output(Engine.summary, "children"), Output(Engine.volumes, "children"),

@@ -27,7 +27,7 @@ from data.models_alerts import (
 )
 from lyceum.errors import NotFound, ValidationError
 from services import spc
-from services.cluster_session import for_cluster
+from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime

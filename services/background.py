@@ -12,10 +12,10 @@ import time
 
 from services import explorer
 from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
-from services.cluster_usage import start_usage_sampler, stop_usage_sampler
+from services.clusters.credentials import start_secret_purger, stop_secret_purger
+from services.clusters.usage import start_usage_sampler, stop_usage_sampler
 from services.core.jobs import start_embedded_worker, stop_embedded_worker
 from services.core.runtime import Runtime
-from services.credentials import start_secret_purger, stop_secret_purger
 from services.live_feed import start_live_feed, stop_live_feed
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lyceum.errors import ValidationError
 from services import alerts, kpis, specs
-from services.cluster_session import ClusterSession, for_cluster
+from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import Cached, shared_cache
 from services.core.runtime import Runtime
 from services.kpis import DefectMode, KpiPanel

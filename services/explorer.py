@@ -20,7 +20,7 @@ from data.curves import CurveQuery
 from lyceum.errors import AppError, NotFound, ValidationError
 from services import density_kernel as kernel
 from services import explorer_population as population
-from services.cluster_session import ClusterSession, for_cluster
+from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.runtime import Runtime
 from services.explorer_state import MAX_HIGHLIGHTS, ExplorerState
 

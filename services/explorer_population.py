@@ -28,7 +28,7 @@ import polars as pl
 from data import curves as curve_data
 from data.curves import CurveQuery
 from services import density_kernel as kernel
-from services.cluster_session import ClusterSession
+from services.clusters.query_session import ClusterSession
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ from data import cluster_ops, memberships
 from data.clickhouse import ClickHouse, ClickHouseError
 from data.models import utcnow
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, ValidationError
-from services.cluster_session import cluster_query_settings
+from services.clusters.query_session import cluster_query_settings
 from services.core import audit
 from services.core.runtime import Runtime
 from services.gateway_functions import (

@@ -23,7 +23,7 @@ from data import imports as jobs_data
 from data import memberships
 from data.models_imports import ImportJob
 from lyceum.errors import AppError, NotFound, ValidationError
-from services.cluster_session import ClusterSession, for_cluster
+from services.clusters.query_session import ClusterSession, for_cluster
 from services.core import audit
 from services.core.audit import SYSTEM, Actor
 from services.core.read_ahead import read_ahead

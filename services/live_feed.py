@@ -22,7 +22,7 @@ import pyarrow as pa
 from data import alerts as repo
 from data import kpis as q
 from data.models_alerts import LiveFeedSetting
-from services.cluster_session import for_cluster
+from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.periodic import OnePerProcess, Periodic

@@ -6,7 +6,7 @@
 so the UI shows the real step. If any step fails, everything made so far is removed, the
 cluster is marked ``failed`` with a sentence naming the step, and no credential remains. The
 new credential's secret is kept, sealed, for the cluster's admins in the same transaction that
-marks the cluster running (see :mod:`services.credentials`): it waits there until an admin
+marks the cluster running (see :mod:`services.clusters.credentials`): it waits there until an admin
 confirms they saved it, or for 24 hours, whatever a page or an API client does meanwhile.
 
 Jobs run on threads of this process: the embedded engine (chDB) lives in it.
@@ -29,8 +29,8 @@ from data.clickhouse import validate_identifier
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, ValidationError
 from lyceum.settings import HostCeilings
-from services import cluster_rules, costs, credentials
-from services.cluster_spec import ClusterSpec
+from services.clusters import costs, credentials, rules
+from services.clusters.request import ClusterSpec
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
@@ -118,7 +118,7 @@ def record_cluster(runtime: Runtime, spec: ClusterSpec, *, actor: Actor) -> int:
         with runtime.db.session() as session:
             names, databases = clusters.taken_names(session)
             factors = clusters.region_factors(session)
-            cluster_rules.validate_spec(
+            rules.validate_spec(
                 spec, existing_names=names,
                 existing_databases=databases | cluster_ops.list_databases(runtime.ch),
                 region_codes=set(factors), known_user_ids=clusters.active_user_ids(session))
@@ -149,7 +149,7 @@ def _new_row(spec: ClusterSpec, factors: dict[str, float], *, actor: Actor,
         nodes=spec.nodes, vcpu_per_node=spec.vcpu_per_node,
         memory_gb_per_node=spec.memory_gb_per_node, storage=asdict(spec.storage),
         retention=asdict(spec.retention),
-        query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1,
+        query_limits=rules.query_limits(spec, cpu_count=os.cpu_count() or 1,
                                                  ceilings=ceilings),
         credential_user="", credential_hash=None, credential_mode="",
         progress=initial_progress(load_sample_data=spec.load_sample_data),

@@ -19,9 +19,9 @@ from data.clickhouse import STORAGE_POLICY, TIERS
 from data.models import DatabaseCluster
 from lyceum.errors import AppError
 from services import demo_data, gateway
-from services.cluster_session import cluster_query_settings
+from services.clusters.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
+from services.clusters.query_session import cluster_query_settings
 from services.core.runtime import Runtime
-from services.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
 
 logger = logging.getLogger(__name__)
 

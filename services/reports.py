@@ -17,7 +17,7 @@ from data import report_queries as queries
 from data.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
 from services import assets
-from services.cluster_session import for_cluster
+from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime

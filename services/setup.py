@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
-from services import cluster_rules, costs, credentials, demo_data
+from services import demo_data
 from services.access.accounts import ensure_first_admin
-from services.cluster_spec import ClusterSpec, TierSizes
+from services.clusters import costs, credentials, rules
+from services.clusters.request import ClusterSpec, TierSizes
 from services.core import audit
 from services.core.runtime import Runtime
 from services.imports import recover_imports
@@ -54,7 +55,7 @@ def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
                    "archive_after_days": retention.archive_after_days,
                    "delete_after_days": retention.delete_after_days},
         is_demo=True,
-        query_limits=cluster_rules.query_limits(spec, cpu_count=os.cpu_count() or 1,
+        query_limits=rules.query_limits(spec, cpu_count=os.cpu_count() or 1,
                                                  ceilings=runtime.settings.ceilings),
         monthly_estimate=costs.estimate(spec, region_factor=1.0).total,
         credential_user=f"{DEMO_DATABASE}_app",

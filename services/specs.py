@@ -13,7 +13,7 @@ from data import specs as repo
 from data.models import utcnow
 from data.models_specs import MAX_NAME, MAX_UNIT, FeatureSpec
 from lyceum.errors import NotFound, ValidationError
-from services.cluster_session import for_cluster
+from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 
 from data import cluster_ops
 from data.clickhouse import ClickHouse
-from services import cluster_rules
-from services.cluster_spec import ClusterSpec, MemberGrant, database_name_for
+from services.clusters import rules
+from services.clusters.request import ClusterSpec, MemberGrant, database_name_for
 from services.core.runtime import Runtime
 from services.provisioning import wait_for_deploy
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
@@ -138,10 +138,10 @@ def test_audit_search_export_and_verify(server: Flask, root: FlaskClient,
 
 @pytest.fixture
 def spec_body(world: World, ch: ClickHouse) -> Iterator[dict[str, Any]]:
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="api-made", members=(MemberGrant(world.users["admin"], "admin"),)),
         "development")
-    yield cluster_rules.spec_to_dict(spec)
+    yield rules.spec_to_dict(spec)
     try:
         cluster_ops.drop_database(ch, database_name_for("api-made"))
     except Exception:  # noqa: BLE001 - already dropped by the decommission

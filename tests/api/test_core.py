@@ -15,10 +15,11 @@ from sqlalchemy import select, update
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
-from services import cluster_rules, credentials, provisioning
+from services import provisioning
 from services.access import tokens
 from services.access.accounts import create_user
-from services.cluster_spec import ClusterSpec, MemberGrant
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 
@@ -129,7 +130,7 @@ def deployed(runtime: Runtime) -> Iterator[tuple[int, str, str]]:
     """A real running cluster; yields (id, username, secret)."""
     owner = create_user(runtime.db, runtime.passwords, email="own@example.com",
                         password="long enough password")
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="Gateway test", members=(MemberGrant(owner.id, "admin"),)),
         "development")
     cluster_id = provisioning.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))

@@ -13,9 +13,10 @@ from waitress.server import create_server
 
 from app import create_app
 from data import cluster_ops, memberships
-from services import cluster_rules, credentials, provisioning
+from services import provisioning
 from services.access.accounts import create_user
-from services.cluster_spec import ClusterSpec, MemberGrant
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.waiting import wait_until
@@ -30,7 +31,7 @@ def served(runtime: Runtime) -> Iterator[tuple[str, Runtime, int, str]]:
     cluster whose queries stop after :data:`QUERY_SECONDS`."""
     user = create_user(runtime.db, runtime.passwords, email="pool@example.com",
                        password="correct horse battery")
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="Pool line", members=(MemberGrant(user.id, "admin"),)), "development")
     cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user.id))
     assert provisioning.run_provisioning(runtime, cluster_id)

@@ -8,7 +8,7 @@ import pytest
 
 from data.models import DatabaseCluster
 from lyceum.settings import HostCeilings
-from services.cluster_session import cluster_query_settings, for_cluster
+from services.clusters.query_session import cluster_query_settings, for_cluster
 from services.core.runtime import Runtime
 
 GIB = 1024**3

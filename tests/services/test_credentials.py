@@ -16,7 +16,8 @@ from data.cluster_meta import ClusterStateError
 from data.models import utcnow
 from data.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services import credentials, gateway
+from services import gateway
+from services.clusters import credentials
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import World, build_world

@@ -18,7 +18,7 @@ from data.curves import CurveQuery
 from lyceum.errors import NotFound, ValidationError
 from services import evaluation, explorer, golden
 from services import explorer_population as population
-from services.cluster_session import ClusterSession
+from services.clusters.query_session import ClusterSession
 from services.explorer import Profiles
 from services.explorer_state import EvalObject, ExplorerState
 

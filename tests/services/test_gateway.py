@@ -13,9 +13,10 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
-from services import cluster_rules, credentials, gateway, provisioning
+from services import gateway, provisioning
 from services.access.accounts import create_user
-from services.cluster_spec import ClusterSpec, MemberGrant
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.passwords import Passwords
 from services.core.runtime import Runtime
@@ -38,7 +39,7 @@ class Deployed:
 
 
 def _deploy(runtime: Runtime, name: str, *, user_id: int, sample: bool) -> tuple[int, str]:
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name=name, members=(MemberGrant(user_id, "admin"),),
                     load_sample_data=sample), "development")
     cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user_id))

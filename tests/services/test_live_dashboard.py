@@ -13,7 +13,7 @@ from data.clickhouse import ClickHouse
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, demo_data, kpis, live_feed
 from services.alerts_evaluator import run_cycle
-from services.cluster_session import for_cluster
+from services.clusters.query_session import for_cluster
 from services.core.audit import Actor
 from services.core.cache import shared_cache
 from services.core.runtime import Runtime

@@ -16,16 +16,17 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import cluster_rules, costs, credentials, demo_data, gateway, provisioning
+from services import demo_data, gateway, provisioning
 from services.access.accounts import create_user
-from services.cluster_session import (
+from services.clusters import costs, credentials, rules
+from services.clusters.query_session import (
     RECORDED_ONLY,
     ClusterUnavailable,
     applied_or_recorded,
     cluster_query_settings,
     for_cluster,
 )
-from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
@@ -53,7 +54,7 @@ def make_spec(owner: Actor, ch: ClickHouse) -> Iterator[Callable[..., ClusterSpe
 
     def make(name: str, **changes: Any) -> ClusterSpec:
         assert owner.user_id is not None
-        spec = cluster_rules.apply_preset(
+        spec = rules.apply_preset(
             ClusterSpec(name=name, members=(MemberGrant(owner.user_id, "admin"),)),
             "development")
         made.append(database_name_for(name))
@@ -91,7 +92,7 @@ def test_deploy_makes_a_running_cluster(rt: Runtime, owner: Actor,
     assert cluster.progress["percent"] == 100
     assert set(_states(cluster).values()) == {"done"}
     assert all(step["seconds"] is not None for step in cluster.progress["steps"])
-    assert cluster.query_limits == cluster_rules.query_limits(
+    assert cluster.query_limits == rules.query_limits(
         spec, cpu_count=os.cpu_count() or 1, ceilings=rt.settings.ceilings)
     assert cluster.monthly_estimate == costs.estimate(spec, region_factor=1.0).total
     assert (cluster.nodes, cluster.vcpu_per_node, cluster.memory_gb_per_node) == (1, 4, 16)

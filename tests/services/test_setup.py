@@ -8,8 +8,8 @@ from dataclasses import replace
 from flask import Flask
 
 from data import cluster_ops, memberships
-from services import credentials
 from services.access.accounts import authenticate
+from services.clusters import credentials
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.setup import DEMO_DATABASE, prepare

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services import wizard
 from services.access.accounts import create_user
+from services.clusters import wizard
 from services.core.runtime import Runtime
 
 

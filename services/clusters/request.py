@@ -34,7 +34,7 @@ class MemberGrant:
 
 @dataclass(frozen=True)
 class ClusterSpec:
-    """Every choice of the 4-step wizard (validated by ``services.cluster_rules``)."""
+    """Every choice of the 4-step wizard (validated by ``services.clusters.rules``)."""
 
     name: str = ""
     description: str = ""

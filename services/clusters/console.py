@@ -4,7 +4,7 @@ Callers (pages, API) check the role; these functions check everything else: the 
 exists, its state allows the change, the values are valid. Every change writes an audit
 entry and a timeline event linked to it (``detail["audit_id"]``); an engine failure is
 recorded the same way with the outcome ``failure``, then raised. Usage and health live in
-:mod:`services.cluster_usage` and :mod:`services.cluster_health` and are re-exported here.
+:mod:`services.clusters.usage` and :mod:`services.clusters.health` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from data.cluster_meta import ClusterStateError
 from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services.cluster_health import Health, cluster_health
-from services.cluster_rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
-from services.cluster_spec import ClusterSpec
-from services.cluster_usage import (
+from services.clusters.health import Health, cluster_health
+from services.clusters.request import ClusterSpec
+from services.clusters.rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
+from services.clusters.usage import (
     TierUsage,
     UsagePoint,
     UsageSampler,

@@ -19,7 +19,7 @@ from data.ch_schema import TierRetention
 from data.clickhouse import validate_identifier
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for
 from services.core.roles import ROLE_NAMES
 
 NAME_MIN, NAME_MAX = 3, 63

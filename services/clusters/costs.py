@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from lyceum.errors import ConfigError
-from services.cluster_spec import ClusterSpec
+from services.clusters.request import ClusterSpec
 
 TIERS: tuple[str, ...] = ("hot", "warm", "cold", "archive")
 LABEL = "Estimate, not a quote"
@@ -88,7 +88,8 @@ def load_price_table(text: str) -> PriceTable:
 @cache
 def price_table() -> PriceTable:
     """The price table shipped with the app (read once)."""
-    text = resources.files("services").joinpath(PRICE_TABLE_FILE).read_text(encoding="utf-8")
+    path = resources.files("services.clusters").joinpath(PRICE_TABLE_FILE)
+    text = path.read_text(encoding="utf-8")
     return load_price_table(text)
 
 

@@ -9,13 +9,14 @@ from typing import Any
 from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
-from services import cluster_console, credentials
-from services.cluster_health import Health
-from services.cluster_session import applied_or_recorded
-from services.cluster_usage import TierUsage, UsagePoint
+from services.clusters import console as cluster_console
+from services.clusters import credentials
+from services.clusters.credentials import PendingSecret
+from services.clusters.health import Health
+from services.clusters.query_session import applied_or_recorded
+from services.clusters.usage import TierUsage, UsagePoint
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.credentials import PendingSecret
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
     """The cluster with its notes and events; usage and health too while it is running.
 
     For an admin ``actor``, the credential's new secret while it waits to be saved (every
-    view shows it again until an admin confirms it was saved; see :mod:`services.credentials`).
+    view shows it again until an admin confirms it was saved; see
+    :mod:`services.clusters.credentials`).
     """
     cluster = _load(runtime, cluster_id)
     notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data import wizard as wizard_data
-from services import cluster_rules, costs
-from services.cluster_rules import CLUSTER_TYPES, RETENTION_FIELDS, TIER_FIELDS
-from services.cluster_spec import ClusterSpec, MemberGrant
+from services.clusters import costs, rules
+from services.clusters.costs import CostEstimate
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.clusters.rules import CLUSTER_TYPES, RETENTION_FIELDS, TIER_FIELDS
 from services.core.runtime import Runtime
-from services.costs import CostEstimate
 
 LAST_STEP = 4
 STEP_FIELDS: dict[int, tuple[str, ...]] = {
@@ -46,7 +46,7 @@ class WizardView:
 
 def flatten(spec: ClusterSpec) -> dict[str, Any]:
     """Flat field name → value (tiers and retention lifted to the top level)."""
-    data = cluster_rules.spec_to_dict(spec)
+    data = rules.spec_to_dict(spec)
     flat = {k: v for k, v in data.items() if k not in ("storage", "retention")}
     flat.update(data["storage"])
     flat.update(data["retention"])
@@ -54,7 +54,7 @@ def flatten(spec: ClusterSpec) -> dict[str, Any]:
 
 
 def _merge(spec: ClusterSpec, step: int, values: dict[str, Any]) -> ClusterSpec:
-    data = cluster_rules.spec_to_dict(spec)
+    data = rules.spec_to_dict(spec)
     for key in STEP_FIELDS[step]:
         if key not in values:
             continue
@@ -69,10 +69,10 @@ def _merge(spec: ClusterSpec, step: int, values: dict[str, Any]) -> ClusterSpec:
                                for uid, role in dict(value or {}).items() if role != "none"]
         else:
             data[key] = value
-    merged = cluster_rules.spec_from_dict(data)
+    merged = rules.spec_from_dict(data)
     if step == 1 and merged.cluster_type != spec.cluster_type \
             and merged.cluster_type in CLUSTER_TYPES:
-        merged = cluster_rules.apply_preset(merged, merged.cluster_type)
+        merged = rules.apply_preset(merged, merged.cluster_type)
     return merged
 
 
@@ -91,15 +91,15 @@ def _context(runtime: Runtime) -> dict[str, Any]:
 
 def _errors(step: int, spec: ClusterSpec, ctx: dict[str, Any]) -> dict[str, str]:
     if step == 1:
-        return cluster_rules.validate_basics(
+        return rules.validate_basics(
             spec, existing_names=ctx["existing_names"],
             existing_databases=ctx["existing_databases"],
             region_codes={code for code, _ in ctx["regions"]})
     if step == 2:
-        return cluster_rules.validate_resources(spec)
+        return rules.validate_resources(spec)
     if step == 3:
-        errors = cluster_rules.validate_team(spec, known_user_ids={u for u, _ in ctx["users"]})
-        return errors | cluster_rules.validate_retention(spec)
+        errors = rules.validate_team(spec, known_user_ids={u for u, _ in ctx["users"]})
+        return errors | rules.validate_retention(spec)
     return {}
 
 
@@ -108,15 +108,15 @@ def _load(runtime: Runtime, user_id: int) -> tuple[int, ClusterSpec]:
         draft = wizard_data.get_draft(session, user_id)
         if draft is not None:
             step = draft.step if 1 <= draft.step <= LAST_STEP else 1
-            return step, cluster_rules.spec_from_dict(draft.state)
-    spec = cluster_rules.apply_preset(ClusterSpec(), "manufacturing")
+            return step, rules.spec_from_dict(draft.state)
+    spec = rules.apply_preset(ClusterSpec(), "manufacturing")
     return 1, replace(spec, members=(MemberGrant(user_id=user_id, role="admin"),))
 
 
 def _save(runtime: Runtime, user_id: int, step: int, spec: ClusterSpec) -> None:
     with runtime.db.session() as session:
         wizard_data.save_draft(session, user_id=user_id, step=step,
-                               state=cluster_rules.spec_to_dict(spec))
+                               state=rules.spec_to_dict(spec))
 
 
 def _view(runtime: Runtime, ctx: dict[str, Any], step: int, spec: ClusterSpec,
@@ -217,12 +217,12 @@ def resource_hints(spec: ClusterSpec) -> dict[str, str]:
     preset = CLUSTER_TYPES.get(spec.cluster_type)
     if preset is None:
         return {}
-    low, high = cluster_rules.MEMORY_PER_VCPU_GB
+    low, high = rules.MEMORY_PER_VCPU_GB
     return {
         "nodes": f"{preset.nodes} for {preset.label}.",
         "vcpu_per_node": f"{preset.vcpu_per_node} for {preset.label}.",
         "memory_gb_per_node": f"{preset.memory_gb_per_node} GB; {low}–{high} GB per vCPU.",
-        "hot_gb": f"At least {cluster_rules.MIN_HOT_GB} GB.",
+        "hot_gb": f"At least {rules.MIN_HOT_GB} GB.",
         "storage": f"All tiers together at most {preset.max_storage_gb:,} GB for "
                    f"{preset.label}.",
     }

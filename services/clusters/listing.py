@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from data import engine_stats, memberships
 from data.models import DatabaseCluster
 from lyceum.errors import AppError
-from services.cluster_health import cluster_health
+from services.clusters.health import cluster_health
 from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
