@@ -18,10 +18,11 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES, TierRetention
 from data.clickhouse import STORAGE_POLICY, TIERS
 from data.models import DatabaseCluster
 from lyceum.errors import AppError
-from services import demo_data, gateway
+from services import demo_data
 from services.clusters.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
 from services.clusters.query_session import cluster_query_settings
 from services.core.runtime import Runtime
+from services.gateway import sql
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def _mentions_days(ttl: str, days: int) -> bool:
 def _verify_credential(runtime: Runtime, job: Job) -> None:
     assert job.secret is not None
     if job.embedded:
-        table = gateway.run_gateway_query(
+        table = sql.run_gateway_query(
             runtime, cluster_id=job.cluster_id, username=job.username, secret=job.secret,
             sql="SELECT count() AS parts FROM parts", allowed_statuses=("provisioning",))
         ok = table.num_rows == 1

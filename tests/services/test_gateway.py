@@ -13,13 +13,14 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
-from services import gateway, provisioning
+from services import provisioning
 from services.access.accounts import create_user
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.passwords import Passwords
 from services.core.runtime import Runtime
+from services.gateway import sql as gateway
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import demo_data, gateway, provisioning
+from services import demo_data, provisioning
 from services.access.accounts import create_user
 from services.clusters import costs, credentials, rules
 from services.clusters.query_session import (
@@ -29,6 +29,7 @@ from services.clusters.query_session import (
 from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.gateway import sql
 from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
 
 LABELS = {key: label for key, label, _ in STEPS}
@@ -124,7 +125,7 @@ def test_deploy_records_team_events_and_audit(rt: Runtime, owner: Actor,
     assert kinds == ["created", "provisioned"]
     assert [(e.action, e.outcome, e.actor) for e in reversed(entries)] == [
         ("cluster.create", "success", "owner@example.com"),
-        # The deploy's check that the new credential can query, through the gateway.
+        # The deploy's check that the new credential can query, through the sql.
         ("gateway.query", "success", "team_line_app"),
         ("cluster.provision", "success", "owner@example.com"),
     ]
@@ -148,13 +149,13 @@ def test_secret_is_stored_keyed_and_waits_until_saved(
     assert cluster.credential_hash is not None
     assert cluster.credential_hash.startswith("hmac-sha256$")
     assert secret not in cluster.credential_hash
-    table = gateway.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
+    table = sql.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
                                       secret=secret, sql="SELECT count() AS n FROM parts")
     assert table.to_pylist() == [{"n": 0}]
     with pytest.raises(NotAuthenticated) as refused:
-        gateway.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
+        sql.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
                                   secret=secret + "x", sql="SELECT 1")
-    assert refused.value.user_message == gateway.GENERIC_AUTH_FAILURE
+    assert refused.value.user_message == sql.GENERIC_AUTH_FAILURE
 
 
 def test_progress_is_committed_while_a_step_runs(

@@ -13,7 +13,7 @@ own parse of it (never patterns over the text, never a list of what is forbidden
    which evaluates scalar subqueries to resolve a query, never sees a statement before it is
    allowed;
 4. every node of that syntax tree is of an allowed kind (no ``SETTINGS``), every function is
-   on the allow list of :mod:`services.gateway_functions` (an alias counts as what it names),
+   on the allow list of :mod:`services.gateway.allow_lists` (an alias counts as what it names),
    every table function generates rows, every table is the cluster's own or an unqualified
    name (resolved in the cluster's database), and the right side of ``IN`` is a list or a
    subquery, never a name.
@@ -43,7 +43,7 @@ from lyceum.errors import AppError, Forbidden, NotAuthenticated, ValidationError
 from services.clusters.query_session import cluster_query_settings
 from services.core import audit
 from services.core.runtime import Runtime
-from services.gateway_functions import (
+from services.gateway.allow_lists import (
     ALLOWED_COMBINATORS,
     ALLOWED_FUNCTIONS,
     ALLOWED_NODES,
