@@ -290,7 +290,7 @@ def zooms_once(page: Any) -> None:
 
 def demo_like_curves(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """``n`` press-fit curves from the demo's own generator (same shapes and sizes)."""
-    from services.demo_curves import PRESS_FIT, generate_curves
+    from services.demo.curves import PRESS_FIT, generate_curves
 
     rng = np.random.default_rng(11)
     out: list[tuple[np.ndarray, np.ndarray]] = []

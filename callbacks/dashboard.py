@@ -25,7 +25,8 @@ from components.ids import (
 from components.layout import make_error
 from lyceum.background_callbacks import checked_before_queueing
 from lyceum.errors import AppError
-from services import alerts, dashboard, live_feed
+from services import alerts, dashboard
+from services.demo import live_feed
 from services.kpis import View
 
 KEYS = [k for k, _ in ui.KPI_CARDS]

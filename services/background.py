@@ -16,7 +16,7 @@ from services.clusters.credentials import start_secret_purger, stop_secret_purge
 from services.clusters.usage import start_usage_sampler, stop_usage_sampler
 from services.core.jobs import start_embedded_worker, stop_embedded_worker
 from services.core.runtime import Runtime
-from services.live_feed import start_live_feed, stop_live_feed
+from services.demo.live_feed import start_live_feed, stop_live_feed
 
 log = logging.getLogger(__name__)
 USAGE_INTERVAL_S = 300.0

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.demo_curves import PROCESS_SPECS
+from services.demo.curves import PROCESS_SPECS
 from services.import_format import (
     MAX_TEXT,
     RESULTS,

@@ -29,7 +29,7 @@ from services.core.audit import SYSTEM, Actor
 from services.core.read_ahead import read_ahead
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
-from services.demo_curves import PROCESS_SPECS
+from services.demo.curves import PROCESS_SPECS
 from services.import_convert import convert_batch
 from services.import_curves import CurveIds
 from services.import_format import (

@@ -18,10 +18,10 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES, TierRetention
 from data.clickhouse import STORAGE_POLICY, TIERS
 from data.models import DatabaseCluster
 from lyceum.errors import AppError
-from services import demo_data
 from services.clusters.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
 from services.clusters.query_session import cluster_query_settings
 from services.core.runtime import Runtime
+from services.demo import plant
 from services.gateway import sql
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def load_sample_data(runtime: Runtime, job: Job) -> str:
     """The small demo data set, if it was asked for."""
     if not job.load_sample_data:
         return "skipped: no sample data requested"
-    report = demo_data.load_demo(runtime.ch, job.database, size="small")
+    report = plant.load_demo(runtime.ch, job.database, size="small")
     return f"{report.rows.get('parts', 0):,} parts and {report.samples:,} curve samples"
 
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from data import cluster_ops, memberships
 from data.ch_schema import TierRetention
 from data.models import DatabaseCluster
-from services import demo_data
 from services.access.accounts import ensure_first_admin
 from services.clusters import costs, credentials, rules
 from services.clusters.request import ClusterSpec, TierSizes
 from services.core import audit
 from services.core.runtime import Runtime
+from services.demo import plant as demo_data
 from services.imports import recover_imports
 from services.provisioning import recover_interrupted
 from services.reports import adopt_legacy_reports, fail_interrupted_reports

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from services import explorer
 from services.core.runtime import Runtime
-from services.demo_data import load_demo
+from services.demo.plant import load_demo
 from services.explorer_state import ExplorerState, encode_state
 from tests.access_world import World, build_world, sign_in
 

@@ -11,12 +11,14 @@ import pytest
 from data import audit as audit_data
 from data.clickhouse import ClickHouse
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, demo_data, kpis, live_feed
+from services import alerts, kpis
 from services.alerts_evaluator import run_cycle
 from services.clusters.query_session import for_cluster
 from services.core.audit import Actor
 from services.core.cache import shared_cache
 from services.core.runtime import Runtime
+from services.demo import live_feed
+from services.demo import plant as demo_data
 from tests.access_world import register_cluster
 
 DB = "dash_demo"

@@ -16,7 +16,7 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import demo_data, provisioning
+from services import provisioning
 from services.access.accounts import create_user
 from services.clusters import costs, credentials, rules
 from services.clusters.query_session import (
@@ -29,6 +29,7 @@ from services.clusters.query_session import (
 from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.demo import plant
 from services.gateway import sql
 from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
 
@@ -165,11 +166,11 @@ def test_progress_is_committed_while_a_step_runs(
                                              actor=owner)
     seen: list[dict[str, Any]] = []
 
-    def load_demo(ch: ClickHouse, database: str, *, size: str) -> demo_data.DemoLoadReport:
+    def load_demo(ch: ClickHouse, database: str, *, size: str) -> plant.DemoLoadReport:
         seen.append(_cluster(rt, cluster_id).progress)
-        return demo_data.DemoLoadReport(database, size, False, {"parts": 0}, 0, 0.0)
+        return plant.DemoLoadReport(database, size, False, {"parts": 0}, 0, 0.0)
 
-    monkeypatch.setattr(demo_data, "load_demo", load_demo)
+    monkeypatch.setattr(plant, "load_demo", load_demo)
     assert provisioning.run_provisioning(rt, cluster_id)
     (progress,) = seen
     assert progress["current"] == "load_sample_data"
@@ -328,7 +329,7 @@ def test_sample_data_option_loads_rows(rt: Runtime, owner: Actor,
     provisioning.wait_for_deploy(cluster_id, timeout=120)
     cluster = _cluster(rt, cluster_id)
     assert cluster.status == "running", cluster.status_reason
-    small = demo_data.DEMO_SIZES["small"]
+    small = plant.DEMO_SIZES["small"]
     assert rt.ch.scalar("SELECT count() FROM sample_line.parts") == small.press_fit
     assert rt.ch.scalar("SELECT sum(parts) FROM sample_line.hourly_yield") == small.press_fit
     assert "parts" in cluster.progress["steps"][STEP_KEYS.index("load_sample_data")]["note"]

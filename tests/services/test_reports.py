@@ -16,7 +16,7 @@ from data.models import AuditEntry
 from lyceum.errors import NotFound, ValidationError
 from services import assets, projects
 from services.core.runtime import Runtime
-from services.demo_data import load_demo
+from services.demo.plant import load_demo
 from services.reports import (
     adopt_legacy_reports,
     report_file,

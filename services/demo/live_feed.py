@@ -3,7 +3,7 @@
 Every few seconds it makes one new part on a running line, routes it through the stations its
 product visits (press-fit → screw-driving → curing oven, stopping at the first NOK), and
 inserts the curves, their samples and features, and the part — real inserts into the demo
-cluster's ClickHouse tables, with the generators of :mod:`services.demo_curves`. Lines stop
+cluster's ClickHouse tables, with the generators of :mod:`services.demo.curves`. Lines stop
 now and then and start again (``production_events``). Part and curve ids continue from the
 largest ids in the cluster. Switched per cluster by an admin (``live_feed_settings``; on by
 default for demo clusters); chDB allows one process per data path, so it runs in the app.
@@ -27,7 +27,7 @@ from services.core import audit
 from services.core.audit import Actor
 from services.core.periodic import OnePerProcess, Periodic
 from services.core.runtime import Runtime
-from services.demo_curves import (
+from services.demo.curves import (
     PROCESS_SPECS,
     PROCESSES,
     RESULTS,
@@ -35,7 +35,7 @@ from services.demo_curves import (
     generate_curves,
     timestamps,
 )
-from services.demo_data import LINES, PRODUCTS, SHIFTS, STATIONS, STOP_REASONS
+from services.demo.plant import LINES, PRODUCTS, SHIFTS, STATIONS, STOP_REASONS
 
 log = logging.getLogger(__name__)
 _MIX = np.array([0.2, 0.3, 0.5])

@@ -4,7 +4,7 @@ Every generator works on a whole chunk of curves at once: per-curve parameters a
 arrays, expanded to the points with one index array, and the features are computed with
 segment reductions (``ufunc.reduceat``). Nothing here loops over points or does I/O.
 The Arrow column helpers (``timestamps``, ``categories``, …) also serve
-:mod:`services.demo_data`.
+:mod:`services.demo.plant`.
 """
 
 from __future__ import annotations

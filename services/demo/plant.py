@@ -18,17 +18,17 @@ import pyarrow as pa
 from data.ch_schema import ALL_TABLES, schema_statements
 from data.clickhouse import ClickHouse, validate_identifier
 from lyceum.errors import ValidationError
-from services.demo_curves import (
+from services.demo.curves import (
     PROCESS_SPECS,
     PROCESSES,
     RESULTS,
     generate_curves,
     judging_curves,
 )
-from services.demo_curves import categories as _cat
-from services.demo_curves import concat_tables as _concat
-from services.demo_curves import texts as _text
-from services.demo_curves import timestamps as _ts
+from services.demo.curves import categories as _cat
+from services.demo.curves import concat_tables as _concat
+from services.demo.curves import texts as _text
+from services.demo.curves import timestamps as _ts
 
 
 @dataclass(frozen=True)
