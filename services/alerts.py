@@ -31,7 +31,7 @@ from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.explorer_state import ExplorerState, explorer_url
+from services.explorer.state import ExplorerState, explorer_url
 from services.kpis import FEATURE_SPECS
 from services.specs import Limits, limits_for, parse_feature_key
 

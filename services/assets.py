@@ -15,7 +15,7 @@ from lyceum.errors import NotFound, ValidationError
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.explorer_state import decode_state, explorer_url, state_from_dict, state_to_dict
+from services.explorer.state import decode_state, explorer_url, state_from_dict, state_to_dict
 from services.projects import PAGES, AssetView, _name, _project
 
 #: Projects in these statuses take no new or changed assets.

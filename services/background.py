@@ -10,13 +10,13 @@ import logging
 import threading
 import time
 
-from services import explorer
 from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.clusters.credentials import start_secret_purger, stop_secret_purger
 from services.clusters.usage import start_usage_sampler, stop_usage_sampler
 from services.core.jobs import start_embedded_worker, stop_embedded_worker
 from services.core.runtime import Runtime
 from services.demo.live_feed import start_live_feed, stop_live_feed
+from services.explorer import curve_queries
 
 log = logging.getLogger(__name__)
 USAGE_INTERVAL_S = 300.0
@@ -39,11 +39,11 @@ def start_background(runtime: Runtime) -> None:
 
 
 def _warm_explorer(runtime: Runtime) -> None:
-    """Compile the explorer's kernels and hold the running clusters' first processes."""
+    """Compile the curve_queries's kernels and hold the running clusters' first processes."""
     began = time.perf_counter()
     try:
-        loaded = explorer.warm(runtime)
-    except Exception:  # noqa: BLE001 - the explorer still works, only its first view is slower
+        loaded = curve_queries.warm(runtime)
+    except Exception:  # noqa: BLE001 - the curve_queries still works, only its first view is slower
         log.exception("explorer warm-up failed")
         return
     log.info("explorer: %d process(es) in memory after %.1f s", loaded,

@@ -22,7 +22,7 @@ from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
-from services.explorer_state import state_from_dict
+from services.explorer.state import state_from_dict
 from services.projects import get_project
 from services.report_pdf import ReportContent, overlay_png, peaks_png, render_pdf
 

@@ -7,7 +7,7 @@ import pytest
 from lyceum.errors import NotFound, ValidationError
 from services import alerts, assets, projects
 from services.core.runtime import Runtime
-from services.explorer_state import explorer_url, state_from_dict
+from services.explorer.state import explorer_url, state_from_dict
 from tests.services.import_helpers import ACTOR, make_cluster
 
 

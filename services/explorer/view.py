@@ -13,17 +13,18 @@ import polars as pl
 
 from data import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
-from services import evaluation, explorer, golden
 from services.core.runtime import Runtime
-from services.explorer import Density, Options
-from services.explorer_state import (
+from services.explorer import curve_queries as explorer
+from services.explorer import evaluation, golden
+from services.explorer.curve_queries import Density, Options
+from services.explorer.golden import Golden
+from services.explorer.state import (
     RESULTS,
     EvalObject,
     ExplorerState,
     decode_state,
     validate_state,
 )
-from services.golden import Golden
 
 TOP_OUTLIERS = 20
 Lines = dict[int, tuple[Any, Any]]

@@ -18,11 +18,11 @@ from data import cluster_meta
 from data import curves as curve_data
 from data.curves import CurveQuery
 from lyceum.errors import AppError, NotFound, ValidationError
-from services import density_kernel as kernel
-from services import explorer_population as population
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.runtime import Runtime
-from services.explorer_state import MAX_HIGHLIGHTS, ExplorerState
+from services.explorer import density_kernel as kernel
+from services.explorer import population
+from services.explorer.state import MAX_HIGHLIGHTS, ExplorerState
 
 #: Density image size bounds (pixels).
 MAX_WIDTH, MAX_HEIGHT = 1600, 800

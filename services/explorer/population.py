@@ -3,7 +3,7 @@
 Samples are stored curve after curve (``x``/``y`` float32, curve ``c`` owns
 ``starts[c]:starts[c + 1]``) with each curve's metadata as small integer codes. A filter is
 then a per-curve mask, a colour a per-curve group code, and a view one pass of the compiled
-rasteriser over the shown curves (``services.density_kernel``): no ClickHouse query on a
+rasteriser over the shown curves (``services.explorer.density_kernel``): no ClickHouse query on a
 zoom, a pan or a filter change once the process is loaded.
 
 Freshness: curve ids only grow, so new curves (the demo feed, an import) are appended in the
@@ -27,8 +27,8 @@ import polars as pl
 
 from data import curves as curve_data
 from data.curves import CurveQuery
-from services import density_kernel as kernel
 from services.clusters.query_session import ClusterSession
+from services.explorer import density_kernel as kernel
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Scoring curves against a golden curve, judging them with evaluation objects, and what-if.
 
-Everything works on :class:`services.explorer.Profiles` (each curve's mean/min/max on a
-common x grid), vectorised over all curves at once.
+Everything works on :class:`services.explorer.curve_queries.Profiles` (each curve's
+mean/min/max on a common x grid), vectorised over all curves at once.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lyceum.errors import ValidationError
-from services.explorer import Profiles
-from services.explorer_state import EvalObject
-from services.golden import Golden
+from services.explorer.curve_queries import Profiles
+from services.explorer.golden import Golden
+from services.explorer.state import EvalObject
 
 
 @dataclass(frozen=True)

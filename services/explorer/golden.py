@@ -15,7 +15,7 @@ from data.models_explorer import GoldenCurve
 from lyceum.errors import NotFound, ValidationError
 from services.core import audit
 from services.core.runtime import Runtime
-from services.explorer import Profiles
+from services.explorer.curve_queries import Profiles
 
 METHODS = ("median-percentile", "mean-sigma")
 _NAME = re.compile(r"^[\w .:/#()+\-]{1,80}$")
