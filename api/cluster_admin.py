@@ -14,7 +14,7 @@ from lyceum.errors import ValidationError
 from services.clusters import console
 from services.clusters.console_view import console_view
 from services.clusters.rules import coerce_int, spec_from_dict
-from services.provisioning import begin_deploy
+from services.provisioning.deploy import begin_deploy
 
 _INT = {"type": "integer"}
 SPEC_BODY = {"type": "object", "required": ["name", "cluster_type", "region_code"],

@@ -22,13 +22,13 @@ from benchdoc import DOC, replace_section
 from data import memberships
 from data.ch_schema import schema_statements
 from lyceum.settings import load_settings
-from services import provisioning
 from services.access.accounts import create_user
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.provisioning_steps import STEP_KEYS
+from services.provisioning import deploy as provisioning
+from services.provisioning.steps import STEP_KEYS
 
 RUNS = 5
 LIMIT_SECONDS = 5.0

@@ -17,7 +17,7 @@ from services.core import audit
 from services.core.runtime import Runtime
 from services.demo import plant as demo_data
 from services.imports import recover_imports
-from services.provisioning import recover_interrupted
+from services.provisioning.deploy import recover_interrupted
 from services.reports import adopt_legacy_reports, fail_interrupted_reports
 
 DEMO_CLUSTER_NAME = "Demo plant"

@@ -18,7 +18,7 @@ from data.clickhouse import ClickHouse
 from services.clusters import rules
 from services.clusters.request import ClusterSpec, MemberGrant, database_name_for
 from services.core.runtime import Runtime
-from services.provisioning import wait_for_deploy
+from services.provisioning.deploy import wait_for_deploy
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
 
 

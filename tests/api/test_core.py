@@ -15,13 +15,13 @@ from sqlalchemy import select, update
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
-from services import provisioning
 from services.access import tokens
 from services.access.accounts import create_user
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.provisioning import deploy
 
 
 @pytest.fixture
@@ -133,8 +133,8 @@ def deployed(runtime: Runtime) -> Iterator[tuple[int, str, str]]:
     spec = rules.apply_preset(
         ClusterSpec(name="Gateway test", members=(MemberGrant(owner.id, "admin"),)),
         "development")
-    cluster_id = provisioning.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
-    provisioning.wait_for_deploy(cluster_id)
+    cluster_id = deploy.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
+    deploy.wait_for_deploy(cluster_id)
     pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=owner.id))
     assert pending is not None
     yield cluster_id, "gateway_test_app", pending.secret

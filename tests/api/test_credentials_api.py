@@ -16,7 +16,7 @@ from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.provisioning import wait_for_deploy
+from services.provisioning.deploy import wait_for_deploy
 from tests.access_world import ORIGIN, World, build_world, sign_in, snapshot
 
 SECRET = "s" * 43

@@ -13,7 +13,6 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
-from services import provisioning
 from services.access.accounts import create_user
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
@@ -21,6 +20,7 @@ from services.core.audit import Actor
 from services.core.passwords import Passwords
 from services.core.runtime import Runtime
 from services.gateway import sql as gateway
+from services.provisioning import deploy
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def _deploy(runtime: Runtime, name: str, *, user_id: int, sample: bool) -> tuple
     spec = rules.apply_preset(
         ClusterSpec(name=name, members=(MemberGrant(user_id, "admin"),),
                     load_sample_data=sample), "development")
-    cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user_id))
-    assert provisioning.run_provisioning(runtime, cluster_id)
+    cluster_id = deploy.record_cluster(runtime, spec, actor=Actor(user_id=user_id))
+    assert deploy.run_provisioning(runtime, cluster_id)
     pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user_id))
     assert pending is not None
     return cluster_id, pending.secret

@@ -16,7 +16,6 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import provisioning
 from services.access.accounts import create_user
 from services.clusters import costs, credentials, rules
 from services.clusters.query_session import (
@@ -31,7 +30,8 @@ from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.demo import plant
 from services.gateway import sql
-from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
+from services.provisioning import deploy as provisioning
+from services.provisioning.steps import STEP_KEYS, STEPS, has_ttl
 
 LABELS = {key: label for key, label, _ in STEPS}
 

@@ -2,7 +2,7 @@
 
 :func:`begin_deploy` checks the spec again on the server, records the cluster as
 ``provisioning`` and hands :func:`run_provisioning` to the job runner. Each step (see
-:mod:`services.provisioning_steps`) is committed to ``cluster.progress`` as it starts and ends,
+:mod:`services.provisioning.steps`) is committed to ``cluster.progress`` as it starts and ends,
 so the UI shows the real step. If any step fails, everything made so far is removed, the
 cluster is marked ``failed`` with a sentence naming the step, and no credential remains. The
 new credential's secret is kept, sealed, for the cluster's admins in the same transaction that
@@ -34,7 +34,7 @@ from services.clusters.request import ClusterSpec
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.provisioning_steps import (
+from services.provisioning.steps import (
     STEP_KEYS,
     STEPS,
     Job,
