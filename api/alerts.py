@@ -10,7 +10,7 @@ from flask import jsonify, request
 from api.core import actor, bp, json_body, page, page_params, runtime
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
-from services import alerts
+from services.quality import alerts
 
 
 @bp.get("/clusters/<int:cluster_id>/alerts")

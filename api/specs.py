@@ -11,8 +11,8 @@ from flask import jsonify
 from api.core import actor, bp, json_body, runtime
 from api.spec import describe
 from auth.roles import Role, require_role
-from services import specs
-from services.specs import SpecLimit
+from services.quality import spec_limits
+from services.quality.spec_limits import SpecLimit
 
 LIMIT_BODY = {"type": "object", "properties": {
     "lsl": {"type": "number", "nullable": True}, "usl": {"type": "number", "nullable": True},
@@ -30,7 +30,7 @@ def _json(limit: SpecLimit | None) -> dict[str, Any] | None:
 def list_spec_limits(cluster_id: int) -> Any:
     """The cluster's limits: the defaults, overridden by its own (``is_default`` false)."""
     require_role(cluster_id, Role.VIEWER)
-    return jsonify(items=[_json(s) for s in specs.list_limits(runtime(), cluster_id)])
+    return jsonify(items=[_json(s) for s in spec_limits.list_limits(runtime(), cluster_id)])
 
 
 @bp.put(_PATH)
@@ -40,7 +40,7 @@ def set_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     """Set the limits of a feature that exists in the cluster (editors and above)."""
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
-    found = specs.set_limits(runtime(), cluster_id, process=process, feature=feature,
+    found = spec_limits.set_limits(runtime(), cluster_id, process=process, feature=feature,
                              lsl=body.get("lsl"), usl=body.get("usl"),
                              unit=body.get("unit"), actor=actor())
     return jsonify(_json(found))
@@ -53,6 +53,6 @@ def reset_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     """Drop the cluster's own limits of a feature (editors and above); returns what is in
     force now (``null``: no limits)."""
     require_role(cluster_id, Role.EDITOR)
-    found = specs.reset_limits(runtime(), cluster_id, process=process, feature=feature,
+    found = spec_limits.reset_limits(runtime(), cluster_id, process=process, feature=feature,
                                actor=actor())
     return jsonify(limit=_json(found))

@@ -25,9 +25,9 @@ from components.ids import (
 from components.layout import make_error
 from lyceum.background_callbacks import checked_before_queueing
 from lyceum.errors import AppError
-from services import alerts, dashboard
 from services.demo import live_feed
-from services.kpis import View
+from services.quality import alerts, dashboard
+from services.quality.kpis import View
 
 KEYS = [k for k, _ in ui.KPI_CARDS]
 #: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).

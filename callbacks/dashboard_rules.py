@@ -16,7 +16,7 @@ from components.dashboard_specs import feature_options
 from components.ids import Dashboard, DashboardRuleForm, DashboardRules, dashboard_rule_enabled
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
-from services import alerts, specs
+from services.quality import alerts, spec_limits
 
 
 def _listing(cluster_id: int) -> Any:
@@ -40,7 +40,7 @@ def show_form(cluster_id: Any) -> Any:
     """The add-a-rule form, for editors only."""
     try:
         require_role(cluster_id, Role.EDITOR)
-        limits = specs.list_limits(runtime(), parse_cluster_id(cluster_id))
+        limits = spec_limits.list_limits(runtime(), parse_cluster_id(cluster_id))
     except AppError:
         return None
     return ui.make_rule_form(feature_options(limits))

@@ -17,7 +17,7 @@ from components import dashboard_specs as ui
 from components.ids import Dashboard, DashboardSpecs
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
-from services import specs
+from services.quality import spec_limits
 
 
 @callback(Output(Dashboard.spc_feature, "options"), Input(Dashboard.cluster, "data"),
@@ -26,7 +26,7 @@ def feature_choices(cluster_id: Any, _version: Any) -> Any:
     """Every (process, feature) with limits in this cluster."""
     try:
         require_role(cluster_id, Role.VIEWER)
-        return ui.feature_options(specs.list_limits(runtime(), parse_cluster_id(cluster_id)))
+        return ui.feature_options(spec_limits.list_limits(runtime(), parse_cluster_id(cluster_id)))
     except AppError:
         raise PreventUpdate from None
 
@@ -38,8 +38,8 @@ def show_editor(feature: Any, _version: Any, cluster_id: Any) -> Any:
     try:
         require_role(cluster_id, Role.VIEWER)
         cid = parse_cluster_id(cluster_id)
-        process, name = specs.parse_feature_key(feature)
-        limit = specs.limit_of(runtime(), cid, process=process, feature=name)
+        process, name = spec_limits.parse_feature_key(feature)
+        limit = spec_limits.limit_of(runtime(), cid, process=process, feature=name)
     except AppError as exc:
         return make_error(exc.user_message)
     return ui.make_spec_editor(limit, can_edit=has_role(cid, Role.EDITOR))
@@ -62,13 +62,13 @@ def save_or_reset(save: int | None, reset: int | None, lsl: Any, usl: Any, unit:
     try:
         require_role(cluster_id, Role.EDITOR)
         cid = parse_cluster_id(cluster_id)
-        process, name = specs.parse_feature_key(feature)
+        process, name = spec_limits.parse_feature_key(feature)
         if ctx.triggered_id == DashboardSpecs.reset:
-            specs.reset_limits(runtime(), cid, process=process, feature=name,
+            spec_limits.reset_limits(runtime(), cid, process=process, feature=name,
                                actor=current_actor())
             done = "Limits reset."
         else:
-            specs.set_limits(runtime(), cid, process=process, feature=name, lsl=lsl, usl=usl,
+            spec_limits.set_limits(runtime(), cid, process=process, feature=name, lsl=lsl, usl=usl,
                              unit=unit or "", actor=current_actor())
             done = "Limits saved; the control chart shows the new Cp/Cpk."
     except ValidationError as exc:

@@ -10,13 +10,13 @@ import logging
 import threading
 import time
 
-from services.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 from services.clusters.credentials import start_secret_purger, stop_secret_purger
 from services.clusters.usage import start_usage_sampler, stop_usage_sampler
 from services.core.jobs import start_embedded_worker, stop_embedded_worker
 from services.core.runtime import Runtime
 from services.demo.live_feed import start_live_feed, stop_live_feed
 from services.explorer import curve_queries
+from services.quality.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 
 log = logging.getLogger(__name__)
 USAGE_INTERVAL_S = 300.0

@@ -9,10 +9,10 @@ from typing import Any
 from data import projects as data
 from data.models import ClusterProject
 from lyceum.errors import NotFound, ValidationError
-from services import alerts
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.quality import alerts
 
 ASSET_TYPES: tuple[str, ...] = ("dashboard", "chart", "alert", "report")
 #: Lifecycle actions and the status each leads to (from the statuses it is allowed in).

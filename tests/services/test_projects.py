@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, assets, projects
+from services import assets, projects
 from services.core.runtime import Runtime
 from services.explorer.state import explorer_url, state_from_dict
+from services.quality import alerts
 from tests.services.import_helpers import ACTOR, make_cluster
 
 

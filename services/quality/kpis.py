@@ -11,7 +11,7 @@ import numpy as np
 from data import kpis as q
 from data.kpis import Session
 from lyceum.errors import ValidationError
-from services import spc
+from services.quality import spc
 
 #: Window key -> (label, length in seconds, trend bucket in seconds).
 WINDOWS: dict[str, tuple[str, int, int]] = {

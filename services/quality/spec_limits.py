@@ -1,5 +1,5 @@
 """Specification limits per cluster and feature: the code defaults
-(:data:`services.kpis.FEATURE_SPECS`) overridden by the cluster's own rows; set and reset by
+(:data:`services.quality.kpis.FEATURE_SPECS`) overridden by the cluster's own rows; set and reset by
 editors, validated and audited. Nothing is cached: every read asks the metadata database, so
 all processes see a change at once."""
 
@@ -17,7 +17,7 @@ from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.kpis import FEATURE_SPECS, FEATURES
+from services.quality.kpis import FEATURE_SPECS, FEATURES
 
 #: (unit, LSL, USL); either limit may be ``None`` (one-sided specification).
 Limits = tuple[str, float | None, float | None]

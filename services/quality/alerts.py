@@ -26,14 +26,14 @@ from data.models_alerts import (
     AlertRule,
 )
 from lyceum.errors import NotFound, ValidationError
-from services import spc
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.explorer.state import ExplorerState, explorer_url
-from services.kpis import FEATURE_SPECS
-from services.specs import Limits, limits_for, parse_feature_key
+from services.quality import spc
+from services.quality.kpis import FEATURE_SPECS
+from services.quality.spec_limits import Limits, limits_for, parse_feature_key
 
 MAX_COMMENT = 2000
 #: A yield rule judges a window only when it holds at least this many parts.

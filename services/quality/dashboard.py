@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from lyceum.errors import ValidationError
-from services import alerts, kpis, specs
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import Cached, shared_cache
 from services.core.runtime import Runtime
-from services.kpis import DefectMode, KpiPanel
+from services.quality import alerts, kpis, spec_limits
+from services.quality.kpis import DefectMode, KpiPanel
 
 T = TypeVar("T")
 QUERIES_KEY = "stats:queries"
@@ -113,8 +113,8 @@ def control_charts(runtime: Runtime, view: kpis.View, *, feature: str, kind: str
                    baseline: str, uncached: bool = False) -> Cached[tuple[Any, Any]]:
     """The feature's control chart (Cp/Cpk against the cluster's spec limits, read afresh
     each time so a change shows at once) and the p-chart of the defect rate."""
-    process, name = specs.parse_feature_key(feature)
-    spec = specs.limits_for(runtime, view.cluster_id).get((process, name))
+    process, name = spec_limits.parse_feature_key(feature)
+    spec = spec_limits.limits_for(runtime, view.cluster_id).get((process, name))
     if spec is None:
         raise ValidationError("Choose one of the listed features.")
 

@@ -8,10 +8,10 @@ import logging
 from datetime import UTC, datetime
 
 from data import alerts as repo
-from services import alerts
 from services.core.cache import shared_cache
 from services.core.periodic import OnePerProcess, Periodic
 from services.core.runtime import Runtime
+from services.quality import alerts
 
 log = logging.getLogger(__name__)
 
