@@ -37,7 +37,7 @@ from lyceum.settings import load_settings  # noqa: E402
 from services.core.audit import Actor  # noqa: E402
 from services.core.passwords import Passwords  # noqa: E402
 from services.core.runtime import Runtime  # noqa: E402
-from services.imports import create_job, run_import  # noqa: E402
+from services.imports.import_job import create_job, run_import  # noqa: E402
 
 HEADING = "## Data import"
 CURVES, POINTS, RUNS = 10_000, 1_000, 3

@@ -15,8 +15,8 @@ from components.data_import import make_format_table, make_history, make_job, ma
 from components.ids import DataImport
 from components.layout import make_error
 from lyceum.errors import AppError
-from services.import_upload import owned_upload, save_upload
-from services.imports import create_job, get_job, list_jobs, start_import
+from services.imports.import_job import create_job, get_job, list_jobs, start_import
+from services.imports.upload import owned_upload, save_upload
 
 
 @callback(Output("import-format-div", "children"), Input(DataImport.kind, "value"),

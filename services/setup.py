@@ -16,7 +16,7 @@ from services.clusters.request import ClusterSpec, TierSizes
 from services.core import audit
 from services.core.runtime import Runtime
 from services.demo import plant as demo_data
-from services.imports import recover_imports
+from services.imports.import_job import recover_imports
 from services.provisioning.deploy import recover_interrupted
 from services.reports import adopt_legacy_reports, fail_interrupted_reports
 

@@ -30,9 +30,9 @@ from services.core.read_ahead import read_ahead
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
 from services.demo.curves import PROCESS_SPECS
-from services.import_convert import convert_batch
-from services.import_curves import CurveIds
-from services.import_format import (
+from services.imports.convert import convert_batch
+from services.imports.curve_ids import CurveIds
+from services.imports.file_format import (
     MAX_ERRORS,
     ErrorSink,
     ImportRowErrors,

@@ -20,8 +20,8 @@ from data import imports as jobs_data
 from lyceum.errors import ValidationError
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.import_budget import body_batches
-from services.import_format import (
+from services.imports.budget import body_batches
+from services.imports.file_format import (
     MAX_INGEST_BYTES,
     MAX_UPLOAD_BYTES,
     ImportFileError,
@@ -32,7 +32,7 @@ from services.import_format import (
     iter_source_batches,
     read_header,
 )
-from services.imports import JobView, create_job, new_upload_path, run_import
+from services.imports.import_job import JobView, create_job, new_upload_path, run_import
 
 #: Longest a request waits for its batch to be imported (the import goes on after that).
 INGEST_WAIT_S = 300.0

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from services.demo.curves import PROCESS_SPECS
-from services.import_format import (
+from services.imports.file_format import (
     MAX_TEXT,
     RESULTS,
     TS_MAX,

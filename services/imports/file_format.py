@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lyceum.errors import ValidationError
-from services.import_budget import budget_for, check_parquet_budget, open_parquet, parquet_batches
+from services.imports.budget import budget_for, check_parquet_budget, open_parquet, parquet_batches
 
 KINDS: tuple[str, ...] = ("parts", "curves")
 FORMATS: tuple[str, ...] = ("csv", "parquet")
