@@ -12,7 +12,7 @@ from callbacks.common import runtime
 from components.ids import Dashboard
 from components.layout import make_error
 from lyceum.errors import AppError
-from services.assets import asset_config
+from services.projects.assets import asset_config
 
 CHOICES = ("window", "line", "station", "spc_feature", "spc_kind", "spc_baseline")
 

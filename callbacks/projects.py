@@ -1,4 +1,4 @@
-"""Callbacks of the projects list and the project overview."""
+"""Callbacks of the project_store list and the project overview."""
 
 from __future__ import annotations
 
@@ -27,28 +27,28 @@ from components.projects import (
     make_report_job,
 )
 from lyceum.errors import AppError
-from services import assets, projects, reports
+from services.projects import assets, project_store, reports
 
 
 @callback(Output(Projects.list, "children"), Output(Projects.template, "options"),
           Output(Projects.template, "value"), Output(ProjectsForm.frame, "style"),
           Input(Projects.cluster, "data"), Input(Projects.refresh, "data"))
 def show_projects(cluster: str, _refresh: int) -> tuple[Any, Any, Any, Any]:
-    """The cluster's projects, the template choices, and the form for editors."""
+    """The cluster's project_store, the template choices, and the form for editors."""
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.VIEWER)
-        items = projects.list_projects(runtime(), cluster_id=cid)
-        types = projects.project_types(runtime())
+        items = project_store.list_projects(runtime(), cluster_id=cid)
+        types = project_store.project_types(runtime())
     except AppError as exc:
         return make_error(exc.user_message), [], None, {"display": "none"}
     editor = has_role(cid, Role.EDITOR)
     options = [{"label": f"{name} — {text}", "value": code} for code, name, text in types]
     if not items:
         body: Any = make_empty_state(
-            icon="bi-kanban", title="No projects yet",
+            icon="bi-kanban", title="No project_store yet",
             text="Start one from a template on the right." if editor else
-            "Editors of this cluster create projects.")
+            "Editors of this cluster create project_store.")
     else:
         body = make_project_cards(items, cluster_id=cid)
     return (body, options, options[0]["value"] if options else None,
@@ -67,7 +67,7 @@ def create_project(_n: int, cluster: str, name: str, template: str, description:
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.EDITOR)
-        projects.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
+        project_store.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
                                 project_type=template, description=description)
     except AppError as exc:
         return make_error(exc.user_message, title="Not created"), no_update, no_update
@@ -83,9 +83,9 @@ def show_project(cluster: str, project: str, _refresh: int) -> tuple[Any, Any, A
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.VIEWER)
-        view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
+        view = project_store.get_project(runtime(), cluster_id=cid, project_id=project)
         items = assets.list_assets(runtime(), cluster_id=cid, project_id=project)
-        events = projects.activity(runtime(), cluster_id=cid, project_id=project)
+        events = project_store.activity(runtime(), cluster_id=cid, project_id=project)
     except AppError as exc:
         return make_error(exc.user_message), None, None
     can_edit = has_role(cid, Role.EDITOR)
@@ -109,7 +109,7 @@ def act(_a: list[Any], _b: list[Any], cluster: str, project: str,
         require_role(cid, Role.EDITOR)
         actor = current_actor()
         if trigger["type"] == ProjectDetail.ACTION:
-            projects.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
+            project_store.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
                                    action=str(trigger["action"]))
         elif trigger["action"] == "copy":
             assets.duplicate_asset(runtime(), cluster_id=cid, project_id=project,
@@ -216,7 +216,7 @@ def open_edit(n: int | None, cluster: str, project: str) -> tuple[bool, Any, Any
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.EDITOR)
-        view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
+        view = project_store.get_project(runtime(), cluster_id=cid, project_id=project)
     except AppError as exc:
         return True, no_update, no_update, make_error(exc.user_message)
     return True, view.name, view.description, None
@@ -235,7 +235,7 @@ def save_edit(_n: int, name: str, description: str, cluster: str, project: str,
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.EDITOR)
-        projects.update_project(runtime(), cluster_id=cid, project_id=project,
+        project_store.update_project(runtime(), cluster_id=cid, project_id=project,
                                 actor=current_actor(), name=name, description=description)
     except AppError as exc:
         return True, make_error(exc.user_message, title="Not saved"), no_update

@@ -17,8 +17,8 @@ from services.core import audit
 from services.core.runtime import Runtime
 from services.demo import plant as demo_data
 from services.imports.import_job import recover_imports
+from services.projects.reports import adopt_legacy_reports, fail_interrupted_reports
 from services.provisioning.deploy import recover_interrupted
-from services.reports import adopt_legacy_reports, fail_interrupted_reports
 
 DEMO_CLUSTER_NAME = "Demo plant"
 DEMO_DATABASE = "demo_plant"

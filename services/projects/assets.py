@@ -16,7 +16,7 @@ from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.explorer.state import decode_state, explorer_url, state_from_dict, state_to_dict
-from services.projects import PAGES, AssetView, _name, _project
+from services.projects.project_store import PAGES, AssetView, _name, _project
 
 #: Projects in these statuses take no new or changed assets.
 READ_ONLY = ("completed", "archived")

@@ -16,15 +16,15 @@ from data import projects as projects_data
 from data import report_queries as queries
 from data.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
-from services import assets
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
 from services.explorer.state import state_from_dict
-from services.projects import get_project
-from services.report_pdf import ReportContent, overlay_png, peaks_png, render_pdf
+from services.projects import assets
+from services.projects.project_store import get_project
+from services.projects.report_pdf import ReportContent, overlay_png, peaks_png, render_pdf
 
 log = logging.getLogger(__name__)
 _FILTER_NAMES = {"process": "Process", "lines": "Lines", "stations": "Stations",
