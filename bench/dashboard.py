@@ -28,7 +28,7 @@ from lyceum.settings import load_settings  # noqa: E402
 from services.core.runtime import Runtime  # noqa: E402
 from services.quality import dashboard  # noqa: E402
 from services.quality.kpis import View  # noqa: E402
-from services.setup import prepare  # noqa: E402
+from services.startup.first_start import prepare  # noqa: E402
 
 HEADING = "## Live dashboard"
 LOAD_MARK = "### Load test"

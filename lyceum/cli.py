@@ -18,7 +18,7 @@ from lyceum.errors import AppError
 if TYPE_CHECKING:
     from lyceum.settings import Settings
     from services.core.runtime import Runtime
-    from services.setup import SetupReport
+    from services.startup.first_start import SetupReport
 
 
 def _open() -> Runtime:
@@ -48,8 +48,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from waitress import serve
 
     from app import create_app
-    from services.background import start_background
-    from services.setup import prepare
+    from services.startup.background import start_background
+    from services.startup.first_start import prepare
 
     started = time.perf_counter()
     runtime = _open()
@@ -137,7 +137,7 @@ def cmd_deactivate_user(args: argparse.Namespace) -> int:
 
 def cmd_load_demo(_args: argparse.Namespace) -> int:
     """Create the demo cluster and load its data (idempotent)."""
-    from services.setup import ensure_demo_cluster
+    from services.startup.first_start import ensure_demo_cluster
 
     runtime = _open()
     runtime.db.migrate()
