@@ -9,7 +9,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from api.core import actor, bp, json_body, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from lyceum.errors import Forbidden
 from services.access import accounts, password_resets

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from api.core import actor, bp, page, page_params, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, parse_cluster_id, require_role
 from services.core import audit_reader
 

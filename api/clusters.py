@@ -8,7 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from api.core import bp, page_of, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from services.clusters.console_view import cluster_fields, console_view
 from services.clusters.listing import visible_clusters

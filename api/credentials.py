@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify
 
 from api.core import actor, bp, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from lyceum.errors import NotFound
 from services.clusters import credentials

@@ -8,7 +8,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from api.core import actor, bp, json_body, page_of, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
 from services.access import invitations, team, tokens

@@ -184,7 +184,7 @@ def test_cluster_lifecycle_over_the_api(root: FlaskClient, world: World,
 
 def test_openapi_lists_every_route_including_undocumented_ones(server: Flask,
                                                                root: FlaskClient) -> None:
-    from api.spec import build_document
+    from api.openapi import build_document
 
     doc = _call(root, "GET", "/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import jsonify
 
 from api.core import actor, bp, json_body, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from services.quality import spec_limits
 from services.quality.spec_limits import SpecLimit
