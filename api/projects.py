@@ -22,7 +22,7 @@ def _json(view: Any) -> dict[str, Any]:
 
 @bp.get("/clusters/<int:cluster_id>/projects")
 def list_projects(cluster_id: int) -> Any:
-    """The cluster's project_store."""
+    """The cluster's projects."""
     require_role(cluster_id, Role.VIEWER)
     return jsonify(items=[_json(p) for p in project_store.list_projects(
         runtime(), cluster_id=cluster_id, include_archived=True)])

@@ -1,4 +1,4 @@
-"""Callbacks of the project_store list and the project overview."""
+"""Callbacks of the projects list and the project overview."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from services.projects import assets, project_store, reports
           Output(Projects.template, "value"), Output(ProjectsForm.frame, "style"),
           Input(Projects.cluster, "data"), Input(Projects.refresh, "data"))
 def show_projects(cluster: str, _refresh: int) -> tuple[Any, Any, Any, Any]:
-    """The cluster's project_store, the template choices, and the form for editors."""
+    """The cluster's projects, the template choices, and the form for editors."""
     try:
         cid = parse_cluster_id(cluster)
         require_role(cid, Role.VIEWER)
@@ -46,9 +46,9 @@ def show_projects(cluster: str, _refresh: int) -> tuple[Any, Any, Any, Any]:
     options = [{"label": f"{name} — {text}", "value": code} for code, name, text in types]
     if not items:
         body: Any = make_empty_state(
-            icon="bi-kanban", title="No project_store yet",
+            icon="bi-kanban", title="No projects yet",
             text="Start one from a template on the right." if editor else
-            "Editors of this cluster create project_store.")
+            "Editors of this cluster create projects.")
     else:
         body = make_project_cards(items, cluster_id=cid)
     return (body, options, options[0]["value"] if options else None,

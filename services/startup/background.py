@@ -39,11 +39,11 @@ def start_background(runtime: Runtime) -> None:
 
 
 def _warm_explorer(runtime: Runtime) -> None:
-    """Compile the curve_queries's kernels and hold the running clusters' first processes."""
+    """Compile the explorer's kernels and hold the running clusters' first processes."""
     began = time.perf_counter()
     try:
         loaded = curve_queries.warm(runtime)
-    except Exception:  # noqa: BLE001 - the curve_queries still works, only its first view is slower
+    except Exception:  # noqa: BLE001 - the explorer still works, only its first view is slower
         log.exception("explorer warm-up failed")
         return
     log.info("explorer: %d process(es) in memory after %.1f s", loaded,

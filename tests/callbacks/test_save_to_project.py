@@ -1,4 +1,4 @@
-"""The shared "Save to project" modal: editable project_store, editors only, no foreign ids."""
+"""The shared "Save to project" modal: editable projects, editors only, no foreign ids."""
 
 from __future__ import annotations
 

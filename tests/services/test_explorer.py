@@ -1,4 +1,4 @@
-"""The curve_queries's density, lines, golden curve, scores and evaluation on synthetic curves in
+"""The explorer's density, lines, golden curve, scores and evaluation on synthetic curves in
 real chDB, plus filter validation against known values."""
 
 from __future__ import annotations

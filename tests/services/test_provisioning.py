@@ -126,7 +126,7 @@ def test_deploy_records_team_events_and_audit(rt: Runtime, owner: Actor,
     assert kinds == ["created", "provisioned"]
     assert [(e.action, e.outcome, e.actor) for e in reversed(entries)] == [
         ("cluster.create", "success", "owner@example.com"),
-        # The deploy's check that the new credential can query, through the sql.
+        # The deploy's check that the new credential can query, through the gateway.
         ("gateway.query", "success", "team_line_app"),
         ("cluster.provision", "success", "owner@example.com"),
     ]
