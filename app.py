@@ -24,7 +24,7 @@ from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
 from lyceum.json_bodies import BoundedJSONProvider
 from lyceum.settings import Settings, load_settings
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 log = logging.getLogger("lyceum")
 MAX_REQUEST_BYTES = 64 * 1024 * 1024

@@ -9,11 +9,11 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from api.core import bp, json_body, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import Forbidden
-from services import accounts, password_resets
+from services.access import accounts, password_resets
 
 PASSWORD_BODY = {"type": "object", "required": ["current_password", "new_password"],
                  "properties": {"current_password": {"type": "string", "maxLength": 1024},

@@ -11,7 +11,7 @@ from api.core import bp, json_body, page, page_params, runtime
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services import alerts
+from services.quality import alerts
 
 
 @bp.get("/clusters/<int:cluster_id>/alerts")

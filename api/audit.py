@@ -8,30 +8,30 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from api.core import bp, page, page_params, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, parse_cluster_id, require_role
 from auth.session import current_actor
-from services import audit_log
+from services.core import audit_reader
 
 FILTERS = [
     {"name": "user", "in": "query", "schema": {"type": "string", "maxLength": 254}},
     {"name": "action", "in": "query", "schema": {"type": "string", "maxLength": 254}},
     {"name": "cluster_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "outcome", "in": "query",
-     "schema": {"type": "string", "enum": list(audit_log.OUTCOMES)}},
+     "schema": {"type": "string", "enum": list(audit_reader.OUTCOMES)}},
     {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
     {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
 ]
 
 
-def _filter() -> audit_log.AuditFilter:
+def _filter() -> audit_reader.AuditFilter:
     require_role(None, Role.VIEWER)
-    visible = audit_log.administered_clusters(
+    visible = audit_reader.administered_clusters(
         runtime(), user_id=current_user.id, is_admin=bool(current_user.is_admin),
         scope=getattr(current_user, "scope", None), actor=current_actor())
     args = request.args
     cluster = args.get("cluster_id")
-    return audit_log.make_filter(
+    return audit_reader.make_filter(
         user=args.get("user", ""), action=args.get("action", ""),
         cluster_id=parse_cluster_id(cluster) if cluster else None,
         outcome=args.get("outcome", ""), since=args.get("since"), until=args.get("until"),
@@ -45,8 +45,8 @@ def list_audit() -> Any:
     """Search the audit log."""
     flt = _filter()
     limit, offset = page_params()
-    found = audit_log.search(runtime(), flt, limit=limit, offset=offset)
-    items = [audit_log.entry_json(e) for e in found.entries]
+    found = audit_reader.search(runtime(), flt, limit=limit, offset=offset)
+    items = [audit_reader.entry_json(e) for e in found.entries]
     return jsonify(page(items, total=found.total, limit=limit, offset=offset))
 
 
@@ -55,7 +55,7 @@ def list_audit() -> Any:
           role="admin")
 def export_audit() -> Any:
     """The matching entries as a CSV download (formula-like cells neutralised)."""
-    text = audit_log.to_csv(runtime(), _filter())
+    text = audit_reader.to_csv(runtime(), _filter())
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})
 
@@ -66,7 +66,7 @@ def verify_audit() -> Any:
     """Check that no entry was changed or removed, in the middle or at the end (global
     administrators)."""
     require_role(None, Role.ADMIN)
-    report = audit_log.check_chain(runtime())
+    report = audit_reader.check_chain(runtime())
     return jsonify(ok=report.ok, checked=report.checked, broken_at=report.broken_at,
                    missing_at_end=report.missing_at_end, anchored=report.anchored,
                    anchor_entries=report.anchor_entries)

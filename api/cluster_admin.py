@@ -8,14 +8,14 @@ from typing import Any
 from flask import jsonify, request
 
 from api.core import bp, json_body, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services import cluster_console
-from services.cluster_rules import coerce_int, spec_from_dict
-from services.cluster_view import console_view
-from services.provisioning import begin_deploy
+from services.clusters import console
+from services.clusters.console_view import console_view
+from services.clusters.rules import coerce_int, spec_from_dict
+from services.provisioning.deploy import begin_deploy
 
 _INT = {"type": "integer"}
 SPEC_BODY = {"type": "object", "required": ["name", "cluster_type", "region_code"],
@@ -58,8 +58,8 @@ def create_cluster() -> Any:
 def update_retention(cluster_id: int) -> Any:
     """Apply new retention to a running cluster."""
     require_role(cluster_id, Role.ADMIN)
-    retention = cluster_console.retention_from(json_body())
-    cluster_console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
+    retention = console.retention_from(json_body())
+    console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
     return jsonify(status="changed")
 
 
@@ -72,7 +72,7 @@ def update_limits(cluster_id: int) -> Any:
     body = json_body()
     names = ("max_threads", "max_memory_gb", "max_execution_time_s")
     values: dict[str, Any] = {k: body.get(k) for k in names}
-    cluster_console.update_limits(runtime(), cluster_id, actor=current_actor(), **values)
+    console.update_limits(runtime(), cluster_id, actor=current_actor(), **values)
     return jsonify(status="changed")
 
 
@@ -84,7 +84,7 @@ def decommission(cluster_id: int) -> Any:
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
-    cluster_console.decommission(runtime(), cluster_id, typed_name=name, actor=current_actor())
+    console.decommission(runtime(), cluster_id, typed_name=name, actor=current_actor())
     return jsonify(status="decommissioned")
 
 
@@ -114,7 +114,7 @@ def cluster_usage(cluster_id: int) -> Any:
     if not 1 <= days <= 365:
         raise ValidationError("days is 1 to 365.", fields={"days": "range"})
     view = console_view(runtime(), cluster_id, role=role.label)
-    trend = cluster_console.usage_trend(runtime(), cluster_id, days=days)
+    trend = console.usage_trend(runtime(), cluster_id, days=days)
     return jsonify(
         tiers=[{"tier": u.tier, "rows": u.rows, "bytes_on_disk": u.bytes_on_disk,
                 "bytes_uncompressed": u.bytes_uncompressed, "parts": u.parts}
@@ -131,7 +131,7 @@ def cluster_events(cluster_id: int) -> Any:
     """Events and audit entries of the cluster, newest first."""
     require_role(cluster_id, Role.VIEWER)
     limit = coerce_int(request.args.get("limit", "50"))
-    rows = cluster_console.events_timeline(runtime(), cluster_id, limit=limit)
+    rows = console.events_timeline(runtime(), cluster_id, limit=limit)
     return jsonify(items=[{"at": r.at.isoformat(), "source": r.source, "kind": r.kind,
                            "message": r.message, "actor": r.actor, "outcome": r.outcome}
                           for r in rows])

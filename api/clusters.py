@@ -8,10 +8,10 @@ from flask import jsonify
 from flask_login import current_user
 
 from api.core import bp, page_of, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
-from services.cluster_view import cluster_fields, console_view
-from services.clusters import visible_clusters
+from services.clusters.console_view import cluster_fields, console_view
+from services.clusters.listing import visible_clusters
 
 
 @bp.get("/clusters")

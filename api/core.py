@@ -13,8 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from auth.session import current_actor
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
-from services import audit
-from services.runtime import Runtime
+from services.core import audit
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -8,12 +8,12 @@ from typing import Any
 from flask import jsonify
 
 from api.core import bp, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import NotFound
-from services import credentials
-from services.credentials import PendingSecret
+from services.clusters import credentials
+from services.clusters.credentials import PendingSecret
 
 
 def secret_json(pending: PendingSecret) -> dict[str, Any]:

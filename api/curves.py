@@ -8,11 +8,11 @@ from typing import Any
 from flask import jsonify, request
 
 from api.core import bp, page, page_params, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
-from services import golden
-from services.explorer_view import SEARCHABLE, filter_values, list_curves
+from services.explorer import golden
+from services.explorer.view import SEARCHABLE, filter_values, list_curves
 
 _LISTS = (*SEARCHABLE, "results")
 _QUERY = [{"name": "process", "schema": {"type": "string"}},

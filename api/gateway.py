@@ -19,9 +19,9 @@ from flask import Response, request
 
 from api.core import bp, public_route, runtime
 from lyceum.errors import NotAuthenticated, ValidationError
-from services.audit import Actor
-from services.gateway import MAX_ROWS_RETURNED, authenticate, run_query
-from services.work_pools import request_wait_s
+from services.core.audit import Actor
+from services.core.work_pools import request_wait_s
+from services.gateway.sql import MAX_ROWS_RETURNED, authenticate, run_query
 
 #: Rows serialised at a time: the answer is written in pieces, never held whole as text.
 CHUNK_ROWS = 500

@@ -10,9 +10,9 @@ from flask import Response, jsonify, request
 from api.core import bp, runtime
 from auth.roles import Role, require_role
 from auth.session import current_actor
-from services.import_format import MAX_INGEST_BYTES, ImportFileError, template_csv
-from services.import_upload import ingest_body
-from services.imports import get_job, list_jobs
+from services.imports.file_format import MAX_INGEST_BYTES, ImportFileError, template_csv
+from services.imports.import_job import get_job, list_jobs
+from services.imports.upload import ingest_body
 
 
 @bp.post("/clusters/<int:cluster_id>/ingest")

@@ -10,7 +10,7 @@ from flask import jsonify, send_file
 from api.core import bp, json_body, runtime
 from auth.roles import Role, require_role
 from auth.session import current_actor
-from services import assets, projects, reports
+from services.projects import assets, project_store, reports
 
 
 def _json(view: Any) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def _json(view: Any) -> dict[str, Any]:
 def list_projects(cluster_id: int) -> Any:
     """The cluster's projects."""
     require_role(cluster_id, Role.VIEWER)
-    return jsonify(items=[_json(p) for p in projects.list_projects(
+    return jsonify(items=[_json(p) for p in project_store.list_projects(
         runtime(), cluster_id=cluster_id, include_archived=True)])
 
 
@@ -34,7 +34,7 @@ def create_project(cluster_id: int) -> Any:
     """A project from a template (``name``, ``project_type``, ``description``)."""
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
-    view = projects.create_project(runtime(), cluster_id=cluster_id, actor=current_actor(),
+    view = project_store.create_project(runtime(), cluster_id=cluster_id, actor=current_actor(),
                                    name=body.get("name"), project_type=body.get("project_type"),
                                    description=body.get("description", ""))
     return jsonify(_json(view)), 201
@@ -44,7 +44,7 @@ def create_project(cluster_id: int) -> Any:
 def get_project(cluster_id: int, project_id: int) -> Any:
     """One project with its assets."""
     require_role(cluster_id, Role.VIEWER)
-    body = _json(projects.get_project(runtime(), cluster_id=cluster_id, project_id=project_id))
+    body = _json(project_store.get_project(runtime(), cluster_id=cluster_id, project_id=project_id))
     body["assets"] = [_json(a) for a in assets.list_assets(runtime(), cluster_id=cluster_id,
                                                            project_id=project_id)]
     return jsonify(body)
@@ -56,10 +56,10 @@ def update_project(cluster_id: int, project_id: int) -> Any:
     require_role(cluster_id, Role.EDITOR)
     body = json_body()
     if "action" in body:
-        view = projects.change_status(runtime(), cluster_id=cluster_id, project_id=project_id,
+        view = project_store.change_status(runtime(), cluster_id=cluster_id, project_id=project_id,
                                       actor=current_actor(), action=str(body["action"]))
     else:
-        view = projects.update_project(runtime(), cluster_id=cluster_id,
+        view = project_store.update_project(runtime(), cluster_id=cluster_id,
                                        project_id=project_id, actor=current_actor(),
                                        name=body.get("name"),
                                        description=body.get("description", ""))

@@ -8,12 +8,12 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from api.core import bp, json_body, page_of, runtime
-from api.spec import describe
+from api.openapi import describe
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services import invitations, team, tokens
-from services.roles import ROLE_NAMES
+from services.access import invitations, team, tokens
+from services.core.roles import ROLE_NAMES
 
 ROLE_SCHEMA = {"type": "string", "enum": list(ROLE_NAMES)}
 MEMBER_BODY = {"type": "object", "required": ["email", "role"], "properties": {

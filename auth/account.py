@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from auth.session import client_ip, csrf_ok, csrf_token
 from lyceum.errors import AppError
-from services import accounts, password_resets
-from services.password_resets import ResetInvalid
+from services.access import accounts, password_resets
+from services.access.password_resets import ResetInvalid
 
 bp = Blueprint("account", __name__, template_folder="templates")
 CHANGED = "Password changed. Your other devices were signed out."

@@ -15,8 +15,8 @@ from flask_login import current_user
 
 from auth.session import client_ip, csrf_ok, csrf_token, start_signed_in
 from lyceum.errors import AppError, ValidationError
-from services import accounts, invitations
-from services.invitations import InvitationInvalid, SignInRequired
+from services.access import accounts, invitations
+from services.access.invitations import InvitationInvalid, SignInRequired
 
 bp = Blueprint("invite", __name__, template_folder="templates")
 

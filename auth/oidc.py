@@ -12,8 +12,8 @@ from flask import Blueprint, Flask, current_app, redirect, request, url_for
 
 from auth.session import client_ip, start_signed_in
 from lyceum.settings import Settings
-from services import sso
-from services.accounts import SignInError
+from services.access import sso
+from services.access.accounts import SignInError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("oidc", __name__)

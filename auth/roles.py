@@ -1,6 +1,6 @@
 """Authorization core: one ``require_role`` used by every page, callback and API route.
 
-The roles themselves are defined once in :mod:`services.roles` (re-exported here).
+The roles themselves are defined once in :mod:`services.core.roles` (re-exported here).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from flask_login import current_user
 
 from data import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services import audit
-from services.roles import ROLE_DESCRIPTIONS, Role
+from services.core import audit
+from services.core.roles import ROLE_DESCRIPTIONS, Role
 
 __all__ = ["ROLE_DESCRIPTIONS", "MAX_ID", "Role", "has_role", "parse_cluster_id", "require_role",
            "role_on"]

@@ -11,8 +11,8 @@ import secrets
 from flask import request, session
 from flask_login import UserMixin, current_user, login_user
 
-from services.accounts import SessionUser
-from services.audit import Actor
+from services.access.accounts import SessionUser
+from services.core.audit import Actor
 
 
 class AuthUser(UserMixin):

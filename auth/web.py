@@ -21,8 +21,9 @@ from flask_login import LoginManager, current_user, logout_user
 
 from auth import account, invite, oidc, proxies
 from auth.session import AuthUser, client_ip, csrf_ok, csrf_token, current_actor, start_signed_in
-from services import accounts, audit, tokens
-from services.accounts import SessionUser, SignInError
+from services.access import accounts, tokens
+from services.access.accounts import SessionUser, SignInError
+from services.core import audit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()

@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from benchdoc import replace_section  # noqa: E402
 
 from lyceum.settings import load_settings  # noqa: E402
-from services import jobs  # noqa: E402
-from services.runtime import Runtime  # noqa: E402
-from services.setup import prepare  # noqa: E402
+from services.core import jobs  # noqa: E402
+from services.core.runtime import Runtime  # noqa: E402
+from services.startup.first_start import prepare  # noqa: E402
 from tests.servers import redis_server  # noqa: E402
 
 HEADING = "## Background jobs"

@@ -1,7 +1,7 @@
 """Benchmark: server time of one full dashboard refresh on the full 90-day demo.
 
 Sets up a temporary instance exactly as ``make run`` does with ``LYCEUM_DEMO=full`` (migrate,
-first admin, demo load into a fresh chDB), then times ``services.dashboard.full_refresh`` —
+first admin, demo load into a fresh chDB), then times ``services.quality.dashboard.full_refresh`` —
 every panel of one dashboard — through the shared cache (what viewers get) and uncached
 (every panel computed from ClickHouse: the baseline), and the uncached time of each panel.
 Prints the numbers and replaces the "## Live dashboard" section of docs/benchmarks.md,
@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchdoc import DOC, read_section, replace_section  # noqa: E402
 
 from lyceum.settings import load_settings  # noqa: E402
-from services import dashboard  # noqa: E402
-from services.kpis import View  # noqa: E402
-from services.runtime import Runtime  # noqa: E402
-from services.setup import prepare  # noqa: E402
+from services.core.runtime import Runtime  # noqa: E402
+from services.quality import dashboard  # noqa: E402
+from services.quality.kpis import View  # noqa: E402
+from services.startup.first_start import prepare  # noqa: E402
 
 HEADING = "## Live dashboard"
 LOAD_MARK = "### Load test"

@@ -17,7 +17,7 @@ from benchdoc import DOC, replace_section
 
 from data.ch_schema import schema_statements
 from data.clickhouse import ClickHouse
-from services.demo_data import DemoLoadReport, load_demo
+from services.demo.plant import DemoLoadReport, load_demo
 
 HEADING = "## Demo data load"
 

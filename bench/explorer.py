@@ -162,7 +162,7 @@ def thousand_curve_link(page: Any, url: str, target: int = 1000) -> tuple[str, i
     found with the curves API) and how many curves it holds."""
     from datetime import timedelta
 
-    from services.explorer_state import ExplorerState, encode_state
+    from services.explorer.state import ExplorerState, encode_state
 
     def count(start: datetime) -> int:
         found = page.request.get(f"{url}/api/v1/clusters/1/curves", params={
@@ -186,7 +186,7 @@ def saved_view_link(page: Any, url: str, link: str) -> str:
     would through "Save to project") and return the project page that lists it."""
     from urllib.parse import parse_qs, urlparse
 
-    from services.explorer_state import decode_state, state_to_dict
+    from services.explorer.state import decode_state, state_to_dict
 
     state = decode_state(parse_qs(urlparse(link).query)["s"][0])
     headers = {"Origin": url}
@@ -290,7 +290,7 @@ def zooms_once(page: Any) -> None:
 
 def demo_like_curves(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """``n`` press-fit curves from the demo's own generator (same shapes and sizes)."""
-    from services.demo_curves import PRESS_FIT, generate_curves
+    from services.demo.curves import PRESS_FIT, generate_curves
 
     rng = np.random.default_rng(11)
     out: list[tuple[np.ndarray, np.ndarray]] = []
@@ -428,7 +428,7 @@ def synthetic_population(n: int, points: int = 1500) -> tuple[np.ndarray, ...]:
 
 def kernel_scaling(counts: list[int]) -> dict[int, tuple[float, float]]:
     """Median seconds of our in-memory line kernel (whole view, a 1/6 zoom) at each count."""
-    from services import density_kernel as kernel
+    from services.explorer import density_kernel as kernel
 
     kernel.warm_up()
     out: dict[int, tuple[float, float]] = {}
@@ -457,9 +457,9 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
     from data.ch_schema import schema_statements
     from data.clickhouse import ClickHouse
     from data.curves import CurveQuery
-    from services import explorer
-    from services.cache import ProcessCaches
-    from services.cluster_session import ClusterSession
+    from services.clusters.query_session import ClusterSession
+    from services.core.cache import ProcessCaches
+    from services.explorer import curve_queries as explorer
 
     out: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-explorer-") as tmp:

@@ -34,10 +34,10 @@ from data.clickhouse import ClickHouse  # noqa: E402
 from data.db import Database  # noqa: E402
 from data.models import DatabaseCluster  # noqa: E402
 from lyceum.settings import load_settings  # noqa: E402
-from services.audit import Actor  # noqa: E402
-from services.imports import create_job, run_import  # noqa: E402
-from services.passwords import Passwords  # noqa: E402
-from services.runtime import Runtime  # noqa: E402
+from services.core.audit import Actor  # noqa: E402
+from services.core.passwords import Passwords  # noqa: E402
+from services.core.runtime import Runtime  # noqa: E402
+from services.imports.import_job import create_job, run_import  # noqa: E402
 
 HEADING = "## Data import"
 CURVES, POINTS, RUNS = 10_000, 1_000, 3

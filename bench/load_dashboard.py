@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchdoc import DOC, replace_part  # noqa: E402
 
-from services.cache import DiskBackend, SharedCache  # noqa: E402
-from services.dashboard import QUERIES_KEY  # noqa: E402
+from services.core.cache import DiskBackend, SharedCache  # noqa: E402
+from services.quality.dashboard import QUERIES_KEY  # noqa: E402
 from tests.servers import AppProcess  # noqa: E402
 
 PERIOD_S = 30.0

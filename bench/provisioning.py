@@ -22,12 +22,13 @@ from benchdoc import DOC, replace_section
 from data import memberships
 from data.ch_schema import schema_statements
 from lyceum.settings import load_settings
-from services import cluster_rules, credentials, provisioning
-from services.accounts import create_user
-from services.audit import Actor
-from services.cluster_spec import ClusterSpec, MemberGrant
-from services.provisioning_steps import STEP_KEYS
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.provisioning import deploy as provisioning
+from services.provisioning.steps import STEP_KEYS
 
 RUNS = 5
 LIMIT_SECONDS = 5.0
@@ -37,7 +38,7 @@ HEADING = "## Cluster provisioning"
 def deploy_once(runtime: Runtime, actor: Actor, name: str) -> tuple[float, dict[str, float]]:
     """Seconds for one full deploy (begin to running), and seconds per step."""
     assert actor.user_id is not None
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name=name, members=(MemberGrant(actor.user_id, "admin"),)), "development")
     began = time.perf_counter()
     cluster_id = provisioning.begin_deploy(runtime, spec, actor=actor)

@@ -49,7 +49,7 @@ def prepare_credential(app: AppProcess) -> str:
     """Give the demo cluster's credential a known secret (app stopped); its username."""
     from data import memberships
     from data.db import Database
-    from services.passwords import Passwords
+    from services.core.passwords import Passwords
 
     db = Database(f"sqlite:///{app.instance / 'lyceum.db'}")
     try:

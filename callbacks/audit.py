@@ -19,7 +19,7 @@ from components import audit as ui
 from components.ids import Audit
 from components.layout import make_error
 from lyceum.errors import AppError
-from services import audit_log
+from services.core import audit_reader
 
 PAGE_SIZE = 50
 
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 def _visible() -> frozenset[int] | None:
     require_role(None, Role.VIEWER)
     user = signed_in_user()
-    return audit_log.administered_clusters(runtime(), user_id=user.id,
+    return audit_reader.administered_clusters(runtime(), user_id=user.id,
                                            is_admin=bool(user.is_admin), actor=current_actor())
 
 
@@ -38,7 +38,7 @@ def choices(_load: Any) -> tuple[Any, ...]:
     """The filters' choices; the chain check only for global admins."""
     try:
         visible = _visible()
-        actions, clusters = audit_log.filter_choices(runtime(), visible)
+        actions, clusters = audit_reader.filter_choices(runtime(), visible)
     except AppError as exc:
         return [], [], {"display": "none"}, make_error(exc.user_message)
     return ([{"label": "any action", "value": ui.ANY}]
@@ -63,14 +63,14 @@ def search(user: Any, action: Any, cluster: Any, outcome: Any, since: Any, until
     step = {Audit.prev: -1, Audit.next: 1}.get(str(ctx.triggered_id), None)
     number = max(0, (page if isinstance(page, int) else 0) + step) if step else 0
     try:
-        flt = audit_log.make_filter(user=user or "", action=action or "",
+        flt = audit_reader.make_filter(user=user or "", action=action or "",
                                     cluster_id=parse_cluster_id(cluster) if cluster else None,
                                     outcome=outcome or "", since=since, until=until,
                                     visible=_visible())
-        found = audit_log.search(runtime(), flt, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+        found = audit_reader.search(runtime(), flt, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
         if not found.entries and number > 0:
             number = max(0, (found.total - 1) // PAGE_SIZE)
-            found = audit_log.search(runtime(), flt, limit=PAGE_SIZE,
+            found = audit_reader.search(runtime(), flt, limit=PAGE_SIZE,
                                      offset=number * PAGE_SIZE)
     except AppError as exc:
         return None, "", "/api/v1/audit.csv", 0, make_error(exc.user_message)
@@ -87,7 +87,7 @@ def search(user: Any, action: Any, cluster: Any, outcome: Any, since: Any, until
 @guarded(Role.ADMIN, cluster=None)
 def verify(_n: Any) -> Any:
     """Recompute the hash chain (global admins only)."""
-    report = audit_log.check_chain(runtime())
+    report = audit_reader.check_chain(runtime())
     return ui.make_chain_result(ok=report.ok, checked=report.checked,
                                 broken_at=report.broken_at,
                                 missing_at_end=report.missing_at_end,

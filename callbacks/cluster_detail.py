@@ -20,9 +20,10 @@ from components import cluster_console as ui
 from components.ids import ClusterDetail, cluster_edit_field
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
-from services import cluster_console, credentials
-from services.cluster_view import console_view
-from services.engine import engine_status
+from services.clusters import console as cluster_console
+from services.clusters import credentials
+from services.clusters.console_view import console_view
+from services.clusters.engine import engine_status
 
 EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
 #: The console's sections by output name (the refresh fills them as a dict).

@@ -13,7 +13,7 @@ from callbacks.guard import guarded
 from components.clusters import make_cluster_table
 from components.ids import Clusters
 from components.layout import make_empty_state
-from services.clusters import cluster_rows
+from services.clusters.listing import cluster_rows
 
 
 def _new_button() -> dbc.Button:

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_login import current_user
 
 from lyceum.errors import NotAuthenticated
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 
 def runtime() -> Runtime:

@@ -24,8 +24,9 @@ from components.ids import (
     dashboard_kpi,
 )
 from lyceum.background_callbacks import checked_before_queueing
-from services import alerts, dashboard, live_feed
-from services.kpis import View
+from services.demo import live_feed
+from services.quality import alerts, dashboard
+from services.quality.kpis import View
 
 KEYS = [k for k, _ in ui.KPI_CARDS]
 #: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).

@@ -16,7 +16,7 @@ from components import dashboard_rules as ui
 from components.dashboard_specs import feature_options
 from components.ids import Dashboard, DashboardRuleForm, DashboardRules, dashboard_rule_enabled
 from lyceum.errors import ValidationError
-from services import alerts, specs
+from services.quality import alerts, spec_limits
 
 
 def _listing(cluster_id: int) -> Any:
@@ -41,7 +41,7 @@ def show_rules(_n: int, cluster_id: int) -> Any:
 @guarded(Role.EDITOR, on_error=lambda _exc, _cluster_id: None)
 def show_form(cluster_id: int) -> Any:
     """The add-a-rule form, for editors only."""
-    limits = specs.list_limits(runtime(), cluster_id)
+    limits = spec_limits.list_limits(runtime(), cluster_id)
     return ui.make_rule_form(feature_options(limits))
 
 

@@ -17,7 +17,7 @@ from components import dashboard_specs as ui
 from components.ids import Dashboard, DashboardSpecs
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
-from services import specs
+from services.quality import spec_limits
 
 #: The limits editor's outputs by name: the result, the redraw triggers, each field's
 #: invalid flag and message.
@@ -50,7 +50,7 @@ def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
 @guarded(Role.VIEWER, on_error=unchanged)
 def feature_choices(cluster_id: int, _version: Any) -> Any:
     """Every (process, feature) with limits in this cluster."""
-    return ui.feature_options(specs.list_limits(runtime(), cluster_id))
+    return ui.feature_options(spec_limits.list_limits(runtime(), cluster_id))
 
 
 @callback(Output(DashboardSpecs.editor, "children"), Input(Dashboard.spc_feature, "value"),
@@ -58,8 +58,8 @@ def feature_choices(cluster_id: int, _version: Any) -> Any:
 @guarded(Role.VIEWER)
 def show_editor(feature: Any, _version: Any, cluster_id: int) -> Any:
     """The chosen feature's limits: editable by editors, read-only for viewers."""
-    process, name = specs.parse_feature_key(feature)
-    limit = specs.limit_of(runtime(), cluster_id, process=process, feature=name)
+    process, name = spec_limits.parse_feature_key(feature)
+    limit = spec_limits.limit_of(runtime(), cluster_id, process=process, feature=name)
     return ui.make_spec_editor(limit, can_edit=has_role(cluster_id, Role.EDITOR))
 
 
@@ -74,13 +74,13 @@ def show_editor(feature: Any, _version: Any, cluster_id: int) -> Any:
 def save_or_reset(save: int | None, reset: int | None, lsl: Any, usl: Any, unit: Any,
                   feature: Any, cluster_id: int, tick: int | None) -> dict[str, Any]:
     """Save the typed limits or reset them (editors); the version bump redraws the editor."""
-    process, name = specs.parse_feature_key(feature)
+    process, name = spec_limits.parse_feature_key(feature)
     if ctx.triggered_id == DashboardSpecs.reset:
-        specs.reset_limits(runtime(), cluster_id, process=process, feature=name,
+        spec_limits.reset_limits(runtime(), cluster_id, process=process, feature=name,
                            actor=current_actor())
         done = "Limits reset."
     else:
-        specs.set_limits(runtime(), cluster_id, process=process, feature=name, lsl=lsl,
+        spec_limits.set_limits(runtime(), cluster_id, process=process, feature=name, lsl=lsl,
                          usl=usl, unit=unit or "", actor=current_actor())
         done = "Limits saved; the control chart shows the new Cp/Cpk."
     return {"result": ui.make_saved(done), "version": uuid.uuid4().hex,

@@ -10,7 +10,7 @@ from auth.roles import Role
 from callbacks.common import runtime
 from callbacks.guard import guarded
 from components.ids import Dashboard
-from services.assets import asset_config
+from services.projects.assets import asset_config
 
 CHOICES = ("window", "line", "station", "spc_feature", "spc_kind", "spc_baseline")
 

@@ -14,8 +14,8 @@ from callbacks.guard import guarded
 from components.data_import import make_format_table, make_history, make_job, make_mapping
 from components.ids import DataImport
 from components.layout import make_error
-from services.import_upload import owned_upload, save_upload
-from services.imports import create_job, get_job, list_jobs, start_import
+from services.imports.import_job import create_job, get_job, list_jobs, start_import
+from services.imports.upload import owned_upload, save_upload
 
 
 @callback(Output("import-format-div", "children"), Input(DataImport.kind, "value"),

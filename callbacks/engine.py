@@ -11,7 +11,7 @@ from callbacks.common import runtime
 from callbacks.guard import guarded
 from components.clusters import make_database_table, make_engine_summary, make_volume_table
 from components.ids import Engine
-from services.engine import engine_status
+from services.clusters.engine import engine_status
 
 
 @callback(Output(Engine.summary, "children"), Output(Engine.volumes, "children"),

@@ -20,9 +20,9 @@ from components.explorer_image import DataUrls
 from components.ids import Explorer
 from components.layout import make_error
 from lyceum.errors import AppError
-from services import explorer_view
-from services.explorer import VIEW_HEIGHT, VIEW_WIDTH
-from services.explorer_state import RESULTS, ExplorerState, decode_state, encode_state
+from services.explorer import view as explorer_view
+from services.explorer.curve_queries import VIEW_HEIGHT, VIEW_WIDTH
+from services.explorer.state import RESULTS, ExplorerState, decode_state, encode_state
 
 IMAGE_W, IMAGE_H = VIEW_WIDTH, VIEW_HEIGHT
 FILTERS = (*explorer_view.SEARCHABLE, "results")

@@ -19,8 +19,8 @@ from components import explorer_figure as fig
 from components.ids import Explorer
 from components.layout import make_error
 from lyceum.errors import ValidationError
-from services import explorer_view
-from services.explorer_state import (
+from services.explorer import view as explorer_view
+from services.explorer.state import (
     REQUIRED_OBJECT_FIELDS,
     EvalObject,
     encode_state,

@@ -12,7 +12,7 @@ from callbacks.guard import guarded
 from components.clusters import make_cluster_card
 from components.ids import Overview
 from components.layout import make_empty_state
-from services.overview import cluster_cards
+from services.clusters.overview import cluster_cards
 
 
 @callback(Output(Overview.clusters, "children"), Output(Overview.error, "children"),

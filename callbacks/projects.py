@@ -26,7 +26,7 @@ from components.projects import (
     make_project_header,
     make_report_job,
 )
-from services import assets, projects, reports
+from services.projects import assets, project_store, reports
 
 
 def _item_used(*_args: Any) -> bool:
@@ -41,8 +41,8 @@ def _item_used(*_args: Any) -> bool:
     make_error(exc.user_message), [], None, {"display": "none"}))
 def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
     """The cluster's projects, the template choices, and the form for editors."""
-    items = projects.list_projects(runtime(), cluster_id=cid)
-    types = projects.project_types(runtime())
+    items = project_store.list_projects(runtime(), cluster_id=cid)
+    types = project_store.project_types(runtime())
     editor = has_role(cid, Role.EDITOR)
     options = [{"label": f"{name} — {text}", "value": code} for code, name, text in types]
     if not items:
@@ -66,7 +66,7 @@ def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
 def create_project(_n: int, cid: int, name: str, template: str, description: str,
                    refresh: int) -> tuple[Any, Any, Any]:
     """Create a project from the chosen template (editors)."""
-    projects.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
+    project_store.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
                             project_type=template, description=description)
     return None, (refresh or 0) + 1, ""
 
@@ -78,9 +78,9 @@ def create_project(_n: int, cid: int, name: str, template: str, description: str
 @guarded(Role.VIEWER, cluster="cid", outputs=3, error_output=0, fill=None)
 def show_project(cid: int, project: str, _refresh: int) -> tuple[Any, Any, Any]:
     """The project's header, assets and activity."""
-    view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
+    view = project_store.get_project(runtime(), cluster_id=cid, project_id=project)
     items = assets.list_assets(runtime(), cluster_id=cid, project_id=project)
-    events = projects.activity(runtime(), cluster_id=cid, project_id=project)
+    events = project_store.activity(runtime(), cluster_id=cid, project_id=project)
     can_edit = has_role(cid, Role.EDITOR)
     return (make_project_header(view, can_edit=can_edit),
             make_asset_table(items, can_edit=can_edit), make_activity(events))
@@ -98,7 +98,7 @@ def act(_a: list[Any], _b: list[Any], cid: int, project: str,
     """A lifecycle action, or duplicating or deleting an asset (editors)."""
     trigger, actor = ctx.triggered_id, current_actor()
     if trigger["type"] == ProjectDetail.ACTION:
-        projects.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
+        project_store.change_status(runtime(), cluster_id=cid, project_id=project, actor=actor,
                                action=str(trigger["action"]))
     elif trigger["action"] == "copy":
         assets.duplicate_asset(runtime(), cluster_id=cid, project_id=project,
@@ -181,7 +181,7 @@ def rename(_n: int, asset_id: int | None, name: str, cid: int, project: str,
     True, no_update, no_update, make_error(exc.user_message)))
 def open_edit(_n: int | None, cid: int, project: str) -> tuple[bool, Any, Any, Any]:
     """Open the edit dialog with the project's name and description (editors)."""
-    view = projects.get_project(runtime(), cluster_id=cid, project_id=project)
+    view = project_store.get_project(runtime(), cluster_id=cid, project_id=project)
     return True, view.name, view.description, None
 
 
@@ -197,6 +197,6 @@ def open_edit(_n: int | None, cid: int, project: str) -> tuple[bool, Any, Any, A
 def save_edit(_n: int, name: str, description: str, cid: int, project: str,
               refresh: int) -> tuple[bool, Any, Any]:
     """Save the project's name and description (editors)."""
-    projects.update_project(runtime(), cluster_id=cid, project_id=project,
+    project_store.update_project(runtime(), cluster_id=cid, project_id=project,
                             actor=current_actor(), name=name, description=description)
     return False, None, (refresh or 0) + 1

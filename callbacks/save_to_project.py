@@ -20,7 +20,7 @@ from callbacks.guard import clicked, guarded
 from components.ids import SaveToProject, save_to_project_id
 from components.layout import make_error
 from components.save_to_project import CONFIG_STORES
-from services.assets import editable_projects, save_asset
+from services.projects.assets import editable_projects, save_asset
 
 _CLUSTER = re.compile(r"^/clusters/([0-9]{1,12})/")
 _ASSET_TYPE = {"explorer": "chart", "dashboard": "dashboard"}

@@ -12,7 +12,7 @@ from callbacks.common import runtime
 from components.ids import Shell
 from components.layout import make_cluster_nav
 from lyceum.errors import AppError
-from services.cluster_pages import cluster_id_in, cluster_name, cluster_pages
+from services.clusters.page_access import cluster_id_in, cluster_name, cluster_pages
 
 
 @callback(Output(Shell.cluster_nav, "children"), Input(Shell.location, "pathname"))

@@ -27,8 +27,8 @@ from components.ids import (
 )
 from components.layout import make_error, make_page_header
 from lyceum.errors import AppError
-from services import invitations, password_resets, team
-from services.access_views import team_view
+from services.access import invitations, password_resets, team
+from services.access.page_views import team_view
 
 BUMP = Output(Team.version, "data", allow_duplicate=True)
 ALERT = Output(Team.alert, "children", allow_duplicate=True)

@@ -20,8 +20,8 @@ from components.ids import Tokens, tokens_revoke
 from components.layout import make_error, make_page_header
 from lyceum.clock import utcnow
 from lyceum.errors import AppError, ValidationError
-from services import tokens
-from services.access_views import tokens_view
+from services.access import tokens
+from services.access.page_views import tokens_view
 
 BUMP = Output(Tokens.version, "data", allow_duplicate=True)
 

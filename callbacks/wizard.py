@@ -20,8 +20,9 @@ from components.wizard import (
     make_stepper,
 )
 from lyceum.errors import AppError, ValidationError
-from services import provisioning, wizard
-from services.cluster_spec import database_name_for
+from services.clusters import wizard
+from services.clusters.request import database_name_for
+from services.provisioning import deploy as provisioning
 
 FIELDS = State(wizard_field(ALL), "value")  # type: ignore[arg-type]
 MEMBERS = State(wizard_member(ALL), "value")  # type: ignore[arg-type]

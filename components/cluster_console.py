@@ -12,8 +12,8 @@ from dash.development.base_component import Component
 from components.clusters import STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
 from components.ids import ClusterDetail, cluster_edit_field
-from services.cluster_view import ConsoleView
-from services.credentials import PendingSecret
+from services.clusters.console_view import ConsoleView
+from services.clusters.credentials import PendingSecret
 
 CHECK_ICONS = {"ok": ("bi-check-circle-fill", "text-success"),
                "warn": ("bi-exclamation-triangle-fill", "text-warning"),

@@ -7,9 +7,9 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.formatting import human_bytes, human_count, percent, when
-from services.clusters import ClusterRow
-from services.engine import EngineStatus
-from services.overview import ClusterCard
+from services.clusters.engine import EngineStatus
+from services.clusters.listing import ClusterRow
+from services.clusters.overview import ClusterCard
 
 STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger",
                  "decommissioned": "secondary"}

@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from components import spc_chart
 from components.ids import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
-from services.spc import RULE_LABELS
+from services.quality.spc import RULE_LABELS
 
 KPI_CARDS: tuple[tuple[str, str], ...] = (
     ("yield", "Yield"), ("fpy", "First-pass yield"), ("nok", "Defect rate"),

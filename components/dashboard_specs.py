@@ -49,7 +49,10 @@ def _field(label: str, component_id: str, message_id: str, value: Any, *, kind: 
 
 
 def make_spec_editor(limit: Any, *, can_edit: bool) -> Any:
-    """The editor for one feature's limits (``limit`` a :class:`services.specs.SpecLimit`)."""
+    """The editor for one feature's limits.
+
+    ``limit`` is a :class:`services.quality.spec_limits.SpecLimit`.
+    """
     if limit is None:
         return html.Span("This feature has no spec limits.", className="text-body-secondary")
     title = html.Span(["Spec limits · ", html.Span(limit.label, className="fw-normal")],

@@ -10,8 +10,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.ids import import_map
-from services.import_format import MAX_UPLOAD_BYTES, columns_for
-from services.imports import JobView
+from services.imports.file_format import MAX_UPLOAD_BYTES, columns_for
+from services.imports.import_job import JobView
 
 STATUS_COLORS = {"queued": "secondary", "validating": "info", "importing": "primary",
                  "done": "success", "failed": "danger"}

@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from components.ids import Explorer
-from services.explorer_population import OTHER
-from services.explorer_state import OBJECT_KINDS, SIDES
+from services.explorer.population import OTHER
+from services.explorer.state import OBJECT_KINDS, SIDES
 
 GRAPH_HEIGHT = 520
 OBJECT_COLUMNS = ("kind", "name", "x0", "x1", "y0", "y1", "entry", "exit", "direction",

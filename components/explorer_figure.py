@@ -14,10 +14,10 @@ import numpy as np
 from dash import Patch
 
 from components.explorer_image import DataUrls, layout_image
-from services.explorer import Density
-from services.explorer_population import OTHER
-from services.explorer_state import EvalObject
-from services.golden import Golden
+from services.explorer.curve_queries import Density
+from services.explorer.golden import Golden
+from services.explorer.population import OTHER
+from services.explorer.state import EvalObject
 
 RESULT_COLORS = {"OK": "#2f6fb0", "WARNING": "#e08a00", "NOK": "#c62828"}
 PALETTE = ("#2f6fb0", "#c62828", "#2e7d32", "#e08a00", "#6a1b9a", "#00838f", "#5d4037",

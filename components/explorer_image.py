@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from services.density_kernel import compose
+from services.explorer.density_kernel import compose
 
 
 def _rgb(hex_color: str) -> np.ndarray:

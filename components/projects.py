@@ -18,8 +18,8 @@ from components.ids import (
     project_rename_open,
     project_report_asset,
 )
-from services.projects import STATUS_COLORS, AssetView, ProjectView
-from services.reports import ReportJobView
+from services.projects.project_store import STATUS_COLORS, AssetView, ProjectView
+from services.projects.reports import ReportJobView
 
 ASSET_ICONS = {"dashboard": "bi-speedometer2", "chart": "bi-graph-up", "alert": "bi-bell",
                "report": "bi-file-earmark-pdf"}

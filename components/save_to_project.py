@@ -9,7 +9,7 @@ Use (explorer, dashboard)::
     make_save_to_project("explorer", Explorer.state),
 
 ``page`` is ``"explorer"`` (saved as a *chart* asset; the store holds the explorer state in
-``services.explorer_state.state_to_dict`` form) or ``"dashboard"`` (saved as a *dashboard*
+``services.explorer.state.state_to_dict`` form) or ``"dashboard"`` (saved as a *dashboard*
 asset; the store ``Dashboard.config`` = "dashboard-config-store" holds the dashboard's config
 dict). A new page adds its store to :data:`CONFIG_STORES`. The page needs a ``cluster_id`` path
 variable; ``callbacks/save_to_project.py`` does the rest (editor role on that cluster,

@@ -77,7 +77,7 @@ def patch_traces(series: list[dict[str, Any]]) -> Patch:
 
 
 def control_chart_patch(chart: Any) -> Patch:
-    """Patch a control chart figure with an :class:`services.kpis.SpcChart`."""
+    """Patch a control chart figure with an :class:`services.quality.kpis.SpcChart`."""
     flagged_x = [chart.times[i] for i in chart.flagged]
     flagged_y = [chart.values[i] for i in chart.flagged]
     centre = [chart.center] * len(chart.times) if chart.center is not None else []

@@ -17,7 +17,7 @@ from components.ids import (
     team_member_role,
 )
 from components.layout import make_empty_state
-from services.roles import ROLE_NAMES
+from services.core.roles import ROLE_NAMES
 
 ROLE_OPTIONS = [{"label": r, "value": r} for r in ROLE_NAMES]
 ROLE_COLORS = {"admin": "danger", "editor": "primary", "analyst": "info", "viewer": "secondary"}

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member
-from services.roles import ROLE_NAMES
+from services.core.roles import ROLE_NAMES
 
 STEP_TITLES = ("Basics", "Performance & storage", "Team & retention", "Review & deploy")
 RECORDED_NOTE = "recorded, not applied on the embedded engine"

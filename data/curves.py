@@ -1,7 +1,7 @@
 """Curve queries for the explorer: filter values, density grids, profiles, points, rows.
 
 Every function takes a cluster session (``.rows/.arrow/.frame`` and ``.database``, see
-``services.cluster_session.ClusterSession``) and binds every value as a ``{name:Type}``
+``services.clusters.query_session.ClusterSession``) and binds every value as a ``{name:Type}``
 parameter; the only text put into SQL is the validated database name and column names
 from fixed allow-lists.
 """

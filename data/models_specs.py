@@ -1,5 +1,5 @@
 """Metadata table of specification limits: a cluster's own LSL/USL per (process, feature),
-overriding the code defaults of :data:`services.kpis.FEATURE_SPECS`."""
+overriding the code defaults of :data:`services.quality.kpis.FEATURE_SPECS`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Queries on pending cluster secrets (stored sealed; see :mod:`services.credentials`)."""
+"""Queries on pending cluster secrets (stored sealed; see :mod:`services.clusters.credentials`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Dash background-callback managers, chosen at start-up.
 
 - ``REDIS_URL`` set: :class:`CeleryJobs`, Dash's ``CeleryManager`` over the Celery app of
-  :mod:`services.jobs` (broker and results in that Redis).
+  :mod:`services.core.jobs` (broker and results in that Redis).
 - Otherwise: :class:`ThreadJobs`, results in a diskcache folder, jobs in threads of the app
   process. Dash's ``DiskcacheManager`` forks a process per job, and a forked process cannot
   use the embedded ClickHouse (one process per data path).
@@ -31,7 +31,7 @@ from flask import Flask
 from auth.job_session import as_requester, session_cookie
 from lyceum.dash_adapter import celery_job_fn, disk_job_fn, progress_key, set_props_key
 from lyceum.settings import Settings
-from services.jobs import celery_app
+from services.core.jobs import celery_app
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where ``bind`` leaves the manager on the Flask app.

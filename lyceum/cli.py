@@ -17,13 +17,13 @@ from lyceum.errors import AppError
 
 if TYPE_CHECKING:
     from lyceum.settings import Settings
-    from services.runtime import Runtime
-    from services.setup import SetupReport
+    from services.core.runtime import Runtime
+    from services.startup.first_start import SetupReport
 
 
 def _open() -> Runtime:
     from lyceum.settings import load_settings
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
 
     return Runtime.open(load_settings())
 
@@ -48,8 +48,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from waitress import serve
 
     from app import create_app
-    from services.background import start_background
-    from services.setup import prepare
+    from services.startup.background import start_background
+    from services.startup.first_start import prepare
 
     started = time.perf_counter()
     runtime = _open()
@@ -68,8 +68,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Take background jobs from Redis in this process (needs a ClickHouse server)."""
     from app import create_app
     from lyceum.settings import load_settings
-    from services.jobs import check_external_worker, run_worker
-    from services.runtime import Runtime
+    from services.core.jobs import check_external_worker, run_worker
+    from services.core.runtime import Runtime
 
     settings = load_settings()
     check_external_worker(settings)
@@ -89,7 +89,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """Create a global administrator; the password is read from stdin or generated."""
-    from services.accounts import create_user, generate_password
+    from services.access.accounts import create_user, generate_password
 
     runtime = _open()
     runtime.db.migrate()
@@ -109,7 +109,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create an account and give it a role on one cluster (by database name)."""
-    from services.accounts import create_member_account, generate_password
+    from services.access.accounts import create_member_account, generate_password
 
     runtime = _open()
     runtime.db.migrate()
@@ -125,8 +125,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
     """Deactivate an account: no more sign-ins, sessions ended, API tokens revoked."""
-    from services.accounts import deactivate_user
-    from services.audit import Actor
+    from services.access.accounts import deactivate_user
+    from services.core.audit import Actor
 
     runtime = _open()
     runtime.db.migrate()
@@ -137,7 +137,7 @@ def cmd_deactivate_user(args: argparse.Namespace) -> int:
 
 def cmd_load_demo(_args: argparse.Namespace) -> int:
     """Create the demo cluster and load its data (idempotent)."""
-    from services.setup import ensure_demo_cluster
+    from services.startup.first_start import ensure_demo_cluster
 
     runtime = _open()
     runtime.db.migrate()

@@ -81,7 +81,7 @@ class HostCeilings:
 
 @dataclass(frozen=True)
 class PoolSizes:
-    """Workers and waiting places of the pools that run long work (see services.work_pools)."""
+    """Workers and waiting places of the pools that run long work (see services.core.work_pools)."""
 
     gateway: int = 4
     imports: int = 1

@@ -9,7 +9,7 @@ from dash import dcc, html
 from components.data_import import make_format_table
 from components.ids import DataImport
 from components.layout import make_page_header
-from services.import_format import MAX_UPLOAD_BYTES
+from services.imports.file_format import MAX_UPLOAD_BYTES
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/import", name="Import data",
                    title="Import data · Lyceum Clusters", access="member",

@@ -21,8 +21,8 @@ from data.models import (
     User,
 )
 from data.models_team import TeamInvitation
-from services.accounts import create_user
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.core.runtime import Runtime
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "editor", "analyst", "viewer")

@@ -65,8 +65,8 @@ def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
     """A migrated SQLite metadata DB under ``root`` plus the session chDB, fast hashing."""
     from data.db import Database
     from lyceum.settings import load_settings
-    from services.passwords import Passwords
-    from services.runtime import Runtime
+    from services.core.passwords import Passwords
+    from services.core.runtime import Runtime
 
     (root / "instance").mkdir(exist_ok=True)
     settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
@@ -95,7 +95,7 @@ def mod_runtime(tmp_path_factory: pytest.TempPathFactory, ch: ClickHouse) -> Ite
 def server(runtime: object) -> object:
     """The Flask server from ``create_app`` over the test runtime."""
     from app import create_app
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)
     return create_app(runtime.settings, runtime=runtime)
@@ -104,8 +104,8 @@ def server(runtime: object) -> object:
 @pytest.fixture
 def admin(runtime: object) -> tuple[str, str]:
     """A global admin's (e-mail, password)."""
-    from services.accounts import create_user
-    from services.runtime import Runtime
+    from services.access.accounts import create_user
+    from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)
     create_user(runtime.db, runtime.passwords, email="root@example.com",

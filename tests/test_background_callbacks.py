@@ -19,8 +19,8 @@ from lyceum.background_callbacks import (
     jobs_manager,
     make_manager,
 )
-from services import jobs
-from services.runtime import Runtime
+from services.core import jobs
+from services.core.runtime import Runtime
 from tests.jobs import wait_for_result
 
 

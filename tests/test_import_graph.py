@@ -28,7 +28,7 @@ def test_boxes_follow_the_layers() -> None:
     graph = _script()
     assert graph.node_of("lyceum.cli") == "lyceum.cli"
     assert graph.node_of("lyceum.settings") == "lyceum.floor"
-    assert graph.node_of("services.roles") == "services"
+    assert graph.node_of("services.core.roles") == "services"
     assert graph.node_of("flask") is None
     order = graph.NODES
     upward = [(a, b) for a, b in graph.edges()

@@ -14,7 +14,7 @@ from lyceum import instance_secrets
 from lyceum.errors import ConfigError
 from lyceum.instance_secrets import CREDENTIAL_PREFIX, InstanceSecrets, SealError
 from lyceum.settings import load_settings
-from services.passwords import Passwords
+from services.core.passwords import Passwords
 
 KEY = "k" * 64
 SECRET = "q7Jx0F3r2u7V0hY6oU6G2kqWk0cX2dV3yX9j4s1oQnE"

@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 
 from data import cluster_ops
 from data.clickhouse import ClickHouse
-from services import cluster_rules
-from services.cluster_spec import ClusterSpec, MemberGrant, database_name_for
-from services.provisioning import wait_for_deploy
-from services.runtime import Runtime
+from services.clusters import rules
+from services.clusters.request import ClusterSpec, MemberGrant, database_name_for
+from services.core.runtime import Runtime
+from services.provisioning.deploy import wait_for_deploy
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
 
 
@@ -138,10 +138,10 @@ def test_audit_search_export_and_verify(server: Flask, root: FlaskClient,
 
 @pytest.fixture
 def spec_body(world: World, ch: ClickHouse) -> Iterator[dict[str, Any]]:
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="api-made", members=(MemberGrant(world.users["admin"], "admin"),)),
         "development")
-    yield cluster_rules.spec_to_dict(spec)
+    yield rules.spec_to_dict(spec)
     try:
         cluster_ops.drop_database(ch, database_name_for("api-made"))
     except Exception:  # noqa: BLE001 - already dropped by the decommission
@@ -184,7 +184,7 @@ def test_cluster_lifecycle_over_the_api(root: FlaskClient, world: World,
 
 def test_openapi_lists_every_route_including_undocumented_ones(server: Flask,
                                                                root: FlaskClient) -> None:
-    from api.spec import build_document
+    from api.openapi import build_document
 
     doc = _call(root, "GET", "/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
@@ -323,8 +323,8 @@ def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
 def test_deactivating_an_account_revokes_its_tokens_and_sessions(
         server: Flask, world: World, runtime: Runtime) -> None:
     from lyceum.errors import Forbidden, NotFound
-    from services.accounts import LAST_GLOBAL_ADMIN, deactivate_user
-    from services.audit import Actor
+    from services.access.accounts import LAST_GLOBAL_ADMIN, deactivate_user
+    from services.core.audit import Actor
     from tests.access_world import snapshot
 
     editor = sign_in(server.test_client(), "editor")

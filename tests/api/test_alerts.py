@@ -10,10 +10,10 @@ from sqlalchemy import select
 from data import memberships
 from data.models import AuditEntry
 from data.models_alerts import AlertInstance, AlertRule
-from services import tokens
-from services.accounts import create_user
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import tokens
+from services.access.accounts import create_user
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import register_cluster
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from data.models import AuditChainHead, AuditEntry
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, build_world, sign_in
 
 

@@ -15,11 +15,13 @@ from sqlalchemy import select, update
 from data import cluster_ops, memberships
 from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
-from services import cluster_rules, credentials, provisioning, tokens
-from services.accounts import create_user
-from services.audit import Actor
-from services.cluster_spec import ClusterSpec, MemberGrant
-from services.runtime import Runtime
+from services.access import tokens
+from services.access.accounts import create_user
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.provisioning import deploy
 
 
 @pytest.fixture
@@ -128,11 +130,11 @@ def deployed(runtime: Runtime) -> Iterator[tuple[int, str, str]]:
     """A real running cluster; yields (id, username, secret)."""
     owner = create_user(runtime.db, runtime.passwords, email="own@example.com",
                         password="long enough password")
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="Gateway test", members=(MemberGrant(owner.id, "admin"),)),
         "development")
-    cluster_id = provisioning.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
-    provisioning.wait_for_deploy(cluster_id)
+    cluster_id = deploy.begin_deploy(runtime, spec, actor=Actor(user_id=owner.id))
+    deploy.wait_for_deploy(cluster_id)
     pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=owner.id))
     assert pending is not None
     yield cluster_id, "gateway_test_app", pending.secret

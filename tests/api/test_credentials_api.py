@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 
 from data import cluster_ops, memberships
 from data.clickhouse import ClickHouse
-from services import cluster_rules, credentials
-from services.audit import Actor
-from services.cluster_spec import ClusterSpec, MemberGrant
-from services.provisioning import wait_for_deploy
-from services.runtime import Runtime
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.provisioning.deploy import wait_for_deploy
 from tests.access_world import ORIGIN, World, build_world, sign_in, snapshot
 
 SECRET = "s" * 43
@@ -42,11 +42,11 @@ def _call(client: FlaskClient, method: str, url: str, body: Any = None) -> Any:
 @pytest.fixture
 def deployed_by_api(server: Flask, world: World, ch: ClickHouse) -> Iterator[tuple[int, str]]:
     """A cluster deployed through ``POST /clusters``: its id and ``secret_url``."""
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="Secret api", members=(MemberGrant(world.users["admin"], "admin"),)),
         "development")
     root = sign_in(server.test_client(), "root")
-    made = _call(root, "POST", "/api/v1/clusters", cluster_rules.spec_to_dict(spec))
+    made = _call(root, "POST", "/api/v1/clusters", rules.spec_to_dict(spec))
     assert made.status_code == 202
     wait_for_deploy(made.json["id"], timeout=120)
     yield made.json["id"], made.json["secret_url"]

@@ -13,11 +13,12 @@ from waitress.server import create_server
 
 from app import create_app
 from data import cluster_ops, memberships
-from services import cluster_rules, credentials, provisioning
-from services.accounts import create_user
-from services.audit import Actor
-from services.cluster_spec import ClusterSpec, MemberGrant
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.provisioning import deploy
 from tests.waiting import wait_until
 
 LONG_SQL = "SELECT count() FROM numbers(1e11) WHERE sipHash64(number) = 1"
@@ -30,10 +31,10 @@ def served(runtime: Runtime) -> Iterator[tuple[str, Runtime, int, str]]:
     cluster whose queries stop after :data:`QUERY_SECONDS`."""
     user = create_user(runtime.db, runtime.passwords, email="pool@example.com",
                        password="correct horse battery")
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name="Pool line", members=(MemberGrant(user.id, "admin"),)), "development")
-    cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user.id))
-    assert provisioning.run_provisioning(runtime, cluster_id)
+    cluster_id = deploy.record_cluster(runtime, spec, actor=Actor(user_id=user.id))
+    assert deploy.run_provisioning(runtime, cluster_id)
     secret = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user.id)).secret
     with runtime.db.session() as session:
         cluster = memberships.get_cluster(session, cluster_id)

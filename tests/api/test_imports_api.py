@@ -9,10 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from data import memberships
-from services import tokens
-from services.accounts import create_user
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import tokens
+from services.access.accounts import create_user
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.services.import_helpers import make_cluster, table_count
 
 ROWS = [{"serial": "API-1", "process": "press-fit", "ts": "2026-11-20T08:00:00Z", "idx": i,

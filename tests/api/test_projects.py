@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from data import imports as jobs_data
 from data import projects as projects_data
 from data.models import AuditEntry, ProjectAsset
-from services import projects, team
-from services.audit import Actor
-from services.reports import run_report
-from services.runtime import Runtime
+from services.access import team
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.projects import project_store
+from services.projects.reports import run_report
 from tests.access_world import ORIGIN, World, build_world, sign_in
 
 REFUSAL = "A report asset is made by generating a report of the project, not saved directly."
@@ -41,7 +42,7 @@ def _state(runtime: Runtime) -> tuple[list[tuple[Any, ...]], int]:
 
 
 def _project(runtime: Runtime, cluster_id: int) -> int:
-    return projects.create_project(runtime, cluster_id=cluster_id, actor=ACTOR, name="P",
+    return project_store.create_project(runtime, cluster_id=cluster_id, actor=ACTOR, name="P",
                                    project_type="custom").id
 
 

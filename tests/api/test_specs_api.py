@@ -15,10 +15,10 @@ from data import memberships
 from data.ch_schema import schema_statements
 from data.models import AuditEntry
 from data.models_specs import FeatureSpec
-from services import tokens
-from services.accounts import create_user
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import tokens
+from services.access.accounts import create_user
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import register_cluster
 
 

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services import password_resets
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import password_resets
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, PASSWORD, World, build_world, sign_in
 
 NEW = "a fresh password 3"

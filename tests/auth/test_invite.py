@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from data.models_team import TeamInvitation
-from services import invitations, team
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import invitations, team
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world, sign_in
 from tests.services.test_invitations import _CountingPasswords
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from data.models import AuditEntry, User
-from services.accounts import create_user
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.core.runtime import Runtime
 from tests.idp import IdentityProvider, start_provider, stop_provider
 
 CALLBACK = "http://localhost/login/sso/callback"

@@ -13,8 +13,8 @@ from auth.session import AuthUser
 from data import memberships
 from data.models import DatabaseCluster
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services.accounts import SessionUser, create_user
-from services.runtime import Runtime
+from services.access.accounts import SessionUser, create_user
+from services.core.runtime import Runtime
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from flask import Flask, session
 from flask_login import current_user
 
 from auth import session as auth_session
-from services.accounts import SessionUser
+from services.access.accounts import SessionUser
 
 USER = SessionUser(id=7, email="ana@example.com", display_name="Ana", is_admin=False,
                    session_token="server-side-token")

@@ -21,11 +21,14 @@ from components.dashboard import ALL
 from data import memberships
 from data.clickhouse import ClickHouse
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
-from services import accounts, dashboard, demo_data, jobs
-from services.accounts import create_user
-from services.audit import Actor
-from services.kpis import View
-from services.runtime import Runtime
+from services.access import accounts
+from services.access.accounts import create_user
+from services.core import jobs
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.demo import plant as demo_data
+from services.quality import dashboard
+from services.quality.kpis import View
 from tests.access_world import register_cluster
 from tests.jobs import wait_for_result
 from tests.security.matrix import denials

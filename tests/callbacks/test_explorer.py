@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services import explorer
-from services.demo_data import load_demo
-from services.explorer_state import ExplorerState, encode_state
-from services.runtime import Runtime
+from services.core.runtime import Runtime
+from services.demo.plant import load_demo
+from services.explorer import curve_queries
+from services.explorer.state import ExplorerState, encode_state
 from tests.access_world import World, build_world, sign_in
 
 HEADERS = {"Origin": "http://localhost"}
@@ -193,7 +193,7 @@ def test_opening_a_link_with_an_exact_start_time_keeps_it(server: Flask, world: 
     assert call(client, "explorer-process-select", values) == {}  # unchanged: no redraw
     values["explorer-start-input.value"] = "2026-11-19"  # the person picks another day
     changed = call(client, "explorer-process-select", values)["response"]
-    from services.explorer_state import decode_state
+    from services.explorer.state import decode_state
 
     new = decode_state(changed["explorer-state-store"]["data"])
     assert new.start == datetime(2026, 11, 19, tzinfo=UTC)
@@ -230,10 +230,10 @@ def test_events_that_move_no_object_change_nothing(relayout: Any) -> None:
 def test_a_long_filter_list_is_sent_in_part_and_typing_searches_it_on_the_server(
         server: Flask, world: World, mod_runtime: Runtime,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from services import explorer_view
+    from services.explorer import view
 
-    monkeypatch.setattr(explorer_view, "LISTED_MAX", 2)
-    known = explorer.options(mod_runtime, world.a, process="press-fit").values["batches"]
+    monkeypatch.setattr(view, "LISTED_MAX", 2)
+    known = curve_queries.options(mod_runtime, world.a, process="press-fit").values["batches"]
     assert len(known) > 3
     client = _client(server, "viewer")
     # a change of process sends the lists (the other filters start afresh): two batches
@@ -261,5 +261,5 @@ def test_a_long_filter_list_is_sent_in_part_and_typing_searches_it_on_the_server
     # another cluster's values are not searchable; a short list needs no answer
     other = {**search, "explorer-cluster-store.data": {"cluster": world.b}}
     assert call(client, "explorer-batches-select", other) == {}
-    monkeypatch.setattr(explorer_view, "LISTED_MAX", 10_000)
+    monkeypatch.setattr(view, "LISTED_MAX", 10_000)
     assert call(client, "explorer-batches-select", search) == {}

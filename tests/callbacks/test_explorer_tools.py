@@ -9,7 +9,7 @@ import pytest
 
 from callbacks.explorer_tools import objects_from_rows
 from lyceum.errors import ValidationError
-from services.explorer_state import EvalObject
+from services.explorer.state import EvalObject
 
 
 def test_rows_become_typed_objects_with_cleared_cells_defaulted() -> None:

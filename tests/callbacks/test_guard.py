@@ -16,8 +16,8 @@ from auth.session import AuthUser
 from callbacks.guard import clicked, guarded
 from data import memberships
 from lyceum.errors import ValidationError
-from services.accounts import SessionUser, create_user
-from services.runtime import Runtime
+from services.access.accounts import SessionUser, create_user
+from services.core.runtime import Runtime
 from tests.services.import_helpers import make_cluster
 
 Calls = list[tuple[Any, ...]]

@@ -13,9 +13,9 @@ from callbacks.save_to_project import _save, open_modal
 from components.ids import Explorer
 from components.save_to_project import make_save_to_project
 from data import memberships
-from services import assets, projects
-from services.accounts import SessionUser, create_user
-from services.runtime import Runtime
+from services.access.accounts import SessionUser, create_user
+from services.core.runtime import Runtime
+from services.projects import assets, project_store
 from tests.services.import_helpers import ACTOR, make_cluster
 
 
@@ -23,11 +23,11 @@ from tests.services.import_helpers import ACTOR, make_cluster
 def plant(runtime: Runtime, ch_database: str) -> tuple[int, int, int]:
     mine = make_cluster(runtime, ch_database)
     other = make_cluster(runtime, f"{ch_database}_x", name="Other", schema=False)
-    open_project = projects.create_project(runtime, cluster_id=mine, actor=ACTOR, name="Open",
+    open_project = project_store.create_project(runtime, cluster_id=mine, actor=ACTOR, name="Open",
                                            project_type="custom")
-    done = projects.create_project(runtime, cluster_id=mine, actor=ACTOR, name="Done",
+    done = project_store.create_project(runtime, cluster_id=mine, actor=ACTOR, name="Done",
                                    project_type="custom")
-    projects.change_status(runtime, cluster_id=mine, project_id=done.id, actor=ACTOR,
+    project_store.change_status(runtime, cluster_id=mine, project_id=done.id, actor=ACTOR,
                            action="complete")
     return mine, other, open_project.id
 
@@ -64,7 +64,7 @@ def test_viewer_and_foreign_project_are_refused(server: Flask, runtime: Runtime,
     for _ in _signed_in(server, runtime, mine, "viewer"):
         _open, _options, feedback = open_modal(1, f"/clusters/{mine}/explorer")
         assert "This needs the editor role on this cluster; you are viewer." in str(feedback)
-    theirs = projects.create_project(runtime, cluster_id=other, actor=ACTOR, name="Theirs",
+    theirs = project_store.create_project(runtime, cluster_id=other, actor=ACTOR, name="Theirs",
                                      project_type="custom")
     for _ in _signed_in(server, runtime, mine, "editor"):
         answer = _save("explorer", 1, str(theirs.id), "x", f"/clusters/{mine}/explorer", {})

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.access_world import ROLES, World, build_world, create_test_app, sign_in
 
 #: Who asks: a member with each role on cluster A (and none on B), a global admin, nobody.

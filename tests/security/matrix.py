@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from auth.roles import Role
 from data.models import AuditEntry
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 ORIGIN = {"Origin": "http://localhost"}
 FAKE_ID = 999_999

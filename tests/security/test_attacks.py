@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from data.models import AuditEntry, ClusterAccessToken, utcnow
-from services import tokens
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import tokens
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import World, snapshot
 from tests.security.matrix import ORIGIN, callback_payload, denials, dependencies, first_output
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, snapshot
 from tests.security.matrix import ORIGIN, callback_payload, denials, dependencies, first_output
 

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.access_world import World, snapshot
 from tests.security.conftest import PRINCIPALS
 from tests.security.matrix import (

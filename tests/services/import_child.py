@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from lyceum.settings import load_settings
-from services import import_format
-from services.audit import Actor
-from services.imports import create_job, get_job, recover_imports, run_import
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.imports import file_format
+from services.imports.import_job import create_job, get_job, recover_imports, run_import
 from tests.services.import_helpers import CURVE_HEADER, curve_rows, make_cluster, table_count
 
 DATABASE = "crash_plant"
@@ -52,7 +52,7 @@ def main(instance: Path, mode: str, arg: str = "") -> dict[str, object]:
         return {"cluster": make_cluster(rt, DATABASE), **_counts(rt)}
     if mode == "kill":
         fraction = float(arg)
-        import_format.CSV_BLOCK_BYTES = 64 * 1024
+        file_format.CSV_BLOCK_BYTES = 64 * 1024
         job_id = _start(rt, instance)
 
         def hook(value: float) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from data.ch_schema import schema_statements
 from data.models import DatabaseCluster
-from services.audit import Actor
-from services.imports import JobView, create_job, run_import
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.imports.import_job import JobView, create_job, run_import
 
 ACTOR = Actor(label="tester")
 CURVE_HEADER = "serial,process,ts,idx,x,y,x_unit,y_unit,line,station,product,batch,result\n"

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from data.models import AuditEntry, User, UserSession
 from data.models_accounts import LoginThrottle
 from lyceum.errors import NotFound, ValidationError
-from services import accounts, team
-from services.accounts import SignInError, SignInThrottled
-from services.runtime import Runtime
+from services.access import accounts, team
+from services.access.accounts import SignInError, SignInThrottled
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
 from tests.services.test_invitations import _CountingPasswords
 

@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 
 from data.models import AuditEntry, ProjectAsset
 from lyceum.errors import ValidationError
-from services import assets, projects
-from services.runtime import Runtime
+from services.core.runtime import Runtime
+from services.projects import assets, project_store
 from tests.services.import_helpers import ACTOR, make_cluster
 
 
 @pytest.fixture
 def project(runtime: Runtime, ch_database: str) -> tuple[int, int]:
     cid = make_cluster(runtime, ch_database, schema=False)
-    view = projects.create_project(runtime, cluster_id=cid, actor=ACTOR, name="P",
+    view = project_store.create_project(runtime, cluster_id=cid, actor=ACTOR, name="P",
                                    project_type="custom")
     return cid, view.id
 

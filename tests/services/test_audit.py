@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from data.audit_anchor import ANCHOR_FILE, AnchorFile
 from data.db import Database
-from services import audit
-from services.audit import Actor
+from services.core import audit
+from services.core.audit import Actor
 
 
 def test_chain_verifies_and_catches_an_edited_row(database_url: str) -> None:

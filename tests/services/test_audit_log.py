@@ -13,9 +13,9 @@ from components.audit import make_chain_result
 from data.audit_anchor import ANCHOR_FILE, AnchorFile, AnchorUnreadable
 from data.models import AuditChainHead, AuditEntry, utcnow
 from lyceum.errors import Forbidden, ValidationError
-from services import audit, audit_log
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core import audit, audit_reader
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import World, build_world
 
 
@@ -34,7 +34,7 @@ def world(runtime: Runtime) -> World:
 
 def test_filters_and_visibility(runtime: Runtime, world: World) -> None:
     def count(**kw: object) -> int:
-        return audit_log.search(runtime, audit_log.make_filter(**kw), limit=500).total
+        return audit_reader.search(runtime, audit_reader.make_filter(**kw), limit=500).total
     assert count(action="member") == 2 and count(action="member.add") == 1
     assert count(outcome="refused", action="member") == 1
     assert count(user="B_ADMIN") == 1
@@ -43,26 +43,26 @@ def test_filters_and_visibility(runtime: Runtime, world: World) -> None:
     assert count(since=(utcnow() + timedelta(days=1)).date().isoformat()) == 0
     assert count(until=utcnow().date().isoformat(), action="member") == 2  # whole day
     with pytest.raises(ValidationError, match="Outcome"):
-        audit_log.make_filter(outcome="maybe")
+        audit_reader.make_filter(outcome="maybe")
     with pytest.raises(ValidationError, match="From"):
-        audit_log.make_filter(since="yesterday")
+        audit_reader.make_filter(since="yesterday")
 
 
 def test_only_administrators_read_the_log(runtime: Runtime, world: World) -> None:
-    assert audit_log.administered_clusters(runtime, user_id=world.users["root"],
+    assert audit_reader.administered_clusters(runtime, user_id=world.users["root"],
                                            is_admin=True) is None
-    assert audit_log.administered_clusters(runtime, user_id=world.users["admin"],
+    assert audit_reader.administered_clusters(runtime, user_id=world.users["admin"],
                                            is_admin=False) == {world.a}
     for key in ("editor", "viewer", "outsider"):
         with pytest.raises(Forbidden):
-            audit_log.administered_clusters(runtime, user_id=world.users[key], is_admin=False)
+            audit_reader.administered_clusters(runtime, user_id=world.users[key], is_admin=False)
     with pytest.raises(Forbidden):  # an admin's token with a viewer scope
-        audit_log.administered_clusters(runtime, user_id=world.users["admin"],
+        audit_reader.administered_clusters(runtime, user_id=world.users["admin"],
                                         is_admin=False, scope=(world.a, "viewer"))
 
 
 def test_csv_neutralises_formulas(runtime: Runtime, world: World) -> None:
-    text = audit_log.to_csv(runtime, audit_log.make_filter(cluster_id=world.a))
+    text = audit_reader.to_csv(runtime, audit_reader.make_filter(cluster_id=world.a))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:4] == ["id", "created_at", "actor", "action"]
     for row in rows[1:]:
@@ -72,19 +72,19 @@ def test_csv_neutralises_formulas(runtime: Runtime, world: World) -> None:
 
 
 def test_editing_a_row_in_the_database_is_caught(runtime: Runtime, world: World) -> None:
-    assert audit_log.check_chain(runtime).ok
+    assert audit_reader.check_chain(runtime).ok
     with runtime.db.session() as session:
         target = session.query(AuditEntry).filter_by(action="member.remove").one().id
         session.execute(update(AuditEntry).where(AuditEntry.id == target)
                         .values(outcome="success"))
-    report = audit_log.check_chain(runtime)
+    report = audit_reader.check_chain(runtime)
     assert not report.ok and report.broken_at == target
 
 
 def test_the_anchor_in_the_instance_folder_notices_a_cut_end(runtime: Runtime,
                                                              world: World) -> None:
     anchor = AnchorFile(runtime.settings.instance_path / ANCHOR_FILE).read()
-    report = audit_log.check_chain(runtime)
+    report = audit_reader.check_chain(runtime)
     assert report.ok and report.anchored and anchor is not None
     assert anchor.entries == report.checked == report.anchor_entries
     with runtime.db.session() as session:
@@ -97,7 +97,7 @@ def test_the_anchor_in_the_instance_folder_notices_a_cut_end(runtime: Runtime,
         session.execute(delete(AuditEntry).where(AuditEntry.id > keep))
         session.execute(update(AuditChainHead).values(last_hash=kept.entry_hash,
                                                       entries=anchor.entries - 2))
-    report = audit_log.check_chain(runtime)
+    report = audit_reader.check_chain(runtime)
     assert (report.ok, report.broken_at, report.missing_at_end) == (False, None, 2)
     shown = str(make_chain_result(ok=report.ok, checked=report.checked,
                                   broken_at=report.broken_at,
@@ -112,5 +112,5 @@ def test_the_anchor_in_the_instance_folder_notices_a_cut_end(runtime: Runtime,
 def test_an_unreadable_anchor_is_reported(runtime: Runtime, world: World) -> None:
     (runtime.settings.instance_path / ANCHOR_FILE).write_text("{}")
     with pytest.raises(AnchorUnreadable) as caught:
-        audit_log.check_chain(runtime)
+        audit_reader.check_chain(runtime)
     assert caught.value.user_message == "The audit anchor audit-anchor.json is not valid."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cache import CacheBusy, DiskBackend, ProcessCaches, RedisBackend, SharedCache
+from services.core.cache import CacheBusy, DiskBackend, ProcessCaches, RedisBackend, SharedCache
 
 
 @pytest.fixture(params=["diskcache", "redis"])

@@ -19,9 +19,8 @@ from data.cluster_stats import MergeInfo, PartsSummary, create_table_query
 from data.models import AuditEntry, ClusterEvent, ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import NotFound, ValidationError
 from lyceum.settings import HostCeilings
-from services import audit, cluster_usage
-from services.audit import Actor
-from services.cluster_console import (
+from services.clusters import usage as cluster_usage
+from services.clusters.console import (
     ClusterStateError,
     cluster_health,
     decommission,
@@ -33,16 +32,18 @@ from services.cluster_console import (
     usage_by_tier,
     usage_trend,
 )
-from services.cluster_health import EngineState, TierDisk, assess, query_stats
-from services.cluster_usage import (
+from services.clusters.health import EngineState, TierDisk, assess, query_stats
+from services.clusters.usage import (
     PartTracker,
     TierMove,
     UsageSampler,
     start_usage_sampler,
     stop_usage_sampler,
 )
-from services.runtime import Runtime
-from services.work_pools import Busy
+from services.core import audit
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
 from tests.waiting import wait_until
 
 GIB = 1024**3
@@ -213,7 +214,7 @@ def test_the_sampler_runs_in_the_background_and_survives_errors(
 
     monkeypatch.setattr(cluster_usage, "record_usage", flaky)
     sampler = UsageSampler(rt, interval_s=0.02)
-    with caplog.at_level(logging.ERROR, logger="services.cluster_usage"):
+    with caplog.at_level(logging.ERROR, logger="services.clusters.usage"):
         sampler.start()
         try:
             assert sampler.running and sampler.wait_for_rounds(3, timeout=20)

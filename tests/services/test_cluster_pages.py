@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.cluster_pages import cluster_id_in, cluster_pages
+from services.clusters.page_access import cluster_id_in, cluster_pages
 
 REGISTRY = [
     {"path_template": "/clusters/<cluster_id>", "name": "Cluster", "cluster_tab": "Console",

@@ -11,8 +11,9 @@ import pytest
 from data.ch_schema import TierRetention
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services import costs
-from services.cluster_rules import (
+from services.clusters import costs
+from services.clusters.request import ClusterSpec, MemberGrant, TierSizes
+from services.clusters.rules import (
     CLUSTER_TYPES,
     apply_preset,
     coerce_int,
@@ -25,8 +26,7 @@ from services.cluster_rules import (
     validate_spec,
     validate_team,
 )
-from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes
-from services.roles import ROLE_NAMES as ROLES
+from services.core.roles import ROLE_NAMES as ROLES
 
 REGIONS = {"local", "eu-central", "eu-west", "us-east", "us-west", "ap-southeast"}
 USERS = {1, 2, 3}

@@ -8,8 +8,8 @@ import pytest
 
 from data.models import DatabaseCluster
 from lyceum.settings import HostCeilings
-from services.cluster_session import cluster_query_settings, for_cluster
-from services.runtime import Runtime
+from services.clusters.query_session import cluster_query_settings, for_cluster
+from services.core.runtime import Runtime
 
 GIB = 1024**3
 HOST = HostCeilings(max_execution_time=120, max_memory_usage=4 * GIB, max_threads=2)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from lyceum.errors import ConfigError
-from services.cluster_spec import ClusterSpec, TierSizes
-from services.costs import (
+from services.clusters.costs import (
     LABEL,
     CostEstimate,
     PriceTable,
@@ -20,6 +19,7 @@ from services.costs import (
     load_price_table,
     price_table,
 )
+from services.clusters.request import ClusterSpec, TierSizes
 
 TABLE: dict[str, Any] = {
     "source": "test prices",

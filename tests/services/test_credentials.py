@@ -16,9 +16,10 @@ from data.cluster_meta import ClusterStateError
 from data.models import utcnow
 from data.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services import credentials, gateway
-from services.audit import Actor
-from services.runtime import Runtime
+from services.clusters import credentials
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.gateway import sql
 from tests.access_world import World, build_world
 
 SECRET = secrets.token_urlsafe(32)
@@ -128,8 +129,8 @@ def test_rotation_revokes_the_old_secret_at_once(runtime: Runtime, world: World)
     new = credentials.rotate_credential(runtime, world.a, actor=admin)
     assert new.secret != old and len(new.secret) >= 43 and new.purpose == "rotation"
     with pytest.raises(NotAuthenticated):
-        gateway.authenticate(runtime, cluster_id=world.a, username="acc_app", secret=old)
-    assert gateway.authenticate(runtime, cluster_id=world.a, username="acc_app",
+        sql.authenticate(runtime, cluster_id=world.a, username="acc_app", secret=old)
+    assert sql.authenticate(runtime, cluster_id=world.a, username="acc_app",
                                 secret=new.secret).cluster_id == world.a
     pending = credentials.pending_secret(runtime, world.a, actor=admin)
     assert pending is not None and pending.secret == new.secret  # a lost response loses nothing

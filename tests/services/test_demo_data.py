@@ -12,7 +12,7 @@ import pytest
 from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import ClickHouse
 from lyceum.errors import ValidationError
-from services.demo_curves import (
+from services.demo.curves import (
     PEAK_FORCE_OK,
     PRESS_FIT,
     PROCESS_SPECS,
@@ -22,7 +22,7 @@ from services.demo_curves import (
     CurveArrays,
     generate_curves,
 )
-from services.demo_data import DEMO_SIZES, DemoLoadReport, iter_demo_tables, load_demo
+from services.demo.plant import DEMO_SIZES, DemoLoadReport, iter_demo_tables, load_demo
 
 NOW = datetime(2026, 11, 25, 7, tzinfo=UTC)
 SMALL = DEMO_SIZES["small"]

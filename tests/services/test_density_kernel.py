@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from services import density_kernel as kernel
+from services.explorer import density_kernel as kernel
 
 
 def _draw(curves: list[tuple[list[float], list[float]]], *, view: tuple[float, ...],

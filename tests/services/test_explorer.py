@@ -16,12 +16,11 @@ from data.ch_schema import schema_statements
 from data.clickhouse import ClickHouse
 from data.curves import CurveQuery
 from lyceum.errors import NotFound, ValidationError
-from services import evaluation, explorer, golden
-from services import explorer_population as population
-from services.cache import ProcessCaches
-from services.cluster_session import ClusterSession
-from services.explorer import ExplorerCaches, Profiles
-from services.explorer_state import EvalObject, ExplorerState
+from services.clusters.query_session import ClusterSession
+from services.core.cache import ProcessCaches
+from services.explorer import curve_queries, evaluation, golden, population
+from services.explorer.curve_queries import ExplorerCaches, Profiles
+from services.explorer.state import EvalObject, ExplorerState
 
 DB = "test_explorer_synth"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -76,7 +75,7 @@ QUERY = CurveQuery(process="press-fit")
 
 
 def test_density_weighs_each_curve_once_and_keeps_the_extreme(session: ClusterSession) -> None:
-    dens = explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+    dens = curve_queries.density(session, QUERY, color_by="result", x_range=None, y_range=None,
                             width=100, height=200, use_memory=False)
     assert dens.groups == ["NOK", "OK"] and dens.n_curves == N_OK + 2
     totals = [float(img.sum()) for img in dens.images]
@@ -88,7 +87,7 @@ def test_density_weighs_each_curve_once_and_keeps_the_extreme(session: ClusterSe
 
 
 def test_zoomed_density_covers_only_the_visible_range(session: ClusterSession) -> None:
-    dens = explorer.density(session, QUERY, color_by="line", x_range=(0.0, 5.0),
+    dens = curve_queries.density(session, QUERY, color_by="line", x_range=(0.0, 5.0),
                             y_range=(0.0, 5.0), width=50, height=50, use_memory=False)
     assert dens.groups == ["Line 1", "Line 2"]
     assert sum(float(i.sum()) for i in dens.images) == pytest.approx(16.0, rel=0.05)
@@ -96,14 +95,14 @@ def test_zoomed_density_covers_only_the_visible_range(session: ClusterSession) -
 
 def test_filters_narrow_the_density(session: ClusterSession) -> None:
     query = replace(QUERY, results=("NOK",), lines=("Line 2",))
-    dens = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+    dens = curve_queries.density(session, query, color_by="result", x_range=None, y_range=None,
                             width=40, height=40, use_memory=False)
     assert dens.groups == ["NOK"] and dens.n_curves == 1
 
 
 def test_hostile_filter_values_are_bound_parameters(session: ClusterSession) -> None:
     query = replace(QUERY, lines=("x') OR 1=1 --", "Line 1"), batches=("'; DROP TABLE x",))
-    dens = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+    dens = curve_queries.density(session, query, color_by="result", x_range=None, y_range=None,
                             width=20, height=20, use_memory=False)
     assert dens.n_curves == 0
     assert int(session.scalar(f"SELECT count() FROM {DB}.curves")) == N_OK + 2
@@ -112,7 +111,7 @@ def test_hostile_filter_values_are_bound_parameters(session: ClusterSession) -> 
 def test_population_draws_each_curve_once_per_column_and_keeps_the_spike(
         session: ClusterSession) -> None:
     pop = population.load(session, "press-fit")
-    dens = explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+    dens = curve_queries.density(session, QUERY, color_by="result", x_range=None, y_range=None,
                             width=100, height=200)
     assert dens.groups == ["NOK", "OK"] and dens.n_curves == dens.n_in_view == N_OK + 2
     nok, ok = dens.images
@@ -160,10 +159,10 @@ def batches(ch: ClickHouse) -> Iterator[ClusterSession]:
 
 def test_colouring_by_more_values_than_colours_leaves_no_curve_out(
         batches: ClusterSession) -> None:
-    engine = explorer.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
+    engine = curve_queries.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
                               width=60, height=60, use_memory=False)
     population.load(batches, "press-fit")
-    memory = explorer.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
+    memory = curve_queries.density(batches, QUERY, color_by="batch", x_range=None, y_range=None,
                               width=60, height=60)
     expected = ["LOT-A", "LOT-B", *[f"LOT-{c}" for c in "CDEFGHI"], population.OTHER]
     assert engine.groups == memory.groups == expected
@@ -189,7 +188,7 @@ def test_population_filters_ranges_and_zoom_match_clickhouse(session: ClusterSes
         if engine["count"]:
             assert memory["x"] == pytest.approx(engine["x"])
             assert memory["y"] == pytest.approx(engine["y"])
-    up_high = explorer.density(session, QUERY, color_by="result", x_range=(0.0, 10.0),
+    up_high = curve_queries.density(session, QUERY, color_by="result", x_range=(0.0, 10.0),
                                y_range=(50.0, 100.0), width=40, height=40)
     assert up_high.n_in_view == 1 and float(up_high.images[1].sum()) == 0.0  # the spike only
 
@@ -205,7 +204,7 @@ def test_population_lines_and_profiles_match_clickhouse(session: ClusterSession)
     ids, mean, low, high = population.profiles(pop, population.mask(pop, QUERY),
                                                x_range=(0.0, 10.0), bins=50)
     frame = curve_data.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
-    reference = explorer._pivot(frame, x_range=(0.0, 10.0), bins=50)
+    reference = curve_queries._pivot(frame, x_range=(0.0, 10.0), bins=50)
     assert np.array_equal(ids, reference.curve_ids)
     for a, b in ((mean, reference.mean), (low, reference.low), (high, reference.high)):
         assert np.allclose(a, b, atol=1e-4, equal_nan=True)
@@ -229,13 +228,13 @@ def test_new_curves_are_appended_once_complete_and_top_up_the_whole_view(
     for cid in (2001, 2002, 2003):
         add(cid, with_samples=True)
     pop = population.load(session, process)
-    first = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+    first = curve_queries.density(session, query, color_by="result", x_range=None, y_range=None,
                              width=30, height=30)
     add(2004, with_samples=True)
     add(2005, with_samples=False)  # its samples are still being inserted
     pop = population.append_new(session, pop)
     assert pop.curve_ids.tolist() == [2001, 2002, 2003, 2004] and pop.max_id == 2004
-    topped = explorer.density(session, query, color_by="result", x_range=None, y_range=None,
+    topped = curve_queries.density(session, query, color_by="result", x_range=None, y_range=None,
                               width=30, height=30)
     assert first.x_range == topped.x_range and topped.n_in_view == 4
     scratch, n = population.density(pop, population.mask(pop, query), color_by="result",
@@ -254,15 +253,15 @@ def test_new_curves_are_appended_once_complete_and_top_up_the_whole_view(
 
 
 def test_lines_keep_extremes_after_min_max_reduction(session: ClusterSession) -> None:
-    lines = explorer.lines(session, QUERY, curve_ids=[SPIKE_ID, 1], x_range=None, width=30)
+    lines = curve_queries.lines(session, QUERY, curve_ids=[SPIKE_ID, 1], x_range=None, width=30)
     x, y = lines[SPIKE_ID]
     assert len(x) <= 100 and float(np.max(y)) == pytest.approx(95.0)
     with pytest.raises(ValidationError, match="At most 500"):
-        explorer.lines(session, QUERY, curve_ids=list(range(501)), x_range=None, width=30)
+        curve_queries.lines(session, QUERY, curve_ids=list(range(501)), x_range=None, width=30)
 
 
 def test_golden_median_band_and_outlier_ranking(session: ClusterSession) -> None:
-    prof = explorer.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
+    prof = curve_queries.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
     ok_ids = list(range(1, N_OK + 1))
     gold = golden.build(prof, curve_ids=ok_ids, band=5)
     assert gold.n_curves == N_OK
@@ -349,7 +348,7 @@ def test_what_if_lists_the_parts_that_flip() -> None:
 def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
                                                                ch: ClickHouse) -> None:
     from data.models import DatabaseCluster
-    from services.runtime import Runtime
+    from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)
     with runtime.db.session() as s:
@@ -361,12 +360,12 @@ def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
         s.flush()
         cid = row.id
     with pytest.raises(ValidationError, match="Unknown line"):
-        explorer.resolve(runtime, cid, ExplorerState(lines=("x') OR 1=1 --",)))
+        curve_queries.resolve(runtime, cid, ExplorerState(lines=("x') OR 1=1 --",)))
     with pytest.raises(ValidationError, match="Unknown process"):
-        explorer.resolve(runtime, cid, ExplorerState(process="nope"))
+        curve_queries.resolve(runtime, cid, ExplorerState(process="nope"))
     with pytest.raises(NotFound):
-        explorer.resolve(runtime, cid + 99, ExplorerState())
-    found, query, opts = explorer.resolve(runtime, cid, ExplorerState(lines=("Line 1",)))
+        curve_queries.resolve(runtime, cid + 99, ExplorerState())
+    found, query, opts = curve_queries.resolve(runtime, cid, ExplorerState(lines=("Line 1",)))
     assert query.lines == ("Line 1",) and opts.values["lines"] == ["Line 1", "Line 2"]
     # the options are remembered by this runtime, and its sessions share its caches
     assert found.caches is runtime.caches
@@ -377,9 +376,9 @@ def test_the_caches_belong_to_the_session_s_runtime_and_clear_together(
         session: ClusterSession) -> None:
     session.caches.clear()  # what earlier tests of this module left
     held = population.load(session, "press-fit")
-    explorer.density(session, QUERY, color_by="result", x_range=None, y_range=None,
+    curve_queries.density(session, QUERY, color_by="result", x_range=None, y_range=None,
                      width=40, height=30)
-    explorer.profiles(session, QUERY, bins=16)
+    curve_queries.profiles(session, QUERY, bins=16)
     kept, pops = session.caches.of(ExplorerCaches), session.caches.of(population.Held)
     assert len(kept.views) == 1 and len(kept.profiles) == 1
     assert pops.populations[(DB, "press-fit")] is held

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lyceum.errors import ValidationError
-from services.explorer_state import (
+from services.explorer.state import (
     MAX_HIGHLIGHTS,
     EvalObject,
     ExplorerState,

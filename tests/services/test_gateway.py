@@ -13,12 +13,14 @@ from data.clickhouse import ClickHouse
 from data.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
-from services import cluster_rules, credentials, gateway, provisioning
-from services.accounts import create_user
-from services.audit import Actor
-from services.cluster_spec import ClusterSpec, MemberGrant
-from services.passwords import Passwords
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.clusters import credentials, rules
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.core.audit import Actor
+from services.core.passwords import Passwords
+from services.core.runtime import Runtime
+from services.gateway import sql as gateway
+from services.provisioning import deploy
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,11 @@ class Deployed:
 
 
 def _deploy(runtime: Runtime, name: str, *, user_id: int, sample: bool) -> tuple[int, str]:
-    spec = cluster_rules.apply_preset(
+    spec = rules.apply_preset(
         ClusterSpec(name=name, members=(MemberGrant(user_id, "admin"),),
                     load_sample_data=sample), "development")
-    cluster_id = provisioning.record_cluster(runtime, spec, actor=Actor(user_id=user_id))
-    assert provisioning.run_provisioning(runtime, cluster_id)
+    cluster_id = deploy.record_cluster(runtime, spec, actor=Actor(user_id=user_id))
+    assert deploy.run_provisioning(runtime, cluster_id)
     pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user_id))
     assert pending is not None
     return cluster_id, pending.secret

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from services.import_budget import (
+from services.imports.budget import (
     ImportTooLarge,
     budget_for,
     decoded_bytes,

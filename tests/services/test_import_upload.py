@@ -13,11 +13,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from services.import_budget import ImportTooLarge
-from services.import_upload import save_upload
-from services.imports import create_job, get_job, start_import
-from services.runtime import Runtime
-from services.work_pools import Busy
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
+from services.imports.budget import ImportTooLarge
+from services.imports.import_job import create_job, get_job, start_import
+from services.imports.upload import save_upload
 from tests.services.import_helpers import ACTOR, curve_rows, import_bytes, make_cluster, table_count
 
 BUDGET = 32 * 1024**2

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pytest
 
 from lyceum.errors import ValidationError
-from services.import_format import MAX_UPLOAD_BYTES, template_csv
-from services.import_upload import ingest, json_table, save_upload, to_csv
-from services.runtime import Runtime
+from services.core.runtime import Runtime
+from services.imports.file_format import MAX_UPLOAD_BYTES, template_csv
+from services.imports.upload import ingest, json_table, save_upload, to_csv
 from tests.services.import_helpers import (
     ACTOR,
     CURVE_HEADER,

@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from data.models import AuditEntry, utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import ValidationError
-from services import invitations, team
-from services.audit import Actor
-from services.invitations import InvitationForOther, InvitationInvalid, SignInRequired
-from services.runtime import Runtime
+from services.access import invitations, team
+from services.access.invitations import InvitationForOther, InvitationInvalid, SignInRequired
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
 from tests.smtp_sink import SmtpSink
 

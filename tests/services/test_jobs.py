@@ -22,9 +22,9 @@ from data import memberships
 from lyceum import cli
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from lyceum.errors import ConfigError
-from services import jobs
-from services.accounts import create_user
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.core import jobs
+from services.core.runtime import Runtime
 from tests.access_world import register_cluster
 from tests.jobs import wait_for_result
 from tests.servers import ROOT, free_port

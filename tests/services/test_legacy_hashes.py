@@ -14,9 +14,10 @@ from data import memberships
 from data.models import ClusterAccessToken, UserSession, utcnow
 from data.models_team import TeamInvitation
 from lyceum.errors import NotAuthenticated
-from services import accounts, gateway, invitations, sso, tokens
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import accounts, invitations, sso, tokens
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.gateway import sql
 from tests.access_world import PASSWORD, World, build_world
 
 ACTOR = Actor(label="test")
@@ -105,7 +106,7 @@ def test_the_gateway_checks_keyed_credentials_without_argon2(
         runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = secrets.token_urlsafe(32)
     _set_credential(runtime, world.a, runtime.passwords.hash(secret))  # argon2, as before
-    assert gateway.authenticate(runtime, cluster_id=world.a, username="acc_app",
+    assert sql.authenticate(runtime, cluster_id=world.a, username="acc_app",
                                 secret=secret).cluster_id == world.a
     _set_credential(runtime, world.a, runtime.keys.hash_credential(secret))
 
@@ -113,10 +114,10 @@ def test_the_gateway_checks_keyed_credentials_without_argon2(
         raise AssertionError("argon2 ran for a keyed credential")
 
     monkeypatch.setattr(runtime.passwords, "verify", no_argon2)
-    assert gateway.authenticate(runtime, cluster_id=world.a, username="acc_app",
+    assert sql.authenticate(runtime, cluster_id=world.a, username="acc_app",
                                 secret=secret).cluster_id == world.a
     for user, wrong in (("acc_app", secret + "x"), ("acc_app", ""), ("other", secret)):
         with pytest.raises(NotAuthenticated):
-            gateway.authenticate(runtime, cluster_id=world.a, username=user, secret=wrong)
+            sql.authenticate(runtime, cluster_id=world.a, username=user, secret=wrong)
     with pytest.raises(NotAuthenticated):
-        gateway.authenticate(runtime, cluster_id=world.b, username="acc_app", secret=secret)
+        sql.authenticate(runtime, cluster_id=world.b, username="acc_app", secret=secret)

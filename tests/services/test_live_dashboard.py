@@ -11,12 +11,14 @@ import pytest
 from data import audit as audit_data
 from data.clickhouse import ClickHouse
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, demo_data, kpis, live_feed
-from services.alerts_evaluator import run_cycle
-from services.audit import Actor
-from services.cache import shared_cache
-from services.cluster_session import for_cluster
-from services.runtime import Runtime
+from services.clusters.query_session import for_cluster
+from services.core.audit import Actor
+from services.core.cache import shared_cache
+from services.core.runtime import Runtime
+from services.demo import live_feed
+from services.demo import plant as demo_data
+from services.quality import alerts, kpis
+from services.quality.alerts_evaluator import run_cycle
 from tests.access_world import register_cluster
 
 DB = "dash_demo"
@@ -131,7 +133,7 @@ def test_dashboard_cache_is_shared_per_view(runtime: Runtime, cluster_id: int) -
 def test_fifty_viewers_cost_the_queries_of_one(runtime: Runtime, cluster_id: int) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from services import dashboard
+    from services.quality import dashboard
 
     view = kpis.View(cluster_id, "7d")
     before = dashboard.queries_so_far(runtime)

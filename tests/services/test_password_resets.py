@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from data.models import AuditEntry, User, utcnow
 from data.models_accounts import PasswordReset
 from lyceum.errors import NotFound, ValidationError
-from services import accounts, password_resets
-from services.audit import Actor
-from services.password_resets import ResetInvalid
-from services.runtime import Runtime
+from services.access import accounts, password_resets
+from services.access.password_resets import ResetInvalid
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
 from tests.smtp_sink import SmtpSink
 

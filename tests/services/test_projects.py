@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, assets, projects
-from services.explorer_state import explorer_url, state_from_dict
-from services.runtime import Runtime
+from services.core.runtime import Runtime
+from services.explorer.state import explorer_url, state_from_dict
+from services.projects import assets, project_store
+from services.quality import alerts
 from tests.services.import_helpers import ACTOR, make_cluster
 
 
@@ -21,8 +22,8 @@ def two(runtime: Runtime, ch_database: str) -> tuple[Runtime, int, int]:
 
 def test_templates_create_their_starting_assets(two: tuple[Runtime, int, int]) -> None:
     rt, cid, _ = two
-    assert len(projects.project_types(rt)) == 5
-    view = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="QC line 1",
+    assert len(project_store.project_types(rt)) == 5
+    view = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="QC line 1",
                                    project_type="quality_control")
     found = assets.list_assets(rt, cluster_id=cid, project_id=view.id)
     assert sorted((a.asset_type, a.name) for a in found) == [
@@ -41,24 +42,27 @@ def test_templates_create_their_starting_assets(two: tuple[Runtime, int, int]) -
 
 def test_lifecycle_and_activity(two: tuple[Runtime, int, int]) -> None:
     rt, cid, _ = two
-    view = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P", project_type="custom")
-    assert projects.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
+    view = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+                                        project_type="custom")
+    assert project_store.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
                                   action="pause").status == "paused"
     with pytest.raises(ValidationError) as caught:
-        projects.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
+        project_store.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
                                action="pause")
     assert caught.value.user_message == "A paused project cannot be paused."
-    projects.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR, action="resume")
-    projects.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
+    project_store.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
+                                action="resume")
+    project_store.change_status(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,
                            action="complete")
-    seen = [what for _, _, what in projects.activity(rt, cluster_id=cid, project_id=view.id)]
+    seen = [what for _, _, what in project_store.activity(rt, cluster_id=cid, project_id=view.id)]
     assert seen == ["completed the project", "resumed the project", "paused the project",
                     "created the project"]
 
 
 def test_chart_asset_opens_the_explorer_as_saved(two: tuple[Runtime, int, int]) -> None:
     rt, cid, _ = two
-    view = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P", project_type="custom")
+    view = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+                                        project_type="custom")
     state = {"p": "press-fit"}
     try:
         expected = explorer_url(cid, state_from_dict(state))
@@ -80,7 +84,7 @@ def test_chart_asset_opens_the_explorer_as_saved(two: tuple[Runtime, int, int]) 
 
 def test_a_project_of_another_cluster_is_not_found(two: tuple[Runtime, int, int]) -> None:
     rt, cid, other = two
-    view = projects.create_project(rt, cluster_id=other, actor=ACTOR, name="Theirs",
+    view = project_store.create_project(rt, cluster_id=other, actor=ACTOR, name="Theirs",
                                    project_type="custom")
     with pytest.raises(NotFound) as caught:
         assets.save_asset(rt, cluster_id=cid, project_id=view.id, actor=ACTOR,

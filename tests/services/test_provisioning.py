@@ -16,19 +16,22 @@ from data.ch_schema import ALL_TABLES, TIME_TABLES
 from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
-from services import cluster_rules, costs, credentials, demo_data, gateway, provisioning
-from services.accounts import create_user
-from services.audit import Actor
-from services.cluster_session import (
+from services.access.accounts import create_user
+from services.clusters import costs, credentials, rules
+from services.clusters.query_session import (
     RECORDED_ONLY,
     ClusterUnavailable,
     applied_or_recorded,
     cluster_query_settings,
     for_cluster,
 )
-from services.cluster_spec import ClusterSpec, MemberGrant, TierSizes, database_name_for
-from services.provisioning_steps import STEP_KEYS, STEPS, has_ttl
-from services.runtime import Runtime
+from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.demo import plant
+from services.gateway import sql
+from services.provisioning import deploy as provisioning
+from services.provisioning.steps import STEP_KEYS, STEPS, has_ttl
 
 LABELS = {key: label for key, label, _ in STEPS}
 
@@ -53,7 +56,7 @@ def make_spec(owner: Actor, ch: ClickHouse) -> Iterator[Callable[..., ClusterSpe
 
     def make(name: str, **changes: Any) -> ClusterSpec:
         assert owner.user_id is not None
-        spec = cluster_rules.apply_preset(
+        spec = rules.apply_preset(
             ClusterSpec(name=name, members=(MemberGrant(owner.user_id, "admin"),)),
             "development")
         made.append(database_name_for(name))
@@ -91,7 +94,7 @@ def test_deploy_makes_a_running_cluster(rt: Runtime, owner: Actor,
     assert cluster.progress["percent"] == 100
     assert set(_states(cluster).values()) == {"done"}
     assert all(step["seconds"] is not None for step in cluster.progress["steps"])
-    assert cluster.query_limits == cluster_rules.query_limits(
+    assert cluster.query_limits == rules.query_limits(
         spec, cpu_count=os.cpu_count() or 1, ceilings=rt.settings.ceilings)
     assert cluster.monthly_estimate == costs.estimate(spec, region_factor=1.0).total
     assert (cluster.nodes, cluster.vcpu_per_node, cluster.memory_gb_per_node) == (1, 4, 16)
@@ -147,13 +150,13 @@ def test_secret_is_stored_keyed_and_waits_until_saved(
     assert cluster.credential_hash is not None
     assert cluster.credential_hash.startswith("hmac-sha256$")
     assert secret not in cluster.credential_hash
-    table = gateway.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
+    table = sql.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
                                       secret=secret, sql="SELECT count() AS n FROM parts")
     assert table.to_pylist() == [{"n": 0}]
     with pytest.raises(NotAuthenticated) as refused:
-        gateway.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
+        sql.run_gateway_query(rt, cluster_id=cluster_id, username="secret_line_app",
                                   secret=secret + "x", sql="SELECT 1")
-    assert refused.value.user_message == gateway.GENERIC_AUTH_FAILURE
+    assert refused.value.user_message == sql.GENERIC_AUTH_FAILURE
 
 
 def test_progress_is_committed_while_a_step_runs(
@@ -163,11 +166,11 @@ def test_progress_is_committed_while_a_step_runs(
                                              actor=owner)
     seen: list[dict[str, Any]] = []
 
-    def load_demo(ch: ClickHouse, database: str, *, size: str) -> demo_data.DemoLoadReport:
+    def load_demo(ch: ClickHouse, database: str, *, size: str) -> plant.DemoLoadReport:
         seen.append(_cluster(rt, cluster_id).progress)
-        return demo_data.DemoLoadReport(database, size, False, {"parts": 0}, 0, 0.0)
+        return plant.DemoLoadReport(database, size, False, {"parts": 0}, 0, 0.0)
 
-    monkeypatch.setattr(demo_data, "load_demo", load_demo)
+    monkeypatch.setattr(plant, "load_demo", load_demo)
     assert provisioning.run_provisioning(rt, cluster_id)
     (progress,) = seen
     assert progress["current"] == "load_sample_data"
@@ -326,7 +329,7 @@ def test_sample_data_option_loads_rows(rt: Runtime, owner: Actor,
     provisioning.wait_for_deploy(cluster_id, timeout=120)
     cluster = _cluster(rt, cluster_id)
     assert cluster.status == "running", cluster.status_reason
-    small = demo_data.DEMO_SIZES["small"]
+    small = plant.DEMO_SIZES["small"]
     assert rt.ch.scalar("SELECT count() FROM sample_line.parts") == small.press_fit
     assert rt.ch.scalar("SELECT sum(parts) FROM sample_line.hourly_yield") == small.press_fit
     assert "parts" in cluster.progress["steps"][STEP_KEYS.index("load_sample_data")]["note"]

@@ -14,9 +14,10 @@ from data import imports as jobs_data
 from data import projects as projects_data
 from data.models import AuditEntry
 from lyceum.errors import NotFound, ValidationError
-from services import assets, projects
-from services.demo_data import load_demo
-from services.reports import (
+from services.core.runtime import Runtime
+from services.demo.plant import load_demo
+from services.projects import assets, project_store
+from services.projects.reports import (
     adopt_legacy_reports,
     report_file,
     report_path,
@@ -24,7 +25,6 @@ from services.reports import (
     run_report,
     start_report,
 )
-from services.runtime import Runtime
 from tests.services.import_helpers import ACTOR, make_cluster
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -40,7 +40,7 @@ def plant(runtime: Runtime, ch_database: str) -> tuple[Runtime, int]:
 def test_chart_report_is_a_pdf_with_charts_and_tables(plant: tuple[Runtime, int],
                                                       tmp_path: Path) -> None:
     rt, cid = plant
-    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="Press line",
+    project = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="Press line",
                                       project_type="custom")
     chart = assets.save_asset(rt, cluster_id=cid, project_id=project.id, actor=ACTOR,
                               asset_type="chart", name="Press-fit overlay",
@@ -81,7 +81,7 @@ def test_chart_report_is_a_pdf_with_charts_and_tables(plant: tuple[Runtime, int]
 
 def test_report_of_a_non_chart_asset_is_refused(plant: tuple[Runtime, int]) -> None:
     rt, cid = plant
-    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="QC",
+    project = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="QC",
                                       project_type="quality_control")
     dashboard = next(a for a in assets.list_assets(rt, cluster_id=cid, project_id=project.id)
                      if a.asset_type == "dashboard")
@@ -120,9 +120,9 @@ def test_report_file_never_opens_a_path_a_client_could_name(
     rt = runtime
     mine = make_cluster(rt, ch_database, schema=False)
     theirs = make_cluster(rt, ch_database + "_b", schema=False)
-    project = projects.create_project(rt, cluster_id=mine, actor=ACTOR, name="P",
+    project = project_store.create_project(rt, cluster_id=mine, actor=ACTOR, name="P",
                                       project_type="custom")
-    other = projects.create_project(rt, cluster_id=theirs, actor=ACTOR, name="Q",
+    other = project_store.create_project(rt, cluster_id=theirs, actor=ACTOR, name="Q",
                                     project_type="custom")
     foreign = _done_job(rt, theirs, other.id, b"%PDF other cluster")
     unfinished = _done_job(rt, mine, project.id, b"%PDF half")
@@ -166,7 +166,7 @@ def test_a_download_is_audited_and_a_copy_still_downloads(runtime: Runtime,
                                                           ch_database: str) -> None:
     rt = runtime
     cid = make_cluster(rt, ch_database, schema=False)
-    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+    project = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
                                       project_type="custom")
     job = _done_job(rt, cid, project.id, b"%PDF-1.4 ok")
     saved = assets.save_report_asset(rt, report_id=job, actor=ACTOR,
@@ -184,7 +184,8 @@ def test_a_download_is_audited_and_a_copy_still_downloads(runtime: Runtime,
                  e.detail["asset"]) for e in found] == [
             ("tester", cid, "project", str(project.id), job, saved.id),
             ("tester", cid, "project", str(project.id), job, copy.id)]
-    seen = [what for _, _, what in projects.activity(rt, cluster_id=cid, project_id=project.id)]
+    activity = project_store.activity(rt, cluster_id=cid, project_id=project.id)
+    seen = [what for _, _, what in activity]
     assert seen[0] == "downloaded the report “Done (copy)”"
 
 
@@ -193,7 +194,7 @@ def test_report_assets_of_an_older_version_are_adopted_or_emptied(
     rt = runtime
     cid = make_cluster(rt, ch_database, schema=False)
     other = make_cluster(rt, ch_database + "_b", schema=False)
-    project = projects.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
+    project = project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name="P",
                                       project_type="custom")
     instance = rt.settings.instance_path
     (instance / "lyceum.db").write_bytes(b"SQLite format 3\x00 live")

@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from data.models_imports import ReportJob
-from services import projects
-from services.reports import start_report
-from services.runtime import Runtime
-from services.work_pools import Busy
+from services.core.runtime import Runtime
+from services.core.work_pools import Busy
+from services.projects import project_store
+from services.projects.reports import start_report
 from tests.services.import_helpers import ACTOR, make_cluster
 
 
 def test_a_report_over_the_clusters_cap_is_refused_and_its_job_says_why(
         runtime: Runtime, ch_database: str) -> None:
     cid = make_cluster(runtime, ch_database)
-    project = projects.create_project(runtime, cluster_id=cid, actor=ACTOR, name="Busy line",
+    project = project_store.create_project(runtime, cluster_id=cid, actor=ACTOR, name="Busy line",
                                       project_type="custom")
     gate = threading.Event()
     held = [runtime.pools.submit("reports", gate.wait, cluster_id=cid)

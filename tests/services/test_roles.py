@@ -1,12 +1,13 @@
-"""The role ladder, defined once in services.roles and used by every layer."""
+"""The role ladder, defined once in services.core.roles and used by every layer."""
 
 from __future__ import annotations
 
 import pytest
 
 from auth import roles as auth_roles
-from services import cluster_pages, tokens
-from services.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
+from services.access import tokens
+from services.clusters import page_access
+from services.core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
 
 
 def test_names_run_highest_first_and_rank_follows_the_enum() -> None:
@@ -32,7 +33,7 @@ def test_one_definition_shared_by_auth_and_services() -> None:
     assert auth_roles.Role is Role
     assert auth_roles.ROLE_DESCRIPTIONS is ROLE_DESCRIPTIONS
     for old_copy in ("ROLE_ORDER", "ROLES"):
-        assert not hasattr(tokens, old_copy) and not hasattr(cluster_pages, old_copy)
+        assert not hasattr(tokens, old_copy) and not hasattr(page_access, old_copy)
 
 
 def test_token_role_is_the_lower_of_its_own_and_its_owners() -> None:

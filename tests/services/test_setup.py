@@ -8,11 +8,11 @@ from dataclasses import replace
 from flask import Flask
 
 from data import cluster_ops, memberships
-from services import credentials
-from services.accounts import authenticate
-from services.audit import Actor
-from services.runtime import Runtime
-from services.setup import DEMO_DATABASE, prepare
+from services.access.accounts import authenticate
+from services.clusters import credentials
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.startup.first_start import DEMO_DATABASE, prepare
 
 
 def test_prepare_is_idempotent_and_makes_a_real_demo_cluster(runtime: Runtime,

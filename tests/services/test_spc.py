@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lyceum.errors import ValidationError
-from services import spc
+from services.quality import spc
 
 # NIST/SEMATECH e-Handbook §6.3.2 (and Montgomery Table VI): n -> (A2, D3, D4).
 PUBLISHED_R = {2: (1.880, 0.0, 3.267), 3: (1.023, 0.0, 2.574), 4: (0.729, 0.0, 2.282),

@@ -16,9 +16,9 @@ from data.clickhouse import ClickHouse
 from data.models import AuditEntry
 from data.models_specs import FeatureSpec
 from lyceum.errors import NotFound, ValidationError
-from services import alerts, dashboard, kpis, specs
-from services.audit import Actor
-from services.runtime import Runtime
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+from services.quality import alerts, dashboard, kpis, spec_limits
 from tests.access_world import register_cluster
 
 DB = "spec_limits_test"
@@ -59,17 +59,18 @@ def _state(runtime: Runtime) -> tuple[Any, ...]:
 
 
 def test_defaults_are_overridden_and_reset_with_audit(runtime: Runtime, cluster_id: int) -> None:
-    assert specs.limits_for(runtime, cluster_id) == kpis.FEATURE_SPECS
-    changed = specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+    assert spec_limits.limits_for(runtime, cluster_id) == kpis.FEATURE_SPECS
+    changed = spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
                                lsl=15, usl=23.5, unit=None, actor=EDITOR)
     assert (changed.unit, changed.lsl, changed.usl, changed.is_default) == ("kN", 15, 23.5,
                                                                             False)
-    assert specs.limits_for(runtime, cluster_id)[("press-fit", "peak_force")] == ("kN", 15, 23.5)
+    limits = spec_limits.limits_for(runtime, cluster_id)
+    assert limits[("press-fit", "peak_force")] == ("kN", 15, 23.5)
     other = cluster_id + 1000
-    assert specs.limits_for(runtime, other)[("press-fit", "peak_force")] == ("kN", 16, 24)
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force", lsl=None,
+    assert spec_limits.limits_for(runtime, other)[("press-fit", "peak_force")] == ("kN", 16, 24)
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force", lsl=None,
                      usl=25, unit="kN", actor=EDITOR)
-    back = specs.reset_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+    back = spec_limits.reset_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
                               actor=EDITOR)
     assert back is not None and back.is_default and (back.lsl, back.usl) == (16, 24)
     with runtime.db.session() as session:
@@ -96,7 +97,7 @@ def test_bad_limits_are_refused_and_change_nothing(runtime: Runtime, cluster_id:
                                                    usl: Any, unit: Any, message: str) -> None:
     before = _state(runtime)
     with pytest.raises(ValidationError, match=message):
-        specs.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
+        spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
                          lsl=lsl, usl=usl, unit=unit, actor=EDITOR)
     assert _state(runtime) == before
 
@@ -110,19 +111,20 @@ def test_unknown_or_hostile_features_are_refused(runtime: Runtime, cluster_id: i
                                                  process: str, feature: str) -> None:
     before = _state(runtime)
     with pytest.raises((NotFound, ValidationError)):
-        specs.set_limits(runtime, cluster_id, process=process, feature=feature, lsl=1, usl=2,
+        spec_limits.set_limits(runtime, cluster_id, process=process, feature=feature, lsl=1, usl=2,
                          unit="", actor=EDITOR)
     assert _state(runtime) == before
     with pytest.raises(NotFound):
-        specs.reset_limits(runtime, cluster_id, process=process, feature=feature, actor=EDITOR)
+        spec_limits.reset_limits(runtime, cluster_id, process=process, feature=feature,
+                                 actor=EDITOR)
 
 
 def test_feature_keys_round_trip() -> None:
-    assert specs.feature_key("press-fit", "peak_force") == "peak_force"
-    assert specs.parse_feature_key("press-fit::spec_test") == ("press-fit", "spec_test")
+    assert spec_limits.feature_key("press-fit", "peak_force") == "peak_force"
+    assert spec_limits.parse_feature_key("press-fit::spec_test") == ("press-fit", "spec_test")
     for bad in ("", "nothing", "::x", None, 5, "a::" + "x" * 300):
         with pytest.raises(ValidationError, match="Choose one of the listed features"):
-            specs.parse_feature_key(bad)
+            spec_limits.parse_feature_key(bad)
 
 
 def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> None:
@@ -130,14 +132,14 @@ def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> No
     key = "press-fit::spec_test"
     with pytest.raises(ValidationError, match="Choose one of the listed features"):
         dashboard.control_charts(runtime, view, feature=key, kind="imr", baseline="7d")
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
                      usl=17, unit="mm", actor=EDITOR)
     chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
                                         baseline="7d").value
     # σ = MR̄/d2 = 2/1.128 = 1.773; Cp = (17 − 5)/6σ = 1.128; Cpk = min(6, 6)/3σ = 1.128.
     assert (chart.cp, chart.cpk) == (pytest.approx(1.128), pytest.approx(1.128))
     assert (chart.unit, chart.lsl, chart.usl, len(chart.values)) == ("mm", 5, 17, 4)
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
                      usl=14, unit="mm", actor=EDITOR)
     chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
                                         baseline="7d").value  # a new key: at once, no TTL
@@ -148,7 +150,7 @@ def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> No
 
 def test_feature_spec_alert_judges_against_the_clusters_limits(runtime: Runtime,
                                                                cluster_id: int) -> None:
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
                      usl=14, unit="mm", actor=EDITOR)
     params = alerts.rule_from_form(kind="feature_spec", feature="press-fit::spec_test",
                                    value=None, window_minutes=120)
@@ -157,12 +159,12 @@ def test_feature_spec_alert_judges_against_the_clusters_limits(runtime: Runtime,
     alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=1)
     found, _ = alerts.list_alerts(runtime, cluster_id)
     assert [a.message for a in found] == ["1 curve with spec_test outside spec (worst 14.5 mm)"]
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
                      usl=13, unit="mm", actor=EDITOR)
     alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=2)
     found, _ = alerts.list_alerts(runtime, cluster_id)
     assert found[0].message == "2 curves with spec_test outside spec (worst 14.5 mm)"
-    specs.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
                      usl=20, unit="mm", actor=EDITOR)
     alerts.evaluate_cluster(runtime, cluster_id, now=NOW, cycle=3)
     assert alerts.list_alerts(runtime, cluster_id)[0] == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lyceum.errors import Forbidden, NotFound, ValidationError
-from services import team
-from services.audit import Actor
-from services.runtime import Runtime
+from services.access import team
+from services.core.audit import Actor
+from services.core.runtime import Runtime
 from tests.access_world import World, build_world, snapshot
 
 ACTOR = Actor(user_id=None, label="test")

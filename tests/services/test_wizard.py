@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services import wizard
-from services.accounts import create_user
-from services.runtime import Runtime
+from services.access.accounts import create_user
+from services.clusters import wizard
+from services.core.runtime import Runtime
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from lyceum.settings import PoolSizes
-from services.work_pools import Busy, StillRunning, WorkPools
+from services.core.work_pools import Busy, StillRunning, WorkPools
 
 
 @pytest.fixture

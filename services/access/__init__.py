@@ -1,0 +1,1 @@
+"""People and their access: accounts, sign-in, teams, invitations, resets, SSO, tokens."""

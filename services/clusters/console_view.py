@@ -1,0 +1,106 @@
+"""Everything the cluster console page shows, gathered in one call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from data import memberships
+from data.models import DatabaseCluster
+from lyceum.errors import AppError, Forbidden, NotFound
+from services.clusters import console as cluster_console
+from services.clusters import credentials
+from services.clusters.credentials import PendingSecret
+from services.clusters.health import Health
+from services.clusters.query_session import applied_or_recorded
+from services.clusters.usage import TierUsage, UsagePoint
+from services.core.audit import Actor
+from services.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CREDENTIAL_MODES = {
+    "app_gateway": (
+        "App-enforced credential. The embedded engine (chDB) cannot create ClickHouse "
+        "users, so this username and secret are checked by the app's SQL gateway, which "
+        "runs read-only queries limited to this cluster's database and query limits."),
+    "clickhouse_user": (
+        "A real ClickHouse user with grants on this database only and a settings profile "
+        "with the cluster's query limits."),
+}
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """The console of one cluster, as the signed-in user may see it."""
+
+    cluster: DatabaseCluster
+    role: str
+    notes: dict[str, str]
+    usage: list[TierUsage] = field(default_factory=list)
+    trend: list[UsagePoint] = field(default_factory=list)
+    health: Health | None = None
+    timeline: list[Any] = field(default_factory=list)
+    pending_secret: PendingSecret | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def credential_text(self) -> str:
+        """The credential mechanism in words."""
+        return CREDENTIAL_MODES.get(self.cluster.credential_mode, "No credential yet.")
+
+
+def _load(runtime: Runtime, cluster_id: int) -> DatabaseCluster:
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, cluster_id)
+        if cluster is None:
+            raise NotFound("That cluster does not exist.")
+        return cluster
+
+
+def console_view(runtime: Runtime, cluster_id: int, *, role: str,
+                 actor: Actor | None = None) -> ConsoleView:
+    """The cluster with its notes and events; usage and health too while it is running.
+
+    For an admin ``actor``, the credential's new secret while it waits to be saved (every
+    view shows it again until an admin confirms it was saved; see
+    :mod:`services.clusters.credentials`).
+    """
+    cluster = _load(runtime, cluster_id)
+    notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,
+                                on_cluster=runtime.settings.clickhouse_cluster)
+    secret = None
+    if actor is not None and role == "admin":
+        try:
+            secret = credentials.pending_secret(runtime, cluster_id, actor=actor)
+        except Forbidden:  # an admin token of someone who is no longer an admin
+            secret = None
+    usage, trend, health, problems = [], [], None, []
+    if cluster.status == "running":
+        try:
+            usage = cluster_console.usage_by_tier(runtime, cluster)
+            trend = cluster_console.usage_trend(runtime, cluster_id, days=30)
+            health = cluster_console.cluster_health(runtime, cluster)
+        except AppError as exc:
+            log.warning("console of %s: %s", cluster.database_name, exc)
+            problems.append(exc.user_message)
+    timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
+    return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
+                       health=health, timeline=timeline, pending_secret=secret,
+                       problems=problems)
+
+
+def cluster_fields(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
+    """The public fields of a cluster as plain JSON-ready data (never its credential hash)."""
+    return {
+        "id": cluster.id, "name": cluster.name, "database": cluster.database_name,
+        "type": cluster.cluster_type, "region": cluster.region_code, "status": cluster.status,
+        "status_reason": cluster.status_reason, "nodes": cluster.nodes,
+        "vcpu_per_node": cluster.vcpu_per_node,
+        "memory_gb_per_node": cluster.memory_gb_per_node, "storage": cluster.storage,
+        "retention": cluster.retention, "query_limits": cluster.query_limits,
+        "credential_user": cluster.credential_user, "credential_mode": cluster.credential_mode,
+        "monthly_estimate": cluster.monthly_estimate, "created_at":
+        cluster.created_at.isoformat(), "your_role": role,
+    }

@@ -1,0 +1,30 @@
+"""What the analytics engine is and how its storage looks, for administrators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data import engine_stats
+from data.engine_stats import VolumeInfo
+from services.core.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """The engine's mode, version, tiered storage and databases."""
+
+    mode: str
+    dsn_label: str
+    version: str
+    volumes: list[VolumeInfo]
+    databases: dict[str, tuple[int, int]]
+
+
+def engine_status(runtime: Runtime) -> EngineStatus:
+    """Read the engine's state from its system tables."""
+    ch = runtime.ch
+    mode = "Embedded (chDB, in this app's process)" if ch.embedded else "ClickHouse server"
+    label = ch.dsn.split("@")[-1] if not ch.embedded else ch.dsn
+    return EngineStatus(mode=mode, dsn_label=label, version=engine_stats.engine_version(ch),
+                        volumes=engine_stats.storage_volumes(ch),
+                        databases=engine_stats.database_sizes(ch))

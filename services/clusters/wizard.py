@@ -1,0 +1,228 @@
+"""The cluster wizard: its state lives on the server, per user, and is checked at every step.
+
+Nothing the browser sends is trusted: the current step comes from the stored draft, only the
+fields of that step are taken, and Deploy re-validates the whole spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from data import wizard as wizard_data
+from services.clusters import costs, rules
+from services.clusters.costs import CostEstimate
+from services.clusters.request import ClusterSpec, MemberGrant
+from services.clusters.rules import CLUSTER_TYPES, RETENTION_FIELDS, TIER_FIELDS
+from services.core.runtime import Runtime
+
+LAST_STEP = 4
+STEP_FIELDS: dict[int, tuple[str, ...]] = {
+    1: ("name", "description", "cluster_type", "region_code"),
+    2: ("nodes", "vcpu_per_node", "memory_gb_per_node", *TIER_FIELDS),
+    3: ("members", *RETENTION_FIELDS),
+    4: ("load_sample_data",),
+}
+
+
+@dataclass(frozen=True)
+class WizardView:
+    """Everything the wizard page shows for one user."""
+
+    step: int
+    spec: ClusterSpec
+    errors: dict[str, str]
+    estimate: CostEstimate
+    region_name: str
+    regions: list[tuple[str, str]]
+    users: list[tuple[int, str]]
+    embedded: bool
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The spec as flat field values, the way the forms show them."""
+        return flatten(self.spec)
+
+
+def flatten(spec: ClusterSpec) -> dict[str, Any]:
+    """Flat field name → value (tiers and retention lifted to the top level)."""
+    data = rules.spec_to_dict(spec)
+    flat = {k: v for k, v in data.items() if k not in ("storage", "retention")}
+    flat.update(data["storage"])
+    flat.update(data["retention"])
+    return flat
+
+
+def _merge(spec: ClusterSpec, step: int, values: dict[str, Any]) -> ClusterSpec:
+    data = rules.spec_to_dict(spec)
+    for key in STEP_FIELDS[step]:
+        if key not in values:
+            continue
+        value = values[key]
+        if key in TIER_FIELDS:
+            data["storage"][key] = value
+        elif key in RETENTION_FIELDS:
+            data["retention"][key] = None if key == "delete_after_days" and value in (
+                None, "") else value
+        elif key == "members":
+            data["members"] = [{"user_id": uid, "role": role}
+                               for uid, role in dict(value or {}).items() if role != "none"]
+        else:
+            data[key] = value
+    merged = rules.spec_from_dict(data)
+    if step == 1 and merged.cluster_type != spec.cluster_type \
+            and merged.cluster_type in CLUSTER_TYPES:
+        merged = rules.apply_preset(merged, merged.cluster_type)
+    return merged
+
+
+def _context(runtime: Runtime) -> dict[str, Any]:
+    with runtime.db.session() as session:
+        names, databases = wizard_data.taken_names(session)
+        regions = wizard_data.regions(session)
+        users = wizard_data.active_users(session)
+        return {
+            "existing_names": names, "existing_databases": databases,
+            "regions": [(r.code, r.name) for r in regions],
+            "factors": {r.code: r.price_factor for r in regions},
+            "users": [(u.id, u.email) for u in users],
+        }
+
+
+def _errors(step: int, spec: ClusterSpec, ctx: dict[str, Any]) -> dict[str, str]:
+    if step == 1:
+        return rules.validate_basics(
+            spec, existing_names=ctx["existing_names"],
+            existing_databases=ctx["existing_databases"],
+            region_codes={code for code, _ in ctx["regions"]})
+    if step == 2:
+        return rules.validate_resources(spec)
+    if step == 3:
+        errors = rules.validate_team(spec, known_user_ids={u for u, _ in ctx["users"]})
+        return errors | rules.validate_retention(spec)
+    return {}
+
+
+def _load(runtime: Runtime, user_id: int) -> tuple[int, ClusterSpec]:
+    with runtime.db.session() as session:
+        draft = wizard_data.get_draft(session, user_id)
+        if draft is not None:
+            step = draft.step if 1 <= draft.step <= LAST_STEP else 1
+            return step, rules.spec_from_dict(draft.state)
+    spec = rules.apply_preset(ClusterSpec(), "manufacturing")
+    return 1, replace(spec, members=(MemberGrant(user_id=user_id, role="admin"),))
+
+
+def _save(runtime: Runtime, user_id: int, step: int, spec: ClusterSpec) -> None:
+    with runtime.db.session() as session:
+        wizard_data.save_draft(session, user_id=user_id, step=step,
+                               state=rules.spec_to_dict(spec))
+
+
+def _view(runtime: Runtime, ctx: dict[str, Any], step: int, spec: ClusterSpec,
+          errors: dict[str, str]) -> WizardView:
+    factor = ctx["factors"].get(spec.region_code, 1.0)
+    names = dict(ctx["regions"])
+    return WizardView(step=step, spec=spec, errors=errors,
+                      estimate=costs.estimate(spec, region_factor=factor),
+                      region_name=names.get(spec.region_code, spec.region_code),
+                      regions=ctx["regions"], users=ctx["users"],
+                      embedded=runtime.ch.embedded)
+
+
+def open_wizard(runtime: Runtime, *, user_id: int) -> WizardView:
+    """The user's wizard as last saved (a new draft starts as *Manufacturing analytics*)."""
+    step, spec = _load(runtime, user_id)
+    return _view(runtime, _context(runtime), step, spec, {})
+
+
+def preview(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
+    """The view with unsaved field values applied (for the live estimate); nothing is stored."""
+    step, spec = _load(runtime, user_id)
+    return _view(runtime, _context(runtime), step, _merge(spec, step, values), {})
+
+
+def advance(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
+    """Take the current step's values; move on if they are valid, else stay with messages."""
+    step, spec = _load(runtime, user_id)
+    ctx = _context(runtime)
+    spec = _merge(spec, step, values)
+    errors = _errors(step, spec, ctx)
+    next_step = step if errors or step == LAST_STEP else step + 1
+    _save(runtime, user_id, next_step, spec)
+    return _view(runtime, ctx, next_step, spec, errors)
+
+
+def back(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
+    """Keep the current step's values (unvalidated) and go one step back."""
+    step, spec = _load(runtime, user_id)
+    spec = _merge(spec, step, values)
+    step = max(1, step - 1)
+    _save(runtime, user_id, step, spec)
+    return _view(runtime, _context(runtime), step, spec, {})
+
+
+def start_over(runtime: Runtime, *, user_id: int) -> WizardView:
+    """Forget the draft and begin again at step 1."""
+    with runtime.db.session() as session:
+        wizard_data.delete_draft(session, user_id)
+    return open_wizard(runtime, user_id=user_id)
+
+
+def final_spec(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> ClusterSpec:
+    """The spec to deploy: the stored draft plus the review step's options."""
+    step, spec = _load(runtime, user_id)
+    return _merge(spec, LAST_STEP, values) if step == LAST_STEP else spec
+
+
+def finish(runtime: Runtime, *, user_id: int) -> None:
+    """Forget the draft after a deploy was accepted."""
+    with runtime.db.session() as session:
+        wizard_data.delete_draft(session, user_id)
+
+
+def review_sections(view: WizardView) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """The review step's summary, in words, with notes on what is only recorded."""
+    spec, users = view.spec, dict(view.users)
+    preset = CLUSTER_TYPES.get(spec.cluster_type)
+    note = " (recorded, not applied on the embedded engine)" if view.embedded else ""
+    r = spec.retention
+    return [
+        ("Basics", [("Name", spec.name), ("ClickHouse database", spec.database_name),
+                    ("Type", preset.label if preset else spec.cluster_type),
+                    ("Region", view.region_name + note), ("Description", spec.description or "—")]),
+        ("Performance & storage", [
+            ("Nodes", f"{spec.nodes}" + (note if spec.nodes > 1 else "")),
+            ("Per node", f"{spec.vcpu_per_node} vCPU, {spec.memory_gb_per_node} GB memory"),
+            ("Tiers", f"hot {spec.storage.hot_gb} GB · warm {spec.storage.warm_gb} GB · "
+                      f"cold {spec.storage.cold_gb} GB · archive {spec.storage.archive_gb} GB")]),
+        ("Team & retention", [
+            ("Members", ", ".join(f"{users.get(m.user_id, m.user_id)} ({m.role})"
+                                  for m in spec.members) or "—"),
+            ("Retention", f"warm after {r.warm_after_days} d → cold after {r.cold_after_days} d"
+                          f" → archive after {r.archive_after_days} d → "
+                          + (f"deleted after {r.delete_after_days} d"
+                             if r.delete_after_days is not None else "kept forever"))]),
+    ]
+
+
+def type_choices() -> list[tuple[str, str, str]]:
+    """(code, label, one-line detail) for each cluster type, the recommended one marked."""
+    return [(code, preset.label + (" (recommended)" if preset.recommended else ""),
+             preset.summary) for code, preset in CLUSTER_TYPES.items()]
+
+
+def resource_hints(spec: ClusterSpec) -> dict[str, str]:
+    """The bounds of the chosen type, in words, under each resource field."""
+    preset = CLUSTER_TYPES.get(spec.cluster_type)
+    if preset is None:
+        return {}
+    low, high = rules.MEMORY_PER_VCPU_GB
+    return {
+        "nodes": f"{preset.nodes} for {preset.label}.",
+        "vcpu_per_node": f"{preset.vcpu_per_node} for {preset.label}.",
+        "memory_gb_per_node": f"{preset.memory_gb_per_node} GB; {low}–{high} GB per vCPU.",
+        "hot_gb": f"At least {rules.MIN_HOT_GB} GB.",
+        "storage": f"All tiers together at most {preset.max_storage_gb:,} GB for "
+                   f"{preset.label}.",
+    }

@@ -1,0 +1,1 @@
+"""The curve explorer: its state, the in-memory population, density, golden curves."""

@@ -1,0 +1,353 @@
+"""What each explorer action needs, in one call per action (the callbacks' and API's door)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from data import curves as curve_data
+from lyceum.errors import NotFound, ValidationError
+from services.core.runtime import Runtime
+from services.explorer import curve_queries as explorer
+from services.explorer import evaluation, golden
+from services.explorer.curve_queries import Density, Options
+from services.explorer.golden import Golden
+from services.explorer.state import (
+    RESULTS,
+    EvalObject,
+    ExplorerState,
+    decode_state,
+    validate_state,
+)
+
+TOP_OUTLIERS = 20
+Lines = dict[int, tuple[Any, Any]]
+#: A filter list offers at most this many values besides the chosen ones; typing searches
+#: the rest on the server. A dropdown indexes every option it is given for its search box:
+#: the demo's 971 batches cost ~50 ms of every page open.
+LISTED_MAX = 50
+SEARCHABLE = ("lines", "stations", "products", "batches")
+SEARCH_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A decoded, checked state with the choices its filters offer."""
+
+    state: ExplorerState
+    options: Options
+    goldens: list[dict[str, Any]]
+
+
+def open_view(runtime: Runtime, cluster_id: int, encoded: str) -> Opened:
+    """The state from a link (``""``: defaults), checked against this cluster's values."""
+    state = decode_state(encoded) if encoded else ExplorerState()
+    _session, _query, opts = explorer.resolve(runtime, cluster_id, state)
+    state = state.with_(process=opts.process)
+    if state.golden_id is not None:
+        golden.get(runtime, cluster_id, state.golden_id)  # another cluster's id: not found
+    return Opened(state=state, options=opts,
+                  goldens=golden.list_for(runtime, cluster_id, process=opts.process))
+
+
+def listed(known: Sequence[str], *, selected: Sequence[Any] = (), search: str = "") -> list[str]:
+    """What a filter list offers: the chosen values that are known, then the known values
+    containing ``search`` (any case), at most ``LISTED_MAX`` of those."""
+    chosen = set(selected)
+    kept = [v for v in known if v in chosen]
+    found = [v for v in matching(known, search) if v not in chosen]
+    return kept + found[:LISTED_MAX]
+
+
+def matching(values: Sequence[str], search: str) -> list[str]:
+    """The values containing ``search`` (any case, surrounding spaces ignored)."""
+    needle = search.strip().casefold()
+    return [v for v in values if needle in v.casefold()]
+
+
+def search_values(runtime: Runtime, cluster_id: int, state: ExplorerState, key: str, *,
+                  search: Any, selected: Any) -> list[str] | None:
+    """The values of filter ``key`` to offer while ``search`` is typed (``None``: the list
+    already offers every value). The text is only compared with the known values."""
+    if key not in SEARCHABLE:
+        raise ValidationError("Unknown filter.")
+    known = explorer.options(runtime, cluster_id, process=state.process).values[key]
+    if len(known) <= LISTED_MAX:
+        return None
+    text = search[:SEARCH_MAX_CHARS] if isinstance(search, str) else ""
+    chosen = [v for v in selected if isinstance(v, str)] if isinstance(selected, list) else []
+    return listed(known, selected=chosen, search=text)
+
+
+def filter_values(runtime: Runtime, cluster_id: int, *, process: Any,
+                  search: Any = "") -> dict[str, Any]:
+    """Every value each filter of ``process`` may take (``None``: the first process),
+    narrowed to those containing ``search`` (any case; only compared, never queried)."""
+    if process is not None and (not isinstance(process, str) or len(process) > 80):
+        raise ValidationError("Give the process as a name, e.g. process=press-fit.")
+    if not isinstance(search, str) or len(search) > SEARCH_MAX_CHARS:
+        raise ValidationError(f"search: at most {SEARCH_MAX_CHARS} characters.")
+    opts = explorer.options(runtime, cluster_id, process=process or None)
+    values = {k: matching(opts.values[k], search) for k in SEARCHABLE}
+    return {"process": opts.process, "processes": opts.processes, **values,
+            "results": list(RESULTS)}
+
+
+def _day(value: Any, *, end: bool, previous: datetime | None = None) -> datetime | None:
+    """The date field as a bound (start or end of that day); ``previous`` is kept when the
+    field still shows its day (a link or a saved view may hold an exact time)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ValidationError("Dates must look like 2026-11-25.") from None
+    if previous is not None and previous.date() == day:
+        return previous
+    return datetime.combine(day, time.max if end else time.min)
+
+
+def filter_state(runtime: Runtime, cluster_id: int, previous: ExplorerState, *,
+                 values: dict[str, Any]) -> Opened:
+    """A new state from the filter controls (zoom and highlights reset on a new process)."""
+    changes = {key: tuple(values.get(key) or ()) for key in
+               ("lines", "stations", "products", "batches", "results")}
+    process = values.get("process") or previous.process
+    same = process == previous.process
+    if not same:
+        changes = dict.fromkeys(changes, ())
+    state = validate_state(ExplorerState(
+        process=process, **changes,
+        start=_day(values.get("start"), end=False, previous=previous.start),
+        end=_day(values.get("end"), end=True, previous=previous.end),
+        color_by=values.get("color_by") or "result",
+        golden_id=values.get("golden_id") if same else None,
+        hidden=tuple(values.get("hidden") or ())
+        if same and values.get("color_by") == previous.color_by else (),
+        x_range=previous.x_range if same else None, y_range=previous.y_range if same else None,
+        highlight=previous.highlight if same else (), objects=previous.objects if same else ()))
+    return open_view_state(runtime, cluster_id, state)
+
+
+def open_view_state(runtime: Runtime, cluster_id: int, state: ExplorerState) -> Opened:
+    """Like :func:`open_view` for a state object."""
+    _session, _query, opts = explorer.resolve(runtime, cluster_id, state)
+    if state.golden_id is not None:
+        golden.get(runtime, cluster_id, state.golden_id)
+    return Opened(state=state.with_(process=opts.process), options=opts,
+                  goldens=golden.list_for(runtime, cluster_id, process=opts.process))
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The first draw: the density of the whole view plus saved golden and selection."""
+
+    density: Density
+    golden: Golden | None
+    selected: Lines
+    axes: tuple[str, str, str, str]
+
+
+def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
+         height: int, selected: list[int]) -> Drawing:
+    """Density for the state's range (or everything), the saved golden curve if chosen."""
+    session, query, opts = explorer.resolve(runtime, cluster_id, state)
+    dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
+                            y_range=state.y_range, width=width, height=height)
+    saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
+    lines = explorer.lines(session, query, curve_ids=_owned(session, query, selected),
+                           x_range=state.x_range, width=width) if selected else {}
+    return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes)
+
+
+def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:
+    """``curve_ids`` that match the filters (a forged id is refused)."""
+    if not explorer.owned(session, query, curve_ids):
+        raise NotFound("That curve is not among the filtered curves of this cluster.")
+    return list(curve_ids)
+
+
+def zoom(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int, height: int,
+         outliers: list[int], selected: list[int]) -> tuple[Density, Lines, Lines]:
+    """The re-aggregated density and re-reduced lines for the state's (zoomed) range."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
+                            y_range=state.y_range, width=width, height=height)
+    ids = _owned(session, query, list(dict.fromkeys([*outliers, *selected])))
+    lines = explorer.lines(session, query, curve_ids=ids, x_range=dens.x_range, width=width)
+    return (dens, {c: lines[c] for c in outliers if c in lines},
+            {c: lines[c] for c in selected if c in lines})
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Golden curve used, ranked outliers (table rows) and the top ones as lines."""
+
+    golden: Golden
+    rows: list[dict[str, Any]]
+    top_lines: Lines
+    n_nok_objects: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _golden_for(runtime: Runtime, cluster_id: int, state: ExplorerState,
+                profiles: explorer.Profiles, session: Any, query: Any) -> Golden:
+    if state.golden_id is not None:
+        return golden.get(runtime, cluster_id, state.golden_id)
+    return golden.build(profiles, curve_ids=_ok_ids(session, query) or None)
+
+
+def _ok_ids(session: Any, query: Any) -> list[int]:
+    """Ids of the filtered curves judged OK."""
+    if query.results and "OK" not in query.results:
+        return []
+    return curve_data.curve_ids(session, replace(query, results=("OK",)))
+
+
+def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
+            width: int, limit: int = 500) -> Analysis:
+    """Score every filtered curve against the golden curve and judge it with the objects."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    profiles = explorer.profiles(session, query)
+    if not len(profiles.curve_ids):
+        raise NotFound("No curves match these filters.")
+    gold = _golden_for(runtime, cluster_id, state, profiles, session, query)
+    scores = evaluation.score(profiles, gold)
+    verdict = dict(zip(profiles.curve_ids.tolist(),
+                       evaluation.judge(profiles, state.objects, golden=gold), strict=True))
+    top = [int(c) for c in scores.curve_ids[:limit]]
+    meta = {int(r["curve_id"]): r for r in
+            curve_data.curve_rows(session, query, limit=len(top), curve_ids=top)}
+    rows = [{"rank": i + 1, "curve_id": cid, "serial": meta[cid]["serial"],
+             "station": meta[cid]["station"], "ts": str(meta[cid]["ts"])[:19],
+             "result": meta[cid]["result"], "max_abs_dev": round(float(dev), 3),
+             "area_outside": round(float(area), 3),
+             "verdict": verdict.get(cid) or ("OK" if state.objects else "")}
+            for i, (cid, dev, area) in enumerate(zip(top, scores.max_abs_dev[:limit],
+                                                     scores.area_outside[:limit], strict=True))
+            if cid in meta]
+    lines = explorer.lines(session, query, curve_ids=top[:TOP_OUTLIERS], x_range=state.x_range,
+                           width=width)
+    n_nok = sum(1 for v in verdict.values() if v)
+    return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok)
+
+
+def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
+         curve_id: int, width: int) -> tuple[dict[str, Any], list[tuple[str, float, str]], Lines]:
+    """One filtered curve's part row, features and its line."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    _owned(session, query, [curve_id])
+    row = curve_data.curve_rows(session, query, limit=1, curve_ids=[curve_id])[0]
+    feats = curve_data.features(session, process=query.process, curve_id=curve_id)
+    lines = explorer.lines(session, query, curve_ids=[curve_id], x_range=state.x_range,
+                           width=width)
+    return row, feats, lines
+
+
+def save_golden(runtime: Runtime, cluster_id: int, state: ExplorerState, *, name: str,
+                method: str, band: float, source: str, actor: Any) -> Golden:
+    """Build a golden curve from the filtered (OK, or all) curves and save a new version."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    profiles = explorer.profiles(session, query)
+    ids = _ok_ids(session, query) if source == "ok" else None
+    built = golden.build(profiles, method=method, band=band, curve_ids=ids)
+    filters = {k: v for k, v in _jsonable(state).items()
+               if k in ("lines", "stations", "products", "batches", "results", "start", "end")}
+    return golden.save(runtime, cluster_id, built, process=query.process, name=name,
+                       built_from={"filters": filters, "source": source, "method": method},
+                       actor=actor)
+
+
+def _jsonable(state: ExplorerState) -> dict[str, Any]:
+    return {"lines": list(state.lines), "stations": list(state.stations),
+            "products": list(state.products), "batches": list(state.batches),
+            "results": list(state.results),
+            "start": state.start.isoformat() if state.start else None,
+            "end": state.end.isoformat() if state.end else None}
+
+
+def what_if(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
+            draft: list[EvalObject]) -> evaluation.WhatIf:
+    """How the draft objects change the verdicts compared with the applied ones."""
+    draft_state = state.with_(objects=tuple(draft))
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    if not state.objects and not draft_state.objects:  # nothing to judge: no curve scan
+        count = explorer.full_range(session, query)["count"]
+        return evaluation.WhatIf(n_curves=count, n_nok_before=0, n_nok_after=0, ok_to_nok=[],
+                                 nok_to_ok=[])
+    profiles = explorer.profiles(session, query)
+    needs_golden = any(o.kind == "envelope" for o in (*state.objects, *draft_state.objects))
+    gold = _golden_for(runtime, cluster_id, state, profiles, session, query) \
+        if needs_golden else None
+    return evaluation.what_if(profiles, state.objects, draft_state.objects, golden=gold)
+
+
+# ----------------------------------------------------------------------------- export
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV with formula-looking text neutralised."""
+    frame = pl.DataFrame([{k: safe_cell(v) for k, v in r.items()} for r in rows])
+    return frame.write_csv()
+
+
+def export_curves(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
+                  curve_ids: list[int], fmt: str) -> bytes | str:
+    """The selected curves' samples with their part columns, as CSV text or Parquet bytes."""
+    if not curve_ids:
+        raise ValidationError("Nothing selected: highlight outliers or click a curve first.")
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    ids = _owned(session, query, curve_ids[:500])
+    meta = pl.DataFrame(curve_data.curve_rows(session, query, limit=len(ids), curve_ids=ids))
+    meta = meta.select("curve_id", "serial", "line", "station", "product", "batch", "result")
+    points = curve_data.curve_points(session, process=query.process, curve_ids=ids)
+    frame = meta.with_columns(pl.col("curve_id").cast(pl.UInt64)).join(
+        points, on="curve_id").sort("curve_id", "idx")
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        return buffer.getvalue()
+    return csv_text(frame.to_dicts())
+
+
+def summary_text(density: Density) -> str:
+    """A line under the chart: how many curves the image holds."""
+    if density.n_in_view is not None:
+        shown = f"{density.n_curves:,} curves drawn as lines ({density.n_in_view:,} in view)"
+    else:
+        total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0
+        shown = (f"{density.n_curves:,} curves as sampled points ({total:,.0f} "
+                 "curve-equivalents in view; lines once they are in memory)")
+    return (f"{shown}, "
+            f"x {density.x_range[0]:.3g}…{density.x_range[1]:.3g}, "
+            f"y {density.y_range[0]:.3g}…{density.y_range[1]:.3g}")
+
+
+def list_curves(runtime: Runtime, cluster_id: int, *, filters: dict[str, Any], limit: int,
+                offset: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of matching curves (metadata, newest first) and the total count."""
+    lists: dict[str, Any] = {k: tuple(filters.get(k) or ()) for k in
+                             ("lines", "stations", "products", "batches", "results")}
+    state = validate_state(ExplorerState(process=filters.get("process"), **lists,
+                                         start=filters.get("start"), end=filters.get("end")))
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    total = curve_data.summary(session, query)["count"]
+    rows = curve_data.curve_rows(session, query, limit=limit, offset=offset)
+    for row in rows:
+        row["ts"] = row["ts"].isoformat() if hasattr(row["ts"], "isoformat") else str(row["ts"])
+    return rows, total

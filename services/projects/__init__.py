@@ -1,0 +1,1 @@
+"""Projects inside a cluster and their assets: dashboards, charts, alerts, reports."""

@@ -1,0 +1,1 @@
+"""Provisioning a cluster: the deploy job and its steps with their rollback."""

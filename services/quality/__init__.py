@@ -1,0 +1,1 @@
+"""Quality: the dashboard, KPIs, SPC, specification limits (LSL/USL) and alerts."""

@@ -1,0 +1,165 @@
+"""The dashboard's panels through the shared cache: one computation per (cluster, view, panel)
+per refresh period, whatever the number of viewers; and at most one request in flight per
+viewer and panel (a second one while the first runs is told to keep what it shows)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from lyceum.errors import ValidationError
+from services.clusters.query_session import ClusterSession, for_cluster
+from services.core.cache import Cached, shared_cache
+from services.core.runtime import Runtime
+from services.quality import alerts, kpis, spec_limits
+from services.quality.kpis import DefectMode, KpiPanel
+
+T = TypeVar("T")
+QUERIES_KEY = "stats:queries"
+
+
+@dataclass(frozen=True)
+class Production:
+    """The KPI row and the defect modes of one view."""
+
+    kpis: KpiPanel
+    defects: list[DefectMode]
+
+
+def ttl(runtime: Runtime) -> float:
+    """How long a computed panel is fresh: a bit less than the refresh period."""
+    return max(1.0, runtime.settings.dashboard_refresh_s * 0.8)
+
+
+class _Counted:
+    """A cluster session that counts the queries it runs (for the shared query counter)."""
+
+    def __init__(self, inner: ClusterSession) -> None:
+        self.inner, self.queries = inner, 0
+
+    @property
+    def database(self) -> str:
+        return self.inner.database
+
+    def rows(self, sql: str, **kwargs: Any) -> list[tuple[Any, ...]]:
+        self.queries += 1
+        return self.inner.rows(sql, **kwargs)
+
+    def scalar(self, sql: str, **kwargs: Any) -> Any:
+        self.queries += 1
+        return self.inner.scalar(sql, **kwargs)
+
+
+_current: threading.local = threading.local()
+
+
+def _session(runtime: Runtime, cluster_id: int) -> Any:
+    """The cluster's session, counted towards the computation running in this thread."""
+    counted = _Counted(for_cluster(runtime, cluster_id))
+    _current.sessions = [*getattr(_current, "sessions", []), counted]
+    return counted
+
+
+def _cached(runtime: Runtime, key: tuple[Hashable, ...], compute: Callable[[], T],
+            *, uncached: bool) -> Cached[T]:
+    def counted() -> T:
+        _current.sessions = []
+        try:
+            return compute()
+        finally:
+            n = sum(s.queries for s in _current.sessions)
+            shared_cache(runtime).count(QUERIES_KEY, n)
+
+    if uncached:
+        return Cached(counted(), datetime.now(UTC).timestamp(), stale=False, computed_here=True)
+    return shared_cache(runtime).get_or_compute(key, counted, ttl=ttl(runtime))
+
+
+def queries_so_far(runtime: Runtime) -> int:
+    """ClickHouse queries run for dashboard panels so far (all processes of this cache)."""
+    return shared_cache(runtime).counter(QUERIES_KEY)
+
+
+def production(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> Cached[Production]:
+    """KPIs with trend and delta, and defect modes, for a view."""
+    def compute() -> Production:
+        s, now = _session(runtime, view.cluster_id), datetime.now(UTC)
+        panel = kpis.kpi_panel(s, view, now=now)
+        return Production(panel, kpis.defect_panel(s, view, now=now, kpis=panel))
+    key = (view.cluster_id, view.window, view.line, view.station, "production")
+    return _cached(runtime, key, compute, uncached=uncached)
+
+
+def status(runtime: Runtime, view: kpis.View, *,
+           uncached: bool = False) -> Cached[list[kpis.StationState]]:
+    """Every station's current state."""
+    return _cached(runtime, (view.cluster_id, view.line, "status"), lambda: kpis.status_panel(
+        _session(runtime, view.cluster_id), view, now=datetime.now(UTC)), uncached=uncached)
+
+
+def heatmap(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> Cached[kpis.Heatmap]:
+    """Stations × hours by defect rate."""
+    key = (view.cluster_id, view.window, view.line, "heatmap")
+    return _cached(runtime, key, lambda: kpis.heatmap_panel(
+        _session(runtime, view.cluster_id), view, now=datetime.now(UTC)), uncached=uncached)
+
+
+def control_charts(runtime: Runtime, view: kpis.View, *, feature: str, kind: str,
+                   baseline: str, uncached: bool = False) -> Cached[tuple[Any, Any]]:
+    """The feature's control chart (Cp/Cpk against the cluster's spec limits, read afresh
+    each time so a change shows at once) and the p-chart of the defect rate."""
+    process, name = spec_limits.parse_feature_key(feature)
+    spec = spec_limits.limits_for(runtime, view.cluster_id).get((process, name))
+    if spec is None:
+        raise ValidationError("Choose one of the listed features.")
+
+    def compute() -> tuple[kpis.SpcChart, kpis.SpcChart]:
+        s, now = _session(runtime, view.cluster_id), datetime.now(UTC)
+        return (kpis.feature_chart(s, view, now=now, process=process, feature=name, kind=kind,
+                                   baseline=baseline, spec=spec),
+                kpis.p_chart_panel(s, view, now=now, baseline=baseline))
+    key = (view.cluster_id, view.window, view.line, "spc", feature, kind, baseline, spec)
+    return _cached(runtime, key, compute, uncached=uncached)
+
+
+def open_alerts(runtime: Runtime, cluster_id: int) -> Cached[list[alerts.AlertView]]:
+    """The cluster's firing and acknowledged alerts (cached briefly)."""
+    return shared_cache(runtime).get_or_compute(
+        (cluster_id, "alerts"), lambda: alerts.list_alerts(runtime, cluster_id, limit=20)[0],
+        ttl=min(5.0, ttl(runtime)))
+
+
+def forget_alerts(runtime: Runtime, cluster_id: int) -> None:
+    """Drop the cached alert list (after an acknowledgement)."""
+    shared_cache(runtime).invalidate((cluster_id, "alerts"))
+
+
+def full_refresh(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> None:
+    """Every panel of one dashboard once (what one viewer's refresh asks the server)."""
+    production(runtime, view, uncached=uncached)
+    status(runtime, view, uncached=uncached)
+    heatmap(runtime, view, uncached=uncached)
+    control_charts(runtime, view, feature="peak_force", kind="xbar_r", baseline="7d",
+                   uncached=uncached)
+
+
+@contextmanager
+def viewer_slot(runtime: Runtime, viewer: str, panel: str, *,
+                wait_s: float = 0.0) -> Iterator[bool]:
+    """``True`` if this viewer has no request in flight for ``panel``; held until done.
+
+    ``wait_s`` waits that long for the slot (a background job whose predecessor was
+    cancelled but cannot be interrupted waits for it to finish instead of giving up).
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        with shared_cache(runtime).guard(("viewer", viewer[:64], panel), seconds=120) as held:
+            if held or time.monotonic() >= deadline:
+                yield held
+                return
+        time.sleep(0.1)

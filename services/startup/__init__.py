@@ -1,0 +1,1 @@
+"""What an app process does when it starts: first-start set-up and background work."""

@@ -1,0 +1,59 @@
+"""The app process's background work, started once after set-up.
+
+chDB allows one process per data path, so everything that touches the embedded engine on a
+schedule runs here, in threads of the app process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from services.clusters.credentials import start_secret_purger, stop_secret_purger
+from services.clusters.usage import start_usage_sampler, stop_usage_sampler
+from services.core.jobs import start_embedded_worker, stop_embedded_worker
+from services.core.runtime import Runtime
+from services.demo.live_feed import start_live_feed, stop_live_feed
+from services.explorer import curve_queries
+from services.quality.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
+
+log = logging.getLogger(__name__)
+USAGE_INTERVAL_S = 300.0
+
+
+def start_background(runtime: Runtime) -> None:
+    """Start the schedulers: usage sampling (and tier-move detection) every 5 minutes, the
+    alert evaluator every refresh period, and the demo feed when the demo is on."""
+    start_usage_sampler(runtime, interval_s=USAGE_INTERVAL_S)
+    start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
+    start_secret_purger(runtime)
+    if runtime.settings.demo != "off":
+        start_live_feed(runtime)
+    start_embedded_worker(runtime)  # background callbacks via Celery, when REDIS_URL is set
+    threading.Thread(target=_warm_explorer, args=(runtime,), name="explorer-warm-up",
+                     daemon=True).start()
+    log.info("background: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
+             USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
+             "on" if runtime.settings.demo != "off" else "off")
+
+
+def _warm_explorer(runtime: Runtime) -> None:
+    """Compile the explorer's kernels and hold the running clusters' first processes."""
+    began = time.perf_counter()
+    try:
+        loaded = curve_queries.warm(runtime)
+    except Exception:  # noqa: BLE001 - the explorer still works, only its first view is slower
+        log.exception("explorer warm-up failed")
+        return
+    log.info("explorer: %d process(es) in memory after %.1f s", loaded,
+             time.perf_counter() - began)
+
+
+def stop_background() -> None:
+    """Stop the schedulers (used by tests and on shutdown)."""
+    stop_embedded_worker()
+    stop_live_feed()
+    stop_alert_evaluator()
+    stop_secret_purger()
+    stop_usage_sampler()
