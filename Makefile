@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CLIENTS := .venv-clients
+CLIENTS_STAMP := $(CLIENTS)/.installed-stamp
+NODE_CLIENTS := tests/clients/node_modules/.installed-stamp
 APT_PACKAGES := chromium postgresql redis-server poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck system-deps venv bench clean
+.PHONY: run test lint typecheck system-deps venv clients bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +19,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+## The third-party ClickHouse clients the compatibility tests drive, each in its own
+## environment: a Python venv (clickhouse-connect, clickhouse-sqlalchemy + pandas,
+## openapi-python-client) and the official Node client from npm.
+$(CLIENTS_STAMP): tests/clients/requirements.txt
+	$(PYTHON) -m venv $(CLIENTS)
+	$(CLIENTS)/bin/pip install --quiet --upgrade pip
+	$(CLIENTS)/bin/pip install --quiet -r tests/clients/requirements.txt
+	touch $(CLIENTS_STAMP)
+
+$(NODE_CLIENTS): tests/clients/package.json tests/clients/package-lock.json
+	cd tests/clients && npm ci --silent --no-audit --no-fund
+	touch $(NODE_CLIENTS)
+
+clients: $(CLIENTS_STAMP) $(NODE_CLIENTS)
 
 ## Debian packages the tests drive for real (Chromium, PostgreSQL, Redis); installed only if missing.
 system-deps:
@@ -38,7 +56,7 @@ typecheck: $(STAMP)
 
 ## Set up from nothing, then ruff, the import contracts, mypy and every test (unit, chDB,
 ## SQLite, PostgreSQL, browser).
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) $(CLIENTS_STAMP) $(NODE_CLIENTS)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
@@ -48,4 +66,4 @@ bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) $(CLIENTS) tests/clients/node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
