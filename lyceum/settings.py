@@ -178,6 +178,13 @@ class Settings:
     ceilings: HostCeilings = field(default_factory=HostCeilings.from_env)
     #: Bytes an uploaded Parquet/Arrow file may take once decompressed.
     max_decompressed_bytes: int = 2048 * 1024**2
+    #: Where the bundled engine service listens (the ClickHouse HTTP interface, loopback).
+    engine_host: str = "127.0.0.1"
+    engine_port: int = 8123
+    #: The URL people paste into their clients (a proxy's, when one fronts the engine).
+    engine_public_url: str = "http://127.0.0.1:8123"
+    #: Web processes serving the app (``LYCEUM_WORKERS``; default: the machine's cores).
+    workers: int = 1
 
     @property
     def embedded_clickhouse(self) -> bool:
@@ -314,6 +321,8 @@ def load_settings(
     if demo not in DEMO_SIZES:
         raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
     threads = whole_number(env, "LYCEUM_THREADS", 16)
+    engine_host = env.get("LYCEUM_ENGINE_HOST", "127.0.0.1").strip() or "127.0.0.1"
+    engine_port = whole_number(env, "LYCEUM_ENGINE_PORT", 8123, most=MAX_PORT)
     return Settings(
         instance_path=instance,
         secret_key=secret,
@@ -345,4 +354,9 @@ def load_settings(
         pools=load_pools(env, threads=threads),
         ceilings=HostCeilings.from_env(env),
         max_decompressed_bytes=whole_number(env, "LYCEUM_MAX_DECOMPRESSED_MB", 2048) * 1024**2,
+        engine_host=engine_host,
+        engine_port=engine_port,
+        engine_public_url=(env.get("LYCEUM_ENGINE_PUBLIC_URL") or "").strip().rstrip("/")
+        or f"http://{engine_host}:{engine_port}",
+        workers=whole_number(env, "LYCEUM_WORKERS", os.cpu_count() or 1, most=64),
     )

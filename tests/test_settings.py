@@ -181,3 +181,19 @@ def test_numbers_come_from_the_environment_and_default_when_blank(instance_path:
     blank = load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_PORT": "",
                            "LYCEUM_SMTP_PORT": "", "LYCEUM_DASHBOARD_REFRESH_S": ""})
     assert (blank.port, blank.smtp_port, blank.dashboard_refresh_s) == (8050, 587, 30)
+
+
+def test_engine_and_worker_settings_have_defaults_and_refuse_bad_values(tmp_path: Path) -> None:
+    env = {"LYCEUM_INSTANCE": str(tmp_path)}
+    settings = load_settings(env)
+    assert (settings.engine_host, settings.engine_port) == ("127.0.0.1", 8123)
+    assert settings.engine_public_url == "http://127.0.0.1:8123"
+    assert settings.workers == (os.cpu_count() or 1)
+    custom = load_settings({**env, "LYCEUM_ENGINE_PORT": "9000", "LYCEUM_WORKERS": "4",
+                            "LYCEUM_ENGINE_PUBLIC_URL": "https://ch.example.com:8443/"})
+    assert (custom.engine_port, custom.workers) == (9000, 4)
+    assert custom.engine_public_url == "https://ch.example.com:8443"
+    for name, value in (("LYCEUM_ENGINE_PORT", "70000"), ("LYCEUM_WORKERS", "0"),
+                        ("LYCEUM_WORKERS", "many")):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({**env, name: value})
