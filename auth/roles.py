@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
-from data import memberships
+from data.metadata import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.core import audit
 from services.core.roles import ROLE_DESCRIPTIONS, Role

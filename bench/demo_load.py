@@ -15,8 +15,8 @@ from pathlib import Path
 
 from benchdoc import DOC, replace_section
 
-from data.ch_schema import schema_statements
-from data.clickhouse import ClickHouse
+from data.analytics.ch_schema import schema_statements
+from data.analytics.clickhouse import ClickHouse
 from services.demo.plant import DemoLoadReport, load_demo
 
 HEADING = "## Demo data load"

@@ -454,9 +454,9 @@ def kernel_scaling(counts: list[int]) -> dict[int, tuple[float, float]]:
 def density_scaling(counts: list[int]) -> dict[int, float]:
     """Median ClickHouse density-query seconds (full view, 800×470, sample bins: the path
     used while a process loads or when it is too big to hold) at each count, own chDB."""
-    from data.ch_schema import schema_statements
-    from data.clickhouse import ClickHouse
-    from data.curves import CurveQuery
+    from data.analytics.ch_schema import schema_statements
+    from data.analytics.clickhouse import ClickHouse
+    from data.analytics.curves import CurveQuery
     from services.clusters.query_session import ClusterSession
     from services.core.cache import ProcessCaches
     from services.explorer import curve_queries as explorer

@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchdoc import replace_section  # noqa: E402
 
-from data.ch_schema import schema_statements  # noqa: E402
-from data.clickhouse import ClickHouse  # noqa: E402
-from data.db import Database  # noqa: E402
-from data.models import DatabaseCluster  # noqa: E402
+from data.analytics.ch_schema import schema_statements  # noqa: E402
+from data.analytics.clickhouse import ClickHouse  # noqa: E402
+from data.metadata.db import Database  # noqa: E402
+from data.metadata.models import DatabaseCluster  # noqa: E402
 from lyceum.settings import load_settings  # noqa: E402
 from services.core.audit import Actor  # noqa: E402
 from services.core.passwords import Passwords  # noqa: E402

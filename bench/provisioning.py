@@ -19,8 +19,8 @@ from pathlib import Path
 
 from benchdoc import DOC, replace_section
 
-from data import memberships
-from data.ch_schema import schema_statements
+from data.analytics.ch_schema import schema_statements
+from data.metadata import memberships
 from lyceum.settings import load_settings
 from services.access.accounts import create_user
 from services.clusters import credentials, rules

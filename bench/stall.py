@@ -47,8 +47,8 @@ TARGETS = {"viewer": 0.300, "healthz": 0.100}
 
 def prepare_credential(app: AppProcess) -> str:
     """Give the demo cluster's credential a known secret (app stopped); its username."""
-    from data import memberships
-    from data.db import Database
+    from data.metadata import memberships
+    from data.metadata.db import Database
     from services.core.passwords import Passwords
 
     db = Database(f"sqlite:///{app.instance / 'lyceum.db'}")

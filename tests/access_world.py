@@ -11,16 +11,16 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data import memberships
-from data.ch_schema import schema_statements
-from data.models import (
+from data.analytics.ch_schema import schema_statements
+from data.metadata import memberships
+from data.metadata.models import (
     AuditEntry,
     ClusterAccessToken,
     ClusterTeamAccess,
     DatabaseCluster,
     User,
 )
-from data.models_team import TeamInvitation
+from data.metadata.models_team import TeamInvitation
 from services.access.accounts import create_user
 from services.core.runtime import Runtime
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data.clickhouse import ClickHouse
+from data.analytics.clickhouse import ClickHouse
 
 _db_counter = itertools.count(1)
 
@@ -63,7 +63,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @contextmanager
 def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
     """A migrated SQLite metadata DB under ``root`` plus the session chDB, fast hashing."""
-    from data.db import Database
+    from data.metadata.db import Database
     from lyceum.settings import load_settings
     from services.core.passwords import Passwords
     from services.core.runtime import Runtime

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data import memberships
-from data.db import Database
-from data.models import ClusterTeamAccess, DatabaseCluster, User
+from data.metadata import memberships
+from data.metadata.db import Database
+from data.metadata.models import ClusterTeamAccess, DatabaseCluster, User
 
 ROOT = Path(__file__).resolve().parent.parent
 

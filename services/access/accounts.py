@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
 
-from data import memberships
-from data import throttle as throttle_data
-from data import users as users_data
-from data.db import Database, Session
-from data.models import User, UserSession, utcnow
+from data.metadata import memberships
+from data.metadata import throttle as throttle_data
+from data.metadata import users as users_data
+from data.metadata.db import Database, Session
+from data.metadata.models import User, UserSession, utcnow
 from lyceum.errors import AppError, Forbidden, NotFound, ValidationError
 from lyceum.instance_secrets import InstanceSecrets
 from services.access import tokens

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from data import memberships
-from data import team as team_data
-from data import users as users_data
-from data.db import Session
-from data.models import utcnow
-from data.models_team import TeamInvitation
+from data.metadata import memberships
+from data.metadata import team as team_data
+from data.metadata import users as users_data
+from data.metadata.db import Session
+from data.metadata.models import utcnow
+from data.metadata.models_team import TeamInvitation
 from lyceum.errors import AppError, NotFound, ValidationError
 from lyceum.settings import Settings
 from services.access import mail

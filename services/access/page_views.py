@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import memberships
-from data import users as users_data
-from data.models import ClusterAccessToken
-from data.models_team import TeamInvitation
+from data.metadata import memberships
+from data.metadata import users as users_data
+from data.metadata.models import ClusterAccessToken
+from data.metadata.models_team import TeamInvitation
 from lyceum.errors import NotFound
 from services.access import invitations, team, tokens
 from services.access.team import Member

@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from data import password_resets as resets_data
-from data import users as users_data
-from data.db import Session
-from data.models import utcnow
-from data.models_accounts import PasswordReset
+from data.metadata import password_resets as resets_data
+from data.metadata import users as users_data
+from data.metadata.db import Session
+from data.metadata.models import utcnow
+from data.metadata.models_accounts import PasswordReset
 from lyceum.errors import AppError, NotFound
 from services.access import mail
 from services.access.accounts import validate_new_account

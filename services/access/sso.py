@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from data import users as users_data
-from data.db import Database, Session
-from data.models import User, utcnow
+from data.metadata import users as users_data
+from data.metadata.db import Database, Session
+from data.metadata.models import User, utcnow
 from lyceum.instance_secrets import InstanceSecrets
 from services.access.accounts import SESSION_LIFETIME, SessionUser, SignInError
 from services.core import audit

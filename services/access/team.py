@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from data import memberships
-from data import team as team_data
-from data import users as users_data
-from data.db import Database
+from data.metadata import memberships
+from data.metadata import team as team_data
+from data.metadata import users as users_data
+from data.metadata.db import Database
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services.access import tokens
 from services.core import audit

@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from data import memberships
-from data import tokens as tokens_data
-from data import users as users_data
-from data.db import Session
-from data.models import ClusterAccessToken, User, utcnow
+from data.metadata import memberships
+from data.metadata import tokens as tokens_data
+from data.metadata import users as users_data
+from data.metadata.db import Session
+from data.metadata.models import ClusterAccessToken, User, utcnow
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services.core import audit
 from services.core.audit import Actor

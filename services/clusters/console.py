@@ -16,13 +16,13 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from data import audit as audit_data
-from data import cluster_meta as meta
-from data import cluster_stats as stats
-from data.ch_schema import TierRetention, retention_statements
-from data.clickhouse import ClickHouseError
-from data.cluster_meta import ClusterStateError
-from data.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
+from data.analytics import cluster_stats as stats
+from data.analytics.ch_schema import TierRetention, retention_statements
+from data.analytics.clickhouse import ClickHouseError
+from data.metadata import audit as audit_data
+from data.metadata import cluster_meta as meta
+from data.metadata.cluster_meta import ClusterStateError
+from data.metadata.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
 from services.clusters.health import Health, cluster_health

@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from data import memberships
-from data.models import DatabaseCluster
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
 from services.clusters import console as cluster_console
 from services.clusters import credentials

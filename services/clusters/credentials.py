@@ -17,14 +17,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from data import cluster_meta as meta
-from data import cluster_ops, memberships
-from data import pending_secrets as pending_data
-from data import users as users_data
-from data.clickhouse import ClickHouseError
-from data.db import Session
-from data.models import DatabaseCluster, utcnow
-from data.models_credentials import PendingClusterSecret
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouseError
+from data.metadata import cluster_meta as meta
+from data.metadata import memberships
+from data.metadata import pending_secrets as pending_data
+from data.metadata import users as users_data
+from data.metadata.db import Session
+from data.metadata.models import DatabaseCluster, utcnow
+from data.metadata.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotFound
 from lyceum.instance_secrets import SealError
 from services.core import audit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import engine_stats
-from data.engine_stats import VolumeInfo
+from data.analytics import engine_stats
+from data.analytics.engine_stats import VolumeInfo
 from services.core.runtime import Runtime
 
 

@@ -12,7 +12,7 @@ queries    0.25    ≥ 2 % of recent queries failed, or p95 ≥ 2 s    ≥ 10 % 
 =========  ======  ==============================================  ===========================
 
 The overall status is the worst check's. Query outcomes come from this process
-(:class:`data.clickhouse.RecentQueries`): chDB keeps no ``system.query_log``.
+(:class:`data.analytics.clickhouse.RecentQueries`): chDB keeps no ``system.query_log``.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data import cluster_stats as stats
-from data.clickhouse import TIERS, QueryOutcome
-from data.cluster_meta import ClusterStateError
-from data.cluster_stats import MergeInfo, PartsSummary
-from data.models import DatabaseCluster
+from data.analytics import cluster_stats as stats
+from data.analytics.clickhouse import TIERS, QueryOutcome
+from data.analytics.cluster_stats import MergeInfo, PartsSummary
+from data.metadata.cluster_meta import ClusterStateError
+from data.metadata.models import DatabaseCluster
 from services.core.runtime import Runtime
 
 STATUS_VALUE = {"ok": 1.0, "warn": 0.5, "bad": 0.0}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from data import engine_stats, memberships
-from data.models import DatabaseCluster
+from data.analytics import engine_stats
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError
 from services.clusters.health import cluster_health
 from services.core.runtime import Runtime

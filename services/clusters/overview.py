@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from data import engine_stats, memberships
-from data.engine_stats import DatabaseStats
-from data.models import utcnow
+from data.analytics import engine_stats
+from data.analytics.engine_stats import DatabaseStats
+from data.metadata import memberships
+from data.metadata.models import utcnow
 from lyceum.errors import AppError
 from services.core.runtime import Runtime
 

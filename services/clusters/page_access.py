@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from data import memberships
+from data.metadata import memberships
 from lyceum.errors import NotFound
 from services.core.roles import rank
 from services.core.runtime import Runtime

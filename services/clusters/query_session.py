@@ -14,9 +14,9 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from data import memberships
-from data.clickhouse import ClickHouse, validate_identifier
-from data.models import DatabaseCluster
+from data.analytics.clickhouse import ClickHouse, validate_identifier
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError, NotFound
 from lyceum.settings import HostCeilings
 from services.core.cache import ProcessCaches

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from data.ch_schema import TierRetention
+from data.analytics.ch_schema import TierRetention
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, replace
 from itertools import pairwise
 from typing import Any, TypeGuard
 
-from data.ch_schema import TierRetention
-from data.clickhouse import validate_identifier
+from data.analytics.ch_schema import TierRetention
+from data.analytics.clickhouse import validate_identifier
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
 from services.clusters.request import ClusterSpec, MemberGrant, TierSizes, database_name_for

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from data import cluster_meta as meta
-from data import cluster_stats as stats
-from data.clickhouse import TIERS, ClickHouse
-from data.models import ClusterUsageMetric, DatabaseCluster, utcnow
+from data.analytics import cluster_stats as stats
+from data.analytics.clickhouse import TIERS, ClickHouse
+from data.metadata import cluster_meta as meta
+from data.metadata.models import ClusterUsageMetric, DatabaseCluster, utcnow
 from lyceum.errors import AppError, ValidationError
 from services.core.periodic import OnePerProcess
 from services.core.runtime import Runtime

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from data import wizard as wizard_data
+from data.metadata import wizard as wizard_data
 from services.clusters import costs, rules
 from services.clusters.costs import CostEstimate
 from services.clusters.request import ClusterSpec, MemberGrant

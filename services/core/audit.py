@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from data import audit as audit_data
-from data import cluster_meta
-from data.audit_anchor import Anchor
-from data.db import Session
-from data.models import AuditEntry, utcnow
+from data.metadata import audit as audit_data
+from data.metadata import cluster_meta
+from data.metadata.audit_anchor import Anchor
+from data.metadata.db import Session
+from data.metadata.models import AuditEntry, utcnow
 
 
 @dataclass(frozen=True)

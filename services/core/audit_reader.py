@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from data import audit_log, memberships
-from data.audit_log import AuditFilter
-from data.models import AuditEntry
+from data.metadata import audit_log, memberships
+from data.metadata.audit_log import AuditFilter
+from data.metadata.models import AuditEntry
 from lyceum.errors import Forbidden, ValidationError
 from services.core.audit import Actor, ChainReport, record, verify_chain
 from services.core.runtime import Runtime

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data.audit_anchor import ANCHOR_FILE, AnchorFile
-from data.clickhouse import ClickHouse
-from data.db import Database
+from data.analytics.clickhouse import ClickHouse
+from data.metadata.audit_anchor import ANCHOR_FILE, AnchorFile
+from data.metadata.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
 from services.core.cache import ProcessCaches

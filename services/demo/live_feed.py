@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from data import alerts as repo
-from data import kpis as q
-from data.models_alerts import LiveFeedSetting
+from data.analytics import kpis as q
+from data.metadata import alerts as repo
+from data.metadata.models_alerts import LiveFeedSetting
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor

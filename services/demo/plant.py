@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from data.ch_schema import ALL_TABLES, schema_statements
-from data.clickhouse import ClickHouse, validate_identifier
+from data.analytics.ch_schema import ALL_TABLES, schema_statements
+from data.analytics.clickhouse import ClickHouse, validate_identifier
 from lyceum.errors import ValidationError
 from services.demo.curves import (
     PROCESS_SPECS,

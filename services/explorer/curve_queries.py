@@ -14,9 +14,9 @@ import numpy as np
 import polars as pl
 from plotly_resampler.aggregation import MinMaxLTTB
 
-from data import cluster_meta
-from data import curves as curve_data
-from data.curves import CurveQuery
+from data.analytics import curves as curve_data
+from data.analytics.curves import CurveQuery
+from data.metadata import cluster_meta
 from lyceum.errors import AppError, NotFound, ValidationError
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import ProcessCaches

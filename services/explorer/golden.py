@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from data import golden as golden_data
-from data.models_explorer import GoldenCurve
+from data.metadata import golden as golden_data
+from data.metadata.models_explorer import GoldenCurve
 from lyceum.errors import NotFound, ValidationError
 from services.core import audit
 from services.core.runtime import Runtime

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from data import curves as curve_data
-from data.curves import CurveQuery
+from data.analytics import curves as curve_data
+from data.analytics.curves import CurveQuery
 from services.clusters.query_session import ClusterSession
 from services.explorer import density_kernel as kernel
 
@@ -313,7 +313,7 @@ def _ms(value: datetime) -> int:
 
 
 def summary(pop: Population, keep: np.ndarray) -> dict[str, Any]:
-    """Count and x/y ranges of the kept curves (like ``data.curves.summary``)."""
+    """Count and x/y ranges of the kept curves (like ``data.analytics.curves.summary``)."""
     if not keep.any():
         return {"count": 0, "x": (0.0, 0.0), "y": (0.0, 0.0)}
     b = pop.bounds[keep]

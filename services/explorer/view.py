@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from data import curves as curve_data
+from data.analytics import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer

@@ -35,10 +35,11 @@ from datetime import timedelta
 
 import pyarrow as pa
 
-from data import audit as audit_data
-from data import cluster_ops, memberships
-from data.clickhouse import ClickHouse, ClickHouseError
-from data.models import utcnow
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouse, ClickHouseError
+from data.metadata import audit as audit_data
+from data.metadata import memberships
+from data.metadata.models import utcnow
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, ValidationError
 from services.clusters.query_session import cluster_query_settings
 from services.core import audit

@@ -18,10 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from data import import_staging as staging
-from data import imports as jobs_data
-from data import memberships
-from data.models_imports import ImportJob
+from data.analytics import import_staging as staging
+from data.metadata import imports as jobs_data
+from data.metadata import memberships
+from data.metadata.models_imports import ImportJob
 from lyceum.errors import AppError, NotFound, ValidationError
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core import audit

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data import imports as jobs_data
+from data.metadata import imports as jobs_data
 from lyceum.errors import ValidationError
 from services.core.audit import Actor
 from services.core.runtime import Runtime

@@ -8,9 +8,9 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from data import imports as jobs_data
-from data import projects as data
-from data.models import ProjectAsset
+from data.metadata import imports as jobs_data
+from data.metadata import projects as data
+from data.metadata.models import ProjectAsset
 from lyceum.errors import NotFound, ValidationError
 from services.core import audit
 from services.core.audit import Actor

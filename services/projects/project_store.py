@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from data import projects as data
-from data.models import ClusterProject
+from data.metadata import projects as data
+from data.metadata.models import ClusterProject
 from lyceum.errors import NotFound, ValidationError
 from services.core import audit
 from services.core.audit import Actor

@@ -11,10 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from data import imports as jobs_data
-from data import projects as projects_data
-from data import report_queries as queries
-from data.models_imports import ReportJob
+from data.analytics import report_queries as queries
+from data.metadata import imports as jobs_data
+from data.metadata import projects as projects_data
+from data.metadata.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
 from services.clusters.query_session import for_cluster
 from services.core import audit

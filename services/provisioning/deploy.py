@@ -24,9 +24,10 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-from data import cluster_ops, clusters, memberships
-from data.clickhouse import validate_identifier
-from data.models import DatabaseCluster
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import validate_identifier
+from data.metadata import clusters, memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError, ValidationError
 from lyceum.settings import HostCeilings
 from services.clusters import costs, credentials, rules

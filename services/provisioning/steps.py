@@ -13,10 +13,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from data import cluster_ops, memberships
-from data.ch_schema import ALL_TABLES, TIME_TABLES, TierRetention
-from data.clickhouse import STORAGE_POLICY, TIERS
-from data.models import DatabaseCluster
+from data.analytics import cluster_ops
+from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES, TierRetention
+from data.analytics.clickhouse import STORAGE_POLICY, TIERS
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError
 from services.clusters.credentials import CLICKHOUSE_USER_MODE, GATEWAY_MODE
 from services.clusters.query_session import cluster_query_settings

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from data import alerts as repo
-from data import kpis as q
-from data.models_alerts import (
+from data.analytics import kpis as q
+from data.metadata import alerts as repo
+from data.metadata.models_alerts import (
     ALERT_STATES as ALERT_STATES,  # re-exported: the API filters by these states
 )
-from data.models_alerts import (
+from data.metadata.models_alerts import (
     RULE_KINDS,
     SEVERITIES,
     AlertAcknowledgement,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from data import alerts as repo
+from data.metadata import alerts as repo
 from services.core.cache import shared_cache
 from services.core.periodic import OnePerProcess, Periodic
 from services.core.runtime import Runtime

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from data import kpis as q
-from data.kpis import Session
+from data.analytics import kpis as q
+from data.analytics.kpis import Session
 from lyceum.errors import ValidationError
 from services.quality import spc
 

@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from data import specs as repo
-from data.models import utcnow
-from data.models_specs import MAX_NAME, MAX_UNIT, FeatureSpec
+from data.metadata import specs as repo
+from data.metadata.models import utcnow
+from data.metadata.models_specs import MAX_NAME, MAX_UNIT, FeatureSpec
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import for_cluster
 from services.core import audit

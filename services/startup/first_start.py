@@ -7,9 +7,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from data import cluster_ops, memberships
-from data.ch_schema import TierRetention
-from data.models import DatabaseCluster
+from data.analytics import cluster_ops
+from data.analytics.ch_schema import TierRetention
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from services.access.accounts import ensure_first_admin
 from services.clusters import costs, credentials, rules
 from services.clusters.request import ClusterSpec, TierSizes

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data import cluster_ops
-from data.clickhouse import ClickHouse
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouse
 from services.clusters import rules
 from services.clusters.request import ClusterSpec, MemberGrant, database_name_for
 from services.core.runtime import Runtime
@@ -209,7 +209,7 @@ def test_openapi_lists_every_route_including_undocumented_ones(server: Flask,
 def _audit(runtime: Runtime, action: str) -> list[Any]:
     from sqlalchemy import select
 
-    from data.models import AuditEntry
+    from data.metadata.models import AuditEntry
 
     with runtime.db.session() as session:
         return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
@@ -217,7 +217,7 @@ def _audit(runtime: Runtime, action: str) -> list[Any]:
 
 
 def _token_row(runtime: Runtime, token_id: int) -> Any:
-    from data.models import ClusterAccessToken
+    from data.metadata.models import ClusterAccessToken
 
     with runtime.db.session() as session:
         return session.get(ClusterAccessToken, token_id)
@@ -258,7 +258,7 @@ def test_a_token_is_refused_once_its_owner_has_no_role_even_if_not_revoked(
         server: Flask, world: World, runtime: Runtime) -> None:
     """The per-request check does not rely on revocation: a membership gone by any path
     ends the token."""
-    from data import team as team_data
+    from data.metadata import team as team_data
 
     analyst = sign_in(server.test_client(), "analyst")
     base = f"/api/v1/clusters/{world.a}"
@@ -305,7 +305,7 @@ def test_a_deactivated_owners_token_is_refused(server: Flask, world: World,
     """Even an account switched off by hand (no revocation ran) ends its tokens."""
     from sqlalchemy import update
 
-    from data.models import User
+    from data.metadata.models import User
 
     editor = sign_in(server.test_client(), "editor")
     base = f"/api/v1/clusters/{world.a}"
@@ -360,7 +360,7 @@ def test_a_global_admins_token_follows_the_admin_flag(server: Flask, world: Worl
     cluster they are no member of ends when the flag goes."""
     from sqlalchemy import update
 
-    from data.models import User
+    from data.metadata.models import User
 
     root = sign_in(server.test_client(), "root")
     made = _call(root, "POST", f"/api/v1/clusters/{world.b}/tokens",

@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data import memberships
-from data.models import AuditEntry
-from data.models_alerts import AlertInstance, AlertRule
+from data.metadata import memberships
+from data.metadata.models import AuditEntry
+from data.metadata.models_alerts import AlertInstance, AlertRule
 from services.access import tokens
 from services.access.accounts import create_user
 from services.core.audit import Actor

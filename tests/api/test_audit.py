@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import delete, select, update
 
-from data.models import AuditChainHead, AuditEntry
+from data.metadata.models import AuditChainHead, AuditEntry
 from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, build_world, sign_in
 

@@ -12,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from data import cluster_ops, memberships
-from data.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
+from data.analytics import cluster_ops
+from data.metadata import memberships
+from data.metadata.models import AuditEntry, ClusterAccessToken, DatabaseCluster, utcnow
 from lyceum.errors import Forbidden
 from services.access import tokens
 from services.access.accounts import create_user

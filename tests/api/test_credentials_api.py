@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data import cluster_ops, memberships
-from data.clickhouse import ClickHouse
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouse
+from data.metadata import memberships
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor

@@ -12,7 +12,8 @@ import requests
 from waitress.server import create_server
 
 from app import create_app
-from data import cluster_ops, memberships
+from data.analytics import cluster_ops
+from data.metadata import memberships
 from services.access.accounts import create_user
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant

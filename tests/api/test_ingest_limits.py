@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from data import memberships
+from data.metadata import memberships
 from services.access import tokens
 from services.access.accounts import create_user
 from services.core.audit import Actor

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from data import imports as jobs_data
-from data import projects as projects_data
-from data.models import AuditEntry, ProjectAsset
+from data.metadata import imports as jobs_data
+from data.metadata import projects as projects_data
+from data.metadata.models import AuditEntry, ProjectAsset
 from services.access import team
 from services.core.audit import Actor
 from services.core.runtime import Runtime

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data import memberships
-from data.ch_schema import schema_statements
-from data.models import AuditEntry
-from data.models_specs import FeatureSpec
+from data.analytics.ch_schema import schema_statements
+from data.metadata import memberships
+from data.metadata.models import AuditEntry
+from data.metadata.models_specs import FeatureSpec
 from services.access import tokens
 from services.access.accounts import create_user
 from services.core.audit import Actor

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data.models_team import TeamInvitation
+from data.metadata.models_team import TeamInvitation
 from services.access import invitations, team
 from services.core.audit import Actor
 from services.core.runtime import Runtime

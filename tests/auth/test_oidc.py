@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data.models import AuditEntry, User
+from data.metadata.models import AuditEntry, User
 from services.access.accounts import create_user
 from services.core.runtime import Runtime
 from tests.idp import IdentityProvider, start_provider, stop_provider

@@ -10,8 +10,8 @@ from flask_login import login_user
 
 from auth.roles import Role, has_role, parse_cluster_id, require_role
 from auth.session import AuthUser
-from data import memberships
-from data.models import DatabaseCluster
+from data.metadata import memberships
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime

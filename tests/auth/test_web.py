@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data.models import AuditEntry, UserSession
+from data.metadata.models import AuditEntry, UserSession
 from services.core.runtime import Runtime
 
 ORIGIN = {"Origin": "http://localhost"}
@@ -137,7 +137,7 @@ def test_cross_origin_callback_post_is_refused(client: FlaskClient,
 
 def test_password_hash_is_upgraded_when_parameters_rise(
         client: FlaskClient, admin: tuple[str, str], runtime: Runtime) -> None:
-    from data.models import User
+    from data.metadata.models import User
     from services.core.passwords import Passwords
 
     with runtime.db.session() as session:

@@ -18,8 +18,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from components.dashboard import ALL
-from data import memberships
-from data.clickhouse import ClickHouse
+from data.analytics.clickhouse import ClickHouse
+from data.metadata import memberships
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from services.access import accounts
 from services.access.accounts import create_user

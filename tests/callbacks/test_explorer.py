@@ -22,7 +22,7 @@ HEADERS = {"Origin": "http://localhost"}
 @pytest.fixture(scope="module")
 def world(mod_runtime: Runtime) -> World:
     found = build_world(mod_runtime)
-    from data import memberships
+    from data.metadata import memberships
 
     with mod_runtime.db.session() as s:
         a = memberships.get_cluster(s, found.a)

@@ -14,7 +14,7 @@ from flask_login import login_user
 from auth.roles import Role
 from auth.session import AuthUser
 from callbacks.guard import clicked, guarded
-from data import memberships
+from data.metadata import memberships
 from lyceum.errors import ValidationError
 from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime

@@ -12,7 +12,7 @@ from auth.session import AuthUser
 from callbacks.save_to_project import _save, open_modal
 from components.ids import Explorer
 from components.save_to_project import make_save_to_project
-from data import memberships
+from data.metadata import memberships
 from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime
 from services.projects import assets, project_store

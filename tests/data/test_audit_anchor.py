@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data.audit_anchor import ANCHOR_FILE, Anchor, AnchorFile, AnchorUnreadable
+from data.metadata.audit_anchor import ANCHOR_FILE, Anchor, AnchorFile, AnchorUnreadable
 
 H = "ab" * 32
 

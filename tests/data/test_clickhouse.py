@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from data.ch_schema import ALL_TABLES, TierRetention, retention_statements, schema_statements
-from data.clickhouse import ClickHouse, storage_config_xml, validate_identifier
+from data.analytics.ch_schema import (
+    ALL_TABLES,
+    TierRetention,
+    retention_statements,
+    schema_statements,
+)
+from data.analytics.clickhouse import ClickHouse, storage_config_xml, validate_identifier
 from lyceum.errors import ValidationError
 
 
@@ -102,7 +107,7 @@ def test_on_cluster_uses_replicated_engines() -> None:
 
 
 def test_query_errors_become_app_errors(ch: ClickHouse) -> None:
-    from data.clickhouse import ClickHouseError
+    from data.analytics.clickhouse import ClickHouseError
 
     with pytest.raises(ClickHouseError) as caught:
         ch.rows("SELECT * FROM no_such_db.no_such_table")

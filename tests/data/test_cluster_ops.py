@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data import cluster_ops
-from data.ch_schema import TIME_TABLES, TierRetention, schema_statements
-from data.clickhouse import ClickHouse, ClickHouseError
+from data.analytics import cluster_ops
+from data.analytics.ch_schema import TIME_TABLES, TierRetention, schema_statements
+from data.analytics.clickhouse import ClickHouse, ClickHouseError
 from lyceum.errors import ValidationError
 
 SECRET = "A" * 43

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from data.db import Database, head_revision
-from data.models import (
+from data.metadata.db import Database, head_revision
+from data.metadata.models import (
     ClusterRegion,
     ClusterTeamAccess,
     DatabaseCluster,

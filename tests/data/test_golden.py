@@ -3,9 +3,9 @@ PostgreSQL, never visible from another cluster."""
 
 from __future__ import annotations
 
-from data import golden as golden_data
-from data.db import Database
-from data.models import DatabaseCluster
+from data.metadata import golden as golden_data
+from data.metadata.db import Database
+from data.metadata.models import DatabaseCluster
 
 
 def _cluster(db: Database, name: str) -> int:

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from data import imports as jobs_data
-from data import memberships
-from data.db import Database
-from data.models import ClusterProject, DatabaseCluster
-from data.models_imports import ImportJob, ReportJob
+from data.metadata import imports as jobs_data
+from data.metadata import memberships
+from data.metadata.db import Database
+from data.metadata.models import ClusterProject, DatabaseCluster
+from data.metadata.models_imports import ImportJob, ReportJob
 
 
 def test_import_and_report_jobs_round_trip(database_url: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from data.db import Database
-from data.models import DatabaseCluster, utcnow
-from data.models_alerts import AlertInstance, AlertRule, LiveFeedSetting
+from data.metadata.db import Database
+from data.metadata.models import DatabaseCluster, utcnow
+from data.metadata.models_alerts import AlertInstance, AlertRule, LiveFeedSetting
 
 
 def test_alert_tables_migrate_and_round_trip(database_url: str) -> None:

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from data.db import Database
-from data.models import DatabaseCluster
-from data.models_specs import FeatureSpec
+from data.metadata.db import Database
+from data.metadata.models import DatabaseCluster
+from data.metadata.models_specs import FeatureSpec
 
 
 def test_feature_specs_migrate_round_trip_and_downgrade(database_url: str) -> None:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import inspect, text
 
-from data import pending_secrets
-from data.db import Database
-from data.models import DatabaseCluster, utcnow
-from data.models_credentials import PendingClusterSecret
+from data.metadata import pending_secrets
+from data.metadata.db import Database
+from data.metadata.models import DatabaseCluster, utcnow
+from data.metadata.models_credentials import PendingClusterSecret
 
 
 def _row(cluster_id: int, sealed: str, *, expires_in: timedelta) -> PendingClusterSecret:

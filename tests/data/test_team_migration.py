@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from data import memberships
-from data.db import Database
-from data.models import DatabaseCluster, utcnow
-from data.models_team import TeamInvitation
+from data.metadata import memberships
+from data.metadata.db import Database
+from data.metadata.models import DatabaseCluster, utcnow
+from data.metadata.models_team import TeamInvitation
 
 
 def test_invitations_table_round_trips(database_url: str) -> None:

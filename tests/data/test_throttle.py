@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from data import throttle
-from data.db import Database
-from data.models_accounts import LoginThrottle
+from data.metadata import throttle
+from data.metadata.db import Database
+from data.metadata.models_accounts import LoginThrottle
 
 
 @pytest.fixture

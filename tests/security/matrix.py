@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from auth.roles import Role
-from data.models import AuditEntry
+from data.metadata.models import AuditEntry
 from services.core.runtime import Runtime
 
 ORIGIN = {"Origin": "http://localhost"}

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from data.models import AuditEntry, ClusterAccessToken, utcnow
+from data.metadata.models import AuditEntry, ClusterAccessToken, utcnow
 from services.access import tokens
 from services.core.audit import Actor
 from services.core.runtime import Runtime
@@ -280,7 +280,7 @@ def test_a_bearer_token_needs_no_csrf_and_the_session_beside_it_is_not_used(
 
 
 def _import_jobs(runtime: Runtime) -> int:
-    from data.models_imports import ImportJob
+    from data.metadata.models_imports import ImportJob
 
     with runtime.db.session() as session:
         return len(list(session.scalars(select(ImportJob))))

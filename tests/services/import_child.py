@@ -63,7 +63,7 @@ def main(instance: Path, mode: str, arg: str = "") -> dict[str, object]:
     before = _counts(rt)
     recovered = recover_imports(rt)
     with rt.db.session() as session:
-        from data.imports import list_imports
+        from data.metadata.imports import list_imports
 
         last = list_imports(session, cluster_id=1, limit=1)[0]
         failed = {"id": last.id, "status": last.status, "message": last.message}

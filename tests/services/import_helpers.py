@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data.ch_schema import schema_statements
-from data.models import DatabaseCluster
+from data.analytics.ch_schema import schema_statements
+from data.metadata.models import DatabaseCluster
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.imports.import_job import JobView, create_job, run_import

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from data.models import AuditEntry, User, UserSession
-from data.models_accounts import LoginThrottle
+from data.metadata.models import AuditEntry, User, UserSession
+from data.metadata.models_accounts import LoginThrottle
 from lyceum.errors import NotFound, ValidationError
 from services.access import accounts, team
 from services.access.accounts import SignInError, SignInThrottled
@@ -226,7 +226,7 @@ def test_create_member_account_refuses_without_leaving_anything(
         message: str) -> None:
     """Was: an unknown cluster left the account behind (its password never shown)."""
     with runtime.db.session() as session:
-        from data.models import DatabaseCluster
+        from data.metadata.models import DatabaseCluster
 
         database = session.get(DatabaseCluster, world.a).database_name  # type: ignore
     before = _users(runtime)

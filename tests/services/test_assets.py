@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from data.models import AuditEntry, ProjectAsset
+from data.metadata.models import AuditEntry, ProjectAsset
 from lyceum.errors import ValidationError
 from services.core.runtime import Runtime
 from services.projects import assets, project_store

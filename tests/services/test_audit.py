@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from data.audit_anchor import ANCHOR_FILE, AnchorFile
-from data.db import Database
+from data.metadata.audit_anchor import ANCHOR_FILE, AnchorFile
+from data.metadata.db import Database
 from services.core import audit
 from services.core.audit import Actor
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import delete, update
 
 from components.audit import make_chain_result
-from data.audit_anchor import ANCHOR_FILE, AnchorFile, AnchorUnreadable
-from data.models import AuditChainHead, AuditEntry, utcnow
+from data.metadata.audit_anchor import ANCHOR_FILE, AnchorFile, AnchorUnreadable
+from data.metadata.models import AuditChainHead, AuditEntry, utcnow
 from lyceum.errors import Forbidden, ValidationError
 from services.core import audit, audit_reader
 from services.core.audit import Actor

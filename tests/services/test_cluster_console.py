@@ -12,11 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from data import engine_stats
-from data.ch_schema import TIME_TABLES, TierRetention, schema_statements
-from data.clickhouse import ClickHouse, ClickHouseError, QueryOutcome, RecentQueries
-from data.cluster_stats import MergeInfo, PartsSummary, create_table_query
-from data.models import AuditEntry, ClusterEvent, ClusterUsageMetric, DatabaseCluster, utcnow
+from data.analytics import engine_stats
+from data.analytics.ch_schema import TIME_TABLES, TierRetention, schema_statements
+from data.analytics.clickhouse import ClickHouse, ClickHouseError, QueryOutcome, RecentQueries
+from data.analytics.cluster_stats import MergeInfo, PartsSummary, create_table_query
+from data.metadata.models import (
+    AuditEntry,
+    ClusterEvent,
+    ClusterUsageMetric,
+    DatabaseCluster,
+    utcnow,
+)
 from lyceum.errors import NotFound, ValidationError
 from lyceum.settings import HostCeilings
 from services.clusters import usage as cluster_usage

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from data.ch_schema import TierRetention
+from data.analytics.ch_schema import TierRetention
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
 from services.clusters import costs

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from data.models import DatabaseCluster
+from data.metadata.models import DatabaseCluster
 from lyceum.settings import HostCeilings
 from services.clusters.query_session import cluster_query_settings, for_cluster
 from services.core.runtime import Runtime

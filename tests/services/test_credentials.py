@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from data import memberships
-from data.audit import list_entries
-from data.clickhouse import ClickHouseError
-from data.cluster_meta import ClusterStateError
-from data.models import utcnow
-from data.models_credentials import PendingClusterSecret
+from data.analytics.clickhouse import ClickHouseError
+from data.metadata import memberships
+from data.metadata.audit import list_entries
+from data.metadata.cluster_meta import ClusterStateError
+from data.metadata.models import utcnow
+from data.metadata.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.clusters import credentials
 from services.core.audit import Actor

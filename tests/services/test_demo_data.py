@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from data.ch_schema import ALL_TABLES, TIME_TABLES
-from data.clickhouse import ClickHouse
+from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES
+from data.analytics.clickhouse import ClickHouse
 from lyceum.errors import ValidationError
 from services.demo.curves import (
     PEAK_FORCE_OK,

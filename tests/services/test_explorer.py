@@ -11,10 +11,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from data import curves as curve_data
-from data.ch_schema import schema_statements
-from data.clickhouse import ClickHouse
-from data.curves import CurveQuery
+from data.analytics import curves as curve_data
+from data.analytics.ch_schema import schema_statements
+from data.analytics.clickhouse import ClickHouse
+from data.analytics.curves import CurveQuery
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import ClusterSession
 from services.core.cache import ProcessCaches
@@ -347,7 +347,7 @@ def test_what_if_lists_the_parts_that_flip() -> None:
 
 def test_resolve_refuses_unknown_values_before_any_curve_query(runtime: object,
                                                                ch: ClickHouse) -> None:
-    from data.models import DatabaseCluster
+    from data.metadata.models import DatabaseCluster
     from services.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)

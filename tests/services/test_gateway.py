@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from data import cluster_ops, memberships
-from data.clickhouse import ClickHouse
-from data.db import Database
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouse
+from data.metadata import memberships
+from data.metadata.db import Database
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from lyceum.settings import load_settings
 from services.access.accounts import create_user
@@ -250,7 +251,7 @@ def test_an_engine_error_names_its_code_only(deployed: Deployed) -> None:
 
 
 def test_queries_and_refusals_are_audited(deployed: Deployed) -> None:
-    from data.audit import list_entries
+    from data.metadata.audit import list_entries
 
     deployed.query("SELECT count() AS n FROM parts")
     with pytest.raises(gateway.QueryRefused):
@@ -338,7 +339,7 @@ def test_a_query_over_the_time_limit_is_stopped(deployed: Deployed) -> None:
 
 
 def test_failed_sign_ins_are_audited(deployed: Deployed) -> None:
-    from data.audit import list_entries
+    from data.metadata.audit import list_entries
 
     with pytest.raises(NotAuthenticated):
         gateway.run_gateway_query(deployed.runtime, cluster_id=deployed.a,

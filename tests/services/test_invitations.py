@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from data.models import AuditEntry, utcnow
-from data.models_team import TeamInvitation
+from data.metadata.models import AuditEntry, utcnow
+from data.metadata.models_team import TeamInvitation
 from lyceum.errors import ValidationError
 from services.access import invitations, team
 from services.access.invitations import InvitationForOther, InvitationInvalid, SignInRequired

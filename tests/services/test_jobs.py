@@ -18,7 +18,7 @@ import pytest
 from dash.background_callback.managers import BaseBackgroundCallbackManager
 from flask import Flask
 
-from data import memberships
+from data.metadata import memberships
 from lyceum import cli
 from lyceum.background_callbacks import CeleryJobs, jobs_manager
 from lyceum.errors import ConfigError

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from data import memberships
-from data.models import ClusterAccessToken, UserSession, utcnow
-from data.models_team import TeamInvitation
+from data.metadata import memberships
+from data.metadata.models import ClusterAccessToken, UserSession, utcnow
+from data.metadata.models_team import TeamInvitation
 from lyceum.errors import NotAuthenticated
 from services.access import accounts, invitations, sso, tokens
 from services.core.audit import Actor

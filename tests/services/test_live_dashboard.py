@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from data import audit as audit_data
-from data.clickhouse import ClickHouse
+from data.analytics.clickhouse import ClickHouse
+from data.metadata import audit as audit_data
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import for_cluster
 from services.core.audit import Actor
@@ -83,7 +83,7 @@ def test_evaluator_runs_once_per_cycle_whatever_the_viewers(runtime: Runtime,
     repeats = [run_cycle(runtime, interval_s=30, now=moment) for _ in range(20)]
     assert first == len(alerts.DEFAULT_RULES) and repeats == [0] * 20
     with runtime.db.session() as session:
-        from data.alerts import evaluation, rules
+        from data.metadata.alerts import evaluation, rules
 
         runs = [evaluation(session, r.id).runs for r in rules(session, cluster_id)]
     assert runs == [1] * len(alerts.DEFAULT_RULES)
@@ -111,7 +111,7 @@ def test_rules_fire_resolve_and_are_acknowledged_with_a_comment(runtime: Runtime
     with pytest.raises(ValidationError, match="already acknowledged"):
         alerts.acknowledge(runtime, cluster_id, mine[0].id, comment="again", actor=actor)
     with runtime.db.session() as session:
-        from data.models_alerts import AlertRule
+        from data.metadata.models_alerts import AlertRule
 
         session.get(AlertRule, rule).params = {"threshold": 0.0, "window_minutes": 60}
     alerts.evaluate_cluster(runtime, cluster_id, now=moment, cycle=2)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from data.models import AuditEntry, User, utcnow
-from data.models_accounts import PasswordReset
+from data.metadata.models import AuditEntry, User, utcnow
+from data.metadata.models_accounts import PasswordReset
 from lyceum.errors import NotFound, ValidationError
 from services.access import accounts, password_resets
 from services.access.password_resets import ResetInvalid

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from data import cluster_ops, clusters, memberships
-from data.audit import list_entries
-from data.ch_schema import ALL_TABLES, TIME_TABLES
-from data.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
-from data.models import DatabaseCluster
+from data.analytics import cluster_ops
+from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES
+from data.analytics.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
+from data.metadata import clusters, memberships
+from data.metadata.audit import list_entries
+from data.metadata.models import DatabaseCluster
 from lyceum.errors import NotAuthenticated, ValidationError
 from services.access.accounts import create_user
 from services.clusters import costs, credentials, rules

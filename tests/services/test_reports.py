@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from data import imports as jobs_data
-from data import projects as projects_data
-from data.models import AuditEntry
+from data.metadata import imports as jobs_data
+from data.metadata import projects as projects_data
+from data.metadata.models import AuditEntry
 from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.demo.plant import load_demo

@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from data.models_imports import ReportJob
+from data.metadata.models_imports import ReportJob
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
 from services.projects import project_store

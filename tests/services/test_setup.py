@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from flask import Flask
 
-from data import cluster_ops, memberships
+from data.analytics import cluster_ops
+from data.metadata import memberships
 from services.access.accounts import authenticate
 from services.clusters import credentials
 from services.core.audit import Actor

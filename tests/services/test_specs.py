@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from data.ch_schema import schema_statements
-from data.clickhouse import ClickHouse
-from data.models import AuditEntry
-from data.models_specs import FeatureSpec
+from data.analytics.ch_schema import schema_statements
+from data.analytics.clickhouse import ClickHouse
+from data.metadata.models import AuditEntry
+from data.metadata.models_specs import FeatureSpec
 from lyceum.errors import NotFound, ValidationError
 from services.core.audit import Actor
 from services.core.runtime import Runtime

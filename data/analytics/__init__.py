@@ -1,0 +1,1 @@
+"""ClickHouse: the cluster databases' schema, queries and inserts (clickhouse-connect)."""

@@ -1,0 +1,199 @@
+"""The manufacturing schema of one analytics cluster (a ClickHouse database).
+
+Tables are partitioned by day so that tier moves (``TTL … TO VOLUME``) and retention deletes
+act on whole days, and ordered for the queries the app runs: curves by process and time,
+samples by curve, features by feature and time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.analytics.clickhouse import STORAGE_POLICY, validate_identifier
+
+RESULT_ENUM = "Enum8('OK' = 1, 'WARNING' = 2, 'NOK' = 3)"
+#: Tables carrying a ``ts`` column, to which tier and retention TTLs apply.
+TIME_TABLES: tuple[str, ...] = (
+    "parts", "curves", "curve_samples", "curve_features", "measurements",
+    "production_events", "alerts",
+)
+ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield")
+
+
+@dataclass(frozen=True)
+class TierRetention:
+    """Days after which data moves to warm, cold, archive, and is deleted (``None``: never)."""
+
+    warm_after_days: int = 7
+    cold_after_days: int = 30
+    archive_after_days: int = 180
+    delete_after_days: int | None = 730
+
+    def ttl_expression(self, column: str = "ts") -> str:
+        """The ``TTL`` clause body for a time column (a ``DateTime64`` is cast to ``DateTime``)."""
+        base = f"toDateTime({column})"
+        steps = [
+            f"{base} + INTERVAL {int(self.warm_after_days)} DAY TO VOLUME 'warm'",
+            f"{base} + INTERVAL {int(self.cold_after_days)} DAY TO VOLUME 'cold'",
+            f"{base} + INTERVAL {int(self.archive_after_days)} DAY TO VOLUME 'archive'",
+        ]
+        if self.delete_after_days is not None:
+            steps.append(f"{base} + INTERVAL {int(self.delete_after_days)} DAY DELETE")
+        return ", ".join(steps)
+
+
+_COLUMNS: dict[str, str] = {
+    "parts": f"""
+        part_id UInt64,
+        serial String,
+        ts DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        product LowCardinality(String),
+        batch LowCardinality(String),
+        shift LowCardinality(String),
+        result {RESULT_ENUM},
+        first_pass UInt8,
+        defect_mode LowCardinality(String)""",
+    "curves": f"""
+        curve_id UInt64,
+        part_id UInt64,
+        serial String,
+        ts DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        process LowCardinality(String),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        product LowCardinality(String),
+        batch LowCardinality(String),
+        result {RESULT_ENUM},
+        defect_mode LowCardinality(String),
+        x_name LowCardinality(String),
+        x_unit LowCardinality(String),
+        y_name LowCardinality(String),
+        y_unit LowCardinality(String),
+        n_points UInt32,
+        x_min Float32, x_max Float32, y_min Float32, y_max Float32""",
+    "curve_samples": """
+        curve_id UInt64 CODEC(Delta, ZSTD(1)),
+        ts DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        process LowCardinality(String),
+        idx UInt16 CODEC(Delta, ZSTD(1)),
+        x Float32 CODEC(ZSTD(1)),
+        y Float32 CODEC(ZSTD(1))""",
+    "curve_features": """
+        curve_id UInt64,
+        part_id UInt64,
+        ts DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        process LowCardinality(String),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        product LowCardinality(String),
+        feature LowCardinality(String),
+        value Float64,
+        unit LowCardinality(String)""",
+    "measurements": """
+        part_id UInt64,
+        ts DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        product LowCardinality(String),
+        characteristic LowCardinality(String),
+        value Float64,
+        unit LowCardinality(String),
+        lsl Nullable(Float64),
+        usl Nullable(Float64)""",
+    "production_events": """
+        ts DateTime64(3, 'UTC'),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        state Enum8('running' = 1, 'stopped' = 2, 'changeover' = 3),
+        reason String,
+        duration_s UInt32""",
+    "alerts": """
+        alert_id UUID,
+        ts DateTime64(3, 'UTC'),
+        rule LowCardinality(String),
+        severity Enum8('info' = 1, 'warning' = 2, 'critical' = 3),
+        line LowCardinality(String),
+        station LowCardinality(String),
+        feature LowCardinality(String),
+        curve_ids Array(UInt64),
+        message String""",
+}
+
+_ORDER: dict[str, str] = {
+    "parts": "(line, station, ts, part_id)",
+    "curves": "(process, line, station, ts, curve_id)",
+    "curve_samples": "(process, curve_id, idx)",
+    "curve_features": "(process, feature, line, station, ts, curve_id)",
+    "measurements": "(characteristic, line, station, ts, part_id)",
+    "production_events": "(line, station, ts)",
+    "alerts": "(ts, alert_id)",
+}
+
+
+def _engine(kind: str, database: str, table: str, replicated: bool) -> str:
+    if not replicated:
+        return f"{kind}()"
+    return f"Replicated{kind}('/clickhouse/tables/{{shard}}/{database}/{table}', '{{replica}}')"
+
+
+def schema_statements(
+    database: str,
+    *,
+    retention: TierRetention | None = None,
+    on_cluster: str | None = None,
+    tiered: bool = True,
+    with_ttl: bool = True,
+) -> list[str]:
+    """DDL creating ``database`` with every table, the TTLs and the hourly-yield view.
+
+    ``on_cluster`` adds ``ON CLUSTER`` and replicated engines (server mode); ``tiered`` puts
+    the tables on the hot/warm/cold/archive storage policy; ``with_ttl=False`` leaves the
+    TTL out (provisioning adds it afterwards with :func:`retention_statements`).
+    """
+    db = validate_identifier(database)
+    cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
+    replicated = on_cluster is not None
+    ttl = retention or TierRetention()
+    statements = [f"CREATE DATABASE IF NOT EXISTS {db}{cluster}"]
+    policy = f"storage_policy = '{STORAGE_POLICY}', " if tiered else ""
+    for table in TIME_TABLES:
+        ttl_clause = f"TTL {ttl.ttl_expression()}" if tiered else (
+            f"TTL toDateTime(ts) + INTERVAL {ttl.delete_after_days} DAY DELETE"
+            if ttl.delete_after_days is not None else "")
+        if not with_ttl:
+            ttl_clause = ""
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {db}.{table}{cluster} ({_COLUMNS[table]}\n)"
+            f" ENGINE = {_engine('MergeTree', db, table, replicated)}"
+            f" PARTITION BY toYYYYMMDD(ts) ORDER BY {_ORDER[table]} {ttl_clause}"
+            f" SETTINGS {policy}merge_with_ttl_timeout = 60, ttl_only_drop_parts = 0"
+        )
+    statements.append(
+        f"CREATE TABLE IF NOT EXISTS {db}.hourly_yield{cluster} ("
+        " hour DateTime('UTC'), line LowCardinality(String), station LowCardinality(String),"
+        " product LowCardinality(String), parts UInt64, ok UInt64, warning UInt64, nok UInt64,"
+        " first_pass_ok UInt64)"
+        f" ENGINE = {_engine('SummingMergeTree', db, 'hourly_yield', replicated)}"
+        " PARTITION BY toYYYYMM(hour) ORDER BY (line, station, product, hour)"
+        + (f" SETTINGS storage_policy = '{STORAGE_POLICY}'" if tiered else "")
+    )
+    statements.append(
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.hourly_yield_mv{cluster}"
+        f" TO {db}.hourly_yield AS SELECT toStartOfHour(toDateTime(ts)) AS hour, line, station,"
+        " product, count() AS parts, countIf(result = 'OK') AS ok,"
+        " countIf(result = 'WARNING') AS warning, countIf(result = 'NOK') AS nok,"
+        " countIf(result = 'OK' AND first_pass = 1) AS first_pass_ok"
+        f" FROM {db}.parts GROUP BY hour, line, station, product"
+    )
+    return statements
+
+
+def retention_statements(database: str, retention: TierRetention,
+                         *, on_cluster: str | None = None) -> list[str]:
+    """``ALTER TABLE … MODIFY TTL`` statements applying new retention to every time table."""
+    db = validate_identifier(database)
+    cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
+    return [f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"
+            for table in TIME_TABLES]

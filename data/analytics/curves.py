@@ -1,0 +1,259 @@
+"""Curve queries for the explorer: filter values, density grids, profiles, points, rows.
+
+Every function takes a cluster session (``.rows/.arrow/.frame`` and ``.database``, see
+``services.clusters.query_session.ClusterSession``) and binds every value as a ``{name:Type}``
+parameter; the only text put into SQL is the validated database name and column names
+from fixed allow-lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import polars as pl
+import pyarrow as pa
+
+from data.analytics.clickhouse import validate_identifier
+
+#: Columns a filter or a colour may use (fixed; never taken from input).
+FILTER_COLUMNS: dict[str, str] = {"lines": "line", "stations": "station",
+                                  "products": "product", "batches": "batch"}
+GROUP_COLUMNS: dict[str, str] = {"result": "toString(result)", "line": "line",
+                                 "station": "station", "product": "product", "batch": "batch"}
+ROW_COLUMNS = ("curve_id", "part_id", "serial", "ts", "line", "station", "product", "batch",
+               "result", "defect_mode", "n_points")
+
+
+class Session(Protocol):
+    """What these functions need from a cluster session."""
+
+    @property
+    def database(self) -> str: ...
+
+    def rows(self, sql: str, *, parameters: Any = None, settings: Any = None) -> Any: ...
+    def arrow(self, sql: str, *, parameters: Any = None, settings: Any = None) -> pa.Table: ...
+    def frame(self, sql: str, *, parameters: Any = None,
+              settings: Any = None) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class CurveQuery:
+    """Which curves: one process plus optional value lists and a time window (validated)."""
+
+    process: str
+    lines: tuple[str, ...] = ()
+    stations: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    batches: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def where_clause(query: CurveQuery, *, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """The ``WHERE`` body over the ``curves`` table and its bound parameters."""
+    parts = [f"{prefix}process = {{process:String}}"]
+    params: dict[str, Any] = {"process": query.process}
+    for key, column in FILTER_COLUMNS.items():
+        values = getattr(query, key)
+        if values:
+            parts.append(f"{prefix}{column} IN {{{key}:Array(String)}}")
+            params[key] = list(values)
+    if query.results:
+        parts.append(f"toString({prefix}result) IN {{results:Array(String)}}")
+        params["results"] = list(query.results)
+    if query.start is not None:
+        parts.append(f"{prefix}ts >= {{start:DateTime64(3, 'UTC')}}")
+        params["start"] = query.start
+    if query.end is not None:
+        parts.append(f"{prefix}ts <= {{end:DateTime64(3, 'UTC')}}")
+        params["end"] = query.end
+    return " AND ".join(parts), params
+
+
+def _db(session: Session) -> str:
+    return validate_identifier(session.database)
+
+
+def processes(session: Session) -> list[str]:
+    """The processes that have curves, alphabetically."""
+    rows = session.rows(f"SELECT DISTINCT process FROM {_db(session)}.curves ORDER BY process")
+    return [str(r[0]) for r in rows]
+
+
+def known_values(session: Session, *, process: str) -> dict[str, list[str]]:
+    """Distinct line/station/product/batch values of a process, plus its axis names."""
+    out: dict[str, list[str]] = {}
+    for key, column in FILTER_COLUMNS.items():
+        rows = session.rows(f"SELECT DISTINCT {column} FROM {_db(session)}.curves "
+                            f"WHERE process = {{process:String}} ORDER BY {column}",
+                            parameters={"process": process})
+        out[key] = [str(r[0]) for r in rows]
+    axes = session.rows(f"SELECT any(x_name), any(x_unit), any(y_name), any(y_unit) "
+                        f"FROM {_db(session)}.curves WHERE process = {{process:String}}",
+                        parameters={"process": process})
+    out["axes"] = [str(v) for v in axes[0]] if axes else ["x", "", "y", ""]
+    return out
+
+
+def summary(session: Session, query: CurveQuery) -> dict[str, Any]:
+    """Count and value ranges of the matching curves."""
+    where, params = where_clause(query)
+    row = session.rows(f"SELECT count(), min(x_min), max(x_max), min(y_min), max(y_max) "
+                       f"FROM {_db(session)}.curves WHERE {where}", parameters=params)[0]
+    return {"count": int(row[0]), "x": (float(row[1] or 0), float(row[2] or 0)),
+            "y": (float(row[3] or 0), float(row[4] or 0))}
+
+
+def group_counts(session: Session, query: CurveQuery, *, color_by: str) -> dict[str, int]:
+    """How many matching curves each value of the colour column has."""
+    column = GROUP_COLUMNS[color_by]
+    where, params = where_clause(query)
+    rows = session.rows(f"SELECT {column} AS g, count() FROM {_db(session)}.curves "
+                        f"WHERE {where} GROUP BY g", parameters=params)
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def density(session: Session, query: CurveQuery, *, x_range: tuple[float, float],
+            y_range: tuple[float, float], width: int, height: int, color_by: str,
+            groups: list[str]) -> pl.DataFrame:
+    """Per group and pixel ``k = col * height + row``: the summed curve weight ``w``
+    (a point exactly on the upper edge goes into the last column/row).
+
+    Each sample weighs ``1 / n_points`` of its curve, so every curve counts the same in
+    total; any pixel a curve touches is non-zero (extremes are never lost).
+    """
+    where, params = where_clause(query, prefix="")
+    column = GROUP_COLUMNS[color_by]
+    (x0, x1), (y0, y1) = x_range, y_range
+    params.update(x0=x0, x1=x1, y0=y0, y1=y1, sx=width / (x1 - x0), sy=height / (y1 - y0),
+                  w1=width - 1, h=height, h1=height - 1, groups=groups)
+    sql = f"""
+        SELECT c.g AS g,
+               least(toUInt32((s.x - {{x0:Float32}}) * {{sx:Float32}}), {{w1:UInt32}})
+                 * {{h:UInt32}}
+               + least(toUInt32((s.y - {{y0:Float32}}) * {{sy:Float32}}), {{h1:UInt32}}) AS k,
+               sum(c.wt) AS w
+        FROM {_db(session)}.curve_samples AS s
+        INNER JOIN (SELECT curve_id, indexOf({{groups:Array(String)}}, {column}) AS g,
+                           1.0 / greatest(n_points, 1) AS wt
+                    FROM {_db(session)}.curves WHERE {where}) AS c ON s.curve_id = c.curve_id
+        WHERE s.process = {{process:String}}
+          AND s.x BETWEEN {{x0:Float32}} AND {{x1:Float32}}
+          AND s.y BETWEEN {{y0:Float32}} AND {{y1:Float32}}
+        GROUP BY g, k"""
+    return session.frame(sql, parameters=params)
+
+
+def curve_points(session: Session, *, process: str, curve_ids: list[int]) -> pl.DataFrame:
+    """The samples (curve_id, idx, x, y) of a few curves, in order."""
+    if not curve_ids:
+        return pl.DataFrame(schema={"curve_id": pl.UInt64, "idx": pl.UInt16,
+                                    "x": pl.Float32, "y": pl.Float32})
+    return session.frame(
+        f"SELECT curve_id, idx, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"ORDER BY curve_id, idx", parameters={"process": process, "ids": list(curve_ids)})
+
+
+def profiles(session: Session, query: CurveQuery, *, x_range: tuple[float, float],
+             bins: int, id_range: tuple[int, int] | None = None) -> pl.DataFrame:
+    """Every matching curve (ids in ``id_range``, inclusive, if given) on a common x grid:
+    per (curve_id, bin) mean, min and max y."""
+    where, params = where_clause(query)
+    x0, x1 = x_range
+    lo, hi = id_range or (0, 2**64 - 1)
+    params.update(x0=x0, x1=x1, sx=bins / (x1 - x0), nb=bins, id0=lo, id1=hi)
+    return session.frame(f"""
+        SELECT curve_id, least(toUInt16((x - {{x0:Float32}}) * {{sx:Float32}}),
+                               {{nb:UInt16}} - 1) AS b,
+               avg(y) AS a, min(y) AS lo, max(y) AS hi
+        FROM {_db(session)}.curve_samples
+        WHERE process = {{process:String}} AND x BETWEEN {{x0:Float32}} AND {{x1:Float32}}
+          AND curve_id BETWEEN {{id0:UInt64}} AND {{id1:UInt64}}
+          AND curve_id IN (SELECT curve_id FROM {_db(session)}.curves WHERE {where})
+        GROUP BY curve_id, b ORDER BY curve_id, b""", parameters=params)
+
+
+def curve_rows(session: Session, query: CurveQuery, *, limit: int, offset: int = 0,
+               curve_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Matching curves' metadata, newest first (or just ``curve_ids`` among them)."""
+    where, params = where_clause(query)
+    if curve_ids is not None:
+        where += " AND curve_id IN {ids:Array(UInt64)}"
+        params["ids"] = list(curve_ids)
+    params.update(limit=limit, offset=offset)
+    rows = session.rows(
+        f"SELECT curve_id, part_id, serial, ts, line, station, product, batch, "
+        f"toString(result), defect_mode, n_points FROM {_db(session)}.curves WHERE {where} "
+        f"ORDER BY ts DESC, curve_id LIMIT {{limit:UInt32}} OFFSET {{offset:UInt64}}",
+        parameters=params)
+    return [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
+
+
+def id_chunks(ids: list[int], *, parts: int) -> list[tuple[int, int]]:
+    """``ids`` (any order) split into about ``parts`` inclusive id ranges of similar size,
+    so that a long scan runs as several short queries (the embedded engine runs one query
+    at a time; other requests get their turn between the parts)."""
+    if not ids:
+        return []
+    ordered = sorted(ids)
+    step = max(1, -(-len(ordered) // parts))
+    return [(ordered[i], ordered[min(i + step, len(ordered)) - 1])
+            for i in range(0, len(ordered), step)]
+
+
+def curve_ids(session: Session, query: CurveQuery) -> list[int]:
+    """Ids of every matching curve."""
+    where, params = where_clause(query)
+    rows = session.rows(f"SELECT curve_id FROM {_db(session)}.curves WHERE {where}",
+                        parameters=params)
+    return [int(r[0]) for r in rows]
+
+
+def features(session: Session, *, process: str, curve_id: int) -> list[tuple[str, float, str]]:
+    """(feature, value, unit) of one curve."""
+    rows = session.rows(
+        f"SELECT feature, value, unit FROM {_db(session)}.curve_features "
+        f"WHERE process = {{process:String}} AND curve_id = {{cid:UInt64}} ORDER BY feature",
+        parameters={"process": process, "cid": curve_id})
+    return [(str(r[0]), float(r[1]), str(r[2])) for r in rows]
+
+
+def population_meta(session: Session, *, process: str, after_id: int) -> pl.DataFrame:
+    """Per curve of ``process`` with ``curve_id > after_id`` (ascending): time (ms), point
+    count, value bounds and every colour column as text."""
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
+    return session.frame(
+        f"SELECT curve_id, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms, n_points, x_min, "
+        f"x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
+        f"WHERE process = {{process:String}} AND curve_id > {{after:Int64}} ORDER BY curve_id",
+        parameters={"process": process, "after": after_id})
+
+
+def population_samples(session: Session, *, process: str,
+                       id_range: tuple[int, int]) -> pl.DataFrame:
+    """(curve_id, x, y) of ``process``'s curves with ids in ``id_range`` (inclusive), in
+    curve and sample order."""
+    return session.frame(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{id0:UInt64}} AND "
+        f"{{id1:UInt64}} ORDER BY curve_id, idx",
+        parameters={"process": process, "id0": id_range[0], "id1": id_range[1]})
+
+
+def sample_count(session: Session, *, process: str) -> int:
+    """How many samples ``process`` has (from the curves' point counts)."""
+    rows = session.rows(f"SELECT sum(n_points) FROM {_db(session)}.curves "
+                        f"WHERE process = {{process:String}}", parameters={"process": process})
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def count_upto(session: Session, *, process: str, last_id: int) -> int:
+    """How many curves of ``process`` have ``curve_id <= last_id``."""
+    rows = session.rows(f"SELECT count() FROM {_db(session)}.curves WHERE process = "
+                        f"{{process:String}} AND curve_id <= {{last:Int64}}",
+                        parameters={"process": process, "last": last_id})
+    return int(rows[0][0]) if rows else 0

@@ -1,0 +1,203 @@
+"""ClickHouse side of an import: a staging table per job, checks, the swap and its undo.
+
+A job's rows go into staging tables first; nothing a user sees reads them. Curves: samples go
+into ``<db>.import_stage_<job>`` (the structure of ``curve_samples`` plus a ``row`` column) and
+one row per curve into ``<db>.import_stage_<job>_curves``. Parts: ``<db>.import_stage_<job>``.
+Only when every row passed are they moved into the cluster's tables: parts and curves with
+``INSERT … SELECT`` (``parts`` feeds the hourly-yield view), samples by dropping ``row`` and
+``ATTACH PARTITION … FROM`` (hard links, no copy). If the process dies during the move,
+:func:`rollback` removes what was moved (the ids come from the staging tables, which survive
+the crash) before the staging tables are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+
+from data.analytics.clickhouse import validate_identifier
+
+STAGE_PREFIX = "import_stage_"
+_STAGE = re.compile(r"^import_stage_(\d+)(?:_curves)?$")
+_PARTITION = re.compile(r"^[0-9]{1,12}$")
+_TEXT = ("line", "station", "product", "batch", "result")
+_INSERT = {"max_partitions_per_insert_block": 0, "min_insert_block_size_rows": 0,
+           "min_insert_block_size_bytes": 0}
+_COLUMNS = {
+    "curves": "curve_id UInt64, serial String, process String, ts DateTime64(3, 'UTC'), "
+              "line String, station String, product String, batch String, result String, "
+              "x_unit String, y_unit String, row UInt64",
+    "parts": "serial String, ts DateTime64(3, 'UTC'), line String, station String, "
+             "product String, batch String, shift String, result String, first_pass UInt8, "
+             "defect_mode String, row UInt64",
+}
+PART_ID = "cityHash64(serial)"
+_ENUM = "'Enum8(''OK'' = 1, ''WARNING'' = 2, ''NOK'' = 3)'"
+
+
+def stage_table(job_id: int) -> str:
+    """The staging table's name for a job."""
+    return validate_identifier(f"{STAGE_PREFIX}{int(job_id)}")
+
+
+def _qualified(cs: Any, job_id: int) -> str:
+    return f"{validate_identifier(cs.database)}.{stage_table(job_id)}"
+
+
+def create_stage(cs: Any, *, job_id: int, kind: str) -> None:
+    """Create (afresh) the job's staging tables."""
+    drop_stage(cs, job_id=job_id)
+    name = _qualified(cs, job_id)
+    if kind == "curves":
+        db = validate_identifier(cs.database)
+        cs.command(f"CREATE TABLE {name} AS {db}.curve_samples")
+        cs.command(f"ALTER TABLE {name} ADD COLUMN row UInt64")
+        name = f"{name}_curves"
+    cs.command(f"CREATE TABLE {name} ({_COLUMNS[kind]}) ENGINE = MergeTree ORDER BY tuple()")
+
+
+def insert_stage(cs: Any, *, job_id: int, table: pa.Table, curves: bool = False) -> None:
+    """Append converted rows to the staging table (``curves``: the per-curve table)."""
+    name = stage_table(job_id) + ("_curves" if curves else "")
+    cs.ch.insert_arrow(name, table, database=cs.database, settings=_INSERT)
+
+
+def stage_exists(cs: Any, *, job_id: int) -> bool:
+    """True if one of the job's staging tables exists."""
+    names = [stage_table(job_id), f"{stage_table(job_id)}_curves"]
+    return bool(cs.scalar("SELECT count() FROM system.tables WHERE database = {db:String}"
+                          " AND name IN {names:Array(String)}",
+                          parameters={"db": cs.database, "names": names}))
+
+
+def stage_job_ids(cs: Any) -> list[int]:
+    """Job ids of every staging table in the cluster's database."""
+    rows = cs.rows("SELECT name FROM system.tables WHERE database = {db:String}"
+                   " AND startsWith(name, {prefix:String})",
+                   parameters={"db": cs.database, "prefix": STAGE_PREFIX})
+    return sorted({int(m.group(1)) for (name,) in rows if (m := _STAGE.match(name))})
+
+
+def drop_stage(cs: Any, *, job_id: int) -> None:
+    """Drop the job's staging tables if they exist (the per-curve table last)."""
+    cs.command(f"DROP TABLE IF EXISTS {_qualified(cs, job_id)}")
+    cs.command(f"DROP TABLE IF EXISTS {_qualified(cs, job_id)}_curves")
+
+
+def duplicate_rows(cs: Any, *, job_id: int, kind: str,
+                   limit: int) -> list[tuple[int, str, str]]:
+    """(row, column, message) for rows repeating an earlier row's key within the file."""
+    stage = _qualified(cs, job_id)
+    if kind == "parts":
+        sql = (f"SELECT row, serial, first FROM (SELECT row, serial, min(row) OVER (PARTITION "
+               f"BY serial) AS first FROM {stage}) WHERE row != first ORDER BY row "
+               "LIMIT {limit:UInt32}")
+        return [(int(r), "serial", f"duplicate serial “{s}” (first in row {f})")
+                for r, s, f in cs.rows(sql, parameters={"limit": limit})]
+    sql = (f"SELECT rows[2], idx, rows[1] FROM (SELECT idx, arraySort(groupArray(row)) AS rows "
+           f"FROM {stage} GROUP BY curve_id, idx HAVING count() > 1) ORDER BY rows[2] "
+           "LIMIT {limit:UInt32}")
+    return [(int(r), "idx", f"sample {i} of this curve appears twice (first in row {f})")
+            for r, i, f in cs.rows(sql, parameters={"limit": limit})]
+
+
+def existing_rows(cs: Any, *, job_id: int, kind: str,
+                  limit: int) -> list[tuple[int, str, str]]:
+    """(row, column, message) for rows whose part or curve is already in the cluster."""
+    db, stage = validate_identifier(cs.database), _qualified(cs, job_id)
+    if kind == "parts":
+        sql = (f"SELECT min(row), serial FROM {stage} WHERE serial IN (SELECT serial FROM "
+               f"{db}.parts) GROUP BY serial ORDER BY 1 LIMIT {{limit:UInt32}}")
+        return [(int(r), "serial", f"a part with serial “{s}” is already in this cluster")
+                for r, s in cs.rows(sql, parameters={"limit": limit})]
+    sql = (f"SELECT row, serial FROM {stage}_curves WHERE (serial, process, ts) IN (SELECT "
+           f"serial, process, ts FROM {db}.curves) ORDER BY row LIMIT {{limit:UInt32}}")
+    return [(int(r), "serial", f"a curve of serial “{s}” with this process and time is "
+             "already in this cluster") for r, s in cs.rows(sql, parameters={"limit": limit})]
+
+
+def stage_rows(cs: Any, *, job_id: int) -> int:
+    """Rows in the staging table."""
+    return int(cs.scalar(f"SELECT count() FROM {_qualified(cs, job_id)}") or 0)
+
+
+def commit_steps(kind: str) -> tuple[str, ...]:
+    """The tables a commit writes, in order."""
+    return ("parts",) if kind == "parts" else ("curves", "curve_samples")
+
+
+def _partitions(cs: Any, table: str) -> list[str]:
+    rows = cs.rows("SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String}"
+                   " AND table = {t:String} AND active ORDER BY partition_id",
+                   parameters={"db": cs.database, "t": table})
+    found = [str(p) for (p,) in rows]
+    if any(not _PARTITION.fullmatch(p) for p in found):
+        raise ValueError(f"unexpected partition ids in {table}: {found[:3]}")
+    return found
+
+
+def commit_step(cs: Any, *, job_id: int, step: str, names: dict[str, list[str]]) -> None:
+    """Copy the staged rows into one of the cluster's tables."""
+    db, stage = validate_identifier(cs.database), _qualified(cs, job_id)
+    if step == "parts":
+        sql = (f"INSERT INTO {db}.parts SELECT {PART_ID}, serial, ts, line, station, product,"
+               f" batch, shift, CAST(result, {_ENUM}), first_pass, defect_mode FROM {stage}")
+        cs.command(sql, settings=_INSERT)
+        return
+    if step == "curves":
+        names_sql = ("transform(m.process, {procs:Array(String)}, {xn:Array(String)}, 'x'), "
+                     "transform(m.process, {procs:Array(String)}, {xu:Array(String)}, m.x_unit),"
+                     " transform(m.process, {procs:Array(String)}, {yn:Array(String)}, 'y'), "
+                     "transform(m.process, {procs:Array(String)}, {yu:Array(String)}, m.y_unit)")
+        sql = (f"INSERT INTO {db}.curves SELECT m.curve_id, cityHash64(m.serial), m.serial, m.ts,"
+               f" m.process, m.line, m.station, m.product, m.batch, CAST(m.result, {_ENUM}), '', "
+               f"{names_sql}, s.n, s.x_min, s.x_max, s.y_min, s.y_max FROM {stage}_curves AS m "
+               "INNER JOIN (SELECT curve_id, toUInt32(count()) AS n, min(x) AS x_min, "
+               f"max(x) AS x_max, min(y) AS y_min, max(y) AS y_max FROM {stage} "
+               "GROUP BY curve_id) AS s ON m.curve_id = s.curve_id")
+        cs.command(sql, parameters=names, settings=_INSERT)
+        return
+    cs.command(f"ALTER TABLE {stage} DROP COLUMN IF EXISTS row", settings={"mutations_sync": 2})
+    for partition in _partitions(cs, stage_table(job_id)):
+        cs.command(f"ALTER TABLE {db}.curve_samples ATTACH PARTITION ID '{partition}' "
+                   f"FROM {stage}")
+
+
+def rollback(cs: Any, *, job_id: int, kind: str) -> None:
+    """Remove from the cluster's tables every row the job's commit may have written."""
+    db, stage = validate_identifier(cs.database), _qualified(cs, job_id)
+    sync = {"mutations_sync": 2}
+    if kind == "parts":
+        cs.command(f"ALTER TABLE {db}.parts DELETE WHERE part_id IN (SELECT {PART_ID} FROM "
+                   f"{stage})", settings=sync)
+        hours = (f"(SELECT DISTINCT toStartOfHour(toDateTime(ts)) FROM {stage})")
+        cs.command(f"ALTER TABLE {db}.hourly_yield DELETE WHERE hour IN {hours}",
+                   settings=sync)
+        cs.command(f"INSERT INTO {db}.hourly_yield SELECT toStartOfHour(toDateTime(ts)) AS h, "
+                   "line, station, product, count(), countIf(result = 'OK'), "
+                   "countIf(result = 'WARNING'), countIf(result = 'NOK'), "
+                   "countIf(result = 'OK' AND first_pass = 1) "
+                   f"FROM {db}.parts WHERE h IN {hours} GROUP BY h, line, station, product")
+        return
+    ids = f"(SELECT curve_id FROM {stage}_curves)"
+    for table in ("curve_samples", "curves"):
+        cs.command(f"ALTER TABLE {db}.{table} DELETE WHERE curve_id IN {ids}", settings=sync)
+
+
+def count_for_serials(cs: Any, *, table: str, serials: list[str]) -> int:
+    """Rows of ``table`` (parts, curves) whose serial is one of ``serials``."""
+    db = validate_identifier(cs.database)
+    return int(cs.scalar(f"SELECT count() FROM {db}.{validate_identifier(table)} "
+                         "WHERE serial IN {s:Array(String)}", parameters={"s": serials}) or 0)
+
+
+def export_curves(cs: Any, *, serials: list[str] | None, limit: int) -> pa.Table:
+    """Curve summaries (optionally of some serials), newest first, for a CSV export."""
+    db = validate_identifier(cs.database)
+    where = "WHERE serial IN {s:Array(String)}" if serials else ""
+    return cs.arrow(f"SELECT serial, process, ts, line, station, product, batch, "
+                    f"toString(result) AS result, n_points FROM {db}.curves {where} "
+                    "ORDER BY ts DESC LIMIT {limit:UInt32}",
+                    parameters={"s": serials or [], "limit": limit})

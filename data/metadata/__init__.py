@@ -1,0 +1,1 @@
+"""The metadata database (SQLAlchemy): models, migrations and the queries over them."""

@@ -1,0 +1,73 @@
+"""Queries on clusters as seen by one user: memberships and roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.metadata.models import ClusterTeamAccess, DatabaseCluster
+
+
+def role_on_cluster(session: Session, *, user_id: int, cluster_id: int) -> str | None:
+    """The user's role on the cluster, or ``None`` if not a member."""
+    return session.scalar(
+        select(ClusterTeamAccess.role).where(
+            ClusterTeamAccess.user_id == user_id, ClusterTeamAccess.cluster_id == cluster_id
+        )
+    )
+
+
+def roles_by_cluster(session: Session, *, user_id: int) -> dict[int, str]:
+    """Every cluster id the user is a member of, with the role."""
+    rows = session.execute(
+        select(ClusterTeamAccess.cluster_id, ClusterTeamAccess.role).where(
+            ClusterTeamAccess.user_id == user_id
+        )
+    )
+    return {cluster_id: role for cluster_id, role in rows}
+
+
+def get_cluster(session: Session, cluster_id: int) -> DatabaseCluster | None:
+    """The cluster with this id, or ``None``."""
+    return session.get(DatabaseCluster, cluster_id)
+
+
+def get_cluster_by_database(session: Session, database_name: str) -> DatabaseCluster | None:
+    """The cluster whose ClickHouse database is ``database_name``, or ``None``."""
+    return session.scalar(
+        select(DatabaseCluster).where(DatabaseCluster.database_name == database_name)
+    )
+
+
+def list_clusters(session: Session, *, cluster_ids: list[int] | None = None
+                  ) -> list[DatabaseCluster]:
+    """Clusters by name; all of them, or only those in ``cluster_ids``."""
+    query = select(DatabaseCluster).order_by(DatabaseCluster.name)
+    if cluster_ids is not None:
+        query = query.where(DatabaseCluster.id.in_(cluster_ids))
+    return list(session.scalars(query))
+
+
+def add_cluster(session: Session, cluster: DatabaseCluster) -> DatabaseCluster:
+    """Insert a cluster and return it with its id."""
+    session.add(cluster)
+    session.flush()
+    return cluster
+
+
+def set_member(session: Session, *, cluster_id: int, user_id: int, role: str,
+               granted_by: int | None) -> ClusterTeamAccess:
+    """Give ``user_id`` the ``role`` on the cluster (insert or update)."""
+    row = session.scalar(
+        select(ClusterTeamAccess).where(
+            ClusterTeamAccess.cluster_id == cluster_id, ClusterTeamAccess.user_id == user_id
+        )
+    )
+    if row is None:
+        row = ClusterTeamAccess(cluster_id=cluster_id, user_id=user_id, role=role,
+                                granted_by=granted_by)
+        session.add(row)
+    else:
+        row.role = role
+    session.flush()
+    return row
