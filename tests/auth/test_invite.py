@@ -16,7 +16,7 @@ from services.access import invitations, team
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world, sign_in
-from tests.services.test_invitations import _CountingPasswords
+from tests.services.access.test_invitations import _CountingPasswords
 
 
 @pytest.fixture

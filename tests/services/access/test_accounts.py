@@ -17,7 +17,7 @@ from services.access import accounts, team
 from services.access.accounts import SignInError, SignInThrottled
 from services.core.runtime import Runtime
 from tests.access_world import PASSWORD, World, build_world
-from tests.services.test_invitations import _CountingPasswords
+from tests.services.access.test_invitations import _CountingPasswords
 
 VICTIM = "viewer@example.com"
 
