@@ -1,31 +1,23 @@
-"""The cluster console's services on real chDB and a migrated SQLite metadata database."""
+"""The cluster console's actions on real chDB and SQLite: retention, limits, decommission."""
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from data.analytics import engine_stats
-from data.analytics.ch_schema import TIME_TABLES, TierRetention, schema_statements
-from data.analytics.clickhouse import ClickHouse, ClickHouseError, QueryOutcome, RecentQueries
-from data.analytics.cluster_stats import MergeInfo, PartsSummary, create_table_query
+from data.analytics.ch_schema import TIME_TABLES, TierRetention
+from data.analytics.clickhouse import ClickHouseError
+from data.analytics.cluster_stats import create_table_query
 from data.metadata.models import (
     AuditEntry,
     ClusterEvent,
-    ClusterUsageMetric,
-    DatabaseCluster,
-    utcnow,
 )
 from lyceum.errors import NotFound, ValidationError
-from lyceum.settings import HostCeilings
-from services.clusters import usage as cluster_usage
 from services.clusters.console import (
     ClusterStateError,
     cluster_health,
@@ -38,324 +30,24 @@ from services.clusters.console import (
     usage_by_tier,
     usage_trend,
 )
-from services.clusters.health import EngineState, TierDisk, assess, query_stats
 from services.clusters.usage import (
     PartTracker,
-    TierMove,
-    UsageSampler,
-    start_usage_sampler,
-    stop_usage_sampler,
 )
 from services.core import audit
-from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
-from tests.waiting import wait_until
-
-GIB = 1024**3
-FAST = TierRetention(warm_after_days=1, cold_after_days=10, archive_after_days=30,
-                     delete_after_days=60)
-SLOW = TierRetention(warm_after_days=20, cold_after_days=40, archive_after_days=60,
-                     delete_after_days=120)
-OPS = Actor(user_id=None, label="ops@example.com")
-LIMITS = {"max_threads": 8, "max_memory_usage": 32 * GIB, "max_execution_time": 60,
-          "max_result_rows": 10_000_000}
-
-
-#: A host larger than any cluster here, so the cluster's own bounds are what is checked.
-BIG_HOST = HostCeilings(max_execution_time=3600, max_memory_usage=128 * GIB, max_threads=64)
-SMALL_HOST = HostCeilings(max_execution_time=90, max_memory_usage=6 * GIB, max_threads=2)
-
-
-@pytest.fixture
-def rt(runtime: object) -> Runtime:
-    assert isinstance(runtime, Runtime)
-    runtime.settings = runtime.settings.with_overrides(ceilings=BIG_HOST)
-    return runtime
-
-
-@pytest.fixture
-def databases(ch: ClickHouse, ch_database: str) -> Iterator[Callable[[str], str]]:
-    """Extra database names derived from ``ch_database``, dropped afterwards."""
-    made: list[str] = []
-
-    def make(suffix: str) -> str:
-        made.append(f"{ch_database}_{suffix}")
-        ch.command(f"DROP DATABASE IF EXISTS {made[-1]}")
-        return made[-1]
-
-    yield make
-    for name in made:
-        ch.command(f"DROP DATABASE IF EXISTS {name}")
-
-
-def make_cluster(rt: Runtime, database: str, *, retention: TierRetention = FAST,
-                 status: str = "running", schema: bool = True) -> DatabaseCluster:
-    """A cluster row and its real database (not through provisioning)."""
-    statements = schema_statements(database, retention=retention)
-    for statement in statements if schema else statements[:1]:
-        rt.ch.command(statement)
-    with rt.db.session() as session:
-        cluster = DatabaseCluster(
-            name=f"Plant {database}", database_name=database, cluster_type="manufacturing",
-            region_code="local", status=status, vcpu_per_node=8, memory_gb_per_node=64,
-            retention=asdict(retention), query_limits=dict(LIMITS), credential_user="svc",
-            credential_hash="$argon2id$x", credential_mode="password")
-        session.add(cluster)
-        session.flush()
-    return cluster
-
-
-def insert_days(ch: ClickHouse, database: str, days: list[int]) -> None:
-    """One production event per back-dated day: one part per day partition."""
-    ch.command(f"INSERT INTO {database}.production_events SELECT now64(3) - INTERVAL d DAY,"
-               " 'Line 1', 'OP10', 'running', '', 60 FROM (SELECT arrayJoin({days:Array(UInt16)})"
-               " AS d)", parameters={"days": days})
-
-
-def disks_by_age(ch: ClickHouse, database: str) -> list[str]:
-    return [str(d) for (d,) in ch.rows(
-        "SELECT disk_name FROM system.parts WHERE database = {db:String} AND active"
-        " AND table = 'production_events' AND rows > 0 ORDER BY partition DESC",
-        parameters={"db": database})]
-
-
-def count(rt: Runtime, model: Any, **where: Any) -> int:
-    with rt.db.session() as session:
-        query = select(func.count()).select_from(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return int(session.scalar(query) or 0)
-
-
-def reload(rt: Runtime, cluster_id: int) -> DatabaseCluster:
-    with rt.db.session() as session:
-        found = session.get(DatabaseCluster, cluster_id)
-        assert found is not None
-        return found
-
-
-# --- usage -------------------------------------------------------------------------------------
-
-def test_usage_by_tier_counts_rows_where_the_ttl_put_them(rt: Runtime, ch_database: str) -> None:
-    cluster = make_cluster(rt, ch_database)
-    insert_days(rt.ch, ch_database, [0, 0, 5, 45, 90])
-    rt.ch.command(f"OPTIMIZE TABLE {ch_database}.production_events FINAL")
-    assert disks_by_age(rt.ch, ch_database) == ["hot", "warm", "archive"]
-    usage = {u.tier: u for u in usage_by_tier(rt, cluster)}
-    assert list(usage) == ["hot", "warm", "cold", "archive"]
-    assert [usage[t].rows for t in usage] == [2, 1, 0, 1]  # the 90-day row was deleted
-    assert usage["cold"].bytes_on_disk == usage["cold"].parts == 0
-    assert usage["cold"].compression_ratio == 0.0
-    assert usage["hot"].parts >= 1 and usage["hot"].bytes_uncompressed > 0
-    assert usage["hot"].compression_ratio > 0
-
-
-def test_record_usage_samples_every_running_cluster_per_tier(
-        rt: Runtime, ch_database: str, databases: Callable[[str], str]) -> None:
-    first = make_cluster(rt, ch_database)
-    second = make_cluster(rt, databases("b"))
-    make_cluster(rt, databases("c"), status="failed")
-    insert_days(rt.ch, ch_database, [0, 5])
-    tracker = PartTracker()
-    assert record_usage(rt, now=utcnow() - timedelta(days=40), tracker=tracker) == 8
-    assert record_usage(rt, tracker=tracker) == 8
-    assert count(rt, ClusterUsageMetric, cluster_id=first.id) == 8
-    assert count(rt, ClusterUsageMetric, cluster_id=second.id) == 8
-    assert count(rt, ClusterEvent, kind="tier_move") == 0
-    recent = usage_trend(rt, first.id, days=30)
-    assert [(p.tier, p.rows) for p in recent] == [("hot", 1), ("warm", 1), ("cold", 0),
-                                                  ("archive", 0)]
-    assert len(usage_trend(rt, first.id, days=60)) == 8
-
-
-@pytest.mark.parametrize("days", [0, 366, True, "30"])
-def test_usage_trend_refuses_bad_ranges(rt: Runtime, ch_database: str, days: Any) -> None:
-    cluster = make_cluster(rt, ch_database)
-    with pytest.raises(ValidationError, match=r"^Show 1 to 365 days of usage\.$"):
-        usage_trend(rt, cluster.id, days=days)
-
-
-def test_a_tier_move_between_samples_becomes_an_event(rt: Runtime, ch_database: str) -> None:
-    cluster = make_cluster(rt, ch_database, retention=SLOW)
-    insert_days(rt.ch, ch_database, [0, 5, 25, 45])
-    assert disks_by_age(rt.ch, ch_database) == ["hot", "hot", "warm", "cold"]
-    tracker = PartTracker()
-    record_usage(rt, tracker=tracker)
-    update_retention(rt, cluster.id, FAST, actor=OPS)
-    wait_until(lambda: disks_by_age(rt.ch, ch_database) == ["hot", "warm", "cold", "archive"],
-               within=30, message="the parts did not move to their tiers")
-    record_usage(rt, tracker=tracker)
-    with rt.db.session() as session:
-        moves = list(session.scalars(select(ClusterEvent).where(ClusterEvent.kind == "tier_move")
-                                     .order_by(ClusterEvent.id)))
-    for event, step in zip(moves, ["hot → warm", "warm → cold", "cold → archive"], strict=True):
-        size = cluster_usage.format_bytes(event.detail["bytes"])
-        assert event.message == f"1 part ({size}) moved {step}" and event.detail["bytes"] > 0
-        assert event.detail["tables"] == {"production_events": 1}
-    kinds = [entry.kind for entry in events_timeline(rt, cluster.id)]
-    assert kinds.count("tier_move") == 3 and "retention_changed" in kinds
-
-
-def test_tier_move_messages_read_like_people_write() -> None:
-    move = TierMove("hot", "warm", 12, int(3.4 * 1024**2), {"curves": 12})
-    assert move.message == "12 parts (3.4 MiB) moved hot → warm"
-    assert move.detail() == {"from": "hot", "to": "warm", "parts": 12,
-                             "bytes": int(3.4 * 1024**2), "tables": {"curves": 12}}
-    assert cluster_usage.format_bytes(512) == "512 B"
-    assert cluster_usage.format_bytes(5 * 1024**4) == "5.0 TiB"
-
-
-def test_the_sampler_runs_in_the_background_and_survives_errors(
-        rt: Runtime, ch_database: str, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    cluster = make_cluster(rt, ch_database)
-    real, calls = cluster_usage.record_usage, []
-
-    def flaky(runtime: Runtime, **kwargs: Any) -> int:
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("engine hiccup")
-        return real(runtime, **kwargs)
-
-    monkeypatch.setattr(cluster_usage, "record_usage", flaky)
-    sampler = UsageSampler(rt, interval_s=0.02)
-    with caplog.at_level(logging.ERROR, logger="services.clusters.usage"):
-        sampler.start()
-        try:
-            assert sampler.running and sampler.wait_for_rounds(3, timeout=20)
-        finally:
-            sampler.stop()
-    assert not sampler.running
-    assert "usage sampling failed" in caplog.text
-    assert count(rt, ClusterUsageMetric, cluster_id=cluster.id) >= 8
-    with pytest.raises(ValueError):
-        UsageSampler(rt, interval_s=0)
-
-
-def test_one_sampler_per_process(rt: Runtime) -> None:
-    first = start_usage_sampler(rt, interval_s=60)
-    try:
-        assert start_usage_sampler(rt, interval_s=5) is first and first.interval_s == 60
-        assert first.wait_for_rounds(1, timeout=20)
-    finally:
-        stop_usage_sampler()
-    assert not first.running
-
-
-# --- health ------------------------------------------------------------------------------------
-
-def _disks(free: dict[str, float]) -> list[TierDisk]:
-    return [TierDisk(tier, tier, int(share * 1000), 1000) for tier, share in free.items()]
-
-
-HEALTHY = EngineState(parts=PartsSummary(40, 3, "curves", "20261125", 900.0), merges=[],
-                      disks=_disks({"hot": 0.6, "warm": 0.6, "cold": 0.6, "archive": 0.6}),
-                      queries=[QueryOutcome(0.0, 0.05, True)] * 50)
-
-
-def test_a_healthy_state_scores_one_without_advice() -> None:
-    health = assess(HEALTHY)
-    assert (health.score, health.status, health.recommendations) == (1.0, "ok", [])
-    assert [c.key for c in health.checks] == ["parts", "merges", "disks", "queries"]
-
-
-def test_a_degraded_state_scores_low_with_plain_advice() -> None:
-    state = EngineState(
-        parts=PartsSummary(900, 312, "curve_samples", "20261125", 3.0),
-        merges=[MergeInfo("curve_samples", 7300.0, 0.4, False)],
-        disks=_disks({"hot": 0.5, "warm": 0.5, "cold": 0.04, "archive": 0.12}),
-        queries=[QueryOutcome(0.0, 12.0, i % 5 != 0) for i in range(20)])
-    health = assess(state)
-    assert (health.score, health.status) == (0.0, "bad")
-    assert health.recommendations[:2] == [
-        "Too many small parts in curve_samples (312 in one partition): batch inserts into "
-        "fewer, larger blocks.",
-        "A merge on curve_samples has run for 122 min: check the disk's speed and free space, "
-        "and avoid OPTIMIZE … FINAL on large tables."]
-    assert "The cold disk has 4 % free: add capacity or shorten retention." in \
-        health.recommendations
-    assert "The archive disk has 12 % free: add capacity or shorten retention." in \
-        health.recommendations
-    assert "4 of 20 recent queries failed (20 %): check the query limits and the queries " \
-        "that fail." in health.recommendations
-
-
-def test_warnings_cost_half_their_weight() -> None:
-    state = EngineState(parts=PartsSummary(500, 150, "curves", "20261125", 10.0),
-                        merges=[], disks=HEALTHY.disks, queries=HEALTHY.queries)
-    health = assess(state)
-    assert (health.score, health.status) == (0.85, "warn")
-    assert health.check("parts").status == "warn"
-
-
-def test_tiers_on_one_file_system_are_named_together() -> None:
-    state = EngineState(parts=HEALTHY.parts, merges=[], queries=[],
-                        disks=_disks({"hot": 0.03, "warm": 0.03, "cold": 0.03, "archive": 0.03}))
-    health = assess(state)
-    assert health.recommendations == [
-        "The hot, warm, cold and archive disks have 3 % free: add capacity or shorten retention."]
-    assert health.check("queries").summary == "No queries since the app started."
-
-
-def test_latency_percentiles() -> None:
-    figures = query_stats([QueryOutcome(0.0, i / 100, True) for i in range(1, 101)])
-    assert figures.count == 100 and figures.failed == 0
-    assert figures.p50_s == pytest.approx(0.505) and figures.p95_s == pytest.approx(0.9505)
-    assert query_stats([]).p95_s is None
-
-
-def test_many_tiny_inserts_raise_a_parts_warning(rt: Runtime, ch_database: str) -> None:
-    cluster = make_cluster(rt, ch_database)
-    rt.ch.command(f"INSERT INTO {ch_database}.curve_samples SELECT number, now64(3), 'press',"
-                  " number, 0, 0 FROM numbers(1000)")
-    before = cluster_health(rt, cluster)
-    assert before.check("parts").status == "ok"
-    assert before.check("merges").status == "ok"
-    assert len(before.check("disks").summary.split(";")) == 4
-    rt.ch.command(f"SYSTEM STOP MERGES {ch_database}.curve_samples")
-    for i in range(120):
-        rt.ch.command(f"INSERT INTO {ch_database}.curve_samples VALUES"
-                      " ({i:UInt64}, now64(3), 'press', 0, 1, 2)", parameters={"i": i})
-    after = cluster_health(rt, cluster)
-    parts = after.check("parts")
-    assert parts.status == "warn" and after.score < before.score
-    assert parts.recommendations == (
-        "Too many small parts in curve_samples (121 in one partition): batch inserts into "
-        "fewer, larger blocks.",)
-
-
-def test_failed_queries_are_counted_per_database(rt: Runtime, ch_database: str) -> None:
-    cluster = make_cluster(rt, ch_database)
-    seen = len(rt.ch.recent.outcomes(ch_database))
-    for _ in range(5):
-        rt.ch.rows(f"SELECT count() FROM {ch_database}.parts")
-    for _ in range(5):
-        with pytest.raises(ClickHouseError):
-            rt.ch.rows(f"SELECT no_such_column FROM {ch_database}.parts")
-    outcomes = rt.ch.recent.outcomes(ch_database)
-    assert len(outcomes) == seen + 10 and sum(not o.ok for o in outcomes) == 5
-    health = cluster_health(rt, cluster)
-    share = round(5 / len(outcomes) * 100)
-    assert health.queries.failed == 5 and health.check("queries").status == "bad"
-    assert (f"5 of {len(outcomes)} recent queries failed ({share} %): check the query limits "
-            "and the queries that fail.") in health.recommendations
-
-
-def test_recent_queries_keep_a_bounded_ring_per_database() -> None:
-    recent = RecentQueries(per_database=3, max_databases=2)
-    recent.record("SELECT * FROM plant.curves AS c JOIN system.parts USING (x)", seconds=0.1,
-                  ok=True)
-    recent.record("INSERT", seconds=0.2, ok=False, database="plant")
-    assert [o.ok for o in recent.outcomes("plant")] == [True, False]
-    assert recent.outcomes("system") == [] and len(recent.outcomes("c")) == 0
-    for i in range(5):
-        recent.record(f"SELECT {i} FROM plant.x", seconds=i, ok=True)
-    assert [o.seconds for o in recent.outcomes("plant")] == [2, 3, 4]
-    recent.record("SELECT 1 FROM a.t", seconds=0, ok=True)
-    recent.record("SELECT 1 FROM b.t", seconds=0, ok=True)
-    assert recent.outcomes("plant") == [] and len(recent.outcomes("b")) == 1
-
+from tests.services.clusters.console_world import (
+    FAST,
+    GIB,
+    LIMITS,
+    OPS,
+    SLOW,
+    SMALL_HOST,
+    count,
+    insert_days,
+    make_cluster,
+    reload,
+)
 
 # --- retention and limits ---------------------------------------------------------------------
 
