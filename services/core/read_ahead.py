@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-def read_ahead(items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
+def read_ahead(items: Iterator[T], *, depth: int = 2) -> Generator[T, None, None]:
     """Yield ``items``, produced by a background thread at most ``depth`` items ahead.
 
     An exception in the producer is raised here; leaving the loop early stops the producer.
