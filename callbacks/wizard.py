@@ -6,14 +6,17 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
 from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from callbacks.guard import clicked, guarded, unchanged
-from components.ids import Wizard, wizard_field, wizard_member
+from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member, wizard_step
 from components.layout import make_error
 from components.wizard import (
+    FEEDBACK_HIDDEN,
+    FEEDBACK_SHOWN,
     database_hint_id,
     make_estimate_panel,
     make_step_body,
@@ -46,7 +49,7 @@ def render(view: wizard.WizardView, user_id: int) -> tuple[Any, ...]:
                           hints=wizard.resource_hints(view.spec),
                           sections=wizard.review_sections(view))
     last = view.step == wizard.LAST_STEP
-    return (make_stepper(view.step), body,
+    return (make_stepper(view.step, view.furthest), body,
             make_estimate_panel(view.estimate, region=view.region_name),
             view.step == 1, {"display": "none"} if last else {},
             {} if last else {"display": "none"})
@@ -57,18 +60,24 @@ def render(view: wizard.WizardView, user_id: int) -> tuple[Any, ...]:
           Output(Wizard.back, "disabled"), Output(Wizard.next, "style"),
           Output(Wizard.deploy, "style"), Output(Wizard.alert, "children", allow_duplicate=True),
           Input(Wizard.load, "data"), Input(Wizard.next, "n_clicks"),
-          Input(Wizard.back, "n_clicks"), Input(Wizard.reset, "n_clicks"), FIELDS, MEMBERS,
-          prevent_initial_call="initial_duplicate")
+          Input(Wizard.back, "n_clicks"), Input(Wizard.reset, "n_clicks"),
+          Input(wizard_step(ALL), "n_clicks"),  # type: ignore[arg-type]
+          FIELDS, MEMBERS, prevent_initial_call="initial_duplicate")
 @guarded(Role.ADMIN, cluster=None, outputs=7, error_output=6)
 def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
-         fields: list[Any], members: list[Any]) -> tuple[Any, ...]:
-    """Load, advance, go back or start over."""
+         jumps: list[int | None], fields: list[Any], members: list[Any]) -> tuple[Any, ...]:
+    """Load, advance, go back, jump to a visited step from the stepper, or start over."""
     user_id = signed_in_user().id
     values = collect(fields, members)
     action = {Wizard.next: wizard.advance, Wizard.back: wizard.back}.get(
         str(ctx.triggered_id))
+    target = ctx.triggered_id.get("step") if isinstance(ctx.triggered_id, dict) else None
     if action is not None:
         view = action(runtime(), user_id=user_id, values=values)
+    elif target is not None:
+        if not any(jumps):  # a stepper drawn anew, not a click
+            raise PreventUpdate
+        view = wizard.go_to(runtime(), user_id=user_id, values=values, step=target)
     elif ctx.triggered_id == Wizard.reset:
         view = wizard.start_over(runtime(), user_id=user_id)
     else:
@@ -78,17 +87,29 @@ def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
 
 @callback(Output(Wizard.estimate, "children"),
           Output(database_hint_id() | {"name": ALL}, "children"),
+          Output(wizard_feedback(ALL), "children"),  # type: ignore[arg-type]
+          Output(wizard_feedback(ALL), "className"),  # type: ignore[arg-type]
           Input(wizard_field(ALL), "value"),  # type: ignore[arg-type]
           Input(wizard_member(ALL), "value"),  # type: ignore[arg-type]
+          State(wizard_feedback(ALL), "className"),  # type: ignore[arg-type]
           prevent_initial_call=True)
 @guarded(Role.ADMIN, cluster=None, when=lambda fields, *_: fields, on_error=unchanged)
-def live_estimate(fields: list[Any], members: list[Any]) -> tuple[Any, list[str]]:
-    """Recompute the estimate (and the database name) as the admin types; nothing is saved."""
+def save_on_change(fields: list[Any], members: list[Any], shown: list[str | None]
+                   ) -> tuple[Any, list[str], list[Any], list[str]]:
+    """Keep what the admin types on the server as they type (a reload shows it), and follow
+    with the estimate, the database name, and the messages: one that was showing goes away
+    once its field is right, and changes to the new problem if it is still wrong."""
     values = collect(fields, members, as_inputs=True)
-    view = wizard.preview(runtime(), user_id=signed_in_user().id, values=values)
+    names = [item["id"]["name"] for item in ctx.outputs_list[2]]
+    flagged = [name for name, css in zip(names, shown, strict=True)
+               if css == FEEDBACK_SHOWN]
+    view = wizard.save_changes(runtime(), user_id=signed_in_user().id, values=values,
+                               flagged=flagged)
     hints = [database_name_for(str(values.get("name") or "")) or "—"
              for _ in ctx.outputs_list[1]]
-    return make_estimate_panel(view.estimate, region=view.region_name), hints
+    messages = [view.errors.get(name) for name in names]
+    classes = [FEEDBACK_SHOWN if name in view.errors else FEEDBACK_HIDDEN for name in names]
+    return make_estimate_panel(view.estimate, region=view.region_name), hints, messages, classes
 
 
 def _not_deployed(exc: AppError, *_args: Any) -> tuple[Any, Any]:

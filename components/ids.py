@@ -55,6 +55,7 @@ class Wizard:
     FEEDBACK = "wizard-feedback"
     MEMBER = "wizard-member"
     HINT = "wizard-hint"
+    STEP = "wizard-step-link"
 
 
 def wizard_field(name: str) -> dict[str, str]:
@@ -65,6 +66,11 @@ def wizard_field(name: str) -> dict[str, str]:
 def wizard_feedback(name: str) -> dict[str, str]:
     """The id of the message shown under one wizard input."""
     return {"type": Wizard.FEEDBACK, "name": name}
+
+
+def wizard_step(number: int) -> dict[str, str | int]:
+    """The id of a step in the stepper that can be jumped to."""
+    return {"type": Wizard.STEP, "step": number}
 
 
 def wizard_member(user_id: int) -> dict[str, str | int]:

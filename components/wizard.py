@@ -8,22 +8,33 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member
+from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member, wizard_step
 from services.core.roles import ROLE_NAMES
 
 STEP_TITLES = ("Basics", "Performance & storage", "Team & retention", "Review & deploy")
 RECORDED_NOTE = "recorded, not applied on the embedded engine"
+#: The class of a field's message while it shows, and while it is hidden.
+FEEDBACK_SHOWN = "invalid-feedback d-block"
+FEEDBACK_HIDDEN = "d-none"
 
 
-def make_stepper(step: int) -> html.Ol:
-    """The progress indicator: numbered steps, the current one highlighted."""
+def make_stepper(step: int, furthest: int | None = None) -> html.Ol:
+    """The progress indicator: numbered steps, the current one highlighted; every other step
+    up to the furthest one reached is a button that jumps there."""
+    furthest = max(step, furthest or step)
     items = []
     for number, title in enumerate(STEP_TITLES, start=1):
         state = "done" if number < step else "current" if number == step else "todo"
-        items.append(html.Li([html.Span(str(number), className="wizard-step-number"),
-                              html.Span(title, className="wizard-step-title")],
-                             className=f"wizard-step wizard-step-{state}",
-                             title="current step" if state == "current" else None))
+        if number <= furthest and state != "current":
+            state += " wizard-step-visited"
+        label = [html.Span(str(number), className="wizard-step-number"),
+                 html.Span(title, className="wizard-step-title")]
+        reachable = number <= furthest and number != step
+        content: Any = html.Button(label, id=wizard_step(number), n_clicks=0, type="button",
+                                   className="wizard-step-button",
+                                   title=f"Go to step {number}: {title}") if reachable else label
+        items.append(html.Li(content, className=f"wizard-step wizard-step-{state}",
+                             title="current step" if number == step else None))
     return html.Ol(items, className="wizard-stepper", id=Wizard.stepper + "-list")
 
 
@@ -31,8 +42,7 @@ def _number(name: str, label: str, value: Any, *, errors: Mapping[str, str], hin
             unit: str = "", minimum: int | None = 0, maximum: int | None = None) -> dbc.Col:
     shown = None if isinstance(value, int) and value < 0 else value
     field = dbc.Input(id=wizard_field(name), type="number", value=shown, min=minimum,
-                      max=maximum, step=1, debounce=True, inputMode="numeric",
-                      invalid=name in errors)
+                      max=maximum, step=1, debounce=True, inputMode="numeric")
     group = dbc.InputGroup([field, dbc.InputGroupText(unit)]) if unit else field
     return dbc.Col([
         dbc.Label(label),
@@ -44,7 +54,7 @@ def _number(name: str, label: str, value: Any, *, errors: Mapping[str, str], hin
 
 def _feedback(name: str, errors: Mapping[str, str]) -> html.Div:
     return html.Div(errors.get(name), id=wizard_feedback(name),
-                    className="invalid-feedback d-block" if name in errors else "d-none")
+                    className=FEEDBACK_SHOWN if name in errors else FEEDBACK_HIDDEN)
 
 
 def database_hint_id() -> dict[str, str]:
@@ -67,7 +77,7 @@ def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
                 dbc.Label("Cluster name"),
                 dbc.Input(id=wizard_field("name"), value=values.get("name", ""), maxLength=63,
                           placeholder="e.g. Line 3 press shop", autoFocus=True,
-                          invalid="name" in errors),
+                          debounce=0.4),
                 _feedback("name", errors),
                 dbc.FormText(["ClickHouse database: ", html.Code(database or "—",
                                                                  id=database_hint_id())]),
@@ -75,16 +85,14 @@ def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
             dbc.Col([
                 dbc.Label("Region"),
                 dbc.Select(id=wizard_field("region_code"), value=values.get("region_code"),
-                           options=[{"label": name, "value": code} for code, name in regions],
-                           invalid="region_code" in errors),
+                           options=[{"label": name, "value": code} for code, name in regions]),
                 _feedback("region_code", errors),
                 dbc.FormText(region_note),
             ], md=6, className="mb-3"),
         ]),
         dbc.Label("Description"),
         dbc.Textarea(id=wizard_field("description"), value=values.get("description", ""),
-                     maxLength=500, rows=2, className="mb-1", debounce=True,
-                     invalid="description" in errors),
+                     maxLength=500, rows=2, className="mb-1", debounce=True),
         _feedback("description", errors),
         dbc.Label("Type", className="mt-3"),
         dbc.RadioItems(id=wizard_field("cluster_type"), value=values.get("cluster_type"),

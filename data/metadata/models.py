@@ -285,5 +285,7 @@ class WizardDraft(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     step: Mapped[int] = mapped_column(Integer, default=1)
+    #: The furthest step reached; the stepper lets the user jump to any step up to it.
+    furthest_step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -15,13 +15,17 @@ def get_draft(session: Session, user_id: int) -> WizardDraft | None:
     return session.get(WizardDraft, user_id)
 
 
-def save_draft(session: Session, *, user_id: int, step: int, state: dict[str, Any]) -> None:
-    """Insert or replace the user's draft."""
+def save_draft(session: Session, *, user_id: int, step: int, state: dict[str, Any],
+               furthest: int | None = None) -> None:
+    """Insert or replace the user's draft (``furthest``: the furthest step reached, at least
+    ``step``)."""
+    furthest = max(step, furthest or step)
     draft = session.get(WizardDraft, user_id)
     if draft is None:
-        session.add(WizardDraft(user_id=user_id, step=step, state=state))
+        session.add(WizardDraft(user_id=user_id, step=step, furthest_step=furthest, state=state))
     else:
         draft.step = step
+        draft.furthest_step = furthest
         draft.state = state
     session.flush()
 

@@ -6,6 +6,7 @@ fields of that step are taken, and Deploy re-validates the whole spec.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +33,8 @@ class WizardView:
     step: int
     spec: ClusterSpec
     errors: dict[str, str]
+    #: The furthest step the draft reached: the stepper links every step up to it.
+    furthest: int
     estimate: CostEstimate
     region_name: str
     regions: list[tuple[str, str]]
@@ -103,63 +106,110 @@ def _errors(step: int, spec: ClusterSpec, ctx: dict[str, Any]) -> dict[str, str]
     return {}
 
 
-def _load(runtime: Runtime, user_id: int) -> tuple[int, ClusterSpec]:
+@dataclass(frozen=True)
+class _Draft:
+    step: int
+    furthest: int
+    spec: ClusterSpec
+
+
+def _load(runtime: Runtime, user_id: int) -> _Draft:
     with runtime.db.session() as session:
         draft = wizard_data.get_draft(session, user_id)
         if draft is not None:
             step = draft.step if 1 <= draft.step <= LAST_STEP else 1
-            return step, rules.spec_from_dict(draft.state)
+            furthest = min(max(step, draft.furthest_step or 1), LAST_STEP)
+            return _Draft(step, furthest, rules.spec_from_dict(draft.state))
     spec = rules.apply_preset(ClusterSpec(), "manufacturing")
-    return 1, replace(spec, members=(MemberGrant(user_id=user_id, role="admin"),))
+    return _Draft(1, 1, replace(spec, members=(MemberGrant(user_id=user_id, role="admin"),)))
 
 
-def _save(runtime: Runtime, user_id: int, step: int, spec: ClusterSpec) -> None:
+def _save(runtime: Runtime, user_id: int, step: int, spec: ClusterSpec, *,
+          furthest: int) -> None:
     with runtime.db.session() as session:
         wizard_data.save_draft(session, user_id=user_id, step=step,
-                               state=rules.spec_to_dict(spec))
+                               state=rules.spec_to_dict(spec), furthest=furthest)
 
 
 def _view(runtime: Runtime, ctx: dict[str, Any], step: int, spec: ClusterSpec,
-          errors: dict[str, str]) -> WizardView:
+          errors: dict[str, str], *, furthest: int) -> WizardView:
     factor = ctx["factors"].get(spec.region_code, 1.0)
     names = dict(ctx["regions"])
-    return WizardView(step=step, spec=spec, errors=errors,
+    return WizardView(step=step, spec=spec, errors=errors, furthest=max(step, furthest),
                       estimate=costs.estimate(spec, region_factor=factor),
                       region_name=names.get(spec.region_code, spec.region_code),
                       regions=ctx["regions"], users=ctx["users"],
                       embedded=runtime.ch.embedded)
 
 
+def _filled(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
 def open_wizard(runtime: Runtime, *, user_id: int) -> WizardView:
-    """The user's wizard as last saved (a new draft starts as *Manufacturing analytics*)."""
-    step, spec = _load(runtime, user_id)
-    return _view(runtime, _context(runtime), step, spec, {})
+    """The user's wizard as last saved (a new draft starts as *Manufacturing analytics*), with
+    the messages of the current step's fields that hold a value (an empty field is not
+    flagged until Next)."""
+    draft = _load(runtime, user_id)
+    ctx = _context(runtime)
+    values = flatten(draft.spec)
+    errors = {field: message for field, message in _errors(draft.step, draft.spec, ctx).items()
+              if _filled(values.get(field))}
+    return _view(runtime, ctx, draft.step, draft.spec, errors, furthest=draft.furthest)
 
 
-def preview(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
-    """The view with unsaved field values applied (for the live estimate); nothing is stored."""
-    step, spec = _load(runtime, user_id)
-    return _view(runtime, _context(runtime), step, _merge(spec, step, values), {})
+def save_changes(runtime: Runtime, *, user_id: int, values: dict[str, Any],
+                 flagged: Collection[str] = ()) -> WizardView:
+    """Keep the current step's values as they are typed (unvalidated, like Back), so a reload
+    shows them; the view carries the messages of the ``flagged`` fields (those showing one)
+    that are still wrong, so a corrected field's message goes away."""
+    draft = _load(runtime, user_id)
+    ctx = _context(runtime)
+    spec = _merge(draft.spec, draft.step, values)
+    _save(runtime, user_id, draft.step, spec, furthest=draft.furthest)
+    errors = {field: message for field, message in _errors(draft.step, spec, ctx).items()
+              if field in set(flagged)}
+    return _view(runtime, ctx, draft.step, spec, errors, furthest=draft.furthest)
 
 
 def advance(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
     """Take the current step's values; move on if they are valid, else stay with messages."""
-    step, spec = _load(runtime, user_id)
+    draft = _load(runtime, user_id)
     ctx = _context(runtime)
-    spec = _merge(spec, step, values)
-    errors = _errors(step, spec, ctx)
-    next_step = step if errors or step == LAST_STEP else step + 1
-    _save(runtime, user_id, next_step, spec)
-    return _view(runtime, ctx, next_step, spec, errors)
+    spec = _merge(draft.spec, draft.step, values)
+    errors = _errors(draft.step, spec, ctx)
+    next_step = draft.step if errors or draft.step == LAST_STEP else draft.step + 1
+    furthest = max(draft.furthest, next_step)
+    _save(runtime, user_id, next_step, spec, furthest=furthest)
+    return _view(runtime, ctx, next_step, spec, errors, furthest=furthest)
 
 
 def back(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> WizardView:
     """Keep the current step's values (unvalidated) and go one step back."""
-    step, spec = _load(runtime, user_id)
-    spec = _merge(spec, step, values)
-    step = max(1, step - 1)
-    _save(runtime, user_id, step, spec)
-    return _view(runtime, _context(runtime), step, spec, {})
+    draft = _load(runtime, user_id)
+    return go_to(runtime, user_id=user_id, values=values, step=max(1, draft.step - 1))
+
+
+def go_to(runtime: Runtime, *, user_id: int, values: dict[str, Any], step: int) -> WizardView:
+    """Jump to ``step`` from the stepper, keeping the current step's values.
+
+    Back to any earlier step always; forward only up to the furthest step reached, and only
+    past steps that are valid: the first step with a problem is shown with its messages.
+    A step number outside 1…furthest leaves the wizard where it is.
+    """
+    draft = _load(runtime, user_id)
+    ctx = _context(runtime)
+    spec = _merge(draft.spec, draft.step, values)
+    target, errors = draft.step, {}
+    if isinstance(step, int) and not isinstance(step, bool) and 1 <= step <= draft.furthest:
+        target = step
+        for between in range(draft.step, step):
+            errors = _errors(between, spec, ctx)
+            if errors:
+                target = between
+                break
+    _save(runtime, user_id, target, spec, furthest=draft.furthest)
+    return _view(runtime, ctx, target, spec, errors, furthest=draft.furthest)
 
 
 def start_over(runtime: Runtime, *, user_id: int) -> WizardView:
@@ -171,8 +221,8 @@ def start_over(runtime: Runtime, *, user_id: int) -> WizardView:
 
 def final_spec(runtime: Runtime, *, user_id: int, values: dict[str, Any]) -> ClusterSpec:
     """The spec to deploy: the stored draft plus the review step's options."""
-    step, spec = _load(runtime, user_id)
-    return _merge(spec, LAST_STEP, values) if step == LAST_STEP else spec
+    draft = _load(runtime, user_id)
+    return _merge(draft.spec, LAST_STEP, values) if draft.step == LAST_STEP else draft.spec
 
 
 def finish(runtime: Runtime, *, user_id: int) -> None:
