@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback
+from dash import Input, Output, State, callback, clientside_callback
 
 from auth.roles import Role, require_role
 from callbacks.common import runtime
@@ -29,3 +29,17 @@ def cluster_tabs(pathname: str | None) -> Any:
     pages = cluster_pages(dash.page_registry.values(), cluster_id=cluster_id, role=role.label)
     return make_cluster_nav(cluster_id=cluster_id, cluster_name=name, pages=pages,
                             active_path=pathname or "")
+
+
+# The menu of a narrow screen opens and closes in the browser (no server trip: it changes
+# nothing and shows only links the page already holds); a new page closes it.
+clientside_callback(
+    """(clicks, pathname, isOpen) => {
+        const ctx = window.dash_clientside.callback_context;
+        const byToggle = ctx.triggered.some(t => t.prop_id.startsWith('""" + Shell.navbar_toggle
+    + """.'));
+        return byToggle ? !isOpen : false;
+    }""",
+    Output(Shell.navbar_collapse, "is_open"),
+    Input(Shell.navbar_toggle, "n_clicks"), Input(Shell.location, "pathname"),
+    State(Shell.navbar_collapse, "is_open"), prevent_initial_call=True)

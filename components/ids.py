@@ -7,6 +7,8 @@ class Shell:
     """The frame around every page."""
 
     navbar = "shell-navbar"
+    navbar_toggle = "shell-navbar-toggle"
+    navbar_collapse = "shell-navbar-collapse"
     content = "shell-content"
     cluster_nav = "shell-cluster-nav"
     account = "shell-account-link"

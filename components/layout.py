@@ -24,7 +24,8 @@ def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_bad
     ]
     user_menu = html.Div([
         html.Span([html.I(className="bi bi-person-circle me-1"), user_label],
-                  className="text-light small me-2", id="nav-user-label"),
+                  className="text-light small me-2 text-truncate nav-user",
+                  id="nav-user-label", title=user_label),
         dbc.Badge(user_badge, color="light", text_color="dark", className="me-3"),
         html.A([html.I(className="bi bi-gear me-1"), "Account"], href="/account",
                className="btn btn-outline-light btn-sm me-2", id=Shell.account),
@@ -34,15 +35,19 @@ def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_bad
                         type="submit", className="btn btn-outline-light btn-sm",
                         id="nav-signout-button"),
         ], action="/logout", method="POST", className="m-0"),
-    ], className="d-flex align-items-center")
+    ], className="d-flex align-items-center flex-wrap gap-2 nav-user-menu")
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand([html.I(className="bi bi-bezier2 me-2"), "Lyceum Clusters"],
                             href="/", className="fw-semibold"),
-            dbc.Nav(links, navbar=True, className="me-auto"),
-            user_menu,
+            dbc.NavbarToggler(html.Span(className="navbar-toggler-icon", title="Menu"),
+                              id=Shell.navbar_toggle, n_clicks=0),
+            dbc.Collapse([
+                dbc.Nav(links, navbar=True, className="me-auto"),
+                user_menu,
+            ], id=Shell.navbar_collapse, is_open=False, navbar=True),
         ], fluid=True),
-        color="dark", dark=True, className="mb-4", id=Shell.navbar,
+        color="dark", dark=True, expand="lg", className="mb-4", id=Shell.navbar,
     )
 
 
