@@ -107,7 +107,7 @@ def _noted(value: str, note: str | None) -> Any:
 def make_config(view: ConsoleView) -> dbc.Table:
     """Resources, tiers, retention and limits, with what is only recorded said plainly."""
     c, n = view.cluster, view.notes
-    r, s, q = c.retention or {}, c.storage or {}, c.query_limits or {}
+    r, s = c.retention or {}, c.storage or {}
     delete = r.get("delete_after_days")
     return _rows([
         ("Region", _noted(c.region_code, n.get("region_code"))),
@@ -120,12 +120,25 @@ def make_config(view: ConsoleView) -> dbc.Table:
         ("Retention", f"warm after {r.get('warm_after_days')} d → cold after "
                       f"{r.get('cold_after_days')} d → archive after {r.get('archive_after_days')}"
                       f" d → " + (f"deleted after {delete} d" if delete else "kept forever")),
-        ("Query limits", f"max_threads {q.get('max_threads', '—')} · max_memory_usage "
-                         f"{human_bytes(int(q.get('max_memory_usage', 0)))} · "
-                         f"max_execution_time {q.get('max_execution_time', '—')} s"),
+        ("Query limits", _limits(view)),
         ("Monthly estimate", f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
         ("Created", when(c.created_at)),
     ])
+
+
+def _limit_value(name: str, value: int) -> str:
+    if name == "max_memory_usage":
+        return human_bytes(value)
+    return f"{value:,} s" if name == "max_execution_time" else f"{value:,}"
+
+
+def _limits(view: ConsoleView) -> Component:
+    """What queries get, limit by limit; a capped or unset limit says why beside it."""
+    return html.Ul([
+        html.Li([html.Code(limit.name), f" {_limit_value(limit.name, limit.applied)}",
+                 html.Span(f" — {limit.reason}", className="text-body-secondary small")
+                 if limit.reason else None], id=f"cluster-limit-{limit.name}")
+        for limit in view.limits], className="list-unstyled mb-0")
 
 
 def make_connection(view: ConsoleView, *, dsn_label: str) -> Component:

@@ -13,7 +13,7 @@ from services.clusters import console as cluster_console
 from services.clusters import credentials
 from services.clusters.credentials import PendingSecret
 from services.clusters.health import Health
-from services.clusters.query_session import applied_or_recorded
+from services.clusters.query_session import AppliedLimit, applied_limits, applied_or_recorded
 from services.clusters.usage import TierUsage, UsagePoint
 from services.core.audit import Actor
 from services.core.runtime import Runtime
@@ -38,6 +38,8 @@ class ConsoleView:
     cluster: DatabaseCluster
     role: str
     notes: dict[str, str]
+    #: The query limits as the cluster's queries get them, with where and why they were capped.
+    limits: list[AppliedLimit] = field(default_factory=list)
     usage: list[TierUsage] = field(default_factory=list)
     trend: list[UsagePoint] = field(default_factory=list)
     health: Health | None = None
@@ -86,7 +88,9 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
             log.warning("console of %s: %s", cluster.database_name, exc)
             problems.append(exc.user_message)
     timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
-    return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
+    limits = applied_limits(cluster, ceilings=runtime.settings.ceilings)
+    return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits, usage=usage,
+                       trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
                        problems=problems)
 

@@ -57,6 +57,48 @@ def cluster_query_settings(cluster: DatabaseCluster, *,
     return clamped
 
 
+#: The limits the console explains, with the variable that sets this host's ceiling.
+EXPLAINED_LIMITS: tuple[tuple[str, str], ...] = (
+    ("max_threads", "LYCEUM_HOST_MAX_THREADS"),
+    ("max_memory_usage", "LYCEUM_HOST_MAX_MEMORY_GB"),
+    ("max_execution_time", "LYCEUM_HOST_MAX_EXECUTION_S"),
+)
+
+
+@dataclass(frozen=True)
+class AppliedLimit:
+    """One query limit of a cluster: what the cluster asks for, what its queries get, and,
+    where the two differ, why (in words)."""
+
+    name: str
+    asked: int | None
+    applied: int
+    reason: str = ""
+
+
+def applied_limits(cluster: DatabaseCluster, *,
+                   ceilings: HostCeilings | None = None) -> list[AppliedLimit]:
+    """The cluster's main query limits as its queries get them (see
+    :func:`cluster_query_settings`), each with the reason it differs from what was asked."""
+    host = ceilings or HostCeilings.from_env()
+    caps = host.as_settings()
+    applied = cluster_query_settings(cluster, ceilings=host)
+    stored = cluster.query_limits or {}
+    out = []
+    for name, variable in EXPLAINED_LIMITS:
+        raw = stored.get(name)
+        asked = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
+        value, cap = applied[name], caps[name]
+        if asked is None:
+            reason = f"not set by the cluster: this machine's ceiling applies ({variable})"
+        elif value < asked:
+            reason = f"capped from {asked:,} by this machine's ceiling ({variable})"
+        else:
+            reason = ""
+        out.append(AppliedLimit(name=name, asked=asked, applied=min(value, cap), reason=reason))
+    return out
+
+
 @dataclass(frozen=True)
 class ClusterSession:
     """The engine seen through one cluster: every query carries the cluster's limits.
@@ -129,8 +171,10 @@ def applied_or_recorded(cluster: DatabaseCluster, *, embedded: bool,
             notes["nodes"] = f"{RECORDED_ONLY} (it runs as one process on this machine)"
         if cluster.region_code != "local":
             notes["region_code"] = f"{RECORDED_ONLY} (its data stays on this machine)"
-        notes["vcpu_per_node"] = "applied as the query limit max_threads"
-        notes["memory_gb_per_node"] = "applied as the query limit max_memory_usage"
+        notes["vcpu_per_node"] = ("the upper bound of the query limit max_threads (see Query "
+                                  "limits for what queries get)")
+        notes["memory_gb_per_node"] = ("the upper bound of the query limit max_memory_usage "
+                                       "(see Query limits for what queries get)")
     elif cluster.nodes > 1 and not on_cluster:
         notes["nodes"] = "recorded, not applied: no ClickHouse cluster is configured"
     notes["storage"] = "recorded for the cost estimate; tier sizes are not enforced as quotas"

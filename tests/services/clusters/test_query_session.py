@@ -8,7 +8,7 @@ import pytest
 
 from data.metadata.models import DatabaseCluster
 from lyceum.settings import HostCeilings
-from services.clusters.query_session import cluster_query_settings, for_cluster
+from services.clusters.query_session import applied_limits, cluster_query_settings, for_cluster
 from services.core.runtime import Runtime
 
 GIB = 1024**3
@@ -66,3 +66,18 @@ def test_queries_of_a_cluster_run_under_the_runtimes_ceilings(runtime: object) -
     assert cs.rows("SELECT getSetting('max_execution_time'), getSetting('max_memory_usage'), "
                    "getSetting('max_threads'), getSetting('os_thread_priority')",
                    settings={"max_execution_time": 9999}) == [(120, 4 * GIB, 2, 10)]
+
+
+def test_applied_limits_say_where_a_limit_was_capped_and_why() -> None:
+    host = HostCeilings(max_execution_time=90, max_memory_usage=4 * 1024**3, max_threads=2)
+    cluster = DatabaseCluster(query_limits={"max_threads": 8, "max_execution_time": 60})
+    limits = {limit.name: limit for limit in applied_limits(cluster, ceilings=host)}
+    assert (limits["max_threads"].asked, limits["max_threads"].applied) == (8, 2)
+    assert limits["max_threads"].reason == (
+        "capped from 8 by this machine's ceiling (LYCEUM_HOST_MAX_THREADS)")
+    assert (limits["max_execution_time"].applied, limits["max_execution_time"].reason) == (
+        60, "")
+    assert limits["max_memory_usage"].asked is None
+    assert limits["max_memory_usage"].applied == 4 * 1024**3
+    assert "not set by the cluster" in limits["max_memory_usage"].reason
+    assert list(limits) == ["max_threads", "max_memory_usage", "max_execution_time"]
