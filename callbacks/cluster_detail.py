@@ -57,7 +57,7 @@ def refresh(n: int, cluster_id: int, seen: str, secret_seen: str | None, *,
     click)."""
     view = console_view(runtime(), cluster_id, role=role.label, actor=current_actor())
     status = view.cluster.status
-    rebuild = n == 0 or status != seen
+    rebuild = n == 0 or view.state_key != seen
     shown = ui.secret_identity(view.pending_secret)
     return {"header": ui.make_header(view) if rebuild else no_update,
             "config": ui.make_config(view) if rebuild else no_update,
@@ -68,8 +68,9 @@ def refresh(n: int, cluster_id: int, seen: str, secret_seen: str | None, *,
             "health": ui.make_health(view), "events": ui.make_timeline(view),
             "secret_box": no_update if shown == (secret_seen or "")
             else ui.make_secret(view.pending_secret),
-            "error": None, "interval": 1_000 if status == "provisioning" else 30_000,
-            "seen_status": status, "secret_seen": shown}
+            "error": None,
+            "interval": 1_000 if status == "provisioning" or view.busy else 30_000,
+            "seen_status": view.state_key, "secret_seen": shown}
 
 
 def _dsn_label() -> str:
@@ -85,15 +86,24 @@ def _done(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="success", className="py-2 small", duration=8000)
 
 
-@callback(Output(ClusterDetail.retention_alert, "children"),
+#: Refreshing right after a change: Dash then drops the answer of a poll that was already on
+#: its way (read before the change), which would otherwise show the old secret box again.
+REFRESH_NOW = Output(ClusterDetail.poll, "n_intervals", allow_duplicate=True)
+POLLS = State(ClusterDetail.poll, "n_intervals")
+
+
+@callback(Output(ClusterDetail.retention_alert, "children"), REFRESH_NOW,
           Input(ClusterDetail.retention_save, "n_clicks"), EDITS,
-          State(ClusterDetail.cluster, "data"), prevent_initial_call=True)
-@guarded(Role.ADMIN, title="Not applied", when=clicked)
-def save_retention(_n: int, values: list[Any], cluster_id: int) -> Any:
-    """Apply new retention with ALTER TABLE … MODIFY TTL (cluster admins)."""
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not applied", when=clicked)
+def save_retention(_n: int, values: list[Any], cluster_id: int, polls: int | None
+                   ) -> tuple[Any, Any]:
+    """Begin applying new retention with ALTER TABLE … MODIFY TTL (cluster admins); the
+    refresh that follows at once shows its progress and disables the button until it ends."""
     retention = cluster_console.retention_from(_values(values))
-    cluster_console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
-    return _done("Retention applied to every table.")
+    cluster_console.start_retention_change(runtime(), cluster_id, retention,
+                                           actor=current_actor())
+    return None, (polls or 0) + 1
 
 
 @callback(Output(ClusterDetail.limits_alert, "children"),
@@ -121,12 +131,6 @@ def decommission(_n: int, typed: str | None, cluster_id: int) -> tuple[Any, Any]
     cluster_console.decommission(runtime(), cluster_id, typed_name=typed or "",
                                  actor=current_actor())
     return _done("Decommissioned: the database was dropped."), 0
-
-
-#: Refreshing right after a change: Dash then drops the answer of a poll that was already on
-#: its way (read before the change), which would otherwise show the old secret box again.
-REFRESH_NOW = Output(ClusterDetail.poll, "n_intervals", allow_duplicate=True)
-POLLS = State(ClusterDetail.poll, "n_intervals")
 
 
 SECRET_SEEN = Output(ClusterDetail.secret_seen, "data", allow_duplicate=True)

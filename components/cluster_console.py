@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -12,6 +13,7 @@ from dash.development.base_component import Component
 from components.clusters import STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
 from components.ids import ClusterDetail, cluster_edit_field
+from lyceum.clock import utcnow
 from services.clusters.console_view import ConsoleView
 from services.clusters.credentials import PendingSecret
 
@@ -40,12 +42,39 @@ def make_header(view: ConsoleView) -> html.Div:
     ], className="d-flex justify-content-between align-items-end mb-3")
 
 
+#: How long an ended operation's outcome stays on the console.
+OUTCOME_SHOWN_S = 600
+
+
+def make_operation(view: ConsoleView, *, now: datetime | None = None) -> Any:
+    """A running operation with its progress bar; an ended one's outcome for a while."""
+    op = view.operation
+    if op is None:
+        return None
+    if op.running:
+        return dbc.Alert([
+            html.Div([html.Strong(f"{op.label} running"),
+                      html.Span(f" · {op.summary} · started by {op.actor_label}",
+                                className="small")], className="mb-2"),
+            dbc.Progress(value=op.percent, label=f"{op.percent} %", striped=True,
+                         animated=True, color="info", id="cluster-operation-bar"),
+        ], color="info", id="cluster-operation", className="mb-4")
+    ended = op.finished_at or op.started_at
+    if ((now or utcnow()) - ended).total_seconds() > OUTCOME_SHOWN_S:
+        return None
+    color = "success" if op.state == "done" else "danger"
+    title = f"{op.label} {'done' if op.state == 'done' else op.state}: "
+    return dbc.Alert([html.Strong(title), op.message], color=color, id="cluster-operation",
+                     className="mb-4 py-2 small")
+
+
 def make_progress(view: ConsoleView) -> Any:
-    """The provisioning steps with a progress bar (or the failure and its reason)."""
+    """The provisioning steps with a progress bar (or the failure and its reason), and the
+    cluster's long operation (see :func:`make_operation`)."""
     c, progress = view.cluster, view.cluster.progress or {}
     steps = progress.get("steps") or []
     if c.status not in ("provisioning", "failed"):
-        return None
+        return make_operation(view)
     items = [html.Li([html.I(className=f"bi {STEP_ICONS.get(s.get('state'), 'bi-circle')} me-2"),
                       s.get("label", s.get("key")),
                       html.Span(f" {s['seconds']:.2f} s" if s.get("seconds") else "",
@@ -270,8 +299,9 @@ def make_manage(view: ConsoleView) -> Any:
                        r.get(k), "days")
                  for k in ("warm_after_days", "cold_after_days", "archive_after_days",
                            "delete_after_days")]),
-        dbc.Button("Apply retention", id=ClusterDetail.retention_save, size="sm",
-                   disabled=not running, className="mb-2"),
+        dbc.Button("Applying retention…" if view.busy else "Apply retention",
+                   id=ClusterDetail.retention_save, size="sm",
+                   disabled=not running or view.busy, className="mb-2"),
         html.Div(id=ClusterDetail.retention_alert),
         html.H3("Query limits", className="h6 mt-3"),
         dbc.Row([_edit("max_threads", "Threads", q.get("max_threads"), "threads"),

@@ -25,7 +25,9 @@ from data.metadata.cluster_meta import ClusterStateError
 from data.metadata.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
+from services.clusters import operations
 from services.clusters.health import Health, cluster_health
+from services.clusters.operations import OperationView, Progress
 from services.clusters.request import ClusterSpec
 from services.clusters.rules import QUERY_MEMORY_BYTES, coerce_int, validate_retention
 from services.clusters.usage import (
@@ -44,7 +46,8 @@ from services.core.work_pools import request_wait_s
 __all__ = [
     "ClusterStateError", "Health", "QueryLimits", "TierUsage", "TimelineEntry", "UsagePoint",
     "UsageSampler", "cluster_health", "decommission", "events_timeline", "query_limits_of",
-    "record_usage", "start_usage_sampler", "update_limits", "update_retention", "usage_by_tier",
+    "record_usage", "start_retention_change", "start_usage_sampler", "update_limits",
+    "update_retention", "usage_by_tier",
     "usage_trend",
 ]
 
@@ -187,18 +190,40 @@ def update_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
                       cluster_id=cluster_id, timeout=request_wait_s(runtime.settings))
 
 
+def start_retention_change(runtime: Runtime, cluster_id: int, retention: TierRetention, *,
+                           actor: Actor) -> OperationView:
+    """Check the new retention and begin applying it as an operation with progress (one
+    step per table); return at once. The console shows how far it got and updates when it
+    ends; a cluster already changing refuses with :class:`Busy`."""
+    _check_retention(retention)
+    with runtime.db.session() as session:
+        cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
+                                       action="change its retention")
+        total = len(retention_statements(cluster.database_name, retention,
+                                         on_cluster=runtime.settings.clickhouse_cluster))
+
+    def work(progress: Progress) -> str:
+        _apply_retention(runtime, cluster_id, retention, actor=actor, progress=progress)
+        return f"Retention applied to all {total} tables."
+
+    return operations.start(runtime, cluster_id, kind="retention", total=total, actor=actor,
+                            work=work)
+
+
 def _apply_retention(runtime: Runtime, cluster_id: int, retention: TierRetention, *,
-                     actor: Actor) -> None:
+                     actor: Actor, progress: Progress | None = None) -> None:
     new = asdict(retention)
     try:
         with runtime.db.session() as session:
             cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
                                            action="change its retention")
             before = dict(cluster.retention or {})
-            for statement in retention_statements(
+            for done, statement in enumerate(retention_statements(
                     cluster.database_name, retention,
-                    on_cluster=runtime.settings.clickhouse_cluster):
+                    on_cluster=runtime.settings.clickhouse_cluster), start=1):
                 runtime.ch.command(statement)
+                if progress is not None:
+                    progress(done)
             cluster.retention = new
             record_cluster_action(session, cluster_id, actor=actor, action="cluster.retention",
                                   kind="retention_changed",

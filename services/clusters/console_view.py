@@ -10,9 +10,10 @@ from data.metadata import memberships
 from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
 from services.clusters import console as cluster_console
-from services.clusters import credentials
+from services.clusters import credentials, operations
 from services.clusters.credentials import PendingSecret
 from services.clusters.health import Health
+from services.clusters.operations import OperationView
 from services.clusters.query_session import AppliedLimit, applied_limits, applied_or_recorded
 from services.clusters.usage import TierUsage, UsagePoint
 from services.core.audit import Actor
@@ -40,12 +41,26 @@ class ConsoleView:
     notes: dict[str, str]
     #: The query limits as the cluster's queries get them, with where and why they were capped.
     limits: list[AppliedLimit] = field(default_factory=list)
+    #: The newest long operation (a retention change), running or ended.
+    operation: OperationView | None = None
     usage: list[TierUsage] = field(default_factory=list)
     trend: list[UsagePoint] = field(default_factory=list)
     health: Health | None = None
     timeline: list[Any] = field(default_factory=list)
     pending_secret: PendingSecret | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def busy(self) -> bool:
+        """True while a long operation runs on the cluster."""
+        return self.operation is not None and self.operation.running
+
+    @property
+    def state_key(self) -> str:
+        """Changes when the status changes or an operation starts or ends: the console then
+        rebuilds its forms (so they show the new values, and their buttons follow)."""
+        op = self.operation
+        return f"{self.cluster.status}|{op.id}:{op.state}" if op else self.cluster.status
 
     @property
     def credential_text(self) -> str:
@@ -89,7 +104,8 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
             problems.append(exc.user_message)
     timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
     limits = applied_limits(cluster, ceilings=runtime.settings.ceilings)
-    return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits, usage=usage,
+    return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits,
+                       operation=operations.latest(runtime, cluster_id), usage=usage,
                        trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
                        problems=problems)

@@ -94,7 +94,12 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     expect(page.locator("#cluster-retention-alert-div")).to_contain_text("Not applied")
     page.fill(edit % "cold_after_days", "21")
     page.click("#cluster-retention-save-button")
-    expect(page.locator("#cluster-retention-alert-div")).to_contain_text("Retention applied")
+    # A job with progress: the card and the button follow when it ends, without a reload.
+    expect(page.locator("#cluster-operation")).to_contain_text("Retention change done",
+                                                               timeout=60_000)
+    expect(page.locator("#cluster-operation")).to_contain_text("Retention applied to all")
+    expect(page.locator("#cluster-config-div")).to_contain_text("cold after 21 d")
+    expect(page.locator("#cluster-retention-save-button")).to_be_enabled()
 
     # Decommission needs the exact name; then the database is gone and the record stays.
     page.fill("#cluster-decommission-name-input", "line 3 press shop")
