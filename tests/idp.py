@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 
 @dataclass
-class Client(ClientMixin):  # type: ignore[misc]
+class Client(ClientMixin):
     """The relying party (Lyceum) as the provider knows it."""
 
     client_id: str
@@ -54,7 +54,7 @@ class Client(ClientMixin):  # type: ignore[misc]
 
 
 @dataclass
-class Code(AuthorizationCodeMixin):  # type: ignore[misc]
+class Code(AuthorizationCodeMixin):
     """An issued authorization code."""
 
     code: str
@@ -100,7 +100,7 @@ def _make_app(idp: IdentityProvider) -> Flask:
     app = Flask("idp")
     app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
 
-    class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
+    class CodeGrant(grants.AuthorizationCodeGrant):
         TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
         def save_authorization_code(self, code: str, request: Any) -> None:
@@ -119,7 +119,7 @@ def _make_app(idp: IdentityProvider) -> Flask:
         def authenticate_user(self, authorization_code: Code) -> dict[str, str]:
             return authorization_code.user
 
-    class IdToken(OpenIDCode):  # type: ignore[misc]
+    class IdToken(OpenIDCode):
         def exists_nonce(self, nonce: str, request: Any) -> bool:
             return False
 

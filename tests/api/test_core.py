@@ -23,6 +23,7 @@ from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.provisioning import deploy
+from tests.http import json_body
 
 
 @pytest.fixture
@@ -60,18 +61,18 @@ def test_unauthenticated_requests_get_json_401(client: FlaskClient) -> None:
     for path in ("/api/v1/clusters", "/api/v1/clusters/1", "/api/v1/nope"):
         response = client.get(path)
         assert response.status_code == 401, path
-        assert response.json["error"]["code"] == "not_authenticated"
+        assert json_body(response)["error"]["code"] == "not_authenticated"
 
 
 def test_a_token_reaches_its_cluster_only(client: FlaskClient, runtime: Runtime,
                                           setup: tuple[int, int, int]) -> None:
     user_id, a, b = setup
     secret = _token(runtime, user_id, a)
-    assert client.get(f"/api/v1/clusters/{a}", headers=_bearer(secret)).json["your_role"] \
+    assert json_body(client.get(f"/api/v1/clusters/{a}", headers=_bearer(secret)))["your_role"] \
         == "viewer"
     denied = client.get(f"/api/v1/clusters/{b}", headers=_bearer(secret))
-    assert denied.status_code == 403 and denied.json["error"]["code"] == "forbidden"
-    listed = client.get("/api/v1/clusters", headers=_bearer(secret)).json
+    assert denied.status_code == 403 and json_body(denied)["error"]["code"] == "forbidden"
+    listed = json_body(client.get("/api/v1/clusters", headers=_bearer(secret)))
     assert [c["id"] for c in listed["items"]] == [a] and listed["total"] == 1
     assert "credential_hash" not in listed["items"][0]
 
@@ -101,7 +102,8 @@ def test_expired_revoked_and_truncated_tokens_are_refused_and_audited(
     for bad in (expired, revoked, good[:-1], good + "x", "Bearer", ""):
         response = client.get(f"/api/v1/clusters/{a}", headers=_bearer(bad))
         assert response.status_code == 401, bad
-        assert response.json["error"]["message"] == "The token is invalid, expired or revoked."
+        assert json_body(response)["error"]["message"] == (
+            "The token is invalid, expired or revoked.")
     with runtime.db.session() as session:
         failures = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "api.auth_failure")).all()
@@ -113,17 +115,17 @@ def test_repeated_token_failures_are_rate_limited(client: FlaskClient) -> None:
     for _ in range(20):
         assert client.get("/api/v1/clusters", headers=_bearer("lyc_guess")).status_code == 401
     response = client.get("/api/v1/clusters", headers=_bearer("lyc_guess"))
-    assert response.status_code == 429 and response.json["error"]["code"] == "rate_limited"
+    assert response.status_code == 429 and json_body(response)["error"]["code"] == "rate_limited"
 
 
 def test_unknown_route_and_method_are_json(client: FlaskClient, runtime: Runtime,
                                           setup: tuple[int, int, int]) -> None:
     user_id, a, _b = setup
     headers = _bearer(_token(runtime, user_id, a))
-    assert client.get("/api/v1/nope", headers=headers).json["error"]["code"] == "not_found"
+    assert json_body(client.get("/api/v1/nope", headers=headers))["error"]["code"] == "not_found"
     response = client.delete("/api/v1/clusters", headers=headers)
     assert response.status_code == 405
-    assert response.json["error"]["code"] == "method_not_allowed"
+    assert json_body(response)["error"]["code"] == "method_not_allowed"
 
 
 @pytest.fixture
@@ -160,7 +162,7 @@ def test_gateway_runs_read_only_sql_with_the_cluster_credential(
     hostile = client.post(url, json={"sql": "SELECT * FROM system.users"},
                           headers=_basic(user, secret))
     assert hostile.status_code in (400, 403)
-    assert re.search(r"system|database|table", hostile.json["error"]["message"])
+    assert re.search(r"system|database|table", json_body(hostile)["error"]["message"])
     write = client.post(url, json={"sql": "INSERT INTO parts (part_id) VALUES (1)"},
                         headers=_basic(user, secret))
     assert write.status_code in (400, 403)
@@ -222,7 +224,7 @@ def test_gateway_sign_in_failures_are_rate_limited_per_address(
         assert client.post(url, json={"sql": "SELECT 1"},
                            headers=_basic(user, "guess")).status_code == 401
     limited = client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret))
-    assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
+    assert limited.status_code == 429 and json_body(limited)["error"]["code"] == "rate_limited"
     elsewhere = client.post(url, json={"sql": "SELECT 1"}, headers=_basic(user, secret),
                             environ_base={"REMOTE_ADDR": "198.51.100.20"})
     assert elsewhere.status_code == 200
@@ -236,4 +238,4 @@ def test_paging_parameters_are_bounded(client: FlaskClient, runtime: Runtime,
                   "limit=501", "limit=x"):
         response = client.get(f"/api/v1/clusters?{query}", headers=headers)
         assert response.status_code == 400, query
-        assert response.json["error"]["code"] == "validation_error"
+        assert json_body(response)["error"]["code"] == "validation_error"

@@ -6,6 +6,7 @@ from flask import Flask
 
 from tests.access_world import World, sign_in
 from tests.callbacks.test_explorer import server, world  # noqa: F401
+from tests.http import json_body
 
 HEADERS = {"Origin": "http://localhost"}
 
@@ -13,14 +14,14 @@ HEADERS = {"Origin": "http://localhost"}
 def test_viewer_pages_through_filtered_curves(server: Flask, world: World) -> None:  # noqa: F811
     client = sign_in(server.test_client(), "viewer")
     url = f"/api/v1/clusters/{world.a}/curves?process=press-fit&results=NOK&limit=5"
-    body = client.get(url, headers=HEADERS).json
+    body = json_body(client.get(url, headers=HEADERS))
     assert body["total"] > 5 and len(body["items"]) == 5 and body["next_offset"] == 5
     assert {item["result"] for item in body["items"]} == {"NOK"}
-    more = client.get(url + "&lines=Line 1&lines=Line 2", headers=HEADERS).json
+    more = json_body(client.get(url + "&lines=Line 1&lines=Line 2", headers=HEADERS))
     assert {item["line"] for item in more["items"]} <= {"Line 1", "Line 2"}
     golden = client.get(f"/api/v1/clusters/{world.a}/golden-curves?process=press-fit",
                         headers=HEADERS)
-    assert golden.status_code == 200 and isinstance(golden.json["items"], list)
+    assert golden.status_code == 200 and isinstance(json_body(golden)["items"], list)
 
 
 def test_bad_filters_and_other_clusters_are_refused(server: Flask, world: World) -> None:  # noqa: F811
@@ -45,13 +46,15 @@ def test_bad_filters_and_other_clusters_are_refused(server: Flask, world: World)
 def test_filter_values_of_a_process_can_be_searched(server: Flask, world: World) -> None:  # noqa: F811
     client = sign_in(server.test_client(), "viewer")
     base = f"/api/v1/clusters/{world.a}/curve-filters"
-    body = client.get(base + "?process=press-fit", headers=HEADERS).json
+    body = json_body(client.get(base + "?process=press-fit", headers=HEADERS))
     assert body["process"] == "press-fit" and "press-fit" in body["processes"]
     assert "Line 1" in body["lines"] and body["results"] == ["OK", "WARNING", "NOK"]
     batch = body["batches"][-1]
-    found = client.get(base + f"?process=press-fit&search={batch.lower()}", headers=HEADERS).json
+    found = json_body(client.get(base + f"?process=press-fit&search={batch.lower()}",
+                                 headers=HEADERS))
     assert found["batches"] == [batch] and found["lines"] == []
-    hostile = client.get(base + "?process=press-fit&search=') OR 1=1 --", headers=HEADERS).json
+    hostile = json_body(client.get(base + "?process=press-fit&search=') OR 1=1 --",
+                                   headers=HEADERS))
     assert hostile["batches"] == [] and hostile["stations"] == []
     for query, message in {"?process=nope": "Unknown process",
                            "?search=" + "x" * 101: "at most 100 characters",

@@ -36,7 +36,9 @@ def served(runtime: Runtime) -> Iterator[tuple[str, Runtime, int, str]]:
         ClusterSpec(name="Pool line", members=(MemberGrant(user.id, "admin"),)), "development")
     cluster_id = deploy.record_cluster(runtime, spec, actor=Actor(user_id=user.id))
     assert deploy.run_provisioning(runtime, cluster_id)
-    secret = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user.id)).secret
+    pending = credentials.pending_secret(runtime, cluster_id, actor=Actor(user_id=user.id))
+    assert pending is not None
+    secret = pending.secret
     with runtime.db.session() as session:
         cluster = memberships.get_cluster(session, cluster_id)
         assert cluster is not None

@@ -13,6 +13,7 @@ from services.access import tokens
 from services.access.accounts import create_user
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from tests.http import json_body
 from tests.services.import_helpers import make_cluster, table_count
 
 ROWS = [{"serial": "API-1", "process": "press-fit", "ts": "2026-11-20T08:00:00Z", "idx": i,
@@ -52,7 +53,7 @@ def test_json_ingest_is_idempotent(client: FlaskClient, runtime: Runtime,
     first = client.post(url, json=body, headers=auth)
     again = client.post(url, json=body, headers=auth)
     assert (first.status_code, again.status_code) == (201, 200), first.json
-    assert first.json["status"] == "done" and again.json["id"] == first.json["id"]
+    assert json_body(first)["status"] == "done" and json_body(again)["id"] == json_body(first)["id"]
     assert table_count(runtime, str(world["db"]), "curve_samples") == 10
 
 
@@ -67,7 +68,7 @@ def test_parquet_ingest_and_row_errors(client: FlaskClient, runtime: Runtime,
                          data=sink.getvalue().to_pybytes(),
                          headers={**auth, "Content-Type": "application/vnd.apache.parquet"})
     assert answer.status_code == 422
-    assert answer.json["errors"] == [{"row": 4, "column": "y",
+    assert json_body(answer)["errors"] == [{"row": 4, "column": "y",
                                       "message": "\u201cnan\u201d is not a finite number"}]
     assert table_count(runtime, str(world["db"]), "curve_samples") == 0
 
@@ -91,14 +92,14 @@ def test_projects_over_the_api(client: FlaskClient, runtime: Runtime,
     made = client.post(base, json={"name": "API project", "project_type": "quality_control"},
                        headers=auth)
     assert made.status_code == 201
-    pid = made.json["id"]
-    detail = client.get(f"{base}/{pid}", headers=auth).json
+    pid = json_body(made)["id"]
+    detail = json_body(client.get(f"{base}/{pid}", headers=auth))
     assert sorted(a["asset_type"] for a in detail["assets"]) == ["alert", "dashboard", "report"]
     paused = client.patch(f"{base}/{pid}", json={"action": "pause"}, headers=auth)
-    assert paused.json["status"] == "paused"
+    assert json_body(paused)["status"] == "paused"
     foreign = client.get(f"/api/v1/clusters/{world['a']}/projects/{pid + 1000}", headers=auth)
     assert foreign.status_code == 404
-    assert foreign.json["error"]["message"] == "This project does not exist in this cluster."
+    assert json_body(foreign)["error"]["message"] == "This project does not exist in this cluster."
 
 
 def test_a_batch_over_the_limit_is_refused_before_it_is_read(
@@ -108,6 +109,6 @@ def test_a_batch_over_the_limit_is_refused_before_it_is_read(
                          data=b"x" * 60_000_001,
                          headers={**auth, "Content-Type": "application/vnd.apache.parquet"})
     assert answer.status_code == 400
-    assert answer.json["error"]["message"] == ("A batch is at most 60 MB; split the data into "
-                                               "several batches.")
+    assert json_body(answer)["error"]["message"] == (
+        "A batch is at most 60 MB; split the data into several batches.")
     assert table_count(runtime, str(world["db"]), "curve_samples") == 0

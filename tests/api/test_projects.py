@@ -19,6 +19,7 @@ from services.core.runtime import Runtime
 from services.projects import project_store
 from services.projects.reports import run_report
 from tests.access_world import ORIGIN, World, build_world, sign_in
+from tests.http import json_body
 
 REFUSAL = "A report asset is made by generating a report of the project, not saved directly."
 UNAVAILABLE = "This report is not available; generate the report again."
@@ -75,13 +76,14 @@ def test_a_client_cannot_make_a_report_asset_that_names_a_file(
         answer = editor.post(base, json={"asset_type": "report", "name": "r",
                                          "config": config}, headers=ORIGIN)
         assert answer.status_code == 400, config
-        assert answer.json["error"]["message"] == REFUSAL
-        assert answer.json["error"]["fields"] == {"asset_type": "not allowed"}
+        assert json_body(answer)["error"]["message"] == REFUSAL
+        assert json_body(answer)["error"]["fields"] == {"asset_type": "not allowed"}
     smuggled = editor.post(base, json={"asset_type": "chart", "name": "c",
                                        "config": {"state": {}, "pdf": "lyceum.db"}},
                            headers=ORIGIN)
     assert smuggled.status_code == 400
-    assert smuggled.json["error"]["message"] == "A chart asset does not take these settings: pdf."
+    assert json_body(smuggled)["error"]["message"] == (
+        "A chart asset does not take these settings: pdf.")
     assert _state(runtime) == before
     # nothing the refused requests named can be fetched either
     for asset_id in (1, 2, 999):
@@ -105,7 +107,7 @@ def test_a_forged_report_row_serves_nothing(server: Flask, runtime: Runtime,
         got = viewer.get(f"/api/v1/clusters/{world.a}/projects/{pid}/assets/{asset_id}"
                          "/report.pdf")
         assert got.status_code == 404
-        assert got.json["error"]["message"] == UNAVAILABLE
+        assert json_body(got)["error"]["message"] == UNAVAILABLE
 
 
 def test_a_report_downloads_for_current_members_only(server: Flask, runtime: Runtime,
@@ -117,7 +119,7 @@ def test_a_report_downloads_for_current_members_only(server: Flask, runtime: Run
     got = viewer.get(url)
     assert got.status_code == 200 and got.data.startswith(b"%PDF")
     assert got.headers["Cache-Control"] == "private, no-store"
-    listed = viewer.get(f"/api/v1/clusters/{world.a}/projects/{pid}").json["assets"]
+    listed = json_body(viewer.get(f"/api/v1/clusters/{world.a}/projects/{pid}"))["assets"]
     assert next(a for a in listed if a["id"] == asset)["config"]["report_id"] == job
     for key in ("outsider", "b_admin"):
         refused = _client(server, key).get(url)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from data.metadata.models import AuditEntry, UserSession
 from services.core.runtime import Runtime
+from tests.http import json_body
 
 ORIGIN = {"Origin": "http://localhost"}
 
@@ -45,8 +46,8 @@ def test_signed_out_pages_redirect_and_dash_endpoints_refuse(client: FlaskClient
         assert client.get(path).status_code == 401
     response = client.post("/_dash-update-component", json={"output": "x", "inputs": []})
     assert response.status_code == 401
-    assert response.json["error"]["code"] == "not_authenticated"
-    assert client.get("/healthz").json["checks"] == {"metadata": "ok", "clickhouse": "ok"}
+    assert json_body(response)["error"]["code"] == "not_authenticated"
+    assert json_body(client.get("/healthz"))["checks"] == {"metadata": "ok", "clickhouse": "ok"}
 
 
 def test_sign_in_rotates_session_and_sign_out_invalidates_it(
@@ -132,7 +133,7 @@ def test_cross_origin_callback_post_is_refused(client: FlaskClient,
     response = client.post("/_dash-update-component", json={},
                            headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
-    assert response.json["error"]["code"] == "cross_origin"
+    assert json_body(response)["error"]["code"] == "cross_origin"
 
 
 def test_password_hash_is_upgraded_when_parameters_rise(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +18,11 @@ from services.access.accounts import SessionUser, create_user
 from services.core.runtime import Runtime
 from services.projects import assets, project_store
 from tests.services.import_helpers import ACTOR, make_cluster
+
+
+def sent(value: object) -> Any:
+    """A value as the browser sends it; the guard parses it into the callback's type."""
+    return value
 
 
 @pytest.fixture
@@ -47,7 +53,7 @@ def test_editor_saves_the_explorer_view_as_a_chart(server: Flask, runtime: Runti
                                                    plant: tuple[int, int, int]) -> None:
     mine, _other, project = plant
     for _ in _signed_in(server, runtime, mine, "editor"):
-        is_open, options, feedback = open_modal(1, f"/clusters/{mine}/explorer")
+        is_open, options, feedback = open_modal(1, sent(f"/clusters/{mine}/explorer"))
         assert (is_open, feedback) == (True, None)
         assert options == [{"label": "Open", "value": str(project)}]
         _save("explorer", 1, str(project), "Overlay line 1", f"/clusters/{mine}/explorer",
@@ -62,7 +68,7 @@ def test_viewer_and_foreign_project_are_refused(server: Flask, runtime: Runtime,
                                                 plant: tuple[int, int, int]) -> None:
     mine, other, project = plant
     for _ in _signed_in(server, runtime, mine, "viewer"):
-        _open, _options, feedback = open_modal(1, f"/clusters/{mine}/explorer")
+        _open, _options, feedback = open_modal(1, sent(f"/clusters/{mine}/explorer"))
         assert "This needs the editor role on this cluster; you are viewer." in str(feedback)
     theirs = project_store.create_project(runtime, cluster_id=other, actor=ACTOR, name="Theirs",
                                      project_type="custom")

@@ -5,6 +5,7 @@ that touch only the lines and the image."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 from plotly.io.json import to_json_plotly
@@ -17,7 +18,7 @@ CURVES = {
 }
 
 
-def _sent(value: object) -> object:
+def _sent(value: object) -> Any:
     """What the browser receives (Dash encodes callback output with plotly's encoder)."""
     return json.loads(to_json_plotly(value))
 

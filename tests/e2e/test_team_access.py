@@ -26,8 +26,9 @@ def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
     page.goto(live_app.url + "/clusters/1/team")
     expect(page.locator("#team-members-div")).to_contain_text("tess@example.com")
     expect(page.locator("#team-alert-div")).to_be_empty()  # drawing pickers changes nothing
-    tess = int(page.locator("#team-members-div select").first.get_attribute("id")
-               .split('"user":')[1].rstrip("}"))
+    picker_id = page.locator("#team-members-div select").first.get_attribute("id")
+    assert picker_id is not None
+    tess = int(picker_id.split('"user":')[1].rstrip("}"))
     page.select_option(role_picker(tess), "admin")
     expect(page.locator("#team-alert-div")).to_contain_text("Role changed.")
     quiet(page)  # the table is drawn again, which runs the pickers' callback once more

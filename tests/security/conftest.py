@@ -18,7 +18,7 @@ PRINCIPALS = (*ROLES, "root", "anon")
 
 @pytest.fixture(scope="module")
 def mod_server(mod_runtime: Runtime) -> Flask:
-    return create_test_app(mod_runtime)  # type: ignore[no-any-return]
+    return create_test_app(mod_runtime)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from services.access import tokens
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import World, snapshot
+from tests.http import json_body
 from tests.security.matrix import ORIGIN, callback_payload, denials, dependencies, first_output
 
 EVIL = {"Origin": "https://evil.example"}
@@ -32,7 +33,9 @@ def _post(client: FlaskClient, payload: dict[str, Any], headers: dict[str, str] 
 
 def _last_audit(runtime: Runtime) -> AuditEntry:
     with runtime.db.session() as session:
-        return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        found = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert found is not None, "nothing was audited"
+    return found
 
 
 def _recent_actions(runtime: Runtime, n: int) -> list[str]:
@@ -140,8 +143,8 @@ def test_token_for_cluster_a_is_refused_on_cluster_b(
             ("GET", "/api/v1/audit/verify", None), ("POST", "/api/v1/clusters", {"name": "x"})]:
         response = client.open(url, method=method, json=body, headers=auth)
         assert response.status_code == 403, (method, url, response.json)
-        assert response.json["error"]["code"] == "forbidden"
-    listed = client.get("/api/v1/clusters", headers=auth).json
+        assert json_body(response)["error"]["code"] == "forbidden"
+    listed = json_body(client.get("/api/v1/clusters", headers=auth))
     assert [c["id"] for c in listed["items"]] == [world.a]
     assert denials(mod_runtime) >= count + 5
     assert snapshot(mod_runtime) == before
@@ -184,7 +187,7 @@ def test_bad_tokens_are_refused_and_audited(mod_server: Flask, mod_runtime: Runt
     response = client.post(f"/api/v1/clusters/{world.a}/members", headers={
         "Authorization": header}, json={"email": "outsider@example.com", "role": "admin"})
     assert response.status_code == 401
-    assert response.json["error"]["code"] == "not_authenticated"
+    assert json_body(response)["error"]["code"] == "not_authenticated"
     assert "api.auth_failure" in _recent_actions(mod_runtime, 2)
     assert snapshot(mod_runtime) == before
 
@@ -246,13 +249,13 @@ def test_session_with_a_junk_authorization_header_is_refused(
                           json={"email": "outsider@example.com", "role": "admin"},
                           environ_base=env)
         assert api.status_code == 401, (origin, api.json)
-        assert api.json["error"]["code"] == "not_authenticated"
+        assert json_body(api)["error"]["code"] == "not_authenticated"
         assert client.get(f"/api/v1/clusters/{world.a}/members", headers=headers,
                           environ_base=env).status_code == 401
         callback = client.post("/_dash-update-component", json=payload, headers=headers,
                                environ_base=env)
         assert callback.status_code == 401
-        assert callback.json["error"]["message"] == (
+        assert json_body(callback)["error"]["message"] == (
             "Only the API (/api/v1) accepts an Authorization header; sign in to use the web "
             "app.")
     assert snapshot(mod_runtime) == before
@@ -270,7 +273,7 @@ def test_a_bearer_token_needs_no_csrf_and_the_session_beside_it_is_not_used(
         made = client.post(f"/api/v1/clusters/{world.a}/tokens", headers=auth,
                            json={"name": "from ci", "role": "viewer"})
         assert made.status_code == 201, made.json  # no Origin, no CSRF token: not a browser
-        assert made.json["user_id"] == world.users["editor"]  # the token's owner, not root
+        assert json_body(made)["user_id"] == world.users["editor"]  # the token's owner, not root
         before = snapshot(mod_runtime)
         as_root = client.post(f"/api/v1/clusters/{world.a}/members", headers=auth,
                               json={"email": "outsider@example.com", "role": "admin"})
@@ -305,11 +308,11 @@ def test_deeply_nested_json_is_a_clear_400_everywhere(
         response = clients["editor"].post(url, data=body, content_type="application/json",
                                           headers=ORIGIN)
         assert response.status_code == 400, (url, response.get_data(as_text=True)[:200])
-        assert response.json["error"]["message"] == TOO_DEEP, url
+        assert json_body(response)["error"]["message"] == TOO_DEEP, url
     with_token = mod_server.test_client().post(
         f"/api/v1/clusters/{world.a}/ingest", data=body, content_type="application/json",
         headers={"Authorization": f"Bearer {secret}"})
-    assert with_token.status_code == 400 and with_token.json["error"]["message"] == TOO_DEEP
+    assert with_token.status_code == 400 and json_body(with_token)["error"]["message"] == TOO_DEEP
     assert snapshot(mod_runtime) == before
     assert _import_jobs(mod_runtime) == jobs
 
@@ -329,4 +332,4 @@ def test_json_nested_up_to_the_limit_is_parsed(
     assert at_limit.status_code == 201, at_limit.json
     over = post(url, data=body(MAX_JSON_DEPTH + 1), content_type="application/json",
                 headers=ORIGIN)
-    assert over.status_code == 400 and over.json["error"]["message"] == TOO_DEEP
+    assert over.status_code == 400 and json_body(over)["error"]["message"] == TOO_DEEP

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from services.core.runtime import Runtime
 from tests.access_world import World, snapshot
+from tests.http import json_body
 from tests.security.conftest import PRINCIPALS
 from tests.security.matrix import (
     FAKE_ID,
@@ -160,12 +161,12 @@ def test_every_api_route(mod_server: Flask, mod_runtime: Runtime, world: World,
             expected = allowed(principal, needs=found[0], bound=found[1],
                                target_is_a=target == "A")
         before, count = snapshot(mod_runtime), denials(mod_runtime)
-        body = {} if method in ("POST", "PUT", "PATCH") else None
+        body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
         response = client.open(url, method=method, json=body, headers=ORIGIN)
         _check(mod_runtime, expected=expected, response=response, before_denials=count,
                before=before, what=f"{method} {url} as {principal}", problems=problems)
         if response.status_code in (401, 403):
-            assert response.json["error"]["code"] in ("not_authenticated", "forbidden")
+            assert json_body(response)["error"]["code"] in ("not_authenticated", "forbidden")
     assert not problems, "\n".join(problems)
 
 

@@ -38,6 +38,7 @@ def test_versions_count_up_per_name_and_stay_in_their_cluster(database_url: str)
         assert sorted(r.version for r in rows) == [1, 2]
         assert rows[0].curve["center"] == [1.0, None]
         assert golden_data.get(s, cluster_id=b, golden_id=ids[0]) is None
-        assert golden_data.get(s, cluster_id=a, golden_id=ids[1]).version == 2
+        second = golden_data.get(s, cluster_id=a, golden_id=ids[1])
+        assert second is not None and second.version == 2
         assert golden_data.list_versions(s, cluster_id=a, process="screw-driving") == []
     db.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from data.metadata.models import AuditEntry, User, UserSession
 from data.metadata.models_accounts import LoginThrottle
-from lyceum.errors import NotFound, ValidationError
+from lyceum.errors import AppError, NotFound, ValidationError
 from services.access import accounts, team
 from services.access.accounts import SignInError, SignInThrottled
 from services.core.runtime import Runtime
@@ -222,7 +222,7 @@ def _users(runtime: Runtime) -> list[str]:
      "An account with this e-mail address already exists."),
 ])
 def test_create_member_account_refuses_without_leaving_anything(
-        runtime: Runtime, world: World, kwargs: dict[str, Any], error: type[Exception],
+        runtime: Runtime, world: World, kwargs: dict[str, Any], error: type[AppError],
         message: str) -> None:
     """Was: an unknown cluster left the account behind (its password never shown)."""
     with runtime.db.session() as session:
@@ -232,7 +232,7 @@ def test_create_member_account_refuses_without_leaving_anything(
     before = _users(runtime)
     args: dict[str, Any] = {"email": "newcomer@example.com", "password": PASSWORD,
                             "database": database, "role": "viewer", **kwargs}
-    with pytest.raises(error) as caught:  # type: ignore[call-overload]
+    with pytest.raises(error) as caught:
         accounts.create_member_account(runtime.db, runtime.passwords, **args)
     assert caught.value.user_message == message
     assert _users(runtime) == before

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.clusters.page_access import cluster_id_in, cluster_pages
 
-REGISTRY = [
+REGISTRY: list[dict[str, Any]] = [
     {"path_template": "/clusters/<cluster_id>", "name": "Cluster", "cluster_tab": "Console",
      "order": 12, "cluster_role": "viewer", "icon": "bi-sliders"},
     {"path_template": "/clusters/<cluster_id>/tokens", "name": "Tokens", "order": 30,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, update
@@ -33,7 +34,7 @@ def world(runtime: Runtime) -> World:
 
 
 def test_filters_and_visibility(runtime: Runtime, world: World) -> None:
-    def count(**kw: object) -> int:
+    def count(**kw: Any) -> int:
         return audit_reader.search(runtime, audit_reader.make_filter(**kw), limit=500).total
     assert count(action="member") == 2 and count(action="member.add") == 1
     assert count(outcome="refused", action="member") == 1

@@ -22,8 +22,12 @@ def cache(request: pytest.FixtureRequest, tmp_path: Path) -> SharedCache:
 
 def test_values_are_computed_once_within_the_ttl(cache: SharedCache) -> None:
     calls: list[int] = []
-    first = cache.get_or_compute(("c", 1, "24h", "kpis"), lambda: calls.append(1) or 42, ttl=30)
-    again = cache.get_or_compute(("c", 1, "24h", "kpis"), lambda: calls.append(1) or 43, ttl=30)
+    def compute(value: int) -> int:
+        calls.append(1)
+        return value
+
+    first = cache.get_or_compute(("c", 1, "24h", "kpis"), lambda: compute(42), ttl=30)
+    again = cache.get_or_compute(("c", 1, "24h", "kpis"), lambda: compute(43), ttl=30)
     assert (first.value, again.value, len(calls)) == (42, 42, 1)
     assert first.computed_here and not again.computed_here
     other = cache.get_or_compute(("c", 1, "7d", "kpis"), lambda: 7, ttl=30)

@@ -170,7 +170,7 @@ def test_colouring_by_more_values_than_colours_leaves_no_curve_out(
     # every curve weighs 1 in total (engine) or 1 per column (memory): the 4 pooled count
     assert float(engine.images[-1].sum()) == pytest.approx(4.0, rel=1e-4)
     assert sum(float(i.sum()) for i in engine.images) == pytest.approx(16.0, rel=1e-4)
-    column = sum(i[:, 30] for i in memory.images)
+    column = np.sum([i[:, 30] for i in memory.images], axis=0)
     assert float(column.sum()) == pytest.approx(16.0, abs=1e-3)
     assert float(memory.images[-1][:, 30].sum()) == pytest.approx(4.0, abs=1e-3)
 

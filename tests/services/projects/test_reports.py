@@ -203,7 +203,7 @@ def test_report_assets_of_an_older_version_are_adopted_or_emptied(
     (instance / old_name).write_bytes(b"%PDF-1.4 old")
     (instance / f"reports/{other}").mkdir(parents=True)
     (instance / f"reports/{other}/{'b2' * 16}.pdf").write_bytes(b"%PDF other cluster")
-    made = {}
+    made: dict[str, tuple[int, int]] = {}
     for key, legacy in (("legit", old_name), ("attack", "lyceum.db"),
                         ("foreign", f"reports/{other}/{'b2' * 16}.pdf")):
         with rt.db.session() as session:
@@ -221,8 +221,8 @@ def test_report_assets_of_an_older_version_are_adopted_or_emptied(
         return assets.get_asset(rt, cluster_id=cid, project_id=project.id,
                                 asset_id=made[key][1]).config
 
-    job, legit = made["legit"]
-    assert config("legit") == {"page": "report", "pages": 1, "report_id": job}
+    job_id, legit = made["legit"]
+    assert config("legit") == {"page": "report", "pages": 1, "report_id": job_id}
     assert report_file(rt, cluster_id=cid, project_id=project.id, asset_id=legit,
                        actor=ACTOR).read_bytes() == b"%PDF-1.4 old"
     assert not (instance / old_name).exists()
@@ -237,5 +237,5 @@ def test_report_assets_of_an_older_version_are_adopted_or_emptied(
         updates = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "asset.update").order_by(AuditEntry.id)).all()
         assert [(e.actor, e.detail["dropped_path"], e.detail["report_id"]) for e in updates] == [
-            ("system", old_name, job), ("system", "lyceum.db", None),
+            ("system", old_name, job_id), ("system", "lyceum.db", None),
             ("system", f"reports/{other}/{'b2' * 16}.pdf", None)]

@@ -14,6 +14,7 @@ from services.clusters import credentials
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.startup.first_start import DEMO_DATABASE, prepare
+from tests.http import json_body
 
 
 def test_prepare_is_idempotent_and_makes_a_real_demo_cluster(runtime: Runtime,
@@ -43,6 +44,6 @@ def test_prepare_is_idempotent_and_makes_a_real_demo_cluster(runtime: Runtime,
         response = server.test_client().post(
             f"/api/v1/clusters/{cluster_id}/sql", json={"sql": "SELECT count() FROM parts"},
             headers={"Authorization": f"Basic {basic}"})
-        assert response.status_code == 200 and response.json["rows"] == [[300]]
+        assert response.status_code == 200 and json_body(response)["rows"] == [[300]]
     finally:
         cluster_ops.drop_database(runtime.ch, DEMO_DATABASE)
