@@ -17,6 +17,8 @@ The overall status is the worst check's. Query outcomes come from this process
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -36,6 +38,9 @@ MERGES_WARN_COUNT, MERGE_WARN_S, MERGE_BAD_S = 4, 600.0, 3600.0
 FREE_WARN, FREE_BAD = 0.15, 0.05
 FAILED_WARN, FAILED_BAD = 0.02, 0.10
 P95_WARN_S, P95_BAD_S = 2.0, 10.0
+#: How old a remembered health may be for the cluster list, and how many are remembered.
+RECENT_S = 15.0
+MAX_REMEMBERED = 1024
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,47 @@ def engine_state(runtime: Runtime, database: str) -> EngineState:
     return EngineState(parts=stats.parts_summary(ch, database),
                        merges=stats.running_merges(ch, database), disks=disks,
                        queries=ch.recent.outcomes(database))
+
+
+class RecentHealth:
+    """Health assessed in the last few seconds, per database (a runtime's cache: see
+    ``runtime.caches``), so a list of clusters redrawn on every keystroke of its search box
+    does not read every cluster's system tables again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[str, tuple[float, Health]] = {}
+
+    def get(self, database: str, *, max_age_s: float) -> Health | None:
+        """The health assessed at most ``max_age_s`` ago, or ``None``."""
+        with self._lock:
+            found = self._found.get(database)
+        if found is None or time.monotonic() - found[0] > max_age_s:
+            return None
+        return found[1]
+
+    def put(self, database: str, health: Health) -> None:
+        """Remember ``health`` as assessed now (bounded: the oldest go first)."""
+        with self._lock:
+            self._found[database] = (time.monotonic(), health)
+            while len(self._found) > MAX_REMEMBERED:
+                del self._found[min(self._found, key=lambda key: self._found[key][0])]
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._found.clear()
+
+
+def recent_health(runtime: Runtime, cluster: DatabaseCluster, *,
+                  max_age_s: float = RECENT_S) -> Health:
+    """:func:`cluster_health`, or what it said at most ``max_age_s`` ago."""
+    memo = runtime.caches.of(RecentHealth)
+    found = memo.get(cluster.database_name, max_age_s=max_age_s)
+    if found is None:
+        found = cluster_health(runtime, cluster)
+        memo.put(cluster.database_name, found)
+    return found
 
 
 def cluster_health(runtime: Runtime, cluster: DatabaseCluster) -> Health:

@@ -9,7 +9,7 @@ from data.analytics import engine_stats
 from data.metadata import memberships
 from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError
-from services.clusters.health import cluster_health
+from services.clusters.health import recent_health
 from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def cluster_rows(runtime: Runtime, *, user_id: int, is_admin: bool, search: str 
         score, health = None, "—"
         if cluster.status == "running":
             try:
-                found = cluster_health(runtime, cluster)
+                found = recent_health(runtime, cluster)
                 score, health = found.score, found.status
             except AppError as exc:
                 log.warning("health of %s failed: %s", cluster.database_name, exc)

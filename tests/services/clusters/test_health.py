@@ -6,10 +6,11 @@ import pytest
 
 from data.analytics.clickhouse import ClickHouseError, QueryOutcome, RecentQueries
 from data.analytics.cluster_stats import MergeInfo, PartsSummary
+from services.clusters import health as health_module
 from services.clusters.console import (
     cluster_health,
 )
-from services.clusters.health import EngineState, TierDisk, assess, query_stats
+from services.clusters.health import EngineState, TierDisk, assess, query_stats, recent_health
 from services.core.runtime import Runtime
 from tests.services.clusters.console_world import (
     make_cluster,
@@ -126,3 +127,23 @@ def test_recent_queries_keep_a_bounded_ring_per_database() -> None:
     recent.record("SELECT 1 FROM a.t", seconds=0, ok=True)
     recent.record("SELECT 1 FROM b.t", seconds=0, ok=True)
     assert recent.outcomes("plant") == [] and len(recent.outcomes("b")) == 1
+
+
+def test_the_cluster_list_reuses_a_recent_health_and_reassesses_an_old_one(
+        rt: Runtime, ch_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = make_cluster(rt, ch_database)
+    calls: list[str] = []
+    real = health_module.engine_state
+
+    def counted(runtime: Runtime, database: str) -> EngineState:
+        calls.append(database)
+        return real(runtime, database)
+
+    monkeypatch.setattr(health_module, "engine_state", counted)
+    first = recent_health(rt, cluster)
+    assert recent_health(rt, cluster) is first and calls == [ch_database]
+    assert recent_health(rt, cluster, max_age_s=0) is not first
+    assert calls == [ch_database] * 2
+    rt.caches.clear()
+    recent_health(rt, cluster)
+    assert len(calls) == 3
