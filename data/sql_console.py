@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from data.clickhouse import ClickHouse
+from data.clickhouse import ClickHouse, ClickHouseError
 from data.cluster_ops import current_database, settings_clause
 
 _AS_TEXT = (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address)
@@ -70,7 +71,7 @@ def table_columns(ch: ClickHouse, database: str) -> list[TableColumns]:
 def run_select(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked query in ``database``; its rows as Arrow and its statistics."""
-    with current_database(ch, database) as client:
+    with current_database(ch, database) as client, _engine_errors():
         result = client.query(f"{statement} SETTINGS {settings_clause(settings)}")
         names = list(result.column_names)
         columns = result.result_columns if result.row_count else [[] for _ in names]
@@ -82,9 +83,21 @@ def run_select(ch: ClickHouse, statement: str, *, database: str,
 def run_insert(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked ``INSERT … SELECT`` in ``database``; its statistics."""
-    with current_database(ch, database) as client:
+    with current_database(ch, database) as client, _engine_errors():
         summary = client.command(f"{statement} SETTINGS {settings_clause(settings)}")
         return Ran(None, *_stats(getattr(summary, "summary", None) or {}))
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The driver's many exception types as :class:`ClickHouseError` (details in the log)."""
+    try:
+        yield
+    except ClickHouseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the driver raises many types
+        raise ClickHouseError("The analytics engine could not run this query.",
+                              detail=f"{type(exc).__name__}: {exc}") from exc
 
 
 def _stats(summary: Mapping[str, Any]) -> tuple[int, int, int, float]:
