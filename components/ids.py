@@ -116,7 +116,14 @@ class ClusterDetail:
     decommission_name = "cluster-decommission-name-input"
     decommission = "cluster-decommission-button"
     decommission_alert = "cluster-decommission-alert-div"
+    connection_url = "cluster-connection-url-code"
+    sql_link = "cluster-sql-console-link"
     EDIT = "cluster-edit-field"
+
+
+def connection_snippet(key: str) -> str:
+    """The id of one client snippet's code block on the cluster console."""
+    return f"cluster-snippet-{key}-code"
 
 
 def cluster_edit_field(name: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from data.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
 from services.clusters import console as cluster_console
 from services.clusters import credentials
+from services.clusters.connection import Connection, connection
 from services.clusters.credentials import PendingSecret
 from services.clusters.health import Health
 from services.clusters.query_session import applied_or_recorded
@@ -44,6 +45,7 @@ class ConsoleView:
     timeline: list[Any] = field(default_factory=list)
     pending_secret: PendingSecret | None = None
     problems: list[str] = field(default_factory=list)
+    connection: Connection | None = None
 
     @property
     def credential_text(self) -> str:
@@ -86,9 +88,14 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
             log.warning("console of %s: %s", cluster.database_name, exc)
             problems.append(exc.user_message)
     timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
+    try:
+        details = connection(runtime, cluster_id, role=role)
+    except AppError as exc:
+        log.warning("connection of %s: %s", cluster.database_name, exc)
+        details = None
     return ConsoleView(cluster=cluster, role=role, notes=notes, usage=usage, trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
-                       problems=problems)
+                       problems=problems, connection=details)
 
 
 def cluster_fields(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:
