@@ -155,7 +155,7 @@ clientside_callback(
     }
     """,
     Output(SqlConsole.editor, "value", allow_duplicate=True),
-    Input({"type": SqlConsole.NAME, "name": ALL}, "n_clicks"),
+    Input({"type": SqlConsole.NAME, "table": ALL, "name": ALL}, "n_clicks"),
     State(SqlConsole.editor, "value"),
     State(SqlConsole.editor, "id"),
     prevent_initial_call=True,

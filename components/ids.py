@@ -525,9 +525,10 @@ class SqlConsole:
     HISTORY_ITEM = "sql-history-item"
 
 
-def sql_schema_name(name: str) -> dict[str, str]:
-    """The id of a table or column name button that inserts ``name`` into the editor."""
-    return {"type": SqlConsole.NAME, "name": name}
+def sql_schema_name(table: str, name: str) -> dict[str, str]:
+    """The id of the button that inserts ``name`` (``table`` itself or one of its columns)
+    into the editor."""
+    return {"type": SqlConsole.NAME, "table": table, "name": name}
 
 
 def sql_history_item(entry_id: int) -> dict[str, str | int]:

@@ -32,7 +32,7 @@ def make_schema(tables: list[Any]) -> Any:
         return html.P("This cluster has no tables yet.", className="text-muted small")
     items = []
     for table in tables:
-        columns = [html.Li([_name_button(column, column),
+        columns = [html.Li([_name_button(table.name, column),
                             html.Span(kind, className="sql-type text-body-secondary ms-1")],
                            className="text-truncate")
                    for column, kind in table.columns[:SHOWN_COLUMNS]]
@@ -41,18 +41,19 @@ def make_schema(tables: list[Any]) -> Any:
                                    className="text-muted"))
         items.append(html.Details([
             html.Summary([html.I(className="bi bi-table me-1"),
-                          _name_button(table.name, table.name, strong=True),
+                          _name_button(table.name, "", strong=True),
                           html.Span(f" {len(table.columns)}", className="text-muted small")]),
             html.Ul(columns, className="list-unstyled ps-3 mb-1"),
         ], className="mb-1"))
     return html.Div(items)
 
 
-def _name_button(label: str, name: str, *, strong: bool = False) -> html.Button:
-    return html.Button(html.Strong(label) if strong else label,
-                       id=sql_schema_name(quoted_name(name)), n_clicks=0,
+def _name_button(table: str, column: str, *, strong: bool = False) -> html.Button:
+    name = quoted_name(column or table)
+    return html.Button(html.Strong(column or table) if strong else column or table,
+                       id=sql_schema_name(table, name), n_clicks=0,
                        className="btn btn-link p-0 align-baseline",
-                       title=f"Insert {quoted_name(name)} into the editor")
+                       title=f"Insert {name} into the editor")
 
 
 def make_summary(result: RunResult | dict[str, Any]) -> html.Div:
