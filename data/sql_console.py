@@ -72,11 +72,16 @@ def run_select(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked query in ``database``; its rows as Arrow and its statistics."""
     with current_database(ch, database) as client, _engine_errors():
-        result = client.query(f"{statement} SETTINGS {settings_clause(settings)}")
+        result = client.query(statement + _settings(settings))
         names = list(result.column_names)
+        if not names:
+            # chDB names no columns for an empty result; LIMIT 0 gives them without reading.
+            empty = client.query_arrow(f"SELECT * FROM ({statement}) LIMIT 0"
+                                       + _settings(settings))
+            return Ran(empty, *_stats(result.summary))
         columns = result.result_columns if result.row_count else [[] for _ in names]
         table = pa.table({_unique(names, i): _arrow_column(column)
-                          for i, column in enumerate(columns)}) if names else pa.table({})
+                          for i, column in enumerate(columns)})
         return Ran(table, *_stats(result.summary))
 
 
@@ -84,8 +89,12 @@ def run_insert(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked ``INSERT … SELECT`` in ``database``; its statistics."""
     with current_database(ch, database) as client, _engine_errors():
-        summary = client.command(f"{statement} SETTINGS {settings_clause(settings)}")
+        summary = client.command(statement + _settings(settings))
         return Ran(None, *_stats(getattr(summary, "summary", None) or {}))
+
+
+def _settings(settings: Mapping[str, int | float | str]) -> str:
+    return f" SETTINGS {settings_clause(settings)}" if settings else ""
 
 
 @contextmanager
