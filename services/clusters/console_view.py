@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 
 CREDENTIAL_MODES = {
     "app_gateway": (
-        "App-enforced credential. The embedded engine (chDB) cannot create ClickHouse "
-        "users, so this username and secret are checked by the app's SQL gateway, which "
-        "runs read-only queries limited to this cluster's database and query limits."),
+        "App-enforced credential. The embedded engine (chDB) has no users of its own, so "
+        "the app checks this username and secret where the engine is served (the URL "
+        "below) and lets it reach only this cluster's database, within its query limits."),
     "clickhouse_user": (
         "A real ClickHouse user with grants on this database only and a settings profile "
         "with the cluster's query limits."),
