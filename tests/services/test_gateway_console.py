@@ -113,6 +113,20 @@ def test_an_editor_inserts_values_and_selects(world: World) -> None:
              role="admin")
 
 
+def test_values_are_typed_like_the_target_columns(world: World) -> None:
+    ch = world.runtime.ch
+    _run(world, "INSERT INTO parts (part_id, serial, ts, result, first_pass) VALUES "
+                "(900101, 'typed-1', '2026-12-02 10:00:00.250', 'NOK', 0)",
+         user=world.editor, role="editor")
+    assert ch.rows("SELECT toString(result), first_pass, toString(ts) FROM ctest_a.parts "
+                   "WHERE serial = 'typed-1'") == [("NOK", 0, "2026-12-02 10:00:00.250")]
+    with pytest.raises(QueryFailed):
+        _run(world, "INSERT INTO parts (part_id, serial, ts, result) VALUES "
+                    "(900102, 'typed-2', '2026-12-02 10:00:00', 'NOT_IN_ENUM')",
+             user=world.editor, role="editor")
+    assert ch.scalar("SELECT count() FROM ctest_a.parts WHERE serial = 'typed-2'") == 0
+
+
 def test_engine_errors_and_refusals_are_clear(world: World) -> None:
     with pytest.raises(QueryFailed, match=r"UNKNOWN_IDENTIFIER"):
         _run(world, "SELECT no_such_column FROM parts")
