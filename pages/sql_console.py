@@ -48,7 +48,9 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
                      className="sql-editor mb-2", persistence=True,
                      persistence_type="session"),
         html.Div([dbc.Button([html.I(className="bi bi-play-fill me-1"), "Run"],
-                             id=SqlConsole.run, color="primary", className="me-3"),
+                             id=SqlConsole.run, color="primary", title="Ctrl+Enter"),
+                  html.Span([html.Kbd("Ctrl"), "+", html.Kbd("Enter")],
+                            className="small text-body-secondary me-2"),
                   html.Div(id=SqlConsole.role_note)],
                  className="d-flex flex-wrap align-items-center gap-2"),
     ])
