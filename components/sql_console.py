@@ -9,7 +9,8 @@ from dash import html
 
 from components.formatting import human_bytes, human_count
 from components.ids import sql_history_item, sql_schema_name
-from services.gateway.console import HistoryItem, ResultPage, RunResult, quoted_name
+from services.clusters.connection import quoted_name
+from services.gateway.console import HistoryItem, ResultPage, RunResult
 
 #: Columns shown per table in the side panel (the rest are named by a count).
 SHOWN_COLUMNS = 60

@@ -34,6 +34,8 @@ class TableColumns:
     columns: tuple[tuple[str, str], ...]
     #: The columns an ``INSERT`` without a column list fills (no MATERIALIZED/ALIAS).
     insertable: tuple[str, ...] = ()
+    #: Rows the engine counts for the table (0 for views and engines that do not count).
+    rows: int = 0
 
     def column_type(self, name: str) -> str | None:
         """The type of column ``name``, or None if the table has no such column."""
@@ -53,7 +55,8 @@ class Ran:
 
 def table_columns(ch: ClickHouse, database: str) -> list[TableColumns]:
     """Every table (and view) of ``database`` with its columns, by name."""
-    tables = ch.rows("SELECT name, engine FROM system.tables WHERE database = {db:String}"
+    tables = ch.rows("SELECT name, engine, ifNull(total_rows, 0) FROM system.tables"
+                     " WHERE database = {db:String}"
                      f" ORDER BY name LIMIT {MAX_TABLES}", parameters={"db": database})
     columns = ch.rows("SELECT table, name, type, default_kind FROM system.columns"
                       " WHERE database = {db:String} ORDER BY table, position",
@@ -65,7 +68,8 @@ def table_columns(ch: ClickHouse, database: str) -> list[TableColumns]:
         if str(default_kind) in ("", "DEFAULT"):
             insertable.setdefault(str(table), []).append(str(name))
     return [TableColumns(str(name), str(engine), tuple(by_table.get(str(name), ())),
-                         tuple(insertable.get(str(name), ()))) for name, engine in tables]
+                         tuple(insertable.get(str(name), ())), int(rows or 0))
+            for name, engine, rows in tables]
 
 
 def run_select(ch: ClickHouse, statement: str, *, database: str,

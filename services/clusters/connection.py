@@ -11,6 +11,7 @@ variable, because the app keeps only a hash of it (it is shown once, see
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -28,6 +29,7 @@ from services.core.runtime import Runtime
 SECRET_VARIABLE = "CLICKHOUSE_PASSWORD"
 _SCHEMES = {"http": "http", "https": "https", "clickhouse": "http", "clickhouses": "https"}
 _DEFAULT_PORTS = {"http": 8123, "https": 8443}
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,13 @@ def connection(runtime: Runtime, cluster_id: int, *, role: str,
             raise NotFound("That cluster does not exist.")
         database, username = cluster.database_name, cluster.credential_user or ""
         status, mode = cluster.status, cluster.credential_mode or ""
-    tables = _first_table(runtime, database) if status == "running" and username else None
+    table = _first_table(runtime, database) if status == "running" and username else None
     if status != "running" or not username:
         reason = ("the cluster is not running" if status != "running"
                   else "no credential was created for this cluster")
         return Connection(cluster_id, None, database, username, mode, (), unavailable=reason)
     endpoint = engine_endpoint(runtime.settings)
-    sql = f"SELECT * FROM {tables} LIMIT 10" if tables else "SELECT version()"
+    sql = f"SELECT * FROM {quoted_name(table)} LIMIT 10" if table else "SELECT version()"
     secret = None
     if actor is not None and role == "admin":
         try:
@@ -144,9 +146,17 @@ def connection(runtime: Runtime, cluster_id: int, *, role: str,
                       secret=secret)
 
 
+def quoted_name(name: str) -> str:
+    """``name`` as it is typed in SQL: bare when it is a plain identifier, else backquoted."""
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
 def _first_table(runtime: Runtime, database: str) -> str | None:
-    names = [table.name for table in table_columns(runtime.ch, database)]
-    return min(names) if names else None
+    """The table with the most rows (the first by name among equals), for the examples."""
+    tables = sorted(table_columns(runtime.ch, database), key=lambda t: (-t.rows, t.name))
+    return tables[0].name if tables else None
 
 
 def snippets(endpoint: Endpoint, *, database: str, username: str, sql: str

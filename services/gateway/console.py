@@ -13,7 +13,6 @@ else can. The caller checks the member's current role; this module trusts the ro
 from __future__ import annotations
 
 import io
-import re
 import secrets
 import time
 from collections.abc import Callable
@@ -56,7 +55,6 @@ HISTORY_LENGTH = 50
 PAGE_SIZES = (10, 25, 50, 100)
 EXPORT_FORMATS = {"csv": ("text/csv", "csv"), "parquet": ("application/vnd.apache.parquet",
                                                            "parquet")}
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 EXPIRED = "This result is no longer held; run the statement again."
 NEEDS_EDITOR = ("Your role on this cluster ({role}) runs read-only queries; inserting rows "
                 "needs the editor role.")
@@ -248,13 +246,6 @@ def history_statement(runtime: Runtime, cluster_id: int, *, user_id: int, entry_
         if entry is None:
             raise NotFound("That statement is not in your history of this cluster.")
         return entry.sql
-
-
-def quoted_name(name: str) -> str:
-    """``name`` as it is typed in SQL: bare when it is a plain identifier, else backquoted."""
-    if _PLAIN_NAME.fullmatch(name):
-        return name
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
 
 def _target(runtime: Runtime, cluster_id: int) -> _Target:

@@ -7,8 +7,8 @@ import json
 from dash.development.base_component import Component
 
 from components import sql_console as ui
+from services.clusters.connection import quoted_name as quoted
 from services.gateway.console import HistoryItem, ResultPage
-from services.gateway.console import quoted_name as quoted
 
 
 def _text(component: object) -> str:
