@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 
 import pyarrow.parquet as pq
@@ -13,6 +14,7 @@ from data.clickhouse import ClickHouse
 from data.models import AuditEntry
 from lyceum.errors import Forbidden, NotFound, ValidationError
 from services.core.audit import Actor
+from services.core.work_pools import Busy
 from services.gateway import console
 from services.gateway.sql import QueryFailed, QueryRefused
 from tests.services.console_world import World, console_world
@@ -138,6 +140,26 @@ def test_engine_errors_and_refusals_are_clear(world: World) -> None:
         _run(world, "DROP TABLE parts", user=world.admin, role="admin")
     assert world.runtime.ch.scalar("SELECT count() FROM system.tables "
                                    "WHERE database = 'ctest_a' AND name = 'parts'") == 1
+
+
+def test_a_cluster_running_its_share_of_queries_is_told_to_wait(world: World) -> None:
+    release = threading.Event()
+    pools = world.runtime.pools
+    share = world.runtime.settings.pools.per_cluster
+    held = [pools.submit("gateway", release.wait, cluster_id=world.a) for _ in range(share)]
+    try:
+        with pytest.raises(Busy, match=f"already runs {share} queries"):
+            _run(world, "SELECT 'waits' AS w")
+        other = console.run_statement(world.runtime, world.b, user_id=world.editor,
+                                      role="admin", sql="SELECT 1 AS one",
+                                      actor=Actor(user_id=world.editor))
+        assert other.total_rows == 1  # another cluster is not held up
+    finally:
+        release.set()
+        for future in held:
+            future.result(timeout=10)
+    items = console.history(world.runtime, world.a, user_id=world.viewer)
+    assert (items[0].sql, items[0].outcome) == ("SELECT 'waits' AS w", "failed")
 
 
 def test_history_is_newest_first_bounded_and_private(world: World) -> None:
