@@ -14,6 +14,7 @@ from data import memberships, sql_console
 from data.clickhouse import ClickHouse
 from lyceum.settings import load_settings
 from services.clusters import connection
+from services.clusters.console_view import console_view
 from services.core.audit import Actor
 from tests.services.console_world import World, console_world
 
@@ -70,6 +71,13 @@ def test_the_cluster_connection_is_filled_with_its_values(world: World) -> None:
     assert all(f"SELECT * FROM {first} LIMIT 10" in code for code in codes.values())
     for key in ("clickhouse-connect", "pandas"):
         ast.parse(codes[key])
+
+
+def test_the_console_view_carries_the_connection(world: World) -> None:
+    view = console_view(world.runtime, world.a, role="viewer")
+    assert view.connection is not None and view.connection.endpoint is not None
+    assert view.connection.username == "conntest_a_app"
+    assert "the URL below" in view.credential_text
 
 
 def test_the_node_snippet_is_valid_javascript(world: World, tmp_path: Path) -> None:
