@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from lyceum.settings import load_settings
 from services.clusters import connection
 from services.clusters.console_view import console_view
 from services.core.audit import Actor
+from tests.servers import ROOT, free_port
 from tests.services.console_world import World, console_world
 
 
@@ -117,3 +119,49 @@ def test_a_cluster_without_a_running_engine_has_no_connection(world: World) -> N
             assert cluster is not None
             cluster.status = "running"
             session.commit()
+
+
+CLIENT_PYTHON = ROOT / ".venv-clients" / "bin" / "python"
+NODE_MODULES = ROOT / "tests" / "clients" / "node_modules"
+#: What each client says when nothing listens: the snippet got as far as the network.
+REFUSED = ("Connection refused", "ECONNREFUSED", "Failed to connect")
+#: What a snippet that does not fit the installed client would say instead.
+BROKEN = ("SyntaxError", "TypeError", "ModuleNotFoundError", "ImportError", "NameError",
+          "AttributeError", "ERR_MODULE_NOT_FOUND", "Unknown option")
+
+
+def _run_snippet(snippet: connection.Snippet, folder: Path) -> str:
+    env = {**os.environ, connection.SECRET_VARIABLE: "not-the-secret"}
+    if snippet.language == "python":
+        if not CLIENT_PYTHON.exists():
+            pytest.skip("the client venv (.venv-clients, made by the Makefile) is missing")
+        command = [str(CLIENT_PYTHON), "-c", snippet.code]
+    elif snippet.language == "javascript":
+        node = shutil.which("node")
+        if node is None or not NODE_MODULES.exists():
+            pytest.skip("node or tests/clients/node_modules (made by the Makefile) is missing")
+        (folder / "node_modules").symlink_to(NODE_MODULES.resolve())
+        script = folder / "snippet.mjs"
+        script.write_text(snippet.code)
+        command = [node, str(script)]
+    else:
+        command = ["bash", "-c", snippet.code]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env,
+                          cwd=folder, check=False)
+    assert done.returncode != 0, done.stdout
+    return done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("key", ["clickhouse-connect", "pandas", "curl", "node"])
+def test_each_snippet_runs_in_its_real_client_as_far_as_the_network(key: str,
+                                                                    tmp_path: Path) -> None:
+    """Pointed at a port where nothing listens, each snippet fails only at connecting: the
+    installed client accepts its code and options (the engine service answers for real in
+    the client compatibility tests)."""
+    endpoint = connection.Endpoint("http", "127.0.0.1", free_port())
+    snippet = next(s for s in connection.snippets(endpoint, database="nowhere",
+                                                  username="nobody", sql="SELECT 1")
+                   if s.key == key)
+    said = _run_snippet(snippet, tmp_path)
+    assert any(text in said for text in REFUSED), said[-2000:]
+    assert not any(text in said for text in BROKEN), said[-2000:]
