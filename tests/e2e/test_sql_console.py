@@ -51,6 +51,10 @@ def test_the_connection_panel_and_the_sql_console(page: Page, live_app: AppProce
     parts.click()  # a click inserts the name into the editor
     expect(page.locator("#sql-editor-textarea")).to_have_value("parts")
 
+    editor = page.locator("#sql-editor-textarea")
+    style = editor.evaluate("e => { const s = getComputedStyle(e); "
+                            "return [s.fontFamily, s.backgroundColor]; }")
+    assert "monospace" in style[0] and style[1] == "rgb(30, 31, 36)", style
     page.fill("#sql-editor-textarea", QUERY)
     page.click("#sql-run-button")
     expect(page.locator("#sql-summary-div")).to_contain_text("60 rows")
@@ -91,5 +95,9 @@ def test_the_connection_panel_and_the_sql_console(page: Page, live_app: AppProce
         "Not run: Only the tables of the database")
     expect(page.locator("#sql-result-div")).not_to_contain_text("twice")
     expect(page.locator("#sql-history-div button").first).to_contain_text("refused")
+    expect(page.locator("#sql-history-div button").first.locator(".badge")).to_have_class(
+        re.compile(r"bg-warning"))
+    expect(page.locator("#sql-history-div button").nth(1).locator(".badge")).to_have_class(
+        re.compile(r"bg-success"))
     page.locator("#sql-history-div button").nth(1).click()  # reload the earlier query
     expect(page.locator("#sql-editor-textarea")).to_have_value(QUERY)
