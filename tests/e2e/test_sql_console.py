@@ -41,7 +41,11 @@ def test_the_connection_panel_and_the_sql_console(page: Page, live_app: AppProce
         "clickhouse_connect.get_client(")
     panel.get_by_role("tab", name="curl").click()
     expect(page.locator("#cluster-snippet-curl-code")).to_contain_text("X-ClickHouse-User")
-    screenshot(page, "cluster-connection")
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        quiet(page)
+        screenshot(page, f"cluster-connection-{name}")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.click("#cluster-sql-console-link")
     expect(page).to_have_url(re.compile(rf"/clusters/{cluster}/sql$"))
