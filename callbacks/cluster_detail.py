@@ -23,7 +23,6 @@ from lyceum.errors import AppError, ValidationError
 from services.clusters import console as cluster_console
 from services.clusters import credentials
 from services.clusters.console_view import console_view
-from services.clusters.engine import engine_status
 
 EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
 #: The console's sections by output name (the refresh fills them as a dict).
@@ -61,8 +60,7 @@ def refresh(n: int, cluster_id: int, seen: str, secret_seen: str | None, *,
     shown = ui.secret_identity(view.pending_secret)
     return {"header": ui.make_header(view) if rebuild else no_update,
             "config": ui.make_config(view) if rebuild else no_update,
-            "connection": ui.make_connection(view, dsn_label=_dsn_label())
-            if rebuild else no_update,
+            "connection": ui.make_connection(view) if rebuild else no_update,
             "manage": ui.make_manage(view) if rebuild else no_update,
             "progress": ui.make_progress(view), "usage": ui.make_usage(view),
             "health": ui.make_health(view), "events": ui.make_timeline(view),
@@ -71,10 +69,6 @@ def refresh(n: int, cluster_id: int, seen: str, secret_seen: str | None, *,
             "error": None,
             "interval": 1_000 if status == "provisioning" or view.busy else 30_000,
             "seen_status": view.state_key, "secret_seen": shown}
-
-
-def _dsn_label() -> str:
-    return engine_status(runtime()).dsn_label if not runtime().ch.embedded else ""
 
 
 def _values(values: list[Any]) -> dict[str, Any]:

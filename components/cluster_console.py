@@ -12,8 +12,9 @@ from dash.development.base_component import Component
 
 from components.clusters import STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
-from components.ids import ClusterDetail, cluster_edit_field
+from components.ids import ClusterDetail, cluster_edit_field, connection_snippet
 from lyceum.clock import utcnow
+from services.clusters.connection import SECRET_VARIABLE, Snippet
 from services.clusters.console_view import ConsoleView
 from services.clusters.credentials import PendingSecret
 
@@ -170,25 +171,51 @@ def _limits(view: ConsoleView) -> Component:
         for limit in view.limits], className="list-unstyled mb-0")
 
 
-def make_connection(view: ConsoleView, *, dsn_label: str) -> Component:
-    """How to connect: the mechanism in words, the user, the endpoint."""
-    c = view.cluster
-    if not c.credential_user:
-        reason = ("the cluster is not running" if c.status != "running"
-                  else "none was created for this cluster")
-        return html.P(f"No credential: {reason}.", className="text-muted")
+def make_connection(view: ConsoleView) -> Component:
+    """How to connect: URL, database, user, the secret's whereabouts, client snippets."""
+    c, details = view.cluster, view.connection
+    link = dcc.Link([html.I(className="bi bi-terminal me-1"), "Open the SQL console"],
+                    href=f"/clusters/{c.id}/sql", id=ClusterDetail.sql_link,
+                    className="btn btn-sm btn-outline-primary mb-3")
+    if details is None or details.endpoint is None:
+        reason = details.unavailable if details else "the connection details could not be read"
+        return html.Div([html.P(f"No connection: {reason}.", className="text-muted"),
+                         link if c.status == "running" else None])
+    secret = ("shown once, to admins, in a yellow box at the top of this page until one "
+              "confirms it was saved; the app keeps only a hash (rotate it under Manage)")
     return html.Div([
         html.P(view.credential_text, className="small"),
         _rows([
-            ("Username", html.Span([html.Code(c.credential_user, id="cluster-username"),
-                                    dcc.Clipboard(target_id="cluster-username",
-                                                  className="ms-2 d-inline")])),
-            ("Secret", "stored only as a hash; an admin can rotate it under Manage"),
-            ("Database", html.Code(c.database_name)),
-            ("Endpoint", html.Code(dsn_label if c.credential_mode == "clickhouse_user"
-                                   else f"POST /api/v1/clusters/{c.id}/sql")),
+            ("URL", _copyable(details.endpoint.url, ClusterDetail.connection_url)),
+            ("Host · port", html.Code(f"{details.endpoint.host} · {details.endpoint.port}")),
+            ("Database", _copyable(details.database, "cluster-database")),
+            ("Username", _copyable(details.username, "cluster-username")),
+            ("Secret", html.Span([secret, ". Snippets read it from ",
+                                  html.Code(f"${SECRET_VARIABLE}"), "."])),
         ]),
+        link,
+        dbc.Tabs([dbc.Tab(_snippet(s), label=s.label, tab_id=f"snippet-{s.key}")
+                  for s in details.snippets], active_tab="snippet-clickhouse-connect",
+                 className="small"),
     ])
+
+
+def _copyable(text: str, component_id: str) -> html.Span:
+    return html.Span([html.Code(text, id=component_id),
+                      dcc.Clipboard(target_id=component_id, className="ms-2 d-inline",
+                                    title="Copy")])
+
+
+def _snippet(snippet: Snippet) -> html.Div:
+    code_id = connection_snippet(snippet.key)
+    return html.Div([
+        dcc.Clipboard(target_id=code_id, title=f"Copy the {snippet.label} snippet",
+                      className="btn btn-sm btn-outline-secondary position-absolute top-0 "
+                                "end-0 m-2"),
+        html.Pre(html.Code(snippet.code, id=code_id,
+                           className=f"language-{snippet.language}"),
+                 className="connection-snippet mb-0"),
+    ], className="position-relative border border-top-0 rounded-bottom bg-body-tertiary p-2")
 
 
 def make_usage(view: ConsoleView) -> Component:

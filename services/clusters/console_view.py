@@ -11,6 +11,7 @@ from data.metadata.models import DatabaseCluster
 from lyceum.errors import AppError, Forbidden, NotFound
 from services.clusters import console as cluster_console
 from services.clusters import credentials, operations
+from services.clusters.connection import Connection, connection
 from services.clusters.credentials import PendingSecret
 from services.clusters.health import Health
 from services.clusters.operations import OperationView
@@ -23,9 +24,9 @@ log = logging.getLogger(__name__)
 
 CREDENTIAL_MODES = {
     "app_gateway": (
-        "App-enforced credential. The embedded engine (chDB) cannot create ClickHouse "
-        "users, so this username and secret are checked by the app's SQL gateway, which "
-        "runs read-only queries limited to this cluster's database and query limits."),
+        "App-enforced credential. The embedded engine (chDB) has no users of its own, so "
+        "the app checks this username and secret where the engine is served (the URL "
+        "below) and lets it reach only this cluster's database, within its query limits."),
     "clickhouse_user": (
         "A real ClickHouse user with grants on this database only and a settings profile "
         "with the cluster's query limits."),
@@ -49,6 +50,7 @@ class ConsoleView:
     timeline: list[Any] = field(default_factory=list)
     pending_secret: PendingSecret | None = None
     problems: list[str] = field(default_factory=list)
+    connection: Connection | None = None
 
     @property
     def busy(self) -> bool:
@@ -103,12 +105,17 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
             log.warning("console of %s: %s", cluster.database_name, exc)
             problems.append(exc.user_message)
     timeline = cluster_console.events_timeline(runtime, cluster_id, limit=30)
+    try:
+        details = connection(runtime, cluster_id, role=role)
+    except AppError as exc:
+        log.warning("connection of %s: %s", cluster.database_name, exc)
+        details = None
     limits = applied_limits(cluster, ceilings=runtime.settings.ceilings)
     return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits,
                        operation=operations.latest(runtime, cluster_id), usage=usage,
                        trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
-                       problems=problems)
+                       problems=problems, connection=details)
 
 
 def cluster_fields(cluster: DatabaseCluster, *, role: str) -> dict[str, Any]:

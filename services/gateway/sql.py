@@ -191,13 +191,9 @@ def run_query(runtime: Runtime, target: GatewayTarget, *, sql: str,
         table = cluster_ops.run_select(runtime.ch, f"{statement} LIMIT {MAX_ROWS_RETURNED + 1}",
                                        database=target.database, settings=settings)
     except ClickHouseError as exc:
-        code = _error_code(exc)
         _audit(runtime, "gateway.query", actor, target, outcome="failure",
-               detail={"sql": sql[:500], "error": code})
-        if code in LIMIT_MESSAGES:
-            raise QueryLimitExceeded(_limit_message(code, settings)) from exc
-        raise QueryFailed(f"The query could not be run in the database “{target.database}”"
-                          f"{f' ({code})' if code else ''}.") from exc
+               detail={"sql": sql[:500], "error": _error_code(exc)})
+        raise engine_failure(exc, settings=settings, database=target.database) from exc
     _audit(runtime, "gateway.query", actor, target, outcome="success",
            detail={"sql": sql[:500], "rows": table.num_rows, "bytes": table.nbytes,
                    "ms": round((time.perf_counter() - started) * 1000)})
@@ -259,12 +255,18 @@ def checked_statement(ch: ClickHouse, sql: str, *, database: str) -> str:
         lines = cluster_ops.explain_ast(ch, statement)
     except ClickHouseError as exc:
         raise QueryRefused(NOT_A_QUERY) from exc
+    check_query_lines(ch, lines, database=database)
+    return statement
+
+
+def check_query_lines(ch: ClickHouse, lines: list[str], *, database: str) -> None:
+    """Refuse a query's ``EXPLAIN AST`` lines unless they pass :func:`check_syntax_tree`
+    against ``database``'s own tables and what the engine says of the functions named."""
     tree = _parse_tree(lines)
     names = {node.name for node in _walk(tree) if node.kind == "Function"}
     facts = _function_facts(ch, _candidates(names))
     check_syntax_tree(lines, database=database, tables=cluster_ops.table_facts(ch, database),
                       functions=facts)
-    return statement
 
 
 def check_syntax_tree(lines: list[str], *, database: str, tables: Collection[str],
@@ -391,6 +393,22 @@ def _audit(runtime: Runtime, action: str, actor: audit.Actor, target: GatewayTar
         audit.record(session, action, actor=actor, outcome=outcome, target_type="cluster",
                      target_id=target.cluster_id, cluster_id=target.cluster_id, detail=detail)
         session.commit()
+
+
+def engine_failure(exc: ClickHouseError, *, settings: dict[str, int], database: str
+                   ) -> QueryLimitExceeded | QueryFailed:
+    """What the user is told when the engine stops an allowed statement: the limit it ran
+    into (with ``settings``' value), or the error's code alone, never its details."""
+    code = _error_code(exc)
+    if code in LIMIT_MESSAGES:
+        return QueryLimitExceeded(_limit_message(code, settings))
+    return QueryFailed(f"The query could not be run in the database “{database}”"
+                       f"{f' ({code})' if code else ''}.")
+
+
+def error_code(exc: ClickHouseError) -> str:
+    """The name of a ClickHouse error's code (``UNKNOWN_TABLE``), never its details."""
+    return _error_code(exc)
 
 
 def _limit_message(code: str, limits: dict[str, int]) -> str:

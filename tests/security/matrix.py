@@ -34,6 +34,7 @@ CALLBACK_RULES: list[tuple[str, str, str]] = [
     ("team-reset-result-div", GLOBAL, "global"),
     ("team-", "admin", "cluster"),
     ("tokens-", "viewer", "cluster"),
+    ("sql-", "viewer", "cluster"),
     ("clusters-", SIGNED_IN, "global"),
     ("overview-", SIGNED_IN, "global"),
     ("shell-", SIGNED_IN, "global"),
