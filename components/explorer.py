@@ -63,6 +63,7 @@ def make_chart() -> dbc.Card:
         "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     return dbc.Card(dbc.CardBody([
         html.Div(id=Explorer.summary, className="small text-body-secondary mb-1"),
+        html.Div(id=Explorer.legend, className="small explorer-legend mb-1"),
         dcc.Checklist(id=Explorer.shown, options=[], value=[], inline=True,
                       className="small explorer-groups mb-1",
                       inputClassName="me-1", labelClassName="me-3"),
@@ -73,12 +74,27 @@ def make_chart() -> dbc.Card:
     ]), className="shadow-sm mb-3")
 
 
-def make_group_options(groups: Sequence[str], colors: Sequence[str]) -> list[dict[str, Any]]:
-    """Checklist options: one coloured swatch and name per colour group."""
-    return [{"label": html.Span([html.Span(className="explorer-swatch",
-                                           style={"backgroundColor": color}),
-                                 "all others" if group == OTHER else group or "(none)"]),
-             "value": group} for group, color in zip(groups, colors, strict=True)]
+def group_label(group: str) -> str:
+    """The name a colour group is shown under."""
+    return "all others" if group == OTHER else group or "(none)"
+
+
+def make_group_options(groups: Sequence[str]) -> list[dict[str, str]]:
+    """Checklist options, one per colour group, with plain-text labels.
+
+    The labels stay text: Dash 4's renderer loses track of components nested in a
+    checklist's ``options`` when a callback replaces them (a new colouring), and the page
+    then crashes and reloads. The colours are in :func:`make_group_legend`.
+    """
+    return [{"label": group_label(group), "value": group} for group in groups]
+
+
+def make_group_legend(groups: Sequence[str], colors: Sequence[str]) -> list[html.Span]:
+    """The colour legend of the density image: one swatch and name per group."""
+    return [html.Span([html.Span(className="explorer-swatch",
+                                 style={"backgroundColor": color}), group_label(group)],
+                      className="explorer-legend-item me-3")
+            for group, color in zip(groups, colors, strict=True)]
 
 
 def make_outlier_table() -> html.Div:
