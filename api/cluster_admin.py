@@ -16,8 +16,8 @@ from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services.clusters import console
 from services.clusters.console_view import console_view
-from services.clusters.rules import coerce_int, spec_with_preset
-from services.provisioning.deploy import begin_deploy
+from services.clusters.rules import coerce_int
+from services.provisioning.deploy import begin_deploy_request
 
 _INT = {"type": "integer"}
 SPEC_BODY = {"type": "object", "required": ["name", "cluster_type", "region_code"],
@@ -62,7 +62,7 @@ def create_cluster() -> Any:
     """Start deploying a cluster; poll its status until it is running, then read its secret
     at ``secret_url`` (it waits there until it is confirmed saved)."""
     require_role(None, Role.ADMIN)
-    cluster_id = begin_deploy(runtime(), spec_with_preset(json_body()), actor=current_actor())
+    cluster_id = begin_deploy_request(runtime(), json_body(), actor=current_actor())
     return jsonify(id=cluster_id, status="provisioning",
                    status_url=f"/api/v1/clusters/{cluster_id}/status",
                    secret_url=f"/api/v1/clusters/{cluster_id}/credential/pending-secret"), 202
