@@ -84,7 +84,7 @@ _DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True
                  "summary": Output(Explorer.summary, "children", allow_duplicate=True),
                  "shown_options": Output(Explorer.shown, "options", allow_duplicate=True),
                  "shown": Output(Explorer.shown, "value", allow_duplicate=True),
-                 "legend": Output(Explorer.legend, "children", allow_duplicate=True)}
+                 "swatches": Output(Explorer.shown, "style", allow_duplicate=True)}
 _LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS,
                  "start": Output(Explorer.start, "value"), "end": Output(Explorer.end, "value"),
                  "state": Output(Explorer.state, "data"),
@@ -186,7 +186,7 @@ def _hidden(shown: Any, options: Any) -> list[str]:
 
 @callback(Output(Explorer.graph, "figure"), Output(Explorer.groups, "data"),
           Output(Explorer.summary, "children"), Output(Explorer.shown, "options"),
-          Output(Explorer.shown, "value"), Output(Explorer.legend, "children"),
+          Output(Explorer.shown, "value"), Output(Explorer.shown, "style"),
           Output(Explorer.error, "children", allow_duplicate=True),
           Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
           State(Explorer.selected, "data"), State(Explorer.groups, "data"),
@@ -209,7 +209,7 @@ def _token(encoded: str) -> str:
 
 
 def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tuple[Any, ...]:
-    """(figure, groups store, summary, group options, shown groups, colour legend) for
+    """(figure, groups store, summary, group options, shown groups, group colours) for
     ``state``."""
     ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
     drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
@@ -223,7 +223,7 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
     shown = [g for g in dens.groups if g not in state.hidden]
     return (figure, {"groups": dens.groups, "token": _token(encoded)},
             explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
-            ui.make_group_legend(dens.groups, colors))
+            ui.group_swatches(colors))
 
 
 def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, float] | None:

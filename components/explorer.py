@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from components.ids import Explorer
-from services.explorer.population import OTHER
+from services.explorer.population import MAX_GROUPS, OTHER
 from services.explorer.state import OBJECT_KINDS, SIDES
 
 GRAPH_HEIGHT = 520
@@ -63,7 +63,6 @@ def make_chart() -> dbc.Card:
         "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     return dbc.Card(dbc.CardBody([
         html.Div(id=Explorer.summary, className="small text-body-secondary mb-1"),
-        html.Div(id=Explorer.legend, className="small explorer-legend mb-1"),
         dcc.Checklist(id=Explorer.shown, options=[], value=[], inline=True,
                       className="small explorer-groups mb-1",
                       inputClassName="me-1", labelClassName="me-3"),
@@ -84,17 +83,18 @@ def make_group_options(groups: Sequence[str]) -> list[dict[str, str]]:
 
     The labels stay text: Dash 4's renderer loses track of components nested in a
     checklist's ``options`` when a callback replaces them (a new colouring), and the page
-    then crashes and reloads. The colours are in :func:`make_group_legend`.
+    then crashes and reloads. Each option's colour swatch is drawn by the stylesheet from
+    :func:`group_swatches`.
     """
     return [{"label": group_label(group), "value": group} for group in groups]
 
 
-def make_group_legend(groups: Sequence[str], colors: Sequence[str]) -> list[html.Span]:
-    """The colour legend of the density image: one swatch and name per group."""
-    return [html.Span([html.Span(className="explorer-swatch",
-                                 style={"backgroundColor": color}), group_label(group)],
-                      className="explorer-legend-item me-3")
-            for group, color in zip(groups, colors, strict=True)]
+def group_swatches(colors: Sequence[str]) -> dict[str, str]:
+    """The checklist's ``style``: one CSS variable per option, ``--explorer-group-<i>``, the
+    colour ``assets/explorer.css`` paints before the i-th option's name."""
+    if len(colors) > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} colour groups, got {len(colors)}")
+    return {f"--explorer-group-{i}": color for i, color in enumerate(colors)}
 
 
 def make_outlier_table() -> html.Div:

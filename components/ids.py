@@ -236,7 +236,6 @@ class Explorer:
     end = "explorer-end-input"
     color_by = "explorer-color-by-select"
     shown = "explorer-shown-checklist"
-    legend = "explorer-legend-div"
     summary = "explorer-summary-div"
     graph = "explorer-graph"
     outliers = "explorer-outliers-table"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dash import html
+import pytest
 
-from components.explorer import group_label, make_group_legend, make_group_options
-from services.explorer.population import OTHER
+from components.explorer import group_swatches, make_group_options
+from services.explorer.population import MAX_GROUPS, OTHER
+from tests.servers import ROOT
 
 
 def test_group_options_are_plain_text_so_a_new_colouring_can_replace_them() -> None:
@@ -16,10 +17,15 @@ def test_group_options_are_plain_text_so_a_new_colouring_can_replace_them() -> N
     assert all(isinstance(o["label"], str) for o in options)
 
 
-def test_the_legend_shows_each_groups_swatch_and_name() -> None:
-    legend = make_group_legend(["OK", OTHER], ["#2f6fb0", "#9e9e9e"])
-    swatches = [item.children[0] for item in legend]
-    assert [s.style for s in swatches] == [{"backgroundColor": "#2f6fb0"},
-                                           {"backgroundColor": "#9e9e9e"}]
-    assert [item.children[1] for item in legend] == ["OK", group_label(OTHER)]
-    assert all(isinstance(item, html.Span) for item in legend)
+def test_the_swatches_are_one_css_variable_per_group() -> None:
+    assert group_swatches(["#2f6fb0", "#9e9e9e"]) == {"--explorer-group-0": "#2f6fb0",
+                                                      "--explorer-group-1": "#9e9e9e"}
+    with pytest.raises(ValueError, match="at most 10"):
+        group_swatches(["#000000"] * (MAX_GROUPS + 1))
+
+
+def test_the_stylesheet_paints_a_swatch_for_every_possible_group() -> None:
+    css = (ROOT / "assets" / "explorer.css").read_text(encoding="utf-8")
+    for i in range(MAX_GROUPS):
+        assert (f"label:nth-of-type({i + 1}) {{ --swatch: var(--explorer-group-{i}); }}"
+                in css)

@@ -22,7 +22,8 @@ from tests.e2e.conftest import quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 EDITOR = ("explorer-controls@plant.example", "explorer controls password")
-LEGEND = "#explorer-legend-div .explorer-legend-item"
+#: The colour groups' checklist: each option's name, after its swatch.
+LEGEND = "#explorer-shown-checklist label"
 #: The result colours and the palette's third colour (components/explorer_figure.py), as
 #: the image stores them (5 bits per channel).
 OK_BLUE, NOK_RED, GREEN, OTHER_GREY = (0x28, 0x68, 0xB0), (0xC0, 0x28, 0x28), \
@@ -72,7 +73,7 @@ class Watched:
         """(name, swatch colour stored as the image stores it) of each legend entry."""
         rows = self.page.locator(LEGEND).evaluate_all("""items => items.map(i => [
             i.innerText.trim(),
-            getComputedStyle(i.querySelector('.explorer-swatch')).backgroundColor])""")
+            getComputedStyle(i.lastElementChild, '::before').backgroundColor])""")
         out = []
         for name, css in rows:
             rgb = tuple(int(v) & 0xF8 for v in css[css.index("(") + 1:-1].split(",")[:3])
@@ -152,12 +153,13 @@ def test_colour_by_every_choice_draws_its_groups_and_keeps_the_choice(tab: Watch
             assert set(names[:-1]) <= set(listed)
         assert len(set(colours)) == len(colours)  # one colour per group
         pixels = tab.pixels()
-        # Every colour in the image is a group's colour or a blend of drawn groups; the
-        # last group drawn is never hidden under another, so its colour shows.
-        assert pixels[colours[-1]] > 0, (choice, drawn, pixels.most_common(5))
-        if len(listed) >= 3:
+        # "all others" is drawn first, then the groups in order: the last one is never
+        # hidden under another, so its own colour shows in the image.
+        named = [colour for name, colour in drawn if name != "all others"]
+        assert pixels[named[-1]] > 0, (choice, drawn, pixels.most_common(5))
+        if len(named) == 3:
             assert pixels[GREEN] > 0  # the palette's third colour: never a result colour
-        else:
+        if len(named) == 1:
             assert pixels[NOK_RED] == 0 and pixels[GREEN] == 0
         screenshot(tab.page, f"explorer-colour-by-{choice}")
 
@@ -169,7 +171,7 @@ def test_group_toggles_and_filters_change_what_is_drawn(tab: Watched) -> None:
     tab.settled()
     first, colour = tab.legend()[0]
     assert tab.pixels()[colour] > 0
-    tab.page.locator("#explorer-shown-checklist label", has_text=first).click()
+    tab.page.locator(LEGEND).filter(has_text=re.compile(f"^{re.escape(first)}$")).click()
     expect(tab.page.locator("#explorer-shown-checklist input").first).not_to_be_checked()
     tab.settled()
     expect(tab.page.locator("#explorer-color-by-select")).to_contain_text("line")
@@ -192,6 +194,9 @@ def test_group_toggles_and_filters_change_what_is_drawn(tab: Watched) -> None:
 
 
 def test_golden_outliers_and_zoom_are_drawn(tab: Watched) -> None:
+    expect(tab.page.locator("#explorer-outliers-info-div")).to_contain_text("most deviating")
+    expect(tab.page.locator("#explorer-graph .legendtext",
+                            has_text="Golden (unsaved)")).to_be_visible()
     figure = tab.figure()
     traces = {t["name"]: t for t in figure["traces"]}
     assert traces["Golden (unsaved)"]["n"] > 10
