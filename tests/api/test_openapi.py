@@ -144,3 +144,4 @@ def test_a_routes_own_metadata_becomes_its_operation() -> None:
     assert {"400", "401", "403", "404", "409", "429", "500"} <= set(op["responses"])
     assert op["requestBody"]["required"] is True
     assert op["description"] == "Needs the viewer role."
+
