@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from api.core import bp, json_body, runtime
 from api.openapi import describe
+from api.schemas import BOOL, INT, STR, TIME, component, obj
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import Forbidden
@@ -19,6 +20,11 @@ PASSWORD_BODY = {"type": "object", "required": ["current_password", "new_passwor
                  "properties": {"current_password": {"type": "string", "maxLength": 1024},
                                 "new_password": {"type": "string", "maxLength": 1024}}}
 
+PASSWORD_CHANGED = component("PasswordChanged", obj(status=STR, other_sessions_ended=INT))
+RESET = component("PasswordReset", obj(
+    id=INT, user_id=INT, email=STR, expires_at=TIME, emailed=BOOL,
+    link={**STR, "description": "the one-time link; shown only in this answer"}))
+
 
 def _text(body: dict[str, Any], key: str) -> str:
     value = body.get(key)
@@ -27,7 +33,7 @@ def _text(body: dict[str, Any], key: str) -> str:
 
 @bp.post("/account/password")
 @describe(summary="Change your own password (current one required; other sessions end)",
-          tag="account", body=PASSWORD_BODY, role="signed in")
+          tag="account", body=PASSWORD_BODY, role="signed in", response=PASSWORD_CHANGED)
 def change_password() -> Any:
     """Change the signed-in person's password; throttled like sign-in, audited."""
     if getattr(current_user, "scope", None) is not None:
@@ -45,7 +51,7 @@ def change_password() -> Any:
 
 @bp.post("/users/<int:user_id>/password-reset")
 @describe(summary="Issue a one-time password-reset link for an account; returned once",
-          tag="account", role="global admin")
+          tag="account", role="global admin", response=RESET, status=201)
 def create_password_reset(user_id: int) -> Any:
     """A reset link (24 hours, single use; e-mailed when SMTP is configured)."""
     require_role(None, Role.ADMIN)

@@ -8,13 +8,38 @@ from typing import Any
 from flask import jsonify, request
 
 from api.core import bp, json_body, page, page_params, runtime
+from api.openapi import describe, query_param
+from api.schemas import (
+    ANY_OBJECT,
+    BOOL,
+    INT,
+    STATUS_WITH_ID,
+    STR,
+    TIME,
+    component,
+    from_dataclass,
+    list_schema,
+    obj,
+    page_schema,
+)
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services.quality import alerts
 
+ALERT = component("Alert", from_dataclass(alerts.AlertView))
+RULE = component("AlertRule", obj(id=INT, name=STR, kind=STR, params=ANY_OBJECT, severity=STR,
+                                  enabled=BOOL, created_at=TIME))
+ACK_BODY = obj(comment=STR)
+RULE_BODY = obj(required=("name", "kind"), name=STR, kind=STR, params=ANY_OBJECT,
+                severity={**STR, "default": "warning"})
+
 
 @bp.get("/clusters/<int:cluster_id>/alerts")
+@describe(summary="Alerts of a cluster (default: the open ones)", tag="alerts", paged=True,
+          role="viewer", response=page_schema("AlertPage", ALERT),
+          query=[query_param("state", STR, description="comma-separated: firing, "
+                             "acknowledged, resolved")])
 def list_alerts(cluster_id: int) -> Any:
     """Alerts of a cluster (``state`` = firing, acknowledged, resolved; default open ones)."""
     require_role(cluster_id, Role.VIEWER)
@@ -29,6 +54,8 @@ def list_alerts(cluster_id: int) -> Any:
 
 
 @bp.post("/clusters/<int:cluster_id>/alerts/<int:alert_id>/acknowledge")
+@describe(summary="Acknowledge a firing alert with a comment", tag="alerts", body=ACK_BODY,
+          role="editor", response=STATUS_WITH_ID, errors=(409,))
 def acknowledge_alert(cluster_id: int, alert_id: int) -> Any:
     """Acknowledge a firing alert with ``{"comment": "…"}`` (editors and above)."""
     require_role(cluster_id, Role.EDITOR)
@@ -47,6 +74,8 @@ def _rule_json(rule: Any) -> dict[str, Any]:
 
 
 @bp.get("/clusters/<int:cluster_id>/alert-rules")
+@describe(summary="The cluster's alert rules", tag="alerts", role="viewer",
+          response=list_schema("AlertRuleList", RULE))
 def list_alert_rules(cluster_id: int) -> Any:
     """The cluster's alert rules."""
     require_role(cluster_id, Role.VIEWER)
@@ -54,6 +83,8 @@ def list_alert_rules(cluster_id: int) -> Any:
 
 
 @bp.post("/clusters/<int:cluster_id>/alert-rules")
+@describe(summary="Add an alert rule", tag="alerts", body=RULE_BODY, role="editor",
+          response=component("Created", obj(id=INT)), status=201)
 def create_alert_rule(cluster_id: int) -> Any:
     """Add a rule: ``{"name", "kind", "params", "severity"}`` (editors and above)."""
     require_role(cluster_id, Role.EDITOR)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from api.core import bp, page, page_params, runtime
 from api.openapi import describe
+from api.schemas import ANY_OBJECT, BOOL, INT, STR, TIME, component, nullable, obj, page_schema
 from auth.roles import Role, parse_cluster_id, require_role
 from auth.session import current_actor
 from services.core import audit_reader
@@ -22,6 +23,14 @@ FILTERS = [
     {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
     {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
 ]
+
+ENTRY = component("AuditEntry", obj(
+    id=INT, created_at=TIME, actor=STR, actor_user_id=nullable(INT), action=STR, outcome=STR,
+    cluster_id=nullable(INT), target_type=nullable(STR), target_id=nullable(STR),
+    ip=nullable(STR), detail=nullable(ANY_OBJECT), entry_hash=nullable(STR)))
+CHAIN = component("AuditChainReport", obj(
+    ok=BOOL, checked=INT, broken_at=nullable(INT), missing_at_end=nullable(INT),
+    anchored=nullable(BOOL), anchor_entries=nullable(INT)))
 
 
 def _filter() -> audit_reader.AuditFilter:
@@ -40,7 +49,8 @@ def _filter() -> audit_reader.AuditFilter:
 
 @bp.get("/audit")
 @describe(summary="Audit entries, newest first (cluster admins: their clusters)", tag="audit",
-          query=FILTERS, paged=True, role="admin")
+          query=FILTERS, paged=True, role="admin",
+          response=page_schema("AuditPage", ENTRY))
 def list_audit() -> Any:
     """Search the audit log."""
     flt = _filter()
@@ -52,7 +62,7 @@ def list_audit() -> Any:
 
 @bp.get("/audit.csv")
 @describe(summary="The matching audit entries as CSV", tag="audit", query=FILTERS,
-          role="admin")
+          role="admin", response=STR, content_type="text/csv")
 def export_audit() -> Any:
     """The matching entries as a CSV download (formula-like cells neutralised)."""
     text = audit_reader.to_csv(runtime(), _filter())
@@ -61,7 +71,8 @@ def export_audit() -> Any:
 
 
 @bp.get("/audit/verify")
-@describe(summary="Recompute the audit hash chain", tag="audit", role="global admin")
+@describe(summary="Recompute the audit hash chain", tag="audit", role="global admin",
+          response=CHAIN)
 def verify_audit() -> Any:
     """Check that no entry was changed or removed, in the middle or at the end (global
     administrators)."""

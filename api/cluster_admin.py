@@ -7,21 +7,27 @@ from typing import Any
 
 from flask import jsonify, request
 
+from api.clusters import HEALTH, TIER_USAGE
 from api.core import bp, json_body, runtime
 from api.openapi import describe
+from api.schemas import ANY_OBJECT, INT, STATUS, STR, TIME, array, component, nullable, obj
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
 from services.clusters import console
 from services.clusters.console_view import console_view
-from services.clusters.rules import coerce_int, spec_from_dict
-from services.provisioning.deploy import begin_deploy
+from services.clusters.rules import coerce_int
+from services.provisioning.deploy import begin_deploy_request
 
 _INT = {"type": "integer"}
 SPEC_BODY = {"type": "object", "required": ["name", "cluster_type", "region_code"],
              "properties": {
                  "name": {"type": "string"}, "description": {"type": "string"},
-                 "cluster_type": {"type": "string"}, "region_code": {"type": "string"},
+                 "cluster_type": {"type": "string", "description":
+                                  "development, manufacturing or production: fills that "
+                                  "type's preset (resources, tier sizes, retention) for "
+                                  "every field left out"},
+                 "region_code": {"type": "string"},
                  "nodes": _INT, "vcpu_per_node": _INT, "memory_gb_per_node": _INT,
                  "storage": {"type": "object"}, "retention": {"type": "object"},
                  "members": {"type": "array", "items": {"type": "object"}},
@@ -37,16 +43,26 @@ LIMITS_BODY = {"type": "object", "required": ["max_threads", "max_memory_gb",
                               "max_execution_time_s": _INT}}
 DECOMMISSION_BODY = {"type": "object", "required": ["confirm_name"],
                      "properties": {"confirm_name": {"type": "string"}}}
+CREATED = component("ClusterCreated", obj(
+    id=INT, status=STR, status_url=STR,
+    secret_url={**STR, "description": "where the new credential's secret waits"}))
+CLUSTER_STATUS = component("ClusterStatus", obj(
+    id=INT, status=STR, status_reason=STR, progress=ANY_OBJECT, health=nullable(HEALTH)))
+USAGE = component("ClusterUsage", obj(tiers=array(TIER_USAGE), trend=array(obj(
+    at=TIME, tier=STR, rows=INT, bytes_on_disk=INT))))
+TIMELINE = component("ClusterTimeline", obj(items=array(component("TimelineEntry", obj(
+    at=TIME, source=STR, kind=STR, message=STR, actor=STR, outcome=STR)))))
 
 
 @bp.post("/clusters")
 @describe(summary="Create a cluster (validated and provisioned like the wizard)",
-          tag="clusters", body=SPEC_BODY, role="global admin")
+          tag="clusters", body=SPEC_BODY, role="global admin",
+          response=CREATED, status=202)
 def create_cluster() -> Any:
     """Start deploying a cluster; poll its status until it is running, then read its secret
     at ``secret_url`` (it waits there until it is confirmed saved)."""
     require_role(None, Role.ADMIN)
-    cluster_id = begin_deploy(runtime(), spec_from_dict(json_body()), actor=current_actor())
+    cluster_id = begin_deploy_request(runtime(), json_body(), actor=current_actor())
     return jsonify(id=cluster_id, status="provisioning",
                    status_url=f"/api/v1/clusters/{cluster_id}/status",
                    secret_url=f"/api/v1/clusters/{cluster_id}/credential/pending-secret"), 202
@@ -54,7 +70,7 @@ def create_cluster() -> Any:
 
 @bp.put("/clusters/<int:cluster_id>/retention")
 @describe(summary="Change the tier and delete days", tag="clusters", body=RETENTION_BODY,
-          role="admin")
+          role="admin", response=STATUS, errors=(409,))
 def update_retention(cluster_id: int) -> Any:
     """Apply new retention to a running cluster."""
     require_role(cluster_id, Role.ADMIN)
@@ -65,7 +81,7 @@ def update_retention(cluster_id: int) -> Any:
 
 @bp.put("/clusters/<int:cluster_id>/limits")
 @describe(summary="Change the per-query limits", tag="clusters", body=LIMITS_BODY,
-          role="admin")
+          role="admin", response=STATUS, errors=(409,))
 def update_limits(cluster_id: int) -> Any:
     """Store new per-query limits for a running cluster."""
     require_role(cluster_id, Role.ADMIN)
@@ -78,7 +94,8 @@ def update_limits(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/decommission")
 @describe(summary="Drop the cluster's database for good (type its name to confirm)",
-          tag="clusters", body=DECOMMISSION_BODY, role="admin")
+          tag="clusters", body=DECOMMISSION_BODY, role="admin", response=STATUS,
+          errors=(409,))
 def decommission(cluster_id: int) -> Any:
     """Decommission a running or failed cluster."""
     require_role(cluster_id, Role.ADMIN)
@@ -89,7 +106,8 @@ def decommission(cluster_id: int) -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>/status")
-@describe(summary="Status, provisioning progress and health", tag="clusters", role="viewer")
+@describe(summary="Status, provisioning progress and health", tag="clusters", role="viewer",
+          response=CLUSTER_STATUS)
 def cluster_status(cluster_id: int) -> Any:
     """Where the cluster stands: status, reason, provisioning steps, health score."""
     role = require_role(cluster_id, Role.VIEWER)
@@ -106,7 +124,7 @@ def cluster_status(cluster_id: int) -> Any:
 @describe(summary="Storage by tier now, and sampled over the last days", tag="clusters",
           query=[{"name": "days", "in": "query",
                   "schema": {"type": "integer", "minimum": 1, "maximum": 365}}],
-          role="viewer")
+          role="viewer", response=USAGE)
 def cluster_usage(cluster_id: int) -> Any:
     """Usage by tier and its trend."""
     role = require_role(cluster_id, Role.VIEWER)
@@ -126,7 +144,8 @@ def cluster_usage(cluster_id: int) -> Any:
 @bp.get("/clusters/<int:cluster_id>/events")
 @describe(summary="The cluster's timeline", tag="clusters", role="viewer",
           query=[{"name": "limit", "in": "query",
-                  "schema": {"type": "integer", "minimum": 1, "maximum": 500}}])
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
+          response=TIMELINE)
 def cluster_events(cluster_id: int) -> Any:
     """Events and audit entries of the cluster, newest first."""
     require_role(cluster_id, Role.VIEWER)

@@ -9,11 +9,16 @@ from flask import jsonify
 
 from api.core import bp, runtime
 from api.openapi import describe
+from api.schemas import STATUS, STR, TIME, component, from_dataclass
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import NotFound
 from services.clusters import credentials
 from services.clusters.credentials import PendingSecret
+
+SECRET = component("PendingSecret", from_dataclass(
+    PendingSecret, created_at=TIME, expires_at=TIME,
+    acknowledge_url={**STR, "description": "POST here once the secret is saved"}))
 
 
 def secret_json(pending: PendingSecret) -> dict[str, Any]:
@@ -28,7 +33,7 @@ def secret_json(pending: PendingSecret) -> dict[str, Any]:
 
 @bp.get("/clusters/<int:cluster_id>/credential/pending-secret")
 @describe(summary="The credential's new secret, until it is confirmed saved (24 h at most)",
-          tag="clusters", role="admin")
+          tag="clusters", role="admin", response=SECRET)
 def pending_secret(cluster_id: int) -> Any:
     """Read the waiting secret; reading does not use it up (404 when none waits)."""
     require_role(cluster_id, Role.ADMIN)
@@ -40,7 +45,7 @@ def pending_secret(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/credential/pending-secret/acknowledge")
 @describe(summary="Confirm the new secret was saved; the app erases it", tag="clusters",
-          role="admin")
+          role="admin", response=STATUS)
 def acknowledge_secret(cluster_id: int) -> Any:
     """Erase the waiting secret for good (audited)."""
     require_role(cluster_id, Role.ADMIN)
@@ -50,7 +55,7 @@ def acknowledge_secret(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/credential/rotate")
 @describe(summary="Give the credential a new secret; the old one stops working at once",
-          tag="clusters", role="admin")
+          tag="clusters", role="admin", response=SECRET, status=201, errors=(409,))
 def rotate_credential(cluster_id: int) -> Any:
     """Rotate; the new secret is in the response and also waits, readable again at
     ``…/credential/pending-secret``, until it is confirmed saved."""

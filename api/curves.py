@@ -9,17 +9,39 @@ from flask import jsonify, request
 
 from api.core import bp, page, page_params, runtime
 from api.openapi import describe
+from api.schemas import (
+    INT,
+    STR,
+    TIME,
+    array,
+    component,
+    list_schema,
+    nullable,
+    obj,
+    object_schema,
+    page_schema,
+)
 from auth.roles import Role, require_role
 from lyceum.errors import ValidationError
 from services.explorer import golden
 from services.explorer.view import SEARCHABLE, filter_values, list_curves
 
 _LISTS = (*SEARCHABLE, "results")
-_QUERY = [{"name": "process", "schema": {"type": "string"}},
+_QUERY = [{"name": "process", "schema": {"type": "string"},
+           "description": "default: the first process"},
           *[{"name": k, "schema": {"type": "string"},
              "description": "repeat the parameter for several values"} for k in _LISTS],
           {"name": "start", "schema": {"type": "string", "format": "date-time"}},
           {"name": "end", "schema": {"type": "string", "format": "date-time"}}]
+
+CURVE = component("Curve", obj(
+    curve_id=INT, part_id=INT, serial=STR, ts=TIME, line=STR, station=STR, product=STR,
+    batch=STR, result=STR, defect_mode=STR, n_points=INT))
+CURVE_FILTERS = component("CurveFilters", object_schema({
+    "process": {**nullable(STR), "description": "the process these values belong to"},
+    "processes": array(STR), "results": array(STR), **{k: array(STR) for k in SEARCHABLE}}))
+GOLDEN = component("GoldenCurveVersion", obj(id=INT, name=STR, version=INT, method=STR,
+                                              n_curves=INT, created_at=TIME))
 
 
 def _filters() -> dict[str, Any]:
@@ -34,7 +56,7 @@ def _filters() -> dict[str, Any]:
 
 @bp.get("/clusters/<int:cluster_id>/curves")
 @describe(summary="Curves matching filters (newest first)", tag="curves", query=_QUERY,
-          paged=True, role="viewer")
+          paged=True, role="viewer", response=page_schema("CurvePage", CURVE))
 def curves(cluster_id: int) -> Any:
     """A page of the cluster's curves for one process, filtered by known values."""
     require_role(cluster_id, Role.VIEWER)
@@ -50,7 +72,7 @@ def curves(cluster_id: int) -> Any:
                   "description": "default: the first process"},
                  {"name": "search", "schema": {"type": "string"},
                   "description": "only values containing this text (any case)"}],
-          role="viewer")
+          role="viewer", response=CURVE_FILTERS)
 def curve_filters(cluster_id: int) -> Any:
     """The processes, and the lines, stations, products, batches and results of one."""
     require_role(cluster_id, Role.VIEWER)
@@ -64,7 +86,7 @@ def curve_filters(cluster_id: int) -> Any:
 @bp.get("/clusters/<int:cluster_id>/golden-curves")
 @describe(summary="Saved golden curves of a process", tag="curves",
           query=[{"name": "process", "schema": {"type": "string"}, "required": True}],
-          role="viewer")
+          role="viewer", response=list_schema("GoldenCurveList", GOLDEN, total=True))
 def golden_curves(cluster_id: int) -> Any:
     """Every saved golden-curve version of a process (metadata; arrays via the explorer)."""
     require_role(cluster_id, Role.VIEWER)

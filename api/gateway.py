@@ -18,6 +18,8 @@ import pyarrow as pa
 from flask import Response, request
 
 from api.core import bp, public_route, runtime
+from api.openapi import describe
+from api.schemas import BOOL, INT, STR, array, component, obj
 from lyceum.errors import NotAuthenticated, ValidationError
 from services.core.audit import Actor
 from services.core.work_pools import request_wait_s
@@ -25,6 +27,11 @@ from services.gateway.sql import MAX_ROWS_RETURNED, authenticate, run_query
 
 #: Rows serialised at a time: the answer is written in pieces, never held whole as text.
 CHUNK_ROWS = 500
+
+SQL_BODY = obj(sql={**STR, "description": "one read-only statement (or send it as text)"})
+SQL_RESULT = component("SqlResult", obj(
+    columns=array(STR), rows=array(array({})), row_count=INT,
+    truncated={**BOOL, "description": "more rows matched than are returned"}))
 
 
 def _plain(value: Any) -> Any:
@@ -39,6 +46,8 @@ def _plain(value: Any) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/sql")
 @public_route
+@describe(summary="Run one read-only SQL statement with the cluster's credential (HTTP "
+          "Basic)", tag="sql", body=SQL_BODY, response=SQL_RESULT, errors=(403, 404, 503))
 def gateway_sql(cluster_id: int) -> Any:
     """Run one read-only statement; HTTP Basic with the cluster's username and secret."""
     auth = request.authorization

@@ -8,14 +8,27 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from api.core import bp, runtime
+from api.openapi import describe, query_param
+from api.schemas import STR, component, from_dataclass, list_schema
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from services.imports.file_format import MAX_INGEST_BYTES, ImportFileError, template_csv
-from services.imports.import_job import get_job, list_jobs
+from services.imports.import_job import JobView, get_job, list_jobs
 from services.imports.upload import ingest_body
+
+JOB = component("ImportJob", from_dataclass(JobView))
+INGEST_BODY = {"type": "object", "required": ["batch_id", "kind", "rows"], "properties": {
+    "batch_id": STR, "kind": {"type": "string", "enum": ["curves", "parts"]},
+    "rows": {"type": "array", "items": {"type": "object", "additionalProperties": True}}},
+    "description": "JSON rows; or send an Arrow stream or Parquet file as the body with "
+                   "?batch_id=…&kind=…"}
 
 
 @bp.post("/clusters/<int:cluster_id>/ingest")
+@describe(summary="Import one batch whole or not at all (201 new, 200 seen before)",
+          tag="imports", body=INGEST_BODY, role="editor", response=JOB, status=201,
+          errors=(413, 415, 422), query=[query_param("batch_id", STR),
+                                         query_param("kind", STR)])
 def ingest_batch(cluster_id: int) -> Any:
     """Import one batch (JSON rows, Arrow stream or Parquet) whole or not at all.
 
@@ -42,6 +55,8 @@ def ingest_batch(cluster_id: int) -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>/imports")
+@describe(summary="The cluster's latest imports", tag="imports", role="viewer",
+          response=list_schema("ImportJobList", JOB))
 def list_import_jobs(cluster_id: int) -> Any:
     """The cluster's latest imports."""
     require_role(cluster_id, Role.VIEWER)
@@ -49,6 +64,8 @@ def list_import_jobs(cluster_id: int) -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>/imports/<int:job_id>")
+@describe(summary="One import job with its progress and errors", tag="imports",
+          role="viewer", response=JOB)
 def get_import_job(cluster_id: int, job_id: int) -> Any:
     """One import job with its progress and errors."""
     require_role(cluster_id, Role.VIEWER)
@@ -56,6 +73,8 @@ def get_import_job(cluster_id: int, job_id: int) -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>/imports/template/<kind>.csv")
+@describe(summary="The CSV template of an import kind (curves or parts)", tag="imports",
+          role="viewer", response=STR, content_type="text/csv")
 def import_template(cluster_id: int, kind: str) -> Any:
     """The CSV template of an import kind."""
     require_role(cluster_id, Role.VIEWER)

@@ -13,13 +13,13 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template_string
 
 from api.core import bp
+from api.schemas import COMPONENTS, ERROR
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
 _TYPES = {"int": {"type": "integer", "minimum": 1}, "float": {"type": "number"},
           "path": {"type": "string"}, "string": {"type": "string"}, "uuid": {"type": "string"}}
-ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"},
-    "fields": {"type": "object"}}, "required": ["code", "message"]}}}
+#: The error body of every refusal (``api.core.error_body``), as a schema reference.
+ERROR_SCHEMA = ERROR
 #: The catch-all that answers unknown /api/v1 paths with a JSON 404 is not an operation.
 HIDDEN_ENDPOINTS = frozenset({"api.unknown_route"})
 PAGE_PARAMS = [
@@ -28,17 +28,53 @@ PAGE_PARAMS = [
     {"name": "offset", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 0}},
 ]
+#: The errors every operation may answer with (any route: bad input, no or a wrong
+#: credential, too many failed sign-ins, an unexpected failure).
+COMMON_ERRORS = (400, 401, 429, 500)
+#: The errors of a route that checks a role (on a cluster: also an unknown cluster).
+ROLE_ERRORS = (403, 404)
+_ERROR_TEXT = {400: "Bad input (nothing changed)", 401: "No valid credential",
+               403: "The caller's role is too low", 404: "Not found (or not visible)",
+               405: "Method not allowed", 409: "Conflicts with the current state",
+               413: "Body too large", 415: "Unsupported media type",
+               422: "Understood but not accepted (e.g. a failed import)",
+               429: "Too many failed authentications", 500: "Unexpected failure (logged)",
+               503: "Busy; retry later"}
+JSON = "application/json"
+
+
+def query_param(name: str, schema: dict[str, Any], *, required: bool = False,
+                description: str = "") -> dict[str, Any]:
+    """A query-string parameter (what ``describe(query=[...])`` takes)."""
+    param: dict[str, Any] = {"name": name, "in": "query", "required": required,
+                             "schema": schema}
+    if description:
+        param["description"] = description
+    return param
 
 
 def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
              query: list[dict[str, Any]] | None = None, paged: bool = False,
-             role: str = "") -> Callable[[Any], Any]:
-    """Attach OpenAPI metadata to a view: a summary, a JSON body schema, query parameters,
-    whether it is paged, and the role it needs (documented in the description)."""
+             role: str = "", response: dict[str, Any] | None = None, status: int = 200,
+             content_type: str = JSON, errors: tuple[int, ...] = (),
+             body_required: bool = True) -> Callable[[Any], Any]:
+    """Attach OpenAPI metadata to a view.
+
+    ``summary``; ``tag``; ``body``: the JSON request body's schema; ``query``: query
+    parameters (``in: query`` is filled in when missing); ``paged``: adds ``limit`` and
+    ``offset``; ``role``: the role it needs (``"signed in"``, ``"global admin"`` or a
+    cluster role), documented and used by the security matrix; ``response``: the schema
+    of the success body (usually a reference from :mod:`api.schemas`), answered with
+    ``status`` as ``content_type`` (``status=204``: no body); ``errors``: error statuses
+    beyond :data:`COMMON_ERRORS` and, for a route with a role, :data:`ROLE_ERRORS`.
+    """
+    params = [{**p, "in": p.get("in", "query")} for p in (query or [])]
     def wrap(view: Any) -> Any:
         view.openapi = {"summary": summary, "tag": tag, "body": body,
-                        "query": list(query or []) + (PAGE_PARAMS if paged else []),
-                        "role": role}
+                        "query": params + (PAGE_PARAMS if paged else []),
+                        "role": role, "response": response, "status": status,
+                        "content_type": content_type, "errors": tuple(errors),
+                        "body_required": body_required}
         return view
     return wrap
 
@@ -49,6 +85,22 @@ def _access(role: str | None, doc: str) -> str:
     if role:
         return f"Needs the {role} role."
     return doc or "Undocumented route (no metadata attached)."
+
+
+def _responses(meta: dict[str, Any]) -> dict[str, Any]:
+    status = int(meta.get("status") or 200)
+    success: dict[str, Any] = {"description": "Success"}
+    response = meta.get("response")
+    if status != 204:
+        success["content"] = {meta.get("content_type") or JSON: {
+            "schema": response if response is not None else {}}}
+    codes = set(COMMON_ERRORS) | set(meta.get("errors") or ())
+    if meta.get("role"):
+        codes |= set(ROLE_ERRORS)
+    out: dict[str, Any] = {str(status): success}
+    for code in sorted(codes):
+        out[str(code)] = {"$ref": f"#/components/responses/Error{code}"}
+    return out
 
 
 def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
@@ -63,15 +115,11 @@ def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
         "description": _access(meta.get("role"), doc),
         "tags": [meta.get("tag") or rule.rule.split("/")[3]],
         "parameters": params + list(meta.get("query") or []),
-        "responses": {
-            "200": {"description": "Success", "content": {"application/json": {}}},
-            "default": {"description": "An error with a stable code",
-                        "content": {"application/json": {"schema": ERROR_SCHEMA}}}},
+        "responses": _responses(meta),
     }
-    if method in ("POST", "PUT", "PATCH"):
-        schema = meta.get("body") or {"type": "object"}
-        op["requestBody"] = {"required": bool(meta.get("body")),
-                             "content": {"application/json": {"schema": schema}}}
+    if method in ("POST", "PUT", "PATCH") and meta.get("body") is not None:
+        op["requestBody"] = {"required": bool(meta.get("body_required", True)),
+                             "content": {JSON: {"schema": meta["body"]}}}
     if getattr(view, "public_route", False):
         op["security"] = [{"basic": []}]
     return op
@@ -94,16 +142,21 @@ def build_document(app: Flask) -> dict[str, Any]:
                                 "one cluster and one role; the browser session works for "
                                 "same-origin use. Errors are JSON with a stable code."},
         "servers": [{"url": "/"}],
-        "components": {"securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "basic": {"type": "http", "scheme": "basic"}}},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "basic": {"type": "http", "scheme": "basic"}},
+            "schemas": dict(sorted(COMPONENTS.items())),
+            "responses": {f"Error{code}": {"description": text,
+                                           "content": {JSON: {"schema": ERROR}}}
+                          for code, text in _ERROR_TEXT.items()}},
         "security": [{"bearer": []}],
         "paths": paths,
     }
 
 
 @bp.get("/openapi.json")
-@describe(summary="This OpenAPI document", tag="meta", role="signed in")
+@describe(summary="This OpenAPI document", tag="meta", role="signed in",
+          response={"type": "object", "additionalProperties": True})
 def openapi_document() -> Any:
     """The OpenAPI 3 document of this API."""
     return jsonify(build_document(current_app))
@@ -125,7 +178,8 @@ _DOCS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 @bp.get("/docs")
-@describe(summary="A readable list of the API's operations", tag="meta", role="signed in")
+@describe(summary="A readable list of the API's operations", tag="meta", role="signed in",
+          response={"type": "string"}, content_type="text/html")
 def docs_page() -> Any:
     """The API's operations as an HTML page (signed-in users)."""
     return render_template_string(_DOCS, doc=build_document(current_app))

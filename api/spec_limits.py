@@ -10,6 +10,7 @@ from flask import jsonify
 
 from api.core import bp, json_body, runtime
 from api.openapi import describe
+from api.schemas import STR, component, from_dataclass, list_schema, nullable, obj
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from services.quality import spec_limits
@@ -18,6 +19,7 @@ from services.quality.spec_limits import SpecLimit
 LIMIT_BODY = {"type": "object", "properties": {
     "lsl": {"type": "number", "nullable": True}, "usl": {"type": "number", "nullable": True},
     "unit": {"type": "string", "maxLength": 20}}}
+SPEC_LIMIT = component("SpecLimit", from_dataclass(SpecLimit, key=STR))
 _PATH = "/clusters/<int:cluster_id>/spec-limits/<process>/<feature>"
 
 
@@ -27,7 +29,7 @@ def _json(limit: SpecLimit | None) -> dict[str, Any] | None:
 
 @bp.get("/clusters/<int:cluster_id>/spec-limits")
 @describe(summary="Specification limits in force per (process, feature)", tag="spec-limits",
-          role="viewer")
+          role="viewer", response=list_schema("SpecLimitList", SPEC_LIMIT))
 def list_spec_limits(cluster_id: int) -> Any:
     """The cluster's limits: the defaults, overridden by its own (``is_default`` false)."""
     require_role(cluster_id, Role.VIEWER)
@@ -36,7 +38,7 @@ def list_spec_limits(cluster_id: int) -> Any:
 
 @bp.put(_PATH)
 @describe(summary="Set one feature's limits: {lsl, usl, unit}", tag="spec-limits",
-          body=LIMIT_BODY, role="editor")
+          body=LIMIT_BODY, role="editor", response=SPEC_LIMIT)
 def set_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     """Set the limits of a feature that exists in the cluster (editors and above)."""
     require_role(cluster_id, Role.EDITOR)
@@ -49,7 +51,8 @@ def set_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
 
 @bp.delete(_PATH)
 @describe(summary="Reset one feature's limits to the default", tag="spec-limits",
-          role="editor")
+          role="editor", response=component("SpecLimitInForce", obj(
+              limit=nullable(SPEC_LIMIT))))
 def reset_spec_limits(cluster_id: int, process: str, feature: str) -> Any:
     """Drop the cluster's own limits of a feature (editors and above); returns what is in
     force now (``null``: no limits)."""

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from api.core import bp, json_body, page_of, runtime
 from api.openapi import describe
+from api.schemas import INT, STATUS, STR, TIME, component, nullable, obj, object_schema, page_schema
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
@@ -22,6 +23,20 @@ ROLE_BODY = {"type": "object", "required": ["role"], "properties": {"role": ROLE
 TOKEN_BODY = {"type": "object", "required": ["name", "role"], "properties": {
     "name": {"type": "string", "maxLength": 120}, "role": ROLE_SCHEMA,
     "expires_in_days": {"type": "integer", "enum": [1, 7, 30, 90], "nullable": True}}}
+
+MEMBER = component("Member", obj(user_id=INT, email=STR, display_name=STR, role=STR,
+                                 since=TIME, active={"type": "boolean"}))
+INVITATION = component("Invitation", obj(id=INT, email=STR, role=STR, prefix=STR,
+                                         expires_at=TIME, invited_by=nullable(STR)))
+NEW_INVITATION = component("NewInvitation", obj(
+    id=INT, email=STR, role=STR, expires_at=TIME, emailed={"type": "boolean"},
+    link={**STR, "description": "the one-time link; shown only in this answer"}))
+TOKEN_FIELDS = {"id": INT, "name": STR, "prefix": STR, "role": STR, "user_id": INT,
+                "created_at": nullable(TIME), "expires_at": nullable(TIME),
+                "last_used_at": nullable(TIME), "revoked_at": nullable(TIME)}
+TOKEN = component("Token", object_schema(TOKEN_FIELDS))
+NEW_TOKEN = component("NewToken", object_schema({**TOKEN_FIELDS, "secret": {
+    **STR, "description": "the token itself; shown only in this answer"}}))
 
 
 def _member_json(m: team.Member) -> dict[str, Any]:
@@ -43,7 +58,8 @@ def _role_field(body: dict[str, Any]) -> Role:
 
 
 @bp.get("/clusters/<int:cluster_id>/members")
-@describe(summary="The cluster's members and roles", tag="members", paged=True, role="viewer")
+@describe(summary="The cluster's members and roles", tag="members", paged=True, role="viewer",
+          response=page_schema("MemberPage", MEMBER))
 def list_members(cluster_id: int) -> Any:
     """The cluster's members with their roles."""
     require_role(cluster_id, Role.VIEWER)
@@ -52,7 +68,7 @@ def list_members(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/members")
 @describe(summary="Add an existing account to the team", tag="members", body=MEMBER_BODY,
-          role="admin")
+          role="admin", response=MEMBER, status=201, errors=(409,))
 def add_member(cluster_id: int) -> Any:
     """Give an existing account a role on the cluster."""
     require_role(cluster_id, Role.ADMIN)
@@ -64,7 +80,8 @@ def add_member(cluster_id: int) -> Any:
 
 
 @bp.patch("/clusters/<int:cluster_id>/members/<int:user_id>")
-@describe(summary="Change a member's role", tag="members", body=ROLE_BODY, role="admin")
+@describe(summary="Change a member's role", tag="members", body=ROLE_BODY, role="admin",
+          response=STATUS, errors=(409,))
 def change_member(cluster_id: int, user_id: int) -> Any:
     """Change a member's role (the last admin cannot be demoted)."""
     require_role(cluster_id, Role.ADMIN)
@@ -74,7 +91,8 @@ def change_member(cluster_id: int, user_id: int) -> Any:
 
 
 @bp.delete("/clusters/<int:cluster_id>/members/<int:user_id>")
-@describe(summary="Remove a member", tag="members", role="admin")
+@describe(summary="Remove a member", tag="members", role="admin", response=STATUS,
+          errors=(409,))
 def remove_member(cluster_id: int, user_id: int) -> Any:
     """Remove a member (the last admin cannot be removed)."""
     require_role(cluster_id, Role.ADMIN)
@@ -83,7 +101,8 @@ def remove_member(cluster_id: int, user_id: int) -> Any:
 
 
 @bp.get("/clusters/<int:cluster_id>/invitations")
-@describe(summary="Open invitations", tag="invitations", paged=True, role="admin")
+@describe(summary="Open invitations", tag="invitations", paged=True, role="admin",
+          response=page_schema("InvitationPage", INVITATION))
 def list_invitations(cluster_id: int) -> Any:
     """Invitations that can still be used."""
     require_role(cluster_id, Role.ADMIN)
@@ -94,7 +113,8 @@ def list_invitations(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/invitations")
 @describe(summary="Invite an e-mail address with a role; the link is returned once",
-          tag="invitations", body=MEMBER_BODY, role="admin")
+          tag="invitations", body=MEMBER_BODY, role="admin", response=NEW_INVITATION,
+          status=201, errors=(409,))
 def create_invitation(cluster_id: int) -> Any:
     """Create a one-time invitation link (e-mailed when SMTP is configured)."""
     require_role(cluster_id, Role.ADMIN)
@@ -110,7 +130,8 @@ def create_invitation(cluster_id: int) -> Any:
 
 
 @bp.delete("/clusters/<int:cluster_id>/invitations/<int:invitation_id>")
-@describe(summary="Withdraw an invitation", tag="invitations", role="admin")
+@describe(summary="Withdraw an invitation", tag="invitations", role="admin",
+          response=STATUS)
 def revoke_invitation(cluster_id: int, invitation_id: int) -> Any:
     """Withdraw an invitation so its link no longer works."""
     require_role(cluster_id, Role.ADMIN)
@@ -126,7 +147,7 @@ def _owner_filter(cluster_id: int) -> int | None:
 
 @bp.get("/clusters/<int:cluster_id>/tokens")
 @describe(summary="API tokens (admins: all; others: their own)", tag="tokens", paged=True,
-          role="viewer")
+          role="viewer", response=page_schema("TokenPage", TOKEN))
 def list_tokens(cluster_id: int) -> Any:
     """The cluster's API tokens with prefix and last use."""
     owner = _owner_filter(cluster_id)
@@ -136,7 +157,8 @@ def list_tokens(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/tokens")
 @describe(summary="Create a token (role no higher than yours); the secret is returned once",
-          tag="tokens", body=TOKEN_BODY, role="viewer")
+          tag="tokens", body=TOKEN_BODY, role="viewer", response=NEW_TOKEN, status=201,
+          errors=(409,))
 def create_token(cluster_id: int) -> Any:
     """Create an API token for the caller on this cluster."""
     require_role(cluster_id, Role.VIEWER)
@@ -156,7 +178,7 @@ def create_token(cluster_id: int) -> Any:
 
 @bp.delete("/clusters/<int:cluster_id>/tokens/<int:token_id>")
 @describe(summary="Revoke a token (admins: any; others: their own)", tag="tokens",
-          role="viewer")
+          role="viewer", response=STATUS)
 def revoke_token(cluster_id: int, token_id: int) -> Any:
     """Revoke a token; it is refused everywhere from now on."""
     owner = _owner_filter(cluster_id)

@@ -83,7 +83,8 @@ _DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True
                  "groups": Output(Explorer.groups, "data", allow_duplicate=True),
                  "summary": Output(Explorer.summary, "children", allow_duplicate=True),
                  "shown_options": Output(Explorer.shown, "options", allow_duplicate=True),
-                 "shown": Output(Explorer.shown, "value", allow_duplicate=True)}
+                 "shown": Output(Explorer.shown, "value", allow_duplicate=True),
+                 "swatches": Output(Explorer.shown, "style", allow_duplicate=True)}
 _LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS,
                  "start": Output(Explorer.start, "value"), "end": Output(Explorer.end, "value"),
                  "state": Output(Explorer.state, "data"),
@@ -185,7 +186,7 @@ def _hidden(shown: Any, options: Any) -> list[str]:
 
 @callback(Output(Explorer.graph, "figure"), Output(Explorer.groups, "data"),
           Output(Explorer.summary, "children"), Output(Explorer.shown, "options"),
-          Output(Explorer.shown, "value"),
+          Output(Explorer.shown, "value"), Output(Explorer.shown, "style"),
           Output(Explorer.error, "children", allow_duplicate=True),
           Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
           State(Explorer.selected, "data"), State(Explorer.groups, "data"),
@@ -198,7 +199,8 @@ def draw(encoded: Any, cluster: Any, selected: Any, drawn: Any) -> tuple[Any, ..
         cid, state = checked(cluster, encoded)
         return (*_drawn(cid, state, encoded, selected=selected), None)
     except AppError as exc:
-        return no_update, no_update, None, no_update, no_update, make_error(exc.user_message)
+        return (no_update, no_update, None, no_update, no_update, no_update,
+                make_error(exc.user_message))
 
 
 def _token(encoded: str) -> str:
@@ -207,7 +209,8 @@ def _token(encoded: str) -> str:
 
 
 def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tuple[Any, ...]:
-    """(figure, groups store, summary, group options, shown groups) for ``state``."""
+    """(figure, groups store, summary, group options, shown groups, group colours) for
+    ``state``."""
     ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
     drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
                                  selected=ids)
@@ -216,11 +219,11 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
                              outliers={}, selected=drawing.selected, objects=state.objects,
                              axes=drawing.axes, urls=runtime().caches.of(DataUrls),
                              hidden=state.hidden)
-    options = ui.make_group_options(dens.groups,
-                                    fig.group_colors(dens.groups, color_by=state.color_by))
+    colors = fig.group_colors(dens.groups, color_by=state.color_by)
     shown = [g for g in dens.groups if g not in state.hidden]
     return (figure, {"groups": dens.groups, "token": _token(encoded)},
-            explorer_view.summary_text(dens), options, shown)
+            explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
+            ui.group_swatches(colors))
 
 
 def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, float] | None:

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from components.ids import Explorer
-from services.explorer.population import OTHER
+from services.explorer.population import MAX_GROUPS, OTHER
 from services.explorer.state import OBJECT_KINDS, SIDES
 
 GRAPH_HEIGHT = 520
@@ -73,12 +73,28 @@ def make_chart() -> dbc.Card:
     ]), className="shadow-sm mb-3")
 
 
-def make_group_options(groups: Sequence[str], colors: Sequence[str]) -> list[dict[str, Any]]:
-    """Checklist options: one coloured swatch and name per colour group."""
-    return [{"label": html.Span([html.Span(className="explorer-swatch",
-                                           style={"backgroundColor": color}),
-                                 "all others" if group == OTHER else group or "(none)"]),
-             "value": group} for group, color in zip(groups, colors, strict=True)]
+def group_label(group: str) -> str:
+    """The name a colour group is shown under."""
+    return "all others" if group == OTHER else group or "(none)"
+
+
+def make_group_options(groups: Sequence[str]) -> list[dict[str, str]]:
+    """Checklist options, one per colour group, with plain-text labels.
+
+    The labels stay text: Dash 4's renderer loses track of components nested in a
+    checklist's ``options`` when a callback replaces them (a new colouring), and the page
+    then crashes and reloads. Each option's colour swatch is drawn by the stylesheet from
+    :func:`group_swatches`.
+    """
+    return [{"label": group_label(group), "value": group} for group in groups]
+
+
+def group_swatches(colors: Sequence[str]) -> dict[str, str]:
+    """The checklist's ``style``: one CSS variable per option, ``--explorer-group-<i>``, the
+    colour ``assets/explorer.css`` paints before the i-th option's name."""
+    if len(colors) > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} colour groups, got {len(colors)}")
+    return {f"--explorer-group-{i}": color for i, color in enumerate(colors)}
 
 
 def make_outlier_table() -> html.Div:

@@ -33,10 +33,19 @@ class ClusterRow:
     role: str
 
 
-def visible_clusters(runtime: Runtime, *, user_id: int, is_admin: bool
+def visible_clusters(runtime: Runtime, *, user_id: int, is_admin: bool,
+                     scope: tuple[int, str] | None = None
                      ) -> tuple[list[DatabaseCluster], dict[int, str]]:
-    """The clusters a user may see (all for global admins) and their role on each."""
+    """The clusters a user may see (all for global admins) and their role on each.
+
+    ``scope`` is an API token's (cluster id, role), already checked against its owner's
+    current role: the token sees that one cluster with that role, whether its owner is a
+    member or a global administrator.
+    """
     with runtime.db.session() as session:
+        if scope is not None:
+            found = memberships.list_clusters(session, cluster_ids=[scope[0]])
+            return found, {c.id: scope[1] for c in found}
         roles = memberships.roles_by_cluster(session, user_id=user_id)
         clusters = memberships.list_clusters(session,
                                              cluster_ids=None if is_admin else list(roles))

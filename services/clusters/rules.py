@@ -324,6 +324,31 @@ def spec_from_dict(data: object) -> ClusterSpec:
     )
 
 
+def spec_with_preset(data: object) -> ClusterSpec:
+    """A spec from untrusted plain data whose ``cluster_type`` fills the wizard's preset.
+
+    The type's default nodes, vCPUs, memory, tier sizes and retention (see
+    :func:`apply_preset`) fill every field the data leaves out; a field that is present,
+    including one tier size or one retention day count, overrides its default. A missing or
+    unknown type raises :class:`ValidationError` naming the types; the rest is validated as
+    :func:`spec_from_dict`'s result is.
+    """
+    d = _mapping(data)
+    preset = _preset(d.get("cluster_type"))
+    if preset is None:
+        codes = ", ".join(CLUSTER_TYPES)
+        shown = coerce_str(d.get("cluster_type"))[:40]
+        message = (f"Unknown cluster type {shown!r}; choose one of: {codes}." if shown
+                   else f"Give a cluster_type; one of: {codes}.")
+        raise ValidationError(message, fields={"cluster_type": message})
+    filled = dict(d)
+    for key in ("nodes", "vcpu_per_node", "memory_gb_per_node"):
+        filled.setdefault(key, getattr(preset, f"default_{key}"))
+    filled["storage"] = {**asdict(preset.storage), **_mapping(d.get("storage"))}
+    filled["retention"] = {**asdict(preset.retention), **_mapping(d.get("retention"))}
+    return spec_from_dict(filled)
+
+
 def coerce_int(value: object) -> int:
     """An int from a JSON value: ints, whole floats and digit strings; anything else ``-1``."""
     if isinstance(value, bool):

@@ -134,10 +134,26 @@ def record_cluster(runtime: Runtime, spec: ClusterSpec, *, actor: Actor) -> int:
                          detail={"name": spec.name, "database": cluster.database_name})
             return cluster.id
     except ValidationError as exc:
-        with runtime.db.session() as session:
-            audit.record(session, "cluster.create", actor=actor, outcome="refused",
-                         target_type="cluster", detail={"fields": exc.fields})
+        _audit_refusal(runtime, exc, actor=actor)
         raise
+
+
+def begin_deploy_request(runtime: Runtime, data: object, *, actor: Actor) -> int:
+    """:func:`begin_deploy` for untrusted plain data (the API's body), whose
+    ``cluster_type`` fills the wizard's preset (``rules.spec_with_preset``); a refusal is
+    audited like any other and creates nothing."""
+    try:
+        spec = rules.spec_with_preset(data)
+    except ValidationError as exc:
+        _audit_refusal(runtime, exc, actor=actor)
+        raise
+    return begin_deploy(runtime, spec, actor=actor)
+
+
+def _audit_refusal(runtime: Runtime, exc: ValidationError, *, actor: Actor) -> None:
+    with runtime.db.session() as session:
+        audit.record(session, "cluster.create", actor=actor, outcome="refused",
+                     target_type="cluster", detail={"fields": exc.fields})
 
 
 def _new_row(spec: ClusterSpec, factors: dict[str, float], *, actor: Actor,

@@ -11,7 +11,7 @@ import pytest
 from data.analytics.ch_schema import TierRetention
 from lyceum.errors import ValidationError
 from lyceum.settings import HostCeilings
-from services.clusters import costs
+from services.clusters import costs, rules
 from services.clusters.request import ClusterSpec, MemberGrant, TierSizes
 from services.clusters.rules import (
     CLUSTER_TYPES,
@@ -413,3 +413,21 @@ def test_no_garbage_anywhere_raises_anything_but_validation_error(value: object)
         all_errors(spec)
         query_limits(spec, cpu_count=4)
         costs.estimate(spec, region_factor=1.0)
+
+
+def test_spec_with_preset_fills_what_is_left_out_and_keeps_what_is_given() -> None:
+    preset = rules.CLUSTER_TYPES["production"]
+    spec = rules.spec_with_preset({"name": "x", "cluster_type": "production",
+                                   "region_code": "local", "nodes": 7,
+                                   "storage": {"cold_gb": 123}})
+    assert (spec.nodes, spec.vcpu_per_node) == (7, preset.default_vcpu_per_node)
+    assert spec.storage.cold_gb == 123 and spec.storage.hot_gb == preset.storage.hot_gb
+    assert spec.retention == preset.retention
+
+
+@pytest.mark.parametrize("kind", ["", "Production", "mainframe", None, 3])
+def test_spec_with_preset_refuses_a_missing_or_unknown_type(kind: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        rules.spec_with_preset({"name": "x", "cluster_type": kind})
+    assert "development, manufacturing, production" in caught.value.user_message
+    assert set(caught.value.fields) == {"cluster_type"}
