@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from data import cluster_ops
-from data.clickhouse import ClickHouse
-from data.models import AuditEntry, DatabaseCluster
+from data.analytics import cluster_ops
+from data.analytics.clickhouse import ClickHouse
+from data.metadata.models import AuditEntry, DatabaseCluster
 from services.clusters.request import database_name_for
 from services.clusters.rules import CLUSTER_TYPES
 from services.core.runtime import Runtime
