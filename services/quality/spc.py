@@ -52,9 +52,19 @@ def c4(n: int) -> float:
     return math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2) - math.lgamma((n - 1) / 2))
 
 
+def d2(n: int) -> float:
+    """d2: the mean of the relative range of ``n`` normal values (published table)."""
+    return _d2(n)
+
+
 def a2(n: int) -> float:
     """A2 = 3 / (d2 √n): X̄ limits from the mean range."""
     return 3.0 / (_d2(n) * math.sqrt(n))
+
+
+def e2(n: int) -> float:
+    """E2 = 3 / d2: individuals limits from the mean moving range of span ``n``."""
+    return 3.0 / _d2(n)
 
 
 def d3_factor(n: int) -> float:
@@ -133,28 +143,42 @@ def _need(groups: np.ndarray, minimum: int = 2) -> None:
         raise ValidationError(f"The baseline needs at least {minimum} subgroups.")
 
 
+def xbar_r_from(grand: float, rbar: float, n: int) -> ChartLimits:
+    """X̄-R limits from a grand mean and a mean range of subgroups of ``n``."""
+    if n > MAX_RANGE_SUBGROUP:
+        raise ValidationError("Use the X̄-S chart for subgroups of 9 or more.")
+    return ChartLimits("xbar_r", n, Limits(grand, grand - a2(n) * rbar, grand + a2(n) * rbar),
+                       Limits(rbar, d3_factor(n) * rbar, d4_factor(n) * rbar), rbar / _d2(n))
+
+
+def xbar_s_from(grand: float, sbar: float, n: int) -> ChartLimits:
+    """X̄-S limits from a grand mean and a mean standard deviation of subgroups of ``n``."""
+    if n <= MAX_RANGE_SUBGROUP:
+        raise ValidationError("Use the X̄-R chart for subgroups of 8 or fewer.")
+    return ChartLimits("xbar_s", n, Limits(grand, grand - a3(n) * sbar, grand + a3(n) * sbar),
+                       Limits(sbar, b3(n) * sbar, b4(n) * sbar), sbar / c4(n))
+
+
+def imr_from(mean: float, mrbar: float) -> ChartLimits:
+    """Individuals and moving-range limits from a mean and a mean moving range (span 2)."""
+    return ChartLimits("imr", 1, Limits(mean, mean - e2(2) * mrbar, mean + e2(2) * mrbar),
+                       Limits(mrbar, 0.0, d4_factor(2) * mrbar), mrbar / D2[2])
+
+
 def xbar_r_limits(groups: np.ndarray) -> ChartLimits:
     """X̄-R limits from baseline subgroups (2 to 8 values each)."""
     groups = np.asarray(groups, dtype=np.float64)
     _need(groups)
-    n = groups.shape[1]
-    if n > MAX_RANGE_SUBGROUP:
-        raise ValidationError("Use the X̄-S chart for subgroups of 9 or more.")
-    grand, rbar = float(groups.mean()), float(np.ptp(groups, axis=1).mean())
-    return ChartLimits("xbar_r", n, Limits(grand, grand - a2(n) * rbar, grand + a2(n) * rbar),
-                       Limits(rbar, d3_factor(n) * rbar, d4_factor(n) * rbar), rbar / _d2(n))
+    return xbar_r_from(float(groups.mean()), float(np.ptp(groups, axis=1).mean()),
+                       groups.shape[1])
 
 
 def xbar_s_limits(groups: np.ndarray) -> ChartLimits:
     """X̄-S limits from baseline subgroups (9 or more values each)."""
     groups = np.asarray(groups, dtype=np.float64)
     _need(groups)
-    n = groups.shape[1]
-    if n <= MAX_RANGE_SUBGROUP:
-        raise ValidationError("Use the X̄-R chart for subgroups of 8 or fewer.")
-    grand, sbar = float(groups.mean()), float(groups.std(axis=1, ddof=1).mean())
-    return ChartLimits("xbar_s", n, Limits(grand, grand - a3(n) * sbar, grand + a3(n) * sbar),
-                       Limits(sbar, b3(n) * sbar, b4(n) * sbar), sbar / c4(n))
+    return xbar_s_from(float(groups.mean()), float(groups.std(axis=1, ddof=1).mean()),
+                       groups.shape[1])
 
 
 def imr_limits(values: Sequence[float] | np.ndarray) -> ChartLimits:
@@ -162,10 +186,7 @@ def imr_limits(values: Sequence[float] | np.ndarray) -> ChartLimits:
     data = np.asarray(values, dtype=np.float64)
     if len(data) < 3:
         raise ValidationError("The baseline needs at least 3 individual values.")
-    mean, mrbar = float(data.mean()), float(np.abs(np.diff(data)).mean())
-    sigma = mrbar / D2[2]
-    return ChartLimits("imr", 1, Limits(mean, mean - 3 * sigma, mean + 3 * sigma),
-                       Limits(mrbar, 0.0, d4_factor(2) * mrbar), sigma)
+    return imr_from(float(data.mean()), float(np.abs(np.diff(data)).mean()))
 
 
 def chart_limits(kind: str, baseline: Sequence[float] | np.ndarray, *,
@@ -271,15 +292,22 @@ def _run(cond: np.ndarray, length: int) -> np.ndarray:
 def run_rules(values: Sequence[float] | np.ndarray, limits: Limits,
               *, rules: Sequence[str] = WESTERN_ELECTRIC + NELSON) -> RuleResult:
     """Western Electric and Nelson rules on ``values`` judged against ``limits``."""
-    unknown = set(rules) - set(RULE_LABELS)
-    if unknown:
-        raise ValidationError(f"Unknown rules: {', '.join(sorted(unknown))}.")
-    x = np.asarray(values, dtype=np.float64)
     sigma = limits.sigma
     if sigma <= 0:
         raise ValidationError("The control limits must be wider than the centre line.")
-    z = (x - limits.center) / sigma
-    diff = np.sign(np.diff(x))
+    z = (np.asarray(values, dtype=np.float64) - limits.center) / sigma
+    return run_rules_z(z, rules=rules)
+
+
+def run_rules_z(z: Sequence[float] | np.ndarray, *,
+                rules: Sequence[str] = WESTERN_ELECTRIC + NELSON) -> RuleResult:
+    """The rules on standardised points ``(x − CL) / σ`` (σ may vary per point, as on p and
+    u charts with unequal subgroups)."""
+    unknown = set(rules) - set(RULE_LABELS)
+    if unknown:
+        raise ValidationError(f"Unknown rules: {', '.join(sorted(unknown))}.")
+    z = np.nan_to_num(np.asarray(z, dtype=np.float64))
+    diff = np.sign(np.diff(z))
     above, below = z > 0, z < 0
     checks = {
         "we1": np.abs(z) > 3, "nelson1": np.abs(z) > 3,
