@@ -4,9 +4,9 @@ Charts: X̄-R (subgroups of 2 to 8), X̄-S (9 or more), I-MR (individuals) and t
 (fraction defective, limits per point). Limits always come from a *baseline* sample and are
 then applied to the points being judged, so a drifting process cannot widen its own limits.
 
-The bias-correction constants d2 and d3 are the published values (NIST/SEMATECH e-Handbook
-§6.3.2, Montgomery, Table VI); A2, D3, D4 follow from them, c4 from the gamma function and
-A3, B3, B4 from c4. The tests compare the derived factors with the published tables.
+The range constants d2, d3, A2, D3, D4 and E2 are the published table (NIST/SEMATECH
+e-Handbook §6.3.2, Montgomery, Appendix VI); c4 comes from the gamma function and A3, B3, B4
+from c4. The tests compare every factor with the published tables to three decimals.
 """
 
 from __future__ import annotations
@@ -19,12 +19,19 @@ import numpy as np
 
 from lyceum.errors import ValidationError
 
-#: d2 (mean of the relative range) by subgroup size, published values.
-D2: dict[int, float] = {2: 1.128, 3: 1.693, 4: 2.059, 5: 2.326, 6: 2.534, 7: 2.704,
-                        8: 2.847, 9: 2.970, 10: 3.078}
-#: d3 (standard deviation of the relative range) by subgroup size, published values.
-D3_SD: dict[int, float] = {2: 0.853, 3: 0.888, 4: 0.880, 5: 0.864, 6: 0.848, 7: 0.833,
-                           8: 0.820, 9: 0.808, 10: 0.797}
+#: Range-chart constants by subgroup size, as published (Montgomery, Appendix VI; NIST
+#: e-Handbook §6.3.2): (d2, d3, A2, D3, D4, E2). The tables round each factor from more
+#: precise d2 and d3, so the factors are used as printed rather than re-derived.
+RANGE_TABLE: dict[int, tuple[float, float, float, float, float, float]] = {
+    2: (1.128, 0.853, 1.880, 0.0, 3.267, 2.660), 3: (1.693, 0.888, 1.023, 0.0, 2.574, 1.772),
+    4: (2.059, 0.880, 0.729, 0.0, 2.282, 1.457), 5: (2.326, 0.864, 0.577, 0.0, 2.114, 1.290),
+    6: (2.534, 0.848, 0.483, 0.0, 2.004, 1.184), 7: (2.704, 0.833, 0.419, 0.076, 1.924, 1.109),
+    8: (2.847, 0.820, 0.373, 0.136, 1.864, 1.054), 9: (2.970, 0.808, 0.337, 0.184, 1.816, 1.010),
+    10: (3.078, 0.797, 0.308, 0.223, 1.777, 0.975)}
+#: d2 (mean of the relative range) by subgroup size.
+D2: dict[int, float] = {n: row[0] for n, row in RANGE_TABLE.items()}
+#: d3 (standard deviation of the relative range) by subgroup size.
+D3_SD: dict[int, float] = {n: row[1] for n, row in RANGE_TABLE.items()}
 MAX_RANGE_SUBGROUP = 8
 CHART_TYPES: tuple[str, ...] = ("xbar_r", "xbar_s", "imr")
 WESTERN_ELECTRIC: tuple[str, ...] = ("we1", "we2", "we3", "we4")
@@ -58,23 +65,23 @@ def d2(n: int) -> float:
 
 
 def a2(n: int) -> float:
-    """A2 = 3 / (d2 √n): X̄ limits from the mean range."""
-    return 3.0 / (_d2(n) * math.sqrt(n))
+    """A2 ≈ 3 / (d2 √n): X̄ limits from the mean range."""
+    return RANGE_TABLE[_check_n(n)][2]
 
 
 def e2(n: int) -> float:
-    """E2 = 3 / d2: individuals limits from the mean moving range of span ``n``."""
-    return 3.0 / _d2(n)
+    """E2 ≈ 3 / d2: individuals limits from the mean moving range of span ``n``."""
+    return RANGE_TABLE[_check_n(n)][5]
 
 
 def d3_factor(n: int) -> float:
-    """D3 = max(0, 1 − 3 d3/d2): lower range-chart factor."""
-    return max(0.0, 1.0 - 3.0 * D3_SD[_check_n(n)] / _d2(n))
+    """D3 ≈ max(0, 1 − 3 d3/d2): lower range-chart factor."""
+    return RANGE_TABLE[_check_n(n)][3]
 
 
 def d4_factor(n: int) -> float:
-    """D4 = 1 + 3 d3/d2: upper range-chart factor."""
-    return 1.0 + 3.0 * D3_SD[_check_n(n)] / _d2(n)
+    """D4 ≈ 1 + 3 d3/d2: upper range-chart factor."""
+    return RANGE_TABLE[_check_n(n)][4]
 
 
 def a3(n: int) -> float:

@@ -13,8 +13,11 @@ import numpy as np
 from lyceum.errors import ValidationError
 from services.quality import spc
 
-#: Fewer values than this give indices too uncertain to show (Montgomery §8.3.4).
-MIN_VALUES = 30
+#: Fewer values than this give no indices at all.
+MIN_VALUES = 10
+#: Fewer values than this give indices with a warning that they are uncertain (a 95 %
+#: interval for Cp spans about ±25 % at n = 30; Montgomery §8.3.4).
+ADVISED_VALUES = 30
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def study(kind: str, groups: Sequence[Sequence[float]] | np.ndarray, *, lsl: flo
         return _with(base, note="The values do not vary: σ is 0, so no index is defined.")
     cp, cpk = indices(mean, within, lsl=lsl, usl=usl)
     pp, ppk = indices(mean, overall, lsl=lsl, usl=usl)
-    return CapabilityStudy(n, mean, within, overall, lsl, usl, cp, cpk, pp, ppk)
+    warning = (f"Only {n} values: the indices are uncertain; {ADVISED_VALUES} or more are "
+               "advised." if n < ADVISED_VALUES else "")
+    return CapabilityStudy(n, mean, within, overall, lsl, usl, cp, cpk, pp, ppk, warning)
 
 
 def _with(base: CapabilityStudy, *, note: str) -> CapabilityStudy:
