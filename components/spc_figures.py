@@ -13,8 +13,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 BLUE, GREY, RED, LIGHT = "#0d6efd", "#6c757d", "#dc3545", "#adb5bd"
-_MARGIN = {"l": 56, "r": 96, "t": 16, "b": 40}
-LIMIT_STYLES = (("UCL", "ucl", "dash"), ("CL", "center", "solid"), ("LCL", "lcl", "dash"))
+_MARGIN = {"l": 56, "r": 104, "t": 20, "b": 40}
+#: (name, attribute, line style, label anchor): UCL's label sits above its value, LCL's
+#: below, so the three stay apart when the limits are close.
+LIMIT_STYLES = (("UCL", "ucl", "dash", "bottom"), ("CL", "center", "solid", "middle"),
+                ("LCL", "lcl", "dash", "top"))
 
 
 def fmt(value: float) -> str:
@@ -46,23 +49,29 @@ def _yref(row: int) -> str:
 
 def _limits(fig: go.Figure, series: Any, x: list[int], row: int) -> None:
     shape = "hv" if series.stepped else "linear"
-    for name, attr, style in LIMIT_STYLES:
+    for name, attr, style, anchor in LIMIT_STYLES:
         values = getattr(series, attr)
         fig.add_scatter(x=x, y=values, mode="lines", name=f"{name} ({series.label})",
                         line={"color": GREY if name == "CL" else RED, "dash": style,
                               "width": 1, "shape": shape}, hoverinfo="skip", row=row, col=1)
-        text = f"{name} = {fmt(values[-1])}" + (" (last n)" if series.stepped else "")
+        text = f"{name}{'*' if series.stepped else ''} = {fmt(values[-1])}"
         fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=values[-1], yref=_yref(row),
+                           yanchor=anchor,
                            text=text, showarrow=False, font={"size": 11, "color": GREY},
                            name=f"limit-{name}-{row}")
 
 
 def _points(fig: go.Figure, panel: Any, series: Any, x: list[int], row: int) -> None:
     when = [_when(t) for t in panel.times]
-    hover = (f"Subgroup %{{x}}<br>%{{customdata}}<br>{series.label} = %{{y:.4g}}"
-             "<extra></extra>")
+    sizes = [p.get("n") for p in panel.points] if len(panel.points) == len(x) else []
+    extra = [f"<br>n = {n} · LCL {fmt(lo)} · UCL {fmt(hi)}" if n else ""
+             for n, lo, hi in zip(sizes, series.lcl, series.ucl, strict=False)]
+    hover = (f"Subgroup %{{x}}<br>%{{customdata[0]}}<br>{series.label} = %{{y:.4g}}"
+             "%{customdata[1]}<extra></extra>")
     fig.add_scatter(x=x, y=series.values, mode="lines+markers", name=series.label,
-                    customdata=when, hovertemplate=hover, line={"color": BLUE, "width": 1},
+                    customdata=[[w, extra[i] if i < len(extra) else ""]
+                                for i, w in enumerate(when)], hovertemplate=hover,
+                    line={"color": BLUE, "width": 1},
                     marker={"size": 5, "color": BLUE}, connectgaps=False, row=row, col=1)
     gone = [i for i in panel.excluded if series.values[i] is not None]
     if gone:
@@ -86,7 +95,7 @@ def _points(fig: go.Figure, panel: Any, series: Any, x: list[int], row: int) -> 
                         hovertemplate="Subgroup %{x}: rule %{text}<br>%{customdata}"
                                       "<extra></extra>",
                         marker={"symbol": "circle-open", "size": 12, "color": RED,
-                                "line": {"width": 2}}, row=row, col=1)
+                                "line": {"width": 2}}, cliponaxis=False, row=row, col=1)
 
 
 def make_control_figure(panel: Any, *, height: int = 460) -> go.Figure:
@@ -103,7 +112,9 @@ def make_control_figure(panel: Any, *, height: int = 460) -> go.Figure:
         unit = f" ({panel.unit})" if panel.unit and row == 1 else ""
         fig.update_yaxes(title={"text": f"{series.label}{unit}", "font": {"size": 12}},
                          row=row, col=1)
-    fig.update_xaxes(title={"text": "Subgroup", "font": {"size": 12}}, row=rows, col=1)
+    stepped = any(s.stepped for s in panel.series)
+    axis = "Subgroup" + (" (* limits vary with n)" if stepped else "")
+    fig.update_xaxes(title={"text": axis, "font": {"size": 12}}, row=rows, col=1)
     fig.update_layout(height=height if rows == 2 else int(height * 0.7), margin=_MARGIN,
                       template="plotly_white", showlegend=False, uirevision=panel.kind,
                       hovermode="closest")

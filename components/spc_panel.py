@@ -104,14 +104,15 @@ def make_exclusion_form(*, can_edit: bool) -> Any:
                       className="small text-body-secondary mb-1")
     return html.Div([
         html.Div(hint, className="small text-body-secondary"),
-        dbc.InputGroup([
+        html.Div([
             dbc.Input(id=DashboardSpc.subgroup, type="number", min=1, step=1,
-                      placeholder="Subgroup", size="sm", className="spc-subgroup"),
+                      placeholder="Subgroup", size="sm", className="spc-subgroup",
+                      **{"aria-label": "Subgroup"}),
             dbc.Input(id=DashboardSpc.reason, placeholder="Reason (required)", size="sm",
-                      maxLength=500),
+                      maxLength=500, className="spc-reason", **{"aria-label": "Reason"}),
             dbc.Button("Exclude from limits", id=DashboardSpc.exclude, size="sm",
                        color="outline-danger"),
-        ], size="sm", className="mb-1"),
+        ], className="spc-exclude-form mb-1"),
     ])
 
 
