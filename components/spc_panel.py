@@ -51,7 +51,7 @@ def make_spc_controls(feature_select: Any) -> html.Div:
 
 
 def _when(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%d %b %H:%M:%S")
+    return datetime.fromisoformat(iso).strftime("%d %b %H:%M")
 
 
 def make_violations(panel: Any) -> Any:
@@ -65,7 +65,9 @@ def make_violations(panel: Any) -> Any:
         html.Td(html.Span(v.number, className="badge text-bg-danger"), title=v.description),
         html.Td(f"{v.chart} · {v.subgroup}"), html.Td(_when(v.time), className="text-nowrap"),
         html.Td(fmt(v.value), className="text-end"),
-        html.Td(dcc.Link([html.I(className="bi bi-graph-up me-1"), "curves"], href=v.explorer)
+        html.Td(dcc.Link([html.I(className="bi bi-graph-up"),
+                          html.Span("curves", className="visually-hidden")],
+                         href=v.explorer, title="Open this subgroup's curves in the explorer")
                 if v.explorer else "")], **{"data-subgroup": v.subgroup})
         for v in panel.violations]
     head = html.Thead(html.Tr([html.Th("Rule"), html.Th("Subgroup"), html.Th("Time"),
@@ -105,11 +107,12 @@ def make_exclusion_form(*, can_edit: bool) -> Any:
     return html.Div([
         html.Div(hint, className="small text-body-secondary"),
         html.Div([
+            dbc.Label("Subgroup", html_for=DashboardSpc.subgroup, className="visually-hidden"),
             dbc.Input(id=DashboardSpc.subgroup, type="number", min=1, step=1,
-                      placeholder="Subgroup", size="sm", className="spc-subgroup",
-                      **{"aria-label": "Subgroup"}),
+                      placeholder="Subgroup", size="sm", className="spc-subgroup"),
+            dbc.Label("Reason", html_for=DashboardSpc.reason, className="visually-hidden"),
             dbc.Input(id=DashboardSpc.reason, placeholder="Reason (required)", size="sm",
-                      maxLength=500, className="spc-reason", **{"aria-label": "Reason"}),
+                      maxLength=500, className="spc-reason"),
             dbc.Button("Exclude from limits", id=DashboardSpc.exclude, size="sm",
                        color="outline-danger"),
         ], className="spc-exclude-form mb-1"),
