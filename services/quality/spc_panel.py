@@ -141,6 +141,22 @@ def _baseline_rows(s: Session, view: View, choice: BaselineChoice, *, process: s
     return _chunks(rows, step)
 
 
+def _kept_baseline(s: Session, view: View, baseline: BaselineChoice, *, process: str,
+                   feature: str, start: int, step: int, window: list[Sequence[tuple[Any, ...]]],
+                   skip: set[int], excluded: frozenset[int],
+                   unit: str) -> tuple[list[Sequence[tuple[Any, ...]]], str]:
+    """The baseline's subgroups without the excluded ones, and the sentence describing it."""
+    base = _baseline_rows(s, view, baseline, process=process, feature=feature, start=start,
+                          step=step, window=window)
+    offset = (baseline.first or 1) - 1 if baseline.kind == SUBGROUPS else None
+    kept = [g for j, g in enumerate(base) if (offset is not None and offset + j not in skip)
+            or (offset is None and not any(int(r[2]) in excluded for r in g))]
+    text = describe(baseline, count=len(kept), excluded=len(base) - len(kept),
+                    first=_utc(kept[0][0][0]) if kept else None,
+                    last=_utc(kept[-1][-1][0]) if kept else None, unit=unit)
+    return kept, text
+
+
 def _limits(kind: str, groups: np.ndarray) -> spc.ChartLimits:
     if kind == "imr":
         return spc.imr_limits(groups.ravel())
@@ -177,15 +193,10 @@ def feature_panel(s: Session, view: View, *, now: datetime, process: str, featur
         return SpcPanel(**{**empty.__dict__, "note": "Not enough values in this window for "
                            "the chart: choose a longer window or another feature."})
     skip = {i for i, g in enumerate(window) if any(int(r[2]) in excluded for r in g)}
-    base = _baseline_rows(s, view, baseline, process=process, feature=feature, start=start,
-                          step=step, window=window)
-    offset = (baseline.first or 1) - 1 if baseline.kind == SUBGROUPS else None
-    kept = [g for j, g in enumerate(base) if (offset is not None and offset + j not in skip)
-            or (offset is None and not any(int(r[2]) in excluded for r in g))]
-    text = describe(baseline, count=len(kept), excluded=len(base) - len(kept),
-                    first=_utc(kept[0][0][0]) if kept else None,
-                    last=_utc(kept[-1][-1][0]) if kept else None,
-                    unit="values" if kind == "imr" else "subgroups")
+    kept, text = _kept_baseline(s, view, baseline, process=process, feature=feature,
+                                start=start, step=step, window=window, skip=skip,
+                                excluded=excluded, unit="values" if kind == "imr" else
+                                "subgroups")
     if len(kept) < (3 if kind == "imr" else 2):
         return SpcPanel(**{**empty.__dict__, "baseline": text, "note": "Not enough data in "
                            "the baseline for limits: choose another baseline."})
