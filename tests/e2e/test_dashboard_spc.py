@@ -149,11 +149,13 @@ def test_subgroup_baseline_exclusion_and_restore(page: Page, full_app: AppProces
     page.press("#dashboard-spc-baseline-last-input", "Enter")
     _wait_for_baseline(page, "Limits from subgroups 1–10: 10 subgroups, ")
     point = page.locator(f"{GRAPH} .scatterlayer .trace").first.locator(".points path").nth(2)
+    point.scroll_into_view_if_needed()
     box = point.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator(".hoverlayer .hovertext")).to_have_count(1)  # Plotly picked it
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("#dashboard-spc-subgroup-input")).to_have_value("3")
+    expect(page.locator("#dashboard-spc-subgroup-input")).to_have_value("3", timeout=SLOW)
     page.click("#dashboard-spc-exclude-button")  # no reason yet
     expect(page.locator("#dashboard-spc-exclude-result-div")).to_contain_text(
         "Give a reason for excluding this subgroup.", timeout=SLOW)
