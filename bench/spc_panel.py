@@ -9,6 +9,7 @@ replaces the "## SPC panel" section of docs/benchmarks.md.
 
 from __future__ import annotations
 
+import json
 import platform
 import statistics
 import sys
@@ -60,9 +61,9 @@ def measure(runtime: Runtime, cluster_id: int) -> list[tuple[str, int, float, fl
         chart, attributes = dashboard.control_charts(runtime, view, request,
                                                      uncached=True).value
         def figures(chart: Any = chart, attributes: Any = attributes) -> object:
-            return (spc_figures.make_control_figure(chart).to_plotly_json(),
-                    spc_figures.make_control_figure(attributes).to_plotly_json(),
-                    spc_figures.make_capability_figure(chart).to_plotly_json())
+            return json.dumps([spc_figures.make_control_figure(chart),
+                               spc_figures.make_control_figure(attributes),
+                               spc_figures.make_capability_figure(chart)])
 
         compute, draw = median_ms(panel), median_ms(figures)
         out.append((f"{kind} + {attribute}, window {window}", len(chart.times), compute, draw))
@@ -75,7 +76,8 @@ def section(results: list[tuple[str, int, float, float]]) -> str:
              f"`bench/spc_panel.py`, {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, "
              f"Python {platform.python_version()}: the full demo, peak force, limits from the "
              "7 days before the window, Nelson rules; uncached (from ClickHouse, both charts, "
-             f"violations and capability) and the three figures built, median of {RUNS}.", "",
+             "violations and capability) and the three figures built and serialised, "
+             f"median of {RUNS}.", "",
              "| Charts | Points | Panel, uncached | Figures |", "|---|---|---|---|"]
     lines += [f"| {name} | {points} | {compute:.0f} ms | {draw:.0f} ms |"
               for name, points, compute, draw in results]

@@ -3,6 +3,8 @@ numbers at flagged points, excluded points apart, stepped limits, the capability
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+
 from components import spc_figures
 from services.quality.spc_capability import CapabilityStudy
 from services.quality.spc_panel import ChartSeries, SpcPanel, Violation
@@ -29,18 +31,21 @@ def _panel(**changes: object) -> SpcPanel:
 def test_two_panels_share_the_subgroup_axis_with_labelled_limits() -> None:
     fig = _panel()
     figure = spc_figures.make_control_figure(fig)
-    names = [t.name for t in figure.data]
+    names = [t["name"] for t in figure["data"]]
     assert names[:2] == ["X̄", "excluded (X̄)"] and "violations (X̄)" in names
-    assert list(figure.data[0].x) == [1, 2, 3, 4]
-    assert figure.layout.yaxis2.domain[1] < figure.layout.yaxis.domain[0]
-    assert figure.layout.xaxis2.title.text == "Subgroup"
-    labels = [a.text for a in figure.layout.annotations]
+    assert figure["data"][0]["x"] == [1, 2, 3, 4]
+    layout = figure["layout"]
+    assert layout["yaxis2"]["domain"][1] < layout["yaxis"]["domain"][0]
+    assert layout["xaxis2"]["title"]["text"] == "Subgroup"
+    assert layout["xaxis"]["matches"] == "x2"
+    labels = [a["text"] for a in layout["annotations"]]
     assert labels == ["UCL = 23.00", "CL = 20.50", "LCL = 18.00", "UCL = 5.100",
                       "CL = 2.400", "LCL = 0"]
-    flagged = next(t for t in figure.data if t.name == "violations (X̄)")
-    assert (list(flagged.x), list(flagged.text)) == ([3], ["N1"])
-    excluded = next(t for t in figure.data if t.name == "excluded (R)")
-    assert list(excluded.x) == [2] and excluded.marker.symbol == "x"
+    flagged = next(t for t in figure["data"] if t["name"] == "violations (X̄)")
+    assert (flagged["x"], flagged["text"], flagged["yaxis"]) == ([3], ["N1"], "y")
+    excluded = next(t for t in figure["data"] if t["name"] == "excluded (R)")
+    assert (excluded["x"], excluded["marker"]["symbol"], excluded["yaxis"]) == ([2], "x", "y2")
+    go.Figure(figure)  # plotly accepts every property
 
 
 def test_stepped_limits_and_empty_panels() -> None:
@@ -50,17 +55,21 @@ def test_stepped_limits_and_empty_panels() -> None:
                      points=[{"curves": [], "time": t, "n": n}
                              for t, n in zip(TIMES, (10, 14, 10, 12), strict=True)])
     figure = spc_figures.make_control_figure(stepped)
-    assert figure.data[1].line.shape == "hv"
-    assert [a.text for a in figure.layout.annotations] == ["UCL* = 0.2800", "CL* = 0.1000",
-                                                           "LCL* = 0"]
-    assert "n = 14 · LCL 0 · UCL 0.2500" in figure.data[0].customdata[1][1]
+    assert figure["data"][1]["line"]["shape"] == "hv"
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "UCL* = 0.2800", "CL* = 0.1000", "LCL* = 0"]
+    assert "n = 14 · LCL 0 · UCL 0.2500" in figure["data"][0]["customdata"][1][1]
+    go.Figure(figure)
     empty = spc_figures.make_control_figure(_panel(series=[], note="Not enough values."))
-    assert [a.text for a in empty.layout.annotations] == ["Not enough values."]
+    assert [a["text"] for a in empty["layout"]["annotations"]] == ["Not enough values."]
 
 
 def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
     figure = spc_figures.make_capability_figure(_panel())
-    assert [t.name for t in figure.data] == ["values", "normal (overall)", "normal (within)"]
-    assert len(figure.data[0].x) == 20
-    assert {a.text for a in figure.layout.annotations} == {"LSL = 16.00", "USL = 24.00"}
-    assert len(figure.layout.shapes) == 2
+    assert [t["name"] for t in figure["data"]] == ["values", "normal (overall)",
+                                                   "normal (within)"]
+    assert len(figure["data"][0]["x"]) == 20
+    assert {a["text"] for a in figure["layout"]["annotations"]} == {"LSL = 16.00",
+                                                                    "USL = 24.00"}
+    assert len(figure["layout"]["shapes"]) == 2
+    go.Figure(figure)
