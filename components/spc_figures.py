@@ -179,7 +179,8 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
                            "x1": value, "y0": 0, "y1": 1,
                            "line": {"color": RED, "dash": "dot", "width": 2}})
             labels.append({"x": value, "xref": "x", "y": 1, "yref": "paper",
-                           "xanchor": "left", "yanchor": "top", "showarrow": False,
+                           "xanchor": "right" if name == "LSL" else "left",
+                           "yanchor": "top", "showarrow": False,
                            "text": f"{name} = {fmt(value)}", "font": {"color": RED}})
     layout = {"height": height, "margin": {**_MARGIN, "r": 16}, "template": _TEMPLATE,
               "showlegend": True, "legend": {"orientation": "h", "y": -0.15},
