@@ -13,7 +13,6 @@ from auth.roles import Role, require_role
 from auth.session import current_actor
 from services.clusters.connection import connection
 
-
 SNIPPET = component("ConnectionSnippet", obj(key=STR, label=STR, language=STR, code=STR))
 CONNECTION = component("ClusterConnection", obj(
     cluster_id=INT, available=BOOL, unavailable_reason=nullable(STR), url=nullable(STR),

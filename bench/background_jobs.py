@@ -41,6 +41,8 @@ SPC = "..dashboard-spc-graph.figure"
 VALUES = {"dashboard-window-select": "7d", "dashboard-line-select": "all",
           "dashboard-station-select": "all", "dashboard-spc-feature-select": "peak_force",
           "dashboard-spc-kind-select": "xbar_r", "dashboard-spc-baseline-select": "7d",
+          "dashboard-spc-baseline-first-input": None, "dashboard-spc-baseline-last-input": None,
+          "dashboard-spc-rules-select": "nelson", "dashboard-spc-attribute-select": "p",
           "dashboard-cluster-store": "1", "dashboard-viewer-store": "bench"}
 
 

@@ -61,7 +61,7 @@ def measure(runtime: Runtime, cluster_id: int) -> dict[str, float]:
         "line status": lambda: dashboard.status(runtime, view, uncached=True),
         "heatmap": lambda: dashboard.heatmap(runtime, view, uncached=True),
         "X̄-R + p-chart": lambda: dashboard.control_charts(
-            runtime, view, feature="peak_force", kind="xbar_r", baseline="7d", uncached=True),
+            runtime, view, dashboard.SpcRequest("peak_force"), uncached=True),
     }
     for name, fn in panels.items():
         out[f"panel {name}"] = median_ms(fn, RUNS_UNCACHED)

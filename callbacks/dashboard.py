@@ -17,21 +17,17 @@ from components import dashboard as ui
 from components import spc_chart
 from components.ids import (
     Dashboard,
-    DashboardSpc,
     DashboardStores,
     dashboard_ack,
     dashboard_ack_comment,
     dashboard_kpi,
 )
-from lyceum.background_callbacks import checked_before_queueing
 from services.demo import live_feed
 from services.quality import alerts, dashboard
 from services.quality.kpis import View
 
 KEYS = [k for k, _ in ui.KPI_CARDS]
-#: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).
-PAGE_LOCATION = "_pages_location"
-#: The view's filters; changing one cancels a running SPC job.
+#: The view's filters (changing one cancels a running SPC job).
 FILTERS = [Input(Dashboard.window, "value"), Input(Dashboard.line, "value"),
            Input(Dashboard.station, "value")]
 VIEW = [Input(Dashboard.tick, "n_intervals"), *FILTERS,
@@ -119,41 +115,6 @@ def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: i
     peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
     return spc_chart.patch_traces([{"x": heat.hours, "y": heat.stations, "z": heat.rates,
                                     "zmax": max(10.0, peak)}])
-
-
-@guarded(Role.VIEWER, on_error=unchanged)
-def _may_view_spc(_n: int, _window: str, _line: str, _station: str, _feature: str,
-                  _kind: str, _baseline: str, cluster_id: int, _viewer: str) -> None:
-    """Before the SPC job is queued: a user without the viewer role gets nothing (the
-    refusal is audited); the job checks again when it runs."""
-
-
-SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
-            Input(Dashboard.spc_baseline, "value")]
-
-
-# A background job (lyceum.background_callbacks): it runs as the requesting user, whose
-# role _view checks inside the job; the renderer polls every 300 ms, shows "computing"
-# meanwhile, and cancels the job when the view changes or the page is left.
-@callback(Output(Dashboard.spc, "figure"), Output(Dashboard.pchart, "figure"),
-          Output(Dashboard.spc_summary, "children"), *VIEW[:4], *SPC_VIEW, *VIEW[4:],
-          background=True, interval=300, running=[(
-              Output(DashboardSpc.running, "className"), ui.COMPUTING_ON, ui.COMPUTING_OFF)],
-          cancel=[*FILTERS, *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
-@checked_before_queueing(_may_view_spc)
-@guarded(Role.VIEWER, outputs=3, error_output=2)
-def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kind: str,
-                baseline: str, cluster_id: int, viewer: str) -> tuple[Any, Any, Any]:
-    """The feature's control chart (limits from the baseline) and the p-chart."""
-    view = _view(cluster_id, window, line, station)
-    with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=5.0) as free:
-        if not free:
-            raise PreventUpdate
-        chart, pchart = dashboard.control_charts(runtime(), view, feature=feature,
-                                                 kind=kind, baseline=baseline).value
-    return (spc_chart.note(spc_chart.control_chart_patch(chart), chart.note),
-            spc_chart.note(spc_chart.control_chart_patch(pchart), pchart.note),
-            ui.make_spc_summary(chart))
 
 
 @callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),

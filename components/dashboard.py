@@ -11,7 +11,6 @@ from dash import dcc, html
 
 from components import spc_chart
 from components.ids import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
-from services.quality.spc import RULE_LABELS
 
 KPI_CARDS: tuple[tuple[str, str], ...] = (
     ("yield", "Yield"), ("fpy", "First-pass yield"), ("nok", "Defect rate"),
@@ -172,15 +171,3 @@ def make_computing_badge(component_id: str) -> dbc.Badge:
     return dbc.Badge([dbc.Spinner(size="sm", spinner_class_name="me-1 dashboard-spinner"),
                       "computing"], id=component_id, color="light", text_color="secondary",
                      className=COMPUTING_OFF)
-
-
-def make_spc_summary(chart: Any) -> Any:
-    """Capability and the rules that fired, under the control chart."""
-    if chart.note:
-        return html.Span(chart.note, className="text-body-secondary")
-    cap = [f"Cp {chart.cp:.2f}" if chart.cp is not None else "Cp n/a",
-           f"Cpk {chart.cpk:.2f}" if chart.cpk is not None else "Cpk n/a"]
-    rules = [dbc.Badge(f"{RULE_LABELS[r]} ({len(v)})", color="danger", className="me-1")
-             for r, v in chart.flags.items()]
-    return html.Div([html.Span(" · ".join(cap), className="me-3 fw-semibold"),
-                     *(rules or [html.Span("no rule broken", className="text-success")])])

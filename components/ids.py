@@ -486,9 +486,30 @@ class DashboardRuleForm:
 
 
 class DashboardSpc:
-    """The SPC panel's background job: its "computing" badge."""
+    """The SPC panel: its "computing" badge, baseline and rule pickers, violations,
+    capability, and the exclusion of subgroups from the limits."""
 
     running = "dashboard-spc-running-badge"
+    attribute = "dashboard-spc-attribute-select"
+    rules = "dashboard-spc-rules-select"
+    baseline_first = "dashboard-spc-baseline-first-input"
+    baseline_last = "dashboard-spc-baseline-last-input"
+    baseline_text = "dashboard-spc-baseline-div"
+    violations = "dashboard-spc-violations-div"
+    capability = "dashboard-spc-capability-graph"
+    points = "dashboard-spc-points-store"
+    subgroup = "dashboard-spc-subgroup-input"
+    reason = "dashboard-spc-reason-input"
+    exclude = "dashboard-spc-exclude-button"
+    exclude_result = "dashboard-spc-exclude-result-div"
+    exclusions = "dashboard-spc-exclusions-div"
+    version = "dashboard-spc-version-store"
+    RESTORE = "dashboard-spc-restore-button"
+
+
+def dashboard_spc_restore(batch: str) -> dict[str, str]:
+    """The id of the restore button of one exclusion."""
+    return {"type": DashboardSpc.RESTORE, "batch": batch}
 
 
 class DashboardSpecs:

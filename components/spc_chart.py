@@ -1,5 +1,6 @@
-"""Figures of the dashboard: sparkline, defect bars, heatmap, control chart — built once with
-their traces, then updated in place with ``dash.Patch`` (no flicker, only data is sent)."""
+"""Figures of the dashboard: sparkline, defect bars and heatmap are built once with their
+traces, then updated in place with ``dash.Patch`` (no flicker, only data is sent); the SPC
+charts and the capability histogram are drawn whole (:mod:`components.spc_figures`)."""
 
 from __future__ import annotations
 
@@ -45,25 +46,6 @@ def make_heatmap() -> go.Figure:
     fig.add_heatmap(x=[], y=[], z=[], colorscale="Reds", zmin=0, hoverongaps=False,
                     colorbar={"title": "NOK %"},
                     hovertemplate="%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>")
-    return fig
-
-
-def make_control_chart(height: int = 300) -> go.Figure:
-    """Points, flagged points, centre line, control limits and the LSL/USL spec lines (seven
-    traces, filled by patches)."""
-    fig = _base(height)
-    fig.add_scatter(x=[], y=[], mode="lines+markers", name="points",
-                    line={"color": "#0d6efd"}, marker={"size": 5})
-    fig.add_scatter(x=[], y=[], mode="markers", name="rule broken",
-                    marker={"color": "#dc3545", "size": 10, "symbol": "circle-open",
-                            "line": {"width": 2}})
-    for name, dash_style in (("CL", "solid"), ("UCL", "dash"), ("LCL", "dash")):
-        fig.add_scatter(x=[], y=[], mode="lines", name=name,
-                        line={"color": "#6c757d", "dash": dash_style, "width": 1})
-    for name in ("LSL", "USL"):
-        fig.add_scatter(x=[], y=[], mode="lines", name=name,
-                        line={"color": "#dc3545", "dash": "dot", "width": 1},
-                        hovertemplate=name + " %{y}<extra></extra>")
     return fig
 
 

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import dashboard as ui
-from components import spc_chart
+from components import spc_chart, spc_figures, spc_panel
 from components.ids import (
     Dashboard,
     DashboardRuleForm,
@@ -32,20 +32,39 @@ LINES = ["Line 1", "Line 2", "Line 3"]
 STATIONS = ["OP10 Press-fit", "OP20 Screw-driving", "OP30 Curing oven"]
 FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
             "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
-KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR")]
-BASELINES = [("7d", "Baseline: 7 d before window"), ("30d", "Baseline: 30 d before window")]
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
-def _spc_controls() -> html.Div:
-    return html.Div([
-        dbc.Select(id=Dashboard.spc_feature, value="peak_force", size="sm", className="me-2",
-                   options=[{"label": t, "value": v} for v, t in FEATURES]),
-        dbc.Select(id=Dashboard.spc_kind, value="xbar_r", size="sm", className="me-2",
-                   options=[{"label": t, "value": v} for v, t in KINDS]),
-        dbc.Select(id=Dashboard.spc_baseline, value="7d", size="sm",
-                   options=[{"label": t, "value": v} for v, t in BASELINES]),
-    ], className="d-flex mb-2")
+def _feature_select() -> dbc.Select:
+    return dbc.Select(id=Dashboard.spc_feature, value="peak_force", size="sm",
+                      options=[{"label": t, "value": v} for v, t in FEATURES])
+
+
+def _spc_row() -> dbc.Row:
+    """The control chart with its violations and exclusions; capability; attribute chart."""
+    chart = ui.make_card("Control chart", html.Div([
+        spc_panel.make_spc_controls(_feature_select()),
+        html.Div(id=DashboardSpc.baseline_text, className="small text-body-secondary mb-1"),
+        dcc.Graph(id=Dashboard.spc, config=_GRAPH, className="spc-graph",
+                  figure=spc_figures.make_empty_figure(460, "computing…"))]),
+        extra=ui.make_computing_badge(DashboardSpc.running))
+    side = ui.make_card("Rule violations", html.Div([
+        html.Div(id=DashboardSpc.violations, className="mb-3"),
+        html.Div(id=DashboardSpc.exclude_result), html.Div(id=DashboardSpc.exclusions)]))
+    capability = ui.make_card("Capability", html.Div([
+        html.Div(id=Dashboard.spc_summary, className="small mb-1"),
+        dcc.Graph(id=DashboardSpc.capability, config=_GRAPH,
+                  figure=spc_figures.make_empty_figure(300)),
+        html.Div(id=DashboardSpecs.editor), html.Div(id=DashboardSpecs.result)]))
+    attribute = ui.make_card("Attribute chart", html.Div([
+        dbc.Select(id=DashboardSpc.attribute, value="p", size="sm", className="mb-2",
+                   options=[{"label": t, "value": v} for v, t in spc_panel.ATTRIBUTES]),
+        dcc.Graph(id=Dashboard.pchart, config=_GRAPH,
+                  figure=spc_figures.make_empty_figure(320))]))
+    return dbc.Row([dbc.Col(chart, lg=8, className="mb-4"),
+                    dbc.Col(side, lg=4, className="mb-4"),
+                    dbc.Col(capability, lg=6, className="mb-4"),
+                    dbc.Col(attribute, lg=6, className="mb-4")])
 
 
 def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
@@ -57,6 +76,8 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         dcc.Store(id=DashboardSpecs.version, data=None),
+        dcc.Store(id=DashboardSpc.points, data=[]),
+        dcc.Store(id=DashboardSpc.version, data=None),
         # Until callbacks.dashboard.refresh_status sets the configured period on first load.
         dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
@@ -76,17 +97,7 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
             dbc.Col(ui.make_card("Line status", html.Div(id=Dashboard.status)), lg=5,
                     className="mb-4"),
         ]),
-        dbc.Row([
-            dbc.Col(ui.make_card("Control chart", html.Div([
-                _spc_controls(), dcc.Graph(id=Dashboard.spc, config=_GRAPH,
-                                           figure=spc_chart.make_control_chart()),
-                html.Div(id=Dashboard.spc_summary, className="small"),
-                html.Div(id=DashboardSpecs.editor), html.Div(id=DashboardSpecs.result)]),
-                extra=ui.make_computing_badge(DashboardSpc.running)), lg=7, className="mb-4"),
-            dbc.Col(ui.make_card("Defect rate p-chart", dcc.Graph(
-                id=Dashboard.pchart, config=_GRAPH,
-                figure=spc_chart.make_control_chart(height=340))), lg=5, className="mb-4"),
-        ]),
+        _spc_row(),
         dbc.Row([
             dbc.Col(ui.make_card("Defect rate by station and hour", dcc.Graph(
                 id=Dashboard.heatmap, figure=spc_chart.make_heatmap(), config=_GRAPH)),

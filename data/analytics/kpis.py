@@ -93,6 +93,28 @@ def feature_values(s: Session, *, process: str, feature: str, lo: int, hi: int,
                                           limit=limit))[::-1]
 
 
+def attribute_buckets(s: Session, *, lo: int, start: int, hi: int, bucket_s: int,
+                      line: str = "", station: str = "") -> list[tuple[int, int, int, int]]:
+    """(bucket, units, defective units, defects) per bucket of ``bucket_s`` from ``start``
+    (negative buckets lie before it): parts and NOK parts, and NOK curves as defects; at a
+    station its curves are the units (each NOK curve one defective unit and one defect)."""
+    bucket = (f"toInt64(floor((toUnixTimestamp64Milli(ts) - {{start:Int64}}) / "
+              f"{int(bucket_s) * 1000}))")
+    if station:
+        sql = (f"SELECT {bucket} AS b, count(), countIf(result = 'NOK'), countIf(result = 'NOK') "
+               f"FROM {s.database}.curves WHERE {_RANGE} AND {_LINE} AND {_STATION} "
+               "GROUP BY b ORDER BY b")
+    else:
+        sql = (f"SELECT b, sum(n), sum(d), sum(c) FROM ("
+               f"SELECT {bucket} AS b, count() AS n, countIf(result = 'NOK') AS d, "
+               f"toUInt64(0) AS c FROM {s.database}.parts WHERE {_RANGE} AND {_LINE} GROUP BY b "
+               f"UNION ALL SELECT {bucket} AS b, toUInt64(0) AS n, toUInt64(0) AS d, "
+               f"countIf(result = 'NOK') AS c FROM {s.database}.curves "
+               f"WHERE {_RANGE} AND {_LINE} GROUP BY b) GROUP BY b ORDER BY b")
+    rows = s.rows(sql, parameters=_params(lo, hi, line, station, start=start))
+    return [(int(b), int(n), int(d), int(c)) for b, n, d, c in rows]
+
+
 def nok_fraction(s: Session, *, lo: int, hi: int, line: str = "") -> tuple[int, int]:
     """(NOK parts, parts) in a period (the p-chart baseline)."""
     rows = s.rows(f"SELECT countIf(result = 'NOK'), count() FROM {s.database}.parts "

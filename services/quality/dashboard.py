@@ -4,6 +4,7 @@ viewer and panel (a second one while the first runs is told to keep what it show
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -16,8 +17,10 @@ from lyceum.errors import ValidationError
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import Cached, shared_cache
 from services.core.runtime import Runtime
-from services.quality import alerts, kpis, spec_limits
+from services.quality import alerts, kpis, spc_exclusions, spc_panel, spec_limits
 from services.quality.kpis import DefectMode, KpiPanel
+from services.quality.spc_baseline import BaselineChoice
+from services.quality.spc_panel import SpcPanel
 
 T = TypeVar("T")
 QUERIES_KEY = "stats:queries"
@@ -109,21 +112,38 @@ def heatmap(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> Cac
         _session(runtime, view.cluster_id), view, now=datetime.now(UTC)), uncached=uncached)
 
 
-def control_charts(runtime: Runtime, view: kpis.View, *, feature: str, kind: str,
-                   baseline: str, uncached: bool = False) -> Cached[tuple[Any, Any]]:
-    """The feature's control chart (Cp/Cpk against the cluster's spec limits, read afresh
-    each time so a change shows at once) and the p-chart of the defect rate."""
-    process, name = spec_limits.parse_feature_key(feature)
+@dataclass(frozen=True)
+class SpcRequest:
+    """What the SPC panel shows: feature, chart kind, attribute chart, baseline, rule set."""
+
+    feature: str
+    kind: str = "xbar_r"
+    attribute: str = "p"
+    baseline: BaselineChoice = BaselineChoice()
+    rules: str = "nelson"
+
+
+def control_charts(runtime: Runtime, view: kpis.View, request: SpcRequest, *,
+                   uncached: bool = False) -> Cached[tuple[SpcPanel, SpcPanel]]:
+    """The feature's variables chart with its capability (spec limits and exclusions read
+    afresh each time, so a change shows at once) and the attribute chart of the parts."""
+    process, name = spec_limits.parse_feature_key(request.feature)
     spec = spec_limits.limits_for(runtime, view.cluster_id).get((process, name))
     if spec is None:
         raise ValidationError("Choose one of the listed features.")
+    excluded = spc_exclusions.excluded_curves(runtime, view.cluster_id, process=process,
+                                              feature=name)
 
-    def compute() -> tuple[kpis.SpcChart, kpis.SpcChart]:
+    def compute() -> tuple[SpcPanel, SpcPanel]:
         s, now = _session(runtime, view.cluster_id), datetime.now(UTC)
-        return (kpis.feature_chart(s, view, now=now, process=process, feature=name, kind=kind,
-                                   baseline=baseline, spec=spec),
-                kpis.p_chart_panel(s, view, now=now, baseline=baseline))
-    key = (view.cluster_id, view.window, view.line, "spc", feature, kind, baseline, spec)
+        return (spc_panel.feature_panel(s, view, now=now, process=process, feature=name,
+                                        kind=request.kind, baseline=request.baseline,
+                                        spec=spec, excluded=excluded, rules=request.rules),
+                spc_panel.attribute_panel(s, view, now=now, kind=request.attribute,
+                                          baseline=request.baseline, rules=request.rules))
+    marks = hashlib.sha256(",".join(map(str, sorted(excluded))).encode()).hexdigest()[:16]
+    key = (view.cluster_id, view.window, view.line, view.station, "spc", request.feature,
+           request.kind, request.attribute, request.baseline.key(), request.rules, spec, marks)
     return _cached(runtime, key, compute, uncached=uncached)
 
 
@@ -144,8 +164,7 @@ def full_refresh(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -
     production(runtime, view, uncached=uncached)
     status(runtime, view, uncached=uncached)
     heatmap(runtime, view, uncached=uncached)
-    control_charts(runtime, view, feature="peak_force", kind="xbar_r", baseline="7d",
-                   uncached=uncached)
+    control_charts(runtime, view, SpcRequest("peak_force"), uncached=uncached)
 
 
 @contextmanager

@@ -1,9 +1,9 @@
-"""Dashboard panels of one cluster: KPIs with trend and delta, defect modes, station states,
-the station × hour heatmap, and SPC charts of curve features (limits from a baseline)."""
+"""Dashboard panels of one cluster: KPIs with trend and delta, defect modes, station states
+and the station × hour heatmap (the SPC panel is :mod:`services.quality.spc_panel`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -11,7 +11,6 @@ import numpy as np
 from data.analytics import kpis as q
 from data.analytics.kpis import Session
 from lyceum.errors import ValidationError
-from services.quality import spc
 
 #: Window key -> (label, length in seconds, trend bucket in seconds).
 WINDOWS: dict[str, tuple[str, int, int]] = {
@@ -29,8 +28,6 @@ FEATURES: dict[str, tuple[str, str]] = {
     "final_torque": ("screw-driving", "final_torque"),
     "max_temperature": ("temperature-cycle", "max_temperature"),
 }
-BASELINES: dict[str, int] = {"7d": 7 * 86400, "30d": 30 * 86400}
-MAX_POINTS = 2000
 
 
 @dataclass(frozen=True)
@@ -205,84 +202,3 @@ def heatmap_panel(s: Session, view: View, *, now: datetime) -> Heatmap:
             row = stations.index(str(station))
             rates[row][col], counts[row][col] = _ratio(nok, n), int(n)
     return Heatmap(stations, hours, rates, counts)
-
-
-@dataclass(frozen=True)
-class SpcChart:
-    """A control chart ready to draw: points, limits from the baseline, flags, capability."""
-
-    title: str
-    kind: str
-    unit: str
-    times: list[str]
-    values: list[float]
-    center: float | None
-    lcl: list[float]
-    ucl: list[float]
-    flagged: list[int]
-    flags: dict[str, list[int]] = field(default_factory=dict)
-    curve_ids: list[list[int]] = field(default_factory=list)
-    cp: float | None = None
-    cpk: float | None = None
-    note: str = ""
-    lsl: float | None = None
-    usl: float | None = None
-
-
-def feature_chart(s: Session, view: View, *, now: datetime, process: str, feature: str,
-                  kind: str = "xbar_r", baseline: str = "7d",
-                  spec: tuple[str, float | None, float | None] | None = None) -> SpcChart:
-    """An X̄-R / X̄-S / I-MR chart of a feature: limits from the baseline before the window;
-    Cp/Cpk against ``spec`` (unit, LSL, USL), by default the code's :data:`FEATURE_SPECS`."""
-    spec = spec or FEATURE_SPECS.get((process, feature))
-    if spec is None or baseline not in BASELINES:
-        raise ValidationError("Choose one of the listed features and baselines.")
-    unit, lsl, usl = spec
-    _, start, hi = bounds(view, now)
-    size = {"xbar_r": 5, "xbar_s": 10, "imr": 1}.get(kind)
-    if size is None:
-        raise ValidationError("Choose X̄-R, X̄-S or I-MR.")
-    base = q.feature_values(s, process=process, feature=feature, lo=start - BASELINES[baseline]
-                            * 1000, hi=start, line=view.line, limit=MAX_POINTS * 2)
-    rows = q.feature_values(s, process=process, feature=feature, lo=start, hi=hi,
-                            line=view.line, limit=MAX_POINTS)
-    title = f"{feature.replace('_', ' ')} ({process})"
-    empty = SpcChart(title, kind, unit, [], [], None, [], [], [], lsl=lsl, usl=usl)
-    if len(base) < max(3, 2 * size) or len(rows) < max(1, size):
-        return SpcChart(**{**empty.__dict__, "note": "Not enough data in the window or the "
-                                                      "baseline for this chart."})
-    limits = spc.chart_limits(kind, [r[1] for r in base], size=max(size, 2))
-    values, _ = spc.plotted(kind, [r[1] for r in rows], size=max(size, 2))
-    step = max(size, 1)
-    groups = [[int(r[2]) for r in rows[i:i + step]] for i in range(0, len(values) * step, step)]
-    times = [rows[i * step][0].isoformat() for i in range(len(values))]
-    rules = spc.run_rules(values, limits.location)
-    cap = spc.capability(float(np.mean([r[1] for r in base])), limits.sigma_within,
-                         lsl=lsl, usl=usl)
-    n = len(values)
-    return SpcChart(title, kind, unit, times, [float(v) for v in values],
-                    limits.location.center, [limits.location.lcl] * n,
-                    [limits.location.ucl] * n, rules.flagged(),
-                    {k: v for k, v in rules.flags.items() if v}, groups, cap.cp, cap.cpk,
-                    lsl=lsl, usl=usl)
-
-
-def p_chart_panel(s: Session, view: View, *, now: datetime, baseline: str = "7d") -> SpcChart:
-    """The p-chart of the NOK fraction per trend bucket, against the baseline's p̄."""
-    lo, start, hi = bounds(view, now)
-    _, length, bucket = WINDOWS[view.window]
-    rows = q.yield_buckets(s, lo=start, start=start, hi=hi, bucket_s=bucket, line=view.line)
-    nok, parts = q.nok_fraction(s, lo=start - BASELINES[baseline] * 1000, hi=start,
-                                line=view.line)
-    points = [(b, n, d) for b, n, _, _, d in rows if n > 0 and 0 <= b < length // bucket]
-    if parts == 0 or not points:
-        return SpcChart("Defect rate (p-chart)", "p", "%", [], [], None, [], [], [],
-                        note="Not enough parts in the window or the baseline.")
-    chart = spc.p_chart([d for _, _, d in points], [n for _, n, _ in points],
-                        baseline_p=nok / parts)
-    flagged = [i for i, (p, u) in enumerate(zip(chart.p, chart.ucl, strict=True)) if p > u]
-    return SpcChart("Defect rate (p-chart)", "p", "%",
-                    [_iso(start + b * bucket * 1000) for b, _, _ in points],
-                    [100 * float(p) for p in chart.p], 100 * chart.center,
-                    [100 * float(v) for v in chart.lcl], [100 * float(v) for v in chart.ucl],
-                    flagged)

@@ -4,9 +4,9 @@ Charts: X̄-R (subgroups of 2 to 8), X̄-S (9 or more), I-MR (individuals) and t
 (fraction defective, limits per point). Limits always come from a *baseline* sample and are
 then applied to the points being judged, so a drifting process cannot widen its own limits.
 
-The bias-correction constants d2 and d3 are the published values (NIST/SEMATECH e-Handbook
-§6.3.2, Montgomery, Table VI); A2, D3, D4 follow from them, c4 from the gamma function and
-A3, B3, B4 from c4. The tests compare the derived factors with the published tables.
+The range constants d2, d3, A2, D3, D4 and E2 are the published table (NIST/SEMATECH
+e-Handbook §6.3.2, Montgomery, Appendix VI); c4 comes from the gamma function and A3, B3, B4
+from c4. The tests compare every factor with the published tables to three decimals.
 """
 
 from __future__ import annotations
@@ -19,12 +19,19 @@ import numpy as np
 
 from lyceum.errors import ValidationError
 
-#: d2 (mean of the relative range) by subgroup size, published values.
-D2: dict[int, float] = {2: 1.128, 3: 1.693, 4: 2.059, 5: 2.326, 6: 2.534, 7: 2.704,
-                        8: 2.847, 9: 2.970, 10: 3.078}
-#: d3 (standard deviation of the relative range) by subgroup size, published values.
-D3_SD: dict[int, float] = {2: 0.853, 3: 0.888, 4: 0.880, 5: 0.864, 6: 0.848, 7: 0.833,
-                           8: 0.820, 9: 0.808, 10: 0.797}
+#: Range-chart constants by subgroup size, as published (Montgomery, Appendix VI; NIST
+#: e-Handbook §6.3.2): (d2, d3, A2, D3, D4, E2). The tables round each factor from more
+#: precise d2 and d3, so the factors are used as printed rather than re-derived.
+RANGE_TABLE: dict[int, tuple[float, float, float, float, float, float]] = {
+    2: (1.128, 0.853, 1.880, 0.0, 3.267, 2.660), 3: (1.693, 0.888, 1.023, 0.0, 2.574, 1.772),
+    4: (2.059, 0.880, 0.729, 0.0, 2.282, 1.457), 5: (2.326, 0.864, 0.577, 0.0, 2.114, 1.290),
+    6: (2.534, 0.848, 0.483, 0.0, 2.004, 1.184), 7: (2.704, 0.833, 0.419, 0.076, 1.924, 1.109),
+    8: (2.847, 0.820, 0.373, 0.136, 1.864, 1.054), 9: (2.970, 0.808, 0.337, 0.184, 1.816, 1.010),
+    10: (3.078, 0.797, 0.308, 0.223, 1.777, 0.975)}
+#: d2 (mean of the relative range) by subgroup size.
+D2: dict[int, float] = {n: row[0] for n, row in RANGE_TABLE.items()}
+#: d3 (standard deviation of the relative range) by subgroup size.
+D3_SD: dict[int, float] = {n: row[1] for n, row in RANGE_TABLE.items()}
 MAX_RANGE_SUBGROUP = 8
 CHART_TYPES: tuple[str, ...] = ("xbar_r", "xbar_s", "imr")
 WESTERN_ELECTRIC: tuple[str, ...] = ("we1", "we2", "we3", "we4")
@@ -52,19 +59,29 @@ def c4(n: int) -> float:
     return math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2) - math.lgamma((n - 1) / 2))
 
 
+def d2(n: int) -> float:
+    """d2: the mean of the relative range of ``n`` normal values (published table)."""
+    return _d2(n)
+
+
 def a2(n: int) -> float:
-    """A2 = 3 / (d2 √n): X̄ limits from the mean range."""
-    return 3.0 / (_d2(n) * math.sqrt(n))
+    """A2 ≈ 3 / (d2 √n): X̄ limits from the mean range."""
+    return RANGE_TABLE[_check_n(n)][2]
+
+
+def e2(n: int) -> float:
+    """E2 ≈ 3 / d2: individuals limits from the mean moving range of span ``n``."""
+    return RANGE_TABLE[_check_n(n)][5]
 
 
 def d3_factor(n: int) -> float:
-    """D3 = max(0, 1 − 3 d3/d2): lower range-chart factor."""
-    return max(0.0, 1.0 - 3.0 * D3_SD[_check_n(n)] / _d2(n))
+    """D3 ≈ max(0, 1 − 3 d3/d2): lower range-chart factor."""
+    return RANGE_TABLE[_check_n(n)][3]
 
 
 def d4_factor(n: int) -> float:
-    """D4 = 1 + 3 d3/d2: upper range-chart factor."""
-    return 1.0 + 3.0 * D3_SD[_check_n(n)] / _d2(n)
+    """D4 ≈ 1 + 3 d3/d2: upper range-chart factor."""
+    return RANGE_TABLE[_check_n(n)][4]
 
 
 def a3(n: int) -> float:
@@ -133,28 +150,42 @@ def _need(groups: np.ndarray, minimum: int = 2) -> None:
         raise ValidationError(f"The baseline needs at least {minimum} subgroups.")
 
 
+def xbar_r_from(grand: float, rbar: float, n: int) -> ChartLimits:
+    """X̄-R limits from a grand mean and a mean range of subgroups of ``n``."""
+    if n > MAX_RANGE_SUBGROUP:
+        raise ValidationError("Use the X̄-S chart for subgroups of 9 or more.")
+    return ChartLimits("xbar_r", n, Limits(grand, grand - a2(n) * rbar, grand + a2(n) * rbar),
+                       Limits(rbar, d3_factor(n) * rbar, d4_factor(n) * rbar), rbar / _d2(n))
+
+
+def xbar_s_from(grand: float, sbar: float, n: int) -> ChartLimits:
+    """X̄-S limits from a grand mean and a mean standard deviation of subgroups of ``n``."""
+    if n <= MAX_RANGE_SUBGROUP:
+        raise ValidationError("Use the X̄-R chart for subgroups of 8 or fewer.")
+    return ChartLimits("xbar_s", n, Limits(grand, grand - a3(n) * sbar, grand + a3(n) * sbar),
+                       Limits(sbar, b3(n) * sbar, b4(n) * sbar), sbar / c4(n))
+
+
+def imr_from(mean: float, mrbar: float) -> ChartLimits:
+    """Individuals and moving-range limits from a mean and a mean moving range (span 2)."""
+    return ChartLimits("imr", 1, Limits(mean, mean - e2(2) * mrbar, mean + e2(2) * mrbar),
+                       Limits(mrbar, 0.0, d4_factor(2) * mrbar), mrbar / D2[2])
+
+
 def xbar_r_limits(groups: np.ndarray) -> ChartLimits:
     """X̄-R limits from baseline subgroups (2 to 8 values each)."""
     groups = np.asarray(groups, dtype=np.float64)
     _need(groups)
-    n = groups.shape[1]
-    if n > MAX_RANGE_SUBGROUP:
-        raise ValidationError("Use the X̄-S chart for subgroups of 9 or more.")
-    grand, rbar = float(groups.mean()), float(np.ptp(groups, axis=1).mean())
-    return ChartLimits("xbar_r", n, Limits(grand, grand - a2(n) * rbar, grand + a2(n) * rbar),
-                       Limits(rbar, d3_factor(n) * rbar, d4_factor(n) * rbar), rbar / _d2(n))
+    return xbar_r_from(float(groups.mean()), float(np.ptp(groups, axis=1).mean()),
+                       groups.shape[1])
 
 
 def xbar_s_limits(groups: np.ndarray) -> ChartLimits:
     """X̄-S limits from baseline subgroups (9 or more values each)."""
     groups = np.asarray(groups, dtype=np.float64)
     _need(groups)
-    n = groups.shape[1]
-    if n <= MAX_RANGE_SUBGROUP:
-        raise ValidationError("Use the X̄-R chart for subgroups of 8 or fewer.")
-    grand, sbar = float(groups.mean()), float(groups.std(axis=1, ddof=1).mean())
-    return ChartLimits("xbar_s", n, Limits(grand, grand - a3(n) * sbar, grand + a3(n) * sbar),
-                       Limits(sbar, b3(n) * sbar, b4(n) * sbar), sbar / c4(n))
+    return xbar_s_from(float(groups.mean()), float(groups.std(axis=1, ddof=1).mean()),
+                       groups.shape[1])
 
 
 def imr_limits(values: Sequence[float] | np.ndarray) -> ChartLimits:
@@ -162,10 +193,7 @@ def imr_limits(values: Sequence[float] | np.ndarray) -> ChartLimits:
     data = np.asarray(values, dtype=np.float64)
     if len(data) < 3:
         raise ValidationError("The baseline needs at least 3 individual values.")
-    mean, mrbar = float(data.mean()), float(np.abs(np.diff(data)).mean())
-    sigma = mrbar / D2[2]
-    return ChartLimits("imr", 1, Limits(mean, mean - 3 * sigma, mean + 3 * sigma),
-                       Limits(mrbar, 0.0, d4_factor(2) * mrbar), sigma)
+    return imr_from(float(data.mean()), float(np.abs(np.diff(data)).mean()))
 
 
 def chart_limits(kind: str, baseline: Sequence[float] | np.ndarray, *,
@@ -271,15 +299,22 @@ def _run(cond: np.ndarray, length: int) -> np.ndarray:
 def run_rules(values: Sequence[float] | np.ndarray, limits: Limits,
               *, rules: Sequence[str] = WESTERN_ELECTRIC + NELSON) -> RuleResult:
     """Western Electric and Nelson rules on ``values`` judged against ``limits``."""
-    unknown = set(rules) - set(RULE_LABELS)
-    if unknown:
-        raise ValidationError(f"Unknown rules: {', '.join(sorted(unknown))}.")
-    x = np.asarray(values, dtype=np.float64)
     sigma = limits.sigma
     if sigma <= 0:
         raise ValidationError("The control limits must be wider than the centre line.")
-    z = (x - limits.center) / sigma
-    diff = np.sign(np.diff(x))
+    z = (np.asarray(values, dtype=np.float64) - limits.center) / sigma
+    return run_rules_z(z, rules=rules)
+
+
+def run_rules_z(z: Sequence[float] | np.ndarray, *,
+                rules: Sequence[str] = WESTERN_ELECTRIC + NELSON) -> RuleResult:
+    """The rules on standardised points ``(x − CL) / σ`` (σ may vary per point, as on p and
+    u charts with unequal subgroups)."""
+    unknown = set(rules) - set(RULE_LABELS)
+    if unknown:
+        raise ValidationError(f"Unknown rules: {', '.join(sorted(unknown))}.")
+    z = np.nan_to_num(np.asarray(z, dtype=np.float64))
+    diff = np.sign(np.diff(z))
     above, below = z > 0, z < 0
     checks = {
         "we1": np.abs(z) > 3, "nelson1": np.abs(z) > 3,

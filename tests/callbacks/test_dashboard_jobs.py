@@ -96,6 +96,9 @@ def _spc_payload(client: FlaskClient, cluster_id: int, viewer: str) -> dict[str,
               "dashboard-spc-feature-select": VIEW["feature"],
               "dashboard-spc-kind-select": VIEW["kind"],
               "dashboard-spc-baseline-select": VIEW["baseline"],
+              "dashboard-spc-baseline-first-input": None,
+              "dashboard-spc-baseline-last-input": None,
+              "dashboard-spc-rules-select": "nelson", "dashboard-spc-attribute-select": "p",
               "dashboard-cluster-store": str(cluster_id), "dashboard-viewer-store": viewer}
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                for part in dep["output"][2:-2].split("...")]
@@ -126,27 +129,21 @@ def _run_job(client: FlaskClient, payload: dict[str, Any], *,
     return dict(body["response"])
 
 
-def _patched(figure: dict[str, Any], location: list[Any]) -> Any:
-    assert figure["__dash_patch_update"] == "__dash_patch_update"
-    return next(op["params"]["value"] for op in figure["operations"]
-                if op["location"] == location)
-
-
 def test_a_job_round_trips_and_returns_the_right_chart(app: tuple[Flask, Runtime],
                                                        cluster: int) -> None:
     server, runtime = app
     client = _sign_in(server, "viewer")
     response = _run_job(client, _spc_payload(client, cluster, "viewer-a"))
     expected, pchart = dashboard.control_charts(
-        runtime, View(cluster, VIEW["window"]), feature=VIEW["feature"], kind=VIEW["kind"],
-        baseline=VIEW["baseline"], uncached=True).value
-    assert len(expected.values) >= 3
-    got = _patched(response[SPC]["figure"], ["data", 0, "y"])
-    assert got == pytest.approx(expected.values)
-    assert _patched(response["dashboard-pchart-graph"]["figure"],
-                    ["data", 0, "y"]) == pytest.approx(pchart.values)
-    summary = json.dumps(response["dashboard-spc-summary-div"]["children"])
-    assert f"Cp {expected.cp:.2f}" in summary
+        runtime, View(cluster, VIEW["window"]), dashboard.SpcRequest(VIEW["feature"]),
+        uncached=True).value
+    assert len(expected.times) >= 2
+    figure = response[SPC]["figure"]
+    assert figure["data"][0]["y"] == pytest.approx(expected.series[0].values)
+    assert figure["data"][0]["x"] == list(range(1, len(expected.times) + 1))
+    assert response["dashboard-pchart-graph"]["figure"]["data"][0]["y"] == pytest.approx(
+        pchart.series[0].values)
+    assert response["dashboard-spc-baseline-div"]["children"] == expected.baseline
 
 
 def test_an_outsider_is_refused_before_a_job_is_queued(app: tuple[Flask, Runtime],
@@ -164,12 +161,12 @@ def _job_result(manager: Any, output: str, *, cookies: dict[str, str], cluster: 
                 timeout: float = 30.0) -> Any:
     """Hand the SPC job straight to the worker (past the request and its checks, as a job
     put on the queue by someone else would arrive) with ``cookies`` as the requester's."""
-    from callbacks.dashboard import refresh_spc
+    from callbacks.dashboard_spc import refresh_spc
 
     job_fn = manager.func_registry[BaseBackgroundCallbackManager.hash_function(refresh_spc,
                                                                              output)]
     args = [0, VIEW["window"], ALL, ALL, VIEW["feature"], VIEW["kind"], VIEW["baseline"],
-            str(cluster), f"direct-{time.monotonic_ns()}"]
+            None, None, "nelson", "p", str(cluster), f"direct-{time.monotonic_ns()}"]
     key = f"test-{time.monotonic_ns()}"
     context = {"cookies": cookies, "headers": {}, "remote": "::1", "inputs_list": [],
                "states_list": [], "outputs_list": []}

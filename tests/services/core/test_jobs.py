@@ -115,14 +115,15 @@ def _sign_in(server: Flask) -> str:
 
 def _queue_spc(manager: CeleryJobs, *, cookies: dict[str, str], cluster: int) -> str:
     """Put the SPC job on the queue directly; its result as text."""
-    from callbacks.dashboard import refresh_spc
+    from callbacks.dashboard_spc import SPC_OUTPUTS, refresh_spc
 
+    outputs = "...".join(f"{o.component_id}.{o.component_property}" for o in SPC_OUTPUTS)
     job_fn = next(fn for key, fn in manager.func_registry.items()
                   if key == BaseBackgroundCallbackManager.hash_function(
-                      refresh_spc, "..dashboard-spc-graph.figure...dashboard-pchart-graph."
-                      "figure...dashboard-spc-summary-div.children.."))
+                      refresh_spc, f"..{outputs}.."))
     key = f"remote-{time.monotonic_ns()}"
-    args = [0, "7d", "all", "all", "peak_force", "xbar_r", "7d", str(cluster), "remote"]
+    args = [0, "7d", "all", "all", "peak_force", "xbar_r", "7d", None, None, "nelson", "p",
+            str(cluster), "remote"]
     task = job_fn.delay(key, f"{key}-progress", args, {"cookies": cookies})
     return json.dumps(wait_for_result(manager, key, task.id, timeout=30, interval=0.1,
                                       message="the external worker did not answer"))

@@ -22,9 +22,7 @@ PUBLISHED_S = {2: (0.7979, 2.659, 0.0, 3.267), 5: (0.9400, 1.427, 0.0, 2.089),
 @pytest.mark.parametrize("n", sorted(PUBLISHED_R))
 def test_range_factors_match_the_published_table(n: int) -> None:
     a2, d3, d4 = PUBLISHED_R[n]
-    assert spc.a2(n) == pytest.approx(a2, abs=0.0015)
-    assert spc.d3_factor(n) == pytest.approx(d3, abs=0.0025)
-    assert spc.d4_factor(n) == pytest.approx(d4, abs=0.0025)
+    assert (spc.a2(n), spc.d3_factor(n), spc.d4_factor(n)) == (a2, d3, d4)
 
 
 @pytest.mark.parametrize("n", sorted(PUBLISHED_S))
@@ -142,3 +140,70 @@ def test_chart_limits_dispatch_and_plotted_points() -> None:
     assert ranges.tolist() == [4.0] * 4
     with pytest.raises(ValidationError, match="Unknown chart type"):
         spc.chart_limits("cusum", values)
+
+
+# Montgomery, Introduction to Statistical Quality Control (Appendix VI): n -> (d2, E2).
+PUBLISHED_D2_E2 = {2: (1.128, 2.660), 3: (1.693, 1.772), 4: (2.059, 1.457), 5: (2.326, 1.290),
+                   6: (2.534, 1.184), 7: (2.704, 1.109), 8: (2.847, 1.054), 9: (2.970, 1.010),
+                   10: (3.078, 0.975)}
+
+
+@pytest.mark.parametrize("n", sorted(PUBLISHED_D2_E2))
+def test_d2_and_e2_match_the_published_table(n: int) -> None:
+    d2, e2 = PUBLISHED_D2_E2[n]
+    assert round(spc.d2(n), 3) == d2
+    assert round(spc.e2(n), 3) == e2
+
+
+@pytest.mark.parametrize("n", sorted(PUBLISHED_R))
+def test_tabled_range_factors_agree_with_their_definitions(n: int) -> None:
+    d2, d3 = spc.D2[n], spc.D3_SD[n]
+    assert spc.a2(n) == pytest.approx(3 / (d2 * n ** 0.5), abs=0.0025)
+    assert spc.d3_factor(n) == pytest.approx(max(0.0, 1 - 3 * d3 / d2), abs=0.0025)
+    assert spc.d4_factor(n) == pytest.approx(1 + 3 * d3 / d2, abs=0.0025)
+    assert spc.e2(n) == pytest.approx(3 / d2, abs=0.0025)
+
+
+@pytest.mark.parametrize("n", sorted(PUBLISHED_S))
+def test_s_factors_round_to_the_published_three_decimals(n: int) -> None:
+    c4, a3, b3, b4 = PUBLISHED_S[n]
+    assert round(spc.c4(n), 4) == c4
+    assert (round(spc.a3(n), 3), round(spc.b3(n), 3), round(spc.b4(n), 3)) == (a3, b3, b4)
+
+
+def test_montgomery_example_6_1_xbar_r_hard_bake_flow_width() -> None:
+    # 25 samples of 5 wafers: x̿ = 1.5056, R̄ = 0.32521 -> X̄ UCL 1.6932, LCL 1.3180;
+    # R chart UCL 0.68749, LCL 0 (Montgomery, Example 6.1).
+    limits = spc.xbar_r_from(1.5056, 0.32521, 5)
+    assert round(limits.location.ucl, 3) == 1.693
+    assert round(limits.location.lcl, 3) == 1.318
+    assert round(limits.dispersion.ucl, 3) == 0.687
+    assert limits.dispersion.lcl == 0.0
+
+
+def test_montgomery_example_6_3_xbar_s_piston_ring_diameter() -> None:
+    # 25 samples of 5 rings: x̿ = 74.001, s̄ = 0.0094 -> X̄ 73.988 to 74.014, S UCL 0.0196
+    # (this app draws X̄-S for n >= 9, so the factors of n = 5 are checked directly).
+    grand, sbar = 74.001, 0.0094
+    assert round(grand + spc.a3(5) * sbar, 3) == 74.014
+    assert round(grand - spc.a3(5) * sbar, 3) == 73.988
+    assert round(spc.b4(5) * sbar, 4) == 0.0196 and spc.b3(5) == 0.0
+    limits = spc.xbar_s_from(grand, sbar, 10)
+    assert limits.location.ucl == pytest.approx(grand + 0.975 * sbar, abs=1e-5)
+    assert limits.sigma_within == pytest.approx(sbar / 0.9727, rel=1e-4)
+    with pytest.raises(ValidationError, match="X̄-R chart for subgroups of 8"):
+        spc.xbar_s_from(grand, sbar, 5)
+
+
+def test_montgomery_example_6_5_individuals_mortgage_loan_costs() -> None:
+    # x̄ = 300.5, MR̄ = 7.79 -> UCL 321.22, LCL 279.78; MR UCL 25.45.
+    limits = spc.imr_from(300.5, 7.79)
+    assert round(limits.location.ucl, 2) == 321.22
+    assert round(limits.location.lcl, 2) == 279.78
+    assert round(limits.dispersion.ucl, 2) == 25.45
+
+
+def test_run_rules_on_standardised_points_with_varying_sigma() -> None:
+    z = [0.0, 0.5, 3.5, -0.2]
+    assert spc.run_rules_z(z, rules=["nelson1"]).flags["nelson1"] == [2]
+    assert spc.run_rules_z([float("nan"), 0.1], rules=["nelson1"]).flags["nelson1"] == []

@@ -24,7 +24,8 @@ from tests.access_world import register_cluster
 DB = "spec_limits_test"
 NOW = datetime.now(UTC).replace(microsecond=0)
 EDITOR = Actor(label="editor@example.com")
-#: Baseline: 10, 12, 10, 12 … → mean 11, MR̄ 2, σ = 2 / 1.128 (I-MR).
+#: Baseline of spec_test, and cap_test: 10, 12, 10, 12 … → mean 11, MR̄ 2, σ = 2 / 1.128
+#: (I-MR); spec_test's window holds 11, 13.5, 14.5, 11.
 SIGMA = 2 / 1.128
 
 
@@ -36,8 +37,11 @@ def feature_db(ch: ClickHouse) -> Iterator[str]:
     base = [(i, NOW - timedelta(days=2, minutes=i), 10.0 if i % 2 else 12.0) for i in range(20)]
     window = [(100 + i, NOW - timedelta(minutes=30 + i), v)
               for i, v in enumerate([11.0, 13.5, 14.5, 11.0])]
-    values = ", ".join(f"({c}, '{t:%Y-%m-%d %H:%M:%S}', 'press-fit', 'spec_test', {v})"
-                       for c, t, v in base + window)
+    steady = [(300 + i, NOW - timedelta(minutes=40 + i), 10.0 if i % 2 else 12.0)
+              for i in range(12)]
+    values = ", ".join(f"({c}, '{t:%Y-%m-%d %H:%M:%S}', 'press-fit', '{name}', {v})"
+                       for name, rows in (("spec_test", base + window), ("cap_test", base + steady))
+                       for c, t, v in rows)
     ch.command(f"INSERT INTO {DB}.curve_features (curve_id, ts, process, feature, value) "
                f"VALUES {values}")
     yield DB
@@ -129,23 +133,26 @@ def test_feature_keys_round_trip() -> None:
 
 def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> None:
     view = kpis.View(cluster_id, "24h")
-    key = "press-fit::spec_test"
+    request = dashboard.SpcRequest(feature="press-fit::cap_test", kind="imr")
     with pytest.raises(ValidationError, match="Choose one of the listed features"):
-        dashboard.control_charts(runtime, view, feature=key, kind="imr", baseline="7d")
-    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
-                     usl=17, unit="mm", actor=EDITOR)
-    chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
-                                        baseline="7d").value
+        dashboard.control_charts(runtime, view, request)
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="cap_test", lsl=5,
+                           usl=17, unit="mm", actor=EDITOR)
+    chart, _ = dashboard.control_charts(runtime, view, request).value
+    study = chart.capability
+    assert study is not None and study.n == 12 and chart.unit == "mm"
+    assert (study.lsl, study.usl) == (5, 17)
     # σ = MR̄/d2 = 2/1.128 = 1.773; Cp = (17 − 5)/6σ = 1.128; Cpk = min(6, 6)/3σ = 1.128.
-    assert (chart.cp, chart.cpk) == (pytest.approx(1.128), pytest.approx(1.128))
-    assert (chart.unit, chart.lsl, chart.usl, len(chart.values)) == ("mm", 5, 17, 4)
-    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="spec_test", lsl=5,
-                     usl=14, unit="mm", actor=EDITOR)
-    chart, _ = dashboard.control_charts(runtime, view, feature=key, kind="imr",
-                                        baseline="7d").value  # a new key: at once, no TTL
+    assert (study.cp, study.cpk) == (pytest.approx(1.128, abs=1e-3),
+                                     pytest.approx(1.128, abs=1e-3))
+    spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="cap_test", lsl=5,
+                           usl=14, unit="mm", actor=EDITOR)
+    chart, _ = dashboard.control_charts(runtime, view, request).value  # new limits: at once
+    study = chart.capability
+    assert study is not None
     # Cp = 9/6σ = 0.846; Cpk = (14 − 11)/3σ = 0.564.
-    assert chart.cp == pytest.approx(9 / (6 * SIGMA)) == pytest.approx(0.846, abs=1e-3)
-    assert chart.cpk == pytest.approx(3 / (3 * SIGMA)) == pytest.approx(0.564, abs=1e-3)
+    assert study.cp == pytest.approx(9 / (6 * SIGMA)) == pytest.approx(0.846, abs=1e-3)
+    assert study.cpk == pytest.approx(3 / (3 * SIGMA)) == pytest.approx(0.564, abs=1e-3)
 
 
 def test_feature_spec_alert_judges_against_the_clusters_limits(runtime: Runtime,

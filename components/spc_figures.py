@@ -1,0 +1,190 @@
+"""The SPC figures, as plain Plotly figure data: control charts stacked on a shared
+subgroup index (time in the hover), their centre line and limits labelled with values, rule
+violations marked with the rule's number, excluded subgroups drawn apart; and the capability
+histogram with the spec limits and the fitted normal curves. Built from
+:class:`services.quality.spc_panel.SpcPanel`."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import plotly.io as pio
+
+BLUE, GREY, RED, LIGHT = "#0d6efd", "#6c757d", "#dc3545", "#adb5bd"
+#: The "plotly_white" template as plain data (figures here are dicts, built without
+#: plotly's per-property validation, which cost 150–480 ms a refresh).
+_TEMPLATE: Any = pio.templates["plotly_white"].to_plotly_json()
+_MARGIN = {"l": 56, "r": 104, "t": 20, "b": 40}
+#: (name, attribute, line style, label anchor): UCL's label sits above its value, LCL's
+#: below, so the three stay apart when the limits are close.
+LIMIT_STYLES = (("UCL", "ucl", "dash", "bottom"), ("CL", "center", "solid", "middle"),
+                ("LCL", "lcl", "dash", "top"))
+
+
+def fmt(value: float) -> str:
+    """A limit or index value with four significant digits (no exponent for plant units)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    digits = max(0, 3 - int(math.floor(math.log10(abs(value)))))
+    return f"{value:.{min(digits, 6)}f}"
+
+
+def _when(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def make_empty_figure(height: int, text: str = "") -> dict[str, Any]:
+    """A blank chart of ``height`` with ``text`` in the middle (before the first result)."""
+    notes = [{"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+              "showarrow": False, "font": {"color": GREY, "size": 13}}] if text else []
+    return {"data": [], "layout": {"height": height, "margin": _MARGIN,
+                                   "template": _TEMPLATE, "xaxis": {"visible": False},
+                                   "yaxis": {"visible": False}, "annotations": notes}}
+
+
+def _axes(row: int) -> dict[str, str]:
+    return {"xaxis": "x" if row == 1 else f"x{row}", "yaxis": "y" if row == 1 else f"y{row}"}
+
+
+def _limits(series: Any, x: list[int], row: int) -> tuple[list[dict[str, Any]],
+                                                         list[dict[str, Any]]]:
+    """The CL/UCL/LCL lines of one panel and their value labels at the right edge."""
+    shape = "hv" if series.stepped else "linear"
+    lines, labels = [], []
+    for name, attr, style, anchor in LIMIT_STYLES:
+        values = getattr(series, attr)
+        lines.append({"type": "scatter", "x": x, "y": values, "mode": "lines",
+                      "name": f"{name} ({series.label})", "hoverinfo": "skip", **_axes(row),
+                      "line": {"color": GREY if name == "CL" else RED, "dash": style,
+                               "width": 1, "shape": shape}})
+        labels.append({"x": 1.0, "xref": "paper", "xanchor": "left", "y": values[-1],
+                       "yref": _axes(row)["yaxis"], "yanchor": anchor, "showarrow": False,
+                       "text": f"{name}{'*' if series.stepped else ''} = {fmt(values[-1])}",
+                       "font": {"size": 11, "color": GREY}})
+    return lines, labels
+
+
+def _points(panel: Any, series: Any, x: list[int], row: int) -> list[dict[str, Any]]:
+    """The plotted statistic, its excluded points and its flagged points (rule numbers)."""
+    when = [_when(t) for t in panel.times]
+    sizes = [p.get("n") for p in panel.points] if len(panel.points) == len(x) else []
+    extra = [f"<br>n = {n} · LCL {fmt(lo)} · UCL {fmt(hi)}" if n else ""
+             for n, lo, hi in zip(sizes, series.lcl, series.ucl, strict=False)]
+    hover = (f"Subgroup %{{x}}<br>%{{customdata[0]}}<br>{series.label} = %{{y:.4g}}"
+             "%{customdata[1]}<extra></extra>")
+    traces = [{"type": "scatter", "x": x, "y": series.values, "mode": "lines+markers",
+               "name": series.label, "hovertemplate": hover, "connectgaps": False,
+               "customdata": [[w, extra[i] if i < len(extra) else ""]
+                              for i, w in enumerate(when)], **_axes(row),
+               "line": {"color": BLUE, "width": 1}, "marker": {"size": 5, "color": BLUE}}]
+    gone = [i for i in panel.excluded if series.values[i] is not None]
+    if gone:
+        traces.append({"type": "scatter", "x": [i + 1 for i in gone], **_axes(row),
+                       "y": [series.values[i] for i in gone], "mode": "markers",
+                       "name": f"excluded ({series.label})",
+                       "customdata": [when[i] for i in gone],
+                       "hovertemplate": "Subgroup %{x} (excluded from the limits)<br>"
+                                        "%{customdata}<extra></extra>",
+                       "marker": {"symbol": "x", "size": 10, "color": LIGHT}})
+    marks: dict[int, list[str]] = {}
+    for v in panel.violations:
+        if v.chart == series.label:
+            marks.setdefault(v.subgroup, []).append(v.number)
+    if marks:
+        at = sorted(marks)
+        traces.append({"type": "scatter", "x": at, "y": [series.values[i - 1] for i in at],
+                       "mode": "markers+text", "name": f"violations ({series.label})",
+                       "text": [",".join(dict.fromkeys(marks[i])) for i in at],
+                       "textposition": "top center", "textfont": {"color": RED, "size": 11},
+                       "customdata": [when[i - 1] for i in at], "cliponaxis": False,
+                       "hovertemplate": "Subgroup %{x}: rule %{text}<br>%{customdata}"
+                                        "<extra></extra>", **_axes(row),
+                       "marker": {"symbol": "circle-open", "size": 12, "color": RED,
+                                  "line": {"width": 2}}})
+    return traces
+
+
+def _title(text: str) -> dict[str, Any]:
+    return {"text": text, "font": {"size": 12}}
+
+
+def make_control_figure(panel: Any, *, height: int = 460) -> dict[str, Any]:
+    """The chart's panels stacked on one subgroup axis (plain figure data, drawn as is), or
+    the reason it is empty."""
+    if not panel.series:
+        return make_empty_figure(height, panel.note or "No data.")
+    rows = len(panel.series)
+    x = list(range(1, len(panel.times) + 1))
+    data: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    stepped = any(s.stepped for s in panel.series)
+    axis = "Subgroup" + (" (* limits vary with n)" if stepped else "")
+    layout: dict[str, Any] = {"height": height if rows == 2 else int(height * 0.7),
+                              "margin": _MARGIN, "template": _TEMPLATE, "showlegend": False,
+                              "uirevision": panel.kind, "hovermode": "closest"}
+    domains = ([0.442, 1.0], [0.0, 0.372]) if rows == 2 else ([0.0, 1.0],)
+    for row, series in enumerate(panel.series, start=1):
+        data += _points(panel, series, x, row)
+        lines, marks = _limits(series, x, row)
+        data += lines
+        labels += marks
+        names = _axes(row)
+        unit = f" ({panel.unit})" if panel.unit and row == 1 else ""
+        layout[names["xaxis"].replace("x", "xaxis")] = {
+            "anchor": names["yaxis"], "domain": [0.0, 1.0], "showticklabels": row == rows,
+            **({"matches": f"x{rows}"} if row < rows else {"title": _title(axis)})}
+        layout[names["yaxis"].replace("y", "yaxis")] = {
+            "anchor": names["xaxis"], "domain": domains[row - 1],
+            "title": _title(f"{series.label}{unit}")}
+    layout["annotations"] = labels
+    return {"data": data, "layout": layout}
+
+
+def _pdf(mean: float, sigma: float, lo: float, hi: float) -> tuple[list[float], list[float]]:
+    xs = [lo + (hi - lo) * i / 120 for i in range(121)]
+    ys = [math.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+          for x in xs]
+    return xs, ys
+
+
+def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
+    """Histogram of the judged values with LSL/USL and the normal curves (overall solid,
+    within dashed)."""
+    study = panel.capability
+    if study is None or not panel.histogram:
+        return make_empty_figure(height, panel.note or "No values for a capability study.")
+    data: list[dict[str, Any]] = [{
+        "type": "histogram", "x": panel.histogram, "histnorm": "probability density",
+        "name": "values", "marker": {"color": "#9ec5fe", "line": {"color": "#ffffff",
+                                                                  "width": 1}},
+        "nbinsx": max(8, min(40, int(math.sqrt(len(panel.histogram))) + 1)),
+        "hovertemplate": "%{x}<br>density %{y:.3g}<extra></extra>"}]
+    spec = [v for v in (study.lsl, study.usl) if v is not None]
+    lo, hi = min([*panel.histogram, *spec]), max([*panel.histogram, *spec])
+    pad = (hi - lo) * 0.08 or 1.0
+    for name, sigma, style in (("overall", study.sigma_overall, "solid"),
+                               ("within", study.sigma_within, "dash")):
+        if study.mean is not None and sigma:
+            xs, ys = _pdf(study.mean, sigma, lo - pad, hi + pad)
+            data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
+                         "name": f"normal ({name})", "hoverinfo": "skip",
+                         "line": {"color": GREY if name == "within" else BLUE,
+                                  "dash": style}})
+    shapes, labels = [], []
+    for name, value in (("LSL", study.lsl), ("USL", study.usl)):
+        if value is not None:
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": value,
+                           "x1": value, "y0": 0, "y1": 1,
+                           "line": {"color": RED, "dash": "dot", "width": 2}})
+            labels.append({"x": value, "xref": "x", "y": 1, "yref": "paper",
+                           "xanchor": "right" if name == "LSL" else "left",
+                           "yanchor": "top", "showarrow": False,
+                           "text": f"{name} = {fmt(value)}", "font": {"color": RED}})
+    layout = {"height": height, "margin": {**_MARGIN, "r": 16}, "template": _TEMPLATE,
+              "showlegend": True, "legend": {"orientation": "h", "y": -0.15},
+              "xaxis": {"title": _title(panel.unit or "value"), "range": [lo - pad, hi + pad]},
+              "yaxis": {"title": _title("density")}, "shapes": shapes, "annotations": labels,
+              "uirevision": "capability"}
+    return {"data": data, "layout": layout}

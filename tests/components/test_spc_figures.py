@@ -1,0 +1,75 @@
+"""The SPC figures from plain panels: stacked panels on one index, labelled limits, rule
+numbers at flagged points, excluded points apart, stepped limits, the capability histogram."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from components import spc_figures
+from services.quality.spc_capability import CapabilityStudy
+from services.quality.spc_panel import ChartSeries, SpcPanel, Violation
+
+TIMES = [f"2026-12-01T0{i}:00:00+00:00" for i in range(4)]
+
+
+def _panel(**changes: object) -> SpcPanel:
+    base = {"title": "peak force", "kind": "xbar_r", "unit": "kN", "subgroup_size": 5,
+            "times": TIMES,
+            "series": [ChartSeries("X̄", [20.0, 21.0, 25.0, 20.5], [20.5] * 4, [18.0] * 4,
+                                   [23.0] * 4),
+                       ChartSeries("R", [2.0, 3.0, 2.5, 1.0], [2.4] * 4, [0.0] * 4,
+                                   [5.1] * 4)],
+            "violations": [Violation("nelson1", "N1", "N1: one point beyond 3σ", "X̄", 3,
+                                     TIMES[2], 25.0, "/clusters/1/explorer?s=x")],
+            "excluded": [1], "baseline": "Limits from subgroups 1–4.",
+            "capability": CapabilityStudy(20, 20.5, 1.0, 1.2, 16.0, 24.0, 1.33, 1.17, 1.1,
+                                          0.97),
+            "histogram": [19.0, 20.0, 21.0, 22.0] * 5}
+    return SpcPanel(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_two_panels_share_the_subgroup_axis_with_labelled_limits() -> None:
+    fig = _panel()
+    figure = spc_figures.make_control_figure(fig)
+    names = [t["name"] for t in figure["data"]]
+    assert names[:2] == ["X̄", "excluded (X̄)"] and "violations (X̄)" in names
+    assert figure["data"][0]["x"] == [1, 2, 3, 4]
+    layout = figure["layout"]
+    assert layout["yaxis2"]["domain"][1] < layout["yaxis"]["domain"][0]
+    assert layout["xaxis2"]["title"]["text"] == "Subgroup"
+    assert layout["xaxis"]["matches"] == "x2"
+    labels = [a["text"] for a in layout["annotations"]]
+    assert labels == ["UCL = 23.00", "CL = 20.50", "LCL = 18.00", "UCL = 5.100",
+                      "CL = 2.400", "LCL = 0"]
+    flagged = next(t for t in figure["data"] if t["name"] == "violations (X̄)")
+    assert (flagged["x"], flagged["text"], flagged["yaxis"]) == ([3], ["N1"], "y")
+    excluded = next(t for t in figure["data"] if t["name"] == "excluded (R)")
+    assert (excluded["x"], excluded["marker"]["symbol"], excluded["yaxis"]) == ([2], "x", "y2")
+    go.Figure(figure)  # plotly accepts every property
+
+
+def test_stepped_limits_and_empty_panels() -> None:
+    stepped = _panel(series=[ChartSeries("p", [0.1, 0.2, 0.0, 0.1], [0.1] * 4,
+                                         [0.0] * 4, [0.3, 0.25, 0.3, 0.28], True)],
+                     violations=[], excluded=[],
+                     points=[{"curves": [], "time": t, "n": n}
+                             for t, n in zip(TIMES, (10, 14, 10, 12), strict=True)])
+    figure = spc_figures.make_control_figure(stepped)
+    assert figure["data"][1]["line"]["shape"] == "hv"
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "UCL* = 0.2800", "CL* = 0.1000", "LCL* = 0"]
+    assert "n = 14 · LCL 0 · UCL 0.2500" in figure["data"][0]["customdata"][1][1]
+    go.Figure(figure)
+    empty = spc_figures.make_control_figure(_panel(series=[], note="Not enough values."))
+    assert [a["text"] for a in empty["layout"]["annotations"]] == ["Not enough values."]
+
+
+def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
+    figure = spc_figures.make_capability_figure(_panel())
+    assert [t["name"] for t in figure["data"]] == ["values", "normal (overall)",
+                                                   "normal (within)"]
+    assert len(figure["data"][0]["x"]) == 20
+    assert {a["text"] for a in figure["layout"]["annotations"]} == {"LSL = 16.00",
+                                                                    "USL = 24.00"}
+    assert len(figure["layout"]["shapes"]) == 2
+    go.Figure(figure)
