@@ -1,10 +1,11 @@
 """Benchmark: does the explorer's outlier ranking find known defects, and how fast is it?
 
 Known-answer sets, generated here (press-fit-like curves of 1,500 samples on x 0…1): OK
-curves vary naturally (amplitude ±2 %, x shift σ 0.012, sensor noise, jittered sampling);
+curves vary naturally (amplitude σ 2 %, zero offset σ 0.02, x shift σ 0.012 within ±0.025,
+sensor noise, jittered sampling);
 each set adds defects of one kind:
 
-- ``shifted``: the knee 0.04…0.07 later or earlier in x (OK: within ±0.025);
+- ``shifted``: the knee 0.05…0.08 later or earlier in x (OK: within ±0.025);
 - ``scaled``: the whole curve 8…14 % higher or lower;
 - ``noisy``: 4…6× the sensor noise;
 - ``missing segment``: no samples over 6…12 % of the x range;
@@ -15,14 +16,15 @@ Every curve goes the way the explorer takes it (the compiled profile kernel: mea
 defects) for our ranking (``services.explorer.outliers.rank``) vs two baselines: the peak y
 (its distance from the OK curves' median peak) and the Euclidean distance to the pointwise
 median of the OK curves (both on the same grid; bins without samples left out). Then the time
-to rank 10,000 and 100,000 curves. Prints the tables and writes the "## Outlier ranking"
-section of docs/benchmarks.md.
+to rank 10,000 and 100,000 curves. The sets again with every defect 60 % as large. Prints
+the tables and writes the "## Outlier ranking" section of docs/benchmarks.md.
 
 Usage: python bench/outliers.py [seeds=5]
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import time
@@ -44,6 +46,8 @@ HEADING = "## Outlier ranking"
 POINTS, BINS = 1500, 256
 N_OK, N_BAD = 200, 10
 KINDS = ("shifted", "scaled", "noisy", "missing segment", "extra peak")
+MIXED = "mixed (2 of each)"
+SUBTLE = 0.6
 #: The explorer's budget for ranking (see the section written below).
 BUDGET_S = {10_000: 0.25, 100_000: 2.5}
 
@@ -57,26 +61,28 @@ def _shape(x: np.ndarray, shift: float, amp: float) -> np.ndarray:
     return amp * rise * slope * drop
 
 
-def make_curve(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """One curve's (x, y): OK (``kind == "ok"``) or with the defect ``kind``."""
+def make_curve(rng: np.random.Generator, kind: str, *, severity: float = 1.0
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One curve's (x, y): OK (``kind == "ok"``) or with the defect ``kind``, its size
+    (beyond the natural variation) times ``severity``."""
     x = np.sort(np.clip(np.linspace(0, 1, POINTS) + rng.normal(0, 0.0002, POINTS), 0, 1))
     shift = float(np.clip(rng.normal(0, 0.012), -0.025, 0.025))
     amp = 1.0 + float(rng.normal(0, 0.02))
     zero = float(rng.normal(0, 0.02))
     noise = 0.004
     if kind == "shifted":
-        shift = float(rng.choice([-1, 1]) * rng.uniform(0.04, 0.07))
+        shift = float(rng.choice([-1, 1]) * rng.uniform(0.05, 0.08)) * severity
     elif kind == "scaled":
-        amp *= 1.0 + float(rng.choice([-1, 1]) * rng.uniform(0.08, 0.14))
+        amp *= 1.0 + float(rng.choice([-1, 1]) * rng.uniform(0.08, 0.14)) * severity
     elif kind == "noisy":
-        noise *= rng.uniform(4, 6)
+        noise *= 1 + (rng.uniform(4, 6) - 1) * severity
     y = _shape(x, shift, amp) + zero + rng.normal(0, noise, POINTS)
     if kind == "extra peak":
         at = rng.uniform(0.1, 0.9)
-        y += amp * rng.uniform(0.08, 0.14) * np.exp(-(((x - at) / 0.012) ** 2))
+        y += amp * rng.uniform(0.08, 0.14) * severity * np.exp(-(((x - at) / 0.012) ** 2))
     if kind == "missing segment":
         start = rng.uniform(0.1, 0.8)
-        keep = (x < start) | (x > start + rng.uniform(0.06, 0.12))
+        keep = (x < start) | (x > start + rng.uniform(0.06, 0.12) * severity)
         x, y = x[keep], y[keep]
     return x.astype(np.float32), y.astype(np.float32)
 
@@ -94,13 +100,15 @@ def profiles_of(curves: list[tuple[np.ndarray, np.ndarray]], *, first_id: int = 
                     x=step * (np.arange(BINS) + 0.5), mean=mean, low=low, high=high)
 
 
-def known_set(kind: str, seed: int) -> tuple[Profiles, set[int], list[int]]:
+def known_set(kind: str, seed: int, *, severity: float = 1.0
+              ) -> tuple[Profiles, set[int], list[int]]:
     """``N_OK`` OK curves and ``N_BAD`` of ``kind`` in random order: (profiles, defect
     ids, OK ids)."""
     rng = np.random.default_rng(seed)
-    kinds = ["ok"] * N_OK + [kind] * N_BAD
+    bad = [kind] * N_BAD if kind != MIXED else [k for k in KINDS for _ in range(N_BAD // 5)]
+    kinds = ["ok"] * N_OK + bad
     rng.shuffle(kinds)
-    prof = profiles_of([make_curve(rng, k) for k in kinds])
+    prof = profiles_of([make_curve(rng, k, severity=severity) for k in kinds])
     ids = prof.curve_ids.tolist()
     return (prof, {i for i, k in zip(ids, kinds, strict=True) if k != "ok"},
             [i for i, k in zip(ids, kinds, strict=True) if k == "ok"])
@@ -136,11 +144,12 @@ METHODS: dict[str, Callable[[Profiles, np.ndarray], np.ndarray]] = {
     "explorer before (band area)": by_old}
 
 
-def precision(kind: str, seeds: int) -> dict[str, float]:
+def precision(kind: str, seeds: int, *, severity: float = 1.0) -> dict[str, float]:
     """Mean precision@``N_BAD`` of each method over ``seeds`` sets of ``kind``."""
     found: dict[str, list[float]] = {m: [] for m in METHODS}
     for seed in range(seeds):
-        prof, bad, ok_ids = known_set(kind, 1000 * seed + KINDS.index(kind))
+        prof, bad, ok_ids = known_set(kind, 1000 * seed + (*KINDS, MIXED).index(kind),
+                                      severity=severity)
         ok = np.isin(prof.curve_ids, ok_ids)
         for name, method in METHODS.items():
             top = method(prof, ok)[:N_BAD].tolist()
@@ -162,7 +171,7 @@ def reasons_seen(seed: int = 7) -> dict[str, str]:
 
 def timing(n: int, *, chunk: int = 10_000) -> dict[str, float]:
     """Seconds to put ``n`` curves of 1,500 samples on the grid (the profile kernel, in
-    chunks as generated) and to rank them (median of 3; the old scoring for comparison)."""
+    chunks as generated) and to rank them (median of 5; the old scoring for comparison)."""
     rng = np.random.default_rng(n)
     parts, grid_s = [], 0.0
     for first in range(0, n, chunk):
@@ -182,51 +191,77 @@ def timing(n: int, *, chunk: int = 10_000) -> dict[str, float]:
 
 def _median_time(run: Callable[[], object]) -> float:
     times = []
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
     return float(np.median(times))
 
 
-def section(results: dict[str, dict[str, float]], reasons: dict[str, str],
-            times: dict[int, dict[str, float]], seeds: int) -> str:
-    """The docs/benchmarks.md section."""
+def _table(results: dict[str, dict[str, float]]) -> tuple[list[str], list[float]]:
+    """Markdown rows of precision per kind (and the mean over the five kinds), margins."""
     names = list(METHODS)
-    lines = [HEADING, "",
-             "`bench/outliers.py` generates known-answer sets (press-fit-like curves of 1,500 "
-             f"samples: {N_OK} OK curves with natural variation — amplitude ±2 %, x shift σ "
-             f"0.012, sensor noise — plus {N_BAD} defects of one kind), puts them on the "
-             "explorer's grid with its own profile kernel (256 bins) and ranks them. "
-             f"precision@{N_BAD}, mean of {seeds} sets per kind. Baselines on the same grid: "
-             "peak y (distance from the OK median peak) and Euclidean distance to the "
-             "pointwise median of the OK curves. Target: beat both on every kind, by at "
-             "least 0.2 on average. Measured "
-             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-             "2 CPUs shared with other work.", "",
-             "| Defect | " + " | ".join(names) + " | Ours − best baseline |",
+    lines = ["| Defect | " + " | ".join(names) + " | Ours − best baseline |",
              "|---" * (len(names) + 2) + "|"]
     margins = []
     for kind, row in results.items():
-        best = max(row["peak y"], row["Euclidean to OK median"])
-        margins.append(row["ours"] - best)
+        margin = row["ours"] - max(row["peak y"], row["Euclidean to OK median"])
+        if kind != MIXED:
+            margins.append(margin)
         lines.append(f"| {kind} | " + " | ".join(f"{row[n]:.2f}" for n in names)
-                     + f" | {row['ours'] - best:+.2f} |")
-    mean = {n: np.mean([r[n] for r in results.values()]) for n in names}
-    lines.append("| **mean** | " + " | ".join(f"{mean[n]:.2f}" for n in names)
+                     + f" | {margin:+.2f} |")
+    mean = {n: np.mean([r[n] for k, r in results.items() if k != MIXED]) for n in names}
+    lines.insert(2 + len(KINDS), "| **mean of the five** | "
+                 + " | ".join(f"{mean[n]:.2f}" for n in names)
                  + f" | **{np.mean(margins):+.2f}** |")
-    met = all(m > 0 for m in margins) and np.mean(margins) >= 0.2
-    lines += ["", f"Target {'met' if met else '**missed**'}: smallest margin "
-              f"{min(margins):+.2f}, mean {np.mean(margins):+.2f}.", "",
-              "The reason shown for the first defect found of each kind (one set):", ""]
+    return lines, margins
+
+
+def section(clear: dict[str, dict[str, float]], subtle: dict[str, dict[str, float]],
+            reasons: dict[str, str], times: dict[int, dict[str, float]], seeds: int) -> str:
+    """The docs/benchmarks.md section."""
+    rows, margins = _table(clear)
+    beaten = all(m > 0 for m in margins)
+    met = beaten and np.mean(margins) >= 0.2
+    subtle_rows, _ = _table(subtle)
+    lines = [HEADING, "",
+             "`bench/outliers.py` generates known-answer sets: press-fit-like curves of "
+             f"1,500 samples, {N_OK} OK curves with natural variation (amplitude σ 2 %, zero "
+             "offset σ 0.02, x shift σ 0.012 within ±0.025, sensor noise) plus "
+             f"{N_BAD} defects of one kind (or 2 of each: *mixed*). Every set goes the "
+             "explorer's way: its profile kernel (256 bins), the golden curve from the OK "
+             "curves, then `services.explorer.outliers.rank` with the OK curves as the usual "
+             f"variation. precision@{N_BAD}, mean of {seeds} sets per row. Baselines on the "
+             "same grid and labels: peak y (distance from the OK curves' median peak) and "
+             "Euclidean distance to the pointwise median of the OK curves; the explorer's "
+             "ranking before this change (area outside the golden band) for comparison. "
+             "Measured "
+             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+             "2 CPUs shared with other agents.", "",
+             "**Defects as specified** (shifted: knee 0.05…0.08 off; scaled: ±8…14 %; "
+             "noisy: 4…6× the noise; missing: 6…12 % of x without samples; extra peak: "
+             "a bump of 8…14 % of the amplitude, width σ 0.012):", "", *rows, "",
+             "Target (beat both baselines on every kind, by ≥ 0.2 on average): "
+             + ("**met**" if met else "**missed**")
+             + f" — mean margin {np.mean(margins):+.2f}, smallest {min(margins):+.2f}"
+             + ("" if beaten else " (a tie at the ceiling cannot be beaten: every method "
+                "but peak y finds every late or early knee this large)") + ".", "",
+             f"**Subtle defects** (every defect {SUBTLE:.0%} of the size above; shifted "
+             "0.03…0.048 is just past the OK curves' ±0.025):", "", *subtle_rows, "",
+             "The reason shown for the first defect found of each kind (one set):", ""]
     lines += [f"- {kind}: “{text}”" for kind, text in reasons.items()]
-    lines += ["", "**Time to rank** (curves of 1,500 samples; the grid is the profile kernel "
-              "the explorer runs before any ranking; budget: the ranking runs after every "
-              "draw, so it must fit in the zoom budget of 250 ms at 10,000 curves and grow "
-              "no worse than linearly, 2.5 s at 100,000):", "",
+    lines += ["", "**Time to rank** (curves of 1,500 samples; *on the grid* is the profile "
+              "kernel the explorer already runs before ranking; ranking median of 5, load "
+              f"average during the runs {times[0]['load']:.1f} on 2 CPUs). Budget: the "
+              "ranking runs in the callback after every draw; the table should follow the "
+              "drawn view within the zoom budget, 250 ms at 10,000 curves, and grow "
+              "linearly (2.5 s at 100,000; beyond 40 M samples the explorer reads the "
+              "grid from ClickHouse anyway):", "",
               "| Curves | On the grid | Ranking (ours) | Budget | Scoring before (band area) |",
               "|---|---|---|---|---|"]
     for n, t in times.items():
+        if n == 0:
+            continue
         verdict = "met" if t["rank"] <= BUDGET_S[n] else "**missed**"
         lines.append(f"| {n:,} | {t['grid'] * 1000:.0f} ms | {t['rank'] * 1000:.0f} ms | "
                      f"{BUDGET_S[n] * 1000:.0f} ms ({verdict}) | {t['old'] * 1000:.0f} ms |")
@@ -237,15 +272,19 @@ def main() -> int:
     """Measure, print, write."""
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     outliers.rank(*_warm())
-    results = {kind: precision(kind, seeds) for kind in KINDS}
-    for kind, row in results.items():
-        print(f"{kind:16s} " + "  ".join(f"{m} {v:.2f}" for m, v in row.items()))
+    clear = {kind: precision(kind, seeds) for kind in (*KINDS, MIXED)}
+    subtle = {kind: precision(kind, seeds, severity=SUBTLE) for kind in (*KINDS, MIXED)}
+    for label, results in (("as specified", clear), ("subtle", subtle)):
+        for kind, row in results.items():
+            print(f"{label:12s} {kind:18s} " + "  ".join(f"{m} {v:.2f}" for m, v in row.items()))
     reasons = reasons_seen()
-    times = {n: timing(n) for n in BUDGET_S}
+    times: dict[int, dict[str, float]] = {n: timing(n) for n in BUDGET_S}
+    times[0] = {"load": os.getloadavg()[0]}
     for n, t in times.items():
-        print(f"{n:>7,} curves: grid {t['grid']:.3f} s, rank {t['rank']:.3f} s, "
-              f"old {t['old']:.3f} s")
-    text = section(results, reasons, times, seeds)
+        if n:
+            print(f"{n:>7,} curves: grid {t['grid']:.3f} s, rank {t['rank']:.3f} s, "
+                  f"old {t['old']:.3f} s")
+    text = section(clear, subtle, reasons, times, seeds)
     print(text)
     replace_section(HEADING, text)
     return 0

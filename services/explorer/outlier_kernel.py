@@ -24,12 +24,13 @@ MIN_OVERLAP = 0.5
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _cost(y: np.ndarray, c: np.ndarray, s: int) -> tuple[float, int]:
-    """Mean squared difference of ``y[b + s]`` and ``c[b]`` once their mean difference is
-    taken off (a sensor's zero offset is not a shift), and over how many bins."""
+def _cost(y: np.ndarray, c: np.ndarray, s: int, step: int) -> tuple[float, int]:
+    """Mean squared difference of ``y[b + s]`` and ``c[b]`` (every ``step``-th bin) once
+    their mean difference is taken off (a sensor's zero offset is not a shift), and over
+    how many bins."""
     n = c.shape[0]
     total, total_sq, count = 0.0, 0.0, 0
-    for b in range(max(0, -s), min(n, n - s)):
+    for b in range(max(0, -s), min(n, n - s), step):
         d = y[b + s] - c[b]
         if d == d:
             total += d
@@ -42,14 +43,19 @@ def _cost(y: np.ndarray, c: np.ndarray, s: int) -> tuple[float, int]:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _best_shift(y: np.ndarray, c: np.ndarray, max_shift: int, n_centre: int) -> float:
-    """The shift (bins, refined between bins by a parabola) with the smallest cost."""
-    best, best_s = np.inf, 0
+    """The shift (bins, refined between bins by a parabola) with the smallest cost: every
+    other shift on every other bin first, then each shift next to the best on every bin."""
     costs = np.full(2 * max_shift + 1, np.nan)
-    for k in range(2 * max_shift + 1):
-        s = k - max_shift
-        cost, count = _cost(y, c, s)
+    coarse, coarse_s = np.inf, 0
+    for s in range(-max_shift, max_shift + 1, 2):
+        cost, count = _cost(y, c, s, 2)
+        if 2 * count >= MIN_OVERLAP * n_centre and count > 1 and cost < coarse:
+            coarse, coarse_s = cost, s
+    best, best_s = np.inf, 0
+    for s in range(max(coarse_s - 2, -max_shift), min(coarse_s + 2, max_shift) + 1):
+        cost, count = _cost(y, c, s, 1)
         if count >= MIN_OVERLAP * n_centre and count > 1:
-            costs[k] = cost
+            costs[s + max_shift] = cost
             if cost < best or (cost == best and abs(s) < abs(best_s)):
                 best, best_s = cost, s
     k = best_s + max_shift
@@ -149,8 +155,7 @@ def _shape_measures(mean: np.ndarray, low: np.ndarray, high: np.ndarray, centre:
             n_centre += 1
     out = np.full((mean.shape[0], N_MEASURES), np.nan)
     for j in prange(mean.shape[0]):
-        _measure(mean[j].astype(np.float64), low[j].astype(np.float64),
-                 high[j].astype(np.float64), centre, sigma, max_shift, n_centre, out[j])
+        _measure(mean[j], low[j], high[j], centre, sigma, max_shift, n_centre, out[j])
     return out
 
 
@@ -172,8 +177,13 @@ def _grow_forest(points: np.ndarray, n_trees: int, sample: int, seed: int
     size = np.zeros(n_trees * per_tree, dtype=np.int64)
     roots = np.zeros(n_trees, dtype=np.int64)
     stack = np.zeros((per_tree, 4), dtype=np.int64)  # node, start, end, depth
+    pool = np.arange(n)
+    rows = np.zeros(sample, dtype=np.int64)
     for t in range(n_trees):
-        rows = np.random.permutation(n)[:sample]
+        for i in range(sample):  # a sample without replacement: partial Fisher–Yates
+            j = np.random.randint(i, n)
+            pool[i], pool[j] = pool[j], pool[i]
+            rows[i] = pool[i]
         base = t * per_tree
         roots[t] = base
         nxt = base + 1

@@ -40,7 +40,9 @@ USUAL = 3.5
 LOCAL_WIDTH = 0.08
 #: The isolation score counts at this weight (it sees every measure and is noisier alone).
 ISOLATION_WEIGHT = 0.6
-N_TREES, TREE_SAMPLE, SEED = 100, 256, 19
+N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
+#: Reasons are worded for this many curves from the top (the table's length).
+EXPLAIN = 500
 MIN_CURVES = 3
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.GAIN: "gain", kernel.OFFSET: "offset",
@@ -53,12 +55,23 @@ _COLUMN = {measure: i for i, measure in enumerate(FEATURES)}
 @dataclass(frozen=True)
 class Ranking:
     """Curves most deviating first: ``score`` (robust z units; NaN: no sample in range),
-    the reason in words, and every score per curve (columns in ``SCORES``)."""
+    the reason in words (for the first ``explain`` curves), and every score per curve
+    (columns in ``SCORES``)."""
 
     curve_ids: np.ndarray
     score: np.ndarray
     reasons: list[str]
     scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Usual:
+    """Medians of the measures a reason compares with."""
+
+    shift: float
+    gain: float
+    offset: float
+    spread: float
 
 
 @dataclass(frozen=True)
@@ -71,18 +84,20 @@ class _Context:
     peak_bin: int
 
 
-def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = None
-         ) -> Ranking:
+def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = None,
+         explain: int = EXPLAIN) -> Ranking:
     """Rank every curve of ``profiles`` by how far, and how, it deviates from ``golden``.
 
     ``reference`` (a mask over the curves, e.g. those judged OK) sets the usual variation
-    each score is measured against; ``None`` or fewer than 3 curves: all of them."""
+    each score is measured against; ``None`` or fewer than 3 curves: all of them. Reasons
+    are worded for the first ``explain`` curves of the ranking."""
     ids = np.asarray(profiles.curve_ids, dtype=np.int64)
     n = len(ids)
     if n < MIN_CURVES:
         reason = f"only {n} curve{'' if n == 1 else 's'}: too few to rank ({MIN_CURVES} needed)"
         order = np.argsort(ids, kind="stable")
-        return Ranking(curve_ids=ids[order], score=np.zeros(n), reasons=[reason] * n,
+        return Ranking(curve_ids=ids[order], score=np.zeros(n),
+                       reasons=[reason] * min(n, explain),
                        scores=np.zeros((n, len(SCORES))))
     ctx = _context(profiles, golden)
     max_shift = max(int(round(MAX_SHIFT_SHARE * len(ctx.x))), 1)
@@ -99,8 +114,12 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
     empty = np.all(np.isnan(profiles.mean), axis=1)
     combined = np.where(empty, np.nan, combined)
     order = np.lexsort((ids, np.where(empty, np.inf, -combined)))
-    reasons = [_reason(ctx, measures, i, z[i], scores[i]) if not empty[i]
-               else "no samples in this x range" for i in order]
+    usual = _Usual(shift=float(np.nanmedian(measures[:, kernel.SHIFT])),
+                   gain=float(np.nanmedian(measures[:, kernel.GAIN])),
+                   offset=float(np.nanmedian(measures[:, kernel.OFFSET])),
+                   spread=float(np.nanmedian(measures[:, kernel.SPREAD])))
+    reasons = [_reason(ctx, usual, measures[i], z[i], scores[i]) if not empty[i]
+               else "no samples in this x range" for i in order[:explain]]
     return Ranking(curve_ids=ids[order], score=combined[order], reasons=reasons,
                    scores=scores[order])
 
@@ -190,36 +209,36 @@ def _percent(dev: float, base: float) -> str:
     return f"{abs(dev) / base * 100:.0f} % {'high' if dev > 0 else 'low'}"
 
 
-def _reason(ctx: _Context, m: np.ndarray, i: int, z: np.ndarray, s: np.ndarray) -> str:
+def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray) -> str:
     """One curve's largest score in words."""
     which = int(np.argmax(np.nan_to_num(s, nan=-1.0)))
     if not s[which] >= USUAL:
         return "within the usual variation"
     name = SCORES[which]
     if name == "shift":
-        shift = (m[i, kernel.SHIFT] - np.nanmedian(m[:, kernel.SHIFT])) * ctx.dx
+        shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
         return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
     if name == "level":
-        return _level(ctx, m, i, z)
+        return _level(ctx, usual, m, z)
     if name == "noise":
-        usual = np.nanmedian(m[:, kernel.SPREAD])
-        times = m[i, kernel.SPREAD] / usual if usual > 0 else np.nan
+        times = m[kernel.SPREAD] / usual.spread if usual.spread > 0 else np.nan
         return f"noisy ({times:.1f}× the usual spread)" if np.isfinite(times) else "noisy"
     if name == "missing":
-        return _gap(ctx, m[i])
+        return _gap(ctx, m)
     if name == "isolation":
         top = np.argsort(-np.abs(np.nan_to_num(z)), kind="stable")[:2]
         words = list(FEATURES.values())
         return "unusual mix of " + " and ".join(words[k] for k in top)
-    return _shape(ctx, m[i])
+    return _shape(ctx, m)
 
 
-def _level(ctx: _Context, m: np.ndarray, i: int, z: np.ndarray) -> str:
+def _level(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:
     peak = float(ctx.centre[ctx.peak_bin])
-    if abs(_col(z, kernel.GAIN)) >= abs(_col(z, kernel.OFFSET)) and peak != 0:
-        gain = m[i, kernel.GAIN] / np.nanmedian(m[:, kernel.GAIN]) - 1
+    if abs(_col(z, kernel.GAIN)) >= abs(_col(z, kernel.OFFSET)) and peak != 0 \
+            and usual.gain != 0:
+        gain = m[kernel.GAIN] / usual.gain - 1
         return f"peak {_percent(gain * peak, abs(peak))} at x {_x(ctx.x[ctx.peak_bin])}"
-    offset = m[i, kernel.OFFSET] - np.nanmedian(m[:, kernel.OFFSET])
+    offset = m[kernel.OFFSET] - usual.offset
     return f"offset {_percent(offset, ctx.y_span)} of the range"
 
 
