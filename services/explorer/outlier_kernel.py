@@ -270,3 +270,12 @@ def path_lengths(*args: Any) -> np.ndarray:
     """Run :func:`_path_lengths` (arguments as documented there)."""
     with LAUNCH:
         return np.asarray(_path_lengths(*args))
+
+
+def warm_up() -> None:
+    """Compile (or load the cached compilation of) the kernels on a tiny input."""
+    rows = np.array([[0.0, 1.0, 2.0, 3.0]], dtype=np.float32)
+    centre = np.array([0.0, 1.0, 2.0, 3.0])
+    shape_measures(rows, rows, rows, centre, np.ones(4), 1)
+    points = np.zeros((2, 2))
+    path_lengths(points, *grow_forest(points, n_trees=1, sample=2, seed=0))
