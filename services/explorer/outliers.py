@@ -239,7 +239,7 @@ def _level(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:
         gain = m[kernel.GAIN] / usual.gain - 1
         return f"peak {_percent(gain * peak, abs(peak))} at x {_x(ctx.x[ctx.peak_bin])}"
     offset = m[kernel.OFFSET] - usual.offset
-    return f"offset {_percent(offset, ctx.y_span)} of the range"
+    return f"offset {offset / ctx.y_span * 100:+.0f} % of the range"
 
 
 def _gap(ctx: _Context, m: np.ndarray) -> str:
@@ -266,4 +266,5 @@ def _shape(ctx: _Context, m: np.ndarray) -> str:
     if m[kernel.LOCAL_WIDTH] <= LOCAL_WIDTH:
         kind = "extra peak" if dev > 0 else "dip"
         return f"{kind} at x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % of the range)"
-    return f"{_percent(dev, ctx.y_span)} of the range at x {_x(x)}"
+    return f"{'high' if dev > 0 else 'low'} around x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % " \
+        "of the range)"
