@@ -16,21 +16,22 @@ from services.explorer.density_kernel import LAUNCH
 
 #: Columns of :func:`shape_measures`' result.
 SHIFT, GAIN, OFFSET, RESIDUAL, SLOPE_RESIDUAL, LOCAL, SPREAD, CURVATURE, MISSING, LOCAL_DEV, \
-    LOCAL_BIN, LOCAL_WIDTH, GAP_FIRST, GAP_LAST = range(14)
-N_MEASURES = 14
+    LOCAL_BIN, LOCAL_WIDTH, GAP_FIRST, GAP_LAST, SHIFT_END = range(15)
+N_MEASURES = 15
 #: A shift is only tried when the curve and the centre overlap on this share of the
 #: centre's bins.
 MIN_OVERLAP = 0.5
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _cost(y: np.ndarray, c: np.ndarray, s: int, step: int) -> tuple[float, int]:
-    """Mean squared difference of ``y[b + s]`` and ``c[b]`` (every ``step``-th bin) once
-    their mean difference is taken off (a sensor's zero offset is not a shift), and over
-    how many bins."""
+def _cost(y: np.ndarray, c: np.ndarray, s: int, step: int, lo: int, hi: int
+          ) -> tuple[float, int]:
+    """Mean squared difference of ``y[b + s]`` and ``c[b]`` (every ``step``-th bin ``b`` of
+    ``lo..hi``) once their mean difference is taken off (a sensor's zero offset is not a
+    shift), and over how many bins."""
     n = c.shape[0]
     total, total_sq, count = 0.0, 0.0, 0
-    for b in range(max(0, -s), min(n, n - s), step):
+    for b in range(max(lo, -s), min(hi, n - s), step):
         d = y[b + s] - c[b]
         if d == d:
             total += d
@@ -42,18 +43,20 @@ def _cost(y: np.ndarray, c: np.ndarray, s: int, step: int) -> tuple[float, int]:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _best_shift(y: np.ndarray, c: np.ndarray, max_shift: int, n_centre: int) -> float:
-    """The shift (bins, refined between bins by a parabola) with the smallest cost: every
-    other shift on every other bin first, then each shift next to the best on every bin."""
+def _best_shift(y: np.ndarray, c: np.ndarray, max_shift: int, n_centre: int, lo: int,
+                hi: int) -> float:
+    """The shift (bins, refined between bins by a parabola) of the centre's bins ``lo..hi``
+    with the smallest cost: every other shift on every other bin first, then each shift
+    next to the best on every bin."""
     costs = np.full(2 * max_shift + 1, np.nan)
     coarse, coarse_s = np.inf, 0
     for s in range(-max_shift, max_shift + 1, 2):
-        cost, count = _cost(y, c, s, 2)
+        cost, count = _cost(y, c, s, 2, lo, hi)
         if 2 * count >= MIN_OVERLAP * n_centre and count > 1 and cost < coarse:
             coarse, coarse_s = cost, s
     best, best_s = np.inf, 0
     for s in range(max(coarse_s - 2, -max_shift), min(coarse_s + 2, max_shift) + 1):
-        cost, count = _cost(y, c, s, 1)
+        cost, count = _cost(y, c, s, 1, lo, hi)
         if count >= MIN_OVERLAP * n_centre and count > 1:
             costs[s + max_shift] = cost
             if cost < best or (cost == best and abs(s) < abs(best_s)):
@@ -67,12 +70,17 @@ def _best_shift(y: np.ndarray, c: np.ndarray, max_shift: int, n_centre: int) -> 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fit(y: np.ndarray, c: np.ndarray, s: int) -> tuple[float, float, int]:
-    """Gain and offset of ``y[b + s] ≈ offset + gain · c[b]`` (least squares), bins used."""
+def _fit(y: np.ndarray, c: np.ndarray, s_a: int, s_b: int, mid: int
+         ) -> tuple[float, float, int]:
+    """Gain and offset of ``y[b + s] ≈ offset + gain · c[b]`` (least squares; ``s`` is
+    ``s_a`` before bin ``mid``, ``s_b`` from it), bins used."""
     n = c.shape[0]
     sy, sc, scc, syc, count = 0.0, 0.0, 0.0, 0.0, 0
-    for b in range(max(0, -s), min(n, n - s)):
-        yv, cv = y[b + s], c[b]
+    for b in range(n):
+        j = b + (s_a if b < mid else s_b)
+        if j < 0 or j >= n:
+            continue
+        yv, cv = y[j], c[b]
         if yv == yv and cv == cv:
             sy += yv
             sc += cv
@@ -87,17 +95,38 @@ def _fit(y: np.ndarray, c: np.ndarray, s: int) -> tuple[float, float, int]:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _middle(c: np.ndarray) -> tuple[int, int]:
+    """The bin halving the centre's valued bins, and how many are before it."""
+    first, last, valued = -1, -1, 0
+    for b in range(c.shape[0]):
+        if c[b] == c[b]:
+            if first < 0:
+                first = b
+            last = b
+            valued += 1
+    mid = (first + last + 1) // 2 if first >= 0 else 0
+    before = 0
+    for b in range(mid):
+        if c[b] == c[b]:
+            before += 1
+    return mid, before
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
              sigma: np.ndarray, max_shift: int, n_centre: int, out: np.ndarray) -> None:
     """Fill ``out`` (see the column names) for one curve."""
     n = c.shape[0]
-    shift = _best_shift(y, c, max_shift, n_centre)
-    s = int(np.round(shift))
-    gain, offset, count = _fit(y, c, s)
+    mid, n_a = _middle(c)
+    shift = _best_shift(y, c, max_shift, n_a, 0, mid)
+    shift_end = _best_shift(y, c, max_shift, n_centre - n_a, mid, n)
+    s_a, s_b = int(np.round(shift)), int(np.round(shift_end))
+    gain, offset, count = _fit(y, c, s_a, s_b, mid)
     sq, dsq, dcount, prev = 0.0, 0.0, 0, np.nan
     top, top_bin, top_dev = -1.0, -1, np.nan
-    for b in range(max(0, -s), min(n, n - s)):
-        r = y[b + s] - offset - gain * c[b]
+    for b in range(n):
+        j = b + (s_a if b < mid else s_b)
+        r = y[j] - offset - gain * c[b] if 0 <= j < n else np.nan
         if r == r:
             sq += r * r
             if prev == prev:
@@ -107,8 +136,9 @@ def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
                 top, top_bin, top_dev = abs(r) / sigma[b], b, r
         prev = r
     width = 0
-    for b in range(max(0, -s), min(n, n - s)):
-        r = y[b + s] - offset - gain * c[b]
+    for b in range(n):
+        j = b + (s_a if b < mid else s_b)
+        r = y[j] - offset - gain * c[b] if 0 <= j < n else np.nan
         if r == r and abs(r) / sigma[b] >= 0.5 * top:
             width += 1
     spread, curv, n_curv = 0.0, 0.0, 0
@@ -129,6 +159,7 @@ def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
             run = 0
     ok = count > 0
     out[SHIFT] = shift if ok else np.nan
+    out[SHIFT_END] = shift_end if ok else np.nan
     out[GAIN] = gain
     out[OFFSET] = offset
     out[RESIDUAL] = np.sqrt(sq / count) if ok else np.nan
@@ -138,7 +169,8 @@ def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
     out[CURVATURE] = curv / n_curv if n_curv > 0 else np.nan
     out[MISSING] = missing / max(n_centre, 1)
     out[LOCAL_DEV] = top_dev
-    out[LOCAL_BIN] = top_bin + shift if top_bin >= 0 else np.nan
+    out[LOCAL_BIN] = top_bin + (shift if top_bin < mid else shift_end) if top_bin >= 0 \
+        else np.nan
     out[LOCAL_WIDTH] = width / max(n_centre, 1)
     out[GAP_FIRST] = best_end - best_run + 1 if best_run > 0 else -1
     out[GAP_LAST] = best_end

@@ -1,11 +1,12 @@
 """Outlier ranking: which filtered curves deviate most from the golden curve, and why.
 
 Every curve is measured on the explorer's common grid (:class:`Profiles`) against the golden
-centre after the small x shift that fits it best (``outlier_kernel``), so natural jitter in x
-does not read as a deviation. The measures become robust z scores against the filtered
+centre after the small x shifts that fit it best, one for each half of the centre (a banded
+warp with one joint: a knee and an end may move apart; ``outlier_kernel``), so natural
+jitter in x does not read as a deviation. The measures become robust z scores against the filtered
 curves themselves (median and MAD), grouped into scores:
 
-- *shift*: how far the best shift is from the usual one (a late or early knee);
+- *shift*: how far either best shift is from the usual one (a late or early knee or end);
 - *level*: the gain and offset that best map the centre onto the aligned curve;
 - *shape*: what remains after shift, gain and offset: the residual of the values and of
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
@@ -45,7 +46,8 @@ N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
 EXPLAIN = 500
 MIN_CURVES = 3
 #: Which kernel measures are features, and their names in a reason.
-FEATURES = {kernel.SHIFT: "x shift", kernel.GAIN: "gain", kernel.OFFSET: "offset",
+FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
+            kernel.GAIN: "gain", kernel.OFFSET: "offset",
             kernel.RESIDUAL: "shape", kernel.SLOPE_RESIDUAL: "slope",
             kernel.LOCAL: "local deviation", kernel.SPREAD: "noise",
             kernel.CURVATURE: "curvature", kernel.MISSING: "coverage"}
@@ -69,6 +71,7 @@ class _Usual:
     """Medians of the measures a reason compares with."""
 
     shift: float
+    shift_end: float
     gain: float
     offset: float
     spread: float
@@ -115,6 +118,7 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
     combined = np.where(empty, np.nan, combined)
     order = np.lexsort((ids, np.where(empty, np.inf, -combined)))
     usual = _Usual(shift=float(np.nanmedian(measures[:, kernel.SHIFT])),
+                   shift_end=float(np.nanmedian(measures[:, kernel.SHIFT_END])),
                    gain=float(np.nanmedian(measures[:, kernel.GAIN])),
                    offset=float(np.nanmedian(measures[:, kernel.OFFSET])),
                    spread=float(np.nanmedian(measures[:, kernel.SPREAD])))
@@ -155,7 +159,8 @@ def _sigma(golden: Golden, span: float) -> np.ndarray:
 def _floors(ctx: _Context) -> np.ndarray:
     """The smallest scale of each feature (identical curves have a MAD of 0)."""
     y = 0.002 * ctx.y_span
-    per_feature = {kernel.SHIFT: 0.5, kernel.GAIN: 0.002, kernel.OFFSET: y,
+    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, kernel.GAIN: 0.002,
+                   kernel.OFFSET: y,
                    kernel.RESIDUAL: y, kernel.SLOPE_RESIDUAL: y, kernel.LOCAL: 0.25,
                    kernel.SPREAD: y, kernel.CURVATURE: y,
                    kernel.MISSING: 2.0 / max(int(np.isfinite(ctx.centre).sum()), 1)}
@@ -182,7 +187,7 @@ def _scores(z: np.ndarray) -> np.ndarray:
     up = np.clip(z, 0, None)
     forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
     return np.column_stack([
-        np.abs(_col(z, kernel.SHIFT)),
+        np.fmax(np.abs(_col(z, kernel.SHIFT)), np.abs(_col(z, kernel.SHIFT_END))),
         np.abs(_col(z, kernel.GAIN)),
         np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
                 _col(up, kernel.LOCAL)),
@@ -210,14 +215,21 @@ def _percent(dev: float, base: float) -> str:
 
 
 def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray) -> str:
-    """One curve's largest score in words."""
-    which = int(np.argmax(np.nan_to_num(s, nan=-1.0)))
-    if not s[which] >= USUAL:
-        return "within the usual variation"
+    """One curve's largest score in words (the isolation score's only when no other is
+    unusual: a named deviation says more than a mix)."""
+    concrete = np.nan_to_num(s[:-1], nan=-1.0)  # every score but the isolation one
+    which = int(np.argmax(concrete))
+    if not concrete[which] >= USUAL:
+        which = len(SCORES) - 1
+        if not s[which] >= USUAL:
+            return "within the usual variation"
     name = SCORES[which]
     if name == "shift":
-        shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
-        return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
+        if abs(_col(z, kernel.SHIFT)) >= abs(_col(z, kernel.SHIFT_END)):
+            shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
+            return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
+        shift = (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx
+        return f"{'late' if shift > 0 else 'early'} end (x {shift:+.3g})"
     if name == "level":
         return _level(ctx, usual, m, z)
     if name == "noise":

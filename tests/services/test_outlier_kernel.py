@@ -12,7 +12,7 @@ X = (np.arange(BINS) + 0.5) / BINS
 
 
 def _knee(shift: float = 0.0) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(X - 0.5 - shift) / 0.03))
+    return 1.0 / (1.0 + np.exp(-(X - 0.35 - shift) / 0.03))
 
 
 def _measures(rows: list[np.ndarray], centre: np.ndarray, *, spread: float = 0.0
@@ -24,11 +24,25 @@ def _measures(rows: list[np.ndarray], centre: np.ndarray, *, spread: float = 0.0
 
 def test_shift_gain_and_offset_of_a_known_curve_are_recovered() -> None:
     centre = _knee()
-    late = 1.1 * _knee(shift=0.035) + 0.2  # 7 bins late, 10 % gain, offset 0.2
-    m = _measures([centre, late], centre)
-    assert abs(m[0, kernel.SHIFT]) < 1e-3 and m[0, kernel.RESIDUAL] < 1e-6
-    assert abs(m[1, kernel.SHIFT] - 7.0) < 0.3
-    assert abs(m[1, kernel.GAIN] - 1.1) < 0.02 and abs(m[1, kernel.OFFSET] - 0.2) < 0.02
+    late = _knee(shift=0.035) + 0.2  # 7 bins late, offset 0.2
+    higher = 1.1 * centre  # 10 % gain
+    m = _measures([centre, late, higher], centre)
+    assert abs(m[0, kernel.SHIFT]) < 0.05 and m[0, kernel.RESIDUAL] < 1e-6
+    assert abs(m[1, kernel.SHIFT] - 7.0) < 0.3 and abs(m[1, kernel.OFFSET] - 0.2) < 0.01
+    assert abs(m[1, kernel.GAIN] - 1.0) < 0.01
+    assert abs(m[2, kernel.GAIN] - 1.1) < 0.02  # recovered
+    assert abs(m[2, kernel.SHIFT]) < 1.5  # the cost is offset-free, not gain-free: a bin off
+
+
+def test_a_knee_and_an_end_moving_apart_are_aligned_each() -> None:
+    def shape(knee: float, end: float) -> np.ndarray:
+        return (1.0 / (1.0 + np.exp(-(X - knee) / 0.02))) / (1.0 + np.exp((X - end) / 0.02))
+
+    centre = shape(0.3, 0.8)
+    moved = shape(0.3 + 5 / BINS, 0.8 - 4 / BINS)  # knee 5 bins late, end 4 bins early
+    m = _measures([moved], centre)[0]
+    assert abs(m[kernel.SHIFT] - 5.0) < 0.3 and abs(m[kernel.SHIFT_END] + 4.0) < 0.3
+    assert m[kernel.RESIDUAL] < 0.01
 
 
 def test_a_local_bump_is_found_where_it_is() -> None:

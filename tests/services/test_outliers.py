@@ -173,11 +173,12 @@ def test_a_dip_and_a_wide_sag_are_worded_apart() -> None:
     curves = [_curve(rng) for _ in range(N_OK)]
     x = np.linspace(0, 1, 1500)
     dip = _shape(x) - 0.15 * np.exp(-(((x - 0.7) / 0.012) ** 2))
-    sag = _shape(x) - 0.12 * np.exp(-(((x - 0.65) / 0.12) ** 2))
+    sag = _shape(x) - 0.12 * np.exp(-(((x - 0.3) / 0.08) ** 2))
     curves += [(x, dip + rng.normal(0, 0.004, len(x))), (x, sag + rng.normal(0, 0.004, len(x)))]
     prof = _profiles(curves, list(range(1, N_OK + 3)))
     ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
     assert re.fullmatch(r"dip at x 0\.(69|7|70|71)\d* \(-\d+ % of the range\)",
                         ranked[N_OK + 1][1])
-    assert re.fullmatch(r"low around x 0\.6\d* \(-\d+ % of the range\)", ranked[N_OK + 2][1])
+    assert re.fullmatch(r"low around x 0\.(29|3|30|31)\d* \(-\d+ % of the range\)",
+                        ranked[N_OK + 2][1])
     assert {ranked[N_OK + 1][0], ranked[N_OK + 2][0]} == {0, 1}
