@@ -45,6 +45,9 @@ N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
 #: Reasons are worded for this many curves from the top (the table's length).
 EXPLAIN = 500
 MIN_CURVES = 3
+#: A curve whose fitted gain is below this share of the usual one is not the golden shape
+#: moved (a part missing, a flat line): its best shifts mean nothing and are not scored.
+MIN_SHAPE_GAIN = 0.5
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
             kernel.GAIN: "gain", kernel.OFFSET: "offset",
@@ -113,6 +116,8 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
             else features[np.asarray(reference, dtype=bool)]
         z = _robust_z(features, _floors(ctx), ref)
         scores = _scores(z)
+        gain = measures[:, kernel.GAIN] / np.nanmedian(ref[:, _COLUMN[kernel.GAIN]])
+        scores[gain < MIN_SHAPE_GAIN, 0] = 0.0  # not the golden shape moved: no shift
         combined = np.max(np.nan_to_num(scores, nan=0.0), axis=1)
     empty = np.all(np.isnan(profiles.mean), axis=1)
     combined = np.where(empty, np.nan, combined)
