@@ -48,6 +48,8 @@ MIN_CURVES = 3
 #: A curve whose fitted gain is below this share of the usual one is not the golden shape
 #: moved (a part missing, a flat line): its best shifts mean nothing and are not scored.
 MIN_SHAPE_GAIN = 0.5
+#: A gain this far from the usual one is a curve's reason whatever else scores higher.
+HEADLINE_GAIN = 0.2
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
             kernel.GAIN: "gain", kernel.OFFSET: "offset",
@@ -229,6 +231,8 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
         if not s[which] >= USUAL:
             return "within the usual variation"
     name = SCORES[which]
+    if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN:
+        name = "level"  # a curve this much higher or lower: that is the news
     if name == "shift":
         if abs(_col(z, kernel.SHIFT)) >= abs(_col(z, kernel.SHIFT_END)):
             shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
