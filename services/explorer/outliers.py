@@ -234,7 +234,8 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
     if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN:
         name = "level"  # a curve this much higher or lower: that is the news
     if name == "shift":
-        if abs(_col(z, kernel.SHIFT)) >= abs(_col(z, kernel.SHIFT_END)):
+        knee = abs(_col(z, kernel.SHIFT))
+        if knee >= USUAL or knee >= abs(_col(z, kernel.SHIFT_END)):  # the whole curve: a knee
             shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
             return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
         shift = (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx
