@@ -256,7 +256,8 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
 
 def _level(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:
     peak = float(ctx.centre[ctx.peak_bin])
-    if abs(_col(z, kernel.GAIN)) >= abs(_col(z, kernel.OFFSET)) and peak != 0 \
+    off_gain = usual.gain != 0 and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN
+    if (off_gain or abs(_col(z, kernel.GAIN)) >= abs(_col(z, kernel.OFFSET))) and peak != 0 \
             and usual.gain != 0:
         gain = m[kernel.GAIN] / usual.gain - 1
         return f"peak {_percent(gain * peak, abs(peak))} at x {_x(ctx.x[ctx.peak_bin])}"
