@@ -45,8 +45,9 @@ def analyse(_groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
         patch["data"][index] = trace
     g = result.golden
     label = f"{g.name} v{g.version}" if g.id else f"built from {g.n_curves} OK curves"
-    info = (f"{len(result.rows)} most deviating curves vs the golden curve ({label}); "
-            f"the top {len(result.top_lines)} are drawn in orange. Click a row for its part.")
+    info = (f"{len(result.rows)} most deviating curves vs the golden curve ({label}), "
+            "each aligned in x first; “Why” names its largest deviation. The top "
+            f"{len(result.top_lines)} are drawn in orange. Click a row for its part.")
     if state.objects:
         info += f" Evaluation objects: {result.n_nok_objects} curves NOK."
     return result.rows, info, list(result.top_lines), patch

@@ -16,9 +16,9 @@ GRAPH_HEIGHT = 520
 OBJECT_COLUMNS = ("kind", "name", "x0", "x1", "y0", "y1", "entry", "exit", "direction",
                   "margin")
 OUTLIER_COLUMNS = (("rank", "#"), ("curve_id", "Curve"), ("serial", "Serial"),
-                   ("station", "Station"), ("ts", "Time"), ("result", "Result"),
-                   ("max_abs_dev", "Max |dev|"), ("area_outside", "Area outside"),
-                   ("verdict", "Objects"))
+                   ("reason", "Why"), ("score", "Score"), ("station", "Station"),
+                   ("ts", "Time"), ("result", "Result"), ("max_abs_dev", "Max |dev|"),
+                   ("area_outside", "Area outside"), ("verdict", "Objects"))
 
 
 #: A long filter list holds only some of its values until one types (the server searches
@@ -107,6 +107,8 @@ def make_outlier_table() -> html.Div:
             cell_selectable=True, style_table={"overflowX": "auto"},
             style_cell={"fontSize": "0.8rem", "padding": "4px 6px", "textAlign": "left"},
             style_header={"fontWeight": "600"},
+            style_cell_conditional=[{"if": {"column_id": "reason"}, "whiteSpace": "normal",
+                                     "minWidth": "12rem", "maxWidth": "18rem"}],
             style_data_conditional=[{"if": {"filter_query": "{result} = NOK"},
                                      "color": "#c62828"}]),
     ])

@@ -22,7 +22,7 @@ from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import ProcessCaches
 from services.core.runtime import Runtime
 from services.explorer import density_kernel as kernel
-from services.explorer import population
+from services.explorer import outlier_kernel, population
 from services.explorer.state import MAX_HIGHLIGHTS, ExplorerState
 
 #: Density image size bounds (pixels).
@@ -375,6 +375,7 @@ def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
     clusters and draw its whole view, so that opening the explorer is fast (start-up, in
     the background). Returns how many processes were loaded."""
     kernel.warm_up()
+    outlier_kernel.warm_up()
     with runtime.db.session() as db:
         clusters = [c.id for c in cluster_meta.clusters_with_status(db, "running")]
     loaded = 0

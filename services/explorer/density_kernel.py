@@ -199,27 +199,28 @@ def _profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarr
     return mean, low, high
 
 
-#: Parallel kernels run one at a time: numba's fallback "workqueue" threading layer (used
-#: when no OpenMP/TBB runtime is installed) aborts the process on concurrent launches from
-#: several Python threads, and two launches would only share the same cores anyway.
-_LAUNCH = threading.Lock()
+#: Parallel kernels (these and the outlier ranking's) run one at a time: numba's fallback
+#: "workqueue" threading layer (used when no OpenMP/TBB runtime is installed) aborts the
+#: process on concurrent launches from several Python threads, and two launches would only
+#: share the same cores anyway.
+LAUNCH = threading.Lock()
 
 
 def rasterise(*args: Any) -> tuple[np.ndarray, int]:
     """Run :func:`_rasterise` (arguments as documented there)."""
-    with _LAUNCH:
+    with LAUNCH:
         return _rasterise(*args)
 
 
 def profiles(*args: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run :func:`_profiles` (arguments as documented there)."""
-    with _LAUNCH:
+    with LAUNCH:
         return _profiles(*args)
 
 
 def compose(images: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     """Run :func:`_compose`."""
-    with _LAUNCH:
+    with LAUNCH:
         return _compose(images, rgb)
 
 

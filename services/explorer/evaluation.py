@@ -29,7 +29,7 @@ class Scores:
 
 def score(profiles: Profiles, golden: Golden) -> Scores:
     """Max |mean − centre| and the area of min/max outside the band, ranked by area then max."""
-    golden_on = _regrid(golden, profiles)
+    golden_on = regrid(golden, profiles)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         dev = np.abs(profiles.mean - golden_on.center)
@@ -43,7 +43,7 @@ def score(profiles: Profiles, golden: Golden) -> Scores:
                   area_outside=area[order])
 
 
-def _regrid(golden: Golden, profiles: Profiles) -> Golden:
+def regrid(golden: Golden, profiles: Profiles) -> Golden:
     """``golden`` interpolated onto the profiles' grid (NaN outside its own range)."""
     if len(golden.x) == len(profiles.x) and np.allclose(golden.x, profiles.x):
         return golden
@@ -92,7 +92,7 @@ def _envelope(p: Profiles, obj: EvalObject, golden: Golden | None) -> np.ndarray
     if golden is None:
         raise ValidationError(f"The envelope “{obj.name}” needs a golden curve; choose or "
                               "build one first.")
-    g = _regrid(golden, p)
+    g = regrid(golden, p)
     cols = (p.x >= obj.x0) & (p.x <= obj.x1) & np.isfinite(g.lower) & np.isfinite(g.upper)
     with np.errstate(invalid="ignore"):
         out = (p.high[:, cols] > g.upper[cols] + obj.margin) | \

@@ -15,7 +15,7 @@ from data.analytics import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
-from services.explorer import evaluation, golden
+from services.explorer import evaluation, golden, outliers
 from services.explorer.curve_queries import Density, Options
 from services.explorer.golden import Golden
 from services.explorer.state import (
@@ -212,30 +212,47 @@ def _ok_ids(session: Any, query: Any) -> list[int]:
 
 def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
             width: int, limit: int = 500) -> Analysis:
-    """Score every filtered curve against the golden curve and judge it with the objects."""
+    """Rank every filtered curve against the golden curve (the usual variation: the OK
+    curves among them, or all when none is OK) and judge it with the objects."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     profiles = explorer.profiles(session, query)
     if not len(profiles.curve_ids):
         raise NotFound("No curves match these filters.")
-    gold = _golden_for(runtime, cluster_id, state, profiles, session, query)
-    scores = evaluation.score(profiles, gold)
+    ok_ids = _ok_ids(session, query)
+    gold = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id is not None \
+        else golden.build(profiles, curve_ids=ok_ids or None)
+    ranking = outliers.rank(profiles, gold, reference=np.isin(profiles.curve_ids, ok_ids),
+                            explain=limit)
     verdict = dict(zip(profiles.curve_ids.tolist(),
                        evaluation.judge(profiles, state.objects, golden=gold), strict=True))
-    top = [int(c) for c in scores.curve_ids[:limit]]
-    meta = {int(r["curve_id"]): r for r in
-            curve_data.curve_rows(session, query, limit=len(top), curve_ids=top)}
-    rows = [{"rank": i + 1, "curve_id": cid, "serial": meta[cid]["serial"],
-             "station": meta[cid]["station"], "ts": str(meta[cid]["ts"])[:19],
-             "result": meta[cid]["result"], "max_abs_dev": round(float(dev), 3),
-             "area_outside": round(float(area), 3),
-             "verdict": verdict.get(cid) or ("OK" if state.objects else "")}
-            for i, (cid, dev, area) in enumerate(zip(top, scores.max_abs_dev[:limit],
-                                                     scores.area_outside[:limit], strict=True))
-            if cid in meta]
+    top = [int(c) for c in ranking.curve_ids[:limit]]
+    rows = _ranked_rows(session, query, ranking, top, evaluation.score(profiles, gold),
+                        verdict={c: verdict.get(c) or ("OK" if state.objects else "")
+                                 for c in top})
     lines = explorer.lines(session, query, curve_ids=top[:TOP_OUTLIERS], x_range=state.x_range,
                            width=width)
     n_nok = sum(1 for v in verdict.values() if v)
     return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok)
+
+
+def _ranked_rows(session: Any, query: Any, ranking: outliers.Ranking, top: list[int],
+                 band: evaluation.Scores, *, verdict: dict[int, str]) -> list[dict[str, Any]]:
+    """The outlier table: the ``top`` curves in rank order with their part columns, score,
+    reason, band deviations and the objects' verdict."""
+    meta = {int(r["curve_id"]): r for r in
+            curve_data.curve_rows(session, query, limit=len(top), curve_ids=top)}
+    dev = dict(zip(band.curve_ids.tolist(), zip(band.max_abs_dev.tolist(),
+                                               band.area_outside.tolist(), strict=True),
+                   strict=True))
+    return [{"rank": i + 1, "curve_id": cid, "serial": meta[cid]["serial"],
+             "station": meta[cid]["station"], "ts": str(meta[cid]["ts"])[:19],
+             "result": meta[cid]["result"],
+             "score": round(float(score), 1) if np.isfinite(score) else None,
+             "reason": reason, "max_abs_dev": round(dev[cid][0], 3),
+             "area_outside": round(dev[cid][1], 3), "verdict": verdict[cid]}
+            for i, (cid, score, reason) in enumerate(zip(top, ranking.score[:len(top)],
+                                                         ranking.reasons, strict=True))
+            if cid in meta]
 
 
 def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *,

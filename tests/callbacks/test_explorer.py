@@ -123,6 +123,20 @@ def test_outsider_gets_no_outliers_and_forged_curve_ids_are_refused(server: Flas
     assert "not among the filtered curves" in _text(forged)
 
 
+def test_viewer_gets_outliers_ranked_with_a_reason_each(server: Flask, world: World) -> None:
+    result = call(_client(server, "viewer"), "explorer-outliers-table", {
+        "explorer-groups-store.data": {"n": 3}, "explorer-state-store.data": STATE,
+        "explorer-cluster-store.data": {"cluster": world.a}})["response"]
+    rows = result["explorer-outliers-table"]["data"]
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    scores = [r["score"] for r in rows if r["score"] is not None]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    assert all(isinstance(r["reason"], str) and r["reason"] for r in rows)
+    nok_share = sum(r["result"] == "NOK" for r in rows) / len(rows)
+    assert sum(r["result"] == "NOK" for r in rows[:10]) / 10 > nok_share
+    assert "aligned in x" in _text(result["explorer-outliers-info-div"])
+
+
 def test_export_needs_analyst_and_saving_a_golden_curve_needs_editor(server: Flask,
                                                                      world: World) -> None:
     base = {"explorer-state-store.data": STATE,

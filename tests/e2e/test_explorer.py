@@ -134,3 +134,29 @@ def test_a_resize_while_a_zoom_is_on_its_way_keeps_the_zoom(page: Page,
         Plotly.relayout(graph, {'xaxis.range': [3, 6], 'yaxis.range': [5, 20]});
     }""")
     expect(page.locator("#explorer-summary-div")).to_contain_text("x 3…6", timeout=20_000)
+
+
+REASON = re.compile(r"(late|early) (knee|end) \(x [+-][0-9.e-]+\)"
+                    r"|peak \d+ % (high|low) at x [0-9.e-]+|noisy.*|missing segment x .+"
+                    r"|ends early at x .+|starts late at x .+"
+                    r"|extra peak at x .+|dip at x .+|(high|low) around x .+"
+                    r"|offset [+-]\d+ % of the range|unusual mix of .+"
+                    r"|within the usual variation|shape differs|missing samples")
+
+
+def test_each_outlier_says_why_at_every_screen_size(page: Page, live_app: AppProcess) -> None:
+    sign_in(page, live_app.url, *_analyst(live_app))
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    table = page.locator("#explorer-outliers-table")
+    expect(table.locator("td").first).to_be_visible(timeout=60_000)
+    expect(table.locator("th", has_text="Why")).to_be_visible()
+    expect(page.locator("#explorer-outliers-info-div")).to_contain_text("aligned in x")
+    reasons = table.locator("td[data-dash-column='reason']").all_inner_texts()
+    scores = [float(s) for s in table.locator("td[data-dash-column='score']").all_inner_texts()]
+    assert len(reasons) == 12 and all(REASON.fullmatch(r) for r in reasons), reasons
+    assert reasons[0] != "within the usual variation" and scores == sorted(scores, reverse=True)
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        table.scroll_into_view_if_needed()
+        expect(table.locator("td[data-dash-column='reason']").first).to_be_visible()
+        screenshot(page, f"explorer-outliers-{width}x{height}")

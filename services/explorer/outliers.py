@@ -1,0 +1,293 @@
+"""Outlier ranking: which filtered curves deviate most from the golden curve, and why.
+
+Every curve is measured on the explorer's common grid (:class:`Profiles`) against the golden
+centre after the small x shifts that fit it best, one for each half of the centre (a banded
+warp with one joint: a knee and an end may move apart; ``outlier_kernel``), so natural
+jitter in x does not read as a deviation. The measures become robust z scores against the filtered
+curves themselves (median and MAD), grouped into scores:
+
+- *shift*: how far either best shift is from the usual one (a late or early knee or end);
+- *level*: the gain and offset that best map the centre onto the aligned curve;
+- *shape*: what remains after shift, gain and offset: the residual of the values and of
+  their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
+- *noise*: the spread inside each grid bin beyond the slope, and the bin-to-bin curvature;
+- *missing*: the share of the golden curve's bins where the curve has no sample;
+- *isolation*: an isolation forest's score over all the measures at once (an unusual mix).
+
+A curve's rank follows its largest score; its reason describes that score in words. Ties
+keep curve id order; curves without a sample in the range come last.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from lyceum.errors import ValidationError
+from services.explorer import outlier_kernel as kernel
+from services.explorer.curve_queries import Profiles
+from services.explorer.evaluation import regrid
+from services.explorer.golden import Golden
+
+SCORES = ("shift", "level", "shape", "noise", "missing", "isolation")
+#: The largest x shift tried when aligning a curve with the golden centre (share of bins).
+MAX_SHIFT_SHARE = 0.08
+#: Below this score a curve is within the usual variation of the filtered curves.
+USUAL = 3.5
+#: A deviation narrower than this share of the grid is a local bump or dip.
+LOCAL_WIDTH = 0.08
+#: The isolation score counts at this weight (it sees every measure and is noisier alone).
+ISOLATION_WEIGHT = 0.6
+N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
+#: Reasons are worded for this many curves from the top (the table's length).
+EXPLAIN = 500
+MIN_CURVES = 3
+#: A curve whose fitted gain is below this share of the usual one is not the golden shape
+#: moved (a part missing, a flat line): its best shifts mean nothing and are not scored.
+MIN_SHAPE_GAIN = 0.5
+#: A gain this far from the usual one is a curve's reason whatever else scores higher.
+HEADLINE_GAIN = 0.2
+#: Which kernel measures are features, and their names in a reason.
+FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
+            kernel.GAIN: "gain", kernel.OFFSET: "offset",
+            kernel.RESIDUAL: "shape", kernel.SLOPE_RESIDUAL: "slope",
+            kernel.LOCAL: "local deviation", kernel.SPREAD: "noise",
+            kernel.CURVATURE: "curvature", kernel.MISSING: "coverage"}
+_COLUMN = {measure: i for i, measure in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Curves most deviating first: ``score`` (robust z units; NaN: no sample in range),
+    the reason in words (for the first ``explain`` curves), and every score per curve
+    (columns in ``SCORES``)."""
+
+    curve_ids: np.ndarray
+    score: np.ndarray
+    reasons: list[str]
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Usual:
+    """Medians of the measures a reason compares with."""
+
+    shift: float
+    shift_end: float
+    gain: float
+    offset: float
+    spread: float
+
+
+@dataclass(frozen=True)
+class _Context:
+    x: np.ndarray
+    dx: float
+    centre: np.ndarray
+    sigma: np.ndarray
+    y_span: float
+    peak_bin: int
+
+
+def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = None,
+         explain: int = EXPLAIN) -> Ranking:
+    """Rank every curve of ``profiles`` by how far, and how, it deviates from ``golden``.
+
+    ``reference`` (a mask over the curves, e.g. those judged OK) sets the usual variation
+    each score is measured against; ``None`` or fewer than 3 curves: all of them. Reasons
+    are worded for the first ``explain`` curves of the ranking."""
+    ids = np.asarray(profiles.curve_ids, dtype=np.int64)
+    n = len(ids)
+    if n < MIN_CURVES:
+        reason = f"only {n} curve{'' if n == 1 else 's'}: too few to rank ({MIN_CURVES} needed)"
+        order = np.argsort(ids, kind="stable")
+        return Ranking(curve_ids=ids[order], score=np.zeros(n),
+                       reasons=[reason] * min(n, explain),
+                       scores=np.zeros((n, len(SCORES))))
+    ctx = _context(profiles, golden)
+    max_shift = max(int(round(MAX_SHIFT_SHARE * len(ctx.x))), 1)
+    measures = kernel.shape_measures(profiles.mean, profiles.low, profiles.high, ctx.centre,
+                                     ctx.sigma, max_shift)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN curves stay NaN
+        features = measures[:, list(FEATURES)]
+        ref = features if reference is None or np.count_nonzero(reference) < MIN_CURVES \
+            else features[np.asarray(reference, dtype=bool)]
+        z = _robust_z(features, _floors(ctx), ref)
+        scores = _scores(z)
+        gain = measures[:, kernel.GAIN] / np.nanmedian(ref[:, _COLUMN[kernel.GAIN]])
+        scores[gain < MIN_SHAPE_GAIN, 0] = 0.0  # not the golden shape moved: no shift
+        combined = np.max(np.nan_to_num(scores, nan=0.0), axis=1)
+    empty = np.all(np.isnan(profiles.mean), axis=1)
+    combined = np.where(empty, np.nan, combined)
+    order = np.lexsort((ids, np.where(empty, np.inf, -combined)))
+    usual = _Usual(shift=float(np.nanmedian(measures[:, kernel.SHIFT])),
+                   shift_end=float(np.nanmedian(measures[:, kernel.SHIFT_END])),
+                   gain=float(np.nanmedian(measures[:, kernel.GAIN])),
+                   offset=float(np.nanmedian(measures[:, kernel.OFFSET])),
+                   spread=float(np.nanmedian(measures[:, kernel.SPREAD])))
+    reasons = [_reason(ctx, usual, measures[i], z[i], scores[i]) if not empty[i]
+               else "no samples in this x range" for i in order[:explain]]
+    return Ranking(curve_ids=ids[order], score=combined[order], reasons=reasons,
+                   scores=scores[order])
+
+
+def _context(profiles: Profiles, golden: Golden) -> _Context:
+    on = regrid(golden, profiles)
+    centre = on.center.astype(np.float64)
+    finite = np.isfinite(centre)
+    if finite.sum() < 2:
+        raise ValidationError("The golden curve has no values in this x range: zoom out or "
+                              "choose another golden curve.")
+    span = float(np.nanmax(centre) - np.nanmin(centre))
+    span = span if span > 0 else max(float(np.nanmax(np.abs(centre))), 1.0)
+    return _Context(x=np.asarray(profiles.x, dtype=np.float64), dx=profiles.dx, centre=centre,
+                    sigma=_sigma(on, span), y_span=span, peak_bin=int(np.nanargmax(centre)))
+
+
+def _sigma(golden: Golden, span: float) -> np.ndarray:
+    """The golden band as a standard deviation per bin (a floor where it is narrow or
+    missing): the unit of a local deviation."""
+    if golden.method == "mean-sigma":
+        per = golden.band
+    else:
+        per = NormalDist().inv_cdf(1 - min(max(golden.band, 0.5), 49.5) / 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sigma = (golden.upper - golden.lower).astype(np.float64) / (2 * per)
+        typical = np.nanmedian(sigma) if np.isfinite(sigma).any() else 0.0
+    floor = max(0.25 * float(np.nan_to_num(typical)), 0.002 * span)
+    return np.fmax(np.nan_to_num(sigma, nan=floor), floor)
+
+
+def _floors(ctx: _Context) -> np.ndarray:
+    """The smallest scale of each feature (identical curves have a MAD of 0)."""
+    y = 0.002 * ctx.y_span
+    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, kernel.GAIN: 0.002,
+                   kernel.OFFSET: y,
+                   kernel.RESIDUAL: y, kernel.SLOPE_RESIDUAL: y, kernel.LOCAL: 0.25,
+                   kernel.SPREAD: y, kernel.CURVATURE: y,
+                   kernel.MISSING: 2.0 / max(int(np.isfinite(ctx.centre).sum()), 1)}
+    return np.array([per_feature[k] for k in FEATURES])
+
+
+def _robust_z(values: np.ndarray, floors: np.ndarray, ref: np.ndarray | None = None
+              ) -> np.ndarray:
+    """(value − median) / max(1.4826 · MAD, floor), per column, median and MAD of ``ref``
+    (default ``values``)."""
+    ref = values if ref is None else ref
+    median = np.nanmedian(ref, axis=0)
+    mad = 1.4826 * np.nanmedian(np.abs(ref - median), axis=0)
+    scale = np.fmax(np.nan_to_num(mad), floors)
+    return (values - np.nan_to_num(median)) / scale
+
+
+def _col(z: np.ndarray, measure: int) -> np.ndarray:
+    return z[..., _COLUMN[measure]]
+
+
+def _scores(z: np.ndarray) -> np.ndarray:
+    """The ``SCORES`` columns from the features' z scores."""
+    up = np.clip(z, 0, None)
+    forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
+    return np.column_stack([
+        np.fmax(np.abs(_col(z, kernel.SHIFT)), np.abs(_col(z, kernel.SHIFT_END))),
+        np.abs(_col(z, kernel.GAIN)),
+        np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
+                _col(up, kernel.LOCAL)),
+        np.fmax(_col(up, kernel.SPREAD), _col(up, kernel.CURVATURE)),
+        _col(up, kernel.MISSING), ISOLATION_WEIGHT * forest])
+
+
+def _isolation(points: np.ndarray) -> np.ndarray:
+    """Robust z of each curve's isolation-forest anomaly score (shorter paths: higher)."""
+    sample = min(TREE_SAMPLE, len(points))
+    forest = kernel.grow_forest(points, n_trees=N_TREES, sample=sample, seed=SEED)
+    depth = kernel.path_lengths(points, *forest)
+    anomaly = 2.0 ** (-depth / max(kernel.average_path(sample), 1.0))
+    return np.clip(_robust_z(anomaly[:, None], np.array([0.01]))[:, 0], 0, None)
+
+
+# ----------------------------------------------------------------------------- reasons
+
+def _x(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _percent(dev: float, base: float) -> str:
+    return f"{abs(dev) / base * 100:.0f} % {'high' if dev > 0 else 'low'}"
+
+
+def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray) -> str:
+    """One curve's largest score in words (the isolation score's only when no other is
+    unusual: a named deviation says more than a mix)."""
+    concrete = np.nan_to_num(s[:-1], nan=-1.0)  # every score but the isolation one
+    which = int(np.argmax(concrete))
+    if not concrete[which] >= USUAL:
+        which = len(SCORES) - 1
+        if not s[which] >= USUAL:
+            return "within the usual variation"
+    name = SCORES[which]
+    if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN:
+        name = "level"  # a curve this much higher or lower: that is the news
+    if name == "shift":
+        knee = abs(_col(z, kernel.SHIFT))
+        if knee >= USUAL or knee >= abs(_col(z, kernel.SHIFT_END)):  # the whole curve: a knee
+            shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
+            return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
+        shift = (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx
+        return f"{'late' if shift > 0 else 'early'} end (x {shift:+.3g})"
+    if name == "level":
+        return _level(ctx, usual, m, z)
+    if name == "noise":
+        times = m[kernel.SPREAD] / usual.spread if usual.spread > 0 else np.nan
+        return f"noisy ({times:.1f}× the usual spread)" if np.isfinite(times) else "noisy"
+    if name == "missing":
+        return _gap(ctx, m)
+    if name == "isolation":
+        top = np.argsort(-np.abs(np.nan_to_num(z)), kind="stable")[:2]
+        words = list(FEATURES.values())
+        return "unusual mix of " + " and ".join(words[k] for k in top)
+    return _shape(ctx, m)
+
+
+def _level(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:
+    peak = float(ctx.centre[ctx.peak_bin])
+    off_gain = usual.gain != 0 and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN
+    if (off_gain or abs(_col(z, kernel.GAIN)) >= abs(_col(z, kernel.OFFSET))) and peak != 0 \
+            and usual.gain != 0:
+        gain = m[kernel.GAIN] / usual.gain - 1
+        return f"peak {_percent(gain * peak, abs(peak))} at x {_x(ctx.x[ctx.peak_bin])}"
+    offset = m[kernel.OFFSET] - usual.offset
+    return f"offset {offset / ctx.y_span * 100:+.0f} % of the range"
+
+
+def _gap(ctx: _Context, m: np.ndarray) -> str:
+    first, last = int(m[kernel.GAP_FIRST]), int(m[kernel.GAP_LAST])
+    if first < 0:
+        return "missing samples"
+    x0, x1 = ctx.x[first] - ctx.dx / 2, ctx.x[last] + ctx.dx / 2
+    valid = np.flatnonzero(np.isfinite(ctx.centre))
+    if last >= valid[-1]:
+        return f"ends early at x {_x(x0)}"
+    if first <= valid[0]:
+        return f"starts late at x {_x(x1)}"
+    return f"missing segment x {_x(x0)}–{_x(x1)}"
+
+
+def _shape(ctx: _Context, m: np.ndarray) -> str:
+    dev, at = float(m[kernel.LOCAL_DEV]), float(m[kernel.LOCAL_BIN])
+    if not np.isfinite(dev):
+        return "shape differs"
+    x = ctx.x[0] + at * ctx.dx
+    near_peak = abs(at - ctx.peak_bin) <= max(2, int(0.03 * len(ctx.x)))
+    if near_peak and ctx.centre[ctx.peak_bin] != 0:
+        return f"peak {_percent(dev, abs(ctx.centre[ctx.peak_bin]))} at x {_x(x)}"
+    if m[kernel.LOCAL_WIDTH] <= LOCAL_WIDTH:
+        kind = "extra peak" if dev > 0 else "dip"
+        return f"{kind} at x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % of the range)"
+    return f"{'high' if dev > 0 else 'low'} around x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % " \
+        "of the range)"

@@ -1,0 +1,184 @@
+"""The outlier ranking on small generated sets: every defect kind above the OK curves with
+its reason worded right, stable ties, and degenerate input (one curve, constant curves,
+NaNs, curves of different lengths, a golden curve outside the range)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from lyceum.errors import ValidationError
+from services.explorer import density_kernel, golden, outliers
+from services.explorer.curve_queries import Profiles
+
+BINS = 128
+N_OK = 40
+DEFECTS = {"shifted": 901, "scaled": 902, "noisy": 903, "missing": 904, "bump": 905,
+           "flat": 906}
+
+
+def _shape(x: np.ndarray, *, shift: float = 0.0, gain: float = 1.0) -> np.ndarray:
+    t = x - shift
+    return gain * (0.1 + 0.9 / (1 + np.exp(-(t - 0.45) / 0.025))) * (0.6 + 0.5 * np.clip(
+        t - 0.45, 0, None)) * np.where(t > 0.85, np.exp(-(((t - 0.85) / 0.08) ** 2)), 1.0)
+
+
+def _curve(rng: np.random.Generator, kind: str = "ok") -> tuple[np.ndarray, np.ndarray]:
+    x = np.linspace(0, 1, 1500)
+    shift, gain, noise = float(rng.normal(0, 0.01)), 1 + float(rng.normal(0, 0.015)), 0.004
+    if kind == "shifted":
+        shift = 0.07
+    elif kind == "scaled":
+        gain = 1.12
+    elif kind == "noisy":
+        noise = 0.03
+    y = _shape(x, shift=shift, gain=gain) + rng.normal(0, noise, len(x))
+    if kind == "bump":
+        y += 0.15 * np.exp(-(((x - 0.3) / 0.012) ** 2))
+    if kind == "flat":
+        y = np.full_like(x, 0.1)
+    if kind == "missing":
+        keep = (x < 0.6) | (x > 0.7)
+        x, y = x[keep], y[keep]
+    return x, y
+
+
+def _profiles(curves: list[tuple[np.ndarray, np.ndarray]], ids: list[int]) -> Profiles:
+    x = np.concatenate([c[0] for c in curves]).astype(np.float32)
+    y = np.concatenate([c[1] for c in curves]).astype(np.float32)
+    starts = np.concatenate([[0], np.cumsum([len(c[0]) for c in curves])]).astype(np.int64)
+    mean, low, high = density_kernel.profiles(x, y, starts, np.arange(len(curves)), 0.0, 1.0,
+                                              BINS)
+    return Profiles(curve_ids=np.asarray(ids, dtype=np.int64),
+                    x=(np.arange(BINS) + 0.5) / BINS, mean=mean, low=low, high=high)
+
+
+def _known_set(seed: int = 3) -> tuple[Profiles, golden.Golden]:
+    rng = np.random.default_rng(seed)
+    curves = [_curve(rng) for _ in range(N_OK)] + [_curve(rng, k) for k in DEFECTS]
+    prof = _profiles(curves, [*range(1, N_OK + 1), *DEFECTS.values()])
+    return prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1)))
+
+
+def _ranked(prof: Profiles, gold: golden.Golden) -> dict[int, tuple[int, str]]:
+    ranking = outliers.rank(prof, gold, reference=prof.curve_ids <= N_OK)
+    return {int(c): (i, r) for i, (c, r) in enumerate(zip(ranking.curve_ids.tolist(),
+                                                          ranking.reasons, strict=True))}
+
+
+def test_every_defect_kind_is_ranked_above_every_ok_curve() -> None:
+    ranked = _ranked(*_known_set())
+    worst_defect = max(ranked[cid][0] for cid in DEFECTS.values())
+    assert worst_defect == len(DEFECTS) - 1  # the defects fill the top places
+    assert all(ranked[cid][1] == "within the usual variation" for cid in range(1, N_OK + 1))
+
+
+def test_reasons_name_what_is_wrong_and_where() -> None:
+    ranked = _ranked(*_known_set())
+    reason = {kind: ranked[cid][1] for kind, cid in DEFECTS.items()}
+    assert re.fullmatch(r"late knee \(x \+0\.0[67]\d*\)", reason["shifted"])
+    found = re.fullmatch(r"peak (\d+) % high at x (0\.8\d*)", reason["scaled"])
+    assert found and 10 <= int(found.group(1)) <= 14
+    assert re.fullmatch(r"noisy \(\d+\.\d× the usual spread\)", reason["noisy"])
+    gap = re.fullmatch(r"missing segment x (0\.\d+)–(0\.\d+)", reason["missing"])
+    assert gap and abs(float(gap.group(1)) - 0.6) < 0.02 and abs(float(gap.group(2)) - 0.7) < 0.02
+    bump = re.fullmatch(r"extra peak at x (0\.\d+) \(\+(\d+) % of the range\)", reason["bump"])
+    assert bump and abs(float(bump.group(1)) - 0.3) < 0.02 and 10 <= int(bump.group(2)) <= 20
+    assert re.fullmatch(r"peak \d+ % low at x 0\.8\d*", reason["flat"])  # no shift: no shape
+
+
+def test_a_late_knee_inside_the_usual_jitter_is_not_an_outlier() -> None:
+    rng = np.random.default_rng(5)
+    curves = [_curve(rng) for _ in range(N_OK)]
+    x = np.linspace(0, 1, 1500)
+    curves.append((x, _shape(x, shift=0.012) + rng.normal(0, 0.004, len(x))))
+    prof = _profiles(curves, list(range(1, N_OK + 2)))
+    ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
+    assert ranked[N_OK + 1][1] == "within the usual variation"
+
+
+def test_ties_keep_curve_id_order_and_constant_curves_rank_as_equals() -> None:
+    x = np.linspace(0, 1, 300)
+    prof = _profiles([(x, np.full_like(x, 2.0))] * 5, [50, 7, 31, 8, 12])
+    ranking = outliers.rank(prof, golden.build(prof))
+    assert ranking.curve_ids.tolist() == [7, 8, 12, 31, 50]
+    assert ranking.score.tolist() == [0.0] * 5
+    assert set(ranking.reasons) == {"within the usual variation"}
+    again = outliers.rank(prof, golden.build(prof))
+    assert again.curve_ids.tolist() == ranking.curve_ids.tolist()
+
+
+def test_the_same_curves_always_rank_the_same() -> None:
+    prof, gold = _known_set(seed=11)
+    first, second = outliers.rank(prof, gold), outliers.rank(prof, gold)
+    assert first.curve_ids.tolist() == second.curve_ids.tolist()
+    assert np.array_equal(first.score, second.score)
+
+
+def test_one_or_two_curves_are_too_few_to_rank() -> None:
+    x = np.linspace(0, 1, 100)
+    prof = _profiles([(x, x), (x, 2 * x)], [4, 3])
+    gold = golden.Golden(x=prof.x, center=prof.mean[0], lower=prof.mean[0],
+                         upper=prof.mean[1], n_curves=2, method="median-percentile", band=5)
+    ranking = outliers.rank(prof, gold)
+    assert ranking.curve_ids.tolist() == [3, 4]
+    assert ranking.reasons == ["only 2 curves: too few to rank (3 needed)"] * 2
+    one = outliers.rank(_profiles([(x, x)], [9]), gold)
+    assert one.reasons == ["only 1 curve: too few to rank (3 needed)"]
+
+
+def test_curves_without_samples_in_range_come_last_with_a_reason() -> None:
+    rng = np.random.default_rng(2)
+    curves = [_curve(rng) for _ in range(10)] + [(np.array([5.0, 6.0]), np.array([1.0, 1.0]))]
+    prof = _profiles(curves, [*range(1, 11), 99])
+    ranking = outliers.rank(prof, golden.build(prof, curve_ids=list(range(1, 11))))
+    assert ranking.curve_ids[-1] == 99 and np.isnan(ranking.score[-1])
+    assert ranking.reasons[-1] == "no samples in this x range"
+    assert np.isfinite(ranking.score[:-1]).all()
+
+
+def test_curves_of_different_lengths_shorter_ones_end_early() -> None:
+    rng = np.random.default_rng(4)
+    curves = [_curve(rng) for _ in range(20)]
+    x, y = _curve(rng)
+    curves.append((x[x < 0.8], y[x < 0.8]))
+    prof = _profiles(curves, list(range(1, 22)))
+    ranking = outliers.rank(prof, golden.build(prof, curve_ids=list(range(1, 21))))
+    assert ranking.curve_ids[0] == 21
+    assert re.fullmatch(r"ends early at x 0\.8\d*", ranking.reasons[0])
+
+
+def test_nan_bins_inside_the_golden_curve_are_tolerated() -> None:
+    prof, gold = _known_set()
+    holed = np.array(gold.center)
+    holed[10:14] = np.nan
+    gapped = golden.Golden(x=gold.x, center=holed, lower=gold.lower, upper=gold.upper,
+                           n_curves=gold.n_curves, method=gold.method, band=gold.band)
+    ranked = _ranked(prof, gapped)
+    assert max(ranked[cid][0] for cid in DEFECTS.values()) == len(DEFECTS) - 1
+
+
+def test_a_golden_curve_outside_the_range_is_refused_clearly() -> None:
+    prof, gold = _known_set()
+    far = golden.Golden(x=gold.x + 10, center=gold.center, lower=gold.lower, upper=gold.upper,
+                        n_curves=gold.n_curves, method=gold.method, band=gold.band)
+    with pytest.raises(ValidationError, match="no values in this x range"):
+        outliers.rank(prof, far)
+
+
+def test_a_dip_and_a_wide_sag_are_worded_apart() -> None:
+    rng = np.random.default_rng(8)
+    curves = [_curve(rng) for _ in range(N_OK)]
+    x = np.linspace(0, 1, 1500)
+    dip = _shape(x) - 0.15 * np.exp(-(((x - 0.7) / 0.012) ** 2))
+    sag = _shape(x) - 0.12 * np.exp(-(((x - 0.3) / 0.08) ** 2))
+    curves += [(x, dip + rng.normal(0, 0.004, len(x))), (x, sag + rng.normal(0, 0.004, len(x)))]
+    prof = _profiles(curves, list(range(1, N_OK + 3)))
+    ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
+    assert re.fullmatch(r"dip at x 0\.(69|7|70|71)\d* \(-\d+ % of the range\)",
+                        ranked[N_OK + 1][1])
+    assert re.fullmatch(r"low around x 0\.(29|3|30|31)\d* \(-\d+ % of the range\)",
+                        ranked[N_OK + 2][1])
+    assert {ranked[N_OK + 1][0], ranked[N_OK + 2][0]} == {0, 1}
