@@ -87,9 +87,8 @@ def credentials(params: Mapping[str, str], headers: Mapping[str, str]) -> tuple[
     if len(found) > 1:
         raise EngineFailure(516, "AUTHENTICATION_FAILED", "Credentials are given in more "
                                                           "than one way")
-    if not found:
-        raise EngineFailure(194, "REQUIRED_PASSWORD", "A user and password are required")
-    return found[0]
+    # like ClickHouse: no credentials at all is the user ``default`` without a password
+    return found[0] if found else ("default", "")
 
 
 def split_format(sql: str, default: str) -> tuple[str, str]:

@@ -144,6 +144,7 @@ def _cluster_plan(runtime: Runtime, caller: EngineCaller, sql: str, *, database:
         lines = cluster_ops.explain_ast(runtime.ch, canonical)
     except ClickHouseError as exc:
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
+    lines = without_client_format(lines)
     kind = lines[0].split(" ", 1)[0] if lines else ""
     if kind == "SelectWithUnionQuery":
         statement = checked_statement(runtime.ch, sql, database=own, visible=SYSTEM_VIEWS)
@@ -168,8 +169,15 @@ def _insert_plan(runtime: Runtime, caller: EngineCaller, sql: str) -> EnginePlan
         lines = cluster_ops.explain_ast(runtime.ch, f"{parts.statement} FORMAT {parts.fmt}")
     except ClickHouseError as exc:
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
-    check_insert_tree(lines, database=own, tables=cluster_ops.table_facts(runtime.ch, own))
+    check_insert_tree(without_client_format(lines), database=own,
+                      tables=cluster_ops.table_facts(runtime.ch, own))
     return EnginePlan(parts.statement, insert_settings(caller), own, parts.fmt, parts.data)
+
+
+def without_client_format(lines: list[str]) -> list[str]:
+    """``EXPLAIN AST`` lines without the ``FORMAT Native`` the engine's client appends (the
+    statement itself never has one: a trailing FORMAT is taken off before planning)."""
+    return lines[:-1] if len(lines) > 1 and lines[-1] == " Identifier Native" else lines
 
 
 def check_insert_tree(lines: list[str], *, database: str, tables: Collection[str]) -> None:
