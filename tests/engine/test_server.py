@@ -22,7 +22,8 @@ from tests.engine.conftest import Cluster, EngineWorld
 
 ROWS = 50_000
 #: Small blocks, so every answer below spans several of chDB's blocks.
-BLOCKS = {"max_block_size": "7000"}
+BLOCK_ROWS = "7000"
+BLOCKS = {"max_block_size": BLOCK_ROWS}
 
 
 def _app(world: EngineWorld) -> dict[str, str]:
@@ -85,7 +86,7 @@ def test_parameters_and_database_are_applied(world: EngineWorld) -> None:
                                  "CSVWithNames", "JSON", "JSONCompact", "JSONEachRow"])
 def test_text_formats_stream_as_one_document(world: EngineWorld, fmt: str) -> None:
     answer = _post(world, f"SELECT number AS n, toString(number) AS s FROM numbers({ROWS}) "
-                          f"FORMAT {fmt}", **BLOCKS)
+                          f"FORMAT {fmt}", max_block_size=BLOCK_ROWS)
     assert answer.status_code == 200
     text = answer.text
     if fmt in ("JSON", "JSONCompact"):
@@ -110,13 +111,13 @@ def test_text_formats_stream_as_one_document(world: EngineWorld, fmt: str) -> No
 
 def test_binary_formats_stream_as_one_document(world: EngineWorld) -> None:
     sql = f"SELECT number AS n, toString(number) AS s FROM numbers({ROWS})"
-    arrow = pa.ipc.open_stream(_post(world, sql + " FORMAT ArrowStream", **BLOCKS).content)
+    arrow = pa.ipc.open_stream(_post(world, sql + " FORMAT ArrowStream", max_block_size=BLOCK_ROWS).content)
     assert arrow.read_all().num_rows == ROWS
     parquet = pq.read_table(pa.BufferReader(_post(world, sql + " FORMAT Parquet",
                                                   **BLOCKS).content))
     assert parquet.num_rows == ROWS and parquet.column_names == ["n", "s"]
     binary = _post(world, f"SELECT number AS n FROM numbers({ROWS}) "
-                          "FORMAT RowBinaryWithNamesAndTypes", **BLOCKS).content
+                          "FORMAT RowBinaryWithNamesAndTypes", max_block_size=BLOCK_ROWS).content
     header = b"\x01\x01n\x06UInt64"
     assert binary.startswith(header) and len(binary) == len(header) + 8 * ROWS
 
