@@ -111,13 +111,15 @@ def test_text_formats_stream_as_one_document(world: EngineWorld, fmt: str) -> No
 
 def test_binary_formats_stream_as_one_document(world: EngineWorld) -> None:
     sql = f"SELECT number AS n, toString(number) AS s FROM numbers({ROWS})"
-    arrow = pa.ipc.open_stream(_post(world, sql + " FORMAT ArrowStream", max_block_size=BLOCK_ROWS).content)
+    arrow = pa.ipc.open_stream(_post(world, sql + " FORMAT ArrowStream",
+                                     max_block_size=BLOCK_ROWS).content)
     assert arrow.read_all().num_rows == ROWS
     parquet = pq.read_table(pa.BufferReader(_post(world, sql + " FORMAT Parquet",
-                                                  **BLOCKS).content))
+                                                  max_block_size=BLOCK_ROWS).content))
     assert parquet.num_rows == ROWS and parquet.column_names == ["n", "s"]
     binary = _post(world, f"SELECT number AS n FROM numbers({ROWS}) "
-                          "FORMAT RowBinaryWithNamesAndTypes", max_block_size=BLOCK_ROWS).content
+                          "FORMAT RowBinaryWithNamesAndTypes",
+                    max_block_size=BLOCK_ROWS).content
     header = b"\x01\x01n\x06UInt64"
     assert binary.startswith(header) and len(binary) == len(header) + 8 * ROWS
 
