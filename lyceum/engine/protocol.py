@@ -19,6 +19,9 @@ TRANSPORT_PARAMS = frozenset({
     "quota_key", "role", "http_wait_end_of_query", "add_http_cors_header",
 })
 DEFAULT_FORMAT = "TabSeparated"
+#: A ClickHouse server's defaults where chDB's differ (clients rely on them); a request's own
+#: settings come after them.
+SERVER_DEFAULTS = {"output_format_json_quote_64bit_integers": "1"}
 #: A trailing ``FORMAT <name>`` clause (optionally with a ``;``), as clients append it.
 _TRAILING_FORMAT = re.compile(r"\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*\Z", re.IGNORECASE)
 _TRAILING_SEMICOLON = re.compile(r"\s*;\s*\Z")

@@ -23,6 +23,7 @@ from lyceum.engine.admission import Admission
 from lyceum.engine.bodies import decoded, encoded, read_body, response_encoding
 from lyceum.engine.protocol import (
     DEFAULT_FORMAT,
+    SERVER_DEFAULTS,
     EngineFailure,
     credentials,
     parse_params,
@@ -109,21 +110,29 @@ class EngineApp:
             sql, fmt = split_format(sql, fmt)
             framer_for(fmt)  # an unknown format is refused before anything runs
         plan = plan_statement(self.runtime, caller, sql=sql, database=params.get("database"),
-                              settings=settings_of(params))
+                              settings=settings_of(params), parameters=query_parameters(params))
         if method_is_get(environ) and plan.is_insert:
             raise EngineFailure(164, "READONLY", "Cannot insert with a GET request; use POST")
         release = self.admission.enter(str(caller.cluster_id), bounded=not caller.is_app)
-        try:
-            if plan.is_insert:
+        if plan.is_insert:
+            try:
                 stats = self.store.insert(plan.statement, fmt=str(plan.insert_format),
                                           chunks=chain([plan.inline_data], data),
                                           database=plan.database, settings=plan.settings)
-                self._audit(caller, plan, stats, "success", "")
-                start_response("200 OK", self._headers(query_id, "", stats, None, None))
-                return [b""]
+            except (EngineError, EngineFailure) as exc:
+                self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
+                raise
+            finally:
+                release()
+            self._audit(caller, plan, stats, "success", "")
+            start_response("200 OK", [*self._headers(query_id, "", stats, None, None),
+                                      ("Content-Length", "0")])
+            return [b""]
+        try:
             stream = self.store.stream(plan.statement, fmt=fmt,
                                        params=query_parameters(params),
-                                       database=plan.database, settings=plan.settings)
+                                       database=plan.database,
+                                       settings={**SERVER_DEFAULTS, **plan.settings})
         except (EngineError, EngineFailure) as exc:
             release()
             self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))

@@ -94,10 +94,12 @@ def test_text_formats_stream_as_one_document(world: EngineWorld, fmt: str) -> No
         assert document["rows"] == ROWS == len(document["data"])
         assert [column["name"] for column in document["meta"]] == ["n", "s"]
         last = document["data"][-1]
-        assert (last["n"] if fmt == "JSON" else last[0]) == ROWS - 1
+        # 64-bit integers are quoted, as a ClickHouse server's JSON has them by default
+        assert (last["n"] if fmt == "JSON" else last[0]) == str(ROWS - 1)
     elif fmt == "JSONEachRow":
         lines = text.splitlines()
-        assert len(lines) == ROWS and json.loads(lines[-1]) == {"n": ROWS - 1, "s": str(ROWS - 1)}
+        assert len(lines) == ROWS and json.loads(lines[-1]) == {"n": str(ROWS - 1),
+                                                           "s": str(ROWS - 1)}
     elif fmt.startswith("CSV"):
         rows = list(csv.reader(io.StringIO(text)))
         header = 1 if fmt == "CSVWithNames" else 0
