@@ -8,6 +8,7 @@ import io
 import json
 import socket
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import lz4.frame
@@ -16,9 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 import requests
 
+from data import memberships
 from lyceum.engine.bodies import zstd
-from services.gateway.sql import GENERIC_AUTH_FAILURE
-from tests.engine.conftest import Cluster, EngineWorld
+from services.gateway.sql import AUTH_FAILURE_LIMIT, GENERIC_AUTH_FAILURE
+from tests.engine.conftest import Cluster, EngineWorld, running_world
+from tests.waiting import wait_until
 
 ROWS = 50_000
 #: Small blocks, so every answer below spans several of chDB's blocks.
@@ -328,3 +331,55 @@ def test_statements_are_audited(world: EngineWorld) -> None:
             select(AuditEntry.action, AuditEntry.outcome).where(
                 AuditEntry.cluster_id == world.beta.id)))
     assert ("engine.query", "success") in rows and ("engine.refused", "denied") in rows
+
+
+@pytest.fixture(scope="module")
+def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineWorld]:
+    """An engine with small bounds: 1 MB bodies, one statement per cluster, and cluster
+    alpha's queries limited to 2 seconds."""
+    env = {"LYCEUM_MAX_DECOMPRESSED_MB": "1", "LYCEUM_ENGINE_CLUSTER_QUERIES": "1"}
+    with running_world(tmp_path_factory.mktemp("tight"), env=env) as found:
+        with found.db.session() as session:
+            cluster = memberships.get_cluster(session, found.alpha.id)
+            assert cluster is not None
+            cluster.query_limits = {"max_execution_time": 2}
+            session.commit()
+        yield found
+
+
+def test_a_compressed_bomb_is_refused_and_inserts_nothing(tight: EngineWorld) -> None:
+    database = tight.alpha.database
+    before = _count(tight, tight.alpha)
+    bomb = gzip.compress(b"1,1,x\n" * 2_000_000)  # 12 MB of rows in about 30 KB
+    answer = requests.post(tight.url, params={"query": f"INSERT INTO {database}.readings "
+                                                       "FORMAT CSV"},
+                           data=bomb, headers={**_app(tight), "Content-Encoding": "gzip"},
+                           timeout=30)
+    _error(answer, 413, 307, "TOO_MANY_BYTES")
+    assert _count(tight, tight.alpha) == before
+
+
+def test_a_runaway_query_stops_at_the_clusters_time_limit(tight: EngineWorld) -> None:
+    answer = _post(tight, "SELECT count() FROM numbers(100000000000)", headers=_as(tight.alpha))
+    _error(answer, 500, 159, "TIMEOUT_EXCEEDED")
+
+
+def test_a_cluster_beyond_its_concurrent_queries_is_refused_at_once(tight: EngineWorld) -> None:
+    alpha = tight.alpha
+    running = requests.post(tight.url, data="SELECT number FROM numbers(1000000000)",
+                            headers=_as(alpha), stream=True, timeout=30)
+    assert running.status_code == 200
+    refused = _post(tight, "SELECT 1", headers=_as(alpha))
+    _error(refused, 503, 202, "TOO_MANY_SIMULTANEOUS_QUERIES")
+    assert _post(tight, "SELECT 1", headers=_as(tight.beta)).text == "1\n"  # others still run
+    running.close()
+    wait_until(lambda: _post(tight, "SELECT 1", headers=_as(alpha)).status_code == 200,
+               within=30, every=0.5, message="the cluster's place was not given back")
+
+
+def test_an_address_that_failed_too_often_must_wait(tight: EngineWorld) -> None:
+    wrong = {"X-ClickHouse-User": tight.beta.user, "X-ClickHouse-Key": "wrong"}
+    for _ in range(AUTH_FAILURE_LIMIT):
+        _error(_post(tight, "SELECT 1", headers=wrong), 403, 516, "AUTHENTICATION_FAILED")
+    _error(_post(tight, "SELECT 1", headers=_as(tight.beta)), 429, 201, "QUOTA_EXCEEDED")
+    assert _post(tight, "SELECT 1").text == "1\n"  # the app's own key is not locked out
