@@ -146,6 +146,7 @@ class EngineProcess:
 
     def start(self, timeout: float = 60) -> None:
         """Start serving and wait until ``/ping`` answers."""
+        self.instance.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
         proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
                                             cwd=ROOT, env=self.env, stdout=log,

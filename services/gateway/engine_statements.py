@@ -17,6 +17,9 @@ runs, every refusal is audited, and a refusal says nothing about what exists els
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -81,6 +84,45 @@ class EnginePlan:
         return self.insert_format is not None
 
 
+class CheckedPlans:
+    """Plans a credential's statements were allowed as, for a short while (a runtime cache).
+
+    The check depends on the statement, its parameters, the cluster's database, tables and
+    limits; the key holds all but the tables, which only the app changes (a plan for a table
+    dropped since then fails in the engine). Refusals are never kept: each is checked again
+    and audited.
+    """
+
+    TTL_S = 30.0
+    SIZE = 2048
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple[object, ...], tuple[float, EnginePlan]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> EnginePlan | None:
+        """The plan kept for ``key`` if it is fresh."""
+        with self._lock:
+            found = self._plans.get(key)
+            if found is None or time.monotonic() - found[0] > self.TTL_S:
+                return None
+            self._plans.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[object, ...], plan: EnginePlan) -> None:
+        """Keep ``plan`` for ``key`` (the oldest goes when full)."""
+        with self._lock:
+            self._plans[key] = (time.monotonic(), plan)
+            self._plans.move_to_end(key)
+            while len(self._plans) > self.SIZE:
+                self._plans.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every plan."""
+        with self._lock:
+            self._plans.clear()
+
+
 @dataclass(frozen=True)
 class InsertParts:
     """An ``INSERT INTO t [(cols)] FORMAT f|VALUES <data>`` split into statement and data."""
@@ -125,9 +167,19 @@ def plan_statement(runtime: Runtime, caller: EngineCaller, *, sql: str,
     :class:`QueryRefused` or :class:`ValidationError` after being audited, with nothing run."""
     if caller.is_app:
         return _app_plan(sql, database=database, settings=settings or {})
+    plans = runtime.caches.of(CheckedPlans)
+    key = (caller.cluster_id, caller.database, tuple(sorted(caller.limits.items())), sql,
+           database, tuple(sorted((settings or {}).items())),
+           tuple(sorted((parameters or {}).items())))
+    kept = plans.get(key)
+    if kept is not None and not kept.is_insert:
+        return kept
     try:
-        return _cluster_plan(runtime, caller, sql, database=database, settings=settings or {},
+        plan = _cluster_plan(runtime, caller, sql, database=database, settings=settings or {},
                              parameters=parameters or {})
+        if not plan.is_insert:
+            plans.put(key, plan)
+        return plan
     except (QueryRefused, ValidationError) as exc:
         record_statement(runtime, caller, action="engine.refused", outcome="denied",
                          detail={"reason": exc.user_message, "sql": sql[:500]})

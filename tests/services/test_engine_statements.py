@@ -114,3 +114,25 @@ def test_settings_for_queries_and_inserts() -> None:
                           limits={"max_result_bytes": 10})
     assert query_settings(caller)["max_result_bytes"] == "10"
     assert insert_settings(caller)["async_insert"] == "0"
+
+
+def test_an_allowed_plan_is_kept_a_refusal_is_not(runtime: Runtime, caller: EngineCaller,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from data import cluster_ops
+
+    calls: list[str] = []
+    explain = cluster_ops.explain_ast
+
+    def counting(ch: ClickHouse, statement: str, **kwargs: object) -> list[str]:
+        calls.append(statement)
+        return explain(ch, statement, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cluster_ops, "explain_ast", counting)
+    first = plan_statement(runtime, caller, sql="SELECT id FROM readings")
+    checked = len(calls)
+    assert plan_statement(runtime, caller, sql="SELECT id FROM readings") == first
+    assert len(calls) == checked
+    for _ in range(2):
+        with pytest.raises(QueryRefused):
+            plan_statement(runtime, caller, sql="SELECT * FROM system.users")
+    assert len(calls) > checked + 1
