@@ -174,6 +174,18 @@ def test_an_error_is_clickhouse_shaped(world: EngineWorld) -> None:
     _error(_post(world, "SELEC 1"), 400, 62, "SYNTAX_ERROR")
 
 
+def test_a_late_error_ends_the_stream_or_the_held_answer(world: EngineWorld) -> None:
+    late = "SELECT throwIf(number = 400000) FROM numbers(1000000)"
+    streamed = _post(world, late, max_block_size="10000")
+    assert streamed.status_code == 200  # the first bytes went out before the error
+    assert streamed.text.rstrip().splitlines()[-1].startswith("Code: 395. DB::Exception:")
+    held = _post(world, late, max_block_size="10000", wait_end_of_query="1")
+    _error(held, 500, 395, "FUNCTION_THROW_IF_VALUE_IS_NON_ZERO")
+    whole = _post(world, f"SELECT number FROM numbers({ROWS})", wait_end_of_query="1",
+                  max_block_size=BLOCK_ROWS)
+    assert whole.status_code == 200 and whole.text.count("\n") == ROWS
+
+
 def test_bad_requests_are_refused_and_run_nothing(world: EngineWorld) -> None:
     database = world.alpha.database
     before = _count(world, world.alpha)
