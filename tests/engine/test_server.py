@@ -223,9 +223,12 @@ def test_every_wrong_credential_gets_the_same_answer(world: EngineWorld) -> None
         {},
     ]
     bodies = set()
+    before = _count(world, world.alpha)
     for headers in wrong:
-        answer = _post(world, "SELECT 1", headers=headers)
+        answer = _post(world, f"INSERT INTO {world.alpha.database}.readings VALUES "
+                              "(900, 1, 'x')", headers=headers)
         bodies.add(_error(answer, 403, 516, "AUTHENTICATION_FAILED"))
+    assert _count(world, world.alpha) == before
     assert bodies == {f"Code: 516. DB::Exception: {GENERIC_AUTH_FAILURE} "
                       f"(AUTHENTICATION_FAILED) (version {_version(world)})\n"}
 
