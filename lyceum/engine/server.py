@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
 
+from data.clickhouse import ClickHouse
+from data.db import Database
 from data.engine_formats import framer_for
 from data.engine_store import EngineError, EngineStore, QueryStats, ResultStream
 from lyceum.engine.admission import Admission
@@ -32,7 +34,9 @@ from lyceum.engine.protocol import (
     settings_of,
     split_format,
 )
-from lyceum.errors import AppError
+from lyceum.errors import AppError, ConfigError
+from lyceum.settings import Settings
+from services.core.passwords import Passwords
 from services.core.runtime import Runtime
 from services.gateway.engine_access import EngineCaller, authenticate_caller, record_statement
 from services.gateway.engine_statements import EnginePlan, plan_statement, split_insert
@@ -334,6 +338,20 @@ def _head(body: Iterator[bytes], limit: int) -> tuple[bytes, Iterator[bytes], bo
             joined = b"".join(parts)
             return joined[:limit], chain([joined[limit:]], body), False
     return b"".join(parts), iter(()), True
+
+
+def engine_runtime(settings: Settings) -> Runtime:
+    """This process's runtime: the metadata DB, and the embedded engine opened in-process
+    (this process is the engine; it never reaches it over HTTP). A server DSN is refused:
+    the engine service serves only the bundled engine."""
+    if not settings.embedded_clickhouse:
+        raise ConfigError("The engine service serves the bundled engine only; "
+                          "LYCEUM_CLICKHOUSE_DSN names a ClickHouse server, which clients "
+                          "reach directly.")
+    return Runtime(settings=settings, db=Database(settings.database_url),
+                   ch=ClickHouse(settings.clickhouse_dsn, config_root=settings.clickhouse_root),
+                   passwords=Passwords(time_cost=settings.argon2_time_cost,
+                                       memory_kib=settings.argon2_memory_kib))
 
 
 def open_engine(runtime: Runtime) -> EngineApp:

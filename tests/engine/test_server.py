@@ -9,6 +9,7 @@ import json
 import socket
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import lz4.frame
@@ -19,6 +20,9 @@ import requests
 
 from data import memberships
 from lyceum.engine.bodies import zstd
+from lyceum.engine.server import engine_runtime
+from lyceum.errors import ConfigError
+from lyceum.settings import load_settings
 from services.gateway.sql import AUTH_FAILURE_LIMIT, GENERIC_AUTH_FAILURE
 from tests.engine.conftest import Cluster, EngineWorld, running_world
 from tests.waiting import wait_until
@@ -403,3 +407,10 @@ def test_an_address_that_failed_too_often_must_wait(tight: EngineWorld) -> None:
         _error(_post(tight, "SELECT 1", headers=wrong), 403, 516, "AUTHENTICATION_FAILED")
     _error(_post(tight, "SELECT 1", headers=_as(tight.beta)), 429, 201, "QUOTA_EXCEEDED")
     assert _post(tight, "SELECT 1").text == "1\n"  # the app's own key is not locked out
+
+
+def test_the_service_refuses_to_front_a_clickhouse_server(instance_path: Path) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                              "LYCEUM_CLICKHOUSE_DSN": "https://u:p@ch.example:8443"})
+    with pytest.raises(ConfigError, match="bundled engine only"):
+        engine_runtime(settings)
