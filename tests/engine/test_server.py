@@ -261,6 +261,9 @@ def test_a_credential_reads_only_its_own_database(world: EngineWorld) -> None:
         f"{alpha.database}\n"
     assert _post(world, f"SELECT count() FROM system.columns WHERE database = '{beta.database}'",
                  headers=_as(alpha)).text == "0\n"
+    settings = _post(world, "SELECT name, value FROM system.settings WHERE name IN "
+                            "('readonly', 'log_queries', 'max_threads')", headers=_as(alpha))
+    assert sorted(settings.text.splitlines()) == ["max_threads\t2", "readonly\t1"]
     refusals = {
         _error(_post(world, f"SELECT * FROM {name}.readings", headers=_as(alpha)), 403, 497,
                "ACCESS_DENIED")
