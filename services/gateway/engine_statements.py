@@ -107,6 +107,8 @@ class CheckedPlans:
 
     TTL_S = 30.0
     SIZE = 2048
+    #: Longer statements are checked every time (the cache stays within a few tens of MB).
+    LONGEST = 8192
 
     def __init__(self) -> None:
         self._plans: OrderedDict[tuple[object, ...], tuple[float, EnginePlan]] = OrderedDict()
@@ -189,7 +191,7 @@ def plan_statement(runtime: Runtime, caller: EngineCaller, *, sql: str,
     try:
         plan = _cluster_plan(runtime, caller, sql, database=database, settings=settings or {},
                              parameters=parameters or {})
-        if not plan.is_insert:
+        if not plan.is_insert and len(sql) <= CheckedPlans.LONGEST:
             plans.put(key, plan)
         return plan
     except (QueryRefused, ValidationError) as exc:
