@@ -25,12 +25,12 @@ from lyceum.engine.answers import SMALL_ANSWER, Answer, failure_of, file_chunks
 from lyceum.engine.bodies import decoded, read_body, response_encoding
 from lyceum.engine.protocol import (
     DEFAULT_FORMAT,
-    SERVER_DEFAULTS,
     EngineFailure,
     credentials,
     parse_params,
     query_parameters,
     refusal,
+    server_defaults,
     settings_of,
     split_format,
 )
@@ -130,7 +130,7 @@ class EngineApp:
             stream = self.store.stream(plan.statement, fmt=fmt,
                                        params=query_parameters(params),
                                        database=plan.database,
-                                       settings={**SERVER_DEFAULTS, **plan.settings})
+                                       settings={**server_defaults(fmt), **plan.settings})
         except (EngineError, EngineFailure) as exc:
             release()
             self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
