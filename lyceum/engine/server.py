@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import uuid
 from collections.abc import Callable, Iterable
 from itertools import chain
@@ -39,7 +40,12 @@ from lyceum.errors import AppError, ConfigError
 from lyceum.settings import Settings
 from services.core.passwords import Passwords
 from services.core.runtime import Runtime
-from services.gateway.engine_access import EngineCaller, authenticate_caller, record_statement
+from services.gateway.engine_access import (
+    AuditWriter,
+    EngineCaller,
+    authenticate_caller,
+    record_statement,
+)
 from services.gateway.engine_statements import EnginePlan, plan_statement, split_insert
 
 log = logging.getLogger(__name__)
@@ -242,9 +248,14 @@ def open_engine(runtime: Runtime) -> EngineApp:
 
 
 def serve(app: EngineApp) -> int:
-    """Answer on ``engine_host:engine_port`` with bounded threads until stopped."""
+    """Answer on ``engine_host:engine_port`` with bounded threads until stopped; on SIGTERM
+    the audit entries still queued are written and the engine is closed."""
     from waitress import serve as waitress_serve
 
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     settings = app.runtime.settings
     try:
         waitress_serve(app, host=settings.engine_host, port=settings.engine_port,
@@ -252,5 +263,7 @@ def serve(app: EngineApp) -> int:
                        max_request_body_size=settings.max_decompressed_bytes,
                        channel_timeout=300, ident="lyceum-engine")
     finally:
+        app.runtime.caches.of(AuditWriter).flush()
         app.store.close()
+        app.runtime.close()
     return 0

@@ -417,3 +417,20 @@ def test_the_service_refuses_to_front_a_clickhouse_server(instance_path: Path) -
                               "LYCEUM_CLICKHOUSE_DSN": "https://u:p@ch.example:8443"})
     with pytest.raises(ConfigError, match="bundled engine only"):
         engine_runtime(settings)
+
+
+def test_a_stopped_service_has_written_every_audit_entry(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    from sqlalchemy import func, select
+
+    from data.models import AuditEntry
+
+    with running_world(tmp_path_factory.mktemp("stopping")) as stopping:
+        for _ in range(20):
+            assert _post(stopping, "SELECT 1", headers=_as(stopping.alpha)).status_code == 200
+        stopping.engine.stop()  # SIGTERM
+        assert stopping.engine.proc is not None and stopping.engine.proc.returncode == 0
+        with stopping.db.session() as session:
+            written = session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "engine.query"))
+    assert written == 20
