@@ -1,4 +1,5 @@
-"""Real servers for tests: PostgreSQL from Debian's packages, and the app as a subprocess."""
+"""Real servers for tests: PostgreSQL from Debian's packages, the app and the engine service
+as subprocesses."""
 
 from __future__ import annotations
 
@@ -114,6 +115,60 @@ class AppProcess:
 
     def stop(self) -> None:
         """Stop the app (SIGTERM, then SIGKILL)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class EngineProcess:
+    """The engine service (``python -m lyceum engine``) on a free port in a subprocess."""
+
+    def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
+        self.instance = instance
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance.parent / f"engine-{self.port}.log"
+        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
+                    "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_DEMO": "off",
+                    "LYCEUM_ARGON2_TIME_COST": "1", "LYCEUM_ARGON2_MEMORY_KIB": "8192",
+                    "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def key(self) -> str:
+        """The app's key at the engine (``LYCEUM_ENGINE_KEY`` or the instance's file)."""
+        return self.env.get("LYCEUM_ENGINE_KEY") or (
+            self.instance / "engine_key").read_text().strip()
+
+    def start(self, timeout: float = 60) -> None:
+        """Start serving and wait until ``/ping`` answers."""
+        self.instance.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
+                                            cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+        def answers() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"engine exited early:\n{self.output()}")
+            try:
+                return requests.get(f"{self.url}/ping", timeout=2).text == "Ok.\n"
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, within=timeout, every=0.1, message=lambda: (
+            f"engine did not answer in {timeout} s:\n{self.output()}"))
+
+    def output(self) -> str:
+        """Everything the engine printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the engine (SIGTERM, then SIGKILL)."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hmac
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -235,11 +235,15 @@ def authenticate(runtime: Runtime, *, cluster_id: int, username: str, secret: st
         return GatewayTarget(cluster.id, cluster.database_name, cluster_query_settings(cluster))
 
 
-def checked_statement(ch: ClickHouse, sql: str, *, database: str) -> str:
-    """The canonical statement of ``sql`` if it is one query reading only ``database``.
+def checked_statement(ch: ClickHouse, sql: str, *, database: str,
+                      visible: Collection[str] = (),
+                      parameters: Mapping[str, str] | None = None) -> str:
+    """The canonical statement of ``sql`` if it is one query reading only ``database`` (and
+    the qualified tables ``visible``, such as ``system.tables`` the engine service filters).
 
     Only ClickHouse's parser sees ``sql``; nothing of it is analysed or run. The returned text
-    is what must be run. Raises :class:`ValidationError` or :class:`QueryRefused`.
+    is what must be run (with ``parameters``, which the check substitutes as the engine will).
+    Raises :class:`ValidationError` or :class:`QueryRefused`.
     """
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send one SELECT query.", fields={"sql": "empty"})
@@ -252,31 +256,34 @@ def checked_statement(ch: ClickHouse, sql: str, *, database: str) -> str:
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
     statement = f"SELECT * FROM ({canonical})"
     try:
-        lines = cluster_ops.explain_ast(ch, statement)
+        lines = cluster_ops.explain_ast(ch, statement, parameters=parameters)
     except ClickHouseError as exc:
         raise QueryRefused(NOT_A_QUERY) from exc
-    check_query_lines(ch, lines, database=database)
+    check_query_lines(ch, lines, database=database, visible=visible)
     return statement
 
 
-def check_query_lines(ch: ClickHouse, lines: list[str], *, database: str) -> None:
+def check_query_lines(ch: ClickHouse, lines: list[str], *, database: str,
+                      visible: Collection[str] = ()) -> None:
     """Refuse a query's ``EXPLAIN AST`` lines unless they pass :func:`check_syntax_tree`
-    against ``database``'s own tables and what the engine says of the functions named."""
+    against ``database``'s own tables (and the qualified tables ``visible``) and what the
+    engine says of the functions named."""
     tree = _parse_tree(lines)
     names = {node.name for node in _walk(tree) if node.kind == "Function"}
     facts = _function_facts(ch, _candidates(names))
     check_syntax_tree(lines, database=database, tables=cluster_ops.table_facts(ch, database),
-                      functions=facts)
+                      functions=facts, visible=visible)
 
 
 def check_syntax_tree(lines: list[str], *, database: str, tables: Collection[str],
-                      functions: FunctionFacts) -> None:
+                      functions: FunctionFacts, visible: Collection[str] = ()) -> None:
     """Refuse anything of an ``EXPLAIN AST`` tree that is not on an allow list.
 
     ``tables`` are the cluster's own tables (unqualified names); ``functions`` what the engine
-    says of the functions named in the tree.
+    says of the functions named in the tree; ``visible`` further qualified tables allowed.
     """
     own = {f"{database}.{name}" for name in tables if "." not in name and "`" not in name}
+    own |= set(visible)
     for node, parent in _with_parents(_parse_tree(lines)):
         if node.kind == "Set":
             raise QueryRefused(SETTINGS_REFUSED)

@@ -1,0 +1,176 @@
+"""Who is calling the engine service: the app itself, or one cluster's credential.
+
+The engine service (``python -m lyceum engine``) answers the ClickHouse HTTP interface. Two
+kinds of callers reach it:
+
+* the app (user ``lyceum_app`` with the instance's engine key): the app's admin door, it may
+  run anything, with the settings it sends;
+* a cluster's app credential (``credential_user`` and its secret, checked by the keyed hash
+  exactly as the query gateway does): it reads and inserts in its own database only (see
+  :mod:`services.gateway.engine_statements`), under the cluster's limits.
+
+Every failure gives the same answer after the same work (the keyed hash is always computed),
+is audited, and counts towards the per-address limit of the gateway.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from data.metadata import audit as audit_data
+from data.metadata import memberships
+from data.metadata.db import Database
+from data.metadata.models import utcnow
+from lyceum.errors import NotAuthenticated
+from lyceum.settings import ENGINE_APP_USER
+from services.clusters.query_session import cluster_query_settings
+from services.core import audit
+from services.core.runtime import Runtime
+from services.gateway.sql import (
+    AUTH_FAILURE_LIMIT,
+    AUTH_FAILURE_WINDOW,
+    GENERIC_AUTH_FAILURE,
+    QueryRefused,
+    TooManyFailures,
+)
+
+log = logging.getLogger(__name__)
+#: The audit action of a failed sign-in at the engine service (counted like the gateway's).
+AUTH_ACTION = "gateway.authenticate"
+
+
+@dataclass(frozen=True)
+class EngineCaller:
+    """A verified caller of the engine service."""
+
+    user: str
+    address: str = ""
+    #: The cluster a credential opens; ``None`` for the app itself.
+    cluster_id: int | None = None
+    database: str | None = None
+    limits: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_app(self) -> bool:
+        """True for the app's own key (which may run anything)."""
+        return self.cluster_id is None
+
+    @property
+    def actor(self) -> audit.Actor:
+        """The caller as an audit actor."""
+        return audit.Actor(label=self.user[:200], ip=self.address)
+
+
+def authenticate_caller(runtime: Runtime, *, user: str, key: str,
+                        address: str = "") -> EngineCaller:
+    """The caller ``user``/``key`` is; :class:`NotAuthenticated` (one message for every
+    failure), :class:`TooManyFailures` for an address that failed too often, or
+    :class:`~services.gateway.sql.QueryRefused` for a cluster that is not running."""
+    if user == ENGINE_APP_USER and hmac.compare_digest(
+            key.encode(), runtime.settings.engine_key.encode()):
+        return EngineCaller(user=user, address=address)
+    with runtime.db.session() as session:
+        if audit_data.count_recent(session, action=AUTH_ACTION,
+                                   since=utcnow() - AUTH_FAILURE_WINDOW,
+                                   ip=address) >= AUTH_FAILURE_LIMIT:
+            raise TooManyFailures("Too many failed sign-ins from this address; wait a few "
+                                  "minutes.")
+        cluster = memberships.get_cluster_by_credential_user(session, user)
+        stored_hash = cluster.credential_hash if cluster else None
+        # The keyed hash always runs, so an unknown user costs what a wrong secret costs.
+        secret_ok = runtime.keys.verify_credential(stored_hash, key,
+                                                   legacy=runtime.passwords.verify)
+        if cluster is None or not secret_ok:
+            audit.record(session, AUTH_ACTION, actor=audit.Actor(label=user[:200], ip=address),
+                         outcome="failure", target_type="engine",
+                         target_id=cluster.id if cluster else "",
+                         cluster_id=cluster.id if cluster else None)
+            session.commit()
+            raise NotAuthenticated(GENERIC_AUTH_FAILURE)
+        if cluster.status != "running" or cluster.decommissioned_at is not None:
+            raise QueryRefused(f"The cluster “{cluster.name}” is {cluster.status}; "
+                               "only running clusters answer queries.")
+        return EngineCaller(user=user, address=address, cluster_id=cluster.id,
+                            database=cluster.database_name,
+                            limits=cluster_query_settings(cluster,
+                                                          ceilings=runtime.settings.ceilings))
+
+
+class AuditWriter:
+    """Writes the engine's audit entries from one thread, many per commit (a runtime cache).
+
+    A credential's statements are audited as the gateway's are, but the commit (and the
+    audit chain's anchor) is paid once per batch, off the request: under concurrent clients
+    the request threads never queue on the metadata database's write lock. :meth:`flush`
+    waits until everything submitted is written.
+    """
+
+    BATCH = 200
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Database, str, audit.Actor, dict[str, Any]]] = (
+            queue.SimpleQueue())
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, db: Database, action: str, actor: audit.Actor,
+               fields: dict[str, Any]) -> None:
+        """Queue one entry (``fields`` as :func:`services.core.audit.record` takes them)."""
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="engine-audit",
+                                                daemon=True)
+                self._thread.start()
+        with self._idle:
+            self._pending += 1
+        self._queue.put((db, action, actor, fields))
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except Exception:  # noqa: BLE001 - one failed batch must not stop the writer
+                log.exception("could not write %d engine audit entries", len(batch))
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()
+
+    @staticmethod
+    def _write(batch: list[tuple[Database, str, audit.Actor, dict[str, Any]]]) -> None:
+        with batch[0][0].session() as session:
+            for _db, action, actor, fields in batch:
+                audit.record(session, action, actor=actor, **fields)
+            session.commit()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted entry is written; False if ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def clear(self) -> None:
+        """Write what is waiting (a cache's ``clear``: nothing is ever dropped)."""
+        self.flush()
+
+
+def record_statement(runtime: Runtime, caller: EngineCaller, *, action: str, outcome: str,
+                     detail: dict[str, object]) -> None:
+    """Audit one statement of a cluster's credential (the app's own are not audited here);
+    written by the runtime's :class:`AuditWriter`."""
+    if caller.is_app:
+        return
+    runtime.caches.of(AuditWriter).submit(runtime.db, action, caller.actor, {
+        "outcome": outcome, "target_type": "cluster", "target_id": caller.cluster_id or "",
+        "cluster_id": caller.cluster_id, "detail": detail})
