@@ -1,6 +1,6 @@
 """Bounded pools for long work, apart from the threads that serve pages.
 
-Gateway queries, imports, reports and maintenance (retention changes) each run in their own
+Gateway queries, imports, reports, maintenance (retention changes) and curve exports each run in their own
 small pool of worker threads. Every pool admits at most ``workers + queue`` jobs, and at most
 ``per_cluster`` of one cluster; work beyond either is refused at once with :class:`Busy`
 (HTTP 429) instead of queueing without bound. A request that waits for its pooled job waits
@@ -29,6 +29,7 @@ POOLS: dict[str, tuple[str, str]] = {
     "imports": ("import", "imports"),
     "reports": ("report", "reports"),
     "maintenance": ("maintenance job", "maintenance jobs"),
+    "exports": ("export", "exports"),
 }
 
 #: Seconds a request waits beyond the host's longest query (checks, transfer of the rows).
