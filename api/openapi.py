@@ -32,15 +32,28 @@ PAGE_PARAMS = [
 
 def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
              query: list[dict[str, Any]] | None = None, paged: bool = False,
-             role: str = "") -> Callable[[Any], Any]:
+             role: str = "", response: dict[str, Any] | None = None,
+             media: tuple[str, ...] = ()) -> Callable[[Any], Any]:
     """Attach OpenAPI metadata to a view: a summary, a JSON body schema, query parameters,
-    whether it is paged, and the role it needs (documented in the description)."""
+    whether it is paged, the role it needs (documented in the description), the schema of
+    its JSON success answer (``response``) or the media types of a file answer
+    (``media``)."""
     def wrap(view: Any) -> Any:
         view.openapi = {"summary": summary, "tag": tag, "body": body,
                         "query": list(query or []) + (PAGE_PARAMS if paged else []),
-                        "role": role}
+                        "role": role, "response": response, "media": media}
         return view
     return wrap
+
+
+def _success(meta: dict[str, Any]) -> dict[str, Any]:
+    """The 200 answer: a JSON schema, file media types, or an undescribed JSON body."""
+    if meta.get("media"):
+        return {"description": "A file, streamed",
+                "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                            for m in meta["media"]}}
+    content: dict[str, Any] = {"schema": meta["response"]} if meta.get("response") else {}
+    return {"description": "Success", "content": {"application/json": content}}
 
 
 def _access(role: str | None, doc: str) -> str:
@@ -64,7 +77,7 @@ def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
         "tags": [meta.get("tag") or rule.rule.split("/")[3]],
         "parameters": params + list(meta.get("query") or []),
         "responses": {
-            "200": {"description": "Success", "content": {"application/json": {}}},
+            "200": _success(meta),
             "default": {"description": "An error with a stable code",
                         "content": {"application/json": {"schema": ERROR_SCHEMA}}}},
     }
