@@ -88,7 +88,7 @@ class PoolSizes:
     reports: int = 1
     maintenance: int = 1
     #: Streams of every filtered curve's samples (CSV, Parquet, Arrow) written at once.
-    exports: int = 1
+    exports: int = 2
     #: Jobs that may wait for a worker in each pool; beyond that new work is refused.
     queue: int = 2
     #: Jobs of one cluster that may run or wait in one pool at once.

@@ -103,8 +103,8 @@ def test_too_few_threads_for_the_pools_refuse_to_start(instance_path: Path) -> N
     with pytest.raises(ConfigError) as caught:
         load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_THREADS": "8"})
     assert caught.value.user_message == (
-        "LYCEUM_THREADS is 8, but the work pools can keep 15 requests waiting; use at least "
-        "19 threads so 4 always serve pages (or make the pools smaller).")
+        "LYCEUM_THREADS is 8, but the work pools can keep 16 requests waiting; use at least "
+        "20 threads so 4 always serve pages (or make the pools smaller).")
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
