@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, stream_with_context
+from flask import Response, jsonify, request
 
 from api.core import bp, json_body, page_params, runtime
 from api.openapi import describe
@@ -188,7 +188,7 @@ def export_samples(cluster_id: int) -> Any:
             filters[key] = request.args[key]
     started = export_stream.stream(runtime(), cluster_id, analysis.parse_filter(filters),
                                    fmt=fmt)
-    return Response(stream_with_context(started.pieces), content_type=started.media_type,
+    return Response(started.pieces, content_type=started.media_type,
                     headers={"Content-Disposition":
                              f'attachment; filename="{started.filename}"',
                              "X-Curve-Count": str(started.n_curves),
