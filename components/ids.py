@@ -490,3 +490,21 @@ class DashboardSpecs:
     save = "dashboard-specs-save-button"
     reset = "dashboard-specs-reset-button"
     result = "dashboard-specs-result-div"
+
+
+class Trace:
+    """Traceability by serial: one part's record across stations and processes."""
+
+    cluster = "trace-cluster-store"
+    search = "trace-search-select"
+    error = "trace-error-div"
+    body = "trace-body-div"
+    summary = "trace-summary-div"
+    charts = "trace-charts-div"
+    timeline = "trace-timeline-table"
+    features = "trace-features-table"
+
+
+def trace_chart(process: str) -> dict[str, str]:
+    """The chart of one process on the trace page."""
+    return {"type": "trace-chart-graph", "process": process}
