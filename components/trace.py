@@ -89,8 +89,10 @@ def make_figure(curves: Sequence[PartCurve]) -> go.Figure:
                                  customdata=[curve.meta["curve_id"]] * len(curve.x)))
     meta = curves[0].meta
     fig.update_layout(
-        margin={"l": 60, "r": 10, "t": 10, "b": 50}, height=340, template="plotly_white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        margin={"l": 60, "r": 10, "t": 60, "b": 50}, height=380, template="plotly_white",
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "font": {"size": 11}},
         xaxis_title=_axis(meta["x_name"], meta["x_unit"]),
         yaxis_title=_axis(meta["y_name"], meta["y_unit"]))
     return fig
