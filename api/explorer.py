@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, request, send_file
+from flask_login import current_user
 
 from api.core import bp, json_body, page_params, runtime
 from api.openapi import describe
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services.explorer import analysis, export_stream
+from services.explorer import analysis, export_jobs, export_stream
 from services.explorer.golden import METHODS
 from services.explorer.state import MAX_FILTER_VALUES, MAX_OBJECTS, OBJECT_KINDS, RESULTS
 
@@ -193,3 +194,15 @@ def export_samples(cluster_id: int) -> Any:
                              f'attachment; filename="{started.filename}"',
                              "X-Curve-Count": str(started.n_curves),
                              "X-Sample-Count": str(started.n_samples)})
+
+
+@bp.get("/clusters/<int:cluster_id>/curve-exports/<string:job_id>")
+@describe(summary="The file of a finished export of every filtered curve (started on the "
+                  "explorer page)", tag="explorer", role="analyst",
+          media=tuple(m for m, _ext in export_stream.FORMATS.values()))
+def export_file(cluster_id: int, job_id: str) -> Any:
+    """Only the user who started the export, on its cluster, while it is kept (an hour)."""
+    require_role(cluster_id, Role.ANALYST)
+    job = export_jobs.ready_file(runtime(), cluster_id, job_id, user_id=int(current_user.id))
+    return send_file(job.path, mimetype=job.media_type, as_attachment=True,
+                     download_name=job.filename, max_age=0)

@@ -508,3 +508,14 @@ class Trace:
 def trace_chart(process: str) -> dict[str, str]:
     """The chart of one process on the trace page."""
     return {"type": "trace-chart-graph", "process": process}
+
+
+class ExplorerExport:
+    """The explorer's export of the whole filtered set (a job with progress)."""
+
+    format = "explorer-export-all-format-select"
+    start = "explorer-export-all-button"
+    job = "explorer-export-all-job-store"
+    poll = "explorer-export-all-interval"
+    progress = "explorer-export-all-progress"
+    status = "explorer-export-all-status-div"

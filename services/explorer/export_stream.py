@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,8 +112,8 @@ def plan(runtime: Runtime, cluster_id: int,
     if len(sizes) > MAX_CURVES or n_samples > MAX_SAMPLES:
         raise ValidationError(f"That is more than one export may hold ({MAX_CURVES:,} curves "
                               f"or {MAX_SAMPLES:,} samples); narrow the filters.")
-    return session, Plan(query=query, chunks=chunked(sizes), n_curves=len(sizes),
-                         n_samples=n_samples)
+    return session, Plan(query=query, chunks=chunked(sizes, samples=CHUNK_SAMPLES),
+                         n_curves=len(sizes), n_samples=n_samples)
 
 
 class _Pieces(io.RawIOBase):
@@ -164,7 +164,14 @@ def _text_columns(table: pa.Table) -> pa.Table:
     return table
 
 
-def write(fmt: str, chunks: Iterator[pa.Table], sink: _Pieces) -> None:
+class Sink(Protocol):
+    """Where an export is written: a file, or the pieces handed to a response."""
+
+    def write(self, data: Any, /) -> int | None: ...
+    def flush(self) -> None: ...
+
+
+def write(fmt: str, chunks: Iterator[pa.Table], sink: Sink) -> None:
     """Encode the chunks (the first fixes the schema) into ``sink`` in ``fmt``."""
     writer: Any = None
     schema: pa.Schema | None = None
@@ -184,8 +191,10 @@ def write(fmt: str, chunks: Iterator[pa.Table], sink: _Pieces) -> None:
     sink.flush()
 
 
-def _tables(session: ClusterSession, found: Plan) -> Iterator[pa.Table]:
-    if not found.chunks:  # an empty set still has its columns
+def tables(session: ClusterSession, found: Plan) -> Iterator[pa.Table]:
+    """The plan's chunks read one at a time (an empty set: one empty table, for its
+    columns)."""
+    if not found.chunks:
         yield curve_export.export_chunk(session, found.query, curve_ids=[])
     for ids in found.chunks:
         yield curve_export.export_chunk(session, found.query, curve_ids=ids)
@@ -211,7 +220,7 @@ def stream(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str)
 
     def produce() -> None:
         try:
-            write(fmt, _tables(session, found), _Pieces(put))
+            write(fmt, tables(session, found), _Pieces(put))
             put(_END)
         except _Stopped:
             return
