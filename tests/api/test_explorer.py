@@ -250,3 +250,30 @@ def test_the_clusters_exports_are_bounded(server: Flask, world: World, who: Call
                message="closed export streams kept their slots")
     again = _export(server, who, world, "format=csv&process=press-fit")
     assert again.status_code == 200 and b"curve_id" in again.get_data()[:20]
+
+
+MINE = {("/api/v1/clusters/{cluster_id}/golden-curves", "post"),
+        ("/api/v1/clusters/{cluster_id}/outliers", "post"),
+        ("/api/v1/clusters/{cluster_id}/evaluations", "post"),
+        ("/api/v1/clusters/{cluster_id}/curve-samples", "get"),
+        ("/api/v1/clusters/{cluster_id}/curve-exports/{job_id}", "get"),
+        ("/api/v1/clusters/{cluster_id}/parts", "get"),
+        ("/api/v1/clusters/{cluster_id}/parts/{serial}", "get")}
+
+
+def test_the_openapi_document_describes_every_new_route(server: Flask,  # noqa: F811
+                                                        who: Callers) -> None:
+    paths = call(server, who, "viewer", "GET", "/api/v1/openapi.json").json["paths"]
+    for path, method in MINE:
+        op = paths[path][method]
+        assert op["description"].startswith("Needs the "), path
+        assert all(p.get("in") in ("path", "query") for p in op["parameters"]), path
+        content = op["responses"]["200"]["content"]
+        if "application/json" in content:
+            schema = content["application/json"]["schema"]
+            assert schema["type"] == "object" and schema["properties"], path
+        else:
+            assert set(content) == {m for m, _ext in export_stream.FORMATS.values()}, path
+        if method == "post":
+            body = op["requestBody"]["content"]["application/json"]["schema"]
+            assert body["additionalProperties"] is False, path
