@@ -33,7 +33,9 @@ def make_whole_set_export() -> html.Div:
 
 
 def progress_text(found: dict[str, Any]) -> str:
-    """``42 % of 1,234 curves (5,678,900 samples)``."""
+    """``42 % of 1,234 curves (5,678,900 samples)``, or that the curves are being counted."""
+    if found["state"] == "running" and not found["n_curves"]:
+        return "Counting the filtered curves…"
     return (f"{found['percent']} % of {found['n_curves']:,} curves "
             f"({found['n_samples']:,} samples)")
 

@@ -92,17 +92,19 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str,
             with jobs.lock:
                 jobs.jobs.pop(old.job_id, None)
             old.path.unlink(missing_ok=True)
-    session, plan = export_stream.plan(runtime, cluster_id, state)
+    session, query = export_stream.resolve(runtime, cluster_id, state)
     folder = runtime.settings.instance_path / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     media, ext = export_stream.FORMATS[fmt]
     job_id = secrets.token_urlsafe(12)
     job = ExportJob(job_id=job_id, cluster_id=cluster_id, user_id=user_id,
                     path=folder / f"{job_id}.{ext}", filename=f"curves-all.{ext}",
-                    media_type=media, n_curves=plan.n_curves, n_samples=plan.n_samples,
-                    total_chunks=max(len(plan.chunks), 1))
+                    media_type=media, n_curves=0, n_samples=0, total_chunks=1)
 
     def tables() -> Iterator[pa.Table]:
+        plan = export_stream.plan(session, query)
+        job.n_curves, job.n_samples = plan.n_curves, plan.n_samples
+        job.total_chunks = max(len(plan.chunks), 1)
         for table in export_stream.tables(session, plan):
             yield table
             job.done_chunks = min(job.done_chunks + 1, job.total_chunks)

@@ -103,17 +103,23 @@ def chunked(sizes: list[tuple[int, int]], *, samples: int = CHUNK_SAMPLES) -> li
     return chunks
 
 
-def plan(runtime: Runtime, cluster_id: int,
-         state: ExplorerState) -> tuple[ClusterSession, Plan]:
-    """The chunks of the filtered set (filter values checked against the cluster's)."""
+def resolve(runtime: Runtime, cluster_id: int,
+            state: ExplorerState) -> tuple[ClusterSession, CurveQuery]:
+    """The session and query of ``state`` (filter values checked against the cluster's;
+    quick: the values are remembered), on the caller's thread so bad input fails at once."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    return session, query
+
+
+def plan(session: ClusterSession, query: CurveQuery) -> Plan:
+    """The chunks of the filtered set, within the bounds of one export (in the worker)."""
     sizes = curve_export.curve_sizes(session, query, limit=MAX_CURVES + 1)
     n_samples = sum(n for _cid, n in sizes)
     if len(sizes) > MAX_CURVES or n_samples > MAX_SAMPLES:
         raise ValidationError(f"That is more than one export may hold ({MAX_CURVES:,} curves "
                               f"or {MAX_SAMPLES:,} samples); narrow the filters.")
-    return session, Plan(query=query, chunks=chunked(sizes, samples=CHUNK_SAMPLES),
-                         n_curves=len(sizes), n_samples=n_samples)
+    return Plan(query=query, chunks=chunked(sizes, samples=CHUNK_SAMPLES),
+                n_curves=len(sizes), n_samples=n_samples)
 
 
 class _Pieces(io.RawIOBase):
@@ -204,7 +210,7 @@ def stream(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str)
     """Start exporting every curve ``state`` filters (``Busy`` when the cluster's or the
     server's exports are full: then nothing runs)."""
     fmt = check_format(fmt)
-    session, found = plan(runtime, cluster_id, state)
+    session, query = resolve(runtime, cluster_id, state)
     pieces: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_PIECES)
     stop = threading.Event()
 
@@ -220,6 +226,8 @@ def stream(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str)
 
     def produce() -> None:
         try:
+            found = plan(session, query)
+            put(found)
             write(fmt, tables(session, found), _Pieces(put))
             put(_END)
         except _Stopped:
@@ -232,19 +240,28 @@ def stream(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str)
                 return
 
     runtime.pools.submit("exports", produce, cluster_id=cluster_id)
-    try:  # the first piece: an error before any byte is an error answer, not a short file
-        first = pieces.get(timeout=request_wait_s(runtime.settings))
-    except queue.Empty:
-        stop.set()
-        raise StillRunning("The export did not start in time; try again later.") from None
-    if isinstance(first, Exception):
-        stop.set()
-        raise first  # an AppError carries its message; anything else is logged as a 500
+    # The plan, then the first piece: an error before any byte is an error answer (a 400
+    # for a set too large, a 500 logged), not a short file.
+    found = _next(pieces, stop, runtime)
+    first = _next(pieces, stop, runtime)
     media, ext = FORMATS[fmt]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", found.query.process).strip("-") or "curves"
     return Export(media_type=media, filename=f"curves-{name}.{ext}",
                   n_curves=found.n_curves, n_samples=found.n_samples,
                   pieces=_read(first, pieces, stop))
+
+
+def _next(pieces: queue.Queue[Any], stop: threading.Event, runtime: Runtime) -> Any:
+    """The worker's next item, waited for at most as long as a request waits."""
+    try:
+        item = pieces.get(timeout=request_wait_s(runtime.settings))
+    except queue.Empty:
+        stop.set()
+        raise StillRunning("The export did not start in time; try again later.") from None
+    if isinstance(item, Exception):
+        stop.set()
+        raise item  # an AppError carries its message; anything else is logged as a 500
+    return item
 
 
 def _read(first: Any, pieces: queue.Queue[Any], stop: threading.Event) -> Iterator[bytes]:

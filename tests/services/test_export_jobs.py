@@ -22,8 +22,8 @@ def test_a_job_writes_every_filtered_curve_and_reports_progress(
     monkeypatch.setattr(export_stream, "CHUNK_SAMPLES", 20_000)
     owner = world.users["analyst"]
     job = export_jobs.start(mod_runtime, world.a, STATE, fmt="parquet", user_id=owner)
-    assert job.total_chunks > 1
     wait_until(lambda: job.state != "running", within=60, message="the export never ended")
+    assert job.total_chunks > 1
     found = export_jobs.progress(job)
     assert found["state"] == "done" and found["percent"] == 100
     assert job.done_chunks == job.total_chunks
@@ -47,6 +47,16 @@ def test_only_the_owner_on_the_cluster_finds_a_job(mod_runtime: Runtime,
         with pytest.raises(NotFound) as caught:
             export_jobs.ready_file(mod_runtime, cluster, job_id, user_id=user)
         assert caught.value.user_message == "That export does not exist (or has expired)."
+
+
+def test_a_set_too_large_fails_the_job_with_the_reason(
+        mod_runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(export_stream, "MAX_CURVES", 5)
+    job = export_jobs.start(mod_runtime, world.a, STATE, fmt="csv",
+                            user_id=world.users["analyst"])
+    wait_until(lambda: job.state != "running", within=60, message="the export never ended")
+    assert job.state == "failed" and "narrow the filters" in job.message
+    assert not job.path.exists() and not job.path.with_suffix(".part").exists()
 
 
 def test_bad_requests_start_nothing(mod_runtime: Runtime, world: World) -> None:  # noqa: F811
