@@ -5,7 +5,7 @@ results, gauge readings and the alerts that name its curves."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -115,15 +115,16 @@ def _alerts(runtime: Runtime, cluster_id: int, session: Any,
             curve_ids: list[int]) -> list[dict[str, Any]]:
     """Alerts (the app's rules and those recorded in the cluster) naming these curves."""
     wanted = set(curve_ids)
+    mine = []
     with runtime.db.session() as db:
         found, _total = alert_data.instances(db, cluster_id, states=ALERT_STATES,
                                              limit=ALERTS_SCANNED)
-        mine = [{"source": "rule", "id": a.id, "ts": a.fired_at.isoformat(),
-                 "severity": a.severity, "state": a.state, "message": a.message,
-                 "subject": a.subject,
-                 "curve_ids": sorted(wanted & {int(c) for c in a.curve_ids or []})}
-                for a in found if wanted & {int(c) for c in a.curve_ids or []
-                                            if isinstance(c, int)}]
+        for a in found:
+            named = wanted & {c for c in a.curve_ids or [] if isinstance(c, int)}
+            if named:
+                mine.append({"source": "rule", "id": a.id, "ts": a.fired_at.isoformat(),
+                             "severity": a.severity, "state": a.state, "message": a.message,
+                             "subject": a.subject, "curve_ids": sorted(named)})
     recorded = [{"source": "recorded", "id": r["alert_id"], "ts": _iso(r["ts"]),
                  "severity": r["severity"], "state": "recorded", "message": r["message"],
                  "subject": " · ".join(v for v in (r["line"], r["station"], r["feature"]) if v),
@@ -163,7 +164,7 @@ def trace(runtime: Runtime, cluster_id: int, serial: Any) -> PartTrace:
                       results=[{**r, "ts": _iso(r["ts"])} for r in results],
                       readings=readings, alerts=_alerts(runtime, cluster_id, session, ids),
                       truncated=truncated)
-    return PartTrace(**{**found.__dict__, "events": timeline(found)})
+    return replace(found, events=timeline(found))
 
 
 def timeline(found: PartTrace) -> list[dict[str, Any]]:
