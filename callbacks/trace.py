@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
@@ -19,30 +19,31 @@ from services.explorer import trace as trace_service
 SUGGESTIONS = 15
 
 
-def _typed(search: Any, cluster: Any, chosen: Any) -> bool:
+def _typed(search: Any, *_rest: Any) -> bool:
     return isinstance(search, str) and bool(search.strip())
 
 
-@callback(Output(Trace.search, "options"), Input(Trace.search, "search_value"),
-          State(Trace.cluster, "data"), State(Trace.search, "value"))
-@guarded(Role.VIEWER, cluster="cluster", when=_typed, on_error=lambda *_: no_update)
-def suggest(search: str, cluster: int, chosen: Any) -> list[dict[str, str]]:
-    """Serials starting with the typed text (a few), keeping the chosen one listed."""
-    found = trace_service.search(runtime(), cluster, search, limit=SUGGESTIONS)
-    options = [{"label": f"{r['serial']} · {r['n_curves']} curves", "value": r["serial"]}
-               for r in found]
-    if isinstance(chosen, str) and chosen not in {o["value"] for o in options}:
-        options.insert(0, {"label": chosen, "value": chosen})
-    return options
+@callback(Output(Trace.suggestions, "children"), Input(Trace.search, "value"),
+          State(Trace.cluster, "data"), State(Trace.serial, "data"))
+@guarded(Role.VIEWER, cluster="cluster", when=_typed, on_error=lambda *_: None)
+def suggest(search: str, cluster: int, shown: Any) -> Any:
+    """Links to the serials starting with the typed text (none once it is the one shown)."""
+    if search.strip() == shown:
+        return None
+    return ui.make_suggestions(cluster, trace_service.search(runtime(), cluster, search,
+                                                             limit=SUGGESTIONS))
 
 
 @callback(Output(Trace.body, "children"), Output(Trace.error, "children"),
-          Input(Trace.search, "value"), State(Trace.cluster, "data"))
+          Input(Trace.serial, "data"), Input(Trace.search, "n_submit"),
+          State(Trace.search, "value"), State(Trace.cluster, "data"))
 @guarded(Role.VIEWER, cluster="cluster", outputs=2, error_output=1, title="No part",
          fill=ui.make_start())
-def show(serial: Any, cluster: int) -> tuple[Any, Any]:
-    """The chosen serial's whole record."""
-    if not serial:
+def show(serial: Any, _submitted: Any, typed: Any, cluster: int) -> tuple[Any, Any]:
+    """The record of the serial in the link, or of the one typed when Enter is pressed."""
+    chosen = typed if ctx.triggered_id == Trace.search else serial
+    if not chosen:
         raise PreventUpdate
-    found = trace_service.trace(runtime(), cluster, serial)
-    return ui.make_record(found), None
+    return ui.make_record(trace_service.trace(runtime(), cluster, chosen)), None
+
+

@@ -496,7 +496,9 @@ class Trace:
     """Traceability by serial: one part's record across stations and processes."""
 
     cluster = "trace-cluster-store"
-    search = "trace-search-select"
+    serial = "trace-serial-store"
+    search = "trace-search-input"
+    suggestions = "trace-suggestions-div"
     error = "trace-error-div"
     body = "trace-body-div"
     summary = "trace-summary-div"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -21,13 +22,29 @@ _BADGE = {"OK": "success", "WARNING": "warning", "NOK": "danger"}
 
 
 def make_search(serial: str = "") -> html.Div:
-    """The serial search: type the start of a serial (or a part id), pick a suggestion."""
+    """The serial search: type the start of a serial (or a part id), pick a suggestion or
+    press Enter. Only the suggestions are filled by the server, never the box itself."""
     return html.Div([
         dbc.Label("Serial or part id", html_for=Trace.search, className="small mb-1"),
-        dcc.Dropdown(id=Trace.search, options=[serial] if serial else [],
-                     value=serial or None, placeholder="Type the start of a serial…",
-                     searchable=True, clearable=True, className="trace-search"),
-    ], className="mb-3", style={"maxWidth": "36rem"})
+        dbc.Input(id=Trace.search, value=serial, type="search", debounce=False,
+                  placeholder="Type the start of a serial…", autocomplete="off",
+                  maxLength=80),
+        html.Div(id=Trace.suggestions, className="trace-suggestions"),
+    ], className="mb-3 position-relative", style={"maxWidth": "36rem"})
+
+
+def make_suggestions(cluster_id: int, found: Sequence[dict[str, Any]]) -> Any:
+    """Links to the suggested serials' records."""
+    if not found:
+        return html.Div("No serial starts with that.", className="small text-body-secondary "
+                        "mt-1")
+    return dbc.ListGroup([
+        dbc.ListGroupItem([html.Span(r["serial"], className="fw-semibold me-2"),
+                           html.Span(f"{r['n_curves']} curves", className="small "
+                                     "text-body-secondary")],
+                          href=f"/clusters/{cluster_id}/trace?{urlencode({'serial': r['serial']})}",
+                          action=True, className="trace-suggestion py-1")
+        for r in found], className="mt-1 shadow-sm")
 
 
 def make_start() -> html.Div:

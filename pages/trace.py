@@ -21,6 +21,7 @@ def layout(cluster_id: str = "", serial: str = "", **_query: str) -> html.Div:
     serial = serial[:80]
     return html.Div([
         dcc.Store(id=Trace.cluster, data=cluster_id),
+        dcc.Store(id=Trace.serial, data=serial),
         make_page_header("Trace a part", "Every curve, result, reading and alert recorded "
                          "for one serial, across stations and processes, in time order."),
         ui.make_search(serial),

@@ -4,6 +4,7 @@ members only; a forged cluster id or a hostile serial reaches nothing."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,21 +15,26 @@ from tests.callbacks.test_explorer import call, server, world  # noqa: F401
 
 
 def _suggest(server: Flask, key: str, cluster: Any, text: str) -> dict[str, Any]:  # noqa: F811
-    return call(sign_in(server.test_client(), key), "trace-search-select", {
-        "trace-search-select.search_value": text, "trace-cluster-store.data": cluster})
+    return call(sign_in(server.test_client(), key), "trace-suggestions-div", {
+        "trace-search-input.value": text, "trace-cluster-store.data": cluster})
+
+
+def _serials(found: dict[str, Any]) -> list[str]:
+    return re.findall(r"trace\?serial=([\w-]+)", json.dumps(found))
 
 
 def _show(server: Flask, key: str, cluster: Any, serial: Any) -> dict[str, Any]:  # noqa: F811
     return call(sign_in(server.test_client(), key), "trace-body-div", {
-        "trace-search-select.value": serial, "trace-cluster-store.data": cluster})
+        "trace-serial-store.data": serial, "trace-cluster-store.data": cluster})
 
 
 def test_viewer_gets_suggestions_then_the_parts_record(server: Flask,  # noqa: F811
                                                        world: World) -> None:  # noqa: F811
     found = _suggest(server, "viewer", str(world.a), "LC-")
-    options = found["response"]["trace-search-select"]["options"]
-    assert 1 <= len(options) <= 15 and all(o["value"].startswith("LC-") for o in options)
-    serial = next(o["value"] for o in options if not o["label"].endswith(" 0 curves"))
+    serials = _serials(found)
+    assert 1 <= len(serials) <= 15 and all(s.startswith("LC-") for s in serials)
+    assert f"/clusters/{world.a}/trace?serial=" in json.dumps(found)
+    serial = serials[0]
     shown = json.dumps(_show(server, "viewer", str(world.a), serial))
     assert serial in shown and "Time line" in shown and "Features" in shown
     assert "trace-chart-graph" in shown and '"type": "scatter"' in shown
@@ -38,8 +44,7 @@ def test_viewer_gets_suggestions_then_the_parts_record(server: Flask,  # noqa: F
 def test_other_or_forged_clusters_are_refused(server: Flask, world: World,  # noqa: F811
                                               cluster: str) -> None:
     target = str(world.b) if cluster == "b" else cluster
-    serial = _suggest(server, "viewer", str(world.a), "LC-")["response"][
-        "trace-search-select"]["options"][0]["value"]
+    serial = _serials(_suggest(server, "viewer", str(world.a), "LC-"))[0]
     text = json.dumps(_show(server, "analyst", target, serial))
     assert serial not in text and "scatter" not in text
     assert "You do not have access" in text or "does not exist" in text

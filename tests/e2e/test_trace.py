@@ -45,12 +45,13 @@ def test_search_a_serial_and_see_its_curves_over_the_golden_curve(
 
     page.goto(f"{live_app.url}/clusters/1/trace")
     expect(page.locator(".empty-state")).to_contain_text("Trace a part")
-    search = page.locator("#trace-search-select")
-    search.click()
-    page.keyboard.type(serial[:-1])
-    option = page.get_by_role("option", name=serial, exact=False).first
+    page.locator("#trace-search-input").click()
+    page.keyboard.type(serial[:-1], delay=60)
+    expect(page.locator("#trace-search-input")).to_have_value(serial[:-1])
+    option = page.locator(".trace-suggestion", has_text=serial).first
     expect(option).to_be_visible(timeout=20_000)
     option.click()
+    page.wait_for_url(f"**/clusters/1/trace?serial={serial}")
 
     expect(page.locator("#trace-summary-div")).to_contain_text(serial, timeout=30_000)
     press = page.locator(".js-plotly-plot", has=page.locator(".legendtext",
@@ -95,3 +96,7 @@ def test_a_deep_link_opens_the_part_and_an_unknown_serial_says_so(
     page.goto(f"{live_app.url}/clusters/1/trace?serial=NO-SUCH-PART")
     expect(page.locator("#trace-error-div")).to_contain_text(
         "No part with that serial on this cluster.", timeout=30_000)
+    page.fill("#trace-search-input", record["serial"])
+    page.press("#trace-search-input", "Enter")
+    expect(page.locator("#trace-summary-div")).to_contain_text(record["serial"],
+                                                               timeout=30_000)
