@@ -57,7 +57,7 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
              query: list[dict[str, Any]] | None = None, paged: bool = False,
              role: str = "", response: dict[str, Any] | None = None, status: int = 200,
              content_type: str = JSON, errors: tuple[int, ...] = (),
-             body_required: bool = True) -> Callable[[Any], Any]:
+             body_required: bool = True, media: tuple[str, ...] = ()) -> Callable[[Any], Any]:
     """Attach OpenAPI metadata to a view.
 
     ``summary``; ``tag``; ``body``: the JSON request body's schema; ``query``: query
@@ -65,8 +65,9 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
     ``offset``; ``role``: the role it needs (``"signed in"``, ``"global admin"`` or a
     cluster role), documented and used by the security matrix; ``response``: the schema
     of the success body (usually a reference from :mod:`api.schemas`), answered with
-    ``status`` as ``content_type`` (``status=204``: no body); ``errors``: error statuses
-    beyond :data:`COMMON_ERRORS` and, for a route with a role, :data:`ROLE_ERRORS`.
+    ``status`` as ``content_type`` (``status=204``: no body); ``media``: instead, the media
+    types of a streamed file answer; ``errors``: error statuses beyond
+    :data:`COMMON_ERRORS` and, for a route with a role, :data:`ROLE_ERRORS`.
     """
     params = [{**p, "in": p.get("in", "query")} for p in (query or [])]
     def wrap(view: Any) -> Any:
@@ -74,9 +75,19 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
                         "query": params + (PAGE_PARAMS if paged else []),
                         "role": role, "response": response, "status": status,
                         "content_type": content_type, "errors": tuple(errors),
-                        "body_required": body_required}
+                        "body_required": body_required, "media": tuple(media)}
         return view
     return wrap
+
+
+def _success(meta: dict[str, Any]) -> dict[str, Any]:
+    """The 200 answer: a JSON schema, file media types, or an undescribed JSON body."""
+    if meta.get("media"):
+        return {"description": "A file, streamed",
+                "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                            for m in meta["media"]}}
+    content: dict[str, Any] = {"schema": meta["response"]} if meta.get("response") else {}
+    return {"description": "Success", "content": {"application/json": content}}
 
 
 def _access(role: str | None, doc: str) -> str:
@@ -91,7 +102,11 @@ def _responses(meta: dict[str, Any]) -> dict[str, Any]:
     status = int(meta.get("status") or 200)
     success: dict[str, Any] = {"description": "Success"}
     response = meta.get("response")
-    if status != 204:
+    if meta.get("media"):
+        success = {"description": "A file, streamed",
+                   "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                               for m in meta["media"]}}
+    elif status != 204:
         success["content"] = {meta.get("content_type") or JSON: {
             "schema": response if response is not None else {}}}
     codes = set(COMMON_ERRORS) | set(meta.get("errors") or ())

@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
+from components.explorer_export import make_whole_set_export
 from components.ids import Explorer
 from services.explorer.population import MAX_GROUPS, OTHER
 from services.explorer.state import OBJECT_KINDS, SIDES
@@ -188,6 +189,7 @@ def make_export_panel() -> html.Div:
                    id=Explorer.export_parquet, size="sm", color="secondary", className="me-2"),
         dbc.Button([html.I(className="bi bi-table me-1"), "Outlier table CSV"],
                    id=Explorer.export_outliers, size="sm", color="secondary"),
+        make_whole_set_export(),
         html.P("Chart PNG: the camera icon above the chart.",
                className="small text-body-secondary mt-2"),
         dbc.InputGroup([dbc.Button("Share link", id=Explorer.share_button, color="primary"),

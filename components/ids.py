@@ -563,3 +563,34 @@ def sql_schema_name(table: str, name: str) -> dict[str, str]:
 def sql_history_item(entry_id: int) -> dict[str, str | int]:
     """The id of one history entry (click to load it into the editor)."""
     return {"type": SqlConsole.HISTORY_ITEM, "entry": entry_id}
+
+
+class Trace:
+    """Traceability by serial: one part's record across stations and processes."""
+
+    cluster = "trace-cluster-store"
+    serial = "trace-serial-store"
+    search = "trace-search-input"
+    suggestions = "trace-suggestions-div"
+    error = "trace-error-div"
+    body = "trace-body-div"
+    summary = "trace-summary-div"
+    charts = "trace-charts-div"
+    timeline = "trace-timeline-table"
+    features = "trace-features-table"
+
+
+def trace_chart(process: str) -> dict[str, str]:
+    """The chart of one process on the trace page."""
+    return {"type": "trace-chart-graph", "process": process}
+
+
+class ExplorerExport:
+    """The explorer's export of the whole filtered set (a job with progress)."""
+
+    format = "explorer-export-all-format-select"
+    start = "explorer-export-all-button"
+    job = "explorer-export-all-job-store"
+    poll = "explorer-export-all-interval"
+    progress = "explorer-export-all-progress"
+    status = "explorer-export-all-status-div"

@@ -90,6 +90,8 @@ class PoolSizes:
     imports: int = 1
     reports: int = 1
     maintenance: int = 1
+    #: Streams of every filtered curve's samples (CSV, Parquet, Arrow) written at once.
+    exports: int = 2
     #: Jobs that may wait for a worker in each pool; beyond that new work is refused.
     queue: int = 2
     #: Jobs of one cluster that may run or wait in one pool at once.
@@ -101,9 +103,10 @@ class PoolSizes:
 
     def waiting_requests(self) -> int:
         """Server threads that can be waiting on pooled work at once (the pools a request
-        waits on: gateway, imports and maintenance; reports run on their own)."""
+        waits on: gateway, imports, maintenance and the export streams; reports run on
+        their own)."""
         return sum(self.workers(name) + self.queue
-                   for name in ("gateway", "imports", "maintenance"))
+                   for name in ("gateway", "imports", "maintenance", "exports"))
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ class Settings:
     trusted_proxies: TrustedProxies = field(default_factory=lambda: TrustedProxies())
     dashboard_refresh_s: int = 30
     #: Threads of the web server (waitress); more than the pools can keep waiting.
-    threads: int = 16
+    threads: int = 20
     pools: PoolSizes = field(default_factory=PoolSizes)
     ceilings: HostCeilings = field(default_factory=HostCeilings.from_env)
     #: Bytes an uploaded Parquet/Arrow file may take once decompressed.
@@ -277,6 +280,7 @@ def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
         imports=whole_number(env, "LYCEUM_POOL_IMPORTS", base.imports),
         reports=whole_number(env, "LYCEUM_POOL_REPORTS", base.reports),
         maintenance=whole_number(env, "LYCEUM_POOL_MAINTENANCE", base.maintenance),
+        exports=whole_number(env, "LYCEUM_POOL_EXPORTS", base.exports),
         queue=whole_number(env, "LYCEUM_POOL_QUEUE", base.queue),
         per_cluster=whole_number(env, "LYCEUM_CLUSTER_CONCURRENCY", base.per_cluster))
     needed = pools.waiting_requests() + MIN_FREE_THREADS
@@ -335,7 +339,7 @@ def load_settings(
     demo = env.get("LYCEUM_DEMO", "full").strip().lower()
     if demo not in DEMO_SIZES:
         raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
-    threads = whole_number(env, "LYCEUM_THREADS", 16)
+    threads = whole_number(env, "LYCEUM_THREADS", 20)
     engine_host = env.get("LYCEUM_ENGINE_HOST", "127.0.0.1").strip() or "127.0.0.1"
     engine_port = whole_number(env, "LYCEUM_ENGINE_PORT", 8123, most=MAX_PORT)
     return Settings(

@@ -76,7 +76,7 @@ def test_bad_trusted_proxies_refuse_to_start(tmp_path: Path, value: str, message
 
 def test_server_threads_pools_and_ceilings_have_machine_defaults(instance_path: Path) -> None:
     settings = load_settings({"LYCEUM_INSTANCE": str(instance_path)})
-    assert settings.threads == 16
+    assert settings.threads == 20
     assert settings.pools == PoolSizes()
     assert settings.threads >= settings.pools.waiting_requests() + MIN_FREE_THREADS
     assert settings.ceilings == HostCeilings(
@@ -103,8 +103,8 @@ def test_too_few_threads_for_the_pools_refuse_to_start(instance_path: Path) -> N
     with pytest.raises(ConfigError) as caught:
         load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_THREADS": "8"})
     assert caught.value.user_message == (
-        "LYCEUM_THREADS is 8, but the work pools can keep 12 requests waiting; use at least "
-        "16 threads so 4 always serve pages (or make the pools smaller).")
+        "LYCEUM_THREADS is 8, but the work pools can keep 16 requests waiting; use at least "
+        "20 threads so 4 always serve pages (or make the pools smaller).")
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [

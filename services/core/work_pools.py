@@ -1,11 +1,12 @@
 """Bounded pools for long work, apart from the threads that serve pages.
 
-Gateway queries, imports, reports and maintenance (retention changes) each run in their own
-small pool of worker threads. Every pool admits at most ``workers + queue`` jobs, and at most
-``per_cluster`` of one cluster; work beyond either is refused at once with :class:`Busy`
-(HTTP 429) instead of queueing without bound. A request that waits for its pooled job waits
-at most a given time (the job's own limit), so the server threads a request can hold are
-bounded by what the pools admit; ``load_settings`` checks the server has more than that.
+Gateway queries, imports, reports, maintenance (retention changes) and curve exports each
+run in their own small pool of worker threads. Every pool admits at most ``workers + queue``
+jobs, and at most ``per_cluster`` of one cluster; work beyond either is refused at once with
+:class:`Busy` (HTTP 429) instead of queueing without bound. A request that waits for its
+pooled job waits at most a given time (the job's own limit), so the server threads a request
+can hold are bounded by what the pools admit; ``load_settings`` checks the server has more
+than that.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ POOLS: dict[str, tuple[str, str]] = {
     "imports": ("import", "imports"),
     "reports": ("report", "reports"),
     "maintenance": ("maintenance job", "maintenance jobs"),
+    "exports": ("export", "exports"),
 }
 
 #: Seconds a request waits beyond the host's longest query (checks, transfer of the rows).

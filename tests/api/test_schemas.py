@@ -19,7 +19,7 @@ from tests.callbacks.test_explorer import server, world  # noqa: F401
 
 def test_what_every_readable_operation_answers_matches_its_schema(
         server: Flask, world: World) -> None:  # noqa: F811
-    """Each GET with only a cluster id in its path (and the process where one is required),
+    """Each GET with only a cluster id in its path (and its required query values),
     called by a global admin on the demo plant's data, answers what its schema says."""
     client = sign_in(server.test_client(), "root")
     document = client.get("/api/v1/openapi.json", headers=ORIGIN).get_json()
@@ -34,8 +34,12 @@ def test_what_every_readable_operation_answers_matches_its_schema(
                 or path.endswith("/openapi.json"):
             continue
         url = path.replace("{cluster_id}", str(world.a))
-        if any(p["name"] == "process" and p.get("required") for p in op["parameters"]):
-            url += f"?process={process}"
+        required = {p["name"] for p in op["parameters"] if p["in"] == "query" and
+                    p.get("required")}
+        # the process where one is required; any other required text: a short prefix
+        given = {name: process if name == "process" else "L" for name in required}
+        if given:
+            url += "?" + "&".join(f"{name}={value}" for name, value in sorted(given.items()))
         answer = client.get(url, headers=ORIGIN)
         if answer.status_code == 404:  # nothing to read yet (a pending secret): the error
             validate_body(answer.get_json(), {"$ref": "#/components/schemas/Error",

@@ -38,6 +38,8 @@ CALLBACK_RULES: list[tuple[str, str, str]] = [
     ("team-", "admin", "cluster"),
     ("tokens-", "viewer", "cluster"),
     ("sql-", "viewer", "cluster"),
+    ("trace-body-div", "viewer", "cluster"),
+    ("explorer-export-all-job-store", "analyst", "cluster"),
     ("clusters-", SIGNED_IN, "global"),
     ("overview-", SIGNED_IN, "global"),
     ("shell-", SIGNED_IN, "global"),
