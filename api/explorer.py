@@ -53,8 +53,11 @@ _CURVE = {"curve_id": {"type": "integer"}, "serial": _TEXT, "line": _TEXT,
           "result": _TEXT}
 OUTLIERS = {"type": "object", "required": ["items", "total"], "properties": {
     "items": {"type": "array", "items": {"type": "object", "properties": {
-        "rank": {"type": "integer"}, **_CURVE, "area_outside": {"type": "number"},
-        "max_abs_dev": {"type": "number"}}}},
+        "rank": {"type": "integer"}, **_CURVE,
+        "score": {"type": "number", "nullable": True,
+                  "description": "robust z units: how far from the usual the curve is"},
+        "reason": {"type": "string", "description": "why it ranks there, in words"},
+        "area_outside": {"type": "number"}, "max_abs_dev": {"type": "number"}}}},
     "total": {"type": "integer"}, "limit": {"type": "integer"},
     "offset": {"type": "integer"}, "next_offset": {"type": "integer", "nullable": True},
     "golden": GOLDEN_REF}}

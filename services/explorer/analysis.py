@@ -16,6 +16,7 @@ from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
 from services.explorer import evaluation, golden
+from services.explorer import outliers as outlier_ranking
 from services.explorer.golden import Golden
 from services.explorer.state import (
     MAX_OBJECTS,
@@ -135,23 +136,34 @@ def _rows(found: _Scored, ids: list[int]) -> dict[int, dict[str, Any]]:
 
 def outliers(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
              golden_id: int | None, limit: int, offset: int) -> dict[str, Any]:
-    """A page of the filtered curves ranked by deviation from the golden curve: area of the
-    min/max outside the band, then the largest deviation of the mean, then the curve id (a
-    stable order: the same request gives the same pages)."""
+    """A page of the filtered curves ranked as the explorer page ranks them
+    (:func:`services.explorer.outliers.rank`: shape-aware scores against the OK curves'
+    usual variation), each with its score and the reason in words; ties keep the curve id
+    order, so the same request gives the same pages."""
     found = _scored(runtime, cluster_id, state, golden_id=golden_id, needs_golden=True)
     assert found.golden is not None
+    ok_ids = [] if state.results and "OK" not in state.results else \
+        curve_data.curve_ids(found.session, replace(found.query, results=("OK",)))
+    ranking = outlier_ranking.rank(
+        found.profiles, found.golden, reference=np.isin(found.profiles.curve_ids, ok_ids),
+        explain=offset + limit)
     scores = evaluation.score(found.profiles, found.golden)
+    where = {int(c): i for i, c in enumerate(scores.curve_ids.tolist())}
     area = np.round(scores.area_outside.astype(np.float64), 9)
     dev = np.round(scores.max_abs_dev.astype(np.float64), 9)
-    order = np.lexsort((scores.curve_ids, -dev, -area))
-    page = order[offset:offset + limit]
-    ids = [int(scores.curve_ids[i]) for i in page]
+    ids = [int(c) for c in ranking.curve_ids[offset:offset + limit]]
     meta = _rows(found, ids)
-    items = [{"rank": offset + n + 1, "curve_id": cid, **meta.get(cid, {}),
-              "area_outside": round(float(area[i]), 6),
-              "max_abs_dev": round(float(dev[i]), 6)}
-             for n, (cid, i) in enumerate(zip(ids, page.tolist(), strict=True))]
-    return {"items": items, "total": len(order), "golden": _golden_ref(found.golden)}
+    items = []
+    for n, cid in enumerate(ids):
+        at, score = where[cid], float(ranking.score[offset + n])
+        items.append({"rank": offset + n + 1, "curve_id": cid, **meta.get(cid, {}),
+                      "score": round(score, 6) if np.isfinite(score) else None,
+                      "reason": ranking.reasons[offset + n]
+                      if offset + n < len(ranking.reasons) else "",
+                      "area_outside": round(float(area[at]), 6),
+                      "max_abs_dev": round(float(dev[at]), 6)})
+    return {"items": items, "total": len(ranking.curve_ids),
+            "golden": _golden_ref(found.golden)}
 
 
 def _golden_ref(found: Golden | None) -> dict[str, Any] | None:

@@ -70,8 +70,9 @@ def test_outliers_are_paged_in_a_stable_order(server: Flask, world: World,  # no
     second = call(server, who, "viewer", "POST", url + "?limit=7&offset=7",
                   {"filter": PRESS}).json
     both = first["items"] + second["items"]
-    keys = [(-i["area_outside"], -i["max_abs_dev"], i["curve_id"]) for i in both]
+    keys = [(-i["score"], i["curve_id"]) for i in both]  # the explorer page's ranking
     assert keys == sorted(keys) and len({i["curve_id"] for i in both}) == 14
+    assert all(i["reason"] for i in both)  # each rank says why, in words
     assert call(server, who, "viewer", "POST", url + "?limit=14", {"filter": PRESS}).json[
         "items"] == both
     assert both[0]["serial"].startswith("LC-") and both[0]["result"] in ("OK", "WARNING", "NOK")
