@@ -28,10 +28,6 @@ dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
 
 WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 h"),
            ("7d", "Last 7 days")]
-LINES = ["Line 1", "Line 2", "Line 3"]
-STATIONS = ["OP10 Press-fit", "OP20 Screw-driving", "OP30 Curing oven"]
-FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
-            "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
 KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR")]
 BASELINES = [("7d", "Baseline: 7 d before window"), ("30d", "Baseline: 30 d before window")]
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
@@ -39,8 +35,9 @@ _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 def _spc_controls() -> html.Div:
     return html.Div([
-        dbc.Select(id=Dashboard.spc_feature, value="peak_force", size="sm", className="me-2",
-                   options=[{"label": t, "value": v} for v, t in FEATURES]),
+        # The cluster's features (from its catalog) arrive with the first callback.
+        dbc.Select(id=Dashboard.spc_feature, value=None, size="sm", className="me-2",
+                   options=[], placeholder="Feature"),
         dbc.Select(id=Dashboard.spc_kind, value="xbar_r", size="sm", className="me-2",
                    options=[{"label": t, "value": v} for v, t in KINDS]),
         dbc.Select(id=Dashboard.spc_baseline, value="7d", size="sm",
@@ -64,7 +61,8 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
                          actions=html.Div([html.Div(id=Dashboard.feed_row),
                                            make_save_to_project("dashboard", Dashboard.config)],
                                           className="d-flex gap-2 align-items-center")),
-        ui.make_controls(windows=WINDOWS, lines=LINES, stations=STATIONS),
+        # Lines and stations come from the cluster's catalog (callbacks.dashboard).
+        ui.make_controls(windows=WINDOWS, lines=[], stations=[]),
         html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
         html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],

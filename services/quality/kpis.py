@@ -17,18 +17,6 @@ from services.quality import spc
 WINDOWS: dict[str, tuple[str, int, int]] = {
     "1h": ("Last hour", 3600, 300), "shift": ("Last shift (8 h)", 8 * 3600, 1800),
     "24h": ("Last 24 h", 86400, 3600), "7d": ("Last 7 days", 7 * 86400, 6 * 3600)}
-#: (process, feature) -> (unit, LSL, USL): the demo plant's specification limits.
-FEATURE_SPECS: dict[tuple[str, str], tuple[str, float | None, float | None]] = {
-    ("press-fit", "peak_force"): ("kN", 16.0, 24.0),
-    ("screw-driving", "final_torque"): ("Nm", 8.0, 9.0),
-    ("temperature-cycle", "max_temperature"): ("°C", None, 166.0),
-}
-#: Feature choices of the dashboard: key -> (process, feature).
-FEATURES: dict[str, tuple[str, str]] = {
-    "peak_force": ("press-fit", "peak_force"),
-    "final_torque": ("screw-driving", "final_torque"),
-    "max_temperature": ("temperature-cycle", "max_temperature"),
-}
 BASELINES: dict[str, int] = {"7d": 7 * 86400, "30d": 30 * 86400}
 MAX_POINTS = 2000
 
@@ -233,11 +221,10 @@ def feature_chart(s: Session, view: View, *, now: datetime, process: str, featur
                   kind: str = "xbar_r", baseline: str = "7d",
                   spec: tuple[str, float | None, float | None] | None = None) -> SpcChart:
     """An X̄-R / X̄-S / I-MR chart of a feature: limits from the baseline before the window;
-    Cp/Cpk against ``spec`` (unit, LSL, USL), by default the code's :data:`FEATURE_SPECS`."""
-    spec = spec or FEATURE_SPECS.get((process, feature))
-    if spec is None or baseline not in BASELINES:
-        raise ValidationError("Choose one of the listed features and baselines.")
-    unit, lsl, usl = spec
+    Cp/Cpk against ``spec`` (unit, LSL, USL) when it has a limit (none without ``spec``)."""
+    if baseline not in BASELINES:
+        raise ValidationError("Choose one of the listed baselines.")
+    unit, lsl, usl = spec or ("", None, None)
     _, start, hi = bounds(view, now)
     size = {"xbar_r": 5, "xbar_s": 10, "imr": 1}.get(kind)
     if size is None:
@@ -257,13 +244,16 @@ def feature_chart(s: Session, view: View, *, now: datetime, process: str, featur
     groups = [[int(r[2]) for r in rows[i:i + step]] for i in range(0, len(values) * step, step)]
     times = [rows[i * step][0].isoformat() for i in range(len(values))]
     rules = spc.run_rules(values, limits.location)
-    cap = spc.capability(float(np.mean([r[1] for r in base])), limits.sigma_within,
-                         lsl=lsl, usl=usl)
+    cp = cpk = None
+    if lsl is not None or usl is not None:
+        cap = spc.capability(float(np.mean([r[1] for r in base])), limits.sigma_within,
+                             lsl=lsl, usl=usl)
+        cp, cpk = cap.cp, cap.cpk
     n = len(values)
     return SpcChart(title, kind, unit, times, [float(v) for v in values],
                     limits.location.center, [limits.location.lcl] * n,
                     [limits.location.ucl] * n, rules.flagged(),
-                    {k: v for k, v in rules.flags.items() if v}, groups, cap.cp, cap.cpk,
+                    {k: v for k, v in rules.flags.items() if v}, groups, cp, cpk,
                     lsl=lsl, usl=usl)
 
 
