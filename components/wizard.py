@@ -66,7 +66,7 @@ def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
             dbc.Col([
                 dbc.Label("Cluster name"),
                 dbc.Input(id=wizard_field("name"), value=values.get("name", ""), maxLength=63,
-                          placeholder="e.g. Line 3 press shop", autoFocus=True,
+                          placeholder="e.g. Assembly hall B", autoFocus=True,
                           invalid="name" in errors),
                 _feedback("name", errors),
                 dbc.FormText(["ClickHouse database: ", html.Code(database or "—",

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from data import catalog as q
+from lyceum.errors import AppError
 from services.clusters.query_session import for_cluster
 from services.core.cache import shared_cache
 from services.core.runtime import Runtime
@@ -108,6 +109,15 @@ def catalog(runtime: Runtime, cluster_id: int) -> Catalog:
         ("catalog", int(cluster_id), version), lambda: read_catalog(runtime, cluster_id,
                                                                      version=version),
         ttl=TTL_S, wait_s=20.0).value
+
+
+def first_process(runtime: Runtime, cluster_id: int) -> str | None:
+    """The cluster's first process by name (``None``: no curves, or the data unreadable)."""
+    try:
+        found = catalog(runtime, cluster_id).processes
+    except AppError:
+        return None
+    return found[0].name if found else None
 
 
 def read_catalog(runtime: Runtime, cluster_id: int, *, version: int = 0) -> Catalog:

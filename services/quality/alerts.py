@@ -100,7 +100,8 @@ def create_rule(runtime: Runtime, cluster_id: int, *, name: str, kind: str,
     name = (name or "").strip()
     if not 1 <= len(name) <= 120:
         raise ValidationError("Give the rule a name of 1 to 120 characters.")
-    known = {(f.process, f.feature) for f in catalogs.catalog(runtime, cluster_id).features}
+    known = {(f.process, f.feature) for f in catalogs.catalog(runtime, cluster_id).features
+             } if kind == "spc_rule" else set()
     clean = validate_rule(kind, params, severity, specs=limits_for(runtime, cluster_id),
                           known=known)
     with runtime.db.session() as session:
