@@ -118,6 +118,12 @@ def limit_of(runtime: Runtime, cluster_id: int, *, process: str,
                  if (s.process, s.feature) == (process, feature)), None)
 
 
+def catalog_with_limits(runtime: Runtime, cluster_id: int
+                        ) -> tuple[catalogs.Catalog, list[SpecLimit]]:
+    """The cluster's catalog and every feature with its limits (see :func:`feature_list`)."""
+    return catalogs.catalog(runtime, cluster_id), feature_list(runtime, cluster_id)
+
+
 def _limit(value: Any, name: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
