@@ -176,7 +176,9 @@ def _crossing(fraction: float) -> str:
     return f"arrayFirstIndex(v -> v >= ys[1] + {fraction} * (top - ys[1]), ys)"
 
 
-def _feature_sql(db: str, stage: str) -> str:
+def _feature_sql(db: str, stage: str, *, only: str = "") -> str:
+    """``INSERT … SELECT`` of the features of the curves in ``stage`` (samples) with ids in
+    ``{lo}…{hi}`` (and matching ``only``, a condition on ``curve_id``)."""
     names = ", ".join(f"'{n}'" for n, _, _ in CURVE_FEATURES)
     values = ", ".join(f"toFloat64({v})" for _, v, _ in CURVE_FEATURES)
     units = ", ".join(_UNIT_SQL[u] for _, _, u in CURVE_FEATURES)
@@ -188,8 +190,9 @@ def _feature_sql(db: str, stage: str) -> str:
         "tupleElement(p, 3) AS ys, arrayMax(ys) AS top, "
         f"{_crossing(0.1)} AS i10, {_crossing(0.5)} AS i50, {_crossing(0.9)} AS i90, "
         f"[{values}] AS vals FROM {stage} WHERE curve_id BETWEEN {{lo:UInt64}} AND "
-        "{hi:UInt64} GROUP BY curve_id) AS s INNER JOIN (SELECT curve_id, part_id, ts, process, "
-        f"line, station, product, x_unit, y_unit FROM {db}.curves WHERE curve_id BETWEEN "
+        f"{{hi:UInt64}} {only} GROUP BY curve_id) AS s INNER JOIN (SELECT curve_id, part_id, "
+        f"ts, process, line, station, product, x_unit, y_unit FROM {db}.curves WHERE curve_id "
+        "BETWEEN "
         "{lo:UInt64} AND {hi:UInt64}) AS c ON s.curve_id = c.curve_id "
         f"ARRAY JOIN arrayZip([{names}], s.vals, [{units}]) AS f WHERE isFinite(f.2)")
 
@@ -198,6 +201,12 @@ def _feature_chunks(cs: Any, stage: str) -> list[tuple[int, int]]:
     """Curve id ranges of about :data:`FEATURE_CHUNK_SAMPLES` samples each."""
     rows = cs.rows(f"SELECT curve_id, count() FROM {stage} GROUP BY curve_id "
                    "ORDER BY curve_id")
+    return _chunks(rows)
+
+
+def _chunks(rows: list[tuple[Any, Any]]) -> list[tuple[int, int]]:
+    """(curve id, samples) in id order → inclusive id ranges of about
+    :data:`FEATURE_CHUNK_SAMPLES` samples each."""
     chunks: list[tuple[int, int]] = []
     first, total = None, 0
     for curve_id, n in rows:
@@ -220,6 +229,27 @@ def _partitions(cs: Any, table: str) -> list[str]:
     if any(not _PARTITION.fullmatch(p) for p in found):
         raise ValueError(f"unexpected partition ids in {table}: {found[:3]}")
     return found
+
+
+#: Curves given features per :func:`fill_missing_features` call at most.
+BACKFILL_CURVES = 200_000
+
+
+def fill_missing_features(cs: Any) -> int:
+    """Compute the generic features of the cluster's curves that have none (imported before
+    features were computed, or written by other means); returns how many curves got them."""
+    db = validate_identifier(cs.database)
+    missing = (f"curve_id NOT IN (SELECT DISTINCT curve_id FROM {db}.curve_features)")
+    rows = cs.rows(f"SELECT curve_id, n_points FROM {db}.curves WHERE {missing} AND "
+                   "n_points > 0 ORDER BY curve_id LIMIT {n:UInt32}",
+                   parameters={"n": BACKFILL_CURVES})
+    if not rows:
+        return 0
+    ids = f"AND curve_id IN (SELECT curve_id FROM {db}.curves WHERE {missing})"
+    sql = _feature_sql(db, f"{db}.curve_samples", only=ids)
+    for lo, hi in _chunks(rows):
+        cs.command(sql, parameters={"lo": lo, "hi": hi}, settings=_INSERT)
+    return len(rows)
 
 
 def commit_step(cs: Any, *, job_id: int, step: str, names: dict[str, list[str]]) -> None:
