@@ -24,10 +24,11 @@ def fill_missing(runtime: Runtime, cluster_id: int) -> int:
 
 
 def fill_missing_everywhere(runtime: Runtime) -> int:
-    """:func:`fill_missing` for every cluster (one that fails is logged and skipped)."""
+    """:func:`fill_missing` for every running cluster but the demo's, whose generator and
+    feed give every curve its features (one that fails is logged and skipped)."""
     with runtime.db.session() as session:
         cluster_ids = [c.id for c in memberships.list_clusters(session)
-                       if c.status == "running"]
+                       if c.status == "running" and not c.is_demo]
     total = 0
     for cluster_id in cluster_ids:
         try:
