@@ -23,7 +23,7 @@ def _describe(rule: Any) -> str:
     window = f"over {p.get('window_minutes', 0):g} min"
     if rule.kind == "yield_below":
         return f"yield < {p.get('threshold', 0):g} % {window}"
-    return f"{p.get('feature', '')} {window}"
+    return f"{p.get('feature', '')} ({p.get('process', '')}) {window}"
 
 
 def make_rule_list(rules: list[Any], *, can_edit: bool) -> Any:

@@ -167,6 +167,13 @@ def test_dashboard_shows_the_plants_names_units_and_spc_on_a_computed_feature(
         rule_features = _options(page, "#dashboard-rule-feature-select")
         assert "Slope 10 90 (leak-test) · mbar/s" in rule_features
         assert all(any(p.name in f for p in plants.PROCESSES) for f in rule_features)
+        if size == "desktop":  # an SPC alert rule on a computed feature
+            page.fill("#dashboard-rule-name-input", "Rivet force drifts")
+            page.select_option("#dashboard-rule-kind-select", "spc_rule")
+            page.select_option("#dashboard-rule-feature-select", "riveting::peak_y")
+            page.click("#dashboard-rule-add-button")
+            expect(page.locator("#dashboard-rules-div")).to_contain_text(
+                "Rivet force drifts · peak_y (riveting) over 60 min · warning", timeout=SLOW)
         quiet(page)
         _no_demo_name(page)
         screenshot(page, f"other-plant-dashboard-{size}")
