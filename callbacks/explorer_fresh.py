@@ -19,7 +19,8 @@ from services.explorer import freshness
 _OUTPUTS = {"note": Output(ExplorerFresh.note, "children"),
             "seen": Output(ExplorerFresh.seen, "data"),
             "state": Output(Explorer.state, "data", allow_duplicate=True),
-            "groups": Output(Explorer.groups, "data", allow_duplicate=True)}
+            "groups": Output(Explorer.groups, "data", allow_duplicate=True),
+            "processes": Output(Explorer.process, "options", allow_duplicate=True)}
 
 
 @callback(output=_OUTPUTS, inputs=[
@@ -29,7 +30,8 @@ _OUTPUTS = {"note": Output(ExplorerFresh.note, "children"),
 @guarded(Role.VIEWER, **STORE, on_error=unchanged)
 def follow_data(_n: int, cluster: int, encoded: Any, seen: Any, drawn: Any) -> dict[str, Any]:
     """Redraw when the data version moved or the indexing just finished (the state is sent
-    again with the drawn token cleared, so the draw callback runs)."""
+    again with the drawn token cleared, so the draw callback runs); a new version also
+    refreshes the process list."""
     if not encoded:
         raise PreventUpdate
     fresh = freshness.freshness(runtime(), cluster, decoded(encoded).process)
@@ -39,5 +41,8 @@ def follow_data(_n: int, cluster: int, encoded: Any, seen: Any, drawn: Any) -> d
     redraw = isinstance(seen, dict) and (seen.get("v") != fresh.version
                                          or (seen.get("indexing") and not fresh.indexing))
     cleared = {**drawn, "token": None} if isinstance(drawn, dict) else None
+    moved = isinstance(seen, dict) and seen.get("v") != fresh.version
     return {"note": fresh.note, "seen": now, "state": encoded if redraw else no_update,
-            "groups": cleared if redraw else no_update}
+            "groups": cleared if redraw else no_update,
+            "processes": [{"label": p, "value": p} for p in fresh.processes] if moved
+            else no_update}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lyceum.errors import NotFound
 from services.clusters.query_session import for_cluster
 from services.core.runtime import Runtime
 from services.explorer import curve_queries, population
@@ -23,6 +24,8 @@ class Freshness:
 
     version: int
     indexing: bool
+    #: The cluster's processes now (a new one appears with the import that brought it).
+    processes: tuple[str, ...] = ()
 
     @property
     def note(self) -> str:
@@ -35,4 +38,8 @@ def freshness(runtime: Runtime, cluster_id: int, process: str | None) -> Freshne
     session = for_cluster(runtime, cluster_id)
     version = curve_queries.follow_data(runtime, cluster_id, session)
     behind = bool(process) and population.is_marked_behind(session, str(process))
-    return Freshness(version=version, indexing=behind)
+    try:
+        names = tuple(curve_queries.options(runtime, cluster_id, process=None).processes)
+    except NotFound:  # no curves yet
+        names = ()
+    return Freshness(version=version, indexing=behind, processes=names)

@@ -62,6 +62,8 @@ def test_a_new_process_is_offered_at_once(runtime: Runtime, ch_database: str,
     weld = plants.curve_table(curves=2, processes=(plants.process("spot-weld"),))
     assert import_bytes(runtime, cluster_id, tmp_path, plants.to_parquet(weld),
                         name="weld.parquet").status == "done"
+    assert freshness.freshness(runtime, cluster_id, "riveting").processes == (
+        "riveting", "spot-weld")
     values = explorer_view.filter_values(runtime, cluster_id, process="spot-weld")
     assert values["processes"] == ["riveting", "spot-weld"]
     assert set(values["stations"]) == set(weld["station"].to_pylist())
@@ -72,4 +74,4 @@ def test_freshness_of_an_empty_cluster(runtime: Runtime, ch_database: str,
                                        process: str | None) -> None:
     cluster_id = make_cluster(runtime, ch_database)
     found = freshness.freshness(runtime, cluster_id, process)
-    assert (found.version, found.indexing, found.note) == (0, False, "")
+    assert (found.version, found.indexing, found.note, found.processes) == (0, False, "", ())
