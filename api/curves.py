@@ -92,6 +92,6 @@ def golden_curves(cluster_id: int) -> Any:
     require_role(cluster_id, Role.VIEWER)
     process = request.args.get("process", "")
     if not process or len(process) > 80:
-        raise ValidationError("Give the process, e.g. ?process=press-fit.")
+        raise ValidationError("Give the process: ?process= one of the cluster's processes.")
     items = golden.list_for(runtime(), cluster_id, process=process)
     return jsonify({"items": items, "total": len(items)})

@@ -123,7 +123,8 @@ def build_golden(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/outliers")
 @describe(summary="Rank the filtered curves by deviation from a golden curve (paged)",
-          tag="explorer", role="viewer", paged=True, response=component("OutlierPage", OUTLIERS), body={
+          tag="explorer", role="viewer", paged=True,
+          response=component("OutlierPage", OUTLIERS), body={
               "type": "object", "additionalProperties": False,
               "properties": {"filter": FILTER, "golden_id": _GOLDEN_ID}})
 def rank_outliers(cluster_id: int) -> Any:

@@ -102,6 +102,16 @@ def _is_demo(view: View) -> bool:
     return live_feed.is_demo_cluster(runtime(), view.cluster_id)
 
 
+@callback(Output(Dashboard.line, "options"), Output(Dashboard.station, "options"),
+          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"))
+@guarded(Role.VIEWER, outputs=2, on_error=unchanged)
+def filter_choices(cluster_id: int, line: str | None) -> tuple[Any, Any]:
+    """The line and station choices from the cluster's catalog (stations of the chosen line)."""
+    lines, stations = dashboard.filter_choices(
+        runtime(), cluster_id, line="" if not line or line == ui.ALL else line)
+    return ui.options_with_all(lines, "All lines"), ui.options_with_all(stations, "All stations")
+
+
 @callback(Output(Dashboard.heatmap, "figure"), *VIEW)
 @guarded(Role.VIEWER, on_error=unchanged)
 def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: int,

@@ -41,8 +41,7 @@ def show_rules(_n: int, cluster_id: int) -> Any:
 @guarded(Role.EDITOR, on_error=lambda _exc, _cluster_id: None)
 def show_form(cluster_id: int) -> Any:
     """The add-a-rule form, for editors only."""
-    limits = spec_limits.list_limits(runtime(), cluster_id)
-    return ui.make_rule_form(feature_options(limits))
+    return ui.make_rule_form(feature_options(spec_limits.feature_list(runtime(), cluster_id)))
 
 
 @callback(Output(DashboardRules.result, "children"),

@@ -45,12 +45,16 @@ def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
             "tick": no_update, **_fields({}, "")}
 
 
-@callback(Output(Dashboard.spc_feature, "options"), Input(Dashboard.cluster, "data"),
-          Input(DashboardSpecs.version, "data"))
-@guarded(Role.VIEWER, on_error=unchanged)
-def feature_choices(cluster_id: int, _version: Any) -> Any:
-    """Every (process, feature) with limits in this cluster."""
-    return ui.feature_options(spec_limits.list_limits(runtime(), cluster_id))
+@callback(Output(Dashboard.spc_feature, "options"), Output(Dashboard.spc_feature, "value"),
+          Input(Dashboard.cluster, "data"), Input(DashboardSpecs.version, "data"),
+          State(Dashboard.spc_feature, "value"))
+@guarded(Role.VIEWER, outputs=2, on_error=unchanged)
+def feature_choices(cluster_id: int, _version: Any, current: Any) -> tuple[Any, Any]:
+    """Every feature of this cluster's catalog (those with limits first); the choice kept
+    when it is still listed, else the first."""
+    options = ui.feature_options(spec_limits.feature_list(runtime(), cluster_id))
+    value = ui.chosen(options, current)
+    return options, (no_update if value == current else value)
 
 
 @callback(Output(DashboardSpecs.editor, "children"), Input(Dashboard.spc_feature, "value"),

@@ -29,6 +29,11 @@ def _select(component_id: str, options: list[tuple[str, str]], value: str,
                                 value=value, size="sm")], className="me-3")
 
 
+def options_with_all(values: list[str], label: str) -> list[dict[str, str]]:
+    """Select options: "All …" first, then each value as itself."""
+    return [{"label": label, "value": ALL}] + [{"label": v, "value": v} for v in values]
+
+
 def make_controls(*, windows: list[tuple[str, str]], lines: list[str],
                   stations: list[str]) -> html.Div:
     """Window, line and station pickers; pause switch; last update and stale badge."""

@@ -13,9 +13,6 @@ KINDS = [("yield_below", "Yield below a threshold (%)"),
          ("feature_spec", "Feature outside its spec"),
          ("spc_rule", "SPC rule broken (WE1, WE2)"),
          ("station_stopped", "Station stopped longer than (min)")]
-FEATURES = [("peak_force", "Peak force (press-fit)"),
-            ("final_torque", "Final torque (screw-driving)"),
-            ("max_temperature", "Max temperature (oven)")]
 SEVERITIES = [("warning", "Warning"), ("critical", "Critical"), ("info", "Info")]
 
 
@@ -26,7 +23,7 @@ def _describe(rule: Any) -> str:
     window = f"over {p.get('window_minutes', 0):g} min"
     if rule.kind == "yield_below":
         return f"yield < {p.get('threshold', 0):g} % {window}"
-    return f"{p.get('feature', '')} {window}"
+    return f"{p.get('feature', '')} ({p.get('process', '')}) {window}"
 
 
 def make_rule_list(rules: list[Any], *, can_edit: bool) -> Any:
@@ -50,17 +47,18 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
 
 
-def make_rule_form(features: list[dict[str, str]] | None = None) -> html.Details:
+def make_rule_form(features: list[dict[str, str]]) -> html.Details:
     """A compact form to add a rule (shown to editors); ``features`` are the feature choices
-    (the cluster's features with spec limits; by default the demo plant's three)."""
+    (every feature of the cluster's catalog, those with spec limits first)."""
     return html.Details([
         html.Summary("Add a rule", className="small"),
         dbc.Input(id=DashboardRules.name, placeholder="Rule name", size="sm",
                   className="mt-2", maxLength=120),
         dbc.Select(id=DashboardRules.kind, options=_options(KINDS), value="yield_below",
                    size="sm", className="mt-2"),
-        dbc.Select(id=DashboardRules.feature, options=features or _options(FEATURES),
-                   value="peak_force", size="sm", className="mt-2"),
+        dbc.Select(id=DashboardRules.feature, options=features,
+                   value=features[0]["value"] if features else None, size="sm",
+                   className="mt-2", placeholder="No features yet"),
         dbc.InputGroup([dbc.InputGroupText("threshold % / minutes"),
                         dbc.Input(id=DashboardRules.value, type="number", value=95)],
                        size="sm", className="mt-2"),

@@ -17,9 +17,15 @@ FIELDS = ("lsl", "usl", "unit")
 
 
 def feature_options(limits: list[Any]) -> list[dict[str, str]]:
-    """Dropdown options: every feature with limits in the cluster (defaults first)."""
-    ordered = sorted(limits, key=lambda s: (not s.has_default, s.process, s.feature))
-    return [{"label": s.label, "value": s.key} for s in ordered]
+    """Dropdown options, in the given order: "Peak y (riveting) · N" with the unit."""
+    return [{"label": s.label + (f" · {s.unit}" if s.unit else ""), "value": s.key}
+            for s in limits]
+
+
+def chosen(options: list[dict[str, str]], current: Any) -> Any:
+    """The current choice if it is still an option, else the first option (or ``None``)."""
+    values = [o["value"] for o in options]
+    return current if current in values else (values[0] if values else None)
 
 
 def _number(value: float | None) -> str:

@@ -277,6 +277,14 @@ class Explorer:
     share_button = "explorer-share-button"
 
 
+class ExplorerFresh:
+    """The explorer's watch on new data (imports, ingests)."""
+
+    tick = "explorer-fresh-interval"
+    seen = "explorer-fresh-store"
+    note = "explorer-fresh-div"
+
+
 class Dashboard:
     """The live quality dashboard of one cluster."""
 

@@ -76,7 +76,7 @@ def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
             dbc.Col([
                 dbc.Label("Cluster name"),
                 dbc.Input(id=wizard_field("name"), value=values.get("name", ""), maxLength=63,
-                          placeholder="e.g. Line 3 press shop", autoFocus=True,
+                          placeholder="e.g. Assembly hall B", autoFocus=True,
                           debounce=0.4),
                 _feedback("name", errors),
                 dbc.FormText(["ClickHouse database: ", html.Code(database or "—",

@@ -28,16 +28,13 @@ dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
 
 WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 h"),
            ("7d", "Last 7 days")]
-LINES = ["Line 1", "Line 2", "Line 3"]
-STATIONS = ["OP10 Press-fit", "OP20 Screw-driving", "OP30 Curing oven"]
-FEATURES = [("peak_force", "Peak force (press-fit)"), ("final_torque",
-            "Final torque (screw-driving)"), ("max_temperature", "Max temperature (oven)")]
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
 def _feature_select() -> dbc.Select:
-    return dbc.Select(id=Dashboard.spc_feature, value="peak_force", size="sm",
-                      options=[{"label": t, "value": v} for v, t in FEATURES])
+    # The cluster's features (from its catalog) arrive with the first callback.
+    return dbc.Select(id=Dashboard.spc_feature, value=None, size="sm", options=[],
+                      placeholder="Feature")
 
 
 def _spc_row() -> dbc.Row:
@@ -85,7 +82,8 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
                          actions=html.Div([html.Div(id=Dashboard.feed_row),
                                            make_save_to_project("dashboard", Dashboard.config)],
                                           className="d-flex gap-2 align-items-center")),
-        ui.make_controls(windows=WINDOWS, lines=LINES, stations=STATIONS),
+        # Lines and stations come from the cluster's catalog (callbacks.dashboard).
+        ui.make_controls(windows=WINDOWS, lines=[], stations=[]),
         html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
         html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import explorer as ui
-from components.ids import Explorer
+from components.ids import Explorer, ExplorerFresh
 from components.layout import make_page_header
 from components.save_to_project import make_save_to_project
 
@@ -35,6 +35,9 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),
         html.Div(id=Explorer.error),
+        # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer_fresh).
+        dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
+        html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
         html.Div(make_save_to_project("explorer", Explorer.state),
                  className="d-flex justify-content-end mb-2"),
         ui.make_filters(),

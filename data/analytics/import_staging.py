@@ -28,7 +28,8 @@ _INSERT = {"max_partitions_per_insert_block": 0, "min_insert_block_size_rows": 0
 _COLUMNS = {
     "curves": "curve_id UInt64, serial String, process String, ts DateTime64(3, 'UTC'), "
               "line String, station String, product String, batch String, result String, "
-              "x_unit String, y_unit String, row UInt64",
+              "x_unit String, y_unit String, x_name String, y_name String, "
+              "defect_mode String, row UInt64",
     "parts": "serial String, ts DateTime64(3, 'UTC'), line String, station String, "
              "product String, batch String, shift String, result String, first_pass UInt8, "
              "defect_mode String, row UInt64",
@@ -123,9 +124,101 @@ def stage_rows(cs: Any, *, job_id: int) -> int:
     return int(cs.scalar(f"SELECT count() FROM {_qualified(cs, job_id)}") or 0)
 
 
+def mixed_units(cs: Any, *, job_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(row, column, message) for curves whose given unit differs from the unit the file's
+    first curve of the same process gives (one process, one unit per axis)."""
+    stage = _qualified(cs, job_id)
+    out: list[tuple[int, str, str]] = []
+    for column in ("x_unit", "y_unit"):
+        sql = (f"SELECT row, process, {column}, first FROM (SELECT row, process, {column}, "
+               f"argMin({column}, row) OVER (PARTITION BY process) AS first FROM "
+               f"(SELECT * FROM {stage}_curves WHERE {column} != '')) WHERE {column} != first "
+               "ORDER BY row LIMIT {limit:UInt32}")
+        out += [(int(r), column, f"“{u}” is not the unit of {p} {column[0]} given earlier in "
+                 f"the file (“{f}”)")
+                for r, p, u, f in cs.rows(sql, parameters={"limit": limit})]
+    return sorted(out)[:limit]
+
+
 def commit_steps(kind: str) -> tuple[str, ...]:
     """The tables a commit writes, in order."""
-    return ("parts",) if kind == "parts" else ("curves", "curve_samples")
+    if kind == "parts":
+        return ("parts",)
+    return ("curves", "curve_features", "curve_samples")
+
+
+#: The generic features computed from every imported curve: (name, SQL value, unit kind).
+#: ``xs``/``ys`` are the curve's samples in index order, ``top`` its largest y, ``at(f)``
+#: the first sample reaching ``f`` of the way from the first y to ``top``.
+CURVE_FEATURES: tuple[tuple[str, str, str], ...] = (
+    ("peak_y", "top", "y"),
+    ("peak_x", "xs[indexOf(ys, top)]", "x"),
+    ("final_y", "ys[-1]", "y"),
+    ("final_x", "xs[-1]", "x"),
+    ("min_y", "arrayMin(ys)", "y"),
+    ("x_max", "arrayMax(xs)", "x"),
+    ("area", "arraySum(arrayMap((a, b, c, d) -> (b - a) * (c + d) / 2, arrayPopBack(xs), "
+             "arrayPopFront(xs), arrayPopBack(ys), arrayPopFront(ys)))", "xy"),
+    ("x_at_10pct", "if(i10 = 0, nan, xs[i10])", "x"),
+    ("x_at_50pct", "if(i50 = 0, nan, xs[i50])", "x"),
+    ("x_at_90pct", "if(i90 = 0, nan, xs[i90])", "x"),
+    ("slope_10_90", "if(i10 = 0 OR i90 = 0 OR xs[i90] = xs[i10], nan, "
+                    "(ys[i90] - ys[i10]) / (xs[i90] - xs[i10]))", "y/x"),
+)
+_UNIT_SQL = {"x": "c.x_unit", "y": "c.y_unit",
+             "xy": "if(c.x_unit = '' OR c.y_unit = '', '', concat(c.y_unit, '·', c.x_unit))",
+             "y/x": "if(c.x_unit = '' OR c.y_unit = '', '', concat(c.y_unit, '/', c.x_unit))"}
+#: Samples one feature query groups at most (bounds its memory).
+FEATURE_CHUNK_SAMPLES = 2_000_000
+
+
+def _crossing(fraction: float) -> str:
+    return f"arrayFirstIndex(v -> v >= ys[1] + {fraction} * (top - ys[1]), ys)"
+
+
+def _feature_sql(db: str, stage: str, *, only: str = "") -> str:
+    """``INSERT … SELECT`` of the features of the curves in ``stage`` (samples) with ids in
+    ``{lo}…{hi}`` (and matching ``only``, a condition on ``curve_id``)."""
+    names = ", ".join(f"'{n}'" for n, _, _ in CURVE_FEATURES)
+    values = ", ".join(f"toFloat64({v})" for _, v, _ in CURVE_FEATURES)
+    units = ", ".join(_UNIT_SQL[u] for _, _, u in CURVE_FEATURES)
+    return (
+        f"INSERT INTO {db}.curve_features (curve_id, part_id, ts, process, line, station, "
+        "product, feature, value, unit) SELECT c.curve_id, c.part_id, c.ts, c.process, c.line, "
+        "c.station, c.product, f.1, f.2, f.3 FROM (SELECT curve_id, "
+        "arraySort(groupArray((idx, x, y))) AS p, tupleElement(p, 2) AS xs, "
+        "tupleElement(p, 3) AS ys, arrayMax(ys) AS top, "
+        f"{_crossing(0.1)} AS i10, {_crossing(0.5)} AS i50, {_crossing(0.9)} AS i90, "
+        f"[{values}] AS vals FROM {stage} WHERE curve_id BETWEEN {{lo:UInt64}} AND "
+        f"{{hi:UInt64}} {only} GROUP BY curve_id) AS s INNER JOIN (SELECT curve_id, part_id, "
+        f"ts, process, line, station, product, x_unit, y_unit FROM {db}.curves WHERE curve_id "
+        "BETWEEN "
+        "{lo:UInt64} AND {hi:UInt64}) AS c ON s.curve_id = c.curve_id "
+        f"ARRAY JOIN arrayZip([{names}], s.vals, [{units}]) AS f WHERE isFinite(f.2)")
+
+
+def _feature_chunks(cs: Any, stage: str) -> list[tuple[int, int]]:
+    """Curve id ranges of about :data:`FEATURE_CHUNK_SAMPLES` samples each."""
+    rows = cs.rows(f"SELECT curve_id, count() FROM {stage} GROUP BY curve_id "
+                   "ORDER BY curve_id")
+    return _chunks(rows)
+
+
+def _chunks(rows: list[tuple[Any, Any]]) -> list[tuple[int, int]]:
+    """(curve id, samples) in id order → inclusive id ranges of about
+    :data:`FEATURE_CHUNK_SAMPLES` samples each."""
+    chunks: list[tuple[int, int]] = []
+    first, total = None, 0
+    for curve_id, n in rows:
+        if first is None:
+            first = int(curve_id)
+        total += int(n)
+        if total >= FEATURE_CHUNK_SAMPLES:
+            chunks.append((first, int(curve_id)))
+            first, total = None, 0
+    if first is not None:
+        chunks.append((first, int(rows[-1][0])))
+    return chunks
 
 
 def _partitions(cs: Any, table: str) -> list[str]:
@@ -138,6 +231,27 @@ def _partitions(cs: Any, table: str) -> list[str]:
     return found
 
 
+#: Curves given features per :func:`fill_missing_features` call at most.
+BACKFILL_CURVES = 200_000
+
+
+def fill_missing_features(cs: Any) -> int:
+    """Compute the generic features of the cluster's curves that have none (imported before
+    features were computed, or written by other means); returns how many curves got them."""
+    db = validate_identifier(cs.database)
+    missing = (f"curve_id NOT IN (SELECT DISTINCT curve_id FROM {db}.curve_features)")
+    rows = cs.rows(f"SELECT curve_id, n_points FROM {db}.curves WHERE {missing} AND "
+                   "n_points > 0 ORDER BY curve_id LIMIT {n:UInt32}",
+                   parameters={"n": BACKFILL_CURVES})
+    if not rows:
+        return 0
+    ids = f"AND curve_id IN (SELECT curve_id FROM {db}.curves WHERE {missing})"
+    sql = _feature_sql(db, f"{db}.curve_samples", only=ids)
+    for lo, hi in _chunks(rows):
+        cs.command(sql, parameters={"lo": lo, "hi": hi}, settings=_INSERT)
+    return len(rows)
+
+
 def commit_step(cs: Any, *, job_id: int, step: str, names: dict[str, list[str]]) -> None:
     """Copy the staged rows into one of the cluster's tables."""
     db, stage = validate_identifier(cs.database), _qualified(cs, job_id)
@@ -147,17 +261,29 @@ def commit_step(cs: Any, *, job_id: int, step: str, names: dict[str, list[str]])
         cs.command(sql, settings=_INSERT)
         return
     if step == "curves":
-        names_sql = ("transform(m.process, {procs:Array(String)}, {xn:Array(String)}, 'x'), "
-                     "transform(m.process, {procs:Array(String)}, {xu:Array(String)}, m.x_unit),"
-                     " transform(m.process, {procs:Array(String)}, {yn:Array(String)}, 'y'), "
-                     "transform(m.process, {procs:Array(String)}, {yu:Array(String)}, m.y_unit)")
+        # a given name wins; else the process's in this cluster; else x / y (units: the
+        # given one, else the process's; the conversion checked that they agree)
+        names_sql = ("if(m.x_name != '', m.x_name, transform(m.process, {procs:Array(String)}, "
+                     "{xn:Array(String)}, 'x')), "
+                     "if(m.x_unit != '', m.x_unit, transform(m.process, {procs:Array(String)}, "
+                     "{xu:Array(String)}, '')), "
+                     "if(m.y_name != '', m.y_name, transform(m.process, {procs:Array(String)}, "
+                     "{yn:Array(String)}, 'y')), "
+                     "if(m.y_unit != '', m.y_unit, transform(m.process, {procs:Array(String)}, "
+                     "{yu:Array(String)}, ''))")
         sql = (f"INSERT INTO {db}.curves SELECT m.curve_id, cityHash64(m.serial), m.serial, m.ts,"
-               f" m.process, m.line, m.station, m.product, m.batch, CAST(m.result, {_ENUM}), '', "
+               f" m.process, m.line, m.station, m.product, m.batch, CAST(m.result, {_ENUM}), "
+               "m.defect_mode, "
                f"{names_sql}, s.n, s.x_min, s.x_max, s.y_min, s.y_max FROM {stage}_curves AS m "
                "INNER JOIN (SELECT curve_id, toUInt32(count()) AS n, min(x) AS x_min, "
                f"max(x) AS x_max, min(y) AS y_min, max(y) AS y_max FROM {stage} "
                "GROUP BY curve_id) AS s ON m.curve_id = s.curve_id")
         cs.command(sql, parameters=names, settings=_INSERT)
+        return
+    if step == "curve_features":
+        sql = _feature_sql(db, stage)
+        for lo, hi in _feature_chunks(cs, stage):
+            cs.command(sql, parameters={"lo": lo, "hi": hi}, settings=_INSERT)
         return
     cs.command(f"ALTER TABLE {stage} DROP COLUMN IF EXISTS row", settings={"mutations_sync": 2})
     for partition in _partitions(cs, stage_table(job_id)):
@@ -182,7 +308,7 @@ def rollback(cs: Any, *, job_id: int, kind: str) -> None:
                    f"FROM {db}.parts WHERE h IN {hours} GROUP BY h, line, station, product")
         return
     ids = f"(SELECT curve_id FROM {stage}_curves)"
-    for table in ("curve_samples", "curves"):
+    for table in ("curve_samples", "curve_features", "curves"):
         cs.command(f"ALTER TABLE {db}.{table} DELETE WHERE curve_id IN {ids}", settings=sync)
 
 

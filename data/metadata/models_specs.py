@@ -1,5 +1,5 @@
 """Metadata table of specification limits: a cluster's own LSL/USL per (process, feature),
-overriding the code defaults of :data:`services.quality.kpis.FEATURE_SPECS`."""
+overriding the demo plant's defaults (:mod:`services.demo.quality`)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ class ClusterSpec:
 
 
 def database_name_for(name: str) -> str:
-    """``"Line 3 — Press Shop"`` → ``"line_3_press_shop"``: ASCII, lower case, underscores."""
+    """``"Hall 3 — Press Shop"`` → ``"hall_3_press_shop"``: ASCII, lower case, underscores."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
     if slug and not slug[0].isalpha():

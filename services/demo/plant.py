@@ -45,6 +45,9 @@ class DemoSize:
 DEMO_SIZES: dict[str, DemoSize] = {"full": DemoSize("full", 10_000, 3_000, 1_000),
                                     "small": DemoSize("small", 300, 100, 40)}
 DEMO_DAYS = 90
+#: What the demo cluster holds, in its description.
+DESCRIPTION = ("Generated plant data: press-fit, screw-driving and curing-oven curves over 90 "
+               "days, with injected defects.")
 LINES: tuple[str, ...] = ("Line 1", "Line 2", "Line 3")
 SHIFTS: tuple[str, ...] = ("Early", "Late", "Night")
 #: Products by route length: the pump housing visits all three stations, the bracket one.

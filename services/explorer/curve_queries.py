@@ -18,6 +18,7 @@ from data.analytics import curves as curve_data
 from data.analytics.curves import CurveQuery
 from data.metadata import cluster_meta
 from lyceum.errors import AppError, NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import ProcessCaches
 from services.core.runtime import Runtime
@@ -67,6 +68,8 @@ class ExplorerCaches:
     options: dict[tuple[str, str | None], tuple[float, Options]] = field(default_factory=dict)
     #: Ranges and colour groups read from ClickHouse → (when, value), for ``OPTIONS_TTL_S``.
     facts: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+    #: The data version (``services.clusters.catalog``) each database was last seen at.
+    versions: dict[str, int] = field(default_factory=dict)
     #: Whole views → (population loaded_at, curves covered, images, curves in view).
     views: OrderedDict[tuple[Any, ...], tuple[float, int, list[np.ndarray], int]] = field(
         default_factory=OrderedDict)
@@ -78,6 +81,7 @@ class ExplorerCaches:
         with self.lock:
             self.options.clear()
             self.facts.clear()
+            self.versions.clear()
             self.views.clear()
             self.profiles.clear()
 
@@ -90,6 +94,7 @@ def options(runtime: Runtime, cluster_id: int, *, process: str | None) -> Option
     """The processes and the values each filter may take (``process=None``: the first);
     remembered for ``OPTIONS_TTL_S`` per cluster database (the role is checked by callers)."""
     session = for_cluster(runtime, cluster_id)
+    follow_data(runtime, cluster_id, session)
     kept = _caches(runtime.caches).options
     key = (session.database, process)
     hit = kept.get(key)
@@ -100,6 +105,25 @@ def options(runtime: Runtime, cluster_id: int, *, process: str | None) -> Option
         kept.clear()
     kept[key] = (time.monotonic(), found)
     return found
+
+
+def follow_data(runtime: Runtime, cluster_id: int, session: ClusterSession) -> int:
+    """Catch up with the cluster's data version: after an import or ingest, forget the
+    options and ClickHouse facts of its database and mark its held processes behind, so
+    the next view shows the new curves. Returns the version."""
+    version = catalogs.data_version(runtime, cluster_id)
+    kept = _caches(runtime.caches)
+    with kept.lock:
+        seen = kept.versions.get(session.database)
+        kept.versions[session.database] = version
+        if seen is None or seen == version:
+            return version
+        for key in [k for k in list(kept.options) if k[0] == session.database]:
+            kept.options.pop(key, None)
+        for key in [k for k in list(kept.facts) if len(k) > 1 and k[1] == session.database]:
+            kept.facts.pop(key, None)
+    population.mark_behind(session)
+    return version
 
 
 def _load_options(session: ClusterSession, process: str | None) -> Options:

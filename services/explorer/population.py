@@ -6,9 +6,11 @@ then a per-curve mask, a colour a per-curve group code, and a view one pass of t
 rasteriser over the shown curves (``services.explorer.density_kernel``): no ClickHouse query on a
 zoom, a pan or a filter change once the process is loaded.
 
-Freshness: curve ids only grow, so new curves (the demo feed, an import) are appended in the
-background every ``REFRESH_S``; the whole process is reloaded every ``RELOAD_S`` (expired or
-deleted rows). A process with more samples than ``MAX_SAMPLES`` stays in ClickHouse.
+Freshness: curve ids only grow, so new curves (the demo feed) are appended in the background
+every ``REFRESH_S``; the whole process is reloaded every ``RELOAD_S`` (expired or deleted
+rows). When an import or ingest finishes, :func:`mark_behind` makes the held processes of its
+cluster be served from ClickHouse (which has the new curves) until the top-up is in.
+A process with more samples than ``MAX_SAMPLES`` stays in ClickHouse.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ class Held:
     too_big: dict[tuple[str, str], float] = field(default_factory=dict)
     #: One lock per key: one load or top-up at a time per process.
     key_locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+    #: Keys whose held curves are older than the cluster's data (an import finished), with
+    #: how many times that was said: not served until topped up.
+    behind: dict[tuple[str, str], int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def clear(self) -> None:
@@ -228,10 +233,28 @@ def _store(held: Held, pop: Population) -> None:
             cache.popitem(last=False)
 
 
+def mark_behind(session: ClusterSession) -> None:
+    """The cluster's data changed (an import or ingest finished): every held process of its
+    database is served from ClickHouse until it is topped up (started at its next use)."""
+    held = _held(session)
+    with held.lock:
+        for key in [k for k in held.populations if k[0] == session.database]:
+            held.behind[key] = held.behind.get(key, 0) + 1
+
+
+def is_marked_behind(session: ClusterSession, process: str) -> bool:
+    """True while ``process`` is held but older than the cluster's data (being topped up)."""
+    key = (session.database, process)
+    held = _held(session)
+    with held.lock:
+        return key in held.behind
+
+
 def get(session: ClusterSession, process: str, *, wait: bool = False) -> Population | None:
-    """The held population of ``process`` (``None`` while it loads in the background, or
-    when it is too big to hold); starts a background top-up when it is due. ``wait``:
-    load it now if it is not held (start-up warm-up, tests)."""
+    """The held population of ``process`` (``None`` while it loads in the background, while
+    it is behind the cluster's data, or when it is too big to hold); starts a background
+    top-up when it is due. ``wait``: load it now if it is not held (start-up warm-up,
+    tests) or top it up now if it is behind."""
     key = (session.database, process)
     held = _held(session)
     with held.lock:
@@ -240,16 +263,17 @@ def get(session: ClusterSession, process: str, *, wait: bool = False) -> Populat
             held.populations.move_to_end(key)
         if key in held.too_big and time.monotonic() - held.too_big[key] < RELOAD_S:
             return None
-        due = pop is None or time.monotonic() - pop.checked_at > REFRESH_S
-        start = due and key not in held.busy and not (wait and pop is None)
+        behind = pop is not None and key in held.behind
+        due = pop is None or behind or time.monotonic() - pop.checked_at > REFRESH_S
+        start = due and key not in held.busy and not (wait and (pop is None or behind))
         if start:
             held.busy.add(key)
-    if pop is None and wait:
+    if (pop is None or behind) and wait:
         return _refresh(session, process)
     if start:
         threading.Thread(target=_background, args=(session, process),
                          name="explorer-population", daemon=True).start()
-    return pop
+    return None if behind else pop
 
 
 def _fits(session: ClusterSession, process: str) -> bool:
@@ -271,11 +295,17 @@ def _refresh(session: ClusterSession, process: str) -> Population | None:
     with lock:
         with held.lock:
             pop = held.populations.get(key)
+            said = held.behind.get(key)
         if pop is not None and time.monotonic() - pop.loaded_at <= RELOAD_S:
-            if time.monotonic() - pop.checked_at <= REFRESH_S:
+            if said is None and time.monotonic() - pop.checked_at <= REFRESH_S:
                 return pop
-            return append_new(session, pop)
-        return load(session, process) if _fits(session, process) else None
+            found: Population | None = append_new(session, pop)
+        else:
+            found = load(session, process) if _fits(session, process) else None
+        with held.lock:
+            if said is not None and held.behind.get(key) == said:
+                del held.behind[key]  # caught up (unless the data changed again meanwhile)
+        return found
 
 
 def _background(session: ClusterSession, process: str) -> None:

@@ -90,7 +90,7 @@ def filter_values(runtime: Runtime, cluster_id: int, *, process: Any,
     """Every value each filter of ``process`` may take (``None``: the first process),
     narrowed to those containing ``search`` (any case; only compared, never queried)."""
     if process is not None and (not isinstance(process, str) or len(process) > 80):
-        raise ValidationError("Give the process as a name, e.g. process=press-fit.")
+        raise ValidationError("Give the process as a name, one of the cluster's processes.")
     if not isinstance(search, str) or len(search) > SEARCH_MAX_CHARS:
         raise ValidationError(f"search: at most {SEARCH_MAX_CHARS} characters.")
     opts = explorer.options(runtime, cluster_id, process=process or None)

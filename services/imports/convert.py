@@ -12,7 +12,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.demo.curves import PROCESS_SPECS
 from services.imports.file_format import (
     MAX_TEXT,
     RESULTS,
@@ -29,10 +28,12 @@ _PROCESS_RE = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
 
 def convert_batch(batch: pa.RecordBatch, *, kind: str, mapping: Mapping[str, str],
-                  first_row: int, sink: ErrorSink) -> pa.Table:
+                  first_row: int, sink: ErrorSink,
+                  units: Mapping[str, tuple[str, str]] | None = None) -> pa.Table:
     """The batch as the staging table's columns; bad values go to ``sink``.
 
-    ``first_row`` is the number of the batch's first row (from 1).
+    ``first_row`` is the number of the batch's first row (from 1); ``units`` maps each
+    process the cluster already has to its (x unit, y unit), which given units must match.
     """
     out: dict[str, pa.Array] = {}
     n = batch.num_rows
@@ -46,7 +47,7 @@ def convert_batch(batch: pa.RecordBatch, *, kind: str, mapping: Mapping[str, str
             arr = arr.combine_chunks()
         out[col.name] = _convert(col, arr, label=source, first_row=first_row, sink=sink)
     if kind == "curves":
-        _check_units(out, mapping, first_row=first_row, sink=sink)
+        _check_units(out, mapping, units or {}, first_row=first_row, sink=sink)
     out["row"] = pa.array(np.arange(first_row, first_row + n, dtype=np.uint64))
     return pa.table(out)
 
@@ -71,7 +72,7 @@ def _show(value: object) -> str:
 
 def _convert(col: Column, arr: pa.Array, *, label: str, first_row: int,
              sink: ErrorSink) -> pa.Array:
-    if col.kind in ("text", "process", "unit"):
+    if col.kind in ("text", "process", "unit", "axis"):
         return _text(col, arr, label=label, first_row=first_row, sink=sink)
     if col.kind == "float":
         return _float(arr, label=label, first_row=first_row, sink=sink)
@@ -131,6 +132,9 @@ def _text_by_value(col: Column, text: pa.Array, *, label: str, first_row: int,
         elif col.kind == "process":
             sink.add(first_row + i, label, f"{_show(value)} is not a process name "
                      "(lower-case letters, digits and '-')")
+        elif col.kind == "axis":
+            sink.add(first_row + i, label, f"{_show(value)} is not an axis name (at most 40 "
+                     "characters on one line)")
         else:
             sink.add(first_row + i, label, f"{_show(value)} is not a unit")
 
@@ -242,15 +246,17 @@ def _flag(arr: pa.Array, *, label: str, first_row: int, sink: ErrorSink) -> pa.A
     return pc.cast(yes, pa.uint8())
 
 
-def _check_units(out: dict[str, pa.Array], mapping: Mapping[str, str], *, first_row: int,
+def _check_units(out: dict[str, pa.Array], mapping: Mapping[str, str],
+                 units: Mapping[str, tuple[str, str]], *, first_row: int,
                  sink: ErrorSink) -> None:
-    """For known processes the units, when given, must be the process's units."""
-    for axis in ("x", "y"):
+    """For processes the cluster already has, the units, when given, must be its units."""
+    for axis, position in (("x", 0), ("y", 1)):
         name = f"{axis}_unit"
         if name not in mapping:
             continue
-        for process, spec in PROCESS_SPECS.items():
-            expected = getattr(spec, name)
+        present = pc.unique(out["process"]).to_pylist()
+        for process in (p for p in present if p in units):
+            expected = units[process][position]
             wrong = pc.and_(pc.equal(out["process"], process),
                             pc.and_(pc.not_equal(out[name], ""),
                                     pc.not_equal(out[name], expected)))

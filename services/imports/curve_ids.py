@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 SAMPLE_COLUMNS = ("ts", "process", "idx", "x", "y", "row")
 CURVE_COLUMNS = ("serial", "process", "ts", "line", "station", "product", "batch", "result",
-                 "x_unit", "y_unit", "row")
+                 "x_unit", "y_unit", "x_name", "y_name", "defect_mode", "row")
 
 
 def _changes(column: pa.Array) -> np.ndarray:

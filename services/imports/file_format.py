@@ -49,7 +49,7 @@ class Column:
     """One column of an import file: its type, whether it is required, what it means."""
 
     name: str
-    kind: str  # text | float | index | timestamp | result | flag | process | unit
+    kind: str  # text | float | index | timestamp | result | flag | process | unit | axis
     required: bool
     meaning: str
     example: str
@@ -60,8 +60,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("serial", "text", True, "the part's serial number, unique", "P-2611-000001"),
         Column("ts", "timestamp", True, "when the part was finished, UTC (ISO 8601)",
                "2026-11-20T08:15:00Z"),
-        Column("line", "text", False, "production line", "Line 1"),
-        Column("station", "text", False, "station that judged the part", "OP10"),
+        Column("line", "text", False, "production line", "Assembly A"),
+        Column("station", "text", False, "station that judged the part", "ST-10"),
         Column("product", "text", False, "product type", "Bearing housing"),
         Column("batch", "text", False, "material batch", "B-1120"),
         Column("shift", "text", False, "shift", "early"),
@@ -72,22 +72,27 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "curves": (
         Column("serial", "text", True, "the part's serial number", "P-2611-000001"),
         Column("process", "process", True,
-               "process: press-fit, screw-driving, temperature-cycle or your own "
-               "(lower-case letters, digits, '-')", "press-fit"),
+               "process name (lower-case letters, digits, '-'); a new one is added to the "
+               "cluster's catalog with its axes and units", "riveting"),
         Column("ts", "timestamp", True, "when the curve was recorded, UTC (ISO 8601)",
                "2026-11-20T08:15:00Z"),
         Column("idx", "index", True, "sample number within the curve, 0 … 65535", "0"),
-        Column("x", "float", True, "x value (stroke, angle, time)", "0.125"),
-        Column("y", "float", True, "y value (force, torque, temperature)", "1.75"),
-        Column("x_unit", "unit", False, "unit of x; for known processes it must be theirs",
-               "mm"),
-        Column("y_unit", "unit", False, "unit of y; for known processes it must be theirs",
-               "kN"),
-        Column("line", "text", False, "production line", "Line 1"),
-        Column("station", "text", False, "station", "OP10"),
+        Column("x", "float", True, "x value (stroke, angle, time); it may go back", "0.125"),
+        Column("y", "float", True, "y value (force, torque, pressure)", "1.75"),
+        Column("x_unit", "unit", False, "unit of x; for a process the cluster already has, "
+               "it must be the unit it has", "mm"),
+        Column("y_unit", "unit", False, "unit of y; for a process the cluster already has, "
+               "it must be the unit it has", "kN"),
+        Column("x_name", "axis", False, "name of the x axis (default: the process's, or x)",
+               "displacement"),
+        Column("y_name", "axis", False, "name of the y axis (default: the process's, or y)",
+               "force"),
+        Column("line", "text", False, "production line", "Assembly A"),
+        Column("station", "text", False, "station", "ST-10"),
         Column("product", "text", False, "product type", "Bearing housing"),
         Column("batch", "text", False, "material batch", "B-1120"),
         Column("result", "result", False, "OK, WARNING or NOK (default OK)", "OK"),
+        Column("defect_mode", "text", False, "defect mode of a NOK curve", ""),
     ),
 }
 

@@ -23,13 +23,13 @@ from data.metadata import imports as jobs_data
 from data.metadata import memberships
 from data.metadata.models_imports import ImportJob
 from lyceum.errors import AppError, NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core import audit
 from services.core.audit import SYSTEM, Actor
 from services.core.read_ahead import read_ahead
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
-from services.demo.curves import PROCESS_SPECS
 from services.imports.convert import convert_batch
 from services.imports.curve_ids import CurveIds
 from services.imports.file_format import (
@@ -195,13 +195,16 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
     try:
         cs = for_cluster(runtime, cluster_id)
         report(0.0, status="validating")
+        known = catalogs.catalog(runtime, cluster_id).processes if kind == "curves" else ()
         rows = _stage(cs, job_id=job_id, kind=kind, fmt=fmt, path=path, mapping=mapping,
-                      report=report, ceiling=runtime.settings.max_decompressed_bytes)
+                      report=report, ceiling=runtime.settings.max_decompressed_bytes,
+                      units={p.name: (p.x_unit, p.y_unit) for p in known})
         report(STAGE_SHARE + 0.05, status="importing")
         committing = True
-        _commit(cs, job_id=job_id, kind=kind, report=report)
+        _commit(cs, job_id=job_id, kind=kind, report=report, known=known)
         committing = False
         staging.drop_stage(cs, job_id=job_id)
+        catalogs.data_changed(runtime, cluster_id)
         _finish(runtime, job_id, status="done", rows=rows,
                 message=f"{rows:,} rows imported.", cluster_id=cluster_id)
     except ImportRowErrors as exc:
@@ -220,9 +223,11 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
 
 
 def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
-           mapping: dict[str, str], report: _Reporter, ceiling: int) -> int:
+           mapping: dict[str, str], report: _Reporter, ceiling: int,
+           units: dict[str, tuple[str, str]]) -> int:
     """Convert and check every row into the staging table; raise on any bad row (or on a
-    Parquet file that decompresses past its budget under ``ceiling``)."""
+    Parquet file that decompresses past its budget under ``ceiling``). ``units``: the
+    (x, y) units of each process the cluster already has."""
     if not path.exists():
         raise ValidationError("The uploaded file is gone; upload it again.")
     names = read_header(path, fmt, ceiling=ceiling)
@@ -238,7 +243,7 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
             for batch in iter_source_batches(path, fmt, names, handle=handle,
                                              ceiling=ceiling):
                 table = convert_batch(batch, kind=kind, mapping=mapping, first_row=done + 1,
-                                      sink=sink)
+                                      sink=sink, units=units)
                 done += batch.num_rows
                 share = done / total_rows if total_rows else handle.tell() / size
                 yield ([] if sink.total else _prepare(table, ids)), done, share
@@ -252,9 +257,10 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
     if done == 0:
         raise ValidationError("The file has a header but no rows.")
     sink.raise_if_any()
+    mixed = staging.mixed_units(cs, job_id=job_id, limit=MAX_ERRORS) if kind == "curves" else []
     for row, column, message in (
             staging.duplicate_rows(cs, job_id=job_id, kind=kind, limit=MAX_ERRORS)
-            + staging.existing_rows(cs, job_id=job_id, kind=kind, limit=MAX_ERRORS)):
+            + staging.existing_rows(cs, job_id=job_id, kind=kind, limit=MAX_ERRORS) + mixed):
         sink.add(row, mapping.get(column, column), message)
     sink.raise_if_any()
     return done
@@ -277,12 +283,13 @@ def _parquet_rows(path: Path) -> int:
         return 0
 
 
-def _commit(cs: ClusterSession, *, job_id: int, kind: str, report: _Reporter) -> None:
-    names = {"procs": list(PROCESS_SPECS),
-             "xn": [s.x_name for s in PROCESS_SPECS.values()],
-             "xu": [s.x_unit for s in PROCESS_SPECS.values()],
-             "yn": [s.y_name for s in PROCESS_SPECS.values()],
-             "yu": [s.y_unit for s in PROCESS_SPECS.values()]}
+def _commit(cs: ClusterSession, *, job_id: int, kind: str, report: _Reporter,
+            known: tuple[catalogs.ProcessInfo, ...]) -> None:
+    """Move the staged rows into the cluster's tables: axis names and units the file leaves
+    out come from the cluster's catalog (``known``); curves get their generic features."""
+    names = {"procs": [p.name for p in known], "xn": [p.x_name for p in known],
+             "xu": [p.x_unit for p in known], "yn": [p.y_name for p in known],
+             "yu": [p.y_unit for p in known]}
     steps = staging.commit_steps(kind)
     for n, step in enumerate(steps, start=1):
         staging.commit_step(cs, job_id=job_id, step=step, names=names)

@@ -9,6 +9,7 @@ from typing import Any
 from data.metadata import projects as data
 from data.metadata.models import ClusterProject
 from lyceum.errors import NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
@@ -119,9 +120,10 @@ TEMPLATE_RULES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _default_config(asset_type: str, name: str) -> dict[str, Any]:
+def _default_config(asset_type: str, name: str, process: str | None) -> dict[str, Any]:
+    """A starting asset's page; a chart shows ``process`` (the cluster's first process)."""
     if asset_type == "chart":
-        return {"page": "explorer", "state": {"p": "press-fit"}}
+        return {"page": "explorer", "state": {"p": process} if process else {}}
     if asset_type == "dashboard":
         return {"page": "dashboard", "state": {}}
     return {"page": "report", "report_id": None}  # made by generating a report
@@ -145,6 +147,7 @@ def _template_alerts(runtime: Runtime, *, cluster_id: int, project_id: int, acto
 def create_project(runtime: Runtime, *, cluster_id: int, actor: Actor, name: Any,
                    project_type: Any, description: Any = "") -> ProjectView:
     """A new project from a template, with the template's starting assets."""
+    first = catalogs.first_process(runtime, cluster_id)
     with runtime.db.session() as session:
         template = data.get_type(session, str(project_type or ""))
         if template is None:
@@ -159,7 +162,7 @@ def create_project(runtime: Runtime, *, cluster_id: int, actor: Actor, name: Any
             for asset_name in starting.get(key, []) if asset_type != "alert" else []:
                 data.add_asset(session, project_id=project.id, asset_type=asset_type,
                                name=asset_name, created_by=actor.user_id,
-                               config=_default_config(asset_type, asset_name))
+                               config=_default_config(asset_type, asset_name, first))
         audit.record(session, "project.create", actor=actor, cluster_id=cluster_id,
                      target_type="project", target_id=project.id,
                      detail={"name": project.name, "template": template.code})

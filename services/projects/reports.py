@@ -16,6 +16,7 @@ from data.metadata import imports as jobs_data
 from data.metadata import projects as projects_data
 from data.metadata.models_imports import ReportJob
 from lyceum.errors import AppError, NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
@@ -155,6 +156,7 @@ def _build(runtime: Runtime, job_id: int, *, cluster_id: int, project_id: int, t
     cs = for_cluster(runtime, cluster_id)
     project = get_project(runtime, cluster_id=cluster_id, project_id=project_id)
     kpi = queries.kpis(cs, filters=filters)
+    units = {p.name: p.y_unit for p in catalogs.catalog(runtime, cluster_id).processes}
     _progress(runtime, job_id, 0.25)
     charts = [("Curves (latest 40, coloured by result)",
                overlay_png(queries.sample_curves(cs, filters=filters), title="Curve overlay")),
@@ -171,7 +173,7 @@ def _build(runtime: Runtime, job_id: int, *, cluster_id: int, project_id: int, t
                  for k, v in filters.items()],
         kpi_header=["Process", "Station", "Curves", "OK", "NOK", "Yield", "Mean peak"],
         kpi_rows=[[p, s, f"{n:,}", f"{ok:,}", f"{nok:,}", f"{ok / n:.1%}" if n else "–",
-                   f"{peak:.2f}"] for p, s, n, ok, nok, peak in kpi],
+                   f"{peak:.2f} {units.get(p, '')}".strip()] for p, s, n, ok, nok, peak in kpi],
         outlier_header=["Serial", "Process", "Station", "Result", "Peak", "Robust z"],
         outlier_rows=[[serial, proc, station, result, f"{peak:.2f}", f"{score:.1f}"]
                       for _cid, serial, proc, station, result, peak, score in found],

@@ -26,30 +26,19 @@ from data.metadata.models_alerts import (
     AlertRule,
 )
 from lyceum.errors import NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.demo import quality as demo_quality
 from services.explorer.state import ExplorerState, explorer_url
 from services.quality import spc
-from services.quality.kpis import FEATURE_SPECS
 from services.quality.spec_limits import Limits, limits_for, parse_feature_key
 
 MAX_COMMENT = 2000
 #: A yield rule judges a window only when it holds at least this many parts.
 MIN_PARTS = 10
-DEFAULT_RULES: tuple[tuple[str, str, dict[str, Any], str], ...] = (
-    ("Peak force outside spec (1 h)", "feature_spec",
-     {"process": "press-fit", "feature": "peak_force", "window_minutes": 60}, "warning"),
-    ("Final torque: SPC rule violation (1 h)", "spc_rule",
-     {"process": "screw-driving", "feature": "final_torque", "window_minutes": 60,
-      "baseline_days": 7, "rules": ["we1", "we2"]}, "warning"),
-    ("Yield below 90 % (1 h)", "yield_below", {"threshold": 90.0, "window_minutes": 60},
-     "critical"),
-    ("Station stopped longer than 30 min", "station_stopped", {"minutes": 30}, "warning"),
-)
-
-
 @dataclass(frozen=True)
 class Finding:
     """One subject for which a rule's condition holds now."""
@@ -64,9 +53,11 @@ class Finding:
 
 
 def validate_rule(kind: str, params: dict[str, Any], severity: str, *,
-                  specs: dict[tuple[str, str], Limits] | None = None) -> dict[str, Any]:
-    """The rule's parameters checked and normalised (features among ``specs``, by default the
-    code's defaults); ``ValidationError`` otherwise."""
+                  specs: dict[tuple[str, str], Limits] | None = None,
+                  known: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The rule's parameters checked and normalised: a ``feature_spec`` rule's feature must
+    have limits in ``specs``, an ``spc_rule``'s must be in ``specs`` or ``known`` (the
+    cluster's catalog); ``ValidationError`` otherwise."""
     if kind not in RULE_KINDS:
         raise ValidationError(f"Rule kind must be one of {', '.join(RULE_KINDS)}.")
     if severity not in SEVERITIES:
@@ -74,8 +65,11 @@ def validate_rule(kind: str, params: dict[str, Any], severity: str, *,
     out: dict[str, Any] = {}
     if kind in ("feature_spec", "spc_rule"):
         key = (params.get("process"), params.get("feature"))
-        if key not in (FEATURE_SPECS if specs is None else specs):
+        limited = set(specs or {})
+        if kind == "feature_spec" and key not in limited:
             raise ValidationError("Choose a feature with specification limits.")
+        if key not in limited | set(known or ()):
+            raise ValidationError("Choose one of the cluster's features.")
         out.update(process=key[0], feature=key[1])
     if kind == "spc_rule":
         rules = params.get("rules") or ["we1"]
@@ -106,7 +100,10 @@ def create_rule(runtime: Runtime, cluster_id: int, *, name: str, kind: str,
     name = (name or "").strip()
     if not 1 <= len(name) <= 120:
         raise ValidationError("Give the rule a name of 1 to 120 characters.")
-    clean = validate_rule(kind, params, severity, specs=limits_for(runtime, cluster_id))
+    known = {(f.process, f.feature) for f in catalogs.catalog(runtime, cluster_id).features
+             } if kind == "spc_rule" else set()
+    clean = validate_rule(kind, params, severity, specs=limits_for(runtime, cluster_id),
+                          known=known)
     with runtime.db.session() as session:
         rule = AlertRule(cluster_id=cluster_id, name=name, kind=kind, params=clean,
                          severity=severity, enabled=True, created_by=actor.user_id)
@@ -157,11 +154,11 @@ def rules_of(runtime: Runtime, cluster_id: int) -> list[AlertRule]:
 
 
 def ensure_default_rules(runtime: Runtime, cluster_id: int) -> None:
-    """Give a cluster the default rules if it has none (used for the demo plant)."""
+    """Give a demo cluster the demo plant's starting rules if it has none."""
     with runtime.db.session() as session:
         if repo.rules(session, cluster_id):
             return
-    for name, kind, params, severity in DEFAULT_RULES:
+    for name, kind, params, severity in demo_quality.ALERT_RULES:
         create_rule(runtime, cluster_id, name=name, kind=kind, params=params,
                     severity=severity, actor=audit.SYSTEM)
 
@@ -173,14 +170,14 @@ def _ms(moment: datetime) -> int:
 def evaluate_rule(s: Any, rule: AlertRule, *, now: datetime,
                   specs: dict[tuple[str, str], Limits] | None = None) -> list[Finding]:
     """The subjects for which ``rule`` holds at ``now`` (queries the cluster's data); a
-    ``feature_spec`` rule judges against ``specs`` (the cluster's limits; default: code's)."""
+    ``feature_spec`` rule judges against ``specs`` (the cluster's limits)."""
     p = rule.params
     if rule.kind == "station_stopped":
         return _stopped(s, p, now)
     start = now - timedelta(minutes=float(p["window_minutes"]))
     lo, hi = _ms(start), _ms(now)
     if rule.kind == "feature_spec":
-        limits = (FEATURE_SPECS if specs is None else specs).get((p["process"], p["feature"]))
+        limits = (specs or {}).get((p["process"], p["feature"]))
         if limits is None:
             raise ValidationError(f"{p['feature']} of {p['process']} has no spec limits.")
         unit, lsl, usl = limits

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from lyceum.errors import ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import Cached, shared_cache
 from services.core.runtime import Runtime
@@ -129,8 +130,11 @@ def control_charts(runtime: Runtime, view: kpis.View, request: SpcRequest, *,
     afresh each time, so a change shows at once) and the attribute chart of the parts."""
     process, name = spec_limits.parse_feature_key(request.feature)
     spec = spec_limits.limits_for(runtime, view.cluster_id).get((process, name))
-    if spec is None:
-        raise ValidationError("Choose one of the listed features.")
+    if spec is None:  # a feature without limits: charted, without Cp/Cpk
+        info = catalogs.catalog(runtime, view.cluster_id).feature(process, name)
+        if info is None:
+            raise ValidationError("Choose one of the listed features.")
+        spec = (info.unit, None, None)
     excluded = spc_exclusions.excluded_curves(runtime, view.cluster_id, process=process,
                                               feature=name)
 
@@ -159,12 +163,29 @@ def forget_alerts(runtime: Runtime, cluster_id: int) -> None:
     shared_cache(runtime).invalidate((cluster_id, "alerts"))
 
 
+def filter_choices(runtime: Runtime, cluster_id: int, *,
+                   line: str = "") -> tuple[list[str], list[str]]:
+    """The lines of the cluster and the stations of ``line`` (every station without one),
+    from the cluster's catalog."""
+    found = catalogs.catalog(runtime, cluster_id)
+    return list(found.lines), list(found.stations_of(line))
+
+
+def first_feature(runtime: Runtime, cluster_id: int) -> str | None:
+    """The SPC chart's first choice: the first listed feature (``None``: the cluster has
+    none)."""
+    listed = spec_limits.feature_list(runtime, cluster_id)
+    return listed[0].key if listed else None
+
+
 def full_refresh(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -> None:
     """Every panel of one dashboard once (what one viewer's refresh asks the server)."""
     production(runtime, view, uncached=uncached)
     status(runtime, view, uncached=uncached)
     heatmap(runtime, view, uncached=uncached)
-    control_charts(runtime, view, SpcRequest("peak_force"), uncached=uncached)
+    feature = first_feature(runtime, view.cluster_id)
+    if feature is not None:
+        control_charts(runtime, view, SpcRequest(feature), uncached=uncached)
 
 
 @contextmanager

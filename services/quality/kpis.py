@@ -16,18 +16,6 @@ from lyceum.errors import ValidationError
 WINDOWS: dict[str, tuple[str, int, int]] = {
     "1h": ("Last hour", 3600, 300), "shift": ("Last shift (8 h)", 8 * 3600, 1800),
     "24h": ("Last 24 h", 86400, 3600), "7d": ("Last 7 days", 7 * 86400, 6 * 3600)}
-#: (process, feature) -> (unit, LSL, USL): the demo plant's specification limits.
-FEATURE_SPECS: dict[tuple[str, str], tuple[str, float | None, float | None]] = {
-    ("press-fit", "peak_force"): ("kN", 16.0, 24.0),
-    ("screw-driving", "final_torque"): ("Nm", 8.0, 9.0),
-    ("temperature-cycle", "max_temperature"): ("°C", None, 166.0),
-}
-#: Feature choices of the dashboard: key -> (process, feature).
-FEATURES: dict[str, tuple[str, str]] = {
-    "peak_force": ("press-fit", "peak_force"),
-    "final_torque": ("screw-driving", "final_torque"),
-    "max_temperature": ("temperature-cycle", "max_temperature"),
-}
 
 
 @dataclass(frozen=True)

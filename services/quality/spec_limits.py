@@ -1,7 +1,8 @@
-"""Specification limits per cluster and feature: the code defaults
-(:data:`services.quality.kpis.FEATURE_SPECS`) overridden by the cluster's own rows; set and reset by
-editors, validated and audited. Nothing is cached: every read asks the metadata database, so
-all processes see a change at once."""
+"""Specification limits per cluster and feature: a cluster's own rows, over the demo plant's
+limits on a demo cluster (:data:`services.demo.quality.SPEC_LIMITS`); set and reset by editors,
+validated and audited. Nothing is cached: every read asks the metadata database, so all
+processes see a change at once. :func:`feature_list` is every feature the cluster's catalog
+knows, with its limits where it has some (the dashboard's SPC and alert-rule choices)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,24 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from data.metadata import alerts as cluster_rows
 from data.metadata import specs as repo
 from data.metadata.models import utcnow
 from data.metadata.models_specs import MAX_NAME, MAX_UNIT, FeatureSpec
 from lyceum.errors import NotFound, ValidationError
+from services.clusters import catalog as catalogs
 from services.clusters.query_session import for_cluster
 from services.core import audit
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.quality.kpis import FEATURE_SPECS, FEATURES
+from services.demo import quality as demo_quality
 
 #: (unit, LSL, USL); either limit may be ``None`` (one-sided specification).
 Limits = tuple[str, float | None, float | None]
-#: Separator of process and feature in a dropdown value (defaults keep their short keys).
+#: Separator of process and feature in a dropdown value.
 KEY_SEPARATOR = "::"
 #: Limits beyond this magnitude are refused (no measured feature is that large).
 MAX_ABS = 1e12
-_DEFAULT_KEYS = {pair: key for key, pair in FEATURES.items()}
 
 
 @dataclass(frozen=True)
@@ -49,19 +51,17 @@ class SpecLimit:
 
     @property
     def label(self) -> str:
-        """A readable name: "Peak force (press-fit)"."""
+        """A readable name: "Peak y (riveting)"."""
         return f"{self.feature.replace('_', ' ').capitalize()} ({self.process})"
 
 
 def feature_key(process: str, feature: str) -> str:
-    """The dropdown value of (process, feature): the short default key, or ``process::feature``."""
-    return _DEFAULT_KEYS.get((process, feature)) or f"{process}{KEY_SEPARATOR}{feature}"
+    """The dropdown value of (process, feature): ``process::feature``."""
+    return f"{process}{KEY_SEPARATOR}{feature}"
 
 
 def parse_feature_key(key: Any) -> tuple[str, str]:
     """(process, feature) of a dropdown value; ``ValidationError`` for anything else."""
-    if isinstance(key, str) and key in FEATURES:
-        return FEATURES[key]
     if isinstance(key, str) and KEY_SEPARATOR in key and len(key) <= 2 * MAX_NAME + 2:
         process, feature = key.split(KEY_SEPARATOR, 1)
         if process and feature:
@@ -69,18 +69,40 @@ def parse_feature_key(key: Any) -> tuple[str, str]:
     raise ValidationError("Choose one of the listed features.")
 
 
+def defaults_of(runtime: Runtime, cluster_id: int) -> dict[tuple[str, str], Limits]:
+    """The limits a cluster has without rows of its own: the demo plant's on a demo
+    cluster, none anywhere else."""
+    with runtime.db.session() as session:
+        demo = any(c.id == cluster_id for c in cluster_rows.demo_clusters(session))
+    return dict(demo_quality.SPEC_LIMITS) if demo else {}
+
+
 def list_limits(runtime: Runtime, cluster_id: int) -> list[SpecLimit]:
     """Every feature with limits in the cluster: the defaults, overridden by its rows."""
+    defaults = defaults_of(runtime, cluster_id)
     found: dict[tuple[str, str], SpecLimit] = {
         pair: SpecLimit(pair[0], pair[1], unit, lsl, usl, True, True)
-        for pair, (unit, lsl, usl) in FEATURE_SPECS.items()}
+        for pair, (unit, lsl, usl) in defaults.items()}
     with runtime.db.session() as session:
         for spec, email in repo.rows(session, cluster_id):
             pair = (spec.process, spec.feature)
             found[pair] = SpecLimit(spec.process, spec.feature, spec.unit, spec.lsl, spec.usl,
-                                    False, pair in FEATURE_SPECS, email or "",
+                                    False, pair in defaults, email or "",
                                     spec.updated_at.isoformat())
     return list(found.values())
+
+
+def feature_list(runtime: Runtime, cluster_id: int) -> list[SpecLimit]:
+    """Every feature of the cluster's catalog (with its unit) and every feature with limits:
+    features with limits first, then by process and name. A feature without limits has
+    ``lsl = usl = None``."""
+    found = {(s.process, s.feature): s for s in list_limits(runtime, cluster_id)}
+    for info in catalogs.catalog(runtime, cluster_id).features:
+        found.setdefault((info.process, info.feature),
+                         SpecLimit(info.process, info.feature, info.unit, None, None,
+                                   False, False))
+    return sorted(found.values(), key=lambda s: (s.lsl is None and s.usl is None,
+                                                 s.process, s.feature))
 
 
 def limits_for(runtime: Runtime, cluster_id: int) -> dict[tuple[str, str], Limits]:
@@ -94,6 +116,12 @@ def limit_of(runtime: Runtime, cluster_id: int, *, process: str,
     """The limits in force for one feature (``None`` if it has none)."""
     return next((s for s in list_limits(runtime, cluster_id)
                  if (s.process, s.feature) == (process, feature)), None)
+
+
+def catalog_with_limits(runtime: Runtime, cluster_id: int
+                        ) -> tuple[catalogs.Catalog, list[SpecLimit]]:
+    """The cluster's catalog and every feature with its limits (see :func:`feature_list`)."""
+    return catalogs.catalog(runtime, cluster_id), feature_list(runtime, cluster_id)
 
 
 def _limit(value: Any, name: str) -> float | None:
@@ -129,7 +157,7 @@ def validate_limits(lsl: Any, usl: Any, unit: Any) -> Limits:
 
 def _check_feature(runtime: Runtime, cluster_id: int, process: Any, feature: Any) -> None:
     process, feature = _text(process, "process", MAX_NAME), _text(feature, "feature", MAX_NAME)
-    if (process, feature) in FEATURE_SPECS:
+    if (process, feature) in defaults_of(runtime, cluster_id):
         return
     if KEY_SEPARATOR in process or not process or not feature or not repo.feature_exists(
             for_cluster(runtime, cluster_id), process=process, feature=feature):
@@ -142,9 +170,10 @@ def set_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: str,
     ``unit`` of ``None`` keeps the unit in force."""
     clean = validate_limits(lsl, usl, unit)
     _check_feature(runtime, cluster_id, process, feature)
+    defaults = defaults_of(runtime, cluster_id)
     with runtime.db.session() as session:
         spec = repo.row(session, cluster_id, process=process, feature=feature)
-        old: Limits | None = FEATURE_SPECS.get((process, feature))
+        old: Limits | None = defaults.get((process, feature))
         if spec is None:
             spec = repo.add(session, FeatureSpec(cluster_id=cluster_id, process=process,
                                                  feature=feature))
@@ -158,17 +187,18 @@ def set_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: str,
                      target_id=f"{process}/{feature}"[:200], cluster_id=cluster_id,
                      detail={"process": process, "feature": feature,
                              "old": _as_dict(old), "new": _as_dict(clean)})
-        return SpecLimit(process, feature, *clean, False, (process, feature) in FEATURE_SPECS,
+        return SpecLimit(process, feature, *clean, False, (process, feature) in defaults,
                          actor.label, spec.updated_at.isoformat())
 
 
 def reset_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: str,
                  actor: Actor) -> SpecLimit | None:
-    """Back to the code default (or to no limits): audited as ``spec.reset``."""
+    """Back to the default (or to no limits): audited as ``spec.reset``."""
+    defaults = defaults_of(runtime, cluster_id)
     with runtime.db.session() as session:
         spec = repo.row(session, cluster_id, process=process, feature=feature)
         if spec is None:
-            if (process, feature) in FEATURE_SPECS:
+            if (process, feature) in defaults:
                 return limit_of(runtime, cluster_id, process=process, feature=feature)
             raise NotFound("This feature has no limits to reset.")
         old = (spec.unit, spec.lsl, spec.usl)
@@ -176,7 +206,7 @@ def reset_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: st
         audit.record(session, "spec.reset", actor=actor, target_type="feature_spec",
                      target_id=f"{process}/{feature}"[:200], cluster_id=cluster_id,
                      detail={"process": process, "feature": feature, "old": _as_dict(old),
-                             "new": _as_dict(FEATURE_SPECS.get((process, feature)))})
+                             "new": _as_dict(defaults.get((process, feature)))})
     return limit_of(runtime, cluster_id, process=process, feature=feature)
 
 

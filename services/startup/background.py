@@ -16,6 +16,7 @@ from services.core.jobs import start_embedded_worker, stop_embedded_worker
 from services.core.runtime import Runtime
 from services.demo.live_feed import start_live_feed, stop_live_feed
 from services.explorer import curve_queries
+from services.imports import features
 from services.quality.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def start_background(runtime: Runtime) -> None:
     start_embedded_worker(runtime)  # background callbacks via Celery, when REDIS_URL is set
     threading.Thread(target=_warm_explorer, args=(runtime,), name="explorer-warm-up",
                      daemon=True).start()
+    threading.Thread(target=_fill_features, args=(runtime,), name="curve-features",
+                     daemon=True).start()
     log.info("background: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
              USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
              "on" if runtime.settings.demo != "off" else "off")
@@ -48,6 +51,16 @@ def _warm_explorer(runtime: Runtime) -> None:
         return
     log.info("explorer: %d process(es) in memory after %.1f s", loaded,
              time.perf_counter() - began)
+
+
+def _fill_features(runtime: Runtime) -> None:
+    """Give curves that arrived without features (before features were computed at import)
+    their generic ones, once per start."""
+    began = time.perf_counter()
+    done = features.fill_missing_everywhere(runtime)
+    if done:
+        log.info("curve features computed for %d curve(s) in %.1f s", done,
+                 time.perf_counter() - began)
 
 
 def stop_background() -> None:

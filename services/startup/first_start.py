@@ -46,8 +46,7 @@ def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
     secret = secrets.token_urlsafe(32)
     row = DatabaseCluster(
         name=DEMO_CLUSTER_NAME, database_name=DEMO_DATABASE,
-        description="Generated plant data: press-fit, screw-driving and curing-oven curves "
-                    "over 90 days, with injected defects.",
+        description=demo_data.DESCRIPTION,
         cluster_type="manufacturing", region_code="local", status="provisioning", nodes=1,
         vcpu_per_node=4, memory_gb_per_node=16,
         storage={"hot_gb": 50, "warm_gb": 100, "cold_gb": 200, "archive_gb": 500},

@@ -27,7 +27,8 @@ def world(runtime: Runtime) -> dict[str, int]:
     """Clusters A and B; Ed edits A; a firing alert on A and one on B."""
     ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
                      password="long enough password")
-    a, b = (register_cluster(runtime, n) for n in ("plant_a", "plant_b"))
+    # A is a demo cluster, so it has the demo plant's spec limits
+    a, b = (register_cluster(runtime, n, is_demo=n == "plant_a") for n in ("plant_a", "plant_b"))
     with runtime.db.session() as session:
         memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
                                granted_by=None)

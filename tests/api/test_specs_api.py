@@ -37,7 +37,9 @@ def world(runtime: Runtime) -> Iterator[dict[str, int]]:
             runtime.ch.command(statement)
     runtime.ch.command("INSERT INTO spec_api_a.curve_features (curve_id, ts, process, feature, "
                        "value) VALUES (1, now(), 'press-fit', 'gap', 0.4)")
-    a, b = (register_cluster(runtime, n) for n in ("spec_api_a", "spec_api_b"))
+    # A is a demo cluster: it has the demo plant's limits as defaults
+    a, b = (register_cluster(runtime, n, is_demo=n.endswith("a"))
+            for n in ("spec_api_a", "spec_api_b"))
     with runtime.db.session() as session:
         memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
                                granted_by=None)
@@ -70,14 +72,16 @@ def test_editor_sets_and_resets_viewer_reads(client: FlaskClient, runtime: Runti
     editor, viewer = _bearer(runtime, world, "editor"), _bearer(runtime, world, "viewer")
     put = client.put(_url(world["a"]), json={"lsl": 15.5, "usl": 23}, headers=editor)
     assert put.status_code == 200 and put.json["usl"] == 23 and put.json["unit"] == "kN"
-    assert put.json["updated_by"] == "ed@example.com" and put.json["key"] == "peak_force"
+    assert put.json["updated_by"] == "ed@example.com" and put.json["key"] == "press-fit::peak_force"
     custom = client.put(_url(world["a"], feature="gap"), json={"usl": 0.5, "unit": "mm"},
                         headers=editor)
     assert custom.status_code == 200 and custom.json["key"] == "press-fit::gap"
     items = {i["key"]: i for i in client.get(f"/api/v1/clusters/{world['a']}/spec-limits",
                                              headers=viewer).json["items"]}
-    assert (items["peak_force"]["lsl"], items["peak_force"]["is_default"]) == (15.5, False)
-    assert items["final_torque"]["is_default"] and items["press-fit::gap"]["usl"] == 0.5
+    assert (items["press-fit::peak_force"]["lsl"],
+            items["press-fit::peak_force"]["is_default"]) == (15.5, False)
+    assert items["screw-driving::final_torque"]["is_default"]
+    assert items["press-fit::gap"]["usl"] == 0.5
     reset = client.delete(_url(world["a"]), headers=editor)
     assert reset.status_code == 200 and reset.json["limit"]["usl"] == 24
     gone = client.delete(_url(world["a"], feature="gap"), headers=editor)

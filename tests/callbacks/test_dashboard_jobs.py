@@ -38,7 +38,7 @@ DB = "jobs_demo"
 PASSWORD = "correct horse battery"
 ORIGIN = {"Origin": "http://localhost"}
 SPC = "dashboard-spc-graph"
-VIEW = {"window": "7d", "feature": "peak_force", "kind": "xbar_r", "baseline": "7d"}
+VIEW = {"window": "7d", "feature": "press-fit::peak_force", "kind": "xbar_r", "baseline": "7d"}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def cluster(mod_runtime: Runtime, ch: ClickHouse) -> Iterator[int]:
     """The small demo in its own cluster, a viewer of it and an outsider."""
     demo_data.load_demo(ch, DB, size="small",
                         now=datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    cid = register_cluster(mod_runtime, DB, name="Jobs plant")
+    cid = register_cluster(mod_runtime, DB, name="Jobs plant", is_demo=True)
     for key in ("viewer", "outsider"):
         user = create_user(mod_runtime.db, mod_runtime.passwords, email=f"{key}@jobs.example",
                            password=PASSWORD)

@@ -20,7 +20,8 @@ def batch(keys: list[tuple[str, str, int]]) -> pa.Table:
         "idx": list(range(n)), "x": [float(i) for i in range(n)], "y": [1.0] * n,
         "row": list(range(2, n + 2)), "line": ["L"] * n, "station": ["S"] * n,
         "product": ["P"] * n, "batch": ["B"] * n, "result": [1] * n,
-        "x_unit": ["mm"] * n, "y_unit": ["kN"] * n})
+        "x_unit": ["mm"] * n, "y_unit": ["kN"] * n, "x_name": ["displacement"] * n,
+        "y_name": ["force"] * n, "defect_mode": [""] * n})
 
 
 def test_runs_of_equal_keys_share_an_id_and_new_curves_are_listed_once() -> None:

@@ -78,8 +78,8 @@ CASES = {
     "missing-column": (b"serial,process,ts,idx,x\nA,press-fit,2026-01-01,0,1\n",
                        "Required column \u201cy\u201d missing: add or map it."),
     "wrong-unit": ((CURVE_HEADER + GOOD.replace(",mm,kN,", ",mm,N,", 1)).encode(),
-                   "1 problem found; nothing was imported. Row 1, column y_unit: \u201cN\u201d is "
-                   "not the unit of press-fit y (kN)"),
+                   "1 problem found; nothing was imported. Row 4, column y_unit: \u201ckN\u201d "
+                   "is not the unit of press-fit y given earlier in the file (\u201cN\u201d)"),
 }
 
 

@@ -17,6 +17,7 @@ from services.core.cache import shared_cache
 from services.core.runtime import Runtime
 from services.demo import live_feed
 from services.demo import plant as demo_data
+from services.demo import quality as demo_quality
 from services.quality import alerts, kpis
 from services.quality.alerts_evaluator import run_cycle
 from tests.access_world import register_cluster
@@ -81,12 +82,12 @@ def test_evaluator_runs_once_per_cycle_whatever_the_viewers(runtime: Runtime,
     moment = datetime.now(UTC)
     first = run_cycle(runtime, interval_s=30, now=moment)
     repeats = [run_cycle(runtime, interval_s=30, now=moment) for _ in range(20)]
-    assert first == len(alerts.DEFAULT_RULES) and repeats == [0] * 20
+    assert first == len(demo_quality.ALERT_RULES) and repeats == [0] * 20
     with runtime.db.session() as session:
         from data.metadata.alerts import evaluation, rules
 
         runs = [evaluation(session, r.id).runs for r in rules(session, cluster_id)]
-    assert runs == [1] * len(alerts.DEFAULT_RULES)
+    assert runs == [1] * len(demo_quality.ALERT_RULES)
     assert run_cycle(runtime, interval_s=30, now=moment + timedelta(seconds=30)) == 4
 
 
@@ -151,8 +152,8 @@ def test_fifty_viewers_cost_the_queries_of_one(runtime: Runtime, cluster_id: int
 
 def test_rules_from_the_form_and_switching_them_off(runtime: Runtime, cluster_id: int) -> None:
     actor = Actor(label="editor@example.com")
-    params = alerts.rule_from_form(kind="feature_spec", feature="final_torque", value=None,
-                                   window_minutes=30)
+    params = alerts.rule_from_form(kind="feature_spec", feature="screw-driving::final_torque",
+                                   value=None, window_minutes=30)
     rule = alerts.create_rule(runtime, cluster_id, name="Torque", kind="feature_spec",
                               params=params, actor=actor)
     assert alerts.rules_of(runtime, cluster_id)[-1].params == {

@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from data.analytics.ch_schema import schema_statements
 from data.analytics.clickhouse import ClickHouse
-from data.metadata.models import AuditEntry
+from data.metadata.models import AuditEntry, DatabaseCluster
 from data.metadata.models_specs import FeatureSpec
 from lyceum.errors import NotFound, ValidationError
 from services.core.audit import Actor
 from services.core.runtime import Runtime
+from services.demo import quality as demo_quality
 from services.quality import alerts, dashboard, kpis, spec_limits
 from tests.access_world import register_cluster
 
@@ -53,6 +54,20 @@ def cluster_id(runtime: Runtime, feature_db: str) -> int:
     return register_cluster(runtime, feature_db, name="Spec plant")
 
 
+def _make_demo(runtime: Runtime, cluster_id: int) -> int:
+    with runtime.db.session() as session:
+        found = session.get(DatabaseCluster, cluster_id)
+        assert found is not None
+        found.is_demo = True
+    return cluster_id
+
+
+@pytest.fixture
+def demo_id(runtime: Runtime, cluster_id: int) -> int:
+    """The cluster marked as a demo: it has the demo plant's limits as defaults."""
+    return _make_demo(runtime, cluster_id)
+
+
 def _state(runtime: Runtime) -> tuple[Any, ...]:
     with runtime.db.session() as session:
         rows = sorted((s.cluster_id, s.process, s.feature, s.unit, s.lsl, s.usl)
@@ -62,16 +77,25 @@ def _state(runtime: Runtime) -> tuple[Any, ...]:
     return tuple(rows), tuple(str(a) for a in audits)
 
 
-def test_defaults_are_overridden_and_reset_with_audit(runtime: Runtime, cluster_id: int) -> None:
-    assert spec_limits.limits_for(runtime, cluster_id) == kpis.FEATURE_SPECS
+def test_only_a_demo_cluster_has_the_demo_plants_limits(runtime: Runtime,
+                                                        cluster_id: int) -> None:
+    assert spec_limits.limits_for(runtime, cluster_id) == {}
+    listed = spec_limits.feature_list(runtime, cluster_id)
+    assert [(s.process, s.feature, s.lsl, s.usl) for s in listed] == [
+        ("press-fit", "cap_test", None, None), ("press-fit", "spec_test", None, None)]
+    _make_demo(runtime, cluster_id)
+    assert spec_limits.limits_for(runtime, cluster_id) == demo_quality.SPEC_LIMITS
+
+
+def test_defaults_are_overridden_and_reset_with_audit(runtime: Runtime, demo_id: int) -> None:
+    cluster_id = demo_id
+    assert spec_limits.limits_for(runtime, cluster_id) == demo_quality.SPEC_LIMITS
     changed = spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
                                lsl=15, usl=23.5, unit=None, actor=EDITOR)
     assert (changed.unit, changed.lsl, changed.usl, changed.is_default) == ("kN", 15, 23.5,
                                                                             False)
     limits = spec_limits.limits_for(runtime, cluster_id)
     assert limits[("press-fit", "peak_force")] == ("kN", 15, 23.5)
-    other = cluster_id + 1000
-    assert spec_limits.limits_for(runtime, other)[("press-fit", "peak_force")] == ("kN", 16, 24)
     spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="peak_force", lsl=None,
                      usl=25, unit="kN", actor=EDITOR)
     back = spec_limits.reset_limits(runtime, cluster_id, process="press-fit", feature="peak_force",
@@ -124,9 +148,9 @@ def test_unknown_or_hostile_features_are_refused(runtime: Runtime, cluster_id: i
 
 
 def test_feature_keys_round_trip() -> None:
-    assert spec_limits.feature_key("press-fit", "peak_force") == "peak_force"
+    assert spec_limits.feature_key("press-fit", "peak_force") == "press-fit::peak_force"
     assert spec_limits.parse_feature_key("press-fit::spec_test") == ("press-fit", "spec_test")
-    for bad in ("", "nothing", "::x", None, 5, "a::" + "x" * 300):
+    for bad in ("", "nothing", "peak_force", "::x", None, 5, "a::" + "x" * 300):
         with pytest.raises(ValidationError, match="Choose one of the listed features"):
             spec_limits.parse_feature_key(bad)
 
@@ -135,7 +159,10 @@ def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> No
     view = kpis.View(cluster_id, "24h")
     request = dashboard.SpcRequest(feature="press-fit::cap_test", kind="imr")
     with pytest.raises(ValidationError, match="Choose one of the listed features"):
-        dashboard.control_charts(runtime, view, request)
+        dashboard.control_charts(runtime, view, dashboard.SpcRequest(
+            feature="press-fit::nothing", kind="imr"))
+    chart, _ = dashboard.control_charts(runtime, view, request).value  # charted, no limits
+    assert chart.capability is None or chart.capability.cp is None
     spec_limits.set_limits(runtime, cluster_id, process="press-fit", feature="cap_test", lsl=5,
                            usl=17, unit="mm", actor=EDITOR)
     chart, _ = dashboard.control_charts(runtime, view, request).value
