@@ -33,23 +33,21 @@ from tests.waiting import wait_until
 PASSWORD = "correct horse battery"
 
 
-def test_a_separate_worker_needs_redis_and_a_clickhouse_server(runtime: Runtime) -> None:
+def test_a_separate_worker_needs_redis_with_either_engine(runtime: Runtime) -> None:
     with pytest.raises(ConfigError, match="needs REDIS_URL"):
         jobs.check_external_worker(runtime.settings)
-    embedded = runtime.settings.with_overrides(redis_url="redis://127.0.0.1:1/0")
-    with pytest.raises(ConfigError, match="needs a ClickHouse server"):
-        jobs.check_external_worker(embedded)
-    jobs.check_external_worker(embedded.with_overrides(clickhouse_dsn="https://ch.example:8443"))
+    with_redis = runtime.settings.with_overrides(redis_url="redis://127.0.0.1:1/0")
+    jobs.check_external_worker(with_redis)  # the bundled engine service, over HTTP
+    jobs.check_external_worker(with_redis.with_overrides(clickhouse_dsn="https://ch.example:8443"))
 
 
-def test_the_worker_command_refuses_the_embedded_engine(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_worker_command_refuses_to_start_without_redis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("LYCEUM_INSTANCE", str(tmp_path / "instance"))
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.delenv("LYCEUM_CLICKHOUSE_DSN", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
     assert cli.main(["worker"]) == 2
-    assert "the app runs background jobs itself" in capsys.readouterr().err
+    assert "needs REDIS_URL" in capsys.readouterr().err
 
 
 def test_the_embedded_worker_starts_once_and_stops(runtime: Runtime, redis_url: str) -> None:
