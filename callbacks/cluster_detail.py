@@ -73,7 +73,7 @@ def refresh(n: int, cluster_id: int, seen: str, secret_seen: str | None, *,
 
 
 def _dsn_label() -> str:
-    return engine_status(runtime()).dsn_label if not runtime().ch.embedded else ""
+    return engine_status(runtime()).dsn_label if not runtime().ch.bundled else ""
 
 
 def _values(values: list[Any]) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import clickhouse_connect
@@ -241,18 +240,4 @@ def function_facts(ch: ClickHouse, names: Collection[str]) -> list[tuple[str, st
 def run_select(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> pa.Table:
     """Run one checked ``SELECT`` with unqualified names resolved in ``database``."""
-    with _current_database(ch, database):
-        return ch.arrow(f"{statement} SETTINGS {settings_clause(settings)}")
-
-
-@contextmanager
-def _current_database(ch: ClickHouse, database: str) -> Iterator[None]:
-    # ClickHouse keeps one client per thread; its ``database`` is the current database of the
-    # queries it sends (USE on chDB, a request parameter on a server). Restored afterwards.
-    client = ch._client()
-    previous = client.database
-    client.database = validate_identifier(database)
-    try:
-        yield
-    finally:
-        client.database = previous or "default"
+    return ch.arrow(f"{statement} SETTINGS {settings_clause(settings)}", database=database)

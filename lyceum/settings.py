@@ -185,15 +185,20 @@ class Settings:
     engine_public_url: str = "http://127.0.0.1:8123"
     #: Web processes serving the app (``LYCEUM_WORKERS``; default: the machine's cores).
     workers: int = 1
+    #: Whether ``run`` starts and supervises the bundled engine service itself
+    #: (``LYCEUM_ENGINE_MANAGED=off``: an engine service started separately is used).
+    engine_managed: bool = True
 
     @property
-    def embedded_clickhouse(self) -> bool:
-        """True when ClickHouse runs in-process (chDB) rather than as a server."""
-        return self.clickhouse_dsn.startswith("chdb:")
+    def bundled_engine(self) -> bool:
+        """True when the app uses the bundled engine service (chDB behind the ClickHouse HTTP
+        interface, ``python -m lyceum engine``) rather than a ClickHouse server or Cloud
+        (``LYCEUM_CLICKHOUSE_DSN``)."""
+        return not self.clickhouse_dsn
 
     @property
     def clickhouse_root(self) -> Path:
-        """The folder that holds the embedded engine's data, config and tier disks."""
+        """The folder that holds the bundled engine's data, config and tier disks."""
         return self.instance_path / "clickhouse"
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -328,8 +333,7 @@ def load_settings(
         secret_key=secret,
         token_key=token_key,
         database_url=env.get("LYCEUM_DATABASE_URL") or f"sqlite:///{instance / 'lyceum.db'}",
-        clickhouse_dsn=env.get("LYCEUM_CLICKHOUSE_DSN")
-        or f"chdb://{instance / 'clickhouse' / 'data'}",
+        clickhouse_dsn=(env.get("LYCEUM_CLICKHOUSE_DSN") or "").strip(),
         clickhouse_cluster=env.get("LYCEUM_CLICKHOUSE_CLUSTER") or None,
         redis_url=env.get("REDIS_URL") or None,
         demo=demo,
@@ -359,4 +363,5 @@ def load_settings(
         engine_public_url=(env.get("LYCEUM_ENGINE_PUBLIC_URL") or "").strip().rstrip("/")
         or f"http://{engine_host}:{engine_port}",
         workers=whole_number(env, "LYCEUM_WORKERS", os.cpu_count() or 1, most=64),
+        engine_managed=boolean(env, "LYCEUM_ENGINE_MANAGED", True),
     )

@@ -36,7 +36,7 @@ class WizardView:
     region_name: str
     regions: list[tuple[str, str]]
     users: list[tuple[int, str]]
-    embedded: bool
+    bundled: bool
 
     @property
     def values(self) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def _view(runtime: Runtime, ctx: dict[str, Any], step: int, spec: ClusterSpec,
                       estimate=costs.estimate(spec, region_factor=factor),
                       region_name=names.get(spec.region_code, spec.region_code),
                       regions=ctx["regions"], users=ctx["users"],
-                      embedded=runtime.ch.embedded)
+                      bundled=runtime.ch.bundled)
 
 
 def open_wizard(runtime: Runtime, *, user_id: int) -> WizardView:
@@ -185,7 +185,7 @@ def review_sections(view: WizardView) -> list[tuple[str, list[tuple[str, Any]]]]
     """The review step's summary, in words, with notes on what is only recorded."""
     spec, users = view.spec, dict(view.users)
     preset = CLUSTER_TYPES.get(spec.cluster_type)
-    note = " (recorded, not applied on the embedded engine)" if view.embedded else ""
+    note = " (recorded, not applied on the bundled engine)" if view.bundled else ""
     r = spec.retention
     return [
         ("Basics", [("Name", spec.name), ("ClickHouse database", spec.database_name),
