@@ -74,16 +74,28 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 class AppProcess:
-    """The real app (``python -m lyceum run``) serving on a free port in a subprocess."""
+    """The real app (``python -m lyceum run``) serving on a free port in a subprocess.
 
-    def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
+    By default it starts and supervises its own engine service (on a free port, over the
+    same instance), as ``make run`` does; given ``engine``, it uses that running engine
+    service instead (``LYCEUM_ENGINE_MANAGED=off``), as a second app process of one
+    deployment would. ``workers`` is ``LYCEUM_WORKERS``.
+    """
+
+    def __init__(self, instance: Path, *, env: dict[str, str] | None = None,
+                 engine: EngineProcess | None = None, workers: int = 1) -> None:
         self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance.parent / f"app-{self.port}.log"
+        self.engine_port = engine.port if engine is not None else free_port()
+        engine_env = ({"LYCEUM_ENGINE_MANAGED": "off", "LYCEUM_ENGINE_KEY": engine.key}
+                      if engine is not None else {})
         self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance), "LYCEUM_PORT": str(self.port),
+                    "LYCEUM_ENGINE_PORT": str(self.engine_port), "LYCEUM_WORKERS": str(workers),
                     "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
-                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
+                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1",
+                    **engine_env, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -117,7 +129,7 @@ class AppProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
