@@ -71,3 +71,14 @@ def set_member(session: Session, *, cluster_id: int, user_id: int, role: str,
         row.role = role
     session.flush()
     return row
+
+
+def get_cluster_by_credential_user(session: Session, username: str) -> DatabaseCluster | None:
+    """The cluster whose app credential's user is ``username`` (a live one before a
+    decommissioned one), or ``None``."""
+    if not username:
+        return None
+    return session.scalar(
+        select(DatabaseCluster).where(DatabaseCluster.credential_user == username)
+        .order_by(DatabaseCluster.decommissioned_at.is_not(None), DatabaseCluster.id.desc())
+        .limit(1))

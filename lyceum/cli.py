@@ -128,6 +128,19 @@ def _worker_exit(holder: dict[str, object]) -> None:
         runtime.close()
 
 
+def cmd_engine(_args: argparse.Namespace) -> int:
+    """Serve the instance's embedded engine over the ClickHouse HTTP interface."""
+    from lyceum.engine.server import open_engine, serve
+
+    started = time.perf_counter()
+    app = open_engine(_open())
+    settings = app.runtime.settings
+    print(f"Engine service on http://{settings.engine_host}:{settings.engine_port} "
+          f"(ClickHouse {app.version}), ready in {time.perf_counter() - started:.2f} s.",
+          flush=True)
+    return serve(app)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Take background jobs from Redis in this process (needs a ClickHouse server)."""
     from app import create_app
@@ -221,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lyceum", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="set up and serve the app").set_defaults(func=cmd_run)
+    sub.add_parser("engine", help="serve the embedded engine (ClickHouse HTTP interface) on "
+                                  "LYCEUM_ENGINE_HOST:LYCEUM_ENGINE_PORT").set_defaults(
+        func=cmd_engine)
     sub.add_parser("migrate", help="migrate the metadata database").set_defaults(
         func=cmd_migrate)
     worker = sub.add_parser("worker", help="run background jobs from REDIS_URL "

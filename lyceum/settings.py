@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import quote
 
 from lyceum.errors import ConfigError
 
@@ -19,6 +20,9 @@ KNOWN_DEFAULT_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 SECRET_FILE = "secret_key"
 TOKEN_KEY_FILE = "token_key"
+ENGINE_KEY_FILE = "engine_key"
+#: The engine service's user for the app itself (its key is ``Settings.engine_key``).
+ENGINE_APP_USER = "lyceum_app"
 DEMO_SIZES = ("full", "small", "off")
 #: Server threads left for pages when every pool a request waits on is full.
 MIN_FREE_THREADS = 4
@@ -149,6 +153,8 @@ class Settings:
     instance_path: Path
     secret_key: str
     token_key: str
+    #: The app's own key at the engine service (user ``lyceum_app``): it may run anything.
+    engine_key: str
     database_url: str
     clickhouse_dsn: str
     clickhouse_cluster: str | None = None
@@ -183,6 +189,10 @@ class Settings:
     engine_port: int = 8123
     #: The URL people paste into their clients (a proxy's, when one fronts the engine).
     engine_public_url: str = "http://127.0.0.1:8123"
+    #: Threads of the engine service: the statements it runs at once, all callers together.
+    engine_threads: int = 24
+    #: Statements one cluster's credential may run at once there; more are refused at once.
+    engine_cluster_queries: int = 4
     #: Web processes serving the app (``LYCEUM_WORKERS``; default: the machine's cores).
     workers: int = 1
     #: Whether ``run`` starts and supervises the bundled engine service itself
@@ -195,6 +205,15 @@ class Settings:
         interface, ``python -m lyceum engine``) rather than a ClickHouse server or Cloud
         (``LYCEUM_CLICKHOUSE_DSN``)."""
         return not self.clickhouse_dsn
+
+    @property
+    def clickhouse_url(self) -> str:
+        """Where the app's ClickHouse client connects: the server DSN, or the bundled engine
+        service as the app's own user (``lyceum_app`` with the engine key)."""
+        if self.clickhouse_dsn:
+            return self.clickhouse_dsn
+        return (f"http://{ENGINE_APP_USER}:{quote(self.engine_key, safe='')}"
+                f"@{self.engine_host}:{self.engine_port}")
 
     @property
     def clickhouse_root(self) -> Path:
@@ -284,18 +303,19 @@ def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
     return pools
 
 
-def _token_key(env: dict[str, str], instance: Path, *, generate: bool) -> str:
-    """The key of keyed token hashes: ``LYCEUM_TOKEN_KEY`` or the instance's ``token_key``."""
-    key = env.get("LYCEUM_TOKEN_KEY")
+def _instance_key(env: dict[str, str], instance: Path, *, variable: str, file: str,
+                  label: str, generate: bool) -> str:
+    """A key from ``env[variable]`` or the instance's ``file`` (generated 0600 on first run)."""
+    key = env.get(variable)
     if key is None:
         if generate:
-            key = ensure_secret_file(instance, TOKEN_KEY_FILE)
-        elif (instance / TOKEN_KEY_FILE).exists():
-            key = (instance / TOKEN_KEY_FILE).read_text().strip()
+            key = ensure_secret_file(instance, file)
+        elif (instance / file).exists():
+            key = (instance / file).read_text().strip()
         else:
             key = ""
     if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(key) < MIN_SECRET_LENGTH:
-        raise ConfigError(f"The token key is missing or shorter than {MIN_SECRET_LENGTH} "
+        raise ConfigError(f"The {label} is missing or shorter than {MIN_SECRET_LENGTH} "
                           "characters; refusing to start.")
     return key
 
@@ -307,7 +327,8 @@ def load_settings(
 
     The secret key comes from ``LYCEUM_SECRET_KEY`` or the instance folder's ``secret_key``
     file, generated on first run when ``generate_secret`` is true; the token key (the key of
-    keyed token hashes) likewise from ``LYCEUM_TOKEN_KEY`` or the ``token_key`` file. A
+    keyed token hashes) likewise from ``LYCEUM_TOKEN_KEY`` or the ``token_key`` file, and the
+    app's key at the engine service from ``LYCEUM_ENGINE_KEY`` or the ``engine_key`` file. A
     missing, short or well-known key raises :class:`ConfigError`.
     """
     env = dict(os.environ if env is None else env)
@@ -321,7 +342,11 @@ def load_settings(
         else:
             secret = ""
     check_secret_key(secret)
-    token_key = _token_key(env, instance, generate=generate_secret)
+    token_key = _instance_key(env, instance, variable="LYCEUM_TOKEN_KEY", file=TOKEN_KEY_FILE,
+                              label="token key", generate=generate_secret)
+    engine_key = _instance_key(env, instance, variable="LYCEUM_ENGINE_KEY",
+                               file=ENGINE_KEY_FILE, label="engine key",
+                               generate=generate_secret)
     demo = env.get("LYCEUM_DEMO", "full").strip().lower()
     if demo not in DEMO_SIZES:
         raise ConfigError(f"LYCEUM_DEMO must be one of {', '.join(DEMO_SIZES)}; got {demo!r}.")
@@ -332,6 +357,7 @@ def load_settings(
         instance_path=instance,
         secret_key=secret,
         token_key=token_key,
+        engine_key=engine_key,
         database_url=env.get("LYCEUM_DATABASE_URL") or f"sqlite:///{instance / 'lyceum.db'}",
         clickhouse_dsn=(env.get("LYCEUM_CLICKHOUSE_DSN") or "").strip(),
         clickhouse_cluster=env.get("LYCEUM_CLICKHOUSE_CLUSTER") or None,
@@ -362,6 +388,8 @@ def load_settings(
         engine_port=engine_port,
         engine_public_url=(env.get("LYCEUM_ENGINE_PUBLIC_URL") or "").strip().rstrip("/")
         or f"http://{engine_host}:{engine_port}",
+        engine_threads=whole_number(env, "LYCEUM_ENGINE_THREADS", 24, most=512),
+        engine_cluster_queries=whole_number(env, "LYCEUM_ENGINE_CLUSTER_QUERIES", 4, most=512),
         workers=whole_number(env, "LYCEUM_WORKERS", os.cpu_count() or 1, most=64),
         engine_managed=boolean(env, "LYCEUM_ENGINE_MANAGED", True),
     )

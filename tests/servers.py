@@ -1,9 +1,11 @@
-"""Real servers for tests: PostgreSQL from Debian's packages, and the app as a subprocess."""
+"""Real servers for tests: PostgreSQL from Debian's packages, the engine service and the app
+as subprocesses."""
 
 from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -71,6 +73,60 @@ def create_database(admin_url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+ENGINE_APP_USER = "lyceum_app"
+
+
+class EngineProcess:
+    """The real engine service (``python -m lyceum engine``) on a free port in a subprocess,
+    over ``instance``, with a key of its own for the app user (``lyceum_app``)."""
+
+    def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
+        self.instance = instance
+        self.port = free_port()
+        self.key = secrets.token_urlsafe(32)
+        self.url = f"http://127.0.0.1:{self.port}"
+        #: The app's DSN for this engine (what ``Settings.clickhouse_url`` builds).
+        self.dsn = f"http://{ENGINE_APP_USER}:{self.key}@127.0.0.1:{self.port}"
+        self.log_path = instance.parent / f"engine-{self.port}.log"
+        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
+                    "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_ENGINE_KEY": self.key,
+                    "LYCEUM_DEMO": "off", "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the service and wait until ``/ping`` answers."""
+        self.instance.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
+                                            cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+        def answers() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"engine exited early:\n{self.output()}")
+            try:
+                return requests.get(f"{self.url}/ping", timeout=2).text == "Ok.\n"
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, within=timeout, every=0.1, message=lambda: (
+            f"engine did not answer /ping in {timeout} s:\n{self.output()}"))
+
+    def output(self) -> str:
+        """Everything the engine printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the service (SIGTERM, then SIGKILL)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 class AppProcess:

@@ -238,8 +238,10 @@ def authenticate(runtime: Runtime, *, cluster_id: int, username: str, secret: st
         return GatewayTarget(cluster.id, cluster.database_name, cluster_query_settings(cluster))
 
 
-def checked_statement(ch: ClickHouse, sql: str, *, database: str) -> str:
-    """The canonical statement of ``sql`` if it is one query reading only ``database``.
+def checked_statement(ch: ClickHouse, sql: str, *, database: str,
+                      visible: Collection[str] = ()) -> str:
+    """The canonical statement of ``sql`` if it is one query reading only ``database`` (and
+    the qualified tables ``visible``, such as ``system.tables`` the engine service filters).
 
     Only ClickHouse's parser sees ``sql``; nothing of it is analysed or run. The returned text
     is what must be run. Raises :class:`ValidationError` or :class:`QueryRefused`.
@@ -262,18 +264,19 @@ def checked_statement(ch: ClickHouse, sql: str, *, database: str) -> str:
     names = {node.name for node in _walk(tree) if node.kind == "Function"}
     facts = _function_facts(ch, _candidates(names))
     check_syntax_tree(lines, database=database, tables=cluster_ops.table_facts(ch, database),
-                      functions=facts)
+                      functions=facts, visible=visible)
     return statement
 
 
 def check_syntax_tree(lines: list[str], *, database: str, tables: Collection[str],
-                      functions: FunctionFacts) -> None:
+                      functions: FunctionFacts, visible: Collection[str] = ()) -> None:
     """Refuse anything of an ``EXPLAIN AST`` tree that is not on an allow list.
 
     ``tables`` are the cluster's own tables (unqualified names); ``functions`` what the engine
-    says of the functions named in the tree.
+    says of the functions named in the tree; ``visible`` further qualified tables allowed.
     """
     own = {f"{database}.{name}" for name in tables if "." not in name and "`" not in name}
+    own |= set(visible)
     for node, parent in _with_parents(_parse_tree(lines)):
         if node.kind == "Set":
             raise QueryRefused(SETTINGS_REFUSED)

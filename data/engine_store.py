@@ -1,0 +1,289 @@
+"""The engine service's own hold on chDB: one data path, a fresh handle per request.
+
+The engine service (``python -m lyceum engine``) is the one process that opens the embedded
+engine's data path. Each request gets its own chDB handle on that engine (opening one costs
+about 0.1 ms), so ``USE`` and ``SET`` never leak from one request into the next, and requests
+run side by side. Results stream block by block in the format the caller asked for
+(:mod:`data.engine_formats` joins chDB's per-block documents into one valid stream); inserts
+take the body chunk by chunk.
+
+chDB's public streaming wrapper ends a stream at the first block without rows, which drops the
+header of an empty result (a JSON ``meta``, a TSV names line), so this module drives the
+handle of the ``_chdb`` extension directly: the same calls the wrapper makes, without that
+shortcut.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from chdb import _chdb
+
+from data.clickhouse import write_embedded_config
+from data.engine_formats import Framer, QueryStats, framer_for
+from lyceum.errors import AppError
+
+_SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_ERROR = re.compile(r"Code: (\d+)\. DB::Exception: (.*?)(?: \(([A-Z][A-Z0-9_]+)\))?\s*$", re.S)
+#: chDB's answer when a statement cannot stream (DDL, SET, DESCRIBE, INSERT … VALUES).
+_NOT_STREAMABLE = "Streaming query is not supported"
+#: The format chDB writes the (small) answer of a statement that cannot stream in.
+_DIRECT_FORMATS_FALLBACK = "TabSeparated"
+
+
+class EngineError(AppError):
+    """The engine refused or failed a statement; carries ClickHouse's code and name."""
+
+    status_code = 500
+    code = "engine_error"
+
+    def __init__(self, message: str, *, number: int, name: str) -> None:
+        super().__init__(message)
+        self.number = number
+        self.name = name
+
+
+def engine_error(exc: BaseException) -> EngineError:
+    """An :class:`EngineError` from chDB's exception text (``Code: N. DB::Exception: … (NAME)``)."""
+    text = str(exc).strip()
+    start = text.find("Code: ")
+    match = _ERROR.match(text[start:]) if start >= 0 else None
+    if match is None:
+        return EngineError(text or type(exc).__name__, number=1001, name="STD_EXCEPTION")
+    return EngineError(match.group(2).strip(), number=int(match.group(1)),
+                       name=match.group(3) or "UNKNOWN_EXCEPTION")
+
+
+class ResultStream:
+    """The answer of one statement as bytes in one format, read block by block.
+
+    Iterate it once; :meth:`close` (also on leaving a ``with`` block) cancels what is left
+    and releases the handle. An engine error while reading raises :class:`EngineError`.
+    """
+
+    def __init__(self, handle: Any, running: Any, framer: Framer, stats: QueryStats,
+                 first: bytes | None) -> None:
+        self._handle = handle
+        self._running = running
+        self._framer = framer
+        self.stats = stats
+        self._first = first
+        self._done = running is None
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` of the answer's format."""
+        return self._framer.content_type
+
+    def __enter__(self) -> ResultStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._first is not None:
+            head, self._first = self._first, None
+            if head:
+                yield head
+        while not self._done:
+            block = self._next_block()
+            if block is None:
+                break
+            if block:
+                yield block
+        tail = self._framer.finish(self.stats)
+        if tail:
+            yield tail
+        self.close()
+
+    def _next_block(self) -> bytes | None:
+        try:
+            result = self._handle.streaming_fetch_result(self._running)
+        except RuntimeError as exc:
+            self._done = True
+            raise engine_error(exc) from None
+        if result is None or (result.rows_read() == 0 and result.size() == 0):
+            self._done = True
+            return None
+        if result.has_error():
+            self._done = True
+            raise engine_error(RuntimeError(result.error_message()))
+        self._count(result)
+        return self._framer.frame(bytes(result.bytes()))
+
+    def _count(self, result: Any) -> None:
+        self.stats.result_rows += result.rows_read()
+        self.stats.result_bytes += result.size()
+        self.stats.read_rows += result.storage_rows_read()
+        self.stats.read_bytes += result.storage_bytes_read()
+
+    def first_block(self) -> None:
+        """Read the first block now, so an error at the start comes before any byte is sent."""
+        if self._first is None and not self._done:
+            block = self._next_block()
+            self._first = block if block is not None else b""
+
+    def close(self) -> None:
+        """Cancel the rest of the statement (if any) and release the handle."""
+        if not self._done and self._running is not None:
+            self._done = True
+            try:
+                self._handle.streaming_cancel_query(self._running)
+            except RuntimeError:
+                pass
+        self._done = True
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class EngineStore:
+    """The embedded engine of one instance, opened once by the engine service."""
+
+    def __init__(self, root: Path) -> None:
+        config = write_embedded_config(root)
+        self.data_path = root / "data"
+        self._dsn = f"{self.data_path}?config-file={quote(str(config))}"
+        self._lock = threading.Lock()
+        self._keeper: Any = None
+
+    def open(self) -> None:
+        """Open the engine (and keep one handle, so it stays open between requests)."""
+        with self._lock:
+            if self._keeper is None:
+                self._keeper = self._connect()
+
+    def server_facts(self) -> tuple[str, str]:
+        """The engine's ClickHouse version and time zone."""
+        handle = self._connect()
+        try:
+            text = bytes(handle.query("SELECT version(), timezone()", "TabSeparated").bytes())
+        finally:
+            handle.close()
+        version, _, zone = text.decode().strip().partition("\t")
+        return version, zone
+
+    def _connect(self) -> Any:
+        try:
+            return _chdb.connect(self._dsn)  # type: ignore[attr-defined]
+        except RuntimeError as exc:
+            raise engine_error(exc) from None
+
+    def _prepared(self, *, database: str | None, settings: Mapping[str, str]) -> Any:
+        """A fresh handle with the database chosen and the settings applied."""
+        handle = self._connect()
+        try:
+            if database:
+                handle.query(f"USE {quote_identifier(database)}", _DIRECT_FORMATS_FALLBACK)
+            for name, value in settings.items():
+                handle.query(f"SET {setting_name(name)} = {quote_string(value)}",
+                             _DIRECT_FORMATS_FALLBACK)
+        except RuntimeError as exc:
+            handle.close()
+            raise engine_error(exc) from None
+        return handle
+
+    def stream(self, sql: str, *, fmt: str, params: Mapping[str, str] | None = None,
+               database: str | None = None,
+               settings: Mapping[str, str] | None = None) -> ResultStream:
+        """Start ``sql`` and return its answer in ``fmt`` as a stream (first block read).
+
+        ``fmt`` must be a format :func:`data.engine_formats.framer_for` knows; a statement
+        that cannot stream (DDL, ``SET``, ``DESCRIBE``, ``INSERT … VALUES``) runs whole, its
+        small answer in the same format. Raises :class:`EngineError`.
+        """
+        framer = framer_for(fmt)
+        stats = QueryStats()
+        handle = self._prepared(database=database, settings=settings or {})
+        try:
+            running = handle.send_query(sql, framer.engine_format, params=dict(params or {}))
+        except RuntimeError as exc:
+            if _NOT_STREAMABLE not in str(exc):
+                handle.close()
+                raise engine_error(exc) from None
+            return self._run_whole(handle, sql, framer, stats, params or {})
+        stream = ResultStream(handle, running, framer, stats, None)
+        try:
+            stream.first_block()
+        except EngineError:
+            stream.close()
+            raise
+        return stream
+
+    def _run_whole(self, handle: Any, sql: str, framer: Framer, stats: QueryStats,
+                   params: Mapping[str, str]) -> ResultStream:
+        try:
+            result = handle.query(sql, framer.engine_format, params=dict(params))
+        except RuntimeError as exc:
+            handle.close()
+            raise engine_error(exc) from None
+        stats.written_rows = result.rows_written()
+        stats.written_bytes = result.bytes_written()
+        stats.result_rows = result.rows_read()
+        body = bytes(result.bytes())
+        stats.result_bytes = len(body)
+        return ResultStream(handle, None, framer, stats, framer.frame(body) if body else b"")
+
+    def insert(self, statement: str, *, fmt: str, chunks: Iterable[bytes],
+               database: str | None = None,
+               settings: Mapping[str, str] | None = None) -> QueryStats:
+        """Run ``statement`` (``INSERT INTO t [(cols)]``, no ``FORMAT``) with data in ``fmt``
+        read from ``chunks``; nothing is committed unless every chunk was taken.
+
+        Raises :class:`EngineError`.
+        """
+        stats = QueryStats()
+        handle = self._prepared(database=database, settings=settings or {})
+        try:
+            inserter = handle.send_insert(statement, fmt)
+        except RuntimeError as exc:
+            handle.close()
+            raise engine_error(exc) from None
+        try:
+            for chunk in chunks:
+                if chunk:
+                    handle.insert_append(inserter, chunk)
+            done = handle.insert_done(inserter)
+        except BaseException as exc:
+            try:
+                handle.insert_cancel(inserter)
+            except RuntimeError:
+                pass
+            if isinstance(exc, RuntimeError):
+                raise engine_error(exc) from None
+            raise
+        finally:
+            handle.close()
+        stats.written_rows = done.rows_written()
+        stats.written_bytes = done.bytes_written()
+        return stats
+
+    def close(self) -> None:
+        """Release the handle that keeps the engine open."""
+        with self._lock:
+            if self._keeper is not None:
+                self._keeper.close()
+                self._keeper = None
+
+
+def setting_name(name: str) -> str:
+    """``name`` if it can be a ClickHouse setting's name, else :class:`EngineError`."""
+    if not _SETTING_NAME.fullmatch(name):
+        raise EngineError(f"Unknown setting '{name[:100]}'", number=115, name="UNKNOWN_SETTING")
+    return name
+
+
+def quote_string(value: str) -> str:
+    """``value`` as a ClickHouse string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as a back-quoted ClickHouse identifier."""
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
