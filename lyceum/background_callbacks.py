@@ -189,6 +189,7 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         job_id = uuid.uuid4().hex
         job = _Job(key, job_id)
         ctx = job_context(self.server, context)
+        self._mark(job, "running")  # before the pool may finish it (and outside the lock)
 
         def run() -> None:
             if self.cancelled(job):
@@ -205,7 +206,6 @@ class ThreadJobs(BaseBackgroundCallbackManager):
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="dash-job")
             self._jobs[job_id] = job
-            self._mark(job, "running")
             job.future = self._pool.submit(run)
         return job_id
 
