@@ -170,8 +170,8 @@ class AppProcess:
                 raise RuntimeError(f"app exited early:\n{self.output()}")
             try:
                 return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
+            except (requests.ConnectionError, requests.Timeout):
+                return False  # not listening yet, or a worker still booting
 
         wait_until(healthy, within=timeout, every=0.2, message=lambda: (
             f"app did not become healthy in {timeout} s:\n{self.output()}"))
