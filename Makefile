@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CLIENTS := .venv-clients
 CLIENTS_STAMP := $(CLIENTS)/.installed-stamp
 NODE_CLIENTS := tests/clients/node_modules/.installed-stamp
-APT_PACKAGES := chromium postgresql redis-server poppler-utils
+APT_PACKAGES := chromium postgresql redis-server poppler-utils curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck system-deps venv clients bench clean

@@ -219,9 +219,12 @@ def format_query(ch: ClickHouse, sql: str) -> str:
     return str(ch.scalar("SELECT formatQuerySingleLine({q:String})", parameters={"q": sql}))
 
 
-def explain_ast(ch: ClickHouse, statement: str) -> list[str]:
-    """The parser's syntax tree of one canonical statement (``EXPLAIN AST``; nothing is read)."""
-    return [str(row[0]) for row in ch.rows(f"EXPLAIN AST {statement}")]
+def explain_ast(ch: ClickHouse, statement: str, *,
+                parameters: Mapping[str, str] | None = None) -> list[str]:
+    """The parser's syntax tree of one canonical statement (``EXPLAIN AST``; nothing is read),
+    with its query parameters (``{name:Type}``) substituted as the engine would run them."""
+    return [str(row[0]) for row in ch.rows(f"EXPLAIN AST {statement}",
+                                           parameters=dict(parameters or {}))]
 
 
 def function_facts(ch: ClickHouse, names: Collection[str]) -> list[tuple[str, str, bool, bool]]:

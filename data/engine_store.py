@@ -67,7 +67,10 @@ class ResultStream:
     """
 
     def __init__(self, handle: Any, running: Any, framer: Framer, stats: QueryStats,
-                 first: bytes | None) -> None:
+                 first: bytes | None, *, sql: str = "",
+                 params: Mapping[str, str] | None = None) -> None:
+        self._sql = sql
+        self._params = dict(params or {})
         self._handle = handle
         self._running = running
         self._framer = framer
@@ -97,10 +100,24 @@ class ResultStream:
                 break
             if block:
                 yield block
+        if self._framer.blocks == 0 and self._framer.name == "Native" and self._sql:
+            yield self._native_header()
         tail = self._framer.finish(self.stats)
         if tail:
             yield tail
         self.close()
+
+    def _native_header(self) -> bytes:
+        """An empty Native block with the result's columns (chDB sends no block at all for an
+        empty result, but clients read the column names and types from it)."""
+        try:
+            text = bytes(self._handle.query(f"DESCRIBE ({self._sql})", "TabSeparated",
+                                            params=self._params).bytes())
+        except RuntimeError as exc:
+            raise engine_error(exc) from None
+        columns = [line.split("\t")[:2] for line in text.decode().splitlines() if line]
+        return native_block_header([(unescape_tsv(name), unescape_tsv(kind))
+                                    for name, kind in columns])
 
     def _next_block(self) -> bytes | None:
         try:
@@ -208,7 +225,7 @@ class EngineStore:
                 handle.close()
                 raise engine_error(exc) from None
             return self._run_whole(handle, sql, framer, stats, params or {})
-        stream = ResultStream(handle, running, framer, stats, None)
+        stream = ResultStream(handle, running, framer, stats, None, sql=sql, params=params)
         try:
             stream.first_block()
         except EngineError:
@@ -287,3 +304,31 @@ def quote_string(value: str) -> str:
 def quote_identifier(name: str) -> str:
     """``name`` as a back-quoted ClickHouse identifier."""
     return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+def native_block_header(columns: list[tuple[str, str]]) -> bytes:
+    """A Native block of no rows with these ``(name, type)`` columns."""
+    out = bytearray(varint(len(columns)) + varint(0))
+    for name, kind in columns:
+        for text in (name.encode(), kind.encode()):
+            out += varint(len(text)) + text
+    return bytes(out)
+
+
+def varint(value: int) -> bytes:
+    """``value`` as unsigned LEB128."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+_TSV_ESCAPES = {"t": "\t", "n": "\n", "\\": "\\", "r": "\r", "0": "\0", "'": "'",
+                "b": "\b", "f": "\f"}
+
+
+def unescape_tsv(text: str) -> str:
+    """A TabSeparated field's text (``\\t`` → tab, …)."""
+    return re.sub(r"\\(.)", lambda m: _TSV_ESCAPES.get(m.group(1), m.group(1)), text)

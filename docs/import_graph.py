@@ -20,10 +20,12 @@ DOC = ROOT / "docs" / "architecture.md"
 START, END = "<!-- import-graph:start -->", "<!-- import-graph:end -->"
 PACKAGES = ("pages", "callbacks", "api", "components", "auth", "services", "data", "lyceum")
 #: The diagram's boxes, top layer first (the order of the layers contract in pyproject.toml).
-NODES = ("lyceum.cli", "app", "pages", "callbacks", "api", "lyceum.background_callbacks",
+NODES = ("lyceum.cli", "app", "pages", "callbacks", "api", "lyceum.engine",
+         "lyceum.background_callbacks",
          "lyceum.dash_adapter", "components", "auth", "services", "data", "lyceum.floor")
 LABELS = {"lyceum.floor": "lyceum: settings, errors, clock, secrets, json_bodies",
-          "lyceum.cli": "lyceum.cli, lyceum.__main__"}
+          "lyceum.cli": "lyceum.cli, lyceum.__main__",
+          "lyceum.engine": "lyceum.engine (the engine service)"}
 
 
 def node_of(module: str) -> str | None:
@@ -35,7 +37,7 @@ def node_of(module: str) -> str | None:
         return parts[0] if parts[0] in PACKAGES else None
     if len(parts) > 1 and parts[1] in ("cli", "__main__"):
         return "lyceum.cli"
-    if len(parts) > 1 and parts[1] in ("background_callbacks", "dash_adapter"):
+    if len(parts) > 1 and parts[1] in ("background_callbacks", "dash_adapter", "engine"):
         return f"lyceum.{parts[1]}"
     return "lyceum.floor"
 

@@ -85,14 +85,16 @@ class EngineProcess:
     def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
         self.instance = instance
         self.port = free_port()
-        self.key = secrets.token_urlsafe(32)
+        #: The app's key at the engine (``LYCEUM_ENGINE_KEY``: given in ``env``, or random).
+        self.key = (env or {}).get("LYCEUM_ENGINE_KEY") or secrets.token_urlsafe(32)
         self.url = f"http://127.0.0.1:{self.port}"
         #: The app's DSN for this engine (what ``Settings.clickhouse_url`` builds).
         self.dsn = f"http://{ENGINE_APP_USER}:{self.key}@127.0.0.1:{self.port}"
         self.log_path = instance.parent / f"engine-{self.port}.log"
         self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
                     "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_ENGINE_KEY": self.key,
-                    "LYCEUM_DEMO": "off", "PYTHONUNBUFFERED": "1", **(env or {})}
+                    "LYCEUM_DEMO": "off", "LYCEUM_ARGON2_TIME_COST": "1",
+                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:

@@ -19,6 +19,9 @@ TRANSPORT_PARAMS = frozenset({
     "quota_key", "role", "http_wait_end_of_query", "add_http_cors_header",
 })
 DEFAULT_FORMAT = "TabSeparated"
+#: A ClickHouse server's defaults where chDB's differ (clients rely on them); a request's own
+#: settings come after them.
+SERVER_DEFAULTS = {"output_format_json_quote_64bit_integers": "1"}
 #: A trailing ``FORMAT <name>`` clause (optionally with a ``;``), as clients append it.
 _TRAILING_FORMAT = re.compile(r"\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*\Z", re.IGNORECASE)
 _TRAILING_SEMICOLON = re.compile(r"\s*;\s*\Z")
@@ -87,9 +90,8 @@ def credentials(params: Mapping[str, str], headers: Mapping[str, str]) -> tuple[
     if len(found) > 1:
         raise EngineFailure(516, "AUTHENTICATION_FAILED", "Credentials are given in more "
                                                           "than one way")
-    if not found:
-        raise EngineFailure(194, "REQUIRED_PASSWORD", "A user and password are required")
-    return found[0]
+    # like ClickHouse: no credentials at all is the user ``default`` without a password
+    return found[0] if found else ("default", "")
 
 
 def split_format(sql: str, default: str) -> tuple[str, str]:

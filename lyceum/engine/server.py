@@ -23,6 +23,7 @@ from lyceum.engine.admission import Admission
 from lyceum.engine.bodies import decoded, encoded, read_body, response_encoding
 from lyceum.engine.protocol import (
     DEFAULT_FORMAT,
+    SERVER_DEFAULTS,
     EngineFailure,
     credentials,
     parse_params,
@@ -42,6 +43,9 @@ StartResponse = Callable[..., Any]
 MAX_QUERY_BYTES = 1024 * 1024
 #: What an answer held back until the end (``wait_end_of_query=1``) keeps in memory.
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
+#: An answer up to this size is sent whole, with its length, so the connection stays open
+#: (waitress closes it after a streamed answer).
+SMALL_ANSWER = 256 * 1024
 OK = b"Ok.\n"
 
 
@@ -106,21 +110,29 @@ class EngineApp:
             sql, fmt = split_format(sql, fmt)
             framer_for(fmt)  # an unknown format is refused before anything runs
         plan = plan_statement(self.runtime, caller, sql=sql, database=params.get("database"),
-                              settings=settings_of(params))
+                              settings=settings_of(params), parameters=query_parameters(params))
         if method_is_get(environ) and plan.is_insert:
             raise EngineFailure(164, "READONLY", "Cannot insert with a GET request; use POST")
         release = self.admission.enter(str(caller.cluster_id), bounded=not caller.is_app)
-        try:
-            if plan.is_insert:
+        if plan.is_insert:
+            try:
                 stats = self.store.insert(plan.statement, fmt=str(plan.insert_format),
                                           chunks=chain([plan.inline_data], data),
                                           database=plan.database, settings=plan.settings)
-                self._audit(caller, plan, stats, "success", "")
-                start_response("200 OK", self._headers(query_id, "", stats, None, None))
-                return [b""]
+            except (EngineError, EngineFailure) as exc:
+                self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
+                raise
+            finally:
+                release()
+            self._audit(caller, plan, stats, "success", "")
+            start_response("200 OK", [*self._headers(query_id, "", stats, None, None),
+                                      ("Content-Length", "0")])
+            return [b""]
+        try:
             stream = self.store.stream(plan.statement, fmt=fmt,
                                        params=query_parameters(params),
-                                       database=plan.database, settings=plan.settings)
+                                       database=plan.database,
+                                       settings={**SERVER_DEFAULTS, **plan.settings})
         except (EngineError, EngineFailure) as exc:
             release()
             self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
@@ -137,18 +149,28 @@ class EngineApp:
     def _stream(self, start_response: StartResponse, stream: ResultStream,
                 params: dict[str, str], environ: dict[str, Any], query_id: str, fmt: str,
                 done: Callable[[str, str], object]) -> Iterable[bytes]:
+        """Send the answer: whole with a length when it is small (the connection stays open),
+        else streamed; held back until the end when the client asked (``wait_end_of_query``)."""
         encoding = (response_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
                     if params.get("enable_http_compression") == "1" else None)
         answer = _Answer(stream, encoding, done, self.version)
+        try:
+            head, complete = answer.head(SMALL_ANSWER)
+            if not complete and params.get("wait_end_of_query") == "1":
+                spooled = answer.spooled(head)
+        except EngineError as exc:
+            answer.failed(exc)
+            return self._fail(start_response, _failure(exc), query_id)
+        headers = self._headers(query_id, fmt, stream.stats, encoding, stream.content_type)
+        if complete:
+            answer.close()
+            body = b"".join(head)
+            start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+            return [body]
+        start_response("200 OK", headers)
         if params.get("wait_end_of_query") == "1":
-            spooled = answer.spooled()
-            if isinstance(spooled, EngineFailure):
-                return self._fail(start_response, spooled, query_id)
-            start_response("200 OK", self._headers(query_id, fmt, stream.stats, encoding,
-                                                   stream.content_type))
             return _file_chunks(spooled)
-        start_response("200 OK", self._headers(query_id, fmt, stream.stats, encoding,
-                                               stream.content_type))
+        answer.held = head
         return answer
 
     def _headers(self, query_id: str, fmt: str, stats: QueryStats, encoding: str | None,
@@ -191,43 +213,58 @@ class EngineApp:
 
 
 class _Answer:
-    """The streamed body of an answer; :meth:`close` (called by the server) ends the
-    statement and gives back its place. An engine error after the first bytes is appended
-    as ClickHouse does (the client sees the body end with the exception)."""
+    """The body of an answer, read ahead (:meth:`head`) or streamed (iteration);
+    :meth:`close` (called by the server) ends the statement and gives back its place. An
+    engine error after the first bytes went out is appended as ClickHouse does."""
 
     def __init__(self, stream: ResultStream, encoding: str | None,
                  done: Callable[[str, str], object], version: str) -> None:
         self.stream = stream
         self.version = version
-        self.encoding = encoding
         self.done = done
         self.outcome, self.error = "success", ""
+        self.held: list[bytes] = []
+        self._chunks = encoded(stream, encoding)
         self._closed = False
 
-    def _raw(self) -> Iterator[bytes]:
+    def head(self, limit: int) -> tuple[list[bytes], bool]:
+        """Chunks up to about ``limit`` bytes, and whether they are the whole answer."""
+        parts: list[bytes] = []
+        size = 0
+        for chunk in self._chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return parts, False
+        return parts, True
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.held
+        self.held = []
         try:
-            yield from self.stream
+            yield from self._chunks
         except EngineError as exc:
             self.outcome, self.error = "failure", exc.name
             yield b"\n" + _failure(exc).body(self.version)
 
-    def __iter__(self) -> Iterator[bytes]:
-        return encoded(self._raw(), self.encoding)
-
-    def spooled(self) -> Any:
-        """The whole answer in a temporary file (memory up to a bound), or the failure."""
+    def spooled(self, head: list[bytes]) -> Any:
+        """The whole answer in a temporary file (in memory up to a bound); raises
+        :class:`EngineError` if the statement fails on the way."""
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
         try:
-            for chunk in encoded(self.stream, self.encoding):
+            for chunk in chain(head, self._chunks):
                 spool.write(chunk)
-        except EngineError as exc:
+        except BaseException:
             spool.close()
-            self.outcome, self.error = "failure", exc.name
-            self.close()
-            return _failure(exc)
+            raise
         spool.seek(0)
         self.close()
         return spool
+
+    def failed(self, exc: EngineError) -> None:
+        """Record the engine's failure and end the statement."""
+        self.outcome, self.error = "failure", exc.name
+        self.close()
 
     def close(self) -> None:
         """End the statement (cancelling what is left) and give back its place."""

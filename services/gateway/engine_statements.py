@@ -17,6 +17,9 @@ runs, every refusal is audited, and a refusal says nothing about what exists els
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -53,6 +56,7 @@ NOT_ALLOWED = ("Only SELECT, DESCRIBE, EXISTS TABLE, SHOW TABLES and INSERT INTO
 INSERT_SHAPE = ("An INSERT must be INSERT INTO <table> [(columns)] FORMAT <format> or "
                 "INSERT INTO <table> [(columns)] VALUES, for one of this cluster's tables.")
 READONLY = "Cannot modify '{name}' setting in readonly mode."
+PARAMETER_ESCAPES = "Query parameter values may not contain backslash escapes."
 _IDENT = r"(?:`(?:[^`\\]|\\.)+`|[A-Za-z_][A-Za-z0-9_]*)"
 _INSERT = re.compile(
     rf"\s*INSERT\s+INTO\s+(?:TABLE\s+)?(?P<target>{_IDENT}(?:\s*\.\s*{_IDENT})?)\s*"
@@ -80,6 +84,45 @@ class EnginePlan:
         return self.insert_format is not None
 
 
+class CheckedPlans:
+    """Plans a credential's statements were allowed as, for a short while (a runtime cache).
+
+    The check depends on the statement, its parameters, the cluster's database, tables and
+    limits; the key holds all but the tables, which only the app changes (a plan for a table
+    dropped since then fails in the engine). Refusals are never kept: each is checked again
+    and audited.
+    """
+
+    TTL_S = 30.0
+    SIZE = 2048
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple[object, ...], tuple[float, EnginePlan]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> EnginePlan | None:
+        """The plan kept for ``key`` if it is fresh."""
+        with self._lock:
+            found = self._plans.get(key)
+            if found is None or time.monotonic() - found[0] > self.TTL_S:
+                return None
+            self._plans.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[object, ...], plan: EnginePlan) -> None:
+        """Keep ``plan`` for ``key`` (the oldest goes when full)."""
+        with self._lock:
+            self._plans[key] = (time.monotonic(), plan)
+            self._plans.move_to_end(key)
+            while len(self._plans) > self.SIZE:
+                self._plans.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every plan."""
+        with self._lock:
+            self._plans.clear()
+
+
 @dataclass(frozen=True)
 class InsertParts:
     """An ``INSERT INTO t [(cols)] FORMAT f|VALUES <data>`` split into statement and data."""
@@ -100,19 +143,43 @@ def split_insert(sql: str) -> InsertParts | None:
     rest = match["rest"]
     fmt = "Values" if match["values"] else match["format"]
     if not match["values"]:
-        rest = rest.lstrip(" \t\r\n") if rest.strip() else ""
+        rest = _data_start(rest)
     return InsertParts(statement, match["target"], fmt, rest.encode("utf-8", "surrogateescape"))
 
 
+def _data_start(rest: str) -> str:
+    """The data after ``FORMAT <name>``, as ClickHouse's parser finds it: spaces, tabs and
+    form feeds skipped, then at most one line end (binary data may begin with any byte)."""
+    at = 0
+    while at < len(rest) and rest[at] in " \t\f":
+        at += 1
+    if rest.startswith("\r", at):
+        at += 1
+    if rest.startswith("\n", at):
+        at += 1
+    return rest[at:]
+
+
 def plan_statement(runtime: Runtime, caller: EngineCaller, *, sql: str,
-                   database: str | None = None,
-                   settings: Mapping[str, str] | None = None) -> EnginePlan:
-    """What to run for ``sql`` from ``caller``; refusals raise :class:`QueryRefused` or
-    :class:`ValidationError` after being audited, with nothing run."""
+                   database: str | None = None, settings: Mapping[str, str] | None = None,
+                   parameters: Mapping[str, str] | None = None) -> EnginePlan:
+    """What to run for ``sql`` (with query ``parameters``) from ``caller``; refusals raise
+    :class:`QueryRefused` or :class:`ValidationError` after being audited, with nothing run."""
     if caller.is_app:
         return _app_plan(sql, database=database, settings=settings or {})
+    plans = runtime.caches.of(CheckedPlans)
+    key = (caller.cluster_id, caller.database, tuple(sorted(caller.limits.items())), sql,
+           database, tuple(sorted((settings or {}).items())),
+           tuple(sorted((parameters or {}).items())))
+    kept = plans.get(key)
+    if kept is not None and not kept.is_insert:
+        return kept
     try:
-        return _cluster_plan(runtime, caller, sql, database=database, settings=settings or {})
+        plan = _cluster_plan(runtime, caller, sql, database=database, settings=settings or {},
+                             parameters=parameters or {})
+        if not plan.is_insert:
+            plans.put(key, plan)
+        return plan
     except (QueryRefused, ValidationError) as exc:
         record_statement(runtime, caller, action="engine.refused", outcome="denied",
                          detail={"reason": exc.user_message, "sql": sql[:500]})
@@ -127,26 +194,30 @@ def _app_plan(sql: str, *, database: str | None, settings: Mapping[str, str]) ->
 
 
 def _cluster_plan(runtime: Runtime, caller: EngineCaller, sql: str, *, database: str | None,
-                  settings: Mapping[str, str]) -> EnginePlan:
+                  settings: Mapping[str, str], parameters: Mapping[str, str]) -> EnginePlan:
     own = str(caller.database)
     if database not in (None, "", own):
         raise QueryRefused(other_database(own))
     for name in settings:
         raise QueryRefused(READONLY.format(name=name[:100]))
-    if len(sql) > MAX_QUERY_CHARS or "\0" in sql:
-        raise ValidationError(f"Queries are limited to {MAX_QUERY_CHARS:,} characters.",
-                              fields={"sql": "too long"})
+    if any("\\" in value for value in parameters.values()):
+        # the check passes values through a client that escapes them; without escapes the
+        # engine reads exactly what was checked
+        raise QueryRefused(PARAMETER_ESCAPES)
     first = _FIRST_WORD.match(sql)
     if first and first.group(1).upper() == "INSERT":
         return _insert_plan(runtime, caller, sql)
+    _check_size(sql)
     try:
         canonical = cluster_ops.format_query(runtime.ch, sql)
-        lines = cluster_ops.explain_ast(runtime.ch, canonical)
+        lines = cluster_ops.explain_ast(runtime.ch, canonical, parameters=parameters)
     except ClickHouseError as exc:
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
+    lines = without_client_format(lines)
     kind = lines[0].split(" ", 1)[0] if lines else ""
     if kind == "SelectWithUnionQuery":
-        statement = checked_statement(runtime.ch, sql, database=own, visible=SYSTEM_VIEWS)
+        statement = checked_statement(runtime.ch, sql, database=own, visible=SYSTEM_VIEWS,
+                                      parameters=parameters)
     elif kind in ("DescribeQuery", "ExistsTableQuery", "ShowTables"):
         check_metadata_statement(lines, database=own,
                                  tables=cluster_ops.table_facts(runtime.ch, own))
@@ -160,7 +231,9 @@ def _insert_plan(runtime: Runtime, caller: EngineCaller, sql: str) -> EnginePlan
     own = str(caller.database)
     parts = split_insert(sql)
     if parts is None:
+        _check_size(sql)
         raise QueryRefused(INSERT_SHAPE)
+    _check_size(parts.statement)
     if parts.fmt not in INPUT_FORMATS:
         raise QueryRefused(f"Data can be inserted in these formats: "
                            f"{', '.join(sorted(INPUT_FORMATS))}.")
@@ -168,8 +241,21 @@ def _insert_plan(runtime: Runtime, caller: EngineCaller, sql: str) -> EnginePlan
         lines = cluster_ops.explain_ast(runtime.ch, f"{parts.statement} FORMAT {parts.fmt}")
     except ClickHouseError as exc:
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
-    check_insert_tree(lines, database=own, tables=cluster_ops.table_facts(runtime.ch, own))
+    check_insert_tree(without_client_format(lines), database=own,
+                      tables=cluster_ops.table_facts(runtime.ch, own))
     return EnginePlan(parts.statement, insert_settings(caller), own, parts.fmt, parts.data)
+
+
+def without_client_format(lines: list[str]) -> list[str]:
+    """``EXPLAIN AST`` lines without the ``FORMAT Native`` the engine's client appends (the
+    statement itself never has one: a trailing FORMAT is taken off before planning)."""
+    return lines[:-1] if len(lines) > 1 and lines[-1] == " Identifier Native" else lines
+
+
+def _check_size(sql: str) -> None:
+    if len(sql) > MAX_QUERY_CHARS or "\0" in sql:
+        raise ValidationError(f"Queries are limited to {MAX_QUERY_CHARS:,} characters.",
+                              fields={"sql": "too long"})
 
 
 def check_insert_tree(lines: list[str], *, database: str, tables: Collection[str]) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hmac
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -239,12 +239,14 @@ def authenticate(runtime: Runtime, *, cluster_id: int, username: str, secret: st
 
 
 def checked_statement(ch: ClickHouse, sql: str, *, database: str,
-                      visible: Collection[str] = ()) -> str:
+                      visible: Collection[str] = (),
+                      parameters: Mapping[str, str] | None = None) -> str:
     """The canonical statement of ``sql`` if it is one query reading only ``database`` (and
     the qualified tables ``visible``, such as ``system.tables`` the engine service filters).
 
     Only ClickHouse's parser sees ``sql``; nothing of it is analysed or run. The returned text
-    is what must be run. Raises :class:`ValidationError` or :class:`QueryRefused`.
+    is what must be run (with ``parameters``, which the check substitutes as the engine will).
+    Raises :class:`ValidationError` or :class:`QueryRefused`.
     """
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError("Send one SELECT query.", fields={"sql": "empty"})
@@ -257,7 +259,7 @@ def checked_statement(ch: ClickHouse, sql: str, *, database: str,
         raise ValidationError(NOT_ONE_STATEMENT, fields={"sql": "syntax"}) from exc
     statement = f"SELECT * FROM ({canonical})"
     try:
-        lines = cluster_ops.explain_ast(ch, statement)
+        lines = cluster_ops.explain_ast(ch, statement, parameters=parameters)
     except ClickHouseError as exc:
         raise QueryRefused(NOT_A_QUERY) from exc
     tree = _parse_tree(lines)

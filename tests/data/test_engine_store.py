@@ -1,0 +1,74 @@
+"""The engine service's hold on chDB: streams, inserts, settings per request, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.clickhouse import ClickHouse
+from data.engine_store import EngineError, EngineStore, engine_error, native_block_header
+
+
+@pytest.fixture(scope="module")
+def store(ch: ClickHouse) -> Iterator[EngineStore]:
+    """The store on the session engine's own data path (one path per process)."""
+    engine = EngineStore(Path(ch.dsn.removeprefix("chdb://")).parent)
+    engine.open()
+    yield engine
+    engine.close()
+
+
+def test_a_result_streams_block_by_block(store: EngineStore) -> None:
+    with store.stream("SELECT number FROM numbers(100000)", fmt="TabSeparated",
+                      settings={"max_block_size": "10000"}) as stream:
+        chunks = list(stream)
+    assert len(chunks) >= 10 and b"".join(chunks).count(b"\n") == 100_000
+    assert stream.stats.result_rows == 100_000
+
+
+def test_settings_and_database_hold_for_one_request_only(store: EngineStore,
+                                                         ch_database: str) -> None:
+    ch_database_created = f"CREATE DATABASE {ch_database}"
+    list(store.stream(ch_database_created, fmt="TabSeparated"))
+    answer = store.stream("SELECT currentDatabase(), getSetting('max_threads')",
+                          fmt="TabSeparated", database=ch_database,
+                          settings={"max_threads": "3"})
+    assert b"".join(answer) == f"{ch_database}\t3\n".encode()
+    again = b"".join(store.stream("SELECT currentDatabase()", fmt="TabSeparated"))
+    assert again == b"default\n"
+
+
+def test_parameters_are_bound(store: EngineStore) -> None:
+    answer = store.stream("SELECT {n:UInt8} + 1 AS x", fmt="JSONEachRow", params={"n": "41"})
+    assert json.loads(b"".join(answer)) == {"x": 42}
+
+
+def test_an_insert_takes_its_data_in_chunks(store: EngineStore, ch_database: str) -> None:
+    list(store.stream(f"CREATE DATABASE {ch_database}", fmt="TabSeparated"))
+    list(store.stream(f"CREATE TABLE {ch_database}.t (a UInt32) ENGINE = Memory",
+                      fmt="TabSeparated"))
+    stats = store.insert(f"INSERT INTO {ch_database}.t", fmt="CSV",
+                         chunks=[b"1\n2", b"\n3\n"])
+    assert stats.written_rows == 3
+    with pytest.raises(EngineError):
+        store.insert(f"INSERT INTO {ch_database}.t", fmt="CSV", chunks=[b"4\nnot a number\n"])
+    count = b"".join(store.stream(f"SELECT count() FROM {ch_database}.t", fmt="CSV"))
+    assert count == b"3\n"
+
+
+def test_an_empty_native_result_still_names_its_columns(store: EngineStore) -> None:
+    answer = b"".join(store.stream("SELECT 1 AS a, 'x' AS b WHERE 0", fmt="Native"))
+    assert answer == native_block_header([("a", "UInt8"), ("b", "String")])
+
+
+def test_errors_keep_clickhouse_code_and_name(store: EngineStore) -> None:
+    with pytest.raises(EngineError) as found:
+        store.stream("SELECT * FROM no_such_db.t", fmt="CSV")
+    assert (found.value.number, found.value.name) == (81, "UNKNOWN_DATABASE")
+    with pytest.raises(EngineError) as found:
+        store.stream("SELECT 1", fmt="CSV", settings={"bad name": "1"})
+    assert found.value.name == "UNKNOWN_SETTING"
+    assert engine_error(RuntimeError("no code here")).name == "STD_EXCEPTION"

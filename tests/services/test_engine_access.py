@@ -1,0 +1,75 @@
+"""Who calls the engine service: the app's key, a cluster's credential, or nobody."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from data import memberships
+from data.models import AuditEntry, DatabaseCluster
+from lyceum.errors import NotAuthenticated
+from lyceum.settings import ENGINE_APP_USER
+from services.core.runtime import Runtime
+from services.gateway.engine_access import authenticate_caller
+from services.gateway.sql import AUTH_FAILURE_LIMIT, QueryRefused, TooManyFailures
+
+SECRET = "a-cluster-secret-of-some-length"
+
+
+def _cluster(runtime: Runtime, *, status: str = "running") -> int:
+    with runtime.db.session() as session:
+        row = memberships.add_cluster(session, DatabaseCluster(
+            name="plant_a", database_name="plant_a", cluster_type="manufacturing",
+            region_code="local", status=status, nodes=1, vcpu_per_node=4,
+            memory_gb_per_node=16, storage={"hot_gb": 10}, retention={},
+            query_limits={"max_threads": 2, "max_execution_time": 7},
+            credential_user="plant_a_app", credential_hash=runtime.keys.hash_credential(SECRET),
+            credential_mode="app_gateway"))
+        session.commit()
+        return row.id
+
+
+def _failures(runtime: Runtime) -> int:
+    with runtime.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "gateway.authenticate")) or 0)
+
+
+def test_the_apps_key_opens_everything(runtime: Runtime) -> None:
+    caller = authenticate_caller(runtime, user=ENGINE_APP_USER,
+                                 key=runtime.settings.engine_key)
+    assert caller.is_app and caller.database is None
+
+
+def test_a_credential_opens_its_cluster_with_its_limits(runtime: Runtime) -> None:
+    cluster_id = _cluster(runtime)
+    caller = authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.1")
+    assert (caller.cluster_id, caller.database) == (cluster_id, "plant_a")
+    assert caller.limits["max_execution_time"] == 7 and not caller.is_app
+
+
+@pytest.mark.parametrize(("user", "key"), [
+    ("plant_a_app", "wrong"), ("nobody", SECRET), (ENGINE_APP_USER, "wrong"), ("", "")])
+def test_every_failure_reads_the_same_and_is_audited(runtime: Runtime, user: str,
+                                                     key: str) -> None:
+    _cluster(runtime)
+    with pytest.raises(NotAuthenticated) as found:
+        authenticate_caller(runtime, user=user, key=key, address="10.0.0.2")
+    assert found.value.user_message == "The username or secret is not valid for this cluster."
+    assert _failures(runtime) == 1
+
+
+def test_an_address_that_failed_too_often_waits(runtime: Runtime) -> None:
+    _cluster(runtime)
+    for _ in range(AUTH_FAILURE_LIMIT):
+        with pytest.raises(NotAuthenticated):
+            authenticate_caller(runtime, user="plant_a_app", key="wrong", address="10.0.0.3")
+    with pytest.raises(TooManyFailures):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.3")
+    assert authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.4")
+
+
+def test_a_cluster_that_is_not_running_answers_nothing(runtime: Runtime) -> None:
+    _cluster(runtime, status="failed")
+    with pytest.raises(QueryRefused):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET)
