@@ -18,7 +18,7 @@ from data.clickhouse import ClickHouse
 from lyceum.serve import EngineSupervisor, engine_answers
 from lyceum.settings import load_settings
 from services.clusters import rules
-from services.clusters.request import ClusterSpec
+from services.clusters.request import ClusterSpec, MemberGrant
 from tests.servers import AppProcess, EngineProcess, free_port
 from tests.waiting import wait_until
 
@@ -84,8 +84,12 @@ def test_a_cluster_deployed_through_one_process_works_through_the_other(
     assert "First administrator created" in deployment.first.output()
     assert "First administrator created" not in deployment.second.output()
     first, second, admin = deployment.first.url, deployment.second.url, deployment.admin
-    spec = rules.spec_to_dict(rules.apply_preset(ClusterSpec(name="Two processes"),
-                                                 "development"))
+    with sqlite3.connect(deployment.first.instance / "lyceum.db") as db:
+        (admin_id,) = db.execute("SELECT id FROM users WHERE email = 'admin@lyceum.local'"
+                                 ).fetchone()
+    spec = rules.spec_to_dict(rules.apply_preset(
+        ClusterSpec(name="Two processes", members=(MemberGrant(admin_id, "admin"),)),
+        "development"))
     made = admin.post(f"{first}/api/v1/clusters", json=spec, headers={"Origin": first},
                       timeout=60)
     assert made.status_code == 202, made.text
