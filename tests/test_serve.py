@@ -174,3 +174,40 @@ def test_the_supervisor_restarts_a_dead_engine_and_stops_it(
     finally:
         supervisor.stop()
     assert not engine_answers("127.0.0.1", port) and supervisor.process.poll() is not None
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the direct children of ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    found.append((int(entry), cmdline.read().replace(b"\0", b" ").decode()))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_run_serves_from_its_workers_beside_its_engine_and_stops_both(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    app = AppProcess(tmp_path_factory.mktemp("workers") / "instance", workers=2,
+                     env={"LYCEUM_DEMO": "off"})
+    app.start()
+    try:
+        assert app.proc is not None
+        children = _children(app.proc.pid)
+        engines = [pid for pid, line in children if "lyceum engine" in line]
+        workers = [pid for pid, _ in children if pid not in engines]
+        assert len(engines) == 1 and len(workers) == 2, children
+        assert engine_answers("127.0.0.1", app.engine_port)
+        assert requests.get(f"{app.url}/healthz", timeout=30).status_code == 200
+        assert "2 web process(es) of 16 threads" in app.output()
+    finally:
+        app.stop()
+    assert not engine_answers("127.0.0.1", app.engine_port)
+    assert all(not os.path.exists(f"/proc/{pid}") for pid in engines + workers)
