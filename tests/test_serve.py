@@ -102,7 +102,8 @@ def test_a_cluster_deployed_through_one_process_works_through_the_other(
         return body if body["status"] == "running" else None
 
     status = wait_until(running, within=120, message="the cluster did not become running")
-    assert status["health"] is not None and status["health"]["status"] in ("ok", "warn")
+    assert status is not None and status["health"] is not None
+    assert status["health"]["status"] in ("ok", "warn")
     # the one-time secret, sealed by the deploying process, is read through the other one
     secret = admin.get(f"{second}/api/v1/clusters/{cluster_id}/credential/pending-secret",
                        timeout=30)
@@ -126,18 +127,22 @@ def test_the_demo_feed_inserts_once_and_moves_when_its_process_stops(
         holders = wait_until(lambda: _duty_holders(deployment), within=30,
                              message="nobody holds the duties")
         assert len(holders) == 1
-        before = wait_until(lambda: (ch.rows(feed)[0] if ch.rows(feed)[0][0] >= 3 else None),
-                            within=60, message="the demo feed inserted nothing")
-        assert before[0] == before[1]  # every fed part once: two feeds would repeat ids
+        def fed(at_least: int) -> tuple[int, int] | None:
+            count, unique = ch.rows(feed)[0]
+            return (int(count), int(unique)) if count >= at_least else None
+
+        before = wait_until(lambda: fed(3), within=60, message="the demo feed inserted nothing")
+        # every fed part once: two feeds would repeat ids
+        assert before is not None and before[0] == before[1]
         owner = next(app for app in (deployment.first, deployment.second)
                      if _serves(app, holders[0]))
         owner.stop()  # a clean stop gives the lease up; the other process takes it over
         taken = wait_until(lambda: [h for h in _duty_holders(deployment) if h != holders[0]],
                            within=30, message="no process took the duties over")
         assert len(taken) == 1
-        after = wait_until(lambda: (ch.rows(feed)[0] if ch.rows(feed)[0][0] >= before[0] + 2
-                                    else None), within=60, message="the feed did not go on")
-        assert after[0] == after[1]
+        after = wait_until(lambda: fed(before[0] + 2), within=60,
+                           message="the feed did not go on")
+        assert after is not None and after[0] == after[1]
     finally:
         ch.close()
 
