@@ -14,12 +14,13 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import clickhouse_connect
+import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
 from data.clickhouse import ClickHouse, write_embedded_config
@@ -47,6 +48,38 @@ class InProcessClickHouse(ClickHouse):
             self._local.client = found
             self._made.append(found)
         return found
+
+    @contextmanager
+    def _using(self, database: str | None) -> Iterator[None]:
+        """chDB has no per-request database: switch this thread's client and back."""
+        client = self.client()
+        previous = client.database
+        if database is not None:
+            client.database = database
+        try:
+            yield
+        finally:
+            client.database = previous or "default"
+
+    def command(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
+                settings: Mapping[str, Any] | None = None, database: str | None = None) -> Any:
+        """As :meth:`ClickHouse.command`, ``database`` as the client's current one."""
+        with self._using(database):
+            return super().command(sql, parameters=parameters, settings=settings)
+
+    def rows(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
+             settings: Mapping[str, Any] | None = None,
+             database: str | None = None) -> list[tuple[Any, ...]]:
+        """As :meth:`ClickHouse.rows`, ``database`` as the client's current one."""
+        with self._using(database):
+            return super().rows(sql, parameters=parameters, settings=settings)
+
+    def arrow(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
+              settings: Mapping[str, Any] | None = None,
+              database: str | None = None) -> pa.Table:
+        """As :meth:`ClickHouse.arrow`, ``database`` as the client's current one."""
+        with self._using(database):
+            return super().arrow(sql, parameters=parameters, settings=settings)
 
     def close(self) -> None:
         """Close every thread's client."""
