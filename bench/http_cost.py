@@ -58,15 +58,24 @@ RUNS = 5
 IMPORT_CURVES = 2_000
 
 
-def median_s(fn: Callable[[], object], runs: int = RUNS) -> float:
-    """Median wall time of ``fn`` in seconds (after one unmeasured call)."""
+def timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call of ``fn`` in seconds."""
+    began = time.perf_counter()
     fn()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
+    return time.perf_counter() - began
+
+
+def interleaved(pair: tuple[Callable[[], object], Callable[[], object]], runs: int
+                ) -> tuple[float, float]:
+    """Medians of ``runs`` calls of each of ``pair``, alternating (after one unmeasured call
+    of each), so that a swing in the machine's load falls on both alike."""
+    for fn in pair:
         fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for side, fn in enumerate(pair):
+            times[side].append(timed(fn))
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 @contextmanager
@@ -135,45 +144,50 @@ def _import_once(runtime: Runtime, cluster_id: int, source: Path) -> None:
                            f"FROM {name}.curves WHERE startsWith(serial, 'B-'))")
 
 
-def measure(runtime: Runtime, source: Path) -> dict[str, float]:
-    """Every timing on one runtime, in seconds."""
-    out: dict[str, float] = {}
-    began = time.perf_counter()
-    prepare(runtime)
-    out["Set-up with the full demo load"] = time.perf_counter() - began
+def operations(runtime: Runtime, source: Path) -> dict[str, tuple[Callable[[], object], int]]:
+    """What is timed on one runtime (already set up): name -> (call, runs)."""
     cluster_id = _demo_id(runtime)
-    for window in ("24h", "7d"):
-        out[f"Dashboard, full refresh uncached ({window})"] = median_s(
-            partial(dashboard.full_refresh, runtime, View(cluster_id, window), uncached=True))
-    out["Explorer, first open (hold the process's curves)"] = median_s(
-        lambda: _explorer_load(runtime, cluster_id), runs=3)
-    out["Explorer, whole view drawn by ClickHouse (800×470)"] = median_s(
-        lambda: _explorer_engine_view(runtime, cluster_id))
-    out[f"Import, {IMPORT_CURVES:,} curves × 1,000 points (Parquet)"] = median_s(
-        lambda: _import_once(runtime, cluster_id, source), runs=3)
     user = create_user(runtime.db, runtime.passwords, email="bench@example.com",
                        password="correct horse battery")
     actor = Actor(user_id=user.id, label="bench@example.com")
-    deploys = [deploy_once(runtime, actor, f"Bench line {i}")[0] for i in range(RUNS)]
-    out["Provisioning, one empty cluster begin to running"] = statistics.median(deploys)
-    out["One `SELECT 1` round trip"] = median_s(lambda: runtime.ch.scalar("SELECT 1"), runs=200)
-    return out
+    deploys = iter(range(100))
+    return {
+        "Dashboard, full refresh uncached (24h)": (partial(
+            dashboard.full_refresh, runtime, View(cluster_id, "24h"), uncached=True), RUNS),
+        "Dashboard, full refresh uncached (7d)": (partial(
+            dashboard.full_refresh, runtime, View(cluster_id, "7d"), uncached=True), RUNS),
+        "Explorer, first open (hold the process's curves)": (
+            partial(_explorer_load, runtime, cluster_id), 3),
+        "Explorer, whole view drawn by ClickHouse (800×470)": (
+            partial(_explorer_engine_view, runtime, cluster_id), RUNS),
+        f"Import, {IMPORT_CURVES:,} curves × 1,000 points (Parquet)": (
+            partial(_import_once, runtime, cluster_id, source), 3),
+        "Provisioning, one empty cluster begin to running": (
+            lambda: deploy_once(runtime, actor, f"Bench line {next(deploys)}"), RUNS),
+        "One `SELECT 1` round trip": (lambda: runtime.ch.scalar("SELECT 1"), 200),
+    }
 
 
 def run() -> tuple[dict[str, float], dict[str, float]]:
-    """(in-process, HTTP) timings, one instance each, in this run."""
+    """(in-process, HTTP) timings in this run: both instances set up, then every operation
+    on one and the other in turn."""
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-http-") as tmp:
         root = Path(tmp)
         source = _import_file(root)
         local = InProcessClickHouse(root / "local" / "clickhouse")
         try:
-            with instance(root / "local", local) as runtime:
-                before = measure(runtime, source)
+            with engine_service(root / "http", env={"LYCEUM_DEMO": "full"}) as (ch, _env), \
+                    instance(root / "local", local) as before_rt, \
+                    instance(root / "http", ch) as after_rt:
+                name = "Set-up with the full demo load"
+                before, after = {name: timed(partial(prepare, before_rt))}, \
+                    {name: timed(partial(prepare, after_rt))}
+                local_ops, http_ops = operations(before_rt, source), operations(after_rt, source)
+                for name, (call, runs) in local_ops.items():
+                    before[name], after[name] = interleaved((call, http_ops[name][0]), runs)
+                    print(f"{name}: {before[name]:.4f} s / {after[name]:.4f} s", flush=True)
         finally:
             local.close()
-        with engine_service(root / "http", env={"LYCEUM_DEMO": "full"}) as (ch, _env):
-            with instance(root / "http", ch) as runtime:
-                after = measure(runtime, source)
     return before, after
 
 
@@ -188,8 +202,10 @@ def section(before: dict[str, float], after: dict[str, float]) -> str:
         "with chDB in the calling process (how the app ran before issue 18) and one through "
         "the engine service's ClickHouse HTTP interface with the app's own client "
         "(clickhouse-connect, keep-alive pool, Native and Arrow formats, no compression on "
-        "loopback), which is how every web process reaches it now. Full demo, medians of "
-        f"{RUNS} runs (3 for the explorer's first open and the import, 200 round trips), "
+        "loopback), which is how every web process reaches it now. Full demo; both instances "
+        "are set up first, then each operation runs on one and the other in turn (medians of "
+        f"{RUNS} runs, 3 for the explorer's first open and the import, 200 round trips), so a "
+        "swing in the machine's load falls on both alike; "
         f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs shared with other work "
         f"({platform.machine()}, Python {platform.python_version()}).\n\n"
         "| Operation | In-process chDB | HTTP (engine service) | HTTP / in-process |\n"
