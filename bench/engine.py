@@ -231,6 +231,11 @@ def main() -> int:
                                env={"LYCEUM_ENGINE_CLUSTER_QUERIES": str(CLIENTS)})
         credential = _cluster_headers(engine)
         engine.start()
+        setup = clickhouse_connect.get_client(host="127.0.0.1", port=engine.port,
+                                              username="lyceum_app", password=engine.key)
+        setup.command("CREATE DATABASE bench")
+        setup.command("CREATE TABLE bench.t (a UInt32) ENGINE = MergeTree ORDER BY a")
+        setup.close()
         local_root = base / "local"
         local = InProcessClickHouse(local_root)
         try:

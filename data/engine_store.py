@@ -198,9 +198,10 @@ class EngineStore:
         try:
             if database:
                 handle.query(f"USE {quote_identifier(database)}", _DIRECT_FORMATS_FALLBACK)
-            for name, value in settings.items():
-                handle.query(f"SET {setting_name(name)} = {quote_string(value)}",
-                             _DIRECT_FORMATS_FALLBACK)
+            if settings:  # one statement for all (in order: ``readonly`` may come last)
+                handle.query("SET " + ", ".join(
+                    f"{setting_name(name)} = {quote_string(value)}"
+                    for name, value in settings.items()), _DIRECT_FORMATS_FALLBACK)
         except RuntimeError as exc:
             handle.close()
             raise engine_error(exc) from None

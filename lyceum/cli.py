@@ -130,10 +130,11 @@ def _worker_exit(holder: dict[str, object]) -> None:
 
 def cmd_engine(_args: argparse.Namespace) -> int:
     """Serve the instance's embedded engine over the ClickHouse HTTP interface."""
-    from lyceum.engine.server import open_engine, serve
+    from lyceum.engine.server import engine_runtime, open_engine, serve
+    from lyceum.settings import load_settings
 
     started = time.perf_counter()
-    app = open_engine(_open())
+    app = open_engine(engine_runtime(load_settings()))
     settings = app.runtime.settings
     print(f"Engine service on http://{settings.engine_host}:{settings.engine_port} "
           f"(ClickHouse {app.version}), ready in {time.perf_counter() - started:.2f} s.",

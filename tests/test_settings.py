@@ -210,3 +210,26 @@ def test_engine_and_worker_settings_have_defaults_and_refuse_bad_values(tmp_path
                         ("LYCEUM_WORKERS", "many")):
         with pytest.raises(ConfigError, match=name):
             load_settings({**env, name: value})
+
+
+def test_the_engine_key_is_generated_private_or_read_from_the_environment(
+        instance_path: Path) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path)})
+    key_file = instance_path / "engine_key"
+    assert key_file.read_text().strip() == settings.engine_key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert settings.engine_key not in (settings.token_key, settings.secret_key)
+    given = "e" * 40
+    assert load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                          "LYCEUM_ENGINE_KEY": given}).engine_key == given
+    with pytest.raises(ConfigError, match="engine key is missing or shorter"):
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_ENGINE_KEY": "short"})
+
+
+def test_engine_bounds_come_from_the_environment(instance_path: Path) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                              "LYCEUM_ENGINE_THREADS": "8",
+                              "LYCEUM_ENGINE_CLUSTER_QUERIES": "2"})
+    assert (settings.engine_threads, settings.engine_cluster_queries) == (8, 2)
+    with pytest.raises(ConfigError, match="LYCEUM_ENGINE_THREADS"):
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_ENGINE_THREADS": "0"})

@@ -19,8 +19,8 @@ TRANSPORT_PARAMS = frozenset({
     "quota_key", "role", "http_wait_end_of_query", "add_http_cors_header",
 })
 DEFAULT_FORMAT = "TabSeparated"
-#: A ClickHouse server's defaults where chDB's differ (clients rely on them); a request's own
-#: settings come after them.
+#: A ClickHouse server's defaults where chDB's differ (clients rely on them), for the JSON
+#: formats they concern; a request's own settings come after them.
 SERVER_DEFAULTS = {"output_format_json_quote_64bit_integers": "1"}
 #: A trailing ``FORMAT <name>`` clause (optionally with a ``;``), as clients append it.
 _TRAILING_FORMAT = re.compile(r"\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*\Z", re.IGNORECASE)
@@ -57,6 +57,12 @@ class EngineFailure(Exception):
         """The error text a ClickHouse server sends."""
         return (f"Code: {self.number}. DB::Exception: {self.message} ({self.name}) "
                 f"(version {version})\n").encode()
+
+
+def server_defaults(fmt: str) -> dict[str, str]:
+    """The server defaults an answer in ``fmt`` needs (none but for JSON formats, so most
+    statements cost no extra ``SET``)."""
+    return dict(SERVER_DEFAULTS) if fmt.startswith("JSON") else {}
 
 
 def parse_params(query_string: str) -> dict[str, str]:

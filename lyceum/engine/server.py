@@ -11,41 +11,45 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
+import signal
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
+from data.clickhouse import ClickHouse
+from data.db import Database
 from data.engine_formats import framer_for
 from data.engine_store import EngineError, EngineStore, QueryStats, ResultStream
 from lyceum.engine.admission import Admission
-from lyceum.engine.bodies import decoded, encoded, read_body, response_encoding
+from lyceum.engine.answers import SMALL_ANSWER, Answer, failure_of, file_chunks
+from lyceum.engine.bodies import decoded, read_body, response_encoding
 from lyceum.engine.protocol import (
     DEFAULT_FORMAT,
-    SERVER_DEFAULTS,
     EngineFailure,
     credentials,
     parse_params,
     query_parameters,
     refusal,
+    server_defaults,
     settings_of,
     split_format,
 )
-from lyceum.errors import AppError
+from lyceum.engine.statements import statement_and_data
+from lyceum.errors import AppError, ConfigError
+from lyceum.settings import Settings
+from services.core.passwords import Passwords
 from services.core.runtime import Runtime
-from services.gateway.engine_access import EngineCaller, authenticate_caller, record_statement
+from services.gateway.engine_access import (
+    AuditWriter,
+    EngineCaller,
+    authenticate_caller,
+    record_statement,
+)
 from services.gateway.engine_statements import EnginePlan, plan_statement, split_insert
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
-#: Longest statement text (the query, or a body that holds the query) the service reads.
-MAX_QUERY_BYTES = 1024 * 1024
-#: What an answer held back until the end (``wait_end_of_query=1``) keeps in memory.
-SPOOL_IN_MEMORY = 8 * 1024 * 1024
-#: An answer up to this size is sent whole, with its length, so the connection stays open
-#: (waitress closes it after a streamed answer).
-SMALL_ANSWER = 256 * 1024
 OK = b"Ok.\n"
 
 
@@ -83,7 +87,7 @@ class EngineApp:
         except EngineFailure as exc:
             return self._fail(start_response, exc, query_id)
         except EngineError as exc:
-            return self._fail(start_response, _failure(exc), query_id)
+            return self._fail(start_response, failure_of(exc), query_id)
         except AppError as exc:
             return self._fail(start_response, refusal(exc), query_id)
         except Exception:  # noqa: BLE001 - the client gets ClickHouse's shape, the log the rest
@@ -104,7 +108,7 @@ class EngineApp:
         body = decoded(read_body(environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0),
                                  limit=self.max_body),
                        environ.get("HTTP_CONTENT_ENCODING", ""), limit=self.max_body)
-        sql, data = _statement(params.get("query"), body)
+        sql, data = statement_and_data(params.get("query"), body)
         fmt = params.get("default_format") or DEFAULT_FORMAT
         if split_insert(sql) is None:
             sql, fmt = split_format(sql, fmt)
@@ -132,7 +136,7 @@ class EngineApp:
             stream = self.store.stream(plan.statement, fmt=fmt,
                                        params=query_parameters(params),
                                        database=plan.database,
-                                       settings={**SERVER_DEFAULTS, **plan.settings})
+                                       settings={**server_defaults(fmt), **plan.settings})
         except (EngineError, EngineFailure) as exc:
             release()
             self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
@@ -153,14 +157,14 @@ class EngineApp:
         else streamed; held back until the end when the client asked (``wait_end_of_query``)."""
         encoding = (response_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
                     if params.get("enable_http_compression") == "1" else None)
-        answer = _Answer(stream, encoding, done, self.version)
+        answer = Answer(stream, encoding, done, self.version)
         try:
             head, complete = answer.head(SMALL_ANSWER)
             if not complete and params.get("wait_end_of_query") == "1":
                 spooled = answer.spooled(head)
         except EngineError as exc:
             answer.failed(exc)
-            return self._fail(start_response, _failure(exc), query_id)
+            return self._fail(start_response, failure_of(exc), query_id)
         headers = self._headers(query_id, fmt, stream.stats, encoding, stream.content_type)
         if complete:
             answer.close()
@@ -169,7 +173,7 @@ class EngineApp:
             return [body]
         start_response("200 OK", headers)
         if params.get("wait_end_of_query") == "1":
-            return _file_chunks(spooled)
+            return file_chunks(spooled)
         answer.held = head
         return answer
 
@@ -212,76 +216,9 @@ class EngineApp:
             log.exception("could not audit an engine statement")
 
 
-class _Answer:
-    """The body of an answer, read ahead (:meth:`head`) or streamed (iteration);
-    :meth:`close` (called by the server) ends the statement and gives back its place. An
-    engine error after the first bytes went out is appended as ClickHouse does."""
-
-    def __init__(self, stream: ResultStream, encoding: str | None,
-                 done: Callable[[str, str], object], version: str) -> None:
-        self.stream = stream
-        self.version = version
-        self.done = done
-        self.outcome, self.error = "success", ""
-        self.held: list[bytes] = []
-        self._chunks = encoded(stream, encoding)
-        self._closed = False
-
-    def head(self, limit: int) -> tuple[list[bytes], bool]:
-        """Chunks up to about ``limit`` bytes, and whether they are the whole answer."""
-        parts: list[bytes] = []
-        size = 0
-        for chunk in self._chunks:
-            parts.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return parts, False
-        return parts, True
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self.held
-        self.held = []
-        try:
-            yield from self._chunks
-        except EngineError as exc:
-            self.outcome, self.error = "failure", exc.name
-            yield b"\n" + _failure(exc).body(self.version)
-
-    def spooled(self, head: list[bytes]) -> Any:
-        """The whole answer in a temporary file (in memory up to a bound); raises
-        :class:`EngineError` if the statement fails on the way."""
-        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
-        try:
-            for chunk in chain(head, self._chunks):
-                spool.write(chunk)
-        except BaseException:
-            spool.close()
-            raise
-        spool.seek(0)
-        self.close()
-        return spool
-
-    def failed(self, exc: EngineError) -> None:
-        """Record the engine's failure and end the statement."""
-        self.outcome, self.error = "failure", exc.name
-        self.close()
-
-    def close(self) -> None:
-        """End the statement (cancelling what is left) and give back its place."""
-        if self._closed:
-            return
-        self._closed = True
-        self.stream.close()
-        self.done(self.outcome, self.error)
-
-
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
             501: "Not Implemented", 503: "Service Unavailable"}
-
-
-def _failure(exc: EngineError) -> EngineFailure:
-    return EngineFailure(exc.number, exc.name, exc.user_message)
 
 
 def method_is_get(environ: dict[str, Any]) -> bool:
@@ -289,51 +226,18 @@ def method_is_get(environ: dict[str, Any]) -> bool:
     return environ.get("REQUEST_METHOD") == "GET"
 
 
-def _file_chunks(spool: Any) -> Iterator[bytes]:
-    try:
-        while chunk := spool.read(1024 * 1024):
-            yield chunk
-    finally:
-        spool.close()
-
-
-def _statement(query: str | None, body: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
-    """The statement text and the data that follows it (for an INSERT)."""
-    head, rest, complete = _head(body, MAX_QUERY_BYTES)
-    if query is not None:
-        if len(query.encode()) > MAX_QUERY_BYTES:
-            raise _too_long()
-        if split_insert(query) is not None or not head:
-            return query, chain([head], rest)
-        if not complete:
-            raise _too_long()
-        return f"{query}\n{head.decode('utf-8', 'replace')}", iter(())
-    text = head.decode("utf-8", "surrogateescape")
-    if not text.strip():
-        raise EngineFailure(62, "SYNTAX_ERROR", "Empty query")
-    if split_insert(text) is not None:
-        return text, rest  # the rows after the statement are its data (split when planned)
-    if not complete:
-        raise _too_long()
-    return text, iter(())
-
-
-def _too_long() -> EngineFailure:
-    return EngineFailure(1002, "QUERY_IS_TOO_LARGE",
-                         f"Max query size exceeded ({MAX_QUERY_BYTES:,} bytes)")
-
-
-def _head(body: Iterator[bytes], limit: int) -> tuple[bytes, Iterator[bytes], bool]:
-    """Up to ``limit`` bytes of ``body``, the rest, and whether the head is all of it."""
-    parts: list[bytes] = []
-    size = 0
-    for chunk in body:
-        parts.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            joined = b"".join(parts)
-            return joined[:limit], chain([joined[limit:]], body), False
-    return b"".join(parts), iter(()), True
+def engine_runtime(settings: Settings) -> Runtime:
+    """This process's runtime: the metadata DB, and the embedded engine opened in-process
+    (this process is the engine; it never reaches it over HTTP). A server DSN is refused:
+    the engine service serves only the bundled engine."""
+    if not settings.embedded_clickhouse:
+        raise ConfigError("The engine service serves the bundled engine only; "
+                          "LYCEUM_CLICKHOUSE_DSN names a ClickHouse server, which clients "
+                          "reach directly.")
+    return Runtime(settings=settings, db=Database(settings.database_url),
+                   ch=ClickHouse(settings.clickhouse_dsn, config_root=settings.clickhouse_root),
+                   passwords=Passwords(time_cost=settings.argon2_time_cost,
+                                       memory_kib=settings.argon2_memory_kib))
 
 
 def open_engine(runtime: Runtime) -> EngineApp:
@@ -344,9 +248,14 @@ def open_engine(runtime: Runtime) -> EngineApp:
 
 
 def serve(app: EngineApp) -> int:
-    """Answer on ``engine_host:engine_port`` with bounded threads until stopped."""
+    """Answer on ``engine_host:engine_port`` with bounded threads until stopped; on SIGTERM
+    the audit entries still queued are written and the engine is closed."""
     from waitress import serve as waitress_serve
 
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     settings = app.runtime.settings
     try:
         waitress_serve(app, host=settings.engine_host, port=settings.engine_port,
@@ -354,5 +263,7 @@ def serve(app: EngineApp) -> int:
                        max_request_body_size=settings.max_decompressed_bytes,
                        channel_timeout=300, ident="lyceum-engine")
     finally:
+        app.runtime.caches.of(AuditWriter).flush()
         app.store.close()
+        app.runtime.close()
     return 0

@@ -16,10 +16,15 @@ is audited, and counts towards the per-address limit of the gateway.
 from __future__ import annotations
 
 import hmac
+import logging
+import queue
+import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from data import audit as audit_data
 from data import memberships
+from data.db import Database
 from data.models import utcnow
 from lyceum.errors import NotAuthenticated
 from lyceum.settings import ENGINE_APP_USER
@@ -34,6 +39,7 @@ from services.gateway.sql import (
     TooManyFailures,
 )
 
+log = logging.getLogger(__name__)
 #: The audit action of a failed sign-in at the engine service (counted like the gateway's).
 AUTH_ACTION = "gateway.authenticate"
 
@@ -95,13 +101,76 @@ def authenticate_caller(runtime: Runtime, *, user: str, key: str,
                                                           ceilings=runtime.settings.ceilings))
 
 
+class AuditWriter:
+    """Writes the engine's audit entries from one thread, many per commit (a runtime cache).
+
+    A credential's statements are audited as the gateway's are, but the commit (and the
+    audit chain's anchor) is paid once per batch, off the request: under concurrent clients
+    the request threads never queue on the metadata database's write lock. :meth:`flush`
+    waits until everything submitted is written.
+    """
+
+    BATCH = 200
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Database, str, audit.Actor, dict[str, Any]]] = (
+            queue.SimpleQueue())
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, db: Database, action: str, actor: audit.Actor,
+               fields: dict[str, Any]) -> None:
+        """Queue one entry (``fields`` as :func:`services.core.audit.record` takes them)."""
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="engine-audit",
+                                                daemon=True)
+                self._thread.start()
+        with self._idle:
+            self._pending += 1
+        self._queue.put((db, action, actor, fields))
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except Exception:  # noqa: BLE001 - one failed batch must not stop the writer
+                log.exception("could not write %d engine audit entries", len(batch))
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()
+
+    @staticmethod
+    def _write(batch: list[tuple[Database, str, audit.Actor, dict[str, Any]]]) -> None:
+        with batch[0][0].session() as session:
+            for _db, action, actor, fields in batch:
+                audit.record(session, action, actor=actor, **fields)
+            session.commit()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted entry is written; False if ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def clear(self) -> None:
+        """Write what is waiting (a cache's ``clear``: nothing is ever dropped)."""
+        self.flush()
+
+
 def record_statement(runtime: Runtime, caller: EngineCaller, *, action: str, outcome: str,
                      detail: dict[str, object]) -> None:
-    """Audit one statement of a cluster's credential (the app's own are not audited here)."""
+    """Audit one statement of a cluster's credential (the app's own are not audited here);
+    written by the runtime's :class:`AuditWriter`."""
     if caller.is_app:
         return
-    with runtime.db.session() as session:
-        audit.record(session, action, actor=caller.actor, outcome=outcome,
-                     target_type="cluster", target_id=caller.cluster_id or "",
-                     cluster_id=caller.cluster_id, detail=detail)
-        session.commit()
+    runtime.caches.of(AuditWriter).submit(runtime.db, action, caller.actor, {
+        "outcome": outcome, "target_type": "cluster", "target_id": caller.cluster_id or "",
+        "cluster_id": caller.cluster_id, "detail": detail})

@@ -36,10 +36,22 @@ from services.gateway.sql import (
     other_database,
 )
 
+#: The settings a credential sees in ``system.settings`` (what clients read on connect, and
+#: the limits its cluster runs under); the others say nothing it needs, some of the host.
+VISIBLE_SETTINGS = (
+    "readonly", "max_execution_time", "max_memory_usage", "max_threads", "max_result_rows",
+    "max_result_bytes", "max_rows_to_read", "max_bytes_to_read", "result_overflow_mode",
+    "date_time_input_format", "date_time_output_format", "session_timezone",
+    "output_format_json_quote_64bit_integers", "enable_http_compression",
+    "send_progress_in_http_headers", "http_headers_progress_interval_ms",
+    "cancel_http_readonly_queries_on_client_close", "wait_end_of_query",
+    "max_block_size", "join_use_nulls", "allow_experimental_object_type",
+)
 #: System tables a credential may read, with the condition that keeps them to its database.
-SYSTEM_VIEWS: dict[str, str | None] = {
+SYSTEM_VIEWS: dict[str, str] = {
     "system.tables": "database = {db}", "system.columns": "database = {db}",
-    "system.databases": "name = {db}", "system.settings": None,
+    "system.databases": "name = {db}",
+    "system.settings": "name IN (" + ", ".join(f"'{name}'" for name in VISIBLE_SETTINGS) + ")",
 }
 #: Formats a credential may insert in (binary and text formats that carry only data).
 INPUT_FORMATS = frozenset({
@@ -95,6 +107,8 @@ class CheckedPlans:
 
     TTL_S = 30.0
     SIZE = 2048
+    #: Longer statements are checked every time (the cache stays within a few tens of MB).
+    LONGEST = 8192
 
     def __init__(self) -> None:
         self._plans: OrderedDict[tuple[object, ...], tuple[float, EnginePlan]] = OrderedDict()
@@ -177,7 +191,7 @@ def plan_statement(runtime: Runtime, caller: EngineCaller, *, sql: str,
     try:
         plan = _cluster_plan(runtime, caller, sql, database=database, settings=settings or {},
                              parameters=parameters or {})
-        if not plan.is_insert:
+        if not plan.is_insert and len(sql) <= CheckedPlans.LONGEST:
             plans.put(key, plan)
         return plan
     except (QueryRefused, ValidationError) as exc:
@@ -307,8 +321,8 @@ def check_metadata_statement(lines: list[str], *, database: str,
 
 def _filters(database: str) -> str:
     quoted = quote(database)
-    pairs = [f"{quote(name)}: {quote(condition.format(db=quoted))}"
-             for name, condition in SYSTEM_VIEWS.items() if condition]
+    pairs = [f"{quote(name)}: {quote(condition.replace('{db}', quoted))}"
+             for name, condition in SYSTEM_VIEWS.items()]
     return "{" + ", ".join(pairs) + "}"
 
 

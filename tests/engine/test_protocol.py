@@ -12,6 +12,7 @@ from lyceum.engine.protocol import (
     parse_params,
     query_parameters,
     refusal,
+    server_defaults,
     settings_of,
     split_format,
 )
@@ -63,3 +64,8 @@ def test_refusals_of_the_services_map_to_clickhouse_codes() -> None:
     assert refusal(QueryRefused("no")).name == "ACCESS_DENIED"
     assert refusal(QueryRefused("Cannot modify 'x' setting in readonly mode.")).number == 164
     assert refusal(ValidationError("bad")).status == 400
+
+
+def test_server_defaults_apply_to_json_formats_only() -> None:
+    assert server_defaults("JSONEachRow") == {"output_format_json_quote_64bit_integers": "1"}
+    assert server_defaults("Native") == {}

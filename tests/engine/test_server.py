@@ -9,6 +9,7 @@ import json
 import socket
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import lz4.frame
@@ -19,6 +20,9 @@ import requests
 
 from data import memberships
 from lyceum.engine.bodies import zstd
+from lyceum.engine.server import engine_runtime
+from lyceum.errors import ConfigError
+from lyceum.settings import load_settings
 from services.gateway.sql import AUTH_FAILURE_LIMIT, GENERIC_AUTH_FAILURE
 from tests.engine.conftest import Cluster, EngineWorld, running_world
 from tests.waiting import wait_until
@@ -174,6 +178,18 @@ def test_an_error_is_clickhouse_shaped(world: EngineWorld) -> None:
     _error(_post(world, "SELEC 1"), 400, 62, "SYNTAX_ERROR")
 
 
+def test_a_late_error_ends_the_stream_or_the_held_answer(world: EngineWorld) -> None:
+    late = "SELECT throwIf(number = 400000) FROM numbers(1000000)"
+    streamed = _post(world, late, max_block_size="10000")
+    assert streamed.status_code == 200  # the first bytes went out before the error
+    assert streamed.text.rstrip().splitlines()[-1].startswith("Code: 395. DB::Exception:")
+    held = _post(world, late, max_block_size="10000", wait_end_of_query="1")
+    _error(held, 500, 395, "FUNCTION_THROW_IF_VALUE_IS_NON_ZERO")
+    whole = _post(world, f"SELECT number FROM numbers({ROWS})", wait_end_of_query="1",
+                  max_block_size=BLOCK_ROWS)
+    assert whole.status_code == 200 and whole.text.count("\n") == ROWS
+
+
 def test_bad_requests_are_refused_and_run_nothing(world: EngineWorld) -> None:
     database = world.alpha.database
     before = _count(world, world.alpha)
@@ -211,9 +227,12 @@ def test_every_wrong_credential_gets_the_same_answer(world: EngineWorld) -> None
         {},
     ]
     bodies = set()
+    before = _count(world, world.alpha)
     for headers in wrong:
-        answer = _post(world, "SELECT 1", headers=headers)
+        answer = _post(world, f"INSERT INTO {world.alpha.database}.readings VALUES "
+                              "(900, 1, 'x')", headers=headers)
         bodies.add(_error(answer, 403, 516, "AUTHENTICATION_FAILED"))
+    assert _count(world, world.alpha) == before
     assert bodies == {f"Code: 516. DB::Exception: {GENERIC_AUTH_FAILURE} "
                       f"(AUTHENTICATION_FAILED) (version {_version(world)})\n"}
 
@@ -242,6 +261,9 @@ def test_a_credential_reads_only_its_own_database(world: EngineWorld) -> None:
         f"{alpha.database}\n"
     assert _post(world, f"SELECT count() FROM system.columns WHERE database = '{beta.database}'",
                  headers=_as(alpha)).text == "0\n"
+    settings = _post(world, "SELECT name, value FROM system.settings WHERE name IN "
+                            "('readonly', 'log_queries', 'max_threads')", headers=_as(alpha))
+    assert sorted(settings.text.splitlines()) == ["max_threads\t2", "readonly\t1"]
     refusals = {
         _error(_post(world, f"SELECT * FROM {name}.readings", headers=_as(alpha)), 403, 497,
                "ACCESS_DENIED")
@@ -326,11 +348,16 @@ def test_statements_are_audited(world: EngineWorld) -> None:
 
     _post(world, "SELECT 1", headers=_as(world.beta))
     _post(world, "SELECT * FROM system.users", headers=_as(world.beta))
-    with world.db.session() as session:
-        rows: list[Any] = list(session.execute(
-            select(AuditEntry.action, AuditEntry.outcome).where(
-                AuditEntry.cluster_id == world.beta.id)))
-    assert ("engine.query", "success") in rows and ("engine.refused", "denied") in rows
+
+    def audited() -> bool:
+        with world.db.session() as session:
+            rows: list[Any] = list(session.execute(
+                select(AuditEntry.action, AuditEntry.outcome).where(
+                    AuditEntry.cluster_id == world.beta.id)))
+        return ("engine.query", "success") in rows and ("engine.refused", "denied") in rows
+
+    # the engine writes its audit entries in batches, off the request
+    wait_until(audited, within=30, message="the statements were not audited")
 
 
 @pytest.fixture(scope="module")
@@ -383,3 +410,27 @@ def test_an_address_that_failed_too_often_must_wait(tight: EngineWorld) -> None:
         _error(_post(tight, "SELECT 1", headers=wrong), 403, 516, "AUTHENTICATION_FAILED")
     _error(_post(tight, "SELECT 1", headers=_as(tight.beta)), 429, 201, "QUOTA_EXCEEDED")
     assert _post(tight, "SELECT 1").text == "1\n"  # the app's own key is not locked out
+
+
+def test_the_service_refuses_to_front_a_clickhouse_server(instance_path: Path) -> None:
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                              "LYCEUM_CLICKHOUSE_DSN": "https://u:p@ch.example:8443"})
+    with pytest.raises(ConfigError, match="bundled engine only"):
+        engine_runtime(settings)
+
+
+def test_a_stopped_service_has_written_every_audit_entry(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    from sqlalchemy import func, select
+
+    from data.models import AuditEntry
+
+    with running_world(tmp_path_factory.mktemp("stopping")) as stopping:
+        for _ in range(20):
+            assert _post(stopping, "SELECT 1", headers=_as(stopping.alpha)).status_code == 200
+        stopping.engine.stop()  # SIGTERM
+        assert stopping.engine.proc is not None and stopping.engine.proc.returncode == 0
+        with stopping.db.session() as session:
+            written = session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "engine.query"))
+    assert written == 20
