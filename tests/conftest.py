@@ -40,6 +40,13 @@ def ch(engine_process: EngineProcess) -> Iterator[ClickHouse]:
     engine.close()
 
 
+@pytest.fixture(scope="session")
+def chdb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A chDB folder for tests of the engine service's own in-process modules (chDB allows
+    one data path per process, so one per session)."""
+    return tmp_path_factory.mktemp("chdb")
+
+
 @pytest.fixture
 def ch_database(ch: ClickHouse) -> Iterator[str]:
     """A fresh, empty database name on the session engine, dropped afterwards."""
