@@ -146,7 +146,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     server.before_request(partial(_known_callback, app))
 
     server.after_request(_security_headers)
-    log.info("app ready (clickhouse: %s)", "embedded" if runtime.ch.embedded else "server")
+    log.info("app ready (clickhouse: %s)",
+             "bundled engine service" if runtime.ch.bundled else "server")
     return server
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchdoc import DOC, replace_section
+from engines import InProcessClickHouse
 
 from data.analytics.ch_schema import schema_statements
 from data.analytics.clickhouse import ClickHouse
@@ -39,7 +40,7 @@ def run() -> tuple[DemoLoadReport, DemoLoadReport, int, float]:
     """Load the full demo twice (the second call must skip) and the engine-only baseline."""
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-") as tmp:
         root = Path(tmp)
-        ch = ClickHouse(f"chdb://{root / 'data'}", config_root=root)
+        ch = InProcessClickHouse(root)
         try:
             first = load_demo(ch, "bench_demo", size="full")
             second = load_demo(ch, "bench_demo", size="full")

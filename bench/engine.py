@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import clickhouse_connect  # noqa: E402
 from benchdoc import replace_section  # noqa: E402
+from engines import InProcessClickHouse  # noqa: E402
 
 from data.analytics.clickhouse import ClickHouse  # noqa: E402
 from data.metadata import memberships  # noqa: E402
@@ -236,7 +237,7 @@ def main() -> int:
         setup.command("CREATE TABLE bench.t (a UInt32) ENGINE = MergeTree ORDER BY a")
         setup.close()
         local_root = base / "local"
-        local = ClickHouse(f"chdb://{local_root / 'data'}", config_root=local_root)
+        local = InProcessClickHouse(local_root)
         try:
             result["trips"] = round_trips(engine, local)
             app = {"Authorization": "Basic " + base64.b64encode(

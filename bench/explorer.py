@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchdoc import replace_section  # noqa: E402
+from engines import InProcessClickHouse  # noqa: E402
 
 from tests.servers import AppProcess, free_port  # noqa: E402
 
@@ -455,7 +456,6 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
     """Median ClickHouse density-query seconds (full view, 800×470, sample bins: the path
     used while a process loads or when it is too big to hold) at each count, own chDB."""
     from data.analytics.ch_schema import schema_statements
-    from data.analytics.clickhouse import ClickHouse
     from data.analytics.curves import CurveQuery
     from services.clusters.query_session import ClusterSession
     from services.core.cache import ProcessCaches
@@ -463,7 +463,7 @@ def density_scaling(counts: list[int]) -> dict[int, float]:
 
     out: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-explorer-") as tmp:
-        ch = ClickHouse(f"chdb://{Path(tmp) / 'data'}", config_root=Path(tmp))
+        ch = InProcessClickHouse(Path(tmp))
         try:
             for statement in schema_statements("bx", with_ttl=False, tiered=False):
                 ch.command(statement)

@@ -72,7 +72,7 @@ class Peak:
 
 def setup(root: Path) -> tuple[Any, int]:
     """A runtime over a fresh chDB with the full demo, and the demo cluster's id."""
-    from data.analytics.clickhouse import ClickHouse
+    from data.analytics.clickhouse_local import InProcessClickHouse
     from data.metadata import memberships
     from data.metadata.db import Database
     from data.metadata.models import DatabaseCluster
@@ -82,7 +82,7 @@ def setup(root: Path) -> tuple[Any, int]:
     from services.demo.plant import load_demo
 
     (root / "instance").mkdir()
-    ch = ClickHouse(f"chdb://{root / 'data'}", config_root=root)
+    ch = InProcessClickHouse(root)
     db = Database(f"sqlite:///{root / 'meta.db'}")
     db.migrate()
     settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})

@@ -28,9 +28,9 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchdoc import replace_section  # noqa: E402
+from engines import InProcessClickHouse  # noqa: E402
 
 from data.analytics.ch_schema import schema_statements  # noqa: E402
-from data.analytics.clickhouse import ClickHouse  # noqa: E402
 from data.metadata.db import Database  # noqa: E402
 from data.metadata.models import DatabaseCluster  # noqa: E402
 from lyceum.settings import load_settings  # noqa: E402
@@ -67,7 +67,7 @@ def open_runtime(root: Path) -> tuple[Runtime, int]:
     settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
     db = Database(f"sqlite:///{root / 'meta.db'}")
     db.migrate()
-    ch = ClickHouse(f"chdb://{root / 'ch' / 'data'}", config_root=root / "ch")
+    ch = InProcessClickHouse(root / "ch")
     rt = Runtime(settings=settings, db=db, ch=ch, passwords=Passwords())
     for statement in schema_statements(DB):
         ch.command(statement)

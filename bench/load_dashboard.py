@@ -145,10 +145,11 @@ class Viewer(threading.Thread):
             time.sleep(max(0.0, min(pause, self.deadline - time.monotonic())))
 
 
-def run(viewers: int, seconds: float) -> dict[str, Any]:
-    """Start the app, record, load it, and return the measurements."""
+def run(viewers: int, seconds: float, *, workers: int = 1) -> dict[str, Any]:
+    """Start the app with ``workers`` web processes, record, load it, and return the
+    measurements."""
     with tempfile.TemporaryDirectory(prefix="lyceum-load-") as tmp:
-        app = AppProcess(Path(tmp) / "instance", env={"LYCEUM_DEMO": "full"})
+        app = AppProcess(Path(tmp) / "instance", env={"LYCEUM_DEMO": "full"}, workers=workers)
         app.start(timeout=300)
         try:
             password = re.search(r"password: (\S+)", app.output())
@@ -183,7 +184,7 @@ def run(viewers: int, seconds: float) -> dict[str, Any]:
             "error_kinds": sorted({e for v in threads for e in v.errors})[:5],
             "p50": statistics.median(refreshes), "p95": refreshes[int(0.95 * len(refreshes))],
             "queries_per_30s": queries / (elapsed / PERIOD_S), "views": len(WINDOWS),
-            "callbacks": len(bodies)}
+            "callbacks": len(bodies), "workers": workers}
 
 
 def table(r: dict[str, Any]) -> str:
@@ -193,13 +194,13 @@ def table(r: dict[str, Any]) -> str:
         "### Load test", "",
         f"`bench/load_dashboard.py`: {r['viewers']} simulated viewers of one cluster for "
         f"{r['seconds']:.0f} s on loopback against the real app (`python -m lyceum run`, full "
-        f"demo, waitress with 8 threads, demo feed and alert evaluator running). Each viewer "
+        f"demo, gunicorn with {r['workers']} web process(es) of 16 threads, the engine service, "
+        "demo feed and alert evaluator running). Each viewer "
         f"has its own session and viewer id and replays the dashboard's {r['callbacks']} "
         "refresh callbacks (recorded in Chromium) every 30 s; half on the 24 h window, half "
         "on 7 d. The SPC panel is a background callback: its job's result is polled every "
         f"{POLL_S * 1000:.0f} ms as the renderer does, so a refresh lasts at least that long. "
-        "Viewers close their connection after each request: waitress accepts 100 "
-        "connections by default, which 100 keep-alive viewers exhaust.", "",
+        "Viewers close their connection after each request.", "",
         "| Measure | Value |", "|---|---|",
         f"| Refreshes | {r['refreshes']:,} |",
         f"| Errors | {r['errors']} |",

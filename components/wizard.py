@@ -12,7 +12,7 @@ from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member,
 from services.core.roles import ROLE_NAMES
 
 STEP_TITLES = ("Basics", "Performance & storage", "Team & retention", "Review & deploy")
-RECORDED_NOTE = "recorded, not applied on the embedded engine"
+RECORDED_NOTE = "recorded, not applied on the bundled engine"
 #: The class of a field's message while it shows, and while it is hidden.
 FEEDBACK_SHOWN = "invalid-feedback d-block"
 FEEDBACK_HIDDEN = "d-none"
@@ -64,13 +64,13 @@ def database_hint_id() -> dict[str, str]:
 
 def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
                 types: Sequence[tuple[str, str, str]], regions: Sequence[tuple[str, str]],
-                embedded: bool, database: str) -> html.Div:
+                bundled: bool, database: str) -> html.Div:
     """Step 1: name, description, type (with presets) and region."""
     type_options = [{"label": html.Span([html.Strong(label), html.Span(f" — {detail}",
                                                                        className="text-body-secondary")]),
                      "value": code} for code, label, detail in types]
     region_note = (f"On this installation the region is a label: {RECORDED_NOTE}."
-                   if embedded else "Where the cluster's servers run.")
+                   if bundled else "Where the cluster's servers run.")
     return html.Div([
         dbc.Row([
             dbc.Col([
@@ -104,10 +104,10 @@ def make_basics(values: Mapping[str, Any], *, errors: Mapping[str, str],
 
 
 def make_resources(values: Mapping[str, Any], *, errors: Mapping[str, str],
-                   hints: Mapping[str, str], embedded: bool) -> html.Div:
+                   hints: Mapping[str, str], bundled: bool) -> html.Div:
     """Step 2: nodes, vCPU and memory per node, and storage per tier."""
     node_hint = hints.get("nodes", "")
-    if embedded:
+    if bundled:
         node_hint = f"{node_hint} More than one node is {RECORDED_NOTE}.".strip()
     return html.Div([
         html.H3("Compute", className="h6 text-uppercase text-body-secondary"),
@@ -232,9 +232,9 @@ def make_step_body(view: Any, *, user_id: int, types: Sequence[tuple[str, str, s
     values, errors = view.values, view.errors
     if view.step == 1:
         return make_basics(values, errors=errors, types=types, regions=view.regions,
-                           embedded=view.embedded, database=view.spec.database_name)
+                           bundled=view.bundled, database=view.spec.database_name)
     if view.step == 2:
-        return make_resources(values, errors=errors, hints=hints, embedded=view.embedded)
+        return make_resources(values, errors=errors, hints=hints, bundled=view.bundled)
     if view.step == 3:
         roles = {m.user_id: m.role for m in view.spec.members}
         return make_team_retention(values, errors=errors, users=view.users, roles=roles,

@@ -2,9 +2,11 @@
 
 - ``REDIS_URL`` set: :class:`CeleryJobs`, Dash's ``CeleryManager`` over the Celery app of
   :mod:`services.core.jobs` (broker and results in that Redis).
-- Otherwise: :class:`ThreadJobs`, results in a diskcache folder, jobs in threads of the app
-  process. Dash's ``DiskcacheManager`` forks a process per job, and a forked process cannot
-  use the embedded ClickHouse (one process per data path).
+- Otherwise: :class:`ThreadJobs`, results in a diskcache folder of the instance, jobs in
+  threads of the web process that queued them. Every web process (``LYCEUM_WORKERS``) shares
+  that folder: the job's state, result and cancellation live there, so whichever process
+  answers the renderer's next poll finds them. (Dash's ``DiskcacheManager`` forks a process
+  per job; threads keep one ClickHouse client and one metadata pool per process.)
 
 Either way every job runs as the user who asked: it rebuilds a request context from that
 user's session cookie (:mod:`auth.job_session`), so the callback's ``require_role`` checks
@@ -14,6 +16,8 @@ the server-side session and role inside the job, not only when the job was queue
 from __future__ import annotations
 
 import functools
+import os
+import socket
 import threading
 import time
 import uuid
@@ -32,14 +36,28 @@ from auth.job_session import as_requester, session_cookie
 from lyceum.dash_adapter import celery_job_fn, disk_job_fn, progress_key, set_props_key
 from lyceum.settings import Settings
 from services.core.jobs import celery_app
+from services.core.leases import holder_is_dead
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where ``bind`` leaves the manager on the Flask app.
 EXTENSION = "lyceum_jobs"
 #: Seconds an uncollected result (a closed tab, a cancelled job) is kept.
 RESULT_EXPIRE_S = 600.0
-#: Threads running jobs in the app process when there is no Redis.
+#: Threads running jobs in each web process when there is no Redis.
 JOB_THREADS = 4
+
+
+def _state_key(job_id: str) -> str:
+    return f"job-state:{job_id}"
+
+
+def _cancel_key(job_id: str) -> str:
+    return f"job-cancel:{job_id}"
+
+
+def _owner() -> str:
+    """This process, as :func:`services.core.leases.holder_is_dead` reads it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def as_requester_job(fn: Callable[..., Any], server_of: Callable[[], Flask]) -> Callable[..., Any]:
@@ -86,6 +104,7 @@ def job_context(server: Flask | None, context: Any) -> dict[str, Any]:
 @dataclass
 class _Job:
     key: str
+    job_id: str = ""
     future: Future[None] | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.monotonic)
@@ -103,7 +122,7 @@ class _JobStore:
 
     def set(self, key: str, value: Any) -> None:
         job: _Job | None = getattr(_running, "job", None)
-        if job is None or not job.cancelled.is_set():
+        if job is None or not self.manager.cancelled(job):
             self.manager.handle.set(key, value, expire=self.manager.expire)
 
 
@@ -155,19 +174,32 @@ class ThreadJobs(BaseBackgroundCallbackManager):
             self._prechecks[id(job_fn)] = check
         return job_fn
 
+    def cancelled(self, job: _Job) -> bool:
+        """Whether ``job`` was cancelled, by this process or by another one."""
+        if not job.cancelled.is_set() and self.handle.get(_cancel_key(job.job_id)) is not None:
+            job.cancelled.set()
+        return job.cancelled.is_set()
+
+    def _mark(self, job: _Job, state: str) -> None:
+        """Record ``job``'s state where every web process of the instance can read it."""
+        self.handle.set(_state_key(job.job_id), (state, job.key, _owner()), expire=self.expire)
+
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> str:
         _run_precheck(self._prechecks.get(id(job_fn)), args)
-        job_id, job = uuid.uuid4().hex, _Job(key)
+        job_id = uuid.uuid4().hex
+        job = _Job(key, job_id)
         ctx = job_context(self.server, context)
+        self._mark(job, "running")  # before the pool may finish it (and outside the lock)
 
         def run() -> None:
-            if job.cancelled.is_set():
+            if self.cancelled(job):
                 return
             _running.job = job
             try:
                 job_fn(key, progress_key(key), args, ctx)
             finally:
                 _running.job = None
+                self._mark(job, "done")
 
         with self._lock:
             self._forget_uncollected()
@@ -185,9 +217,17 @@ class ThreadJobs(BaseBackgroundCallbackManager):
             del self._jobs[job_id]
 
     def terminate_job(self, job: Any) -> None:
+        if job is None:
+            return
         with self._lock:
-            found = self._jobs.pop(str(job), None) if job is not None else None
-        if found is not None and found.future is not None and not found.future.done():
+            found = self._jobs.pop(str(job), None)
+        if found is None:  # queued by another web process: it sees the mark and drops it
+            if self.handle.get(_state_key(str(job))) is not None:
+                self.handle.set(_cancel_key(str(job)), True, expire=self.expire)
+                self.handle.delete(_state_key(str(job)))
+            return
+        self.handle.delete(_state_key(found.job_id))
+        if found.future is not None and not found.future.done():
             found.cancelled.set()
             found.future.cancel()
 
@@ -199,10 +239,23 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         # while its result waits, so the next poll collects it instead of giving up.
         with self._lock:
             found = self._jobs.get(str(job))
-        if found is None or found.future is None:
+        if found is None:
+            return self._running_elsewhere(str(job))
+        if found.future is None:
             return False
         return not found.future.done() or (not found.cancelled.is_set()
                                            and self.result_ready(found.key))
+
+    def _running_elsewhere(self, job_id: str) -> bool:
+        """A job another web process queued: running while its owner lives, or finished with
+        a result waiting."""
+        mark = self.handle.get(_state_key(job_id))
+        if mark is None:
+            return False
+        state, key, owner = mark
+        if state == "running":
+            return not holder_is_dead(owner)
+        return self.result_ready(key)
 
     def clear_cache_entry(self, key: str) -> None:
         self.handle.delete(key)

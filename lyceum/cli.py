@@ -1,16 +1,22 @@
 """The command line: set up, serve, create accounts, load the demo.
 
-Everything that touches the embedded engine runs in this one process (chDB allows one
-process per data path), so ``run`` prepares and then serves from the same process.
+``run`` starts the bundled engine service (the only process that opens the chDB data path)
+as a supervised child, sets up once, and serves the app from ``LYCEUM_WORKERS`` processes
+that all reach the engine over HTTP (:mod:`lyceum.serve`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import getpass
 import logging
+import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lyceum.errors import AppError
@@ -44,24 +50,82 @@ def _banner(report: SetupReport, settings: Settings) -> None:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    """Migrate, ensure an admin and the demo, then serve."""
-    from waitress import serve
-
-    from app import create_app
-    from services.startup.background import start_background
-    from services.startup.first_start import prepare
+    """Start the engine service (supervised), set up once, then serve from N web processes."""
+    from lyceum.serve import EngineSupervisor, WebServer
+    from lyceum.settings import load_settings
 
     started = time.perf_counter()
-    runtime = _open()
-    report = prepare(runtime)
-    server = create_app(runtime.settings, runtime=runtime)
-    start_background(runtime)
-    _banner(report, runtime.settings)
-    print(f"Ready in {time.perf_counter() - started:.1f} s.", flush=True)
-    serve(server, host=runtime.settings.host, port=runtime.settings.port,
-          threads=runtime.settings.threads,
-          connection_limit=1000, ident="lyceum")
+    settings = load_settings()
+    supervisor = EngineSupervisor(settings) if settings.engine_managed else None
+    if supervisor is not None:
+        supervisor.start()
+    try:
+        report = _set_up(settings)
+    except BaseException:
+        if supervisor is not None:
+            supervisor.stop()
+        raise
+    import app  # noqa: F401 - imported once here, shared by the forked workers
+
+    holder: dict[str, object] = {}
+    server = WebServer(settings, make_app=lambda: _worker_app(settings, holder),
+                       on_exit=supervisor.stop if supervisor is not None else lambda: None,
+                       worker_exit=lambda: _worker_exit(holder))
+    _banner(report, settings)
+    print(f"Ready in {time.perf_counter() - started:.1f} s ({settings.workers} web "
+          f"process(es) of {settings.threads} threads).", flush=True)
+    server.run()
     return 0
+
+
+def _set_up(settings: Settings) -> SetupReport:
+    """Migrate, recover, ensure the admin and the demo: one process of the instance at a time
+    (a lock file in the instance folder); the runtime is closed before the workers fork."""
+    from services.core.runtime import Runtime
+    from services.startup.first_start import prepare
+
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    with _instance_lock(settings.instance_path / "setup.lock"):
+        runtime = Runtime.open(settings)
+        try:
+            return prepare(runtime)
+        finally:
+            runtime.leases.stop()
+            runtime.close()
+
+
+@contextlib.contextmanager
+def _instance_lock(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _worker_app(settings: Settings, holder: dict[str, object]) -> object:
+    """One web worker's WSGI app, its runtime and background work (after the fork)."""
+    from app import create_app
+    from services.core.runtime import Runtime
+    from services.startup.background import start_background
+
+    runtime = Runtime.open(settings)
+    server = create_app(settings, runtime=runtime)
+    holder["runtime"], holder["duties"] = runtime, start_background(runtime)
+    return server
+
+
+def _worker_exit(holder: dict[str, object]) -> None:
+    """A web worker ends: stop its background work, give its leases up, close its clients."""
+    from services.core.leases import Duties
+    from services.core.runtime import Runtime
+    from services.startup.background import stop_background
+
+    runtime, duties = holder.get("runtime"), holder.get("duties")
+    if isinstance(runtime, Runtime):
+        stop_background(runtime, duties if isinstance(duties, Duties) else None)
+        runtime.close()
 
 
 def cmd_engine(_args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import quote
 
 from lyceum.errors import ConfigError
 
@@ -197,15 +198,29 @@ class Settings:
     engine_cluster_queries: int = 4
     #: Web processes serving the app (``LYCEUM_WORKERS``; default: the machine's cores).
     workers: int = 1
+    #: Whether ``run`` starts and supervises the bundled engine service itself
+    #: (``LYCEUM_ENGINE_MANAGED=off``: an engine service started separately is used).
+    engine_managed: bool = True
 
     @property
-    def embedded_clickhouse(self) -> bool:
-        """True when ClickHouse runs in-process (chDB) rather than as a server."""
-        return self.clickhouse_dsn.startswith("chdb:")
+    def bundled_engine(self) -> bool:
+        """True when the app uses the bundled engine service (chDB behind the ClickHouse HTTP
+        interface, ``python -m lyceum engine``) rather than a ClickHouse server or Cloud
+        (``LYCEUM_CLICKHOUSE_DSN``)."""
+        return not self.clickhouse_dsn
+
+    @property
+    def clickhouse_url(self) -> str:
+        """Where the app's ClickHouse client connects: the server DSN, or the bundled engine
+        service as the app's own user (``lyceum_app`` with the engine key)."""
+        if self.clickhouse_dsn:
+            return self.clickhouse_dsn
+        return (f"http://{ENGINE_APP_USER}:{quote(self.engine_key, safe='')}"
+                f"@{self.engine_host}:{self.engine_port}")
 
     @property
     def clickhouse_root(self) -> Path:
-        """The folder that holds the embedded engine's data, config and tier disks."""
+        """The folder that holds the bundled engine's data, config and tier disks."""
         return self.instance_path / "clickhouse"
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -348,8 +363,7 @@ def load_settings(
         token_key=token_key,
         engine_key=engine_key,
         database_url=env.get("LYCEUM_DATABASE_URL") or f"sqlite:///{instance / 'lyceum.db'}",
-        clickhouse_dsn=env.get("LYCEUM_CLICKHOUSE_DSN")
-        or f"chdb://{instance / 'clickhouse' / 'data'}",
+        clickhouse_dsn=(env.get("LYCEUM_CLICKHOUSE_DSN") or "").strip(),
         clickhouse_cluster=env.get("LYCEUM_CLICKHOUSE_CLUSTER") or None,
         redis_url=env.get("REDIS_URL") or None,
         demo=demo,
@@ -381,4 +395,5 @@ def load_settings(
         engine_threads=whole_number(env, "LYCEUM_ENGINE_THREADS", 24, most=512),
         engine_cluster_queries=whole_number(env, "LYCEUM_ENGINE_CLUSTER_QUERIES", 4, most=512),
         workers=whole_number(env, "LYCEUM_WORKERS", os.cpu_count() or 1, most=64),
+        engine_managed=boolean(env, "LYCEUM_ENGINE_MANAGED", True),
     )

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real chDB engine per test session, temporary instance folders."""
+"""Shared fixtures: one real engine service per test session (the app reaches it over HTTP),
+temporary instance folders."""
 
 from __future__ import annotations
 
@@ -6,21 +7,44 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from data.analytics.clickhouse import ClickHouse
 
+if TYPE_CHECKING:
+    from tests.servers import EngineProcess
+
 _db_counter = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def ch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClickHouse]:
-    """The real embedded ClickHouse (chDB); one data path per process, so one per session."""
-    root = tmp_path_factory.mktemp("clickhouse")
-    engine = ClickHouse(f"chdb://{root / 'data'}", config_root=root)
+def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
+    """The real engine service (``python -m lyceum engine``) for the whole test session."""
+    from tests.servers import EngineProcess
+
+    process = EngineProcess(tmp_path_factory.mktemp("engine") / "instance")
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def ch(engine_process: EngineProcess) -> Iterator[ClickHouse]:
+    """The app's ClickHouse handle over HTTP to the session's engine service: every test
+    that touches ClickHouse goes the way the app does."""
+    engine = ClickHouse(engine_process.dsn, bundled=True)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def chdb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A chDB folder for tests of the engine service's own in-process modules (chDB allows
+    one data path per process, so one per session)."""
+    return tmp_path_factory.mktemp("chdb")
 
 
 @pytest.fixture
@@ -60,16 +84,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return create_database(admin_url, f"lyceum_{next(_db_counter)}")
 
 
+def engine_env(ch: ClickHouse) -> dict[str, str]:
+    """The settings' environment that points at the engine service behind ``ch``."""
+    parts = urlsplit(ch.dsn)
+    return {"LYCEUM_ENGINE_PORT": str(parts.port),
+            "LYCEUM_ENGINE_KEY": unquote(parts.password or "")}
+
+
 @contextmanager
 def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
-    """A migrated SQLite metadata DB under ``root`` plus the session chDB, fast hashing."""
+    """A migrated SQLite metadata DB under ``root`` plus the session's engine, fast hashing."""
     from data.metadata.db import Database
     from lyceum.settings import load_settings
     from services.core.passwords import Passwords
     from services.core.runtime import Runtime
 
     (root / "instance").mkdir(exist_ok=True)
-    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off"})
+    settings = load_settings({"LYCEUM_INSTANCE": str(root / "instance"), "LYCEUM_DEMO": "off",
+                              **engine_env(ch)})
     db = Database(f"sqlite:///{root / 'meta.db'}")
     db.migrate()
     yield Runtime(settings=settings, db=db, ch=ch,
@@ -79,7 +111,7 @@ def _test_runtime(root: Path, ch: ClickHouse) -> Iterator[object]:
 
 @pytest.fixture
 def runtime(tmp_path: Path, ch: ClickHouse) -> Iterator[object]:
-    """A migrated SQLite metadata DB plus the session chDB, with fast password hashing."""
+    """A migrated SQLite metadata DB plus the session's engine, with fast password hashing."""
     with _test_runtime(tmp_path, ch) as found:
         yield found
 

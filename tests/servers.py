@@ -1,10 +1,11 @@
-"""Real servers for tests: PostgreSQL from Debian's packages, the app and the engine service
+"""Real servers for tests: PostgreSQL from Debian's packages, the engine service and the app
 as subprocesses."""
 
 from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -74,17 +75,85 @@ def create_database(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-class AppProcess:
-    """The real app (``python -m lyceum run``) serving on a free port in a subprocess."""
+ENGINE_APP_USER = "lyceum_app"
+
+
+class EngineProcess:
+    """The real engine service (``python -m lyceum engine``) on a free port in a subprocess,
+    over ``instance``, with a key of its own for the app user (``lyceum_app``)."""
 
     def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
         self.instance = instance
         self.port = free_port()
+        #: The app's key at the engine (``LYCEUM_ENGINE_KEY``: given in ``env``, or random).
+        self.key = (env or {}).get("LYCEUM_ENGINE_KEY") or secrets.token_urlsafe(32)
+        self.url = f"http://127.0.0.1:{self.port}"
+        #: The app's DSN for this engine (what ``Settings.clickhouse_url`` builds).
+        self.dsn = f"http://{ENGINE_APP_USER}:{self.key}@127.0.0.1:{self.port}"
+        self.log_path = instance.parent / f"engine-{self.port}.log"
+        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
+                    "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_ENGINE_KEY": self.key,
+                    "LYCEUM_DEMO": "off", "LYCEUM_ARGON2_TIME_COST": "1",
+                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the service and wait until ``/ping`` answers."""
+        self.instance.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
+                                            cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+        def answers() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"engine exited early:\n{self.output()}")
+            try:
+                return requests.get(f"{self.url}/ping", timeout=2).text == "Ok.\n"
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, within=timeout, every=0.1, message=lambda: (
+            f"engine did not answer /ping in {timeout} s:\n{self.output()}"))
+
+    def output(self) -> str:
+        """Everything the engine printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the service (SIGTERM, then SIGKILL)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class AppProcess:
+    """The real app (``python -m lyceum run``) serving on a free port in a subprocess.
+
+    By default it starts and supervises its own engine service (on a free port, over the
+    same instance), as ``make run`` does; given ``engine``, it uses that running engine
+    service instead (``LYCEUM_ENGINE_MANAGED=off``), as a second app process of one
+    deployment would. ``workers`` is ``LYCEUM_WORKERS``.
+    """
+
+    def __init__(self, instance: Path, *, env: dict[str, str] | None = None,
+                 engine: EngineProcess | None = None, workers: int = 1) -> None:
+        self.instance = instance
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance.parent / f"app-{self.port}.log"
+        self.engine_port = engine.port if engine is not None else free_port()
+        engine_env = ({"LYCEUM_ENGINE_MANAGED": "off", "LYCEUM_ENGINE_KEY": engine.key}
+                      if engine is not None else {})
         self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance), "LYCEUM_PORT": str(self.port),
+                    "LYCEUM_ENGINE_PORT": str(self.engine_port), "LYCEUM_WORKERS": str(workers),
                     "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
-                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
+                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1",
+                    **engine_env, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -103,8 +172,8 @@ class AppProcess:
                 raise RuntimeError(f"app exited early:\n{self.output()}")
             try:
                 return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
+            except (requests.ConnectionError, requests.Timeout):
+                return False  # not listening yet, or a worker still booting
 
         wait_until(healthy, within=timeout, every=0.2, message=lambda: (
             f"app did not become healthy in {timeout} s:\n{self.output()}"))
@@ -118,61 +187,7 @@ class AppProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-class EngineProcess:
-    """The engine service (``python -m lyceum engine``) on a free port in a subprocess."""
-
-    def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
-        self.instance = instance
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = instance.parent / f"engine-{self.port}.log"
-        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
-                    "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_DEMO": "off",
-                    "LYCEUM_ARGON2_TIME_COST": "1", "LYCEUM_ARGON2_MEMORY_KIB": "8192",
-                    "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def key(self) -> str:
-        """The app's key at the engine (``LYCEUM_ENGINE_KEY`` or the instance's file)."""
-        return self.env.get("LYCEUM_ENGINE_KEY") or (
-            self.instance / "engine_key").read_text().strip()
-
-    def start(self, timeout: float = 60) -> None:
-        """Start serving and wait until ``/ping`` answers."""
-        self.instance.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("wb")
-        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
-                                            cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT)
-
-        def answers() -> bool:
-            if proc.poll() is not None:
-                raise RuntimeError(f"engine exited early:\n{self.output()}")
-            try:
-                return requests.get(f"{self.url}/ping", timeout=2).text == "Ok.\n"
-            except requests.ConnectionError:
-                return False
-
-        wait_until(answers, within=timeout, every=0.1, message=lambda: (
-            f"engine did not answer in {timeout} s:\n{self.output()}"))
-
-    def output(self) -> str:
-        """Everything the engine printed so far."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        """Stop the engine (SIGTERM, then SIGKILL)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

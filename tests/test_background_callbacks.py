@@ -100,3 +100,36 @@ def test_thread_jobs_run_cancel_and_expire(server: Flask, tmp_path: Path) -> Non
     manager.store.set("k4", "value")
     _, expires = manager.handle.get("k4", expire_time=True)
     assert expires == pytest.approx(time.time() + RESULT_EXPIRE_S, abs=5)
+
+
+def test_another_web_process_sees_a_job_run_finish_and_cancel(server: Flask,
+                                                              tmp_path: Path) -> None:
+    """Two managers on one folder stand for two web workers: the renderer's polls may reach
+    either, and each must answer as the one that queued the job would."""
+    owner, other = ThreadJobs(tmp_path / "jobs", threads=1), ThreadJobs(tmp_path / "jobs")
+    owner.bind(server)
+    other.bind(server)
+    gate = threading.Event()
+
+    def slow(x: int) -> int:
+        gate.wait(10)
+        return x * 2
+
+    job_fn = _job(owner, slow)
+    context: dict[str, Any] = {"cookies": {}}
+    first = owner.call_job_fn("k1", job_fn, [1], context)
+    assert other.job_running(first) and not other.result_ready("k1")
+    gate.set()
+    owner._jobs[first].future.result(10)  # type: ignore[union-attr]
+    assert other.job_running(first)  # finished, result waiting: the next poll collects it
+    assert wait_for_result(other, "k1", first) == 2
+    assert not other.job_running(first)
+
+    gate.clear()
+    second = owner.call_job_fn("k2", job_fn, [2], context)
+    other.terminate_job(second)  # cancelled from the other process: its result is dropped
+    assert not other.job_running(second)
+    gate.set()
+    owner._pool.shutdown(wait=True)  # type: ignore[union-attr]
+    assert owner.get_result("k2", second) is owner.UNDEFINED
+    assert not other.job_running("never-queued")

@@ -44,9 +44,22 @@ def test_missing_secret_without_generation_refuses(instance_path: Path) -> None:
 def test_defaults_live_in_the_instance_folder(instance_path: Path) -> None:
     settings = load_settings({"LYCEUM_INSTANCE": str(instance_path)})
     assert settings.database_url == f"sqlite:///{instance_path / 'lyceum.db'}"
-    assert settings.clickhouse_dsn == f"chdb://{instance_path / 'clickhouse' / 'data'}"
-    assert settings.embedded_clickhouse
+    assert settings.clickhouse_dsn == "" and settings.bundled_engine
+    key = (instance_path / "engine_key").read_text().strip()
+    assert settings.clickhouse_url == f"http://lyceum_app:{key}@127.0.0.1:8123"
+    assert settings.clickhouse_root == instance_path / "clickhouse"
     assert (settings.host, settings.port) == ("127.0.0.1", 8050)
+    assert settings.engine_managed
+
+
+def test_a_server_dsn_replaces_the_bundled_engine(instance_path: Path) -> None:
+    dsn = "https://reader:pw@ch.example.com:8443"
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
+                              "LYCEUM_CLICKHOUSE_DSN": f" {dsn} ", "LYCEUM_ENGINE_MANAGED": "off"})
+    assert settings.clickhouse_url == dsn and not settings.bundled_engine
+    assert not settings.engine_managed
+    with pytest.raises(ConfigError, match="LYCEUM_ENGINE_MANAGED"):
+        load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_ENGINE_MANAGED": "maybe"})
 
 
 def test_bad_demo_size_is_named(instance_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""ClickHouse access: one client factory for chDB (embedded) and servers, parameterised queries.
+"""ClickHouse access over HTTP (the bundled engine service or a server), parameterised queries.
 
 Every query goes through :class:`ClickHouse`, which takes SQL with ``{name:Type}`` placeholders
 and a parameter dict; identifiers (database and table names) are checked by
@@ -15,12 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import clickhouse_connect
 import polars as pl
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.httputil import get_pool_manager
 
 from lyceum.errors import AppError, ValidationError
 
@@ -51,7 +53,7 @@ def validate_identifier(name: str) -> str:
 
 
 def storage_config_xml(root: Path) -> str:
-    """The embedded engine's XML config: four local disks and the ``tiered`` policy."""
+    """The bundled engine's chDB XML config: four local disks and the ``tiered`` policy."""
     disks = "".join(
         f"<{tier}><path>{escape(str(root / 'tiers' / tier))}/</path></{tier}>" for tier in TIERS
     )
@@ -118,39 +120,70 @@ class RecentQueries:
             return list(self._by_database.get(database, ()))
 
 
-class ClickHouse:
-    """A thread-safe handle on one ClickHouse deployment (chDB in-process or a server).
+def _with_database(settings: Mapping[str, Any] | None,
+                   database: str | None) -> dict[str, Any]:
+    """The request's settings plus ``database`` (the HTTP interface's current database: a
+    per-request parameter, so threads sharing one client never change each other's)."""
+    found = dict(settings or {})
+    if database is not None:
+        found["database"] = validate_identifier(database)
+    return found
 
-    chDB clients are not shared between threads, so each thread gets its own client on the
-    same data path (chDB allows one data path per process; all clients share the engine).
+
+class ClickHouse:
+    """A thread-safe handle on one ClickHouse deployment, always over the HTTP interface.
+
+    Either the bundled engine service (``python -m lyceum engine``: chDB behind the ClickHouse
+    HTTP interface, ``bundled=True``) or a ClickHouse server/Cloud (``LYCEUM_CLICKHOUSE_DSN``):
+    one code path. One clickhouse-connect client is shared by every thread of the process: it
+    keeps a pool of keep-alive connections (``max_connections``) and runs no session, so
+    queries of different threads never wait on each other's session lock.
     """
 
-    def __init__(self, dsn: str, *, config_root: Path | None = None) -> None:
+    def __init__(self, dsn: str, *, bundled: bool, max_connections: int = 32,
+                 timeout_s: float = 330.0) -> None:
         self.dsn = dsn
-        self.embedded = dsn.startswith("chdb:")
-        self._options: dict[str, Any] = {}
-        if self.embedded:
-            if config_root is None:
-                raise ValueError("config_root is required for an embedded (chdb:) DSN")
-            self._options["chdb_options"] = {"config-file": str(write_embedded_config(config_root))}
-        self._local = threading.local()
-        self._clients: list[Client] = []
+        self.bundled = bundled
+        self.max_connections = max_connections
+        self.timeout_s = timeout_s
+        self._client_made: Client | None = None
         self._lock = threading.Lock()
         self.recent = RecentQueries()
 
-    def _client(self) -> Client:
-        client = getattr(self._local, "client", None)
+    @property
+    def label(self) -> str:
+        """Where the engine is, without credentials (``http://host:port``)."""
+        parts = urlsplit(self.dsn)
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+
+    def client(self) -> Client:
+        """The clickhouse-connect client every thread shares (opened on first use)."""
+        client = self._client_made
         if client is None:
-            client = clickhouse_connect.get_client(dsn=self.dsn, **self._options)
-            self._local.client = client
             with self._lock:
-                self._clients.append(client)
+                if self._client_made is None:
+                    self._client_made = self.connect()
+                client = self._client_made
         return client
+
+    def connect(self) -> Client:
+        """Open a client (clickhouse-connect reads the server's version and settings once
+        here)."""
+        try:
+            return clickhouse_connect.get_client(
+                dsn=self.dsn, autogenerate_session_id=False,
+                pool_mgr=get_pool_manager(maxsize=self.max_connections, num_pools=2),
+                compress=not self.bundled, connect_timeout=10,
+                send_receive_timeout=self.timeout_s, query_limit=0)
+        except Exception as exc:  # the driver raises many types; keep the detail in the log
+            raise ClickHouseError("The analytics engine does not answer.",
+                                  detail=f"{self.label}: {type(exc).__name__}: {exc}") from exc
 
     def _run(self, method: str, *args: Any, **kwargs: Any) -> Any:
         started, ok = time.perf_counter(), False
         try:
-            result = getattr(self._client(), method)(*args, **kwargs)
+            result = getattr(self.client(), method)(*args, **kwargs)
             ok = True
             return result
         except AppError:
@@ -161,37 +194,42 @@ class ClickHouse:
         finally:
             self.recent.record(str(args[0]) if args else "", ok=ok,
                                seconds=time.perf_counter() - started,
-                               database=kwargs.get("database"))
+                               database=kwargs.get("database")
+                               or kwargs.get("settings", {}).get("database"))
 
     def command(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
-                settings: Mapping[str, Any] | None = None) -> Any:
-        """Run a statement that returns no rows (DDL, INSERT … SELECT)."""
+                settings: Mapping[str, Any] | None = None, database: str | None = None) -> Any:
+        """Run a statement that returns no rows (DDL, INSERT … SELECT); unqualified names
+        resolve in ``database`` when given."""
         return self._run("command", sql, parameters=dict(parameters or {}),
-                         settings=dict(settings or {}))
+                         settings=_with_database(settings, database))
 
     def rows(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
-             settings: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+             settings: Mapping[str, Any] | None = None,
+             database: str | None = None) -> list[tuple[Any, ...]]:
         """Run a query and return its rows as tuples."""
         result = self._run("query", sql, parameters=dict(parameters or {}),
-                           settings=dict(settings or {}))
+                           settings=_with_database(settings, database))
         return [tuple(row) for row in result.result_rows]
 
     def scalar(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
-               settings: Mapping[str, Any] | None = None) -> Any:
+               settings: Mapping[str, Any] | None = None, database: str | None = None) -> Any:
         """Run a query and return the first column of its first row (or ``None``)."""
-        found = self.rows(sql, parameters=parameters, settings=settings)
+        found = self.rows(sql, parameters=parameters, settings=settings, database=database)
         return found[0][0] if found else None
 
     def arrow(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
-              settings: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run a query and return an Arrow table."""
+              settings: Mapping[str, Any] | None = None,
+              database: str | None = None) -> pa.Table:
+        """Run a query and return an Arrow table (read from an Arrow stream)."""
         return self._run("query_arrow", sql, parameters=dict(parameters or {}),
-                         settings=dict(settings or {}))
+                         settings=_with_database(settings, database))
 
     def frame(self, sql: str, *, parameters: Mapping[str, Any] | None = None,
-              settings: Mapping[str, Any] | None = None) -> pl.DataFrame:
+              settings: Mapping[str, Any] | None = None,
+              database: str | None = None) -> pl.DataFrame:
         """Run a query and return a Polars frame."""
-        table = self.arrow(sql, parameters=parameters, settings=settings)
+        table = self.arrow(sql, parameters=parameters, settings=settings, database=database)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         return frame
@@ -213,12 +251,11 @@ class ClickHouse:
         return self.scalar("SELECT 1") == 1
 
     def close(self) -> None:
-        """Close every client this handle opened."""
+        """Close the client and its connections (a later query opens a new one)."""
         with self._lock:
-            for client in self._clients:
-                try:
-                    client.close()
-                except Exception:  # noqa: BLE001 - closing is best effort
-                    pass
-            self._clients.clear()
-        self._local = threading.local()
+            client, self._client_made = self._client_made, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import clickhouse_connect
 import pyarrow as pa
-from clickhouse_connect.driver.client import Client
 
 from data.analytics.ch_schema import TierRetention, retention_statements, schema_statements
 from data.analytics.clickhouse import STORAGE_POLICY, ClickHouse, validate_identifier
@@ -246,19 +244,4 @@ def function_facts(ch: ClickHouse, names: Collection[str]) -> list[tuple[str, st
 def run_select(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> pa.Table:
     """Run one checked ``SELECT`` with unqualified names resolved in ``database``."""
-    with current_database(ch, database):
-        return ch.arrow(f"{statement} SETTINGS {settings_clause(settings)}")
-
-
-@contextmanager
-def current_database(ch: ClickHouse, database: str) -> Iterator[Client]:
-    """This thread's client with ``database`` as its current database, restored afterwards."""
-    # ClickHouse keeps one client per thread; its ``database`` is the current database of the
-    # queries it sends (USE on chDB, a request parameter on a server).
-    client = ch._client()
-    previous = client.database
-    client.database = validate_identifier(database)
-    try:
-        yield client
-    finally:
-        client.database = previous or "default"
+    return ch.arrow(f"{statement} SETTINGS {settings_clause(settings)}", database=database)

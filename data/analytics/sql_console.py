@@ -17,8 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from data.analytics.clickhouse import ClickHouse, ClickHouseError
-from data.analytics.cluster_ops import current_database, settings_clause
+from data.analytics.clickhouse import ClickHouse, ClickHouseError, validate_identifier
+from data.analytics.cluster_ops import settings_clause
 
 _AS_TEXT = (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address)
 #: Tables listed at most.
@@ -75,13 +75,14 @@ def table_columns(ch: ClickHouse, database: str) -> list[TableColumns]:
 def run_select(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked query in ``database``; its rows as Arrow and its statistics."""
-    with current_database(ch, database) as client, _engine_errors():
-        result = client.query(statement + _settings(settings))
+    client, where = ch.client(), {"database": validate_identifier(database)}
+    with _engine_errors():
+        result = client.query(statement + _settings(settings), settings=where)
         names = list(result.column_names)
         if not names:
             # chDB names no columns for an empty result; LIMIT 0 gives them without reading.
             empty = client.query_arrow(f"SELECT * FROM ({statement}) LIMIT 0"
-                                       + _settings(settings))
+                                       + _settings(settings), settings=where)
             return Ran(empty, *_stats(result.summary))
         columns = result.result_columns if result.row_count else [[] for _ in names]
         table = pa.table({_unique(names, i): _arrow_column(column)
@@ -92,8 +93,9 @@ def run_select(ch: ClickHouse, statement: str, *, database: str,
 def run_insert(ch: ClickHouse, statement: str, *, database: str,
                settings: Mapping[str, int | float | str]) -> Ran:
     """Run one checked ``INSERT … SELECT`` in ``database``; its statistics."""
-    with current_database(ch, database) as client, _engine_errors():
-        summary = client.command(statement + _settings(settings))
+    client, where = ch.client(), {"database": validate_identifier(database)}
+    with _engine_errors():
+        summary = client.command(statement + _settings(settings), settings=where)
         return Ran(None, *_stats(getattr(summary, "summary", None) or {}))
 
 

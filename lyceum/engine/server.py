@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
-from data.analytics.clickhouse import ClickHouse
+from data.analytics.clickhouse_local import InProcessClickHouse
 from data.analytics.engine_formats import framer_for
 from data.analytics.engine_store import EngineError, EngineStore, QueryStats, ResultStream
 from data.metadata.db import Database
@@ -230,12 +230,12 @@ def engine_runtime(settings: Settings) -> Runtime:
     """This process's runtime: the metadata DB, and the embedded engine opened in-process
     (this process is the engine; it never reaches it over HTTP). A server DSN is refused:
     the engine service serves only the bundled engine."""
-    if not settings.embedded_clickhouse:
+    if not settings.bundled_engine:
         raise ConfigError("The engine service serves the bundled engine only; "
                           "LYCEUM_CLICKHOUSE_DSN names a ClickHouse server, which clients "
                           "reach directly.")
     return Runtime(settings=settings, db=Database(settings.database_url),
-                   ch=ClickHouse(settings.clickhouse_dsn, config_root=settings.clickhouse_root),
+                   ch=InProcessClickHouse(settings.clickhouse_root),
                    passwords=Passwords(time_cost=settings.argon2_time_cost,
                                        memory_kib=settings.argon2_memory_kib))
 

@@ -97,7 +97,7 @@ class Connection:
 
 def engine_endpoint(settings: Settings) -> Endpoint:
     """The ClickHouse HTTP interface clients reach: the engine service or the server."""
-    if settings.embedded_clickhouse:
+    if settings.bundled_engine:
         return parse_endpoint(settings.engine_public_url)
     return parse_endpoint(settings.clickhouse_dsn)
 

@@ -87,7 +87,7 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
     :mod:`services.clusters.credentials`).
     """
     cluster = _load(runtime, cluster_id)
-    notes = applied_or_recorded(cluster, embedded=runtime.ch.embedded,
+    notes = applied_or_recorded(cluster, bundled=runtime.ch.bundled,
                                 on_cluster=runtime.settings.clickhouse_cluster)
     secret = None
     if actor is not None and role == "admin":

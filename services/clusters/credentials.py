@@ -35,8 +35,8 @@ from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-#: How a cluster's credential reaches ClickHouse: through the app's SQL gateway (embedded
-#: engine) or as a ClickHouse user of its own (a server). Provisioning sets one of them.
+#: How a cluster's credential reaches ClickHouse: checked by the app's own code (the bundled
+#: engine service) or as a ClickHouse user of its own (a server). Provisioning sets one of them.
 GATEWAY_MODE, CLICKHOUSE_USER_MODE = "app_gateway", "clickhouse_user"
 
 #: How long a new secret waits to be saved before it is erased.

@@ -23,8 +23,8 @@ class EngineStatus:
 def engine_status(runtime: Runtime) -> EngineStatus:
     """Read the engine's state from its system tables."""
     ch = runtime.ch
-    mode = "Embedded (chDB, in this app's process)" if ch.embedded else "ClickHouse server"
-    label = ch.dsn.split("@")[-1] if not ch.embedded else ch.dsn
-    return EngineStatus(mode=mode, dsn_label=label, version=engine_stats.engine_version(ch),
+    mode = ("Bundled engine service (chDB behind the ClickHouse HTTP interface)"
+            if ch.bundled else "ClickHouse server")
+    return EngineStatus(mode=mode, dsn_label=ch.label, version=engine_stats.engine_version(ch),
                         volumes=engine_stats.storage_volumes(ch),
                         databases=engine_stats.database_sizes(ch))

@@ -1,8 +1,8 @@
 """Queries for one cluster, always under that cluster's limits; what the engine cannot honour.
 
 In server mode the limits also live in a ClickHouse settings profile of the cluster's user; the
-embedded engine has no users, so the app applies them itself, to every query it runs for the
-cluster, through :class:`ClusterSession`.
+bundled engine service has no ClickHouse users, so the app applies them itself, to every query
+it runs for the cluster, through :class:`ClusterSession`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LIMIT_SETTINGS: tuple[str, ...] = (
 )
 #: Statuses in which a cluster's database may be queried.
 QUERYABLE = frozenset({"running", "provisioning"})
-RECORDED_ONLY = "recorded, not applied on the embedded engine"
+RECORDED_ONLY = "recorded, not applied on the bundled engine"
 
 
 class ClusterUnavailable(AppError):
@@ -159,14 +159,14 @@ def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int) -> ClusterSess
                           caches=runtime.caches)
 
 
-def applied_or_recorded(cluster: DatabaseCluster, *, embedded: bool,
+def applied_or_recorded(cluster: DatabaseCluster, *, bundled: bool,
                         on_cluster: str | None = None) -> dict[str, str]:
     """A note for each value of the cluster that is only recorded, not put into effect.
 
     The UI shows the note next to the value; values that are fully applied have no entry.
     """
     notes: dict[str, str] = {}
-    if embedded:
+    if bundled:
         if cluster.nodes > 1:
             notes["nodes"] = f"{RECORDED_ONLY} (it runs as one process on this machine)"
         if cluster.region_code != "local":

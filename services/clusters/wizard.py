@@ -39,7 +39,7 @@ class WizardView:
     region_name: str
     regions: list[tuple[str, str]]
     users: list[tuple[int, str]]
-    embedded: bool
+    bundled: bool
 
     @property
     def values(self) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _view(runtime: Runtime, ctx: dict[str, Any], step: int, spec: ClusterSpec,
                       estimate=costs.estimate(spec, region_factor=factor),
                       region_name=names.get(spec.region_code, spec.region_code),
                       regions=ctx["regions"], users=ctx["users"],
-                      embedded=runtime.ch.embedded)
+                      bundled=runtime.ch.bundled)
 
 
 def _filled(value: Any) -> bool:
@@ -166,7 +166,9 @@ def save_changes(runtime: Runtime, *, user_id: int, values: dict[str, Any],
     draft = _load(runtime, user_id)
     ctx = _context(runtime)
     spec = _merge(draft.spec, draft.step, values)
-    _save(runtime, user_id, draft.step, spec, furthest=draft.furthest)
+    with runtime.db.session() as session:  # only if no Next/Back moved the draft meanwhile
+        wizard_data.save_state_at_step(session, user_id=user_id, step=draft.step,
+                                       state=rules.spec_to_dict(spec))
     errors = {field: message for field, message in _errors(draft.step, spec, ctx).items()
               if field in set(flagged)}
     return _view(runtime, ctx, draft.step, spec, errors, furthest=draft.furthest)
@@ -235,7 +237,7 @@ def review_sections(view: WizardView) -> list[tuple[str, list[tuple[str, Any]]]]
     """The review step's summary, in words, with notes on what is only recorded."""
     spec, users = view.spec, dict(view.users)
     preset = CLUSTER_TYPES.get(spec.cluster_type)
-    note = " (recorded, not applied on the embedded engine)" if view.embedded else ""
+    note = " (recorded, not applied on the bundled engine)" if view.bundled else ""
     r = spec.retention
     return [
         ("Basics", [("Name", spec.name), ("ClickHouse database", spec.database_name),

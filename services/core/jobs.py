@@ -1,10 +1,10 @@
 """Background jobs through Celery when REDIS_URL is set: the Celery app, and its workers.
 
-Redis is both the broker and the result store. The embedded ClickHouse (chDB) allows one
-process per data path, so with it the worker runs inside the app process, in a few threads
-(:func:`start_embedded_worker`). With a ClickHouse server, separate worker processes may
-take jobs too (:func:`run_worker`, ``python -m lyceum worker``); they use threads as well,
-so no database connection is ever shared across a fork.
+Redis is both the broker and the result store. Every web process consumes jobs in a few
+threads of its own (:func:`start_embedded_worker`); separate worker processes may take jobs
+too (:func:`run_worker`, ``python -m lyceum worker``), reaching ClickHouse over HTTP like the
+web processes. They use threads as well, so no database connection is ever shared across a
+fork.
 """
 
 from __future__ import annotations
@@ -118,14 +118,11 @@ def stop_embedded_worker(*, timeout: float = 10.0) -> None:
 
 
 def check_external_worker(settings: Settings) -> None:
-    """Refuse a separate worker process where it cannot work: without REDIS_URL, or with
-    the embedded ClickHouse (one process per data path; the app runs the jobs itself)."""
+    """Refuse a separate worker process without REDIS_URL (Redis is the job queue). It
+    reaches ClickHouse over HTTP like the web processes: the bundled engine service or a
+    server."""
     if not settings.redis_url:
         raise ConfigError("A separate job worker needs REDIS_URL (Redis is the job queue).")
-    if settings.embedded_clickhouse:
-        raise ConfigError("With the embedded ClickHouse the app runs background jobs itself; "
-                          "a separate worker needs a ClickHouse server "
-                          "(LYCEUM_CLICKHOUSE_DSN=https://…).")
 
 
 def run_worker(runtime: Runtime, *, threads: int) -> int:

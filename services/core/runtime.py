@@ -10,6 +10,7 @@ from data.metadata.db import Database
 from lyceum.instance_secrets import InstanceSecrets
 from lyceum.settings import Settings
 from services.core.cache import ProcessCaches
+from services.core.leases import LeaseKeeper
 from services.core.passwords import Passwords
 from services.core.work_pools import WorkPools
 
@@ -28,11 +29,14 @@ class Runtime:
     pools: WorkPools = field(init=False)
     #: The in-process caches (explorer views, held populations, density images), by kind.
     caches: ProcessCaches = field(init=False, repr=False)
+    #: This process's leases in the metadata DB (once-per-deployment duties, liveness).
+    leases: LeaseKeeper = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.keys = InstanceSecrets(self.settings.token_key)
         self.pools = WorkPools(self.settings.pools)
         self.caches = ProcessCaches()
+        self.leases = LeaseKeeper(self.db)
         # the audit chain's anchor lives in the instance folder, apart from the rows
         if self.db.audit_anchor is None:
             self.db.keep_audit_anchor(AnchorFile(self.settings.instance_path / ANCHOR_FILE))
@@ -43,7 +47,9 @@ class Runtime:
         return cls(
             settings=settings,
             db=Database(settings.database_url),
-            ch=ClickHouse(settings.clickhouse_dsn, config_root=settings.clickhouse_root),
+            ch=ClickHouse(settings.clickhouse_url, bundled=settings.bundled_engine,
+                          max_connections=settings.threads + 8,
+                          timeout_s=settings.ceilings.max_execution_time + 30),
             passwords=Passwords(time_cost=settings.argon2_time_cost,
                                 memory_kib=settings.argon2_memory_kib),
         )

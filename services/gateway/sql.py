@@ -61,7 +61,9 @@ MAX_RESULT_BYTES = 64 * 1024 * 1024
 #: Failed sign-ins from one address within the window before it must wait.
 AUTH_FAILURE_LIMIT = 20
 AUTH_FAILURE_WINDOW = timedelta(minutes=5)
-_ERROR_CODE = re.compile(r"\(([A-Z][A-Z_0-9]+)\)\s*$")
+#: ``(TIMEOUT_EXCEEDED)`` in ``… DB::Exception: …. (TIMEOUT_EXCEEDED) (version 26.9.2.1)``; over
+#: HTTP the driver appends ``(for url …)``, so the last such name is the error's.
+_ERROR_CODE = re.compile(r"\(([A-Z][A-Z_0-9]+)\)")
 LIMIT_MESSAGES = {
     "TIMEOUT_EXCEEDED": "The query ran longer than this cluster allows "
                         "({max_execution_time} s).",
@@ -428,8 +430,8 @@ def _limit_message(code: str, limits: dict[str, int]) -> str:
 
 def _error_code(exc: ClickHouseError) -> str:
     """The name of a ClickHouse error's code (``UNKNOWN_TABLE``), never its details."""
-    match = _ERROR_CODE.search(str(exc))
-    return match.group(1) if match else ""
+    found = _ERROR_CODE.findall(str(exc))
+    return str(found[-1]) if found else ""
 
 
 def _read_only(limits: dict[str, int]) -> dict[str, int]:

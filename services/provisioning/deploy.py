@@ -9,7 +9,9 @@ new credential's secret is kept, sealed, for the cluster's admins in the same tr
 marks the cluster running (see :mod:`services.clusters.credentials`): it waits there until an admin
 confirms they saved it, or for 24 hours, whatever a page or an API client does meanwhile.
 
-Jobs run on threads of this process: the embedded engine (chDB) lives in it.
+Jobs run on threads of the web process that took the request; the engine is reached over HTTP
+(the bundled engine service or a server), and progress lives in the metadata DB, so every
+process shows it.
 """
 
 from __future__ import annotations
@@ -317,8 +319,9 @@ def failure_reason(label: str, exc: BaseException, *, problems: list[str],
 def recover_interrupted(runtime: Runtime, *, actor: Actor = audit.SYSTEM) -> list[int]:
     """Fail and roll back clusters left in ``provisioning`` by a stopped process.
 
-    For the single-process (embedded) app, at start-up: a job of another process would be
-    taken for interrupted. The demo cluster, whose load resumes by itself, is left alone.
+    At start-up, and only when no other process of the deployment is alive (see
+    :func:`services.startup.first_start.prepare`): a job of a live process would be taken for
+    interrupted. The demo cluster, whose load resumes by itself, is left alone.
     """
     recovered = []
     with runtime.db.session() as session:
@@ -330,7 +333,7 @@ def recover_interrupted(runtime: Runtime, *, actor: Actor = audit.SYSTEM) -> lis
                 continue
             job = job_for(runtime, cluster)
             key = cluster.progress.get("current") or STEP_KEYS[0]
-        job.created.update({"database"} if job.embedded else {"database", "access"})
+        job.created.update({"database"} if job.bundled else {"database", "access"})
         _fail(runtime, job, key=key, label=_LABELS.get(key, key),
               actor=actor, seconds=0.0, exc=ProvisioningError("the app stopped during it"))
         recovered.append(cluster_id)

@@ -44,7 +44,7 @@ class Job:
     retention: TierRetention
     limits: dict[str, int]
     load_sample_data: bool
-    embedded: bool
+    bundled: bool
     on_cluster: str | None
     secret: str | None = None
     created: set[str] = field(default_factory=set)
@@ -69,8 +69,8 @@ def job_for(runtime: Runtime, cluster: DatabaseCluster) -> Job:
         retention=TierRetention(**{k: v for k, v in cluster.retention.items() if k in names}),
         limits=cluster_query_settings(cluster, ceilings=runtime.settings.ceilings),
         load_sample_data=bool(options.get("load_sample_data")),
-        embedded=runtime.ch.embedded,
-        on_cluster=None if runtime.ch.embedded else runtime.settings.clickhouse_cluster,
+        bundled=runtime.ch.bundled,
+        on_cluster=None if runtime.ch.bundled else runtime.settings.clickhouse_cluster,
     )
 
 
@@ -109,7 +109,7 @@ def apply_limits(runtime: Runtime, job: Job) -> str:
     wrong = [name for name, value in job.limits.items() if applied.get(name) != str(value)]
     if wrong:
         raise ProvisioningError(f"ClickHouse did not accept the query limits {', '.join(wrong)}.")
-    if job.embedded:
+    if job.bundled:
         return "applied by the app to every query for this cluster"
     if cluster_ops.access_exists(runtime.ch, username=job.username, profile=job.profile):
         raise ProvisioningError(f"The ClickHouse user “{job.username}” or profile "
@@ -124,7 +124,7 @@ def create_credentials(runtime: Runtime, job: Job) -> str:
     """A random 256-bit secret, stored only as a keyed hash (and, on a server, as a real
     user)."""
     job.secret = secrets.token_urlsafe(32)
-    if not job.embedded:
+    if not job.bundled:
         job.created.add("access")
         for statement in cluster_ops.user_statements(
                 database=job.database, username=job.username, secret=job.secret,
@@ -136,7 +136,7 @@ def create_credentials(runtime: Runtime, job: Job) -> str:
         assert cluster is not None
         cluster.credential_user = job.username
         cluster.credential_hash = digest
-        cluster.credential_mode = GATEWAY_MODE if job.embedded else CLICKHOUSE_USER_MODE
+        cluster.credential_mode = GATEWAY_MODE if job.bundled else CLICKHOUSE_USER_MODE
     return f"user {job.username}"
 
 
@@ -188,7 +188,7 @@ def _mentions_days(ttl: str, days: int) -> bool:
 
 def _verify_credential(runtime: Runtime, job: Job) -> None:
     assert job.secret is not None
-    if job.embedded:
+    if job.bundled:
         table = sql.run_gateway_query(
             runtime, cluster_id=job.cluster_id, username=job.username, secret=job.secret,
             sql="SELECT count() AS parts FROM parts", allowed_statuses=("provisioning",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -20,7 +21,9 @@ from services.demo import plant as demo_data
 from services.imports.import_job import recover_imports
 from services.projects.reports import adopt_legacy_reports, fail_interrupted_reports
 from services.provisioning.deploy import recover_interrupted
+from services.startup.server_check import check_server
 
+log = logging.getLogger(__name__)
 DEMO_CLUSTER_NAME = "Demo plant"
 DEMO_DATABASE = "demo_plant"
 
@@ -60,7 +63,7 @@ def _demo_cluster_row(runtime: Runtime) -> tuple[DatabaseCluster, str]:
         monthly_estimate=costs.estimate(spec, region_factor=1.0).total,
         credential_user=f"{DEMO_DATABASE}_app",
         credential_hash=runtime.keys.hash_credential(secret),
-        credential_mode="app_gateway" if runtime.ch.embedded else "clickhouse_user",
+        credential_mode="app_gateway" if runtime.ch.bundled else "clickhouse_user",
     )
     return row, secret
 
@@ -102,7 +105,7 @@ def ensure_demo_cluster(runtime: Runtime) -> tuple[float | None, dict[str, int],
 
 def _server_credential(runtime: Runtime, cluster_id: int, secret: str) -> None:
     """On a ClickHouse server the demo credential is a real user with grants and limits."""
-    if runtime.ch.embedded:
+    if runtime.ch.bundled:
         return
     with runtime.db.session() as session:
         cluster = memberships.get_cluster(session, cluster_id)
@@ -120,12 +123,27 @@ def _server_credential(runtime: Runtime, cluster_id: int, secret: str) -> None:
 
 
 def prepare(runtime: Runtime) -> SetupReport:
-    """Everything ``make run`` needs before serving: schema, first admin, demo data."""
+    """Everything ``make run`` needs before serving: schema, first admin, demo data.
+
+    Run by one process of the instance at a time (the CLI holds a lock file). Work that a
+    stop interrupted (deploys, imports, reports) is recovered only when no other process of
+    the deployment is alive: theirs is still running, not interrupted.
+    """
+    if not runtime.ch.bundled:
+        server_version = check_server(runtime.ch)
+        log.info("ClickHouse server %s at %s passed the start-up check", server_version,
+                 runtime.ch.label)
     runtime.db.migrate()
+    runtime.leases.announce()
     password = ensure_first_admin(runtime.db, runtime.passwords)
-    recover_interrupted(runtime)
-    recover_imports(runtime)
-    fail_interrupted_reports(runtime)
+    others = runtime.leases.others_alive()
+    if others:
+        log.info("start-up recovery skipped: %d other process(es) of this deployment run",
+                 len(others))
+    else:
+        recover_interrupted(runtime)
+        recover_imports(runtime)
+        fail_interrupted_reports(runtime)
     adopt_legacy_reports(runtime)
     credentials.purge_expired_secrets(runtime)
     seconds, rows, skipped = ensure_demo_cluster(runtime)

@@ -40,8 +40,9 @@ def test_members_read_the_connection_without_the_secret(server: Flask, world: Wo
     assert answer.status_code == 200
     body = answer.json
     database = body["database"]
-    assert body["url"] == runtime.settings.engine_public_url == "http://127.0.0.1:8123"
-    assert (body["host"], body["port"], body["scheme"]) == ("127.0.0.1", 8123, "http")
+    port = runtime.settings.engine_port  # the test session's engine service
+    assert body["url"] == runtime.settings.engine_public_url == f"http://127.0.0.1:{port}"
+    assert (body["host"], body["port"], body["scheme"]) == ("127.0.0.1", port, "http")
     assert body["username"] == "acc_app" and body["secret"] is None and body["available"]
     assert [s["key"] for s in body["snippets"]] == ["clickhouse-connect", "pandas", "curl",
                                                    "node"]

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from data.analytics.clickhouse import ClickHouse
 from data.analytics.engine_store import EngineError, EngineStore
 from lyceum.engine.answers import SMALL_ANSWER, Answer, file_chunks
 
 
 @pytest.fixture(scope="module")
-def store(ch: ClickHouse) -> Iterator[EngineStore]:
+def store(chdb_root: Path) -> Iterator[EngineStore]:
     """The store on the session engine's data path."""
-    engine = EngineStore(Path(ch.dsn.removeprefix("chdb://")).parent)
+    engine = EngineStore(chdb_root)
     engine.open()
     yield engine
     engine.close()

@@ -1,4 +1,5 @@
-"""A separate process for the crash tests: chDB allows one data path per process.
+"""A separate process for the crash tests, killed with SIGKILL mid-import; the engine service
+it reaches over HTTP (named by ``LYCEUM_ENGINE_PORT``/``LYCEUM_ENGINE_KEY``) lives on.
 
 ``python -m tests.services.import_child <instance> setup|kill <fraction>|recover``
 prints one JSON line with what it saw.
@@ -24,7 +25,8 @@ SERIALS, POINTS = 400, 100
 
 
 def _runtime(instance: Path) -> Runtime:
-    settings = load_settings({"LYCEUM_INSTANCE": str(instance), "LYCEUM_DEMO": "off"})
+    engine = {name: os.environ[name] for name in ("LYCEUM_ENGINE_PORT", "LYCEUM_ENGINE_KEY")}
+    settings = load_settings({"LYCEUM_INSTANCE": str(instance), "LYCEUM_DEMO": "off", **engine})
     rt = Runtime.open(settings)
     rt.db.migrate()
     return rt

@@ -1,4 +1,5 @@
-"""The embedded engine for real: tiered storage policy, parameters, identifiers, schema, TTL."""
+"""The bundled engine service for real, over HTTP: tiered storage policy, parameters,
+identifiers, schema, TTL."""
 
 from __future__ import annotations
 

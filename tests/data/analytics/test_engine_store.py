@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from data.analytics.clickhouse import ClickHouse
 from data.analytics.engine_store import EngineError, EngineStore, engine_error, native_block_header
 
 
 @pytest.fixture(scope="module")
-def store(ch: ClickHouse) -> Iterator[EngineStore]:
+def store(chdb_root: Path) -> Iterator[EngineStore]:
     """The store on the session engine's own data path (one path per process)."""
-    engine = EngineStore(Path(ch.dsn.removeprefix("chdb://")).parent)
+    engine = EngineStore(chdb_root)
     engine.open()
     yield engine
     engine.close()

@@ -87,8 +87,8 @@ def test_many_tiny_inserts_raise_a_parts_warning(rt: Runtime, ch_database: str) 
     assert len(before.check("disks").summary.split(";")) == 4
     rt.ch.command(f"SYSTEM STOP MERGES {ch_database}.curve_samples")
     for i in range(120):
-        rt.ch.command(f"INSERT INTO {ch_database}.curve_samples VALUES"
-                      " ({i:UInt64}, now64(3), 'press', 0, 1, 2)", parameters={"i": i})
+        rt.ch.command(f"INSERT INTO {ch_database}.curve_samples"
+                      " SELECT {i:UInt64}, now64(3), 'press', 0, 1, 2", parameters={"i": i})
     after = cluster_health(rt, cluster)
     parts = after.check("parts")
     assert parts.status == "warn" and after.score < before.score

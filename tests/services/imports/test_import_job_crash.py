@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT
+from tests.servers import ROOT, EngineProcess
 from tests.services.import_child import POINTS, SERIALS
 
 
-def _child(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tests.services.import_child", str(instance),
-                           *args], cwd=ROOT, capture_output=True, text=True, timeout=180)
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[EngineProcess]:
+    """An engine service of the test's own, over the instance the children use."""
+    process = EngineProcess(tmp_path / "instance")
+    process.start()
+    yield process
+    process.stop()
+
+
+def _child(engine: EngineProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LYCEUM_ENGINE_PORT": str(engine.port),
+           "LYCEUM_ENGINE_KEY": engine.key}
+    return subprocess.run([sys.executable, "-m", "tests.services.import_child",
+                           str(engine.instance), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
 
 
 @pytest.mark.parametrize("fraction", ["0.1", "0.5", "0.9"])
-def test_killed_import_leaves_no_rows_and_reimports(tmp_path: Path, fraction: str) -> None:
-    instance = tmp_path / "instance"
-    setup = _child(instance, "setup")
+def test_killed_import_leaves_no_rows_and_reimports(engine: EngineProcess, fraction: str) -> None:
+    setup = _child(engine, "setup")
     assert setup.returncode == 0, setup.stderr
-    killed = _child(instance, "kill", fraction)
+    killed = _child(engine, "kill", fraction)
     assert killed.returncode == -9, killed.stdout + killed.stderr
-    done = _child(instance, "recover")
+    done = _child(engine, "recover")
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["recovered"] == 1

@@ -406,14 +406,14 @@ def test_interrupted_deploys_are_rolled_back(rt: Runtime, owner: Actor,
     assert not cluster_ops.database_exists(rt.ch, "crashed_line")
 
 
-def test_applied_or_recorded_notes_what_the_embedded_engine_cannot_do() -> None:
+def test_applied_or_recorded_notes_what_the_bundled_engine_cannot_do() -> None:
     big = DatabaseCluster(nodes=3, region_code="eu-central")
-    notes = applied_or_recorded(big, embedded=True)
+    notes = applied_or_recorded(big, bundled=True)
     assert notes["nodes"].startswith(RECORDED_ONLY)
     assert notes["region_code"].startswith(RECORDED_ONLY)
     assert "max_threads" in notes["vcpu_per_node"]
-    small = applied_or_recorded(DatabaseCluster(nodes=1, region_code="local"), embedded=True)
+    small = applied_or_recorded(DatabaseCluster(nodes=1, region_code="local"), bundled=True)
     assert "nodes" not in small and "region_code" not in small
-    server = applied_or_recorded(big, embedded=False, on_cluster="plant")
+    server = applied_or_recorded(big, bundled=False, on_cluster="plant")
     assert "nodes" not in server and "region_code" not in server
-    assert "nodes" in applied_or_recorded(big, embedded=False)
+    assert "nodes" in applied_or_recorded(big, bundled=False)
