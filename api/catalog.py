@@ -14,7 +14,6 @@ from api.schemas import INT, NUM, STR, array, component, nullable, obj
 from auth.roles import Role, require_role
 from services.quality import spec_limits
 
-
 PROCESS = component("CatalogProcess", obj(
     name=STR, x_name=STR, x_unit=STR, y_name=STR, y_unit=STR, curves=INT,
     stations=array(STR), lines=array(STR)))

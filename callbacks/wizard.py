@@ -71,17 +71,19 @@ def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
     values = collect(fields, members)
     action = {Wizard.next: wizard.advance, Wizard.back: wizard.back}.get(
         str(ctx.triggered_id))
-    target = ctx.triggered_id.get("step") if isinstance(ctx.triggered_id, dict) else None
+    trigger = ctx.triggered_id
     if action is not None:
         view = action(runtime(), user_id=user_id, values=values)
-    elif target is not None:
+    elif isinstance(trigger, dict):
         if not any(jumps):  # a stepper drawn anew, not a click
             raise PreventUpdate
-        view = wizard.go_to(runtime(), user_id=user_id, values=values, step=target)
-    elif ctx.triggered_id == Wizard.reset:
+        view = wizard.go_to(runtime(), user_id=user_id, values=values, step=trigger["step"])
+    elif trigger == Wizard.reset:
         view = wizard.start_over(runtime(), user_id=user_id)
+    elif trigger == Wizard.load or not any(t.get("value") for t in ctx.triggered):
+        view = wizard.open_wizard(runtime(), user_id=user_id)  # the page's first draw
     else:
-        view = wizard.open_wizard(runtime(), user_id=user_id)
+        raise PreventUpdate  # new stepper links appeared: nothing was clicked
     return (*render(view, user_id), None)
 
 
@@ -95,7 +97,7 @@ def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
           prevent_initial_call=True)
 @guarded(Role.ADMIN, cluster=None, when=lambda fields, *_: fields, on_error=unchanged)
 def save_on_change(fields: list[Any], members: list[Any], shown: list[str | None]
-                   ) -> tuple[Any, list[str], list[Any], list[str]]:
+                   ) -> tuple[Any, list[str], list[Any], list[Any]]:
     """Keep what the admin types on the server as they type (a reload shows it), and follow
     with the estimate, the database name, and the messages: one that was showing goes away
     once its field is right, and changes to the new problem if it is still wrong."""
@@ -107,8 +109,11 @@ def save_on_change(fields: list[Any], members: list[Any], shown: list[str | None
                                flagged=flagged)
     hints = [database_name_for(str(values.get("name") or "")) or "—"
              for _ in ctx.outputs_list[1]]
-    messages = [view.errors.get(name) for name in names]
-    classes = [FEEDBACK_SHOWN if name in view.errors else FEEDBACK_HIDDEN for name in names]
+    # Only the messages showing when the typing began are touched (a Next that answers
+    # meanwhile shows its own, which an answer to older typing must not hide).
+    messages = [view.errors.get(name) if name in flagged else no_update for name in names]
+    classes = [(FEEDBACK_SHOWN if name in view.errors else FEEDBACK_HIDDEN)
+               if name in flagged else no_update for name in names]
     return make_estimate_panel(view.estimate, region=view.region_name), hints, messages, classes
 
 

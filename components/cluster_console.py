@@ -114,10 +114,11 @@ def make_secret(pending: PendingSecret | None) -> Any:
                 "you confirm you saved it, and erased by ", when(pending.expires_at),
                 " at the latest. The app keeps only a hash of it; if it is lost, rotate the "
                 "credential."]),
-        html.Div([html.Code(pending.secret, id="cluster-secret-value", className="fs-6 me-2"),
+        html.Div([html.Code(pending.secret, id="cluster-secret-value",
+                            className="fs-6 me-2 text-break"),
                   dcc.Clipboard(target_id="cluster-secret-value", title="Copy",
                                 className="btn btn-sm btn-outline-dark")],
-                 className="d-flex align-items-center mb-2"),
+                 className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         dbc.Button("I have saved it", id=ClusterDetail.secret_saved, color="dark", size="sm"),
     ], color="warning", id="cluster-secret-alert")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from data.metadata.models import ClusterRegion, DatabaseCluster, User, WizardDraft
@@ -28,6 +28,21 @@ def save_draft(session: Session, *, user_id: int, step: int, state: dict[str, An
         draft.furthest_step = furthest
         draft.state = state
     session.flush()
+
+
+def save_state_at_step(session: Session, *, user_id: int, step: int,
+                       state: dict[str, Any]) -> bool:
+    """Store the draft's state only while it is still at ``step`` (a Next or Back that moved
+    it meanwhile wins); a user without a draft gets one at ``step``. True if stored."""
+    found = session.execute(update(WizardDraft).where(
+        WizardDraft.user_id == user_id, WizardDraft.step == step).values(state=state))
+    if getattr(found, "rowcount", 0):
+        return True
+    if session.get(WizardDraft, user_id) is not None:
+        return False
+    session.add(WizardDraft(user_id=user_id, step=step, furthest_step=step, state=state))
+    session.flush()
+    return True
 
 
 def delete_draft(session: Session, user_id: int) -> None:

@@ -166,7 +166,9 @@ def save_changes(runtime: Runtime, *, user_id: int, values: dict[str, Any],
     draft = _load(runtime, user_id)
     ctx = _context(runtime)
     spec = _merge(draft.spec, draft.step, values)
-    _save(runtime, user_id, draft.step, spec, furthest=draft.furthest)
+    with runtime.db.session() as session:  # only if no Next/Back moved the draft meanwhile
+        wizard_data.save_state_at_step(session, user_id=user_id, step=draft.step,
+                                       state=rules.spec_to_dict(spec))
     errors = {field: message for field, message in _errors(draft.step, spec, ctx).items()
               if field in set(flagged)}
     return _view(runtime, ctx, draft.step, spec, errors, furthest=draft.furthest)

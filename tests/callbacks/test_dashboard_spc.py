@@ -93,7 +93,8 @@ def _exclude(client: FlaskClient, cluster: int, points: list[dict[str, Any]], *,
     return _post(client, "..dashboard-spc-exclude-result-div.children", {
         "dashboard-spc-exclude-button": 1, "dashboard-spc-subgroup-input": subgroup,
         "dashboard-spc-reason-input": reason, "dashboard-spc-points-store": points,
-        "dashboard-spc-feature-select": "press-fit::peak_force", "dashboard-cluster-store": str(cluster),
+        "dashboard-spc-feature-select": "press-fit::peak_force",
+        "dashboard-cluster-store": str(cluster),
         "dashboard-refresh-interval": 3})
 
 

@@ -122,7 +122,8 @@ def _queue_spc(manager: CeleryJobs, *, cookies: dict[str, str], cluster: int) ->
                   if key == BaseBackgroundCallbackManager.hash_function(
                       refresh_spc, f"..{outputs}.."))
     key = f"remote-{time.monotonic_ns()}"
-    args = [0, "7d", "all", "all", "peak_force", "xbar_r", "7d", None, None, "nelson", "p",
+    args = [0, "7d", "all", "all", "press-fit::peak_force", "xbar_r", "7d", None, None,
+            "nelson", "p",
             str(cluster), "remote"]
     task = job_fn.delay(key, f"{key}-progress", args, {"cookies": cookies})
     return json.dumps(wait_for_result(manager, key, task.id, timeout=30, interval=0.1,
