@@ -33,7 +33,9 @@ def wizard(page: Page, live_app: AppProcess, admin_login: tuple[str, str]) -> It
     draft is shared with the other wizard test)."""
     sign_in(page, live_app.url, *admin_login)
     page.goto(f"{live_app.url}/clusters/new")
+    expect(page.locator("#wizard-stepper-div")).to_contain_text("Basics")
     page.click("#wizard-reset-button")
+    quiet(page)  # the fresh draft is drawn (typing before it lands would type into the old)
     expect(page.locator(field("name"))).to_have_value("")
     yield page
     page.goto(f"{live_app.url}/clusters/new")
