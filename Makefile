@@ -52,14 +52,14 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
+	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench tests
 
 ## Set up from nothing, then ruff, the import contracts, mypy and every test (unit, chDB,
 ## SQLite, PostgreSQL, browser).
 test: system-deps $(STAMP) $(CLIENTS_STAMP) $(NODE_CLIENTS)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench
+	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench tests
 	$(BIN)/pytest
 
 bench: $(STAMP)

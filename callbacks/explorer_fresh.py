@@ -38,8 +38,13 @@ def follow_data(_n: int, cluster: int, encoded: Any, seen: Any, drawn: Any) -> d
     now = {"v": fresh.version, "indexing": fresh.indexing}
     if now == seen:
         raise PreventUpdate
-    redraw = isinstance(seen, dict) and (seen.get("v") != fresh.version
-                                         or (seen.get("indexing") and not fresh.indexing))
+    # Before the first check the baseline is the version the figure was drawn with, so data
+    # that arrived between the page's first draw and this check still redraws it.
+    drawn_v = drawn.get("v") if isinstance(drawn, dict) else None
+    base = seen if isinstance(seen, dict) else ({"v": drawn_v} if drawn_v is not None
+                                                 else None)
+    redraw = isinstance(base, dict) and (base.get("v") != fresh.version
+                                         or bool(base.get("indexing") and not fresh.indexing))
     cleared = {**drawn, "token": None} if isinstance(drawn, dict) else None
     moved = isinstance(seen, dict) and seen.get("v") != fresh.version
     return {"note": fresh.note, "seen": now, "state": encoded if redraw else no_update,

@@ -60,7 +60,7 @@ def make_page_header(title: str, subtitle: str | None = None,
             html.P(subtitle, className="text-body-secondary mb-0") if subtitle else None,
         ]),
         html.Div(actions) if actions is not None else None,
-    ], className="d-flex justify-content-between align-items-end mb-4")
+    ], className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-4")
 
 
 def make_empty_state(*, icon: str, title: str, text: str, action: Any = None) -> html.Div:

@@ -152,18 +152,22 @@ class Drawing:
     golden: Golden | None
     selected: Lines
     axes: tuple[str, str, str, str]
+    #: The cluster's data version this drawing shows (see :mod:`services.explorer.freshness`).
+    version: int = 0
 
 
 def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
          height: int, selected: list[int]) -> Drawing:
     """Density for the state's range (or everything), the saved golden curve if chosen."""
     session, query, opts = explorer.resolve(runtime, cluster_id, state)
+    version = explorer.follow_data(runtime, cluster_id, session)
     dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
                             y_range=state.y_range, width=width, height=height)
     saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
     lines = explorer.lines(session, query, curve_ids=_owned(session, query, selected),
                            x_range=state.x_range, width=width) if selected else {}
-    return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes)
+    return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes,
+                   version=version)
 
 
 def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:

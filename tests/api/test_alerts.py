@@ -15,6 +15,7 @@ from services.access.accounts import create_user
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import register_cluster
+from tests.http import json_body
 
 
 @pytest.fixture
@@ -62,14 +63,14 @@ def _ack(client: FlaskClient, cluster: int, alert: int, headers: dict[str, str],
 
 def test_viewer_lists_alerts_with_a_link_to_the_curves(client: FlaskClient, runtime: Runtime,
                                                        world: dict[str, int]) -> None:
-    body = client.get(f"/api/v1/clusters/{world['a']}/alerts",
-                      headers=_bearer(runtime, world, "viewer")).json
+    body = json_body(client.get(f"/api/v1/clusters/{world['a']}/alerts",
+                                headers=_bearer(runtime, world, "viewer")))
     assert body["total"] == 1 and body["items"][0]["state"] == "firing"
     assert body["items"][0]["explorer"].startswith(f"/clusters/{world['a']}/explorer?s=")
     bad = client.get(f"/api/v1/clusters/{world['a']}/alerts?state=open",
                      headers=_bearer(runtime, world, "viewer"))
     assert bad.status_code == 400 and "state is a comma-separated list" in \
-        bad.json["error"]["message"]
+        json_body(bad)["error"]["message"]
 
 
 def test_viewer_cannot_acknowledge(client: FlaskClient, runtime: Runtime,
@@ -118,10 +119,11 @@ def test_editors_add_rules_viewers_read_them(client: FlaskClient, runtime: Runti
         == 403
     bad = client.post(url, json={**rule, "kind": "vibes"},
                       headers=_bearer(runtime, world, "editor"))
-    assert bad.status_code == 400 and "Rule kind must be one of" in bad.json["error"]["message"]
+    assert bad.status_code == 400
+    assert "Rule kind must be one of" in json_body(bad)["error"]["message"]
     made = client.post(url, json=rule, headers=_bearer(runtime, world, "editor"))
     assert made.status_code == 201
-    listed = client.get(url, headers=_bearer(runtime, world, "viewer")).json["items"]
+    listed = json_body(client.get(url, headers=_bearer(runtime, world, "viewer")))["items"]
     assert [r["name"] for r in listed] == ["Yield low", "Torque outside spec"]
     assert listed[1]["params"] == {"process": "screw-driving", "feature": "final_torque",
                                    "window_minutes": 30.0}

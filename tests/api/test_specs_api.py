@@ -20,6 +20,7 @@ from services.access.accounts import create_user
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from tests.access_world import register_cluster
+from tests.http import json_body
 
 
 @pytest.fixture
@@ -71,21 +72,22 @@ def test_editor_sets_and_resets_viewer_reads(client: FlaskClient, runtime: Runti
                                             world: dict[str, int]) -> None:
     editor, viewer = _bearer(runtime, world, "editor"), _bearer(runtime, world, "viewer")
     put = client.put(_url(world["a"]), json={"lsl": 15.5, "usl": 23}, headers=editor)
-    assert put.status_code == 200 and put.json["usl"] == 23 and put.json["unit"] == "kN"
-    assert put.json["updated_by"] == "ed@example.com" and put.json["key"] == "press-fit::peak_force"
+    assert put.status_code == 200 and json_body(put)["usl"] == 23 and json_body(put)["unit"] == "kN"
+    assert json_body(put)["updated_by"] == "ed@example.com"
+    assert json_body(put)["key"] == "press-fit::peak_force"
     custom = client.put(_url(world["a"], feature="gap"), json={"usl": 0.5, "unit": "mm"},
                         headers=editor)
-    assert custom.status_code == 200 and custom.json["key"] == "press-fit::gap"
-    items = {i["key"]: i for i in client.get(f"/api/v1/clusters/{world['a']}/spec-limits",
-                                             headers=viewer).json["items"]}
+    assert custom.status_code == 200 and json_body(custom)["key"] == "press-fit::gap"
+    items = {i["key"]: i for i in json_body(client.get(
+        f"/api/v1/clusters/{world['a']}/spec-limits", headers=viewer))["items"]}
     assert (items["press-fit::peak_force"]["lsl"],
             items["press-fit::peak_force"]["is_default"]) == (15.5, False)
     assert items["screw-driving::final_torque"]["is_default"]
     assert items["press-fit::gap"]["usl"] == 0.5
     reset = client.delete(_url(world["a"]), headers=editor)
-    assert reset.status_code == 200 and reset.json["limit"]["usl"] == 24
+    assert reset.status_code == 200 and json_body(reset)["limit"]["usl"] == 24
     gone = client.delete(_url(world["a"], feature="gap"), headers=editor)
-    assert gone.status_code == 200 and gone.json["limit"] is None
+    assert gone.status_code == 200 and json_body(gone)["limit"] is None
     with runtime.db.session() as session:
         actions = [e.action for e in session.scalars(select(AuditEntry).where(
             AuditEntry.action.like("spec.%")).order_by(AuditEntry.id))]
@@ -115,7 +117,8 @@ def test_bad_bodies_are_refused(client: FlaskClient, runtime: Runtime, world: di
     before = _state(runtime)
     response = client.put(_url(world["a"]), json=body,
                           headers=_bearer(runtime, world, "editor"))
-    assert response.status_code == 400 and response.json["error"]["code"] == "validation_error"
+    assert response.status_code == 400
+    assert json_body(response)["error"]["code"] == "validation_error"
     assert _state(runtime) == before
 
 
@@ -126,7 +129,7 @@ def test_nan_and_infinity_in_raw_json_are_refused(client: FlaskClient, runtime: 
     response = client.put(_url(world["a"]), data=f'{{"lsl": 1, "usl": {raw}}}',
                           content_type="application/json",
                           headers=_bearer(runtime, world, "editor"))
-    assert response.status_code == 400 and "finite" in response.json["error"]["message"]
+    assert response.status_code == 400 and "finite" in json_body(response)["error"]["message"]
     assert _state(runtime) == before
 
 
@@ -148,7 +151,7 @@ def test_hostile_names_are_refused(client: FlaskClient, runtime: Runtime,
 
 def test_openapi_describes_the_routes_and_their_roles(client: FlaskClient, runtime: Runtime,
                                                       world: dict[str, int]) -> None:
-    doc = client.get("/api/v1/openapi.json", headers=_bearer(runtime, world, "viewer")).json
+    doc = json_body(client.get("/api/v1/openapi.json", headers=_bearer(runtime, world, "viewer")))
     one = doc["paths"]["/api/v1/clusters/{cluster_id}/spec-limits/{process}/{feature}"]
     assert set(one) == {"put", "delete"}
     assert one["put"]["description"] == one["delete"]["description"] == "Needs the editor role."

@@ -30,6 +30,7 @@ from services.demo import plant as demo_data
 from services.quality import dashboard
 from services.quality.kpis import View
 from tests.access_world import register_cluster
+from tests.http import json_body
 from tests.jobs import wait_for_result
 from tests.security.matrix import denials
 from tests.waiting import wait_until
@@ -89,7 +90,7 @@ def _sign_in(server: Flask, key: str) -> FlaskClient:
 
 
 def _spc_payload(client: FlaskClient, cluster_id: int, viewer: str) -> dict[str, Any]:
-    deps = client.get("/_dash-dependencies").json
+    deps = json_body(client.get("/_dash-dependencies"))
     dep = next(d for d in deps if d["output"].startswith(f"..{SPC}.figure"))
     values = {"dashboard-refresh-interval": 0, "dashboard-window-select": VIEW["window"],
               "dashboard-line-select": ALL, "dashboard-station-select": ALL,
@@ -113,7 +114,7 @@ def _run_job(client: FlaskClient, payload: dict[str, Any], *,
     """Queue the job like the renderer, then poll like it until the response arrives."""
     started = client.post("/_dash-update-component", json=payload, headers=ORIGIN)
     assert started.status_code == 200, started.get_data(as_text=True)[:300]
-    handle = started.json
+    handle = json_body(started)
     assert set(handle) >= {"cacheKey", "job"}, handle
 
     def answered() -> dict[str, Any] | None:  # the poll's body once it holds the response
@@ -121,11 +122,12 @@ def _run_job(client: FlaskClient, payload: dict[str, Any], *,
                              query_string={"cacheKey": handle["cacheKey"],
                                            "job": handle["job"]})
         assert polled.status_code in (200, 204), polled.get_data(as_text=True)[:300]
-        body = polled.json if polled.status_code == 200 else {}
+        body = json_body(polled) if polled.status_code == 200 else {}
         return body if "response" in body else None
 
     body = wait_until(answered, within=timeout,
                       message="the background job did not answer in time", every=0.1)
+    assert body is not None
     return dict(body["response"])
 
 

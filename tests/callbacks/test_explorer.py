@@ -15,6 +15,7 @@ from services.demo.plant import load_demo
 from services.explorer import curve_queries
 from services.explorer.state import ExplorerState, encode_state
 from tests.access_world import World, build_world, sign_in
+from tests.http import json_body
 
 HEADERS = {"Origin": "http://localhost"}
 
@@ -47,7 +48,7 @@ TRIGGERS = {"explorer-graph": "explorer-state-store.data",
 
 def _dep(client: FlaskClient, first_output: str) -> dict[str, Any]:
     trigger = TRIGGERS.get(first_output)
-    for dep in client.get("/_dash-dependencies").json:
+    for dep in json_body(client.get("/_dash-dependencies")):
         first = dep["output"].lstrip(".").split(".")[0]
         spec = dep["inputs"][0]
         if first == first_output and trigger in (None, f"{spec['id']}.{spec['property']}"):
@@ -75,7 +76,7 @@ def call(client: FlaskClient, first_output: str, values: dict[str, Any]) -> dict
                                     f"{inputs[0]['id']}.{inputs[0]['property']}")]}
     response = client.post("/_dash-update-component", json=body, headers=HEADERS)
     assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
-    return response.json if response.status_code == 200 else {}
+    return json_body(response) if response.status_code == 200 else {}
 
 
 def _text(result: dict[str, Any]) -> str:

@@ -50,7 +50,9 @@ def test_editor_creates_a_project_and_a_report(page: Page, live_app: AppProcess,
     page.click("#project-rename-save-button")
     expect(page.locator("#project-detail-assets-div")).to_contain_text("Line overview (nights)")
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    pdf = requests.get(live_app.url + link.get_attribute("href"), cookies=cookies, timeout=30)
+    href = link.get_attribute("href")
+    assert href is not None
+    pdf = requests.get(live_app.url + href, cookies=cookies, timeout=30)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 

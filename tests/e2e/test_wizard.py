@@ -33,7 +33,9 @@ def wizard(page: Page, live_app: AppProcess, admin_login: tuple[str, str]) -> It
     draft is shared with the other wizard test)."""
     sign_in(page, live_app.url, *admin_login)
     page.goto(f"{live_app.url}/clusters/new")
+    expect(page.locator("#wizard-stepper-div")).to_contain_text("Basics")
     page.click("#wizard-reset-button")
+    quiet(page)  # the fresh draft is drawn (typing before it lands would type into the old)
     expect(page.locator(field("name"))).to_have_value("")
     yield page
     page.goto(f"{live_app.url}/clusters/new")
@@ -55,12 +57,16 @@ def test_typed_values_survive_a_reload_and_messages_follow_the_typing(wizard: Pa
     page.click("#wizard-next-button")
     message = page.locator(feedback("memory_gb_per_node"))
     expect(message).to_be_visible()
-    memory = page.locator(field("memory_gb_per_node"))
-    red = memory.evaluate("e => getComputedStyle(e).borderTopColor")
+    red = "rgb(220, 53, 69)"  # Bootstrap's invalid-field border, while the message shows
+    border = "([sel, red]) => getComputedStyle(document.querySelector(sel)).borderTopColor"
+    page.wait_for_function(border + " === red", arg=[field("memory_gb_per_node"), red],
+                           timeout=5_000)
     page.fill(field("memory_gb_per_node"), "16")
     page.locator(field("memory_gb_per_node")).blur()
     expect(message).to_be_hidden()  # corrected: the message goes without pressing Next
-    assert memory.evaluate("e => getComputedStyle(e).borderTopColor") != red
+    # the red outline goes with the message (after Bootstrap's 0.15 s border transition)
+    page.wait_for_function(border + " !== red", arg=[field("memory_gb_per_node"), red],
+                           timeout=5_000)
     page.fill(field("nodes"), "2")
     page.locator(field("nodes")).blur()
     quiet(page)

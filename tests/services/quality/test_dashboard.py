@@ -48,8 +48,9 @@ def test_kpis_have_trend_delta_and_station_scope(runtime: Runtime, cluster_id: i
                          parameters={"a": moment - timedelta(days=7), "b": moment}))
     assert panel.parts == parts > 0
     by_key = {k.key: k for k in panel.kpis}
-    assert by_key["yield"].delta == pytest.approx(by_key["yield"].value
-                                                  - by_key["yield"].previous)
+    value, previous = by_key["yield"].value, by_key["yield"].previous
+    assert value is not None and previous is not None
+    assert by_key["yield"].delta == pytest.approx(value - previous)
     assert len(by_key["yield"].trend) == len(panel.trend_times) == 28
     assert by_key["throughput"].value == pytest.approx(parts / 168)
     station = kpis.kpi_panel(s, kpis.View(cluster_id, "7d", station="OP10 Press-fit"),
@@ -114,7 +115,9 @@ def test_rules_fire_resolve_and_are_acknowledged_with_a_comment(runtime: Runtime
     with runtime.db.session() as session:
         from data.metadata.models_alerts import AlertRule
 
-        session.get(AlertRule, rule).params = {"threshold": 0.0, "window_minutes": 60}
+        rule_row = session.get(AlertRule, rule)
+        assert rule_row is not None
+        rule_row.params = {"threshold": 0.0, "window_minutes": 60}
     alerts.evaluate_cluster(runtime, cluster_id, now=moment, cycle=2)
     resolved, _ = alerts.list_alerts(runtime, cluster_id, states=("resolved",))
     assert [a.id for a in resolved if a.rule == "Yield under 99.9 %"] == [mine[0].id]
