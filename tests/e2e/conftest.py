@@ -7,7 +7,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.servers import ROOT, AppProcess
 
@@ -16,6 +16,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
+# One patience for every wait: the page's actions and ``expect`` alike. The e2e suite must hold
+# on a 2-core machine running other work (a benchmark, other agents); Playwright's own default
+# for ``expect`` (5 s) is shorter than a page load there, so it failed where the app was right.
+PATIENCE_MS = 20_000
+expect.set_options(timeout=PATIENCE_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -57,7 +62,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context per test; a screenshot is kept if the test fails."""
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     tab = context.new_page()
-    tab.set_default_timeout(20_000)
+    tab.set_default_timeout(PATIENCE_MS)
     yield tab
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
