@@ -7,6 +7,8 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,7 @@ from lyceum.serve import EngineSupervisor, engine_answers
 from lyceum.settings import load_settings
 from services.clusters import rules
 from services.clusters.request import ClusterSpec, MemberGrant
-from tests.servers import AppProcess, EngineProcess, free_port
+from tests.servers import ROOT, AppProcess, EngineProcess, free_port
 from tests.waiting import wait_until
 
 APP_USER = "lyceum_app"
@@ -216,3 +218,26 @@ def test_run_serves_from_its_workers_beside_its_engine_and_stops_both(
         app.stop()
     assert not engine_answers("127.0.0.1", app.engine_port)
     assert all(not os.path.exists(f"/proc/{pid}") for pid in engines + workers)
+    assert "SIGKILL" not in app.output()  # every worker left in its own time
+
+
+LEAVING = """
+import atexit, sys
+from lyceum.serve import leave_if_stopping
+atexit.register(lambda: print("the long way out", flush=True))
+try:
+    sys.exit({code})
+finally:
+    leave_if_stopping()
+"""
+
+
+@pytest.mark.parametrize(("code", "long_way"), [(0, False), (3, True)])
+def test_a_worker_that_stops_cleanly_leaves_without_the_interpreters_last_sweep(
+        code: int, long_way: bool) -> None:
+    """Status 0 ends at once (no atexit, no final collection of a big heap); any other status
+    keeps the interpreter's normal exit, so gunicorn still sees a worker that failed."""
+    done = subprocess.run([sys.executable, "-c", LEAVING.format(code=code)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == code, done.stderr
+    assert ("the long way out" in done.stdout) is long_way
