@@ -1,9 +1,10 @@
-"""Dash callbacks, one module per page; importing this package registers every module in it."""
+"""Dash callbacks, grouped by domain (``callbacks/explorer/``, ``callbacks/dashboard/``, …);
+importing this package registers every module below it."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+for _module in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+    importlib.import_module(_module.name)

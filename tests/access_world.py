@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,10 @@ from data.metadata.models import (
     User,
 )
 from data.metadata.models_team import TeamInvitation
+from services.access import tokens
 from services.access.accounts import create_user
+from services.clusters import credentials
+from services.core.audit import Actor
 from services.core.runtime import Runtime
 
 PASSWORD = "correct horse battery"
@@ -60,6 +65,51 @@ def register_cluster(runtime: Runtime, database: str, *, name: str | None = None
         return memberships.add_cluster(session, DatabaseCluster(
             name=name or database, database_name=database, cluster_type="manufacturing",
             region_code="local", status="running", is_demo=is_demo)).id
+
+
+@contextmanager
+def editor_of_a(runtime: Runtime, databases: tuple[str, str], *, schema: bool = True,
+                demo: str | None = None) -> Iterator[dict[str, int]]:
+    """Clusters A and B over the test databases ``databases`` (with ``schema``: made afresh
+    with the schema, and dropped afterwards; ``demo`` names the one that is a demo cluster)
+    and Ed, an editor of A: ``{"ed": …, "a": …, "b": …}``."""
+    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
+                     password="long enough password")
+    if schema:
+        for name in databases:
+            runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
+            for statement in schema_statements(name, tiered=False, with_ttl=False):
+                runtime.ch.command(statement)
+    a, b = (register_cluster(runtime, name, is_demo=name == demo) for name in databases)
+    with runtime.db.session() as session:
+        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
+                               granted_by=None)
+    try:
+        yield {"ed": ed.id, "a": a, "b": b}
+    finally:
+        if schema:
+            for name in databases:
+                runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
+
+
+def ed_bearer(runtime: Runtime, world: dict[str, int], role: str) -> dict[str, str]:
+    """The ``Authorization`` header of a new token of Ed's on cluster A with ``role``."""
+    _row, secret = tokens.create_token(runtime, user_id=world["ed"], cluster_id=world["a"],
+                                       name="t", role=role, expires_in_days=1,
+                                       actor=Actor(user_id=world["ed"], label="ed"))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def give_app_credential(runtime: Runtime, cluster_id: int, secret: str) -> None:
+    """Give the cluster the app-gateway credential ``acc_app`` with ``secret``, held (as a
+    deploy leaves it) for its admins to read once."""
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, cluster_id)
+        assert cluster is not None
+        cluster.credential_user, cluster.credential_mode = "acc_app", "app_gateway"
+        cluster.credential_hash = runtime.keys.hash_credential(secret)
+        credentials.hold_secret(runtime, session, cluster_id=cluster_id, secret=secret,
+                                purpose="deploy")
 
 
 def build_world(runtime: Runtime) -> World:

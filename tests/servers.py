@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,9 +79,58 @@ def create_database(admin_url: str, name: str) -> str:
 ENGINE_APP_USER = "lyceum_app"
 
 
-class EngineProcess:
+class _Served:
+    """A ``python -m lyceum …`` subprocess with its output in a log file: start it and wait
+    until a probe answers (failing at once, with the log, when it exits), read its output,
+    stop it."""
+
+    #: What the process is called in messages ("engine", "app").
+    name = ""
+    #: Seconds a clean stop may take before the process is killed.
+    stop_grace_s = 15.0
+
+    def __init__(self, log_path: Path, env: dict[str, str]) -> None:
+        self.log_path = log_path
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _launch(self, command: str, probe: Callable[[], bool], *, timeout: float, every: float,
+                waiting_for: str) -> None:
+        log = self.log_path.open("wb")
+        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", command], cwd=ROOT,
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+        def ready() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.output()}")
+            try:
+                return probe()
+            except (requests.ConnectionError, requests.Timeout):
+                return False  # not listening yet, or a worker still booting
+
+        wait_until(ready, within=timeout, every=every, message=lambda: (
+            f"{self.name} did not {waiting_for} in {timeout} s:\n{self.output()}"))
+
+    def output(self) -> str:
+        """Everything the process printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL after ``stop_grace_s``)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=self.stop_grace_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class EngineProcess(_Served):
     """The real engine service (``python -m lyceum engine``) on a free port in a subprocess,
     over ``instance``, with a key of its own for the app user (``lyceum_app``)."""
+
+    name = "engine"
 
     def __init__(self, instance: Path, *, env: dict[str, str] | None = None) -> None:
         self.instance = instance
@@ -90,48 +140,20 @@ class EngineProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         #: The app's DSN for this engine (what ``Settings.clickhouse_url`` builds).
         self.dsn = f"http://{ENGINE_APP_USER}:{self.key}@127.0.0.1:{self.port}"
-        self.log_path = instance.parent / f"engine-{self.port}.log"
-        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance),
-                    "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_ENGINE_KEY": self.key,
-                    "LYCEUM_DEMO": "off", "LYCEUM_ARGON2_TIME_COST": "1",
-                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(instance.parent / f"engine-{self.port}.log", {
+            **os.environ, "LYCEUM_INSTANCE": str(instance),
+            "LYCEUM_ENGINE_PORT": str(self.port), "LYCEUM_ENGINE_KEY": self.key,
+            "LYCEUM_DEMO": "off", "LYCEUM_ARGON2_TIME_COST": "1",
+            "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1", **(env or {})})
 
     def start(self, timeout: float = 60) -> None:
         """Start the service and wait until ``/ping`` answers."""
         self.instance.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("wb")
-        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "engine"],
-                                            cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT)
-
-        def answers() -> bool:
-            if proc.poll() is not None:
-                raise RuntimeError(f"engine exited early:\n{self.output()}")
-            try:
-                return requests.get(f"{self.url}/ping", timeout=2).text == "Ok.\n"
-            except requests.ConnectionError:
-                return False
-
-        wait_until(answers, within=timeout, every=0.1, message=lambda: (
-            f"engine did not answer /ping in {timeout} s:\n{self.output()}"))
-
-    def output(self) -> str:
-        """Everything the engine printed so far."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        """Stop the service (SIGTERM, then SIGKILL)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self._launch("engine", lambda: requests.get(f"{self.url}/ping", timeout=2).text
+                     == "Ok.\n", timeout=timeout, every=0.1, waiting_for="answer /ping")
 
 
-class AppProcess:
+class AppProcess(_Served):
     """The real app (``python -m lyceum run``) serving on a free port in a subprocess.
 
     By default it starts and supervises its own engine service (on a free port, over the
@@ -140,21 +162,23 @@ class AppProcess:
     deployment would. ``workers`` is ``LYCEUM_WORKERS``.
     """
 
+    name = "app"
+    stop_grace_s = 40.0
+
     def __init__(self, instance: Path, *, env: dict[str, str] | None = None,
                  engine: EngineProcess | None = None, workers: int = 1) -> None:
         self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = instance.parent / f"app-{self.port}.log"
         self.engine_port = engine.port if engine is not None else free_port()
         engine_env = ({"LYCEUM_ENGINE_MANAGED": "off", "LYCEUM_ENGINE_KEY": engine.key}
                       if engine is not None else {})
-        self.env = {**os.environ, "LYCEUM_INSTANCE": str(instance), "LYCEUM_PORT": str(self.port),
-                    "LYCEUM_ENGINE_PORT": str(self.engine_port), "LYCEUM_WORKERS": str(workers),
-                    "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
-                    "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1",
-                    **engine_env, **(env or {})}
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(instance.parent / f"app-{self.port}.log", {
+            **os.environ, "LYCEUM_INSTANCE": str(instance), "LYCEUM_PORT": str(self.port),
+            "LYCEUM_ENGINE_PORT": str(self.engine_port), "LYCEUM_WORKERS": str(workers),
+            "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
+            "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1",
+            **engine_env, **(env or {})})
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run ``python -m lyceum ARGS`` against the same instance (app must be stopped)."""
@@ -163,34 +187,23 @@ class AppProcess:
 
     def start(self, timeout: float = 180) -> None:
         """Start serving and wait until ``/healthz`` answers."""
-        log = self.log_path.open("wb")
-        proc = self.proc = subprocess.Popen([sys.executable, "-m", "lyceum", "run"], cwd=ROOT,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self._launch("run", lambda: requests.get(f"{self.url}/healthz", timeout=2).status_code
+                     == 200, timeout=timeout, every=0.2, waiting_for="become healthy")
 
-        def healthy() -> bool:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app exited early:\n{self.output()}")
-            try:
-                return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
-            except (requests.ConnectionError, requests.Timeout):
-                return False  # not listening yet, or a worker still booting
-
-        wait_until(healthy, within=timeout, every=0.2, message=lambda: (
-            f"app did not become healthy in {timeout} s:\n{self.output()}"))
-
-    def output(self) -> str:
-        """Everything the app printed so far."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        """Stop the app (SIGTERM, then SIGKILL)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def signed_in(self, email: str, password: str, *, origin: bool = True) -> requests.Session:
+        """An HTTP session signed in through the login form (with the page's CSRF token);
+        with ``origin`` it sends the app's ``Origin``, as a same-site browser's writes do."""
+        http = requests.Session()
+        page = http.get(f"{self.url}/login", timeout=30).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert csrf, page[:300]
+        answer = http.post(f"{self.url}/login", data={
+            "email": email, "password": password, "csrf_token": csrf.group(1)},
+            allow_redirects=False, timeout=30)
+        assert answer.status_code == 302, answer.text[:300]
+        if origin:
+            http.headers["Origin"] = self.url
+        return http
 
 
 REDIS_SERVER = "/usr/bin/redis-server"

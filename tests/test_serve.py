@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from data.analytics.clickhouse import ClickHouse
+from lyceum.errors import ConfigError
 from lyceum.serve import EngineSupervisor, engine_answers
 from lyceum.settings import load_settings
 from services.clusters import rules
@@ -37,18 +38,6 @@ class Deployment:
     admin: requests.Session
 
 
-def _sign_in(url: str, email: str, password: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf, page[:300]
-    answer = http.post(f"{url}/login", data={"email": email, "password": password,
-                                             "csrf_token": csrf.group(1)},
-                       allow_redirects=False, timeout=30)
-    assert answer.status_code == 302, answer.text[:300]
-    return http
-
-
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     instance = tmp_path_factory.mktemp("two-apps") / "instance"
@@ -62,7 +51,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         found = re.search(r"password: (\S+)", first.output())
         assert found, first.output()
         yield Deployment(engine, first, second,
-                         _sign_in(first.url, "admin@lyceum.local", found.group(1)))
+                         first.signed_in("admin@lyceum.local", found.group(1), origin=False))
     finally:
         second.stop()
         first.stop()
@@ -176,7 +165,7 @@ def test_the_supervisor_restarts_a_dead_engine_and_stops_it(
         wait_until(lambda: supervisor.restarts == 1 and engine_answers("127.0.0.1", port),
                    within=60, message="the engine was not restarted")
         assert supervisor.process.pid != first_pid
-        with pytest.raises(Exception, match="already answers"):
+        with pytest.raises(ConfigError, match="already answers"):
             EngineSupervisor(settings).start()  # a second one would fight over the port
     finally:
         supervisor.stop()

@@ -2,57 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data.metadata import memberships
 from data.metadata.models import AuditEntry
 from data.metadata.models_alerts import AlertInstance, AlertRule
-from services.access import tokens
-from services.access.accounts import create_user
-from services.core.audit import Actor
 from services.core.runtime import Runtime
-from tests.access_world import register_cluster
+from tests.access_world import ed_bearer, editor_of_a
 from tests.http import json_body
 
 
 @pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
-
-
-@pytest.fixture
-def world(runtime: Runtime) -> dict[str, int]:
+def world(runtime: Runtime) -> Iterator[dict[str, int]]:
     """Clusters A and B; Ed edits A; a firing alert on A and one on B."""
-    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
-                     password="long enough password")
     # A is a demo cluster, so it has the demo plant's spec limits
-    a, b = (register_cluster(runtime, n, is_demo=n == "plant_a") for n in ("plant_a", "plant_b"))
-    with runtime.db.session() as session:
-        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
-                               granted_by=None)
-        ids = []
-        for cluster in (a, b):
-            rule = AlertRule(cluster_id=cluster, name="Yield low", kind="yield_below",
-                             params={"threshold": 90.0, "window_minutes": 60})
-            session.add(rule)
-            session.flush()
-            alert = AlertInstance(rule_id=rule.id, cluster_id=cluster, subject="cluster",
-                                  state="firing", message="Yield 80 %", process="press-fit",
-                                  curve_ids=[11, 12])
-            session.add(alert)
-            session.flush()
-            ids.append(alert.id)
-    return {"ed": ed.id, "a": a, "b": b, "alert_a": ids[0], "alert_b": ids[1]}
-
-
-def _bearer(runtime: Runtime, w: dict[str, int], role: str) -> dict[str, str]:
-    _row, secret = tokens.create_token(runtime, user_id=w["ed"], cluster_id=w["a"], name="t",
-                                       role=role, expires_in_days=1,
-                                       actor=Actor(user_id=w["ed"], label="ed"))
-    return {"Authorization": f"Bearer {secret}"}
+    with editor_of_a(runtime, ("plant_a", "plant_b"), schema=False, demo="plant_a") as world:
+        with runtime.db.session() as session:
+            ids = []
+            for cluster in (world["a"], world["b"]):
+                rule = AlertRule(cluster_id=cluster, name="Yield low", kind="yield_below",
+                                 params={"threshold": 90.0, "window_minutes": 60})
+                session.add(rule)
+                session.flush()
+                alert = AlertInstance(rule_id=rule.id, cluster_id=cluster, subject="cluster",
+                                      state="firing", message="Yield 80 %",
+                                      process="press-fit", curve_ids=[11, 12])
+                session.add(alert)
+                session.flush()
+                ids.append(alert.id)
+        yield {**world, "alert_a": ids[0], "alert_b": ids[1]}
 
 
 def _ack(client: FlaskClient, cluster: int, alert: int, headers: dict[str, str],
@@ -64,18 +45,18 @@ def _ack(client: FlaskClient, cluster: int, alert: int, headers: dict[str, str],
 def test_viewer_lists_alerts_with_a_link_to_the_curves(client: FlaskClient, runtime: Runtime,
                                                        world: dict[str, int]) -> None:
     body = json_body(client.get(f"/api/v1/clusters/{world['a']}/alerts",
-                                headers=_bearer(runtime, world, "viewer")))
+                                headers=ed_bearer(runtime, world, "viewer")))
     assert body["total"] == 1 and body["items"][0]["state"] == "firing"
     assert body["items"][0]["explorer"].startswith(f"/clusters/{world['a']}/explorer?s=")
     bad = client.get(f"/api/v1/clusters/{world['a']}/alerts?state=open",
-                     headers=_bearer(runtime, world, "viewer"))
+                     headers=ed_bearer(runtime, world, "viewer"))
     assert bad.status_code == 400 and "state is a comma-separated list" in \
         json_body(bad)["error"]["message"]
 
 
 def test_viewer_cannot_acknowledge(client: FlaskClient, runtime: Runtime,
                                    world: dict[str, int]) -> None:
-    response = _ack(client, world["a"], world["alert_a"], _bearer(runtime, world, "viewer"))
+    response = _ack(client, world["a"], world["alert_a"], ed_bearer(runtime, world, "viewer"))
     assert response.status_code == 403  # type: ignore[attr-defined]
     with runtime.db.session() as session:
         assert session.get(AlertInstance, world["alert_a"]).state == "firing"  # type: ignore[union-attr]
@@ -83,7 +64,7 @@ def test_viewer_cannot_acknowledge(client: FlaskClient, runtime: Runtime,
 
 def test_editor_acknowledges_with_a_comment_and_it_is_audited(
         client: FlaskClient, runtime: Runtime, world: dict[str, int]) -> None:
-    editor = _bearer(runtime, world, "editor")
+    editor = ed_bearer(runtime, world, "editor")
     empty = _ack(client, world["a"], world["alert_a"], editor, comment=" ")
     assert empty.status_code == 400  # type: ignore[attr-defined]
     assert empty.json["error"]["message"] == "Write a comment: what was found or done."  # type: ignore[attr-defined]
@@ -99,7 +80,7 @@ def test_editor_acknowledges_with_a_comment_and_it_is_audited(
 
 def test_forged_cluster_and_alert_ids_are_refused(client: FlaskClient, runtime: Runtime,
                                                   world: dict[str, int]) -> None:
-    editor = _bearer(runtime, world, "editor")
+    editor = ed_bearer(runtime, world, "editor")
     other_cluster = _ack(client, world["b"], world["alert_b"], editor)
     assert other_cluster.status_code == 403  # type: ignore[attr-defined]
     crossed = _ack(client, world["a"], world["alert_b"], editor)  # B's alert through A
@@ -115,15 +96,15 @@ def test_editors_add_rules_viewers_read_them(client: FlaskClient, runtime: Runti
             "params": {"process": "screw-driving", "feature": "final_torque",
                        "window_minutes": 30}}
     url = f"/api/v1/clusters/{world['a']}/alert-rules"
-    assert client.post(url, json=rule, headers=_bearer(runtime, world, "viewer")).status_code \
+    assert client.post(url, json=rule, headers=ed_bearer(runtime, world, "viewer")).status_code \
         == 403
     bad = client.post(url, json={**rule, "kind": "vibes"},
-                      headers=_bearer(runtime, world, "editor"))
+                      headers=ed_bearer(runtime, world, "editor"))
     assert bad.status_code == 400
     assert "Rule kind must be one of" in json_body(bad)["error"]["message"]
-    made = client.post(url, json=rule, headers=_bearer(runtime, world, "editor"))
+    made = client.post(url, json=rule, headers=ed_bearer(runtime, world, "editor"))
     assert made.status_code == 201
-    listed = json_body(client.get(url, headers=_bearer(runtime, world, "viewer")))["items"]
+    listed = json_body(client.get(url, headers=ed_bearer(runtime, world, "viewer")))["items"]
     assert [r["name"] for r in listed] == ["Yield low", "Torque outside spec"]
     assert listed[1]["params"] == {"process": "screw-driving", "feature": "final_torque",
                                    "window_minutes": 30.0}

@@ -9,50 +9,21 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from data.analytics.ch_schema import schema_statements
 from data.analytics.import_staging import CURVE_FEATURES
-from data.metadata import memberships
-from services.access import tokens
-from services.access.accounts import create_user
-from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.demo import plant as demo_plant
 from services.demo.curves import PROCESSES as DEMO_PROCESSES
 from tests import plants
-from tests.access_world import register_cluster
-
-
-@pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
+from tests.access_world import ed_bearer, editor_of_a
 
 
 @pytest.fixture
 def world(runtime: Runtime) -> Iterator[dict[str, int]]:
     """Clusters A and B (empty); Ed edits A."""
-    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
-                     password="long enough password")
-    for name in ("catalog_api_a", "catalog_api_b"):
-        runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
-        for statement in schema_statements(name, tiered=False, with_ttl=False):
-            runtime.ch.command(statement)
-    a, b = (register_cluster(runtime, n) for n in ("catalog_api_a", "catalog_api_b"))
-    with runtime.db.session() as session:
-        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
-                               granted_by=None)
-    yield {"ed": ed.id, "a": a, "b": b}
-    for name in ("catalog_api_a", "catalog_api_b"):
-        runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
-
-
-def _bearer(runtime: Runtime, w: dict[str, int], role: str) -> dict[str, str]:
-    _row, secret = tokens.create_token(runtime, user_id=w["ed"], cluster_id=w["a"], name="t",
-                                       role=role, expires_in_days=1,
-                                       actor=Actor(user_id=w["ed"], label="ed"))
-    return {"Authorization": f"Bearer {secret}"}
+    with editor_of_a(runtime, ("catalog_api_a", "catalog_api_b")) as world:
+        yield world
 
 
 def _of(table: pa.Table, name: str) -> pa.Table:
@@ -61,7 +32,7 @@ def _of(table: pa.Table, name: str) -> pa.Table:
 
 def test_ingested_plant_is_listed_with_its_names_and_units(
         client: FlaskClient, runtime: Runtime, world: dict[str, int]) -> None:
-    editor, viewer = _bearer(runtime, world, "editor"), _bearer(runtime, world, "viewer")
+    editor, viewer = ed_bearer(runtime, world, "editor"), ed_bearer(runtime, world, "viewer")
     table = plants.curve_table(curves=3, processes=(plants.process("leak-test"),
                                                     plants.process("crimping")))
     url = f"/api/v1/clusters/{world['a']}/ingest"
@@ -95,7 +66,7 @@ def test_ingested_plant_is_listed_with_its_names_and_units(
 
 def test_other_clusters_forged_ids_and_anonymous_calls_are_refused(
         client: FlaskClient, runtime: Runtime, world: dict[str, int]) -> None:
-    viewer = _bearer(runtime, world, "viewer")
+    viewer = ed_bearer(runtime, world, "viewer")
     for cluster in (world["b"], 999_999):
         assert client.get(f"/api/v1/clusters/{cluster}/catalog",
                           headers=viewer).status_code == 403

@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from data.metadata import memberships, team
-from services.clusters import credentials
+from data.metadata import team
 from services.core.runtime import Runtime
-from tests.access_world import ORIGIN, World, build_world, sign_in
+from tests.access_world import ORIGIN, World, build_world, give_app_credential, sign_in
 
 SECRET = "c" * 43
 
@@ -18,13 +17,7 @@ SECRET = "c" * 43
 @pytest.fixture
 def world(runtime: Runtime) -> World:
     world = build_world(runtime)
-    with runtime.db.session() as session:
-        cluster = memberships.get_cluster(session, world.a)
-        assert cluster is not None
-        cluster.credential_user, cluster.credential_mode = "acc_app", "app_gateway"
-        cluster.credential_hash = runtime.keys.hash_credential(SECRET)
-        credentials.hold_secret(runtime, session, cluster_id=world.a, secret=SECRET,
-                                purpose="deploy")
+    give_app_credential(runtime, world.a, SECRET)
     return world
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
@@ -24,11 +23,6 @@ from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.provisioning import deploy
 from tests.http import json_body
-
-
-@pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ from flask.testing import FlaskClient
 
 from data.analytics import cluster_ops
 from data.analytics.clickhouse import ClickHouse
-from data.metadata import memberships
 from services.clusters import credentials, rules
 from services.clusters.request import ClusterSpec, MemberGrant
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.provisioning.deploy import wait_for_deploy
-from tests.access_world import ORIGIN, World, build_world, sign_in, snapshot
+from tests.access_world import ORIGIN, World, build_world, give_app_credential, sign_in, snapshot
 
 SECRET = "s" * 43
 
@@ -26,13 +25,7 @@ SECRET = "s" * 43
 @pytest.fixture
 def world(runtime: Runtime) -> World:
     world = build_world(runtime)
-    with runtime.db.session() as session:
-        cluster = memberships.get_cluster(session, world.a)
-        assert cluster is not None
-        cluster.credential_user, cluster.credential_mode = "acc_app", "app_gateway"
-        cluster.credential_hash = runtime.keys.hash_credential(SECRET)
-        credentials.hold_secret(runtime, session, cluster_id=world.a, secret=SECRET,
-                                purpose="deploy")
+    give_app_credential(runtime, world.a, SECRET)
     return world
 
 

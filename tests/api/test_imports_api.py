@@ -5,7 +5,6 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from data.metadata import memberships
@@ -18,11 +17,6 @@ from tests.services.import_helpers import make_cluster, table_count
 
 ROWS = [{"serial": "API-1", "process": "press-fit", "ts": "2026-11-20T08:00:00Z", "idx": i,
          "x": i * 0.1, "y": i * 0.5} for i in range(10)]
-
-
-@pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from data.metadata import memberships
@@ -40,11 +39,6 @@ def world(runtime: Runtime, ch_database: str) -> dict[str, object]:
                                        actor=Actor(label="ed"))
     return {"cluster": cluster, "db": ch_database,
             "auth": {"Authorization": f"Bearer {secret}"}}
-
-
-@pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
 
 
 def zeros_parquet(rows: int = 10_000_000) -> bytes:

@@ -7,53 +7,24 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from data.analytics.ch_schema import schema_statements
-from data.metadata import memberships
 from data.metadata.models import AuditEntry
 from data.metadata.models_specs import FeatureSpec
-from services.access import tokens
-from services.access.accounts import create_user
-from services.core.audit import Actor
 from services.core.runtime import Runtime
-from tests.access_world import register_cluster
+from tests.access_world import ed_bearer, editor_of_a
 from tests.http import json_body
-
-
-@pytest.fixture
-def client(server: Flask) -> FlaskClient:
-    return server.test_client()
 
 
 @pytest.fixture
 def world(runtime: Runtime) -> Iterator[dict[str, int]]:
     """Clusters A (with a custom feature ``gap`` in its data) and B; Ed edits A."""
-    ed = create_user(runtime.db, runtime.passwords, email="ed@example.com",
-                     password="long enough password")
-    for name in ("spec_api_a", "spec_api_b"):
-        for statement in schema_statements(name, tiered=False, with_ttl=False):
-            runtime.ch.command(statement)
-    runtime.ch.command("INSERT INTO spec_api_a.curve_features (curve_id, ts, process, feature, "
-                       "value) VALUES (1, now(), 'press-fit', 'gap', 0.4)")
     # A is a demo cluster: it has the demo plant's limits as defaults
-    a, b = (register_cluster(runtime, n, is_demo=n.endswith("a"))
-            for n in ("spec_api_a", "spec_api_b"))
-    with runtime.db.session() as session:
-        memberships.set_member(session, cluster_id=a, user_id=ed.id, role="editor",
-                               granted_by=None)
-    yield {"ed": ed.id, "a": a, "b": b}
-    for name in ("spec_api_a", "spec_api_b"):
-        runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
-
-
-def _bearer(runtime: Runtime, w: dict[str, int], role: str) -> dict[str, str]:
-    _row, secret = tokens.create_token(runtime, user_id=w["ed"], cluster_id=w["a"], name="t",
-                                       role=role, expires_in_days=1,
-                                       actor=Actor(user_id=w["ed"], label="ed"))
-    return {"Authorization": f"Bearer {secret}"}
+    with editor_of_a(runtime, ("spec_api_a", "spec_api_b"), demo="spec_api_a") as world:
+        runtime.ch.command("INSERT INTO spec_api_a.curve_features (curve_id, ts, process, "
+                           "feature, value) VALUES (1, now(), 'press-fit', 'gap', 0.4)")
+        yield world
 
 
 def _state(runtime: Runtime) -> tuple[Any, ...]:
@@ -70,7 +41,7 @@ def _url(cluster: int, process: str = "press-fit", feature: str = "peak_force") 
 
 def test_editor_sets_and_resets_viewer_reads(client: FlaskClient, runtime: Runtime,
                                             world: dict[str, int]) -> None:
-    editor, viewer = _bearer(runtime, world, "editor"), _bearer(runtime, world, "viewer")
+    editor, viewer = ed_bearer(runtime, world, "editor"), ed_bearer(runtime, world, "viewer")
     put = client.put(_url(world["a"]), json={"lsl": 15.5, "usl": 23}, headers=editor)
     assert put.status_code == 200 and json_body(put)["usl"] == 23 and json_body(put)["unit"] == "kN"
     assert json_body(put)["updated_by"] == "ed@example.com"
@@ -96,7 +67,7 @@ def test_editor_sets_and_resets_viewer_reads(client: FlaskClient, runtime: Runti
 
 def test_viewers_and_forged_clusters_are_refused(client: FlaskClient, runtime: Runtime,
                                                  world: dict[str, int]) -> None:
-    viewer, editor = _bearer(runtime, world, "viewer"), _bearer(runtime, world, "editor")
+    viewer, editor = ed_bearer(runtime, world, "viewer"), ed_bearer(runtime, world, "editor")
     before = _state(runtime)
     assert client.put(_url(world["a"]), json={"usl": 20}, headers=viewer).status_code == 403
     assert client.delete(_url(world["a"]), headers=viewer).status_code == 403
@@ -116,7 +87,7 @@ def test_bad_bodies_are_refused(client: FlaskClient, runtime: Runtime, world: di
                                 body: Any) -> None:
     before = _state(runtime)
     response = client.put(_url(world["a"]), json=body,
-                          headers=_bearer(runtime, world, "editor"))
+                          headers=ed_bearer(runtime, world, "editor"))
     assert response.status_code == 400
     assert json_body(response)["error"]["code"] == "validation_error"
     assert _state(runtime) == before
@@ -128,7 +99,7 @@ def test_nan_and_infinity_in_raw_json_are_refused(client: FlaskClient, runtime: 
     before = _state(runtime)
     response = client.put(_url(world["a"]), data=f'{{"lsl": 1, "usl": {raw}}}',
                           content_type="application/json",
-                          headers=_bearer(runtime, world, "editor"))
+                          headers=ed_bearer(runtime, world, "editor"))
     assert response.status_code == 400 and "finite" in json_body(response)["error"]["message"]
     assert _state(runtime) == before
 
@@ -141,7 +112,7 @@ def test_nan_and_infinity_in_raw_json_are_refused(client: FlaskClient, runtime: 
 def test_hostile_names_are_refused(client: FlaskClient, runtime: Runtime,
                                    world: dict[str, int], process: str, feature: str) -> None:
     before = _state(runtime)
-    editor = _bearer(runtime, world, "editor")
+    editor = ed_bearer(runtime, world, "editor")
     response = client.put(_url(world["a"], process, feature), json={"usl": 1}, headers=editor)
     assert response.status_code in (400, 404), response.get_data(as_text=True)
     assert client.delete(_url(world["a"], process, feature),
@@ -151,7 +122,7 @@ def test_hostile_names_are_refused(client: FlaskClient, runtime: Runtime,
 
 def test_openapi_describes_the_routes_and_their_roles(client: FlaskClient, runtime: Runtime,
                                                       world: dict[str, int]) -> None:
-    doc = json_body(client.get("/api/v1/openapi.json", headers=_bearer(runtime, world, "viewer")))
+    doc = json_body(client.get("/api/v1/openapi.json", headers=ed_bearer(runtime, world, "viewer")))
     one = doc["paths"]["/api/v1/clusters/{cluster_id}/spec-limits/{process}/{feature}"]
     assert set(one) == {"put", "delete"}
     assert one["put"]["description"] == one["delete"]["description"] == "Needs the editor role."

@@ -29,19 +29,6 @@ class World:
     secret: str
 
 
-def _signed_in(url: str, email: str, password: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf, page[:300]
-    answer = http.post(f"{url}/login", data={"email": email, "password": password,
-                                             "csrf_token": csrf.group(1)},
-                       allow_redirects=False, timeout=30)
-    assert answer.status_code == 302, answer.text[:300]
-    http.headers["Origin"] = url  # a same-site browser's writes
-    return http
-
-
 @pytest.fixture(scope="module")
 def attacked_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """An app of its own: the attacks add members, projects and a new secret, which the
@@ -57,7 +44,7 @@ def world(attacked_app: AppProcess) -> Iterator[World]:
     live_app = attacked_app
     found = re.search(r"password: (\S+)", live_app.output())
     assert found, live_app.output()
-    admin = _signed_in(live_app.url, "admin@lyceum.local", found.group(1))
+    admin = live_app.signed_in("admin@lyceum.local", found.group(1))
     clusters = admin.get(f"{live_app.url}/api/v1/clusters", timeout=30).json()["items"]
     demo = next(c for c in clusters if c["database"] == "demo_plant")
     # A fresh secret through rotation: other tests may have saved the demo's first one.
@@ -119,7 +106,7 @@ def test_a_token_dies_with_its_owners_membership(world: World,
                             "--role", "admin", "--password-stdin",
                             stdin="red team password 1\n")
         assert made.returncode == 0, made.stderr
-    member = _signed_in(world.url, "redteam@example.com", "red team password 1")
+    member = attacked_app.signed_in("redteam@example.com", "red team password 1")
     base = f"{world.url}/api/v1/clusters/{world.cluster_id}"
     token = member.post(f"{base}/tokens", json={"name": "rt", "role": "admin",
                                                 "expires_in_days": 1}, timeout=30).json()

@@ -50,19 +50,6 @@ class Plant:
     curves: pa.Table
 
 
-def _signed_in(url: str, email: str, password: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf, page[:300]
-    answer = http.post(f"{url}/login", data={"email": email, "password": password,
-                                             "csrf_token": csrf.group(1)},
-                       allow_redirects=False, timeout=30)
-    assert answer.status_code == 302, answer.text[:300]
-    http.headers["Origin"] = url
-    return http
-
-
 def _of(table: pa.Table, *names: str) -> pa.Table:
     return table.filter(pa.array([p in names for p in table["process"].to_pylist()]))
 
@@ -84,7 +71,7 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
         found = re.search(r"password: (\S+)", app.output())
         assert found, app.output()
         login = ("admin@lyceum.local", found.group(1))
-        http = _signed_in(app.url, *login)
+        http = app.signed_in(*login)
         made = http.post(f"{app.url}/api/v1/clusters", json=CLUSTER, timeout=60)
         assert made.status_code == 202, made.text
         cluster_id = int(made.json()["id"])

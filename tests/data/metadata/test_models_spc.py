@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from data.metadata.db import Database
-from data.metadata.models import DatabaseCluster
 from data.metadata.models_spc import SpcExclusion
+from tests.data.metadata.migration_checks import add_clusters, check_down_and_up, delete_cluster
 
 WHEN = datetime(2026, 12, 1, 8, tzinfo=UTC)
 
@@ -26,12 +26,8 @@ def test_spc_exclusions_migrate_round_trip_and_downgrade(database_url: str) -> N
     try:
         db.migrate()
         assert "spc_exclusions" in inspect(db.engine).get_table_names()
+        (cid,) = add_clusters(db, "s")
         with db.session() as session:
-            cluster = DatabaseCluster(name="s", database_name="s", cluster_type="manufacturing",
-                                      region_code="local")
-            session.add(cluster)
-            session.flush()
-            cid = cluster.id
             session.add(_row(cid, 2**40))
         with db.session() as session:
             row = session.query(SpcExclusion).one()
@@ -40,15 +36,9 @@ def test_spc_exclusions_migrate_round_trip_and_downgrade(database_url: str) -> N
         with pytest.raises(IntegrityError), db.session() as session:
             session.add(_row(cid, 2**40))
             session.flush()
-        with db.session() as session:
-            if db.engine.dialect.name == "sqlite":
-                session.execute(text("PRAGMA foreign_keys = ON"))
-            session.execute(text("DELETE FROM database_clusters WHERE id = :c"), {"c": cid})
+        delete_cluster(db, cid)
         with db.session() as session:
             assert session.query(SpcExclusion).count() == 0
-        db.downgrade("0014")
-        assert "spc_exclusions" not in inspect(db.engine).get_table_names()
-        db.migrate()
-        assert "spc_exclusions" in inspect(db.engine).get_table_names()
+        check_down_and_up(db, "spc_exclusions", down_to="0014")
     finally:
         db.dispose()

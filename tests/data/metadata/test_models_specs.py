@@ -8,8 +8,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from data.metadata.db import Database
-from data.metadata.models import DatabaseCluster
 from data.metadata.models_specs import FeatureSpec
+from tests.data.metadata.migration_checks import add_clusters, check_down_and_up, delete_cluster
 
 
 def test_feature_specs_migrate_round_trip_and_downgrade(database_url: str) -> None:
@@ -17,12 +17,8 @@ def test_feature_specs_migrate_round_trip_and_downgrade(database_url: str) -> No
     try:
         db.migrate()
         assert "feature_specs" in inspect(db.engine).get_table_names()
+        (cid,) = add_clusters(db, "s")
         with db.session() as session:
-            cluster = DatabaseCluster(name="s", database_name="s", cluster_type="manufacturing",
-                                      region_code="local")
-            session.add(cluster)
-            session.flush()
-            cid = cluster.id
             session.execute(text("INSERT INTO feature_specs (cluster_id, process, feature, usl) "
                                  "VALUES (:c, 'press-fit', 'peak_force', 23.5)"), {"c": cid})
         with db.session() as session:
@@ -32,15 +28,9 @@ def test_feature_specs_migrate_round_trip_and_downgrade(database_url: str) -> No
         with pytest.raises(IntegrityError), db.session() as session:
             session.add(FeatureSpec(cluster_id=cid, process="press-fit", feature="peak_force"))
             session.flush()
-        with db.session() as session:
-            if db.engine.dialect.name == "sqlite":
-                session.execute(text("PRAGMA foreign_keys = ON"))
-            session.execute(text("DELETE FROM database_clusters WHERE id = :c"), {"c": cid})
+        delete_cluster(db, cid)
         with db.session() as session:
             assert session.query(FeatureSpec).count() == 0
-        db.downgrade("0008")
-        assert "feature_specs" not in inspect(db.engine).get_table_names()
-        db.migrate()
-        assert "feature_specs" in inspect(db.engine).get_table_names()
+        check_down_and_up(db, "feature_specs", down_to="0008")
     finally:
         db.dispose()

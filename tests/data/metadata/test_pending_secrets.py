@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from data.metadata import pending_secrets
 from data.metadata.db import Database
-from data.metadata.models import DatabaseCluster, utcnow
+from data.metadata.models import utcnow
 from data.metadata.models_credentials import PendingClusterSecret
+from tests.data.metadata.migration_checks import add_clusters, check_down_and_up, delete_cluster
 
 
 def _row(cluster_id: int, sealed: str, *, expires_in: timedelta) -> PendingClusterSecret:
@@ -24,12 +25,8 @@ def test_pending_secrets_round_trip_and_downgrade(database_url: str) -> None:
     try:
         db.migrate()
         assert "pending_cluster_secrets" in inspect(db.engine).get_table_names()
+        p, q = add_clusters(db, "p", "q")
         with db.session() as session:
-            clusters = [DatabaseCluster(name=n, database_name=n, cluster_type="manufacturing",
-                                        region_code="local") for n in ("p", "q")]
-            session.add_all(clusters)
-            session.flush()
-            p, q = (c.id for c in clusters)
             pending_secrets.put(session, _row(p, "first", expires_in=timedelta(hours=1)))
             pending_secrets.put(session, _row(q, "old", expires_in=-timedelta(seconds=1)))
         with db.session() as session:
@@ -40,15 +37,9 @@ def test_pending_secrets_round_trip_and_downgrade(database_url: str) -> None:
             assert row.expires_at.tzinfo is not None and row.created_by is None
             assert [r.cluster_id for r in pending_secrets.expired(session, now=utcnow())] == [q]
             assert pending_secrets.remove(session, q) and not pending_secrets.remove(session, q)
-        with db.session() as session:
-            if db.engine.dialect.name == "sqlite":
-                session.execute(text("PRAGMA foreign_keys = ON"))
-            session.execute(text("DELETE FROM database_clusters WHERE id = :c"), {"c": p})
+        delete_cluster(db, p)
         with db.session() as session:
             assert pending_secrets.get(session, p) is None
-        db.downgrade("0009")
-        assert "pending_cluster_secrets" not in inspect(db.engine).get_table_names()
-        db.migrate()
-        assert "pending_cluster_secrets" in inspect(db.engine).get_table_names()
+        check_down_and_up(db, "pending_cluster_secrets", down_to="0009")
     finally:
         db.dispose()
