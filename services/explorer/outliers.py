@@ -1,21 +1,28 @@
 """Outlier ranking: which filtered curves deviate most from the golden curve, and why.
 
 Every curve is measured on the explorer's common grid (:class:`Profiles`) against the golden
-centre after the small x shifts that fit it best, one for each half of the centre (a banded
-warp with one joint: a knee and an end may move apart; ``outlier_kernel``), so natural
-jitter in x does not read as a deviation. The measures become robust z scores against the filtered
-curves themselves (median and MAD), grouped into scores:
+centre after the small x shifts that fit it best, one for each part of the centre (a banded
+warp with one joint, halfway from the golden knee to its end: a knee and an end may move
+apart; ``outlier_kernel``), so natural jitter in x does not read as a deviation. The
+measures, and per-curve features (peak, final value, area, knee and end x, slopes;
+``outlier_features``), become robust z scores against the usual variation (the OK curves,
+else all; median and MAD), grouped into scores:
 
-- *shift*: how far either best shift is from the usual one (a late or early knee or end);
+- *shift*: how far either best shift, or their difference, is from the usual one (a late
+  or early knee or end; the natural jitter moves the whole curve);
 - *level*: the gain and offset that best map the centre onto the aligned curve;
 - *shape*: what remains after shift, gain and offset: the residual of the values and of
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
 - *noise*: the spread inside each grid bin beyond the slope, and the bin-to-bin curvature;
 - *missing*: the share of the golden curve's bins where the curve has no sample;
-- *isolation*: an isolation forest's score over all the measures at once (an unusual mix).
+- *isolation*: an isolation forest's score over the measures and features at once (an
+  unusual mix).
 
-A curve's rank follows its largest score; its reason describes that score in words. Ties
-keep curve id order; curves without a sample in the range come last.
+Each score is then mapped so that its tail over the usual variation is a normal one's (a
+bounded measure's short tail, a largest-of-several score's long one), and a curve's rank
+follows its largest; its reason describes that score in words ("late knee at x 0.51
+(+0.05)", "peak 12 % high at x 0.62"). Ties keep curve id order; curves without a sample in
+the range come last. Cost: linear in curves × grid bins (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
