@@ -95,8 +95,10 @@ def _fit(y: np.ndarray, c: np.ndarray, s_a: int, s_b: int, mid: int
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _middle(c: np.ndarray) -> tuple[int, int]:
-    """The bin halving the centre's valued bins, and how many are before it."""
+def _middle(c: np.ndarray, joint: int) -> tuple[int, int]:
+    """The bin where the two aligned parts meet: ``joint`` when it leaves at least a quarter
+    of the centre's valued bins on either side, else the one halving them; and how many
+    valued bins are before it."""
     first, last, valued = -1, -1, 0
     for b in range(c.shape[0]):
         if c[b] == c[b]:
@@ -105,6 +107,13 @@ def _middle(c: np.ndarray) -> tuple[int, int]:
             last = b
             valued += 1
     mid = (first + last + 1) // 2 if first >= 0 else 0
+    if first <= joint <= last:
+        before = 0
+        for b in range(joint):
+            if c[b] == c[b]:
+                before += 1
+        if 4 * before >= valued and 4 * (valued - before) >= valued:
+            return joint, before
     before = 0
     for b in range(mid):
         if c[b] == c[b]:
@@ -114,10 +123,11 @@ def _middle(c: np.ndarray) -> tuple[int, int]:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
-             sigma: np.ndarray, max_shift: int, n_centre: int, out: np.ndarray) -> None:
+             sigma: np.ndarray, max_shift: int, n_centre: int, joint: int, out: np.ndarray
+             ) -> None:
     """Fill ``out`` (see the column names) for one curve."""
     n = c.shape[0]
-    mid, n_a = _middle(c)
+    mid, n_a = _middle(c, joint)
     shift = _best_shift(y, c, max_shift, n_a, 0, mid)
     shift_end = _best_shift(y, c, max_shift, n_centre - n_a, mid, n)
     s_a, s_b = int(np.round(shift)), int(np.round(shift_end))
@@ -178,16 +188,17 @@ def _measure(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray,
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _shape_measures(mean: np.ndarray, low: np.ndarray, high: np.ndarray, centre: np.ndarray,
-                    sigma: np.ndarray, max_shift: int) -> np.ndarray:
+                    sigma: np.ndarray, max_shift: int, joint: int) -> np.ndarray:
     """Per curve (row of ``mean``): the ``N_MEASURES`` measures against ``centre`` (NaN
-    where it has none), local deviations in units of ``sigma`` (positive, per bin)."""
+    where it has none), local deviations in units of ``sigma`` (positive, per bin); the
+    first part (before bin ``joint``) and the rest are aligned apart."""
     n_centre = 0
     for b in range(centre.shape[0]):
         if centre[b] == centre[b]:
             n_centre += 1
     out = np.full((mean.shape[0], N_MEASURES), np.nan)
     for j in prange(mean.shape[0]):
-        _measure(mean[j], low[j], high[j], centre, sigma, max_shift, n_centre, out[j])
+        _measure(mean[j], low[j], high[j], centre, sigma, max_shift, n_centre, joint, out[j])
     return out
 
 
@@ -308,6 +319,6 @@ def warm_up() -> None:
     """Compile (or load the cached compilation of) the kernels on a tiny input."""
     rows = np.array([[0.0, 1.0, 2.0, 3.0]], dtype=np.float32)
     centre = np.array([0.0, 1.0, 2.0, 3.0])
-    shape_measures(rows, rows, rows, centre, np.ones(4), 1)
+    shape_measures(rows, rows, rows, centre, np.ones(4), 1, 2)
     points = np.zeros((2, 2))
     path_lengths(points, *grow_forest(points, n_trees=1, sample=2, seed=0))

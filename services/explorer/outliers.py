@@ -1,21 +1,28 @@
 """Outlier ranking: which filtered curves deviate most from the golden curve, and why.
 
 Every curve is measured on the explorer's common grid (:class:`Profiles`) against the golden
-centre after the small x shifts that fit it best, one for each half of the centre (a banded
-warp with one joint: a knee and an end may move apart; ``outlier_kernel``), so natural
-jitter in x does not read as a deviation. The measures become robust z scores against the filtered
-curves themselves (median and MAD), grouped into scores:
+centre after the small x shifts that fit it best, one for each part of the centre (a banded
+warp with one joint, halfway from the golden knee to its end: a knee and an end may move
+apart; ``outlier_kernel``), so natural jitter in x does not read as a deviation. The
+measures, and per-curve features (peak, final value, area, knee and end x, slopes;
+``outlier_features``), become robust z scores against the usual variation (the OK curves,
+else all; median and MAD), grouped into scores:
 
-- *shift*: how far either best shift is from the usual one (a late or early knee or end);
+- *shift*: how far either best shift, or their difference, is from the usual one (a late
+  or early knee or end; the natural jitter moves the whole curve);
 - *level*: the gain and offset that best map the centre onto the aligned curve;
 - *shape*: what remains after shift, gain and offset: the residual of the values and of
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
 - *noise*: the spread inside each grid bin beyond the slope, and the bin-to-bin curvature;
 - *missing*: the share of the golden curve's bins where the curve has no sample;
-- *isolation*: an isolation forest's score over all the measures at once (an unusual mix).
+- *isolation*: an isolation forest's score over the measures and features at once (an
+  unusual mix).
 
-A curve's rank follows its largest score; its reason describes that score in words. Ties
-keep curve id order; curves without a sample in the range come last.
+Each score is then mapped so that its tail over the usual variation is a normal one's (a
+bounded measure's short tail, a largest-of-several score's long one), and a curve's rank
+follows its largest; its reason describes that score in words ("late knee at x 0.51
+(+0.05)", "peak 12 % high at x 0.62"). Ties keep curve id order; curves without a sample in
+the range come last. Cost: linear in curves × grid bins (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from statistics import NormalDist
 import numpy as np
 
 from lyceum.errors import ValidationError
+from services.explorer import outlier_features
 from services.explorer import outlier_kernel as kernel
 from services.explorer.curve_queries import Profiles
 from services.explorer.evaluation import regrid
@@ -39,6 +47,12 @@ MAX_SHIFT_SHARE = 0.08
 USUAL = 3.5
 #: A deviation narrower than this share of the grid is a local bump or dip.
 LOCAL_WIDTH = 0.08
+#: The quantiles of each score over the reference curves (the OK ones) that are mapped to a
+#: normal tail's; over every curve, defects included, lower ones (a few percent are defects).
+TAIL, TAIL_UNLABELLED = (0.9, 0.99), (0.5, 0.9)
+#: A score whose reference tail is short (a bounded measure, a rare one) is stretched at
+#: most this much.
+MAX_STRETCH = 2.0
 #: The isolation score counts at this weight (it sees every measure and is noisier alone).
 ISOLATION_WEIGHT = 0.6
 N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
@@ -50,8 +64,17 @@ MIN_CURVES = 3
 MIN_SHAPE_GAIN = 0.5
 #: A gain this far from the usual one is a curve's reason whatever else scores higher.
 HEADLINE_GAIN = 0.2
+#: An unusual level names a curve whose shape scores higher by less than this factor's
+#: inverse (a higher or lower curve leaves some residual shape too).
+LEVEL_SHARE = 0.5
+#: A measure derived from the kernel's: the knee's shift less the end's (the natural x
+#: jitter moves both alike; a late or early knee moves one).
+KNEE_TO_END = kernel.N_MEASURES
+#: Where the curve itself rises and falls most steeply (``outlier_features``), for reasons.
+OWN_KNEE_X, OWN_FALL_X = KNEE_TO_END + 1, KNEE_TO_END + 2
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
+            KNEE_TO_END: "knee-to-end distance",
             kernel.GAIN: "gain", kernel.OFFSET: "offset",
             kernel.RESIDUAL: "shape", kernel.SLOPE_RESIDUAL: "slope",
             kernel.LOCAL: "local deviation", kernel.SPREAD: "noise",
@@ -80,6 +103,8 @@ class _Usual:
     gain: float
     offset: float
     spread: float
+    knee_x: float
+    fall_x: float
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,8 @@ class _Context:
     sigma: np.ndarray
     y_span: float
     peak_bin: int
+    knee_x: float
+    fall_x: float
 
 
 def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = None,
@@ -110,16 +137,24 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
     ctx = _context(profiles, golden)
     max_shift = max(int(round(MAX_SHIFT_SHARE * len(ctx.x))), 1)
     measures = kernel.shape_measures(profiles.mean, profiles.low, profiles.high, ctx.centre,
-                                     ctx.sigma, max_shift)
+                                     ctx.sigma, max_shift, _joint(ctx))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN curves stay NaN
+        shape = outlier_features.curve_features(ctx.x, profiles.mean)
+        measures = np.column_stack([
+            measures, measures[:, kernel.SHIFT] - measures[:, kernel.SHIFT_END],
+            shape[:, outlier_features.KNEE_X], shape[:, outlier_features.FALL_X]])
         features = measures[:, list(FEATURES)]
-        ref = features if reference is None or np.count_nonzero(reference) < MIN_CURVES \
-            else features[np.asarray(reference, dtype=bool)]
+        labelled = bool(reference is not None
+                        and np.count_nonzero(reference) >= MIN_CURVES)
+        mask = np.asarray(reference, dtype=bool) if labelled else np.ones(n, dtype=bool)
+        ref = features[mask]
         z = _robust_z(features, _floors(ctx), ref)
+        z = np.column_stack([z, _robust_z(shape, _shape_floors(ctx), shape[mask])])
         scores = _scores(z)
         gain = measures[:, kernel.GAIN] / np.nanmedian(ref[:, _COLUMN[kernel.GAIN]])
         scores[gain < MIN_SHAPE_GAIN, 0] = 0.0  # not the golden shape moved: no shift
+        scores = _calibrated(scores, scores[mask], labelled=labelled)
         combined = np.max(np.nan_to_num(scores, nan=0.0), axis=1)
     empty = np.all(np.isnan(profiles.mean), axis=1)
     combined = np.where(empty, np.nan, combined)
@@ -128,7 +163,9 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
                    shift_end=float(np.nanmedian(measures[:, kernel.SHIFT_END])),
                    gain=float(np.nanmedian(measures[:, kernel.GAIN])),
                    offset=float(np.nanmedian(measures[:, kernel.OFFSET])),
-                   spread=float(np.nanmedian(measures[:, kernel.SPREAD])))
+                   spread=float(np.nanmedian(measures[:, kernel.SPREAD])),
+                   knee_x=float(np.nanmedian(measures[:, OWN_KNEE_X])),
+                   fall_x=float(np.nanmedian(measures[:, OWN_FALL_X])))
     reasons = [_reason(ctx, usual, measures[i], z[i], scores[i]) if not empty[i]
                else "no samples in this x range" for i in order[:explain]]
     return Ranking(curve_ids=ids[order], score=combined[order], reasons=reasons,
@@ -144,8 +181,21 @@ def _context(profiles: Profiles, golden: Golden) -> _Context:
                               "choose another golden curve.")
     span = float(np.nanmax(centre) - np.nanmin(centre))
     span = span if span > 0 else max(float(np.nanmax(np.abs(centre))), 1.0)
-    return _Context(x=np.asarray(profiles.x, dtype=np.float64), dx=profiles.dx, centre=centre,
-                    sigma=_sigma(on, span), y_span=span, peak_bin=int(np.nanargmax(centre)))
+    x = np.asarray(profiles.x, dtype=np.float64)
+    own = outlier_features.curve_features(x, centre[None, :])[0]
+    return _Context(x=x, dx=profiles.dx, centre=centre, sigma=_sigma(on, span), y_span=span,
+                    peak_bin=int(np.nanargmax(centre)),
+                    knee_x=float(own[outlier_features.KNEE_X]),
+                    fall_x=float(own[outlier_features.FALL_X]))
+
+
+def _joint(ctx: _Context) -> int:
+    """Where the centre's two separately aligned parts meet: halfway from its steepest rise
+    (the knee) to its steepest fall (the end), so each part holds one of them; the middle
+    of the grid when the centre does not rise before it falls."""
+    if np.isfinite(ctx.knee_x) and np.isfinite(ctx.fall_x) and ctx.knee_x < ctx.fall_x:
+        return int(round(((ctx.knee_x + ctx.fall_x) / 2 - ctx.x[0]) / ctx.dx))
+    return len(ctx.x) // 2
 
 
 def _sigma(golden: Golden, span: float) -> np.ndarray:
@@ -166,12 +216,18 @@ def _sigma(golden: Golden, span: float) -> np.ndarray:
 def _floors(ctx: _Context) -> np.ndarray:
     """The smallest scale of each feature (identical curves have a MAD of 0)."""
     y = 0.002 * ctx.y_span
-    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, kernel.GAIN: 0.002,
+    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, KNEE_TO_END: 0.5, kernel.GAIN: 0.002,
                    kernel.OFFSET: y,
                    kernel.RESIDUAL: y, kernel.SLOPE_RESIDUAL: y, kernel.LOCAL: 0.25,
                    kernel.SPREAD: y, kernel.CURVATURE: y,
                    kernel.MISSING: 2.0 / max(int(np.isfinite(ctx.centre).sum()), 1)}
     return np.array([per_feature[k] for k in FEATURES])
+
+
+def _shape_floors(ctx: _Context) -> np.ndarray:
+    """The smallest scale of each of the curve features (``outlier_features.NAMES``)."""
+    y, width = 0.002 * ctx.y_span, ctx.dx * len(ctx.x)
+    return np.array([y, ctx.dx, y, y * width, ctx.dx, y / width, ctx.dx, y / width])
 
 
 def _robust_z(values: np.ndarray, floors: np.ndarray, ref: np.ndarray | None = None
@@ -194,12 +250,31 @@ def _scores(z: np.ndarray) -> np.ndarray:
     up = np.clip(z, 0, None)
     forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
     return np.column_stack([
-        np.fmax(np.abs(_col(z, kernel.SHIFT)), np.abs(_col(z, kernel.SHIFT_END))),
+        np.fmax(np.fmax(np.abs(_col(z, kernel.SHIFT)), np.abs(_col(z, kernel.SHIFT_END))),
+                np.abs(_col(z, KNEE_TO_END))),
         np.abs(_col(z, kernel.GAIN)),
         np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
                 _col(up, kernel.LOCAL)),
         np.fmax(_col(up, kernel.SPREAD), _col(up, kernel.CURVATURE)),
-        _col(up, kernel.MISSING), ISOLATION_WEIGHT * forest])
+        _col(up, kernel.MISSING), forest])
+
+
+def _calibrated(scores: np.ndarray, ref: np.ndarray, *, labelled: bool) -> np.ndarray:
+    """Each score mapped so that its tail over the reference curves is a normal one's: the
+    reference's two ``TAIL`` quantiles (``TAIL_UNLABELLED`` when the reference is every
+    curve, defects included) go to the half-normal's, linearly, and on beyond them. A score
+    that is the largest of several measures (shape) has a longer tail than a single one
+    (level), a measure the process bounds (x shift within a tolerance) a shorter one; after
+    this the same value is about equally rare for every score, so the largest can rank. The
+    isolation score then counts at ``ISOLATION_WEIGHT``."""
+    levels = TAIL if labelled else TAIL_UNLABELLED
+    low, high = np.quantile(np.nan_to_num(ref, nan=0.0), levels, axis=0)
+    n_low, n_high = (NormalDist().inv_cdf(0.5 + q / 2) for q in levels)
+    slope = (n_high - n_low) / np.clip(high - low, (n_high - n_low) / MAX_STRETCH, None)
+    out = np.where(scores > 0, np.fmax(n_low + (scores - low) * slope, 0.0), 0.0)
+    out[np.isnan(scores)] = np.nan
+    out[:, -1] *= ISOLATION_WEIGHT
+    return out
 
 
 def _isolation(points: np.ndarray) -> np.ndarray:
@@ -231,15 +306,17 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
         if not s[which] >= USUAL:
             return "within the usual variation"
     name = SCORES[which]
-    if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN:
+    level = SCORES.index("level")
+    if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN or (
+            name == "shape" and s[level] >= max(USUAL, LEVEL_SHARE * s[which])):
         name = "level"  # a curve this much higher or lower: that is the news
     if name == "shift":
-        knee = abs(_col(z, kernel.SHIFT))
-        if knee >= USUAL or knee >= abs(_col(z, kernel.SHIFT_END)):  # the whole curve: a knee
-            shift = (m[kernel.SHIFT] - usual.shift) * ctx.dx
-            return f"{'late' if shift > 0 else 'early'} knee (x {shift:+.3g})"
-        shift = (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx
-        return f"{'late' if shift > 0 else 'early'} end (x {shift:+.3g})"
+        knee, end = abs(_col(z, kernel.SHIFT)), abs(_col(z, kernel.SHIFT_END))
+        if knee >= end or abs(_col(z, KNEE_TO_END)) < USUAL:  # the whole curve: its knee
+            return _moved("knee", (m[kernel.SHIFT] - usual.shift) * ctx.dx, ctx.knee_x,
+                          m[OWN_KNEE_X], usual.knee_x, ctx.dx)
+        return _moved("end", (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx, ctx.fall_x,
+                      m[OWN_FALL_X], usual.fall_x, ctx.dx)
     if name == "level":
         return _level(ctx, usual, m, z)
     if name == "noise":
@@ -249,9 +326,21 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
         return _gap(ctx, m)
     if name == "isolation":
         top = np.argsort(-np.abs(np.nan_to_num(z)), kind="stable")[:2]
-        words = list(FEATURES.values())
+        words = [*FEATURES.values(), *outlier_features.NAMES]
         return "unusual mix of " + " and ".join(words[k] for k in top)
     return _shape(ctx, m)
+
+
+def _moved(what: str, shift: float, golden_at: float, own_at: float, usual_at: float,
+           dx: float) -> str:
+    """"late knee at x 0.51 (+0.05)": where the curve's own knee (steepest rise) or end
+    (steepest fall) is when it agrees with the aligned part's shift, else the golden one's
+    moved by that shift."""
+    moved = own_at - usual_at
+    if not (np.isfinite(moved) and moved * shift > 0
+            and abs(moved - shift) <= max(0.5 * abs(shift), 2 * dx)):
+        own_at, moved = golden_at + shift, shift
+    return f"{'late' if moved > 0 else 'early'} {what} at x {_x(own_at)} ({moved:+.2g})"
 
 
 def _level(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:

@@ -136,7 +136,7 @@ def test_a_resize_while_a_zoom_is_on_its_way_keeps_the_zoom(page: Page,
     expect(page.locator("#explorer-summary-div")).to_contain_text("x 3…6", timeout=20_000)
 
 
-REASON = re.compile(r"(late|early) (knee|end) \(x [+-][0-9.e-]+\)"
+REASON = re.compile(r"(late|early) (knee|end) at x [0-9.e-]+ \([+-][0-9.e-]+\)"
                     r"|peak \d+ % (high|low) at x [0-9.e-]+|noisy.*|missing segment x .+"
                     r"|ends early at x .+|starts late at x .+"
                     r"|extra peak at x .+|dip at x .+|(high|low) around x .+"
@@ -155,6 +155,12 @@ def test_each_outlier_says_why_at_every_screen_size(page: Page, live_app: AppPro
     scores = [float(s) for s in table.locator("td[data-dash-column='score']").all_inner_texts()]
     assert len(reasons) == 12 and all(REASON.fullmatch(r) for r in reasons), reasons
     assert reasons[0] != "within the usual variation" and scores == sorted(scores, reverse=True)
+    # the API's outlier route ranks the same curves the same way, with the same words
+    ids = [int(c) for c in table.locator("td[data-dash-column='curve_id']").all_inner_texts()]
+    ranked = page.request.post(f"{live_app.url}/api/v1/clusters/1/outliers?limit=12",
+                               data={"filter": {}}, headers={"Origin": live_app.url}
+                               ).json()["items"]
+    assert [(i["curve_id"], i["reason"]) for i in ranked] == list(zip(ids, reasons, strict=True))
     for width, height in ((1440, 900), (820, 1180), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         table.scroll_into_view_if_needed()

@@ -19,7 +19,7 @@ def _measures(rows: list[np.ndarray], centre: np.ndarray, *, spread: float = 0.0
               ) -> np.ndarray:
     mean = np.array(rows, dtype=np.float32)
     return kernel.shape_measures(mean, mean - spread, mean + spread, centre,
-                                 np.full(BINS, 0.01), 20)
+                                 np.full(BINS, 0.01), 20, BINS // 2)
 
 
 def test_shift_gain_and_offset_of_a_known_curve_are_recovered() -> None:

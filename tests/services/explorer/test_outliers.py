@@ -16,25 +16,29 @@ from services.explorer.curve_queries import Profiles
 BINS = 128
 N_OK = 40
 DEFECTS = {"shifted": 901, "scaled": 902, "noisy": 903, "missing": 904, "bump": 905,
-           "flat": 906}
+           "flat": 906, "knee": 907}
 
 
-def _shape(x: np.ndarray, *, shift: float = 0.0, gain: float = 1.0) -> np.ndarray:
-    t = x - shift
-    return gain * (0.1 + 0.9 / (1 + np.exp(-(t - 0.45) / 0.025))) * (0.6 + 0.5 * np.clip(
-        t - 0.45, 0, None)) * np.where(t > 0.85, np.exp(-(((t - 0.85) / 0.08) ** 2)), 1.0)
+def _shape(x: np.ndarray, *, shift: float = 0.0, gain: float = 1.0, knee: float = 0.0
+           ) -> np.ndarray:
+    t, k = x - shift, x - shift - knee
+    return gain * (0.1 + 0.9 / (1 + np.exp(-(k - 0.45) / 0.025))) * (0.6 + 0.5 * np.clip(
+        k - 0.45, 0, None)) * np.where(t > 0.85, np.exp(-(((t - 0.85) / 0.08) ** 2)), 1.0)
 
 
 def _curve(rng: np.random.Generator, kind: str = "ok") -> tuple[np.ndarray, np.ndarray]:
     x = np.linspace(0, 1, 1500)
     shift, gain, noise = float(rng.normal(0, 0.01)), 1 + float(rng.normal(0, 0.015)), 0.004
+    knee = 0.05 if kind == "knee" else 0.0
+    if kind in ("shifted", "knee"):  # exactly known, no jitter on top
+        shift = 0.07 if kind == "shifted" else 0.0
     if kind == "shifted":
         shift = 0.07
     elif kind == "scaled":
         gain = 1.12
     elif kind == "noisy":
         noise = 0.03
-    y = _shape(x, shift=shift, gain=gain) + rng.normal(0, noise, len(x))
+    y = _shape(x, shift=shift, gain=gain, knee=knee) + rng.normal(0, noise, len(x))
     if kind == "bump":
         y += 0.15 * np.exp(-(((x - 0.3) / 0.012) ** 2))
     if kind == "flat":
@@ -78,7 +82,14 @@ def test_every_defect_kind_is_ranked_above_every_ok_curve() -> None:
 def test_reasons_name_what_is_wrong_and_where() -> None:
     ranked = _ranked(*_known_set())
     reason = {kind: ranked[cid][1] for kind, cid in DEFECTS.items()}
-    assert re.fullmatch(r"late knee \(x \+0\.0[67]\d*\)", reason["shifted"])
+    # the whole curve 0.07 late: its knee (the golden one's steepest rise, ~0.46) too
+    shifted = re.fullmatch(r"late knee at x (0\.\d+) \(\+(0\.0\d+)\)", reason["shifted"])
+    assert shifted and abs(float(shifted.group(1)) - 0.53) < 0.015
+    assert abs(float(shifted.group(2)) - 0.07) < 0.012  # a grid bin and a half
+    # only the knee 0.05 late, the end where it was
+    knee = re.fullmatch(r"late knee at x (0\.\d+) \(\+(0\.0\d+)\)", reason["knee"])
+    assert knee and abs(float(knee.group(1)) - 0.51) < 0.015
+    assert abs(float(knee.group(2)) - 0.05) < 0.012
     found = re.fullmatch(r"peak (\d+) % high at x (0\.8\d*)", reason["scaled"])
     assert found and 10 <= int(found.group(1)) <= 14
     assert re.fullmatch(r"noisy \(\d+\.\d× the usual spread\)", reason["noisy"])
@@ -182,3 +193,33 @@ def test_a_dip_and_a_wide_sag_are_worded_apart() -> None:
     assert re.fullmatch(r"low around x 0\.(29|3|30|31)\d* \(-\d+ % of the range\)",
                         ranked[N_OK + 2][1])
     assert {ranked[N_OK + 1][0], ranked[N_OK + 2][0]} == {0, 1}
+
+
+def test_a_shift_just_past_a_bounded_jitter_outranks_the_usual_variation() -> None:
+    """The OK curves' x jitter is bounded (±0.02): a curve 0.04 late is rarer than any OK
+    curve's largest score, though under 3 of their robust standard deviations away."""
+    rng = np.random.default_rng(12)
+    x = np.linspace(0, 1, 1500)
+    curves = [(x, _shape(x, shift=float(s), gain=1 + float(rng.normal(0, 0.015)))
+               + rng.normal(0, 0.004, len(x))) for s in rng.uniform(-0.02, 0.02, 60)]
+    curves.append((x, _shape(x, shift=0.04) + rng.normal(0, 0.004, len(x))))
+    prof = _profiles(curves, list(range(1, 62)))
+    ranking = outliers.rank(prof, golden.build(prof, curve_ids=list(range(1, 61))),
+                            reference=prof.curve_ids <= 60)
+    assert int(ranking.curve_ids[0]) == 61
+    assert ranking.score[0] >= outliers.USUAL
+    assert re.fullmatch(r"late knee at x 0\.(48|49|50)\d* \(\+0\.0[34]\d*\)",  # ± a bin
+                        ranking.reasons[0])
+
+
+def test_an_early_end_alone_is_worded_as_the_end() -> None:
+    rng = np.random.default_rng(6)
+    curves = [_curve(rng) for _ in range(N_OK)]
+    x = np.linspace(0, 1, 1500)
+    early = _shape(x) / np.where(x > 0.85, np.exp(-(((x - 0.85) / 0.08) ** 2)), 1.0) \
+        * np.where(x > 0.80, np.exp(-(((x - 0.80) / 0.08) ** 2)), 1.0)  # the drop 0.05 early
+    curves.append((x, early + rng.normal(0, 0.004, len(x))))
+    prof = _profiles(curves, list(range(1, N_OK + 2)))
+    ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
+    assert ranked[N_OK + 1][0] == 0
+    assert re.fullmatch(r"early end at x 0\.8\d* \(-0\.0\d+\)", ranked[N_OK + 1][1])
