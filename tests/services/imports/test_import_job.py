@@ -19,7 +19,6 @@ from tests.services.import_helpers import import_bytes, make_cluster, table_coun
 
 def _two_process_parquet(curves: int, points: int) -> bytes:
     """Curves of two processes, alternating, so each source batch has its own dictionary."""
-    n = curves * points
     curve = np.repeat(np.arange(curves), points)
     process = pa.array(["press-fit", "riveting"]).take(pa.array(curve % 2))
     out = io.BytesIO()
