@@ -57,7 +57,8 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
              query: list[dict[str, Any]] | None = None, paged: bool = False,
              role: str = "", response: dict[str, Any] | None = None, status: int = 200,
              content_type: str = JSON, errors: tuple[int, ...] = (),
-             body_required: bool = True, media: tuple[str, ...] = ()) -> Callable[[Any], Any]:
+             body_required: bool = True, media: tuple[str, ...] = (),
+             body_media: tuple[str, ...] = ()) -> Callable[[Any], Any]:
     """Attach OpenAPI metadata to a view.
 
     ``summary``; ``tag``; ``body``: the JSON request body's schema; ``query``: query
@@ -66,7 +67,8 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
     cluster role), documented and used by the security matrix; ``response``: the schema
     of the success body (usually a reference from :mod:`api.schemas`), answered with
     ``status`` as ``content_type`` (``status=204``: no body); ``media``: instead, the media
-    types of a streamed file answer; ``errors``: error statuses beyond
+    types of a streamed file answer; ``body_media``: media types the request body may
+    also be sent as (a file's bytes) besides the JSON ``body``; ``errors``: error statuses beyond
     :data:`COMMON_ERRORS` and, for a route with a role, :data:`ROLE_ERRORS`.
     """
     params = [{**p, "in": p.get("in", "query")} for p in (query or [])]
@@ -75,7 +77,8 @@ def describe(*, summary: str, tag: str = "", body: dict[str, Any] | None = None,
                         "query": params + (PAGE_PARAMS if paged else []),
                         "role": role, "response": response, "status": status,
                         "content_type": content_type, "errors": tuple(errors),
-                        "body_required": body_required, "media": tuple(media)}
+                        "body_required": body_required, "media": tuple(media),
+                        "body_media": tuple(body_media)}
         return view
     return wrap
 
@@ -134,7 +137,9 @@ def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
     }
     if method in ("POST", "PUT", "PATCH") and meta.get("body") is not None:
         op["requestBody"] = {"required": bool(meta.get("body_required", True)),
-                             "content": {JSON: {"schema": meta["body"]}}}
+                             "content": {JSON: {"schema": meta["body"]}, **{
+                                 m: {"schema": {"type": "string", "format": "binary"}}
+                                 for m in meta.get("body_media", ())}}}
     if getattr(view, "public_route", False):
         op["security"] = [{"basic": []}]
     return op

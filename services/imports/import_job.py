@@ -18,6 +18,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from data.analytics import import_staging as staging
 from data.metadata import imports as jobs_data
 from data.metadata import memberships
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
 #: Share of the progress bar spent reading, converting and staging rows.
 STAGE_SHARE = 0.8
+#: Samples gathered from the source batches into one staging INSERT at most.
+STAGE_INSERT_ROWS = 1_048_576
 #: Uploads not imported within this time are removed at the next start.
 UPLOAD_KEEP_SECONDS = 24 * 3600
 _RUNNING: set[int] = set()
@@ -249,11 +253,12 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
                 yield ([] if sink.total else _prepare(table, ids)), done, share
 
     done = 0
+    pending = _Pending(cs, job_id=job_id)
     for tables, rows, share in read_ahead(prepared()):
         done = rows
-        for table, curves in tables:
-            staging.insert_stage(cs, job_id=job_id, table=table, curves=curves)
+        pending.add(tables)
         report(STAGE_SHARE * min(share, 1.0))
+    pending.flush()
     if done == 0:
         raise ValidationError("The file has a header but no rows.")
     sink.raise_if_any()
@@ -264,6 +269,34 @@ def _stage(cs: ClusterSession, *, job_id: int, kind: str, fmt: str, path: Path,
         sink.add(row, mapping.get(column, column), message)
     sink.raise_if_any()
     return done
+
+
+class _Pending:
+    """Converted tables waiting for their staging insert: one INSERT per
+    :data:`STAGE_INSERT_ROWS` samples, not one per source batch (each insert makes parts
+    the engine must later merge, alter and attach)."""
+
+    def __init__(self, cs: ClusterSession, *, job_id: int) -> None:
+        self.cs, self.job_id = cs, job_id
+        self.tables: dict[bool, list[pa.Table]] = {False: [], True: []}
+        self.rows = 0
+
+    def add(self, tables: list[tuple[pa.Table, bool]]) -> None:
+        """Queue one batch's tables; insert when enough samples are waiting."""
+        for table, curves in tables:
+            self.tables[curves].append(table)
+            self.rows += 0 if curves else table.num_rows
+        if self.rows >= STAGE_INSERT_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert everything queued (samples first, then the per-curve rows)."""
+        for curves in (False, True):
+            queued, self.tables[curves] = self.tables[curves], []
+            if queued:
+                table = pa.concat_tables(queued).unify_dictionaries().combine_chunks()
+                staging.insert_stage(self.cs, job_id=self.job_id, table=table, curves=curves)
+        self.rows = 0
 
 
 def _prepare(table: Any, ids: CurveIds | None) -> list[tuple[Any, bool]]:

@@ -7,7 +7,7 @@ import binascii
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -99,19 +99,30 @@ def owned_upload(runtime: Runtime, *, cluster_id: int, path: str) -> Path:
     return found
 
 
-def _body_batches(body: bytes, content_type: str, *, ceiling: int
-                  ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """The rows of an ingest request body (Arrow IPC stream or Parquet), batch by batch,
-    refused past the body's decompressed-size budget (see ``import_budget``)."""
-    kind = content_type.split(";")[0].strip().lower()
-    fmt = {"application/vnd.apache.arrow.stream": "arrow",
-           "application/vnd.apache.arrow.file": "arrow",
-           "application/vnd.apache.parquet": "parquet",
-           "application/x-parquet": "parquet"}.get(kind)
-    if fmt is None:
+#: Request bodies the ingest API reads as files, by media type, and their file formats.
+BODY_FORMATS: dict[str, str] = {
+    "application/vnd.apache.arrow.stream": "arrow",
+    "application/vnd.apache.arrow.file": "arrow",
+    "application/vnd.apache.parquet": "parquet",
+    "application/x-parquet": "parquet",
+    "text/csv": "csv",
+}
+
+
+def body_format(content_type: str) -> str:
+    """``arrow``, ``parquet`` or ``csv`` for an ingest body's media type, or a refusal."""
+    found = BODY_FORMATS.get(content_type.split(";")[0].strip().lower())
+    if found is None:
         raise ImportFileError("Send Content-Type application/json, "
-                              "application/vnd.apache.arrow.stream or "
-                              "application/vnd.apache.parquet.")
+                              "application/vnd.apache.arrow.stream, "
+                              "application/vnd.apache.parquet or text/csv.")
+    return found
+
+
+def _body_batches(body: bytes, fmt: str, *, ceiling: int
+                  ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The rows of an Arrow IPC stream or Parquet body, batch by batch, refused past the
+    body's decompressed-size budget (see ``import_budget``)."""
     try:
         schema, batches = body_batches(body, fmt, ceiling=ceiling)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -147,6 +158,20 @@ def _ingest_batches(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: st
                     ) -> tuple[JobView, bool]:
     """Write ``batches`` to a staged Parquet file as they are read (one batch in memory),
     then import it; a refusal while reading leaves no file and no job."""
+    def write(path: Path) -> None:
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+
+    return _ingest_file(runtime, cluster_id=cluster_id, actor=actor, kind=kind,
+                        batch_id=batch_id, fmt="parquet", write=write)
+
+
+def _ingest_file(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: str,
+                 batch_id: str, fmt: str, write: Callable[[Path], None]
+                 ) -> tuple[JobView, bool]:
+    """Stage a batch as a file of ``fmt`` (``write`` fills it) and import it now; a batch
+    id imported before returns that job (created False) and writes nothing."""
     if not isinstance(batch_id, str) or not _BATCH_ID.fullmatch(batch_id):
         raise ValidationError("batch_id is 1–120 letters, digits, '.', '_', ':' or '-'.")
     columns_for(kind)
@@ -154,11 +179,9 @@ def _ingest_batches(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: st
         found = jobs_data.import_by_batch(session, cluster_id=cluster_id, batch_id=batch_id)
         if found is not None and found.status != "failed":
             return JobView.of(found), False
-    path = new_upload_path(runtime, cluster_id, "parquet")
+    path = new_upload_path(runtime, cluster_id, fmt)
     try:
-        with pq.ParquetWriter(path, schema) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
+        write(path)
     except (pa.ArrowInvalid, OSError) as exc:
         path.unlink(missing_ok=True)
         raise _unreadable() from exc
@@ -169,7 +192,7 @@ def _ingest_batches(runtime: Runtime, *, cluster_id: int, actor: Actor, kind: st
         with runtime.db.session() as session:
             jobs_data.update_import(session, found.id, batch_id=None)
     job = create_job(runtime, cluster_id=cluster_id, actor=actor, file_name=f"batch {batch_id}",
-                     kind=kind, fmt="parquet", path=path, batch_id=batch_id, source="api")
+                     kind=kind, fmt=fmt, path=path, batch_id=batch_id, source="api")
     return run_import(runtime, job.id), True
 
 
@@ -194,11 +217,17 @@ def _ingest_now(runtime: Runtime, *, cluster_id: int, actor: Actor, body: bytes,
                       kind=str(json_data.get("kind", "curves")),
                       batch_id=json_data.get("batch_id", ""),
                       table=json_table(json_data.get("rows")))
-    schema, batches = _body_batches(body, content_type,
-                                    ceiling=runtime.settings.max_decompressed_bytes)
-    return _ingest_batches(runtime, cluster_id=cluster_id, actor=actor,
-                           kind=query.get("kind", "curves"),
-                           batch_id=query.get("batch_id", ""), schema=schema, batches=batches)
+    fmt = body_format(content_type)
+    kind, batch_id = query.get("kind", "curves"), query.get("batch_id", "")
+    if fmt == "csv":  # checked as text, then row by row, by the import job itself
+        def write(path: Path) -> None:
+            path.write_bytes(body)
+
+        return _ingest_file(runtime, cluster_id=cluster_id, actor=actor, kind=kind,
+                            batch_id=batch_id, fmt="csv", write=write)
+    schema, batches = _body_batches(body, fmt, ceiling=runtime.settings.max_decompressed_bytes)
+    return _ingest_batches(runtime, cluster_id=cluster_id, actor=actor, kind=kind,
+                           batch_id=batch_id, schema=schema, batches=batches)
 
 
 def safe_cell(value: Any) -> str:

@@ -106,3 +106,102 @@ def test_a_batch_over_the_limit_is_refused_before_it_is_read(
     assert json_body(answer)["error"]["message"] == (
         "A batch is at most 60 MB; split the data into several batches.")
     assert table_count(runtime, str(world["db"]), "curve_samples") == 0
+
+
+CSV_HEADER = "serial,process,ts,idx,x,y\n"
+
+
+def _csv(serial: str, n: int = 10) -> bytes:
+    return (CSV_HEADER + "".join(f"{serial},press-fit,2026-11-20T08:00:00Z,{i},{i * 0.1},"
+                                 f"{i * 0.5}\n" for i in range(n))).encode()
+
+
+def _post_body(client: FlaskClient, world: dict[str, object], auth: dict[str, str],
+               body: bytes, content_type: str, batch: str) -> object:
+    return client.post(f"/api/v1/clusters/{world['a']}/ingest?batch_id={batch}&kind=curves",
+                       data=body, headers={**auth, "Content-Type": content_type})
+
+
+def _nothing_imported(client: FlaskClient, runtime: Runtime, world: dict[str, object],
+                      auth: dict[str, str]) -> None:
+    db = str(world["db"])
+    assert table_count(runtime, db, "curve_samples") == 0
+    assert table_count(runtime, db, "curves") == 0
+    jobs = json_body(client.get(f"/api/v1/clusters/{world['a']}/imports", headers=auth))
+    assert all(j["status"] == "failed" for j in jobs["items"])
+    folder = runtime.settings.instance_path / "imports" / str(world["a"])
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_csv_body_is_imported_once(client: FlaskClient, runtime: Runtime,
+                                     world: dict[str, object]) -> None:
+    auth = _bearer(runtime, world, "editor")
+    first = _post_body(client, world, auth, _csv("CSV-1"), "text/csv; charset=utf-8", "c-1")
+    again = _post_body(client, world, auth, _csv("CSV-1"), "text/csv", "c-1")
+    assert (first.status_code, again.status_code) == (201, 200)  # type: ignore[attr-defined]
+    job = json_body(first)  # type: ignore[arg-type]
+    assert (job["status"], job["file_format"], job["rows"]) == ("done", "csv", 10)
+    assert table_count(runtime, str(world["db"]), "curve_samples") == 10
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("serial,process,ts,idx,x,y\n".encode("utf-16"),
+     "The file is UTF-16 text; save it as CSV UTF-8."),
+    (_csv("CSV-2", 3) + b"CSV-2,press-fit,2026-11-20T08:00:00Z,3,0.3\n",
+     "Line 5 has 5 columns; the header has 6."),
+    (_csv("CSV-3", 3).replace(b",0.5\n", b",half\n"),
+     "1 problem found; nothing was imported. Row 2, column y: \u201chalf\u201d is not a "
+     "number (use a decimal point, e.g. 1.25)"),
+    (b"serial,process,ts,idx,x\nCSV-4,press-fit,2026-11-20T08:00:00Z,0,1\n",
+     "Required column \u201cy\u201d missing: add or map it."),
+])
+def test_a_bad_csv_body_fails_with_its_reason_and_imports_nothing(
+        client: FlaskClient, runtime: Runtime, world: dict[str, object], body: bytes,
+        message: str) -> None:
+    auth = _bearer(runtime, world, "editor")
+    answer = _post_body(client, world, auth, body, "text/csv", "bad-csv")
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert json_body(answer)["message"] == message  # type: ignore[arg-type]
+    _nothing_imported(client, runtime, world, auth)
+
+
+def test_an_arrow_body_of_the_wrong_schema_fails_and_imports_nothing(
+        client: FlaskClient, runtime: Runtime, world: dict[str, object]) -> None:
+    auth = _bearer(runtime, world, "editor")
+    table = pa.Table.from_pylist([{"serial": "W-1", "process": "press-fit", "when": "x",
+                                   "idx": 0, "x": 1.0, "y": 2.0}])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    answer = _post_body(client, world, auth, sink.getvalue().to_pybytes(),
+                        "application/vnd.apache.arrow.stream", "wrong-schema")
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert json_body(answer)["message"] == (  # type: ignore[arg-type]
+        "Required column \u201cts\u201d missing: add or map it.")
+    _nothing_imported(client, runtime, world, auth)
+
+
+def test_an_unknown_body_type_is_refused_and_a_viewer_cannot_send_csv(
+        client: FlaskClient, runtime: Runtime, world: dict[str, object]) -> None:
+    editor = _bearer(runtime, world, "editor")
+    answer = _post_body(client, world, editor, _csv("CSV-5"), "application/octet-stream", "u")
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert json_body(answer)["error"]["message"] == (  # type: ignore[arg-type]
+        "Send Content-Type application/json, application/vnd.apache.arrow.stream, "
+        "application/vnd.apache.parquet or text/csv.")
+    viewer = _bearer(runtime, world, "viewer")
+    refused = _post_body(client, world, viewer, _csv("CSV-5"), "text/csv", "v")
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    _nothing_imported(client, runtime, world, editor)
+
+
+def test_the_openapi_document_lists_the_body_formats(client: FlaskClient, runtime: Runtime,
+                                                     world: dict[str, object]) -> None:
+    auth = _bearer(runtime, world, "editor")
+    document = json_body(client.get("/api/v1/openapi.json", headers=auth))
+    body = document["paths"]["/api/v1/clusters/{cluster_id}/ingest"]["post"]["requestBody"]
+    assert sorted(body["content"]) == sorted([
+        "application/json", "application/vnd.apache.arrow.stream",
+        "application/vnd.apache.arrow.file", "application/vnd.apache.parquet",
+        "application/x-parquet", "text/csv"])
+    assert body["content"]["text/csv"]["schema"] == {"type": "string", "format": "binary"}
