@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -30,6 +31,17 @@ log = logging.getLogger("lyceum")
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 #: Bootstrap and its icons, served from assets/vendor (the browser may have no internet).
 VENDOR_STYLESHEETS = ("/assets/vendor/bootstrap.min.css", "/assets/vendor/bootstrap-icons.min.css")
+ASSETS = Path(__file__).resolve().parent / "assets"
+#: How long the browser keeps an asset whose address carries its version (``?m=`` the file's
+#: modification time, as Dash adds it, or a font's hash): a new version has a new address.
+VERSIONED_ASSET_MAX_AGE = 365 * 24 * 3600
+
+
+def vendor_stylesheets(folder: Path = ASSETS) -> list[str]:
+    """The vendor stylesheets' addresses, each with its file's modification time (so the
+    browser may keep them, and fetches a changed file at once)."""
+    return [f"{path}?m={int((folder / path.removeprefix('/assets/')).stat().st_mtime)}"
+            for path in VENDOR_STYLESHEETS]
 
 
 def _configure_server(server: Flask, settings: Settings) -> None:
@@ -135,8 +147,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     jobs.bind(server)
     app = Dash(__name__, server=server, use_pages=True, title="Lyceum Clusters",  # type: ignore[arg-type]
                update_title="", suppress_callback_exceptions=True, serve_locally=True,
-               compress=False, assets_ignore=r"vendor/.*", background_callback_manager=jobs,
-               external_stylesheets=list(VENDOR_STYLESHEETS))
+               compress=False, assets_path_ignore=["^vendor$"],
+               background_callback_manager=jobs, external_stylesheets=vendor_stylesheets())
     for page in dash.page_registry.values():
         if not hasattr(page["layout"], "__wrapped__"):
             page["layout"] = _guard_page(page["layout"], page)
@@ -200,6 +212,13 @@ def _attach_callbacks(app: Dash) -> None:
 
 
 def _security_headers(response: Any) -> Any:
+    if request.path.startswith("/assets/") and request.query_string and \
+            response.status_code in (200, 304):
+        # a versioned address: the browser keeps the file instead of asking on every page
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = VERSIONED_ASSET_MAX_AGE
+        response.cache_control.immutable = True
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -6,47 +6,47 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from dash import Patch
 
 _MARGIN = {"l": 40, "r": 10, "t": 10, "b": 30}
+#: The charts' template as plain data (built once; a figure only refers to it).
+TEMPLATE: Any = pio.templates["plotly_white"].to_plotly_json()
 
 
-def _base(height: int, **layout: Any) -> go.Figure:
-    fig = go.Figure()
+def _base(height: int, data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
+    """A figure as plain data (what ``go.Figure`` would send, without building one: these
+    empty frames are made on every dashboard layout)."""
     settings: dict[str, Any] = {"height": height, "margin": _MARGIN, "showlegend": False,
-                                "template": "plotly_white", "uirevision": "keep"}
-    fig.update_layout(**{**settings, **layout})
-    return fig
+                                "template": TEMPLATE, "uirevision": "keep"}
+    return {"data": data, "layout": {**settings, **layout}}
 
 
-def make_sparkline() -> go.Figure:
+def make_sparkline() -> dict[str, Any]:
     """An empty trend line for a KPI card."""
-    fig = _base(60, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    fig.add_scatter(x=[], y=[], mode="lines", line={"width": 2, "color": "#0d6efd"},
-                    connectgaps=False, hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return _base(60, [{"type": "scatter", "x": [], "y": [], "mode": "lines",
+                       "line": {"width": 2, "color": "#0d6efd"}, "connectgaps": False,
+                       "hovertemplate": "%{x}<br>%{y:.1f}<extra></extra>"}],
+                 margin={"l": 0, "r": 0, "t": 0, "b": 0}, xaxis={"visible": False},
+                 yaxis={"visible": False})
 
 
-def make_defect_bars() -> go.Figure:
+def make_defect_bars() -> dict[str, Any]:
     """Defect rate by mode: this window and the previous one."""
-    fig = _base(260, barmode="group", showlegend=True,
-                legend={"orientation": "h", "y": 1.1})
-    fig.add_bar(x=[], y=[], name="this window", marker_color="#dc3545")
-    fig.add_bar(x=[], y=[], name="previous window", marker_color="#adb5bd")
-    fig.update_yaxes(title="% of parts", rangemode="tozero")
-    return fig
+    return _base(260, [{"type": "bar", "x": [], "y": [], "name": "this window",
+                        "marker": {"color": "#dc3545"}},
+                       {"type": "bar", "x": [], "y": [], "name": "previous window",
+                        "marker": {"color": "#adb5bd"}}],
+                 barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.1},
+                 yaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"})
 
 
-def make_heatmap() -> go.Figure:
+def make_heatmap() -> dict[str, Any]:
     """Stations × hours, coloured by defect rate."""
-    fig = _base(220)
-    fig.add_heatmap(x=[], y=[], z=[], colorscale="Reds", zmin=0, hoverongaps=False,
-                    colorbar={"title": "NOK %"},
-                    hovertemplate="%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>")
-    return fig
+    return _base(220, [{"type": "heatmap", "x": [], "y": [], "z": [], "colorscale": "Reds",
+                        "zmin": 0, "hoverongaps": False,
+                        "colorbar": {"title": {"text": "NOK %"}},
+                        "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}])
 
 
 def patch_traces(series: list[dict[str, Any]]) -> Patch:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import random
 import signal
 import uuid
 from collections.abc import Callable, Iterable
@@ -51,6 +53,14 @@ from services.gateway.engine_statements import EnginePlan, plan_statement, split
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 OK = b"Ok.\n"
+#: Query ids of requests that name none: random (seeded once from the OS), not secret; a
+#: UUID from the OS per request cost a system call that was 8 % of a small statement.
+_QUERY_IDS = random.Random(os.urandom(32))
+
+
+def new_query_id() -> str:
+    """A fresh query id in ClickHouse's form (a version-4 UUID)."""
+    return str(uuid.UUID(int=_QUERY_IDS.getrandbits(128), version=4))
 
 
 class EngineApp:
@@ -67,7 +77,7 @@ class EngineApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         params: dict[str, str] = {}
-        query_id = str(uuid.uuid4())
+        query_id = new_query_id()
         try:
             params = parse_params(environ.get("QUERY_STRING", ""))
             query_id = params.get("query_id") or query_id

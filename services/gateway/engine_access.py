@@ -15,10 +15,13 @@ is audited, and counts towards the per-address limit of the gateway.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import queue
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,24 +77,31 @@ def authenticate_caller(runtime: Runtime, *, user: str, key: str,
     if user == ENGINE_APP_USER and hmac.compare_digest(
             key.encode(), runtime.settings.engine_key.encode()):
         return EngineCaller(user=user, address=address)
+    verified = runtime.caches.of(VerifiedSecrets)
     with runtime.db.session() as session:
-        if audit_data.count_recent(session, action=AUTH_ACTION,
-                                   since=utcnow() - AUTH_FAILURE_WINDOW,
-                                   ip=address) >= AUTH_FAILURE_LIMIT:
-            raise TooManyFailures("Too many failed sign-ins from this address; wait a few "
-                                  "minutes.")
         cluster = memberships.get_cluster_by_credential_user(session, user)
         stored_hash = cluster.credential_hash if cluster else None
-        # The keyed hash always runs, so an unknown user costs what a wrong secret costs.
-        secret_ok = runtime.keys.verify_credential(stored_hash, key,
-                                                   legacy=runtime.passwords.verify)
-        if cluster is None or not secret_ok:
-            audit.record(session, AUTH_ACTION, actor=audit.Actor(label=user[:200], ip=address),
-                         outcome="failure", target_type="engine",
-                         target_id=cluster.id if cluster else "",
-                         cluster_id=cluster.id if cluster else None)
-            session.commit()
-            raise NotAuthenticated(GENERIC_AUTH_FAILURE)
+        if not (stored_hash and verified.holds(user, key, address, stored_hash)):
+            # not the secret that opened this credential a moment ago: the full check
+            if audit_data.count_recent(session, action=AUTH_ACTION,
+                                       since=utcnow() - AUTH_FAILURE_WINDOW,
+                                       ip=address) >= AUTH_FAILURE_LIMIT:
+                raise TooManyFailures("Too many failed sign-ins from this address; wait a "
+                                      "few minutes.")
+            # The keyed hash always runs, so an unknown user costs what a wrong secret costs.
+            secret_ok = runtime.keys.verify_credential(stored_hash, key,
+                                                       legacy=runtime.passwords.verify)
+            if cluster is None or not secret_ok:
+                verified.clear()  # after any failure, every caller takes the full check
+                audit.record(session, AUTH_ACTION,
+                             actor=audit.Actor(label=user[:200], ip=address),
+                             outcome="failure", target_type="engine",
+                             target_id=cluster.id if cluster else "",
+                             cluster_id=cluster.id if cluster else None)
+                session.commit()
+                raise NotAuthenticated(GENERIC_AUTH_FAILURE)
+            verified.keep(user, key, address, str(stored_hash))
+        assert cluster is not None
         if cluster.status != "running" or cluster.decommissioned_at is not None:
             raise QueryRefused(f"The cluster “{cluster.name}” is {cluster.status}; "
                                "only running clusters answer queries.")
@@ -99,6 +109,55 @@ def authenticate_caller(runtime: Runtime, *, user: str, key: str,
                             database=cluster.database_name,
                             limits=cluster_query_settings(cluster,
                                                           ceilings=runtime.settings.ceilings))
+
+
+class VerifiedSecrets:
+    """Credentials whose secret was verified a moment ago (a runtime cache).
+
+    A client sends its secret with every statement; verifying it (the failure count of the
+    address, the keyed hash) cost most of a small statement. What is kept is a digest of
+    (user, secret, address) with the credential hash it matched: it counts only while the
+    cluster's *current* credential hash (read on every request, with its status) is still
+    that one, so a rotation or a decommission takes effect at the next statement. A wrong
+    secret is never kept, and any failure forgets everything kept, so an address that
+    failed too often is refused as before.
+    """
+
+    TTL_S = 60.0
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _digest(user: str, key: str, address: str) -> bytes:
+        return hashlib.sha256(f"{user}\0{key}\0{address}".encode()).digest()
+
+    def holds(self, user: str, key: str, address: str, stored_hash: str) -> bool:
+        """True if ``user``/``key`` from ``address`` matched ``stored_hash`` within the last
+        ``TTL_S`` seconds."""
+        digest = self._digest(user, key, address)
+        with self._lock:
+            found = self._kept.get(digest)
+            if found is None or time.monotonic() - found[0] > self.TTL_S:
+                return False
+            return hmac.compare_digest(found[1].encode(), stored_hash.encode())
+
+    def keep(self, user: str, key: str, address: str, stored_hash: str) -> None:
+        """Remember that ``user``/``key`` from ``address`` matched ``stored_hash`` now (the
+        oldest goes when full)."""
+        digest = self._digest(user, key, address)
+        with self._lock:
+            self._kept[digest] = (time.monotonic(), stored_hash)
+            self._kept.move_to_end(digest)
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every verified secret."""
+        with self._lock:
+            self._kept.clear()
 
 
 class AuditWriter:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 
@@ -73,3 +75,61 @@ def test_a_cluster_that_is_not_running_answers_nothing(runtime: Runtime) -> None
     _cluster(runtime, status="failed")
     with pytest.raises(QueryRefused):
         authenticate_caller(runtime, user="plant_a_app", key=SECRET)
+
+
+def _counting_verifications(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = runtime.keys.verify_credential
+
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(runtime.keys, "verify_credential", counted)
+    return calls
+
+
+def test_a_secret_verified_a_moment_ago_skips_the_keyed_hash(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    _cluster(runtime)
+    calls = _counting_verifications(runtime, monkeypatch)
+    for _ in range(3):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.5")
+    assert len(calls) == 1
+    authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.6")
+    assert len(calls) == 2  # another address is checked in full
+
+
+def test_a_rotated_secret_fails_at_the_next_statement(runtime: Runtime) -> None:
+    cluster_id = _cluster(runtime)
+    authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.7")
+    with runtime.db.session() as session:
+        row = session.get(DatabaseCluster, cluster_id)
+        assert row is not None
+        row.credential_hash = runtime.keys.hash_credential("the new secret, rotated")
+        session.commit()
+    with pytest.raises(NotAuthenticated):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.7")
+    assert _failures(runtime) == 1
+
+
+def test_a_decommissioned_cluster_refuses_a_verified_secret(runtime: Runtime) -> None:
+    cluster_id = _cluster(runtime)
+    authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.8")
+    with runtime.db.session() as session:
+        row = session.get(DatabaseCluster, cluster_id)
+        assert row is not None
+        row.status = "decommissioned"
+        session.commit()
+    with pytest.raises(QueryRefused):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.8")
+
+
+def test_an_address_locked_out_is_refused_even_with_a_verified_secret(
+        runtime: Runtime) -> None:
+    _cluster(runtime)
+    authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.9")
+    for _ in range(AUTH_FAILURE_LIMIT):
+        with pytest.raises(NotAuthenticated):
+            authenticate_caller(runtime, user="plant_a_app", key="wrong", address="10.0.0.9")
+    with pytest.raises(TooManyFailures):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.0.9")
