@@ -64,11 +64,9 @@ def make_part_search() -> html.Div:
                    className="visually-hidden"),
         dbc.InputGroup([
             dbc.Input(id=Shell.part_search, type="search", placeholder="Serial or part id",
-                      autocomplete="off", maxLength=80, debounce=False, n_submit=0,
-                      title="Find a part: type its serial or part id and press Enter"),
+                      autocomplete="off", maxLength=80, debounce=False, n_submit=0),
             dbc.Button(html.I(className="bi bi-upc-scan"), id=Shell.part_search_button,
-                       color="light", outline=True, n_clicks=0, title="Find the part",
-                       **{"aria-label": "Find the part"}),
+                       color="light", outline=True, n_clicks=0, title="Find the part"),
         ], size="sm"),
         html.Div(id=Shell.part_search_result, className="part-search-result", **_LIVE),
     ], role="search", className="part-search me-lg-3 my-2 my-lg-0")
