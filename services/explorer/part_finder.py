@@ -21,7 +21,7 @@ from services.explorer import trace
 #: Clusters one search looks through at most (a user's clusters, the current one first),
 #: and the matches it lists at most (per cluster and in all).
 MAX_CLUSTERS = 20
-PER_CLUSTER = 5
+PER_CLUSTER = 10
 MAX_HITS = 10
 
 
