@@ -37,7 +37,7 @@ def cluster_tabs(pathname: str | None) -> Any:
 # The menu of a narrow screen opens and closes in the browser (no server trip: it changes
 # nothing and shows only links the page already holds); a new page closes it.
 clientside_callback(
-    """(clicks, pathname, isOpen) => {
+    """(clicks, pathname, search, isOpen) => {
         const ctx = window.dash_clientside.callback_context;
         const byToggle = ctx.triggered.some(t => t.prop_id.startsWith('""" + Shell.navbar_toggle
     + """.'));
@@ -45,6 +45,7 @@ clientside_callback(
     }""",
     Output(Shell.navbar_collapse, "is_open"),
     Input(Shell.navbar_toggle, "n_clicks"), Input(Shell.location, "pathname"),
+    Input(Shell.location, "search"),  # the part search may open the same page, another part
     State(Shell.navbar_collapse, "is_open"), prevent_initial_call=True)
 
 
@@ -78,6 +79,7 @@ def search_part(_submitted: Any, _clicked: Any, text: Any, pathname: Any) -> tup
 
 # A new page clears the search's answer (in the browser: nothing to ask the server).
 clientside_callback(
-    "(_pathname) => null",
+    "(_pathname, _search) => null",
     Output(Shell.part_search_result, "children", allow_duplicate=True),
-    Input(Shell.location, "pathname"), prevent_initial_call=True)
+    Input(Shell.location, "pathname"), Input(Shell.location, "search"),
+    prevent_initial_call=True)

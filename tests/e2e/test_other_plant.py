@@ -284,8 +284,12 @@ def test_golden_outliers_and_what_if_on_long_time_curves(page: Page, plant: Plan
     page.click("#explorer-add-window-button")
     whatif = page.locator("#explorer-whatif-result")
     expect(whatif).to_contain_text(" of ", timeout=SLOW)
-    cell = page.locator("#explorer-objects-table td[data-dash-column='x0']").first
-    assert 0 <= float(cell.inner_text()) <= 60  # a window on the plant's time axis
+    cells = [page.locator(f"#explorer-objects-table td[data-dash-column='{c}']").first
+             for c in ("x0", "x1", "y0", "y1")]
+    x0, x1, y0, y1 = (float(c.inner_text()) for c in cells)
+    assert 0 < x0 < x1 < 60 and 1500 < y0 < y1 < 2200, (x0, x1, y0, y1)  # over the band
+    flips = re.search(r"(\d+) OK → NOK", whatif.inner_text())
+    assert flips and int(flips.group(1)) <= len(nok), whatif.inner_text()  # leaks at most
     tab.settled()
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
