@@ -131,15 +131,33 @@ def objects_from_rows(rows: Any) -> list[EvalObject]:
     return out
 
 
+def _round(value: float) -> float:
+    """Four significant digits: a window on 0…60 s or on 0…20,000 mbar reads well."""
+    return float(f"{value:.4g}")
+
+
+def placed(view: Any, drawn: Any) -> dict[str, list[float]] | None:
+    """Where a new object goes: the middle of the zoomed view, else the place the last
+    drawing suggested (over the golden band), else ``None``."""
+    if isinstance(view, dict) and view.get("x") and view.get("y"):
+        x, y = view["x"], view["y"]
+        mid, ymid = (x[0] + x[1]) / 2, (y[0] + y[1]) / 2
+        span, yspan = (x[1] - x[0]) / 8, (y[1] - y[0]) / 8
+        return {"x": [mid - span, mid + span], "y": [ymid - yspan, ymid + yspan]}
+    place = drawn.get("place") if isinstance(drawn, dict) else None
+    return place if isinstance(place, dict) and place.get("x") and place.get("y") else None
+
+
 @callback(Output(Explorer.objects, "data"), Input(Explorer.add_window, "n_clicks"),
           Input(Explorer.add_envelope, "n_clicks"), Input(Explorer.add_threshold, "n_clicks"),
           Input(Explorer.state, "data"), State(Explorer.objects, "data"),
-          State(Explorer.view, "data"), State(Explorer.cluster, "data"),
-          prevent_initial_call=True)
+          State(Explorer.view, "data"), State(Explorer.groups, "data"),
+          State(Explorer.cluster, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, on_error=unchanged)
 def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
-                 cluster: int) -> Any:
-    """Add an object in the middle of the view, or show the applied ones of a new state."""
+                 drawn: Any, cluster: int) -> Any:
+    """Add an object in the middle of the view (before any zoom: over the golden band at
+    the middle of the drawn ranges), or show the applied ones of a new state."""
     state = decoded(encoded)
     if ctx.triggered_id == Explorer.state:
         applied = [{k: getattr(o, k) for k in ui.OBJECT_COLUMNS} for o in state.objects]
@@ -148,14 +166,13 @@ def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
         return applied
     kind = {Explorer.add_window: "window", Explorer.add_envelope: "envelope",
             Explorer.add_threshold: "threshold"}[ctx.triggered_id]
-    x = (view or {}).get("x") or [0.0, 12.0]
-    y = (view or {}).get("y") or [0.0, 30.0]
-    mid, span = (x[0] + x[1]) / 2, (x[1] - x[0]) / 8
-    ymid, yspan = (y[0] + y[1]) / 2, (y[1] - y[0]) / 8
+    place = placed(view, drawn)
+    if place is None:
+        raise PreventUpdate  # nothing drawn yet: no view to place it in
+    (x0, x1), (y0, y1) = place["x"], place["y"]
     new = {"kind": kind, "name": f"{kind[0].upper()}{len(rows or []) + 1}",
-           "x0": round(mid - span, 3), "x1": round(mid + span, 3),
-           "y0": round(ymid - yspan, 3), "y1": round(ymid + yspan, 3), "entry": "left",
-           "exit": "right", "direction": "up", "margin": 0.0}
+           "x0": _round(x0), "x1": _round(x1), "y0": _round(y0), "y1": _round(y1),
+           "entry": "left", "exit": "right", "direction": "up", "margin": 0.0}
     return [*(rows or []), new]
 
 

@@ -13,6 +13,10 @@ class Shell:
     cluster_nav = "shell-cluster-nav"
     account = "shell-account-link"
     location = "_pages_location"
+    part_search = "shell-part-search-input"
+    part_search_button = "shell-part-search-button"
+    part_search_result = "shell-part-search-div"
+    part_search_go = "shell-part-search-location"
 
 
 class Overview:

@@ -44,11 +44,45 @@ def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_bad
                               id=Shell.navbar_toggle, n_clicks=0),
             dbc.Collapse([
                 dbc.Nav(links, navbar=True, className="me-auto"),
+                make_part_search(),
                 user_menu,
             ], id=Shell.navbar_collapse, is_open=False, navbar=True),
         ], fluid=True),
         color="dark", dark=True, expand="lg", className="mb-4", id=Shell.navbar,
     )
+
+
+_LIVE: dict[str, Any] = {"aria-live": "polite"}  # screen readers read the answer out
+
+
+def make_part_search() -> html.Div:
+    """The navbar's part search: a serial or part id, Enter (or the button) opens that part's
+    trace page; several matches or none show below the box (links, reachable with Tab)."""
+    return html.Div([
+        dcc.Location(id=Shell.part_search_go, refresh="callback-nav"),
+        html.Label("Find a part by serial or part id", htmlFor=Shell.part_search,
+                   className="visually-hidden"),
+        dbc.InputGroup([
+            dbc.Input(id=Shell.part_search, type="search", placeholder="Serial or part id",
+                      autocomplete="off", maxLength=80, debounce=False, n_submit=0),
+            dbc.Button(html.I(className="bi bi-upc-scan"), id=Shell.part_search_button,
+                       color="light", outline=True, n_clicks=0, title="Find the part"),
+        ], size="sm"),
+        html.Div(id=Shell.part_search_result, className="part-search-result", **_LIVE),
+    ], role="search", className="part-search me-lg-3 my-2 my-lg-0")
+
+
+def make_part_search_result(*, message: str, hits: Iterable[Mapping[str, Any]] = ()
+                            ) -> html.Div:
+    """Below the navbar's search: a message, and a link per matching part when several do."""
+    links = [dbc.ListGroupItem([html.Span(h["serial"], className="fw-semibold me-2"),
+                                html.Span(f"{h['cluster_name']} · {h['n_curves']} curves",
+                                          className="small text-body-secondary")],
+                               href=h["href"], action=True, className="py-1")
+             for h in hits]
+    return html.Div([html.Div(message, className="small px-2 py-1"),
+                     dbc.ListGroup(links, flush=True) if links else None],
+                    className="part-search-panel shadow bg-body text-body rounded border")
 
 
 def make_page_header(title: str, subtitle: str | None = None,

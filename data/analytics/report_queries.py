@@ -61,16 +61,19 @@ def outliers(cs: Any, *, filters: dict[str, Any], limit: int = 12) -> list[tuple
     return cs.rows(sql, parameters={**params, "limit": limit})
 
 
-def sample_curves(cs: Any, *, filters: dict[str, Any], limit: int = 40) -> pa.Table:
-    """Points of a few curves (the latest ones matching the filters) for the chart image."""
+def sample_curves(cs: Any, *, filters: dict[str, Any], limit: int = 40,
+                  per_process: int = 10) -> pa.Table:
+    """Points of a few curves for the chart images: the latest ``per_process`` of each
+    process matching the filters (``limit`` in all), in sample order (x may go back)."""
     db = validate_identifier(cs.database)
     where, params = where_clause(filters)
     return cs.arrow(
-        f"SELECT s.curve_id AS curve_id, toString(c.result) AS result, s.idx AS idx, s.x AS x, "
-        f"s.y AS y FROM {db}.curve_samples AS s INNER JOIN (SELECT curve_id, result FROM "
-        f"{db}.curves WHERE {where} ORDER BY ts DESC LIMIT {{limit:UInt32}}) AS c "
-        "ON s.curve_id = c.curve_id ORDER BY curve_id, idx",
-        parameters={**params, "limit": limit})
+        f"SELECT s.curve_id AS curve_id, c.process AS process, toString(c.result) AS result, "
+        f"s.idx AS idx, s.x AS x, s.y AS y FROM {db}.curve_samples AS s INNER JOIN ("
+        f"SELECT curve_id, process, result FROM {db}.curves WHERE {where} "
+        "ORDER BY ts DESC LIMIT {per:UInt32} BY process LIMIT {limit:UInt32}) AS c "
+        "ON s.curve_id = c.curve_id ORDER BY process, curve_id, idx",
+        parameters={**params, "limit": limit, "per": per_process})
 
 
 def peaks(cs: Any, *, filters: dict[str, Any], limit: int = 20000) -> pa.Table:

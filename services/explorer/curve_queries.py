@@ -356,10 +356,11 @@ def profiles(session: ClusterSession, query: CurveQuery, *,
         return _keep(kept, key, Profiles(curve_ids=ids, x=_grid(xr, bins), mean=mean, low=low,
                                    high=high))
     chunks = curve_data.id_chunks(curve_data.curve_ids(session, query), parts=8)
-    frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c)
-              for c in chunks]
+    back = kernel.RETURN_FRACTION  # the forward stroke, as the in-memory kernel takes it
+    frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c,
+                                  back=back) for c in chunks]
     frame = pl.concat(frames) if frames else curve_data.profiles(session, query, x_range=xr,
-                                                                 bins=bins)
+                                                                 bins=bins, back=back)
     return _keep(kept, key, _pivot(frame, x_range=xr, bins=bins))
 
 

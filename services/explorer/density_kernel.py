@@ -168,21 +168,34 @@ def _rasterise(x: np.ndarray, y: np.ndarray, starts: np.ndarray, group: np.ndarr
     return out, int(counts.sum())
 
 
+#: A curve's profile (golden curve, outlier scores) is its forward stroke: its samples up to
+#: the first one whose x lies more than this share of the profile's x range below the largest
+#: x reached so far (a rivet's retraction, a press returning). Noise and holds stay in.
+RETURN_FRACTION = 0.02
+
+
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy", fastmath=True)
 def _profiles(x: np.ndarray, y: np.ndarray, starts: np.ndarray, curves: np.ndarray,
              x0: float, x1: float, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, min and max y per (curve in ``curves``, x bin) over ``[x0, x1]`` (NaN: empty)."""
+    """Mean, min and max y per (curve in ``curves``, x bin) over ``[x0, x1]`` (NaN: empty),
+    over each curve's forward stroke (see :data:`RETURN_FRACTION`)."""
     n = curves.shape[0]
     mean = np.full((n, bins), np.nan, dtype=np.float32)
     low = np.full((n, bins), np.nan, dtype=np.float32)
     high = np.full((n, bins), np.nan, dtype=np.float32)
     scale = bins / (x1 - x0)
+    back = RETURN_FRACTION * (x1 - x0)
     for j in prange(n):
         c = curves[j]
         total = np.zeros(bins, dtype=np.float64)
         count = np.zeros(bins, dtype=np.int64)
+        reached = -np.inf
         for i in range(starts[c], starts[c + 1]):
             xv = x[i]
+            if xv > reached:
+                reached = xv
+            elif xv < reached - back:
+                break  # x went back: the return stroke is not part of the profile
             if xv < x0 or xv > x1:
                 continue
             b = min(int((xv - x0) * scale), bins - 1)

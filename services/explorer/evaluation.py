@@ -155,3 +155,24 @@ def what_if(profiles: Profiles, applied: Sequence[EvalObject], draft: Sequence[E
                   n_nok_after=int((after != "").sum()),
                   ok_to_nok=[(int(ids[i]), str(after[i])) for i in to_nok],
                   nok_to_ok=[(int(ids[i]), str(before[i])) for i in to_ok])
+
+
+def placement(golden: Golden | None, x_range: Sequence[float], y_range: Sequence[float]
+              ) -> dict[str, list[float]]:
+    """Where a new object goes in a view of ``x_range`` × ``y_range``: the middle quarter of
+    x and, when a golden curve is drawn, the golden band over that stretch with a tenth of
+    its height to spare (so the usual curve passes through it), else the middle quarter of
+    y. Plain lists, rounded, for the browser."""
+    x0, x1 = float(x_range[0]), float(x_range[1])
+    y0, y1 = float(y_range[0]), float(y_range[1])
+    mid, half = (x0 + x1) / 2, (x1 - x0) / 8
+    lo, hi = (y0 + y1) / 2 - (y1 - y0) / 8, (y0 + y1) / 2 + (y1 - y0) / 8
+    if golden is not None and len(golden.x):
+        near = (golden.x >= mid - half) & (golden.x <= mid + half)
+        band = np.concatenate([golden.lower[near], golden.upper[near]])
+        band = band[np.isfinite(band)]
+        if band.size:
+            spare = max(float(band.max() - band.min()), (y1 - y0) / 100) / 10
+            lo, hi = float(band.min()) - spare, float(band.max()) + spare
+    return {"x": [round(mid - half, 6), round(mid + half, 6)],
+            "y": [round(lo, 6), round(hi, 6)]}

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from data.analytics import curves as curve_data
-from lyceum.errors import NotFound, ValidationError
+from lyceum.errors import AppError, NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
 from services.explorer import evaluation, golden, outliers
@@ -154,6 +154,9 @@ class Drawing:
     axes: tuple[str, str, str, str]
     #: The cluster's data version this drawing shows (see :mod:`services.explorer.freshness`).
     version: int = 0
+    #: Where a new evaluation object goes ({"x": [x0, x1], "y": [y0, y1]}): over the golden
+    #: band in the middle of the view (see :func:`services.explorer.evaluation.placement`).
+    place: dict[str, list[float]] | None = None
 
 
 def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
@@ -166,8 +169,14 @@ def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
     saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
     lines = explorer.lines(session, query, curve_ids=_owned(session, query, selected),
                            x_range=state.x_range, width=width) if selected else {}
+    try:  # the golden curve the outlier ranking will draw (its profiles are then cached)
+        reference: Golden | None = saved or _golden_for(
+            runtime, cluster_id, state, explorer.profiles(session, query), session, query)
+    except AppError:
+        reference = None  # too few curves for a golden curve
     return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes,
-                   version=version)
+                   version=version,
+                   place=evaluation.placement(reference, dens.x_range, dens.y_range))
 
 
 def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pyarrow as pa  # noqa: E402
+import pyarrow.compute  # noqa: E402, F401 - pa.compute
 from fpdf import FPDF, FontFace  # noqa: E402
 
 _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -32,35 +34,70 @@ class ReportContent:
     charts: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def overlay_png(samples: pa.Table, *, title: str) -> bytes:
-    """Curves drawn as lines, coloured by result."""
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
-    if samples.num_rows:
-        ids = samples.column("curve_id").to_numpy()
-        x, y = samples.column("x").to_numpy(), samples.column("y").to_numpy()
-        results = samples.column("result").to_pylist()
+#: Processes drawn in one chart image at most (one panel each, the first ones by name).
+MAX_PANELS = 4
+#: A process's axes: (x name, x unit, y name, y unit).
+Axes = tuple[str, str, str, str]
+
+
+def axis_label(name: str, unit: str) -> str:
+    """An axis title: the quantity and its unit in brackets ("displacement [mm]")."""
+    return f"{name} [{unit}]" if unit else name
+
+
+def _panels(processes: Sequence[str], *, height: float) -> tuple[plt.Figure, list[Any]]:
+    shown = list(processes[:MAX_PANELS]) or [""]
+    cols = 1 if len(shown) == 1 else 2
+    rows = -(-len(shown) // cols)
+    fig, axs = plt.subplots(rows, cols, figsize=(8, height * rows), dpi=110, squeeze=False)
+    panels = [a for row in axs for a in row]
+    for spare in panels[len(shown):]:
+        spare.set_visible(False)
+    return fig, panels
+
+
+def overlay_png(samples: pa.Table, *, axes: Mapping[str, Axes], title: str) -> bytes:
+    """Curves drawn as lines in sample order (so an x that goes back draws back), coloured
+    by result: one panel per process, with that process's axes and units."""
+    processes = sorted(set(samples.column("process").to_pylist())) if samples.num_rows else []
+    fig, panels = _panels(processes, height=2.8)
+    if not processes:
+        panels[0].text(0.5, 0.5, "No curves match the filters", ha="center",
+                       transform=panels[0].transAxes)
+        panels[0].set_title(title, fontsize=10)
+    for ax, process in zip(panels, processes, strict=False):
+        part = samples.filter(pa.compute.equal(samples.column("process"), process))
+        ids = part.column("curve_id").to_numpy()
+        x, y = part.column("x").to_numpy(), part.column("y").to_numpy()
+        results = part.column("result").to_pylist()
         cuts = [0, *list((ids[1:] != ids[:-1]).nonzero()[0] + 1), len(ids)]
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             ax.plot(x[a:b], y[a:b], lw=0.8, alpha=0.7, color=_COLORS.get(results[a], "#555"))
-    else:
-        ax.text(0.5, 0.5, "No curves match the filters", ha="center", transform=ax.transAxes)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
+        x_name, x_unit, y_name, y_unit = axes.get(process, ("x", "", "y", ""))
+        ax.set_title(f"{title}: {process} ({len(cuts) - 1} curves)", fontsize=10)
+        ax.set_xlabel(axis_label(x_name, x_unit), fontsize=8)
+        ax.set_ylabel(axis_label(y_name, y_unit), fontsize=8)
+        ax.grid(alpha=0.3)
     return _png(fig)
 
 
-def peaks_png(peaks: pa.Table, *, title: str) -> bytes:
-    """Histogram of peak values per process."""
-    fig, ax = plt.subplots(figsize=(8, 3.0), dpi=110)
+def peaks_png(peaks: pa.Table, *, axes: Mapping[str, Axes], title: str) -> bytes:
+    """Histogram of the peak y of each process, one panel each in the process's unit."""
     processes = sorted(set(peaks.column("process").to_pylist())) if peaks.num_rows else []
-    for process in processes:
-        mask = [p == process for p in peaks.column("process").to_pylist()]
-        values = peaks.filter(pa.array(mask)).column("y_max").to_numpy()
-        ax.hist(values, bins=50, alpha=0.6, label=process)
-    if processes:
-        ax.legend(fontsize=8)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
+    fig, panels = _panels(processes, height=2.4)
+    if not processes:
+        panels[0].text(0.5, 0.5, "No curves match the filters", ha="center",
+                       transform=panels[0].transAxes)
+        panels[0].set_title(title, fontsize=10)
+    for ax, process in zip(panels, processes, strict=False):
+        values = peaks.filter(pa.compute.equal(peaks.column("process"), process)) \
+            .column("y_max").to_numpy()
+        ax.hist(values, bins=min(50, max(5, len(values) // 4)), alpha=0.7, color="#1565c0")
+        _x, _xu, y_name, y_unit = axes.get(process, ("x", "", "y", ""))
+        ax.set_title(f"{title}: {process}", fontsize=10)
+        ax.set_xlabel(axis_label(f"peak {y_name}", y_unit), fontsize=8)
+        ax.set_ylabel("curves", fontsize=8)
+        ax.grid(alpha=0.3)
     return _png(fig)
 
 

@@ -156,12 +156,15 @@ def _build(runtime: Runtime, job_id: int, *, cluster_id: int, project_id: int, t
     cs = for_cluster(runtime, cluster_id)
     project = get_project(runtime, cluster_id=cluster_id, project_id=project_id)
     kpi = queries.kpis(cs, filters=filters)
-    units = {p.name: p.y_unit for p in catalogs.catalog(runtime, cluster_id).processes}
+    axes = {p.name: (p.x_name, p.x_unit, p.y_name, p.y_unit)
+            for p in catalogs.catalog(runtime, cluster_id).processes}
+    units = {name: axis[3] for name, axis in axes.items()}
     _progress(runtime, job_id, 0.25)
-    charts = [("Curves (latest 40, coloured by result)",
-               overlay_png(queries.sample_curves(cs, filters=filters), title="Curve overlay")),
-              ("Peak distribution", peaks_png(queries.peaks(cs, filters=filters),
-                                              title="Peak value by process"))]
+    charts = [("Curves (the latest of each process, coloured by result)",
+               overlay_png(queries.sample_curves(cs, filters=filters), axes=axes,
+                           title="Curve overlay")),
+              ("Peak distribution", peaks_png(queries.peaks(cs, filters=filters), axes=axes,
+                                              title="Peak value"))]
     _progress(runtime, job_id, 0.6)
     found = queries.outliers(cs, filters=filters)
     _progress(runtime, job_id, 0.8)
@@ -175,7 +178,8 @@ def _build(runtime: Runtime, job_id: int, *, cluster_id: int, project_id: int, t
         kpi_rows=[[p, s, f"{n:,}", f"{ok:,}", f"{nok:,}", f"{ok / n:.1%}" if n else "–",
                    f"{peak:.2f} {units.get(p, '')}".strip()] for p, s, n, ok, nok, peak in kpi],
         outlier_header=["Serial", "Process", "Station", "Result", "Peak", "Robust z"],
-        outlier_rows=[[serial, proc, station, result, f"{peak:.2f}", f"{score:.1f}"]
+        outlier_rows=[[serial, proc, station, result, f"{peak:.2f} {units.get(proc, '')}".strip(),
+                       f"{score:.1f}"]
                       for _cid, serial, proc, station, result, peak, score in found],
         charts=charts)
     return render_pdf(content, path)

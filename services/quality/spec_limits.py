@@ -164,10 +164,17 @@ def _check_feature(runtime: Runtime, cluster_id: int, process: Any, feature: Any
         raise NotFound("This cluster has no such feature for that process.")
 
 
+def _feature_unit(runtime: Runtime, cluster_id: int, process: str, feature: str) -> str:
+    """The feature's unit as the cluster's data records it ("" when it has none)."""
+    return next((f.unit for f in catalogs.catalog(runtime, cluster_id).features
+                 if (f.process, f.feature) == (process, feature)), "")[:MAX_UNIT]
+
+
 def set_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: str, lsl: Any,
                usl: Any, unit: Any, actor: Actor) -> SpecLimit:
     """Set the cluster's limits of one feature (editors; audited as ``spec.update``); a
-    ``unit`` of ``None`` keeps the unit in force."""
+    ``unit`` of ``None`` keeps the unit in force, or takes the feature's unit from the
+    cluster's catalog when the feature had no limits."""
     clean = validate_limits(lsl, usl, unit)
     _check_feature(runtime, cluster_id, process, feature)
     defaults = defaults_of(runtime, cluster_id)
@@ -179,8 +186,9 @@ def set_limits(runtime: Runtime, cluster_id: int, *, process: str, feature: str,
                                                  feature=feature))
         else:
             old = (spec.unit, spec.lsl, spec.usl)
-        if unit is None:  # not given: keep the unit in force
-            clean = (old[0] if old else "", clean[1], clean[2])
+        if unit is None:  # not given: keep the unit in force, else the feature's own
+            clean = (old[0] if old else _feature_unit(runtime, cluster_id, process, feature),
+                     clean[1], clean[2])
         spec.unit, spec.lsl, spec.usl = clean
         spec.updated_by, spec.updated_at = actor.user_id, utcnow()
         audit.record(session, "spec.update", actor=actor, target_type="feature_spec",

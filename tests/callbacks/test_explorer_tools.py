@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callbacks.explorer_tools import objects_from_rows
+from callbacks.explorer_tools import objects_from_rows, placed
 from lyceum.errors import ValidationError
 from services.explorer.state import EvalObject
 
@@ -35,3 +35,14 @@ def test_bad_rows_are_refused_with_a_clear_message(rows: Any, message: str) -> N
     with pytest.raises(ValidationError) as caught:
         objects_from_rows(rows)
     assert caught.value.user_message == message
+
+
+def test_a_new_object_goes_in_the_zoomed_view_else_where_the_drawing_suggested() -> None:
+    place = {"x": [22.5, 37.5], "y": [1890.0, 2010.0]}
+    drawn = {"groups": ["OK"], "token": "t", "place": place}
+    assert placed({"x": [0.0, 8.0], "y": [0.0, 80.0]}, drawn) == {
+        "x": [3.0, 5.0], "y": [30.0, 50.0]}
+    assert placed(None, drawn) == place
+    assert placed({"x": None}, drawn) == place
+    for nothing in (None, {}, {"place": None}, {"place": {"x": [1, 2]}}, "forged"):
+        assert placed(None, nothing) is None

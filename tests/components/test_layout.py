@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.ids import Shell
-from components.layout import make_navbar
+from components.layout import make_navbar, make_part_search_result
 
 PAGES = [{"name": "Overview", "relative_path": "/", "module": "pages.overview",
           "icon": "bi-grid"},
@@ -37,3 +37,20 @@ def test_the_navbar_collapses_its_links_and_user_menu_behind_a_toggle() -> None:
     assert ids.index(Shell.navbar_toggle) < ids.index(Shell.navbar_collapse)
     assert {"nav-overview-link", "nav-audit-link", "nav-signout-button", Shell.account} <= set(
         ids)
+
+
+def test_the_navbar_holds_the_part_search_and_its_answer_lists_links() -> None:
+    bar = make_navbar(pages=PAGES, user_label="ada@example.com", user_badge="admin",
+                      csrf="token")
+    ids = ids_in(bar)
+    assert ids.index(Shell.navbar_collapse) < ids.index(Shell.part_search) < ids.index(
+        Shell.part_search_button) < ids.index(Shell.part_search_result)
+    assert Shell.part_search_go in ids
+    answer = str(make_part_search_result(message="2 parts match “TP-1”: choose one.", hits=[
+        {"serial": "TP-10", "cluster_name": "Works", "n_curves": 4,
+         "href": "/clusters/2/trace?serial=TP-10"},
+        {"serial": "TP-11", "cluster_name": "Works", "n_curves": 0,
+         "href": "/clusters/2/trace?serial=TP-11"}]))
+    assert answer.count("href='/clusters/2/trace?serial=TP-1") == 2
+    assert "Works · 4 curves" in answer
+    assert "ListGroup" not in str(make_part_search_result(message="No part."))

@@ -19,6 +19,7 @@ from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import ClusterSession
 from services.core.cache import ProcessCaches
 from services.explorer import curve_queries, evaluation, golden, population
+from services.explorer import density_kernel as kernel
 from services.explorer.curve_queries import ExplorerCaches, Profiles
 from services.explorer.state import EvalObject, ExplorerState
 
@@ -203,11 +204,48 @@ def test_population_lines_and_profiles_match_clickhouse(session: ClusterSession)
         assert np.array_equal(held[cid][1], part["y"].to_numpy())
     ids, mean, low, high = population.profiles(pop, population.mask(pop, QUERY),
                                                x_range=(0.0, 10.0), bins=50)
-    frame = curve_data.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
+    frame = curve_data.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50,
+                                back=kernel.RETURN_FRACTION)
     reference = curve_queries._pivot(frame, x_range=(0.0, 10.0), bins=50)
     assert np.array_equal(ids, reference.curve_ids)
     for a, b in ((mean, reference.mean), (low, reference.low), (high, reference.high)):
         assert np.allclose(a, b, atol=1e-4, equal_nan=True)
+
+
+def test_profiles_of_curves_whose_x_goes_back_keep_the_forward_stroke(
+        session: ClusterSession, ch: ClickHouse) -> None:
+    """A rivet: force rises with displacement to the stroke, then the tool retracts (x goes
+    back, force 0). The profile (golden curve, outlier scores) is the rise alone, in memory
+    and in ClickHouse alike; a small jitter of x on the way is no return."""
+    process = "z-return-test"
+    query = CurveQuery(process=process)
+    t = np.linspace(0.0, 1.0, 101)
+    x = np.where(t < 0.7, t / 0.7 * 5.0, 5.0 - (t - 0.7) / 0.3 * 4.0)
+    x[20] -= 0.05  # jitter: 1 % of the range
+    y = np.where(t < 0.7, 1000.0 * (t / 0.7) ** 2, 0.0)
+    rows, samples = [], []
+    for cid in (3001, 3002, 3003):
+        row = list(_curve_rows(cid, result="OK", line="Line 1", y=y, x=x))
+        row[4] = process
+        rows.append(tuple(row))
+        samples += [(cid, T0, process, i, float(a), float(b))
+                    for i, (a, b) in enumerate(zip(x, y, strict=True))]
+    ch.insert_rows("curves", rows, database=DB, column_names=CURVE_COLUMNS)
+    ch.insert_rows("curve_samples", samples, database=DB,
+                   column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    pop = population.load(session, process)
+    ids, mean, _low, _high = population.profiles(pop, population.mask(pop, query),
+                                                 x_range=(0.0, 5.0), bins=10)
+    frame = curve_data.profiles(session, query, x_range=(0.0, 5.0), bins=10,
+                                back=kernel.RETURN_FRACTION)
+    reference = curve_queries._pivot(frame, x_range=(0.0, 5.0), bins=10)
+    assert ids.tolist() == reference.curve_ids.tolist() == [3001, 3002, 3003]
+    assert np.allclose(mean, reference.mean, atol=1e-3)
+    rise = np.array([np.mean(y[(x >= lo) & (x < lo + 0.5) & (t < 0.7)])
+                     for lo in np.arange(0.0, 5.0, 0.5)])
+    assert np.allclose(mean[0, :-1], rise[:-1], rtol=0.05)  # no zero force of the return
+    centre = golden.build(curve_queries._pivot(frame, x_range=(0.0, 5.0), bins=10)).center
+    assert centre[5] == pytest.approx(rise[5], rel=0.05)  # the return would pull it to ~190
 
 
 def test_new_curves_are_appended_once_complete_and_top_up_the_whole_view(

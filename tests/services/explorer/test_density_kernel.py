@@ -62,6 +62,16 @@ def test_profiles_leave_empty_bins_empty() -> None:
     assert np.isnan(mean[0, 2]) and mean[0, 4] == 7.0
 
 
+def test_profiles_stop_where_x_goes_back() -> None:
+    """The second curve returns from x 8 to 2: its return is not averaged into bins 1-3."""
+    x = np.array([0.0, 1.0, 2.0, 9.0, 0.0, 4.0, 8.0, 7.9, 6.0, 2.0], dtype=np.float32)
+    y = np.array([1.0, 3.0, 5.0, 7.0, 0.0, 4.0, 8.0, 8.0, 0.0, 0.0], dtype=np.float32)
+    mean, low, _high = kernel.profiles(x, y, np.array([0, 4, 10], dtype=np.int64),
+                                       np.array([1], dtype=np.int64), 0.0, 10.0, 5)
+    assert mean[0, 2] == 4.0 and mean[0, 3] == 8.0  # 7.9 is within 2 % of the range
+    assert np.isnan(mean[0, 1]) and low[0, 3] == 8.0  # 2.0 and 6.0 (the return) left out
+
+
 def test_small_draws_with_many_groups_use_one_thread() -> None:
     cells = 10 * 800 * 470
     assert kernel.threads_for(1_500_000, cells) == 1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -16,7 +19,8 @@ from data.metadata.models import AuditEntry
 from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.demo.plant import load_demo
-from services.projects import assets, project_store
+from services.imports.upload import ingest
+from services.projects import assets, project_store, report_pdf
 from services.projects.reports import (
     adopt_legacy_reports,
     report_file,
@@ -25,6 +29,7 @@ from services.projects.reports import (
     run_report,
     start_report,
 )
+from tests import plants
 from tests.services.import_helpers import ACTOR, make_cluster
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -77,6 +82,61 @@ def test_chart_report_is_a_pdf_with_charts_and_tables(plant: tuple[Runtime, int]
     for words in ("Press-fit report", "Filters", "Process: press-fit", "KPIs", "Outliers",
                   "Mean peak", "Robust z"):
         assert words in text
+
+
+def test_a_report_of_another_plant_names_its_processes_units_and_axes(
+        runtime: Runtime, ch_database: str, tmp_path: Path) -> None:
+    """Curves of four processes in four units: each gets its own overlay and peak panel
+    (never one axis mixing N, mbar, A and kgf); the tables carry the plant's own names."""
+    cid = make_cluster(runtime, ch_database)
+    table = plants.curve_table(curves=8, seed=31)
+    for kind, rows in (("curves", table), ("parts", plants.parts_table(table))):
+        job, _ = ingest(runtime, cluster_id=cid, actor=ACTOR, kind=kind, batch_id=kind,
+                        table=rows)
+        assert job.status == "done", job.message
+    project = project_store.create_project(runtime, cluster_id=cid, actor=ACTOR,
+                                           name="Fastener audit", project_type="custom")
+    with runtime.db.session() as session:
+        queued = jobs_data.add_report(session, cluster_id=cid, project_id=project.id,
+                                      source_asset_id=None, title="Fastener works report")
+    done = run_report(runtime, queued.id, actor=ACTOR)
+    assert done.status == "done", done.message
+    pdf = report_path(runtime, cluster_id=cid, report_id=queued.id)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    for p in plants.PROCESSES:
+        assert p.name in text
+        assert re.search(rf"\b{re.escape(p.name)}\b.*\d\.\d\d {re.escape(p.y_unit)}\b", text), \
+            (p.name, p.y_unit)
+    stations = {s for p in plants.PROCESSES for s in p.stations}
+    assert len({s for s in stations if s in text}) >= 8
+    assert not [n for n in ("press-fit", "screwing", "Line 1", "peak_force") if n in text]
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(pdf),
+                    str(tmp_path / "plant")], check=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for png in sorted(tmp_path.glob("plant*.png")):
+        shutil.copy(png, ARTIFACTS / f"report-other-{png.name}")
+
+
+def test_the_chart_images_draw_one_panel_per_process_with_its_axes() -> None:
+    samples = pa.table({"curve_id": [1, 1, 1, 2, 2], "process": ["a", "a", "a", "b", "b"],
+                        "result": ["OK", "OK", "OK", "NOK", "NOK"], "idx": [0, 1, 2, 0, 1],
+                        "x": [0.0, 2.0, 1.0, 0.0, 1.0], "y": [0.0, 5.0, 1.0, 3.0, 2.0]})
+    axes = {"a": ("displacement", "mm", "force", "N"), "b": ("time", "s", "pressure", "mbar")}
+    one, two = (Image.open(io.BytesIO(report_pdf.overlay_png(t, axes=axes, title="t")))
+                for t in (samples.slice(0, 3), samples))
+    assert one.size == two.size  # two panels side by side, each narrower
+    three = pa.concat_tables([samples, pa.table({
+        "curve_id": [3, 3], "process": ["c", "c"], "result": ["OK", "OK"], "idx": [0, 1],
+        "x": [0.0, 1.0], "y": [1.0, 2.0]})])
+    taller = Image.open(io.BytesIO(report_pdf.overlay_png(three, axes=axes, title="t")))
+    assert taller.size[1] > two.size[1] * 1.8  # a second row of panels
+    peaks = pa.table({"process": ["a", "b", "b"], "y_max": [5.0, 3.0, 2.5]})
+    assert report_pdf.peaks_png(peaks, axes=axes, title="p").startswith(b"\x89PNG")
+    empty = report_pdf.overlay_png(samples.slice(0, 0), axes={}, title="t")
+    assert empty.startswith(b"\x89PNG")
+    assert report_pdf.axis_label("force", "N") == "force [N]"
+    assert report_pdf.axis_label("count", "") == "count"
 
 
 def test_report_of_a_non_chart_asset_is_refused(plant: tuple[Runtime, int]) -> None:

@@ -32,7 +32,8 @@ SIGMA = 2 / 1.128
 
 @pytest.fixture(scope="module")
 def feature_db(ch: ClickHouse) -> Iterator[str]:
-    """A cluster database whose only data is the press-fit feature ``spec_test``."""
+    """A cluster database whose data is the press-fit features ``spec_test`` and
+    ``cap_test`` (no unit) and one leak-test ``peak_y`` in mbar."""
     for statement in schema_statements(DB, tiered=False, with_ttl=False):
         ch.command(statement)
     base = [(i, NOW - timedelta(days=2, minutes=i), 10.0 if i % 2 else 12.0) for i in range(20)]
@@ -45,6 +46,8 @@ def feature_db(ch: ClickHouse) -> Iterator[str]:
                        for c, t, v in rows)
     ch.command(f"INSERT INTO {DB}.curve_features (curve_id, ts, process, feature, value) "
                f"VALUES {values}")
+    ch.command(f"INSERT INTO {DB}.curve_features (curve_id, ts, process, feature, value, unit) "
+               f"VALUES (500, '{NOW:%Y-%m-%d %H:%M:%S}', 'leak-test', 'peak_y', 2010.0, 'mbar')")
     yield DB
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
@@ -82,7 +85,8 @@ def test_only_a_demo_cluster_has_the_demo_plants_limits(runtime: Runtime,
     assert spec_limits.limits_for(runtime, cluster_id) == {}
     listed = spec_limits.feature_list(runtime, cluster_id)
     assert [(s.process, s.feature, s.lsl, s.usl) for s in listed] == [
-        ("press-fit", "cap_test", None, None), ("press-fit", "spec_test", None, None)]
+        ("leak-test", "peak_y", None, None), ("press-fit", "cap_test", None, None),
+        ("press-fit", "spec_test", None, None)]
     _make_demo(runtime, cluster_id)
     assert spec_limits.limits_for(runtime, cluster_id) == demo_quality.SPEC_LIMITS
 
@@ -180,6 +184,19 @@ def test_cp_cpk_use_the_clusters_limits(runtime: Runtime, cluster_id: int) -> No
     # Cp = 9/6σ = 0.846; Cpk = (14 − 11)/3σ = 0.564.
     assert study.cp == pytest.approx(9 / (6 * SIGMA)) == pytest.approx(0.846, abs=1e-3)
     assert study.cpk == pytest.approx(3 / (3 * SIGMA)) == pytest.approx(0.564, abs=1e-3)
+
+
+def test_limits_without_a_unit_take_the_features_unit_from_the_data(
+        runtime: Runtime, cluster_id: int) -> None:
+    found = spec_limits.set_limits(runtime, cluster_id, process="leak-test", feature="peak_y",
+                                   lsl=1900, usl=2100, unit=None, actor=EDITOR)
+    assert (found.unit, found.lsl, found.usl) == ("mbar", 1900.0, 2100.0)
+    kept = spec_limits.set_limits(runtime, cluster_id, process="leak-test", feature="peak_y",
+                                  lsl=1800, usl=None, unit=None, actor=EDITOR)
+    assert kept.unit == "mbar"
+    changed = spec_limits.set_limits(runtime, cluster_id, process="leak-test", feature="peak_y",
+                                     lsl=1.8, usl=None, unit="bar", actor=EDITOR)
+    assert changed.unit == "bar"
 
 
 def test_feature_spec_alert_judges_against_the_clusters_limits(runtime: Runtime,
