@@ -57,18 +57,19 @@ def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
 
 
 @callback(Output(Projects.error, "children"), Output(Projects.refresh, "data"),
-          Output(Projects.name, "value"),
+          Output(Projects.name, "value"), Output(Projects.description, "value"),
           Input(Projects.create, "n_clicks"), State(Projects.cluster, "data"),
           State(Projects.name, "value"), State(Projects.template, "value"),
           State(Projects.description, "value"), State(Projects.refresh, "data"),
           prevent_initial_call=True)
-@guarded(Role.EDITOR, cluster="cid", outputs=3, error_output=0, title="Not created")
+@guarded(Role.EDITOR, cluster="cid", outputs=4, error_output=0, title="Not created")
 def create_project(_n: int, cid: int, name: str, template: str, description: str,
-                   refresh: int) -> tuple[Any, Any, Any]:
-    """Create a project from the chosen template (editors)."""
+                   refresh: int) -> tuple[Any, Any, Any, Any]:
+    """Create a project from the chosen template (editors); the form is emptied for the
+    next one (name and description), and keeps what was typed when refused."""
     project_store.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
                             project_type=template, description=description)
-    return None, (refresh or 0) + 1, ""
+    return None, (refresh or 0) + 1, "", ""
 
 
 @callback(Output(ProjectDetail.header, "children"), Output(ProjectDetail.assets, "children"),

@@ -106,6 +106,21 @@ def make_engine_summary(status: EngineStatus) -> dbc.Card:
 
 TYPE_LABELS = {"development": "Development", "manufacturing": "Manufacturing analytics",
                "production": "Production"}
+#: "Any" is a value of its own: a select whose value is "" shows its hidden placeholder
+#: option (blank), not the option that has that value.
+ANY = "any"
+STATUS_OPTIONS = [{"label": "Any status", "value": ANY}] + [
+    {"label": s.capitalize(), "value": s}
+    for s in ("provisioning", "running", "failed", "decommissioned")]
+TYPE_OPTIONS = [{"label": "Any type", "value": ANY}] + [
+    {"label": label, "value": kind} for kind, label in TYPE_LABELS.items()]
+
+
+def filter_value(chosen: str | None) -> str:
+    """A list filter's value as the listing takes it ("" for any)."""
+    return "" if chosen in (None, ANY) else chosen
+
+
 HEALTH_COLORS = {"ok": "success", "healthy": "success", "warn": "warning", "degraded": "warning",
                  "bad": "danger", "unhealthy": "danger"}
 
