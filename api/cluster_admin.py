@@ -10,7 +10,8 @@ from flask import jsonify, request
 from api.clusters import HEALTH, TIER_USAGE
 from api.core import bp, json_body, runtime
 from api.openapi import describe
-from api.schemas import ANY_OBJECT, INT, STATUS, STR, TIME, array, component, nullable, obj
+from api.operations import PREFER_ASYNC, STARTED, started, wait_s
+from api.schemas import ANY_OBJECT, INT, STR, TIME, array, component, nullable, obj
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
@@ -69,40 +70,46 @@ def create_cluster() -> Any:
 
 
 @bp.put("/clusters/<int:cluster_id>/retention")
-@describe(summary="Change the tier and delete days", tag="clusters", body=RETENTION_BODY,
-          role="admin", response=STATUS, errors=(409,))
+@describe(summary="Change the tier and delete days (an operation with progress)",
+          tag="clusters", body=RETENTION_BODY, query=[PREFER_ASYNC], role="admin",
+          response=STARTED, errors=(409,))
 def update_retention(cluster_id: int) -> Any:
-    """Apply new retention to a running cluster."""
+    """Apply new retention to a running cluster; ``changed`` once applied, or 202 and the
+    operation's id with ``Prefer: respond-async``."""
     require_role(cluster_id, Role.ADMIN)
     retention = console.retention_from(json_body())
-    console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
-    return jsonify(status="changed")
+    operation = console.start_retention_change(runtime(), cluster_id, retention,
+                                               actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="changed")
 
 
 @bp.put("/clusters/<int:cluster_id>/limits")
-@describe(summary="Change the per-query limits", tag="clusters", body=LIMITS_BODY,
-          role="admin", response=STATUS, errors=(409,))
+@describe(summary="Change the per-query limits (an operation with progress)", tag="clusters",
+          body=LIMITS_BODY, query=[PREFER_ASYNC], role="admin", response=STARTED,
+          errors=(409,))
 def update_limits(cluster_id: int) -> Any:
     """Store new per-query limits for a running cluster."""
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     names = ("max_threads", "max_memory_gb", "max_execution_time_s")
     values: dict[str, Any] = {k: body.get(k) for k in names}
-    console.update_limits(runtime(), cluster_id, actor=current_actor(), **values)
-    return jsonify(status="changed")
+    operation = console.start_limits_change(runtime(), cluster_id, actor=current_actor(),
+                                            wait_s=wait_s(), **values)
+    return started(cluster_id, operation, status="changed")
 
 
 @bp.post("/clusters/<int:cluster_id>/decommission")
 @describe(summary="Drop the cluster's database for good (type its name to confirm)",
-          tag="clusters", body=DECOMMISSION_BODY, role="admin", response=STATUS,
-          errors=(409,))
+          tag="clusters", body=DECOMMISSION_BODY, query=[PREFER_ASYNC], role="admin",
+          response=STARTED, errors=(409,))
 def decommission(cluster_id: int) -> Any:
-    """Decommission a running or failed cluster."""
+    """Decommission a running or failed cluster (an operation with progress)."""
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
-    console.decommission(runtime(), cluster_id, typed_name=name, actor=current_actor())
-    return jsonify(status="decommissioned")
+    operation = console.start_decommission(runtime(), cluster_id, typed_name=name,
+                                           actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="decommissioned")
 
 
 @bp.get("/clusters/<int:cluster_id>/status")

@@ -124,6 +124,8 @@ class ClusterDetail:
     decommission_name = "cluster-decommission-name-input"
     decommission = "cluster-decommission-button"
     decommission_alert = "cluster-decommission-alert-div"
+    #: Why the manage buttons are disabled while an operation runs.
+    manage_busy = "cluster-manage-busy-text"
     connection_url = "cluster-connection-url-code"
     sql_link = "cluster-sql-console-link"
     EDIT = "cluster-edit-field"
