@@ -24,6 +24,11 @@ def world(runtime: Runtime) -> World:
     return build_world(runtime)
 
 
+def _json(response: Any) -> dict[str, Any]:
+    found: dict[str, Any] = response.get_json()
+    return found
+
+
 def _progress(client: FlaskClient, url: str) -> dict[str, Any]:
     found: dict[str, Any] = client.get(url, headers=ORIGIN).get_json()
     return found
@@ -34,7 +39,7 @@ def test_a_limit_change_answers_202_with_its_operation_and_progress(
     admin = sign_in(server.test_client(), "admin")
     started = admin.put(f"/api/v1/clusters/{world.a}/limits", json=LIMITS, headers=ASYNC)
     assert started.status_code in (200, 202), started.json
-    body = started.get_json()
+    body = _json(started)
     url = f"/api/v1/clusters/{world.a}/operations/{body['operation_id']}"
     assert body["operation_url"] == url
     viewer = sign_in(server.test_client(), "viewer")
@@ -51,8 +56,8 @@ def test_a_limit_change_answers_202_with_its_operation_and_progress(
 def test_waiting_answers_once_the_operation_ended(server: Flask, world: World) -> None:
     admin = sign_in(server.test_client(), "admin")
     done = admin.put(f"/api/v1/clusters/{world.a}/limits", json=LIMITS, headers=ORIGIN)
-    assert done.status_code == 200 and done.json["status"] == "changed"
-    assert _progress(admin, done.json["operation_url"])["state"] == "done"
+    assert done.status_code == 200 and _json(done)["status"] == "changed"
+    assert _progress(admin, _json(done)["operation_url"])["state"] == "done"
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -65,7 +70,7 @@ def test_bad_limits_are_refused_before_an_operation_is_recorded(
         field: str) -> None:
     admin = sign_in(server.test_client(), "admin")
     refused = admin.put(f"/api/v1/clusters/{world.a}/limits", json=body, headers=ASYNC)
-    assert refused.status_code == 400 and field in refused.json["error"]["fields"]
+    assert refused.status_code == 400 and field in _json(refused)["error"]["fields"]
     assert operations.latest(runtime, world.a) is None
     none = admin.get(f"/api/v1/clusters/{world.a}/operations/latest", headers=ORIGIN)
     assert none.status_code == 404
@@ -78,7 +83,7 @@ def test_a_wrong_name_decommissions_nothing(server: Flask, world: World,
                        json={"confirm_name": "nope"}, headers=ASYNC)
     assert wrong.status_code == 400
     assert operations.latest(runtime, world.a) is None
-    status = admin.get(f"/api/v1/clusters/{world.a}/status", headers=ORIGIN).json["status"]
+    status = _json(admin.get(f"/api/v1/clusters/{world.a}/status", headers=ORIGIN))["status"]
     assert status == "running"
 
 
@@ -88,8 +93,8 @@ def test_only_admins_start_and_only_members_read_operations(server: Flask,
     assert editor.put(f"/api/v1/clusters/{world.a}/limits", json=LIMITS,
                       headers=ASYNC).status_code == 403
     admin = sign_in(server.test_client(), "admin")
-    url = admin.put(f"/api/v1/clusters/{world.a}/limits", json=LIMITS,
-                    headers=ORIGIN).json["operation_url"]
+    url = _json(admin.put(f"/api/v1/clusters/{world.a}/limits", json=LIMITS,
+                          headers=ORIGIN))["operation_url"]
     other = sign_in(server.test_client(), "b_admin")
     assert other.get(url, headers=ORIGIN).status_code == 403
     elsewhere = url.replace(f"/clusters/{world.a}/", f"/clusters/{world.b}/")

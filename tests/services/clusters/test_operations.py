@@ -129,8 +129,12 @@ def test_a_decommission_runs_as_an_operation_after_the_exact_name(
 def test_an_operation_is_read_only_under_its_own_cluster(rt: Runtime,
                                                          ch_database: str) -> None:
     cluster = make_cluster(rt, ch_database)
-    waited = operations.run(rt, cluster.id, kind="limits", total=1, actor=OPS,
-                            work=lambda progress: (progress(1), "One step.")[1], timeout=30)
+    def work(progress: Progress) -> str:
+        progress(1)
+        return "One step."
+
+    waited = operations.run(rt, cluster.id, kind="limits", total=1, actor=OPS, work=work,
+                            timeout=30)
     assert operations.get(rt, cluster.id, waited.id).message == "One step."
     for wrong in (waited.id + 1000, str(waited.id), True):
         with pytest.raises(NotFound):
