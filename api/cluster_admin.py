@@ -15,7 +15,7 @@ from api.schemas import ANY_OBJECT, INT, STR, TIME, array, component, nullable, 
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services.clusters import console
+from services.clusters import console, retire
 from services.clusters.console_view import console_view
 from services.clusters.rules import coerce_int
 from services.provisioning.deploy import begin_deploy_request
@@ -110,6 +110,37 @@ def decommission(cluster_id: int) -> Any:
     operation = console.start_decommission(runtime(), cluster_id, typed_name=name,
                                            actor=current_actor(), wait_s=wait_s())
     return started(cluster_id, operation, status="decommissioned")
+
+
+HIDE_BODY = {"type": "object", "required": ["hidden"],
+             "properties": {"hidden": {"type": "boolean"}}}
+HIDDEN = component("ClusterHidden", obj(id=INT, hidden={"type": "boolean"}))
+
+
+@bp.post("/clusters/<int:cluster_id>/hide")
+@describe(summary="Hide a decommissioned cluster from the overview (or show it again)",
+          tag="clusters", body=HIDE_BODY, role="admin", response=HIDDEN, errors=(409,))
+def hide_cluster(cluster_id: int) -> Any:
+    """``{"hidden": true}`` hides it, ``false`` shows it again; it stays on the list."""
+    require_role(cluster_id, Role.ADMIN)
+    hidden = retire.set_hidden(runtime(), cluster_id, hidden=json_body().get("hidden"),
+                               actor=current_actor())
+    return jsonify(id=cluster_id, hidden=hidden)
+
+
+@bp.post("/clusters/<int:cluster_id>/purge")
+@describe(summary="Purge a decommissioned cluster: its engine data and records (the audit "
+                  "log is kept); type its name to confirm", tag="clusters",
+          body=DECOMMISSION_BODY, query=[PREFER_ASYNC], role="admin", response=STARTED,
+          errors=(409,))
+def purge_cluster(cluster_id: int) -> Any:
+    """Purge (an operation with progress)."""
+    require_role(cluster_id, Role.ADMIN)
+    body = json_body()
+    name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
+    operation = retire.start_purge(runtime(), cluster_id, typed_name=name,
+                                   actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="purged")
 
 
 @bp.get("/clusters/<int:cluster_id>/status")

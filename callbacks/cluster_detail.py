@@ -21,7 +21,7 @@ from components.ids import ClusterDetail, cluster_edit_field
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
 from services.clusters import console as cluster_console
-from services.clusters import credentials
+from services.clusters import credentials, retire
 from services.clusters.console_view import console_view
 
 EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
@@ -126,6 +126,28 @@ def decommission(_n: int, typed: str | None, cluster_id: int, polls: int | None
     """Begin dropping the database once the exact name was typed (cluster admins)."""
     cluster_console.start_decommission(runtime(), cluster_id, typed_name=typed or "",
                                        actor=current_actor())
+    return None, (polls or 0) + 1
+
+
+@callback(Output(ClusterDetail.hide_alert, "children"), REFRESH_NOW,
+          Input(ClusterDetail.hide, "n_clicks"), State(ClusterDetail.seen_status, "data"),
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not changed", when=clicked)
+def hide(_n: int, seen: str | None, cluster_id: int, polls: int | None) -> tuple[Any, Any]:
+    """Hide the decommissioned cluster from the overview, or show it again (the button says
+    which: the state the page drew it in, so a double click does not undo itself)."""
+    shown_hidden = "/hidden" in (seen or "").split("|")[0]
+    retire.set_hidden(runtime(), cluster_id, hidden=not shown_hidden, actor=current_actor())
+    return None, (polls or 0) + 1
+
+
+@callback(Output(ClusterDetail.purge_alert, "children"), REFRESH_NOW,
+          Input(ClusterDetail.purge, "n_clicks"), State(ClusterDetail.purge_name, "value"),
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not purged", when=clicked)
+def purge(_n: int, typed: str | None, cluster_id: int, polls: int | None) -> tuple[Any, Any]:
+    """Begin purging once the exact name was typed (cluster admins)."""
+    retire.start_purge(runtime(), cluster_id, typed_name=typed or "", actor=current_actor())
     return None, (polls or 0) + 1
 
 

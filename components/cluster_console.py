@@ -324,6 +324,36 @@ def _rotation(enabled: bool, label: str = "Rotate credential") -> list[Any]:
     ]
 
 
+def make_retired(view: ConsoleView) -> html.Div:
+    """A decommissioned cluster's admins: hide it from the overview (or show it again), and
+    purge it after typing its name; a purged one says what is left."""
+    c, free = view.cluster, not view.busy
+    hidden = c.hidden_at is not None
+    hide = dbc.Button("Show on the overview" if hidden else "Hide from the overview",
+                      id=ClusterDetail.hide, color="outline-secondary", size="sm",
+                      disabled=not free, className="mb-2")
+    if c.status == "purged":
+        return html.Div([html.P("Purged: the engine's data and the cluster's records were "
+                                "deleted; the audit log and the team remain.",
+                                className="text-muted", id=ClusterDetail.retired_text), hide,
+                         html.Div(id=ClusterDetail.hide_alert)])
+    return html.Div([
+        _busy_note(view),
+        html.P("Decommissioned: the database was dropped; the records remain.",
+               className="text-muted", id=ClusterDetail.retired_text),
+        hide, html.Div(id=ClusterDetail.hide_alert),
+        html.H3("Purge", className="h6 mt-3 text-danger"),
+        html.P(["Deletes what the engine still holds and the cluster's records (projects, "
+                "tokens, events, usage, alerts); the audit log is kept. Type ",
+                html.Strong(c.name), " to confirm."], className="small"),
+        dbc.InputGroup([dbc.Input(id=ClusterDetail.purge_name, placeholder=c.name, size="sm"),
+                        dbc.Button(_running_label(view, "purge", "Purge", "Purging…"),
+                                   id=ClusterDetail.purge, color="danger", size="sm",
+                                   disabled=not free)], size="sm"),
+        html.Div(id=ClusterDetail.purge_alert, className="mt-2"),
+    ])
+
+
 def make_manage(view: ConsoleView) -> Any:
     """Admins: edit retention and limits, rotate the credential (ticked to confirm),
     decommission with the typed name."""
@@ -331,9 +361,8 @@ def make_manage(view: ConsoleView) -> Any:
     if view.role != "admin":
         return html.P("Only cluster admins can change retention, limits or decommission.",
                       className="text-muted")
-    if c.status == "decommissioned":
-        return html.P("Decommissioned: the database was dropped; the records remain.",
-                      className="text-muted")
+    if c.status in ("decommissioned", "purged"):
+        return make_retired(view)
     r, q = c.retention or {}, c.query_limits or {}
     running = c.status == "running"
     free = not view.busy

@@ -59,10 +59,12 @@ class ConsoleView:
 
     @property
     def state_key(self) -> str:
-        """Changes when the status changes or an operation starts or ends: the console then
-        rebuilds its forms (so they show the new values, and their buttons follow)."""
+        """Changes when the status changes, the cluster is hidden or shown, or an operation
+        starts or ends: the console then rebuilds its forms (so they show the new values, and
+        their buttons follow)."""
         op = self.operation
-        return f"{self.cluster.status}|{op.id}:{op.state}" if op else self.cluster.status
+        status = self.cluster.status + ("/hidden" if self.cluster.hidden_at else "")
+        return f"{status}|{op.id}:{op.state}" if op else status
 
     @property
     def credential_text(self) -> str:

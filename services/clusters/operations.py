@@ -33,7 +33,8 @@ STALE_AFTER = timedelta(minutes=5)
 KINDS: dict[str, tuple[str, str]] = {"retention": ("Retention change", "tables"),
                                      "limits": ("Limit change", "steps"),
                                      "rotation": ("Credential rotation", "steps"),
-                                     "decommission": ("Decommission", "steps")}
+                                     "decommission": ("Decommission", "steps"),
+                                     "purge": ("Purge", "steps")}
 NOT_FOUND = "That operation does not exist on this cluster."
 #: Called with the number of parts done so far.
 Progress = Callable[[int], None]
