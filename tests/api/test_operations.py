@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from data.metadata.models import DatabaseCluster
 from services.clusters import operations
 from services.core.runtime import Runtime
 from tests.access_world import ORIGIN, World, build_world, sign_in
@@ -99,3 +100,54 @@ def test_only_admins_start_and_only_members_read_operations(server: Flask,
     assert other.get(url, headers=ORIGIN).status_code == 403
     elsewhere = url.replace(f"/clusters/{world.a}/", f"/clusters/{world.b}/")
     assert other.get(elsewhere, headers=ORIGIN).status_code == 404
+
+
+def _decommission(admin: FlaskClient, world: World, runtime: Runtime) -> str:
+    with runtime.db.session() as session:
+        cluster = session.get(DatabaseCluster, world.a)
+        assert cluster is not None
+        name = cluster.name
+    gone = admin.post(f"/api/v1/clusters/{world.a}/decommission", json={"confirm_name": name},
+                      headers=ORIGIN)
+    assert gone.status_code == 200 and _json(gone)["status"] == "decommissioned"
+    return name
+
+
+def test_admins_hide_and_purge_a_decommissioned_cluster(server: Flask, world: World,
+                                                        runtime: Runtime) -> None:
+    admin = sign_in(server.test_client(), "admin")
+    name = _decommission(admin, world, runtime)
+    editor = sign_in(server.test_client(), "editor")
+    assert editor.post(f"/api/v1/clusters/{world.a}/hide", json={"hidden": True},
+                       headers=ORIGIN).status_code == 403
+    bad = admin.post(f"/api/v1/clusters/{world.a}/hide", json={"hidden": "yes"},
+                     headers=ORIGIN)
+    assert bad.status_code == 400 and "hidden" in _json(bad)["error"]["fields"]
+    hidden = admin.post(f"/api/v1/clusters/{world.a}/hide", json={"hidden": True},
+                        headers=ORIGIN)
+    assert _json(hidden) == {"id": world.a, "hidden": True}
+    wrong = admin.post(f"/api/v1/clusters/{world.a}/purge", json={"confirm_name": "nope"},
+                       headers=ASYNC)
+    assert wrong.status_code == 400
+    assert editor.post(f"/api/v1/clusters/{world.a}/purge", json={"confirm_name": name},
+                       headers=ASYNC).status_code == 403
+    started = admin.post(f"/api/v1/clusters/{world.a}/purge", json={"confirm_name": name},
+                         headers=ASYNC)
+    assert started.status_code in (200, 202)
+    url = _json(started)["operation_url"]
+    wait_until(lambda: _progress(admin, url)["state"] != "running", within=60,
+               message="the purge did not end")
+    assert _progress(admin, url)["state"] == "done"
+    status = _json(admin.get(f"/api/v1/clusters/{world.a}/status", headers=ORIGIN))
+    assert status["status"] == "purged"
+    root = sign_in(server.test_client(), "root")
+    audit = _json(root.get(f"/api/v1/audit?cluster_id={world.a}&limit=500", headers=ORIGIN))
+    assert {"cluster.decommission", "cluster.hide", "cluster.purge"} <= {
+        item["action"] for item in audit["items"]}
+
+
+def test_a_running_cluster_is_not_hidden(server: Flask, world: World) -> None:
+    admin = sign_in(server.test_client(), "admin")
+    refused = admin.post(f"/api/v1/clusters/{world.a}/hide", json={"hidden": True},
+                         headers=ORIGIN)
+    assert refused.status_code == 409
