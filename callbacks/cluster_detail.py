@@ -116,17 +116,18 @@ def save_limits(_n: int, values: list[Any], cluster_id: int, polls: int | None
     return None, (polls or 0) + 1
 
 
-@callback(Output(ClusterDetail.decommission_alert, "children"), REFRESH_NOW,
+@callback(Output(ClusterDetail.decommission_alert, "children"),
+          Output(ClusterDetail.poll, "n_intervals"),
           Input(ClusterDetail.decommission, "n_clicks"),
           State(ClusterDetail.decommission_name, "value"), State(ClusterDetail.cluster, "data"),
-          POLLS, prevent_initial_call=True)
+          prevent_initial_call=True)
 @guarded(Role.ADMIN, outputs=2, title="Not decommissioned", when=clicked)
-def decommission(_n: int, typed: str | None, cluster_id: int, polls: int | None
-                 ) -> tuple[Any, Any]:
-    """Begin dropping the database once the exact name was typed (cluster admins)."""
+def decommission(_n: int, typed: str | None, cluster_id: int) -> tuple[Any, Any]:
+    """Begin dropping the database once the exact name was typed (cluster admins); the
+    console's refresh from the start (count 0) shows the operation and rebuilds the forms."""
     cluster_console.start_decommission(runtime(), cluster_id, typed_name=typed or "",
                                        actor=current_actor())
-    return None, (polls or 0) + 1
+    return None, 0
 
 
 @callback(Output(ClusterDetail.hide_alert, "children"), REFRESH_NOW,
