@@ -159,3 +159,26 @@ def test_a_limit_change_runs_as_an_operation_and_the_page_follows(
     page.click("#cluster-limits-save-button")
     expect(page.locator("#cluster-limits-alert-div")).to_contain_text("Not applied: Use 1 to")
     expect(outcome).to_contain_text("Limit change done")
+
+
+def test_a_retention_change_shows_its_progress_and_disables_the_buttons(
+        page: Page, live_app: AppProcess, admin_login: tuple[str, str]) -> None:
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(f"{live_app.url}/clusters/1")
+    expect(page.locator("#cluster-status-badge")).to_have_text("running", timeout=LOAD_MS)
+    page.locator('[id=\'{"name":"warm_after_days","type":"cluster-edit-field"}\']').fill("5")
+    page.click("#cluster-retention-save-button")
+    # While it runs: the bar, the reason, every manage button disabled.
+    expect(page.locator("#cluster-operation-bar")).to_be_visible(timeout=LOAD_MS)
+    expect(page.locator("#cluster-manage-busy-text")).to_contain_text(
+        "Retention change running")
+    for button in ("#cluster-retention-save-button", "#cluster-limits-save-button",
+                   "#cluster-rotate-button", "#cluster-decommission-button"):
+        expect(page.locator(button)).to_be_disabled()
+    expect(page.locator("#cluster-retention-save-button")).to_have_text("Applying retention…")
+    shots(page, "roles-cluster-retention-running")
+    # When it ends: the outcome, the card's new values, the buttons back.
+    expect(page.locator("#cluster-operation")).to_contain_text("Retention change done",
+                                                               timeout=120_000)
+    expect(page.locator("#cluster-config-div")).to_contain_text("warm after 5 d")
+    expect(page.locator("#cluster-retention-save-button")).to_be_enabled()
