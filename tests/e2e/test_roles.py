@@ -4,6 +4,7 @@ Drawn things are checked (texts, disabled states), with screenshots at three siz
 
 from __future__ import annotations
 
+import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import quiet, screenshot, sign_in
@@ -182,3 +183,72 @@ def test_a_retention_change_shows_its_progress_and_disables_the_buttons(
                                                                timeout=120_000)
     expect(page.locator("#cluster-config-div")).to_contain_text("warm after 5 d")
     expect(page.locator("#cluster-retention-save-button")).to_be_enabled()
+
+
+def _api(page: Page, live_app: AppProcess) -> requests.Session:
+    """The page's signed-in session, for the API."""
+    session = requests.Session()
+    for cookie in page.context.cookies():
+        session.cookies.set(cookie["name"], cookie["value"])
+    session.headers["Origin"] = live_app.url
+    return session
+
+
+def test_a_decommissioned_cluster_is_hidden_then_purged(page: Page, live_app: AppProcess,
+                                                        admin_login: tuple[str, str]) -> None:
+    sign_in(page, live_app.url, *admin_login)
+    expect(page.locator("#nav-user-label")).to_be_visible()
+    api = _api(page, live_app)
+    cluster_admin = member(live_app, "admin")[0]
+    members = api.get(f"{live_app.url}/api/v1/clusters/1/members", timeout=30).json()
+    me = next(m["user_id"] for m in members["items"] if m["email"] == cluster_admin)
+    made = api.post(f"{live_app.url}/api/v1/clusters", timeout=30, json={
+        "name": "roles-retired", "cluster_type": "development", "region_code": "local",
+        "members": [{"user_id": me, "role": "admin"}]})
+    assert made.status_code == 202, made.text
+    cid = made.json()["id"]
+    page.goto(f"{live_app.url}/clusters/{cid}")
+    expect(page.locator("#cluster-status-badge")).to_have_text("running", timeout=120_000)
+    page.fill("#cluster-decommission-name-input", "roles-retired")
+    page.click("#cluster-decommission-button")
+    expect(page.locator("#cluster-status-badge")).to_have_text("decommissioned",
+                                                                timeout=LOAD_MS)
+    expect(page.locator("#cluster-operation")).to_contain_text(
+        "Decommission done: Decommissioned: the database was dropped")
+    expect(page.locator("#cluster-retired-text")).to_contain_text("Decommissioned")
+    # Its explorer: the error, and no empty axes under it.
+    page.goto(f"{live_app.url}/clusters/{cid}/explorer")
+    expect(page.locator("#explorer-error-div")).to_contain_text("Cannot open",
+                                                                timeout=LOAD_MS)
+    expect(page.locator("#explorer-body-div")).to_be_hidden()
+    shots(page, "roles-retired-explorer")
+    # Hide it from the overview; it stays on the list.
+    page.goto(f"{live_app.url}/")
+    expect(page.locator(f"#overview-cluster-{cid}-card")).to_be_visible(timeout=LOAD_MS)
+    page.goto(f"{live_app.url}/clusters/{cid}")
+    page.click("#cluster-hide-button")
+    expect(page.locator("#cluster-hide-button")).to_have_text("Show on the overview",
+                                                              timeout=LOAD_MS)
+    page.goto(f"{live_app.url}/")
+    expect(page.locator("#overview-cluster-1-card")).to_be_visible(timeout=LOAD_MS)
+    expect(page.locator(f"#overview-cluster-{cid}-card")).to_have_count(0)
+    page.goto(f"{live_app.url}/clusters")
+    expect(page.locator(f"#clusters-row-{cid}")).to_contain_text("decommissioned",
+                                                                 timeout=LOAD_MS)
+    expect(page.locator(f"#clusters-row-{cid}")).not_to_contain_text("$")
+    # Purge: a wrong name changes nothing; the right one purges, the audit log stays.
+    page.goto(f"{live_app.url}/clusters/{cid}")
+    page.fill("#cluster-purge-name-input", "roles")
+    page.click("#cluster-purge-button")
+    expect(page.locator("#cluster-purge-alert-div")).to_have_text(
+        "Not purged: Type the cluster's name exactly to confirm.", timeout=LOAD_MS)
+    shots(page, "roles-retired-console")
+    page.fill("#cluster-purge-name-input", "roles-retired")
+    page.click("#cluster-purge-button")
+    expect(page.locator("#cluster-status-badge")).to_have_text("purged", timeout=LOAD_MS)
+    expect(page.locator("#cluster-operation")).to_contain_text("Purge done: Purged")
+    expect(page.locator("#cluster-retired-text")).to_contain_text("the audit log and the "
+                                                                  "team remain")
+    audit = api.get(f"{live_app.url}/api/v1/audit?cluster_id={cid}&limit=500", timeout=30)
+    assert {"cluster.create", "cluster.decommission", "cluster.hide", "cluster.purge"} <= {
+        item["action"] for item in audit.json()["items"]}
