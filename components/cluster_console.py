@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.clusters import STATUS_COLORS, TYPE_LABELS
+from components.clusters import ENDED, STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
 from components.ids import ClusterDetail, cluster_edit_field, connection_snippet
 from lyceum.clock import utcnow
@@ -152,7 +152,8 @@ def make_config(view: ConsoleView) -> dbc.Table:
                       f"{r.get('cold_after_days')} d → archive after {r.get('archive_after_days')}"
                       f" d → " + (f"deleted after {delete} d" if delete else "kept forever")),
         ("Query limits", _limits(view)),
-        ("Monthly estimate", f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
+        ("Monthly estimate", f"— ({c.status}: it costs nothing now)"
+         if c.status in ENDED else f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
         ("Created", when(c.created_at)),
     ])
 

@@ -21,6 +21,7 @@ from data.analytics.ch_schema import TierRetention, retention_statements
 from data.analytics.clickhouse import ClickHouseError
 from data.metadata import audit as audit_data
 from data.metadata import cluster_meta as meta
+from data.metadata import pending_secrets as pending_data
 from data.metadata.cluster_meta import ClusterStateError
 from data.metadata.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
@@ -391,6 +392,7 @@ def decommission(runtime: Runtime, cluster_id: int, *, typed_name: str, actor: A
             cluster.decommissioned_at = utcnow()
             cluster.credential_user, cluster.credential_hash = "", None
             cluster.credential_mode = ""
+            pending_data.remove(session, cluster_id)  # its secret opens nothing any more
             record_cluster_action(session, cluster_id, actor=actor, action="cluster.decommission",
                                   kind="decommissioned",
                                   message=f"Decommissioned; the database "

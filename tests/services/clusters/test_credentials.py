@@ -17,6 +17,7 @@ from data.metadata.models import utcnow
 from data.metadata.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.clusters import credentials, operations
+from services.clusters.console import start_decommission
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.gateway import sql
@@ -203,3 +204,17 @@ def test_rotation_runs_as_an_operation_and_refusals_start_none(runtime: Runtime,
     assert (done.kind, done.state, done.percent) == ("rotation", "done", 100)
     pending = credentials.pending_secret(runtime, world.a, actor=admin)
     assert pending is not None and pending.secret != old and pending.purpose == "rotation"
+
+
+def test_decommissioning_erases_a_waiting_secret(runtime: Runtime, world: World) -> None:
+    _with_credential(runtime, world.a)
+    admin = _actor(world, "admin")
+    credentials.rotate_credential(runtime, world.a, actor=admin)
+    assert credentials.pending_secret(runtime, world.a, actor=admin) is not None
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, world.a)
+        assert cluster is not None
+        name = cluster.name
+    done = start_decommission(runtime, world.a, typed_name=name, actor=admin, wait_s=60)
+    assert done.state == "done"
+    assert credentials.pending_secret(runtime, world.a, actor=admin) is None
