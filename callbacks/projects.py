@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, no_update
 
 from auth.roles import Role, has_role
 from auth.session import current_actor
@@ -126,6 +126,12 @@ def start_report(_n: int | None, _assets: list[Any], cid: int,
     job = reports.start_report(runtime(), cluster_id=cid, project_id=project,
                                actor=current_actor(), asset_id=asset_id)
     return job.id, False, make_report_job(job)
+
+
+# The report button is disabled while its report is being generated (the poll runs), in the
+# browser: it changes nothing on the server and the start callback still refuses what it must.
+clientside_callback("(pollOff) => !pollOff", Output(ProjectReport.start, "disabled"),
+                    Input(ProjectReport.poll, "disabled"), prevent_initial_call=True)
 
 
 @callback(Output(ProjectReport.progress, "children", allow_duplicate=True),

@@ -252,3 +252,18 @@ def test_a_decommissioned_cluster_is_hidden_then_purged(page: Page, live_app: Ap
     audit = api.get(f"{live_app.url}/api/v1/audit?cluster_id={cid}&limit=500", timeout=30)
     assert {"cluster.create", "cluster.decommission", "cluster.hide", "cluster.purge"} <= {
         item["action"] for item in audit.json()["items"]}
+
+
+def test_a_report_disables_its_button_until_it_is_ready(page: Page, live_app: AppProcess,
+                                                        admin_login: tuple[str, str]) -> None:
+    sign_in(page, live_app.url, *admin_login)
+    page.goto(f"{live_app.url}/clusters/1/projects")
+    page.fill("#projects-name-input", "Report walk", timeout=LOAD_MS)
+    page.click("#projects-create-button")
+    page.locator("#projects-list-div a", has_text="Report walk").click(timeout=LOAD_MS)
+    start = page.locator("#project-report-start-button")
+    expect(start).to_be_enabled(timeout=LOAD_MS)
+    start.click()
+    expect(start).to_be_disabled()
+    expect(page.locator("#project-report-done")).to_be_visible(timeout=120_000)
+    expect(page.locator("#project-report-start-button")).to_be_enabled()
