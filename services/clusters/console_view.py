@@ -88,6 +88,9 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
     view shows it again until an admin confirms it was saved; see
     :mod:`services.clusters.credentials`).
     """
+    # The operation first: one read as ended ended before the cluster is read, so the forms
+    # rebuilt for its end show what it changed (read after, a change could be missed for good).
+    operation = operations.latest(runtime, cluster_id)
     cluster = _load(runtime, cluster_id)
     notes = applied_or_recorded(cluster, bundled=runtime.ch.bundled,
                                 on_cluster=runtime.settings.clickhouse_cluster)
@@ -114,7 +117,7 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
         details = None
     limits = applied_limits(cluster, ceilings=runtime.settings.ceilings)
     return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits,
-                       operation=operations.latest(runtime, cluster_id), usage=usage,
+                       operation=operation, usage=usage,
                        trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
                        problems=problems, connection=details)
