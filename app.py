@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 from dash.exceptions import DependencyException
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -25,6 +25,7 @@ from lyceum.background_callbacks import make_manager
 from lyceum.errors import AppError, Forbidden, NotAuthenticated, NotFound
 from lyceum.json_bodies import BoundedJSONProvider
 from lyceum.settings import Settings, load_settings
+from services.core.audit_reader import administers_any
 from services.core.runtime import Runtime
 
 log = logging.getLogger("lyceum")
@@ -91,11 +92,15 @@ def _guard_page(layout: Any, page: dict[str, Any]) -> Callable[..., Any]:
     return guarded
 
 
-def visible_pages(user: Any) -> list[dict[str, Any]]:
-    """Pages for the navigation: those marked ``nav`` that this user's role may open."""
+def visible_pages(user: Any, *, administers: Callable[[], bool]) -> list[dict[str, Any]]:
+    """Pages for the navigation: those marked ``nav`` that this user's role may open (a page
+    whose ``audience`` is ``"cluster admins"`` only when ``administers()``: the user is an
+    admin of some cluster, read when there is such a page to show)."""
     pages = [p for p in dash.page_registry.values() if p.get("nav")]
     if not user.is_admin:
         pages = [p for p in pages if p.get("access") != "admin"]
+        if any(p.get("audience") == "cluster admins" for p in pages) and not administers():
+            pages = [p for p in pages if p.get("audience") != "cluster admins"]
     return sorted(pages, key=lambda p: p.get("order", 99))
 
 
@@ -103,7 +108,11 @@ def _shell() -> Any:
     """The frame around every page, built per request for the signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return html.Div(dash.page_container)
-    navbar = make_navbar(pages=visible_pages(current_user), user_label=current_user.email,
+    runtime: Runtime = current_app.extensions["lyceum"]
+    administers = partial(administers_any, runtime, user_id=current_user.id,
+                          is_admin=current_user.is_admin)
+    navbar = make_navbar(pages=visible_pages(current_user, administers=administers),
+                         user_label=current_user.email,
                          user_badge="global admin" if current_user.is_admin else "member",
                          csrf=web.csrf_token())
     return html.Div([navbar, dbc.Container([html.Div(id=Shell.cluster_nav), dash.page_container],

@@ -10,11 +10,12 @@ from flask import jsonify, request
 from api.clusters import HEALTH, TIER_USAGE
 from api.core import bp, json_body, runtime
 from api.openapi import describe
-from api.schemas import ANY_OBJECT, INT, STATUS, STR, TIME, array, component, nullable, obj
+from api.operations import PREFER_ASYNC, STARTED, started, wait_s
+from api.schemas import ANY_OBJECT, INT, STR, TIME, array, component, nullable, obj
 from auth.roles import Role, require_role
 from auth.session import current_actor
 from lyceum.errors import ValidationError
-from services.clusters import console
+from services.clusters import console, retire
 from services.clusters.console_view import console_view
 from services.clusters.rules import coerce_int
 from services.provisioning.deploy import begin_deploy_request
@@ -69,40 +70,77 @@ def create_cluster() -> Any:
 
 
 @bp.put("/clusters/<int:cluster_id>/retention")
-@describe(summary="Change the tier and delete days", tag="clusters", body=RETENTION_BODY,
-          role="admin", response=STATUS, errors=(409,))
+@describe(summary="Change the tier and delete days (an operation with progress)",
+          tag="clusters", body=RETENTION_BODY, query=[PREFER_ASYNC], role="admin",
+          response=STARTED, errors=(409,))
 def update_retention(cluster_id: int) -> Any:
-    """Apply new retention to a running cluster."""
+    """Apply new retention to a running cluster; ``changed`` once applied, or 202 and the
+    operation's id with ``Prefer: respond-async``."""
     require_role(cluster_id, Role.ADMIN)
     retention = console.retention_from(json_body())
-    console.update_retention(runtime(), cluster_id, retention, actor=current_actor())
-    return jsonify(status="changed")
+    operation = console.start_retention_change(runtime(), cluster_id, retention,
+                                               actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="changed")
 
 
 @bp.put("/clusters/<int:cluster_id>/limits")
-@describe(summary="Change the per-query limits", tag="clusters", body=LIMITS_BODY,
-          role="admin", response=STATUS, errors=(409,))
+@describe(summary="Change the per-query limits (an operation with progress)", tag="clusters",
+          body=LIMITS_BODY, query=[PREFER_ASYNC], role="admin", response=STARTED,
+          errors=(409,))
 def update_limits(cluster_id: int) -> Any:
     """Store new per-query limits for a running cluster."""
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     names = ("max_threads", "max_memory_gb", "max_execution_time_s")
     values: dict[str, Any] = {k: body.get(k) for k in names}
-    console.update_limits(runtime(), cluster_id, actor=current_actor(), **values)
-    return jsonify(status="changed")
+    operation = console.start_limits_change(runtime(), cluster_id, actor=current_actor(),
+                                            wait_s=wait_s(), **values)
+    return started(cluster_id, operation, status="changed")
 
 
 @bp.post("/clusters/<int:cluster_id>/decommission")
 @describe(summary="Drop the cluster's database for good (type its name to confirm)",
-          tag="clusters", body=DECOMMISSION_BODY, role="admin", response=STATUS,
-          errors=(409,))
+          tag="clusters", body=DECOMMISSION_BODY, query=[PREFER_ASYNC], role="admin",
+          response=STARTED, errors=(409,))
 def decommission(cluster_id: int) -> Any:
-    """Decommission a running or failed cluster."""
+    """Decommission a running or failed cluster (an operation with progress)."""
     require_role(cluster_id, Role.ADMIN)
     body = json_body()
     name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
-    console.decommission(runtime(), cluster_id, typed_name=name, actor=current_actor())
-    return jsonify(status="decommissioned")
+    operation = console.start_decommission(runtime(), cluster_id, typed_name=name,
+                                           actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="decommissioned")
+
+
+HIDE_BODY = {"type": "object", "required": ["hidden"],
+             "properties": {"hidden": {"type": "boolean"}}}
+HIDDEN = component("ClusterHidden", obj(id=INT, hidden={"type": "boolean"}))
+
+
+@bp.post("/clusters/<int:cluster_id>/hide")
+@describe(summary="Hide a decommissioned cluster from the overview (or show it again)",
+          tag="clusters", body=HIDE_BODY, role="admin", response=HIDDEN, errors=(409,))
+def hide_cluster(cluster_id: int) -> Any:
+    """``{"hidden": true}`` hides it, ``false`` shows it again; it stays on the list."""
+    require_role(cluster_id, Role.ADMIN)
+    hidden = retire.set_hidden(runtime(), cluster_id, hidden=json_body().get("hidden"),
+                               actor=current_actor())
+    return jsonify(id=cluster_id, hidden=hidden)
+
+
+@bp.post("/clusters/<int:cluster_id>/purge")
+@describe(summary="Purge a decommissioned cluster: its engine data and records (the audit "
+                  "log is kept); type its name to confirm", tag="clusters",
+          body=DECOMMISSION_BODY, query=[PREFER_ASYNC], role="admin", response=STARTED,
+          errors=(409,))
+def purge_cluster(cluster_id: int) -> Any:
+    """Purge (an operation with progress)."""
+    require_role(cluster_id, Role.ADMIN)
+    body = json_body()
+    name = body["confirm_name"] if isinstance(body.get("confirm_name"), str) else ""
+    operation = retire.start_purge(runtime(), cluster_id, typed_name=name,
+                                   actor=current_actor(), wait_s=wait_s())
+    return started(cluster_id, operation, status="purged")
 
 
 @bp.get("/clusters/<int:cluster_id>/status")

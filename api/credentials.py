@@ -9,6 +9,7 @@ from flask import jsonify
 
 from api.core import bp, runtime
 from api.openapi import describe
+from api.operations import PREFER_ASYNC, operation_url, started, wait_s
 from api.schemas import STATUS, STR, TIME, component, from_dataclass
 from auth.roles import Role, require_role
 from auth.session import current_actor
@@ -55,10 +56,19 @@ def acknowledge_secret(cluster_id: int) -> Any:
 
 @bp.post("/clusters/<int:cluster_id>/credential/rotate")
 @describe(summary="Give the credential a new secret; the old one stops working at once",
-          tag="clusters", role="admin", response=SECRET, status=201, errors=(409,))
+          tag="clusters", query=[PREFER_ASYNC], role="admin", response=SECRET, status=201,
+          errors=(409,))
 def rotate_credential(cluster_id: int) -> Any:
-    """Rotate; the new secret is in the response and also waits, readable again at
-    ``…/credential/pending-secret``, until it is confirmed saved."""
+    """Rotate (an operation with progress); the new secret is in the response, with the
+    operation's id, and also waits, readable again at ``…/credential/pending-secret``,
+    until it is confirmed saved. With ``Prefer: respond-async`` the answer is 202 and the
+    operation's id; the secret is read there once the operation is done."""
     require_role(cluster_id, Role.ADMIN)
-    pending = credentials.rotate_credential(runtime(), cluster_id, actor=current_actor())
-    return jsonify(secret_json(pending)), 201
+    operation = credentials.start_rotation(runtime(), cluster_id, actor=current_actor(),
+                                           wait_s=wait_s())
+    pending = None if operation.running else credentials.pending_secret(
+        runtime(), cluster_id, actor=current_actor())
+    if pending is None:
+        return started(cluster_id, operation, status="rotated")
+    return jsonify({**secret_json(pending), "operation_id": operation.id,
+                    "operation_url": operation_url(cluster_id, operation.id)}), 201

@@ -24,12 +24,20 @@ class Capability:
 
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("Clusters", "See the cluster, its status, health, usage and events", Role.VIEWER),
-    Capability("Clusters", "Change retention and query limits", Role.ADMIN),
+    Capability("Clusters", "Change retention and query limits; rotate the credential",
+               Role.ADMIN),
+    Capability("Clusters", "Switch the demo plant's live feed on or off", Role.ADMIN),
     Capability("Clusters", "Decommission the cluster", Role.ADMIN),
     Capability("Clusters", "Create new clusters (wizard or API)", GLOBAL),
     Capability("Data", "Read dashboards, curves, yield and alerts", Role.VIEWER),
+    Capability("Data", "Run read-only SQL in the console and download its results",
+               Role.VIEWER),
     Capability("Data", "Explore and export data; save personal views", Role.ANALYST),
-    Capability("Data", "Change golden curves, alert rules, projects and assets", Role.EDITOR),
+    Capability("Data", "Change golden curves, alert rules, spec limits and SPC exclusions; "
+                       "acknowledge alerts", Role.EDITOR),
+    Capability("Data", "Import CSV files; insert rows in the SQL console", Role.EDITOR),
+    Capability("Projects", "Create projects, save views to them, generate PDF reports",
+               Role.EDITOR),
     Capability("Team", "See who is on the team and their roles", Role.VIEWER),
     Capability("Team", "Add, change or remove members; invite by link", Role.ADMIN),
     Capability("API tokens", "Create own tokens (role no higher than one's own) and revoke "

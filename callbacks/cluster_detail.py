@@ -21,7 +21,7 @@ from components.ids import ClusterDetail, cluster_edit_field
 from components.layout import make_error
 from lyceum.errors import AppError, ValidationError
 from services.clusters import console as cluster_console
-from services.clusters import credentials
+from services.clusters import credentials, retire
 from services.clusters.console_view import console_view
 
 EDITS = State(cluster_edit_field(ALL), "value")  # type: ignore[arg-type]
@@ -100,18 +100,20 @@ def save_retention(_n: int, values: list[Any], cluster_id: int, polls: int | Non
     return None, (polls or 0) + 1
 
 
-@callback(Output(ClusterDetail.limits_alert, "children"),
+@callback(Output(ClusterDetail.limits_alert, "children"), REFRESH_NOW,
           Input(ClusterDetail.limits_save, "n_clicks"), EDITS,
-          State(ClusterDetail.cluster, "data"), prevent_initial_call=True)
-@guarded(Role.ADMIN, title="Not applied", when=clicked)
-def save_limits(_n: int, values: list[Any], cluster_id: int) -> Any:
-    """Store new query limits; the app applies them to every query on this cluster."""
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not applied", when=clicked)
+def save_limits(_n: int, values: list[Any], cluster_id: int, polls: int | None
+                ) -> tuple[Any, Any]:
+    """Begin storing new query limits (cluster admins); the refresh that follows shows the
+    operation's progress and disables the buttons until it ends."""
     v = _values(values)
-    cluster_console.update_limits(
+    cluster_console.start_limits_change(
         runtime(), cluster_id, max_threads=v.get("max_threads"),
         max_memory_gb=v.get("max_memory_gb"),
         max_execution_time_s=v.get("max_execution_time_s"), actor=current_actor())
-    return _done("Limits saved; they apply to the next query.")
+    return None, (polls or 0) + 1
 
 
 @callback(Output(ClusterDetail.decommission_alert, "children"),
@@ -121,10 +123,33 @@ def save_limits(_n: int, values: list[Any], cluster_id: int) -> Any:
           prevent_initial_call=True)
 @guarded(Role.ADMIN, outputs=2, title="Not decommissioned", when=clicked)
 def decommission(_n: int, typed: str | None, cluster_id: int) -> tuple[Any, Any]:
-    """Drop the database after the exact name was typed (cluster admins)."""
-    cluster_console.decommission(runtime(), cluster_id, typed_name=typed or "",
-                                 actor=current_actor())
-    return _done("Decommissioned: the database was dropped."), 0
+    """Begin dropping the database once the exact name was typed (cluster admins); the
+    console's refresh from the start (count 0) shows the operation and rebuilds the forms."""
+    cluster_console.start_decommission(runtime(), cluster_id, typed_name=typed or "",
+                                       actor=current_actor())
+    return None, 0
+
+
+@callback(Output(ClusterDetail.hide_alert, "children"), REFRESH_NOW,
+          Input(ClusterDetail.hide, "n_clicks"), State(ClusterDetail.seen_status, "data"),
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not changed", when=clicked)
+def hide(_n: int, seen: str | None, cluster_id: int, polls: int | None) -> tuple[Any, Any]:
+    """Hide the decommissioned cluster from the overview, or show it again (the button says
+    which: the state the page drew it in, so a double click does not undo itself)."""
+    shown_hidden = "/hidden" in (seen or "").split("|")[0]
+    retire.set_hidden(runtime(), cluster_id, hidden=not shown_hidden, actor=current_actor())
+    return None, (polls or 0) + 1
+
+
+@callback(Output(ClusterDetail.purge_alert, "children"), REFRESH_NOW,
+          Input(ClusterDetail.purge, "n_clicks"), State(ClusterDetail.purge_name, "value"),
+          State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
+@guarded(Role.ADMIN, outputs=2, title="Not purged", when=clicked)
+def purge(_n: int, typed: str | None, cluster_id: int, polls: int | None) -> tuple[Any, Any]:
+    """Begin purging once the exact name was typed (cluster admins)."""
+    retire.start_purge(runtime(), cluster_id, typed_name=typed or "", actor=current_actor())
+    return None, (polls or 0) + 1
 
 
 SECRET_SEEN = Output(ClusterDetail.secret_seen, "data", allow_duplicate=True)
@@ -142,16 +167,15 @@ def secret_saved(_n: int, cluster_id: int, polls: int | None) -> tuple[Any, ...]
 
 
 @callback(Output(ClusterDetail.rotate_alert, "children"),
-          Output(ClusterDetail.secret_box, "children", allow_duplicate=True),
-          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW, SECRET_SEEN,
+          Output(ClusterDetail.rotate_confirm, "value"), REFRESH_NOW,
           Input(ClusterDetail.rotate, "n_clicks"), State(ClusterDetail.rotate_confirm, "value"),
           State(ClusterDetail.cluster, "data"), POLLS, prevent_initial_call=True)
-@guarded(Role.ADMIN, outputs=5, title="Not rotated", when=clicked)
+@guarded(Role.ADMIN, outputs=3, title="Not rotated", when=clicked)
 def rotate(_n: int, confirmed: bool | None, cluster_id: int, polls: int | None
            ) -> tuple[Any, ...]:
-    """Give the credential a new secret once the box is ticked (cluster admins)."""
+    """Begin giving the credential a new secret once the box is ticked (cluster admins);
+    the console shows the progress, then the new secret to save."""
     if not confirmed:
         raise ValidationError("Tick the box to confirm that the current secret stops working.")
-    pending = credentials.rotate_credential(runtime(), cluster_id, actor=current_actor())
-    return (_done("Rotated: the old secret no longer works. Save the new one above."),
-            ui.make_secret(pending), False, (polls or 0) + 1, ui.secret_identity(pending))
+    credentials.start_rotation(runtime(), cluster_id, actor=current_actor())
+    return None, False, (polls or 0) + 1

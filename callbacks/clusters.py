@@ -10,7 +10,7 @@ from dash import Input, Output, callback, html
 from auth.roles import Role
 from callbacks.common import runtime, signed_in_user
 from callbacks.guard import guarded
-from components.clusters import make_cluster_table
+from components.clusters import filter_value, make_cluster_table
 from components.ids import Clusters
 from components.layout import make_empty_state
 from services.clusters.listing import cluster_rows
@@ -30,6 +30,7 @@ def fill_clusters(_n: int, search: str | None, status: str | None,
                   kind: str | None) -> tuple[Any, Any, Any]:
     """The filtered table; admins also get the New cluster button."""
     user = signed_in_user()
+    status, kind = filter_value(status), filter_value(kind)
     rows = cluster_rows(runtime(), user_id=user.id, is_admin=user.is_admin,
                         search=search or "", status=status or "", kind=kind or "")
     action = _new_button() if user.is_admin else None

@@ -88,7 +88,10 @@ _DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True
 _LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS,
                  "start": Output(Explorer.start, "value"), "end": Output(Explorer.end, "value"),
                  "state": Output(Explorer.state, "data"),
-                 "error": Output(Explorer.error, "children"), **_DRAW_OUTPUTS}
+                 "error": Output(Explorer.error, "children"),
+                 "body": Output(Explorer.body, "style"), **_DRAW_OUTPUTS}
+#: The explorer's body is hidden when the view cannot open (no empty axes under the error).
+HIDDEN = {"display": "none"}
 
 
 @callback(output=_LOAD_OUTPUTS, inputs=[Input(Explorer.cluster, "data")],
@@ -103,14 +106,15 @@ def load(cluster: Any) -> dict[str, Any]:
         encoded = encode_state(opened.state)
         drawn = _drawn(cid, opened.state, encoded, selected=None)
     except AppError as exc:
-        return {**dict.fromkeys(_LOAD_OUTPUTS, no_update), "state": None,
+        return {**dict.fromkeys(_LOAD_OUTPUTS, no_update), "state": None, "body": HIDDEN,
                 "error": make_error(exc.user_message, title="Cannot open")}
     s = opened.state
     values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
     return {**_options(opened), **dict(zip(_VALUE_OUTPUTS, values, strict=True)),
             "start": s.start.date().isoformat() if s.start else None,
             "end": s.end.date().isoformat() if s.end else None,
-            "state": encoded, "error": None, **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
+            "state": encoded, "error": None, "body": None,
+            **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
 
 _FILTER_OUTPUTS = {**_OPTION_OUTPUTS, "state": Output(Explorer.state, "data", allow_duplicate=True),

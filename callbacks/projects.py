@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, no_update
 
 from auth.roles import Role, has_role
 from auth.session import current_actor
@@ -57,18 +57,19 @@ def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
 
 
 @callback(Output(Projects.error, "children"), Output(Projects.refresh, "data"),
-          Output(Projects.name, "value"),
+          Output(Projects.name, "value"), Output(Projects.description, "value"),
           Input(Projects.create, "n_clicks"), State(Projects.cluster, "data"),
           State(Projects.name, "value"), State(Projects.template, "value"),
           State(Projects.description, "value"), State(Projects.refresh, "data"),
           prevent_initial_call=True)
-@guarded(Role.EDITOR, cluster="cid", outputs=3, error_output=0, title="Not created")
+@guarded(Role.EDITOR, cluster="cid", outputs=4, error_output=0, title="Not created")
 def create_project(_n: int, cid: int, name: str, template: str, description: str,
-                   refresh: int) -> tuple[Any, Any, Any]:
-    """Create a project from the chosen template (editors)."""
+                   refresh: int) -> tuple[Any, Any, Any, Any]:
+    """Create a project from the chosen template (editors); the form is emptied for the
+    next one (name and description), and keeps what was typed when refused."""
     project_store.create_project(runtime(), cluster_id=cid, actor=current_actor(), name=name,
                             project_type=template, description=description)
-    return None, (refresh or 0) + 1, ""
+    return None, (refresh or 0) + 1, "", ""
 
 
 @callback(Output(ProjectDetail.header, "children"), Output(ProjectDetail.assets, "children"),
@@ -125,6 +126,12 @@ def start_report(_n: int | None, _assets: list[Any], cid: int,
     job = reports.start_report(runtime(), cluster_id=cid, project_id=project,
                                actor=current_actor(), asset_id=asset_id)
     return job.id, False, make_report_job(job)
+
+
+# The report button is disabled while its report is being generated (the poll runs), in the
+# browser: it changes nothing on the server and the start callback still refuses what it must.
+clientside_callback("(pollOff) => !pollOff", Output(ProjectReport.start, "disabled"),
+                    Input(ProjectReport.poll, "disabled"), prevent_initial_call=True)
 
 
 @callback(Output(ProjectReport.progress, "children", allow_duplicate=True),

@@ -55,10 +55,15 @@ def _expiry(value: Any) -> int | None:
     raise ValidationError("Choose 1, 7, 30 or 90 days, or never.")
 
 
+def not_created_message(exc: AppError) -> str:
+    """What to fix, said once: each field's message when there are some (the title already
+    says the token was not created), else the error's own message."""
+    fields = getattr(exc, "fields", None) or {}
+    return " ".join(fields.values()) or exc.user_message
+
+
 def _not_created(exc: AppError, *_args: Any) -> tuple[Any, Any, Any]:
-    detail = " ".join(getattr(exc, "fields", {}).values())
-    return no_update, None, make_error(f"{exc.user_message} {detail}".strip(),
-                                       title="Not created")
+    return no_update, None, make_error(not_created_message(exc), title="Not created")
 
 
 @callback(BUMP, Output(Tokens.secret_box, "children"), Output(Tokens.alert, "children"),

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.clusters import STATUS_COLORS, TYPE_LABELS
+from components.clusters import ENDED, STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
 from components.ids import ClusterDetail, cluster_edit_field, connection_snippet
 from lyceum.clock import utcnow
@@ -152,7 +152,8 @@ def make_config(view: ConsoleView) -> dbc.Table:
                       f"{r.get('cold_after_days')} d → archive after {r.get('archive_after_days')}"
                       f" d → " + (f"deleted after {delete} d" if delete else "kept forever")),
         ("Query limits", _limits(view)),
-        ("Monthly estimate", f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
+        ("Monthly estimate", f"— ({c.status}: it costs nothing now)"
+         if c.status in ENDED else f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),
         ("Created", when(c.created_at)),
     ])
 
@@ -295,7 +296,22 @@ def _edit(name: str, label: str, value: Any, unit: str) -> dbc.Col:
                    className="mb-2")
 
 
-def _rotation(enabled: bool) -> list[Any]:
+def _busy_note(view: ConsoleView) -> Any:
+    """Why the buttons below are disabled while an operation runs."""
+    op = view.operation
+    if op is None or not op.running:
+        return None
+    return html.P([html.I(className="bi bi-hourglass-split me-1"),
+                   f"{op.label} running ({op.summary}): these buttons come back when it ends."],
+                  className="small text-info-emphasis", id=ClusterDetail.manage_busy)
+
+
+def _running_label(view: ConsoleView, kind: str, idle: str, running: str) -> str:
+    op = view.operation
+    return running if op is not None and op.running and op.kind == kind else idle
+
+
+def _rotation(enabled: bool, label: str = "Rotate credential") -> list[Any]:
     return [
         html.H3("Credential", className="h6 mt-3"),
         html.P("Rotating gives the credential a new random secret; the current secret stops "
@@ -303,10 +319,40 @@ def _rotation(enabled: bool) -> list[Any]:
         dbc.Checkbox(id=ClusterDetail.rotate_confirm, value=False, disabled=not enabled,
                      label="I understand the current secret stops working now.",
                      className="small mb-2"),
-        dbc.Button("Rotate credential", id=ClusterDetail.rotate, color="warning", size="sm",
+        dbc.Button(label, id=ClusterDetail.rotate, color="warning", size="sm",
                    disabled=not enabled, className="mb-2"),
         html.Div(id=ClusterDetail.rotate_alert),
     ]
+
+
+def make_retired(view: ConsoleView) -> html.Div:
+    """A decommissioned cluster's admins: hide it from the overview (or show it again), and
+    purge it after typing its name; a purged one says what is left."""
+    c, free = view.cluster, not view.busy
+    hidden = c.hidden_at is not None
+    hide = dbc.Button("Show on the overview" if hidden else "Hide from the overview",
+                      id=ClusterDetail.hide, color="outline-secondary", size="sm",
+                      disabled=not free, className="mb-2")
+    if c.status == "purged":
+        return html.Div([html.P("Purged: the engine's data and the cluster's records were "
+                                "deleted; the audit log and the team remain.",
+                                className="text-muted", id=ClusterDetail.retired_text), hide,
+                         html.Div(id=ClusterDetail.hide_alert)])
+    return html.Div([
+        _busy_note(view),
+        html.P("Decommissioned: the database was dropped; the records remain.",
+               className="text-muted", id=ClusterDetail.retired_text),
+        hide, html.Div(id=ClusterDetail.hide_alert),
+        html.H3("Purge", className="h6 mt-3 text-danger"),
+        html.P(["Deletes what the engine still holds and the cluster's records (projects, "
+                "tokens, events, usage, alerts); the audit log is kept. Type ",
+                html.Strong(c.name), " to confirm."], className="small"),
+        dbc.InputGroup([dbc.Input(id=ClusterDetail.purge_name, placeholder=c.name, size="sm"),
+                        dbc.Button(_running_label(view, "purge", "Purge", "Purging…"),
+                                   id=ClusterDetail.purge, color="danger", size="sm",
+                                   disabled=not free)], size="sm"),
+        html.Div(id=ClusterDetail.purge_alert, className="mt-2"),
+    ])
 
 
 def make_manage(view: ConsoleView) -> Any:
@@ -316,36 +362,41 @@ def make_manage(view: ConsoleView) -> Any:
     if view.role != "admin":
         return html.P("Only cluster admins can change retention, limits or decommission.",
                       className="text-muted")
-    if c.status == "decommissioned":
-        return html.P("Decommissioned: the database was dropped; the records remain.",
-                      className="text-muted")
+    if c.status in ("decommissioned", "purged"):
+        return make_retired(view)
     r, q = c.retention or {}, c.query_limits or {}
     running = c.status == "running"
+    free = not view.busy
     return html.Div([
+        _busy_note(view),
         html.H3("Retention", className="h6"),
         dbc.Row([_edit(k, k.replace("_after_days", "").capitalize() + " after",
                        r.get(k), "days")
                  for k in ("warm_after_days", "cold_after_days", "archive_after_days",
                            "delete_after_days")]),
-        dbc.Button("Applying retention…" if view.busy else "Apply retention",
+        dbc.Button(_running_label(view, "retention", "Apply retention", "Applying retention…"),
                    id=ClusterDetail.retention_save, size="sm",
-                   disabled=not running or view.busy, className="mb-2"),
+                   disabled=not running or not free, className="mb-2"),
         html.Div(id=ClusterDetail.retention_alert),
         html.H3("Query limits", className="h6 mt-3"),
         dbc.Row([_edit("max_threads", "Threads", q.get("max_threads"), "threads"),
                  _edit("max_memory_gb", "Memory",
                        int(q.get("max_memory_usage", 0)) // 1024**3 or None, "GB"),
                  _edit("max_execution_time_s", "Time", q.get("max_execution_time"), "s")]),
-        dbc.Button("Apply limits", id=ClusterDetail.limits_save, size="sm",
-                   disabled=not running, className="mb-2"),
+        dbc.Button(_running_label(view, "limits", "Apply limits", "Applying limits…"),
+                   id=ClusterDetail.limits_save, size="sm",
+                   disabled=not running or not free, className="mb-2"),
         html.Div(id=ClusterDetail.limits_alert),
-        *_rotation(running and bool(c.credential_user)),
+        *_rotation(running and bool(c.credential_user) and free,
+                   _running_label(view, "rotation", "Rotate credential", "Rotating…")),
         html.H3("Decommission", className="h6 mt-3 text-danger"),
         html.P(["Drops the ClickHouse database and all its data. Type ",
                 html.Strong(c.name), " to confirm."], className="small"),
         dbc.InputGroup([dbc.Input(id=ClusterDetail.decommission_name, placeholder=c.name,
                                   size="sm"),
-                        dbc.Button("Decommission", id=ClusterDetail.decommission,
-                                   color="danger", size="sm")], size="sm"),
+                        dbc.Button(_running_label(view, "decommission", "Decommission",
+                                                  "Decommissioning…"),
+                                   id=ClusterDetail.decommission, color="danger", size="sm",
+                                   disabled=not free)], size="sm"),
         html.Div(id=ClusterDetail.decommission_alert, className="mt-2"),
     ])

@@ -12,7 +12,9 @@ from services.clusters.listing import ClusterRow
 from services.clusters.overview import ClusterCard
 
 STATUS_COLORS = {"running": "success", "provisioning": "info", "failed": "danger",
-                 "decommissioned": "secondary"}
+                 "decommissioned": "secondary", "purged": "dark"}
+#: Statuses of clusters that cost nothing any more (no monthly estimate is shown).
+ENDED = ("decommissioned", "purged")
 
 
 #: Where a running cluster's card leads.
@@ -106,6 +108,21 @@ def make_engine_summary(status: EngineStatus) -> dbc.Card:
 
 TYPE_LABELS = {"development": "Development", "manufacturing": "Manufacturing analytics",
                "production": "Production"}
+#: "Any" is a value of its own: a select whose value is "" shows its hidden placeholder
+#: option (blank), not the option that has that value.
+ANY = "any"
+STATUS_OPTIONS = [{"label": "Any status", "value": ANY}] + [
+    {"label": s.capitalize(), "value": s}
+    for s in ("provisioning", "running", "failed", "decommissioned", "purged")]
+TYPE_OPTIONS = [{"label": "Any type", "value": ANY}] + [
+    {"label": label, "value": kind} for kind, label in TYPE_LABELS.items()]
+
+
+def filter_value(chosen: str | None) -> str:
+    """A list filter's value as the listing takes it ("" for any)."""
+    return "" if chosen in (None, ANY) else chosen
+
+
 HEALTH_COLORS = {"ok": "success", "healthy": "success", "warn": "warning", "degraded": "warning",
                  "bad": "danger", "unhealthy": "danger"}
 
@@ -129,7 +146,7 @@ def make_cluster_table(rows: list[ClusterRow]) -> dbc.Table:
             html.Td(health),
             html.Td([human_bytes(row.bytes_on_disk),
                      html.Div(f"{human_count(row.rows)} rows", className="small text-muted")]),
-            html.Td(f"${row.monthly_estimate:,.2f}"),
+            html.Td("—" if row.status in ENDED else f"${row.monthly_estimate:,.2f}"),
             html.Td(dbc.Badge(row.role, color="light", text_color="dark")),
         ], id=f"clusters-row-{row.id}"))
     return dbc.Table([head, html.Tbody(body)], hover=True, responsive=True,

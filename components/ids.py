@@ -128,6 +128,14 @@ class ClusterDetail:
     decommission_name = "cluster-decommission-name-input"
     decommission = "cluster-decommission-button"
     decommission_alert = "cluster-decommission-alert-div"
+    #: Why the manage buttons are disabled while an operation runs.
+    manage_busy = "cluster-manage-busy-text"
+    retired_text = "cluster-retired-text"
+    hide = "cluster-hide-button"
+    hide_alert = "cluster-hide-alert-div"
+    purge_name = "cluster-purge-name-input"
+    purge = "cluster-purge-button"
+    purge_alert = "cluster-purge-alert-div"
     connection_url = "cluster-connection-url-code"
     sql_link = "cluster-sql-console-link"
     EDIT = "cluster-edit-field"
@@ -236,6 +244,8 @@ class Explorer:
     """The curve explorer page."""
 
     cluster = "explorer-cluster-store"
+    #: Everything under the header and the error (hidden when the view cannot open).
+    body = "explorer-body-div"
     state = "explorer-state-store"
     view = "explorer-view-store"
     shape_moves = "explorer-shape-moves-store"

@@ -11,7 +11,8 @@ from components.ids import Audit
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path="/audit", name="Audit log", title="Audit log · Lyceum Clusters",
-                   order=85, nav=True, icon="bi-journal-text", access="member")
+                   order=85, nav=True, icon="bi-journal-text", access="member",
+                   audience="cluster admins")
 
 
 def layout(**_query: str) -> html.Div:

@@ -6,19 +6,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.clusters import ANY, STATUS_OPTIONS, TYPE_OPTIONS
 from components.ids import Clusters
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path="/clusters", name="Clusters", title="Clusters · Lyceum Clusters",
                    order=10, nav=True, icon="bi-database", access="member")
-
-STATUS_OPTIONS = [{"label": "Any status", "value": ""}] + [
-    {"label": s.capitalize(), "value": s}
-    for s in ("provisioning", "running", "failed", "decommissioned")]
-TYPE_OPTIONS = [{"label": "Any type", "value": ""},
-                {"label": "Development", "value": "development"},
-                {"label": "Manufacturing analytics", "value": "manufacturing"},
-                {"label": "Production", "value": "production"}]
 
 
 def layout(**_query: str) -> html.Div:
@@ -30,8 +23,8 @@ def layout(**_query: str) -> html.Div:
         dbc.Row([
             dbc.Col(dbc.Input(id=Clusters.search, placeholder="Search by name or database",
                               type="search", debounce=True), md=5),
-            dbc.Col(dbc.Select(id=Clusters.status, options=STATUS_OPTIONS, value=""), md=3),
-            dbc.Col(dbc.Select(id=Clusters.kind, options=TYPE_OPTIONS, value=""), md=3),
+            dbc.Col(dbc.Select(id=Clusters.status, options=STATUS_OPTIONS, value=ANY), md=3),
+            dbc.Col(dbc.Select(id=Clusters.kind, options=TYPE_OPTIONS, value=ANY), md=3),
         ], className="g-2 mb-3"),
         html.Div(id=Clusters.error),
         html.Div(make_loading_placeholder("Reading clusters…"), id=Clusters.table),

@@ -19,6 +19,7 @@ from components.ids import (
     DashboardStores,
 )
 from components.layout import make_page_header
+from components.role_gates import make_role_note
 from components.save_to_project import make_save_to_project
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
@@ -80,8 +81,10 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
                          actions=html.Div([html.Div(id=Dashboard.feed_row),
+                                           make_role_note("dashboard"),
                                            make_save_to_project("dashboard", Dashboard.config)],
-                                          className="d-flex gap-2 align-items-center")),
+                                          className="d-flex gap-2 align-items-center "
+                                                    "flex-wrap")),
         # Lines and stations come from the cluster's catalog (callbacks.dashboard).
         ui.make_controls(windows=WINDOWS, lines=[], stations=[]),
         html.Div(id=Dashboard.error),

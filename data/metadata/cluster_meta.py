@@ -6,10 +6,24 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from data.metadata.models import ClusterEvent, ClusterUsageMetric, DatabaseCluster
+# Every table with a key to a cluster is in the metadata once its model module is imported.
+from data.metadata import (  # noqa: F401 - imported for their tables
+    models_accounts,
+    models_alerts,
+    models_credentials,
+    models_explorer,
+    models_imports,
+    models_leases,
+    models_operations,
+    models_spc,
+    models_specs,
+    models_sql_console,
+    models_team,
+)
+from data.metadata.models import Base, ClusterEvent, ClusterUsageMetric, DatabaseCluster
 from lyceum.errors import AppError, NotFound
 
 
@@ -80,3 +94,25 @@ def list_events(session: Session, *, cluster_id: int, limit: int,
     if kind is not None:
         query = query.where(ClusterEvent.kind == kind)
     return list(session.scalars(query))
+
+
+#: What a purge keeps besides the cluster's row: its operations (the purge is one of them)
+#: and its team (so its admins still read its audit log and see that it was purged).
+KEPT_ON_PURGE = frozenset({"cluster_operations", "cluster_team_access"})
+
+
+def purge_cluster_rows(session: Session, cluster_id: int) -> dict[str, int]:
+    """Delete every row that belongs to the cluster (tokens, projects, events, usage,
+    alerts, …: each table with a key to it, found from the schema, and what hangs off those
+    rows through their own cascading keys), except :data:`KEPT_ON_PURGE` and its row;
+    the audit log names clusters by id without a key and is kept. Rows deleted per table."""
+    counts: dict[str, int] = {}
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name in KEPT_ON_PURGE:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table.name == DatabaseCluster.__tablename__:
+                done = session.execute(delete(table).where(key.parent == cluster_id))
+                counts[table.name] = counts.get(table.name, 0) + int(
+                    getattr(done, "rowcount", 0) or 0)
+    return {name: n for name, n in counts.items() if n}

@@ -64,6 +64,11 @@ def finish(session: Session, operation_id: int, *, state: str, message: str) -> 
         state=state, message=message[:500], updated_at=now, finished_at=now))
 
 
+def get(session: Session, operation_id: int) -> ClusterOperation | None:
+    """One operation by id."""
+    return session.get(ClusterOperation, operation_id)
+
+
 def latest(session: Session, cluster_id: int) -> ClusterOperation | None:
     """The cluster's newest operation, running or ended."""
     return session.scalar(select(ClusterOperation)

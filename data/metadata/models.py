@@ -137,6 +137,8 @@ class DatabaseCluster(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     decommissioned_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Set when an admin hid the decommissioned (or purged) cluster from the overview.
+    hidden_at: Mapped[datetime | None] = mapped_column(default=None)
 
     members: Mapped[list[ClusterTeamAccess]] = relationship(
         back_populates="cluster", cascade="all, delete-orphan"

@@ -21,6 +21,7 @@ from data.analytics.ch_schema import TierRetention, retention_statements
 from data.analytics.clickhouse import ClickHouseError
 from data.metadata import audit as audit_data
 from data.metadata import cluster_meta as meta
+from data.metadata import pending_secrets as pending_data
 from data.metadata.cluster_meta import ClusterStateError
 from data.metadata.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
@@ -46,7 +47,8 @@ from services.core.work_pools import request_wait_s
 __all__ = [
     "ClusterStateError", "Health", "QueryLimits", "TierUsage", "TimelineEntry", "UsagePoint",
     "UsageSampler", "cluster_health", "decommission", "events_timeline", "query_limits_of",
-    "record_usage", "start_retention_change", "start_usage_sampler", "update_limits",
+    "record_usage", "start_decommission", "start_limits_change", "start_retention_change",
+    "start_usage_sampler", "update_limits",
     "update_retention", "usage_by_tier",
     "usage_trend",
 ]
@@ -191,7 +193,7 @@ def update_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
 
 
 def start_retention_change(runtime: Runtime, cluster_id: int, retention: TierRetention, *,
-                           actor: Actor) -> OperationView:
+                           actor: Actor, wait_s: float | None = None) -> OperationView:
     """Check the new retention and begin applying it as an operation with progress (one
     step per table); return at once. The console shows how far it got and updates when it
     ends; a cluster already changing refuses with :class:`Busy`."""
@@ -206,8 +208,8 @@ def start_retention_change(runtime: Runtime, cluster_id: int, retention: TierRet
         _apply_retention(runtime, cluster_id, retention, actor=actor, progress=progress)
         return f"Retention applied to all {total} tables."
 
-    return operations.start(runtime, cluster_id, kind="retention", total=total, actor=actor,
-                            work=work)
+    return _operation(runtime, cluster_id, kind="retention", total=total, actor=actor,
+                      work=work, wait_s=wait_s)
 
 
 def _apply_retention(runtime: Runtime, cluster_id: int, retention: TierRetention, *,
@@ -277,6 +279,47 @@ def _limit_errors(cluster: DatabaseCluster, *, host: HostCeilings, max_threads: 
     return errors
 
 
+def _check_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
+                  max_memory_gb: object, max_execution_time_s: object) -> None:
+    with runtime.db.session() as session:
+        cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
+                                       action="change its query limits")
+        errors = _limit_errors(cluster, host=runtime.settings.ceilings, max_threads=max_threads,
+                               max_memory_gb=max_memory_gb,
+                               max_execution_time_s=max_execution_time_s)
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+
+
+def start_limits_change(runtime: Runtime, cluster_id: int, *, max_threads: object,
+                        max_memory_gb: object, max_execution_time_s: object, actor: Actor,
+                        wait_s: float | None = None) -> OperationView:
+    """Check new per-query limits, then store them as an operation with progress (the
+    console disables its buttons until it ends); bad values are refused before anything is
+    recorded. ``wait_s`` waits for the end (the API's synchronous call)."""
+    values = {"max_threads": max_threads, "max_memory_gb": max_memory_gb,
+              "max_execution_time_s": max_execution_time_s}
+    _check_limits(runtime, cluster_id, **values)
+
+    def work(progress: Progress) -> str:
+        update_limits(runtime, cluster_id, actor=actor, **values)
+        progress(1)
+        return (f"Query limits stored: {max_threads} threads, {max_memory_gb} GB, "
+                f"{max_execution_time_s} s; they apply to the next query.")
+
+    return _operation(runtime, cluster_id, kind="limits", total=1, actor=actor, work=work,
+                      wait_s=wait_s)
+
+
+def _operation(runtime: Runtime, cluster_id: int, *, kind: str, total: int, actor: Actor,
+               work: operations.Work, wait_s: float | None) -> OperationView:
+    if wait_s is None:
+        return operations.start(runtime, cluster_id, kind=kind, total=total, actor=actor,
+                                work=work)
+    return operations.run(runtime, cluster_id, kind=kind, total=total, actor=actor, work=work,
+                          timeout=wait_s)
+
+
 def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
                   max_memory_gb: object, max_execution_time_s: object, actor: Actor) -> None:
     """Store a running cluster's per-query limits as ClickHouse settings (``max_threads``,
@@ -306,6 +349,31 @@ def update_limits(runtime: Runtime, cluster_id: int, *, max_threads: object,
                               detail={"before": before, "after": dict(cluster.query_limits)})
 
 
+def _check_decommission(runtime: Runtime, cluster_id: int, typed_name: object) -> None:
+    with runtime.db.session() as session:
+        cluster = meta.require_cluster(session, cluster_id, allowed=("running", "failed"),
+                                       action="be decommissioned")
+        if not isinstance(typed_name, str) or typed_name != cluster.name:
+            raise ValidationError("Type the cluster's name exactly to confirm.",
+                                  fields={"typed_name": "does not match"})
+
+
+def start_decommission(runtime: Runtime, cluster_id: int, *, typed_name: object, actor: Actor,
+                       wait_s: float | None = None) -> OperationView:
+    """Check the typed name and the cluster's state, then drop its database as an
+    operation with progress; a wrong name is refused before anything runs."""
+    _check_decommission(runtime, cluster_id, typed_name)
+    assert isinstance(typed_name, str)
+
+    def work(progress: Progress) -> str:
+        decommission(runtime, cluster_id, typed_name=typed_name, actor=actor)
+        progress(1)
+        return "Decommissioned: the database was dropped; the records remain."
+
+    return _operation(runtime, cluster_id, kind="decommission", total=1, actor=actor,
+                      work=work, wait_s=wait_s)
+
+
 def decommission(runtime: Runtime, cluster_id: int, *, typed_name: str, actor: Actor) -> None:
     """Drop a running or failed cluster's database for good; keep its metadata, events and
     audit; clear its credentials. ``typed_name`` must be the cluster's exact name."""
@@ -324,6 +392,7 @@ def decommission(runtime: Runtime, cluster_id: int, *, typed_name: str, actor: A
             cluster.decommissioned_at = utcnow()
             cluster.credential_user, cluster.credential_hash = "", None
             cluster.credential_mode = ""
+            pending_data.remove(session, cluster_id)  # its secret opens nothing any more
             record_cluster_action(session, cluster_id, actor=actor, action="cluster.decommission",
                                   kind="decommissioned",
                                   message=f"Decommissioned; the database "

@@ -59,10 +59,12 @@ class ConsoleView:
 
     @property
     def state_key(self) -> str:
-        """Changes when the status changes or an operation starts or ends: the console then
-        rebuilds its forms (so they show the new values, and their buttons follow)."""
+        """Changes when the status changes, the cluster is hidden or shown, or an operation
+        starts or ends: the console then rebuilds its forms (so they show the new values, and
+        their buttons follow)."""
         op = self.operation
-        return f"{self.cluster.status}|{op.id}:{op.state}" if op else self.cluster.status
+        status = self.cluster.status + ("/hidden" if self.cluster.hidden_at else "")
+        return f"{status}|{op.id}:{op.state}" if op else status
 
     @property
     def credential_text(self) -> str:
@@ -86,6 +88,9 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
     view shows it again until an admin confirms it was saved; see
     :mod:`services.clusters.credentials`).
     """
+    # The operation first: one read as ended ended before the cluster is read, so the forms
+    # rebuilt for its end show what it changed (read after, a change could be missed for good).
+    operation = operations.latest(runtime, cluster_id)
     cluster = _load(runtime, cluster_id)
     notes = applied_or_recorded(cluster, bundled=runtime.ch.bundled,
                                 on_cluster=runtime.settings.clickhouse_cluster)
@@ -112,7 +117,7 @@ def console_view(runtime: Runtime, cluster_id: int, *, role: str,
         details = None
     limits = applied_limits(cluster, ceilings=runtime.settings.ceilings)
     return ConsoleView(cluster=cluster, role=role, notes=notes, limits=limits,
-                       operation=operations.latest(runtime, cluster_id), usage=usage,
+                       operation=operation, usage=usage,
                        trend=trend,
                        health=health, timeline=timeline, pending_secret=secret,
                        problems=problems, connection=details)

@@ -8,6 +8,7 @@ admin confirms they saved it (audited), or :data:`SECRET_TTL` after it was made.
 
 :func:`rotate_credential` replaces a running cluster's secret: the old one stops working at
 once (on a ClickHouse server, ``ALTER USER … IDENTIFIED``), and the new one waits like above.
+:func:`start_rotation` runs it as a cluster operation with progress (the console's button).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from data.metadata.models import DatabaseCluster, utcnow
 from data.metadata.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotFound
 from lyceum.instance_secrets import SealError
+from services.clusters import operations
+from services.clusters.operations import OperationView, Progress
 from services.core import audit
 from services.core.audit import Actor, record_cluster_action
 from services.core.periodic import OnePerProcess, Periodic
@@ -186,6 +189,35 @@ def rotate_credential(runtime: Runtime, cluster_id: int, *, actor: Actor) -> Pen
                                   message=f"Rotating the credential failed: {exc.user_message}",
                                   detail={"error": exc.user_message})
         raise
+
+
+def _check_rotation(runtime: Runtime, cluster_id: int, actor: Actor) -> None:
+    with runtime.db.session() as session:
+        cluster = _require_admin(session, cluster_id, actor)
+        meta.require_cluster(session, cluster_id, allowed=("running",),
+                             action="have its credential rotated")
+        if not cluster.credential_user:
+            raise meta.ClusterStateError("This cluster has no credential to rotate.")
+
+
+def start_rotation(runtime: Runtime, cluster_id: int, *, actor: Actor,
+                   wait_s: float | None = None) -> OperationView:
+    """Rotate the credential as a cluster operation with progress; the new secret then
+    waits (see :func:`pending_secret`). Refused before anything runs when the actor is not
+    an admin of the cluster, or the cluster is not running or has no credential. ``wait_s``
+    waits for the end (the API's synchronous call)."""
+    _check_rotation(runtime, cluster_id, actor)
+
+    def work(progress: Progress) -> str:
+        rotate_credential(runtime, cluster_id, actor=actor)
+        progress(1)
+        return "Rotated: the old secret no longer works. Save the new one shown above."
+
+    if wait_s is None:
+        return operations.start(runtime, cluster_id, kind="rotation", total=1, actor=actor,
+                                work=work)
+    return operations.run(runtime, cluster_id, kind="rotation", total=1, actor=actor,
+                          work=work, timeout=wait_s)
 
 
 class SecretPurger(Periodic):

@@ -38,7 +38,8 @@ class ClusterCard:
 
 
 def cluster_cards(runtime: Runtime, *, user_id: int, is_admin: bool) -> list[ClusterCard]:
-    """The clusters this user may see (all for global admins), with their current figures."""
+    """The clusters this user may see (all for global admins), with their current figures;
+    not those an admin hid (decommissioned or purged: they stay on the cluster list)."""
     with runtime.db.session() as session:
         roles = memberships.roles_by_cluster(session, user_id=user_id)
         clusters = memberships.list_clusters(session,
@@ -46,6 +47,8 @@ def cluster_cards(runtime: Runtime, *, user_id: int, is_admin: bool) -> list[Clu
     cards = []
     now = utcnow()
     for cluster in clusters:
+        if cluster.hidden_at is not None:
+            continue
         stats, error = None, None
         if cluster.status == "running":
             try:

@@ -115,6 +115,17 @@ def check_chain(runtime: Runtime) -> ChainReport:
         return verify_chain(session)
 
 
+def administers_any(runtime: Runtime, *, user_id: int, is_admin: bool) -> bool:
+    """Whether the user may read some of the audit log: a global admin, or an admin of at
+    least one cluster now (for showing the link; reading still checks
+    :func:`administered_clusters`)."""
+    if is_admin:
+        return True
+    with runtime.db.session() as session:
+        roles = memberships.roles_by_cluster(session, user_id=user_id)
+    return any(role == "admin" for role in roles.values())
+
+
 def administered_clusters(runtime: Runtime, *, user_id: int, is_admin: bool,
                           scope: tuple[int, str] | None = None,
                           actor: Actor | None = None) -> frozenset[int] | None:

@@ -76,7 +76,8 @@ def test_admin_walks_the_wizard_and_deploys(page: Page, live_app: AppProcess,
     expect(page.locator("#cluster-secret-alert")).to_have_count(0)
     page.check("#cluster-rotate-confirm-checkbox")
     page.click("#cluster-rotate-button")
-    expect(page.locator("#cluster-rotate-alert-div")).to_contain_text("old secret no longer")
+    expect(page.locator("#cluster-operation")).to_contain_text(
+        "Credential rotation done: Rotated: the old secret no longer works")
     expect(page.locator("#cluster-secret-alert")).to_contain_text("rotated credential")
     expect(page.locator("#cluster-secret-value")).not_to_have_text(secret)
     # The refresh that follows a change must not draw the box again: a button replaced under

@@ -16,7 +16,8 @@ from data.metadata.cluster_meta import ClusterStateError
 from data.metadata.models import utcnow
 from data.metadata.models_credentials import PendingClusterSecret
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
-from services.clusters import credentials
+from services.clusters import credentials, operations
+from services.clusters.console import start_decommission
 from services.core.audit import Actor
 from services.core.runtime import Runtime
 from services.gateway import sql
@@ -187,3 +188,33 @@ def test_on_a_server_the_user_is_altered_first(runtime: Runtime, world: World,
     new = credentials.rotate_credential(runtime, world.a, actor=_actor(world, "admin"))
     assert sent[-1].endswith(f"BY '{new.secret}'")
     assert _credential_hash(runtime, world.a) == runtime.keys.hash_credential(new.secret)
+
+
+def test_rotation_runs_as_an_operation_and_refusals_start_none(runtime: Runtime,
+                                                               world: World) -> None:
+    old = _with_credential(runtime, world.a)
+    with pytest.raises(Forbidden):
+        credentials.start_rotation(runtime, world.a, actor=_actor(world, "editor"))
+    with pytest.raises(ClusterStateError, match="no credential to rotate"):
+        credentials.start_rotation(runtime, world.b, actor=_actor(world, "b_admin"))
+    assert operations.latest(runtime, world.a) is None
+    assert operations.latest(runtime, world.b) is None
+    admin = _actor(world, "admin")
+    done = credentials.start_rotation(runtime, world.a, actor=admin, wait_s=30)
+    assert (done.kind, done.state, done.percent) == ("rotation", "done", 100)
+    pending = credentials.pending_secret(runtime, world.a, actor=admin)
+    assert pending is not None and pending.secret != old and pending.purpose == "rotation"
+
+
+def test_decommissioning_erases_a_waiting_secret(runtime: Runtime, world: World) -> None:
+    _with_credential(runtime, world.a)
+    admin = _actor(world, "admin")
+    credentials.rotate_credential(runtime, world.a, actor=admin)
+    assert credentials.pending_secret(runtime, world.a, actor=admin) is not None
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, world.a)
+        assert cluster is not None
+        name = cluster.name
+    done = start_decommission(runtime, world.a, typed_name=name, actor=admin, wait_s=60)
+    assert done.state == "done"
+    assert credentials.pending_secret(runtime, world.a, actor=admin) is None

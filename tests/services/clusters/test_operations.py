@@ -9,9 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from data.analytics.ch_schema import TierRetention
-from lyceum.errors import ValidationError
+from lyceum.errors import NotFound, ValidationError
 from services.clusters import operations
-from services.clusters.console import start_retention_change
+from services.clusters.console import (
+    start_decommission,
+    start_limits_change,
+    start_retention_change,
+)
 from services.clusters.operations import OperationView, Progress
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
@@ -93,3 +97,60 @@ def test_a_bad_retention_is_refused_before_anything_starts(rt: Runtime,
     with pytest.raises(ValidationError):
         bad()
     assert operations.latest(rt, cluster.id) is None
+
+
+def test_a_limit_change_runs_as_an_operation_and_bad_values_start_nothing(
+        rt: Runtime, ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+    with pytest.raises(ValidationError, match="threads"):
+        start_limits_change(rt, cluster.id, max_threads=0, max_memory_gb=4,
+                            max_execution_time_s=60, actor=OPS)
+    assert operations.latest(rt, cluster.id) is None
+    started = start_limits_change(rt, cluster.id, max_threads=2, max_memory_gb=4,
+                                  max_execution_time_s=60, actor=OPS)
+    assert (started.kind, started.label, started.running) == ("limits", "Limit change", True)
+    done = ended(rt, cluster.id)
+    assert done.state == "done" and done.percent == 100
+    assert reload(rt, cluster.id).query_limits["max_threads"] == 2
+
+
+def test_a_decommission_runs_as_an_operation_after_the_exact_name(
+        rt: Runtime, ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+    with pytest.raises(ValidationError, match="name exactly"):
+        start_decommission(rt, cluster.id, typed_name=cluster.name.upper(), actor=OPS)
+    assert operations.latest(rt, cluster.id) is None
+    waited = start_decommission(rt, cluster.id, typed_name=cluster.name, actor=OPS, wait_s=60)
+    assert (waited.state, waited.message) == (
+        "done", "Decommissioned: the database was dropped; the records remain.")
+    assert reload(rt, cluster.id).status == "decommissioned"
+
+
+def test_an_operation_is_read_only_under_its_own_cluster(rt: Runtime,
+                                                         ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+    def work(progress: Progress) -> str:
+        progress(1)
+        return "One step."
+
+    waited = operations.run(rt, cluster.id, kind="limits", total=1, actor=OPS, work=work,
+                            timeout=30)
+    assert operations.get(rt, cluster.id, waited.id).message == "One step."
+    for wrong in (waited.id + 1000, str(waited.id), True):
+        with pytest.raises(NotFound):
+            operations.get(rt, cluster.id, wrong)
+    with pytest.raises(NotFound):
+        operations.get(rt, cluster.id + 1000, waited.id)
+
+
+def test_waiting_for_a_failed_operation_raises_its_error(rt: Runtime,
+                                                         ch_database: str) -> None:
+    cluster = make_cluster(rt, ch_database)
+
+    def work(_progress: Progress) -> str:
+        raise ValidationError("The engine said no.")
+
+    with pytest.raises(ValidationError, match="The engine said no."):
+        operations.run(rt, cluster.id, kind="limits", total=1, actor=OPS, work=work,
+                       timeout=30)
+    assert ended(rt, cluster.id).state == "failed"
