@@ -139,12 +139,26 @@ def _text_by_value(col: Column, text: pa.Array, *, label: str, first_row: int,
             sink.add(first_row + i, label, f"{_show(value)} is not a unit")
 
 
-def _cast_located(text: pa.Array, target: pa.DataType) -> tuple[pa.Array | None, list[int]]:
-    """Cast ``text``; on failure, the indices that do not parse (chunk by chunk)."""
+def _cast_located(text: pa.Array, target: pa.DataType,
+                  placeholder: str) -> tuple[pa.Array | None, list[int]]:
+    """Cast ``text``; on failure, the indices that do not parse (chunk by chunk), and the
+    other values cast with ``placeholder`` in the bad ones' place, so that their own checks
+    (range, finiteness) still run: every bad value is named in one pass."""
     try:
         return pc.cast(text, target), []
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    bad = _unparsable(text, target)
+    flags = np.zeros(len(text), dtype=bool)
+    flags[bad] = True
+    try:
+        return pc.cast(pc.if_else(pa.array(flags), placeholder, text), target), bad
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more bad rows than looked at
+        return None, bad
+
+
+def _unparsable(text: pa.Array, target: pa.DataType) -> list[int]:
+    """Indices of ``text`` that do not cast to ``target`` (at most about 200)."""
     bad: list[int] = []
     for start in range(0, len(text), _CAST_CHUNK):
         part = text.slice(start, _CAST_CHUNK)
@@ -159,7 +173,7 @@ def _cast_located(text: pa.Array, target: pa.DataType) -> tuple[pa.Array | None,
                     bad.append(start + j)
         if len(bad) >= 200:
             break
-    return None, bad
+    return bad
 
 
 def _numeric(arr: pa.Array, target: pa.DataType, *, label: str, first_row: int,
@@ -171,7 +185,7 @@ def _numeric(arr: pa.Array, target: pa.DataType, *, label: str, first_row: int,
     empty = pc.equal(text, "")
     for i in _rows(empty):
         sink.add(first_row + i, label, "is empty; a number is required")
-    values, bad = _cast_located(pc.if_else(empty, "0", text), target)
+    values, bad = _cast_located(pc.if_else(empty, "0", text), target, "0")
     for i in bad:
         sink.add(first_row + i, label, f"{_show(text[i].as_py())} is not {what}")
     return values, text
@@ -211,7 +225,7 @@ def _timestamp(arr: pa.Array, *, label: str, first_row: int, sink: ErrorSink) ->
     else:
         text = pc.utf8_trim_whitespace(_as_text(arr))
         bare = pc.replace_substring_regex(text, r"(?i)(z|\+00:?00)$", "")
-        cast, bad = _cast_located(bare, pa.timestamp("ms"))
+        cast, bad = _cast_located(bare, pa.timestamp("ms"), "2000-01-01T00:00:00")
         for i in bad:
             value = text[i].as_py()
             why = "is empty; a time is required" if not value else (
