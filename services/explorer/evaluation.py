@@ -67,6 +67,22 @@ def _side_before(prev_y: np.ndarray, prev_in_x: np.ndarray, obj: EvalObject) -> 
     return np.where(prev_in_x, side, "left")
 
 
+def _last_finite(y: np.ndarray) -> np.ndarray:
+    """Per row and bin, the index of the last bin at or before it that holds a value (-1
+    when none): a curve with fewer samples than the grid has bins without data between its
+    samples, and a crossing is judged between the samples it has, not across a gap."""
+    idx = np.where(np.isfinite(y), np.arange(y.shape[1])[None, :], -1)
+    return np.asarray(np.maximum.accumulate(idx, axis=1))
+
+
+def _next_finite(y: np.ndarray) -> np.ndarray:
+    """Per row and bin, the index of the first bin at or after it that holds a value
+    (``n`` when none)."""
+    n = y.shape[1]
+    idx = np.where(np.isfinite(y), np.arange(n)[None, :], n)
+    return np.asarray(np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1])
+
+
 def _window(p: Profiles, obj: EvalObject) -> np.ndarray:
     """True where the curve passes: enters through ``entry`` and leaves through ``exit``."""
     y = p.mean
@@ -77,11 +93,14 @@ def _window(p: Profiles, obj: EvalObject) -> np.ndarray:
     first = inside.argmax(axis=1)
     last = n - 1 - inside[:, ::-1].argmax(axis=1)
     rows = np.arange(len(y))
-    prev = np.clip(first - 1, 0, n - 1)
-    nxt = np.clip(last + 1, 0, n - 1)
+    # the curve's own samples just before and after its part inside, skipping empty bins
+    prev = _last_finite(y)[rows, np.clip(first - 1, 0, n - 1)]
+    nxt = _next_finite(y)[rows, np.clip(last + 1, 0, n - 1)]
+    has_prev, has_next = (first > 0) & (prev >= 0), (last < n - 1) & (nxt < n)
+    prev, nxt = np.clip(prev, 0, n - 1), np.clip(nxt, 0, n - 1)
     prev_y, next_y = y[rows, prev], y[rows, nxt]
-    prev_in = (first > 0) & in_x[prev] & np.isfinite(prev_y)
-    next_in = (last < n - 1) & in_x[nxt] & np.isfinite(next_y)
+    prev_in = has_prev & in_x[prev] & np.isfinite(prev_y)
+    next_in = has_next & in_x[nxt] & np.isfinite(next_y)
     entry = _side_before(prev_y, prev_in, obj)
     exit_ = np.where(next_in, np.where(next_y < obj.y0, "bottom",
                                        np.where(next_y > obj.y1, "top", "right")), "right")
@@ -107,7 +126,11 @@ def _threshold(p: Profiles, obj: EvalObject) -> np.ndarray:
     line = obj.y0 + (p.x[cols] - obj.x0) * (obj.y1 - obj.y0) / (obj.x1 - obj.x0)
     with np.errstate(invalid="ignore"):
         diff = p.mean[:, cols] - line
-        before, after = diff[:, :-1], diff[:, 1:]
+        rows = np.arange(len(diff))[:, None]
+        # each value against the curve's previous value, across bins without data
+        carried = diff[rows, np.clip(_last_finite(diff), 0, None)]
+        carried[_last_finite(diff) < 0] = np.nan
+        before, after = carried[:, :-1], diff[:, 1:]
         if obj.direction == "up":
             crossed = (before < 0) & (after >= 0)
         else:

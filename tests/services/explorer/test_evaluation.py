@@ -142,3 +142,20 @@ def test_a_flat_band_still_gets_a_window_of_some_height() -> None:
     place = placement(_band_golden(x, np.full(50, 850.0), 0.0), (90.0, 450.0), (0.0, 900.0))
     assert place["y"][0] < 850.0 < place["y"][1]
     assert place["y"][1] - place["y"][0] == pytest.approx(2 * 9.0 / 10)
+
+
+SPARSE_RISING = [v if v % 3 == 0 else np.nan for v in RISING]  # samples at x = 0, 3, 6, 9
+
+
+def test_a_curve_with_fewer_samples_than_bins_is_judged_between_its_samples() -> None:
+    """150 points on a 1,024-bin grid leave empty bins between samples: a threshold crossed
+    between two samples is crossed, and a window is entered from the side the last sample
+    before it lay on."""
+    up = EvalObject(kind="threshold", name="up", x0=1, x1=8, y0=4.5, y1=4.5, direction="up")
+    assert judge(_profiles(SPARSE_RISING), [up], golden=None).tolist() == [""]
+    flat = [5.0 if v % 3 == 0 else np.nan for v in X]
+    assert judge(_profiles(flat), [up], golden=None).tolist() == ["up"]
+    box = EvalObject(kind="window", name="rise", x0=2, x1=9, y0=5, y1=7,
+                     entry="bottom", exit="top")
+    # samples: 3 (below the box, inside it in x), 6 (inside), 9 (above): bottom → top
+    assert judge(_profiles(SPARSE_RISING), [box], golden=None).tolist() == [""]
