@@ -28,9 +28,14 @@ def rules(session: Session, cluster_id: int, *, enabled_only: bool = False) -> l
 
 
 def clusters_with_rules(session: Session) -> list[int]:
-    """Ids of clusters that have at least one enabled rule."""
-    return list(session.scalars(select(AlertRule.cluster_id).where(
-        AlertRule.enabled.is_(True)).distinct().order_by(AlertRule.cluster_id)))
+    """Ids of running clusters that have at least one enabled rule (a stopped or
+    decommissioned cluster answers no queries, so its rules wait until it runs again)."""
+    return list(session.scalars(
+        select(AlertRule.cluster_id)
+        .join(DatabaseCluster, DatabaseCluster.id == AlertRule.cluster_id)
+        .where(AlertRule.enabled.is_(True), DatabaseCluster.status == "running",
+               DatabaseCluster.decommissioned_at.is_(None))
+        .distinct().order_by(AlertRule.cluster_id)))
 
 
 def demo_clusters(session: Session) -> list[DatabaseCluster]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -76,19 +77,42 @@ def test_nothing_to_evaluate_without_rules(runtime: Runtime, known_db: str) -> N
 
 
 def test_a_cluster_that_cannot_be_queried_does_not_stop_the_others(
-        runtime: Runtime, known_db: str, caplog: pytest.LogCaptureFixture) -> None:
-    stopped = register_cluster(runtime, "evaluator_stopped")
-    _stopped_rule(runtime, stopped)
-    with runtime.db.session() as session:
-        row = memberships.get_cluster(session, stopped)
-        assert row is not None
-        row.status = "stopped"
+        runtime: Runtime, known_db: str, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = register_cluster(runtime, "evaluator_unreachable")
+    _stopped_rule(runtime, broken)
     running = register_cluster(runtime, known_db)
     rule_id = _stopped_rule(runtime, running)
+    evaluate = alerts.evaluate_cluster
+
+    def failing(rt: Runtime, cluster_id: int, **kwargs: Any) -> int:
+        if cluster_id == broken:
+            raise ConnectionError("the engine did not answer")
+        return evaluate(rt, cluster_id, **kwargs)
+
+    monkeypatch.setattr(alerts, "evaluate_cluster", failing)
     with caplog.at_level(logging.ERROR, logger="services.quality.alerts_evaluator"):
         assert run_cycle(runtime, interval_s=60, now=NOW) == 1
     assert _runs(runtime, rule_id) == 1
-    assert f"alert evaluation failed for cluster {stopped}" in caplog.text
+    assert f"alert evaluation failed for cluster {broken}" in caplog.text
+
+
+@pytest.mark.parametrize("status", ["stopped", "decommissioned"])
+def test_a_cluster_that_is_not_running_is_left_alone(
+        runtime: Runtime, known_db: str, caplog: pytest.LogCaptureFixture,
+        status: str) -> None:
+    """Its rules wait for it quietly: no error in the log every 30 s."""
+    resting = register_cluster(runtime, known_db)
+    rule_id = _stopped_rule(runtime, resting)
+    with runtime.db.session() as session:
+        row = memberships.get_cluster(session, resting)
+        assert row is not None
+        row.status = status
+        if status == "decommissioned":
+            row.decommissioned_at = NOW
+    with caplog.at_level(logging.ERROR, logger="services.quality.alerts_evaluator"):
+        assert run_cycle(runtime, interval_s=60, now=NOW) == 0
+    assert _runs(runtime, rule_id) == 0 and caplog.text == ""
 
 
 def test_a_demo_cluster_gets_its_starting_rules_once(runtime: Runtime, known_db: str) -> None:
