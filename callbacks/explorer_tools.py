@@ -24,7 +24,6 @@ from services.explorer.state import (
     REQUIRED_OBJECT_FIELDS,
     EvalObject,
     encode_state,
-    explorer_url,
     parse_object,
 )
 
@@ -210,18 +209,3 @@ def export(_c: Any, _p: Any, _o: Any, cluster: int, encoded: Any, top: Any, sele
     if isinstance(data, bytes):
         return dcc.send_bytes(data, "curves.parquet"), None
     return dcc.send_string(data, "curves.csv"), None
-
-
-@callback(Output(Explorer.share, "value"), Input(Explorer.share_button, "n_clicks"),
-          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
-          State(Explorer.view, "data"), State(Explorer.selected, "data"),
-          prevent_initial_call=True)
-@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: exc.user_message)
-def share(_n: Any, cluster: int, encoded: Any, view: Any, selected: Any) -> Any:
-    """The link that reopens these filters, this zoom and the clicked curve."""
-    state = decoded(encoded)
-    view = view or {}
-    state = state.with_(x_range=view.get("x", state.x_range),
-                        y_range=view.get("y", state.y_range),
-                        highlight=(selected,) if isinstance(selected, int) else ())
-    return explorer_url(cluster, state)

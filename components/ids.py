@@ -275,6 +275,11 @@ class Explorer:
     download = "explorer-download"
     share = "explorer-share-input"
     share_button = "explorer-share-button"
+    share_copy = "explorer-share-copy"
+    range = "explorer-range-select"
+    url = "explorer-url-location"
+    address = "explorer-address-store"
+    shown_state = "explorer-shown-state-store"
 
 
 class ExplorerFresh:

@@ -31,6 +31,9 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
+        # The view in the address (callbacks.explorer_url): Back/Forward reopen it.
+        dcc.Location(id=Explorer.url, refresh=False), dcc.Store(id=Explorer.address),
+        dcc.Store(id=Explorer.shown_state),
         html.Div(make_page_header("Curve explorer", "Every matching curve as a density "
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),
@@ -38,7 +41,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer_fresh).
         dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
-        html.Div(make_save_to_project("explorer", Explorer.state),
+        html.Div(make_save_to_project("explorer", Explorer.shown_state),
                  className="d-flex justify-content-end mb-2"),
         ui.make_filters(),
         dbc.Row([

@@ -126,6 +126,7 @@ def filter_state(runtime: Runtime, cluster_id: int, previous: ExplorerState, *,
         process=process, **changes,
         start=_day(values.get("start"), end=False, previous=previous.start),
         end=_day(values.get("end"), end=True, previous=previous.end),
+        relative=values.get("relative") or None,
         color_by=values.get("color_by") or "result",
         golden_id=values.get("golden_id") if same else None,
         hidden=tuple(values.get("hidden") or ())

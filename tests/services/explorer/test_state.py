@@ -18,6 +18,8 @@ from services.explorer.state import (
     encode_state,
     explorer_url,
     parse_object,
+    query_link,
+    with_view,
 )
 
 FULL = ExplorerState(
@@ -119,3 +121,38 @@ def test_parse_object_refuses_loose_values_with_a_validation_error(
         fields: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         parse_object(fields)
+
+
+def test_a_relative_range_round_trips_and_excludes_dates() -> None:
+    relative = ExplorerState(process="press-fit", relative="shift")
+    assert decode_state(encode_state(relative)) == relative
+    with pytest.raises(ValidationError, match="range: must be one of"):
+        decode_state(_raw({"rt": "1y"}))
+    with pytest.raises(ValidationError, match="either a relative range or dates"):
+        decode_state(_raw({"rt": "24h", "t0": "2026-11-01"}))
+
+
+def test_with_view_takes_the_zoom_the_click_and_the_drawn_objects() -> None:
+    base = ExplorerState(process="press-fit", x_range=(1.0, 2.0))
+    window = EvalObject(kind="window", name="W1", x0=1, x1=2, y0=0, y1=1)
+    shown = with_view(base, {"x": [0.5, 3.0], "y": None}, selected=42, objects=(window,))
+    assert (shown.x_range, shown.y_range, shown.highlight) == ((0.5, 3.0), None, (42,))
+    assert shown.objects == (window,)
+    assert with_view(base, None) == base  # no zoom yet: the state's own
+    with pytest.raises(ValidationError, match="low end"):
+        with_view(base, {"x": [3, 1]})
+    with pytest.raises(ValidationError, match="curve id"):
+        with_view(base, {}, selected=-5)
+
+
+@pytest.mark.parametrize("search, link", [
+    ("", ""), (None, ""), ("?", ""), ("?s=1abc", "1abc"), ("?asset=3&s=1a-b_c", "1a-b_c"),
+    ("?s=1abc&x=1", "1abc"), ("?t=1", ""), ("?s=<script>", ""),
+])
+def test_query_link_reads_only_a_well_formed_s(search: object, link: str) -> None:
+    assert query_link(search) == link
+
+
+def test_an_oversized_address_is_refused() -> None:
+    with pytest.raises(ValidationError, match="too long"):
+        query_link("?s=" + "a" * 20_000)
