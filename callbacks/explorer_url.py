@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, clientside_callback, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
 from auth.roles import Role
+from callbacks.address import write_address
 from callbacks.explorer import STORE, decoded
 from callbacks.explorer_tools import objects_from_rows
 from callbacks.guard import clicked, guarded, unchanged
@@ -60,23 +61,7 @@ def to_address(encoded: Any, view: Any, selected: Any, rows: Any, search: Any,
     return {"search": f"?s={shown}", "replace": previous is None}, shown
 
 
-# In the browser: write the address (replace or push), then tell the page's Location its
-# new search and href (told only the search, it would push its old href back).
-clientside_callback(
-    """function (wanted) {
-        if (!wanted || typeof wanted.search !== 'string') {
-            return [window.dash_clientside.no_update, window.dash_clientside.no_update];
-        }
-        if (window.location.search !== wanted.search) {
-            const href = window.location.pathname + wanted.search + window.location.hash;
-            if (wanted.replace) { window.history.replaceState({}, '', href); }
-            else { window.history.pushState({}, '', href); }
-        }
-        return [wanted.search, window.location.href];
-    }""",
-    Output(Explorer.url, "search"), Output(Explorer.url, "href"),
-    Input(Explorer.address, "data"),
-    prevent_initial_call=True)
+write_address(Explorer.url, Explorer.address)
 
 
 @callback(Output(Explorer.cluster, "data", allow_duplicate=True),

@@ -64,13 +64,18 @@ def _spc_row() -> dbc.Row:
                     dbc.Col(attribute, lg=6, className="mb-4")])
 
 
-def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
+def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     """The frame; the refresh callbacks fill and patch every panel (every
-    ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets)."""
+    ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets). The view
+    the address names (``?window=7d&line=…``, or ``?asset=<saved view>``) is checked and
+    applied by ``callbacks.dashboard_view``."""
+    wanted = {str(k)[:40]: str(v)[:200] for k, v in list(query.items())[:20]}
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
-        dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
+        dcc.Store(id=Dashboard.config, data={}),
+        dcc.Store(id=Dashboard.opening, data={"asset": asset[:12], "query": wanted}),
+        dcc.Location(id=Dashboard.url, refresh=False), dcc.Store(id=Dashboard.address),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         dcc.Store(id=DashboardSpecs.version, data=None),
         dcc.Store(id=DashboardSpc.points, data=[]),

@@ -27,7 +27,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dbc.Tab(ui.make_export_panel(), label="Export", tab_id="export"),
     ], active_tab="outliers", className="mb-2")
     return html.Div([
-        dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:13_000]}),
+        dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:8_000]}),
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),

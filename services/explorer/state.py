@@ -27,7 +27,9 @@ from lyceum.errors import ValidationError
 #: Version prefix of the encoded form.
 _VERSION = "1"
 #: Longest accepted encoded state (characters) and decompressed JSON (bytes).
-MAX_ENCODED = 12_000
+#: (the web server reads request lines up to 8190 bytes: a link must fit in one, with its
+#: path; see ``lyceum.serve``)
+MAX_ENCODED = 7_600
 MAX_JSON = 64_000
 MAX_HIGHLIGHTS = 500
 MAX_FILTER_VALUES = 200
@@ -341,7 +343,11 @@ def explorer_url(cluster_id: int, state: ExplorerState | None = None) -> str:
     base = f"/clusters/{cluster_id}/explorer"
     if state is None or state == _DEFAULT:
         return base
-    return f"{base}?s={encode_state(state)}"
+    encoded = encode_state(state)
+    if len(encoded) > MAX_ENCODED:
+        raise _bad("This view is too large for a link: drop some highlighted curves or "
+                   "evaluation objects.", "s")
+    return f"{base}?s={encoded}"
 
 
 def with_view(state: ExplorerState, view: Any, *, selected: Any = None,

@@ -159,5 +159,5 @@ def test_a_forged_address_opens_the_default_view_under_a_message(page: Page,
     quiet(page)
     # the address now names the view shown (replaced: Back leaves the forged address)
     assert "s=1AAAA" not in page.url and "?s=1" in page.url
-    page.goto(f"{live_app.url}/clusters/1/explorer?s=" + "A" * 13_000)
+    page.goto(f"{live_app.url}/clusters/1/explorer?s=" + "A" * 7_700)
     expect(page.locator("#explorer-error-div")).to_contain_text("too long")

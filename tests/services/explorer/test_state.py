@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import zlib
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ import pytest
 
 from lyceum.errors import ValidationError
 from services.explorer.state import (
+    MAX_ENCODED,
     MAX_HIGHLIGHTS,
     EvalObject,
     ExplorerState,
@@ -92,7 +94,7 @@ def test_hostile_links_raise_a_clear_validation_error(text: str, message: str) -
 def test_a_compressed_bomb_is_refused_without_inflating_it() -> None:
     bomb = zlib.compress(b"[" + b"0," * 2_000_000 + b"0]", 9)
     text = "1" + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
-    assert len(text) < 12_000
+    assert len(text) < MAX_ENCODED
     with pytest.raises(ValidationError, match="too large"):
         decode_state(text)
 
@@ -156,3 +158,12 @@ def test_query_link_reads_only_a_well_formed_s(search: object, link: str) -> Non
 def test_an_oversized_address_is_refused() -> None:
     with pytest.raises(ValidationError, match="too long"):
         query_link("?s=" + "a" * 20_000)
+
+
+def test_a_view_too_large_for_a_link_is_refused_with_a_message() -> None:
+    draw = random.Random(7)
+    huge = FULL.with_(highlight=tuple(draw.randrange(2**62) for _ in range(MAX_HIGHLIGHTS)),
+                      batches=tuple(f"LOT-{draw.randrange(10**15)}" for _ in range(150)))
+    assert len(encode_state(huge)) > MAX_ENCODED
+    with pytest.raises(ValidationError, match="too large for a link"):
+        explorer_url(1, huge)
