@@ -272,7 +272,8 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
                              hidden=state.hidden)
     colors = fig.group_colors(dens.groups, color_by=state.color_by)
     shown = [g for g in dens.groups if g not in state.hidden]
-    return (figure, {"groups": dens.groups, "token": _token(encoded), "v": drawing.version},
+    return (figure, {"groups": dens.groups, "token": _token(encoded), "v": drawing.version,
+                     "n": dens.n_curves},
             explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
             ui.group_swatches(colors))
 

@@ -35,20 +35,16 @@ from services.explorer.state import (
           State(Explorer.state, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
     [], make_error(exc.user_message, title="No ranking"), [], no_update))
-def analyse(_groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
+def analyse(groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
     """After each draw: score every filtered curve, rank, and draw golden + top outliers."""
     state = decoded(encoded)
     result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W)
     patch = fig.lines_patch(outliers=result.top_lines)
     for index, trace in enumerate(fig.golden_traces(result.golden)):
         patch["data"][index] = trace
-    g = result.golden
-    label = f"{g.name} v{g.version}" if g.id else f"built from {g.n_curves} OK curves"
-    info = (f"{len(result.rows)} most deviating curves vs the golden curve ({label}), "
-            "each aligned in x first; “Why” names its largest deviation. The top "
-            f"{len(result.top_lines)} are drawn in orange. Click a row for its part.")
-    if state.objects:
-        info += f" Evaluation objects: {result.n_nok_objects} curves NOK."
+    drawn = groups.get("n") if isinstance(groups, dict) else None
+    info = explorer_view.outlier_note(result, drawn=drawn if isinstance(drawn, int) else None,
+                                      objects=bool(state.objects))
     return result.rows, info, list(result.top_lines), patch
 
 

@@ -236,7 +236,7 @@ def make_whatif(*, n_curves: int, before: int, after: int,
                        + ([html.Li(f"… and {len(items) - 50} more")] if len(items) > 50 else []),
                        className="small mb-1 explorer-flips")
     return html.Div([
-        html.Div([html.Strong(f"{before} → {after} NOK"), f" of {n_curves} curves"],
+        html.Div([html.Strong(f"{before} → {after} NOK"), f" of {n_curves:,} filtered curves"],
                  className="mb-1"),
         html.Div([dbc.Badge(f"{len(to_nok)} OK → NOK", color="danger", className="me-2"),
                   dbc.Badge(f"{len(to_ok)} NOK → OK", color="success")], className="mb-2"),
