@@ -45,39 +45,45 @@ def keep_view(*values: Any) -> tuple[Any, Any]:
 write_address(Dashboard.url, Dashboard.address)
 
 
-def _opened(cluster_id: int, wanted: dict[str, Any]) -> tuple[Any, ...]:
-    """Every control set to the checked ``wanted`` choices, the address replaced by them,
-    no error; refused choices: the default view under the message."""
+def _opened(cluster_id: int, wanted: dict[str, Any],
+            current: list[Any] | None = None) -> tuple[Any, ...]:
+    """Every control set to the checked ``wanted`` choices (those already ``current`` left
+    alone: each set value refreshes its panels again), the address replaced by them, no
+    error; refused choices: the default view under the message."""
     error = None
     try:
         chosen = checked_view(runtime(), cluster_id, wanted)
     except AppError as exc:
         error = make_error(exc.user_message, title="Cannot open")
         chosen = checked_view(runtime(), cluster_id, {})
-    values = [chosen.get(k, no_update) for k in CHOICES]
+    now = current or [None] * len(CHOICES)
+    values = [no_update if chosen.get(k) in (None, was) else chosen[k]
+              for k, was in zip(CHOICES, now, strict=True)]
     return (*values, {"search": view_query(chosen), "replace": True}, error)
 
 
 @callback(*_VALUES, Output(Dashboard.address, "data"),
-          Output(Dashboard.error, "children", allow_duplicate=True),
+          Output(Dashboard.view_error, "children", allow_duplicate=True),
           Input(Dashboard.cluster, "data"), State(Dashboard.opening, "data"),
+          *[State(CONTROLS[k], "value") for k in CHOICES],
           prevent_initial_call="initial_duplicate")
 @guarded(Role.VIEWER, outputs=len(CHOICES) + 2, error_output=len(CHOICES) + 1,
          title="Cannot open")
-def open_view(cluster_id: int, opening: Any) -> tuple[Any, ...]:
+def open_view(cluster_id: int, opening: Any, *current: Any) -> tuple[Any, ...]:
     """The page opens: the saved view ``?asset=<id>`` or the choices the address names,
     checked (viewers may open saved views)."""
     opening = opening if isinstance(opening, dict) else {}
+    shown = list(current)
     asset = opening.get("asset")
     if asset:
         saved = asset_config(runtime(), cluster_id=cluster_id, asset_id=asset,
                              asset_type="dashboard").get("state") or {}
-        return _opened(cluster_id, saved if isinstance(saved, dict) else {})
+        return _opened(cluster_id, saved if isinstance(saved, dict) else {}, shown)
     query = opening.get("query") if isinstance(opening.get("query"), dict) else {}
-    return _opened(cluster_id, {k: query[k] for k in CHOICES if k in query})
+    return _opened(cluster_id, {k: query[k] for k in CHOICES if k in query}, shown)
 
 
-@callback(*_VALUES, Output(Dashboard.error, "children", allow_duplicate=True),
+@callback(*_VALUES, Output(Dashboard.view_error, "children", allow_duplicate=True),
           Input(Dashboard.url, "search"), *[State(CONTROLS[k], "value") for k in CHOICES],
           State(Dashboard.address, "data"), State(Dashboard.cluster, "data"),
           prevent_initial_call=True)
@@ -90,5 +96,5 @@ def from_address(search: Any, window: Any, line: Any, station: Any, feature: Any
     current = [window, line, station, feature, kind, baseline, attribute]
     if opened is None or view_query(dict(zip(CHOICES, current, strict=True))) == search:
         raise PreventUpdate
-    values = _opened(cluster_id, parse_query(search))
+    values = _opened(cluster_id, parse_query(search), current)
     return (*values[:len(CHOICES)], values[-1])

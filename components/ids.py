@@ -297,6 +297,7 @@ class Dashboard:
     viewer = "dashboard-viewer-store"
     config = "dashboard-config-store"
     opening = "dashboard-opening-store"
+    view_error = "dashboard-view-error-div"
     url = "dashboard-url-location"
     address = "dashboard-address-store"
     tick = "dashboard-refresh-interval"

@@ -88,8 +88,11 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                                            make_save_to_project("dashboard", Dashboard.config)],
                                           className="d-flex gap-2 align-items-center")),
         # Lines and stations come from the cluster's catalog (callbacks.dashboard).
-        ui.make_controls(windows=WINDOWS, lines=[], stations=[]),
-        html.Div(id=Dashboard.error),
+        # The address's window is drawn first when it is one of ours (one refresh, not two).
+        ui.make_controls(windows=WINDOWS, lines=[], stations=[],
+                         window=wanted.get("window", "") if wanted.get("window") in dict(WINDOWS)
+                         else "24h"),
+        html.Div(id=Dashboard.view_error), html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
         html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],
                  className="small text-body-secondary mb-3"),

@@ -75,7 +75,7 @@ def test_a_forged_address_shows_the_default_view_and_why(page: Page,
     live_app.cli("create-user", "--email", VIEWER[0], "--cluster", "demo_plant", "--role",
                  "viewer", "--password-stdin", stdin=VIEWER[1] + "\n")
     _open(page, live_app, "?window=1y&line=%27%20OR%201%3D1")
-    expect(page.locator("#dashboard-error-div")).to_contain_text(
+    expect(page.locator("#dashboard-view-error-div")).to_contain_text(
         "This dashboard link names choices this cluster does not have (window)")
     expect(page.locator(WINDOW)).to_have_value("24h")
     assert not re.search(r"window=|line=", page.url), page.url
