@@ -422,6 +422,21 @@ def save_to_project_id(kind: str, page: str) -> dict[str, str]:
     return {"type": kind, "page": page}
 
 
+class PersonalViews:
+    """A member's own saved views on the explorer and the dashboard (analysts and above)."""
+
+    BOX = "personal-views-box"
+    MENU = "personal-views-menu"
+    NAME = "personal-views-name"
+    SAVE = "personal-views-save"
+    FEEDBACK = "personal-views-feedback"
+
+
+def personal_views_id(kind: str, page: str) -> dict[str, str]:
+    """An id of the personal-views component on ``page`` (explorer, dashboard)."""
+    return {"type": kind, "page": page}
+
+
 class ProjectReport:
     """Generating a PDF report from the project overview."""
 

@@ -19,6 +19,7 @@ from components.ids import (
     DashboardStores,
 )
 from components.layout import make_page_header
+from components.personal_views import make_personal_views
 from components.save_to_project import make_save_to_project
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
@@ -85,8 +86,9 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
                          actions=html.Div([html.Div(id=Dashboard.feed_row),
+                                           make_personal_views("dashboard"),
                                            make_save_to_project("dashboard", Dashboard.config)],
-                                          className="d-flex gap-2 align-items-center")),
+                                          className="d-flex flex-wrap gap-2 align-items-center")),
         # Lines and stations come from the cluster's catalog (callbacks.dashboard).
         # The address's window is drawn first when it is one of ours (one refresh, not two).
         ui.make_controls(windows=WINDOWS, lines=[], stations=[],

@@ -10,6 +10,7 @@ from dash import dcc, html
 from components import explorer as ui
 from components.ids import Explorer, ExplorerFresh
 from components.layout import make_page_header
+from components.personal_views import make_personal_views
 from components.save_to_project import make_save_to_project
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/explorer",
@@ -41,8 +42,9 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer_fresh).
         dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
-        html.Div(make_save_to_project("explorer", Explorer.shown_state),
-                 className="d-flex justify-content-end mb-2"),
+        html.Div([make_personal_views("explorer"),
+                  make_save_to_project("explorer", Explorer.shown_state)],
+                 className="d-flex justify-content-end align-items-center flex-wrap gap-2 mb-2"),
         ui.make_filters(),
         dbc.Row([
             dbc.Col(ui.make_chart(), lg=8),
