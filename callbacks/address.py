@@ -5,7 +5,8 @@ address (``{"search": "?…", "replace": bool}`` in a store) and this writes it 
 page); otherwise a new entry is pushed, so Back/Forward step through the views. The page's
 own ``dcc.Location`` (``refresh=False``) is then told the new search and href: it pushes
 nothing itself, and on Back/Forward it reports the address, which the page decodes and
-checks on the server like any other input.
+checks on the server like any other input. For 1.5 s after Back/Forward no entry is pushed
+(the page is restoring the popped view; see :data:`POP_QUIET_MS`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from dash import Input, Output, clientside_callback
 
 _WRITE = """function (wanted) {
     const skip = window.dash_clientside.no_update;
+    if (!window.lyceumPopWatch) {
+        window.lyceumPopWatch = true;
+        window.addEventListener('popstate', () => { window.lyceumPoppedAt = Date.now(); });
+    }
     if (!wanted || typeof wanted.search !== 'string' || wanted.search.length > 16000
             || (wanted.search !== '' && wanted.search[0] !== '?')) {
+        return [skip, skip];
+    }
+    if (!wanted.replace && Date.now() - (window.lyceumPoppedAt || 0) < POP_QUIET_MS) {
         return [skip, skip];
     }
     if (window.location.search !== wanted.search) {
@@ -25,6 +33,13 @@ _WRITE = """function (wanted) {
     }
     return [wanted.search, window.location.href];
 }"""
+
+
+#: After Back/Forward the page restores the popped view (sometimes twice: Dash's page router
+#: may re-render it too); pushes asked for meanwhile come from that restoring, not from the
+#: person, and would cut the forward history: they are dropped.
+POP_QUIET_MS = 1500
+_WRITE = _WRITE.replace("POP_QUIET_MS", str(POP_QUIET_MS))
 
 
 def write_address(location_id: str, store_id: str) -> None:
