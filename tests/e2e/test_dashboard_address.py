@@ -48,7 +48,11 @@ def test_choices_survive_reload_and_back_forward(page: Page, live_app: AppProces
     imr = _moved(page, lined)
     assert "spc_kind=imr" in imr
     expect(page.locator("#dashboard-spc-graph")).to_contain_text("MR", timeout=30_000)
-    screenshot(page, "dashboard-address")
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        expect(page.locator(WINDOW)).to_be_visible()
+        screenshot(page, f"dashboard-address-{width}")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.reload()
     expect(page.locator(WINDOW)).to_have_value("7d", timeout=30_000)

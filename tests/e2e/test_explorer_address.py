@@ -16,6 +16,7 @@ from tests.servers import AppProcess
 ANALYST = ("explorer-address@plant.example", "explorer address password")
 IMAGE = "#explorer-graph .imagelayer image"
 SHAPES = "#explorer-graph .shapelayer path"
+SIZES = ((1440, 900), (820, 1180), (390, 844))
 
 
 def _open(page: Page, app: AppProcess) -> None:
@@ -137,7 +138,10 @@ def test_reload_back_forward_and_share_restore_what_is_drawn(page: Page,
     expect(share).to_have_value(re.compile(r"^http://[\w.:]+/clusters/1/explorer\?s=1[\w-]+$"))
     link = share.input_value()
     assert link == with_object
-    screenshot(page, "explorer-address-share")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        expect(page.locator("#explorer-share-button")).to_be_visible()
+        screenshot(page, f"explorer-address-share-{width}")
 
     other = page.context.new_page()
     other.goto(link)

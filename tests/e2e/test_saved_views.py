@@ -66,7 +66,7 @@ def test_an_analyst_keeps_personal_views_that_reopen_exactly(page: Page,
     page.select_option("#explorer-range-select", "24h")  # another view
     page.wait_for_function("(u) => window.location.href !== u", arg=saved_address)
     page.click(f"{pid('personal-views-menu', 'explorer')} button")
-    page.get_by_role("menuitem", name="Last week").click()
+    page.locator(".dropdown-item", has_text="Last week").click()
     expect(page.locator("#explorer-range-select")).to_have_value("7d", timeout=20_000)
     quiet(page)
     assert page.url == saved_address
