@@ -124,7 +124,8 @@ def _filled(opened: explorer_view.Opened, encoded: str, drawn: tuple[Any, ...]
     values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
     return {**_options(opened), **dict(zip(_VALUE_OUTPUTS, values, strict=True)),
             "start": s.start.date().isoformat() if s.start else None,
-            "end": s.end.date().isoformat() if s.end else None, "range": s.relative or "",
+            "end": s.end.date().isoformat() if s.end else None,
+            "range": s.relative or time_ranges.DATES,
             "state": encoded, "view": {"x": s.x_range, "y": s.y_range},
             **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
@@ -184,7 +185,7 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
         return {**dict.fromkeys(_FILTER_OUTPUTS, no_update),
                 "error": make_error(exc.user_message, title="Not applied")}
     options = _options(opened, lists=opened.state.process != previous.process)
-    shown_range = {"start": start, "end": end, "range": relative or "",
+    shown_range = {"start": start, "end": end, "range": relative or time_ranges.DATES,
                    "range_options": no_update}
     return {**options, **shown_range, "state": new, "error": None,
             **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
@@ -193,7 +194,7 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
 def _when(start: Any, end: Any, relative: Any) -> tuple[Any, Any, str | None]:
     """(start, end, relative): a date just typed replaces a relative range, a relative
     range just chosen clears the dates."""
-    relative = relative if isinstance(relative, str) and relative else None
+    relative = relative if relative in time_ranges.LABELS else None
     if ctx.triggered_id in (Explorer.start, Explorer.end) and (start or end):
         return start, end, None
     if relative:

@@ -51,8 +51,9 @@ def make_filters() -> dbc.Card:
         # A relative range replaces the dates (and a date typed replaces the range); dates
         # apply 0.7 s after the last change (a pick, a typed digit, leaving the field).
         dbc.Col([dbc.Label("Time range", html_for=Explorer.range, className="small mb-1"),
-                 dbc.Select(id=Explorer.range, options=[{"label": "Dates below", "value": ""}],
-                            value="", className="form-select-sm")],
+                 dbc.Select(id=Explorer.range, options=[{"label": "Dates below",
+                                                         "value": "dates"}],
+                            value="dates", className="form-select-sm")],
                 md=4, lg=2, className="mb-2"),
         dbc.Col([dbc.Label("From", html_for=Explorer.start, className="small mb-1"),
                  dbc.Input(id=Explorer.start, type="date", debounce=DATE_DEBOUNCE_MS)],

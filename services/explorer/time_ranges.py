@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from services.explorer.state import RELATIVE
 
 _SPANS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+#: The list's choice for "no relative range: the dates below".
+DATES = "dates"
 LABELS = {"1h": "Last 1 h", "24h": "Last 24 h", "7d": "Last 7 d", "shift": "This shift"}
 
 
@@ -55,6 +57,6 @@ def options(starts: Sequence[int], *, now: datetime | None = None) -> list[dict[
     start, end = shift_bounds(now or datetime.now(UTC), starts)
     shift = (f"This shift ({_clock(start.hour * 60 + start.minute)}–"
              f"{_clock(end.hour * 60 + end.minute)} UTC)")
-    return [{"label": "Dates below", "value": ""},
+    return [{"label": "Dates below", "value": DATES},
             *[{"label": shift if key == "shift" else LABELS[key], "value": key}
               for key in RELATIVE]]

@@ -47,6 +47,6 @@ def test_an_unknown_range_is_refused() -> None:
 
 def test_the_list_names_the_shift_hours_and_where_they_come_from() -> None:
     listed = options(STARTS, now=at(15))
-    assert listed[0] == {"label": "Dates below", "value": ""}
+    assert listed[0] == {"label": "Dates below", "value": "dates"}
     assert {"label": "This shift (14:00–22:00 UTC)", "value": "shift"} in listed
-    assert [o["value"] for o in listed] == ["", "1h", "24h", "7d", "shift"]
+    assert [o["value"] for o in listed] == ["dates", "1h", "24h", "7d", "shift"]
