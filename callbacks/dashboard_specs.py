@@ -51,10 +51,11 @@ def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
 @guarded(Role.VIEWER, outputs=2, on_error=unchanged)
 def feature_choices(cluster_id: int, _version: Any, current: Any) -> tuple[Any, Any]:
     """Every feature of this cluster's catalog (those with limits first); the choice kept
-    when it is still listed, else the first."""
+    when it is still listed, else the first (the page's first choice is the address's,
+    set by ``callbacks.dashboard_view.open_view``)."""
     options = ui.feature_options(spec_limits.feature_list(runtime(), cluster_id))
     value = ui.chosen(options, current)
-    return options, (no_update if value == current else value)
+    return options, (no_update if value == current or not current else value)
 
 
 @callback(Output(DashboardSpecs.editor, "children"), Input(Dashboard.spc_feature, "value"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from dash import Input, Output, State, callback, clientside_callback, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role, parse_cluster_id, require_role
@@ -20,6 +20,7 @@ from components.explorer_image import DataUrls
 from components.ids import Explorer
 from components.layout import make_error
 from lyceum.errors import AppError
+from services.explorer import time_ranges
 from services.explorer import view as explorer_view
 from services.explorer.curve_queries import VIEW_HEIGHT, VIEW_WIDTH
 from services.explorer.state import RESULTS, ExplorerState, decode_state, encode_state
@@ -67,13 +68,14 @@ def _options(opened: explorer_view.Opened, *, lists: bool = True) -> dict[str, A
         return [{"label": v, "value": v} for v in values]
     goldens = [{"label": f"{g['name']} v{g['version']} ({g['n_curves']} curves)",
                 "value": g["id"]} for g in opened.goldens]
-    found: dict[str, Any] = dict.fromkeys(_OPTION_OUTPUTS, no_update)
+    found: dict[str, Any] = dict.fromkeys([*_OPTION_OUTPUTS, "range_options"], no_update)
     if lists:
         found |= {"process_options": opts(opened.options.processes),
                   **{f"{k}_options": opts(explorer_view.listed(
                       opened.options.values[k], selected=getattr(opened.state, k)))
                      for k in explorer_view.SEARCHABLE},
                   "results_options": opts(list(RESULTS)),
+                  "range_options": time_ranges.options(runtime().settings.shift_starts),
                   "color_by_options": opts(["result", "line", "station", "product", "batch"])}
     return found | {"golden_select_options": goldens}
 
@@ -85,11 +87,17 @@ _DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True
                  "shown_options": Output(Explorer.shown, "options", allow_duplicate=True),
                  "shown": Output(Explorer.shown, "value", allow_duplicate=True),
                  "swatches": Output(Explorer.shown, "style", allow_duplicate=True)}
-_LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS,
-                 "start": Output(Explorer.start, "value"), "end": Output(Explorer.end, "value"),
-                 "state": Output(Explorer.state, "data"),
-                 "error": Output(Explorer.error, "children"),
-                 "body": Output(Explorer.body, "style"), **_DRAW_OUTPUTS}
+_RANGE_OUTPUTS = {
+    "start": Output(Explorer.start, "value", allow_duplicate=True),
+    "end": Output(Explorer.end, "value", allow_duplicate=True),
+    "range": Output(Explorer.range, "value", allow_duplicate=True),
+    "range_options": Output(Explorer.range, "options", allow_duplicate=True)}
+_LOAD_OUTPUTS = {**_OPTION_OUTPUTS, **_VALUE_OUTPUTS, **_RANGE_OUTPUTS,
+                 "state": Output(Explorer.state, "data", allow_duplicate=True),
+                 "view": Output(Explorer.view, "data", allow_duplicate=True),
+                 "error": Output(Explorer.error, "children", allow_duplicate=True),
+                 "body": Output(Explorer.body, "style", allow_duplicate=True),
+                 **_DRAW_OUTPUTS}
 #: The explorer's body is hidden when the view cannot open (no empty axes under the error).
 HIDDEN = {"display": "none"}
 
@@ -97,8 +105,10 @@ HIDDEN = {"display": "none"}
 @callback(output=_LOAD_OUTPUTS, inputs=[Input(Explorer.cluster, "data")],
           prevent_initial_call="initial_duplicate")
 def load(cluster: Any) -> dict[str, Any]:
-    """Open the link: check the role, decode the state, fill the filters and draw (one
-    round trip; the draw callback then sees the figure is current and skips)."""
+    """Open the link (the page's address, a saved view, Back/Forward): check the role,
+    decode the state, fill the filters and draw (one round trip; the draw callback then
+    sees the figure is current and skips). A refused link opens the default view under the
+    message."""
     try:
         cid, _ = checked(cluster, None)
         link = cluster.get("s") if isinstance(cluster, dict) else None
@@ -106,41 +116,70 @@ def load(cluster: Any) -> dict[str, Any]:
         encoded = encode_state(opened.state)
         drawn = _drawn(cid, opened.state, encoded, selected=None)
     except AppError as exc:
-        return {**dict.fromkeys(_LOAD_OUTPUTS, no_update), "state": None, "body": HIDDEN,
-                "error": make_error(exc.user_message, title="Cannot open")}
+        return _refused(cluster, exc)
+    return {**_filled(opened, encoded, drawn), "error": None}
+
+
+def _filled(opened: explorer_view.Opened, encoded: str, drawn: tuple[Any, ...]
+            ) -> dict[str, Any]:
+    """Every control, the stores and the figure set to ``opened``'s state."""
     s = opened.state
     values = [s.process, *[list(getattr(s, k)) for k in FILTERS], s.color_by, s.golden_id]
     return {**_options(opened), **dict(zip(_VALUE_OUTPUTS, values, strict=True)),
             "start": s.start.date().isoformat() if s.start else None,
             "end": s.end.date().isoformat() if s.end else None,
-            "state": encoded, "error": None, "body": None,
+            "range": s.relative or time_ranges.DATES, "body": None,
+            "state": encoded, "view": {"x": s.x_range, "y": s.y_range},
             **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
 
-_FILTER_OUTPUTS = {**_OPTION_OUTPUTS, "state": Output(Explorer.state, "data", allow_duplicate=True),
+def _refused(cluster: Any, exc: AppError) -> dict[str, Any]:
+    """A link that cannot be opened (forged, oversized, another cluster's golden curve…):
+    its message above the default view; a refused role: the message only."""
+    error = make_error(exc.user_message, title="Cannot open")
+    nothing = {**dict.fromkeys(_LOAD_OUTPUTS, no_update), "state": None, "error": error,
+               "body": HIDDEN}
+    link = cluster.get("s") if isinstance(cluster, dict) else None
+    if not link:
+        return nothing
+    try:
+        cid, _ = checked(cluster, None)
+        opened = explorer_view.open_view(runtime(), cid, "")
+        encoded = encode_state(opened.state)
+        drawn = _drawn(cid, opened.state, encoded, selected=None)
+    except AppError:
+        return nothing
+    return {**_filled(opened, encoded, drawn), "error": error}
+
+
+_FILTER_OUTPUTS = {**_OPTION_OUTPUTS, **_RANGE_OUTPUTS,
+                   "state": Output(Explorer.state, "data", allow_duplicate=True),
                    "error": Output(Explorer.error, "children", allow_duplicate=True),
                    **_DRAW_OUTPUTS}
 
 
 @callback(output=_FILTER_OUTPUTS, inputs=[
     *_VALUE_INPUTS, Input(Explorer.start, "value"), Input(Explorer.end, "value"),
+    Input(Explorer.range, "value"),
     Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
     Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
     State(Explorer.cluster, "data"), State(Explorer.state, "data"),
     State(Explorer.selected, "data")], prevent_initial_call=True)
 def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any,
-            results: Any, start: Any, end: Any, color_by: Any, golden_id: Any, shown: Any,
-            shown_options: Any, cluster: Any, encoded: Any, selected: Any) -> dict[str, Any]:
+            results: Any, start: Any, end: Any, relative: Any, color_by: Any, golden_id: Any,
+            shown: Any, shown_options: Any, cluster: Any, encoded: Any,
+            selected: Any) -> dict[str, Any]:
     """A filter changed: validate it against the cluster's values, store the new state and
     draw it (one round trip; the draw callback then sees the figure is current and skips)."""
     if not encoded:
         raise PreventUpdate
     try:
         cid, previous = checked(cluster, encoded)
+        start, end, relative = _when(start, end, relative)
         values = {"process": process, "lines": lines, "stations": stations,
                   "products": products, "batches": batches, "results": results,
-                  "start": start, "end": end, "color_by": color_by, "golden_id": golden_id,
-                  "hidden": _hidden(shown, shown_options)}
+                  "start": start, "end": end, "relative": relative, "color_by": color_by,
+                  "golden_id": golden_id, "hidden": _hidden(shown, shown_options)}
         opened = explorer_view.filter_state(runtime(), cid, previous, values=values)
         new = encode_state(opened.state)
         if new == encoded:
@@ -150,8 +189,21 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
         return {**dict.fromkeys(_FILTER_OUTPUTS, no_update),
                 "error": make_error(exc.user_message, title="Not applied")}
     options = _options(opened, lists=opened.state.process != previous.process)
-    return {**options, "state": new, "error": None,
+    shown_range = {"start": start, "end": end, "range": relative or time_ranges.DATES,
+                   "range_options": no_update}
+    return {**options, **shown_range, "state": new, "error": None,
             **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
+
+
+def _when(start: Any, end: Any, relative: Any) -> tuple[Any, Any, str | None]:
+    """(start, end, relative): a date just typed replaces a relative range, a relative
+    range just chosen clears the dates."""
+    relative = relative if relative in time_ranges.LABELS else None
+    if ctx.triggered_id in (Explorer.start, Explorer.end) and (start or end):
+        return start, end, None
+    if relative:
+        return None, None, relative
+    return start, end, None
 
 
 def _searchable(key: str) -> None:
@@ -226,7 +278,7 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
     colors = fig.group_colors(dens.groups, color_by=state.color_by)
     shown = [g for g in dens.groups if g not in state.hidden]
     return (figure, {"groups": dens.groups, "token": _token(encoded), "v": drawing.version,
-                     "place": drawing.place},
+                     "place": drawing.place, "n": dens.n_curves},
             explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
             ui.group_swatches(colors))
 

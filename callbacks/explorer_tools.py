@@ -24,7 +24,6 @@ from services.explorer.state import (
     REQUIRED_OBJECT_FIELDS,
     EvalObject,
     encode_state,
-    explorer_url,
     parse_object,
 )
 
@@ -36,20 +35,16 @@ from services.explorer.state import (
           State(Explorer.state, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
     [], make_error(exc.user_message, title="No ranking"), [], no_update))
-def analyse(_groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
+def analyse(groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
     """After each draw: score every filtered curve, rank, and draw golden + top outliers."""
     state = decoded(encoded)
     result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W)
     patch = fig.lines_patch(outliers=result.top_lines)
     for index, trace in enumerate(fig.golden_traces(result.golden)):
         patch["data"][index] = trace
-    g = result.golden
-    label = f"{g.name} v{g.version}" if g.id else f"built from {g.n_curves} OK curves"
-    info = (f"{len(result.rows)} most deviating curves vs the golden curve ({label}), "
-            "each aligned in x first; “Why” names its largest deviation. The top "
-            f"{len(result.top_lines)} are drawn in orange. Click a row for its part.")
-    if state.objects:
-        info += f" Evaluation objects: {result.n_nok_objects} curves NOK."
+    drawn = groups.get("n") if isinstance(groups, dict) else None
+    info = explorer_view.outlier_note(result, drawn=drawn if isinstance(drawn, int) else None,
+                                      objects=bool(state.objects))
     return result.rows, info, list(result.top_lines), patch
 
 
@@ -227,18 +222,3 @@ def export(_c: Any, _p: Any, _o: Any, cluster: int, encoded: Any, top: Any, sele
     if isinstance(data, bytes):
         return dcc.send_bytes(data, "curves.parquet"), None
     return dcc.send_string(data, "curves.csv"), None
-
-
-@callback(Output(Explorer.share, "value"), Input(Explorer.share_button, "n_clicks"),
-          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
-          State(Explorer.view, "data"), State(Explorer.selected, "data"),
-          prevent_initial_call=True)
-@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: exc.user_message)
-def share(_n: Any, cluster: int, encoded: Any, view: Any, selected: Any) -> Any:
-    """The link that reopens these filters, this zoom and the clicked curve."""
-    state = decoded(encoded)
-    view = view or {}
-    state = state.with_(x_range=view.get("x", state.x_range),
-                        y_range=view.get("y", state.y_range),
-                        highlight=(selected,) if isinstance(selected, int) else ())
-    return explorer_url(cluster, state)

@@ -35,10 +35,11 @@ def options_with_all(values: list[str], label: str) -> list[dict[str, str]]:
 
 
 def make_controls(*, windows: list[tuple[str, str]], lines: list[str],
-                  stations: list[str]) -> html.Div:
-    """Window, line and station pickers; pause switch; last update and stale badge."""
+                  stations: list[str], window: str = "24h") -> html.Div:
+    """Window, line and station pickers (``window``: the one shown first); pause switch;
+    last update and stale badge."""
     return html.Div([
-        _select(Dashboard.window, windows, "24h", "Window"),
+        _select(Dashboard.window, windows, window, "Window"),
         _select(Dashboard.line, [(ALL, "All lines")] + [(x, x) for x in lines], ALL, "Line"),
         _select(Dashboard.station, [(ALL, "All stations")] + [(x, x) for x in stations], ALL,
                 "Station"),

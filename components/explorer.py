@@ -14,6 +14,8 @@ from services.explorer.population import MAX_GROUPS, OTHER
 from services.explorer.state import OBJECT_KINDS, SIDES
 
 GRAPH_HEIGHT = 520
+#: A date applies this long after its last change (no Enter needed).
+DATE_DEBOUNCE_MS = 700
 OBJECT_COLUMNS = ("kind", "name", "x0", "x1", "y0", "y1", "entry", "exit", "direction",
                   "margin")
 OUTLIER_COLUMNS = (("rank", "#"), ("curve_id", "Curve"), ("serial", "Serial"),
@@ -46,11 +48,18 @@ def make_filters() -> dbc.Card:
         _select(Explorer.products, "Product", searched=True),
         _select(Explorer.batches, "Batch", searched=True),
         _select(Explorer.results, "Result"),
+        # A relative range replaces the dates (and a date typed replaces the range); dates
+        # apply 0.7 s after the last change (a pick, a typed digit, leaving the field).
+        dbc.Col([dbc.Label("Time range", html_for=Explorer.range, className="small mb-1"),
+                 dbc.Select(id=Explorer.range, options=[{"label": "Dates below",
+                                                         "value": "dates"}],
+                            value="dates", className="form-select-sm")],
+                md=4, lg=2, className="mb-2"),
         dbc.Col([dbc.Label("From", html_for=Explorer.start, className="small mb-1"),
-                 dbc.Input(id=Explorer.start, type="date", debounce=True)],
+                 dbc.Input(id=Explorer.start, type="date", debounce=DATE_DEBOUNCE_MS)],
                 md=4, lg=2, className="mb-2"),
         dbc.Col([dbc.Label("To", html_for=Explorer.end, className="small mb-1"),
-                 dbc.Input(id=Explorer.end, type="date", debounce=True)],
+                 dbc.Input(id=Explorer.end, type="date", debounce=DATE_DEBOUNCE_MS)],
                 md=4, lg=2, className="mb-2"),
         _select(Explorer.color_by, "Colour by", multi=False, clearable=False),
     ], className="g-2")), className="shadow-sm mb-3")
@@ -194,7 +203,10 @@ def make_export_panel() -> html.Div:
                className="small text-body-secondary mt-2"),
         dbc.InputGroup([dbc.Button("Share link", id=Explorer.share_button, color="primary"),
                         dbc.Input(id=Explorer.share, readonly=True,
-                                  placeholder="Filters and zoom of this view")],
+                                  placeholder="Filters, zoom and objects of this view"),
+                        dbc.InputGroupText(dcc.Clipboard(target_id=Explorer.share,
+                                                         id=Explorer.share_copy,
+                                                         title="Copy the link"))],
                        size="sm", className="mt-2"),
         dcc.Download(id=Explorer.download),
     ])
@@ -225,7 +237,7 @@ def make_whatif(*, n_curves: int, before: int, after: int,
                        + ([html.Li(f"… and {len(items) - 50} more")] if len(items) > 50 else []),
                        className="small mb-1 explorer-flips")
     return html.Div([
-        html.Div([html.Strong(f"{before} → {after} NOK"), f" of {n_curves} curves"],
+        html.Div([html.Strong(f"{before} → {after} NOK"), f" of {n_curves:,} filtered curves"],
                  className="mb-1"),
         html.Div([dbc.Badge(f"{len(to_nok)} OK → NOK", color="danger", className="me-2"),
                   dbc.Badge(f"{len(to_ok)} NOK → OK", color="success")], className="mb-2"),

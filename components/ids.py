@@ -289,6 +289,11 @@ class Explorer:
     download = "explorer-download"
     share = "explorer-share-input"
     share_button = "explorer-share-button"
+    share_copy = "explorer-share-copy"
+    range = "explorer-range-select"
+    url = "explorer-url-location"
+    address = "explorer-address-store"
+    shown_state = "explorer-shown-state-store"
 
 
 class ExplorerFresh:
@@ -305,6 +310,10 @@ class Dashboard:
     cluster = "dashboard-cluster-store"
     viewer = "dashboard-viewer-store"
     config = "dashboard-config-store"
+    opening = "dashboard-opening-store"
+    view_error = "dashboard-view-error-div"
+    url = "dashboard-url-location"
+    address = "dashboard-address-store"
     tick = "dashboard-refresh-interval"
     pause = "dashboard-pause-switch"
     updated = "dashboard-updated-span"
@@ -424,6 +433,21 @@ class SaveToProject:
 
 def save_to_project_id(kind: str, page: str) -> dict[str, str]:
     """An id of the save-to-project component on ``page`` (explorer, dashboard)."""
+    return {"type": kind, "page": page}
+
+
+class PersonalViews:
+    """A member's own saved views on the explorer and the dashboard (analysts and above)."""
+
+    BOX = "personal-views-box"
+    MENU = "personal-views-menu"
+    NAME = "personal-views-name"
+    SAVE = "personal-views-save"
+    FEEDBACK = "personal-views-feedback"
+
+
+def personal_views_id(kind: str, page: str) -> dict[str, str]:
+    """An id of the personal-views component on ``page`` (explorer, dashboard)."""
     return {"type": kind, "page": page}
 
 

@@ -5,15 +5,16 @@ Use (explorer, dashboard)::
     from components.save_to_project import make_save_to_project
 
     # in the page layout, next to the page's own dcc.Store that holds its config:
-    dcc.Store(id=Explorer.state, data=...),          # the page keeps it up to date
-    make_save_to_project("explorer", Explorer.state),
+    dcc.Store(id=Explorer.shown_state, data=...),    # the page keeps it up to date
+    make_save_to_project("explorer", Explorer.shown_state),
 
-``page`` is ``"explorer"`` (saved as a *chart* asset; the store holds the explorer state in
-``services.explorer.state.state_to_dict`` form) or ``"dashboard"`` (saved as a *dashboard*
-asset; the store ``Dashboard.config`` = "dashboard-config-store" holds the dashboard's config
-dict). A new page adds its store to :data:`CONFIG_STORES`. The page needs a ``cluster_id`` path
-variable; ``callbacks/save_to_project.py`` does the rest (editor role on that cluster,
-editable projects only) and the saved asset reopens the page exactly as saved.
+``page`` is ``"explorer"`` (saved as a *chart* asset; the store holds the encoded state the
+page shows, with its zoom, clicked curve and drawn objects, as in the address) or
+``"dashboard"`` (saved as a *dashboard* asset; the store ``Dashboard.config`` =
+"dashboard-config-store" holds the dashboard's config dict). A new page adds its store to
+:data:`CONFIG_STORES`. The page needs a ``cluster_id`` path variable;
+``callbacks/save_to_project.py`` does the rest (editor role on that cluster, editable
+projects only) and the saved asset reopens the page exactly as saved.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from components.ids import Dashboard, Explorer, SaveToProject, save_to_project_i
 
 #: The page → the id of the dcc.Store holding that page's config (the save callback reads it).
 CONFIG_STORES: dict[str, str] = {
-    "explorer": Explorer.state,
+    "explorer": Explorer.shown_state,
     "dashboard": Dashboard.config,
 }
 PAGES = tuple(CONFIG_STORES)

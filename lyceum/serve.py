@@ -157,6 +157,9 @@ class WebServer(BaseApplication):
             "timeout": WORKER_TIMEOUT_S,
             "graceful_timeout": GRACEFUL_S,
             "keepalive": 5,
+            # the longest request line gunicorn reads: a view's link (explorer ?s=, at most
+            # services.explorer.state.MAX_ENCODED characters) must fit in it
+            "limit_request_line": 8190,
             "backlog": 1024,
             "proc_name": "lyceum",
             "accesslog": None,

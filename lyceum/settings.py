@@ -181,6 +181,9 @@ class Settings:
     smtp_starttls: bool = True
     trusted_proxies: TrustedProxies = field(default_factory=lambda: TrustedProxies())
     dashboard_refresh_s: int = 30
+    #: Where the plant's shifts start, minutes after midnight UTC, ascending
+    #: (``LYCEUM_SHIFT_STARTS="06:00,14:00,22:00"``): the explorer's "this shift" range.
+    shift_starts: tuple[int, ...] = (360, 840, 1320)
     #: Threads of the web server (waitress); more than the pools can keep waiting.
     threads: int = 20
     pools: PoolSizes = field(default_factory=PoolSizes)
@@ -271,6 +274,24 @@ def whole_number(env: Mapping[str, str], name: str, default: int, *, least: int 
     if value < least:
         raise ConfigError(f"{name} must be at least {least}; got {value}.")
     return value
+
+
+def shift_starts(env: Mapping[str, str], name: str = "LYCEUM_SHIFT_STARTS") -> tuple[int, ...]:
+    """The shift start times ``env[name]`` ("HH:MM,HH:MM,…" in UTC; default 06:00, 14:00,
+    22:00) as ascending minutes after midnight; anything else raises :class:`ConfigError`."""
+    text = (env.get(name) or "").strip() or "06:00,14:00,22:00"
+    minutes = []
+    for part in text.split(","):
+        hours, _, mins = part.strip().partition(":")
+        if not (hours.isdigit() and mins.isdigit() and len(mins) == 2
+                and int(hours) < 24 and int(mins) < 60):
+            raise ConfigError(f"{name} must be start times like 06:00,14:00,22:00 (UTC); "
+                              f"got {text!r}.")
+        minutes.append(int(hours) * 60 + int(mins))
+    if len(minutes) > 24 or sorted(set(minutes)) != minutes:
+        raise ConfigError(f"{name} must list up to 24 different times in ascending order; "
+                          f"got {text!r}.")
+    return tuple(minutes)
 
 
 def boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -377,6 +398,7 @@ def load_settings(
         oidc_client_id=env.get("LYCEUM_OIDC_CLIENT_ID") or None,
         oidc_client_secret=env.get("LYCEUM_OIDC_CLIENT_SECRET") or None,
         dashboard_refresh_s=whole_number(env, "LYCEUM_DASHBOARD_REFRESH_S", 30),
+        shift_starts=shift_starts(env),
         smtp_host=env.get("LYCEUM_SMTP_HOST") or None,
         smtp_port=whole_number(env, "LYCEUM_SMTP_PORT", 587, most=MAX_PORT),
         smtp_user=env.get("LYCEUM_SMTP_USER") or None,

@@ -19,6 +19,7 @@ from components.ids import (
     DashboardStores,
 )
 from components.layout import make_page_header
+from components.personal_views import make_personal_views
 from components.role_gates import make_role_note
 from components.save_to_project import make_save_to_project
 
@@ -65,13 +66,18 @@ def _spc_row() -> dbc.Row:
                     dbc.Col(attribute, lg=6, className="mb-4")])
 
 
-def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
+def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     """The frame; the refresh callbacks fill and patch every panel (every
-    ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets)."""
+    ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets). The view
+    the address names (``?window=7d&line=…``, or ``?asset=<saved view>``) is checked and
+    applied by ``callbacks.dashboard_view``."""
+    wanted = {str(k)[:40]: str(v)[:200] for k, v in list(query.items())[:20]}
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
-        dcc.Store(id=Dashboard.config, data={"asset": asset[:12]}),
+        dcc.Store(id=Dashboard.config, data={}),
+        dcc.Store(id=Dashboard.opening, data={"asset": asset[:12], "query": wanted}),
+        dcc.Location(id=Dashboard.url, refresh=False), dcc.Store(id=Dashboard.address),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         dcc.Store(id=DashboardSpecs.version, data=None),
         dcc.Store(id=DashboardSpc.points, data=[]),
@@ -82,12 +88,15 @@ def layout(cluster_id: str = "", asset: str = "", **_query: str) -> html.Div:
                          "refreshed automatically.",
                          actions=html.Div([html.Div(id=Dashboard.feed_row),
                                            make_role_note("dashboard"),
+                                           make_personal_views("dashboard"),
                                            make_save_to_project("dashboard", Dashboard.config)],
-                                          className="d-flex gap-2 align-items-center "
-                                                    "flex-wrap")),
+                                          className="d-flex flex-wrap gap-2 align-items-center")),
         # Lines and stations come from the cluster's catalog (callbacks.dashboard).
-        ui.make_controls(windows=WINDOWS, lines=[], stations=[]),
-        html.Div(id=Dashboard.error),
+        # The address's window is drawn first when it is one of ours (one refresh, not two).
+        ui.make_controls(windows=WINDOWS, lines=[], stations=[],
+                         window=wanted.get("window", "") if wanted.get("window") in dict(WINDOWS)
+                         else "24h"),
+        html.Div(id=Dashboard.view_error), html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
         html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],
                  className="small text-body-secondary mb-3"),

@@ -10,6 +10,7 @@ from dash import dcc, html
 from components import explorer as ui
 from components.ids import Explorer, ExplorerFresh
 from components.layout import make_page_header
+from components.personal_views import make_personal_views
 from components.role_gates import make_role_note
 from components.save_to_project import make_save_to_project
 
@@ -28,10 +29,13 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dbc.Tab(ui.make_export_panel(), label="Export", tab_id="export"),
     ], active_tab="outliers", className="mb-2")
     return html.Div([
-        dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:13_000]}),
+        dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:8_000]}),
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
+        # The view in the address (callbacks.explorer_url): Back/Forward reopen it.
+        dcc.Location(id=Explorer.url, refresh=False), dcc.Store(id=Explorer.address),
+        dcc.Store(id=Explorer.shown_state),
         html.Div(make_page_header("Curve explorer", "Every matching curve as a density "
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),
@@ -40,7 +44,8 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
         html.Div([
-            html.Div([make_role_note("explorer"), make_save_to_project("explorer", Explorer.state)],
+            html.Div([make_role_note("explorer"), make_personal_views("explorer"),
+                      make_save_to_project("explorer", Explorer.shown_state)],
                      className="d-flex justify-content-end align-items-center flex-wrap gap-2 "
                                "mb-2"),
             ui.make_filters(),

@@ -233,3 +233,18 @@ def test_engine_bounds_come_from_the_environment(instance_path: Path) -> None:
     assert (settings.engine_threads, settings.engine_cluster_queries) == (8, 2)
     with pytest.raises(ConfigError, match="LYCEUM_ENGINE_THREADS"):
         load_settings({"LYCEUM_INSTANCE": str(instance_path), "LYCEUM_ENGINE_THREADS": "0"})
+
+
+def test_shift_starts_default_and_parse() -> None:
+    from lyceum.settings import shift_starts
+
+    assert shift_starts({}) == (360, 840, 1320)
+    assert shift_starts({"LYCEUM_SHIFT_STARTS": "05:30, 17:30"}) == (330, 1050)
+
+
+@pytest.mark.parametrize("value", ["6", "25:00", "06:00,06:00", "14:00,06:00", "06:5"])
+def test_bad_shift_starts_refuse_to_start(value: str) -> None:
+    from lyceum.settings import ConfigError, shift_starts
+
+    with pytest.raises(ConfigError, match="LYCEUM_SHIFT_STARTS"):
+        shift_starts({"LYCEUM_SHIFT_STARTS": value})

@@ -23,7 +23,7 @@ from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import ProcessCaches
 from services.core.runtime import Runtime
 from services.explorer import density_kernel as kernel
-from services.explorer import outlier_kernel, population
+from services.explorer import outlier_kernel, population, time_ranges
 from services.explorer.state import MAX_HIGHLIGHTS, ExplorerState
 
 #: Density image size bounds (pixels).
@@ -149,9 +149,12 @@ def resolve(runtime: Runtime, cluster_id: int,
         if unknown:
             raise ValidationError(f"Unknown {key[:-1] if key != 'batches' else 'batch'}: "
                                   "choose values from the list.", fields={key: "unknown"})
+    start, end = state.start, state.end
+    if state.relative:
+        start, end = time_ranges.bounds(state.relative, starts=runtime.settings.shift_starts)
     query = CurveQuery(process=opts.process, lines=state.lines, stations=state.stations,
                        products=state.products, batches=state.batches, results=state.results,
-                       start=state.start, end=state.end)
+                       start=start, end=end)
     return for_cluster(runtime, cluster_id), query, opts
 
 

@@ -27,13 +27,18 @@ from lyceum.errors import ValidationError
 #: Version prefix of the encoded form.
 _VERSION = "1"
 #: Longest accepted encoded state (characters) and decompressed JSON (bytes).
-MAX_ENCODED = 12_000
+#: (the web server reads request lines up to 8190 bytes: a link must fit in one, with its
+#: path; see ``lyceum.serve``)
+MAX_ENCODED = 7_600
 MAX_JSON = 64_000
 MAX_HIGHLIGHTS = 500
 MAX_FILTER_VALUES = 200
 MAX_OBJECTS = 20
 MAX_TEXT = 80
 COLOR_BY = ("result", "line", "station", "product", "batch")
+#: Relative time ranges (resolved against the clock at each query; see
+#: :mod:`services.explorer.time_ranges`).
+RELATIVE = ("1h", "24h", "7d", "shift")
 RESULTS = ("OK", "WARNING", "NOK")
 OBJECT_KINDS = ("window", "envelope", "threshold")
 #: Fields every evaluation object must have; the others take :class:`EvalObject`'s defaults.
@@ -81,6 +86,8 @@ class ExplorerState:
     results: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+    #: A relative range ("1h", "24h", "7d", "shift") instead of ``start``/``end``.
+    relative: str | None = None
     color_by: str = "result"
     hidden: tuple[str, ...] = ()
     x_range: tuple[float, float] | None = None
@@ -200,6 +207,9 @@ def validate_state(state: ExplorerState) -> ExplorerState:
     start, end = _time(state.start, "start"), _time(state.end, "end")
     if start and end and start > end:
         raise _bad("The date range is backwards: the start is after the end.", "start")
+    relative = None if state.relative is None else _choice(state.relative, RELATIVE, "range")
+    if relative and (start or end):
+        raise _bad("Choose either a relative range or dates, not both.", "range")
     if not isinstance(state.highlight, list | tuple):
         raise _bad("highlight: expected a list of curve ids.", "highlight")
     if len(state.highlight) > MAX_HIGHLIGHTS:
@@ -213,7 +223,7 @@ def validate_state(state: ExplorerState) -> ExplorerState:
     if len(set(names)) != len(names):
         raise _bad("objects: every evaluation object needs its own name.", "objects")
     return ExplorerState(
-        process=process, **filters, start=start, end=end,
+        process=process, **filters, start=start, end=end, relative=relative,
         color_by=_choice(state.color_by, COLOR_BY, "color_by"),
         hidden=_texts(state.hidden, "hidden"),
         x_range=_range(state.x_range, "x_range"), y_range=_range(state.y_range, "y_range"),
@@ -228,7 +238,8 @@ def validate_state(state: ExplorerState) -> ExplorerState:
 _OBJ_KEYS = {"k": "kind", "n": "name", "x0": "x0", "x1": "x1", "y0": "y0", "y1": "y1",
              "en": "entry", "ex": "exit", "d": "direction", "m": "margin"}
 _KEYS = {"p": "process", "l": "lines", "s": "stations", "pr": "products", "b": "batches",
-         "r": "results", "t0": "start", "t1": "end", "c": "color_by", "hd": "hidden",
+         "r": "results", "t0": "start", "t1": "end", "rt": "relative", "c": "color_by",
+         "hd": "hidden",
          "xr": "x_range", "yr": "y_range", "h": "highlight", "g": "golden_id", "o": "objects"}
 _DEFAULT = ExplorerState()
 _DEFAULT_OBJ = EvalObject(kind="window", name="w", x0=0.0, x1=1.0)
@@ -332,4 +343,35 @@ def explorer_url(cluster_id: int, state: ExplorerState | None = None) -> str:
     base = f"/clusters/{cluster_id}/explorer"
     if state is None or state == _DEFAULT:
         return base
-    return f"{base}?s={encode_state(state)}"
+    encoded = encode_state(state)
+    if len(encoded) > MAX_ENCODED:
+        raise _bad("This view is too large for a link: drop some highlighted curves or "
+                   "evaluation objects.", "s")
+    return f"{base}?s={encoded}"
+
+
+def with_view(state: ExplorerState, view: Any, *, selected: Any = None,
+              objects: tuple[EvalObject, ...] | None = None) -> ExplorerState:
+    """``state`` as the page shows it: the zoom of ``view`` (``{"x": [lo, hi] | None, "y":
+    …}``, an absent key keeps the state's range), the clicked curve ``selected`` as its
+    highlight (``None``: the state's), ``objects`` drawn (``None``: the applied ones).
+    Everything is validated; bad client data raises ``ValidationError``."""
+    view = view if isinstance(view, dict) else {}
+    changes: dict[str, Any] = {
+        "x_range": view.get("x", state.x_range), "y_range": view.get("y", state.y_range)}
+    if selected is not None:
+        changes["highlight"] = (_curve_id(selected, "highlight"),)
+    if objects is not None:
+        changes["objects"] = objects
+    return state.with_(**changes)
+
+
+def query_link(search: Any) -> str:
+    """The encoded state of a page address's query string (``"?s=…"``; ``""`` when it has
+    none). Only a bounded, single ``s`` parameter is read."""
+    if not isinstance(search, str) or not search or search == "?":
+        return ""
+    if len(search) > MAX_ENCODED + 16:
+        raise _bad("The explorer link is too long.", "s")
+    found = re.fullmatch(r"\?(?:[^&]*&)*?s=([A-Za-z0-9_\-]*)(?:&.*)?", search)
+    return found.group(1) if found else ""

@@ -126,6 +126,7 @@ def filter_state(runtime: Runtime, cluster_id: int, previous: ExplorerState, *,
         process=process, **changes,
         start=_day(values.get("start"), end=False, previous=previous.start),
         end=_day(values.get("end"), end=True, previous=previous.end),
+        relative=values.get("relative") or None,
         color_by=values.get("color_by") or "result",
         golden_id=values.get("golden_id") if same else None,
         hidden=tuple(values.get("hidden") or ())
@@ -207,6 +208,9 @@ class Analysis:
     top_lines: Lines
     n_nok_objects: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Curves ranked (every filtered curve when the ranking ran) and the table's cap.
+    n_ranked: int = 0
+    limit: int = 500
 
 
 def _golden_for(runtime: Runtime, cluster_id: int, state: ExplorerState,
@@ -245,7 +249,32 @@ def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     lines = explorer.lines(session, query, curve_ids=top[:TOP_OUTLIERS], x_range=state.x_range,
                            width=width)
     n_nok = sum(1 for v in verdict.values() if v)
-    return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok)
+    return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok,
+                    n_ranked=len(profiles.curve_ids), limit=limit)
+
+
+def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
+    """What the outlier table holds, every count naming its set and agreeing with the
+    chart's (``drawn``: the filtered curves the chart was drawn from)."""
+    g = result.golden
+    label = (f"saved golden curve {g.name} v{g.version}, built from {g.n_curves:,} curves"
+             if g.id else f"golden curve built from the {g.n_curves:,} OK curves among them")
+    listed = len(result.rows)
+    table = (f"the table lists all {listed:,}, most deviating first" if listed == result.n_ranked
+             else f"the table lists the {listed:,} most deviating (it holds at most "
+                  f"{result.limit:,} rows; export the whole set from the Export tab)")
+    text = (f"All {result.n_ranked:,} filtered curves ranked against the {label}, each "
+            f"aligned in x first; {table}; “Why” names its largest deviation. The top "
+            f"{len(result.top_lines)} are drawn in orange (at most {TOP_OUTLIERS}, so the "
+            "chart stays readable). Click a row for its part.")
+    if drawn is not None and drawn != result.n_ranked:
+        text += (f" The chart was drawn from {drawn:,} filtered curves; "
+                 f"{abs(result.n_ranked - drawn):,} "
+                 f"{'arrived' if result.n_ranked > drawn else 'left the filters'} since, and "
+                 "it redraws when it sees the new data.")
+    if objects:
+        text += f" Evaluation objects: {result.n_nok_objects:,} of them NOK."
+    return text
 
 
 def _ranked_rows(session: Any, query: Any, ranking: outliers.Ranking, top: list[int],
@@ -358,11 +387,12 @@ def export_curves(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
 def summary_text(density: Density) -> str:
     """A line under the chart: how many curves the image holds."""
     if density.n_in_view is not None:
-        shown = f"{density.n_curves:,} curves drawn as lines ({density.n_in_view:,} in view)"
+        shown = (f"{density.n_curves:,} filtered curves drawn as lines, "
+                 f"{density.n_in_view:,} of them in this view")
     else:
         total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0
-        shown = (f"{density.n_curves:,} curves as sampled points ({total:,.0f} "
-                 "curve-equivalents in view; lines once they are in memory)")
+        shown = (f"{density.n_curves:,} filtered curves drawn as sampled points ({total:,.0f} "
+                 "curve-equivalents in this view; lines once they are in memory)")
     return (f"{shown}, "
             f"x {density.x_range[0]:.3g}…{density.x_range[1]:.3g}, "
             f"y {density.y_range[0]:.3g}…{density.y_range[1]:.3g}")

@@ -80,6 +80,6 @@ def test_viewer_and_foreign_project_are_refused(server: Flask, runtime: Runtime,
 
 
 def test_the_component_refuses_an_unknown_store() -> None:
-    assert make_save_to_project("explorer", Explorer.state) is not None
+    assert make_save_to_project("explorer", Explorer.shown_state) is not None
     with pytest.raises(ValueError):
         make_save_to_project("explorer", "some-other-store")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 
@@ -37,3 +37,46 @@ def test_dashboard_view_saved_to_a_project_reopens(page: Page, live_app: AppProc
     assert saved, assets
     page.goto(f"{live_app.url}{saved[0]['url']}")
     expect(page.locator("#dashboard-window-select")).to_have_value("7d")
+
+
+ANALYST = ("personal-views@plant.example", "personal views password")
+VIEWER = ("personal-viewer@plant.example", "personal viewer password")
+
+
+def test_an_analyst_keeps_personal_views_that_reopen_exactly(page: Page,
+                                                             live_app: AppProcess) -> None:
+    for (email, password), role in ((ANALYST, "analyst"), (VIEWER, "viewer")):
+        live_app.cli("create-user", "--email", email, "--cluster", "demo_plant", "--role",
+                     role, "--password-stdin", stdin=password + "\n")
+    sign_in(page, live_app.url, *ANALYST)
+    expect(page.locator("#nav-user-label")).to_be_visible()
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    expect(page.locator("#explorer-graph .imagelayer image").first).to_be_visible(
+        timeout=30_000)
+    quiet(page)
+    opened = page.url
+    page.select_option("#explorer-range-select", "7d")
+    page.wait_for_function("(u) => window.location.href !== u", arg=opened)
+    quiet(page)
+    saved_address = page.url
+    page.fill(pid("personal-views-name", "explorer"), "Last week")
+    page.click(pid("personal-views-save", "explorer"))
+    expect(page.locator(pid("personal-views-feedback", "explorer"))).to_contain_text(
+        "Saved “Last week”.")
+    page.select_option("#explorer-range-select", "24h")  # another view
+    page.wait_for_function("(u) => window.location.href !== u", arg=saved_address)
+    page.click(f"{pid('personal-views-menu', 'explorer')} button")
+    page.locator(".dropdown-item", has_text="Last week").click()
+    expect(page.locator("#explorer-range-select")).to_have_value("7d", timeout=20_000)
+    quiet(page)
+    assert page.url == saved_address
+    screenshot(page, "explorer-personal-view")
+
+    page.context.clear_cookies()
+    sign_in(page, live_app.url, *VIEWER)
+    expect(page.locator("#nav-user-label")).to_be_visible()
+    page.goto(saved_address)
+    expect(page.locator("#explorer-graph .imagelayer image").first).to_be_visible(
+        timeout=30_000)
+    quiet(page)
+    expect(page.locator(pid("personal-views-box", "explorer"))).to_be_hidden()

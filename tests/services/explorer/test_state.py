@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import zlib
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ import pytest
 
 from lyceum.errors import ValidationError
 from services.explorer.state import (
+    MAX_ENCODED,
     MAX_HIGHLIGHTS,
     EvalObject,
     ExplorerState,
@@ -18,6 +20,8 @@ from services.explorer.state import (
     encode_state,
     explorer_url,
     parse_object,
+    query_link,
+    with_view,
 )
 
 FULL = ExplorerState(
@@ -90,7 +94,7 @@ def test_hostile_links_raise_a_clear_validation_error(text: str, message: str) -
 def test_a_compressed_bomb_is_refused_without_inflating_it() -> None:
     bomb = zlib.compress(b"[" + b"0," * 2_000_000 + b"0]", 9)
     text = "1" + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
-    assert len(text) < 12_000
+    assert len(text) < MAX_ENCODED
     with pytest.raises(ValidationError, match="too large"):
         decode_state(text)
 
@@ -119,3 +123,47 @@ def test_parse_object_refuses_loose_values_with_a_validation_error(
         fields: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         parse_object(fields)
+
+
+def test_a_relative_range_round_trips_and_excludes_dates() -> None:
+    relative = ExplorerState(process="press-fit", relative="shift")
+    assert decode_state(encode_state(relative)) == relative
+    with pytest.raises(ValidationError, match="range: must be one of"):
+        decode_state(_raw({"rt": "1y"}))
+    with pytest.raises(ValidationError, match="either a relative range or dates"):
+        decode_state(_raw({"rt": "24h", "t0": "2026-11-01"}))
+
+
+def test_with_view_takes_the_zoom_the_click_and_the_drawn_objects() -> None:
+    base = ExplorerState(process="press-fit", x_range=(1.0, 2.0))
+    window = EvalObject(kind="window", name="W1", x0=1, x1=2, y0=0, y1=1)
+    shown = with_view(base, {"x": [0.5, 3.0], "y": None}, selected=42, objects=(window,))
+    assert (shown.x_range, shown.y_range, shown.highlight) == ((0.5, 3.0), None, (42,))
+    assert shown.objects == (window,)
+    assert with_view(base, None) == base  # no zoom yet: the state's own
+    with pytest.raises(ValidationError, match="low end"):
+        with_view(base, {"x": [3, 1]})
+    with pytest.raises(ValidationError, match="curve id"):
+        with_view(base, {}, selected=-5)
+
+
+@pytest.mark.parametrize("search, link", [
+    ("", ""), (None, ""), ("?", ""), ("?s=1abc", "1abc"), ("?asset=3&s=1a-b_c", "1a-b_c"),
+    ("?s=1abc&x=1", "1abc"), ("?t=1", ""), ("?s=<script>", ""),
+])
+def test_query_link_reads_only_a_well_formed_s(search: object, link: str) -> None:
+    assert query_link(search) == link
+
+
+def test_an_oversized_address_is_refused() -> None:
+    with pytest.raises(ValidationError, match="too long"):
+        query_link("?s=" + "a" * 20_000)
+
+
+def test_a_view_too_large_for_a_link_is_refused_with_a_message() -> None:
+    draw = random.Random(7)
+    huge = FULL.with_(highlight=tuple(draw.randrange(2**62) for _ in range(MAX_HIGHLIGHTS)),
+                      batches=tuple(f"LOT-{draw.randrange(10**15)}" for _ in range(150)))
+    assert len(encode_state(huge)) > MAX_ENCODED
+    with pytest.raises(ValidationError, match="too large for a link"):
+        explorer_url(1, huge)

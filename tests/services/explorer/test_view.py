@@ -1,32 +1,51 @@
-"""What a long filter list offers: the chosen values first, then matches of the typed text,
-at most ``LISTED_MAX`` of those."""
+"""The explorer's count texts: each names its set, and the chart's and the table's agree
+(or say why not); caps are named with where and why."""
 
 from __future__ import annotations
 
-import pytest
+import numpy as np
 
-from services.explorer import view
-from services.explorer.view import listed
+from services.explorer.curve_queries import Density
+from services.explorer.golden import Golden
+from services.explorer.view import TOP_OUTLIERS, Analysis, outlier_note, summary_text
 
-BATCHES = [f"LOT-2611{day:02d}-{n:03d}" for day in range(1, 31) for n in range(1, 41)]
-
-
-def test_a_long_list_is_cut_to_the_first_values_plus_the_chosen_ones() -> None:
-    offered = listed(BATCHES, selected=["LOT-261130-040", "not a batch"])
-    assert offered[0] == "LOT-261130-040"            # chosen (and known) first
-    assert "not a batch" not in offered              # a value from the client is not echoed
-    assert offered[1:] == BATCHES[:view.LISTED_MAX]
+GRID = np.zeros(3)
 
 
-def test_typed_text_matches_anywhere_in_any_case() -> None:
-    assert listed(BATCHES, search=" lot-261107-03") == [f"LOT-261107-03{n}" for n in range(10)]
-    assert listed(BATCHES, search="-040") == [f"LOT-2611{d:02d}-040" for d in range(1, 31)]
-    assert listed(BATCHES, search="') OR 1=1 --") == []
+def _analysis(*, ranked: int, rows: int, ok: int, saved: bool = False) -> Analysis:
+    gold = Golden(x=GRID, center=GRID, lower=GRID, upper=GRID, n_curves=ok,
+                  method="median-percentile", band=5.0, id=4 if saved else None,
+                  name="PH-200" if saved else "", version=2 if saved else 0)
+    return Analysis(golden=gold, rows=[{}] * rows, top_lines={i: ([], []) for i in range(20)},
+                    n_nok_objects=3, n_ranked=ranked, limit=500)
 
 
-@pytest.mark.parametrize("limit", [0, 3])
-def test_the_limit_counts_only_what_was_not_chosen(limit: int,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(view, "LISTED_MAX", limit)
-    offered = listed(BATCHES, selected=[BATCHES[-1]], search="LOT")
-    assert offered == [BATCHES[-1], *BATCHES[:limit]]
+def test_the_table_and_the_chart_count_the_same_filtered_set() -> None:
+    note = outlier_note(_analysis(ranked=308, rows=308, ok=292), drawn=308, objects=False)
+    assert note.startswith("All 308 filtered curves ranked against the golden curve built "
+                           "from the 292 OK curves among them")
+    assert "the table lists all 308" in note
+    assert f"at most {TOP_OUTLIERS}" in note
+    assert "drawn from" not in note and "Evaluation objects" not in note
+
+
+def test_a_capped_table_says_where_and_why() -> None:
+    note = outlier_note(_analysis(ranked=12_345, rows=500, ok=12_000), drawn=12_345,
+                        objects=True)
+    assert "All 12,345 filtered curves ranked" in note
+    assert "the table lists the 500 most deviating (it holds at most 500 rows" in note
+    assert "Evaluation objects: 3 of them NOK." in note
+
+
+def test_curves_that_arrived_after_the_drawing_are_named() -> None:
+    note = outlier_note(_analysis(ranked=308, rows=308, ok=292, saved=True), drawn=302,
+                        objects=False)
+    assert "saved golden curve PH-200 v2, built from 292 curves" in note
+    assert "The chart was drawn from 302 filtered curves; 6 arrived since" in note
+
+
+def test_the_chart_summary_names_the_filtered_set_and_the_view() -> None:
+    dens = Density(x_range=(0.0, 12.0), y_range=(0.0, 30.0), groups=["OK"], images=[],
+                   n_curves=302, n_in_view=117)
+    assert summary_text(dens).startswith(
+        "302 filtered curves drawn as lines, 117 of them in this view")

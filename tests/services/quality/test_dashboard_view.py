@@ -1,0 +1,86 @@
+"""The dashboard's view in its address: choices read, checked against the cluster's own
+(allow lists), written back; forged or oversized addresses refused with one message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from data.analytics.clickhouse import ClickHouse
+from lyceum.errors import ValidationError
+from services.clusters import catalog as catalogs
+from services.core.runtime import Runtime
+from services.demo import plant as demo_data
+from services.quality import spec_limits
+from services.quality.dashboard_view import (
+    MAX_QUERY,
+    checked_view,
+    parse_query,
+    view_query,
+)
+from tests.access_world import register_cluster
+
+DB = "dashboard_view_test"
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def demo_db(ch: ClickHouse) -> Iterator[str]:
+    demo_data.load_demo(ch, DB, size="small", now=NOW)
+    yield DB
+    ch.command(f"DROP DATABASE IF EXISTS {DB}")
+
+
+@pytest.fixture
+def cluster_id(runtime: Runtime, demo_db: str) -> int:
+    return register_cluster(runtime, demo_db, name="View plant", is_demo=False)
+
+
+def test_the_query_string_round_trips_and_leaves_defaults_out() -> None:
+    view = {"window": "7d", "line": "all", "station": "all", "spc_feature": "a::b",
+            "spc_kind": "imr", "spc_baseline": "7d", "attribute": "u"}
+    search = view_query(view)
+    assert search == "?window=7d&spc_feature=a%3A%3Ab&spc_kind=imr&attribute=u"
+    assert parse_query(search) == {"window": "7d", "spc_feature": "a::b", "spc_kind": "imr",
+                                   "attribute": "u"}
+    assert view_query({"window": "24h"}) == ""
+    assert parse_query("?asset=3&rule=4") == {}  # other parameters belong to others
+
+
+@pytest.mark.parametrize("search, message", [
+    ("?window=7d&window=1h", "does not have"),
+    ("?line=" + "x" * 300, "does not have"),
+    ("?line=" + "x" * MAX_QUERY, "too long"),
+])
+def test_forged_query_strings_are_refused(search: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        parse_query(search)
+
+
+def test_choices_are_checked_against_the_cluster(runtime: Runtime, cluster_id: int) -> None:
+    catalog = catalogs.catalog(runtime, cluster_id)
+    first = spec_limits.feature_list(runtime, cluster_id)[0].key
+    line = catalog.lines[0]
+    station = catalog.stations_of(line)[0]
+    assert checked_view(runtime, cluster_id, {}) == {
+        "window": "24h", "line": "all", "station": "all", "spc_feature": first,
+        "spc_kind": "xbar_r", "spc_baseline": "7d", "attribute": "p"}
+    chosen = checked_view(runtime, cluster_id, {"window": "7d", "line": line,
+                                                "station": station, "spc_kind": "imr"})
+    assert (chosen["window"], chosen["line"], chosen["station"]) == ("7d", line, station)
+
+
+@pytest.mark.parametrize("wanted, named", [
+    ({"window": "1y"}, "(window)"), ({"line": "Line 99"}, "(line)"),
+    ({"station": "OP99 Nowhere"}, "(station)"), ({"spc_feature": "x::y"}, "(feature)"),
+    ({"spc_kind": "pareto"}, "(kind)"), ({"spc_baseline": "90d"}, "(baseline)"),
+    ({"attribute": "z"}, "(attribute)"), ({"line": "' OR 1=1 --"}, "(line)"),
+])
+def test_a_choice_the_cluster_does_not_offer_is_refused(runtime: Runtime, cluster_id: int,
+                                                        wanted: dict[str, str],
+                                                        named: str) -> None:
+    with pytest.raises(ValidationError, match=r"does not have .*" + named.replace(
+            "(", r"\(").replace(")", r"\)")):
+        checked_view(runtime, cluster_id, wanted)
