@@ -42,6 +42,11 @@ def _content(rows: int = 3) -> ReportContent:
         outlier_rows=[[str(i + 1), f"SER-{i:05d}"] for i in range(rows)])
 
 
+AXES = {"press": ("displacement", "mm", "force", "kN"),
+        "press-fit": ("displacement", "mm", "force", "kN"),
+        "screw": ("angle", "deg", "torque", "Nm")}
+
+
 def _text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
@@ -49,28 +54,32 @@ def _text(path: Path) -> str:
 
 def test_overlay_draws_ok_curves_green_and_nok_red() -> None:
     x = np.linspace(0, 1, 50)
-    samples = pa.table({"curve_id": np.repeat([1, 2], 50), "x": np.tile(x, 2),
+    samples = pa.table({"curve_id": np.repeat([1, 2], 50), "process": ["press"] * 100,
+                        "x": np.tile(x, 2),
                         "y": np.concatenate([x, 1 - x]),
                         "result": ["OK"] * 50 + ["NOK"] * 50})
-    found = _colours(overlay_png(samples, title="Overlay"))
+    found = _colours(overlay_png(samples, axes=AXES, title="Overlay"))
     assert _near(found, GREEN) and _near(found, RED)
-    only_ok = _colours(overlay_png(samples.slice(0, 50), title="Overlay"))
+    only_ok = _colours(overlay_png(samples.slice(0, 50), axes=AXES, title="Overlay"))
     assert _near(only_ok, GREEN) and not _near(only_ok, RED)
 
 
 def test_an_empty_overlay_and_histogram_still_render() -> None:
-    empty = pa.table({"curve_id": pa.array([], pa.int64()), "x": pa.array([], pa.float64()),
+    empty = pa.table({"curve_id": pa.array([], pa.int64()), "process": pa.array([], pa.string()),
+                      "x": pa.array([], pa.float64()),
                       "y": pa.array([], pa.float64()), "result": pa.array([], pa.string())})
-    png = overlay_png(empty, title="Nothing")
-    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size == (880, 396)
+    png = overlay_png(empty, axes={}, title="Nothing")
+    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size[0] == 880
     peaks = peaks_png(pa.table({"process": pa.array([], pa.string()),
-                                "y_max": pa.array([], pa.float64())}), title="Peaks")
+                                "y_max": pa.array([], pa.float64())}), axes={},
+                      title="Peaks")
     assert peaks.startswith(b"\x89PNG")
 
 
 def test_the_pdf_carries_title_filters_charts_and_tables(tmp_path: Path) -> None:
     peaks = peaks_png(pa.table({"process": ["press-fit"] * 20 + ["screw"] * 20,
-                                "y_max": np.linspace(1, 5, 40)}), title="Peak forces")
+                                "y_max": np.linspace(1, 5, 40)}), axes=AXES,
+                      title="Peak forces")
     path = tmp_path / "out" / "report.pdf"
     pages = render_pdf(replace(_content(), charts=[("Peak values", peaks)]), path)
     assert pages == 1 and path.read_bytes().startswith(b"%PDF")
