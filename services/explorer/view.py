@@ -348,7 +348,14 @@ def export_curves(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
 
 def summary_text(density: Density) -> str:
     """A line under the chart: how many curves the image holds."""
-    if density.n_in_view is not None:
+    if density.stored_cells is not None:
+        cols, rows = density.stored_cells
+        shown = f"{density.n_curves:,} curves drawn as lines from stored partial images"
+        if density.coarse:
+            shown += (f" (coarser than the screen: {cols:,} × {rows:,} stored cells for "
+                      f"{density.images[0].shape[1]:,} × {density.images[0].shape[0]:,} "
+                      "pixels; refining…)" if density.images else "")
+    elif density.n_in_view is not None:
         shown = f"{density.n_curves:,} curves drawn as lines ({density.n_in_view:,} in view)"
     else:
         total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0
