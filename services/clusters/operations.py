@@ -26,7 +26,8 @@ from services.core.work_pools import Busy
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=5)
 #: What each kind of operation is called, and what its parts are.
-KINDS: dict[str, tuple[str, str]] = {"retention": ("Retention change", "tables")}
+KINDS: dict[str, tuple[str, str]] = {"retention": ("Retention change", "tables"),
+                                     "density": ("Density partials build", "curves")}
 #: Called with the number of parts done so far.
 Progress = Callable[[int], None]
 
