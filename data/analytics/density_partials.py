@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +39,13 @@ class Grid:
     ready: bool = False
 
 
+class Writer(Session, Protocol):
+    """A session that can also run statements and read one value."""
+
+    def scalar(self, sql: str, *, parameters: Any = None, settings: Any = None) -> Any: ...
+    def command(self, sql: str, *, parameters: Any = None, settings: Any = None) -> Any: ...
+
+
 def _db(session: Session) -> str:
     return validate_identifier(session.database)
 
@@ -55,7 +62,7 @@ def grids(session: Session, *, process: str) -> list[Grid]:
             for r in rows]
 
 
-def save_grid(session: Session, grid: Grid) -> None:
+def save_grid(session: Writer, grid: Grid) -> None:
     """Record ``grid`` (replaces the earlier row of the same process and grid)."""
     session.command(
         f"INSERT INTO {_db(session)}.density_grids SELECT {{p:String}}, {{g:UInt32}}, "
@@ -67,7 +74,7 @@ def save_grid(session: Session, grid: Grid) -> None:
             "n": grid.curves, "ready": int(grid.ready)})
 
 
-def drop_grid(session: Session, *, process: str, grid: int) -> None:
+def drop_grid(session: Writer, *, process: str, grid: int) -> None:
     """Delete one grid's partials and its row (a superseded or unfinished build)."""
     params = {"p": process, "g": grid}
     for table in ("density_partials", "density_grids"):
@@ -112,7 +119,7 @@ def bounds_of(session: Session, *, process: str, curve_ids: list[int]) -> pa.Tab
         f"ORDER BY curve_id", parameters={"process": process, "ids": curve_ids})
 
 
-def count_upto(session: Session, *, process: str, last_id: int) -> int:
+def count_upto(session: Writer, *, process: str, last_id: int) -> int:
     """How many curves of ``process`` have ``curve_id <= last_id``."""
     return int(session.scalar(
         f"SELECT count() FROM {_db(session)}.curves WHERE process = {{p:String}} "
@@ -126,7 +133,7 @@ def insert_cells(session: Any, *, process: str, grid: int, level: int,
     result)); returns the rows written."""
     if not len(w):
         return 0
-    keys = list(zip(*groups, strict=True)) if groups else [[], [], [], [], []]
+    keys: list[tuple[Any, ...]] = list(zip(*groups, strict=True)) if groups else [()] * 5
     idx = pa.array(group.astype(np.int32))
     table = pa.table({
         "process": pa.array([process] * len(w), pa.string()),
@@ -142,7 +149,8 @@ def insert_cells(session: Any, *, process: str, grid: int, level: int,
 
 
 def _where(query: CurveQuery) -> tuple[str, dict[str, Any]]:
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
     for key, column in (("lines", "line"), ("stations", "station"), ("products", "product")):
         values = getattr(query, key)
         if values:

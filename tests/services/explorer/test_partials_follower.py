@@ -59,6 +59,7 @@ def test_a_cluster_holding_many_curves_is_backfilled_as_an_operation(
         found = operations.latest(runtime, cluster_id)
         return found if found is not None and not found.running else None
     done = wait_until(ended, within=120, message="the backfill did not end")
+    assert done is not None
     assert (done.kind, done.state, done.done, done.total) == ("density", "done", 6, 6)
     assert done.message == "Density partials of riveting built from 6 curves."
     assert done.label == "Density partials build"
