@@ -31,6 +31,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
+        dcc.Store(id=Explorer.refine),
         html.Div(make_page_header("Curve explorer", "Every matching curve as a density "
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),

@@ -189,6 +189,16 @@ def zoom(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
             {c: lines[c] for c in selected if c in lines})
 
 
+def refine(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
+           height: int) -> Density:
+    """The view at screen resolution without the stored partials (the finer answer to a
+    view they drew coarser than the screen)."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    return explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
+                            y_range=state.y_range, width=width, height=height,
+                            use_stored=False)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Golden curve used, ranked outliers (table rows) and the top ones as lines."""
