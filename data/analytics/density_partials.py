@@ -20,6 +20,8 @@ from data.analytics.curves import GROUP_COLUMNS, CurveQuery, Session, where_clau
 
 #: The stored group: a curve's day and these columns (``batch`` is not stored).
 GROUP_KEY = ("line", "station", "product", "result")
+#: Cells per INSERT (a block the engine takes well within its request timeout).
+INSERT_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -84,39 +86,45 @@ def drop_grid(session: Writer, *, process: str, grid: int) -> None:
 
 
 def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
-    """Curves of ``process`` with ``curve_id > after_id``: id, point count, bounds and the
-    stored group, in group order (so a chunk of them spans few groups)."""
+    """Curves of ``process`` with ``curve_id > after_id`` in id order: id, point count,
+    bounds and the stored group."""
     return session.arrow(
         f"SELECT curve_id, n_points, x_min, x_max, y_min, y_max, toDate(ts) AS day, line, "
         f"station, product, toString(result) AS result FROM {_db(session)}.curves "
         f"WHERE process = {{process:String}} AND curve_id > {{after:UInt64}} "
-        f"ORDER BY day, line, station, product, result, curve_id",
-        parameters={"process": process, "after": after_id})
+        f"ORDER BY curve_id", parameters={"process": process, "after": after_id})
 
 
-def samples_of(session: Session, *, process: str, curve_ids: list[int]) -> pa.Table:
-    """(curve_id, x, y) of these curves in curve and sample order."""
+def samples_between(session: Session, *, process: str, ids: tuple[int, int]) -> pa.Table:
+    """(curve_id, x, y) of the curves with ids in ``ids`` (inclusive), in curve and sample
+    order (a range, so the samples' primary key is used and no id list is sent)."""
     return session.arrow(
         f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
-        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
-        f"ORDER BY curve_id, idx", parameters={"process": process, "ids": curve_ids})
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{a:UInt64}} AND "
+        f"{{b:UInt64}} ORDER BY curve_id, idx",
+        parameters={"process": process, "a": ids[0], "b": ids[1]})
 
 
-def samples_count(session: Session, *, process: str, curve_ids: list[int]) -> dict[int, int]:
-    """How many samples each of these curves has stored."""
-    rows = session.rows(
-        f"SELECT curve_id, count() FROM {_db(session)}.curve_samples "
-        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
-        f"GROUP BY curve_id", parameters={"process": process, "ids": curve_ids})
-    return {int(r[0]): int(r[1]) for r in rows}
-
-
-def bounds_of(session: Session, *, process: str, curve_ids: list[int]) -> pa.Table:
-    """x/y min and max of these curves, in id order."""
+def samples_count(session: Session, *, process: str, ids: tuple[int, int]) -> pa.Table:
+    """(curve_id, n) the samples stored per curve with ids in ``ids`` (inclusive)."""
     return session.arrow(
-        f"SELECT curve_id, x_min, x_max, y_min, y_max FROM {_db(session)}.curves "
-        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
-        f"ORDER BY curve_id", parameters={"process": process, "ids": curve_ids})
+        f"SELECT curve_id, count() AS n FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{a:UInt64}} AND "
+        f"{{b:UInt64}} GROUP BY curve_id",
+        parameters={"process": process, "a": ids[0], "b": ids[1]})
+
+
+def tail_samples(session: Session, query: CurveQuery, *, after_id: int,
+                 upto_id: int) -> pa.Table:
+    """(curve_id, x, y) of the matching curves with ids in ``(after_id, upto_id]``."""
+    where, params = where_clause(query)
+    params.update(after=after_id, upto=upto_id)
+    return session.arrow(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id > {{after:UInt64}} "
+        f"AND curve_id <= {{upto:UInt64}} AND curve_id IN (SELECT curve_id FROM "
+        f"{_db(session)}.curves WHERE {where} AND curve_id > {{after:UInt64}}) "
+        f"ORDER BY curve_id, idx", parameters=params)
 
 
 def count_upto(session: Writer, *, process: str, last_id: int) -> int:
@@ -144,7 +152,9 @@ def insert_cells(session: Any, *, process: str, grid: int, level: int,
            for i, name in enumerate(GROUP_KEY)},
         "xb": pa.array(xb.astype(np.uint16)), "yb": pa.array(yb.astype(np.uint16)),
         "w": pa.array(w.astype(np.float32))})
-    session.ch.insert_arrow("density_partials", table, database=session.database)
+    for first in range(0, table.num_rows, INSERT_ROWS):
+        session.ch.insert_arrow("density_partials", table.slice(first, INSERT_ROWS),
+                                database=session.database)
     return table.num_rows
 
 
@@ -193,7 +203,8 @@ def tail_curves(session: Session, query: CurveQuery, *, after_id: int, limit: in
     columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
     params.update(after=after_id, lim=limit + 1)
     return session.arrow(
-        f"SELECT curve_id, {columns} FROM {_db(session)}.curves WHERE {where} "
+        f"SELECT curve_id, x_min, x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
+        f"WHERE {where} "
         f"AND curve_id > {{after:UInt64}} ORDER BY curve_id LIMIT {{lim:UInt32}}",
         parameters=params)
 

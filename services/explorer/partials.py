@@ -101,18 +101,20 @@ def _inside(grid: Grid, meta: pa.Table) -> bool:
 
 
 def _complete(session: Any, process: str, meta: pa.Table) -> pa.Table:
-    """``meta`` without the curves still being inserted (fewer samples than points) and
-    every newer one (the watermark must not pass a curve that is not in the partials)."""
+    """``meta`` (in id order) without the curves still being inserted (fewer samples than
+    points) and every newer one (the watermark must not pass a curve that is not in the
+    partials). Only the newest :data:`CHECK_NEWEST` are checked: older ones are whole."""
     if not meta.num_rows:
         return meta
-    ids = np.sort(meta["curve_id"].to_numpy())
-    newest = ids[-CHECK_NEWEST:].tolist()
-    found = stored.samples_count(session, process=process, curve_ids=newest)
-    want = dict(zip(meta["curve_id"].to_pylist(), meta["n_points"].to_pylist(), strict=True))
-    short = [c for c in newest if found.get(c, 0) != want[c]]
-    if not short:
-        return meta
-    return meta.filter(pa.compute.less(meta["curve_id"], min(short)))
+    ids = meta["curve_id"].to_numpy()
+    first = max(meta.num_rows - CHECK_NEWEST, 0)
+    found = stored.samples_count(session, process=process, ids=(int(ids[first]),
+                                                                int(ids[-1])))
+    have = dict(zip(found["curve_id"].to_pylist(), found["n"].to_pylist(), strict=True))
+    want = meta["n_points"].to_numpy()
+    short = [i for i in range(first, meta.num_rows)
+             if have.get(int(ids[i]), 0) != int(want[i])]
+    return meta.slice(0, short[0]) if short else meta
 
 
 def catch_up(session: Any, process: str, *, progress: Progress | None = None,
@@ -186,22 +188,22 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *, progress: Progress | Non
 
 
 def _build_chunk(session: Any, grid: Grid, chunk: pa.Table) -> int:
+    """One id range of curves: every stored group's cells at every level."""
     keys = list(zip(*(chunk[c].to_pylist() for c in ("day", "line", "station", "product",
                                                       "result")), strict=True))
     groups = list(dict.fromkeys(keys))
     index = {k: i for i, k in enumerate(groups)}
     code = np.array([index[k] for k in keys], dtype=np.int64)
-    order = np.argsort(chunk["curve_id"].to_numpy(), kind="stable")
-    ids = chunk["curve_id"].to_numpy()[order]
-    samples = stored.samples_of(session, process=grid.process, curve_ids=ids.tolist())
-    drawn = _arrays(ids, samples, chunk.take(pa.array(order)))
+    ids = chunk["curve_id"].to_numpy()
+    samples = stored.samples_between(session, process=grid.process,
+                                     ids=(int(ids[0]), int(ids[-1])))
+    drawn = _arrays(ids, samples, chunk)
     written = 0
     for level, xbins in enumerate(grid.xbins):
         view = np.array([grid.x0, xbins / (grid.x1 - grid.x0), grid.y0,
                          grid.ybins / (grid.y1 - grid.y0)])
-        parts = _rasterise_groups(drawn, code[order], len(groups), view=view, width=xbins,
-                                  height=grid.ybins)
-        g, yb, xb, w = parts
+        g, yb, xb, w = _rasterise_groups(drawn, code, len(groups), view=view, width=xbins,
+                                         height=grid.ybins)
         written += stored.insert_cells(session, process=grid.process, grid=grid.grid,
                                        level=level, groups=groups, group=g, xb=xb, yb=yb, w=w)
     return written
@@ -218,11 +220,14 @@ class _Drawn:
 
 def _arrays(ids: np.ndarray, samples: pa.Table, meta: pa.Table) -> _Drawn:
     """Kernel inputs for curves ``ids`` (ascending) from their samples (in curve order)."""
+    held = ids.astype(np.int64)
     sid = samples["curve_id"].to_numpy().astype(np.int64)
-    pos = np.searchsorted(ids.astype(np.int64), sid)
+    pos = np.minimum(np.searchsorted(held, sid), max(len(held) - 1, 0))
+    known = held[pos] == sid if len(held) else np.zeros(len(sid), dtype=np.bool_)
+    pos = pos[known]
     counts = np.bincount(pos, minlength=len(ids))[:len(ids)]
-    x = samples["x"].to_numpy().astype(np.float32)
-    y = samples["y"].to_numpy().astype(np.float32)
+    x = samples["x"].to_numpy().astype(np.float32)[known]
+    y = samples["y"].to_numpy().astype(np.float32)[known]
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     falls = np.concatenate([[0], np.cumsum(np.diff(x) < 0)]).astype(np.int64)
     if len(x):
@@ -305,7 +310,7 @@ def density(session: Any, query: CurveQuery, *, color_by: str, groups: list[str]
                                        color_by=color_by, groups=groups, cols=cols, rows=rows),
                    other=other, origin=(cols[0], rows[0]))
         if tail.num_rows:
-            _add_tail(session, dense, tail, grid, color_by=color_by, groups=groups,
+            _add_tail(session, dense, tail, query, grid, color_by=color_by, groups=groups,
                       other=other, view=(grid.x0 + cols[0] * dx, 1 / dx,
                                          grid.y0 + rows[0] * dy, 1 / dy))
     span_x = (x_range[1] - x_range[0]) / dx
@@ -341,15 +346,16 @@ def _add_cells(dense: np.ndarray, table: pa.Table, *, other: int,
     np.add.at(dense, (g[keep], row, col), table["w"].to_numpy().astype(np.float32)[keep])
 
 
-def _add_tail(session: Any, dense: np.ndarray, tail: pa.Table, grid: Grid, *, color_by: str,
-              groups: list[str], other: int, view: tuple[float, float, float, float]) -> None:
+def _add_tail(session: Any, dense: np.ndarray, tail: pa.Table, query: CurveQuery,
+              grid: Grid, *, color_by: str, groups: list[str], other: int,
+              view: tuple[float, float, float, float]) -> None:
     """Draw the curves newer than the watermark into the window (same kernel, same cells)."""
     slot = {name: i for i, name in enumerate(groups)}
     ids = tail["curve_id"].to_numpy()
     code = np.array([slot.get(v, other) for v in tail[color_by].to_pylist()], dtype=np.int16)
-    samples = stored.samples_of(session, process=grid.process, curve_ids=ids.tolist())
-    meta = stored.bounds_of(session, process=grid.process, curve_ids=ids.tolist())
-    drawn = _arrays(ids, samples, meta)
+    samples = stored.tail_samples(session, query, after_id=grid.built_upto,
+                                  upto_id=int(ids[-1]))
+    drawn = _arrays(ids, samples, tail)
     images, _ = kernel.rasterise(drawn.x, drawn.y, drawn.starts, code, drawn.sorted_x,
                                  drawn.bounds, np.array(view, dtype=np.float64), len(groups),
                                  dense.shape[2], dense.shape[1], 1)
