@@ -414,6 +414,7 @@ def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
     """Compile the kernels, then hold the first process of up to ``max_clusters`` running
     clusters and draw its whole view, so that opening the explorer is fast (start-up, in
     the background). Returns how many processes were loaded."""
+    population.set_budget(runtime.caches, runtime.settings.explorer_held_samples)
     kernel.warm_up()
     outlier_kernel.warm_up()
     with runtime.db.session() as db:
