@@ -34,7 +34,7 @@ WATCH = """([x0, x1]) => new Promise(resolve => {
     watcher.observe(gd, {subtree: true, childList: true, attributes: true});
     const span = gd.layout.yaxis.range;
     Plotly.relayout(gd, {'xaxis.range': [x0, x1], 'yaxis.range': span});
-    setTimeout(() => resolve(seen), 60000);
+    setTimeout(() => resolve(seen), 170000);
 })"""
 
 
@@ -55,14 +55,14 @@ def _admin(app: AppProcess) -> tuple[str, str]:
     return "admin@lyceum.local", found.group(1)
 
 
-def _summary_once_stored(page: Page, url: str, *, within: float = 240) -> str:
+def _summary_once_stored(page: Page, url: str, *, within: float = 420) -> str:
     """Open the explorer until its whole view is drawn from the partials (the duty builds
     them within seconds of start-up); the summary then."""
     deadline = time.monotonic() + within
     summary = page.locator("#explorer-summary-div")
     while True:
         page.goto(f"{url}/clusters/1/explorer")
-        expect(summary).to_contain_text("curves", timeout=60_000)
+        expect(summary).to_contain_text("curves", timeout=180_000)
         text = summary.inner_text()
         if "stored partial images" in text or time.monotonic() > deadline:
             return text
