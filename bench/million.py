@@ -257,8 +257,8 @@ def section(results: list[dict[str, Any]]) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         k, d = r.get("kernel"), r.get("datashader")
-        kern = f"{ms(k['whole'])} / {ms(k['zoom'])}" if k else "not run (memory)"
-        shade = f"{ms(d['whole'])} / {ms(d['zoom'])}" if d else "not run (memory)"
+        kern = f"{ms(k['whole'])} / {ms(k['zoom'])}" if k else "not measured"
+        shade = f"{ms(d['whole'])} / {ms(d['zoom'])}" if d else "not measured"
         share = r["partials_bytes"] / max(r["samples_bytes"], 1)
         zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
         lines.append(
@@ -277,7 +277,7 @@ def section(results: list[dict[str, Any]]) -> str:
             f"{r['n']:,}: {r['stored_whole_cells']}" for r in results)
         + "; zoom " + " · ".join(f"{r['n']:,}: {r['stored_zoom_cells']}" for r in results)
         + ". A zoom coarser than the screen is said under the chart and refined from the "
-        "samples by itself.", ""]
+        "samples by itself.", "", *[f"{note}\n" for r in results for note in r.get("notes", [])]]
     return "\n".join(lines)
 
 
