@@ -343,7 +343,9 @@ def _add_cells(dense: np.ndarray, table: pa.Table, *, other: int,
     keep = g >= 0
     col = table["xb"].to_numpy().astype(np.int64)[keep] - origin[0]
     row = table["yb"].to_numpy().astype(np.int64)[keep] - origin[1]
-    np.add.at(dense, (g[keep], row, col), table["w"].to_numpy().astype(np.float32)[keep])
+    flat = (g[keep] * dense.shape[1] + row) * dense.shape[2] + col  # np.add.at is ~10x slower
+    weights = table["w"].to_numpy().astype(np.float64)[keep]
+    dense += np.bincount(flat, weights=weights, minlength=dense.size).reshape(dense.shape)
 
 
 def _add_tail(session: Any, dense: np.ndarray, tail: pa.Table, query: CurveQuery,
