@@ -86,7 +86,8 @@ _DRAW_OUTPUTS = {"figure": Output(Explorer.graph, "figure", allow_duplicate=True
                  "summary": Output(Explorer.summary, "children", allow_duplicate=True),
                  "shown_options": Output(Explorer.shown, "options", allow_duplicate=True),
                  "shown": Output(Explorer.shown, "value", allow_duplicate=True),
-                 "swatches": Output(Explorer.shown, "style", allow_duplicate=True)}
+                 "swatches": Output(Explorer.shown, "style", allow_duplicate=True),
+                 "refine": Output(Explorer.refine, "data", allow_duplicate=True)}
 _RANGE_OUTPUTS = {
     "start": Output(Explorer.start, "value", allow_duplicate=True),
     "end": Output(Explorer.end, "value", allow_duplicate=True),
@@ -243,30 +244,31 @@ def _hidden(shown: Any, options: Any) -> list[str]:
 @callback(Output(Explorer.graph, "figure"), Output(Explorer.groups, "data"),
           Output(Explorer.summary, "children"), Output(Explorer.shown, "options"),
           Output(Explorer.shown, "value"), Output(Explorer.shown, "style"),
+          Output(Explorer.refine, "data", allow_duplicate=True),
           Output(Explorer.error, "children", allow_duplicate=True),
           Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
           State(Explorer.selected, "data"), State(Explorer.groups, "data"),
           prevent_initial_call=True)
 def draw(encoded: Any, cluster: Any, selected: Any, drawn: Any) -> tuple[Any, ...]:
     """Draw the whole figure for the state: density images, saved golden, selection."""
-    if not encoded or (isinstance(drawn, dict) and drawn.get("token") == _token(encoded)):
+    if not encoded or (isinstance(drawn, dict) and drawn.get("token") == state_token(encoded)):
         raise PreventUpdate  # already drawn for this state (by ``load``)
     try:
         cid, state = checked(cluster, encoded)
         return (*_drawn(cid, state, encoded, selected=selected), None)
     except AppError as exc:
-        return (no_update, no_update, None, no_update, no_update, no_update,
+        return (no_update, no_update, None, no_update, no_update, no_update, None,
                 make_error(exc.user_message))
 
 
-def _token(encoded: str) -> str:
+def state_token(encoded: str) -> str:
     """A short digest of an encoded state (which state the figure shows)."""
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
 def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tuple[Any, ...]:
-    """(figure, groups store, summary, group options, shown groups, group colours) for
-    ``state``."""
+    """(figure, groups store, summary, group options, shown groups, group colours, refine
+    request) for ``state``."""
     ids = [selected] if isinstance(selected, int) and not isinstance(selected, bool) else []
     drawing = explorer_view.draw(runtime(), cid, state, width=IMAGE_W, height=IMAGE_H,
                                  selected=ids)
@@ -277,10 +279,19 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
                              hidden=state.hidden)
     colors = fig.group_colors(dens.groups, color_by=state.color_by)
     shown = [g for g in dens.groups if g not in state.hidden]
-    return (figure, {"groups": dens.groups, "token": _token(encoded), "v": drawing.version,
+    return (figure, {"groups": dens.groups, "token": state_token(encoded), "v": drawing.version,
                      "place": drawing.place, "n": dens.n_curves},
             explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
-            ui.group_swatches(colors))
+            ui.group_swatches(colors), refine_request(dens, state, encoded))
+
+
+def refine_request(dens: Any, state: ExplorerState, encoded: str) -> dict[str, Any] | None:
+    """What the refine callback (``callbacks.explorer_refine``) is asked for when the image
+    came from stored partials coarser than the screen (``None``: nothing to refine)."""
+    if not dens.coarse:
+        return None
+    return {"token": state_token(encoded), "x": list(state.x_range) if state.x_range else None,
+            "y": list(state.y_range) if state.y_range else None}
 
 
 def _axis(relayout: dict[str, Any], axis: str, previous: Any) -> tuple[float, float] | None:
@@ -323,6 +334,7 @@ clientside_callback(
 @callback(Output(Explorer.graph, "figure", allow_duplicate=True),
           Output(Explorer.view, "data"), Output(Explorer.summary, "children",
                                                 allow_duplicate=True),
+          Output(Explorer.refine, "data", allow_duplicate=True),
           Input(Explorer.axis_moves, "data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), State(Explorer.groups, "data"),
           State(Explorer.top, "data"), State(Explorer.selected, "data"),
@@ -346,4 +358,5 @@ def relayout(relayout_data: Any, cluster: Any, encoded: Any, groups: Any, top: A
     patch = fig.zoom_patch(dens, color_by=state.color_by, hidden=state.hidden,
                            outliers=out_lines, selected=sel_lines,
                            urls=runtime().caches.of(DataUrls))
-    return patch, {"x": ranges[0], "y": ranges[1]}, explorer_view.summary_text(dens)
+    return (patch, {"x": ranges[0], "y": ranges[1]}, explorer_view.summary_text(dens),
+            refine_request(dens, state, encoded))

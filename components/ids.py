@@ -250,6 +250,7 @@ class Explorer:
     view = "explorer-view-store"
     shape_moves = "explorer-shape-moves-store"
     axis_moves = "explorer-axis-moves-store"
+    refine = "explorer-refine-store"
     groups = "explorer-groups-store"
     top = "explorer-top-store"
     selected = "explorer-selected-store"

@@ -184,6 +184,9 @@ class Settings:
     #: Where the plant's shifts start, minutes after midnight UTC, ascending
     #: (``LYCEUM_SHIFT_STARTS="06:00,14:00,22:00"``): the explorer's "this shift" range.
     shift_starts: tuple[int, ...] = (360, 840, 1320)
+    #: Samples the explorer holds in memory per web process (8 bytes each); bigger
+    #: processes are drawn from stored density partials or ClickHouse.
+    explorer_held_samples: int = 40_000_000
     #: Threads of the web server (waitress); more than the pools can keep waiting.
     threads: int = 20
     pools: PoolSizes = field(default_factory=PoolSizes)
@@ -399,6 +402,8 @@ def load_settings(
         oidc_client_secret=env.get("LYCEUM_OIDC_CLIENT_SECRET") or None,
         dashboard_refresh_s=whole_number(env, "LYCEUM_DASHBOARD_REFRESH_S", 30),
         shift_starts=shift_starts(env),
+        explorer_held_samples=whole_number(env, "LYCEUM_EXPLORER_HELD_SAMPLES", 40_000_000,
+                                           least=0),
         smtp_host=env.get("LYCEUM_SMTP_HOST") or None,
         smtp_port=whole_number(env, "LYCEUM_SMTP_PORT", 587, most=MAX_PORT),
         smtp_user=env.get("LYCEUM_SMTP_USER") or None,

@@ -17,7 +17,10 @@ TIME_TABLES: tuple[str, ...] = (
     "parts", "curves", "curve_samples", "curve_features", "measurements",
     "production_events", "alerts",
 )
-ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield")
+#: The explorer's stored density partials (decision "density partials"): per stored group
+#: and pyramid level, the DenseLines weight of the curves crossing each grid cell.
+DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_grids")
+ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,49 @@ def schema_statements(
         " countIf(result = 'OK' AND first_pass = 1) AS first_pass_ok"
         f" FROM {db}.parts GROUP BY hour, line, station, product"
     )
+    statements += density_statements(database, retention=ttl, on_cluster=on_cluster,
+                                     tiered=tiered, with_ttl=with_ttl)
     return statements
+
+
+def density_statements(database: str, *, retention: TierRetention | None = None,
+                       on_cluster: str | None = None, tiered: bool = True,
+                       with_ttl: bool = True) -> list[str]:
+    """DDL of the explorer's stored density partials (idempotent: also run at start-up on
+    clusters made before they existed).
+
+    ``density_partials`` sums (SummingMergeTree) the weight ``w`` per process, grid, pyramid
+    level, stored group (day × line × station × product × result) and cell; its rows follow
+    the samples' tiers and retention by ``day``. ``density_grids`` holds each process's
+    fixed grid and how far its partials are built (the newest ``updated`` row wins).
+    """
+    db = validate_identifier(database)
+    cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
+    replicated = on_cluster is not None
+    ttl = retention or TierRetention()
+    ttl_clause = ""
+    if with_ttl:
+        ttl_clause = f" TTL {ttl.ttl_expression('day')}" if tiered else (
+            f" TTL toDateTime(day) + INTERVAL {ttl.delete_after_days} DAY DELETE"
+            if ttl.delete_after_days is not None else "")
+    policy = f" SETTINGS storage_policy = '{STORAGE_POLICY}'" if tiered else ""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {db}.density_partials{cluster} ("
+        " process LowCardinality(String), grid UInt32, level UInt8, day Date,"
+        " line LowCardinality(String), station LowCardinality(String),"
+        f" product LowCardinality(String), result {RESULT_ENUM},"
+        " xb UInt16 CODEC(Delta, ZSTD(1)), yb UInt16 CODEC(ZSTD(1)), w Float32 CODEC(ZSTD(1)))"
+        f" ENGINE = {_engine('SummingMergeTree', db, 'density_partials', replicated)}"
+        " PARTITION BY toYYYYMMDD(day)"
+        " ORDER BY (process, grid, level, day, line, station, product, result, xb, yb)"
+        f"{ttl_clause}{policy}",
+        f"CREATE TABLE IF NOT EXISTS {db}.density_grids{cluster} ("
+        " process LowCardinality(String), grid UInt32, x0 Float64, x1 Float64, y0 Float64,"
+        " y1 Float64, xbins Array(UInt32), ybins UInt32, built_upto UInt64, curves UInt64,"
+        " ready UInt8, updated DateTime64(6, 'UTC'))"
+        f" ENGINE = {_engine('ReplacingMergeTree', db, 'density_grids', replicated)[:-1]}"
+        f"{', ' if replicated else ''}updated) ORDER BY (process, grid){policy}",
+    ]
 
 
 def retention_statements(database: str, retention: TierRetention,
@@ -195,5 +240,7 @@ def retention_statements(database: str, retention: TierRetention,
     """``ALTER TABLE … MODIFY TTL`` statements applying new retention to every time table."""
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
-    return [f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"
-            for table in TIME_TABLES]
+    return [*(f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"
+              for table in TIME_TABLES),
+            f"ALTER TABLE {db}.density_partials{cluster} MODIFY TTL "
+            f"{retention.ttl_expression('day')}"]

@@ -34,7 +34,8 @@ KINDS: dict[str, tuple[str, str]] = {"retention": ("Retention change", "tables")
                                      "limits": ("Limit change", "steps"),
                                      "rotation": ("Credential rotation", "steps"),
                                      "decommission": ("Decommission", "steps"),
-                                     "purge": ("Purge", "steps")}
+                                     "purge": ("Purge", "steps"),
+                                     "density": ("Density partials build", "curves")}
 NOT_FOUND = "That operation does not exist on this cluster."
 #: Called with the number of parts done so far.
 Progress = Callable[[int], None]

@@ -23,7 +23,7 @@ from services.clusters.query_session import ClusterSession, for_cluster
 from services.core.cache import ProcessCaches
 from services.core.runtime import Runtime
 from services.explorer import density_kernel as kernel
-from services.explorer import outlier_kernel, population, time_ranges
+from services.explorer import outlier_kernel, partials, population, time_ranges
 from services.explorer.state import MAX_HIGHLIGHTS, ExplorerState
 
 #: Density image size bounds (pixels).
@@ -52,6 +52,10 @@ class Density:
     images: list[np.ndarray]
     n_curves: int
     n_in_view: int | None = None
+    #: Drawn from stored partials: the grid cells (columns, rows) the view spans.
+    stored_cells: tuple[int, int] | None = None
+    #: Those cells are fewer than the screen's pixels (a finer answer is on its way).
+    coarse: bool = False
 
 
 OPTIONS_TTL_S = 30.0
@@ -190,10 +194,13 @@ def full_range(session: ClusterSession, query: CurveQuery) -> dict[str, Any]:
 
 def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
             x_range: tuple[float, float] | None, y_range: tuple[float, float] | None,
-            width: int, height: int, use_memory: bool = True) -> Density:
+            width: int, height: int, use_memory: bool = True,
+            use_stored: bool = True) -> Density:
     """The population as per-group images of the visible range at screen resolution: the
-    held curves drawn as lines when the process is in memory, else sample bins from
-    ClickHouse (while it loads, or when it is too big to hold)."""
+    held curves drawn as lines when the process is in memory, else the stored partial
+    images when the filter is a union of stored groups (:mod:`services.explorer.partials`),
+    else sample bins from ClickHouse (while it loads, or when it is too big to hold).
+    ``use_stored=False``: skip the partials (the finer answer to a coarse one)."""
     width, height = int(np.clip(width, 20, MAX_WIDTH)), int(np.clip(height, 20, MAX_HEIGHT))
     pop = population.get(session, query.process) if use_memory else None
     if pop is not None:
@@ -204,6 +211,15 @@ def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
     groups: list[str] = _remember(session, ("groups", session.database, query, color_by),
                                   lambda: population.top_groups(curve_data.group_counts(
                                       session, query, color_by=color_by)))
+    if use_stored and info["count"] and groups:
+        found = partials.density(session, query, color_by=color_by, groups=groups,
+                                 other=groups.index(population.OTHER)
+                                 if population.OTHER in groups else -1,
+                                 x_range=xr, y_range=yr, width=width, height=height)
+        if found is not None:
+            return Density(x_range=xr, y_range=yr, groups=groups, images=found.images,
+                           n_curves=info["count"], stored_cells=found.cells,
+                           coarse=found.coarse)
     images = [np.zeros((height, width), dtype=np.float32) for _ in groups]
     if info["count"] and groups:
         _from_clickhouse(session, query, images, groups=groups, color_by=color_by,
@@ -402,6 +418,7 @@ def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
     """Compile the kernels, then hold the first process of up to ``max_clusters`` running
     clusters and draw its whole view, so that opening the explorer is fast (start-up, in
     the background). Returns how many processes were loaded."""
+    population.set_budget(runtime.caches, runtime.settings.explorer_held_samples)
     kernel.warm_up()
     outlier_kernel.warm_up()
     with runtime.db.session() as db:

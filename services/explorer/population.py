@@ -98,6 +98,8 @@ class Held:
     #: Keys whose held curves are older than the cluster's data (an import finished), with
     #: how many times that was said: not served until topped up.
     behind: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The sample budget (``LYCEUM_EXPLORER_HELD_SAMPLES``; see :func:`set_budget`).
+    max_samples: int = field(default_factory=lambda: MAX_SAMPLES)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def clear(self) -> None:
@@ -229,8 +231,16 @@ def _store(held: Held, pop: Population) -> None:
         cache = held.populations
         cache[key] = pop
         cache.move_to_end(key)
-        while len(cache) > 1 and sum(p.n_samples for p in cache.values()) > MAX_SAMPLES:
+        while len(cache) > 1 and sum(p.n_samples for p in cache.values()) > held.max_samples:
             cache.popitem(last=False)
+
+
+def set_budget(caches: Any, samples: int) -> None:
+    """Hold at most ``samples`` samples in this runtime's caches (bigger processes are drawn
+    from the stored partials or ClickHouse)."""
+    held = caches.of(Held)
+    with held.lock:
+        held.max_samples = int(samples)
 
 
 def mark_behind(session: ClusterSession) -> None:
@@ -278,8 +288,8 @@ def get(session: ClusterSession, process: str, *, wait: bool = False) -> Populat
 
 def _fits(session: ClusterSession, process: str) -> bool:
     n = curve_data.sample_count(session, process=process)
-    if n > MAX_SAMPLES:
-        held = _held(session)
+    held = _held(session)
+    if n > held.max_samples:
         with held.lock:
             held.too_big[(session.database, process)] = time.monotonic()
         return False

@@ -199,6 +199,16 @@ def zoom(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
             {c: lines[c] for c in selected if c in lines})
 
 
+def refine(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
+           height: int) -> Density:
+    """The view at screen resolution without the stored partials (the finer answer to a
+    view they drew coarser than the screen)."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    return explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
+                            y_range=state.y_range, width=width, height=height,
+                            use_stored=False)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Golden curve used, ranked outliers (table rows) and the top ones as lines."""
@@ -386,7 +396,15 @@ def export_curves(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
 
 def summary_text(density: Density) -> str:
     """A line under the chart: how many curves the image holds."""
-    if density.n_in_view is not None:
+    if density.stored_cells is not None:
+        cols, rows = density.stored_cells
+        shown = (f"{density.n_curves:,} filtered curves drawn as lines from stored partial "
+                 "images")
+        if density.coarse:
+            shown += (f" (coarser than the screen: {cols:,} × {rows:,} stored cells for "
+                      f"{density.images[0].shape[1]:,} × {density.images[0].shape[0]:,} "
+                      "pixels; refining…)" if density.images else "")
+    elif density.n_in_view is not None:
         shown = (f"{density.n_curves:,} filtered curves drawn as lines, "
                  f"{density.n_in_view:,} of them in this view")
     else:

@@ -20,6 +20,7 @@ from services.core.leases import Duties
 from services.core.runtime import Runtime
 from services.demo.live_feed import start_live_feed, stop_live_feed
 from services.explorer import curve_queries
+from services.explorer.partials_follower import start_partials_follower, stop_partials_follower
 from services.imports import features
 from services.quality.alerts_evaluator import start_alert_evaluator, stop_alert_evaluator
 
@@ -36,6 +37,7 @@ def start_duties(runtime: Runtime) -> None:
     start_secret_purger(runtime)
     if runtime.settings.demo != "off":
         start_live_feed(runtime)
+    start_partials_follower(runtime)  # the explorer's stored density partials, kept current
     # once per deployment too: curves that arrived before features were computed at import
     threading.Thread(target=_fill_features, args=(runtime,), name="curve-features",
                      daemon=True).start()
@@ -47,6 +49,7 @@ def start_duties(runtime: Runtime) -> None:
 def stop_duties() -> None:
     """Stop the once-per-deployment schedulers of this process."""
     stop_live_feed()
+    stop_partials_follower()
     stop_alert_evaluator()
     stop_secret_purger()
     stop_usage_sampler()

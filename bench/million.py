@@ -1,0 +1,294 @@
+"""Benchmark: the explorer's whole view and zoom at a plant's volume, from stored density
+partials (issue 17 items 1-2).
+
+Run with ``.venv/bin/python bench/million.py [curves ...]`` (default: 100000 1000000). For
+each count it starts the engine service over a temporary instance (the app's way, over
+HTTP), generates that many curves of 1,500 points straight into a cluster database with
+``INSERT … SELECT FROM numbers()`` (30 days × 2 lines × 4 stations × 2 products × 3
+results = 1,440 stored groups; one curve in 1,000 has a one-sample spike), builds the
+partials (the backfill), and prints medians of ``RUNS`` runs of:
+
+- whole-view first draw and a zoom to 1/10 of the x range from the partials (server time:
+  ``curve_queries.density``, 800 × 470, ClickHouse sum + resampling), and a filtered view;
+- the same from today's ClickHouse fallback (sample bins), ``FALLBACK_RUNS`` runs;
+- today's in-memory kernel on the same curves (generated in numpy, counts up to
+  ``KERNEL_MAX``: beyond it they would not fit this machine's memory);
+- datashader's line aggregation of the same curves (``Canvas.line(axis=1)``, up to
+  ``KERNEL_MAX``) in the bench's own virtual environment ``.venv-bench`` at the repository
+  root (``LYCEUM_BENCH_VENV`` overrides; created with ``pip install datashader pandas``
+  when missing; never the app's);
+- the web process's memory added by the stored draws, and the partials' compressed size
+  against the raw samples'.
+
+It replaces the "## Explorer at a million curves" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdoc import replace_section  # noqa: E402
+from engines import engine_service  # noqa: E402
+
+HEADING = "## Explorer at a million curves"
+RUNS, FALLBACK_RUNS = 5, 3
+POINTS = 1500
+KERNEL_MAX = 100_000
+BLOCK = 100_000  # curves per INSERT
+WIDTH, HEIGHT = 800, 470
+PROCESS = "press-fit"
+VENV = Path(os.environ.get("LYCEUM_BENCH_VENV", ROOT / ".venv-bench"))
+#: The curve shape, in SQL and numpy alike (c: curve number, i: sample index).
+X_SQL = "(number % 1500) / 125.0"
+Y_SQL = ("20 / (1 + exp(-((number % 1500) / 125.0 - 4 - (intDiv(number, 1500) % 13) / 20) * 2))"
+         " + (intDiv(number, 1500) % 97) / 40.0"
+         " + if(intDiv(number, 1500) % 1000 = 7 AND number % 1500 = 700, 15, 0)")
+
+
+def median(values: list[float]) -> float:
+    """The median."""
+    return float(statistics.median(values))
+
+
+def numpy_curves(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same curves as the SQL: x (POINTS,) and y (n, POINTS), float32."""
+    i = np.arange(POINTS, dtype=np.float64)
+    x = i / 125.0
+    c = np.arange(n, dtype=np.float64)[:, None]
+    y = 20 / (1 + np.exp(-(x - 4 - (c % 13) / 20) * 2)) + (c % 97) / 40.0
+    y[(np.arange(n) % 1000) == 7, 700] += 15
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def generate(ch: Any, db: str, n: int) -> float:
+    """Insert ``n`` curves and their samples; seconds taken."""
+    began = time.perf_counter()
+    group = ("'L' || toString(c % 2 + 1) AS line, 'OP' || toString((intDiv(c, 2) % 4 + 1) * 10)"
+             " AS station, 'P' || toString(intDiv(c, 8) % 2 + 1) AS product")
+    ts = (f"toDateTime64('2026-10-01 00:00:00', 3, 'UTC') "
+          f"+ toIntervalSecond(intDiv(c * 2592000, {n}))")  # 30 days, in id order
+    ch.command(
+        f"INSERT INTO {db}.curves (curve_id, part_id, serial, ts, process, line, station, "
+        f"product, batch, result, x_name, x_unit, y_name, y_unit, n_points, x_min, x_max, "
+        f"y_min, y_max) SELECT c + 1, c + 1, 'SN-' || toString(c), {ts}, {{p:String}}, "
+        f"line, station, product, 'B' || toString(intDiv(c, 500)), "
+        f"multiIf(c % 50 = 0, 'NOK', c % 50 = 1, 'WARNING', 'OK'), 'stroke', 'mm', 'force', "
+        f"'kN', {POINTS}, 0, {(POINTS - 1) / 125.0}, 0, 40 "
+        f"FROM (SELECT number AS c, {group} FROM numbers({{n:UInt64}}))",
+        parameters={"p": PROCESS, "n": n})
+    for first in range(0, n, BLOCK):
+        count = min(BLOCK, n - first)
+        ch.command(
+            f"INSERT INTO {db}.curve_samples SELECT intDiv(number, {POINTS}) + 1 AS cid, "
+            f"toDateTime64('2026-10-01 00:00:00', 3, 'UTC') + toIntervalSecond("
+            f"intDiv(intDiv(number, {POINTS}) * 2592000, {n})), {{p:String}}, "
+            f"number % {POINTS}, {X_SQL}, {Y_SQL} "
+            f"FROM numbers({{a:UInt64}}, {{m:UInt64}})",
+            parameters={"p": PROCESS, "a": first * POINTS, "m": count * POINTS},
+            settings={"max_partitions_per_insert_block": 1000})
+    ch.command(f"OPTIMIZE TABLE {db}.curves FINAL")
+    return time.perf_counter() - began
+
+
+def timed(function: Any, runs: int) -> tuple[float, Any]:
+    """Median seconds of ``runs`` calls and the last result."""
+    times, found = [], None
+    for _ in range(runs):
+        began = time.perf_counter()
+        found = function()
+        times.append(time.perf_counter() - began)
+    return median(times), found
+
+
+def rss_mb() -> float:
+    """This process's current resident memory (MB)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def server_times(ch: Any, db: str, n: int) -> dict[str, Any]:
+    """Build the partials and time the views."""
+    from data.analytics import curves as curve_data
+    from data.analytics import density_partials as stored
+    from data.analytics.curves import CurveQuery
+    from services.clusters.query_session import ClusterSession
+    from services.core.cache import ProcessCaches
+    from services.explorer import curve_queries as explorer
+    from services.explorer import density_kernel, partials
+
+    density_kernel.warm_up()
+    session = ClusterSession(ch=ch, database=db, limits={}, caches=ProcessCaches())
+    out: dict[str, Any] = {}
+    began = time.perf_counter()
+    built = partials.catch_up(session, PROCESS)
+    out["build_s"], out["cells"] = time.perf_counter() - began, built.cells
+    ch.command(f"OPTIMIZE TABLE {db}.density_partials FINAL")
+    query = CurveQuery(process=PROCESS)
+    info = curve_data.summary(session, query)
+    (x0, x1), yr = info["x"], info["y"]
+    zoom = (x0 + 0.45 * (x1 - x0), x0 + 0.55 * (x1 - x0))
+    filtered = CurveQuery(process=PROCESS, lines=("L1",), results=("OK", "NOK"))
+
+    def view(q: CurveQuery, xr: Any, stored_: bool) -> Any:
+        return explorer.density(session, q, color_by="result", x_range=xr,
+                                y_range=yr if xr else None, width=WIDTH, height=HEIGHT,
+                                use_memory=False, use_stored=stored_)
+    before = rss_mb()
+    out["stored_whole"], dens = timed(lambda: view(query, None, True), RUNS)
+    out["stored_whole_cells"], out["stored_whole_coarse"] = dens.stored_cells, dens.coarse
+    out["stored_zoom"], dens = timed(lambda: view(query, zoom, True), RUNS)
+    out["stored_zoom_cells"], out["stored_zoom_coarse"] = dens.stored_cells, dens.coarse
+    out["stored_filtered"], _ = timed(lambda: view(filtered, None, True), RUNS)
+    out["rss_added_mb"] = rss_mb() - before
+    out["fallback_whole"], _ = timed(lambda: view(query, None, False), FALLBACK_RUNS)
+    out["fallback_zoom"], _ = timed(lambda: view(query, zoom, False), FALLBACK_RUNS)
+    sizes = stored.sizes(session)
+    out["partials_bytes"], out["partials_rows"] = sizes.get("density_partials", (0, 0))
+    out["samples_bytes"], out["samples_rows"] = sizes.get("curve_samples", (0, 0))
+    out["zoom_range"] = zoom
+    return out
+
+
+def kernel_times(n: int) -> dict[str, float]:
+    """Today's in-memory kernel on the same curves (whole view and the 1/10 zoom)."""
+    from services.explorer import density_kernel as kernel
+
+    x, y = numpy_curves(n)
+    xs = np.tile(x, n)
+    ys = y.reshape(-1)
+    starts = np.arange(0, (n + 1) * POINTS, POINTS, dtype=np.int64)
+    bounds = np.stack([np.zeros(n), np.full(n, x[-1]), y.min(axis=1), y.max(axis=1)],
+                      axis=1).astype(np.float32)
+    group = (np.arange(n) % 3).astype(np.int16)
+    ordered = np.ones(n, dtype=np.bool_)
+    out = {}
+    for name, (x0, x1) in (("whole", (-0.24, 12.23)), ("zoom", (5.4, 6.6))):
+        view = np.array([x0, WIDTH / (x1 - x0), -0.8, HEIGHT / 42.0])
+        out[name], _ = timed(lambda v=view: kernel.rasterise(
+            xs, ys, starts, group, ordered, bounds, v, 3, WIDTH, HEIGHT, kernel.threads()),
+            RUNS)
+    return out
+
+
+DATASHADER = r"""
+import json, sys, time, statistics
+import numpy as np, pandas as pd, datashader as ds
+n, points = int(sys.argv[1]), int(sys.argv[2])
+i = np.arange(points, dtype=np.float64); x = i / 125.0
+c = np.arange(n, dtype=np.float64)[:, None]
+y = (20 / (1 + np.exp(-(x - 4 - (c % 13) / 20) * 2)) + (c % 97) / 40.0).astype(np.float32)
+y[(np.arange(n) % 1000) == 7, 700] += 15
+df = pd.DataFrame(y, columns=[f"y{k}" for k in range(points)])
+cols = list(df.columns)
+out = {}
+for name, xr in (("whole", (-0.24, 12.23)), ("zoom", (5.4, 6.6))):
+    cvs = ds.Canvas(plot_width=800, plot_height=470, x_range=xr, y_range=(-0.8, 41.2))
+    times = []
+    for _ in range(int(sys.argv[3])):
+        t = time.perf_counter(); cvs.line(df, x=x, y=cols, axis=1, agg=ds.count())
+        times.append(time.perf_counter() - t)
+    out[name] = statistics.median(times)
+print(json.dumps(out))
+"""
+
+
+def datashader_times(n: int) -> dict[str, float] | None:
+    """datashader's line aggregation of the same curves, in the bench's own venv."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "datashader", "pandas"],
+                       check=True)
+    found = subprocess.run([str(python), "-c", DATASHADER, str(n), str(POINTS), str(RUNS)],
+                           capture_output=True, text=True, check=False)
+    if found.returncode != 0:
+        print(found.stderr[-2000:], file=sys.stderr)  # noqa: T201
+        return None
+    return dict(json.loads(found.stdout.strip().splitlines()[-1]))
+
+
+def measure(n: int) -> dict[str, Any]:
+    """Everything for ``n`` curves, on a fresh engine service."""
+    from data.analytics.ch_schema import schema_statements
+
+    out: dict[str, Any] = {"n": n}
+    with tempfile.TemporaryDirectory(prefix="lyceum-bench-million-") as tmp, \
+            engine_service(Path(tmp) / "instance") as (ch, _env):
+        db = f"million_{n}"
+        for statement in schema_statements(db, tiered=False, with_ttl=False):
+            ch.command(statement)
+        out["generate_s"] = generate(ch, db, n)
+        print(f"{n:,} curves generated in {out['generate_s']:.0f} s", flush=True)  # noqa: T201
+        out |= server_times(ch, db, n)
+        print(json.dumps(out, default=str), flush=True)  # noqa: T201
+    if n <= KERNEL_MAX:
+        out["kernel"] = kernel_times(n)
+        out["datashader"] = datashader_times(n)
+    return out
+
+
+def section(results: list[dict[str, Any]]) -> str:
+    """The markdown section for this run."""
+    def ms(s: float) -> str:
+        return f"{s * 1000:,.0f} ms"
+    lines = [HEADING, "",
+             f"`bench/million.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+             "one run on the shared 2-core machine (8 agents at work: noisy), medians of "
+             f"{RUNS} (fallback {FALLBACK_RUNS}); server time of `curve_queries.density` at "
+             f"{WIDTH} × {HEIGHT} over HTTP to the engine service; curves of {POINTS:,} "
+             "points in 1,440 stored groups.", "",
+             "| curves | whole view (stored) | zoom 1/10 (stored) | filtered (stored) | "
+             "whole / zoom, ClickHouse fallback | whole / zoom, in-memory kernel | "
+             "whole / zoom, datashader | partials / samples on disk | backfill |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        k, d = r.get("kernel"), r.get("datashader")
+        kern = f"{ms(k['whole'])} / {ms(k['zoom'])}" if k else "not measured"
+        shade = f"{ms(d['whole'])} / {ms(d['zoom'])}" if d else "not measured"
+        share = r["partials_bytes"] / max(r["samples_bytes"], 1)
+        zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
+        lines.append(
+            f"| {r['n']:,} | {ms(r['stored_whole'])} | {ms(r['stored_zoom'])}{zoom_note} | "
+            f"{ms(r['stored_filtered'])} | {ms(r['fallback_whole'])} / "
+            f"{ms(r['fallback_zoom'])} | {kern} | {shade} | "
+            f"{r['partials_bytes'] / 2**20:,.0f} MB / {r['samples_bytes'] / 2**20:,.0f} MB "
+            f"({share:.1%}) | {r['build_s']:,.0f} s |")
+    lines += ["", "Ratios (fallback ÷ stored, whole view): " + " · ".join(
+        f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in results),
+        "", "Web process memory added by the stored draws: " + " · ".join(
+            f"{r['n']:,}: {r['rss_added_mb']:.0f} MB" for r in results)
+        + " (the partials live in ClickHouse; nothing per curve is held).", "",
+        "Stored cells across the view (columns × rows; the screen is "
+        f"{WIDTH} × {HEIGHT}): whole " + " · ".join(
+            f"{r['n']:,}: {r['stored_whole_cells']}" for r in results)
+        + "; zoom " + " · ".join(f"{r['n']:,}: {r['stored_zoom_cells']}" for r in results)
+        + ". A zoom coarser than the screen is said under the chart and refined from the "
+        "samples by itself.", "", *[f"{note}\n" for r in results for note in r.get("notes", [])]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the counts given (default 100,000 and 1,000,000) and write the section."""
+    counts = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    results = [measure(n) for n in counts]
+    text = section(results)
+    print(text)  # noqa: T201
+    replace_section(HEADING, text)
+
+
+if __name__ == "__main__":
+    main()

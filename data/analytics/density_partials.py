@@ -1,0 +1,219 @@
+"""Queries of the explorer's stored density partials (tables in ``ch_schema.density_statements``).
+
+A *grid* is one process's fixed cell layout (x and y range, y bins, x bins per pyramid level);
+its partials are rows (grid, level, stored group, cell) → summed DenseLines weight. Every value
+is bound as a parameter; the only text put into SQL is the validated database name and column
+names from fixed allow-lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from data.analytics.clickhouse import validate_identifier
+from data.analytics.curves import GROUP_COLUMNS, CurveQuery, Session, where_clause
+
+#: The stored group: a curve's day and these columns (``batch`` is not stored).
+GROUP_KEY = ("line", "station", "product", "result")
+#: Cells per INSERT (a block the engine takes well within its request timeout).
+INSERT_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One process's grid and how far its partials are built."""
+
+    process: str
+    grid: int
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    xbins: tuple[int, ...]
+    ybins: int
+    built_upto: int = 0
+    curves: int = 0
+    ready: bool = False
+
+
+class Writer(Session, Protocol):
+    """A session that can also run statements and read one value."""
+
+    def scalar(self, sql: str, *, parameters: Any = None, settings: Any = None) -> Any: ...
+    def command(self, sql: str, *, parameters: Any = None, settings: Any = None) -> Any: ...
+
+
+def _db(session: Session) -> str:
+    return validate_identifier(session.database)
+
+
+def grids(session: Session, *, process: str) -> list[Grid]:
+    """The process's grids, newest first."""
+    rows = session.rows(
+        f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready "
+        f"FROM {_db(session)}.density_grids FINAL WHERE process = {{process:String}} "
+        f"ORDER BY grid DESC", parameters={"process": process})
+    return [Grid(process=process, grid=int(r[0]), x0=float(r[1]), x1=float(r[2]),
+                 y0=float(r[3]), y1=float(r[4]), xbins=tuple(int(v) for v in r[5]),
+                 ybins=int(r[6]), built_upto=int(r[7]), curves=int(r[8]), ready=bool(r[9]))
+            for r in rows]
+
+
+def save_grid(session: Writer, grid: Grid) -> None:
+    """Record ``grid`` (replaces the earlier row of the same process and grid)."""
+    session.command(
+        f"INSERT INTO {_db(session)}.density_grids SELECT {{p:String}}, {{g:UInt32}}, "
+        f"{{x0:Float64}}, {{x1:Float64}}, {{y0:Float64}}, {{y1:Float64}}, "
+        f"{{xb:Array(UInt32)}}, {{yb:UInt32}}, {{upto:UInt64}}, {{n:UInt64}}, {{ready:UInt8}}, "
+        f"now64(6)", parameters={
+            "p": grid.process, "g": grid.grid, "x0": grid.x0, "x1": grid.x1, "y0": grid.y0,
+            "y1": grid.y1, "xb": list(grid.xbins), "yb": grid.ybins, "upto": grid.built_upto,
+            "n": grid.curves, "ready": int(grid.ready)})
+
+
+def drop_grid(session: Writer, *, process: str, grid: int) -> None:
+    """Delete one grid's partials and its row (a superseded or unfinished build)."""
+    params = {"p": process, "g": grid}
+    for table in ("density_partials", "density_grids"):
+        session.command(f"ALTER TABLE {_db(session)}.{table} DELETE WHERE process = "
+                        f"{{p:String}} AND grid = {{g:UInt32}}", parameters=params,
+                        settings={"mutations_sync": 2})
+
+
+def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
+    """Curves of ``process`` with ``curve_id > after_id`` in id order: id, point count,
+    bounds and the stored group."""
+    return session.arrow(
+        f"SELECT curve_id, n_points, x_min, x_max, y_min, y_max, toDate(ts) AS day, line, "
+        f"station, product, toString(result) AS result FROM {_db(session)}.curves "
+        f"WHERE process = {{process:String}} AND curve_id > {{after:UInt64}} "
+        f"ORDER BY curve_id", parameters={"process": process, "after": after_id})
+
+
+def samples_between(session: Session, *, process: str, ids: tuple[int, int]) -> pa.Table:
+    """(curve_id, x, y) of the curves with ids in ``ids`` (inclusive), in curve and sample
+    order (a range, so the samples' primary key is used and no id list is sent)."""
+    return session.arrow(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{a:UInt64}} AND "
+        f"{{b:UInt64}} ORDER BY curve_id, idx",
+        parameters={"process": process, "a": ids[0], "b": ids[1]})
+
+
+def samples_count(session: Session, *, process: str, ids: tuple[int, int]) -> pa.Table:
+    """(curve_id, n) the samples stored per curve with ids in ``ids`` (inclusive)."""
+    return session.arrow(
+        f"SELECT curve_id, count() AS n FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id BETWEEN {{a:UInt64}} AND "
+        f"{{b:UInt64}} GROUP BY curve_id",
+        parameters={"process": process, "a": ids[0], "b": ids[1]})
+
+
+def tail_samples(session: Session, query: CurveQuery, *, after_id: int,
+                 upto_id: int) -> pa.Table:
+    """(curve_id, x, y) of the matching curves with ids in ``(after_id, upto_id]``."""
+    where, params = where_clause(query)
+    params.update(after=after_id, upto=upto_id)
+    return session.arrow(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id > {{after:UInt64}} "
+        f"AND curve_id <= {{upto:UInt64}} AND curve_id IN (SELECT curve_id FROM "
+        f"{_db(session)}.curves WHERE {where} AND curve_id > {{after:UInt64}}) "
+        f"ORDER BY curve_id, idx", parameters=params)
+
+
+def count_upto(session: Writer, *, process: str, last_id: int) -> int:
+    """How many curves of ``process`` have ``curve_id <= last_id``."""
+    return int(session.scalar(
+        f"SELECT count() FROM {_db(session)}.curves WHERE process = {{p:String}} "
+        f"AND curve_id <= {{last:UInt64}}", parameters={"p": process, "last": last_id}) or 0)
+
+
+def insert_cells(session: Any, *, process: str, grid: int, level: int,
+                 groups: list[tuple[date, str, str, str, str]], group: np.ndarray,
+                 xb: np.ndarray, yb: np.ndarray, w: np.ndarray) -> int:
+    """Insert cells (``group[i]`` indexes ``groups``: (day, line, station, product,
+    result)); returns the rows written."""
+    if not len(w):
+        return 0
+    keys: list[tuple[Any, ...]] = list(zip(*groups, strict=True)) if groups else [()] * 5
+    idx = pa.array(group.astype(np.int32))
+    table = pa.table({
+        "process": pa.array([process] * len(w), pa.string()),
+        "grid": pa.array(np.full(len(w), grid, dtype=np.uint32)),
+        "level": pa.array(np.full(len(w), level, dtype=np.uint8)),
+        "day": pa.array(list(keys[0]), pa.date32()).take(idx),
+        **{name: pa.array(list(keys[i + 1]), pa.string()).take(idx)
+           for i, name in enumerate(GROUP_KEY)},
+        "xb": pa.array(xb.astype(np.uint16)), "yb": pa.array(yb.astype(np.uint16)),
+        "w": pa.array(w.astype(np.float32))})
+    for first in range(0, table.num_rows, INSERT_ROWS):
+        session.ch.insert_arrow("density_partials", table.slice(first, INSERT_ROWS),
+                                database=session.database)
+    return table.num_rows
+
+
+def _where(query: CurveQuery) -> tuple[str, dict[str, Any]]:
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for key, column in (("lines", "line"), ("stations", "station"), ("products", "product")):
+        values = getattr(query, key)
+        if values:
+            parts.append(f"{column} IN {{{key}:Array(String)}}")
+            params[key] = list(values)
+    if query.results:
+        parts.append("toString(result) IN {results:Array(String)}")
+        params["results"] = list(query.results)
+    if query.start is not None:
+        parts.append("day >= {d0:Date}")
+        params["d0"] = query.start.date()
+    if query.end is not None:
+        parts.append("day <= {d1:Date}")
+        params["d1"] = query.end.date()
+    return "".join(f" AND {p}" for p in parts), params
+
+
+def cells(session: Session, query: CurveQuery, *, grid: int, level: int, color_by: str,
+          groups: list[str], cols: tuple[int, int], rows: tuple[int, int]) -> pa.Table:
+    """Summed weight per (colour group ``g`` = 1-based index in ``groups``, 0: other value,
+    ``xb``, ``yb``) of the stored groups the query is a union of, within the cell window
+    ``cols`` × ``rows`` (half-open)."""
+    where, params = _where(query)
+    column = GROUP_COLUMNS[color_by]
+    params.update(p=query.process, g=grid, lv=level, c0=cols[0], c1=cols[1] - 1, r0=rows[0],
+                  r1=rows[1] - 1, groups=groups)
+    return session.arrow(
+        f"SELECT indexOf({{groups:Array(String)}}, {column}) AS g, xb, yb, sum(w) AS w "
+        f"FROM {_db(session)}.density_partials WHERE process = {{p:String}} "
+        f"AND grid = {{g:UInt32}} AND level = {{lv:UInt8}}{where} "
+        f"AND xb BETWEEN {{c0:UInt16}} AND {{c1:UInt16}} "
+        f"AND yb BETWEEN {{r0:UInt16}} AND {{r1:UInt16}} GROUP BY g, xb, yb",
+        parameters=params)
+
+
+def tail_curves(session: Session, query: CurveQuery, *, after_id: int, limit: int) -> pa.Table:
+    """Up to ``limit + 1`` matching curves with ``curve_id > after_id`` (newer than the
+    built partials): id and every colour column."""
+    where, params = where_clause(query)
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
+    params.update(after=after_id, lim=limit + 1)
+    return session.arrow(
+        f"SELECT curve_id, x_min, x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
+        f"WHERE {where} "
+        f"AND curve_id > {{after:UInt64}} ORDER BY curve_id LIMIT {{lim:UInt32}}",
+        parameters=params)
+
+
+def sizes(session: Session) -> dict[str, tuple[int, int]]:
+    """(compressed bytes, rows) of the samples and partials tables (active parts)."""
+    rows = session.rows(
+        "SELECT table, sum(data_compressed_bytes), sum(rows) FROM system.parts "
+        "WHERE database = {db:String} AND active AND table IN "
+        "('curve_samples', 'density_partials', 'curves') GROUP BY table",
+        parameters={"db": session.database})
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}

@@ -1,0 +1,394 @@
+"""Stored partial density images: the explorer's whole views at a plant's volume.
+
+Density images add up over curves, so each process gets a fixed *grid* (its x and y range
+with :data:`HEADROOM`, :data:`YBINS` rows, and :data:`LEVELS` of x bins: a pyramid) and, per
+stored group (day × line × station × product × result) and level, the DenseLines weight of
+its curves in every grid cell, drawn by the same kernel as the in-memory view
+(:func:`services.explorer.density_kernel.rasterise`). A view whose filter is a union of
+stored groups is then one ``GROUP BY xb, yb`` sum in ClickHouse, resampled to the screen.
+
+:func:`catch_up` is the one function that builds them: for the curves newer than the grid's
+watermark (an import, the ingest API, the demo feed, a console ``INSERT`` all end there), or
+for all curves on a new grid when a curve falls outside the grid (widened, never clipped) or
+curves the partials hold were deleted or replaced. The deployment's duties run it
+(:mod:`services.explorer.partials_follower`), so partials are built once and shared by every
+web process.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import time
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from data.analytics import density_partials as stored
+from data.analytics.curves import CurveQuery
+from data.analytics.density_partials import Grid
+from services.explorer import density_kernel as kernel
+
+log = logging.getLogger(__name__)
+
+#: x bins of each pyramid level over the grid's x range (level 0: whole views; level 1:
+#: zooms to about a quarter of the range at 800 px), and the rows of every level.
+LEVELS: tuple[int, ...] = (1024, 4096)
+YBINS = 512
+#: The grid reaches this share of the data's span beyond it on each side.
+HEADROOM = 0.05
+#: Curves rasterised per chunk, and stored groups per kernel pass (its buffers are
+#: threads × groups × x bins × (rows + 1) × 8 bytes: 270 MB at level 1 on two threads).
+CHUNK_CURVES = 8_000
+GROUPS_PER_PASS = 8
+#: A view adds at most this many curves newer than the watermark from samples; more, and
+#: the explorer draws from today's paths until the partials caught up.
+TAIL_MAX = 3_000
+#: Colours the stored groups can give (``batch`` is not a stored column).
+STORED_COLORS = ("result", "line", "station", "product")
+#: Curves whose sample count is checked for completeness (the newest ids of a catch-up).
+CHECK_NEWEST = 20_000
+Progress = Callable[[int, int], None]
+#: A pixel edge this close to a cell edge is on it (rounding of the view's range).
+EDGE_EPS = 1e-6
+
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock(session: Any, process: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault((session.database, process), threading.Lock())
+
+
+@dataclass(frozen=True)
+class Built:
+    """What one :func:`catch_up` did."""
+
+    grid: int
+    curves: int
+    cells: int
+    rebuilt: bool
+    reason: str = ""
+
+
+def ready_grid(session: Any, process: str) -> Grid | None:
+    """The newest finished grid of ``process`` (``None``: none built yet)."""
+    return next((g for g in stored.grids(session, process=process) if g.ready), None)
+
+
+def plan_grid(process: str, *, grid: int, x: tuple[float, float],
+              y: tuple[float, float]) -> Grid:
+    """A grid over the data's ``x`` and ``y`` range with :data:`HEADROOM` on each side."""
+    def padded(lo: float, hi: float) -> tuple[float, float]:
+        span = hi - lo if hi > lo else max(abs(hi), 1.0)
+        return lo - HEADROOM * span, hi + HEADROOM * span
+    (x0, x1), (y0, y1) = padded(*x), padded(*y)
+    return Grid(process=process, grid=grid, x0=x0, x1=x1, y0=y0, y1=y1, xbins=LEVELS,
+                ybins=YBINS)
+
+
+def _inside(grid: Grid, meta: pa.Table) -> bool:
+    if not meta.num_rows:
+        return True
+    lo = [float(pa.compute.min(meta[c]).as_py()) for c in ("x_min", "y_min")]
+    hi = [float(pa.compute.max(meta[c]).as_py()) for c in ("x_max", "y_max")]
+    return grid.x0 <= lo[0] and hi[0] <= grid.x1 and grid.y0 <= lo[1] and hi[1] <= grid.y1
+
+
+def _complete(session: Any, process: str, meta: pa.Table) -> pa.Table:
+    """``meta`` (in id order) without the curves still being inserted (fewer samples than
+    points) and every newer one (the watermark must not pass a curve that is not in the
+    partials). Only the newest :data:`CHECK_NEWEST` are checked: older ones are whole."""
+    if not meta.num_rows:
+        return meta
+    ids = meta["curve_id"].to_numpy()
+    first = max(meta.num_rows - CHECK_NEWEST, 0)
+    found = stored.samples_count(session, process=process, ids=(int(ids[first]),
+                                                                int(ids[-1])))
+    have = dict(zip(found["curve_id"].to_pylist(), found["n"].to_pylist(), strict=True))
+    want = meta["n_points"].to_numpy()
+    short = [i for i in range(first, meta.num_rows)
+             if have.get(int(ids[i]), 0) != int(want[i])]
+    return meta.slice(0, short[0]) if short else meta
+
+
+def catch_up(session: Any, process: str, *, progress: Progress | None = None,
+             rebuild: bool = False) -> Built:
+    """Bring ``process``'s partials up to its curves (see the module docstring); one build
+    at a time per process in this web process (the duties run it in one per deployment).
+    ``rebuild``: build a new grid from every curve (the backfill operation)."""
+    with _lock(session, process):
+        return _catch_up(session, process, progress=progress, rebuild=rebuild)
+
+
+def _catch_up(session: Any, process: str, *, progress: Progress | None,
+              rebuild: bool) -> Built:
+    grids = stored.grids(session, process=process)
+    for unfinished in [g for g in grids if not g.ready]:  # a build that did not end
+        stored.drop_grid(session, process=process, grid=unfinished.grid)
+    current = next((g for g in grids if g.ready), None)
+    reason = "rebuild asked" if rebuild else ""
+    if current is not None and not reason and stored.count_upto(
+            session, process=process, last_id=current.built_upto) != current.curves:
+        reason = "curves it holds were deleted or replaced"
+    meta = stored.new_curves(session, process=process,
+                             after_id=0 if current is None or reason else current.built_upto)
+    if current is not None and not reason and not _inside(current, meta):
+        reason = "new curves fall outside its grid"
+    if current is None or reason:
+        meta = stored.new_curves(session, process=process, after_id=0) if current else meta
+        meta = _complete(session, process, meta)
+        if not meta.num_rows:
+            return Built(grid=0, curves=0, cells=0, rebuilt=False)
+        x, y = _range(meta)  # every curve: a widened grid never clips the old ones
+        target = plan_grid(process, grid=max((g.grid for g in grids), default=0) + 1,
+                           x=x, y=y)
+        stored.save_grid(session, target)
+        base = 0
+    else:
+        meta = _complete(session, process, meta)
+        if not meta.num_rows:
+            return Built(grid=current.grid, curves=0, cells=0, rebuilt=False)
+        target, base = current, current.curves
+    cells = _build(session, target, meta, progress=progress)
+    upto = max(int(pa.compute.max(meta["curve_id"]).as_py()), target.built_upto)
+    done = replace(target, built_upto=upto, curves=base + meta.num_rows, ready=True)
+    stored.save_grid(session, done)
+    if done.grid != (current.grid if current else done.grid):
+        for old in grids:
+            if old.grid != done.grid and old.ready:
+                stored.drop_grid(session, process=process, grid=old.grid)
+    if reason:
+        log.info("density partials of %s.%s rebuilt on grid %d: %s", session.database,
+                 process, done.grid, reason)
+    return Built(grid=done.grid, curves=meta.num_rows, cells=cells,
+                 rebuilt=done.grid != (current.grid if current else -1), reason=reason)
+
+
+def _range(meta: pa.Table) -> tuple[tuple[float, float], tuple[float, float]]:
+    pc = pa.compute
+    return ((float(pc.min(meta["x_min"]).as_py()), float(pc.max(meta["x_max"]).as_py())),
+            (float(pc.min(meta["y_min"]).as_py()), float(pc.max(meta["y_max"]).as_py())))
+
+
+def _build(session: Any, grid: Grid, meta: pa.Table, *, progress: Progress | None) -> int:
+    """Rasterise ``meta``'s curves (in group order) chunk by chunk and insert the cells."""
+    written, total = 0, meta.num_rows
+    for start in range(0, total, CHUNK_CURVES):
+        chunk = meta.slice(start, CHUNK_CURVES)
+        written += _build_chunk(session, grid, chunk)
+        if progress is not None:
+            progress(min(start + CHUNK_CURVES, total), total)
+    return written
+
+
+def _build_chunk(session: Any, grid: Grid, chunk: pa.Table) -> int:
+    """One id range of curves: every stored group's cells at every level."""
+    keys = list(zip(*(chunk[c].to_pylist() for c in ("day", "line", "station", "product",
+                                                      "result")), strict=True))
+    groups = list(dict.fromkeys(keys))
+    index = {k: i for i, k in enumerate(groups)}
+    code = np.array([index[k] for k in keys], dtype=np.int64)
+    ids = chunk["curve_id"].to_numpy()
+    samples = stored.samples_between(session, process=grid.process,
+                                     ids=(int(ids[0]), int(ids[-1])))
+    drawn = _arrays(ids, samples, chunk)
+    written = 0
+    for level, xbins in enumerate(grid.xbins):
+        view = np.array([grid.x0, xbins / (grid.x1 - grid.x0), grid.y0,
+                         grid.ybins / (grid.y1 - grid.y0)])
+        g, yb, xb, w = _rasterise_groups(drawn, code, len(groups), view=view, width=xbins,
+                                         height=grid.ybins)
+        written += stored.insert_cells(session, process=grid.process, grid=grid.grid,
+                                       level=level, groups=groups, group=g, xb=xb, yb=yb, w=w)
+    return written
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    x: np.ndarray
+    y: np.ndarray
+    starts: np.ndarray
+    sorted_x: np.ndarray
+    bounds: np.ndarray
+
+
+def _arrays(ids: np.ndarray, samples: pa.Table, meta: pa.Table) -> _Drawn:
+    """Kernel inputs for curves ``ids`` (ascending) from their samples (in curve order)."""
+    held = ids.astype(np.int64)
+    sid = samples["curve_id"].to_numpy().astype(np.int64)
+    pos = np.minimum(np.searchsorted(held, sid), max(len(held) - 1, 0))
+    known = held[pos] == sid if len(held) else np.zeros(len(sid), dtype=np.bool_)
+    pos = pos[known]
+    counts = np.bincount(pos, minlength=len(ids))[:len(ids)]
+    x = samples["x"].to_numpy().astype(np.float32)[known]
+    y = samples["y"].to_numpy().astype(np.float32)[known]
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    falls = np.concatenate([[0], np.cumsum(np.diff(x) < 0)]).astype(np.int64)
+    if len(x):
+        first = np.minimum(starts[:-1], len(falls) - 1)
+        last = np.minimum(np.maximum(starts[1:] - 1, starts[:-1]), len(falls) - 1)
+        sorted_x = falls[last] - falls[first] == 0
+    else:
+        sorted_x = np.ones(len(ids), dtype=np.bool_)
+    bounds = np.stack([meta[c].to_numpy().astype(np.float32)
+                       for c in ("x_min", "x_max", "y_min", "y_max")], axis=1) \
+        if len(ids) else np.zeros((0, 4), dtype=np.float32)
+    return _Drawn(x=x, y=y, starts=starts, sorted_x=sorted_x, bounds=bounds)
+
+
+def _rasterise_groups(drawn: _Drawn, code: np.ndarray, n_groups: int, *, view: np.ndarray,
+                      width: int, height: int) -> tuple[np.ndarray, ...]:
+    """Non-zero cells (group, row, col, weight) of every group's image, a few groups per
+    kernel pass."""
+    out: list[list[np.ndarray]] = [[], [], [], []]
+    for first in range(0, n_groups, GROUPS_PER_PASS):
+        n = min(GROUPS_PER_PASS, n_groups - first)
+        sub = np.where((code >= first) & (code < first + n), code - first, -1).astype(np.int16)
+        samples = int(np.diff(drawn.starts)[sub >= 0].sum())
+        images, _ = kernel.rasterise(drawn.x, drawn.y, drawn.starts, sub, drawn.sorted_x,
+                                     drawn.bounds, view, n, int(width), int(height),
+                                     kernel.threads_for(samples, n * width * height))
+        g, row, col = np.nonzero(images)
+        out[0].append(g + first)
+        out[1].append(row)
+        out[2].append(col)
+        out[3].append(images[g, row, col])
+    return tuple(np.concatenate(parts) if parts else np.zeros(0) for parts in out)
+
+
+# ----------------------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class Stored:
+    """A view drawn from stored partials: per-group images at screen size, the grid cells
+    the view spans (columns, rows) and whether that is coarser than the screen."""
+
+    images: list[np.ndarray]
+    cells: tuple[int, int]
+    coarse: bool
+    level: int
+
+
+def answers(query: CurveQuery, *, color_by: str) -> bool:
+    """Whether ``query`` is a union of stored groups coloured by a stored column (whole
+    days, no batch condition)."""
+    if query.batches or color_by not in STORED_COLORS:
+        return False
+    if query.start is not None and query.start.time() != time.min:
+        return False
+    return query.end is None or query.end.time() >= time(23, 59, 59, 999000)
+
+
+def density(session: Any, query: CurveQuery, *, color_by: str, groups: list[str],
+            other: int, x_range: tuple[float, float], y_range: tuple[float, float],
+            width: int, height: int) -> Stored | None:
+    """The view from stored partials (``None``: not answerable so, use today's paths).
+    ``other``: the image index of values outside ``groups`` (``-1``: dropped)."""
+    if not answers(query, color_by=color_by):
+        return None
+    grid = ready_grid(session, query.process)
+    if grid is None:
+        return None
+    tail = stored.tail_curves(session, query, after_id=grid.built_upto, limit=TAIL_MAX)
+    if tail.num_rows > TAIL_MAX:
+        return None
+    level = _level(grid, x_range, width)
+    dx = (grid.x1 - grid.x0) / grid.xbins[level]
+    dy = (grid.y1 - grid.y0) / grid.ybins
+    cols = _window(x_range, grid.x0, dx, grid.xbins[level])
+    rows = _window(y_range, grid.y0, dy, grid.ybins)
+    shape = (len(groups), rows[1] - rows[0], cols[1] - cols[0])
+    dense = np.zeros(shape, dtype=np.float32)
+    if shape[1] > 0 and shape[2] > 0:
+        _add_cells(dense, stored.cells(session, query, grid=grid.grid, level=level,
+                                       color_by=color_by, groups=groups, cols=cols, rows=rows),
+                   other=other, origin=(cols[0], rows[0]))
+        if tail.num_rows:
+            _add_tail(session, dense, tail, query, grid, color_by=color_by, groups=groups,
+                      other=other, view=(grid.x0 + cols[0] * dx, 1 / dx,
+                                         grid.y0 + rows[0] * dy, 1 / dy))
+    span_x = (x_range[1] - x_range[0]) / dx
+    span_y = (y_range[1] - y_range[0]) / dy
+    images = [_resample(d, x_range=x_range, y_range=y_range, grid=grid, level=level,
+                        cols=cols, rows=rows, width=width, height=height) for d in dense]
+    return Stored(images=images, cells=(int(round(span_x)), int(round(span_y))),
+                  coarse=span_x < width or span_y < height, level=level)
+
+
+def _level(grid: Grid, x_range: tuple[float, float], width: int) -> int:
+    """The coarsest level with at least one column per pixel (else the finest)."""
+    share = (x_range[1] - x_range[0]) / (grid.x1 - grid.x0)
+    for level, xbins in enumerate(grid.xbins):
+        if xbins * share >= width:
+            return level
+    return len(grid.xbins) - 1
+
+
+def _window(span: tuple[float, float], origin: float, step: float, bins: int) -> tuple[int, int]:
+    lo = max(int(math.floor((span[0] - origin) / step)), 0)
+    hi = min(int(math.ceil((span[1] - origin) / step)), bins)
+    return lo, max(hi, lo)
+
+
+def _add_cells(dense: np.ndarray, table: pa.Table, *, other: int,
+               origin: tuple[int, int]) -> None:
+    g = table["g"].to_numpy().astype(np.int64) - 1
+    g = np.where(g < 0, other, g)
+    keep = g >= 0
+    col = table["xb"].to_numpy().astype(np.int64)[keep] - origin[0]
+    row = table["yb"].to_numpy().astype(np.int64)[keep] - origin[1]
+    flat = (g[keep] * dense.shape[1] + row) * dense.shape[2] + col  # np.add.at is ~10x slower
+    weights = table["w"].to_numpy().astype(np.float64)[keep]
+    dense += np.bincount(flat, weights=weights, minlength=dense.size).reshape(dense.shape)
+
+
+def _add_tail(session: Any, dense: np.ndarray, tail: pa.Table, query: CurveQuery,
+              grid: Grid, *, color_by: str, groups: list[str], other: int,
+              view: tuple[float, float, float, float]) -> None:
+    """Draw the curves newer than the watermark into the window (same kernel, same cells)."""
+    slot = {name: i for i, name in enumerate(groups)}
+    ids = tail["curve_id"].to_numpy()
+    code = np.array([slot.get(v, other) for v in tail[color_by].to_pylist()], dtype=np.int16)
+    samples = stored.tail_samples(session, query, after_id=grid.built_upto,
+                                  upto_id=int(ids[-1]))
+    drawn = _arrays(ids, samples, tail)
+    images, _ = kernel.rasterise(drawn.x, drawn.y, drawn.starts, code, drawn.sorted_x,
+                                 drawn.bounds, np.array(view, dtype=np.float64), len(groups),
+                                 dense.shape[2], dense.shape[1], 1)
+    dense += images
+
+
+def _resample(cells: np.ndarray, *, x_range: tuple[float, float],
+              y_range: tuple[float, float], grid: Grid, level: int, cols: tuple[int, int],
+              rows: tuple[int, int], width: int, height: int) -> np.ndarray:
+    """The window's cells on ``height`` × ``width`` pixels: each pixel is the mean of the
+    cells it overlaps (so a finer grid is averaged and a coarser one repeated; a non-zero
+    cell never disappears)."""
+    dx = (grid.x1 - grid.x0) / grid.xbins[level]
+    dy = (grid.y1 - grid.y0) / grid.ybins
+    xs = (x_range[0] + (x_range[1] - x_range[0]) * np.arange(width + 1) / width - grid.x0) / dx
+    ys = (y_range[0] + (y_range[1] - y_range[0]) * np.arange(height + 1) / height - grid.y0) / dy
+    out = _mean_over(cells, xs - cols[0], axis=1)
+    return _mean_over(out, ys - rows[0], axis=0).astype(np.float32)
+
+
+def _mean_over(values: np.ndarray, edges: np.ndarray, *, axis: int) -> np.ndarray:
+    """Means of ``values`` along ``axis`` over the cell spans ``[edges[i], edges[i+1])``."""
+    n = values.shape[axis]
+    lo = np.clip(np.floor(edges[:-1] + EDGE_EPS).astype(np.int64), 0, n)
+    hi = np.clip(np.maximum(np.ceil(edges[1:] - EDGE_EPS).astype(np.int64), lo + 1), 0, n)
+    lo = np.minimum(lo, hi)
+    pad = [(0, 0)] * values.ndim
+    pad[axis] = (1, 0)
+    total = np.pad(np.cumsum(values, axis=axis, dtype=np.float64), pad)
+    size = np.maximum(hi - lo, 1)
+    shape = [1] * values.ndim
+    shape[axis] = len(lo)
+    sums = np.take(total, hi, axis=axis) - np.take(total, lo, axis=axis)
+    return np.where((hi > lo).reshape(shape), sums / size.reshape(shape), 0.0)

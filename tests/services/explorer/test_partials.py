@@ -1,0 +1,216 @@
+"""Stored density partials against the in-memory kernel on synthetic curves in real chDB:
+the same image for the same filter, the newest curves added from samples, a grid widened
+(never clipped) for data outside it, a rebuild when curves are replaced, and the filters
+that are not unions of stored groups refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+
+import numpy as np
+import pytest
+
+from data.analytics import density_partials as stored
+from data.analytics.ch_schema import schema_statements
+from data.analytics.clickhouse import ClickHouse
+from data.analytics.curves import CurveQuery
+from services.clusters.query_session import ClusterSession
+from services.core.cache import ProcessCaches
+from services.explorer import curve_queries, partials, population, view
+
+PROCESS = "press-fit"
+T0 = datetime(2026, 11, 1, 6, tzinfo=UTC)
+COLUMNS = ["curve_id", "part_id", "serial", "ts", "process", "line", "station", "product",
+           "batch", "result", "defect_mode", "x_name", "x_unit", "y_name", "y_unit",
+           "n_points", "x_min", "x_max", "y_min", "y_max"]
+#: Stored and in-memory images of the same curves on the same cells agree to float32
+#: summation order.
+RTOL, ATOL = 1e-4, 1e-5
+
+
+def _curve(cid: int, *, spike: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    x = np.linspace(0.0, 10.0, 301)
+    y = x * (1.0 + 0.01 * (cid % 17)) + np.sin(x + cid) * 0.3
+    if spike is not None:
+        y[150] = spike
+    return x, y
+
+
+def insert(ch: ClickHouse, db: str, ids: range, *, spike: dict[int, float] | None = None,
+           day: int = 0) -> None:
+    """Curves ``ids`` over two lines and three results on day ``day`` (+1 for odd ids)."""
+    rows, samples = [], []
+    for cid in ids:
+        x, y = _curve(cid, spike=(spike or {}).get(cid))
+        ts = T0 + timedelta(days=day + cid % 2, minutes=cid)
+        result = ("OK", "OK", "WARNING", "NOK")[cid % 4]
+        rows.append((cid, cid, f"SN-{cid}", ts, PROCESS, f"Line {1 + cid % 3 % 2}", "OP10",
+                     "PH-200", f"LOT-{cid % 5}", result, "", "stroke", "mm", "force", "kN",
+                     len(x), float(x.min()), float(x.max()), float(y.min()), float(y.max())))
+        samples += [(cid, ts, PROCESS, i, float(a), float(b))
+                    for i, (a, b) in enumerate(zip(x, y, strict=True))]
+    ch.insert_rows("curves", rows, database=db, column_names=COLUMNS)
+    ch.insert_rows("curve_samples", samples, database=db,
+                   column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+
+
+@pytest.fixture
+def session(ch: ClickHouse, ch_database: str) -> Iterator[ClusterSession]:
+    """A cluster database with 120 curves, one of them with a one-sample spike."""
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+        ch.command(statement)
+    insert(ch, ch_database, range(1, 121), spike={7: 40.0})
+    yield ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())
+
+
+def _memory(session: ClusterSession, query: CurveQuery, *, groups: list[str],
+            x_range: tuple[float, float], y_range: tuple[float, float], width: int,
+            height: int) -> list[np.ndarray]:
+    pop = population.load(session, PROCESS)
+    images, _ = population.density(pop, population.mask(pop, query), color_by="result",
+                                   groups=groups, x_range=x_range, y_range=y_range,
+                                   width=width, height=height)
+    return images
+
+
+def _grid_view(session: ClusterSession, query: CurveQuery, groups: list[str],
+               level: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Stored and in-memory images of ``query`` on exactly the grid's cells of ``level``."""
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None
+    xr, yr = (grid.x0, grid.x1), (grid.y0, grid.y1)
+    found = partials.density(session, query, color_by="result", groups=groups, other=-1,
+                             x_range=xr, y_range=yr, width=grid.xbins[level],
+                             height=grid.ybins)
+    assert found is not None and not found.coarse and found.level == level
+    return found.images, _memory(session, query, groups=groups, x_range=xr, y_range=yr,
+                                 width=grid.xbins[level], height=grid.ybins)
+
+
+@pytest.mark.parametrize("query", [
+    CurveQuery(process=PROCESS),
+    CurveQuery(process=PROCESS, lines=("Line 1",), results=("OK", "NOK")),
+    CurveQuery(process=PROCESS, start=datetime.combine(T0.date() + timedelta(days=1), time.min),
+               end=datetime.combine(T0.date() + timedelta(days=1), time.max)),
+])
+def test_stored_and_in_memory_images_agree_for_a_union_of_groups(
+        session: ClusterSession, query: CurveQuery) -> None:
+    built = partials.catch_up(session, PROCESS)
+    assert built.curves == 120 and built.rebuilt
+    groups = ["NOK", "OK", "WARNING"]
+    for level in (0, 1):
+        got, want = _grid_view(session, query, groups, level)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+        assert sum(float(img.sum()) for img in want) > 0
+
+
+def test_at_screen_size_every_touched_pixel_stays_and_the_spike_is_visible(
+        session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    query = CurveQuery(process=PROCESS)
+    xr, yr, size = (-0.2, 10.2), (-1.0, 41.0), (800, 470)
+    found = partials.density(session, query, color_by="result", groups=["OK", "WARNING", "NOK"],
+                             other=-1, x_range=xr, y_range=yr, width=size[0], height=size[1])
+    want = _memory(session, query, groups=["OK", "WARNING", "NOK"], x_range=xr, y_range=yr,
+                   width=size[0], height=size[1])
+    assert found is not None and found.level == 0 and not found.coarse
+    stored_any = np.add.reduce(found.images) > 0
+    memory_any = np.add.reduce(want) > 0
+    # Every pixel the kernel touches is touched; a cell straddling two pixels also touches
+    # its neighbour (a one-cell halo: at most 15 % more pixels).
+    assert (stored_any | ~memory_any).all()
+    assert stored_any.sum() <= 1.15 * memory_any.sum()
+    spike_row = int((40.0 - yr[0]) / (yr[1] - yr[0]) * size[1])
+    assert stored_any[spike_row - 2:spike_row + 1].any()  # curve 7's one-sample spike
+
+
+def test_a_zoom_deeper_than_the_pyramid_says_it_is_coarser(session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    found = partials.density(session, CurveQuery(process=PROCESS), color_by="result",
+                             groups=["OK"], other=-1, x_range=(4.0, 5.0), y_range=(0.0, 12.0),
+                             width=800, height=470)
+    assert found is not None and found.coarse and found.level == len(partials.LEVELS) - 1
+    assert found.cells[0] < 800 and (found.images[0] > 0).any()
+
+
+def test_new_curves_are_drawn_from_samples_until_the_partials_catch_up(
+        session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    insert(session.ch, session.database, range(121, 141))
+    query, groups = CurveQuery(process=PROCESS), ["NOK", "OK", "WARNING"]
+    for got, want in zip(*_grid_view(session, query, groups), strict=True):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+    built = partials.catch_up(session, PROCESS)
+    assert (built.curves, built.rebuilt) == (20, False)
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None and (grid.built_upto, grid.curves) == (140, 140)
+    for got, want in zip(*_grid_view(session, query, groups), strict=True):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_a_curve_outside_the_grid_widens_it_and_is_not_clipped(
+        session: ClusterSession) -> None:
+    first = partials.catch_up(session, PROCESS)
+    insert(session.ch, session.database, range(200, 202), spike={200: 400.0, 201: -50.0})
+    built = partials.catch_up(session, PROCESS)
+    grid = partials.ready_grid(session, PROCESS)
+    assert built.rebuilt and built.reason == "new curves fall outside its grid"
+    assert grid is not None and grid.grid == first.grid + 1
+    assert grid.y0 < -50.0 and grid.y1 > 400.0 and grid.curves == 122
+    assert [g.grid for g in stored.grids(session, process=PROCESS)] == [grid.grid]
+    for got, want in zip(*_grid_view(session, CurveQuery(process=PROCESS), ["NOK", "OK",
+                                                                            "WARNING"]),
+                         strict=True):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_replaced_curves_rebuild_the_partials(session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    session.command(f"ALTER TABLE {session.database}.curves DELETE WHERE curve_id <= 10",
+                    settings={"mutations_sync": 2})
+    session.command(f"ALTER TABLE {session.database}.curve_samples DELETE WHERE "
+                    "curve_id <= 10", settings={"mutations_sync": 2})
+    built = partials.catch_up(session, PROCESS)
+    assert built.rebuilt and built.reason == "curves it holds were deleted or replaced"
+    assert built.curves == 110
+
+
+def test_a_curve_still_being_inserted_waits(session: ClusterSession) -> None:
+    session.ch.insert_rows("curves", [(500, 500, "SN-500", T0, PROCESS, "Line 1", "OP10",
+                                       "PH-200", "LOT-1", "OK", "", "stroke", "mm", "force",
+                                       "kN", 301, 0.0, 10.0, 0.0, 10.0)],
+                           database=session.database, column_names=COLUMNS)
+    built = partials.catch_up(session, PROCESS)
+    grid = partials.ready_grid(session, PROCESS)
+    assert built.curves == 120 and grid is not None and grid.built_upto == 120
+
+
+@pytest.mark.parametrize(("query", "color_by"), [
+    (CurveQuery(process=PROCESS, batches=("LOT-1",)), "result"),
+    (CurveQuery(process=PROCESS), "batch"),
+    (CurveQuery(process=PROCESS, start=T0.replace(hour=7)), "result"),
+    (CurveQuery(process=PROCESS, end=T0.replace(hour=7)), "result"),
+])
+def test_curve_level_conditions_use_todays_paths(session: ClusterSession, query: CurveQuery,
+                                                 color_by: str) -> None:
+    partials.catch_up(session, PROCESS)
+    assert not partials.answers(query, color_by=color_by)
+    assert partials.density(session, query, color_by=color_by, groups=["OK"], other=-1,
+                            x_range=(0.0, 10.0), y_range=(0.0, 12.0), width=100,
+                            height=100) is None
+
+
+def test_the_explorer_draws_a_big_process_from_the_partials(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    partials.catch_up(session, PROCESS)
+    monkeypatch.setattr(population, "MAX_SAMPLES", 10)  # too big to hold
+    dens = curve_queries.density(session, CurveQuery(process=PROCESS), color_by="result",
+                                 x_range=None, y_range=None, width=800, height=470)
+    assert dens.stored_cells is not None and dens.n_curves == 120
+    assert "stored partial images" in view.summary_text(dens)
+    fine = curve_queries.density(session, CurveQuery(process=PROCESS), color_by="result",
+                                 x_range=None, y_range=None, width=800, height=470,
+                                 use_stored=False)
+    assert fine.stored_cells is None

@@ -1,0 +1,73 @@
+"""The deployment duty keeping density partials current: the tables are added to a cluster
+made before they existed, imported curves are built inline, a cluster that already holds
+many curves is backfilled as an operation with progress, and the explorer then draws from
+the partials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data.analytics.curves import CurveQuery
+from services.clusters import operations
+from services.clusters.query_session import for_cluster
+from services.core.runtime import Runtime
+from services.explorer import curve_queries, partials, partials_follower, population
+from tests import plants
+from tests.services.import_helpers import import_bytes, make_cluster
+from tests.waiting import wait_until
+
+RIVETING = (plants.process("riveting"),)
+
+
+def _grid_curves(rt: Runtime, cluster_id: int) -> int:
+    grid = partials.ready_grid(for_cluster(rt, cluster_id), "riveting")
+    return grid.curves if grid is not None else 0
+
+
+def test_an_old_cluster_gets_the_tables_and_imported_curves_their_partials(
+        runtime: Runtime, ch_database: str, tmp_path: Path) -> None:
+    cluster_id = make_cluster(runtime, ch_database)
+    for table in ("density_partials", "density_grids"):  # a cluster made before them
+        runtime.ch.command(f"DROP TABLE {ch_database}.{table}")
+    table = plants.curve_table(curves=5, processes=RIVETING)
+    assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
+    follower = partials_follower.PartialsFollower(runtime)
+    follower.work()
+    assert _grid_curves(runtime, cluster_id) == 5
+    [item] = partials_follower.due(for_cluster(runtime, cluster_id))
+    assert not item.behind
+
+    more = plants.curve_table(curves=3, processes=RIVETING, serial_prefix="TN", seed=5)
+    assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(more)).status == "done"
+    follower.work()
+    assert _grid_curves(runtime, cluster_id) == 8
+
+
+def test_a_cluster_holding_many_curves_is_backfilled_as_an_operation(
+        runtime: Runtime, ch_database: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster_id = make_cluster(runtime, ch_database)
+    table = plants.curve_table(curves=6, processes=RIVETING)
+    assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
+    monkeypatch.setattr(partials_follower, "OPERATION_CURVES", 2)
+    monkeypatch.setattr(partials, "CHUNK_CURVES", 2)  # progress in three steps
+    partials_follower.PartialsFollower(runtime).work()
+
+    def ended() -> operations.OperationView | None:
+        found = operations.latest(runtime, cluster_id)
+        return found if found is not None and not found.running else None
+    done = wait_until(ended, within=120, message="the backfill did not end")
+    assert done is not None
+    assert (done.kind, done.state, done.done, done.total) == ("density", "done", 6, 6)
+    assert done.message == "Density partials of riveting built from 6 curves."
+    assert done.label == "Density partials build"
+    assert _grid_curves(runtime, cluster_id) == 6
+
+    monkeypatch.setattr(population, "MAX_SAMPLES", 1)  # as if too big to hold
+    session = for_cluster(runtime, cluster_id)
+    dens = curve_queries.density(session, CurveQuery(process="riveting"), color_by="result",
+                                 x_range=None, y_range=None, width=400, height=200)
+    assert dens.stored_cells is not None and dens.n_curves == 6
+    assert sum(float(img.sum()) for img in dens.images) > 0
