@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 import api
 from auth import roles, web
-from components.ids import Shell
+from components.ids.shared import Shell
 from components.layout import make_denied, make_navbar
 from lyceum import dash_adapter
 from lyceum.background_callbacks import make_manager

@@ -13,9 +13,11 @@ from dash import Input, Output, State, callback
 from auth.roles import Role, has_role
 from auth.session import current_actor
 from callbacks.common import runtime
-from callbacks.explorer import store_cluster
+from callbacks.explorer.view import store_cluster
 from callbacks.guard import clicked, guarded, unchanged
-from components.ids import Dashboard, Explorer, PersonalViews, personal_views_id
+from components.ids.dashboard import Dashboard
+from components.ids.explorer import Explorer
+from components.ids.shared import PersonalViews, personal_views_id
 from components.personal_views import make_menu_items
 from services.projects.personal_views import list_views, save_view
 

@@ -8,9 +8,10 @@ from typing import Any
 from dash import Input, Output, callback
 
 from auth.roles import Role
-from callbacks.explorer import store_cluster
+from callbacks.explorer.view import store_cluster
 from callbacks.guard import guarded
-from components.ids import Dashboard, Explorer
+from components.ids.dashboard import Dashboard
+from components.ids.explorer import Explorer
 from components.role_gates import GATES, gate_states, role_note_id
 
 #: Each gated page → its cluster store and how to find the id in it.

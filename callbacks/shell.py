@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 from auth.roles import Role, require_role
 from callbacks.common import runtime, signed_in_user
 from callbacks.guard import guarded
-from components.ids import Shell
+from components.ids.shared import Shell
 from components.layout import make_cluster_nav, make_part_search_result
 from lyceum.errors import AppError
 from services.clusters.page_access import cluster_id_in, cluster_name, cluster_pages

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.formatting import when
-from components.ids import Audit
+from components.ids.audit import Audit
 from components.layout import make_empty_state
 
 OUTCOME_COLORS = {"success": "success", "denied": "danger", "refused": "warning",

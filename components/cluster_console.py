@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 
 from components.clusters import ENDED, STATUS_COLORS, TYPE_LABELS
 from components.formatting import human_bytes, human_count, when
-from components.ids import ClusterDetail, cluster_edit_field, connection_snippet
+from components.ids.cluster_detail import ClusterDetail, cluster_edit_field, connection_snippet
 from lyceum.clock import utcnow
 from services.clusters.connection import SECRET_VARIABLE, Snippet
 from services.clusters.console_view import ConsoleView

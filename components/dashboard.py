@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import spc_chart
-from components.ids import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
+from components.ids.dashboard import Dashboard, dashboard_ack, dashboard_ack_comment, dashboard_kpi
 
 KPI_CARDS: tuple[tuple[str, str], ...] = (
     ("yield", "Yield"), ("fpy", "First-pass yield"), ("nok", "Defect rate"),

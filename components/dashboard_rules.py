@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.ids import DashboardRules, dashboard_rule_enabled
+from components.ids.dashboard import DashboardRules, dashboard_rule_enabled
 
 KINDS = [("yield_below", "Yield below a threshold (%)"),
          ("feature_spec", "Feature outside its spec"),

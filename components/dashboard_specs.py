@@ -10,7 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.ids import DashboardSpecs
+from components.ids.dashboard import DashboardSpecs
 
 #: The editor's fields, in the order the save callback outputs their messages.
 FIELDS = ("lsl", "usl", "unit")

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.ids import import_map
+from components.ids.data_import import import_map
 from services.imports.file_format import MAX_UPLOAD_BYTES, columns_for
 from services.imports.import_job import JobView
 

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from components.explorer_export import make_whole_set_export
-from components.ids import Explorer
+from components.ids.explorer import Explorer
 from services.explorer.population import MAX_GROUPS, OTHER
 from services.explorer.state import OBJECT_KINDS, SIDES
 

@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import ExplorerExport
+from components.ids.explorer import ExplorerExport
 
 FORMAT_OPTIONS = [{"label": "CSV", "value": "csv"}, {"label": "Parquet", "value": "parquet"},
                   {"label": "Arrow stream", "value": "arrow"}]

@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Shell
+from components.ids.shared import Shell
 
 
 def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_badge: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.ids import PersonalViews, personal_views_id
+from components.ids.shared import PersonalViews, personal_views_id
 
 
 def make_personal_views(page: str) -> html.Div:

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.ids import (
+from components.ids.project_detail import (
     ProjectEdit,
     ProjectReport,
     project_action,

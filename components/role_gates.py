@@ -14,7 +14,8 @@ from typing import Any
 
 from dash import html
 
-from components.ids import Explorer, ExplorerExport, SaveToProject, save_to_project_id
+from components.ids.explorer import Explorer, ExplorerExport
+from components.ids.shared import SaveToProject, save_to_project_id
 from services.core.roles import Role
 
 

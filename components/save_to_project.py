@@ -13,7 +13,7 @@ page shows, with its zoom, clicked curve and drawn objects, as in the address) o
 ``"dashboard"`` (saved as a *dashboard* asset; the store ``Dashboard.config`` =
 "dashboard-config-store" holds the dashboard's config dict). A new page adds its store to
 :data:`CONFIG_STORES`. The page needs a ``cluster_id`` path variable;
-``callbacks/save_to_project.py`` does the rest (editor role on that cluster, editable
+``callbacks/projects/save_to_project.py`` does the rest (editor role on that cluster, editable
 projects only) and the saved asset reopens the page exactly as saved.
 """
 
@@ -22,7 +22,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.ids import Dashboard, Explorer, SaveToProject, save_to_project_id
+from components.ids.dashboard import Dashboard
+from components.ids.explorer import Explorer
+from components.ids.shared import SaveToProject, save_to_project_id
 
 #: The page → the id of the dcc.Store holding that page's config (the save callback reads it).
 CONFIG_STORES: dict[str, str] = {

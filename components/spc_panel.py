@@ -10,7 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Dashboard, DashboardSpc, dashboard_spc_restore
+from components.ids.dashboard import Dashboard, DashboardSpc, dashboard_spc_restore
 from components.spc_figures import fmt
 
 KINDS = [("xbar_r", "X̄-R (n = 5)"), ("xbar_s", "X̄-S (n = 10)"), ("imr", "I-MR (n = 1)")]

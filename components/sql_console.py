@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.formatting import human_bytes, human_count
-from components.ids import sql_history_item, sql_schema_name
+from components.ids.sql_console import sql_history_item, sql_schema_name
 from services.clusters.connection import quoted_name
 from services.gateway.console import HistoryItem, ResultPage, RunResult
 

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.formatting import when
-from components.ids import (
+from components.ids.team import (
     Team,
     team_invitation_revoke,
     team_member_remove,

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.formatting import when
-from components.ids import Tokens, tokens_revoke
+from components.ids.tokens import Tokens, tokens_revoke
 from components.layout import make_empty_state
 from components.team import ROLE_OPTIONS, role_badge
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
 from components.explorer_figure import PALETTE, RESULT_COLORS
-from components.ids import Trace, trace_chart
+from components.ids.trace import Trace, trace_chart
 from components.layout import make_empty_state
 from services.explorer.trace import PartCurve, PartTrace
 

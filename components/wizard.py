@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Wizard, wizard_feedback, wizard_field, wizard_member, wizard_step
+from components.ids.wizard import Wizard, wizard_feedback, wizard_field, wizard_member, wizard_step
 from services.core.roles import ROLE_NAMES
 
 STEP_TITLES = ("Basics", "Performance & storage", "Team & retention", "Review & deploy")

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.audit import make_filters
-from components.ids import Audit
+from components.ids.audit import Audit
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path="/audit", name="Audit log", title="Audit log · Lyceum Clusters",

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.clusters import ANY, STATUS_OPTIONS, TYPE_OPTIONS
-from components.ids import Clusters
+from components.ids.clusters import Clusters
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path="/clusters", name="Clusters", title="Clusters · Lyceum Clusters",

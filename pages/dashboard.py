@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from components import dashboard as ui
 from components import spc_chart, spc_figures, spc_panel
-from components.ids import (
+from components.ids.dashboard import (
     Dashboard,
     DashboardRuleForm,
     DashboardRules,
@@ -70,7 +70,7 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     """The frame; the refresh callbacks fill and patch every panel (every
     ``LYCEUM_DASHBOARD_REFRESH_S`` seconds, which the first status refresh sets). The view
     the address names (``?window=7d&line=…``, or ``?asset=<saved view>``) is checked and
-    applied by ``callbacks.dashboard_view``."""
+    applied by ``callbacks.dashboard.saved_view``."""
     wanted = {str(k)[:40]: str(v)[:200] for k, v in list(query.items())[:20]}
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
@@ -82,7 +82,7 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
         dcc.Store(id=DashboardSpecs.version, data=None),
         dcc.Store(id=DashboardSpc.points, data=[]),
         dcc.Store(id=DashboardSpc.version, data=None),
-        # Until callbacks.dashboard.refresh_status sets the configured period on first load.
+        # Until callbacks.dashboard.panels.refresh_status sets the configured period on first load.
         dcc.Interval(id=Dashboard.tick, interval=30_000, n_intervals=0),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
@@ -91,7 +91,7 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                                            make_personal_views("dashboard"),
                                            make_save_to_project("dashboard", Dashboard.config)],
                                           className="d-flex flex-wrap gap-2 align-items-center")),
-        # Lines and stations come from the cluster's catalog (callbacks.dashboard).
+        # Lines and stations come from the cluster's catalog (callbacks.dashboard.panels).
         # The address's window is drawn first when it is one of ours (one refresh, not two).
         ui.make_controls(windows=WINDOWS, lines=[], stations=[],
                          window=wanted.get("window", "") if wanted.get("window") in dict(WINDOWS)

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.data_import import make_format_table
-from components.ids import DataImport
+from components.ids.data_import import DataImport
 from components.layout import make_page_header
 from services.imports.file_format import MAX_UPLOAD_BYTES
 

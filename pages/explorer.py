@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import explorer as ui
-from components.ids import Explorer, ExplorerFresh
+from components.ids.explorer import Explorer, ExplorerFresh
 from components.layout import make_page_header
 from components.personal_views import make_personal_views
 from components.role_gates import make_role_note
@@ -33,7 +33,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
-        # The view in the address (callbacks.explorer_url): Back/Forward reopen it.
+        # The view in the address (callbacks.explorer.url): Back/Forward reopen it.
         dcc.Location(id=Explorer.url, refresh=False), dcc.Store(id=Explorer.address),
         dcc.Store(id=Explorer.shown_state),
         dcc.Store(id=Explorer.refine),
@@ -41,7 +41,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),
         html.Div(id=Explorer.error),
-        # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer_fresh).
+        # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer.fresh).
         dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
         html.Div([

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from components.ids import Overview
+from components.ids.overview import Overview
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Lyceum Clusters",

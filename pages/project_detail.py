@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import ProjectDetail, ProjectEdit, ProjectRename, ProjectReport
+from components.ids.project_detail import ProjectDetail, ProjectEdit, ProjectRename, ProjectReport
 from components.layout import make_loading_placeholder
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/projects/<project_id>",

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Projects, ProjectsForm
+from components.ids.projects import Projects, ProjectsForm
 from components.layout import make_loading_placeholder, make_page_header
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/projects", name="Projects",

@@ -8,7 +8,7 @@ from dash import html
 
 from auth.permissions import CAPABILITIES, GLOBAL, allows
 from auth.roles import ROLE_DESCRIPTIONS, Role
-from components.ids import Roles
+from components.ids.roles import Roles
 from components.layout import make_page_header
 
 dash.register_page(__name__, path="/roles", name="Roles", title="Roles · Lyceum Clusters",

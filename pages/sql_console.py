@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import SqlConsole
+from components.ids.sql_console import SqlConsole
 from components.layout import make_loading_placeholder, make_page_header
 from services.gateway.console import MAX_ROWS, PAGE_SIZES
 

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Team
+from components.ids.team import Team
 from components.layout import make_loading_placeholder
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/team", name="Team",

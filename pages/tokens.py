@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.ids import Tokens
+from components.ids.tokens import Tokens
 from components.layout import make_loading_placeholder
 from components.tokens import make_create_form
 

@@ -7,7 +7,7 @@ import dash
 from dash import dcc, html
 
 from components import trace as ui
-from components.ids import Trace
+from components.ids.trace import Trace
 from components.layout import make_page_header
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/trace", name="Trace a part",

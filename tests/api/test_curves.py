@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.access_world import World, sign_in
-from tests.callbacks.test_explorer import server, world  # noqa: F401
+from tests.callbacks.explorer.test_view import server, world  # noqa: F401
 from tests.http import json_body
 
 HEADERS = {"Origin": "http://localhost"}

@@ -17,7 +17,7 @@ from services.core.runtime import Runtime
 from services.explorer import export_stream
 from tests.access_world import World
 from tests.api.explorer_access import Callers, assert_refusals_look_the_same, call, callers
-from tests.callbacks.test_explorer import server, world  # noqa: F401
+from tests.callbacks.explorer.test_view import server, world  # noqa: F401
 from tests.waiting import wait_until
 
 PRESS = {"process": "press-fit"}

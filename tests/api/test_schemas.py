@@ -14,7 +14,7 @@ from openapi_schema_validator import validate as validate_body
 
 from api.schemas import COMPONENTS, component, from_dataclass, nullable, obj, page_schema, ref
 from tests.access_world import ORIGIN, World, sign_in
-from tests.callbacks.test_explorer import server, world  # noqa: F401
+from tests.callbacks.explorer.test_view import server, world  # noqa: F401
 
 
 def test_what_every_readable_operation_answers_matches_its_schema(

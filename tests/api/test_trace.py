@@ -8,7 +8,7 @@ from flask import Flask
 from services.core.runtime import Runtime
 from tests.access_world import World
 from tests.api.explorer_access import Callers, assert_refusals_look_the_same, call, callers
-from tests.callbacks.test_explorer import server, world  # noqa: F401
+from tests.callbacks.explorer.test_view import server, world  # noqa: F401
 
 
 def _who(server: Flask, mod_runtime: Runtime, world: World) -> Callers:  # noqa: F811

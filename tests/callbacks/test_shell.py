@@ -10,7 +10,7 @@ from flask import Flask
 
 from services.explorer import trace
 from tests.access_world import World, sign_in
-from tests.callbacks.test_explorer import call, server, world  # noqa: F401
+from tests.callbacks.explorer.test_view import call, server, world  # noqa: F401
 
 
 def _search(server: Flask, key: str, text: Any, pathname: str = "/") -> dict[str, Any]:  # noqa: F811

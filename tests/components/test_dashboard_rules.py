@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.dashboard_rules import make_rule_form
-from components.ids import DashboardRules
+from components.ids.dashboard import DashboardRules
 
 
 def _find(node: Any, component_id: str) -> Any:

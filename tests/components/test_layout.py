@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.ids import Shell
+from components.ids.shared import Shell
 from components.layout import make_navbar, make_part_search_result
 
 PAGES = [{"name": "Overview", "relative_path": "/", "module": "pages.overview",

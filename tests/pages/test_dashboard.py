@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import dcc
 
-from components.ids import Dashboard
+from components.ids.dashboard import Dashboard
 
 
 def _walk(component: Any) -> Iterator[Any]:

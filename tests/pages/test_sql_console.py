@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from components.ids import SqlConsole
+from components.ids.sql_console import SqlConsole
 
 
 def _walk(component: Any) -> Iterator[Any]:

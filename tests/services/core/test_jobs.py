@@ -113,7 +113,7 @@ def _sign_in(server: Flask) -> str:
 
 def _queue_spc(manager: CeleryJobs, *, cookies: dict[str, str], cluster: int) -> str:
     """Put the SPC job on the queue directly; its result as text."""
-    from callbacks.dashboard_spc import SPC_OUTPUTS, refresh_spc
+    from callbacks.dashboard.spc import SPC_OUTPUTS, refresh_spc
 
     outputs = "...".join(f"{o.component_id}.{o.component_property}" for o in SPC_OUTPUTS)
     job_fn = next(fn for key, fn in manager.func_registry.items()

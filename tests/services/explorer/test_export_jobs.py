@@ -11,7 +11,7 @@ from services.core.runtime import Runtime
 from services.explorer import export_jobs, export_stream
 from services.explorer.state import ExplorerState
 from tests.access_world import World
-from tests.callbacks.test_explorer import world  # noqa: F401
+from tests.callbacks.explorer.test_view import world  # noqa: F401
 from tests.waiting import wait_until
 
 STATE = ExplorerState(process="press-fit", lines=("Line 1",))

@@ -16,7 +16,7 @@ from services.core.runtime import Runtime
 from services.explorer import export_stream
 from services.explorer.state import ExplorerState
 from tests.access_world import World
-from tests.callbacks.test_explorer import world  # noqa: F401
+from tests.callbacks.explorer.test_view import world  # noqa: F401
 from tests.waiting import wait_until
 
 

@@ -9,7 +9,7 @@ from lyceum.errors import ValidationError
 from services.core.runtime import Runtime
 from services.explorer import part_finder, trace
 from tests.access_world import World
-from tests.callbacks.test_explorer import world  # noqa: F401
+from tests.callbacks.explorer.test_view import world  # noqa: F401
 
 
 def _serial(runtime: Runtime, cluster_id: int) -> dict[str, object]:

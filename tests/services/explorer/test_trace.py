@@ -14,7 +14,7 @@ from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import trace
 from tests.access_world import World
-from tests.callbacks.test_explorer import world  # noqa: F401
+from tests.callbacks.explorer.test_view import world  # noqa: F401
 
 
 def _database(runtime: Runtime, cluster_id: int) -> str:

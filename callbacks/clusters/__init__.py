@@ -1,0 +1,1 @@
+"""Cluster pages' callbacks: overview, list, wizard, console, SQL console, engine."""

@@ -1,0 +1,2 @@
+"""The live dashboard's callbacks: panels, alert rules, SPC, spec limits, the
+saved view."""

@@ -1,0 +1,176 @@
+"""Live dashboard callbacks: each panel refreshes on the interval through the shared cache,
+patches only its data, never stacks (one request per viewer and panel in flight), and shows
+a stale badge when it had to serve an older value. Every callback checks the role first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from auth.roles import Role, has_role
+from auth.session import current_actor
+from callbacks.common import runtime
+from callbacks.guard import guarded, unchanged
+from components import dashboard as ui
+from components import spc_chart
+from components.ids.dashboard import (
+    Dashboard,
+    DashboardStores,
+    dashboard_ack,
+    dashboard_ack_comment,
+    dashboard_kpi,
+)
+from services.demo import live_feed
+from services.quality import alerts, dashboard
+from services.quality.kpis import View
+
+KEYS = [k for k, _ in ui.KPI_CARDS]
+#: The view's filters (changing one cancels a running SPC job).
+FILTERS = [Input(Dashboard.window, "value"), Input(Dashboard.line, "value"),
+           Input(Dashboard.station, "value")]
+VIEW = [Input(Dashboard.tick, "n_intervals"), *FILTERS,
+        State(Dashboard.cluster, "data"), State(Dashboard.viewer, "data")]
+
+
+def _view(cluster_id: int, window: str, line: str | None, station: str | None) -> View:
+    """The filters as a :class:`View` of a cluster the guard already checked."""
+    line, station = (v if v and v != ui.ALL else "" for v in (line, station))
+    return View(cluster_id, window or "24h", line or "", station or "")
+
+
+#: The production panel's outputs by name: four per KPI card, then the shared parts.
+PRODUCTION = {**{f"{k}_{part}": Output(dashboard_kpi(t, k), p) for k in KEYS
+                 for part, t, p in (("value", Dashboard.KPI_VALUE, "children"),
+                                    ("delta", Dashboard.KPI_DELTA, "children"),
+                                    ("delta_class", Dashboard.KPI_DELTA, "className"),
+                                    ("trend", Dashboard.KPI_TREND, "figure"))},
+              "defects": Output(Dashboard.defects, "figure"),
+              "parts": Output(Dashboard.parts, "children"),
+              "updated": Output(Dashboard.updated, "children"),
+              "stale": Output(Dashboard.stale, "className"),
+              "error": Output(Dashboard.error, "children")}
+
+
+@callback(output=PRODUCTION, inputs=VIEW)
+@guarded(Role.VIEWER, outputs=tuple(PRODUCTION), error_output="error")
+def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: int,
+                       viewer: str) -> dict[str, Any]:
+    """KPI values, deltas and trends; defect modes; the update stamp."""
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "production") as free:
+        if not free:  # another refresh of this panel is still running: show it as stale
+            return {**dict.fromkeys(PRODUCTION, no_update), "stale": "ms-2"}
+        got = dashboard.production(runtime(), view)
+    out: dict[str, Any] = {}
+    panel = got.value.kpis
+    for key, kpi in zip(KEYS, panel.kpis, strict=True):
+        out[f"{key}_delta"], out[f"{key}_delta_class"] = ui.format_delta(kpi)
+        out[f"{key}_value"] = ui.format_kpi(kpi.value, kpi.unit)
+        out[f"{key}_trend"] = spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])
+    modes = got.value.defects
+    bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
+                                   {"x": [m.mode for m in modes],
+                                    "y": [m.previous_rate for m in modes]}])
+    spc_chart.note(bars, None if modes else "No NOK parts in this window.")
+    return {**out, "defects": bars, "parts": f"{panel.parts:,}",
+            "updated": ui.clock(got.computed_at),
+            "stale": "ms-2" if got.stale else "ms-2 d-none", "error": None}
+
+
+@callback(Output(Dashboard.status, "children"), Output(Dashboard.feed_row, "children"),
+          Output(Dashboard.tick, "interval"), *VIEW)
+@guarded(Role.VIEWER, outputs=3)
+def refresh_status(n: int, window: str, line: str, station: str, cluster_id: int,
+                   viewer: str) -> tuple[Any, Any, Any]:
+    """Station states; on first load the feed switch and the refresh period."""
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
+        if not free:
+            raise PreventUpdate
+        states = dashboard.status(runtime(), view).value
+    feed: Any = no_update
+    if not n:
+        feed = ui.make_feed_switch(
+            enabled=live_feed.feed_enabled(runtime(), view.cluster_id),
+            is_admin=has_role(view.cluster_id, Role.ADMIN)) if _is_demo(view) else None
+    return ui.make_status(states), feed, runtime().settings.dashboard_refresh_s * 1000
+
+
+def _is_demo(view: View) -> bool:
+    return live_feed.is_demo_cluster(runtime(), view.cluster_id)
+
+
+@callback(Output(Dashboard.line, "options"), Output(Dashboard.station, "options"),
+          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"))
+@guarded(Role.VIEWER, outputs=2, on_error=unchanged)
+def filter_choices(cluster_id: int, line: str | None) -> tuple[Any, Any]:
+    """The line and station choices from the cluster's catalog (stations of the chosen line)."""
+    lines, stations = dashboard.filter_choices(
+        runtime(), cluster_id, line="" if not line or line == ui.ALL else line)
+    return ui.options_with_all(lines, "All lines"), ui.options_with_all(stations, "All stations")
+
+
+@callback(Output(Dashboard.heatmap, "figure"), *VIEW)
+@guarded(Role.VIEWER, on_error=unchanged)
+def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: int,
+                    viewer: str) -> Any:
+    """Stations × hours by defect rate."""
+    view = _view(cluster_id, window, line, station)
+    with dashboard.viewer_slot(runtime(), str(viewer), "heatmap") as free:
+        if not free:
+            raise PreventUpdate
+        heat = dashboard.heatmap(runtime(), view).value
+    peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
+    return spc_chart.patch_traces([{"x": heat.hours, "y": heat.stations, "z": heat.rates,
+                                    "zmax": max(10.0, peak)}])
+
+
+@callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),
+          Input(Dashboard.tick, "n_intervals"), State(Dashboard.cluster, "data"),
+          State(DashboardStores.alerts_seen, "data"))
+@guarded(Role.VIEWER, cluster="cid", outputs=2, fill=None)
+def refresh_alerts(_n: int, cid: int, seen: str | None) -> tuple[Any, Any]:
+    """Open alerts (editors see the acknowledge form); rebuilt only when they changed, so a
+    comment being typed survives the refresh."""
+    found = dashboard.open_alerts(runtime(), cid).value
+    signature = ";".join(f"{a.id}:{a.state}:{len(a.acknowledgements)}" for a in found)
+    if signature == seen:
+        raise PreventUpdate
+    return ui.make_alerts(found, can_ack=has_role(cid, Role.EDITOR)), signature
+
+
+@callback(Output(Dashboard.ack_result, "children"),
+          Output(Dashboard.alerts, "children", allow_duplicate=True),
+          Input(dashboard_ack(ALL), "n_clicks"),  # type: ignore[arg-type]
+          State(dashboard_ack_comment(ALL), "value"),  # type: ignore[arg-type]
+          State(Dashboard.cluster, "data"), prevent_initial_call=True)
+@guarded(Role.EDITOR, cluster="cid", outputs=2, title="Not acknowledged",
+         when=lambda clicks, *_: ctx.triggered_id and any(clicks))
+def acknowledge(_clicks: list[int | None], comments: list[str | None],
+                cid: int) -> tuple[Any, Any]:
+    """Acknowledge the clicked alert with the comment next to it (editors)."""
+    alert_id = int(ctx.triggered_id["alert"])
+    ids = [item["id"]["alert"] for item in ctx.states_list[0]]
+    comment = comments[ids.index(alert_id)] if alert_id in ids else ""
+    alerts.acknowledge(runtime(), cid, alert_id, comment=comment or "", actor=current_actor())
+    dashboard.forget_alerts(runtime(), cid)
+    found = dashboard.open_alerts(runtime(), cid).value
+    return None, ui.make_alerts(found, can_ack=True)
+
+
+@callback(Output(Dashboard.tick, "disabled"), Input(Dashboard.pause, "value"))
+def pause(paused: bool) -> bool:
+    """The pause switch stops the refresh interval."""
+    return bool(paused)
+
+
+@callback(Output(Dashboard.ack_result, "children", allow_duplicate=True),
+          Input(Dashboard.feed, "value"), State(Dashboard.cluster, "data"),
+          prevent_initial_call=True)
+@guarded(Role.ADMIN, title="Not switched")
+def switch_feed(enabled: bool, cluster_id: int) -> Any:
+    """Turn the demo feed on or off (cluster admins)."""
+    live_feed.set_feed_enabled(runtime(), cluster_id, bool(enabled), actor=current_actor())
+    return None

@@ -1,0 +1,2 @@
+"""Projects' callbacks: the list and overview, and the shared "Save to project"
+modal."""

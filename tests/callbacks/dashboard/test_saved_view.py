@@ -1,0 +1,90 @@
+"""The dashboard's address over the real Dash endpoint: a view opens from its address with
+each choice checked against the cluster's own; a forged one opens the default view under one
+message; a refused role gets nothing; changes are written back once the view has opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from services.core.runtime import Runtime
+from services.demo.plant import load_demo
+from tests.access_world import World, build_world, sign_in
+from tests.callbacks.explorer.test_url import call
+
+CHOICES = ("dashboard-window-select", "dashboard-line-select", "dashboard-station-select",
+           "dashboard-spc-feature-select", "dashboard-spc-kind-select",
+           "dashboard-spc-baseline-select", "dashboard-spc-attribute-select")
+DEFAULTS = ("24h", "all", "all", None, "xbar_r", "7d", "p")
+
+
+@pytest.fixture(scope="module")
+def world(mod_runtime: Runtime) -> World:
+    found = build_world(mod_runtime)
+    from data.metadata import memberships
+
+    with mod_runtime.db.session() as s:
+        a = memberships.get_cluster(s, found.a)
+        assert a is not None
+        database = a.database_name
+    load_demo(mod_runtime.ch, database, size="small")
+    mod_runtime.caches.clear()
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(mod_runtime: Runtime, world: World) -> Flask:
+    from app import create_app
+
+    return create_app(mod_runtime.settings, runtime=mod_runtime)
+
+
+def _open(server: Flask, world: World, key: str, query: dict[str, str]) -> dict[str, Any]:
+    values = {f"{c}.value": v for c, v in zip(CHOICES, DEFAULTS, strict=True)}
+    return call(sign_in(server.test_client(), key), "dashboard-window-select",
+                "dashboard-cluster-store.data",
+                {**values, "dashboard-cluster-store.data": str(world.a),
+                 "dashboard-opening-store.data": {"asset": "", "query": query}})
+
+
+def test_the_address_opens_its_checked_view(server: Flask, world: World) -> None:
+    opened = _open(server, world, "viewer", {"window": "7d", "spc_kind": "imr"})
+    assert opened["dashboard-window-select"]["value"] == "7d"
+    assert opened["dashboard-spc-kind-select"]["value"] == "imr"
+    assert "dashboard-line-select" not in opened  # unchanged controls are left alone
+    address = opened["dashboard-address-store"]["data"]
+    assert address["replace"] is True
+    assert address["search"].startswith("?window=7d&spc_feature=")
+    assert opened["dashboard-view-error-div"]["children"] is None
+
+
+@pytest.mark.parametrize("query", [{"window": "1y"}, {"line": "' OR 1=1 --"},
+                                   {"station": "x" * 300}, {"spc_kind": "__class__"}])
+def test_a_forged_address_opens_the_default_view_under_a_message(server: Flask, world: World,
+                                                                 query: dict[str, str]) -> None:
+    opened = _open(server, world, "viewer", query)
+    assert "This dashboard link names choices this cluster does not have" in str(
+        opened["dashboard-view-error-div"])
+    assert "dashboard-window-select" not in opened  # still the default
+    assert "window=" not in opened["dashboard-address-store"]["data"]["search"]
+
+
+def test_an_outsider_opens_nothing(server: Flask, world: World) -> None:
+    opened = _open(server, world, "outsider", {"window": "7d"})
+    assert "dashboard-window-select" not in opened
+    assert "dashboard-address-store" not in opened
+
+
+def test_changes_are_written_once_the_view_has_opened(server: Flask, world: World) -> None:
+    client = sign_in(server.test_client(), "viewer")
+    values = {f"{c}.value": v for c, v in zip(CHOICES, DEFAULTS, strict=True)}
+    values["dashboard-window-select.value"] = "1h"
+    before = call(client, "dashboard-config-store", "dashboard-window-select.value", values)
+    assert before["dashboard-config-store"]["data"]["window"] == "1h"
+    assert "dashboard-address-store" not in before
+    after = call(client, "dashboard-config-store", "dashboard-window-select.value",
+                 {**values, "dashboard-address-store.data": {"search": "", "replace": True}})
+    assert after["dashboard-address-store"]["data"] == {"search": "?window=1h",
+                                                        "replace": False}
