@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from services.core.runtime import Runtime
-from services.demo.plant import load_demo
-from tests.access_world import World, build_world, sign_in
+from tests.access_world import World, sign_in
 from tests.callbacks.explorer.test_url import call
 
 CHOICES = ("dashboard-window-select", "dashboard-line-select", "dashboard-station-select",
@@ -21,24 +19,13 @@ DEFAULTS = ("24h", "all", "all", None, "xbar_r", "7d", "p")
 
 
 @pytest.fixture(scope="module")
-def world(mod_runtime: Runtime) -> World:
-    found = build_world(mod_runtime)
-    from data.metadata import memberships
-
-    with mod_runtime.db.session() as s:
-        a = memberships.get_cluster(s, found.a)
-        assert a is not None
-        database = a.database_name
-    load_demo(mod_runtime.ch, database, size="small")
-    mod_runtime.caches.clear()
-    return found
+def world(demo_world: World) -> World:
+    return demo_world
 
 
 @pytest.fixture(scope="module")
-def server(mod_runtime: Runtime, world: World) -> Flask:
-    from app import create_app
-
-    return create_app(mod_runtime.settings, runtime=mod_runtime)
+def server(demo_server: Flask) -> Flask:
+    return demo_server
 
 
 def _open(server: Flask, world: World, key: str, query: dict[str, str]) -> dict[str, Any]:

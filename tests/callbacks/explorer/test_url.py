@@ -10,10 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.core.runtime import Runtime
-from services.demo.plant import load_demo
 from services.explorer.state import ExplorerState, decode_state, encode_state
-from tests.access_world import World, build_world, sign_in
+from tests.access_world import World, sign_in
 from tests.http import json_body
 
 HEADERS = {"Origin": "http://localhost"}
@@ -21,24 +19,13 @@ STATE = encode_state(ExplorerState(process="press-fit"))
 
 
 @pytest.fixture(scope="module")
-def world(mod_runtime: Runtime) -> World:
-    found = build_world(mod_runtime)
-    from data.metadata import memberships
-
-    with mod_runtime.db.session() as s:
-        a = memberships.get_cluster(s, found.a)
-        assert a is not None
-        database = a.database_name
-    load_demo(mod_runtime.ch, database, size="small")
-    mod_runtime.caches.clear()
-    return found
+def world(demo_world: World) -> World:
+    return demo_world
 
 
 @pytest.fixture(scope="module")
-def server(mod_runtime: Runtime, world: World) -> Flask:
-    from app import create_app
-
-    return create_app(mod_runtime.settings, runtime=mod_runtime)
+def server(demo_server: Flask) -> Flask:
+    return demo_server
 
 
 def call(client: FlaskClient, first_output: str, trigger: str,
