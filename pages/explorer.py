@@ -36,7 +36,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         # The view in the address (callbacks.explorer.url): Back/Forward reopen it.
         dcc.Location(id=Explorer.url, refresh=False), dcc.Store(id=Explorer.address),
         dcc.Store(id=Explorer.shown_state),
-        dcc.Store(id=Explorer.refine),
+        dcc.Store(id=Explorer.refine), dcc.Store(id=Explorer.refined),
         html.Div(make_page_header("Curve explorer", "Every matching curve as a density "
                                   "image; golden curve, outliers and evaluation objects."),
                  id=Explorer.header),

@@ -14,6 +14,7 @@ class Explorer:
     shape_moves = "explorer-shape-moves-store"
     axis_moves = "explorer-axis-moves-store"
     refine = "explorer-refine-store"
+    refined = "explorer-refined-store"
     groups = "explorer-groups-store"
     top = "explorer-top-store"
     selected = "explorer-selected-store"
