@@ -76,6 +76,9 @@ def test_dragging_a_window_on_the_chart_updates_the_what_if(page: Page,
     before = cell.inner_text()
     shape = page.locator("#explorer-graph .shapelayer path").first
     expect(shape).to_be_visible()
+    # the mouse acts only inside the viewport: bring the whole chart into it first (the
+    # window sits over the golden band, which can be below the fold at 1280 × 860)
+    page.locator("#explorer-graph").scroll_into_view_if_needed()
     box = shape.bounding_box()
     assert box is not None
     # grab the window in its middle and move it to the left
