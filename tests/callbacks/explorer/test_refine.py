@@ -1,0 +1,82 @@
+"""The explorer's refine callback answers only a request for the state on screen, with
+numeric ranges, from an account with access; anything else changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dash import Patch
+from dash.exceptions import PreventUpdate
+from flask import Flask
+
+from callbacks.explorer import refine
+from callbacks.explorer.view import state_token
+from data.metadata import memberships
+from services.core.runtime import Runtime
+from services.demo.plant import load_demo
+from services.explorer.state import ExplorerState, encode_state
+from tests.access_world import World, build_world
+from tests.callbacks.signed_in import guarded_body, signed_in
+
+on_refine = guarded_body(refine.refine)
+ENCODED = encode_state(ExplorerState())
+
+
+@pytest.fixture(scope="module")
+def runtime(mod_runtime: Runtime) -> Runtime:
+    return mod_runtime
+
+
+@pytest.fixture(scope="module")
+def world(runtime: Runtime) -> World:
+    found = build_world(runtime)
+    with runtime.db.session() as session:
+        cluster = memberships.get_cluster(session, found.a)
+        assert cluster is not None
+        database = cluster.database_name
+    load_demo(runtime.ch, database, size="small")
+    runtime.caches.clear()
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(runtime: Runtime, world: World) -> Flask:
+    from app import create_app
+
+    return create_app(runtime.settings, runtime=runtime)
+
+
+def _ask(server: Flask, runtime: Runtime, world: World, key: str, asked: Any, *,
+         cluster: Any = None, encoded: Any = ENCODED) -> Any:
+    store = {"cluster": world.a if cluster is None else cluster, "s": ""}
+    with signed_in(server, runtime, world, key):
+        return on_refine(asked, store, encoded)
+
+
+def test_a_viewer_gets_the_view_redrawn_with_its_summary(
+        server: Flask, runtime: Runtime, world: World) -> None:
+    patch, summary = _ask(server, runtime, world, "viewer",
+                          {"token": state_token(ENCODED), "x": [0, 1], "y": [0, 2]})
+    assert isinstance(patch, Patch)
+    assert "filtered curves" in summary and "x 0…1, y 0…2" in summary
+
+
+@pytest.mark.parametrize("asked", [
+    None, "token", {"token": "stale"}, {"token": None},
+    {"token": "TOKEN", "x": ["a", "b"]}, {"token": "TOKEN", "y": [{"$gt": 1}, 2]},
+    {"token": "TOKEN", "x": [None, 1]}])
+def test_a_stale_or_hostile_request_changes_nothing(
+        server: Flask, runtime: Runtime, world: World, asked: Any) -> None:
+    if isinstance(asked, dict) and asked.get("token") == "TOKEN":
+        asked = {**asked, "token": state_token(ENCODED)}
+    with pytest.raises(PreventUpdate):
+        _ask(server, runtime, world, "viewer", asked)
+
+
+@pytest.mark.parametrize(("key", "cluster"), [("outsider", None), ("b_admin", None),
+                                              ("viewer", "../1")])
+def test_without_access_nothing_is_drawn(server: Flask, runtime: Runtime, world: World,
+                                         key: str, cluster: Any) -> None:
+    with pytest.raises(PreventUpdate):
+        _ask(server, runtime, world, key, {"token": state_token(ENCODED)}, cluster=cluster)
