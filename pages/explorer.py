@@ -43,6 +43,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         html.Div(id=Explorer.error),
         # New data (an import, an ingest) is looked for every 2 s (callbacks.explorer.fresh).
         dcc.Interval(id=ExplorerFresh.tick, interval=2000), dcc.Store(id=ExplorerFresh.seen),
+        dcc.Store(id=ExplorerFresh.redraw),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
         html.Div([
             html.Div([make_role_note("explorer"), make_personal_views("explorer"),

@@ -18,8 +18,7 @@ from services.explorer import freshness
 
 _OUTPUTS = {"note": Output(ExplorerFresh.note, "children"),
             "seen": Output(ExplorerFresh.seen, "data"),
-            "state": Output(Explorer.state, "data", allow_duplicate=True),
-            "groups": Output(Explorer.groups, "data", allow_duplicate=True),
+            "redraw": Output(ExplorerFresh.redraw, "data"),
             "processes": Output(Explorer.process, "options", allow_duplicate=True)}
 
 
@@ -29,9 +28,12 @@ _OUTPUTS = {"note": Output(ExplorerFresh.note, "children"),
     State(Explorer.groups, "data")], prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, on_error=unchanged)
 def follow_data(_n: int, cluster: int, encoded: Any, seen: Any, drawn: Any) -> dict[str, Any]:
-    """Redraw when the data version moved or the indexing just finished (the state is sent
-    again with the drawn token cleared, so the draw callback runs); a new version also
-    refreshes the process list."""
+    """Redraw when the data version moved or the indexing just finished; a new version also
+    refreshes the process list.
+
+    The redraw is a signal the draw callback answers with the state *it* reads then: this
+    callback never writes the state back, since the copy it was sent may be older than a
+    filter or group toggle made while it ran (that wrote a hidden group back into view)."""
     if not encoded:
         raise PreventUpdate
     fresh = freshness.freshness(runtime(), cluster, decoded(encoded).process)
@@ -45,9 +47,7 @@ def follow_data(_n: int, cluster: int, encoded: Any, seen: Any, drawn: Any) -> d
                                                  else None)
     redraw = isinstance(base, dict) and (base.get("v") != fresh.version
                                          or bool(base.get("indexing") and not fresh.indexing))
-    cleared = {**drawn, "token": None} if isinstance(drawn, dict) else None
     moved = isinstance(seen, dict) and seen.get("v") != fresh.version
-    return {"note": fresh.note, "seen": now, "state": encoded if redraw else no_update,
-            "groups": cleared if redraw else no_update,
+    return {"note": fresh.note, "seen": now, "redraw": now if redraw else no_update,
             "processes": [{"label": p, "value": p} for p in fresh.processes] if moved
             else no_update}

@@ -17,7 +17,7 @@ from callbacks.common import runtime
 from components import explorer as ui
 from components import explorer_figure as fig
 from components.explorer_image import DataUrls
-from components.ids.explorer import Explorer
+from components.ids.explorer import Explorer, ExplorerFresh
 from components.layout import make_error
 from lyceum.errors import AppError
 from services.explorer import time_ranges
@@ -246,13 +246,17 @@ def _hidden(shown: Any, options: Any) -> list[str]:
           Output(Explorer.shown, "value"), Output(Explorer.shown, "style"),
           Output(Explorer.refine, "data", allow_duplicate=True),
           Output(Explorer.error, "children", allow_duplicate=True),
-          Input(Explorer.state, "data"), State(Explorer.cluster, "data"),
+          Input(Explorer.state, "data"), Input(ExplorerFresh.redraw, "data"),
+          State(Explorer.cluster, "data"),
           State(Explorer.selected, "data"), State(Explorer.groups, "data"),
           prevent_initial_call=True)
-def draw(encoded: Any, cluster: Any, selected: Any, drawn: Any) -> tuple[Any, ...]:
-    """Draw the whole figure for the state: density images, saved golden, selection."""
-    if not encoded or (isinstance(drawn, dict) and drawn.get("token") == state_token(encoded)):
-        raise PreventUpdate  # already drawn for this state (by ``load``)
+def draw(encoded: Any, _fresh: Any, cluster: Any, selected: Any, drawn: Any
+         ) -> tuple[Any, ...]:
+    """Draw the whole figure for the state: density images, saved golden, selection (also
+    when new data arrived: ``callbacks.explorer.fresh``)."""
+    current = isinstance(drawn, dict) and drawn.get("token") == state_token(encoded or "")
+    if not encoded or (current and ctx.triggered_id != ExplorerFresh.redraw):
+        raise PreventUpdate  # already drawn for this state (by ``load`` or a filter)
     try:
         cid, state = checked(cluster, encoded)
         return (*_drawn(cid, state, encoded, selected=selected), None)

@@ -67,6 +67,7 @@ class ExplorerFresh:
     tick = "explorer-fresh-interval"
     seen = "explorer-fresh-store"
     note = "explorer-fresh-div"
+    redraw = "explorer-fresh-redraw-store"
 
 
 class ExplorerExport:

@@ -181,14 +181,14 @@ def test_the_explorer_shows_curves_ingested_while_it_is_open(page: Page, plant: 
                                            ExplorerState(process="riveting")))
     expect(page.locator("#explorer-process-select")).to_contain_text("riveting", timeout=SLOW)
     summary = page.locator("#explorer-summary-div")
-    expect(summary).to_contain_text("24 curves", timeout=SLOW)
+    expect(summary).to_contain_text("24 filtered curves", timeout=SLOW)
     _no_demo_name(page)
     screenshot(page, "other-plant-explorer")
     more = plants.curve_table(curves=5, seed=29, serial_prefix="TL",
                               processes=(plants.process("riveting"),))
     _ingest(plant.app, plant.http, plant.cluster_id, more, batch="rl-2")
     finished = time.monotonic()
-    expect(summary).to_contain_text("29 curves", timeout=SLOW)
+    expect(summary).to_contain_text("29 filtered curves", timeout=SLOW)
     seen_after = time.monotonic() - finished
     assert seen_after < 5.0, seen_after
     screenshot(page, "other-plant-explorer-after-ingest")
