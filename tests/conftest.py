@@ -152,3 +152,34 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+# The small demo's world and the app over it, shared by the callback, API and service tests
+# that need the demo's curves (they name ``demo_world``/``demo_server`` or re-export them).
+@pytest.fixture(scope="module")
+def demo_world(mod_runtime: object) -> object:
+    """Clusters A and B with their members; A holds the small demo."""
+    from data.metadata import memberships
+    from services.core.runtime import Runtime
+    from services.demo.plant import load_demo
+    from tests.access_world import build_world
+
+    assert isinstance(mod_runtime, Runtime)
+    found = build_world(mod_runtime)
+    with mod_runtime.db.session() as s:
+        a = memberships.get_cluster(s, found.a)
+        assert a is not None
+        database = a.database_name
+    load_demo(mod_runtime.ch, database, size="small")
+    mod_runtime.caches.clear()
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_server(mod_runtime: object, demo_world: object) -> object:
+    """The app over ``demo_world``."""
+    from app import create_app
+    from services.core.runtime import Runtime
+
+    assert isinstance(mod_runtime, Runtime)
+    return create_app(mod_runtime.settings, runtime=mod_runtime)
