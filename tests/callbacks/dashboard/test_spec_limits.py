@@ -9,12 +9,10 @@ from dash.exceptions import PreventUpdate
 from flask import Flask
 
 from callbacks.dashboard import spec_limits as callbacks
-from data.metadata import memberships
 from services.core.audit import Actor
 from services.core.runtime import Runtime
-from services.demo.plant import load_demo
 from services.quality import spec_limits
-from tests.access_world import World, build_world
+from tests.access_world import World
 from tests.callbacks.signed_in import guarded_body, signed_in, text
 
 feature_choices = guarded_body(callbacks.feature_choices)
@@ -22,22 +20,13 @@ show_editor = guarded_body(callbacks.show_editor)
 
 
 @pytest.fixture(scope="module")
-def world(mod_runtime: Runtime) -> World:
-    found = build_world(mod_runtime)
-    with mod_runtime.db.session() as session:
-        cluster = memberships.get_cluster(session, found.a)
-        assert cluster is not None
-        database = cluster.database_name
-    load_demo(mod_runtime.ch, database, size="small")
-    mod_runtime.caches.clear()
-    return found
+def world(demo_world: World) -> World:
+    return demo_world
 
 
 @pytest.fixture(scope="module")
-def server(mod_runtime: Runtime, world: World) -> Flask:
-    from app import create_app
-
-    return create_app(mod_runtime.settings, runtime=mod_runtime)
+def server(demo_server: Flask) -> Flask:
+    return demo_server
 
 
 @pytest.fixture(scope="module")

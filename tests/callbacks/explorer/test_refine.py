@@ -11,11 +11,9 @@ from flask import Flask
 
 from callbacks.explorer import refine
 from callbacks.explorer.view import state_token
-from data.metadata import memberships
 from services.core.runtime import Runtime
-from services.demo.plant import load_demo
 from services.explorer.state import ExplorerState, encode_state
-from tests.access_world import World, build_world
+from tests.access_world import World
 from tests.callbacks.signed_in import guarded_body, signed_in
 
 on_refine = guarded_body(refine.refine)
@@ -28,22 +26,13 @@ def runtime(mod_runtime: Runtime) -> Runtime:
 
 
 @pytest.fixture(scope="module")
-def world(runtime: Runtime) -> World:
-    found = build_world(runtime)
-    with runtime.db.session() as session:
-        cluster = memberships.get_cluster(session, found.a)
-        assert cluster is not None
-        database = cluster.database_name
-    load_demo(runtime.ch, database, size="small")
-    runtime.caches.clear()
-    return found
+def world(demo_world: World) -> World:
+    return demo_world
 
 
 @pytest.fixture(scope="module")
-def server(runtime: Runtime, world: World) -> Flask:
-    from app import create_app
-
-    return create_app(runtime.settings, runtime=runtime)
+def server(demo_server: Flask) -> Flask:
+    return demo_server
 
 
 def _ask(server: Flask, runtime: Runtime, world: World, key: str, asked: Any, *,
