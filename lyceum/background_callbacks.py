@@ -113,6 +113,15 @@ class _Job:
 _running = threading.local()
 
 
+def current_job_cancelled() -> bool:
+    """Whether the background job running on this thread was cancelled meanwhile (a newer
+    view replaced it, the page was left). ``False`` outside a thread job (Celery workers are
+    interrupted by Celery itself)."""
+    job: _Job | None = getattr(_running, "job", None)
+    manager: ThreadJobs | None = getattr(_running, "manager", None)
+    return job is not None and manager is not None and manager.cancelled(job)
+
+
 class _JobStore:
     """Where a job writes its result and progress: the diskcache, with an expiry; writes of a
     job that was cancelled meanwhile are dropped."""
@@ -194,11 +203,11 @@ class ThreadJobs(BaseBackgroundCallbackManager):
         def run() -> None:
             if self.cancelled(job):
                 return
-            _running.job = job
+            _running.job, _running.manager = job, self
             try:
                 job_fn(key, progress_key(key), args, ctx)
             finally:
-                _running.job = None
+                _running.job = _running.manager = None
                 self._mark(job, "done")
 
         with self._lock:

@@ -15,6 +15,7 @@ from lyceum.background_callbacks import (
     RESULT_EXPIRE_S,
     CeleryJobs,
     ThreadJobs,
+    current_job_cancelled,
     job_context,
     jobs_manager,
     make_manager,
@@ -133,3 +134,25 @@ def test_another_web_process_sees_a_job_run_finish_and_cancel(server: Flask,
     owner._pool.shutdown(wait=True)  # type: ignore[union-attr]
     assert owner.get_result("k2", second) is owner.UNDEFINED
     assert not other.job_running("never-queued")
+
+
+def test_a_running_job_learns_it_was_cancelled(server: Flask, tmp_path: Path) -> None:
+    """A thread job cannot be interrupted, but code it runs can ask whether it was
+    cancelled (to stop waiting for a slot, say); outside a job the answer is no."""
+    manager = ThreadJobs(tmp_path / "jobs", threads=1)
+    manager.bind(server)
+    started, gate, seen = threading.Event(), threading.Event(), []
+
+    def watch(_x: int) -> int:
+        seen.append(current_job_cancelled())
+        started.set()
+        gate.wait(10)
+        seen.append(current_job_cancelled())
+        return 0
+
+    job = manager.call_job_fn("k1", _job(manager, watch), [1], {"cookies": {}})
+    assert started.wait(10)
+    manager.terminate_job(job)
+    gate.set()
+    manager._pool.shutdown(wait=True)  # type: ignore[union-attr]
+    assert seen == [False, True] and not current_job_cancelled()

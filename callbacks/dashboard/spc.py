@@ -18,7 +18,7 @@ from callbacks.guard import guarded, unchanged
 from components import dashboard as ui
 from components import spc_figures, spc_panel
 from components.ids.dashboard import Dashboard, DashboardSpc, dashboard_spc_restore
-from lyceum.background_callbacks import checked_before_queueing
+from lyceum.background_callbacks import checked_before_queueing, current_job_cancelled
 from lyceum.errors import ValidationError
 from services.quality import dashboard, spc_exclusions, spec_limits
 from services.quality.dashboard import SpcRequest
@@ -26,6 +26,8 @@ from services.quality.spc_baseline import parse_baseline
 
 #: The address bar of Dash pages (leaving the page cancels the dashboard's jobs).
 PAGE_LOCATION = "_pages_location"
+#: Seconds a job waits for this viewer's previous SPC job (its query's own time bound).
+SLOT_WAIT_S = 60.0
 SPC_VIEW = [Input(Dashboard.spc_feature, "value"), Input(Dashboard.spc_kind, "value"),
             Input(Dashboard.spc_baseline, "value"), Input(DashboardSpc.baseline_first, "value"),
             Input(DashboardSpc.baseline_last, "value"), Input(DashboardSpc.rules, "value"),
@@ -61,7 +63,10 @@ def refresh_spc(_n: int, window: str, line: str, station: str, feature: str, kin
     view = _view(cluster_id, window, line, station)
     request = SpcRequest(feature, kind, attribute, parse_baseline(baseline, first, last),
                          rules)
-    with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=5.0) as free:
+    # A predecessor job of this viewer (the view changed meanwhile) cannot be interrupted:
+    # wait for it rather than leave the panel empty, unless this job is cancelled too.
+    with dashboard.viewer_slot(runtime(), str(viewer), "spc", wait_s=SLOT_WAIT_S,
+                               give_up=current_job_cancelled) as free:
         if not free:
             raise PreventUpdate
         chart, attributes = dashboard.control_charts(runtime(), view, request).value

@@ -189,17 +189,19 @@ def full_refresh(runtime: Runtime, view: kpis.View, *, uncached: bool = False) -
 
 
 @contextmanager
-def viewer_slot(runtime: Runtime, viewer: str, panel: str, *,
-                wait_s: float = 0.0) -> Iterator[bool]:
+def viewer_slot(runtime: Runtime, viewer: str, panel: str, *, wait_s: float = 0.0,
+                give_up: Callable[[], bool] | None = None) -> Iterator[bool]:
     """``True`` if this viewer has no request in flight for ``panel``; held until done.
 
-    ``wait_s`` waits that long for the slot (a background job whose predecessor was
-    cancelled but cannot be interrupted waits for it to finish instead of giving up).
+    ``wait_s`` waits that long for the slot: a background job whose predecessor was
+    cancelled but cannot be interrupted (its query runs to the end) waits for it to finish
+    instead of giving up and leaving the panel empty. ``give_up`` is asked while waiting:
+    once it says ``True`` (this job was itself cancelled) the wait ends without the slot.
     """
     deadline = time.monotonic() + wait_s
     while True:
         with shared_cache(runtime).guard(("viewer", viewer[:64], panel), seconds=120) as held:
-            if held or time.monotonic() >= deadline:
+            if held or time.monotonic() >= deadline or (give_up is not None and give_up()):
                 yield held
                 return
         time.sleep(0.1)

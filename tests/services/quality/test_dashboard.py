@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -177,3 +180,29 @@ def test_rules_from_the_form_and_switching_them_off(runtime: Runtime, cluster_id
         assert len(audit_data.list_entries(session, action="alert_rule.update")) == audited
     with pytest.raises(NotFound, match="rule does not exist"):
         alerts.set_rule_enabled(runtime, cluster_id + 1, rule, True, actor=actor)
+
+
+def test_a_viewer_slot_waits_for_the_previous_request_or_gives_up(runtime: Runtime) -> None:
+    """One request per viewer and panel: a second one gets the slot once the first is done
+    (within its wait), none without a wait, and none once ``give_up`` says so."""
+    from services.quality.dashboard import viewer_slot
+
+    released, got = threading.Event(), []
+
+    def second(**kwargs: Any) -> None:
+        with viewer_slot(runtime, "v@x", "spc", **kwargs) as free:
+            got.append(free)
+
+    with viewer_slot(runtime, "v@x", "spc") as free:
+        assert free
+        second()  # no wait: refused at once
+        waiting = threading.Thread(target=second, kwargs={"wait_s": 30.0})
+        waiting.start()
+        time.sleep(0.3)
+        released.set()
+    waiting.join(10)
+    assert got == [False, True]
+    with viewer_slot(runtime, "v@x", "spc") as free:
+        started = time.monotonic()
+        second(wait_s=30.0, give_up=released.is_set)
+    assert got == [False, True, False] and time.monotonic() - started < 5
