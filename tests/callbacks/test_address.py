@@ -1,0 +1,114 @@
+"""The address writer: the browser function, run in node over a window that records what it
+did to the history, and its registration on the explorer and dashboard pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from callbacks.address import _WRITE, POP_QUIET_MS
+from components.ids.dashboard import Dashboard
+from components.ids.explorer import Explorer
+from tests.access_world import sign_in
+from tests.security.matrix import dependencies
+
+SKIP = "no_update"
+
+# A window with just what the function touches; each step calls it with one wanted address
+# (or fires popstate) and records [the returned pair, the history calls, location.search].
+_HARNESS = """
+const steps = JSON.parse(process.argv[2]);
+let now = 1000000;
+const listeners = {};
+const calls = [];
+const location = {pathname: '/clusters/1/explorer', search: '?v=1', hash: '',
+                  get href() { return 'http://test' + this.pathname + this.search; }};
+const move = (href) => { location.search = href.slice(location.pathname.length); };
+globalThis.Date = {now: () => now};
+globalThis.window = {
+  dash_clientside: {no_update: 'no_update'}, location,
+  addEventListener: (name, f) => { listeners[name] = f; },
+  history: {
+    pushState: (_s, _t, href) => { calls.push(['push', href]); move(href); },
+    replaceState: (_s, _t, href) => { calls.push(['replace', href]); move(href); },
+  },
+};
+const write = (WRITE);
+const out = [];
+for (const step of steps) {
+  if (step.wait) { now += step.wait; continue; }
+  if (step.pop) { listeners.popstate(); continue; }
+  calls.length = 0;
+  out.push([write(step.wanted), [...calls], location.search]);
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def _run(steps: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "address.cjs"
+    script.write_text(_HARNESS.replace("(WRITE)", f"({_WRITE})"))
+    done = subprocess.run([node, str(script), json.dumps(steps)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    found: list[Any] = json.loads(done.stdout)
+    return found
+
+
+def test_the_quiet_time_is_written_into_the_function() -> None:
+    assert "POP_QUIET_MS" not in _WRITE and f"< {POP_QUIET_MS})" in _WRITE
+
+
+def test_a_new_view_is_pushed_and_a_first_view_replaces(tmp_path: Path) -> None:
+    first, second, same = _run([{"wanted": {"search": "?v=2", "replace": True}},
+                                {"wanted": {"search": "?v=3", "replace": False}},
+                                {"wanted": {"search": "?v=3", "replace": False}}], tmp_path)
+    assert first[1] == [["replace", "/clusters/1/explorer?v=2"]] and first[2] == "?v=2"
+    assert second[1] == [["push", "/clusters/1/explorer?v=3"]] and second[2] == "?v=3"
+    assert same[1] == [] and same[0][0] == "?v=3"  # already there: the history is untouched
+    # The Location is told the new search and the page's href.
+    assert first[0] == ["?v=2", "http://test/clusters/1/explorer?v=2"]
+    assert second[0] == ["?v=3", "http://test/clusters/1/explorer?v=3"]
+
+
+@pytest.mark.parametrize("wanted", [None, {}, {"search": 5}, {"search": "v=1"},
+                                    {"search": "?" + "a" * 16000},
+                                    {"search": "javascript:alert(1)"}])
+def test_a_malformed_address_is_ignored(tmp_path: Path, wanted: Any) -> None:
+    [(answer, calls, search)] = _run([{"wanted": wanted}], tmp_path)
+    assert (answer, calls, search) == ([SKIP, SKIP], [], "?v=1")
+
+
+def test_no_push_while_a_popped_view_is_restored_but_a_replace_goes_through(
+        tmp_path: Path) -> None:
+    pushed, replaced, later = _run([
+        {"wanted": None}, {"pop": True}, {"wait": POP_QUIET_MS - 100},
+        {"wanted": {"search": "?v=4", "replace": False}},
+        {"wanted": {"search": "?v=5", "replace": True}},
+        {"wait": 200}, {"wanted": {"search": "?v=6", "replace": False}}], tmp_path)[1:]
+    assert pushed == [[SKIP, SKIP], [], "?v=1"]
+    assert replaced[1] == [["replace", "/clusters/1/explorer?v=5"]]
+    assert later[1] == [["push", "/clusters/1/explorer?v=6"]]
+
+
+@pytest.mark.parametrize(("location", "store"), [(Explorer.url, Explorer.address),
+                                                 (Dashboard.url, Dashboard.address)])
+def test_each_page_registers_its_writer_in_the_browser(
+        server: Flask, admin: tuple[str, str], location: str, store: str) -> None:
+    del admin  # root@example.com, who may load every page's callbacks
+    client = sign_in(server.test_client(), "root")
+    found = [d for d in dependencies(server, client)
+             if d["output"] == f"..{location}.search...{location}.href.."]
+    assert len(found) == 1
+    assert found[0]["clientside_function"] is not None
+    assert [i["id"] for i in found[0]["inputs"]] == [store]
+    assert found[0]["prevent_initial_call"] is True
