@@ -21,7 +21,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import time
 from typing import Any
 
@@ -56,13 +56,26 @@ Progress = Callable[[int, int], None]
 #: A pixel edge this close to a cell edge is on it (rounding of the view's range).
 EDGE_EPS = 1e-6
 
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
+@dataclass
+class BuildLocks:
+    """One lock per (database, process): one partials build at a time in the runtime that
+    owns this (``session.caches.of(BuildLocks)``)."""
+
+    locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, database: str, process: str) -> threading.Lock:
+        """The lock of ``process`` in ``database``, made on first use."""
+        with self.guard:
+            return self.locks.setdefault((database, process), threading.Lock())
+
+    def clear(self) -> None:
+        """Nothing to forget: a lock holds no data, and one held by a build must stay."""
 
 
 def _lock(session: Any, process: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault((session.database, process), threading.Lock())
+    locks: BuildLocks = session.caches.of(BuildLocks)
+    return locks.of(session.database, process)
 
 
 @dataclass(frozen=True)
