@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lyceum.errors import AppError
+from services.core.roles import ROLE_NAMES
 
 # Each command imports what it needs inside its function, for start-up speed only (no cycle
 # is hidden: nothing imports this module): `--help`, `create-user` or `engine` start in a
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     member.add_argument("--email", required=True)
     member.add_argument("--name", default="")
     member.add_argument("--cluster", required=True, help="the cluster's database name")
-    member.add_argument("--role", required=True, choices=["admin", "editor", "analyst", "viewer"])
+    member.add_argument("--role", required=True, choices=ROLE_NAMES)
     member.add_argument("--password-stdin", action="store_true")
     member.set_defaults(func=cmd_create_user)
     off = sub.add_parser("deactivate-user", help="deactivate an account: sign-ins, sessions "
