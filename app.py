@@ -12,12 +12,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 from dash.exceptions import DependencyException
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 import api
 from auth import roles, web
+from auth.session import EXTENSION, app_runtime
 from components.ids.shared import Shell
 from components.layout import make_denied, make_navbar
 from lyceum import dash_adapter
@@ -108,7 +109,7 @@ def _shell() -> Any:
     """The frame around every page, built per request for the signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return html.Div(dash.page_container)
-    runtime: Runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     administers = partial(administers_any, runtime, user_id=current_user.id,
                           is_admin=current_user.is_admin)
     navbar = make_navbar(pages=visible_pages(current_user, administers=administers),
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     runtime = runtime or Runtime.open(settings)
     server = Flask(__name__, instance_path=str(settings.instance_path))
     _configure_server(server, settings)
-    server.extensions["lyceum"] = runtime
+    server.extensions[EXTENSION] = runtime
     web.init_app(server)
     server.register_blueprint(api.bp)
     server.add_url_rule("/healthz", "healthz", _healthz(runtime))

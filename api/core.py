@@ -11,10 +11,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from auth.session import app_runtime as runtime
 from auth.session import current_actor
 from lyceum.errors import AppError, NotAuthenticated, ValidationError
 from services.core import audit
-from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,12 +31,6 @@ class RateLimited(AppError):
 
     status_code = 429
     code = "rate_limited"
-
-
-def runtime() -> Runtime:
-    """The process's runtime."""
-    found: Runtime = current_app.extensions["lyceum"]
-    return found
 
 
 def _too_many_failures() -> bool:

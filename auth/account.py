@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 
-from auth.session import client_ip, csrf_ok, csrf_token
+from auth.session import app_runtime, client_ip, csrf_ok, csrf_token
 from lyceum.errors import AppError
 from services.access import accounts, password_resets
 from services.access.password_resets import ResetInvalid
@@ -39,7 +39,7 @@ def change_password() -> Any:
     new = request.form.get("new_password", "")
     if new != request.form.get("new_password_again", ""):
         return _account_page(error="The two new passwords differ.", status=400)
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     settings = runtime.settings
     try:
         accounts.change_password(
@@ -53,7 +53,7 @@ def change_password() -> Any:
 
 
 def _reset_page(token: str, *, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     try:
         email = password_resets.preview(runtime, token)
     except ResetInvalid as exc:
@@ -77,7 +77,7 @@ def reset_submit(token: str) -> Any:
     password = request.form.get("password", "")
     if password != request.form.get("password_again", ""):
         return _reset_page(token, error="The two passwords differ.", status=400)
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     try:
         password_resets.complete(runtime, token, password=password, ip=client_ip())
     except ResetInvalid:

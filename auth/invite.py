@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 
-from auth.session import client_ip, csrf_ok, csrf_token, start_signed_in
+from auth.session import app_runtime, client_ip, csrf_ok, csrf_token, start_signed_in
 from lyceum.errors import AppError, ValidationError
 from services.access import accounts, invitations
 from services.access.invitations import InvitationInvalid, SignInRequired
@@ -35,7 +35,7 @@ def login_link(token: str) -> str:
 
 
 def _page(token: str, *, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     try:
         view = invitations.preview(runtime, token)
     except InvitationInvalid as exc:
@@ -60,7 +60,7 @@ def invite_accept(token: str) -> Any:
     """Accept: as the signed-in invitee, or by creating the invited (new) account."""
     if not csrf_ok():
         return _page(token, error="The form expired. Please try again.", status=400)
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     me = _signed_in()
     if me is not None:
         try:
@@ -86,7 +86,7 @@ def invite_accept(token: str) -> Any:
 
 
 def _sign_in(user_id: int) -> Any:
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     user = accounts.start_session(runtime.db, keys=runtime.keys, user_id=user_id, ip=client_ip(),
                                   user_agent=request.headers.get("User-Agent", ""))
     start_signed_in(user)

@@ -10,7 +10,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
 
-from auth.session import client_ip, start_signed_in
+from auth.session import EXTENSION, app_runtime, client_ip, start_signed_in
 from lyceum.settings import Settings
 from services.access import sso
 from services.access.accounts import SignInError
@@ -46,7 +46,7 @@ def sso_callback() -> Any:
     client = _client()
     if client is None:
         return redirect("/login")
-    runtime = current_app.extensions["lyceum"]
+    runtime = app_runtime()
     try:
         token = client.authorize_access_token()
         claims = token.get("userinfo") or client.userinfo(token=token)
@@ -80,7 +80,7 @@ def error_message(code: str | None) -> str | None:
 def init_app(server: Flask) -> None:
     """Register the provider when configured (discovery at the issuer's well-known URL)."""
     server.register_blueprint(bp)
-    settings: Settings = server.extensions["lyceum"].settings
+    settings: Settings = server.extensions[EXTENSION].settings
     if not configured(settings):
         return
     oauth = OAuth(server)

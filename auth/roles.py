@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
+from auth.session import app_runtime, current_actor
 from data.metadata import memberships
 from lyceum.errors import Forbidden, NotAuthenticated, NotFound
 from services.core import audit
@@ -34,10 +35,6 @@ def parse_cluster_id(value: Any) -> int:
     raise NotFound("That cluster does not exist.")
 
 
-def _runtime() -> Any:
-    return current_app.extensions["lyceum"]
-
-
 def _user() -> Any:
     user = current_user
     if user is None or not getattr(user, "is_authenticated", False):
@@ -55,7 +52,7 @@ def role_on(cluster_id: int) -> Role | None:
         return Role.ADMIN
     cache: dict[int, Role | None] = g.setdefault("lyceum_roles", {})
     if cluster_id not in cache:
-        with _runtime().db.session() as session:
+        with app_runtime().db.session() as session:
             found = memberships.role_on_cluster(session, user_id=user.id, cluster_id=cluster_id)
         cache[cluster_id] = Role.parse(found) if found else None
     return cache[cluster_id]
@@ -91,11 +88,8 @@ def _denied(cluster_id: int | None, needed: Role, message: str, *,
             forged: str | None = None) -> Forbidden:
     """Audit a refused page, callback or API call ("access.denied"), return the error."""
     if not g.get("lyceum_quiet_roles"):
-        user = current_user
-        actor = audit.Actor(user_id=user.id, label=str(user.email),
-                            ip=(request.remote_addr or "") if has_request_context() else "")
-        with _runtime().db.session() as session:
-            audit.record(session, "access.denied", actor=actor, outcome="denied",
+        with app_runtime().db.session() as session:
+            audit.record(session, "access.denied", actor=current_actor(), outcome="denied",
                          cluster_id=cluster_id,
                          detail={"needed": needed.label, "path": request.path[:200]
                                  if has_request_context() else "",

@@ -8,11 +8,15 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import UserMixin, current_user, login_user
 
 from services.access.accounts import SessionUser
 from services.core.audit import Actor
+from services.core.runtime import Runtime
+
+#: The key of the app's :class:`Runtime` in ``Flask.extensions`` (set by ``create_app``).
+EXTENSION = "lyceum"
 
 
 class AuthUser(UserMixin):
@@ -34,9 +38,16 @@ class AuthUser(UserMixin):
         return self.user.session_token
 
 
+def app_runtime() -> Runtime:
+    """The :class:`Runtime` of the app serving the current request (pages, callbacks, API
+    and sign-in all reach it through this one function)."""
+    found: Runtime = current_app.extensions[EXTENSION]
+    return found
+
+
 def client_ip() -> str:
-    """The caller's address as the server saw it."""
-    return request.remote_addr or ""
+    """The caller's address as the server saw it ("" outside a request)."""
+    return (request.remote_addr or "") if has_request_context() else ""
 
 
 def current_actor() -> Actor:

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     has_request_context,
     jsonify,
     redirect,
@@ -20,7 +19,16 @@ from flask import (
 from flask_login import LoginManager, current_user, logout_user
 
 from auth import account, invite, oidc, proxies
-from auth.session import AuthUser, client_ip, csrf_ok, csrf_token, current_actor, start_signed_in
+from auth.session import (
+    EXTENSION,
+    AuthUser,
+    app_runtime,
+    client_ip,
+    csrf_ok,
+    csrf_token,
+    current_actor,
+    start_signed_in,
+)
 from services.access import accounts, tokens
 from services.access.accounts import SessionUser, SignInError
 from services.core import audit
@@ -48,10 +56,6 @@ FORGED_NEXT = ("The sign-in link pointed to another site; after signing in you w
                "to the overview instead.")
 
 
-def _runtime() -> Any:
-    return current_app.extensions["lyceum"]
-
-
 def safe_next(value: str | None) -> tuple[str, bool]:
     """A same-site path to go to after sign-in, and whether ``value`` had to be refused."""
     if not value:
@@ -71,7 +75,7 @@ def _login_page(*, error: str | None = None, notice: str | None = None, email: s
     error = error or oidc.error_message(request.args.get("sso_error"))
     html = render_template("login.html", error=error, notices=notices, email=email[:254],
                            next=target if target != "/" else "", csrf=csrf_token(),
-                           sso=oidc.configured(_runtime().settings))
+                           sso=oidc.configured(app_runtime().settings))
     return html, status
 
 
@@ -93,7 +97,7 @@ def login_submit() -> Any:
     if not csrf_ok():
         return _login_page(error="Your sign-in form expired. Please try again.", status=400,
                            email=email)
-    runtime = _runtime()
+    runtime = app_runtime()
     settings = runtime.settings
     try:
         user = accounts.authenticate(
@@ -116,7 +120,7 @@ def logout() -> Any:
     if getattr(current_user, "is_authenticated", False):
         if not csrf_ok():
             return redirect("/")
-        accounts.end_session(_runtime().db, current_user.get_id(), keys=_runtime().keys,
+        accounts.end_session(app_runtime().db, current_user.get_id(), keys=app_runtime().keys,
                              actor=current_actor())
     logout_user()
     session.clear()
@@ -172,7 +176,7 @@ def guard() -> Any:
         query = request.full_path.rstrip("?")
         return redirect(f"/login?next={query}" if path != "/" else "/login")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
-        with _runtime().db.session() as db_session:
+        with app_runtime().db.session() as db_session:
             audit.record(db_session, "request.cross_origin", actor=current_actor(),
                          outcome="denied", detail={"path": path[:200], "origin": (
                              request.headers.get("Origin") or "")[:200]})
@@ -186,7 +190,7 @@ def _load_user(token: str) -> AuthUser | None:
     header (one request, one way to authenticate)."""
     if has_request_context() and has_authorization_header():
         return None
-    found = accounts.load_session(_runtime().db, token, keys=_runtime().keys)
+    found = accounts.load_session(app_runtime().db, token, keys=app_runtime().keys)
     return AuthUser(found) if found else None
 
 
@@ -196,7 +200,7 @@ def _load_token_user(req: Any) -> AuthUser | None:
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
-    found = tokens.verify_token(_runtime(), header.removeprefix("Bearer ").strip())
+    found = tokens.verify_token(app_runtime(), header.removeprefix("Bearer ").strip())
     if found is None:
         return None
     user = SessionUser(id=found.user_id, email=found.email, display_name=found.email,
@@ -207,7 +211,7 @@ def _load_token_user(req: Any) -> AuthUser | None:
 def init_app(server: Flask) -> None:
     """Attach sign-in to the Flask server: login manager, routes and the guard."""
     server.wsgi_app = proxies.wrap(server.wsgi_app,  # type: ignore[method-assign]
-                                   server.extensions["lyceum"].settings.trusted_proxies)
+                                   server.extensions[EXTENSION].settings.trusted_proxies)
     login_manager.init_app(server)
     login_manager.session_protection = None
     server.register_blueprint(bp)

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_login import current_user
 
+from auth.session import app_runtime as runtime
 from lyceum.errors import NotAuthenticated
-from services.core.runtime import Runtime
 
-
-def runtime() -> Runtime:
-    """The process's :class:`Runtime` (settings, databases)."""
-    found: Runtime = current_app.extensions["lyceum"]
-    return found
+__all__ = ["runtime", "signed_in_user"]
 
 
 def signed_in_user() -> Any:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from auth import session as auth_session
 from services.access.accounts import SessionUser
+from services.core.runtime import Runtime
 
 USER = SessionUser(id=7, email="ana@example.com", display_name="Ana", is_admin=False,
                    session_token="server-side-token")
@@ -43,3 +44,14 @@ def test_anonymous_actor(server: Flask) -> None:
     with server.test_request_context("/", environ_base={"REMOTE_ADDR": "192.0.2.1"}):
         actor = auth_session.current_actor()
         assert (actor.user_id, actor.label, actor.ip) == (None, "anonymous", "192.0.2.1")
+
+
+def test_app_runtime_is_the_runtime_the_app_was_made_with(server: Flask,
+                                                          runtime: Runtime) -> None:
+    with server.test_request_context("/"):
+        assert auth_session.app_runtime() is runtime
+        assert server.extensions[auth_session.EXTENSION] is runtime
+
+
+def test_outside_a_request_the_client_address_is_empty() -> None:
+    assert auth_session.client_ip() == ""
