@@ -11,21 +11,19 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, callback, ctx
 
-from auth.roles import Role, parse_cluster_id, require_role
+from auth.roles import Role, parse_cluster_id
 from auth.session import current_actor
 from callbacks.common import runtime, signed_in_user
 from callbacks.guard import guarded
 from components import audit as ui
 from components.ids.audit import Audit
 from components.layout import make_error
-from lyceum.errors import AppError
 from services.core import audit_reader
 
 PAGE_SIZE = 50
 
 
 def _visible() -> frozenset[int] | None:
-    require_role(None, Role.VIEWER)
     user = signed_in_user()
     return audit_reader.administered_clusters(runtime(), user_id=user.id,
                                            is_admin=bool(user.is_admin), actor=current_actor())
@@ -34,13 +32,12 @@ def _visible() -> frozenset[int] | None:
 @callback(Output(Audit.action, "options"), Output(Audit.cluster, "options"),
           Output(Audit.verify_card, "style"), Output(Audit.error, "children"),
           Input(Audit.load, "data"))
+@guarded(Role.VIEWER, cluster=None, on_error=lambda exc, *_: (
+    [], [], {"display": "none"}, make_error(exc.user_message)))
 def choices(_load: Any) -> tuple[Any, ...]:
     """The filters' choices; the chain check only for global admins."""
-    try:
-        visible = _visible()
-        actions, clusters = audit_reader.filter_choices(runtime(), visible)
-    except AppError as exc:
-        return [], [], {"display": "none"}, make_error(exc.user_message)
+    visible = _visible()
+    actions, clusters = audit_reader.filter_choices(runtime(), visible)
     return ([{"label": "any action", "value": ui.ANY}]
             + [{"label": a, "value": a} for a in actions],
             [{"label": "any cluster", "value": ui.ANY}]
@@ -56,24 +53,22 @@ def choices(_load: Any) -> tuple[Any, ...]:
           Input(Audit.since, "value"), Input(Audit.until, "value"),
           Input(Audit.prev, "n_clicks"), Input(Audit.next, "n_clicks"),
           State(Audit.page, "data"), prevent_initial_call="initial_duplicate")
+@guarded(Role.VIEWER, cluster=None, on_error=lambda exc, *_: (
+    None, "", "/api/v1/audit.csv", 0, make_error(exc.user_message)))
 def search(user: Any, action: Any, cluster: Any, outcome: Any, since: Any, until: Any,
            _prev: Any, _next: Any, page: Any) -> tuple[Any, ...]:
     """One page of matching entries; filters start again at the newest."""
     action, cluster, outcome = (None if v == ui.ANY else v for v in (action, cluster, outcome))
     step = {Audit.prev: -1, Audit.next: 1}.get(str(ctx.triggered_id), None)
     number = max(0, (page if isinstance(page, int) else 0) + step) if step else 0
-    try:
-        flt = audit_reader.make_filter(user=user or "", action=action or "",
-                                    cluster_id=parse_cluster_id(cluster) if cluster else None,
-                                    outcome=outcome or "", since=since, until=until,
-                                    visible=_visible())
+    flt = audit_reader.make_filter(user=user or "", action=action or "",
+                                   cluster_id=parse_cluster_id(cluster) if cluster else None,
+                                   outcome=outcome or "", since=since, until=until,
+                                   visible=_visible())
+    found = audit_reader.search(runtime(), flt, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+    if not found.entries and number > 0:
+        number = max(0, (found.total - 1) // PAGE_SIZE)
         found = audit_reader.search(runtime(), flt, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
-        if not found.entries and number > 0:
-            number = max(0, (found.total - 1) // PAGE_SIZE)
-            found = audit_reader.search(runtime(), flt, limit=PAGE_SIZE,
-                                     offset=number * PAGE_SIZE)
-    except AppError as exc:
-        return None, "", "/api/v1/audit.csv", 0, make_error(exc.user_message)
     query = {k: v for k, v in (("user", user), ("action", action), ("cluster_id", cluster),
                                ("outcome", outcome), ("since", since), ("until", until)) if v}
     return (ui.make_table(found.entries, cluster_names=found.cluster_names),
