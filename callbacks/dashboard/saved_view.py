@@ -64,14 +64,15 @@ def _opened(cluster_id: int, wanted: dict[str, Any],
 
 @callback(*_VALUES, Output(Dashboard.address, "data"),
           Output(Dashboard.view_error, "children", allow_duplicate=True),
-          Input(Dashboard.cluster, "data"), State(Dashboard.opening, "data"),
+          Input(Dashboard.opening, "data"), State(Dashboard.cluster, "data"),
           *[State(CONTROLS[k], "value") for k in CHOICES],
           prevent_initial_call="initial_duplicate")
 @guarded(Role.VIEWER, outputs=len(CHOICES) + 2, error_output=len(CHOICES) + 1,
          title="Cannot open")
-def open_view(cluster_id: int, opening: Any, *current: Any) -> tuple[Any, ...]:
+def open_view(opening: Any, cluster_id: int, *current: Any) -> tuple[Any, ...]:
     """The page opens: the saved view ``?asset=<id>`` or the choices the address names,
-    checked (viewers may open saved views)."""
+    checked (viewers may open saved views). Only when the page's layout could not open the
+    view itself (``pages.dashboard``: it leaves the opening store out when it did)."""
     opening = opening if isinstance(opening, dict) else {}
     shown = list(current)
     asset = opening.get("asset")
