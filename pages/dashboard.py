@@ -60,13 +60,16 @@ def _opening(cluster_id: str, asset: str, query: Mapping[str, str]) -> OpeningVi
         return None
 
 
-def _location(cluster_id: str, query: Mapping[str, str]) -> dcc.Location:
-    """The page's address, as the browser has it: a Location without it sets it once
-    mounted, and that change would run ``callbacks.dashboard.saved_view.from_address``
-    (upstream of every panel: they would wait for its answer)."""
-    search = None
-    with suppress(Exception):  # built by Dash's page router: its callback's inputs
-        search = dash.ctx.inputs.get("_pages_location.search")
+def _location(cluster_id: str, opened: str | None, query: Mapping[str, str]) -> dcc.Location:
+    """The page's address: ``opened``, the view the layout opened (the browser's history
+    entry is replaced by it, callbacks.dashboard.saved_view), else as the browser has it. A
+    Location without it sets it once mounted, and that change would run
+    ``callbacks.dashboard.saved_view.from_address`` (upstream of every panel: they would
+    wait for its answer)."""
+    search = opened
+    if search is None:
+        with suppress(Exception):  # built by Dash's page router: its callback's inputs
+            search = dash.ctx.inputs.get("_pages_location.search")
     if not isinstance(search, str):
         search = f"?{urlencode(query)}" if query else ""
     path = f"/clusters/{cluster_id}/dashboard"
@@ -131,9 +134,10 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
         dcc.Store(id=Dashboard.config, data=first),
         None if here else dcc.Store(id=Dashboard.opening,
                                     data={"asset": asset[:12], "query": wanted}),
-        _location(cluster_id, wanted),
+        _location(cluster_id, view_query(first) if here else None, wanted),
         dcc.Store(id=Dashboard.address,
                   data={"search": view_query(first), "replace": True} if here else None),
+        dcc.Store(id=Dashboard.first_address, data=view_query(first) if here else None),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
         # Not None: a memory store mounted with None reports a change of its data, which
         # would run the feature list again and hold back the SPC job behind it.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, clientside_callback, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
@@ -43,6 +43,26 @@ def keep_view(*values: Any) -> tuple[Any, Any]:
 
 
 write_address(Dashboard.url, Dashboard.address)
+
+# The view the layout opened (pages.dashboard) replaces the address in the browser's history
+# only: the page's Location already holds it, so no callback runs for it. It also starts
+# noting Back/Forward, which the address writer does on its first run (pushes asked for while
+# a popped view is restored are dropped). (Its own store: Dash runs no first call of a
+# callback whose inputs only callbacks that do not run could set.)
+clientside_callback(
+    """function (search) {
+        if (!window.lyceumPopWatch) {  // as callbacks.address's writer: Back/Forward noted
+            window.lyceumPopWatch = true;
+            window.addEventListener('popstate', () => { window.lyceumPoppedAt = Date.now(); });
+        }
+        if (typeof search === 'string' && search.length <= 16000
+                && (search === '' || search[0] === '?') && window.location.search !== search) {
+            window.history.replaceState({}, '', window.location.pathname + search
+                                        + window.location.hash);
+        }
+        return window.dash_clientside.no_update;
+    }""", Output(Dashboard.first_address, "modified_timestamp"),
+    Input(Dashboard.first_address, "data"))
 
 
 def _opened(cluster_id: int, wanted: dict[str, Any],
