@@ -101,18 +101,28 @@ TARGETS = {"page": 1000.0, "link": 800.0, "filter": 400.0}
 #: What the profile (``--profile``: the browser's resource timeline; server-side timing of
 #: the page layouts) showed, and what was changed for it.
 NOTES = """
-Where the time goes (`--profile`, one load of each page): the document, then (before this
-change) fifteen stylesheet and script revalidations (`no-cache` with an ETag, ~50 ms of
-round trips before Dash could start, and Bootstrap and its icons linked twice), then Dash's
-`_dash-layout` and `_dash-dependencies` (65 KB), then at least two chained rounds of
-callbacks: the shell's (`_pages_location` → the page's layout) and the page's own. Changed:
-versioned assets (`?m=`) are kept by the browser for a year and the vendor CSS is linked
-once (app.py); the dashboard layout builds its seven empty figures as plain data instead of
-`go.Figure` (85 ms → 6.5 ms per layout, server side, measured in-process). Left: the
-dashboard's SPC panel is a background job queued only after the feature list arrives (a
-third round) and polled every 300 ms, 29 callback requests in all; the explorer's first
-draw and its shared link wait on the density image (~130 KB) after two rounds. The bare
-page itself takes ~1 s here: plotly.js (4.5 MB) is parsed on every load.
+Where the time goes (`--profile`, one load of each page, and the browser's callback requests
+with their outputs): the document; Dash's `_dash-layout` and `_dash-dependencies` (65 KB);
+then at least two chained rounds of callbacks: the shell's (`_pages_location` → the page's
+layout) and the page's own. Earlier: versioned assets (`?m=`) kept by the browser for a year,
+the vendor CSS linked once (app.py), the dashboard's empty figures built as plain data.
+
+The dashboard's SPC job used to be queued in a third round: its inputs were outputs of the
+open callback (filling the controls from the address), of the feature list, and of the
+address callback, which the `dcc.Location` and an empty `dcc.Store` set off on mount; Dash
+holds a callback back until every callback upstream of it has answered. Changed: the layout
+reads the checked view and the cluster's choices (`services.quality.dashboard_view
+.opening_view`) and draws the controls with them; the open callback runs only when the layout
+could not open the view itself (a saved view, a refused address, an unreadable catalog); the
+Location is built with the address it will find and the specs version store is not empty, so
+neither reports a change on mount; the feature list refreshes only when limits change. The
+SPC job now starts with the panels' first callbacks and the dashboard sends 23 callback
+requests instead of 29–36. The page still waits for the server's work: the layout's own
+reads, the panels' queries and the SPC job polled every 300 ms, all on 2 shared CPUs. Left:
+the explorer's first draw is one round trip after the layout but its `load` callback
+computes the density image (~130 KB), 1.5–2 s of server time under this load; the shared
+link and a filter change wait on the same drawing. The bare page itself takes 0.6–1 s here:
+plotly.js (4.5 MB) is parsed on every load.
 """
 
 
