@@ -34,15 +34,16 @@ def options_with_all(values: list[str], label: str) -> list[dict[str, str]]:
     return [{"label": label, "value": ALL}] + [{"label": v, "value": v} for v in values]
 
 
-def make_controls(*, windows: list[tuple[str, str]], lines: list[str],
-                  stations: list[str], window: str = "24h") -> html.Div:
-    """Window, line and station pickers (``window``: the one shown first); pause switch;
-    last update and stale badge."""
+def make_controls(*, windows: list[tuple[str, str]], lines: list[str] | tuple[str, ...],
+                  stations: list[str] | tuple[str, ...], window: str = "24h", line: str = ALL,
+                  station: str = ALL) -> html.Div:
+    """Window, line and station pickers (``window``, ``line``, ``station``: the ones shown
+    first); pause switch; last update and stale badge."""
     return html.Div([
         _select(Dashboard.window, windows, window, "Window"),
-        _select(Dashboard.line, [(ALL, "All lines")] + [(x, x) for x in lines], ALL, "Line"),
-        _select(Dashboard.station, [(ALL, "All stations")] + [(x, x) for x in stations], ALL,
-                "Station"),
+        _select(Dashboard.line, [(ALL, "All lines")] + [(x, x) for x in lines], line, "Line"),
+        _select(Dashboard.station, [(ALL, "All stations")] + [(x, x) for x in stations],
+                station, "Station"),
         html.Div([
             dbc.Switch(id=Dashboard.pause, label="Pause", value=False, className="mb-0"),
             html.Span([html.I(className="bi bi-clock me-1"), "updated ",

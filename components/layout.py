@@ -14,25 +14,31 @@ from components.ids.shared import Shell
 def make_navbar(*, pages: Iterable[Mapping[str, Any]], user_label: str, user_badge: str,
                 csrf: str, active_path: str = "") -> dbc.Navbar:
     """The top bar: brand, one link per page the user may open, the user and sign-out."""
+    # Between 992 and 1400 px the links, the user and "Account" show their icons only (the
+    # words stay for screen readers, and as the tooltip): brand, links, search and the user
+    # menu then fit one row (assets/theme.css).
     links = [
-        dbc.NavItem(dbc.NavLink(
-            [html.I(className=f"bi {page.get('icon', 'bi-circle')} me-1"), page["name"]],
+        dbc.NavItem(html.Span(dbc.NavLink(
+            [html.I(className=f"bi {page.get('icon', 'bi-circle')} me-1"),
+             html.Span(page["name"], className="nav-words")],
             href=page["relative_path"], active="exact",
             id=f"nav-{page['module'].split('.')[-1].replace('_', '-')}-link",
-        ))
+        ), title=page["name"], className="d-block"))
         for page in pages
     ]
     user_menu = html.Div([
-        html.Span([html.I(className="bi bi-person-circle me-1"), user_label],
-                  className="text-light small me-2 text-truncate nav-user",
-                  id="nav-user-label", title=user_label),
-        dbc.Badge(user_badge, color="light", text_color="dark", className="me-3"),
-        html.A([html.I(className="bi bi-gear me-1"), "Account"], href="/account",
-               className="btn btn-outline-light btn-sm me-2", id=Shell.account),
+        html.Span([html.I(className="bi bi-person-circle me-1"),
+                   html.Span(user_label, className="nav-words")],
+                  className="text-light small text-truncate nav-user",
+                  id="nav-user-label", title=f"{user_label} ({user_badge})"),
+        dbc.Badge(user_badge, color="light", text_color="dark", className="nav-badge"),
+        html.A([html.I(className="bi bi-gear me-1"), html.Span("Account", className="nav-words")],
+               href="/account", title="Account", className="btn btn-outline-light btn-sm",
+               id=Shell.account),
         html.Form([
             dcc.Input(type="hidden", name="csrf_token", value=csrf),
             html.Button([html.I(className="bi bi-box-arrow-right me-1"), "Sign out"],
-                        type="submit", className="btn btn-outline-light btn-sm",
+                        type="submit", className="btn btn-outline-light btn-sm text-nowrap",
                         id="nav-signout-button"),
         ], action="/logout", method="POST", className="m-0"),
     ], className="d-flex align-items-center flex-wrap gap-2 nav-user-menu")

@@ -30,13 +30,15 @@ def _select(component_id: str, options: list[tuple[str, str]], value: str,
                     className="spc-control")
 
 
-def make_spc_controls(feature_select: Any) -> html.Div:
-    """The page's feature picker, then chart, baseline (with its two fields) and rules."""
+def make_spc_controls(feature_select: Any, *, kind: str = "xbar_r",
+                      baseline: str = "7d") -> html.Div:
+    """The page's feature picker, then chart, baseline (with its two fields) and rules
+    (``kind`` and ``baseline`` chosen)."""
     return html.Div([
         html.Div([dbc.Label("Feature", html_for=Dashboard.spc_feature, className="small mb-0"),
                   feature_select], className="spc-control"),
-        _select(Dashboard.spc_kind, KINDS, "xbar_r", "Chart"),
-        _select(Dashboard.spc_baseline, BASELINES, "7d", "Baseline"),
+        _select(Dashboard.spc_kind, KINDS, kind, "Chart"),
+        _select(Dashboard.spc_baseline, BASELINES, baseline, "Baseline"),
         html.Div([dbc.Label("From", html_for=DashboardSpc.baseline_first,
                             className="small mb-0"),
                   dbc.Input(id=DashboardSpc.baseline_first, size="sm", debounce=True,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask import current_app
 
 from components import dashboard as ui
 from components import spc_chart, spc_figures, spc_panel
+from components.dashboard_specs import feature_options
 from components.ids.dashboard import (
     Dashboard,
     DashboardRuleForm,
@@ -22,6 +28,9 @@ from components.layout import make_page_header
 from components.personal_views import make_personal_views
 from components.role_gates import make_role_note
 from components.save_to_project import make_save_to_project
+from lyceum.errors import AppError
+from services.projects.assets import asset_config
+from services.quality.dashboard_view import VIEW_KEYS, OpeningView, opening_view, view_query
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
                    name="Live quality", title="Live quality · Lyceum Clusters",
@@ -33,16 +42,55 @@ WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
-def _feature_select() -> dbc.Select:
-    # The cluster's features (from its catalog) arrive with the first callback.
-    return dbc.Select(id=Dashboard.spc_feature, value=None, size="sm", options=[],
-                      placeholder="Feature")
+def _opening(cluster_id: str, asset: str, query: Mapping[str, str]) -> OpeningView | None:
+    """The view the address (or its saved view ``asset``) names, checked, read while the page
+    is built (its guard checked the viewer role): the panels' first callbacks, the SPC job
+    among them, then start with the page instead of a round later. ``None`` when it cannot be
+    read now: ``callbacks.dashboard.saved_view.open_view`` sets it (and says why)."""
+    try:
+        runtime = current_app.extensions["lyceum"]
+        cid = int(cluster_id)
+        wanted: Mapping[str, Any] = query
+        if asset:
+            saved = asset_config(runtime, cluster_id=cid, asset_id=asset,
+                                 asset_type="dashboard").get("state")
+            wanted = saved if isinstance(saved, dict) else {}
+        return opening_view(runtime, cid, {k: wanted[k] for k in VIEW_KEYS if k in wanted})
+    except (AppError, ValueError):
+        return None
 
 
-def _spc_row() -> dbc.Row:
+def _location(cluster_id: str, opened: str | None, query: Mapping[str, str]) -> dcc.Location:
+    """The page's address: ``opened``, the view the layout opened (the browser's history
+    entry is replaced by it, callbacks.dashboard.saved_view), else as the browser has it. A
+    Location without it sets it once mounted, and that change would run
+    ``callbacks.dashboard.saved_view.from_address`` (upstream of every panel: they would
+    wait for its answer)."""
+    search = opened
+    if search is None:
+        with suppress(Exception):  # built by Dash's page router: its callback's inputs
+            search = dash.ctx.inputs.get("_pages_location.search")
+    if not isinstance(search, str):
+        search = f"?{urlencode(query)}" if query else ""
+    path = f"/clusters/{cluster_id}/dashboard"
+    return dcc.Location(id=Dashboard.url, refresh=False, pathname=path, search=search,
+                        hash="", href=path + search)
+
+
+def _feature_select(opened: OpeningView | None) -> dbc.Select:
+    # The cluster's features (from its catalog), and the first chosen, when they could be read.
+    return dbc.Select(id=Dashboard.spc_feature, size="sm", placeholder="Feature",
+                      value=opened.choices.get("spc_feature") if opened else None,
+                      options=feature_options(list(opened.features)) if opened else [])
+
+
+def _spc_row(opened: OpeningView | None) -> dbc.Row:
     """The control chart with its violations and exclusions; capability; attribute chart."""
+    first = opened.choices if opened else {}
     chart = ui.make_card("Control chart", html.Div([
-        spc_panel.make_spc_controls(_feature_select()),
+        spc_panel.make_spc_controls(_feature_select(opened),
+                                    kind=first.get("spc_kind", "xbar_r"),
+                                    baseline=first.get("spc_baseline", "7d")),
         html.Div(id=DashboardSpc.baseline_text, className="small text-body-secondary mb-1"),
         dcc.Graph(id=Dashboard.spc, config=_GRAPH, className="spc-graph",
                   figure=spc_figures.make_empty_figure(460, "computing…"))]),
@@ -56,7 +104,8 @@ def _spc_row() -> dbc.Row:
                   figure=spc_figures.make_empty_figure(300)),
         html.Div(id=DashboardSpecs.editor), html.Div(id=DashboardSpecs.result)]))
     attribute = ui.make_card("Attribute chart", html.Div([
-        dbc.Select(id=DashboardSpc.attribute, value="p", size="sm", className="mb-2",
+        dbc.Select(id=DashboardSpc.attribute, value=first.get("attribute", "p"), size="sm",
+                   className="mb-2",
                    options=[{"label": t, "value": v} for v, t in spc_panel.ATTRIBUTES]),
         dcc.Graph(id=Dashboard.pchart, config=_GRAPH,
                   figure=spc_figures.make_empty_figure(320))]))
@@ -72,14 +121,27 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     the address names (``?window=7d&line=…``, or ``?asset=<saved view>``) is checked and
     applied by ``callbacks.dashboard.saved_view``."""
     wanted = {str(k)[:40]: str(v)[:200] for k, v in list(query.items())[:20]}
+    opened = _opening(cluster_id, asset[:12], wanted)
+    first = opened.choices if opened else {}
+    # Opened here (the usual case): the view is drawn as the address names it, and the
+    # open callback (its trigger is the opening store) does not run, so nothing holds back
+    # the panels' first callbacks. It runs for a saved view (the address then names the
+    # view's choices), a refused address (it says why) or a catalog not read here.
+    here = opened is not None and not opened.refused and not asset
     return html.Div([
         dcc.Store(id=Dashboard.cluster, data=cluster_id),
         dcc.Store(id=Dashboard.viewer, data=uuid.uuid4().hex),
-        dcc.Store(id=Dashboard.config, data={}),
-        dcc.Store(id=Dashboard.opening, data={"asset": asset[:12], "query": wanted}),
-        dcc.Location(id=Dashboard.url, refresh=False), dcc.Store(id=Dashboard.address),
+        dcc.Store(id=Dashboard.config, data=first),
+        None if here else dcc.Store(id=Dashboard.opening,
+                                    data={"asset": asset[:12], "query": wanted}),
+        _location(cluster_id, view_query(first) if here else None, wanted),
+        dcc.Store(id=Dashboard.address,
+                  data={"search": view_query(first), "replace": True} if here else None),
+        dcc.Store(id=Dashboard.first_address, data=view_query(first) if here else None),
         dcc.Store(id=DashboardStores.alerts_seen, data=None),
-        dcc.Store(id=DashboardSpecs.version, data=None),
+        # Not None: a memory store mounted with None reports a change of its data, which
+        # would run the feature list again and hold back the SPC job behind it.
+        dcc.Store(id=DashboardSpecs.version, data=""),
         dcc.Store(id=DashboardSpc.points, data=[]),
         dcc.Store(id=DashboardSpc.version, data=None),
         # Until callbacks.dashboard.panels.refresh_status sets the configured period on first load.
@@ -91,11 +153,14 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                                            make_personal_views("dashboard"),
                                            make_save_to_project("dashboard", Dashboard.config)],
                                           className="d-flex flex-wrap gap-2 align-items-center")),
-        # Lines and stations come from the cluster's catalog (callbacks.dashboard.panels).
-        # The address's window is drawn first when it is one of ours (one refresh, not two).
-        ui.make_controls(windows=WINDOWS, lines=[], stations=[],
-                         window=wanted.get("window", "") if wanted.get("window") in dict(WINDOWS)
-                         else "24h"),
+        # Lines and stations come from the cluster's catalog (also callbacks.dashboard.panels);
+        # the address's view is drawn first when it is one of ours (one refresh, not two).
+        ui.make_controls(windows=WINDOWS, lines=opened.lines if opened else [],
+                         stations=opened.stations if opened else [],
+                         window=first.get("window") or (
+                             wanted.get("window", "") if wanted.get("window") in dict(WINDOWS)
+                             else "24h"),
+                         line=first.get("line", ui.ALL), station=first.get("station", ui.ALL)),
         html.Div(id=Dashboard.view_error), html.Div(id=Dashboard.error),
         dbc.Row([ui.make_kpi_card(k, label) for k, label in ui.KPI_CARDS]),
         html.Div(["Parts in window: ", html.Span("—", id=Dashboard.parts)],
@@ -107,7 +172,7 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
             dbc.Col(ui.make_card("Line status", html.Div(id=Dashboard.status)), lg=5,
                     className="mb-4"),
         ]),
-        _spc_row(),
+        _spc_row(opened),
         dbc.Row([
             dbc.Col(ui.make_card("Defect rate by station and hour", dcc.Graph(
                 id=Dashboard.heatmap, figure=spc_chart.make_heatmap(), config=_GRAPH)),

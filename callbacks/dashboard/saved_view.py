@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, clientside_callback, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
@@ -44,6 +44,26 @@ def keep_view(*values: Any) -> tuple[Any, Any]:
 
 write_address(Dashboard.url, Dashboard.address)
 
+# The view the layout opened (pages.dashboard) replaces the address in the browser's history
+# only: the page's Location already holds it, so no callback runs for it. It also starts
+# noting Back/Forward, which the address writer does on its first run (pushes asked for while
+# a popped view is restored are dropped). (Its own store: Dash runs no first call of a
+# callback whose inputs only callbacks that do not run could set.)
+clientside_callback(
+    """function (search) {
+        if (!window.lyceumPopWatch) {  // as callbacks.address's writer: Back/Forward noted
+            window.lyceumPopWatch = true;
+            window.addEventListener('popstate', () => { window.lyceumPoppedAt = Date.now(); });
+        }
+        if (typeof search === 'string' && search.length <= 16000
+                && (search === '' || search[0] === '?') && window.location.search !== search) {
+            window.history.replaceState({}, '', window.location.pathname + search
+                                        + window.location.hash);
+        }
+        return window.dash_clientside.no_update;
+    }""", Output(Dashboard.first_address, "modified_timestamp"),
+    Input(Dashboard.first_address, "data"))
+
 
 def _opened(cluster_id: int, wanted: dict[str, Any],
             current: list[Any] | None = None) -> tuple[Any, ...]:
@@ -64,14 +84,15 @@ def _opened(cluster_id: int, wanted: dict[str, Any],
 
 @callback(*_VALUES, Output(Dashboard.address, "data"),
           Output(Dashboard.view_error, "children", allow_duplicate=True),
-          Input(Dashboard.cluster, "data"), State(Dashboard.opening, "data"),
+          Input(Dashboard.opening, "data"), State(Dashboard.cluster, "data"),
           *[State(CONTROLS[k], "value") for k in CHOICES],
           prevent_initial_call="initial_duplicate")
 @guarded(Role.VIEWER, outputs=len(CHOICES) + 2, error_output=len(CHOICES) + 1,
          title="Cannot open")
-def open_view(cluster_id: int, opening: Any, *current: Any) -> tuple[Any, ...]:
+def open_view(opening: Any, cluster_id: int, *current: Any) -> tuple[Any, ...]:
     """The page opens: the saved view ``?asset=<id>`` or the choices the address names,
-    checked (viewers may open saved views)."""
+    checked (viewers may open saved views). Only when the page's layout could not open the
+    view itself (``pages.dashboard``: it leaves the opening store out when it did)."""
     opening = opening if isinstance(opening, dict) else {}
     shown = list(current)
     asset = opening.get("asset")

@@ -46,13 +46,14 @@ def _not_saved(exc: AppError, *_args: Any) -> dict[str, Any]:
 
 
 @callback(Output(Dashboard.spc_feature, "options"), Output(Dashboard.spc_feature, "value"),
-          Input(Dashboard.cluster, "data"), Input(DashboardSpecs.version, "data"),
-          State(Dashboard.spc_feature, "value"))
+          Input(DashboardSpecs.version, "data"), State(Dashboard.cluster, "data"),
+          State(Dashboard.spc_feature, "value"), prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=2, on_error=unchanged)
-def feature_choices(cluster_id: int, _version: Any, current: Any) -> tuple[Any, Any]:
-    """Every feature of this cluster's catalog (those with limits first); the choice kept
-    when it is still listed, else the first (the page's first choice is the address's,
-    set by ``callbacks.dashboard.saved_view.open_view``)."""
+def feature_choices(_version: Any, cluster_id: int, current: Any) -> tuple[Any, Any]:
+    """Every feature of this cluster's catalog (those with limits first), again after the
+    limits changed; the choice kept when it is still listed, else the first. The page's
+    layout lists them first (``pages.dashboard``): no first call, which would hold back
+    the SPC job (its input, the feature, would be this callback's output)."""
     options = ui.feature_options(spec_limits.feature_list(runtime(), cluster_id))
     value = ui.chosen(options, current)
     return options, (no_update if value == current or not current else value)

@@ -13,6 +13,7 @@ class Dashboard:
     view_error = "dashboard-view-error-div"
     url = "dashboard-url-location"
     address = "dashboard-address-store"
+    first_address = "dashboard-first-address-store"
     tick = "dashboard-refresh-interval"
     pause = "dashboard-pause-switch"
     updated = "dashboard-updated-span"

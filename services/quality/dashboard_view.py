@@ -9,6 +9,7 @@ uses it; anything unknown is refused with one message, and the page opens its de
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -85,3 +86,32 @@ def view_query(choices: Mapping[str, Any]) -> str:
             if isinstance(choices.get(k), str) and choices[k] and choices[k] != DEFAULTS[k]
             and len(choices[k]) <= MAX_VALUE}
     return f"?{urlencode(kept)}" if kept else ""
+
+
+@dataclass(frozen=True)
+class OpeningView:
+    """What the page draws first: the checked choices (the default view when the wanted
+    ones are refused: the page's open callback then says why) and every choice offered."""
+
+    choices: dict[str, str]
+    lines: tuple[str, ...]
+    stations: tuple[str, ...]
+    features: tuple[spec_limits.SpecLimit, ...]
+    refused: bool = False
+
+
+def opening_view(runtime: Runtime, cluster_id: int,
+                 wanted: Mapping[str, Any]) -> OpeningView:
+    """The view a page opens with, for its first draw (the caller checked the role): so the
+    panels, the SPC job among them, start with the page instead of a round later. Raises
+    ``AppError`` only when the cluster's catalog cannot be read."""
+    refused = False
+    try:
+        chosen = checked_view(runtime, cluster_id, wanted)
+    except ValidationError:
+        chosen, refused = checked_view(runtime, cluster_id, {}), True
+    catalog = catalogs.catalog(runtime, cluster_id)
+    line = chosen.get("line", ALL)
+    return OpeningView(chosen, tuple(catalog.lines),
+                       tuple(catalog.stations_of("" if line == ALL else line)),
+                       tuple(spec_limits.feature_list(runtime, cluster_id)), refused)

@@ -54,3 +54,30 @@ def test_the_navbar_holds_the_part_search_and_its_answer_lists_links() -> None:
     assert answer.count("href='/clusters/2/trace?serial=TP-1") == 2
     assert "Works · 4 curves" in answer
     assert "ListGroup" not in str(make_part_search_result(message="No part."))
+
+
+def nodes(node: Any) -> list[dict[str, Any]]:
+    """Every component's props in a tree (depth first), with its type as ``_type``."""
+    found: list[dict[str, Any]] = []
+    if hasattr(node, "to_plotly_json"):
+        plotly = node.to_plotly_json()
+        found.append({**plotly["props"], "_type": plotly["type"]})
+        node = plotly["props"].get("children")
+    if isinstance(node, list | tuple):
+        for child in node:
+            found += nodes(child)
+    elif node is not None and hasattr(node, "to_plotly_json"):
+        found += nodes(node)
+    return found
+
+
+def test_the_navbar_names_every_link_for_its_icon_only_widths() -> None:
+    bar = make_navbar(pages=PAGES, user_label="ada@example.com", user_badge="admin",
+                      csrf="token")
+    found = nodes(bar)
+    titles = {n.get("title") for n in found}
+    assert {"Overview", "Audit log", "Account", "ada@example.com (admin)"} <= titles
+    words = [n["children"] for n in found if n.get("className") == "nav-words"]
+    assert words == ["Overview", "Audit log", "ada@example.com", "Account"]
+    signout = next(n for n in found if n.get("id") == "nav-signout-button")
+    assert "Sign out" in signout["children"]  # its words are always drawn

@@ -3,6 +3,8 @@ and closes, closes on a new page, and no page scrolls sideways because of it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -49,3 +51,39 @@ def test_the_top_bar_fits_and_collapses_below_992px(page: Page, live_app: AppPro
         quiet(page)
         assert sideways(page) <= 0, (path, width)
     screenshot(page, f"shell-dashboard-{width}")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1024, 768)])
+def test_the_top_bar_is_one_row_from_992px(page: Page, live_app: AppProcess,
+                                           admin_login: tuple[str, str],
+                                           width: int, height: int) -> None:
+    """Brand, page links, part search and the user menu on one row; between 992 and 1400 px
+    the links and "Account" are icons named for screen readers and in their tooltips."""
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, live_app.url, *admin_login)
+    signout = page.locator("#nav-signout-button")
+    expect(signout).to_be_in_viewport()
+    expect(signout).to_have_text("Sign out")
+    expect(page.locator("#shell-part-search-input")).to_be_visible()
+    bar = page.locator("#shell-navbar").bounding_box()
+    assert bar is not None and bar["height"] < 70, bar  # one row (it was 143 px at 1024)
+    brand = page.locator("#shell-navbar .navbar-brand").bounding_box()
+    button = signout.bounding_box()
+    assert brand is not None and button is not None
+    assert abs(button["y"] - brand["y"]) < 20, (brand, button)  # on the brand's row
+    # its name stays, as words or for screen readers (after the icon font's glyph)
+    clusters = page.locator("#shell-navbar").get_by_role("link", name=re.compile(r"^\W*Clusters$"))
+    expect(clusters).to_have_id("nav-clusters-link")
+    words = page.locator("#nav-clusters-link .nav-words")
+    if width < 1400:
+        expect(words).not_to_be_in_viewport()  # the icon alone is drawn
+        expect(page.locator("#shell-navbar [title=Clusters]")).to_have_count(1)
+        expect(page.locator("#shell-account-link")).to_have_attribute("title", "Account")
+    else:
+        expect(words).to_be_visible()
+        expect(page.locator("#nav-user-label")).to_contain_text("admin@lyceum.local")
+    quiet(page, for_ms=300)
+    assert sideways(page) <= 0
+    screenshot(page, f"shell-navbar-{width}x{height}")
+    clusters.click()
+    expect(page.locator("#clusters-list-table")).to_contain_text("Demo plant")

@@ -31,7 +31,7 @@ def server(demo_server: Flask) -> Flask:
 def _open(server: Flask, world: World, key: str, query: dict[str, str]) -> dict[str, Any]:
     values = {f"{c}.value": v for c, v in zip(CHOICES, DEFAULTS, strict=True)}
     return call(sign_in(server.test_client(), key), "dashboard-window-select",
-                "dashboard-cluster-store.data",
+                "dashboard-opening-store.data",
                 {**values, "dashboard-cluster-store.data": str(world.a),
                  "dashboard-opening-store.data": {"asset": "", "query": query}})
 

@@ -42,7 +42,7 @@ def limited(mod_runtime: Runtime, world: World) -> str:
 def test_a_viewer_is_offered_every_feature_with_limits_first(
         server: Flask, mod_runtime: Runtime, world: World, limited: str) -> None:
     with signed_in(server, mod_runtime, world, "viewer"):
-        options, value = feature_choices(str(world.a), None, None)
+        options, value = feature_choices(None, str(world.a), None)
     assert len(options) == len(spec_limits.feature_list(mod_runtime, world.a)) > 1
     assert options[0]["value"] == limited
     assert value is no_update  # the address chooses the first feature
@@ -51,7 +51,7 @@ def test_a_viewer_is_offered_every_feature_with_limits_first(
 def test_a_choice_no_longer_listed_falls_back_to_the_first(
         server: Flask, mod_runtime: Runtime, world: World, limited: str) -> None:
     with signed_in(server, mod_runtime, world, "viewer"):
-        _options, value = feature_choices(str(world.a), None, "gone::feature")
+        _options, value = feature_choices(None, str(world.a), "gone::feature")
     assert value == limited
 
 
@@ -59,7 +59,7 @@ def test_a_choice_no_longer_listed_falls_back_to_the_first(
 def test_an_account_without_access_gets_no_features(
         server: Flask, mod_runtime: Runtime, world: World, key: str) -> None:
     with signed_in(server, mod_runtime, world, key), pytest.raises(PreventUpdate):
-        feature_choices(str(world.a), None, None)
+        feature_choices(None, str(world.a), None)
 
 
 def test_a_viewer_reads_the_limits_without_a_save_button(

@@ -17,6 +17,7 @@ from services.quality import spec_limits
 from services.quality.dashboard_view import (
     MAX_QUERY,
     checked_view,
+    opening_view,
     parse_query,
     view_query,
 )
@@ -84,3 +85,26 @@ def test_a_choice_the_cluster_does_not_offer_is_refused(runtime: Runtime, cluste
     with pytest.raises(ValidationError, match=r"does not have .*" + named.replace(
             "(", r"\(").replace(")", r"\)")):
         checked_view(runtime, cluster_id, wanted)
+
+
+def test_the_opening_view_offers_the_cluster_choices_with_the_checked_ones(
+        runtime: Runtime, cluster_id: int) -> None:
+    catalog = catalogs.catalog(runtime, cluster_id)
+    line = catalog.lines[0]
+    opened = opening_view(runtime, cluster_id, {"line": line, "spc_kind": "imr"})
+    assert opened.choices == checked_view(runtime, cluster_id, {"line": line,
+                                                                "spc_kind": "imr"})
+    assert opened.lines == catalog.lines
+    assert opened.stations == catalog.stations_of(line)  # the chosen line's stations
+    assert [f.key for f in opened.features] == [
+        f.key for f in spec_limits.feature_list(runtime, cluster_id)]
+    assert opened.choices["spc_feature"] == opened.features[0].key  # the SPC starts at once
+    assert not opened.refused
+
+
+def test_a_refused_opening_view_opens_the_default_one(runtime: Runtime,
+                                                       cluster_id: int) -> None:
+    opened = opening_view(runtime, cluster_id, {"line": "' OR 1=1 --", "window": "7d"})
+    assert opened.choices == checked_view(runtime, cluster_id, {})  # nothing of it is kept
+    assert opened.refused  # the page's open callback says why
+    assert opened.stations == catalogs.catalog(runtime, cluster_id).stations_of("")
