@@ -274,6 +274,6 @@ def sizes(session: Session) -> dict[str, tuple[int, int]]:
     rows = session.rows(
         "SELECT table, sum(data_compressed_bytes), sum(rows) FROM system.parts "
         "WHERE database = {db:String} AND active AND table IN "
-        "('curve_samples', 'density_partials', 'curves') GROUP BY table",
+        "('curve_samples', 'density_partials', 'density_months', 'curves') GROUP BY table",
         parameters={"db": session.database})
     return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
