@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from data.analytics import density_partials as stored
-from data.analytics.ch_schema import schema_statements
+from data.analytics.ch_schema import density_statements, schema_statements
 from data.analytics.clickhouse import ClickHouse
 from data.analytics.curves import CurveQuery
 from services.clusters.query_session import ClusterSession
@@ -33,6 +33,8 @@ def test_whole_months_of_a_day_range(start: date | None, end: date | None,
 
 
 GROUPS = ["OK", "NOK"]
+COLUMNS = ["process", "grid", "level", "day", "line", "station", "product", "result", "xb",
+           "yb", "w"]
 #: (day, line, result, xb, yb, w) rows of the day partials of grid 1, level 0.
 ROWS = [
     (date(2026, 10, 31), "L1", "OK", 5, 7, 1.0),
@@ -52,8 +54,7 @@ def session(ch: ClickHouse, ch_database: str) -> ClusterSession:
     ch.insert_rows("density_partials", [
         ("p", 1, 0, day, line, "OP10", "P1", result, xb, yb, w)
         for day, line, result, xb, yb, w in ROWS], database=ch_database,
-        column_names=["process", "grid", "level", "day", "line", "station", "product",
-                      "result", "xb", "yb", "w"])
+        column_names=COLUMNS)
     return ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())
 
 
@@ -118,3 +119,30 @@ def test_filling_the_months_replaces_what_the_view_already_rolled_up(
 def test_a_dropped_grid_leaves_no_rollup(session: ClusterSession) -> None:
     stored.drop_grid(session, process="p", grid=1)
     assert _sums(session, CurveQuery(process="p"), months=True) == {}
+
+
+def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
+        ch: ClickHouse, ch_database: str) -> None:
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+        ch.command(statement)
+    for table in ("density_months_mv", "density_months"):  # as made before the rollup
+        ch.command(f"DROP TABLE {ch_database}.{table}")
+    ch.command(f"ALTER TABLE {ch_database}.density_grids DROP COLUMN months")
+    ch.command(f"ALTER TABLE {ch_database}.density_partials MODIFY COLUMN yb UInt16 "
+               "CODEC(ZSTD(1))")
+    ch.command(f"INSERT INTO {ch_database}.density_grids VALUES ('p', 1, 0, 1, 0, 1, "
+               "[1024, 4096], 512, 10, 10, 1, now64(6))")
+    for _ in range(2):  # at every start-up: idempotent
+        for statement in density_statements(ch_database, with_ttl=False, tiered=False):
+            ch.command(statement)
+    session = ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())
+    [grid] = stored.grids(session, process="p")
+    assert grid.ready and not grid.months  # read from its days until its months are filled
+    create = str(ch.scalar("SELECT create_table_query FROM system.tables WHERE database = "
+                           "{db:String} AND name = 'density_partials'",
+                           parameters={"db": ch_database}))
+    assert "`yb` UInt16 CODEC(Delta(2), ZSTD(3))" in create
+    ch.insert_rows("density_partials", [("p", 1, 0, date(2026, 11, 2), "L1", "OP10", "P1",
+                                         "OK", 1, 2, 0.5)], database=ch_database,
+                   column_names=COLUMNS)
+    assert _sums(session, CurveQuery(process="p"), months=True) == {(1, 1, 2): 0.5}
