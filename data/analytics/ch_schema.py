@@ -23,7 +23,7 @@ DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_months", "densit
 #: Codecs of the partials' cells (sorted by column then row within a group: small deltas)
 #: and weights.
 CELL_CODEC = "CODEC(Delta, ZSTD(3))"
-WEIGHT_CODEC = "CODEC(ZSTD(3))"
+WEIGHT_CODEC = "CODEC(ZSTD(9))"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
