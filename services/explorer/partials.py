@@ -5,7 +5,8 @@ with :data:`HEADROOM`, :data:`YBINS` rows, and :data:`LEVELS` of x bins: a pyram
 stored group (day × line × station × product × result) and level, the DenseLines weight of
 its curves in every grid cell, drawn by the same kernel as the in-memory view
 (:func:`services.explorer.density_kernel.rasterise`). A view whose filter is a union of
-stored groups is then one ``GROUP BY xb, yb`` sum in ClickHouse, resampled to the screen.
+stored groups is then one ``GROUP BY xb, yb`` sum in ClickHouse (whole months from their
+rollup ``density_months``, the other days from the day partials), resampled to the screen.
 
 :func:`catch_up` is the one function that builds them: for the curves newer than the grid's
 watermark (an import, the ingest API, the demo feed, a console ``INSERT`` all end there), or
