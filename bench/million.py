@@ -1,7 +1,8 @@
 """Benchmark: the explorer's whole view and zoom at a plant's volume, from stored density
 partials (issue 17 items 1-2).
 
-Run with ``.venv/bin/python bench/million.py [curves ...]`` (default: 100000 1000000). For
+Run with ``.venv/bin/python bench/million.py [--quick] [curves ...]`` (default: 100000
+1000000; ``--quick``: see :func:`build_by_copy`). For
 each count it starts the engine service over a temporary instance (the app's way, over
 HTTP), generates that many curves of 1,500 points straight into a cluster database with
 ``INSERT … SELECT FROM numbers()`` (30 days × 2 lines × 4 stations × 2 products × 3
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,7 @@ KERNEL_MAX = 100_000
 BLOCK = 100_000  # curves per INSERT
 WIDTH, HEIGHT = 800, 470
 PROCESS = "press-fit"
+DAYS = 30
 VENV = Path(os.environ.get("LYCEUM_BENCH_VENV", ROOT / ".venv-bench"))
 #: The curve shape, in SQL and numpy alike (c: curve number, i: sample index).
 X_SQL = "(number % 1500) / 125.0"
@@ -74,9 +77,11 @@ def numpy_curves(n: int) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y.astype(np.float32)
 
 
-def generate(ch: Any, db: str, n: int) -> float:
-    """Insert ``n`` curves and their samples; seconds taken."""
+def generate(ch: Any, db: str, n: int, *, ids: tuple[int, int] | None = None) -> float:
+    """Insert curves (numbers ``ids`` = [first, end) of ``n``, default all) and their
+    samples; seconds taken."""
     began = time.perf_counter()
+    start, end = ids or (0, n)
     group = ("'L' || toString(c % 2 + 1) AS line, 'OP' || toString((intDiv(c, 2) % 4 + 1) * 10)"
              " AS station, 'P' || toString(intDiv(c, 8) % 2 + 1) AS product")
     ts = (f"toDateTime64('2026-10-01 00:00:00', 3, 'UTC') "
@@ -88,10 +93,10 @@ def generate(ch: Any, db: str, n: int) -> float:
         f"line, station, product, 'B' || toString(intDiv(c, 500)), "
         f"multiIf(c % 50 = 0, 'NOK', c % 50 = 1, 'WARNING', 'OK'), 'stroke', 'mm', 'force', "
         f"'kN', {POINTS}, 0, {(POINTS - 1) / 125.0}, 0, 40 "
-        f"FROM (SELECT number AS c, {group} FROM numbers({{n:UInt64}}))",
-        parameters={"p": PROCESS, "n": n})
-    for first in range(0, n, BLOCK):
-        count = min(BLOCK, n - first)
+        f"FROM (SELECT number AS c, {group} FROM numbers({{a:UInt64}}, {{m:UInt64}}))",
+        parameters={"p": PROCESS, "a": start, "m": end - start})
+    for first in range(start, end, BLOCK):
+        count = min(BLOCK, end - first)
         ch.command(
             f"INSERT INTO {db}.curve_samples SELECT intDiv(number, {POINTS}) + 1 AS cid, "
             f"toDateTime64('2026-10-01 00:00:00', 3, 'UTC') + toIntervalSecond("
@@ -102,6 +107,35 @@ def generate(ch: Any, db: str, n: int) -> float:
             settings={"max_partitions_per_insert_block": 1000})
     ch.command(f"OPTIMIZE TABLE {db}.curves FINAL")
     return time.perf_counter() - began
+
+
+def build_by_copy(ch: Any, db: str, n: int) -> dict[str, Any]:
+    """The quick build: the first day's curves generated and their partials built by the
+    kernel (``partials.catch_up``), then copied to the other days (the curves repeat their
+    shapes every day, so each day's cells are the same), and the other curves generated and
+    marked built. Read times are those of a full build; its time is not measured."""
+    from data.analytics import density_partials as stored
+    from services.clusters.query_session import ClusterSession
+    from services.core.cache import ProcessCaches
+    from services.explorer import partials
+
+    session = ClusterSession(ch=ch, database=db, limits={}, caches=ProcessCaches())
+    day = -(-n // DAYS)
+    out: dict[str, Any] = {"generate_s": generate(ch, db, n, ids=(0, day))}
+    began = time.perf_counter()
+    built = partials.catch_up(session, PROCESS)
+    out["build_day_s"] = time.perf_counter() - began
+    for shift in range(1, DAYS):  # a day per statement: within the engine's request timeout
+        ch.command(
+            f"INSERT INTO {db}.density_partials SELECT process, grid, level, day + {shift}, "
+            f"line, station, product, result, xb, yb, w FROM {db}.density_partials "
+            f"WHERE day = toDate('2026-10-01')")
+    out["generate_s"] += generate(ch, db, n, ids=(day, n))
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None
+    stored.save_grid(session, replace(grid, built_upto=n, curves=n))
+    out["cells"] = built.cells * DAYS
+    return out
 
 
 def timed(function: Any, runs: int) -> tuple[float, Any]:
@@ -120,8 +154,10 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def server_times(ch: Any, db: str, n: int) -> dict[str, Any]:
-    """Build the partials and time the views."""
+def server_times(ch: Any, db: str, n: int, *, quick: bool = False) -> dict[str, Any]:
+    """Build the partials (``quick``: already built by :func:`build_by_copy`) and time the
+    views: from the month rollup, from the day partials only (the path before it), and
+    from today's ClickHouse fallback."""
     from data.analytics import curves as curve_data
     from data.analytics import density_partials as stored
     from data.analytics.curves import CurveQuery
@@ -133,10 +169,12 @@ def server_times(ch: Any, db: str, n: int) -> dict[str, Any]:
     density_kernel.warm_up()
     session = ClusterSession(ch=ch, database=db, limits={}, caches=ProcessCaches())
     out: dict[str, Any] = {}
-    began = time.perf_counter()
-    built = partials.catch_up(session, PROCESS)
-    out["build_s"], out["cells"] = time.perf_counter() - began, built.cells
-    ch.command(f"OPTIMIZE TABLE {db}.density_partials FINAL")
+    if not quick:
+        began = time.perf_counter()
+        built = partials.catch_up(session, PROCESS)
+        out["build_s"], out["cells"] = time.perf_counter() - began, built.cells
+    for table in ("density_months",) if quick else ("density_partials", "density_months"):
+        ch.command(f"OPTIMIZE TABLE {db}.{table} FINAL")  # quick: a day is one insert
     query = CurveQuery(process=PROCESS)
     info = curve_data.summary(session, query)
     (x0, x1), yr = info["x"], info["y"]
@@ -154,10 +192,20 @@ def server_times(ch: Any, db: str, n: int) -> dict[str, Any]:
     out["stored_zoom_cells"], out["stored_zoom_coarse"] = dens.stored_cells, dens.coarse
     out["stored_filtered"], _ = timed(lambda: view(filtered, None, True), RUNS)
     out["rss_added_mb"] = rss_mb() - before
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None
+    stored.save_grid(session, replace(grid, months=False))  # the day partials only
+    out["days_whole"], _ = timed(lambda: view(query, None, True), RUNS)
+    out["days_zoom"], _ = timed(lambda: view(query, zoom, True), RUNS)
+    stored.save_grid(session, grid)
+    out["rows_days"], out["rows_months"] = (int(ch.scalar(
+        f"SELECT count() FROM {db}.{table} WHERE level = 0")) for table in
+        ("density_partials", "density_months"))
     out["fallback_whole"], _ = timed(lambda: view(query, None, False), FALLBACK_RUNS)
     out["fallback_zoom"], _ = timed(lambda: view(query, zoom, False), FALLBACK_RUNS)
     sizes = stored.sizes(session)
     out["partials_bytes"], out["partials_rows"] = sizes.get("density_partials", (0, 0))
+    out["months_bytes"], out["months_rows"] = sizes.get("density_months", (0, 0))
     out["samples_bytes"], out["samples_rows"] = sizes.get("curve_samples", (0, 0))
     out["zoom_range"] = zoom
     return out
@@ -221,8 +269,9 @@ def datashader_times(n: int) -> dict[str, float] | None:
     return dict(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
-def measure(n: int) -> dict[str, Any]:
-    """Everything for ``n`` curves, on a fresh engine service."""
+def measure(n: int, *, quick: bool = False) -> dict[str, Any]:
+    """Everything for ``n`` curves, on a fresh engine service (``quick``: partials built by
+    :func:`build_by_copy`, no in-memory kernel or datashader)."""
     from data.analytics.ch_schema import schema_statements
 
     out: dict[str, Any] = {"n": n}
@@ -231,11 +280,12 @@ def measure(n: int) -> dict[str, Any]:
         db = f"million_{n}"
         for statement in schema_statements(db, tiered=False, with_ttl=False):
             ch.command(statement)
-        out["generate_s"] = generate(ch, db, n)
+        out |= build_by_copy(ch, db, n) if quick else {"generate_s": generate(ch, db, n)}
         print(f"{n:,} curves generated in {out['generate_s']:.0f} s", flush=True)  # noqa: T201
-        out |= server_times(ch, db, n)
+        out |= server_times(ch, db, n, quick=quick)
         print(json.dumps(out, default=str), flush=True)  # noqa: T201
-    if n <= KERNEL_MAX:
+    out["quick"] = quick
+    if n <= KERNEL_MAX and not quick:
         out["kernel"] = kernel_times(n)
         out["datashader"] = datashader_times(n)
     return out
@@ -245,30 +295,53 @@ def section(results: list[dict[str, Any]]) -> str:
     """The markdown section for this run."""
     def ms(s: float) -> str:
         return f"{s * 1000:,.0f} ms"
+
+    def mb(b: int) -> str:
+        return f"{b / 2**20:,.1f} MB"
+    quick = any(r.get("quick") for r in results)
     lines = [HEADING, "",
-             f"`bench/million.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-             "one run on the shared 2-core machine (8 agents at work: noisy), medians of "
-             f"{RUNS} (fallback {FALLBACK_RUNS}); server time of `curve_queries.density` at "
-             f"{WIDTH} × {HEIGHT} over HTTP to the engine service; curves of {POINTS:,} "
-             "points in 1,440 stored groups.", "",
-             "| curves | whole view (stored) | zoom 1/10 (stored) | filtered (stored) | "
-             "whole / zoom, ClickHouse fallback | whole / zoom, in-memory kernel | "
-             "whole / zoom, datashader | partials / samples on disk | backfill |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"`bench/million.py{' --quick' if quick else ''}`, "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+             "one run on the shared 2-core machine (other agents and CI at work: noisy), "
+             f"medians of {RUNS} (fallback {FALLBACK_RUNS}); server time of "
+             f"`curve_queries.density` at {WIDTH} × {HEIGHT} over HTTP to the engine service; "
+             f"curves of {POINTS:,} points over {DAYS} days in {DAYS * 48:,} stored groups "
+             f"({DAYS} days × 48).", ""]
+    if quick:
+        lines += ["Quick build (`--quick`): the first day's curves are generated and their "
+                  "partials built by the kernel (`partials.catch_up`), then copied to the "
+                  "other days (the bench's curves repeat their shapes every day, so each "
+                  "day's cells are the same as a full build's); the rest of the curves are "
+                  "generated and marked built. Read times and sizes are those of a full "
+                  "build; the full backfill's time is not measured in this mode.", ""]
+    lines += ["| curves | whole view: months / days only | zoom 1/10: months / days only | "
+              "filtered (months) | whole / zoom, ClickHouse fallback | "
+              "level-0 rows summed: months / days | partials on disk (days + months) / "
+              "samples |",
+              "|---|---|---|---|---|---|---|"]
     for r in results:
-        k, d = r.get("kernel"), r.get("datashader")
-        kern = f"{ms(k['whole'])} / {ms(k['zoom'])}" if k else "not measured"
-        shade = f"{ms(d['whole'])} / {ms(d['zoom'])}" if d else "not measured"
-        share = r["partials_bytes"] / max(r["samples_bytes"], 1)
+        share = (r["partials_bytes"] + r["months_bytes"]) / max(r["samples_bytes"], 1)
         zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
         lines.append(
-            f"| {r['n']:,} | {ms(r['stored_whole'])} | {ms(r['stored_zoom'])}{zoom_note} | "
+            f"| {r['n']:,} | {ms(r['stored_whole'])} / {ms(r['days_whole'])} | "
+            f"{ms(r['stored_zoom'])} / {ms(r['days_zoom'])}{zoom_note} | "
             f"{ms(r['stored_filtered'])} | {ms(r['fallback_whole'])} / "
-            f"{ms(r['fallback_zoom'])} | {kern} | {shade} | "
-            f"{r['partials_bytes'] / 2**20:,.0f} MB / {r['samples_bytes'] / 2**20:,.0f} MB "
-            f"({share:.1%}) | {r['build_s']:,.0f} s |")
+            f"{ms(r['fallback_zoom'])} | {r['rows_months']:,} / {r['rows_days']:,} | "
+            f"{mb(r['partials_bytes'])} + {mb(r['months_bytes'])} / {mb(r['samples_bytes'])} "
+            f"({share:.1%}) |")
+    full = [r for r in results if "kernel" in r]
+    if full:
+        lines += ["", "In-memory kernel and datashader on the same curves (whole / zoom), and "
+                  "the backfill: " + " · ".join(
+                      f"{r['n']:,}: kernel {ms(r['kernel']['whole'])} / "
+                      f"{ms(r['kernel']['zoom'])}, datashader "
+                      + (f"{ms(r['datashader']['whole'])} / {ms(r['datashader']['zoom'])}"
+                         if r.get("datashader") else "not measured")
+                      + f", backfill {r['build_s']:,.0f} s" for r in full)]
     lines += ["", "Ratios (fallback ÷ stored, whole view): " + " · ".join(
-        f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in results),
+        f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in results)
+        + "; (days only ÷ months): " + " · ".join(
+        f"{r['n']:,}: {r['days_whole'] / r['stored_whole']:.1f}×" for r in results),
         "", "Web process memory added by the stored draws: " + " · ".join(
             f"{r['n']:,}: {r['rss_added_mb']:.0f} MB" for r in results)
         + " (the partials live in ClickHouse; nothing per curve is held).", "",
@@ -277,14 +350,15 @@ def section(results: list[dict[str, Any]]) -> str:
             f"{r['n']:,}: {r['stored_whole_cells']}" for r in results)
         + "; zoom " + " · ".join(f"{r['n']:,}: {r['stored_zoom_cells']}" for r in results)
         + ". A zoom coarser than the screen is said under the chart and refined from the "
-        "samples by itself.", "", *[f"{note}\n" for r in results for note in r.get("notes", [])]]
+        "samples by itself.", ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     """Run the counts given (default 100,000 and 1,000,000) and write the section."""
-    counts = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
-    results = [measure(n) for n in counts]
+    quick = "--quick" in sys.argv[1:]
+    counts = [int(a) for a in sys.argv[1:] if a != "--quick"] or [100_000, 1_000_000]
+    results = [measure(n, quick=quick) for n in counts]
     text = section(results)
     print(text)  # noqa: T201
     replace_section(HEADING, text)

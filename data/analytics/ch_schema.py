@@ -19,7 +19,13 @@ TIME_TABLES: tuple[str, ...] = (
 )
 #: The explorer's stored density partials (decision "density partials"): per stored group
 #: and pyramid level, the DenseLines weight of the curves crossing each grid cell.
-DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_grids")
+DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_months", "density_grids")
+#: Codecs of the partials' cells (sorted by column then row within a group: small deltas)
+#: and weights.
+CELL_CODEC = "CODEC(Delta, ZSTD(3))"
+WEIGHT_CODEC = "CODEC(ZSTD(9))"
+#: A month's rollup moves tiers and expires with the month's last day.
+MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
 
 
@@ -203,35 +209,59 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
 
     ``density_partials`` sums (SummingMergeTree) the weight ``w`` per process, grid, pyramid
     level, stored group (day × line × station × product × result) and cell; its rows follow
-    the samples' tiers and retention by ``day``. ``density_grids`` holds each process's
-    fixed grid and how far its partials are built (the newest ``updated`` row wins).
+    the samples' tiers and retention by ``day``. ``density_months`` is their rollup without
+    the day (one row per month, stored group and cell, kept current by the materialized view
+    ``density_months_mv`` on every insert into the days), so a view over whole months sums
+    ~30× fewer groups; it moves and expires with the month's last day. ``density_grids``
+    holds each process's fixed grid, how far its partials are built (the newest ``updated``
+    row wins) and whether its months are filled (``months``).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
     replicated = on_cluster is not None
     ttl = retention or TierRetention()
-    ttl_clause = ""
-    if with_ttl:
-        ttl_clause = f" TTL {ttl.ttl_expression('day')}" if tiered else (
-            f" TTL toDateTime(day) + INTERVAL {ttl.delete_after_days} DAY DELETE"
+
+    def ttl_on(column: str) -> str:
+        if not with_ttl:
+            return ""
+        return f" TTL {ttl.ttl_expression(column)}" if tiered else (
+            f" TTL toDateTime({column}) + INTERVAL {ttl.delete_after_days} DAY DELETE"
             if ttl.delete_after_days is not None else "")
     policy = f" SETTINGS storage_policy = '{STORAGE_POLICY}'" if tiered else ""
+    group = ("line LowCardinality(String), station LowCardinality(String),"
+             f" product LowCardinality(String), result {RESULT_ENUM}")
+    cell = f"xb UInt16 {CELL_CODEC}, yb UInt16 {CELL_CODEC}, w Float32 {WEIGHT_CODEC}"
+    key = "line, station, product, result, xb, yb"
     return [
         f"CREATE TABLE IF NOT EXISTS {db}.density_partials{cluster} ("
-        " process LowCardinality(String), grid UInt32, level UInt8, day Date,"
-        " line LowCardinality(String), station LowCardinality(String),"
-        f" product LowCardinality(String), result {RESULT_ENUM},"
-        " xb UInt16 CODEC(Delta, ZSTD(1)), yb UInt16 CODEC(ZSTD(1)), w Float32 CODEC(ZSTD(1)))"
+        f" process LowCardinality(String), grid UInt32, level UInt8, day Date, {group}, {cell})"
         f" ENGINE = {_engine('SummingMergeTree', db, 'density_partials', replicated)}"
-        " PARTITION BY toYYYYMMDD(day)"
-        " ORDER BY (process, grid, level, day, line, station, product, result, xb, yb)"
-        f"{ttl_clause}{policy}",
+        f" PARTITION BY toYYYYMMDD(day) ORDER BY (process, grid, level, day, {key})"
+        f"{ttl_on('day')}{policy}",
+        # Codecs of tables made before them (new parts and merges use them).
+        *(f"ALTER TABLE {db}.density_partials{cluster} MODIFY COLUMN {column} {codec}"
+          for column, codec in (("xb", f"UInt16 {CELL_CODEC}"), ("yb", f"UInt16 {CELL_CODEC}"),
+                                ("w", f"Float32 {WEIGHT_CODEC}"))),
+        f"CREATE TABLE IF NOT EXISTS {db}.density_months{cluster} ("
+        f" process LowCardinality(String), grid UInt32, level UInt8, month Date, {group},"
+        f" {cell})"
+        f" ENGINE = {_engine('SummingMergeTree', db, 'density_months', replicated)}"
+        f" PARTITION BY toYYYYMM(month) ORDER BY (process, grid, level, month, {key})"
+        f"{ttl_on(MONTH_END)}{policy}",
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.density_months_mv{cluster}"
+        f" TO {db}.density_months AS SELECT process, grid, level, toStartOfMonth(day) AS month,"
+        f" {key}, sum(w) AS w FROM {db}.density_partials"
+        f" GROUP BY process, grid, level, month, {key}",
         f"CREATE TABLE IF NOT EXISTS {db}.density_grids{cluster} ("
         " process LowCardinality(String), grid UInt32, x0 Float64, x1 Float64, y0 Float64,"
         " y1 Float64, xbins Array(UInt32), ybins UInt32, built_upto UInt64, curves UInt64,"
         " ready UInt8, updated DateTime64(6, 'UTC'))"
         f" ENGINE = {_engine('ReplacingMergeTree', db, 'density_grids', replicated)[:-1]}"
         f"{', ' if replicated else ''}updated) ORDER BY (process, grid){policy}",
+        # Whether the grid's months hold all its partials (grids made before the rollup
+        # are filled from their days by the next catch-up).
+        f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS months UInt8"
+        " DEFAULT 0",
     ]
 
 
@@ -243,4 +273,6 @@ def retention_statements(database: str, retention: TierRetention,
     return [*(f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"
               for table in TIME_TABLES),
             f"ALTER TABLE {db}.density_partials{cluster} MODIFY TTL "
-            f"{retention.ttl_expression('day')}"]
+            f"{retention.ttl_expression('day')}",
+            f"ALTER TABLE {db}.density_months{cluster} MODIFY TTL "
+            f"{retention.ttl_expression(MONTH_END)}"]

@@ -9,7 +9,7 @@ names from fixed allow-lists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,6 +39,8 @@ class Grid:
     built_upto: int = 0
     curves: int = 0
     ready: bool = False
+    #: Whether ``density_months`` holds all of this grid's partials (rolled up by month).
+    months: bool = False
 
 
 class Writer(Session, Protocol):
@@ -55,34 +57,52 @@ def _db(session: Session) -> str:
 def grids(session: Session, *, process: str) -> list[Grid]:
     """The process's grids, newest first."""
     rows = session.rows(
-        f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready "
+        f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready, months "
         f"FROM {_db(session)}.density_grids FINAL WHERE process = {{process:String}} "
         f"ORDER BY grid DESC", parameters={"process": process})
     return [Grid(process=process, grid=int(r[0]), x0=float(r[1]), x1=float(r[2]),
                  y0=float(r[3]), y1=float(r[4]), xbins=tuple(int(v) for v in r[5]),
-                 ybins=int(r[6]), built_upto=int(r[7]), curves=int(r[8]), ready=bool(r[9]))
+                 ybins=int(r[6]), built_upto=int(r[7]), curves=int(r[8]), ready=bool(r[9]),
+                 months=bool(r[10]))
             for r in rows]
 
 
 def save_grid(session: Writer, grid: Grid) -> None:
     """Record ``grid`` (replaces the earlier row of the same process and grid)."""
     session.command(
-        f"INSERT INTO {_db(session)}.density_grids SELECT {{p:String}}, {{g:UInt32}}, "
-        f"{{x0:Float64}}, {{x1:Float64}}, {{y0:Float64}}, {{y1:Float64}}, "
+        f"INSERT INTO {_db(session)}.density_grids (process, grid, x0, x1, y0, y1, xbins, "
+        f"ybins, built_upto, curves, ready, updated, months) SELECT {{p:String}}, "
+        f"{{g:UInt32}}, {{x0:Float64}}, {{x1:Float64}}, {{y0:Float64}}, {{y1:Float64}}, "
         f"{{xb:Array(UInt32)}}, {{yb:UInt32}}, {{upto:UInt64}}, {{n:UInt64}}, {{ready:UInt8}}, "
-        f"now64(6)", parameters={
+        f"now64(6), {{months:UInt8}}", parameters={
             "p": grid.process, "g": grid.grid, "x0": grid.x0, "x1": grid.x1, "y0": grid.y0,
             "y1": grid.y1, "xb": list(grid.xbins), "yb": grid.ybins, "upto": grid.built_upto,
-            "n": grid.curves, "ready": int(grid.ready)})
+            "n": grid.curves, "ready": int(grid.ready), "months": int(grid.months)})
 
 
 def drop_grid(session: Writer, *, process: str, grid: int) -> None:
     """Delete one grid's partials and its row (a superseded or unfinished build)."""
     params = {"p": process, "g": grid}
-    for table in ("density_partials", "density_grids"):
+    for table in ("density_partials", "density_months", "density_grids"):
         session.command(f"ALTER TABLE {_db(session)}.{table} DELETE WHERE process = "
                         f"{{p:String}} AND grid = {{g:UInt32}}", parameters=params,
                         settings={"mutations_sync": 2})
+
+
+def fill_months(session: Writer, *, process: str, grid: int) -> None:
+    """Roll one grid's day partials up into ``density_months`` from scratch (a grid built
+    before the rollup existed; its later inserts may already be there, so they go first)."""
+    params = {"p": process, "g": grid}
+    db = _db(session)
+    session.command(f"ALTER TABLE {db}.density_months DELETE WHERE process = {{p:String}} "
+                    f"AND grid = {{g:UInt32}}", parameters=params,
+                    settings={"mutations_sync": 2})
+    key = "line, station, product, result, xb, yb"
+    session.command(
+        f"INSERT INTO {db}.density_months (process, grid, level, month, {key}, w) "
+        f"SELECT process, grid, level, toStartOfMonth(day) AS month, {key}, sum(w) "
+        f"FROM {db}.density_partials WHERE process = {{p:String}} AND grid = {{g:UInt32}} "
+        f"GROUP BY process, grid, level, month, {key}", parameters=params)
 
 
 def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
@@ -159,6 +179,7 @@ def insert_cells(session: Any, *, process: str, grid: int, level: int,
 
 
 def _where(query: CurveQuery) -> tuple[str, dict[str, Any]]:
+    """The conditions on the stored group's columns (not its day)."""
     parts: list[str] = []
     params: dict[str, Any] = {}
     for key, column in (("lines", "line"), ("stations", "station"), ("products", "product")):
@@ -169,30 +190,69 @@ def _where(query: CurveQuery) -> tuple[str, dict[str, Any]]:
     if query.results:
         parts.append("toString(result) IN {results:Array(String)}")
         params["results"] = list(query.results)
-    if query.start is not None:
-        parts.append("day >= {d0:Date}")
-        params["d0"] = query.start.date()
-    if query.end is not None:
-        parts.append("day <= {d1:Date}")
-        params["d1"] = query.end.date()
     return "".join(f" AND {p}" for p in parts), params
 
 
+def _bounds(column: str, bounds: tuple[tuple[str, str, date | None], ...],
+            params: dict[str, Any], *, joined: str = " AND ") -> str:
+    """Conditions ``column op {name}`` for the bounds given (``None``: none), bound."""
+    found = [(op, name, value) for op, name, value in bounds if value is not None]
+    params.update({name: value for _, name, value in found})
+    return joined.join(f"{column} {op} {{{name}:Date}}" for op, name, _ in found)
+
+
+def whole_months(start: date | None, end: date | None) -> tuple[date | None, date | None] | None:
+    """The first and last month (their first days) lying wholly within the days ``start`` …
+    ``end`` (``None`` bounds: open), or ``None`` when no month does."""
+    first = None if start is None else (
+        start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1))
+    last = None
+    if end is not None:
+        month = end.replace(day=1)
+        last = month if (end + timedelta(days=1)).day == 1 else (
+            (month - timedelta(days=1)).replace(day=1))
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last
+
+
 def cells(session: Session, query: CurveQuery, *, grid: int, level: int, color_by: str,
-          groups: list[str], cols: tuple[int, int], rows: tuple[int, int]) -> pa.Table:
+          groups: list[str], cols: tuple[int, int], rows: tuple[int, int],
+          months: bool = False) -> pa.Table:
     """Summed weight per (colour group ``g`` = 1-based index in ``groups``, 0: other value,
     ``xb``, ``yb``) of the stored groups the query is a union of, within the cell window
-    ``cols`` × ``rows`` (half-open)."""
+    ``cols`` × ``rows`` (half-open). ``months``: the grid's month rollup is filled, so the
+    whole months of the query's days are read from it and only the other days from the day
+    partials. Summed in ClickHouse and returned as 10 bytes a cell (UInt16 × 3, Float32)."""
+    days = (query.start.date() if query.start is not None else None,
+            query.end.date() if query.end is not None else None)
+    span = whole_months(*days) if months else None
     where, params = _where(query)
+    db = _db(session)
+    cell = (f"process = {{p:String}} AND grid = {{g:UInt32}} AND level = {{lv:UInt8}} "
+            f"AND xb BETWEEN {{c0:UInt16}} AND {{c1:UInt16}} "
+            f"AND yb BETWEEN {{r0:UInt16}} AND {{r1:UInt16}}{where}")
+    in_days = _bounds("day", ((">=", "d0", days[0]), ("<=", "d1", days[1])), params)
+    in_days = f" AND {in_days}" if in_days else ""
+    columns = "line, station, product, result, xb, yb, w"
+    parts = []
+    if span is None:
+        parts.append(f"SELECT {columns} FROM {db}.density_partials WHERE {cell}{in_days}")
+    else:
+        in_months = _bounds("month", ((">=", "m0", span[0]), ("<=", "m1", span[1])), params)
+        parts.append(f"SELECT {columns} FROM {db}.density_months WHERE {cell}"
+                     + (f" AND {in_months}" if in_months else ""))
+        outside = _bounds("toStartOfMonth(day)", (("<", "m0", span[0]), (">", "m1", span[1])),
+                          params, joined=" OR ")
+        if outside:
+            parts.append(f"SELECT {columns} FROM {db}.density_partials WHERE {cell}{in_days} "
+                         f"AND ({outside})")
     column = GROUP_COLUMNS[color_by]
     params.update(p=query.process, g=grid, lv=level, c0=cols[0], c1=cols[1] - 1, r0=rows[0],
                   r1=rows[1] - 1, groups=groups)
     return session.arrow(
-        f"SELECT indexOf({{groups:Array(String)}}, {column}) AS g, xb, yb, sum(w) AS w "
-        f"FROM {_db(session)}.density_partials WHERE process = {{p:String}} "
-        f"AND grid = {{g:UInt32}} AND level = {{lv:UInt8}}{where} "
-        f"AND xb BETWEEN {{c0:UInt16}} AND {{c1:UInt16}} "
-        f"AND yb BETWEEN {{r0:UInt16}} AND {{r1:UInt16}} GROUP BY g, xb, yb",
+        f"SELECT toUInt16(indexOf({{groups:Array(String)}}, {column})) AS g, xb, yb, "
+        f"toFloat32(sum(w)) AS w FROM ({' UNION ALL '.join(parts)}) GROUP BY g, xb, yb",
         parameters=params)
 
 
@@ -214,6 +274,6 @@ def sizes(session: Session) -> dict[str, tuple[int, int]]:
     rows = session.rows(
         "SELECT table, sum(data_compressed_bytes), sum(rows) FROM system.parts "
         "WHERE database = {db:String} AND active AND table IN "
-        "('curve_samples', 'density_partials', 'curves') GROUP BY table",
+        "('curve_samples', 'density_partials', 'density_months', 'curves') GROUP BY table",
         parameters={"db": session.database})
     return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}

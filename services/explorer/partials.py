@@ -5,7 +5,8 @@ with :data:`HEADROOM`, :data:`YBINS` rows, and :data:`LEVELS` of x bins: a pyram
 stored group (day × line × station × product × result) and level, the DenseLines weight of
 its curves in every grid cell, drawn by the same kernel as the in-memory view
 (:func:`services.explorer.density_kernel.rasterise`). A view whose filter is a union of
-stored groups is then one ``GROUP BY xb, yb`` sum in ClickHouse, resampled to the screen.
+stored groups is then one ``GROUP BY xb, yb`` sum in ClickHouse (whole months from their
+rollup ``density_months``, the other days from the day partials), resampled to the screen.
 
 :func:`catch_up` is the one function that builds them: for the curves newer than the grid's
 watermark (an import, the ingest API, the demo feed, a console ``INSERT`` all end there), or
@@ -102,7 +103,7 @@ def plan_grid(process: str, *, grid: int, x: tuple[float, float],
         return lo - HEADROOM * span, hi + HEADROOM * span
     (x0, x1), (y0, y1) = padded(*x), padded(*y)
     return Grid(process=process, grid=grid, x0=x0, x1=x1, y0=y0, y1=y1, xbins=LEVELS,
-                ybins=YBINS)
+                ybins=YBINS, months=True)
 
 
 def _inside(grid: Grid, meta: pa.Table) -> bool:
@@ -145,6 +146,10 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
     for unfinished in [g for g in grids if not g.ready]:  # a build that did not end
         stored.drop_grid(session, process=process, grid=unfinished.grid)
     current = next((g for g in grids if g.ready), None)
+    if current is not None and not current.months:  # built before the month rollup
+        stored.fill_months(session, process=process, grid=current.grid)
+        current = replace(current, months=True)
+        stored.save_grid(session, current)
     reason = "rebuild asked" if rebuild else ""
     if current is not None and not reason and stored.count_upto(
             session, process=process, last_id=current.built_upto) != current.curves:
@@ -320,7 +325,8 @@ def density(session: Any, query: CurveQuery, *, color_by: str, groups: list[str]
     dense = np.zeros(shape, dtype=np.float32)
     if shape[1] > 0 and shape[2] > 0:
         _add_cells(dense, stored.cells(session, query, grid=grid.grid, level=level,
-                                       color_by=color_by, groups=groups, cols=cols, rows=rows),
+                                       color_by=color_by, groups=groups, cols=cols, rows=rows,
+                                       months=grid.months),
                    other=other, origin=(cols[0], rows[0]))
         if tail.num_rows:
             _add_tail(session, dense, tail, query, grid, color_by=color_by, groups=groups,

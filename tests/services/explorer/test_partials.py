@@ -6,6 +6,7 @@ that are not unions of stored groups refused."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
@@ -93,6 +94,11 @@ def _grid_view(session: ClusterSession, query: CurveQuery, groups: list[str],
     CurveQuery(process=PROCESS, lines=("Line 1",), results=("OK", "NOK")),
     CurveQuery(process=PROCESS, start=datetime.combine(T0.date() + timedelta(days=1), time.min),
                end=datetime.combine(T0.date() + timedelta(days=1), time.max)),
+    # A whole month (its rollup only) and a range starting inside it (its days, and the
+    # rollup of the months after it).
+    CurveQuery(process=PROCESS, start=datetime.combine(T0.date(), time.min),
+               end=datetime.combine(T0.date() + timedelta(days=29), time.max)),
+    CurveQuery(process=PROCESS, start=datetime.combine(T0.date() + timedelta(days=1), time.min)),
 ])
 def test_stored_and_in_memory_images_agree_for_a_union_of_groups(
         session: ClusterSession, query: CurveQuery) -> None:
@@ -104,6 +110,30 @@ def test_stored_and_in_memory_images_agree_for_a_union_of_groups(
         for a, b in zip(got, want, strict=True):
             np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
         assert sum(float(img.sum()) for img in want) > 0
+
+
+def test_a_grid_built_before_the_month_rollup_is_filled_from_its_days(
+        session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None and grid.months
+    db = session.database
+    session.ch.command(f"TRUNCATE TABLE {db}.density_months")
+    stored.save_grid(session, replace(grid, months=False))
+    groups = ["NOK", "OK", "WARNING"]
+    from_days, want = _grid_view(session, CurveQuery(process=PROCESS), groups)
+    for a, b in zip(from_days, want, strict=True):  # read from the days while unfilled
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+
+    assert partials.catch_up(session, PROCESS).curves == 0  # nothing new: only the fill
+    filled = partials.ready_grid(session, PROCESS)
+    assert filled is not None and filled.months and filled.grid == grid.grid
+    from_months, _ = _grid_view(session, CurveQuery(process=PROCESS), groups)
+    for a, b in zip(from_months, want, strict=True):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+    rows = {t: int(session.ch.scalar(f"SELECT count() FROM {db}.{t} FINAL"))
+            for t in ("density_partials", "density_months")}
+    assert 0 < rows["density_months"] < rows["density_partials"]  # two days in one month
 
 
 def test_at_screen_size_every_touched_pixel_stays_and_the_spike_is_visible(

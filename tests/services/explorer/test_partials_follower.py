@@ -29,7 +29,8 @@ def _grid_curves(rt: Runtime, cluster_id: int) -> int:
 def test_an_old_cluster_gets_the_tables_and_imported_curves_their_partials(
         runtime: Runtime, ch_database: str, tmp_path: Path) -> None:
     cluster_id = make_cluster(runtime, ch_database)
-    for table in ("density_partials", "density_grids"):  # a cluster made before them
+    for table in ("density_months_mv", "density_months", "density_partials",
+                  "density_grids"):  # a cluster made before them
         runtime.ch.command(f"DROP TABLE {ch_database}.{table}")
     table = plants.curve_table(curves=5, processes=RIVETING)
     assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
