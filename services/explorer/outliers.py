@@ -8,9 +8,9 @@ measures, and per-curve features (peak, final value, area, knee and end x, slope
 ``outlier_features``), become robust z scores against the usual variation (the OK curves,
 else all; median and MAD), grouped into scores:
 
-- *shift*: how far the mean of the two best shifts (where the whole curve went), or their
-  difference, is from the usual one (a late or early curve, knee or end; the natural
-  jitter moves the whole curve);
+- *shift*: how far either best shift, their mean (where the whole curve went: less noisy
+  than either) or their difference is from the usual one (a late or early curve, knee or
+  end; the natural jitter moves the whole curve);
 - *level*: the gain and offset that best map the centre onto the aligned curve;
 - *shape*: what remains after shift, gain and offset: the residual of the values and of
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
@@ -76,6 +76,9 @@ OWN_KNEE_X, OWN_FALL_X = KNEE_TO_END + 1, KNEE_TO_END + 2
 #: The mean of the knee's and the end's shift: where the whole curve moved to, measured over
 #: both parts at once (less noisy than either alone).
 MEAN_SHIFT = KNEE_TO_END + 3
+#: The measures of the shift score: the whole curve's, the knee's and the end's shift, and
+#: the knee-to-end difference.
+SHIFTS = (MEAN_SHIFT, kernel.SHIFT, kernel.SHIFT_END, KNEE_TO_END)
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
             KNEE_TO_END: "knee-to-end distance", MEAN_SHIFT: "x shift of the curve",
@@ -256,7 +259,7 @@ def _scores(z: np.ndarray) -> np.ndarray:
     up = np.clip(z, 0, None)
     forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
     return np.column_stack([
-        np.fmax(np.abs(_col(z, MEAN_SHIFT)), np.abs(_col(z, KNEE_TO_END))),
+        np.fmax.reduce(np.abs(z[:, [_COLUMN[m] for m in SHIFTS]]), axis=1),
         np.abs(_col(z, kernel.GAIN)),
         np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
                 _col(up, kernel.LOCAL)),
