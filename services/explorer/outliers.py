@@ -257,7 +257,8 @@ def _col(z: np.ndarray, measure: int) -> np.ndarray:
 def _scores(z: np.ndarray) -> np.ndarray:
     """The ``SCORES`` columns from the features' z scores."""
     up = np.clip(z, 0, None)
-    forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
+    unique = np.delete(z, _COLUMN[MEAN_SHIFT], axis=1)  # the forest sees each shift once
+    forest = _isolation(np.clip(np.nan_to_num(unique), -1e3, 1e3))
     return np.column_stack([
         np.fmax.reduce(np.abs(z[:, [_COLUMN[m] for m in SHIFTS]]), axis=1),
         np.abs(_col(z, kernel.GAIN)),
