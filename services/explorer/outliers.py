@@ -8,8 +8,9 @@ measures, and per-curve features (peak, final value, area, knee and end x, slope
 ``outlier_features``), become robust z scores against the usual variation (the OK curves,
 else all; median and MAD), grouped into scores:
 
-- *shift*: how far either best shift, or their difference, is from the usual one (a late
-  or early knee or end; the natural jitter moves the whole curve);
+- *shift*: how far either best shift, their mean (where the whole curve went: less noisy
+  than either) or their difference is from the usual one (a late or early curve, knee or
+  end; the natural jitter moves the whole curve);
 - *level*: the gain and offset that best map the centre onto the aligned curve;
 - *shape*: what remains after shift, gain and offset: the residual of the values and of
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
@@ -72,9 +73,15 @@ LEVEL_SHARE = 0.5
 KNEE_TO_END = kernel.N_MEASURES
 #: Where the curve itself rises and falls most steeply (``outlier_features``), for reasons.
 OWN_KNEE_X, OWN_FALL_X = KNEE_TO_END + 1, KNEE_TO_END + 2
+#: The mean of the knee's and the end's shift: where the whole curve moved to, measured over
+#: both parts at once (less noisy than either alone).
+MEAN_SHIFT = KNEE_TO_END + 3
+#: The measures of the shift score: the whole curve's, the knee's and the end's shift, and
+#: the knee-to-end difference.
+SHIFTS = (MEAN_SHIFT, kernel.SHIFT, kernel.SHIFT_END, KNEE_TO_END)
 #: Which kernel measures are features, and their names in a reason.
 FEATURES = {kernel.SHIFT: "x shift", kernel.SHIFT_END: "x shift of the end",
-            KNEE_TO_END: "knee-to-end distance",
+            KNEE_TO_END: "knee-to-end distance", MEAN_SHIFT: "x shift of the curve",
             kernel.GAIN: "gain", kernel.OFFSET: "offset",
             kernel.RESIDUAL: "shape", kernel.SLOPE_RESIDUAL: "slope",
             kernel.LOCAL: "local deviation", kernel.SPREAD: "noise",
@@ -143,7 +150,8 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
         shape = outlier_features.curve_features(ctx.x, profiles.mean)
         measures = np.column_stack([
             measures, measures[:, kernel.SHIFT] - measures[:, kernel.SHIFT_END],
-            shape[:, outlier_features.KNEE_X], shape[:, outlier_features.FALL_X]])
+            shape[:, outlier_features.KNEE_X], shape[:, outlier_features.FALL_X],
+            (measures[:, kernel.SHIFT] + measures[:, kernel.SHIFT_END]) / 2])
         features = measures[:, list(FEATURES)]
         labelled = bool(reference is not None
                         and np.count_nonzero(reference) >= MIN_CURVES)
@@ -216,7 +224,8 @@ def _sigma(golden: Golden, span: float) -> np.ndarray:
 def _floors(ctx: _Context) -> np.ndarray:
     """The smallest scale of each feature (identical curves have a MAD of 0)."""
     y = 0.002 * ctx.y_span
-    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, KNEE_TO_END: 0.5, kernel.GAIN: 0.002,
+    per_feature = {kernel.SHIFT: 0.5, kernel.SHIFT_END: 0.5, KNEE_TO_END: 0.5,
+                   MEAN_SHIFT: 0.5, kernel.GAIN: 0.002,
                    kernel.OFFSET: y,
                    kernel.RESIDUAL: y, kernel.SLOPE_RESIDUAL: y, kernel.LOCAL: 0.25,
                    kernel.SPREAD: y, kernel.CURVATURE: y,
@@ -248,10 +257,10 @@ def _col(z: np.ndarray, measure: int) -> np.ndarray:
 def _scores(z: np.ndarray) -> np.ndarray:
     """The ``SCORES`` columns from the features' z scores."""
     up = np.clip(z, 0, None)
-    forest = _isolation(np.clip(np.nan_to_num(z), -1e3, 1e3))
+    unique = np.delete(z, _COLUMN[MEAN_SHIFT], axis=1)  # the forest sees each shift once
+    forest = _isolation(np.clip(np.nan_to_num(unique), -1e3, 1e3))
     return np.column_stack([
-        np.fmax(np.fmax(np.abs(_col(z, kernel.SHIFT)), np.abs(_col(z, kernel.SHIFT_END))),
-                np.abs(_col(z, KNEE_TO_END))),
+        np.fmax.reduce(np.abs(z[:, [_COLUMN[m] for m in SHIFTS]]), axis=1),
         np.abs(_col(z, kernel.GAIN)),
         np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
                 _col(up, kernel.LOCAL)),
@@ -265,13 +274,27 @@ def _calibrated(scores: np.ndarray, ref: np.ndarray, *, labelled: bool) -> np.nd
     curve, defects included) go to the half-normal's, linearly, and on beyond them. A score
     that is the largest of several measures (shape) has a longer tail than a single one
     (level), a measure the process bounds (x shift within a tolerance) a shorter one; after
-    this the same value is about equally rare for every score, so the largest can rank. The
-    isolation score then counts at ``ISOLATION_WEIGHT``."""
+    this the same value is about equally rare for every score, so the largest can rank.
+    With labelled reference curves (all OK), a score whose tail beyond the upper quantile is
+    longer than a normal one's (a few OK curves with a residual far out) is compressed
+    there, so that the largest reference value goes to the normal's largest of as many
+    draws, and goes on at the usual slope beyond it: an OK curve's rare residual does not
+    outrank a defect that is beyond every OK curve on a bounded measure (a shift just past
+    the tolerance). The isolation score then counts at ``ISOLATION_WEIGHT``."""
     levels = TAIL if labelled else TAIL_UNLABELLED
     low, high = np.quantile(np.nan_to_num(ref, nan=0.0), levels, axis=0)
     n_low, n_high = (NormalDist().inv_cdf(0.5 + q / 2) for q in levels)
     slope = (n_high - n_low) / np.clip(high - low, (n_high - n_low) / MAX_STRETCH, None)
-    out = np.where(scores > 0, np.fmax(n_low + (scores - low) * slope, 0.0), 0.0)
+    mapped = n_low + (scores - low) * slope
+    if labelled:  # a long tail among the OK curves: their largest goes to a normal's largest
+        top = np.max(np.nan_to_num(ref, nan=0.0), axis=0)
+        n_top = NormalDist().inv_cdf(1 - 0.25 / len(ref))
+        between = np.fmin((n_top - n_high) / np.fmax(top - high, 1e-9), slope)
+        at_top = n_high + (top - high) * between
+        mapped = np.where(scores <= high, mapped, np.where(
+            scores <= top, n_high + (scores - high) * between,
+            at_top + (scores - top) * slope))
+    out = np.where(scores > 0, np.fmax(mapped, 0.0), 0.0)
     out[np.isnan(scores)] = np.nan
     out[:, -1] *= ISOLATION_WEIGHT
     return out

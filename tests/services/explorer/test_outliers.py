@@ -212,6 +212,24 @@ def test_a_shift_just_past_a_bounded_jitter_outranks_the_usual_variation() -> No
                         ranking.reasons[0])
 
 
+def test_a_rare_ok_residual_does_not_outrank_a_shift_past_every_ok_curve() -> None:
+    """Two OK curves (in the reference) carry a small bump: the shape score's tail among
+    the OK curves is long. A curve moved just past the OK curves' bounded jitter still
+    ranks above them: beyond every OK curve on a bounded measure is the rarer."""
+    rng = np.random.default_rng(21)
+    x = np.linspace(0, 1, 1500)
+    curves = [(x, _shape(x, shift=float(s), gain=1 + float(rng.normal(0, 0.015)))
+               + rng.normal(0, 0.004, len(x))) for s in rng.uniform(-0.02, 0.02, 60)]
+    for i, at in ((3, 0.3), (7, 0.7)):
+        curves[i] = (x, curves[i][1] + 0.03 * np.exp(-(((x - at) / 0.03) ** 2)))
+    curves.append((x, _shape(x, shift=-0.03) + rng.normal(0, 0.004, len(x))))
+    prof = _profiles(curves, list(range(1, 62)))
+    ranking = outliers.rank(prof, golden.build(prof, curve_ids=list(range(1, 61))),
+                            reference=prof.curve_ids <= 60)
+    assert int(ranking.curve_ids[0]) == 61, ranking.reasons[:3]
+    assert ranking.reasons[0].startswith("early knee")
+
+
 def test_an_early_end_alone_is_worded_as_the_end() -> None:
     rng = np.random.default_rng(6)
     curves = [_curve(rng) for _ in range(N_OK)]
