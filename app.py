@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             page["layout"] = _guard_page(page["layout"], page)
     _order_for_matching(dash.page_registry)
     app.layout = _shell
+    dash_adapter.serialize_setup(app, server)
     _attach_callbacks(app)
     server.before_request(partial(_known_callback, app))
 

@@ -9,6 +9,10 @@
   its result, progress and ``set_props`` where Dash's poll looks for them:
   :func:`disk_job_fn`, :func:`celery_job_fn`; :func:`progress_key` and
   :func:`set_props_key` name those entries.
+- Dash finishes setting an app up (``Dash._setup_server``) in a ``before_request`` hook that
+  checks a flag, sets it, and then works: two first requests at once both pass the check and
+  one iterates the callback map while the other adds to it (``RuntimeError: dictionary
+  changed size during iteration``, a 500). :func:`serialize_setup` puts a lock around it.
 
 :func:`check` verifies that each of them still exists with the signature used here, and
 ``tests/test_dash_adapter.py`` checks their behaviour: a Dash upgrade that changes
@@ -18,6 +22,7 @@ them fails there, naming the Dash version, instead of somewhere in a running app
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +45,7 @@ USED: tuple[tuple[Any, str, tuple[str, ...] | None], ...] = (
     (celery_manager, "_make_job_fn", ("fn", "celery_app", "progress", "key")),
     (BaseBackgroundCallbackManager, "_make_progress_key", ("key",)),
     (BaseBackgroundCallbackManager, "_make_set_props_key", ("key",)),
+    (dash.Dash, "_setup_server", ("self",)),
 )
 
 
@@ -92,6 +98,23 @@ def add_callbacks(app: dash.Dash, callback_map: Mapping[str, Any],
     except AttributeError:
         raise _changed("Dash._callback_list (it is gone)") from None
     own.extend(callback_list)
+
+
+def serialize_setup(app: dash.Dash, server: Any) -> None:
+    """Make Dash's own first-request set-up of ``app`` (a hook on the Flask ``server``) run
+    once, under a lock: concurrent first requests wait for it instead of racing it."""
+    hooks: list[Any] = server.before_request_funcs.setdefault(None, [])
+    setup = app._setup_server
+    at = next((i for i, hook in enumerate(hooks) if hook == setup), None)
+    if at is None:
+        raise _changed("Dash._setup_server (no longer a before_request hook of the server)")
+    lock = threading.Lock()
+
+    def setup_once() -> None:
+        with lock:
+            setup()
+
+    hooks[at] = setup_once
 
 
 def disk_job_fn(fn: Callable[..., Any], cache: Any, progress: bool) -> Callable[..., Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,7 +143,7 @@ def _private_dash_uses(path: Path) -> list[str]:
                       if a.name.split(".")[0] == "dash" and "._" in a.name]
         elif isinstance(node, ast.Attribute) and node.attr in (
                 "_callback_list", "_make_job_fn", "_make_progress_key", "_make_set_props_key",
-                "GLOBAL_CALLBACK_MAP", "GLOBAL_CALLBACK_LIST"):
+                "_setup_server", "GLOBAL_CALLBACK_MAP", "GLOBAL_CALLBACK_LIST"):
             found.append(f"{path.name}:{node.lineno} {node.attr}")
     return found
 
@@ -152,3 +154,45 @@ def test_no_module_but_the_adapter_touches_dash_private_names() -> None:
              for use in _private_dash_uses(f)]
     assert found == []
     assert _private_dash_uses(ROOT / "lyceum" / "dash_adapter.py")  # the check sees them
+
+
+def test_concurrent_first_requests_set_the_app_up_once_one_at_a_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    inside, most, calls = [0], [0], [0]
+    real = dash.Dash._setup_server
+    guard = threading.Lock()
+
+    def slow_setup(self: dash.Dash) -> None:
+        with guard:
+            inside[0] += 1
+            calls[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.2)  # wide open: without the lock every request would be in here at once
+        try:
+            real(self)
+        finally:
+            with guard:
+                inside[0] -= 1
+
+    monkeypatch.setattr(dash.Dash, "_setup_server", slow_setup)
+    app = dash.Dash(__name__)
+    app.layout = html.Div("set up")
+    dash_adapter.serialize_setup(app, app.server)
+    client = app.server.test_client()
+    codes: list[int] = []
+    requests = [threading.Thread(target=lambda: codes.append(client.get("/").status_code))
+                for _ in range(4)]
+    for request in requests:
+        request.start()
+    for request in requests:
+        request.join()
+    assert codes == [200] * 4
+    assert most[0] == 1  # one at a time: the others waited, then found it done
+    assert app._got_first_request["setup_server"]
+
+
+def test_an_app_whose_setup_is_no_longer_a_hook_fails_loudly() -> None:
+    app = dash.Dash(__name__)
+    app.server.before_request_funcs[None] = []
+    with pytest.raises(DashChanged, match="_setup_server"):
+        dash_adapter.serialize_setup(app, app.server)
