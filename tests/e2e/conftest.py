@@ -61,6 +61,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context per test; a screenshot is kept if the test fails."""
     context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_init_script(COUNT_REQUESTS)
     tab = context.new_page()
     tab.set_default_timeout(PATIENCE_MS)
     yield tab
@@ -96,14 +97,40 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+#: Counts the page's requests still in flight (``window.lyceumInFlight``), for :func:`quiet`:
+#: a request the server is slow to answer finishes no resource entry until it is answered.
+COUNT_REQUESTS = """(() => {
+    window.lyceumInFlight = 0;
+    const fetched = window.fetch;
+    window.fetch = function (...args) {
+        window.lyceumInFlight += 1;
+        const done = () => { window.lyceumInFlight -= 1; };
+        try {
+            const answer = fetched.apply(this, args);
+            answer.then(done, done);
+            return answer;
+        } catch (error) { done(); throw error; }
+    };
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function (...args) {
+        window.lyceumInFlight += 1;
+        this.addEventListener('loadend', () => { window.lyceumInFlight -= 1; }, {once: true});
+        return send.apply(this, args);
+    };
+})();"""
+
+
 def quiet(page: Page, *, for_ms: int = 600) -> None:
-    """Wait until no request has finished for ``for_ms`` (Dash's follow-up callbacks done:
-    a newer request of a callback makes Dash drop the answer to an older one)."""
+    """Wait until no request is in flight and none has finished for ``for_ms`` (Dash's
+    follow-up callbacks done: a newer request of a callback makes Dash drop the answer to an
+    older one). Pages of the ``page`` fixture count their requests in flight
+    (:data:`COUNT_REQUESTS`); on others only finished requests are seen."""
     page.evaluate("""(quietMs) => new Promise(resolve => {
         let last = performance.now();
         const seen = new PerformanceObserver(() => { last = performance.now(); });
         seen.observe({entryTypes: ['resource']});
         const check = () => {
+            if ((window.lyceumInFlight || 0) > 0) { last = performance.now(); }
             if (performance.now() - last > quietMs) { seen.disconnect(); resolve(null); }
             else { setTimeout(check, 50); }
         };
