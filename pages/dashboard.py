@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask import current_app
 
+from auth.session import app_runtime
 from components import dashboard as ui
 from components import spc_chart, spc_figures, spc_panel
 from components.dashboard_specs import feature_options
@@ -48,7 +48,7 @@ def _opening(cluster_id: str, asset: str, query: Mapping[str, str]) -> OpeningVi
     among them, then start with the page instead of a round later. ``None`` when it cannot be
     read now: ``callbacks.dashboard.saved_view.open_view`` sets it (and says why)."""
     try:
-        runtime = current_app.extensions["lyceum"]
+        runtime = app_runtime()
         cid = int(cluster_id)
         wanted: Mapping[str, Any] = query
         if asset:

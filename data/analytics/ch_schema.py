@@ -27,6 +27,8 @@ WEIGHT_CODEC = "CODEC(ZSTD(9))"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
+#: The materialized views that fill ``hourly_yield`` and ``density_months`` as rows arrive.
+VIEWS: tuple[str, ...] = ("hourly_yield_mv", "density_months_mv")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from data.analytics import cluster_ops
-from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES, TierRetention
+from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES, VIEWS, TierRetention
 from data.analytics.clickhouse import STORAGE_POLICY, TIERS
 from data.metadata import memberships
 from data.metadata.models import DatabaseCluster
@@ -85,12 +85,13 @@ def create_database(runtime: Runtime, job: Job) -> str:
 
 
 def create_schema(runtime: Runtime, job: Job) -> str:
-    """The tables on the tiered storage policy and the hourly-yield view (no TTL yet)."""
+    """The tables on the tiered storage policy and the views that fill the hourly yield and
+    the monthly density partials (no TTL yet)."""
     if not cluster_ops.has_storage_policy(runtime.ch):
         raise ProvisioningError(f"ClickHouse has no storage policy “{STORAGE_POLICY}” "
                                 "(hot, warm, cold and archive volumes).")
     cluster_ops.create_schema(runtime.ch, job.database, on_cluster=job.on_cluster)
-    return f"{len(ALL_TABLES)} tables and a materialized view"
+    return f"{len(ALL_TABLES)} tables and {len(VIEWS)} materialized views"
 
 
 def apply_retention(runtime: Runtime, job: Job) -> str:
@@ -149,9 +150,9 @@ def load_sample_data(runtime: Runtime, job: Job) -> str:
 
 
 def verify(runtime: Runtime, job: Job) -> str:
-    """Read back what was made: tables, policy, TTL, the view, and the credential."""
+    """Read back what was made: tables, policy, TTL, the views, and the credential."""
     facts = cluster_ops.table_facts(runtime.ch, job.database)
-    missing = [name for name in (*ALL_TABLES, "hourly_yield_mv") if name not in facts]
+    missing = [name for name in (*ALL_TABLES, *VIEWS) if name not in facts]
     if missing:
         raise ProvisioningError(f"Verification found missing tables: {', '.join(missing)}.")
     off_policy = [name for name in ALL_TABLES if facts[name].storage_policy != STORAGE_POLICY]

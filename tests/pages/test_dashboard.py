@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dash import dcc
+from flask import Flask
 
 from components.ids.dashboard import Dashboard
 
@@ -19,11 +20,12 @@ def _walk(component: Any) -> Iterator[Any]:
             yield from _walk(child)
 
 
-def test_the_refresh_period_is_not_taken_from_the_url(server: object) -> None:
+def test_the_refresh_period_is_not_taken_from_the_url(server: Flask) -> None:
     from pages.dashboard import layout
 
     assert "refresh_s" not in inspect.signature(layout).parameters
-    frame = layout(cluster_id="3", refresh_s="1")
+    with server.test_request_context("/clusters/3/dashboard?refresh_s=1"):
+        frame = layout(cluster_id="3", refresh_s="1")
     ticks = [c for c in _walk(frame) if getattr(c, "id", None) == Dashboard.tick]
     assert len(ticks) == 1 and isinstance(ticks[0], dcc.Interval)
     # A placeholder until refresh_status sets the configured period.

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from data.analytics import cluster_ops
-from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES
+from data.analytics.ch_schema import ALL_TABLES, TIME_TABLES, VIEWS
 from data.analytics.clickhouse import STORAGE_POLICY, ClickHouse, ClickHouseError
 from data.metadata import clusters, memberships
 from data.metadata.audit import list_entries
@@ -102,7 +102,7 @@ def test_deploy_makes_a_running_cluster(rt: Runtime, owner: Actor,
     assert cluster.retention["warm_after_days"] == spec.retention.warm_after_days
 
     facts = cluster_ops.table_facts(rt.ch, cluster.database_name)
-    assert set(ALL_TABLES) | {"hourly_yield_mv"} <= set(facts)
+    assert set(ALL_TABLES) | set(VIEWS) <= set(facts)
     assert {facts[t].storage_policy for t in ALL_TABLES} == {STORAGE_POLICY}
     assert all(has_ttl(facts[t].create_query, spec.retention) for t in TIME_TABLES)
     assert cluster_ops.count_marked(rt.ch, cluster.database_name) == 0
