@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from data.metadata.models import AuditEntry, User
@@ -28,7 +27,7 @@ def world(runtime: Runtime) -> World:
     return build_world(runtime)
 
 
-def _hashes(runtime: Runtime) -> dict[int, str]:
+def _hashes(runtime: Runtime) -> dict[int, str | None]:
     with runtime.db.session() as session:
         return {u.id: u.password_hash for u in session.scalars(select(User))}
 

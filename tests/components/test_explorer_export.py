@@ -9,12 +9,12 @@ from components.explorer_export import (
     progress_text,
 )
 from components.ids.explorer import ExplorerExport
-from tests.components.tree import by_id, ids, text
+from tests.components.tree import by_id, ids, prop, text
 
 
 def test_the_controls_start_idle_with_csv_chosen() -> None:
     box = make_whole_set_export()
-    assert box.id == "explorer-export-all"
+    assert prop(box, "id") == "explorer-export-all"
     assert ids(box) == ["explorer-export-all", ExplorerExport.format, ExplorerExport.start,
                         ExplorerExport.progress, ExplorerExport.status, ExplorerExport.job,
                         ExplorerExport.poll]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from components.ids.shared import PersonalViews, personal_views_id
 from components.personal_views import make_menu_items, make_personal_views
-from tests.components.tree import by_id, ids, text
+from tests.components.tree import by_id, ids, prop, text
 
 
 def test_the_box_is_hidden_and_every_id_names_its_page() -> None:
     box = make_personal_views("dashboard")
-    assert box.id == personal_views_id(PersonalViews.BOX, "dashboard")
-    assert box.className == "d-none"
+    assert prop(box, "id") == personal_views_id(PersonalViews.BOX, "dashboard")
+    assert prop(box, "className") == "d-none"
     assert ids(box) == [personal_views_id(kind, "dashboard") for kind in (
         PersonalViews.BOX, PersonalViews.MENU, PersonalViews.NAME, PersonalViews.SAVE,
         PersonalViews.FEEDBACK)]

@@ -42,7 +42,12 @@ def by_id(node: Any, component_id: Any) -> Any:
 
 def ids(node: Any) -> list[Any]:
     """The ids under ``node`` in page order."""
-    return [c.id for c in walk(node) if getattr(c, "id", None) is not None]
+    return [prop(c, "id") for c in walk(node) if prop(c, "id") is not None]
+
+
+def prop(node: Any, name: str) -> Any:
+    """A property of a component (``None`` when it is not set)."""
+    return getattr(node, name, None)
 
 
 def of_type(node: Any, name: str) -> list[Any]:
