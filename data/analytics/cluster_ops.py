@@ -18,7 +18,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import clickhouse_connect
-import pyarrow as pa
 
 from data.analytics.ch_schema import TierRetention, retention_statements, schema_statements
 from data.analytics.clickhouse import STORAGE_POLICY, ClickHouse, validate_identifier
@@ -240,8 +239,3 @@ def function_facts(ch: ClickHouse, names: Collection[str]) -> list[tuple[str, st
                    parameters={"names": sorted({name.lower() for name in names})})
     return [(str(name), str(alias), bool(ci), bool(agg)) for name, alias, ci, agg in rows]
 
-
-def run_select(ch: ClickHouse, statement: str, *, database: str,
-               settings: Mapping[str, int | float | str]) -> pa.Table:
-    """Run one checked ``SELECT`` with unqualified names resolved in ``database``."""
-    return ch.arrow(f"{statement} SETTINGS {settings_clause(settings)}", database=database)

@@ -73,11 +73,13 @@ def table_columns(ch: ClickHouse, database: str) -> list[TableColumns]:
 
 
 def run_select(ch: ClickHouse, statement: str, *, database: str,
-               settings: Mapping[str, int | float | str]) -> Ran:
-    """Run one checked query in ``database``; its rows as Arrow and its statistics."""
+               settings: Mapping[str, int | float | str], utc_aware: bool = False) -> Ran:
+    """Run one checked query in ``database``; its rows as Arrow and its statistics.
+    ``utc_aware``: times carry their zone (UTC) instead of being naive UTC times."""
     client, where = ch.client(), {"database": validate_identifier(database)}
     with _engine_errors():
-        result = client.query(statement + _settings(settings), settings=where)
+        result = client.query(statement + _settings(settings), settings=where,
+                              tz_mode="aware" if utc_aware else None)
         names = list(result.column_names)
         if not names:
             # chDB names no columns for an empty result; LIMIT 0 gives them without reading.

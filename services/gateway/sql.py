@@ -35,7 +35,7 @@ from datetime import timedelta
 
 import pyarrow as pa
 
-from data.analytics import cluster_ops
+from data.analytics import cluster_ops, sql_console
 from data.analytics.clickhouse import ClickHouse, ClickHouseError
 from data.metadata import audit as audit_data
 from data.metadata import memberships
@@ -190,12 +190,16 @@ def run_query(runtime: Runtime, target: GatewayTarget, *, sql: str,
     started = time.perf_counter()
     settings = _read_only(target.limits)
     try:
-        table = cluster_ops.run_select(runtime.ch, f"{statement} LIMIT {MAX_ROWS_RETURNED + 1}",
-                                       database=target.database, settings=settings)
+        # the typed path (the driver's Native format): Arrow output would carry a DateTime
+        # as UInt32 seconds, and the answer would show a number instead of a time
+        ran = sql_console.run_select(runtime.ch, f"{statement} LIMIT {MAX_ROWS_RETURNED + 1}",
+                                     database=target.database, settings=settings,
+                                     utc_aware=True)
     except ClickHouseError as exc:
         _audit(runtime, "gateway.query", actor, target, outcome="failure",
                detail={"sql": sql[:500], "error": _error_code(exc)})
         raise engine_failure(exc, settings=settings, database=target.database) from exc
+    table = ran.table if ran.table is not None else pa.table({})
     _audit(runtime, "gateway.query", actor, target, outcome="success",
            detail={"sql": sql[:500], "rows": table.num_rows, "bytes": table.nbytes,
                    "ms": round((time.perf_counter() - started) * 1000)})

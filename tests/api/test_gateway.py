@@ -58,8 +58,6 @@ def test_plain_text_sql_and_values_made_plain(client: FlaskClient,
     assert (body["row_count"], body["truncated"]) == (1, False)
 
 
-@pytest.mark.xfail(strict=True, reason="the engine's Arrow output carries DateTime as "
-                   "UInt32 seconds, so the gateway answers a number, not a time")
 def test_a_datetime_column_is_answered_as_a_time(client: FlaskClient,
                                                  world: dict[str, int]) -> None:
     answer = client.post(_url(world["a"]),

@@ -83,17 +83,6 @@ def test_probe_settings_reports_what_the_engine_applied(ch: ClickHouse) -> None:
     assert cluster_ops.probe_settings(ch, {}) == {}
 
 
-def test_the_read_only_path_leaves_the_connection_as_it_was(ch: ClickHouse,
-                                                            ch_database: str) -> None:
-    cluster_ops.create_database(ch, ch_database)
-    cluster_ops.create_schema(ch, ch_database)
-    sql = "SELECT count() AS n, getSetting('readonly') AS r FROM parts"
-    table = cluster_ops.run_select(ch, sql, database=ch_database, settings={"readonly": 1})
-    assert table.to_pylist() == [{"n": 0, "r": 1}]
-    assert ch.scalar("SELECT getSetting('readonly')") == 0
-    assert ch.scalar("SELECT currentDatabase()") == "default"
-
-
 @pytest.mark.parametrize("on_cluster", [None, "plant"])
 def test_rotation_ddl_is_valid_clickhouse(ch: ClickHouse, on_cluster: str | None) -> None:
     statement = cluster_ops.rotate_statement(username="line_app", secret=SECRET,

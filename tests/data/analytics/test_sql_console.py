@@ -58,3 +58,12 @@ def test_duplicate_names_stay_apart_and_errors_are_wrapped(ch: ClickHouse,
     with pytest.raises(ClickHouseError):
         sql_console.run_insert(ch, "INSERT INTO events (id) SELECT 1 SETTINGS readonly = 1",
                                database=database, settings={"readonly": 1})
+
+
+def test_the_read_only_path_leaves_the_connection_as_it_was(ch: ClickHouse,
+                                                            database: str) -> None:
+    sql = "SELECT count() AS n, getSetting('readonly') AS r FROM events"
+    ran = sql_console.run_select(ch, sql, database=database, settings={"readonly": 1})
+    assert ran.table is not None and ran.table.to_pylist() == [{"n": 0, "r": 1}]
+    assert ch.scalar("SELECT getSetting('readonly')") == 0
+    assert ch.scalar("SELECT currentDatabase()") == "default"
