@@ -74,5 +74,5 @@ def test_report_jobs(db: Database) -> None:
         assert imports.report_of_asset(session, 9) is None
         imports.update_report(session, second.id, asset_id=7)
         session.flush()
-        assert imports.report_of_asset(session, 7) is second  # the newest job that made it
+        assert imports.report_of_asset(session, 7) is older  # the newest job (by id) wins
         assert [j.id for j in imports.open_reports(session)] == [second.id]
