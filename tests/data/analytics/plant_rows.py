@@ -58,6 +58,11 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
+def read_back(minutes: float) -> datetime:
+    """:func:`at` as the engine's rows give it back: UTC without a time zone."""
+    return at(minutes).replace(tzinfo=None)
+
+
 def insert(session: ClusterSession) -> None:
     """Insert every row above into the session's cluster database."""
     ch, db = session.ch, session.database
