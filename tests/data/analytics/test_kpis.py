@@ -4,6 +4,8 @@ feature values, NOK shares and curves, out-of-spec curves, the newest part and i
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pytest
 
 from data.analytics import kpis
@@ -17,6 +19,16 @@ LO, START, HI = T0_MS, T0_MS + 60 * MIN, T0_MS + 120 * MIN
 HOSTILE = "L1' OR '1'='1"
 
 
+class _Window(TypedDict):
+    lo: int
+    start: int
+    hi: int
+    bucket_s: int
+
+
+HOURS: _Window = {"lo": LO, "start": START, "hi": HI, "bucket_s": 3600}
+
+
 @pytest.fixture
 def plant(cluster_session: ClusterSession) -> ClusterSession:
     plant_rows.insert(cluster_session)
@@ -24,20 +36,18 @@ def plant(cluster_session: ClusterSession) -> ClusterSession:
 
 
 def test_yield_buckets_from_parts_or_a_stations_curves(plant: ClusterSession) -> None:
-    window = {"lo": LO, "start": START, "hi": HI, "bucket_s": 3600}
-    assert kpis.yield_buckets(plant, **window) == [(-1, 3, 2, 1, 1), (0, 2, 0, 0, 1)]
-    assert kpis.yield_buckets(plant, **window, line="L2") == [(0, 2, 0, 0, 1)]
-    assert kpis.yield_buckets(plant, **window, station="OP10") == [
+    assert kpis.yield_buckets(plant, **HOURS) == [(-1, 3, 2, 1, 1), (0, 2, 0, 0, 1)]
+    assert kpis.yield_buckets(plant, **HOURS, line="L2") == [(0, 2, 0, 0, 1)]
+    assert kpis.yield_buckets(plant, **HOURS, station="OP10") == [
         (-1, 3, 2, None, 1), (0, 1, 0, None, 0)]
-    assert kpis.yield_buckets(plant, **window, line=HOSTILE) == []
+    assert kpis.yield_buckets(plant, **HOURS, line=HOSTILE) == []
     assert kpis.yield_buckets(plant, lo=LO, start=START, hi=LO + 10 * MIN, bucket_s=600) == [
         (-6, 1, 1, 1, 0)]  # hi is exclusive: the part at 10 min is outside
 
 
 def test_attribute_buckets(plant: ClusterSession) -> None:
-    window = {"lo": LO, "start": START, "hi": HI, "bucket_s": 3600}
-    assert kpis.attribute_buckets(plant, **window) == [(-1, 3, 1, 1), (0, 2, 1, 1)]
-    assert kpis.attribute_buckets(plant, **window, station="OP20") == [(-1, 1, 0, 0),
+    assert kpis.attribute_buckets(plant, **HOURS) == [(-1, 3, 1, 1), (0, 2, 1, 1)]
+    assert kpis.attribute_buckets(plant, **HOURS, station="OP20") == [(-1, 1, 0, 0),
                                                                        (0, 1, 1, 1)]
 
 
