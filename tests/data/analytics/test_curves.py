@@ -133,3 +133,24 @@ def test_population_reads(plant: ClusterSession) -> None:
     samples = curves.population_samples(plant, process="screw", id_range=(21, 22))
     assert samples.rows() == [(21, 0.0, 0.0), (21, 1.0, 5.0), (22, 0.0, 0.0), (22, 1.0, 7.0),
                               (22, 2.0, 9.0)]
+
+
+def test_profiles_stop_where_a_curve_goes_back(cluster_session: ClusterSession) -> None:
+    """A curve whose x returns (a press retracting) is profiled up to the return only."""
+    ch, db = cluster_session.ch, cluster_session.database
+    xs, ys = [0.0, 1.0, 2.0, 1.5, 0.5], [0.0, 4.0, 8.0, 100.0, 100.0]
+    ch.insert_rows("curves", [(7, 1, "R-1", at(0), "press", "L1", "OP10", "P1", "B1", "OK", "",
+                               "x", "", "y", "", 5, 0.0, 2.0, 0.0, 100.0)], database=db,
+                   column_names=["curve_id", "part_id", "serial", "ts", "process", "line",
+                                 "station", "product", "batch", "result", "defect_mode",
+                                 "x_name", "x_unit", "y_name", "y_unit", "n_points", "x_min",
+                                 "x_max", "y_min", "y_max"])
+    ch.insert_rows("curve_samples", [(7, at(0), "press", i, x, y)
+                                     for i, (x, y) in enumerate(zip(xs, ys, strict=True))],
+                   database=db, column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    query = CurveQuery(process="press")
+    strict = curves.profiles(cluster_session, query, x_range=(0.0, 2.0), bins=2, back=0.1)
+    assert strict.rows() == [(7, 0, 0.0, 0.0, 0.0), (7, 1, 6.0, 4.0, 8.0)]
+    loose = curves.profiles(cluster_session, query, x_range=(0.0, 2.0), bins=2, back=1.0)
+    assert loose.rows() == [(7, 0, 50.0, 0.0, 100.0),
+                            (7, 1, pytest.approx((4.0 + 8.0 + 100.0) / 3), 4.0, 100.0)]
