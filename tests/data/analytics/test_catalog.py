@@ -10,7 +10,6 @@ import pytest
 from data.analytics import catalog
 from lyceum.errors import ValidationError
 from services.clusters.query_session import ClusterSession
-from tests.data.analytics import plant_rows
 
 
 def test_an_empty_cluster_holds_nothing(cluster_session: ClusterSession) -> None:
@@ -20,17 +19,16 @@ def test_an_empty_cluster_holds_nothing(cluster_session: ClusterSession) -> None
     assert catalog.outcomes(cluster_session) == []
 
 
-def test_catalog_of_the_plant(cluster_session: ClusterSession) -> None:
-    plant_rows.insert(cluster_session)
-    assert [tuple(r) for r in catalog.processes(cluster_session)] == [
+def test_catalog_of_the_plant(plant: ClusterSession) -> None:
+    assert [tuple(r) for r in catalog.processes(plant)] == [
         ("press", "position", "mm", "force", "kN", 4, ["OP10", "OP20"], ["L1", "L2"]),
         ("screw", "angle", "deg", "torque", "Nm", 2, ["OP10", "OP20"], ["L1", "L2"])]
-    assert catalog.places(cluster_session) == [
+    assert catalog.places(plant) == [
         ("L1", "OP10", "P1"), ("L1", "OP20", "P2"), ("L2", "OP10", "P1"),
         ("L2", "OP20", "P2")]
-    assert catalog.features(cluster_session) == [
+    assert catalog.features(plant) == [
         ("press", "knee", "mm", 1), ("press", "peak", "kN", 4), ("screw", "final", "Nm", 2)]
-    assert catalog.outcomes(cluster_session) == [
+    assert catalog.outcomes(plant) == [
         ("NOK", "burr", 2), ("NOK", "crack", 2), ("OK", "", 5), ("WARNING", "", 2)]
 
 

@@ -3,21 +3,12 @@ their part columns, and the recorded results a what-if compares with."""
 
 from __future__ import annotations
 
-import pytest
-
 from data.analytics import curve_export
 from data.analytics.curves import CurveQuery
 from services.clusters.query_session import ClusterSession
-from tests.data.analytics import plant_rows
 from tests.data.analytics.plant_rows import read_back
 
 PRESS = CurveQuery(process="press")
-
-
-@pytest.fixture
-def plant(cluster_session: ClusterSession) -> ClusterSession:
-    plant_rows.insert(cluster_session)
-    return cluster_session
 
 
 def test_curve_sizes_in_id_order_and_bounded(plant: ClusterSession) -> None:

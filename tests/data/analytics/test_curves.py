@@ -17,12 +17,6 @@ from tests.data.analytics.plant_rows import at
 HOSTILE = "press' OR 1 = 1 --"
 
 
-@pytest.fixture
-def plant(cluster_session: ClusterSession) -> ClusterSession:
-    plant_rows.insert(cluster_session)
-    return cluster_session
-
-
 def test_where_clause_binds_every_value() -> None:
     start, end = datetime(2026, 1, 1), datetime(2026, 2, 1)
     where, params = curves.where_clause(CurveQuery(

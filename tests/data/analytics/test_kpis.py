@@ -29,12 +29,6 @@ class _Window(TypedDict):
 HOURS: _Window = {"lo": LO, "start": START, "hi": HI, "bucket_s": 3600}
 
 
-@pytest.fixture
-def plant(cluster_session: ClusterSession) -> ClusterSession:
-    plant_rows.insert(cluster_session)
-    return cluster_session
-
-
 def test_yield_buckets_from_parts_or_a_stations_curves(plant: ClusterSession) -> None:
     assert kpis.yield_buckets(plant, **HOURS) == [(-1, 3, 2, 1, 1), (0, 2, 0, 0, 1)]
     assert kpis.yield_buckets(plant, **HOURS, line="L2") == [(0, 2, 0, 0, 1)]

@@ -9,13 +9,6 @@ import pytest
 
 from data.analytics import report_queries as rq
 from services.clusters.query_session import ClusterSession
-from tests.data.analytics import plant_rows
-
-
-@pytest.fixture
-def plant(cluster_session: ClusterSession) -> ClusterSession:
-    plant_rows.insert(cluster_session)
-    return cluster_session
 
 
 def test_where_clause_binds_filters_and_aliases_columns() -> None:

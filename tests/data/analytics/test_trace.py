@@ -3,18 +3,10 @@ results, features, gauge readings, alerts and samples; hostile text stays a valu
 
 from __future__ import annotations
 
-import pytest
-
 from data.analytics import trace
 from services.clusters.query_session import ClusterSession
 from tests.data.analytics import plant_rows
 from tests.data.analytics.plant_rows import read_back
-
-
-@pytest.fixture
-def plant(cluster_session: ClusterSession) -> ClusterSession:
-    plant_rows.insert(cluster_session)
-    return cluster_session
 
 
 def test_search_serials_by_prefix_or_part_id(plant: ClusterSession) -> None:
