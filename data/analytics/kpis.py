@@ -139,7 +139,7 @@ def outside_spec(s: Session, *, process: str, feature: str, lo: int, hi: int,
     low = -1e300 if lsl is None else float(lsl)
     high = 1e300 if usl is None else float(usl)
     sql = (f"SELECT count(), arraySlice(groupArray(curve_id), 1, {{limit:UInt32}}), "
-           f"argMax(value, abs(value - ({{low:Float64}} + {{high:Float64}}) / 2)) "
+           f"argMax(value, greatest({{low:Float64}} - value, value - {{high:Float64}})) "
            f"FROM (SELECT curve_id, value FROM {s.database}.curve_features "
            "WHERE process = {process:String} AND feature = {feature:String} "
            f"AND {_RANGE} AND (value < {{low:Float64}} OR value > {{high:Float64}}) "
