@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from data.metadata import password_resets, users
 from data.metadata.db import Database
 from data.metadata.models_accounts import PasswordReset
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    found = Database(database_url)
-    found.migrate()
-    yield found
-    found.dispose()
 
 
 def test_open_links_are_withdrawn_and_used_ones_left_alone(db: Database) -> None:

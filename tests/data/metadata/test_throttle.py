@@ -4,21 +4,10 @@ limit, a refusal counts nothing, a full window doubles the next one."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-
-import pytest
 
 from data.metadata import throttle
 from data.metadata.db import Database
 from data.metadata.models_accounts import LoginThrottle
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    found = Database(database_url)
-    found.migrate()
-    yield found
-    found.dispose()
 
 
 def _row(db: Database, key: str) -> LoginThrottle | None:

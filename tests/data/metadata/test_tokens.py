@@ -3,10 +3,8 @@ listed newest first, an owner's live ones per cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy.orm import Session
 
 from data.metadata import memberships, tokens, users
@@ -14,14 +12,6 @@ from data.metadata.db import Database
 from data.metadata.models import ClusterAccessToken, DatabaseCluster
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    found = Database(database_url)
-    found.migrate()
-    yield found
-    found.dispose()
 
 
 def _cluster(session: Session, name: str) -> int:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from data.metadata import users
 from data.metadata.db import Database
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    found = Database(database_url)
-    found.migrate()
-    yield found
-    found.dispose()
 
 
 def test_emails_are_kept_lower_case_and_found_in_any_case(db: Database) -> None:
