@@ -13,14 +13,21 @@ from __future__ import annotations
 
 from dash import Input, Output, clientside_callback
 
-_WRITE = """function (wanted) {
-    const skip = window.dash_clientside.no_update;
+#: Notes Back/Forward (``window.lyceumPoppedAt``), once per page, and defines
+#: ``lyceumAddress(search)``: whether a search the server sent is one to put in the address.
+_POP_WATCH = """
     if (!window.lyceumPopWatch) {
         window.lyceumPopWatch = true;
         window.addEventListener('popstate', () => { window.lyceumPoppedAt = Date.now(); });
     }
-    if (!wanted || typeof wanted.search !== 'string' || wanted.search.length > 16000
-            || (wanted.search !== '' && wanted.search[0] !== '?')) {
+    const lyceumAddress = (search) => typeof search === 'string' && search.length <= 16000
+        && (search === '' || search[0] === '?');
+"""
+
+_WRITE = """function (wanted) {
+    const skip = window.dash_clientside.no_update;
+    POP_WATCH
+    if (!wanted || !lyceumAddress(wanted.search)) {
         return [skip, skip];
     }
     if (!wanted.replace && Date.now() - (window.lyceumPoppedAt || 0) < POP_QUIET_MS) {
@@ -39,7 +46,18 @@ _WRITE = """function (wanted) {
 #: may re-render it too); pushes asked for meanwhile come from that restoring, not from the
 #: person, and would cut the forward history: they are dropped.
 POP_QUIET_MS = 1500
-_WRITE = _WRITE.replace("POP_QUIET_MS", str(POP_QUIET_MS))
+_WRITE = _WRITE.replace("POP_QUIET_MS", str(POP_QUIET_MS)).replace("POP_WATCH", _POP_WATCH)
+
+# The address a page's layout opened with replaces the browser's history entry only: the
+# page's Location already holds it, so no callback runs for it.
+_REPLACE_FIRST = """function (search) {
+    POP_WATCH
+    if (lyceumAddress(search) && window.location.search !== search) {
+        window.history.replaceState({}, '', window.location.pathname + search
+                                    + window.location.hash);
+    }
+    return window.dash_clientside.no_update;
+}""".replace("POP_WATCH", _POP_WATCH)
 
 
 def write_address(location_id: str, store_id: str) -> None:
@@ -47,3 +65,12 @@ def write_address(location_id: str, store_id: str) -> None:
     address bar and tells the Location ``location_id``."""
     clientside_callback(_WRITE, Output(location_id, "search"), Output(location_id, "href"),
                         Input(store_id, "data"), prevent_initial_call=True)
+
+
+def replace_first_address(store_id: str) -> None:
+    """Register the browser callback that puts the search in ``store_id`` (the view a page's
+    layout opened) into the current history entry, and starts noting Back/Forward as the
+    writer of :func:`write_address` does. (Its own store: Dash runs no first call of a
+    callback whose inputs only callbacks that do not run could set.)"""
+    clientside_callback(_REPLACE_FIRST, Output(store_id, "modified_timestamp"),
+                        Input(store_id, "data"))

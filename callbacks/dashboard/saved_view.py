@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, clientside_callback, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.roles import Role
-from callbacks.address import write_address
+from callbacks.address import replace_first_address, write_address
 from callbacks.common import runtime
 from callbacks.guard import guarded, unchanged
 from components.ids.dashboard import Dashboard, DashboardSpc
@@ -44,25 +44,8 @@ def keep_view(*values: Any) -> tuple[Any, Any]:
 
 write_address(Dashboard.url, Dashboard.address)
 
-# The view the layout opened (pages.dashboard) replaces the address in the browser's history
-# only: the page's Location already holds it, so no callback runs for it. It also starts
-# noting Back/Forward, which the address writer does on its first run (pushes asked for while
-# a popped view is restored are dropped). (Its own store: Dash runs no first call of a
-# callback whose inputs only callbacks that do not run could set.)
-clientside_callback(
-    """function (search) {
-        if (!window.lyceumPopWatch) {  // as callbacks.address's writer: Back/Forward noted
-            window.lyceumPopWatch = true;
-            window.addEventListener('popstate', () => { window.lyceumPoppedAt = Date.now(); });
-        }
-        if (typeof search === 'string' && search.length <= 16000
-                && (search === '' || search[0] === '?') && window.location.search !== search) {
-            window.history.replaceState({}, '', window.location.pathname + search
-                                        + window.location.hash);
-        }
-        return window.dash_clientside.no_update;
-    }""", Output(Dashboard.first_address, "modified_timestamp"),
-    Input(Dashboard.first_address, "data"))
+# The view the layout opened (pages.dashboard) goes into the browser's history entry.
+replace_first_address(Dashboard.first_address)
 
 
 def _opened(cluster_id: int, wanted: dict[str, Any],

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from callbacks.address import _WRITE, POP_QUIET_MS
+from callbacks.address import _REPLACE_FIRST, _WRITE, POP_QUIET_MS
 from components.ids.dashboard import Dashboard
 from components.ids.explorer import Explorer
 from tests.access_world import sign_in
@@ -51,12 +51,12 @@ console.log(JSON.stringify(out));
 """
 
 
-def _run(steps: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
+def _run(steps: list[dict[str, Any]], tmp_path: Path, function: str = _WRITE) -> list[Any]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     script = tmp_path / "address.cjs"
-    script.write_text(_HARNESS.replace("(WRITE)", f"({_WRITE})"))
+    script.write_text(_HARNESS.replace("(WRITE)", f"({function})"))
     done = subprocess.run([node, str(script), json.dumps(steps)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -98,6 +98,28 @@ def test_no_push_while_a_popped_view_is_restored_but_a_replace_goes_through(
     assert pushed == [[SKIP, SKIP], [], "?v=1"]
     assert replaced[1] == [["replace", "/clusters/1/explorer?v=5"]]
     assert later[1] == [["push", "/clusters/1/explorer?v=6"]]
+
+
+def test_the_first_address_replaces_the_entry_once_and_notes_back_forward(
+        tmp_path: Path) -> None:
+    steps: list[dict[str, Any]] = [{"wanted": "?window=7d"}, {"wanted": "?window=7d"},
+                                   {"wanted": "https://elsewhere.example/"}, {"wanted": None}]
+    found = _run(steps, tmp_path, _REPLACE_FIRST)
+    assert found[0] == [SKIP, [["replace", "/clusters/1/explorer?window=7d"]], "?window=7d"]
+    assert [step[1] for step in found[1:]] == [[], [], []]  # already there; not an address
+    # it listens for Back/Forward as the writer does (the harness fails on a pop unheard)
+    both = _run([{"wanted": "?v=2"}, {"pop": True}], tmp_path, _REPLACE_FIRST)
+    assert both[0][1] == [["replace", "/clusters/1/explorer?v=2"]]
+
+
+def test_the_dashboard_registers_its_first_address_in_the_browser(
+        server: Flask, admin: tuple[str, str]) -> None:
+    del admin
+    client = sign_in(server.test_client(), "root")
+    found = [d for d in dependencies(server, client)
+             if d["output"] == f"{Dashboard.first_address}.modified_timestamp"]
+    assert len(found) == 1 and found[0]["clientside_function"] is not None
+    assert [i["id"] for i in found[0]["inputs"]] == [Dashboard.first_address]
 
 
 @pytest.mark.parametrize(("location", "store"), [(Explorer.url, Explorer.address),
