@@ -27,6 +27,8 @@ WEIGHT_CODEC = "CODEC(ZSTD(9))"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
+#: The columns of a stored group's cell, after its process, grid, level and day or month.
+DENSITY_KEY = "line, station, product, result, xb, yb"
 #: The materialized views that fill ``hourly_yield`` and ``density_months`` as rows arrive.
 VIEWS: tuple[str, ...] = ("hourly_yield_mv", "density_months_mv")
 
@@ -233,12 +235,11 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     group = ("line LowCardinality(String), station LowCardinality(String),"
              f" product LowCardinality(String), result {RESULT_ENUM}")
     cell = f"xb UInt16 {CELL_CODEC}, yb UInt16 {CELL_CODEC}, w Float32 {WEIGHT_CODEC}"
-    key = "line, station, product, result, xb, yb"
     return [
         f"CREATE TABLE IF NOT EXISTS {db}.density_partials{cluster} ("
         f" process LowCardinality(String), grid UInt32, level UInt8, day Date, {group}, {cell})"
         f" ENGINE = {_engine('SummingMergeTree', db, 'density_partials', replicated)}"
-        f" PARTITION BY toYYYYMMDD(day) ORDER BY (process, grid, level, day, {key})"
+        f" PARTITION BY toYYYYMMDD(day) ORDER BY (process, grid, level, day, {DENSITY_KEY})"
         f"{ttl_on('day')}{policy}",
         # Codecs of tables made before them (new parts and merges use them).
         *(f"ALTER TABLE {db}.density_partials{cluster} MODIFY COLUMN {column} {codec}"
@@ -248,12 +249,10 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         f" process LowCardinality(String), grid UInt32, level UInt8, month Date, {group},"
         f" {cell})"
         f" ENGINE = {_engine('SummingMergeTree', db, 'density_months', replicated)}"
-        f" PARTITION BY toYYYYMM(month) ORDER BY (process, grid, level, month, {key})"
+        f" PARTITION BY toYYYYMM(month) ORDER BY (process, grid, level, month, {DENSITY_KEY})"
         f"{ttl_on(MONTH_END)}{policy}",
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.density_months_mv{cluster}"
-        f" TO {db}.density_months AS SELECT process, grid, level, toStartOfMonth(day) AS month,"
-        f" {key}, sum(w) AS w FROM {db}.density_partials"
-        f" GROUP BY process, grid, level, month, {key}",
+        f" TO {db}.density_months AS {month_rollup(db)}",
         f"CREATE TABLE IF NOT EXISTS {db}.density_grids{cluster} ("
         " process LowCardinality(String), grid UInt32, x0 Float64, x1 Float64, y0 Float64,"
         " y1 Float64, xbins Array(UInt32), ybins UInt32, built_upto UInt64, curves UInt64,"
@@ -278,3 +277,12 @@ def retention_statements(database: str, retention: TierRetention,
             f"{retention.ttl_expression('day')}",
             f"ALTER TABLE {db}.density_months{cluster} MODIFY TTL "
             f"{retention.ttl_expression(MONTH_END)}"]
+
+
+def month_rollup(db: str, *, where: str = "") -> str:
+    """The ``SELECT`` that rolls ``db``'s day partials up by month (``where``: an optional
+    condition on them): the body of ``density_months_mv`` and of a grid's back-fill."""
+    return (f"SELECT process, grid, level, toStartOfMonth(day) AS month, {DENSITY_KEY}, "
+            f"sum(w) AS w FROM {validate_identifier(db)}.density_partials"
+            f"{f' WHERE {where}' if where else ''} "
+            f"GROUP BY process, grid, level, month, {DENSITY_KEY}")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
+from data.analytics.ch_schema import DENSITY_KEY, month_rollup
 from data.analytics.clickhouse import validate_identifier
 from data.analytics.curves import GROUP_COLUMNS, CurveQuery, Session, where_clause
 
@@ -97,12 +98,10 @@ def fill_months(session: Writer, *, process: str, grid: int) -> None:
     session.command(f"ALTER TABLE {db}.density_months DELETE WHERE process = {{p:String}} "
                     f"AND grid = {{g:UInt32}}", parameters=params,
                     settings={"mutations_sync": 2})
-    key = "line, station, product, result, xb, yb"
     session.command(
-        f"INSERT INTO {db}.density_months (process, grid, level, month, {key}, w) "
-        f"SELECT process, grid, level, toStartOfMonth(day) AS month, {key}, sum(w) "
-        f"FROM {db}.density_partials WHERE process = {{p:String}} AND grid = {{g:UInt32}} "
-        f"GROUP BY process, grid, level, month, {key}", parameters=params)
+        f"INSERT INTO {db}.density_months (process, grid, level, month, {DENSITY_KEY}, w) "
+        + month_rollup(db, where="process = {p:String} AND grid = {g:UInt32}"),
+        parameters=params)
 
 
 def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
@@ -234,7 +233,7 @@ def cells(session: Session, query: CurveQuery, *, grid: int, level: int, color_b
             f"AND yb BETWEEN {{r0:UInt16}} AND {{r1:UInt16}}{where}")
     in_days = _bounds("day", ((">=", "d0", days[0]), ("<=", "d1", days[1])), params)
     in_days = f" AND {in_days}" if in_days else ""
-    columns = "line, station, product, result, xb, yb, w"
+    columns = f"{DENSITY_KEY}, w"
     parts = []
     if span is None:
         parts.append(f"SELECT {columns} FROM {db}.density_partials WHERE {cell}{in_days}")
