@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any
 from urllib.parse import urlencode
 
 import dash
@@ -29,7 +28,6 @@ from components.personal_views import make_personal_views
 from components.role_gates import make_role_note
 from components.save_to_project import make_save_to_project
 from lyceum.errors import AppError
-from services.projects.assets import asset_config
 from services.quality.dashboard_view import VIEW_KEYS, OpeningView, opening_view, view_query
 
 dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
@@ -42,20 +40,14 @@ WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
 
 
-def _opening(cluster_id: str, asset: str, query: Mapping[str, str]) -> OpeningView | None:
-    """The view the address (or its saved view ``asset``) names, checked, read while the page
-    is built (its guard checked the viewer role): the panels' first callbacks, the SPC job
-    among them, then start with the page instead of a round later. ``None`` when it cannot be
-    read now: ``callbacks.dashboard.saved_view.open_view`` sets it (and says why)."""
+def _opening(cluster_id: str, query: Mapping[str, str]) -> OpeningView | None:
+    """The view the address names, checked, and the cluster's choices, read while the page is
+    built (its guard checked the viewer role): the panels' first callbacks, the SPC job among
+    them, then start with the page instead of a round later. ``None`` when they cannot be
+    read now: ``callbacks.dashboard.saved_view.open_view`` opens the view (and says why)."""
     try:
-        runtime = app_runtime()
-        cid = int(cluster_id)
-        wanted: Mapping[str, Any] = query
-        if asset:
-            saved = asset_config(runtime, cluster_id=cid, asset_id=asset,
-                                 asset_type="dashboard").get("state")
-            wanted = saved if isinstance(saved, dict) else {}
-        return opening_view(runtime, cid, {k: wanted[k] for k in VIEW_KEYS if k in wanted})
+        return opening_view(app_runtime(), int(cluster_id),
+                            {k: query[k] for k in VIEW_KEYS if k in query})
     except (AppError, ValueError):
         return None
 
@@ -121,7 +113,9 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     the address names (``?window=7d&line=…``, or ``?asset=<saved view>``) is checked and
     applied by ``callbacks.dashboard.saved_view``."""
     wanted = {str(k)[:40]: str(v)[:200] for k, v in list(query.items())[:20]}
-    opened = _opening(cluster_id, asset[:12], wanted)
+    # A saved view (``asset``) is opened by the open callback, which reads and checks it;
+    # the layout then draws the cluster's choices with the default view.
+    opened = _opening(cluster_id, {} if asset else wanted)
     first = opened.choices if opened else {}
     # Opened here (the usual case): the view is drawn as the address names it, and the
     # open callback (its trigger is the opening store) does not run, so nothing holds back
