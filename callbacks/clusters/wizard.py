@@ -69,9 +69,8 @@ def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
     """Load, advance, go back, jump to a visited step from the stepper, or start over."""
     user_id = signed_in_user().id
     values = collect(fields, members)
-    action = {Wizard.next: wizard.advance, Wizard.back: wizard.back}.get(
-        str(ctx.triggered_id))
-    trigger = ctx.triggered_id
+    trigger = _clicked()
+    action = {Wizard.next: wizard.advance, Wizard.back: wizard.back}.get(str(trigger))
     if action is not None:
         view = action(runtime(), user_id=user_id, values=values)
     elif isinstance(trigger, dict):
@@ -85,6 +84,18 @@ def step(_load: int, _next: int | None, _back: int | None, _reset: int | None,
     else:
         raise PreventUpdate  # new stepper links appeared: nothing was clicked
     return (*render(view, user_id), None)
+
+
+def _clicked() -> Any:
+    """What set the step callback off, a click first: Dash merges a click made while the
+    page's first load was still waiting into that one call (``ctx.triggered_id`` is then
+    whichever it lists first), and the click must not be lost to a plain redraw."""
+    triggered = list(ctx.triggered_prop_ids.values())
+    for button in (Wizard.reset, Wizard.next, Wizard.back):
+        if button in triggered:
+            return button
+    jumps = [t for t in triggered if isinstance(t, dict)]
+    return jumps[0] if jumps else ctx.triggered_id
 
 
 @callback(Output(Wizard.estimate, "children"),

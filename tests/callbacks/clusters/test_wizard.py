@@ -46,9 +46,11 @@ def _answer(client: FlaskClient, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _step(server: Flask, client: FlaskClient, trigger: str | dict[str, Any], *,
-          values: dict[str, Any] | None = None, jumps: tuple[int, ...] = ()
-          ) -> dict[str, Any]:
-    """Post the step callback: ``trigger`` is a button id, Wizard.load, or a stepper link."""
+          values: dict[str, Any] | None = None, jumps: tuple[int, ...] = (),
+          with_load: bool = False) -> dict[str, Any]:
+    """Post the step callback: ``trigger`` is a button id, Wizard.load, or a stepper link;
+    ``with_load``: Dash merged it with the page's first load (listed first), as it does
+    with a click made while that load still waits."""
     dep = _dep(server, client, f"..{Wizard.stepper}.children")
     outputs = [{"id": ident, "property": prop} for ident, prop in (
         (Wizard.stepper, "children"), (Wizard.body, "children"),
@@ -56,15 +58,16 @@ def _step(server: Flask, client: FlaskClient, trigger: str | dict[str, Any], *,
         (Wizard.deploy, "style"), (Wizard.alert, "children"))]
     links = [{"id": wizard_step(n), "property": "n_clicks",
               "value": 1 if trigger == wizard_step(n) else None} for n in jumps]
-    inputs = [{"id": Wizard.load, "property": "data", "value": 1 if trigger == Wizard.load
-               else None}] + [{"id": b, "property": "n_clicks",
-                               "value": 1 if trigger == b else None}
-                              for b in (Wizard.next, Wizard.back, Wizard.reset)] + [links]
+    load = {"id": Wizard.load, "property": "data",
+            "value": 1 if trigger == Wizard.load or with_load else None}
+    inputs = [load] + [{"id": b, "property": "n_clicks", "value": 1 if trigger == b else None}
+                       for b in (Wizard.next, Wizard.back, Wizard.reset)] + [links]
     changed = (f"{id_key(trigger)}.n_clicks" if trigger != Wizard.load
                else f"{Wizard.load}.data")
+    merged = [f"{Wizard.load}.data"] if with_load else []
     return _answer(client, {"output": dep["output"], "outputs": outputs, "inputs": inputs,
                             "state": [_fields(values or {}), []],
-                            "changedPropIds": [changed]})
+                            "changedPropIds": [*merged, changed]})
 
 
 def _typed(server: Flask, client: FlaskClient, values: dict[str, Any], *,
@@ -160,6 +163,17 @@ def test_a_bad_name_keeps_the_first_step_with_its_message(
     assert expected.errors["name"] in text(response[Wizard.body]["children"])
     assert response[Wizard.back]["disabled"] is True
     assert wizard.open_wizard(runtime, user_id=world.users["root"]).step == 1
+
+
+def test_next_clicked_while_the_first_load_waits_is_not_lost(
+        server: Flask, runtime: Runtime, world: World) -> None:
+    """Next pressed before the first step's body arrived (no fields on screen yet): Dash
+    sends one call for both; it is the click, so the empty name gets its message."""
+    client = sign_in(server.test_client(), "root")
+    response = _step(server, client, Wizard.next, with_load=True)
+    expected = wizard.advance(runtime, user_id=world.users["root"], values={})
+    assert expected.step == 1 and "name" in expected.errors
+    assert expected.errors["name"] in text(response[Wizard.body]["children"])
 
 
 def test_next_with_good_values_moves_on_and_the_draft_survives(
