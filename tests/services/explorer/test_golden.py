@@ -3,6 +3,8 @@ numbered versions per cluster and process, read back only on their own cluster."
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from sqlalchemy import select
@@ -32,6 +34,26 @@ def test_median_percentile_is_robust_to_one_wild_curve() -> None:
     assert g.center.tolist() == [3.0] * 5
     assert g.lower.tolist() == [2.0] * 5 and g.upper.tolist() == [4.0] * 5
     assert (g.n_curves, g.method, g.band, g.id) == (5, "median-percentile", 25, None)
+
+
+@pytest.mark.parametrize("shape", [(300, 80), (4, 9), (1, 5)])
+def test_nan_quantiles_match_numpy_with_gaps(shape: tuple[int, int]) -> None:
+    """Median and band as numpy's nanmedian/nanpercentile give them: scattered gaps, a bin
+    with one value, an empty bin (NaN, no warning to the caller)."""
+    rng = np.random.default_rng(7)
+    matrix = rng.normal(size=shape)
+    matrix[rng.random(shape) < 0.2] = np.nan
+    matrix[:, 0] = np.nan
+    matrix[1:, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = [np.nanmedian(matrix, axis=0),
+                    *np.nanpercentile(matrix, [5.0, 95.0], axis=0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = golden.nan_quantiles(matrix, [0.5, 0.05, 0.95])
+    for want, got in zip(expected, found, strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12, equal_nan=True)
 
 
 def test_mean_sigma_uses_k_standard_deviations() -> None:
