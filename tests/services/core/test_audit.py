@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -154,11 +155,13 @@ def test_rolled_back_entries_do_not_move_the_anchor(database_url: str, tmp_path:
         db.dispose()
 
 
-def test_concurrent_writers_keep_the_anchor_at_the_head(database_url: str,
-                                                        tmp_path: Path) -> None:
+def test_concurrent_writers_keep_the_anchor_at_the_head(database_url: str, tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture
+                                                        ) -> None:
     """Threads committing at once: the anchor ends at the newest entry, the check passes."""
     from concurrent.futures import ThreadPoolExecutor
 
+    caplog.set_level(logging.DEBUG, logger="data.metadata")
     db = _anchored(database_url, tmp_path)
     try:
         def write(worker: int) -> None:
@@ -173,7 +176,11 @@ def test_concurrent_writers_keep_the_anchor_at_the_head(database_url: str,
             report = audit.verify_chain(session)
             newest = session.execute(text("SELECT id, entry_hash FROM cluster_audit_log "
                                           "ORDER BY id DESC LIMIT 1")).one()
-        assert (report.ok, report.checked, report.anchor_entries) == (True, 36, 36)
+        # Seen once in CI under load (not reproduced in 160 runs since): no anchor at all
+        # after 36 commits. Say what the folder and the anchor's log held if it comes back.
+        seen = (sorted(p.name for p in tmp_path.iterdir()) if tmp_path.exists() else None,
+                [r.getMessage() for r in caplog.records if r.name.startswith("data.metadata")])
+        assert (report.ok, report.checked, report.anchor_entries) == (True, 36, 36), seen
         anchor = AnchorFile(tmp_path / ANCHOR_FILE).read()
         assert anchor is not None and (anchor.last_id, anchor.last_hash) == tuple(newest)
     finally:
