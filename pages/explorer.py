@@ -33,6 +33,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
         dcc.Store(id=Explorer.shape_moves), dcc.Store(id=Explorer.axis_moves),
         dcc.Store(id=Explorer.groups), dcc.Store(id=Explorer.selected), dcc.Store(id=Explorer.top),
+        dcc.Store(id=Explorer.place),
         # The view in the address (callbacks.explorer.url): Back/Forward reopen it.
         dcc.Location(id=Explorer.url, refresh=False), dcc.Store(id=Explorer.address),
         dcc.Store(id=Explorer.shown_state),

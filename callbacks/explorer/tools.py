@@ -30,22 +30,36 @@ from services.explorer.state import (
 
 @callback(Output(Explorer.outliers, "data"), Output(Explorer.outliers_info, "children"),
           Output(Explorer.top, "data"),
-          Output(Explorer.graph, "figure", allow_duplicate=True),
+          Output(Explorer.graph, "figure", allow_duplicate=True), Output(Explorer.place, "data"),
           Input(Explorer.groups, "data"), State(Explorer.cluster, "data"),
           State(Explorer.state, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
-    [], make_error(exc.user_message, title="No ranking"), [], no_update))
+    [], make_error(exc.user_message, title="No ranking"), [], no_update, None))
 def analyse(groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
-    """After each draw: score every filtered curve, rank, and draw golden + top outliers."""
+    """After each draw: score every filtered curve, rank, and draw golden + top outliers;
+    keep where a new evaluation object goes over that golden band."""
     state = decoded(encoded)
-    result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W)
+    result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W,
+                                   ranges=drawn_ranges(groups))
     patch = fig.lines_patch(outliers=result.top_lines)
     for index, trace in enumerate(fig.golden_traces(result.golden)):
         patch["data"][index] = trace
     drawn = groups.get("n") if isinstance(groups, dict) else None
     info = explorer_view.outlier_note(result, drawn=drawn if isinstance(drawn, int) else None,
                                       objects=bool(state.objects))
-    return result.rows, info, list(result.top_lines), patch
+    place = {"token": groups.get("token"), **result.place} if result.place else None
+    return result.rows, info, list(result.top_lines), patch, place
+
+
+def drawn_ranges(drawn: Any) -> tuple[list[float], list[float]] | None:
+    """The x and y ranges the last drawing showed (from its groups store), if well formed."""
+    ranges = drawn.get("ranges") if isinstance(drawn, dict) else None
+    if (isinstance(ranges, list) and len(ranges) == 2
+            and all(isinstance(r, list) and len(r) == 2
+                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in r)
+                    for r in ranges)):
+        return [float(v) for v in ranges[0]], [float(v) for v in ranges[1]]
+    return None
 
 
 @callback(Output(Explorer.selected, "data"), Output(Explorer.part, "children"),
@@ -131,14 +145,19 @@ def _round(value: float) -> float:
     return float(f"{value:.4g}")
 
 
-def placed(view: Any, drawn: Any) -> dict[str, list[float]] | None:
-    """Where a new object goes: the middle of the zoomed view, else the place the last
-    drawing suggested (over the golden band), else ``None``."""
+def placed(view: Any, drawn: Any, ranked: Any = None) -> dict[str, list[float]] | None:
+    """Where a new object goes: the middle of the zoomed view, else over the golden band
+    the ranking of this drawing built (``ranked``, once it answered), else the place the
+    drawing itself suggested (over a saved golden band, or the middle), else ``None``."""
     if isinstance(view, dict) and view.get("x") and view.get("y"):
         x, y = view["x"], view["y"]
         mid, ymid = (x[0] + x[1]) / 2, (y[0] + y[1]) / 2
         span, yspan = (x[1] - x[0]) / 8, (y[1] - y[0]) / 8
         return {"x": [mid - span, mid + span], "y": [ymid - yspan, ymid + yspan]}
+    token = drawn.get("token") if isinstance(drawn, dict) else None
+    if isinstance(ranked, dict) and token is not None and ranked.get("token") == token \
+            and ranked.get("x") and ranked.get("y"):
+        return {"x": ranked["x"], "y": ranked["y"]}
     place = drawn.get("place") if isinstance(drawn, dict) else None
     return place if isinstance(place, dict) and place.get("x") and place.get("y") else None
 
@@ -147,10 +166,11 @@ def placed(view: Any, drawn: Any) -> dict[str, list[float]] | None:
           Input(Explorer.add_envelope, "n_clicks"), Input(Explorer.add_threshold, "n_clicks"),
           Input(Explorer.state, "data"), State(Explorer.objects, "data"),
           State(Explorer.view, "data"), State(Explorer.groups, "data"),
-          State(Explorer.cluster, "data"), prevent_initial_call=True)
+          State(Explorer.place, "data"), State(Explorer.cluster, "data"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER, **STORE, on_error=unchanged)
 def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
-                 drawn: Any, cluster: int) -> Any:
+                 drawn: Any, ranked: Any, cluster: int) -> Any:
     """Add an object in the middle of the view (before any zoom: over the golden band at
     the middle of the drawn ranges), or show the applied ones of a new state."""
     state = decoded(encoded)
@@ -161,7 +181,7 @@ def edit_objects(_w: Any, _e: Any, _t: Any, encoded: Any, rows: Any, view: Any,
         return applied
     kind = {Explorer.add_window: "window", Explorer.add_envelope: "envelope",
             Explorer.add_threshold: "threshold"}[ctx.triggered_id]
-    place = placed(view, drawn)
+    place = placed(view, drawn, ranked)
     if place is None:
         raise PreventUpdate  # nothing drawn yet: no view to place it in
     (x0, x1), (y0, y1) = place["x"], place["y"]

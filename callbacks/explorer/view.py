@@ -284,7 +284,8 @@ def _drawn(cid: int, state: ExplorerState, encoded: str, *, selected: Any) -> tu
     colors = fig.group_colors(dens.groups, color_by=state.color_by)
     shown = [g for g in dens.groups if g not in state.hidden]
     return (figure, {"groups": dens.groups, "token": state_token(encoded), "v": drawing.version,
-                     "place": drawing.place, "n": dens.n_curves},
+                     "place": drawing.place, "n": dens.n_curves,
+                     "ranges": [list(dens.x_range), list(dens.y_range)]},
             explorer_view.summary_text(dens), ui.make_group_options(dens.groups), shown,
             ui.group_swatches(colors), refine_request(dens, state, encoded))
 

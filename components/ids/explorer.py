@@ -17,6 +17,8 @@ class Explorer:
     refined = "explorer-refined-store"
     groups = "explorer-groups-store"
     top = "explorer-top-store"
+    #: Where a new evaluation object goes, over the golden band the ranking built.
+    place = "explorer-place-store"
     selected = "explorer-selected-store"
     header = "explorer-header-div"
     error = "explorer-error-div"

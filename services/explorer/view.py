@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from data.analytics import curves as curve_data
-from lyceum.errors import AppError, NotFound, ValidationError
+from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
 from services.explorer import evaluation, golden, outliers
@@ -155,8 +155,10 @@ class Drawing:
     axes: tuple[str, str, str, str]
     #: The cluster's data version this drawing shows (see :mod:`services.explorer.freshness`).
     version: int = 0
-    #: Where a new evaluation object goes ({"x": [x0, x1], "y": [y0, y1]}): over the golden
-    #: band in the middle of the view (see :func:`services.explorer.evaluation.placement`).
+    #: Where a new evaluation object goes ({"x": [x0, x1], "y": [y0, y1]}): over the saved
+    #: golden band in the middle of the view, else the middle of the view (see
+    #: :func:`services.explorer.evaluation.placement`); :func:`analyse` refines it over the
+    #: automatic golden curve it builds anyway, so the draw does not build one.
     place: dict[str, list[float]] | None = None
 
 
@@ -170,14 +172,9 @@ def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
     saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
     lines = explorer.lines(session, query, curve_ids=_owned(session, query, selected),
                            x_range=state.x_range, width=width) if selected else {}
-    try:  # the golden curve the outlier ranking will draw (its profiles are then cached)
-        reference: Golden | None = saved or _golden_for(
-            runtime, cluster_id, state, explorer.profiles(session, query), session, query)
-    except AppError:
-        reference = None  # too few curves for a golden curve
     return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes,
                    version=version,
-                   place=evaluation.placement(reference, dens.x_range, dens.y_range))
+                   place=evaluation.placement(saved, dens.x_range, dens.y_range))
 
 
 def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:
@@ -221,6 +218,9 @@ class Analysis:
     #: Curves ranked (every filtered curve when the ranking ran) and the table's cap.
     n_ranked: int = 0
     limit: int = 500
+    #: Where a new evaluation object goes over this golden curve's band, in the drawn
+    #: ``ranges`` given to :func:`analyse` (``None`` without them).
+    place: dict[str, list[float]] | None = None
 
 
 def _golden_for(runtime: Runtime, cluster_id: int, state: ExplorerState,
@@ -238,9 +238,11 @@ def _ok_ids(session: Any, query: Any) -> list[int]:
 
 
 def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
-            width: int, limit: int = 500) -> Analysis:
+            width: int, limit: int = 500,
+            ranges: tuple[Sequence[float], Sequence[float]] | None = None) -> Analysis:
     """Rank every filtered curve against the golden curve (the usual variation: the OK
-    curves among them, or all when none is OK) and judge it with the objects."""
+    curves among them, or all when none is OK) and judge it with the objects; with the
+    drawn x and y ``ranges``, also where a new object goes over that golden band."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     profiles = explorer.profiles(session, query)
     if not len(profiles.curve_ids):
@@ -259,8 +261,9 @@ def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     lines = explorer.lines(session, query, curve_ids=top[:TOP_OUTLIERS], x_range=state.x_range,
                            width=width)
     n_nok = sum(1 for v in verdict.values() if v)
+    place = evaluation.placement(gold, *ranges) if ranges is not None else None
     return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok,
-                    n_ranked=len(profiles.curve_ids), limit=limit)
+                    n_ranked=len(profiles.curve_ids), limit=limit, place=place)
 
 
 def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:

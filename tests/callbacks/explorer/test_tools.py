@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callbacks.explorer.tools import objects_from_rows, placed
+from callbacks.explorer.tools import drawn_ranges, objects_from_rows, placed
 from lyceum.errors import ValidationError
 from services.explorer.state import EvalObject
 
@@ -46,3 +46,21 @@ def test_a_new_object_goes_in_the_zoomed_view_else_where_the_drawing_suggested()
     assert placed({"x": None}, drawn) == place
     for nothing in (None, {}, {"place": None}, {"place": {"x": [1, 2]}}, "forged"):
         assert placed(None, nothing) is None
+
+
+def test_once_ranked_a_new_object_goes_over_the_band_the_ranking_built() -> None:
+    """The ranking's place counts only for the drawing it was made for (its token)."""
+    drawn = {"groups": ["OK"], "token": "t", "place": {"x": [20.0, 40.0], "y": [0.0, 9.0]}}
+    ranked = {"token": "t", "x": [22.5, 37.5], "y": [1890.0, 2010.0]}
+    assert placed(None, drawn, ranked) == {"x": [22.5, 37.5], "y": [1890.0, 2010.0]}
+    assert placed(None, drawn, {**ranked, "token": "older"}) == drawn["place"]
+    assert placed(None, drawn, {"token": "t", "x": None}) == drawn["place"]
+    assert placed({"x": [0.0, 8.0], "y": [0.0, 80.0]}, drawn, ranked) == {
+        "x": [3.0, 5.0], "y": [30.0, 50.0]}  # a zoomed view still wins
+
+
+def test_the_drawn_ranges_are_read_only_when_well_formed() -> None:
+    assert drawn_ranges({"ranges": [[0, 60.5], [-1.0, 2000]]}) == ([0.0, 60.5], [-1.0, 2000.0])
+    for bad in (None, {}, {"ranges": [[0, 1]]}, {"ranges": [[0, "1"], [0, 1]]},
+                {"ranges": [[True, 1], [0, 1]]}, {"ranges": "x"}):
+        assert drawn_ranges(bad) is None

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from services.core.runtime import Runtime
+from services.explorer import evaluation, view
 from services.explorer.curve_queries import Density
 from services.explorer.golden import Golden
+from services.explorer.state import ExplorerState
 from services.explorer.view import TOP_OUTLIERS, Analysis, outlier_note, summary_text
 
 GRID = np.zeros(3)
@@ -49,3 +52,23 @@ def test_the_chart_summary_names_the_filtered_set_and_the_view() -> None:
                    n_curves=302, n_in_view=117)
     assert summary_text(dens).startswith(
         "302 filtered curves drawn as lines, 117 of them in this view")
+
+
+def test_the_draw_builds_no_golden_curve_and_the_ranking_places_objects_over_its_band(
+        mod_runtime: Runtime, cluster_id: int) -> None:
+    """The first draw places a new object in the middle of the view (no golden curve is
+    built for it: that costs most of a draw); the ranking that follows places it over
+    the automatic golden band of the OK curves (four rising along y = x, one flat at 0.2:
+    the band spans 0.2 up to the rising curves at the window's end, x = 0.625)."""
+    state = ExplorerState(process="press")
+    drawing = view.draw(mod_runtime, cluster_id, state, width=200, height=100, selected=[])
+    (x0, x1), (y0, y1) = drawing.density.x_range, drawing.density.y_range
+    assert drawing.place == evaluation.placement(None, (x0, x1), (y0, y1))
+    result = view.analyse(mod_runtime, cluster_id, state, width=200,
+                          ranges=((x0, x1), (y0, y1)))
+    assert result.place is not None
+    assert result.place["x"] == drawing.place["x"]
+    assert result.place == evaluation.placement(result.golden, (x0, x1), (y0, y1))
+    lo, hi = result.place["y"]
+    assert lo < 0.2 and 0.625 < hi < 0.7 and result.place != drawing.place
+    assert view.analyse(mod_runtime, cluster_id, state, width=200).place is None
