@@ -348,8 +348,8 @@ def section(rows: list[Timing], *, runs: int, demo: str, load: tuple[float, floa
                      f"{min(row.runs):.0f}–{max(row.runs):.0f} | {calls} | {verdict} |")
     return (
         f"{HEADING}\n\n`bench/page_speed.py`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{os.cpu_count()} CPUs shared with seven other agents' work (load average "
-        f"{load[0]:.1f} at the start, {load[1]:.1f} at the end: the numbers are noisy), "
+        f"{os.cpu_count()} CPUs of a shared machine (load average {load[0]:.1f} at the "
+        f"start, {load[1]:.1f} at the end{'' if max(load) < 1.5 else ': the numbers are noisy'}), "
         f"{platform.machine()}, Python {platform.python_version()}: the real app (`python -m "
         f"lyceum run`, {demo} demo, 1 web process, the engine service) and a bare Dash page "
         "with one prebuilt graph (waitress) in the same run, Debian's headless Chromium "
