@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchdoc import replace_section  # noqa: E402
 
+from callbacks.dashboard.spc import SPC_POLL_MS  # noqa: E402
 from lyceum.settings import load_settings  # noqa: E402
 from services.core import jobs  # noqa: E402
 from services.core.runtime import Runtime  # noqa: E402
@@ -111,7 +112,8 @@ def table(result: dict[str, float], runs: int) -> str:
             f"{platform.python_version()}: the live dashboard's SPC panel as a background "
             "callback, queued and polled (every 5 ms) through the Flask test client, "
             f"median of {runs}; its value comes from the shared cache, so this is the job "
-            "machinery's cost. The browser polls every 300 ms, which adds up to that.\n\n"
+            f"machinery's cost. The browser polls every {SPC_POLL_MS} ms, which adds up to "
+            "that.\n\n"
             "| Manager | Round trip, median | Ratio to threads |\n|---|---|---|\n"
             f"| threads + diskcache (no REDIS_URL, baseline) | {result['threads']:.1f} ms "
             "| 1.0× |\n"
