@@ -266,9 +266,15 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     ]
 
 
+#: The tables whose TTL follows a cluster's retention, in the order of
+#: :func:`retention_statements`.
+RETENTION_TABLES: tuple[str, ...] = (*TIME_TABLES, "density_partials", "density_months")
+
+
 def retention_statements(database: str, retention: TierRetention,
                          *, on_cluster: str | None = None) -> list[str]:
-    """``ALTER TABLE … MODIFY TTL`` statements applying new retention to every time table."""
+    """``ALTER TABLE … MODIFY TTL`` statements applying new retention to every time table
+    (one per table of :data:`RETENTION_TABLES`)."""
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
     return [*(f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"

@@ -16,8 +16,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from data.analytics import cluster_ops
 from data.analytics import cluster_stats as stats
-from data.analytics.ch_schema import TierRetention, retention_statements
+from data.analytics.ch_schema import RETENTION_TABLES, TierRetention
 from data.analytics.clickhouse import ClickHouseError
 from data.metadata import audit as audit_data
 from data.metadata import cluster_meta as meta
@@ -183,8 +184,8 @@ def update_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
     """Apply new tier and delete days to every time table of a running cluster and store them.
 
     The change runs in the maintenance pool (the caller waits for it; a cluster already
-    changing refuses at once). ClickHouse re-evaluates the TTLs of existing parts in the
-    background.
+    changing refuses at once). ClickHouse re-evaluates the TTLs of the existing parts of all
+    tables together in the background; the change ends when they are done.
     """
     _check_retention(retention)
     runtime.pools.run("maintenance", partial(_apply_retention, runtime, cluster_id, retention,
@@ -199,10 +200,9 @@ def start_retention_change(runtime: Runtime, cluster_id: int, retention: TierRet
     ends; a cluster already changing refuses with :class:`Busy`."""
     _check_retention(retention)
     with runtime.db.session() as session:
-        cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
-                                       action="change its retention")
-        total = len(retention_statements(cluster.database_name, retention,
-                                         on_cluster=runtime.settings.clickhouse_cluster))
+        meta.require_cluster(session, cluster_id, allowed=("running",),
+                             action="change its retention")
+    total = len(RETENTION_TABLES)
 
     def work(progress: Progress) -> str:
         _apply_retention(runtime, cluster_id, retention, actor=actor, progress=progress)
@@ -220,12 +220,9 @@ def _apply_retention(runtime: Runtime, cluster_id: int, retention: TierRetention
             cluster = meta.require_cluster(session, cluster_id, allowed=("running",),
                                            action="change its retention")
             before = dict(cluster.retention or {})
-            for done, statement in enumerate(retention_statements(
-                    cluster.database_name, retention,
-                    on_cluster=runtime.settings.clickhouse_cluster), start=1):
-                runtime.ch.command(statement)
-                if progress is not None:
-                    progress(done)
+            cluster_ops.apply_retention(runtime.ch, cluster.database_name, retention,
+                                        on_cluster=runtime.settings.clickhouse_cluster,
+                                        progress=progress)
             cluster.retention = new
             record_cluster_action(session, cluster_id, actor=actor, action="cluster.retention",
                                   kind="retention_changed",

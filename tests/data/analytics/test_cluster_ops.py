@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from data.analytics import cluster_ops
-from data.analytics.ch_schema import TIME_TABLES, TierRetention, schema_statements
+from data.analytics.ch_schema import (
+    RETENTION_TABLES,
+    TIME_TABLES,
+    TierRetention,
+    schema_statements,
+)
 from data.analytics.clickhouse import ClickHouse, ClickHouseError
 from lyceum.errors import ValidationError
 
@@ -68,6 +73,51 @@ def test_schema_without_ttl_then_retention(ch: ClickHouse, ch_database: str) -> 
     assert cluster_ops.count_marked(ch, ch_database) == 0
     cluster_ops.drop_database(ch, ch_database)
     assert not cluster_ops.database_exists(ch, ch_database)
+
+
+def _events(ch: ClickHouse, database: str) -> list[str]:
+    return sorted(str(r[0]) for r in ch.rows(f"SELECT serial FROM {database}.parts"))
+
+
+def test_a_retention_change_reaches_the_existing_rows_and_reports_each_table(
+        ch: ClickHouse, ch_database: str) -> None:
+    """Rows older than the new delete days are gone when it returns (the re-evaluation ran
+    and was waited for), the newer ones stay, and progress counts the tables up to all."""
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    for serial, age_days in (("old", 400), ("new", 1)):
+        ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, "
+                   "product, batch, shift, result, first_pass, defect_mode) VALUES "
+                   f"(1, '{serial}', now() - INTERVAL {age_days} DAY, 'L', 'S', 'P', 'B', "
+                   "'A', 'OK', 1, '')")
+    assert _events(ch, ch_database) == ["new", "old"]
+    seen: list[int] = []
+    cluster_ops.apply_retention(ch, ch_database, TierRetention(2, 20, 200, 365),
+                                progress=seen.append)
+    assert _events(ch, ch_database) == ["new"]
+    assert seen[-1] == len(RETENTION_TABLES) and seen == sorted(seen)
+    pending = ch.scalar("SELECT count() FROM system.mutations WHERE database = "
+                        "{db:String} AND NOT is_done", parameters={"db": ch_database})
+    assert pending == 0
+
+
+def test_a_re_evaluation_that_does_not_finish_in_time_is_an_error(
+        ch: ClickHouse, ch_database: str) -> None:
+    """A mutation still running when the wait is over: the error names its table."""
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product, "
+               "batch, shift, result, first_pass, defect_mode) VALUES (1, 's', now(), 'L', 'S', "
+               "'P', 'B', 'A', 'OK', 1, '')")
+    since = ch.scalar("SELECT now() - 1")
+    ch.command(f"ALTER TABLE {ch_database}.parts UPDATE batch = "
+               "concat(batch, toString(sleepEachRow(2))) WHERE 1", settings={"mutations_sync": 0})
+    with pytest.raises(ClickHouseError, match="^The new retention rules are set, but "
+                                              "re-evaluating the existing data of parts did "
+                                              "not finish within 0 min."):
+        cluster_ops.await_mutations(ch, ch_database, ("parts", "curves"), since=since,
+                                    wait_s=0.3, poll_s=0.1)
+    cluster_ops.await_mutations(ch, ch_database, ("parts",), since=since, wait_s=30.0)
 
 
 def test_create_database_refuses_an_existing_one(ch: ClickHouse, ch_database: str) -> None:
