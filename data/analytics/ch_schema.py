@@ -266,23 +266,21 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     ]
 
 
-#: The tables whose TTL follows a cluster's retention, in the order of
-#: :func:`retention_statements`.
-RETENTION_TABLES: tuple[str, ...] = (*TIME_TABLES, "density_partials", "density_months")
+#: The tables whose TTL follows a cluster's retention, each with the time its TTL counts
+#: from (a month's rollup expires with the month's last day).
+TTL_COLUMNS: dict[str, str] = {**dict.fromkeys(TIME_TABLES, "ts"), "density_partials": "day",
+                               "density_months": MONTH_END}
+RETENTION_TABLES: tuple[str, ...] = tuple(TTL_COLUMNS)
 
 
 def retention_statements(database: str, retention: TierRetention,
                          *, on_cluster: str | None = None) -> list[str]:
     """``ALTER TABLE … MODIFY TTL`` statements applying new retention to every time table
-    (one per table of :data:`RETENTION_TABLES`)."""
+    (one per table of :data:`RETENTION_TABLES`, in that order)."""
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
-    return [*(f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression()}"
-              for table in TIME_TABLES),
-            f"ALTER TABLE {db}.density_partials{cluster} MODIFY TTL "
-            f"{retention.ttl_expression('day')}",
-            f"ALTER TABLE {db}.density_months{cluster} MODIFY TTL "
-            f"{retention.ttl_expression(MONTH_END)}"]
+    return [f"ALTER TABLE {db}.{table}{cluster} MODIFY TTL {retention.ttl_expression(column)}"
+            for table, column in TTL_COLUMNS.items()]
 
 
 def month_rollup(db: str, *, where: str = "") -> str:
