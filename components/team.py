@@ -62,7 +62,8 @@ def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int,
                      action], className="text-end text-nowrap")]))
     head = html.Thead(html.Tr([html.Th("Member"), html.Th("Role"), html.Th("Since"),
                                html.Th("")]))
-    return dbc.Table([head, html.Tbody(rows)], hover=True, className="mb-0 align-middle")
+    return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True,
+                     className="mb-0 align-middle")
 
 
 def make_manage_forms(*, smtp: bool) -> html.Div:
