@@ -198,7 +198,7 @@ def make_connection(view: ConsoleView) -> Component:
         link,
         dbc.Tabs([dbc.Tab(_snippet(s), label=s.label, tab_id=f"snippet-{s.key}")
                   for s in details.snippets], active_tab="snippet-clickhouse-connect",
-                 className="small"),
+                 className="small tabs-one-row", id="cluster-snippet-tabs"),
     ])
 
 
