@@ -37,7 +37,7 @@ from lyceum.engine.protocol import (
     settings_of,
     split_format,
 )
-from lyceum.engine.statements import statement_and_data
+from lyceum.engine.statements import form_fields, is_form, statement_and_data
 from lyceum.errors import AppError, ConfigError
 from lyceum.settings import Settings
 from services.core.passwords import Passwords
@@ -118,6 +118,9 @@ class EngineApp:
         body = decoded(read_body(environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0),
                                  limit=self.max_body),
                        environ.get("HTTP_CONTENT_ENCODING", ""), limit=self.max_body)
+        if is_form(environ.get("CONTENT_TYPE", "")):  # long parameters: in the body's form
+            params = {**params, **form_fields(environ.get("CONTENT_TYPE", ""), body)}
+            body = iter(())
         sql, data = statement_and_data(params.get("query"), body)
         fmt = params.get("default_format") or DEFAULT_FORMAT
         if split_insert(sql) is None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import HTTP
 from itertools import chain
 
 from lyceum.engine.protocol import EngineFailure
@@ -49,3 +52,36 @@ def _head(body: Iterator[bytes], limit: int) -> tuple[bytes, Iterator[bytes], bo
             joined = b"".join(parts)
             return joined[:limit], chain([joined[limit:]], body), False
     return b"".join(parts), iter(()), True
+
+
+def is_form(content_type: str) -> bool:
+    """Whether a request body is ``multipart/form-data`` (clickhouse-connect sends the query
+    and its ``param_*`` values so once they are too long for the URL, as ClickHouse allows)."""
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
+def form_fields(content_type: str, body: Iterator[bytes]) -> dict[str, str]:
+    """The ``query`` and ``param_<name>`` fields of a ``multipart/form-data`` body (already
+    bounded by the caller); any other field, a file, or a body that does not parse is refused
+    and nothing runs."""
+    raw, size = [], 0
+    for chunk in body:
+        size += len(chunk)
+        if size > MAX_QUERY_BYTES:
+            raise _too_long()
+        raw.append(chunk)
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=HTTP).parsebytes(head + b"".join(raw))
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        raise EngineFailure(62, "SYNTAX_ERROR", "The form data could not be read")
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or part.get_filename() is not None \
+                or not isinstance(payload, bytes) \
+                or not (name == "query" or (name.startswith("param_") and len(name) > 6)):
+            raise EngineFailure(62, "SYNTAX_ERROR", "Only the query and param_<name> fields "
+                                "are read from form data")
+        fields[name] = payload.decode("utf-8", "surrogateescape")
+    return fields
