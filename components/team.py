@@ -99,6 +99,12 @@ def make_viewer_note() -> html.P:
                   className="text-body-secondary mb-0")
 
 
+def make_invitations_note() -> html.P:
+    """What non-admins see in the invitations card (not the add/change note a second time)."""
+    return html.P("Open invitations are listed for the cluster's admins.",
+                  className="text-body-secondary mb-0")
+
+
 def make_invitations(rows: Sequence[Any], *, can_manage: bool) -> Any:
     """The open invitations with a withdraw button."""
     if not can_manage:
