@@ -40,7 +40,7 @@ def make_header(view: ConsoleView) -> html.Div:
         html.Div([dbc.Badge(c.status, color=STATUS_COLORS.get(c.status, "secondary"),
                             className="me-1 fs-6", id="cluster-status-badge"),
                   dbc.Badge(f"you: {view.role}", color="light", text_color="dark")]),
-    ], className="d-flex justify-content-between align-items-end mb-3")
+    ], className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-3")
 
 
 #: How long an ended operation's outcome stays on the console.
@@ -198,7 +198,7 @@ def make_connection(view: ConsoleView) -> Component:
         link,
         dbc.Tabs([dbc.Tab(_snippet(s), label=s.label, tab_id=f"snippet-{s.key}")
                   for s in details.snippets], active_tab="snippet-clickhouse-connect",
-                 className="small"),
+                 className="small tabs-one-row", id="cluster-snippet-tabs"),
     ])
 
 

@@ -83,7 +83,7 @@ def make_volume_table(status: EngineStatus) -> html.Div:
                                ("Policy", "Volume", "Disk", "Path", "Free", "Total")]))
     return html.Div([html.H2("Storage volumes", className="h5 mt-4"),
                      dbc.Table([head, html.Tbody(rows)], size="sm", hover=True,
-                               id="engine-volumes-table")])
+                               responsive=True, id="engine-volumes-table")])
 
 
 def make_database_table(status: EngineStatus) -> html.Div:
@@ -92,7 +92,7 @@ def make_database_table(status: EngineStatus) -> html.Div:
                      html.Td(human_count(count))])
             for name, (size, count) in status.databases.items()]
     head = html.Thead(html.Tr([html.Th("Database"), html.Th("On disk"), html.Th("Rows")]))
-    body = (dbc.Table([head, html.Tbody(rows)], size="sm", hover=True)
+    body = (dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True)
             if rows else html.P("No databases hold data yet.", className="text-body-secondary"))
     return html.Div([html.H2("Databases", className="h5 mt-4"), body])
 

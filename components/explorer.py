@@ -125,7 +125,8 @@ def make_outlier_table() -> html.Div:
 
 
 def make_golden_panel() -> html.Div:
-    """Choose a saved golden curve, or build one from the filtered known-good curves."""
+    """Choose a saved golden curve, or build one from the filtered known-good curves (the
+    build form stacks: it sits in the narrow side column at every width)."""
     return html.Div([
         dbc.Label("Golden curve", html_for=Explorer.golden_select, className="small mb-1"),
         dcc.Dropdown(id=Explorer.golden_select, placeholder="Built from the filtered OK curves",
@@ -135,22 +136,23 @@ def make_golden_panel() -> html.Div:
             dbc.Col(dcc.Dropdown(id=Explorer.golden_source, clearable=False, value="ok",
                                  options=[{"label": "OK curves only", "value": "ok"},
                                           {"label": "All filtered curves", "value": "all"}]),
-                    md=6),
+                    width=12),
             dbc.Col(dcc.Dropdown(id=Explorer.golden_method, clearable=False,
                                  value="median-percentile",
                                  options=[{"label": "Median, percentile band",
                                            "value": "median-percentile"},
                                           {"label": "Mean ± kσ", "value": "mean-sigma"}]),
-                    md=6),
+                    width=12),
         ], className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(dbc.InputGroup([dbc.InputGroupText("Band"),
                                     dbc.Input(id=Explorer.golden_band, type="number",
-                                              value=5, min=0.1, max=49, step=0.1)]), md=4),
+                                              value=5, min=0.1, max=49, step=0.1)]),
+                    width=5),
             dbc.Col(dbc.Input(id=Explorer.golden_name, placeholder="Name, e.g. PH-200 nominal",
-                              maxLength=80), md=5),
+                              maxLength=80), width=7),
             dbc.Col(dbc.Button("Save version", id=Explorer.golden_save, color="primary",
-                               className="w-100"), md=3),
+                               className="w-100"), width=12),
         ], className="g-2"),
         html.Div(id=Explorer.golden_alert, className="mt-2"),
     ])

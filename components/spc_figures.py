@@ -178,9 +178,11 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": value,
                            "x1": value, "y0": 0, "y1": 1,
                            "line": {"color": RED, "dash": "dot", "width": 2}})
+            # Each label inside the band, beside its line: the axis ends just past the limits,
+            # so a label outside the band ran past the plot ("USL = 24.00" read "USL = 24").
             labels.append({"x": value, "xref": "x", "y": 1, "yref": "paper",
-                           "xanchor": "right" if name == "LSL" else "left",
-                           "yanchor": "top", "showarrow": False,
+                           "xanchor": "left" if name == "LSL" else "right",
+                           "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                            "text": f"{name} = {fmt(value)}", "font": {"color": RED}})
     layout = {"height": height, "margin": {**_MARGIN, "r": 16}, "template": _TEMPLATE,
               "showlegend": True, "legend": {"orientation": "h", "y": -0.15},

@@ -62,7 +62,8 @@ def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int,
                      action], className="text-end text-nowrap")]))
     head = html.Thead(html.Tr([html.Th("Member"), html.Th("Role"), html.Th("Since"),
                                html.Th("")]))
-    return dbc.Table([head, html.Tbody(rows)], hover=True, className="mb-0 align-middle")
+    return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True,
+                     className="mb-0 align-middle")
 
 
 def make_manage_forms(*, smtp: bool) -> html.Div:
@@ -95,6 +96,12 @@ def make_manage_forms(*, smtp: bool) -> html.Div:
 def make_viewer_note() -> html.P:
     """What non-admins see instead of the forms."""
     return html.P("Only the cluster's admins can add, change or remove members.",
+                  className="text-body-secondary mb-0")
+
+
+def make_invitations_note() -> html.P:
+    """What non-admins see in the invitations card (not the add/change note a second time)."""
+    return html.P("Open invitations are listed for the cluster's admins.",
                   className="text-body-secondary mb-0")
 
 

@@ -27,7 +27,7 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dbc.Tab(ui.make_golden_panel(), label="Golden curve", tab_id="golden"),
         dbc.Tab(ui.make_objects_panel(), label="Evaluation", tab_id="objects"),
         dbc.Tab(ui.make_export_panel(), label="Export", tab_id="export"),
-    ], active_tab="outliers", className="mb-2")
+    ], active_tab="outliers", className="mb-2 tabs-one-row", id="explorer-side-tabs")
     return html.Div([
         dcc.Store(id=Explorer.cluster, data={"cluster": cluster_id, "s": s[:8_000]}),
         dcc.Store(id=Explorer.state), dcc.Store(id=Explorer.view),
@@ -52,10 +52,11 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
                      className="d-flex justify-content-end align-items-center flex-wrap gap-2 "
                                "mb-2"),
             ui.make_filters(),
+            # The side column takes 5/12 below 1400 px, so its four tabs fit in one row.
             dbc.Row([
-                dbc.Col(ui.make_chart(), lg=8),
+                dbc.Col(ui.make_chart(), lg=7, xxl=8),
                 dbc.Col([dbc.Card(dbc.CardBody(tabs), className="shadow-sm mb-3"),
-                         html.Div(id=Explorer.part)], lg=4),
+                         html.Div(id=Explorer.part)], lg=5, xxl=4),
             ]),
         ], id=Explorer.body),
     ], className="explorer-page")

@@ -27,7 +27,7 @@ def _matrix() -> dbc.Table:
                     + [html.Td(_YES if allows(r, c) else _NO, className="text-center")
                        for r in _ROLES] + [html.Td(_YES, className="text-center")])
             for c in CAPABILITIES]
-    return dbc.Table([head, html.Tbody(rows)], hover=True, id=Roles.table,
+    return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, id=Roles.table,
                      className="bg-body align-middle")
 
 

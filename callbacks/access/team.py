@@ -54,7 +54,7 @@ def refresh(_version: Any, cluster_id: int, *, role: Role = Role.VIEWER) -> tupl
                                   can_reset=bool(signed_in_user().is_admin)),
             ui.make_manage_forms(smtp=view.smtp) if admin else ui.make_viewer_note(),
             ui.make_invitations(view.invitations, can_manage=admin)
-            if admin else ui.make_viewer_note(), None)
+            if admin else ui.make_invitations_note(), None)
 
 
 def _ok(message: str) -> dbc.Alert:

@@ -42,7 +42,7 @@ def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
     if not items:
         body: Any = make_empty_state(
             icon="bi-kanban", title="No projects yet",
-            text="Start one from a template on the right." if editor else
+            text="Start one from a template in “New project”." if editor else
             "Editors of this cluster create projects.")
     else:
         body = make_project_cards(items, cluster_id=cid)

@@ -16,6 +16,7 @@ from components.ids.team import (
 from components.team import (
     ROLE_OPTIONS,
     make_invitations,
+    make_invitations_note,
     make_invite_result,
     make_manage_forms,
     make_members_table,
@@ -90,6 +91,11 @@ def test_the_forms_say_how_the_link_travels(smtp: bool, note: str) -> None:
 def test_viewers_are_told_who_manages_the_team() -> None:
     assert text(make_viewer_note()) == (
         "Only the cluster's admins can add, change or remove members.")
+
+
+def test_non_admins_are_told_once_who_manages_the_team() -> None:
+    assert text(make_invitations_note()) == "Open invitations are listed for the cluster's admins."
+    assert text(make_invitations_note()) != text(make_viewer_note())
 
 
 def test_open_invitations_are_for_admins_only() -> None:

@@ -136,3 +136,53 @@ def quiet(page: Page, *, for_ms: int = 600) -> None:
         };
         setTimeout(check, 50);
     })""", for_ms)
+
+
+#: Visible controls, headings and table cells that end right of their card or of the window
+#: (or start left of it) with no scrolling box around them: what a person sees cut off.
+STICKING_OUT = """() => {
+    const width = document.documentElement.clientWidth;
+    const scrolled = el => {
+        for (let up = el.parentElement; up; up = up.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) { return true; }
+        }
+        return false;
+    };
+    const out = [];
+    const things = 'button, a, input, select, label, th, td, h1, h2, h3, h4, h5, .badge, '
+        + '.alert, .form-control, .form-select';
+    for (const el of document.querySelectorAll(things)) {
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        if (!box.width || !box.height || style.visibility === 'hidden' || style.opacity === '0'
+                || el.closest('[aria-hidden=true]') || scrolled(el)) { continue; }
+        const card = el.closest('.card');
+        const edge = Math.min(card && card !== el ? card.getBoundingClientRect().right : width,
+                              width);
+        if (box.right > edge + 1 || box.left < -1) {
+            const text = (el.innerText || el.value || '').trim().slice(0, 30);
+            out.push(`${el.tagName.toLowerCase()}#${el.id} "${text}" ends at `
+                     + `${Math.round(box.right)} > ${Math.round(edge)}`);
+        }
+    }
+    return out;
+}"""
+
+
+def sticking_out(page: Page) -> list[str]:
+    """What is drawn cut off on the right (see :data:`STICKING_OUT`); [] when all fits."""
+    found: list[str] = page.evaluate(STICKING_OUT)
+    return found
+
+
+def sideways(page: Page) -> int:
+    """How far the page scrolls sideways (0: it fits the window)."""
+    return int(page.evaluate(
+        "() => document.scrollingElement.scrollWidth - window.innerWidth"))
+
+
+def tab_rows(page: Page, selector: str) -> int:
+    """On how many lines the tabs of the tab row ``selector`` are drawn (1: one row)."""
+    return int(page.locator(selector).evaluate("""row => new Set([...row.children]
+        .filter(tab => tab.getBoundingClientRect().width > 0)
+        .map(tab => Math.round(tab.getBoundingClientRect().top))).size"""))

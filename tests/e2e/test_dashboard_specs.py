@@ -78,3 +78,26 @@ def test_editor_changes_usl_and_sees_cp_viewer_cannot(page: Page, live_app: AppP
     page.click("#dashboard-specs-reset-button")
     expect(page.locator("#dashboard-specs-editor-div")).to_contain_text("Default limits.",
                                                                         timeout=SLOW)
+
+
+def test_the_spec_limit_labels_are_drawn_whole_at_every_size(page: Page,
+                                                             live_app: AppProcess) -> None:
+    """The walk of 2026-12-04 (docs/walks/) read "USL = 24" on the capability histogram: the
+    label ran past the plot's right edge and lost its decimals."""
+    sign_in(page, live_app.url, *_user(live_app, "viewer"))
+    page.goto(f"{live_app.url}/clusters/1/dashboard")
+    page.select_option("#dashboard-window-select", "7d")
+    expect(page.locator("#dashboard-spc-summary-div")).to_contain_text(CP, timeout=SLOW)
+    graph = "#dashboard-spc-capability-graph"
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # Plotly's resize handler redraws on the next frames
+        labels = page.locator(f"{graph} .annotation-text").evaluate_all("""(texts) => {
+            const plot = texts[0].closest('.main-svg').getBoundingClientRect();
+            return texts.map(t => { const box = t.getBoundingClientRect();
+                return [t.textContent, box.left >= plot.left - 1 && box.right <= plot.right + 1];
+            }); }""")
+        shown = dict(labels)
+        assert {"LSL = 16.00", "USL = 24.00"} <= set(shown), labels
+        assert all(shown.values()), (width, labels)  # inside the drawn plot
+        screenshot(page, f"dashboard-capability-labels-{width}")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sideways, sign_in, sticking_out, tab_rows
 from tests.servers import AppProcess
 
 ANALYST = ("explorer-analyst@plant.example", "analyst password long enough")
@@ -184,3 +184,30 @@ def test_each_outlier_says_why_at_every_screen_size(page: Page, live_app: AppPro
         table.scroll_into_view_if_needed()
         expect(table.locator("td[data-dash-column='reason']").first).to_be_visible()
         screenshot(page, f"explorer-outliers-{width}x{height}")
+
+
+def test_the_side_tabs_stay_one_row_and_the_golden_form_fits_its_card(
+        page: Page, live_app: AppProcess) -> None:
+    """The walk of 2026-12-04 (docs/walks/) found "Export" on a second row of the side tabs
+    at 1440 px, and the golden curve's name field and "Save version" squeezed past the card."""
+    sign_in(page, live_app.url, *_analyst(live_app))
+    page.goto(f"{live_app.url}/clusters/1/explorer")
+    expect(page.locator("#explorer-outliers-table td").first).to_be_visible(timeout=60_000)
+    for width, height in ((1440, 900), (1280, 860), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.get_by_role("tab", name="Golden curve").click()
+        expect(page.locator("#explorer-golden-save-button")).to_be_visible()
+        quiet(page, for_ms=300)
+        assert tab_rows(page, "#explorer-side-tabs") == 1, width
+        assert sideways(page) <= 0, width
+        assert sticking_out(page) == [], width
+        card = page.locator("#explorer-side-tabs").locator("xpath=ancestor::div[contains("
+                                                           "@class, 'card')][1]")
+        edge = card.bounding_box()
+        for part in ("#explorer-golden-name-input", "#explorer-golden-save-button"):
+            box = page.locator(part).bounding_box()
+            assert edge and box and box["x"] + box["width"] <= edge["x"] + edge["width"], part
+        if width >= 1280:  # all four tabs are seen whole, none scrolled away
+            export = page.get_by_role("tab", name="Export").bounding_box()
+            assert edge and export and export["x"] + export["width"] <= edge["x"] + edge["width"]
+        screenshot(page, f"explorer-golden-form-{width}x{height}")

@@ -29,6 +29,8 @@ def test_editor_creates_a_project_and_a_report(page: Page, live_app: AppProcess,
     listed = page.locator("#projects-list-div")
     for name in made or ["No projects yet"]:  # what is there, or the empty state
         expect(listed).to_contain_text(name)
+    if not made:  # it points at the form by its title: the form is beside it or under it
+        expect(listed).to_contain_text("Start one from a template in “New project”.")
     page.fill("#projects-name-input", "Press line quality")
     page.select_option("#projects-template-select", "manufacturing_analytics")
     page.click("#projects-create-button")

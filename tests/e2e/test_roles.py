@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import quiet, screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sideways, sign_in, sticking_out
 from tests.servers import AppProcess
 
 #: The first thing looked for on a page: the machine is shared, pages take a while to fill.
@@ -29,11 +29,14 @@ def member(live_app: AppProcess, role: str) -> tuple[str, str]:
 
 
 def shots(page: Page, name: str) -> None:
-    """The page at the three sizes, for people to look at."""
+    """The page at the three sizes, for people to look at; at each the page fits the window
+    and nothing sticks out of its card."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         quiet(page)
         screenshot(page, f"{name}-{size}")
+        assert sideways(page) <= 0, (name, size)
+        assert sticking_out(page) == [], (name, size)
     page.set_viewport_size({"width": 1280, "height": 860})
 
 

@@ -118,6 +118,10 @@ def test_viewer_sees_the_team_but_cannot_change_it(page: Page, live_app: AppProc
     page.goto(live_app.url + "/clusters/1/team")
     expect(page.locator("#team-members-div")).to_contain_text("vera@example.com")
     expect(page.locator("#team-manage-div")).to_contain_text("Only the cluster's admins")
+    # said once: the invitations card does not repeat it (the walk of 2026-12-04 saw it twice)
+    expect(page.locator("text=Only the cluster's admins can add")).to_have_count(1)
+    expect(page.locator("#team-invitations-div")).to_have_text(
+        "Open invitations are listed for the cluster's admins.")
     expect(page.locator("#team-members-div select")).to_have_count(0)
     page.goto(live_app.url + "/audit")
     expect(page.locator("#audit-error-div")).to_contain_text("administrators of a cluster")
