@@ -212,13 +212,15 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     clusters made before they existed).
 
     ``density_partials`` sums (SummingMergeTree) the weight ``w`` per process, grid, pyramid
-    level, stored group (day × line × station × product × result) and cell; its rows follow
-    the samples' tiers and retention by ``day``. ``density_months`` is their rollup without
-    the day (one row per month, stored group and cell, kept current by the materialized view
-    ``density_months_mv`` on every insert into the days), so a view over whole months sums
-    ~30× fewer groups; it moves and expires with the month's last day. ``density_grids``
-    holds each process's fixed grid, how far its partials are built (the newest ``updated``
-    row wins) and whether its months are filled (``months``).
+    level, stored group (day × line × station × product × result) and cell, for the grid's
+    coarsest ``day_levels`` levels; its rows follow the samples' tiers and retention by
+    ``day``. ``density_months`` is the rollup without the day (one row per month, stored
+    group and cell) of every level: the day levels kept current by the materialized view
+    ``density_months_mv`` on every insert into the days, the finer levels inserted there
+    directly, so a view over whole months sums ~30× fewer groups; it moves and expires with
+    the month's last day. ``density_grids`` holds each process's fixed grid, how far its
+    partials are built (the newest ``updated`` row wins), whether its months are filled
+    (``months``) and how many levels its days hold (``day_levels``).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
@@ -263,6 +265,11 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         # are filled from their days by the next catch-up).
         f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS months UInt8"
         " DEFAULT 0",
+        # How many pyramid levels the day partials hold (the finer ones are in the months
+        # only); grids made before hold every level in their days until the next catch-up
+        # trims them.
+        f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS day_levels UInt8"
+        " DEFAULT length(xbins)",
     ]
 
 
