@@ -214,7 +214,9 @@ def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
     create = str(ch.scalar("SELECT create_table_query FROM system.tables WHERE database = "
                            "{db:String} AND name = 'density_partials'",
                            parameters={"db": ch_database}))
-    assert "`yb` UInt16 CODEC(Delta(2), ZSTD(3))" in create
+    assert "`yb` UInt16 CODEC(Delta(2), ZSTD(9))" in create
+    assert "`w` Float32 CODEC(ZSTD(15))" in create
+    assert "min_bytes_for_wide_part = 0" in create
     ch.insert_rows("density_partials", [("p", 1, 0, date(2026, 11, 2), "L1", "OP10", "P1",
                                          "OK", 1, 2, 0.5)], database=ch_database,
                    column_names=COLUMNS)
