@@ -19,7 +19,7 @@ partials (the backfill), and prints medians of ``RUNS`` runs of:
   root (``LYCEUM_BENCH_VENV`` overrides; created with ``pip install datashader pandas``
   when missing; never the app's);
 - the web process's memory added by the stored draws, and the partials' compressed size
-  against the raw samples'.
+  against the raw samples', per table and pyramid level and per column (:func:`breakdown`).
 
 It replaces the "## Explorer at a million curves" section of docs/benchmarks.md.
 """
@@ -346,8 +346,10 @@ def section(results: list[dict[str, Any]]) -> str:
                   "partials built by the kernel (`partials.catch_up`), then copied to the "
                   "other days (the bench's curves repeat their shapes every day, so each "
                   "day's cells are the same as a full build's); the rest of the curves are "
-                  "generated and marked built. Read times and sizes are those of a full "
-                  "build; the full backfill's time is not measured in this mode.", ""]
+                  "generated and marked built. Read times and the day partials' size are "
+                  "those of a full build; the month rollup's rows and size are a lower bound "
+                  "(identical days add no cells to a month's union); the full backfill's "
+                  "time is not measured in this mode.", ""]
     lines += ["| curves | whole view: months / days only | zoom 1/10: months / days only | "
               "filtered (months) | whole / zoom, ClickHouse fallback | "
               "level-0 rows summed: months / days | partials on disk (days + months) / "
