@@ -19,7 +19,7 @@ partials (the backfill), and prints medians of ``RUNS`` runs of:
   root (``LYCEUM_BENCH_VENV`` overrides; created with ``pip install datashader pandas``
   when missing; never the app's);
 - the web process's memory added by the stored draws, and the partials' compressed size
-  against the raw samples'.
+  against the raw samples', per table and pyramid level and per column (:func:`breakdown`).
 
 It replaces the "## Explorer at a million curves" section of docs/benchmarks.md.
 """
@@ -125,14 +125,18 @@ def build_by_copy(ch: Any, db: str, n: int) -> dict[str, Any]:
     began = time.perf_counter()
     built = partials.catch_up(session, PROCESS)
     out["build_day_s"] = time.perf_counter() - began
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None
+    # The levels stored per month only: the other days' weights (all in the same month).
+    ch.command(f"INSERT INTO {db}.density_months SELECT process, grid, level, month, line, "
+               f"station, product, result, xb, yb, w * {DAYS - 1} FROM {db}.density_months "
+               f"WHERE level >= {grid.day_levels}")
     for shift in range(1, DAYS):  # a day per statement: within the engine's request timeout
         ch.command(
             f"INSERT INTO {db}.density_partials SELECT process, grid, level, day + {shift}, "
             f"line, station, product, result, xb, yb, w FROM {db}.density_partials "
             f"WHERE day = toDate('2026-10-01')")
     out["generate_s"] += generate(ch, db, n, ids=(day, n))
-    grid = partials.ready_grid(session, PROCESS)
-    assert grid is not None
     stored.save_grid(session, replace(grid, built_upto=n, curves=n))
     out["cells"] = built.cells * DAYS
     return out
@@ -208,6 +212,36 @@ def server_times(ch: Any, db: str, n: int, *, quick: bool = False) -> dict[str, 
     out["months_bytes"], out["months_rows"] = sizes.get("density_months", (0, 0))
     out["samples_bytes"], out["samples_rows"] = sizes.get("curve_samples", (0, 0))
     out["zoom_range"] = zoom
+    out["breakdown"] = breakdown(ch, db)
+    return out
+
+
+def breakdown(ch: Any, db: str) -> dict[str, Any]:
+    """Where the partials' bytes go: per table and level, rows and compressed bytes (each
+    level copied alone into a scratch table of the same layout and merged), and per
+    column (``system.parts_columns``, every level)."""
+    out: dict[str, Any] = {"levels": [], "columns": []}
+    for table in ("density_partials", "density_months"):
+        ch.command(f"OPTIMIZE TABLE {db}.{table} FINAL")
+        levels = [int(r[0]) for r in ch.rows(
+            f"SELECT DISTINCT level FROM {db}.{table} ORDER BY level")]
+        for level in levels:
+            ch.command(f"DROP TABLE IF EXISTS {db}.bench_scratch")
+            ch.command(f"CREATE TABLE {db}.bench_scratch AS {db}.{table}")
+            ch.command(f"INSERT INTO {db}.bench_scratch SELECT * FROM {db}.{table} "
+                       f"WHERE level = {level}",
+                       settings={"max_partitions_per_insert_block": 1000})
+            ch.command(f"OPTIMIZE TABLE {db}.bench_scratch FINAL")
+            size, rows = ch.rows(
+                "SELECT sum(data_compressed_bytes), sum(rows) FROM system.parts WHERE "
+                "database = {db:String} AND table = 'bench_scratch' AND active",
+                parameters={"db": db})[0]
+            out["levels"].append((table, level, int(rows), int(size)))
+            ch.command(f"DROP TABLE {db}.bench_scratch")
+        out["columns"] += [(table, str(r[0]), int(r[1])) for r in ch.rows(
+            "SELECT column, sum(column_data_compressed_bytes) FROM system.parts_columns "
+            "WHERE database = {db:String} AND table = {t:String} AND active GROUP BY column "
+            "ORDER BY 2 DESC", parameters={"db": db, "t": table})]
     return out
 
 
@@ -312,8 +346,10 @@ def section(results: list[dict[str, Any]]) -> str:
                   "partials built by the kernel (`partials.catch_up`), then copied to the "
                   "other days (the bench's curves repeat their shapes every day, so each "
                   "day's cells are the same as a full build's); the rest of the curves are "
-                  "generated and marked built. Read times and sizes are those of a full "
-                  "build; the full backfill's time is not measured in this mode.", ""]
+                  "generated and marked built. Read times and the day partials' size are "
+                  "those of a full build; the month rollup's rows and size are a lower bound "
+                  "(identical days add no cells to a month's union); the full backfill's "
+                  "time is not measured in this mode.", ""]
     lines += ["| curves | whole view: months / days only | zoom 1/10: months / days only | "
               "filtered (months) | whole / zoom, ClickHouse fallback | "
               "level-0 rows summed: months / days | partials on disk (days + months) / "
@@ -338,6 +374,15 @@ def section(results: list[dict[str, Any]]) -> str:
                       + (f"{ms(r['datashader']['whole'])} / {ms(r['datashader']['zoom'])}"
                          if r.get("datashader") else "not measured")
                       + f", backfill {r['build_s']:,.0f} s" for r in full)]
+    for r in results:
+        lines += ["", f"Where the partials' bytes go at {r['n']:,} curves (each level "
+                  "copied alone and merged): " + " · ".join(
+                      f"{table.removeprefix('density_')} level {level}: {rows:,} rows, "
+                      f"{mb(size)}" for table, level, rows, size in r["breakdown"]["levels"])
+                  + "; per column (all levels): " + " · ".join(
+                      f"{table.removeprefix('density_')}.{column} {mb(size)}"
+                      for table, column, size in r["breakdown"]["columns"] if size >= 2**16)
+                  + " (columns under 64 KB left out)."]
     lines += ["", "Ratios (fallback ÷ stored, whole view): " + " · ".join(
         f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in results)
         + "; (days only ÷ months): " + " · ".join(

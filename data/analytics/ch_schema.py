@@ -21,9 +21,15 @@ TIME_TABLES: tuple[str, ...] = (
 #: and pyramid level, the DenseLines weight of the curves crossing each grid cell.
 DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_months", "density_grids")
 #: Codecs of the partials' cells (sorted by column then row within a group: small deltas)
-#: and weights.
-CELL_CODEC = "CODEC(Delta, ZSTD(3))"
-WEIGHT_CODEC = "CODEC(ZSTD(9))"
+#: and weights (sums of 1/k: noisy mantissas). On a day's level 0 (416 k cells, wide
+#: parts) ZSTD(9) took the cells from 92 to 64 KB against ZSTD(3), and ZSTD(15) the
+#: weights from 122 to 101 KB against ZSTD(9) (ZSTD(19): 97 KB, at a much slower write).
+CELL_CODEC = "CODEC(Delta, ZSTD(9))"
+WEIGHT_CODEC = "CODEC(ZSTD(15))"
+#: The partials' parts store each column in its own file however small (a day's partials
+#: are below the default 10 MB of a "wide" part, and a compact part compresses every
+#: column a granule at a time: 10 % larger).
+PARTIAL_SETTINGS = "min_bytes_for_wide_part = 0"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
@@ -212,13 +218,15 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     clusters made before they existed).
 
     ``density_partials`` sums (SummingMergeTree) the weight ``w`` per process, grid, pyramid
-    level, stored group (day × line × station × product × result) and cell; its rows follow
-    the samples' tiers and retention by ``day``. ``density_months`` is their rollup without
-    the day (one row per month, stored group and cell, kept current by the materialized view
-    ``density_months_mv`` on every insert into the days), so a view over whole months sums
-    ~30× fewer groups; it moves and expires with the month's last day. ``density_grids``
-    holds each process's fixed grid, how far its partials are built (the newest ``updated``
-    row wins) and whether its months are filled (``months``).
+    level, stored group (day × line × station × product × result) and cell, for the grid's
+    coarsest ``day_levels`` levels; its rows follow the samples' tiers and retention by
+    ``day``. ``density_months`` is the rollup without the day (one row per month, stored
+    group and cell) of every level: the day levels kept current by the materialized view
+    ``density_months_mv`` on every insert into the days, the finer levels inserted there
+    directly, so a view over whole months sums ~30× fewer groups; it moves and expires with
+    the month's last day. ``density_grids`` holds each process's fixed grid, how far its
+    partials are built (the newest ``updated`` row wins), whether its months are filled
+    (``months``) and how many levels its days hold (``day_levels``).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
@@ -232,6 +240,8 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
             f" TTL toDateTime({column}) + INTERVAL {ttl.delete_after_days} DAY DELETE"
             if ttl.delete_after_days is not None else "")
     policy = f" SETTINGS storage_policy = '{STORAGE_POLICY}'" if tiered else ""
+    settings = f" SETTINGS {PARTIAL_SETTINGS}" + (
+        f", storage_policy = '{STORAGE_POLICY}'" if tiered else "")
     group = ("line LowCardinality(String), station LowCardinality(String),"
              f" product LowCardinality(String), result {RESULT_ENUM}")
     cell = f"xb UInt16 {CELL_CODEC}, yb UInt16 {CELL_CODEC}, w Float32 {WEIGHT_CODEC}"
@@ -240,17 +250,21 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         f" process LowCardinality(String), grid UInt32, level UInt8, day Date, {group}, {cell})"
         f" ENGINE = {_engine('SummingMergeTree', db, 'density_partials', replicated)}"
         f" PARTITION BY toYYYYMMDD(day) ORDER BY (process, grid, level, day, {DENSITY_KEY})"
-        f"{ttl_on('day')}{policy}",
-        # Codecs of tables made before them (new parts and merges use them).
-        *(f"ALTER TABLE {db}.density_partials{cluster} MODIFY COLUMN {column} {codec}"
-          for column, codec in (("xb", f"UInt16 {CELL_CODEC}"), ("yb", f"UInt16 {CELL_CODEC}"),
-                                ("w", f"Float32 {WEIGHT_CODEC}"))),
+        f"{ttl_on('day')}{settings}",
         f"CREATE TABLE IF NOT EXISTS {db}.density_months{cluster} ("
         f" process LowCardinality(String), grid UInt32, level UInt8, month Date, {group},"
         f" {cell})"
         f" ENGINE = {_engine('SummingMergeTree', db, 'density_months', replicated)}"
         f" PARTITION BY toYYYYMM(month) ORDER BY (process, grid, level, month, {DENSITY_KEY})"
-        f"{ttl_on(MONTH_END)}{policy}",
+        f"{ttl_on(MONTH_END)}{settings}",
+        # Codecs and part settings of tables made before them (new parts and merges use
+        # them).
+        *(f"ALTER TABLE {db}.{table}{cluster} MODIFY COLUMN {column} {codec}"
+          for table in ("density_partials", "density_months")
+          for column, codec in (("xb", f"UInt16 {CELL_CODEC}"), ("yb", f"UInt16 {CELL_CODEC}"),
+                                ("w", f"Float32 {WEIGHT_CODEC}"))),
+        *(f"ALTER TABLE {db}.{table}{cluster} MODIFY SETTING {PARTIAL_SETTINGS}"
+          for table in ("density_partials", "density_months")),
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.density_months_mv{cluster}"
         f" TO {db}.density_months AS {month_rollup(db)}",
         f"CREATE TABLE IF NOT EXISTS {db}.density_grids{cluster} ("
@@ -263,6 +277,11 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         # are filled from their days by the next catch-up).
         f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS months UInt8"
         " DEFAULT 0",
+        # How many pyramid levels the day partials hold (the finer ones are in the months
+        # only); grids made before hold every level in their days until the next catch-up
+        # trims them.
+        f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS day_levels UInt8"
+        " DEFAULT length(xbins)",
     ]
 
 

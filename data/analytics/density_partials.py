@@ -42,6 +42,9 @@ class Grid:
     ready: bool = False
     #: Whether ``density_months`` holds all of this grid's partials (rolled up by month).
     months: bool = False
+    #: How many of the coarsest levels ``density_partials`` holds per day; the finer levels
+    #: are stored per month only (grids made before held every level in their days).
+    day_levels: int = 1
 
 
 class Writer(Session, Protocol):
@@ -58,13 +61,14 @@ def _db(session: Session) -> str:
 def grids(session: Session, *, process: str) -> list[Grid]:
     """The process's grids, newest first."""
     rows = session.rows(
-        f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready, months "
+        f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready, months, "
+        f"day_levels "
         f"FROM {_db(session)}.density_grids FINAL WHERE process = {{process:String}} "
         f"ORDER BY grid DESC", parameters={"process": process})
     return [Grid(process=process, grid=int(r[0]), x0=float(r[1]), x1=float(r[2]),
                  y0=float(r[3]), y1=float(r[4]), xbins=tuple(int(v) for v in r[5]),
                  ybins=int(r[6]), built_upto=int(r[7]), curves=int(r[8]), ready=bool(r[9]),
-                 months=bool(r[10]))
+                 months=bool(r[10]), day_levels=int(r[11]))
             for r in rows]
 
 
@@ -72,13 +76,14 @@ def save_grid(session: Writer, grid: Grid) -> None:
     """Record ``grid`` (replaces the earlier row of the same process and grid)."""
     session.command(
         f"INSERT INTO {_db(session)}.density_grids (process, grid, x0, x1, y0, y1, xbins, "
-        f"ybins, built_upto, curves, ready, updated, months) SELECT {{p:String}}, "
+        f"ybins, built_upto, curves, ready, updated, months, day_levels) SELECT {{p:String}}, "
         f"{{g:UInt32}}, {{x0:Float64}}, {{x1:Float64}}, {{y0:Float64}}, {{y1:Float64}}, "
         f"{{xb:Array(UInt32)}}, {{yb:UInt32}}, {{upto:UInt64}}, {{n:UInt64}}, {{ready:UInt8}}, "
-        f"now64(6), {{months:UInt8}}", parameters={
+        f"now64(6), {{months:UInt8}}, {{dl:UInt8}}", parameters={
             "p": grid.process, "g": grid.grid, "x0": grid.x0, "x1": grid.x1, "y0": grid.y0,
             "y1": grid.y1, "xb": list(grid.xbins), "yb": grid.ybins, "upto": grid.built_upto,
-            "n": grid.curves, "ready": int(grid.ready), "months": int(grid.months)})
+            "n": grid.curves, "ready": int(grid.ready), "months": int(grid.months),
+            "dl": grid.day_levels})
 
 
 def drop_grid(session: Writer, *, process: str, grid: int) -> None:
@@ -90,18 +95,27 @@ def drop_grid(session: Writer, *, process: str, grid: int) -> None:
                         settings={"mutations_sync": 2})
 
 
-def fill_months(session: Writer, *, process: str, grid: int) -> None:
-    """Roll one grid's day partials up into ``density_months`` from scratch (a grid built
-    before the rollup existed; its later inserts may already be there, so they go first)."""
-    params = {"p": process, "g": grid}
+def fill_months(session: Writer, *, process: str, grid: int, levels: int) -> None:
+    """Roll one grid's day partials of its coarsest ``levels`` levels (those its days hold)
+    up into ``density_months`` from scratch (a grid built before the rollup existed; its
+    later inserts may already be there, so they go first)."""
+    params = {"p": process, "g": grid, "lv": levels}
     db = _db(session)
-    session.command(f"ALTER TABLE {db}.density_months DELETE WHERE process = {{p:String}} "
-                    f"AND grid = {{g:UInt32}}", parameters=params,
+    mine = "process = {p:String} AND grid = {g:UInt32} AND level < {lv:UInt8}"
+    session.command(f"ALTER TABLE {db}.density_months DELETE WHERE {mine}", parameters=params,
                     settings={"mutations_sync": 2})
     session.command(
         f"INSERT INTO {db}.density_months (process, grid, level, month, {DENSITY_KEY}, w) "
-        + month_rollup(db, where="process = {p:String} AND grid = {g:UInt32}"),
-        parameters=params)
+        + month_rollup(db, where=mine), parameters=params)
+
+
+def trim_days(session: Writer, *, process: str, grid: int, levels: int) -> None:
+    """Delete one grid's day partials of the levels from ``levels`` on (its months hold
+    them; a grid built when the days held every level)."""
+    session.command(f"ALTER TABLE {_db(session)}.density_partials DELETE WHERE process = "
+                    f"{{p:String}} AND grid = {{g:UInt32}} AND level >= {{lv:UInt8}}",
+                    parameters={"p": process, "g": grid, "lv": levels},
+                    settings={"mutations_sync": 2})
 
 
 def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
@@ -155,24 +169,27 @@ def count_upto(session: Writer, *, process: str, last_id: int) -> int:
 
 def insert_cells(session: Any, *, process: str, grid: int, level: int,
                  groups: list[tuple[date, str, str, str, str]], group: np.ndarray,
-                 xb: np.ndarray, yb: np.ndarray, w: np.ndarray) -> int:
+                 xb: np.ndarray, yb: np.ndarray, w: np.ndarray, months: bool = False) -> int:
     """Insert cells (``group[i]`` indexes ``groups``: (day, line, station, product,
-    result)); returns the rows written."""
+    result)) into the day partials, or (``months``: a level the days do not hold) into
+    their months' rollup; returns the rows written."""
     if not len(w):
         return 0
     keys: list[tuple[Any, ...]] = list(zip(*groups, strict=True)) if groups else [()] * 5
+    days = [d.replace(day=1) for d in keys[0]] if months else list(keys[0])
     idx = pa.array(group.astype(np.int32))
     table = pa.table({
         "process": pa.array([process] * len(w), pa.string()),
         "grid": pa.array(np.full(len(w), grid, dtype=np.uint32)),
         "level": pa.array(np.full(len(w), level, dtype=np.uint8)),
-        "day": pa.array(list(keys[0]), pa.date32()).take(idx),
+        "month" if months else "day": pa.array(days, pa.date32()).take(idx),
         **{name: pa.array(list(keys[i + 1]), pa.string()).take(idx)
            for i, name in enumerate(GROUP_KEY)},
         "xb": pa.array(xb.astype(np.uint16)), "yb": pa.array(yb.astype(np.uint16)),
         "w": pa.array(w.astype(np.float32))})
     for first in range(0, table.num_rows, INSERT_ROWS):
-        session.ch.insert_arrow("density_partials", table.slice(first, INSERT_ROWS),
+        session.ch.insert_arrow("density_months" if months else "density_partials",
+                                table.slice(first, INSERT_ROWS),
                                 database=session.database)
     return table.num_rows
 
@@ -213,6 +230,19 @@ def whole_months(start: date | None, end: date | None) -> tuple[date | None, dat
     if first is not None and last is not None and first > last:
         return None
     return first, last
+
+
+def reads_days(query: CurveQuery, *, months: bool) -> bool:
+    """Whether :func:`cells` reads any day partials for ``query``'s days (``months``: the
+    grid's rollup is filled): days outside the whole months of the range, or every day."""
+    if not months:
+        return True
+    start = query.start.date() if query.start is not None else None
+    end = query.end.date() if query.end is not None else None
+    if whole_months(start, end) is None:
+        return True
+    return (start is not None and start.day != 1) or (
+        end is not None and (end + timedelta(days=1)).day != 1)
 
 
 def cells(session: Session, query: CurveQuery, *, grid: int, level: int, color_by: str,

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 #: zooms to about a quarter of the range at 800 px), and the rows of every level.
 LEVELS: tuple[int, ...] = (1024, 4096)
 YBINS = 512
+#: Levels stored per day (whole views of any day range); the finer levels are stored per
+#: month only (zooms over whole months; a zoom over other days is drawn from the coarsest
+#: level, said to be coarser and refined): level 1 per day was ~4/5 of the partials' bytes.
+DAY_LEVELS = 1
 #: The grid reaches this share of the data's span beyond it on each side.
 HEADROOM = 0.05
 #: Curves rasterised per chunk, and stored groups per kernel pass (its buffers are
@@ -103,7 +107,7 @@ def plan_grid(process: str, *, grid: int, x: tuple[float, float],
         return lo - HEADROOM * span, hi + HEADROOM * span
     (x0, x1), (y0, y1) = padded(*x), padded(*y)
     return Grid(process=process, grid=grid, x0=x0, x1=x1, y0=y0, y1=y1, xbins=LEVELS,
-                ybins=YBINS, months=True)
+                ybins=YBINS, months=True, day_levels=DAY_LEVELS)
 
 
 def _inside(grid: Grid, meta: pa.Table) -> bool:
@@ -147,8 +151,13 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
         stored.drop_grid(session, process=process, grid=unfinished.grid)
     current = next((g for g in grids if g.ready), None)
     if current is not None and not current.months:  # built before the month rollup
-        stored.fill_months(session, process=process, grid=current.grid)
+        stored.fill_months(session, process=process, grid=current.grid,
+                           levels=current.day_levels)
         current = replace(current, months=True)
+        stored.save_grid(session, current)
+    if current is not None and current.day_levels > DAY_LEVELS:  # finer levels: months only
+        stored.trim_days(session, process=process, grid=current.grid, levels=DAY_LEVELS)
+        current = replace(current, day_levels=DAY_LEVELS)
         stored.save_grid(session, current)
     reason = "rebuild asked" if rebuild else ""
     if current is not None and not reason and stored.count_upto(
@@ -223,7 +232,8 @@ def _build_chunk(session: Any, grid: Grid, chunk: pa.Table) -> int:
         g, yb, xb, w = _rasterise_groups(drawn, code, len(groups), view=view, width=xbins,
                                          height=grid.ybins)
         written += stored.insert_cells(session, process=grid.process, grid=grid.grid,
-                                       level=level, groups=groups, group=g, xb=xb, yb=yb, w=w)
+                                       level=level, groups=groups, group=g, xb=xb, yb=yb, w=w,
+                                       months=level >= grid.day_levels)
     return written
 
 
@@ -317,6 +327,8 @@ def density(session: Any, query: CurveQuery, *, color_by: str, groups: list[str]
     if tail.num_rows > TAIL_MAX:
         return None
     level = _level(grid, x_range, width)
+    if level >= grid.day_levels and stored.reads_days(query, months=grid.months):
+        level = grid.day_levels - 1  # the finer levels are stored for whole months only
     dx = (grid.x1 - grid.x0) / grid.xbins[level]
     dy = (grid.y1 - grid.y0) / grid.ybins
     cols = _window(x_range, grid.x0, dx, grid.xbins[level])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -30,6 +31,28 @@ from services.core.cache import ProcessCaches
 def test_whole_months_of_a_day_range(start: date | None, end: date | None,
                                      want: tuple[date | None, date | None] | None) -> None:
     assert stored.whole_months(start, end) == want
+
+
+def _range(start: date | None, end: date | None) -> CurveQuery:
+    return CurveQuery(process="p", start=None if start is None else _day(start),
+                      end=None if end is None else _day(end, True))
+
+
+@pytest.mark.parametrize(("start", "end", "months", "want"), [
+    (None, None, True, False),
+    (None, None, False, True),  # a rollup not filled yet: every day
+    (date(2026, 11, 1), date(2026, 11, 30), True, False),
+    (date(2026, 11, 1), None, True, False),
+    (None, date(2026, 12, 31), True, False),
+    (date(2026, 11, 2), None, True, True),
+    (None, date(2026, 11, 29), True, True),
+    (date(2026, 10, 15), date(2027, 1, 31), True, True),
+    (date(2024, 2, 1), date(2024, 2, 29), True, False),  # leap day
+    (date(2026, 11, 2), date(2026, 11, 30), True, True),
+])
+def test_which_day_ranges_read_day_partials(start: date | None, end: date | None,
+                                            months: bool, want: bool) -> None:
+    assert stored.reads_days(_range(start, end), months=months) is want
 
 
 GROUPS = ["OK", "NOK"]
@@ -107,13 +130,61 @@ def test_the_cell_window_bounds_both_tables(session: ClusterSession) -> None:
 
 def test_filling_the_months_replaces_what_the_view_already_rolled_up(
         session: ClusterSession) -> None:
-    stored.fill_months(session, process="p", grid=1)  # the view's rows are not doubled
+    stored.fill_months(session, process="p", grid=1, levels=1)  # not doubled
     query = CurveQuery(process="p")
     assert _sums(session, query, months=True) == pytest.approx(_want(query))
     months = session.ch.rows(f"SELECT month, count() FROM {session.database}.density_months "
                              "FINAL GROUP BY month ORDER BY month")
     assert [(m, int(n)) for m, n in months] == [
         (date(2026, 10, 1), 1), (date(2026, 11, 1), 3), (date(2026, 12, 1), 1)]
+
+
+def test_a_level_the_days_do_not_hold_goes_to_its_month_only(
+        session: ClusterSession) -> None:
+    cells = {"group": np.array([0, 1, 1]), "xb": np.array([3, 4, 4]),
+             "yb": np.array([5, 6, 6]), "w": np.array([1.0, 0.5, 0.25])}
+    written = stored.insert_cells(
+        session, process="p", grid=1, level=1, months=True,
+        groups=[(date(2026, 11, 2), "L1", "OP10", "P1", "OK"),
+                (date(2026, 11, 30), "L1", "OP10", "P1", "NOK")], **cells)
+    assert written == 3
+    db = session.database
+    assert int(session.ch.scalar(f"SELECT count() FROM {db}.density_partials "
+                                 "WHERE level = 1")) == 0
+    found = stored.cells(session, CurveQuery(process="p"), grid=1, level=1,
+                         color_by="result", groups=GROUPS, cols=(0, 4096), rows=(0, 512),
+                         months=True)
+    assert sorted(zip(*(found[c].to_pylist() for c in ("g", "xb", "yb", "w")),
+                      strict=True)) == [(1, 3, 5, 1.0), (2, 4, 6, 0.75)]
+    assert session.ch.rows(f"SELECT DISTINCT month FROM {db}.density_months "
+                           "WHERE level = 1") == [(date(2026, 11, 1),)]
+
+
+def test_trimming_a_grids_days_keeps_the_coarse_levels_and_other_grids(
+        session: ClusterSession) -> None:
+    session.ch.insert_rows("density_partials", [
+        ("p", grid, level, date(2026, 11, 2), "L1", "OP10", "P1", "OK", 1, 2, 0.5)
+        for grid in (1, 2) for level in (1, 2)], database=session.database,
+        column_names=COLUMNS)
+    stored.trim_days(session, process="p", grid=1, levels=1)
+    left = session.ch.rows(f"SELECT grid, level, count() FROM {session.database}."
+                           "density_partials GROUP BY grid, level ORDER BY grid, level")
+    assert [tuple(int(v) for v in r) for r in left] == [(1, 0, len(ROWS)), (2, 1, 1),
+                                                        (2, 2, 1)]
+
+
+def test_filling_the_months_leaves_the_levels_stored_per_month_only(
+        session: ClusterSession) -> None:
+    session.ch.insert_rows("density_months", [
+        ("p", 1, 1, date(2026, 11, 1), "L1", "OP10", "P1", "OK", 1, 2, 0.5)],
+        database=session.database, column_names=["month" if c == "day" else c
+                                                 for c in COLUMNS])
+    stored.fill_months(session, process="p", grid=1, levels=1)
+    query = CurveQuery(process="p")
+    assert _sums(session, query, months=True) == pytest.approx(_want(query))
+    level1 = stored.cells(session, query, grid=1, level=1, color_by="result",
+                          groups=GROUPS, cols=(0, 4096), rows=(0, 512), months=True)
+    assert level1["w"].to_pylist() == [0.5]
 
 
 def test_a_dropped_grid_leaves_no_rollup(session: ClusterSession) -> None:
@@ -127,7 +198,8 @@ def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
         ch.command(statement)
     for table in ("density_months_mv", "density_months"):  # as made before the rollup
         ch.command(f"DROP TABLE {ch_database}.{table}")
-    ch.command(f"ALTER TABLE {ch_database}.density_grids DROP COLUMN months")
+    for column in ("months", "day_levels"):
+        ch.command(f"ALTER TABLE {ch_database}.density_grids DROP COLUMN {column}")
     ch.command(f"ALTER TABLE {ch_database}.density_partials MODIFY COLUMN yb UInt16 "
                "CODEC(ZSTD(1))")
     ch.command(f"INSERT INTO {ch_database}.density_grids VALUES ('p', 1, 0, 1, 0, 1, "
@@ -138,10 +210,13 @@ def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
     session = ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())
     [grid] = stored.grids(session, process="p")
     assert grid.ready and not grid.months  # read from its days until its months are filled
+    assert grid.day_levels == 2  # every level in its days until the next catch-up trims
     create = str(ch.scalar("SELECT create_table_query FROM system.tables WHERE database = "
                            "{db:String} AND name = 'density_partials'",
                            parameters={"db": ch_database}))
-    assert "`yb` UInt16 CODEC(Delta(2), ZSTD(3))" in create
+    assert "`yb` UInt16 CODEC(Delta(2), ZSTD(9))" in create
+    assert "`w` Float32 CODEC(ZSTD(15))" in create
+    assert "min_bytes_for_wide_part = 0" in create
     ch.insert_rows("density_partials", [("p", 1, 0, date(2026, 11, 2), "L1", "OP10", "P1",
                                          "OK", 1, 2, 0.5)], database=ch_database,
                    column_names=COLUMNS)

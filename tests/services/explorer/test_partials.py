@@ -105,18 +105,53 @@ def test_stored_and_in_memory_images_agree_for_a_union_of_groups(
     built = partials.catch_up(session, PROCESS)
     assert built.curves == 120 and built.rebuilt
     groups = ["NOK", "OK", "WARNING"]
-    for level in (0, 1):
+    # The finer levels are stored per month only: views reading days use the day levels.
+    days = stored.reads_days(query, months=True)
+    for level in range(partials.DAY_LEVELS if days else len(partials.LEVELS)):
         got, want = _grid_view(session, query, groups, level)
         for a, b in zip(got, want, strict=True):
             np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
         assert sum(float(img.sum()) for img in want) > 0
 
 
-def test_a_grid_built_before_the_month_rollup_is_filled_from_its_days(
+def test_the_days_hold_the_coarse_levels_and_the_months_every_level(
         session: ClusterSession) -> None:
     partials.catch_up(session, PROCESS)
+    db = session.database
+    levels = {t: [int(r[0]) for r in session.ch.rows(
+        f"SELECT DISTINCT level FROM {db}.{t} ORDER BY level")]
+        for t in ("density_partials", "density_months")}
+    assert levels == {"density_partials": list(range(partials.DAY_LEVELS)),
+                      "density_months": list(range(len(partials.LEVELS)))}
+
+
+def test_a_zoom_over_days_outside_whole_months_is_coarser_and_says_so(
+        session: ClusterSession) -> None:
+    partials.catch_up(session, PROCESS)
+    day = T0.date() + timedelta(days=1)
+    query = CurveQuery(process=PROCESS, start=datetime.combine(day, time.min),
+                       end=datetime.combine(day, time.max))
     grid = partials.ready_grid(session, PROCESS)
-    assert grid is not None and grid.months
+    assert grid is not None
+    share = (grid.x1 - grid.x0) / 4  # 1,024 columns of level 1, 256 of level 0
+    xr, yr = (grid.x0, grid.x0 + share), (grid.y0, grid.y1)
+    found = partials.density(session, query, color_by="result", groups=["OK"], other=-1,
+                             x_range=xr, y_range=yr, width=1000, height=500)
+    assert found is not None and found.level == partials.DAY_LEVELS - 1 and found.coarse
+    whole = partials.density(session, CurveQuery(process=PROCESS), color_by="result",
+                             groups=["OK"], other=-1, x_range=xr, y_range=yr, width=1000,
+                             height=500)
+    assert whole is not None and whole.level == 1 and not whole.coarse  # from the months
+    assert (found.images[0] > 0).any()
+
+
+def test_a_grid_built_before_the_month_rollup_is_filled_from_its_days(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(partials, "DAY_LEVELS", len(partials.LEVELS))  # every level per day
+    partials.catch_up(session, PROCESS)
+    monkeypatch.undo()
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None and grid.months and grid.day_levels == len(partials.LEVELS)
     db = session.database
     session.ch.command(f"TRUNCATE TABLE {db}.density_months")
     stored.save_grid(session, replace(grid, months=False))
@@ -125,15 +160,19 @@ def test_a_grid_built_before_the_month_rollup_is_filled_from_its_days(
     for a, b in zip(from_days, want, strict=True):  # read from the days while unfilled
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
 
-    assert partials.catch_up(session, PROCESS).curves == 0  # nothing new: only the fill
+    assert partials.catch_up(session, PROCESS).curves == 0  # nothing new: fill and trim
     filled = partials.ready_grid(session, PROCESS)
     assert filled is not None and filled.months and filled.grid == grid.grid
-    from_months, _ = _grid_view(session, CurveQuery(process=PROCESS), groups)
-    for a, b in zip(from_months, want, strict=True):
-        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
-    rows = {t: int(session.ch.scalar(f"SELECT count() FROM {db}.{t} FINAL"))
+    assert filled.day_levels == partials.DAY_LEVELS
+    for level in range(len(partials.LEVELS)):  # every level from the months
+        from_months, want = _grid_view(session, CurveQuery(process=PROCESS), groups, level)
+        for a, b in zip(from_months, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+    rows = {t: int(session.ch.scalar(f"SELECT count() FROM {db}.{t} FINAL WHERE level = 0"))
             for t in ("density_partials", "density_months")}
     assert 0 < rows["density_months"] < rows["density_partials"]  # two days in one month
+    assert int(session.ch.scalar(f"SELECT count() FROM {db}.density_partials "
+                                 f"WHERE level >= {partials.DAY_LEVELS}")) == 0  # trimmed
 
 
 def test_at_screen_size_every_touched_pixel_stays_and_the_spike_is_visible(
