@@ -355,7 +355,7 @@ def section(clear: dict[str, dict[str, float]], subtle: dict[str, dict[str, floa
               "tail's (a tail longer beyond them is compressed so that the OK curves' "
               "largest is a normal's largest of as many: a rare OK residual then does not "
               "outrank a shift just past every OK curve's), and a curve ranks by its "
-              "largest (the neighbour score weighted 1.5, the isolation score 0.6); its "
+              "largest (the isolation score weighted 0.6); its "
               "reason words that score (the neighbour score: where the curve differs from "
               "its nearest OK curves)."]
     lines += ["", "**Time to rank** (curves of 1,500 samples; *on the grid* is the profile "
