@@ -318,23 +318,33 @@ def _grouped(mean: np.ndarray, group: np.ndarray, base: np.ndarray) -> np.ndarra
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _project(mean: np.ndarray, group: np.ndarray, base: np.ndarray, basis: np.ndarray
              ) -> np.ndarray:
-    """Every row of ``mean`` averaged over the bin groups, less ``base``, in the columns of
-    ``basis`` (orthonormal), then its distance from their span."""
-    n, dims = mean.shape[0], basis.shape[1]
+    """Every row of ``mean`` averaged over the bin groups (each a run of neighbouring bins,
+    in order), less ``base``, in the columns of ``basis`` (orthonormal), then its distance
+    from their span. Nothing is allocated per row: each group's mean goes into the
+    coordinates as soon as its run ends."""
+    n, dims, bins = mean.shape[0], basis.shape[1], mean.shape[1]
     out = np.zeros((n, dims + 1), dtype=np.float32)
     for i in prange(n):
-        row = np.zeros(base.shape[0])
-        _grouped_row(mean[i], group, base, row)
-        total = 0.0
-        for g in range(row.shape[0]):
-            total += row[g] * row[g]
-        along = 0.0
+        total, along = 0.0, 0.0
+        g, acc, count = -1, 0.0, 0
+        for b in range(bins + 1):
+            nxt = group[b] if b < bins else -2
+            if nxt == -1:
+                continue
+            if nxt != g:
+                if g >= 0 and count > 0:
+                    v = acc / count
+                    total += v * v
+                    for d in range(dims):
+                        out[i, d] += v * basis[g, d]
+                g, acc, count = nxt, 0.0, 0
+            if b < bins:
+                count += 1
+                y = mean[i, b]
+                if y == y:
+                    acc += y - base[g]
         for d in range(dims):
-            c = 0.0
-            for g in range(row.shape[0]):
-                c += row[g] * basis[g, d]
-            out[i, d] = c
-            along += c * c
+            along += float(out[i, d]) * float(out[i, d])
         out[i, dims] = np.sqrt(max(total - along, 0.0))
     return out
 

@@ -37,7 +37,7 @@ SHARE, MAX_DIMS = 0.99, 16
 #: The neighbour whose distance is the score (the 5th: a pair or a few similar defects do
 #: not hide each other).
 K = 5
-FIT_CURVES, NEIGHBOURS_FROM, SEED = 1000, 256, 19
+FIT_CURVES, NEIGHBOURS_FROM, SEED = 500, 128, 19
 #: The curves are compared on at most this many points (means of neighbouring bins): the
 #: shape, not the sensor noise, and a small eigen-problem.
 POINTS = 64
