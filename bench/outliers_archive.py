@@ -63,6 +63,7 @@ METHODS = ("ours", "peak y", "Euclidean to median")
 #: The expected precision of a random order (defects among all curves of the group).
 CHANCE = "random order"
 MEDIA = "application/vnd.apache.parquet"
+RETRIES = 3
 
 
 def wheel(cache: Path = CACHE) -> Path:
@@ -124,18 +125,31 @@ class Lab:
                            json={"name": "archive bench", "role": "editor",
                                  "expires_in_days": 1})
         assert token.status_code == 201, token.text
+        self.retried = 0
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token.json()['secret']}"
 
     def send(self, process: str, body: bytes) -> None:
-        """Import one group (one batch, whole or not at all)."""
+        """Import one group (one batch, whole or not at all; a batch the engine failed
+        under the shared machine's load is sent again under a new batch id, at most
+        ``RETRIES`` times)."""
         base = f"{self.url}/api/v1/clusters/{self.cluster}/ingest"
-        for _ in range(300):
-            sent = self.http.post(base, params={"batch_id": process, "kind": "curves"},
-                                  data=body, headers={"Content-Type": MEDIA}, timeout=300)
-            if sent.status_code != 429:
-                break
-            time.sleep(0.5)
+        for attempt in range(RETRIES + 1):
+            batch_id = process if not attempt else f"{process}-again{attempt}"
+            for _ in range(300):
+                sent = self.http.post(base, params={"batch_id": batch_id, "kind": "curves"},
+                                      data=body, headers={"Content-Type": MEDIA}, timeout=300)
+                if sent.status_code != 429:
+                    break
+                time.sleep(0.5)
+            answer = sent.json() if sent.headers.get("Content-Type", "").startswith(
+                "application/json") else {}
+            if answer.get("status") == "failed" and attempt < RETRIES:
+                print(f"{process}: the batch failed ({answer.get('message')}); again",
+                      flush=True)
+                self.retried += 1
+                continue
+            break
         assert sent.status_code == 201 and sent.json()["status"] == "done", sent.text[:500]
 
     def top(self, process: str, n_curves: int, k: int) -> tuple[list[str], list[str], float]:
@@ -265,6 +279,20 @@ def section(result: dict[str, Any], sets: dict[str, Labelled], seeds: int) -> st
              "usual variation is every curve and the baselines use the median of all:", "",
              *_table(result["rows"], "unrecorded"), "",
              _verdict(result["rows"]), "",
+             "What limits it (each group plotted, OK curves grey and defects red, and looked "
+             "at): in ArrowHead and OSULeaf the defects lie inside the OK class's own "
+             "spread, and the OK classes have rarer shapes of their own (GunPoint 2, "
+             "ArrowHead 0) that every score without labels ranks first; peak y wins on "
+             "ArrowHead only because its classes 1 and 2 peak a little higher. GunPoint and "
+             "ItalyPowerDemand have fewer samples than the explorer's 256 bins (150 and 24), "
+             "so most bins are empty in every curve: the ranking interpolates those "
+             "structural gaps before aligning. What finds these defects is the neighbour "
+             "score (distance to the 5th nearest usual curve in a projection onto their "
+             "principal components); the scores against one centre (shift, level, shape, "
+             "noise) mostly rank the OK class's own extremes. The bench was checked too: a "
+             "copy of the route's grid and golden curve computed beside it gives the same "
+             "mean precision (one pair differed by one curve in one seed), and the 8 are "
+             "the other class.", "",
              "The reason shown for the first defect found in each set (seed 0, recorded):", ""]
     lines += [f"- {name}: “{text}”" for name, text in result["reasons"].items()]
     return "\n".join(lines) + "\n"

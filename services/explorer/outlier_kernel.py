@@ -1,5 +1,7 @@
 """Compiled kernels of the outlier ranking (numba, decision 0009): per-curve shape measures
-against the golden centre after the best small x shift, and isolation-forest path lengths.
+against the golden centre after the best small x shift, isolation-forest path lengths, and
+the projection of curves onto a few components and the distance to the k-th nearest usual
+curve there.
 
 Both take every curve on the explorer's common grid (``mean/low/high[curve, bin]``, NaN where
 a curve has no sample) and run in parallel over curves, releasing the GIL.
@@ -287,6 +289,94 @@ def _path_lengths(points: np.ndarray, feature: np.ndarray, split: np.ndarray,
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _grouped_row(y: np.ndarray, group: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
+    """``out[g]``: the mean of ``y`` over the bins of group ``g`` less ``base[g]`` (a bin
+    without a sample counts as the base; ``group[b] < 0``: bin left out)."""
+    counts = np.zeros(out.shape[0])
+    out[:] = 0.0
+    for b in range(y.shape[0]):
+        g = group[b]
+        if g >= 0:
+            counts[g] += 1.0
+            if y[b] == y[b]:
+                out[g] += y[b] - base[g]
+    for g in range(out.shape[0]):
+        if counts[g] > 0:
+            out[g] /= counts[g]
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _grouped(mean: np.ndarray, group: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Every row of ``mean`` averaged over the bin groups, less ``base``."""
+    out = np.zeros((mean.shape[0], base.shape[0]))
+    for i in prange(mean.shape[0]):
+        _grouped_row(mean[i], group, base, out[i])
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _project(mean: np.ndarray, group: np.ndarray, base: np.ndarray, basis: np.ndarray
+             ) -> np.ndarray:
+    """Every row of ``mean`` averaged over the bin groups (each a run of neighbouring bins,
+    in order), less ``base``, in the columns of ``basis`` (orthonormal), then its distance
+    from their span. Nothing is allocated per row: each group's mean goes into the
+    coordinates as soon as its run ends."""
+    n, dims, bins = mean.shape[0], basis.shape[1], mean.shape[1]
+    out = np.zeros((n, dims + 1), dtype=np.float32)
+    for i in prange(n):
+        total, along = 0.0, 0.0
+        g, acc, count = -1, 0.0, 0
+        for b in range(bins + 1):
+            nxt = group[b] if b < bins else -2
+            if nxt == -1:
+                continue
+            if nxt != g:
+                if g >= 0 and count > 0:
+                    v = acc / count
+                    total += v * v
+                    for d in range(dims):
+                        out[i, d] += v * basis[g, d]
+                g, acc, count = nxt, 0.0, 0
+            if b < bins:
+                count += 1
+                y = mean[i, b]
+                if y == y:
+                    acc += y - base[g]
+        for d in range(dims):
+            along += float(out[i, d]) * float(out[i, d])
+        out[i, dims] = np.sqrt(max(total - along, 0.0))
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _nearest(points: np.ndarray, refs: np.ndarray, own: np.ndarray, k: int) -> np.ndarray:
+    """Per row of ``points``: the distance to its ``k``-th nearest row of ``refs``, leaving
+    out ``refs[own[i]]`` (the point itself; ``own[i] < 0``: not among them)."""
+    n, dims = points.shape
+    out = np.full(n, np.nan)
+    for i in prange(n):
+        best = np.full(k, np.inf)
+        for j in range(refs.shape[0]):
+            if j == own[i]:
+                continue
+            d, bound = 0.0, best[k - 1]
+            for c in range(dims):
+                t = points[i, c] - refs[j, c]
+                d += t * t
+                if d >= bound:  # farther than the k-th nearest so far: no need to finish
+                    break
+            if d < bound:
+                m = k - 1
+                while m > 0 and best[m - 1] > d:
+                    best[m] = best[m - 1]
+                    m -= 1
+                best[m] = d
+        if best[k - 1] < np.inf:
+            out[i] = np.sqrt(best[k - 1])
+    return out
+
+
 @njit(cache=True, nogil=True)
 def average_path(n: int) -> float:
     """Expected path length of an unsuccessful search in a binary tree of ``n`` points."""
@@ -315,6 +405,24 @@ def path_lengths(*args: Any) -> np.ndarray:
         return np.asarray(_path_lengths(*args))
 
 
+def grouped(*args: Any) -> np.ndarray:
+    """Run :func:`_grouped` (arguments as documented there)."""
+    with LAUNCH:
+        return np.asarray(_grouped(*args))
+
+
+def project(*args: Any) -> np.ndarray:
+    """Run :func:`_project` (arguments as documented there)."""
+    with LAUNCH:
+        return np.asarray(_project(*args))
+
+
+def nearest(points: np.ndarray, refs: np.ndarray, own: np.ndarray, k: int) -> np.ndarray:
+    """Run :func:`_nearest` (arguments as documented there)."""
+    with LAUNCH:
+        return np.asarray(_nearest(points, refs, own, k))
+
+
 def warm_up() -> None:
     """Compile (or load the cached compilation of) the kernels on a tiny input."""
     rows = np.array([[0.0, 1.0, 2.0, 3.0]], dtype=np.float32)
@@ -322,3 +430,7 @@ def warm_up() -> None:
     shape_measures(rows, rows, rows, centre, np.ones(4), 1, 2)
     points = np.zeros((2, 2))
     path_lengths(points, *grow_forest(points, n_trees=1, sample=2, seed=0))
+    nearest(points, points, np.array([0, -1], dtype=np.int64), 1)
+    group = np.array([0, 0, 1, -1], dtype=np.int64)
+    grouped(rows, group, np.zeros(2))
+    project(rows, group, np.zeros(2), np.eye(2))

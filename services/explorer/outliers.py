@@ -16,13 +16,22 @@ else all; median and MAD), grouped into scores:
   their slopes, and the largest local deviation in units of the golden band (a bump, a dip);
 - *noise*: the spread inside each grid bin beyond the slope, and the bin-to-bin curvature;
 - *missing*: the share of the golden curve's bins where the curve has no sample;
+- *neighbours*: the distance to the 5th nearest usual curve in a projection of the curves
+  onto the usual curves' principal components (``outlier_space``): a shape none of the
+  usual curves has, also where the usual curves have several modes (one centre sits
+  between them);
 - *isolation*: an isolation forest's score over the measures and features at once (an
   unusual mix).
+
+Curves with fewer samples than the grid has bins leave the same bins empty in every curve;
+those structural gaps are interpolated first (``outlier_space.gaps``), so that shifts and
+slopes see neighbouring bins.
 
 Each score is then mapped so that its tail over the usual variation is a normal one's (a
 bounded measure's short tail, a largest-of-several score's long one), and a curve's rank
 follows its largest; its reason describes that score in words ("late knee at x 0.51
-(+0.05)", "peak 12 % high at x 0.62"). Ties keep curve id order; curves without a sample in
+(+0.05)", "peak 12 % high at x 0.62", "shape differs from its 5 nearest OK curves at
+x 40–80 (+12 % of the range)"). Ties keep curve id order; curves without a sample in
 the range come last. Cost: linear in curves × grid bins (see docs/benchmarks.md).
 """
 
@@ -37,11 +46,13 @@ import numpy as np
 from lyceum.errors import ValidationError
 from services.explorer import outlier_features
 from services.explorer import outlier_kernel as kernel
+from services.explorer import outlier_space as space
 from services.explorer.curve_queries import Profiles
 from services.explorer.evaluation import regrid
 from services.explorer.golden import Golden
 
-SCORES = ("shift", "level", "shape", "noise", "missing", "isolation")
+SCORES = ("shift", "level", "shape", "noise", "missing", "neighbours", "isolation")
+NEIGHBOURS = SCORES.index("neighbours")
 #: The largest x shift tried when aligning a curve with the golden centre (share of bins).
 MAX_SHIFT_SHARE = 0.08
 #: Below this score a curve is within the usual variation of the filtered curves.
@@ -56,6 +67,11 @@ TAIL, TAIL_UNLABELLED = (0.9, 0.99), (0.5, 0.9)
 MAX_STRETCH = 2.0
 #: The isolation score counts at this weight (it sees every measure and is noisier alone).
 ISOLATION_WEIGHT = 0.6
+#: The neighbour score counts at this weight. More (1.3–1.5) finds more of the archive
+#: sets' defects (bench/outliers_archive.py: their usual curves vary so much that every
+#: centre score has a long tail) but lets the usual curves' neighbour tail outrank subtle
+#: shifts and gains on the generated sets (bench/outliers.py), so it counts as the others.
+NEIGHBOUR_WEIGHT = 1.0
 N_TREES, TREE_SAMPLE, SEED = 64, 256, 19
 #: Reasons are worded for this many curves from the top (the table's length).
 EXPLAIN = 500
@@ -131,7 +147,8 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
     """Rank every curve of ``profiles`` by how far, and how, it deviates from ``golden``.
 
     ``reference`` (a mask over the curves, e.g. those judged OK) sets the usual variation
-    each score is measured against; ``None`` or fewer than 3 curves: all of them. Reasons
+    each score is measured against; ``None``, fewer than 3 curves or every curve: all of
+    them, with defects possibly among them (nobody has judged the curves). Reasons
     are worded for the first ``explain`` curves of the ranking."""
     ids = np.asarray(profiles.curve_ids, dtype=np.int64)
     n = len(ids)
@@ -141,7 +158,11 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
         return Ranking(curve_ids=ids[order], score=np.zeros(n),
                        reasons=[reason] * min(n, explain),
                        scores=np.zeros((n, len(SCORES))))
-    ctx = _context(profiles, golden)
+    labelled = bool(reference is not None and MIN_CURVES <= np.count_nonzero(reference) < n)
+    mask = np.asarray(reference, dtype=bool) if labelled else np.ones(n, dtype=bool)
+    holes = space.gaps(profiles.mean, mask)
+    profiles = space.filled(profiles, holes)
+    ctx = _context(profiles, golden, holes)
     max_shift = max(int(round(MAX_SHIFT_SHARE * len(ctx.x))), 1)
     measures = kernel.shape_measures(profiles.mean, profiles.low, profiles.high, ctx.centre,
                                      ctx.sigma, max_shift, _joint(ctx))
@@ -153,13 +174,13 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
             shape[:, outlier_features.KNEE_X], shape[:, outlier_features.FALL_X],
             (measures[:, kernel.SHIFT] + measures[:, kernel.SHIFT_END]) / 2])
         features = measures[:, list(FEATURES)]
-        labelled = bool(reference is not None
-                        and np.count_nonzero(reference) >= MIN_CURVES)
-        mask = np.asarray(reference, dtype=bool) if labelled else np.ones(n, dtype=bool)
         ref = features[mask]
         z = _robust_z(features, _floors(ctx), ref)
         z = np.column_stack([z, _robust_z(shape, _shape_floors(ctx), shape[mask])])
-        scores = _scores(z)
+        where = space.project(profiles.mean, ctx.centre, mask)
+        near = space.neighbour_distance(where)[:, None]
+        floor = np.array([0.002 * ctx.y_span * np.sqrt(max(len(where.bins), 1))])
+        scores = _scores(z, _robust_z(near, floor, near[mask])[:, 0])
         gain = measures[:, kernel.GAIN] / np.nanmedian(ref[:, _COLUMN[kernel.GAIN]])
         scores[gain < MIN_SHAPE_GAIN, 0] = 0.0  # not the golden shape moved: no shift
         scores = _calibrated(scores, scores[mask], labelled=labelled)
@@ -174,14 +195,19 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
                    spread=float(np.nanmedian(measures[:, kernel.SPREAD])),
                    knee_x=float(np.nanmedian(measures[:, OWN_KNEE_X])),
                    fall_x=float(np.nanmedian(measures[:, OWN_FALL_X])))
-    reasons = [_reason(ctx, usual, measures[i], z[i], scores[i]) if not empty[i]
-               else "no samples in this x range" for i in order[:explain]]
+    shown = order[:explain]
+    unlike = _unlike(ctx, profiles.mean, where, shown, "OK curves" if labelled else "curves")
+    reasons = [_reason(ctx, usual, measures[i], z[i], scores[i], unlike[j])
+               if not empty[i] else "no samples in this x range" for j, i in enumerate(shown)]
     return Ranking(curve_ids=ids[order], score=combined[order], reasons=reasons,
                    scores=scores[order])
 
 
-def _context(profiles: Profiles, golden: Golden) -> _Context:
+def _context(profiles: Profiles, golden: Golden, holes: space.Gaps) -> _Context:
     on = regrid(golden, profiles)
+    on = Golden(x=on.x, center=holes.fill(on.center), lower=holes.fill(on.lower),
+                upper=holes.fill(on.upper), n_curves=on.n_curves, method=on.method,
+                band=on.band)
     centre = on.center.astype(np.float64)
     finite = np.isfinite(centre)
     if finite.sum() < 2:
@@ -254,8 +280,8 @@ def _col(z: np.ndarray, measure: int) -> np.ndarray:
     return z[..., _COLUMN[measure]]
 
 
-def _scores(z: np.ndarray) -> np.ndarray:
-    """The ``SCORES`` columns from the features' z scores."""
+def _scores(z: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """The ``SCORES`` columns from the features' z scores and the neighbour distance's."""
     up = np.clip(z, 0, None)
     unique = np.delete(z, _COLUMN[MEAN_SHIFT], axis=1)  # the forest sees each shift once
     forest = _isolation(np.clip(np.nan_to_num(unique), -1e3, 1e3))
@@ -265,7 +291,7 @@ def _scores(z: np.ndarray) -> np.ndarray:
         np.fmax(np.fmax(_col(up, kernel.RESIDUAL), _col(up, kernel.SLOPE_RESIDUAL)),
                 _col(up, kernel.LOCAL)),
         np.fmax(_col(up, kernel.SPREAD), _col(up, kernel.CURVATURE)),
-        _col(up, kernel.MISSING), forest])
+        _col(up, kernel.MISSING), np.clip(near, 0, None), forest])
 
 
 def _calibrated(scores: np.ndarray, ref: np.ndarray, *, labelled: bool) -> np.ndarray:
@@ -280,7 +306,8 @@ def _calibrated(scores: np.ndarray, ref: np.ndarray, *, labelled: bool) -> np.nd
     there, so that the largest reference value goes to the normal's largest of as many
     draws, and goes on at the usual slope beyond it: an OK curve's rare residual does not
     outrank a defect that is beyond every OK curve on a bounded measure (a shift just past
-    the tolerance). The isolation score then counts at ``ISOLATION_WEIGHT``."""
+    the tolerance). The isolation score then counts at ``ISOLATION_WEIGHT``, the
+    neighbour score at ``NEIGHBOUR_WEIGHT``."""
     levels = TAIL if labelled else TAIL_UNLABELLED
     low, high = np.quantile(np.nan_to_num(ref, nan=0.0), levels, axis=0)
     n_low, n_high = (NormalDist().inv_cdf(0.5 + q / 2) for q in levels)
@@ -297,6 +324,7 @@ def _calibrated(scores: np.ndarray, ref: np.ndarray, *, labelled: bool) -> np.nd
     out = np.where(scores > 0, np.fmax(mapped, 0.0), 0.0)
     out[np.isnan(scores)] = np.nan
     out[:, -1] *= ISOLATION_WEIGHT
+    out[:, NEIGHBOURS] *= NEIGHBOUR_WEIGHT
     return out
 
 
@@ -319,14 +347,18 @@ def _percent(dev: float, base: float) -> str:
     return f"{abs(dev) / base * 100:.0f} % {'high' if dev > 0 else 'low'}"
 
 
-def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray) -> str:
-    """One curve's largest score in words (the isolation score's only when no other is
-    unusual: a named deviation says more than a mix)."""
-    concrete = np.nan_to_num(s[:-1], nan=-1.0)  # every score but the isolation one
+def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray,
+            unlike: str) -> str:
+    """One curve's largest score in words: of the scores that name a deviation (a shift,
+    a level, a bump, noise, a gap) when one is unusual, else where the curve differs from
+    its nearest usual curves (``unlike``), else the isolation score's mix: a named
+    deviation says more."""
+    concrete = np.nan_to_num(s[:NEIGHBOURS], nan=-1.0)  # the scores that name a deviation
     which = int(np.argmax(concrete))
-    if not concrete[which] >= USUAL:
-        which = len(SCORES) - 1
-        if not s[which] >= USUAL:
+    if not concrete[which] >= USUAL:  # then the nearest usual curves, then the mix
+        which = NEIGHBOURS if s[NEIGHBOURS] >= NEIGHBOUR_WEIGHT * USUAL else \
+            len(SCORES) - 1 if s[-1] >= USUAL else -1  # unusual before its weight
+        if which < 0:
             return "within the usual variation"
     name = SCORES[which]
     level = SCORES.index("level")
@@ -347,6 +379,8 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
         return f"noisy ({times:.1f}× the usual spread)" if np.isfinite(times) else "noisy"
     if name == "missing":
         return _gap(ctx, m)
+    if name == "neighbours":
+        return unlike
     if name == "isolation":
         top = np.argsort(-np.abs(np.nan_to_num(z)), kind="stable")[:2]
         words = [*FEATURES.values(), *outlier_features.NAMES]
@@ -403,3 +437,19 @@ def _shape(ctx: _Context, m: np.ndarray) -> str:
         return f"{kind} at x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % of the range)"
     return f"{'high' if dev > 0 else 'low'} around x {_x(x)} ({dev / ctx.y_span * 100:+.0f} % " \
         "of the range)"
+
+
+def _unlike(ctx: _Context, mean: np.ndarray, where: space.Space, rows: np.ndarray,
+            who: str) -> list[str]:
+    """Per curve of ``rows``: "shape differs from its 5 nearest OK curves at x 40–80
+    (+12 % of the range)" (``outlier_space.differences``)."""
+    first, last, dev, k = space.differences(where, mean, rows)
+    out = []
+    for a, b, d in zip(first.tolist(), last.tolist(), dev.tolist(), strict=True):
+        if not np.isfinite(d):
+            out.append(f"shape differs from its nearest {who}")
+            continue
+        x0, x1 = ctx.x[a] - ctx.dx / 2, ctx.x[b] + ctx.dx / 2
+        out.append(f"shape differs from its {k} nearest {who} at x {_x(x0)}–{_x(x1)} "
+                   f"({d / ctx.y_span * 100:+.0f} % of the range)")
+    return out

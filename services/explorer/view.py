@@ -277,7 +277,8 @@ def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
              else f"the table lists the {listed:,} most deviating (it holds at most "
                   f"{result.limit:,} rows; export the whole set from the Export tab)")
     text = (f"All {result.n_ranked:,} filtered curves ranked against the {label}, each "
-            f"aligned in x first; {table}; “Why” names its largest deviation. The top "
+            f"aligned in x first, and against the usual curves most like it; {table}; "
+            f"“Why” names its largest deviation. The top "
             f"{len(result.top_lines)} are drawn in orange (at most {TOP_OUTLIERS}, so the "
             "chart stays readable). Click a row for its part.")
     if drawn is not None and drawn != result.n_ranked:

@@ -151,7 +151,9 @@ REASON = re.compile(r"(late|early) (knee|end) at x [0-9.e-]+ \([+-][0-9.e-]+\)"
                     r"|ends early at x .+|starts late at x .+"
                     r"|extra peak at x .+|dip at x .+|(high|low) around x .+"
                     r"|offset [+-]\d+ % of the range|unusual mix of .+"
-                    r"|within the usual variation|shape differs|missing samples")
+                    r"|within the usual variation|shape differs|missing samples"
+                    r"|shape differs from its (\d+ )?nearest (OK )?curves"
+                    r"( at x [0-9.e-]+–[0-9.e-]+ \([+-]\d+ % of the range\))?")
 
 
 def test_each_outlier_says_why_at_every_screen_size(page: Page, live_app: AppProcess) -> None:

@@ -1,5 +1,6 @@
 """The outlier kernels on exact cases: the shift, gain and offset of a known curve, local
-deviations and gaps, and a seeded isolation forest."""
+deviations and gaps, a seeded isolation forest, the k-th nearest neighbour and the
+projection onto a few components."""
 
 from __future__ import annotations
 
@@ -85,3 +86,21 @@ def test_a_seeded_forest_is_the_same_and_isolates_the_odd_point_first() -> None:
     depth = kernel.path_lengths(points, *first)
     assert int(np.argmin(depth)) == 300
     assert kernel.average_path(1) == 0.0 and kernel.average_path(2) == 1.0
+
+
+def test_nearest_gives_the_kth_distance_without_the_point_itself() -> None:
+    points = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0], [6.0, 8.0]])
+    refs = points[:3]
+    own = np.array([0, 1, 2, -1], dtype=np.int64)
+    assert kernel.nearest(points, refs, own, 1).tolist() == [1.0, np.sqrt(18.0), 1.0, 5.0]
+    assert kernel.nearest(points, refs, own, 2).tolist() == [5.0, 5.0, np.sqrt(18.0),
+                                                              np.sqrt(85.0)]
+
+
+def test_projection_averages_bin_groups_and_measures_the_rest() -> None:
+    mean = np.array([[1.0, 3.0, 5.0, np.nan], [2.0, 2.0, np.nan, 9.0]], dtype=np.float32)
+    group = np.array([0, 0, 1, -1], dtype=np.int64)  # the last bin left out
+    base = np.array([1.0, 1.0])
+    assert kernel.grouped(mean, group, base).tolist() == [[1.0, 4.0], [1.0, 0.0]]
+    out = kernel.project(mean, group, base, np.array([[1.0], [0.0]]))
+    assert np.allclose(out, [[1.0, 4.0], [1.0, 0.0]])

@@ -1,16 +1,19 @@
 """The outlier ranking on small generated sets: every defect kind above the OK curves with
 its reason worded right, stable ties, and degenerate input (one curve, constant curves,
-NaNs, curves of different lengths, a golden curve outside the range)."""
+NaNs, curves of different lengths, a golden curve outside the range), a population of two
+modes, curves sparser than the grid, determinism and the CPU budget."""
 
 from __future__ import annotations
 
 import re
+import time
+import warnings
 
 import numpy as np
 import pytest
 
 from lyceum.errors import ValidationError
-from services.explorer import density_kernel, golden, outliers
+from services.explorer import density_kernel, golden, outlier_space, outliers
 from services.explorer.curve_queries import Profiles
 
 BINS = 128
@@ -241,3 +244,92 @@ def test_an_early_end_alone_is_worded_as_the_end() -> None:
     ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
     assert ranked[N_OK + 1][0] == 0
     assert re.fullmatch(r"early end at x 0\.8\d* \(-0\.0\d+\)", ranked[N_OK + 1][1])
+
+
+def _two_modes(rng: np.random.Generator, n_ok: int, n_bad: int
+               ) -> tuple[Profiles, set[int]]:
+    """OK curves of two modes (a bump at x 0.3 or at x 0.7, as from two tools), and
+    defects halfway between (a half bump at both): the pointwise median of the OK curves
+    has half a bump at both too, so the defects are the curves nearest to it."""
+    x = np.linspace(0, 1, 1500)
+
+    def bump(at: float) -> np.ndarray:
+        return np.exp(-(((x - at) / 0.05) ** 2))
+
+    curves = []
+    for i in range(n_ok + n_bad):
+        size = 1 + float(rng.normal(0, 0.05))
+        if i < n_ok:
+            y = size * bump(0.3 if i % 2 else 0.7)
+        else:
+            y = 0.5 * size * (bump(0.3) + bump(0.7))
+        curves.append((x, y + rng.normal(0, 0.01, len(x))))
+    order = rng.permutation(n_ok + n_bad) + 1
+    return _profiles(curves, order.tolist()), set(order[n_ok:].tolist())
+
+
+def test_a_population_of_two_modes_ranks_the_curves_between_them_first() -> None:
+    prof, bad = _two_modes(np.random.default_rng(19), 60, 4)
+    ok = ~np.isin(prof.curve_ids, list(bad))
+    median = np.nanmedian(prof.mean[ok], axis=0)
+    by_median = prof.curve_ids[np.argsort(-np.nanmean((prof.mean - median) ** 2, axis=1),
+                                          kind="stable")]
+    assert not bad & set(by_median[:len(bad)].tolist())  # the obvious ranking misses all
+    for reference in (ok, None):  # judged, and not yet judged
+        ranking = outliers.rank(prof, golden.build(prof, curve_ids=prof.curve_ids[ok].tolist()),
+                                reference=reference)
+        assert set(ranking.curve_ids[:len(bad)].tolist()) == bad
+    reason = ranking.reasons[0]
+    assert re.fullmatch(r"shape differs from its 5 nearest curves at x [\d.]+–[\d.]+ "
+                        r"\([+-]\d+ % of the range\)", reason), reason
+    labelled = outliers.rank(prof, golden.build(prof, curve_ids=prof.curve_ids[ok].tolist()),
+                             reference=ok)
+    assert labelled.reasons[0].startswith("shape differs from its 5 nearest OK curves at x ")
+    assert labelled.scores[:len(bad), outliers.NEIGHBOURS].min() > \
+        labelled.scores[len(bad):, outliers.NEIGHBOURS].max()
+
+
+def test_the_neighbour_score_is_the_same_every_time_with_sampled_references() -> None:
+    prof, _bad = _two_modes(np.random.default_rng(3), 700, 6)  # more than are searched
+    gold = golden.build(prof)
+    first, second = outliers.rank(prof, gold), outliers.rank(prof, gold)
+    assert first.curve_ids.tolist() == second.curve_ids.tolist()
+    assert np.array_equal(first.scores, second.scores, equal_nan=True)
+    assert first.reasons == second.reasons
+
+
+def test_curves_with_fewer_samples_than_bins_are_ranked_on_their_samples() -> None:
+    rng = np.random.default_rng(8)
+    x = np.linspace(0, 1, 24)  # 24 samples on 128 bins: most bins empty in every curve
+    base = np.sin(2 * np.pi * x)
+    curves = [(x, base + rng.normal(0, 0.05, len(x))) for _ in range(40)]
+    curves.append((x, base + 0.6 * np.exp(-(((x - 0.5) / 0.08) ** 2))))  # a bump at 0.5
+    prof = _profiles(curves, list(range(1, 42)))
+    assert np.isnan(prof.mean[0]).mean() > 0.7
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no all-NaN measures any more
+        ranking = outliers.rank(prof, golden.build(prof, curve_ids=list(range(1, 41))),
+                                reference=prof.curve_ids <= 40)
+    assert ranking.curve_ids[0] == 41
+    assert np.isfinite(ranking.score).all()
+    at = float(re.findall(r"x ([\d.]+)", ranking.reasons[0])[0])
+    assert 0.4 <= at <= 0.6, ranking.reasons[0]
+
+
+def test_ranking_stays_within_its_cpu_budget_and_searches_few_neighbours() -> None:
+    rng = np.random.default_rng(4)
+    curves = [_curve(rng) for _ in range(200)]
+    small = _profiles(curves, list(range(1, 201)))
+    reps = 50  # 10,000 curves
+    prof = Profiles(curve_ids=np.arange(1, 200 * reps + 1), x=small.x,
+                    mean=np.tile(small.mean, (reps, 1)), low=np.tile(small.low, (reps, 1)),
+                    high=np.tile(small.high, (reps, 1)))
+    gold = golden.build(prof)
+    outliers.rank(prof, gold)  # compiled once
+    started = time.process_time()
+    outliers.rank(prof, gold)
+    spent = time.process_time() - started
+    assert spent < 1.0  # 0.25 s budget; generous for a shared machine (docs/benchmarks.md)
+    where = outlier_space.project(prof.mean, gold.center, np.ones(len(prof.mean), bool))
+    assert len(where.refs) == outlier_space.NEIGHBOURS_FROM
+    assert where.points.shape[1] <= outlier_space.MAX_DIMS + 1

@@ -28,6 +28,7 @@ def test_the_table_and_the_chart_count_the_same_filtered_set() -> None:
     assert note.startswith("All 308 filtered curves ranked against the golden curve built "
                            "from the 292 OK curves among them")
     assert "the table lists all 308" in note
+    assert "against the usual curves most like it" in note
     assert f"at most {TOP_OUTLIERS}" in note
     assert "drawn from" not in note and "Evaluation objects" not in note
 
