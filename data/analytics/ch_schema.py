@@ -30,6 +30,16 @@ WEIGHT_CODEC = "CODEC(ZSTD(15))"
 #: are below the default 10 MB of a "wide" part, and a compact part compresses every
 #: column a granule at a time: 10 % larger).
 PARTIAL_SETTINGS = "min_bytes_for_wide_part = 0"
+#: The partials remember the tokens of their last inserted blocks (``insert_cells`` names
+#: every block), so a catch-up interrupted between its inserts repeats them exactly and the
+#: engine drops the blocks it already holds instead of counting their curves twice.
+DEDUP_WINDOW = 10_000
+
+
+def partial_settings(*, replicated: bool) -> str:
+    """The partials' table settings (a replicated table keeps its insert tokens in Keeper)."""
+    window = "replicated" if replicated else "non_replicated"
+    return f"{PARTIAL_SETTINGS}, {window}_deduplication_window = {DEDUP_WINDOW}"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
@@ -240,7 +250,7 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
             f" TTL toDateTime({column}) + INTERVAL {ttl.delete_after_days} DAY DELETE"
             if ttl.delete_after_days is not None else "")
     policy = f" SETTINGS storage_policy = '{STORAGE_POLICY}'" if tiered else ""
-    settings = f" SETTINGS {PARTIAL_SETTINGS}" + (
+    settings = f" SETTINGS {partial_settings(replicated=replicated)}" + (
         f", storage_policy = '{STORAGE_POLICY}'" if tiered else "")
     group = ("line LowCardinality(String), station LowCardinality(String),"
              f" product LowCardinality(String), result {RESULT_ENUM}")
@@ -263,7 +273,8 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
           for table in ("density_partials", "density_months")
           for column, codec in (("xb", f"UInt16 {CELL_CODEC}"), ("yb", f"UInt16 {CELL_CODEC}"),
                                 ("w", f"Float32 {WEIGHT_CODEC}"))),
-        *(f"ALTER TABLE {db}.{table}{cluster} MODIFY SETTING {PARTIAL_SETTINGS}"
+        *(f"ALTER TABLE {db}.{table}{cluster} MODIFY SETTING"
+          f" {partial_settings(replicated=replicated)}"
           for table in ("density_partials", "density_months")),
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.density_months_mv{cluster}"
         f" TO {db}.density_months AS {month_rollup(db)}",
@@ -282,6 +293,11 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         # trims them.
         f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS day_levels UInt8"
         " DEFAULT length(xbins)",
+        # The batch of curves a catch-up is inserting (up to ``pending_upto``, that many
+        # curves, its blocks named from ``pending_token``): repeated exactly if it was cut.
+        *(f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS {column}"
+          for column in ("pending_upto UInt64 DEFAULT 0", "pending_curves UInt64 DEFAULT 0",
+                         "pending_token String DEFAULT ''")),
     ]
 
 

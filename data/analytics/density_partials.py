@@ -45,6 +45,13 @@ class Grid:
     #: How many of the coarsest levels ``density_partials`` holds per day; the finer levels
     #: are stored per month only (grids made before held every level in their days).
     day_levels: int = 1
+    #: The batch a catch-up is inserting into this grid: its last curve id, its number of
+    #: curves and the token its blocks are named from (``pending_upto`` 0: none). A batch
+    #: cut short is repeated with the same curves and token, and the engine drops the
+    #: blocks it already holds.
+    pending_upto: int = 0
+    pending_curves: int = 0
+    pending_token: str = ""
 
 
 class Writer(Session, Protocol):
@@ -62,13 +69,14 @@ def grids(session: Session, *, process: str) -> list[Grid]:
     """The process's grids, newest first."""
     rows = session.rows(
         f"SELECT grid, x0, x1, y0, y1, xbins, ybins, built_upto, curves, ready, months, "
-        f"day_levels "
+        f"day_levels, pending_upto, pending_curves, pending_token "
         f"FROM {_db(session)}.density_grids FINAL WHERE process = {{process:String}} "
         f"ORDER BY grid DESC", parameters={"process": process})
     return [Grid(process=process, grid=int(r[0]), x0=float(r[1]), x1=float(r[2]),
                  y0=float(r[3]), y1=float(r[4]), xbins=tuple(int(v) for v in r[5]),
                  ybins=int(r[6]), built_upto=int(r[7]), curves=int(r[8]), ready=bool(r[9]),
-                 months=bool(r[10]), day_levels=int(r[11]))
+                 months=bool(r[10]), day_levels=int(r[11]), pending_upto=int(r[12]),
+                 pending_curves=int(r[13]), pending_token=str(r[14]))
             for r in rows]
 
 
@@ -76,14 +84,17 @@ def save_grid(session: Writer, grid: Grid) -> None:
     """Record ``grid`` (replaces the earlier row of the same process and grid)."""
     session.command(
         f"INSERT INTO {_db(session)}.density_grids (process, grid, x0, x1, y0, y1, xbins, "
-        f"ybins, built_upto, curves, ready, updated, months, day_levels) SELECT {{p:String}}, "
+        f"ybins, built_upto, curves, ready, updated, months, day_levels, pending_upto, "
+        f"pending_curves, pending_token) SELECT {{p:String}}, "
         f"{{g:UInt32}}, {{x0:Float64}}, {{x1:Float64}}, {{y0:Float64}}, {{y1:Float64}}, "
         f"{{xb:Array(UInt32)}}, {{yb:UInt32}}, {{upto:UInt64}}, {{n:UInt64}}, {{ready:UInt8}}, "
-        f"now64(6), {{months:UInt8}}, {{dl:UInt8}}", parameters={
+        f"now64(6), {{months:UInt8}}, {{dl:UInt8}}, {{pu:UInt64}}, {{pn:UInt64}}, "
+        f"{{pt:String}}", parameters={
             "p": grid.process, "g": grid.grid, "x0": grid.x0, "x1": grid.x1, "y0": grid.y0,
             "y1": grid.y1, "xb": list(grid.xbins), "yb": grid.ybins, "upto": grid.built_upto,
             "n": grid.curves, "ready": int(grid.ready), "months": int(grid.months),
-            "dl": grid.day_levels})
+            "dl": grid.day_levels, "pu": grid.pending_upto, "pn": grid.pending_curves,
+            "pt": grid.pending_token})
 
 
 def drop_grid(session: Writer, *, process: str, grid: int) -> None:
@@ -104,9 +115,9 @@ def fill_months(session: Writer, *, process: str, grid: int, levels: int) -> Non
     mine = "process = {p:String} AND grid = {g:UInt32} AND level < {lv:UInt8}"
     session.command(f"ALTER TABLE {db}.density_months DELETE WHERE {mine}", parameters=params,
                     settings={"mutations_sync": 2})
-    session.command(
+    session.command(  # a rollup, not a repeated batch: never dropped as one
         f"INSERT INTO {db}.density_months (process, grid, level, month, {DENSITY_KEY}, w) "
-        + month_rollup(db, where=mine), parameters=params)
+        + month_rollup(db, where=mine), parameters=params, settings={"insert_deduplicate": 0})
 
 
 def trim_days(session: Writer, *, process: str, grid: int, levels: int) -> None:
@@ -169,10 +180,16 @@ def count_upto(session: Writer, *, process: str, last_id: int) -> int:
 
 def insert_cells(session: Any, *, process: str, grid: int, level: int,
                  groups: list[tuple[date, str, str, str, str]], group: np.ndarray,
-                 xb: np.ndarray, yb: np.ndarray, w: np.ndarray, months: bool = False) -> int:
+                 xb: np.ndarray, yb: np.ndarray, w: np.ndarray, token: str,
+                 months: bool = False) -> int:
     """Insert cells (``group[i]`` indexes ``groups``: (day, line, station, product,
     result)) into the day partials, or (``months``: a level the days do not hold) into
-    their months' rollup; returns the rows written."""
+    their months' rollup; returns the rows written.
+
+    Every block is named from ``token`` (unique per batch of curves): inserting the same
+    batch again with the same token adds nothing the tables already hold (the engine's
+    insert deduplication, also in the months' materialized view), so a batch cut short is
+    completed, never counted twice."""
     if not len(w):
         return 0
     keys: list[tuple[Any, ...]] = list(zip(*groups, strict=True)) if groups else [()] * 5
@@ -187,10 +204,14 @@ def insert_cells(session: Any, *, process: str, grid: int, level: int,
            for i, name in enumerate(GROUP_KEY)},
         "xb": pa.array(xb.astype(np.uint16)), "yb": pa.array(yb.astype(np.uint16)),
         "w": pa.array(w.astype(np.float32))})
+    target = "density_months" if months else "density_partials"
     for first in range(0, table.num_rows, INSERT_ROWS):
-        session.ch.insert_arrow("density_months" if months else "density_partials",
-                                table.slice(first, INSERT_ROWS),
-                                database=session.database)
+        session.ch.insert_arrow(target, table.slice(first, INSERT_ROWS),
+                                database=session.database, settings={
+                                    "insert_deduplicate": 1,
+                                    "deduplicate_blocks_in_dependent_materialized_views": 1,
+                                    "insert_deduplication_token":
+                                        f"{token}:{target}:{level}:{first}"})
     return table.num_rows
 
 

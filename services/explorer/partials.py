@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -163,6 +164,8 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
     if current is not None and not reason and stored.count_upto(
             session, process=process, last_id=current.built_upto) != current.curves:
         reason = "curves it holds were deleted or replaced"
+    if current is not None and not reason and current.pending_upto > current.built_upto:
+        current, reason = _finish_cut_batch(session, current)
     meta = stored.new_curves(session, process=process,
                              after_id=0 if current is None or reason else current.built_upto)
     if current is not None and not reason and not _inside(current, meta):
@@ -176,15 +179,13 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
         target = plan_grid(process, grid=max((g.grid for g in grids), default=0) + 1,
                            x=x, y=y)
         stored.save_grid(session, target)
-        base = 0
     else:
         meta = _complete(session, process, meta)
         if not meta.num_rows:
             return Built(grid=current.grid, curves=0, cells=0, rebuilt=False)
-        target, base = current, current.curves
-    cells = _build(session, target, meta, progress=progress)
-    upto = max(int(pa.compute.max(meta["curve_id"]).as_py()), target.built_upto)
-    done = replace(target, built_upto=upto, curves=base + meta.num_rows, ready=True)
+        target = current
+    target, cells = _build(session, target, meta, progress=progress)
+    done = replace(target, ready=True)
     stored.save_grid(session, done)
     if done.grid != (current.grid if current else done.grid):
         for old in grids:
@@ -197,25 +198,57 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
                  rebuilt=done.grid != (current.grid if current else -1), reason=reason)
 
 
+def _finish_cut_batch(session: Any, grid: Grid) -> tuple[Grid, str]:
+    """Repeat the batch a catch-up was inserting into ``grid`` when it was cut short (a
+    worker stopped, the engine failed): the same curves under the same token, so the blocks
+    the tables already hold are dropped and the rest added. Returns the grid with the batch
+    counted, or the reason to rebuild if the batch's curves are no longer the same."""
+    meta = stored.new_curves(session, process=grid.process, after_id=grid.built_upto)
+    meta = meta.filter(pa.compute.less_equal(meta["curve_id"], grid.pending_upto))
+    if meta.num_rows != grid.pending_curves or _complete(
+            session, grid.process, meta).num_rows != meta.num_rows:
+        return grid, "an update cut short cannot be repeated with the same curves"
+    _build_chunk(session, grid, meta, token=f"{grid.pending_token}:0")  # as it was cut
+    done = replace(grid, built_upto=grid.pending_upto, curves=grid.curves + meta.num_rows,
+                   pending_upto=0, pending_curves=0, pending_token="")
+    stored.save_grid(session, done)
+    log.info("density partials of %s.%s: completed an update cut short (%d curves)",
+             session.database, grid.process, meta.num_rows)
+    return done, ""
+
+
 def _range(meta: pa.Table) -> tuple[tuple[float, float], tuple[float, float]]:
     pc = pa.compute
     return ((float(pc.min(meta["x_min"]).as_py()), float(pc.max(meta["x_max"]).as_py())),
             (float(pc.min(meta["y_min"]).as_py()), float(pc.max(meta["y_max"]).as_py())))
 
 
-def _build(session: Any, grid: Grid, meta: pa.Table, *, progress: Progress | None) -> int:
-    """Rasterise ``meta``'s curves (in group order) chunk by chunk and insert the cells."""
+def _build(session: Any, grid: Grid, meta: pa.Table, *,
+           progress: Progress | None) -> tuple[Grid, int]:
+    """Rasterise ``meta``'s curves (in id order) into ``grid``, one batch of
+    :data:`CHUNK_CURVES` at a time: each batch is recorded as pending (its last id, its
+    count, a fresh token) before its cells are inserted and counted in the watermark after,
+    so a build cut short loses no finished batch and never counts one twice. Returns the
+    grid as recorded after the last batch and the cells written."""
     written, total = 0, meta.num_rows
     for start in range(0, total, CHUNK_CURVES):
         chunk = meta.slice(start, CHUNK_CURVES)
-        written += _build_chunk(session, grid, chunk)
+        upto = max(int(pa.compute.max(chunk["curve_id"]).as_py()), grid.built_upto)
+        grid = replace(grid, pending_upto=upto, pending_curves=chunk.num_rows,
+                       pending_token=secrets.token_hex(16))
+        stored.save_grid(session, grid)
+        written += _build_chunk(session, grid, chunk, token=f"{grid.pending_token}:0")
+        grid = replace(grid, built_upto=upto, curves=grid.curves + chunk.num_rows,
+                       pending_upto=0, pending_curves=0, pending_token="")
+        stored.save_grid(session, grid)
         if progress is not None:
             progress(min(start + CHUNK_CURVES, total), total)
-    return written
+    return grid, written
 
 
-def _build_chunk(session: Any, grid: Grid, chunk: pa.Table) -> int:
-    """One id range of curves: every stored group's cells at every level."""
+def _build_chunk(session: Any, grid: Grid, chunk: pa.Table, *, token: str) -> int:
+    """One id range of curves: every stored group's cells at every level (its inserts
+    named from ``token``)."""
     keys = list(zip(*(chunk[c].to_pylist() for c in ("day", "line", "station", "product",
                                                       "result")), strict=True))
     groups = list(dict.fromkeys(keys))
@@ -233,7 +266,7 @@ def _build_chunk(session: Any, grid: Grid, chunk: pa.Table) -> int:
                                          height=grid.ybins)
         written += stored.insert_cells(session, process=grid.process, grid=grid.grid,
                                        level=level, groups=groups, group=g, xb=xb, yb=yb, w=w,
-                                       months=level >= grid.day_levels)
+                                       token=token, months=level >= grid.day_levels)
     return written
 
 

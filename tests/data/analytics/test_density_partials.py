@@ -139,12 +139,29 @@ def test_filling_the_months_replaces_what_the_view_already_rolled_up(
         (date(2026, 10, 1), 1), (date(2026, 11, 1), 3), (date(2026, 12, 1), 1)]
 
 
+def test_a_batch_inserted_again_under_its_token_adds_nothing_but_another_batch_adds(
+        session: ClusterSession) -> None:
+    """Identical cells of two batches both count (never dropped as equal content); the
+    same batch repeated under its token counts once, in the days and their month rollup."""
+    before = _sums(session, CurveQuery(process="p"), months=True)
+    cells = {"group": np.array([0, 0]), "xb": np.array([900, 901]),
+             "yb": np.array([7, 7]), "w": np.array([1.0, 2.0])}
+    groups = [(date(2026, 11, 3), "L1", "OP10", "P1", "OK")]
+    for token in ("a", "a", "b"):
+        stored.insert_cells(session, process="p", grid=1, level=0, groups=groups,
+                            token=token, **cells)
+    for months in (False, True):
+        found = _sums(session, CurveQuery(process="p"), months=months)
+        assert found[(1, 900, 7)] == pytest.approx(before.get((1, 900, 7), 0.0) + 2.0)
+        assert found[(1, 901, 7)] == pytest.approx(before.get((1, 901, 7), 0.0) + 4.0)
+
+
 def test_a_level_the_days_do_not_hold_goes_to_its_month_only(
         session: ClusterSession) -> None:
     cells = {"group": np.array([0, 1, 1]), "xb": np.array([3, 4, 4]),
              "yb": np.array([5, 6, 6]), "w": np.array([1.0, 0.5, 0.25])}
     written = stored.insert_cells(
-        session, process="p", grid=1, level=1, months=True,
+        session, process="p", grid=1, level=1, months=True, token="t1",
         groups=[(date(2026, 11, 2), "L1", "OP10", "P1", "OK"),
                 (date(2026, 11, 30), "L1", "OP10", "P1", "NOK")], **cells)
     assert written == 3
@@ -198,7 +215,7 @@ def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
         ch.command(statement)
     for table in ("density_months_mv", "density_months"):  # as made before the rollup
         ch.command(f"DROP TABLE {ch_database}.{table}")
-    for column in ("months", "day_levels"):
+    for column in ("months", "day_levels", "pending_upto", "pending_curves", "pending_token"):
         ch.command(f"ALTER TABLE {ch_database}.density_grids DROP COLUMN {column}")
     ch.command(f"ALTER TABLE {ch_database}.density_partials MODIFY COLUMN yb UInt16 "
                "CODEC(ZSTD(1))")
@@ -211,12 +228,14 @@ def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
     [grid] = stored.grids(session, process="p")
     assert grid.ready and not grid.months  # read from its days until its months are filled
     assert grid.day_levels == 2  # every level in its days until the next catch-up trims
+    assert (grid.pending_upto, grid.pending_curves, grid.pending_token) == (0, 0, "")
     create = str(ch.scalar("SELECT create_table_query FROM system.tables WHERE database = "
                            "{db:String} AND name = 'density_partials'",
                            parameters={"db": ch_database}))
     assert "`yb` UInt16 CODEC(Delta(2), ZSTD(9))" in create
     assert "`w` Float32 CODEC(ZSTD(15))" in create
     assert "min_bytes_for_wide_part = 0" in create
+    assert "non_replicated_deduplication_window = 10000" in create
     ch.insert_rows("density_partials", [("p", 1, 0, date(2026, 11, 2), "L1", "OP10", "P1",
                                          "OK", 1, 2, 0.5)], database=ch_database,
                    column_names=COLUMNS)

@@ -219,6 +219,66 @@ def test_new_curves_are_drawn_from_samples_until_the_partials_catch_up(
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
 
 
+class Cut(Exception):
+    """The worker stopped here."""
+
+
+def _cut_after(monkeypatch: pytest.MonkeyPatch, name: str, calls: int) -> None:
+    """Make ``stored.<name>`` fail (as a stopped worker) on its call number ``calls`` + 1."""
+    real, seen = getattr(stored, name), []
+
+    def cut(*args: object, **kwargs: object) -> object:
+        seen.append(1)
+        if len(seen) > calls:
+            raise Cut(name)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(stored, name, cut)
+
+
+@pytest.mark.parametrize(("name", "calls"), [
+    ("insert_cells", 1),  # the day level (and its month rollup) in, the finer month level not
+    ("save_grid", 1),     # every cell in, the watermark not moved
+])
+def test_an_update_cut_short_is_completed_and_never_counted_twice(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch, name: str,
+        calls: int) -> None:
+    partials.catch_up(session, PROCESS)
+    insert(session.ch, session.database, range(121, 161))
+    with monkeypatch.context() as patch:
+        _cut_after(patch, name, calls)
+        with pytest.raises(Cut):
+            partials.catch_up(session, PROCESS)
+    cut = partials.ready_grid(session, PROCESS)
+    assert cut is not None and (cut.built_upto, cut.pending_upto, cut.pending_curves) == (
+        120, 160, 40)
+    built = partials.catch_up(session, PROCESS)
+    grid = partials.ready_grid(session, PROCESS)
+    assert not built.rebuilt and grid is not None and grid.grid == cut.grid
+    assert (grid.built_upto, grid.curves, grid.pending_upto) == (160, 160, 0)
+    for level in range(len(partials.LEVELS)):  # the days' level and the months' levels
+        for got, want in zip(*_grid_view(session, CurveQuery(process=PROCESS),
+                                         ["NOK", "OK", "WARNING"], level), strict=True):
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_an_update_cut_short_whose_curves_changed_rebuilds(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    partials.catch_up(session, PROCESS)
+    insert(session.ch, session.database, range(121, 161))
+    with monkeypatch.context() as patch:
+        _cut_after(patch, "insert_cells", 1)
+        with pytest.raises(Cut):
+            partials.catch_up(session, PROCESS)
+    session.command(f"ALTER TABLE {session.database}.curves DELETE WHERE curve_id = 150",
+                    settings={"mutations_sync": 2})
+    built = partials.catch_up(session, PROCESS)
+    assert built.rebuilt and built.curves == 159
+    assert built.reason == "an update cut short cannot be repeated with the same curves"
+    for got, want in zip(*_grid_view(session, CurveQuery(process=PROCESS),
+                                     ["NOK", "OK", "WARNING"]), strict=True):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
 def test_a_curve_outside_the_grid_widens_it_and_is_not_clipped(
         session: ClusterSession) -> None:
     first = partials.catch_up(session, PROCESS)
