@@ -54,6 +54,8 @@ BLOCK = 100_000  # curves per INSERT
 WIDTH, HEIGHT = 800, 470
 PROCESS = "press-fit"
 DAYS = 30
+#: Settings of the bench's copies of one day's partials (each copy is meant).
+COPY = {"insert_deduplicate": 0}
 VENV = Path(os.environ.get("LYCEUM_BENCH_VENV", ROOT / ".venv-bench"))
 #: The curve shape, in SQL and numpy alike (c: curve number, i: sample index).
 X_SQL = "(number % 1500) / 125.0"
@@ -130,12 +132,12 @@ def build_by_copy(ch: Any, db: str, n: int) -> dict[str, Any]:
     # The levels stored per month only: the other days' weights (all in the same month).
     ch.command(f"INSERT INTO {db}.density_months SELECT process, grid, level, month, line, "
                f"station, product, result, xb, yb, w * {DAYS - 1} FROM {db}.density_months "
-               f"WHERE level >= {grid.day_levels}")
+               f"WHERE level >= {grid.day_levels}", settings=COPY)
     for shift in range(1, DAYS):  # a day per statement: within the engine's request timeout
         ch.command(
             f"INSERT INTO {db}.density_partials SELECT process, grid, level, day + {shift}, "
             f"line, station, product, result, xb, yb, w FROM {db}.density_partials "
-            f"WHERE day = toDate('2026-10-01')")
+            f"WHERE day = toDate('2026-10-01')", settings=COPY)
     out["generate_s"] += generate(ch, db, n, ids=(day, n))
     stored.save_grid(session, replace(grid, built_upto=n, curves=n))
     out["cells"] = built.cells * DAYS
