@@ -143,6 +143,9 @@ def start_partials_follower(runtime: Runtime, *,
     return _follower.start(lambda: PartialsFollower(runtime, interval_s=interval_s))
 
 
-def stop_partials_follower(*, timeout: float = 10.0) -> None:
-    """Stop this process's follower, if one runs."""
+def stop_partials_follower(*, timeout: float = 1.0) -> None:
+    """Stop this process's follower, if one runs. A round still rasterising is not waited
+    for beyond ``timeout``: the process leaves without it, and the next round (here or in
+    the process that takes the duties over) completes its batch exactly
+    (:func:`services.explorer.partials.catch_up`)."""
     _follower.stop(timeout=timeout)
