@@ -258,8 +258,34 @@ def round_trip_part(ch: ClickHouse, database: str) -> int:
                             parameters=marker)
     finally:
         for table in ("parts", "hourly_yield"):
-            ch.command(f"DELETE FROM {db}.{table} WHERE line = {{m:String}}", parameters=marker)
+            _remove_marked(ch, db, table, marker)
     return int(counted or 0)
+
+
+#: What the engine names parts and partitions (checked before one goes into a statement).
+_PART_NAME = re.compile(r"^[0-9A-Za-z_-]{1,200}$")
+
+
+def _remove_marked(ch: ClickHouse, db: str, table: str, marker: dict[str, str]) -> None:
+    """Remove the marker's rows from ``table``: drop the parts that hold nothing else (at
+    once: the insert wrote the marker into a part of its own), else delete the rows in their
+    partitions only. A delete over the whole table is a mutation of every part: ~12 s for
+    a cluster with the small demo's 81 daily partitions, most of a deploy's time."""
+    found = ch.rows(
+        f"SELECT _part, _partition_id, countIf(line = {{m:String}}), count() FROM {db}.{table}"
+        f" WHERE _part IN (SELECT _part FROM {db}.{table} WHERE line = {{m:String}})"
+        " GROUP BY _part, _partition_id", parameters=marker)
+    for part, partition, mine, rows in found:
+        if not (_PART_NAME.match(str(part)) and _PART_NAME.match(str(partition))):
+            raise ClickHouseError(f"The engine named a part {part!r} of {table} unexpectedly.")
+        if int(mine) == int(rows):
+            try:
+                ch.command(f"ALTER TABLE {db}.{table} DROP PART '{part}'")
+                continue
+            except ClickHouseError:  # merged with other rows meanwhile: delete them instead
+                pass
+        ch.command(f"DELETE FROM {db}.{table} IN PARTITION ID '{partition}'"
+                   " WHERE line = {m:String}", parameters=marker)
 
 
 def count_marked(ch: ClickHouse, database: str) -> int:

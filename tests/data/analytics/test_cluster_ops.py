@@ -75,6 +75,36 @@ def test_schema_without_ttl_then_retention(ch: ClickHouse, ch_database: str) -> 
     assert not cluster_ops.database_exists(ch, ch_database)
 
 
+def _mutations(ch: ClickHouse, database: str) -> int:
+    return int(ch.scalar("SELECT count() FROM system.mutations WHERE database = {db:String}",
+                         parameters={"db": database}) or 0)
+
+
+def test_the_verify_part_is_dropped_without_a_mutation_and_others_stay(
+        ch: ClickHouse, ch_database: str) -> None:
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product,"
+               " result, first_pass) SELECT number, toString(number), now64(3) - number * 86400,"
+               " 'Line 1', 'OP10', 'P1', 'OK', 1 FROM numbers(40)")  # 40 daily partitions
+    assert cluster_ops.round_trip_part(ch, ch_database) == 1
+    assert cluster_ops.count_marked(ch, ch_database) == 0
+    assert _mutations(ch, ch_database) == 0  # a delete would mutate every part
+    assert int(ch.scalar(f"SELECT count() FROM {ch_database}.parts")) == 40
+    assert int(ch.scalar(f"SELECT sum(parts) FROM {ch_database}.hourly_yield")) == 40
+
+
+def test_a_marker_sharing_its_part_is_deleted_in_its_partition_only(
+        ch: ClickHouse, ch_database: str) -> None:
+    cluster_ops.create_database(ch, ch_database)
+    cluster_ops.create_schema(ch, ch_database)
+    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product,"
+               " result, first_pass) VALUES (1, 'a', now64(3), '__verify_x', 'verify', 'verify',"
+               " 'OK', 1), (2, 'b', now64(3), 'Line 1', 'OP10', 'P1', 'OK', 1)")
+    cluster_ops._remove_marked(ch, ch_database, "parts", {"m": "__verify_x"})
+    assert _events(ch, ch_database) == ["b"]
+
+
 def _events(ch: ClickHouse, database: str) -> list[str]:
     return sorted(str(r[0]) for r in ch.rows(f"SELECT serial FROM {database}.parts"))
 

@@ -144,12 +144,11 @@ def test_a_batch_inserted_again_under_its_token_adds_nothing_but_another_batch_a
     """Identical cells of two batches both count (never dropped as equal content); the
     same batch repeated under its token counts once, in the days and their month rollup."""
     before = _sums(session, CurveQuery(process="p"), months=True)
-    cells = {"group": np.array([0, 0]), "xb": np.array([900, 901]),
-             "yb": np.array([7, 7]), "w": np.array([1.0, 2.0])}
     groups = [(date(2026, 11, 3), "L1", "OP10", "P1", "OK")]
     for token in ("a", "a", "b"):
         stored.insert_cells(session, process="p", grid=1, level=0, groups=groups,
-                            token=token, **cells)
+                            token=token, group=np.array([0, 0]), xb=np.array([900, 901]),
+                            yb=np.array([7, 7]), w=np.array([1.0, 2.0]))
     for months in (False, True):
         found = _sums(session, CurveQuery(process="p"), months=months)
         assert found[(1, 900, 7)] == pytest.approx(before.get((1, 900, 7), 0.0) + 2.0)
