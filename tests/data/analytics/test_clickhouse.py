@@ -47,6 +47,17 @@ def test_config_escapes_paths(tmp_path: object) -> None:
     assert "a&amp;b&lt;c" in xml and "<archive><disk>archive</disk></archive>" in xml
 
 
+def test_config_looks_for_background_work_again_soon() -> None:
+    from pathlib import Path
+
+    # (A mutation of 40 daily parts: 5.8 s with ClickHouse's defaults, 0.27 s with these; a
+    # timing test would measure the machine's load as much as the engine.)
+    xml = storage_config_xml(Path("/tmp/x"))
+    assert ("<background_processing_pool_task_sleep_seconds_when_no_work_random_part>0.01<"
+            in xml)
+    assert "<background_processing_pool_thread_sleep_seconds_if_nothing_to_do>0.02<" in xml
+
+
 def test_schema_creates_every_table_on_the_tiered_policy(ch: ClickHouse, ch_database: str) -> None:
     for statement in schema_statements(ch_database):
         ch.command(statement)
