@@ -61,8 +61,9 @@ def make_kpi_card(key: str, label: str) -> dbc.Col:
         html.Div(label, className="small text-uppercase text-body-secondary"),
         html.Div("—", id=dashboard_kpi(Dashboard.KPI_VALUE, key), className="kpi-value"),
         html.Div("", id=dashboard_kpi(Dashboard.KPI_DELTA, key), className="small"),
-        dcc.Graph(id=dashboard_kpi(Dashboard.KPI_TREND, key), figure=spc_chart.make_sparkline(),
-                  config={"displayModeBar": False, "staticPlot": True}, className="kpi-trend"),
+        html.Img(id=dashboard_kpi(Dashboard.KPI_TREND, key),
+                 src=spc_chart.make_sparkline_src([]), alt=f"{label} over the window",
+                 className="kpi-trend"),
     ]), className="shadow-sm h-100"), md=3, className="mb-3")
 
 

@@ -1,10 +1,14 @@
-"""Figures of the dashboard: sparkline, defect bars and heatmap are built once with their
-traces, then updated in place with ``dash.Patch`` (no flicker, only data is sent); the SPC
-charts and the capability histogram are drawn whole (:mod:`components.spc_figures`)."""
+"""Figures of the dashboard: defect bars and heatmap are built once with their traces, then
+updated in place with ``dash.Patch`` (no flicker, only data is sent); a KPI's trend is a
+small SVG image; the SPC charts and the capability histogram are drawn whole
+(:mod:`components.spc_figures`)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import plotly.io as pio
 from dash import Patch
@@ -22,13 +26,44 @@ def _base(height: int, data: list[dict[str, Any]], **layout: Any) -> dict[str, A
     return {"data": data, "layout": {**settings, **layout}}
 
 
-def make_sparkline() -> dict[str, Any]:
-    """An empty trend line for a KPI card."""
-    return _base(60, [{"type": "scatter", "x": [], "y": [], "mode": "lines",
-                       "line": {"width": 2, "color": "#0d6efd"}, "connectgaps": False,
-                       "hovertemplate": "%{x}<br>%{y:.1f}<extra></extra>"}],
-                 margin={"l": 0, "r": 0, "t": 0, "b": 0}, xaxis={"visible": False},
-                 yaxis={"visible": False})
+#: A KPI card's trend line: its colour and the drawing's size (stretched to the card).
+SPARK_COLOR = "#0d6efd"
+_SPARK_W, _SPARK_H = 200, 60
+
+
+def make_sparkline_src(values: Sequence[float | None]) -> str:
+    """A KPI's trend over evenly spaced buckets as an SVG image (a ``data:`` URI for an
+    ``html.Img``): a line broken where a bucket has no value, a dot for a value alone. A
+    plotly graph per card cost the browser two plots on every dashboard load for a picture
+    nobody could hover."""
+    points = [(i, float(v)) for i, v in enumerate(values)
+              if v is not None and math.isfinite(float(v))]
+    paths: list[str] = []
+    if points:
+        low, high = min(v for _i, v in points), max(v for _i, v in points)
+        span = high - low
+        if not span:  # a flat trend runs along the middle
+            low, span = low - 1.0, 2.0
+        step = (_SPARK_W - 6) / max(len(values) - 1, 1)  # 3 units inside each edge
+        run: list[str] = []
+        last = -2
+        for i, v in points:
+            x, y = 3 + i * step, _SPARK_H - 3 - (v - low) / span * (_SPARK_H - 6)
+            if i != last + 1 and run:
+                paths.append(" ".join(run))
+                run = []
+            run.append(f"{'M' if not run else 'L'}{x:.1f},{y:.1f}")
+            last = i
+        paths.append(" ".join(run))
+    # A value alone between empty buckets is a dot (a zero-length line with round caps,
+    # drawn wider than the line so that it is seen).
+    lines = "".join(
+        f'<path d="{d if " " in d else f"{d} L{d[1:]}"}" fill="none" stroke="{SPARK_COLOR}" '
+        f'stroke-width="{2 if " " in d else 4}" vector-effect="non-scaling-stroke" '
+        'stroke-linejoin="round" stroke-linecap="round"/>' for d in paths)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_SPARK_W} {_SPARK_H}" '
+           f'preserveAspectRatio="none">{lines}</svg>')
+    return "data:image/svg+xml;utf8," + quote(svg)
 
 
 def make_defect_bars() -> dict[str, Any]:

@@ -45,7 +45,7 @@ PRODUCTION = {**{f"{k}_{part}": Output(dashboard_kpi(t, k), p) for k in KEYS
                  for part, t, p in (("value", Dashboard.KPI_VALUE, "children"),
                                     ("delta", Dashboard.KPI_DELTA, "children"),
                                     ("delta_class", Dashboard.KPI_DELTA, "className"),
-                                    ("trend", Dashboard.KPI_TREND, "figure"))},
+                                    ("trend", Dashboard.KPI_TREND, "src"))},
               "defects": Output(Dashboard.defects, "figure"),
               "parts": Output(Dashboard.parts, "children"),
               "updated": Output(Dashboard.updated, "children"),
@@ -68,7 +68,7 @@ def refresh_production(_n: int, window: str, line: str, station: str, cluster_id
     for key, kpi in zip(KEYS, panel.kpis, strict=True):
         out[f"{key}_delta"], out[f"{key}_delta_class"] = ui.format_delta(kpi)
         out[f"{key}_value"] = ui.format_kpi(kpi.value, kpi.unit)
-        out[f"{key}_trend"] = spc_chart.patch_traces([{"x": panel.trend_times, "y": kpi.trend}])
+        out[f"{key}_trend"] = spc_chart.make_sparkline_src(kpi.trend)
     modes = got.value.defects
     bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
                                    {"x": [m.mode for m in modes],

@@ -69,7 +69,8 @@ def test_a_kpi_card_has_its_value_delta_and_trend() -> None:
         Dashboard.KPI_VALUE, Dashboard.KPI_DELTA, Dashboard.KPI_TREND)]
     assert text(card) == "First-pass yield—"
     trend = by_id(card, dashboard_kpi(Dashboard.KPI_TREND, "fpy"))
-    assert trend.config == {"displayModeBar": False, "staticPlot": True}
+    assert trend.src.startswith("data:image/svg+xml;utf8,") and "path" not in trend.src
+    assert trend.alt == "First-pass yield over the window"
     assert [k for k, _l in KPI_CARDS] == ["yield", "fpy", "nok", "throughput"]
 
 
