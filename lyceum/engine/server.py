@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import random
+import resource
 import signal
 import uuid
 from collections.abc import Callable, Iterable
@@ -269,12 +270,20 @@ def serve(app: EngineApp) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    # Every cluster's tables keep files open in this process (as a ClickHouse server, which
+    # raises its own limit the same way): as many as the system allows this user.
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     settings = app.runtime.settings
     try:
         waitress_serve(app, host=settings.engine_host, port=settings.engine_port,
                        threads=settings.engine_threads, connection_limit=1000,
                        max_request_body_size=settings.max_decompressed_bytes,
-                       channel_timeout=300, ident="lyceum-engine")
+                       channel_timeout=300, ident="lyceum-engine",
+                       # poll(), not select(): chDB's own files share this process, and
+                       # select() fails on any descriptor above 1023 (every cluster's
+                       # tables hold some), which stopped the engine
+                       asyncore_use_poll=True)
     finally:
         app.runtime.caches.of(AuditWriter).flush()
         app.store.close()

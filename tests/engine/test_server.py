@@ -7,6 +7,8 @@ import gzip
 import io
 import json
 import socket
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,7 @@ from lyceum.errors import ConfigError
 from lyceum.settings import load_settings
 from services.gateway.sql import AUTH_FAILURE_LIMIT, GENERIC_AUTH_FAILURE
 from tests.engine.conftest import Cluster, EngineWorld, running_world
+from tests.servers import ROOT, EngineProcess
 from tests.waiting import wait_until
 
 ROWS = 50_000
@@ -472,3 +475,33 @@ def test_a_stopped_service_has_written_every_audit_entry(
             written = session.scalar(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.action == "engine.query"))
     assert written == 20
+
+
+def test_the_engine_serves_with_more_than_1024_files_open(tmp_path: Path) -> None:
+    """chDB's files share the engine's process; select() fails on a descriptor above 1023
+    (it stopped the engine once the suite's clusters held ~1,000 files): the engine polls."""
+    engine = EngineProcess(tmp_path / "instance")
+    engine.instance.mkdir(parents=True)
+    opener = ("import os, runpy, sys; held = [os.open(os.devnull, os.O_RDONLY) "
+              "for _ in range(1100)]; sys.argv = ['lyceum', 'engine']; "
+              "runpy.run_module('lyceum', run_name='__main__')")
+    with (tmp_path / "engine.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-c", opener], cwd=ROOT, env=engine.env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: _pings(engine.url) or proc.poll() is not None, within=60,
+                   message=lambda: (tmp_path / "engine.log").read_text())
+        assert proc.poll() is None, (tmp_path / "engine.log").read_text()
+        for _ in range(3):  # every answer goes through the poll loop with high descriptors
+            assert requests.post(engine.url, data="SELECT 1", timeout=10, headers={
+                "X-ClickHouse-User": "lyceum_app", "X-ClickHouse-Key": engine.key}).text == "1\n"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _pings(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/ping", timeout=2).text == "Ok.\n"
+    except requests.RequestException:
+        return False
