@@ -285,7 +285,7 @@ def serve(app: EngineApp) -> int:
                        # tables hold some), which stopped the engine
                        asyncore_use_poll=True)
     finally:
-        app.runtime.caches.of(AuditWriter).flush()
+        app.runtime.caches.of(AuditWriter).close()
         app.store.close()
         app.runtime.close()
     return 0
