@@ -27,11 +27,11 @@ from typing import Any
 
 from data.metadata import audit as audit_data
 from data.metadata import memberships
-from data.metadata.db import Database
+from data.metadata.db import Database, Session
 from data.metadata.models import utcnow
 from lyceum.errors import NotAuthenticated
 from lyceum.settings import ENGINE_APP_USER
-from services.clusters.query_session import cluster_query_settings
+from services.clusters.query_session import limit_settings
 from services.core import audit
 from services.core.runtime import Runtime
 from services.gateway.sql import (
@@ -79,36 +79,44 @@ def authenticate_caller(runtime: Runtime, *, user: str, key: str,
         return EngineCaller(user=user, address=address)
     verified = runtime.caches.of(VerifiedSecrets)
     with runtime.db.session() as session:
-        cluster = memberships.get_cluster_by_credential_user(session, user)
+        cluster = memberships.credential_state(session, user)
         stored_hash = cluster.credential_hash if cluster else None
         if not (stored_hash and verified.holds(user, key, address, stored_hash)):
             # not the secret that opened this credential a moment ago: the full check
-            if audit_data.count_recent(session, action=AUTH_ACTION,
-                                       since=utcnow() - AUTH_FAILURE_WINDOW,
-                                       ip=address) >= AUTH_FAILURE_LIMIT:
-                raise TooManyFailures("Too many failed sign-ins from this address; wait a "
-                                      "few minutes.")
-            # The keyed hash always runs, so an unknown user costs what a wrong secret costs.
-            secret_ok = runtime.keys.verify_credential(stored_hash, key,
-                                                       legacy=runtime.passwords.verify)
-            if cluster is None or not secret_ok:
-                verified.clear()  # after any failure, every caller takes the full check
-                audit.record(session, AUTH_ACTION,
-                             actor=audit.Actor(label=user[:200], ip=address),
-                             outcome="failure", target_type="engine",
-                             target_id=cluster.id if cluster else "",
-                             cluster_id=cluster.id if cluster else None)
-                session.commit()
-                raise NotAuthenticated(GENERIC_AUTH_FAILURE)
+            _verify_secret(runtime, session, cluster, user=user, key=key, address=address)
             verified.keep(user, key, address, str(stored_hash))
-        assert cluster is not None
-        if cluster.status != "running" or cluster.decommissioned_at is not None:
-            raise QueryRefused(f"The cluster “{cluster.name}” is {cluster.status}; "
-                               "only running clusters answer queries.")
-        return EngineCaller(user=user, address=address, cluster_id=cluster.id,
-                            database=cluster.database_name,
-                            limits=cluster_query_settings(cluster,
-                                                          ceilings=runtime.settings.ceilings))
+    assert cluster is not None
+    if cluster.status != "running" or cluster.decommissioned_at is not None:
+        raise QueryRefused(f"The cluster “{cluster.name}” is {cluster.status}; "
+                           "only running clusters answer queries.")
+    return EngineCaller(user=user, address=address, cluster_id=cluster.cluster_id,
+                        database=cluster.database_name,
+                        limits=limit_settings(cluster.query_limits,
+                                              ceilings=runtime.settings.ceilings))
+
+
+def _verify_secret(runtime: Runtime, session: Session,
+                   cluster: memberships.CredentialState | None, *, user: str, key: str,
+                   address: str) -> None:
+    """The full check of ``key`` against ``cluster``'s credential hash: the address's failure
+    count, then the keyed hash (always computed, so an unknown user costs what a wrong secret
+    costs); a failure is audited and raises."""
+    if audit_data.count_recent(session, action=AUTH_ACTION,
+                               since=utcnow() - AUTH_FAILURE_WINDOW,
+                               ip=address) >= AUTH_FAILURE_LIMIT:
+        raise TooManyFailures("Too many failed sign-ins from this address; wait a "
+                              "few minutes.")
+    stored_hash = cluster.credential_hash if cluster else None
+    secret_ok = runtime.keys.verify_credential(stored_hash, key,
+                                               legacy=runtime.passwords.verify)
+    if cluster is None or not secret_ok:
+        runtime.caches.of(VerifiedSecrets).clear()  # after any failure, all take the full check
+        audit.record(session, AUTH_ACTION, actor=audit.Actor(label=user[:200], ip=address),
+                     outcome="failure", target_type="engine",
+                     target_id=cluster.cluster_id if cluster else "",
+                     cluster_id=cluster.cluster_id if cluster else None)
+        session.commit()
+        raise NotAuthenticated(GENERIC_AUTH_FAILURE)
 
 
 class VerifiedSecrets:

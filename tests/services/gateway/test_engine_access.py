@@ -147,6 +147,25 @@ def _change(runtime: Runtime, cluster_id: int, **values: Any) -> None:
         session.commit()
 
 
+def test_a_revoked_credential_fails_at_the_next_statement(runtime: Runtime) -> None:
+    cluster_id = _cluster(runtime)
+    authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.1.1")
+    _change(runtime, cluster_id, credential_hash=None)
+    with pytest.raises(NotAuthenticated):
+        authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.1.1")
+
+
+def test_a_lowered_limit_holds_from_the_next_statement(runtime: Runtime) -> None:
+    cluster_id = _cluster(runtime)
+    first = authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.1.2")
+    _change(runtime, cluster_id, query_limits={"max_threads": 1, "max_execution_time": 3,
+                                               "max_result_bytes": 1000})
+    after = authenticate_caller(runtime, user="plant_a_app", key=SECRET, address="10.0.1.2")
+    assert first.limits["max_execution_time"] == 7
+    assert (after.limits["max_threads"], after.limits["max_execution_time"],
+            after.limits["max_result_bytes"]) == (1, 3, 1000)
+
+
 def _entries(runtime: Runtime, action: str) -> list[AuditEntry]:
     with runtime.db.session() as session:
         return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
