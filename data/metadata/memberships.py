@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from data.metadata.models import ClusterTeamAccess, DatabaseCluster
@@ -101,13 +101,15 @@ _CREDENTIAL_STATE = (
     .limit(1))
 
 
-def credential_state(session: Session, username: str) -> CredentialState | None:
+def credential_state(engine: Engine, username: str) -> CredentialState | None:
     """The current state of the cluster whose app credential's user is ``username`` (the
     cluster :func:`get_cluster_by_credential_user` finds), read as plain columns in one
-    query; ``None`` if there is none."""
+    query on a pooled connection of ``engine`` (no ORM session: a third of the cost);
+    ``None`` if there is none."""
     if not username:
         return None
-    row = session.execute(_CREDENTIAL_STATE, {"username": username}).first()
+    with engine.connect() as connection:
+        row = connection.execute(_CREDENTIAL_STATE, {"username": username}).first()
     if row is None:
         return None
     return CredentialState(int(row[0]), str(row[1]), str(row[2]), row[3], row[4], str(row[5]),

@@ -78,13 +78,13 @@ def authenticate_caller(runtime: Runtime, *, user: str, key: str,
             key.encode(), runtime.settings.engine_key.encode()):
         return EngineCaller(user=user, address=address)
     verified = runtime.caches.of(VerifiedSecrets)
-    with runtime.db.session() as session:
-        cluster = memberships.credential_state(session, user)
-        stored_hash = cluster.credential_hash if cluster else None
-        if not (stored_hash and verified.holds(user, key, address, stored_hash)):
-            # not the secret that opened this credential a moment ago: the full check
+    cluster = memberships.credential_state(runtime.db.engine, user)
+    stored_hash = cluster.credential_hash if cluster else None
+    if not (stored_hash and verified.holds(user, key, address, stored_hash)):
+        # not the secret that opened this credential a moment ago: the full check
+        with runtime.db.session() as session:
             _verify_secret(runtime, session, cluster, user=user, key=key, address=address)
-            verified.keep(user, key, address, str(stored_hash))
+        verified.keep(user, key, address, str(stored_hash))
     assert cluster is not None
     if cluster.status != "running" or cluster.decommissioned_at is not None:
         raise QueryRefused(f"The cluster “{cluster.name}” is {cluster.status}; "

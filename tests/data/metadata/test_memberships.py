@@ -67,9 +67,10 @@ def test_credential_state_reads_the_cluster_the_credential_opens(db: Database) -
         live = rows.cluster(session, "live", credential_user="line_app", status="running",
                             credential_hash="h1", query_limits={"max_threads": 2})
         rows.cluster(session, "blank")
-        state = memberships.credential_state(session, "line_app")
-        assert state == memberships.CredentialState(
-            cluster_id=live.id, name="live", status="running", decommissioned_at=None,
-            credential_hash="h1", database_name="live_db", query_limits={"max_threads": 2})
-        assert memberships.credential_state(session, "") is None
-        assert memberships.credential_state(session, "nobody") is None
+        session.commit()
+    state = memberships.credential_state(db.engine, "line_app")
+    assert state == memberships.CredentialState(
+        cluster_id=live.id, name="live", status="running", decommissioned_at=None,
+        credential_hash="h1", database_name="live_db", query_limits={"max_threads": 2})
+    assert memberships.credential_state(db.engine, "") is None
+    assert memberships.credential_state(db.engine, "nobody") is None
