@@ -7,7 +7,7 @@ Starts ``python -m lyceum engine`` on a temporary instance (as the tests do) and
   app does today): medians and their ratio;
 * 20 concurrent clients sending ``SELECT 1``-sized work over keep-alive connections, as the
   app (its key) and as a cluster's credential (checked, audited): queries per second, p50
-  and p95;
+  and p95, and the engine process's CPU time per statement (``/proc/<pid>/stat``);
 * 1 M rows × 4 columns in Native and in JSONEachRow through the service;
 * what one engine process costs (the per-cluster-process alternative): ready time, RSS and
   private memory (``/proc/<pid>/smaps_rollup``) of a fresh engine with one table, idle.
@@ -105,16 +105,25 @@ def concurrent(engine: EngineProcess, headers: dict[str, str], seconds: float
             latencies.extend(mine)
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    cpu_before = engine_cpu_s(engine)
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu = engine_cpu_s(engine) - cpu_before
     ordered = sorted(latencies)
     return {"qps": len(latencies) / elapsed, "p50": ordered[len(ordered) // 2],
             "p95": ordered[int(len(ordered) * 0.95)], "errors": errors[0],
-            "queries": len(latencies)}
+            "queries": len(latencies), "cpu_ms": cpu * 1000 / max(len(latencies), 1)}
+
+
+def engine_cpu_s(engine: EngineProcess) -> float:
+    """The engine process's CPU time so far (user + system, every thread), in seconds."""
+    assert engine.proc is not None
+    fields = Path(f"/proc/{engine.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def formats(engine: EngineProcess) -> dict[str, tuple[float, int]]:
@@ -204,12 +213,14 @@ def table(result: dict[str, object], seconds: float) -> str:
         f"\n\n{CLIENTS} concurrent clients, `SELECT 1` on keep-alive connections, "
         f"{seconds:.0f} s each (target: ≥ 200 queries/s, p95 < 50 ms); load average "
         f"{result['load']:.1f} when it started:\n\n"
-        "| Caller | Queries/s | p50 | p95 | Errors |\n|---|---|---|---|---|\n"
+        "| Caller | Queries/s | p50 | p95 | Engine CPU per statement | Errors |\n"
+        "|---|---|---|---|---|---|\n"
         f"| the app (`lyceum_app`, any SQL) | {app['qps']:.0f} | {app['p50']:.1f} ms | "
-        f"{app['p95']:.1f} ms | {app['errors']} |\n"
+        f"{app['p95']:.1f} ms | {app['cpu_ms']:.2f} ms | {app['errors']} |\n"
         f"| a cluster's credential (allow-list plan kept 30 s, every query audited; its "
         f"bound of statements at once raised to {CLIENTS} for this run) | {cred['qps']:.0f} "
-        f"| {cred['p50']:.1f} ms | {cred['p95']:.1f} ms | {cred['errors']} |\n\n"
+        f"| {cred['p50']:.1f} ms | {cred['p95']:.1f} ms | {cred['cpu_ms']:.2f} ms "
+        f"| {cred['errors']} |\n\n"
         f"1 M rows × 4 columns (UInt64, String, Float64, DateTime) through the service, "
         "read to the end (median of 5):\n\n| Format | Time | Size |\n|---|---|---|\n"
         f"{rows}\n\n"

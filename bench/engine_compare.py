@@ -3,8 +3,9 @@
 Exports ``revision`` (``git archive``) to a temporary folder and, alternating between it and
 this work tree (``rounds`` times each, so a swing in the machine's load falls on both alike),
 starts each one's engine service and runs ``bench/engine.py``'s 20 concurrent clients of
-``SELECT 1`` as the app and as a cluster's credential. Prints every run and writes the
-medians under "### Before and after" in the "## Engine service" section of
+``SELECT 1`` as the app and as a cluster's credential, with the engine process's CPU time per
+statement (``/proc/<pid>/stat``: load-insensitive, unlike the rates). Prints every run and
+writes the medians under "### Before and after" in the "## Engine service" section of
 docs/benchmarks.md.
 
 Usage: python bench/engine_compare.py REVISION [rounds=2] [seconds=6]
@@ -48,10 +49,18 @@ with tempfile.TemporaryDirectory() as tmp:
         setup.close()
         app = {"Authorization": "Basic " + base64.b64encode(
             f"lyceum_app:{engine.key}".encode()).decode()}
+        def cpu_s():  # the engine process's CPU time (user + system, every thread)
+            fields = Path(f"/proc/{engine.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        def measured(headers):
+            before = cpu_s()
+            found = bench.concurrent(engine, headers, seconds)
+            found["cpu_ms"] = (cpu_s() - before) * 1000 / max(found["queries"], 1)
+            return found
         bench.concurrent(engine, app, 1)
+        bench.concurrent(engine, credential, 1)
         load = os.getloadavg()[0]
-        result = {"load": load, "app": bench.concurrent(engine, app, seconds),
-                  "credential": bench.concurrent(engine, credential, seconds)}
+        result = {"load": load, "app": measured(app), "credential": measured(credential)}
     finally:
         engine.stop()
 print("RESULT " + json.dumps(result))
@@ -81,15 +90,19 @@ def section(revision: str, runs: dict[str, list[dict[str, Any]]], seconds: float
         for label in (revision, "this tree"):
             rows.append(f"| {name} | {label} | {med(label, caller, 'qps'):.0f} | "
                         f"{med(label, caller, 'p50'):.1f} ms | {med(label, caller, 'p95'):.1f} ms"
+                        f" | {med(label, caller, 'cpu_ms'):.2f} ms"
                         f" | {sum(run[caller]['errors'] for run in runs[label])} |")
     loads = [run["load"] for label in runs for run in runs[label]]
     return (f"{PART}\n\n`bench/engine_compare.py {revision}`: the same 20 clients of `SELECT 1` "
             f"({seconds:.0f} s each) against the engine service of revision `{revision}` and of "
             f"this tree, alternating, {len(runs[revision])} runs each, medians; load average "
             f"{min(loads):.0f}–{max(loads):.0f} on the 2 shared cores during the runs (the "
-            "absolute numbers are those of an overloaded machine; compare the rows).\n\n"
-            "| Caller | Engine of | Queries/s | p50 | p95 | Errors |\n"
-            "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+            "absolute numbers are those of an overloaded machine; compare the rows). CPU per "
+            "statement is the engine process's CPU time (every thread, from `/proc/<pid>/stat`) "
+            "over the statements it answered, which the neighbours' load changes far less than "
+            "the rates.\n\n"
+            "| Caller | Engine of | Queries/s | p50 | p95 | CPU per statement | Errors |\n"
+            "|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
 def main() -> int:

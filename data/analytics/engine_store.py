@@ -3,9 +3,10 @@
 The engine service (``python -m lyceum engine``) is the one process that opens the embedded
 engine's data path. Each request gets its own chDB handle on that engine (opening one costs
 about 0.1 ms), so ``USE`` and ``SET`` never leak from one request into the next, and requests
-run side by side. Results stream block by block in the format the caller asked for
-(:mod:`data.analytics.engine_formats` joins chDB's per-block documents into one valid
-stream); inserts take the body chunk by chunk.
+run side by side; a read-only statement may take a handle an earlier one left prepared with
+the very same database and settings (:class:`EngineStore`). Results stream block by block in
+the format the caller asked for (:mod:`data.analytics.engine_formats` joins chDB's per-block
+documents into one valid stream); inserts take the body chunk by chunk.
 
 chDB's public streaming wrapper ends a stream at the first block without rows, which drops the
 header of an empty result (a JSON ``meta``, a TSV names line), so this module drives the
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -68,8 +70,13 @@ class ResultStream:
 
     def __init__(self, handle: Any, running: Any, framer: Framer, stats: QueryStats,
                  first: bytes | None, *, sql: str = "",
-                 params: Mapping[str, str] | None = None) -> None:
+                 params: Mapping[str, str] | None = None,
+                 give_back: Callable[[Any], None] | None = None) -> None:
         self._sql = sql
+        #: Where the handle goes once the answer was read to its end without an error
+        #: (``None``: it is closed).
+        self._give_back = give_back
+        self._complete = False
         self._params = dict(params or {})
         self._handle = handle
         self._running = running
@@ -103,6 +110,7 @@ class ResultStream:
         if self._framer.blocks == 0 and self._framer.name == "Native" and self._sql:
             yield self._native_header()
         tail = self._framer.finish(self.stats)
+        self._complete = True
         if tail:
             yield tail
         self.close()
@@ -156,12 +164,26 @@ class ResultStream:
                 pass
         self._done = True
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            if self._complete and self._give_back is not None:
+                self._give_back(handle)
+            else:
+                handle.close()
 
 
 class EngineStore:
-    """The embedded engine of one instance, opened once by the engine service."""
+    """The embedded engine of one instance, opened once by the engine service.
+
+    A read-only statement's handle (``reuse``) is kept, after its answer was read to the end,
+    for the next statement with the same database and settings: opening a handle, ``USE`` and
+    ``SET`` were a fifth of a small statement's CPU. Its settings end in ``readonly = 1``,
+    under which no statement changes a setting, so a kept handle is in exactly the state a
+    fresh one would be; any other change of the settings (a cluster's lowered limit) makes
+    another key, and a statement that failed or was cancelled closes its handle.
+    """
+
+    #: Prepared handles kept idle at most (over every database and set of settings).
+    IDLE_HANDLES = 32
 
     def __init__(self, root: Path) -> None:
         config = write_embedded_config(root)
@@ -169,6 +191,9 @@ class EngineStore:
         self._dsn = f"{self.data_path}?config-file={quote(str(config))}"
         self._lock = threading.Lock()
         self._keeper: Any = None
+        self._idle: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], list[Any]] = (
+            OrderedDict())
+        self._idle_count = 0
 
     def open(self) -> None:
         """Open the engine (and keep one handle, so it stays open between requests)."""
@@ -207,18 +232,61 @@ class EngineStore:
             raise engine_error(exc) from None
         return handle
 
+    def _taken(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> Any | None:
+        """An idle handle prepared exactly as ``key`` says, if one is kept."""
+        with self._lock:
+            found = self._idle.get(key)
+            if not found:
+                return None
+            handle = found.pop()
+            self._idle_count -= 1
+            if not found:
+                del self._idle[key]
+            return handle
+
+    def _kept(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> Callable[[Any], None]:
+        """The function that keeps a handle prepared as ``key`` for the next statement (the
+        least recently used goes when :attr:`IDLE_HANDLES` are kept)."""
+        def keep(handle: Any) -> None:
+            closing: list[Any] = []
+            with self._lock:
+                if self._keeper is None:  # the engine was closed meanwhile
+                    closing.append(handle)
+                else:
+                    self._idle.setdefault(key, []).append(handle)
+                    self._idle.move_to_end(key)
+                    self._idle_count += 1
+                    while self._idle_count > self.IDLE_HANDLES:
+                        oldest_key, oldest = next(iter(self._idle.items()))
+                        closing.append(oldest.pop(0))
+                        self._idle_count -= 1
+                        if not oldest:
+                            del self._idle[oldest_key]
+            for stale in closing:
+                stale.close()
+        return keep
+
     def stream(self, sql: str, *, fmt: str, params: Mapping[str, str] | None = None,
-               database: str | None = None,
-               settings: Mapping[str, str] | None = None) -> ResultStream:
+               database: str | None = None, settings: Mapping[str, str] | None = None,
+               reuse: bool = False) -> ResultStream:
         """Start ``sql`` and return its answer in ``fmt`` as a stream (first block read).
 
         ``fmt`` must be a format :func:`data.analytics.engine_formats.framer_for` knows; a statement
         that cannot stream (DDL, ``SET``, ``DESCRIBE``, ``INSERT … VALUES``) runs whole, its
-        small answer in the same format. Raises :class:`EngineError`.
+        small answer in the same format. With ``reuse``, the handle may be one an earlier
+        statement left with the same ``database`` and ``settings`` (which must end in
+        ``readonly = 1``, so no statement could have changed them), and is kept for the next
+        one when this answer is read to its end. Raises :class:`EngineError`.
         """
         framer = framer_for(fmt)
         stats = QueryStats()
-        handle = self._prepared(database=database, settings=settings or {})
+        key = (database or "", tuple((settings or {}).items()))
+        if reuse and (not key[1] or key[1][-1] != ("readonly", "1")):
+            raise EngineError("Only read-only statements reuse a handle", number=49,
+                              name="LOGICAL_ERROR")
+        handle = self._taken(key) if reuse else None
+        if handle is None:
+            handle = self._prepared(database=database, settings=settings or {})
         try:
             running = handle.send_query(sql, framer.engine_format, params=dict(params or {}))
         except RuntimeError as exc:
@@ -226,7 +294,8 @@ class EngineStore:
                 handle.close()
                 raise engine_error(exc) from None
             return self._run_whole(handle, sql, framer, stats, params or {})
-        stream = ResultStream(handle, running, framer, stats, None, sql=sql, params=params)
+        stream = ResultStream(handle, running, framer, stats, None, sql=sql, params=params,
+                              give_back=self._kept(key) if reuse else None)
         try:
             stream.first_block()
         except EngineError:
@@ -283,11 +352,16 @@ class EngineStore:
         return stats
 
     def close(self) -> None:
-        """Release the handle that keeps the engine open."""
+        """Release the idle handles and the one that keeps the engine open."""
         with self._lock:
-            if self._keeper is not None:
-                self._keeper.close()
-                self._keeper = None
+            idle = [handle for handles in self._idle.values() for handle in handles]
+            self._idle.clear()
+            self._idle_count = 0
+            keeper, self._keeper = self._keeper, None
+        for handle in idle:
+            handle.close()
+        if keeper is not None:
+            keeper.close()
 
 
 def setting_name(name: str) -> str:

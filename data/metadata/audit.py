@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import event, func, select, update
@@ -93,22 +93,33 @@ def append_entry(session: Session, entry: AuditEntry,
     lock (SQLite) or the row lock (PostgreSQL) until the caller's transaction ends; so two
     writers — threads or processes — never link to the same predecessor.
     """
+    return append_entries(session, [entry], seal)[0]
+
+
+def append_entries(session: Session, entries: Sequence[AuditEntry],
+                   seal: Callable[[AuditEntry, str], str]) -> Sequence[AuditEntry]:
+    """Append ``entries`` in order after the newest row, each sealed to the one before it
+    (as :func:`append_entry` does one by one), with one update of the chain head for all."""
+    if not entries:
+        return entries
     session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
-                    .values(entries=AuditChainHead.entries + 1))
+                    .values(entries=AuditChainHead.entries + len(entries)))
     head = session.get(AuditChainHead, 1, populate_existing=True)
     if head is None:  # a database migrated before the head existed is repaired here
         last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc())
                               .limit(1))
         count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-        head = AuditChainHead(id=1, last_hash=last or "", entries=count + 1)
+        head = AuditChainHead(id=1, last_hash=last or "", entries=count + len(entries))
         session.add(head)
-    entry.prev_hash = head.last_hash
-    entry.entry_hash = seal(entry, entry.prev_hash)
-    session.add(entry)
-    head.last_hash = entry.entry_hash
+    previous = head.last_hash
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.entry_hash = previous = seal(entry, previous)
+    session.add_all(entries)
+    head.last_hash = previous
     session.flush()
     session.info[_APPENDED] = True
-    return entry
+    return entries
 
 
 def count_recent(session: Session, *, action: str, since: datetime, actor: str | None = None,

@@ -20,10 +20,13 @@ __all__ = ["Database", "Session", "alembic_config", "head_revision", "make_engin
 
 
 def make_engine(url: str) -> Engine:
-    """Create the SQLAlchemy engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the SQLAlchemy engine; SQLite gets WAL, foreign keys and a busy timeout, a
+    server's connections are pinged before use."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    # A server's connections can drop while pooled, so they are pinged before use; a SQLite
+    # file's cannot, and the ping was a statement of its own on every checkout.
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": not url.startswith("sqlite")}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":

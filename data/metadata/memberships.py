@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from data.metadata.models import ClusterTeamAccess, DatabaseCluster
@@ -71,6 +75,45 @@ def set_member(session: Session, *, cluster_id: int, user_id: int, role: str,
         row.role = role
     session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class CredentialState:
+    """What a cluster's credential opens, as the metadata database says now."""
+
+    cluster_id: int
+    name: str
+    status: str
+    decommissioned_at: datetime | None
+    credential_hash: str | None
+    database_name: str
+    query_limits: dict[str, Any]
+
+
+#: The columns :func:`credential_state` reads (built once: it runs on every statement of a
+#: credential at the engine service).
+_CREDENTIAL_STATE = (
+    select(DatabaseCluster.id, DatabaseCluster.name, DatabaseCluster.status,
+           DatabaseCluster.decommissioned_at, DatabaseCluster.credential_hash,
+           DatabaseCluster.database_name, DatabaseCluster.query_limits)
+    .where(DatabaseCluster.credential_user == bindparam("username"))
+    .order_by(DatabaseCluster.decommissioned_at.is_not(None), DatabaseCluster.id.desc())
+    .limit(1))
+
+
+def credential_state(engine: Engine, username: str) -> CredentialState | None:
+    """The current state of the cluster whose app credential's user is ``username`` (the
+    cluster :func:`get_cluster_by_credential_user` finds), read as plain columns in one
+    query on a pooled connection of ``engine`` (no ORM session: a third of the cost);
+    ``None`` if there is none."""
+    if not username:
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(_CREDENTIAL_STATE, {"username": username}).first()
+    if row is None:
+        return None
+    return CredentialState(int(row[0]), str(row[1]), str(row[2]), row[3], row[4], str(row[5]),
+                           dict(row[6] or {}))
 
 
 def get_cluster_by_credential_user(session: Session, username: str) -> DatabaseCluster | None:

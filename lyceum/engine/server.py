@@ -150,7 +150,9 @@ class EngineApp:
             stream = self.store.stream(plan.statement, fmt=fmt,
                                        params=query_parameters(params),
                                        database=plan.database,
-                                       settings={**server_defaults(fmt), **plan.settings})
+                                       settings={**server_defaults(fmt), **plan.settings},
+                                       # a credential's settings end in readonly = 1
+                                       reuse=not caller.is_app)
         except (EngineError, EngineFailure) as exc:
             release()
             self._audit(caller, plan, QueryStats(), "failure", getattr(exc, "name", ""))
@@ -285,7 +287,7 @@ def serve(app: EngineApp) -> int:
                        # tables hold some), which stopped the engine
                        asyncore_use_poll=True)
     finally:
-        app.runtime.caches.of(AuditWriter).flush()
+        app.runtime.caches.of(AuditWriter).close()
         app.store.close()
         app.runtime.close()
     return 0

@@ -45,7 +45,14 @@ def cluster_query_settings(cluster: DatabaseCluster, *,
     never above the host's ceilings (``ceilings``, by default those of the environment).
 
     A limit the cluster does not set is the ceiling itself, so no query runs unbounded."""
-    limits = cluster.query_limits or {}
+    return limit_settings(cluster.query_limits, ceilings=ceilings)
+
+
+def limit_settings(query_limits: Mapping[str, Any] | None, *,
+                   ceilings: HostCeilings | None = None) -> dict[str, int]:
+    """A cluster's ``query_limits`` as ClickHouse settings, as :func:`cluster_query_settings`
+    gives them."""
+    limits = query_limits or {}
     own = {name: int(value) for name, value in limits.items()
            if name in LIMIT_SETTINGS and isinstance(value, int)
            and not isinstance(value, bool) and value > 0}

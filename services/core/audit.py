@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from data.metadata import audit as audit_data
@@ -60,8 +61,41 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one audit entry in the caller's unit of work."""
-    entry = AuditEntry(
-        created_at=utcnow(),
+    entry = _entry(action, actor=actor, outcome=outcome, target_type=target_type,
+                   target_id=target_id, cluster_id=cluster_id, detail=detail)
+    return audit_data.append_entry(session, entry, seal)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One audit entry to append later (what :func:`record` takes, as a value)."""
+
+    action: str
+    actor: Actor
+    outcome: str = "success"
+    target_type: str = ""
+    target_id: str | int = ""
+    cluster_id: int | None = None
+    detail: dict[str, Any] | None = None
+    #: When it happened (``None``: when it is appended).
+    at: datetime | None = None
+
+
+def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry]:
+    """Append ``pending`` in order in the caller's unit of work: the same entries (and
+    chain) as :func:`record` one by one, with one update of the chain head for all."""
+    entries = [_entry(p.action, actor=p.actor, outcome=p.outcome, target_type=p.target_type,
+                      target_id=p.target_id, cluster_id=p.cluster_id, detail=p.detail,
+                      at=p.at)
+               for p in pending]
+    return list(audit_data.append_entries(session, entries, seal))
+
+
+def _entry(action: str, *, actor: Actor, outcome: str, target_type: str,
+           target_id: str | int, cluster_id: int | None,
+           detail: dict[str, Any] | None, at: datetime | None = None) -> AuditEntry:
+    return AuditEntry(
+        created_at=at or utcnow(),
         actor_user_id=actor.user_id,
         actor=actor.label[:254],
         action=action,
@@ -72,7 +106,6 @@ def record(
         outcome=outcome,
         detail=detail or {},
     )
-    return audit_data.append_entry(session, entry, seal)
 
 
 @dataclass(frozen=True)

@@ -477,6 +477,42 @@ def test_a_stopped_service_has_written_every_audit_entry(
     assert written == 20
 
 
+def _change_cluster(world: EngineWorld, cluster: Cluster, **values: Any) -> None:
+    with world.db.session() as session:
+        row = memberships.get_cluster(session, cluster.id)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.commit()
+
+
+def test_a_credentials_current_state_holds_from_its_next_statement(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    from lyceum.instance_secrets import InstanceSecrets
+
+    with running_world(tmp_path_factory.mktemp("changing")) as changing:
+        alpha, sql = changing.alpha, "SELECT id FROM readings ORDER BY id"
+        for _ in range(3):  # the statement's plan and its prepared handle are kept now
+            assert _post(changing, sql, headers=_as(alpha)).text == "1\n2\n3\n"
+        _change_cluster(changing, alpha, query_limits={"max_result_rows": 1})
+        _error(_post(changing, sql, headers=_as(alpha)), 500, 396, "TOO_MANY_ROWS_OR_BYTES")
+        _change_cluster(changing, alpha, query_limits={})
+        assert _post(changing, sql, headers=_as(alpha)).text == "1\n2\n3\n"
+
+        keys = InstanceSecrets(load_settings(dict(changing.engine.env)).token_key)
+        _change_cluster(changing, alpha, credential_hash=keys.hash_credential("rotated"))
+        _error(_post(changing, sql, headers=_as(alpha)), 403, 516, "AUTHENTICATION_FAILED")
+        rotated = {"X-ClickHouse-User": alpha.user, "X-ClickHouse-Key": "rotated"}
+        assert _post(changing, sql, headers=rotated).text == "1\n2\n3\n"
+        _change_cluster(changing, alpha, credential_hash=None)  # revoked
+        _error(_post(changing, sql, headers=rotated), 403, 516, "AUTHENTICATION_FAILED")
+
+        beta = changing.beta
+        assert _post(changing, sql, headers=_as(beta)).status_code == 200
+        _change_cluster(changing, beta, status="decommissioned")
+        assert _post(changing, sql, headers=_as(beta)).status_code == 403
+
+
 def test_the_engine_serves_with_more_than_1024_files_open(tmp_path: Path) -> None:
     """chDB's files share the engine's process; select() fails on a descriptor above 1023
     (it stopped the engine once the suite's clusters held ~1,000 files): the engine polls."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,63 @@ def test_errors_keep_clickhouse_code_and_name(store: EngineStore) -> None:
         store.stream("SELECT 1", fmt="CSV", settings={"bad name": "1"})
     assert found.value.name == "UNKNOWN_SETTING"
     assert engine_error(RuntimeError("no code here")).name == "STD_EXCEPTION"
+
+
+def _counting_connects(store: EngineStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    opened: list[int] = []
+    real = store._connect
+
+    def counted() -> Any:
+        opened.append(1)
+        return real()
+    monkeypatch.setattr(store, "_connect", counted)
+    return opened
+
+
+READ_ONLY = {"max_threads": "2", "readonly": "1"}
+
+
+def test_a_read_only_handle_is_kept_for_the_same_database_and_settings(
+        store: EngineStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = _counting_connects(store, monkeypatch)
+    sql = "SELECT currentDatabase(), getSetting('max_threads'), getSetting('readonly')"
+    answers = [b"".join(store.stream(sql, fmt="TabSeparated", database="system",
+                                     settings=READ_ONLY, reuse=True)) for _ in range(3)]
+    assert answers == [b"system\t2\t1\n"] * 3
+    assert len(opened) == 1
+
+
+def test_other_settings_take_another_handle(store: EngineStore,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = _counting_connects(store, monkeypatch)
+    sql = "SELECT getSetting('max_threads')"
+    first = b"".join(store.stream(sql, fmt="TabSeparated", database="system",
+                                  settings={"max_threads": "3", "readonly": "1"}, reuse=True))
+    lowered = b"".join(store.stream(sql, fmt="TabSeparated", database="system",
+                                    settings={"max_threads": "1", "readonly": "1"},
+                                    reuse=True))
+    assert (first, lowered) == (b"3\n", b"1\n") and len(opened) == 2
+    with pytest.raises(EngineError) as found:  # a lowered result bound holds at once
+        b"".join(store.stream("SELECT number FROM numbers(100)", fmt="TabSeparated",
+                              database="system", reuse=True,
+                              settings={"max_result_rows": "10", "readonly": "1"}))
+    assert found.value.name == "TOO_MANY_ROWS_OR_BYTES"
+
+
+def test_a_failed_or_unfinished_statement_does_not_leave_its_handle(
+        store: EngineStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = _counting_connects(store, monkeypatch)
+    settings = {"max_threads": "4", "readonly": "1"}
+    with pytest.raises(EngineError):
+        store.stream("SELECT throwIf(1)", fmt="TabSeparated", settings=settings, reuse=True)
+    unfinished = store.stream("SELECT number FROM numbers(1000000)", fmt="TabSeparated",
+                              settings=settings, reuse=True)
+    unfinished.close()
+    b"".join(store.stream("SELECT 1", fmt="TabSeparated", settings=settings, reuse=True))
+    assert len(opened) == 3
+
+
+def test_only_read_only_statements_reuse_a_handle(store: EngineStore) -> None:
+    with pytest.raises(EngineError):
+        store.stream("SELECT 1", fmt="TabSeparated", settings={"max_threads": "2"},
+                     reuse=True)

@@ -109,3 +109,27 @@ def test_list_entries_newest_first_filtered(db: Database) -> None:
         assert [e.action for e in audit.list_entries(session, action="x", cluster_id=1,
                                                      limit=1)] == ["x"]
         assert len(audit.list_entries(session, limit=2)) == 2
+
+
+def test_entries_appended_together_chain_like_one_by_one(db: Database) -> None:
+    before = _append(db, "a.before", actor="ada")
+    with db.session() as session:
+        batch = audit.append_entries(session, [
+            AuditEntry(action=f"a.batch{n}", outcome="ok", actor="bob") for n in range(3)],
+            _seal)
+    after = _append(db, "a.after", actor="cy")
+    chain = [before, *batch, after]
+    assert all(b.prev_hash == a.entry_hash == _seal(a, a.prev_hash)
+               for a, b in zip(chain, chain[1:], strict=False))
+    with db.session() as session:
+        head = session.get(AuditChainHead, 1)
+        assert head is not None and head.last_hash == after.entry_hash
+        assert head.entries == len(audit.all_in_order(session))
+
+
+def test_appending_no_entries_changes_nothing(db: Database) -> None:
+    last = _append(db, "a.only", actor="ada")
+    with db.session() as session:
+        assert list(audit.append_entries(session, [], _seal)) == []
+        head = session.get(AuditChainHead, 1)
+        assert head is not None and head.last_hash == last.entry_hash

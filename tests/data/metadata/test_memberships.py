@@ -58,3 +58,19 @@ def test_credential_user_prefers_the_live_cluster_then_the_newest(db: Database) 
         assert older_gone.id < newer_gone.id and old.id < live.id
         assert memberships.get_cluster_by_credential_user(session, "") is None
         assert memberships.get_cluster_by_credential_user(session, "nobody") is None
+
+
+def test_credential_state_reads_the_cluster_the_credential_opens(db: Database) -> None:
+    gone = datetime(2026, 11, 1, tzinfo=UTC)
+    with db.session() as session:
+        rows.cluster(session, "old", credential_user="line_app", decommissioned_at=gone)
+        live = rows.cluster(session, "live", credential_user="line_app", status="running",
+                            credential_hash="h1", query_limits={"max_threads": 2})
+        rows.cluster(session, "blank")
+        session.commit()
+    state = memberships.credential_state(db.engine, "line_app")
+    assert state == memberships.CredentialState(
+        cluster_id=live.id, name="live", status="running", decommissioned_at=None,
+        credential_hash="h1", database_name="live_db", query_limits={"max_threads": 2})
+    assert memberships.credential_state(db.engine, "") is None
+    assert memberships.credential_state(db.engine, "nobody") is None

@@ -35,6 +35,28 @@ def test_chain_verifies_and_catches_an_edited_row(database_url: str) -> None:
         db.dispose()
 
 
+def test_entries_recorded_together_verify_with_those_recorded_alone(
+        database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate()
+        actor = Actor(label="plant_a_app", ip="10.0.0.1")
+        with db.session() as session:
+            audit.record(session, "engine.query", actor=actor, cluster_id=1)
+        with db.session() as session:
+            written = audit.record_many(session, [
+                audit.Pending("engine.query", actor, target_type="cluster", target_id=1,
+                              cluster_id=1, detail={"n": n}) for n in range(4)])
+        with db.session() as session:
+            audit.record(session, "engine.insert", actor=actor, cluster_id=1)
+        with db.session() as session:
+            report = audit.verify_chain(session)
+        assert report.ok and report.checked == 6
+        assert [entry.detail for entry in written] == [{"n": n} for n in range(4)]
+    finally:
+        db.dispose()
+
+
 def test_deleting_a_row_breaks_the_chain(database_url: str) -> None:
     db = Database(database_url)
     try:
