@@ -201,10 +201,11 @@ def make_cluster(app: AppProcess, password: str) -> tuple[int, str]:
     return cluster, str(database)
 
 
-def load_curves(instance: Path, database: str, n: int, *, server: bool,
-                fallback: bool) -> dict[str, Any]:
+def load_curves(instance: Path, database: str, n: int, *, server: bool, fallback: bool,
+                write: bool) -> dict[str, Any]:
     """The curves and their partials, through an engine service over the stopped app's
-    instance; with ``server``, ``bench/million.py``'s server times on them."""
+    instance; with ``server``, ``bench/million.py``'s server times on them (kept as that
+    size's row when ``write``)."""
     with engine_service(instance) as (ch, _env):
         out = million.build_by_copy(ch, database, n)
         print(f"{n:,} curves generated in {out['generate_s']:.0f} s, first day's partials "
@@ -215,7 +216,8 @@ def load_curves(instance: Path, database: str, n: int, *, server: bool,
                                          fallback_runs=million.fallback_runs(n, asked=fallback))
             result = {"n": n, "quick": True, "bench": "bench/million_browser.py --server",
                       **out, **found}
-            keep(million.RESULTS, "server", stamp(result, load_at_start=start))
+            if write:
+                keep(million.RESULTS, "server", stamp(result, load_at_start=start))
             print(f"server: whole {found['stored_whole'] * 1000:.0f} ms, zoom "
                   f"{found['stored_zoom'] * 1000:.0f} ms", flush=True)
     return out
@@ -328,7 +330,7 @@ def browse(url: str, password: str, cluster: int, *, runs: int, refine_limit_s: 
 
 
 def measure(n: int, *, runs: int, server: bool, fallback: bool, refine_limit_s: float,
-            shots: Path | None) -> dict[str, Any]:
+            shots: Path | None, write: bool = True) -> dict[str, Any]:
     """Everything for ``n`` curves on a fresh instance."""
     with tempfile.TemporaryDirectory(prefix="lyceum-million-browser-") as tmp:
         instance = Path(tmp) / "instance"
@@ -339,7 +341,8 @@ def measure(n: int, *, runs: int, server: bool, fallback: bool, refine_limit_s: 
             cluster, database = make_cluster(app, password)
         finally:
             app.stop()
-        loaded = load_curves(instance, database, n, server=server, fallback=fallback)
+        loaded = load_curves(instance, database, n, server=server, fallback=fallback,
+                             write=write)
         app = AppProcess(instance, env={"LYCEUM_DEMO": "off"})
         start = os.getloadavg()[0]
         try:
@@ -429,7 +432,7 @@ def main() -> int:
         result = measure(n, runs=int(flags.get("--runs") or 5), server="--server" in flags,
                          fallback="--fallback" in flags,
                          refine_limit_s=float(flags.get("--refine-limit") or 240),
-                         shots=shots)
+                         shots=shots, write="--no-write" not in flags)
         if "--no-write" in flags:
             print(part([result]))
             continue
