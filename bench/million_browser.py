@@ -31,7 +31,7 @@ Prints the table, keeps each size's results in ``docs/benchmarks-million.json`` 
 section of docs/benchmarks.md from all kept sizes.
 
 Usage: python bench/million_browser.py [curves ...] [--runs=5] [--server] [--fallback]
-    [--refine-limit=240] [--shots=DIR] [--no-write]
+    [--refine-limit=240] [--shots=DIR] [--host-memory-gb=N] [--no-write]
     --no-write prints the rows and keeps and writes nothing (a trial run).
 """
 
@@ -61,6 +61,8 @@ from tests.servers import AppProcess  # noqa: E402
 
 PART = "### In Chromium (`bench/million_browser.py`)"
 ADMIN = "admin@lyceum.local"
+#: The app's per-query memory ceiling (GB) above ``million.FALLBACK_MAX`` curves.
+GUARD_MEMORY_GB = 2
 #: Issue 17's targets (ms): whole view by curve count (the largest count at or below), and
 #: the zoom to 1/10 (10,000 curves: the demo's 250 ms; 1,000,000: 500 ms).
 WHOLE_TARGETS = {10_000: 500.0, 100_000: 500.0, 1_000_000: 1000.0}
@@ -295,8 +297,9 @@ def browse(url: str, password: str, cluster: int, *, runs: int, refine_limit_s: 
                 break
         if ms is None:
             raise RuntimeError(f"the explorer did not draw {n:,} curves: {words!r}")
+        quiet(page, for_ms=800)  # the outlier ranking that follows each draw, too
         out["warm_s"] = time.monotonic() - began
-        quiet(page, for_ms=800)
+        out["outliers_words"] = page.locator("#explorer-outliers-info-div").inner_text()[:300]
         load_ms(page, bare_url, BARE[2])  # warm too
         for run in range(runs):
             ms, words = open_whole(page, link, limit_s=120)
@@ -329,9 +332,23 @@ def browse(url: str, password: str, cluster: int, *, runs: int, refine_limit_s: 
     return out
 
 
+def host_memory_gb(n: int, asked: str | None) -> int | None:
+    """The app's per-query memory ceiling for ``n`` curves (``LYCEUM_HOST_MAX_MEMORY_GB``;
+    ``None``: the app's default, a quarter of the machine's memory). Above
+    ``million.FALLBACK_MAX`` curves the bench caps it at :data:`GUARD_MEMORY_GB` unless
+    asked otherwise (``0``: the default): the outlier ranking after each draw reads every
+    filtered curve's profile (256 bins) into the web process, several GB at 1,000,000
+    curves on a machine shared with others."""
+    if asked is not None and asked != "":
+        return int(asked) or None
+    return GUARD_MEMORY_GB if n > million.FALLBACK_MAX else None
+
+
 def measure(n: int, *, runs: int, server: bool, fallback: bool, refine_limit_s: float,
-            shots: Path | None, write: bool = True) -> dict[str, Any]:
-    """Everything for ``n`` curves on a fresh instance."""
+            shots: Path | None, write: bool = True,
+            memory_gb: int | None = None) -> dict[str, Any]:
+    """Everything for ``n`` curves on a fresh instance (``memory_gb``: the app's per-query
+    memory ceiling, see :func:`host_memory_gb`)."""
     with tempfile.TemporaryDirectory(prefix="lyceum-million-browser-") as tmp:
         instance = Path(tmp) / "instance"
         app = AppProcess(instance, env={"LYCEUM_DEMO": "off"})
@@ -343,7 +360,10 @@ def measure(n: int, *, runs: int, server: bool, fallback: bool, refine_limit_s: 
             app.stop()
         loaded = load_curves(instance, database, n, server=server, fallback=fallback,
                              write=write)
-        app = AppProcess(instance, env={"LYCEUM_DEMO": "off"})
+        env = {"LYCEUM_DEMO": "off"}
+        if memory_gb is not None:
+            env["LYCEUM_HOST_MAX_MEMORY_GB"] = str(memory_gb)
+        app = AppProcess(instance, env=env)
         start = os.getloadavg()[0]
         try:
             app.start(timeout=300)
@@ -357,6 +377,7 @@ def measure(n: int, *, runs: int, server: bool, fallback: bool, refine_limit_s: 
         finally:
             app.stop()
     return stamp({"n": n, "runs": runs, "refine_limit_s": refine_limit_s,
+                  "host_memory_gb": memory_gb,
                   "generate_s": loaded["generate_s"], "build_day_s": loaded["build_day_s"],
                   **found}, load_at_start=start)
 
@@ -418,7 +439,18 @@ def part(results: list[dict[str, Any]]) -> str:
              "resolution | slowest callback (navigation) | run |",
              "|---|---|---|---|---|---|---|---|"]
     lines += [table_row(r) for r in results]
+    lines += ["", "The first visit and the outlier ranking (which follows every draw) per size: "
+              + " · ".join(visit_note(r) for r in results)]
     return "\n".join(lines) + "\n"
+
+
+def visit_note(r: dict[str, Any]) -> str:
+    """What the first visit took and what the outlier panel said, for one size."""
+    words = " ".join(str(r.get("outliers_words", "")).split())
+    ceiling = (f"; the app ran with a per-query memory ceiling of {r['host_memory_gb']} GB "
+               "(`LYCEUM_HOST_MAX_MEMORY_GB`)" if r.get("host_memory_gb") else "")
+    return (f"{int(r['n']):,}: first visit {r.get('warm_s', 0):,.0f} s, the panel said "
+            f"“{words[:160]}{'…' if len(words) > 160 else ''}”{ceiling}")
 
 
 def main() -> int:
@@ -432,7 +464,8 @@ def main() -> int:
         result = measure(n, runs=int(flags.get("--runs") or 5), server="--server" in flags,
                          fallback="--fallback" in flags,
                          refine_limit_s=float(flags.get("--refine-limit") or 240),
-                         shots=shots, write="--no-write" not in flags)
+                         shots=shots, write="--no-write" not in flags,
+                         memory_gb=host_memory_gb(n, flags.get("--host-memory-gb")))
         if "--no-write" in flags:
             print(part([result]))
             continue

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from million_browser import (
+    GUARD_MEMORY_GB,
     WHOLE_TARGETS,
     ZOOM_TARGETS,
     cell,
+    host_memory_gb,
     median,
     path_of,
     target,
+    visit_note,
     zoom_window,
 )
 
@@ -54,3 +57,18 @@ def test_cells_give_median_range_and_verdict() -> None:
     assert cell([900.0, 700.0, 800.0], 500.0) == "800 ms (700–900), < 500 ms **missed** by 300 ms"
     assert cell([1234.0]) == "1,234 ms (1,234–1,234)"
     assert cell([100.0, None, None]) == "not within the limit in 2 of 3 runs"
+
+
+def test_the_memory_ceiling_guards_only_the_big_sizes_unless_asked() -> None:
+    assert host_memory_gb(100_000, None) is None
+    assert host_memory_gb(1_000_000, None) == GUARD_MEMORY_GB
+    assert host_memory_gb(1_000_000, "0") is None
+    assert host_memory_gb(2_000, "3") == 3
+
+
+def test_the_visit_note_names_the_ceiling_and_shortens_the_words() -> None:
+    note = visit_note({"n": 1_000_000, "warm_s": 12.4, "host_memory_gb": 2,
+                       "outliers_words": "No ranking " + "x" * 300})
+    assert note.startswith("1,000,000: first visit 12 s, the panel said “No ranking x")
+    assert "…”" in note and "ceiling of 2 GB" in note
+    assert "ceiling" not in visit_note({"n": 10, "outliers_words": "All 10 ranked"})
