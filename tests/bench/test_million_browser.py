@@ -19,10 +19,10 @@ from million_browser import (
 
 
 @pytest.mark.parametrize(("n", "whole", "zoom"), [
-    (2_000, None, None), (10_000, 500.0, 250.0), (100_000, 500.0, 250.0),
-    (1_000_000, 1000.0, 500.0), (3_000_000, 1000.0, 500.0)])
-def test_targets_are_those_of_the_largest_size_at_or_below(n: int, whole: float | None,
-                                                           zoom: float | None) -> None:
+    (2_000, 500.0, 250.0), (10_000, 500.0, 250.0), (100_000, 500.0, 500.0),
+    (1_000_000, 1000.0, 500.0), (3_000_000, None, None)])
+def test_targets_are_those_of_the_smallest_named_size_at_or_above(
+        n: int, whole: float | None, zoom: float | None) -> None:
     assert target(WHOLE_TARGETS, n) == whole
     assert target(ZOOM_TARGETS, n) == zoom
 
