@@ -39,3 +39,27 @@ def replace_part(heading: str, part: str, text: str, *, doc: Path = DOC) -> None
     body = read_section(heading, doc=doc) or heading + "\n"
     body = body[:body.index(part)] if part in body else body
     replace_section(heading, body.rstrip() + "\n\n" + text.rstrip() + "\n", doc=doc)
+
+
+def parts(heading: str, *, doc: Path = DOC) -> list[str]:
+    """The ``### `` parts of the ``## heading`` section, in order, each from its heading to
+    the next ``### `` (or the section's end); ``[]`` when there are none."""
+    body = read_section(heading, doc=doc)
+    found = re.split(r"^(?=### )", body, flags=re.M)[1:]
+    return [part.rstrip() + "\n" for part in found]
+
+
+def put_part(heading: str, part: str, text: str, *, doc: Path = DOC) -> None:
+    """Put ``text`` (starting with ``part``, a ``### `` heading) in place of the old
+    ``part`` of the ``## heading`` section, keeping the parts after it; appended at the
+    section's end when the section has no such part."""
+    body = read_section(heading, doc=doc) or heading + "\n"
+    head = re.split(r"^(?=### )", body, flags=re.M)[0]
+    kept = parts(heading, doc=doc)
+    line = part.rstrip()
+    if any(p.splitlines()[0].rstrip() == line for p in kept):
+        kept = [text.rstrip() + "\n" if p.splitlines()[0].rstrip() == line else p
+                for p in kept]
+    else:
+        kept.append(text.rstrip() + "\n")
+    replace_section(heading, "\n".join([head.rstrip() + "\n", *kept]), doc=doc)

@@ -11,7 +11,9 @@ partials (the backfill), and prints medians of ``RUNS`` runs of:
 
 - whole-view first draw and a zoom to 1/10 of the x range from the partials (server time:
   ``curve_queries.density``, 800 × 470, ClickHouse sum + resampling), and a filtered view;
-- the same from today's ClickHouse fallback (sample bins), ``FALLBACK_RUNS`` runs;
+- the same from today's ClickHouse fallback (sample bins), ``FALLBACK_RUNS`` runs, up to
+  ``FALLBACK_MAX`` curves (it scans every sample: 24.5 s a whole view at 100,000 curves, so
+  minutes at 1,000,000; ``--fallback`` runs it once above that size);
 - today's in-memory kernel on the same curves (generated in numpy, counts up to
   ``KERNEL_MAX``: beyond it they would not fit this machine's memory);
 - datashader's line aggregation of the same curves (``Canvas.line(axis=1)``, up to
@@ -21,7 +23,11 @@ partials (the backfill), and prints medians of ``RUNS`` runs of:
 - the web process's memory added by the stored draws, and the partials' compressed size
   against the raw samples', per table and pyramid level and per column (:func:`breakdown`).
 
-It replaces the "## Explorer at a million curves" section of docs/benchmarks.md.
+Each size's results are kept in ``docs/benchmarks-million.json`` (kind ``server``; a run of
+one size replaces that size's row only), and the "## Explorer at a million curves" section
+of docs/benchmarks.md is rendered from all of them, each row saying which run it came from;
+the section's ``### `` parts (notes, ``bench/million_browser.py``'s Chromium times) are
+kept.
 """
 
 from __future__ import annotations
@@ -43,11 +49,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdoc import replace_section  # noqa: E402
+from bench_runs import keep, rows, runs_file, stamp  # noqa: E402
+from benchdoc import parts, replace_section  # noqa: E402
 from engines import engine_service  # noqa: E402
 
 HEADING = "## Explorer at a million curves"
 RUNS, FALLBACK_RUNS = 5, 3
+#: Above this many curves the ClickHouse fallback is not timed unless asked (``--fallback``:
+#: one run).
+FALLBACK_MAX = 200_000
+RESULTS = runs_file("million")
 POINTS = 1500
 KERNEL_MAX = 100_000
 BLOCK = 100_000  # curves per INSERT
@@ -160,10 +171,11 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def server_times(ch: Any, db: str, n: int, *, quick: bool = False) -> dict[str, Any]:
+def server_times(ch: Any, db: str, n: int, *, quick: bool = False,
+                 fallback_runs: int = FALLBACK_RUNS) -> dict[str, Any]:
     """Build the partials (``quick``: already built by :func:`build_by_copy`) and time the
     views: from the month rollup, from the day partials only (the path before it), and
-    from today's ClickHouse fallback."""
+    from today's ClickHouse fallback (``fallback_runs`` runs; 0: not timed, ``None``)."""
     from data.analytics import curves as curve_data
     from data.analytics import density_partials as stored
     from data.analytics.curves import CurveQuery
@@ -207,8 +219,11 @@ def server_times(ch: Any, db: str, n: int, *, quick: bool = False) -> dict[str, 
     out["rows_days"], out["rows_months"] = (int(ch.scalar(
         f"SELECT count() FROM {db}.{table} WHERE level = 0")) for table in
         ("density_partials", "density_months"))
-    out["fallback_whole"], _ = timed(lambda: view(query, None, False), FALLBACK_RUNS)
-    out["fallback_zoom"], _ = timed(lambda: view(query, zoom, False), FALLBACK_RUNS)
+    out["fallback_runs"] = fallback_runs
+    out["fallback_whole"], out["fallback_zoom"] = None, None
+    if fallback_runs:
+        out["fallback_whole"], _ = timed(lambda: view(query, None, False), fallback_runs)
+        out["fallback_zoom"], _ = timed(lambda: view(query, zoom, False), fallback_runs)
     sizes = stored.sizes(session)
     out["partials_bytes"], out["partials_rows"] = sizes.get("density_partials", (0, 0))
     out["months_bytes"], out["months_rows"] = sizes.get("density_months", (0, 0))
@@ -305,12 +320,18 @@ def datashader_times(n: int) -> dict[str, float] | None:
     return dict(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
-def measure(n: int, *, quick: bool = False) -> dict[str, Any]:
+def fallback_runs(n: int, *, asked: bool = False) -> int:
+    """How often the ClickHouse fallback is timed at ``n`` curves (0: not at all)."""
+    return FALLBACK_RUNS if n <= FALLBACK_MAX else (1 if asked else 0)
+
+
+def measure(n: int, *, quick: bool = False, fallback: bool = False) -> dict[str, Any]:
     """Everything for ``n`` curves, on a fresh engine service (``quick``: partials built by
-    :func:`build_by_copy`, no in-memory kernel or datashader)."""
+    :func:`build_by_copy`, no in-memory kernel or datashader; ``fallback``: time the
+    ClickHouse fallback above ``FALLBACK_MAX`` too, once)."""
     from data.analytics.ch_schema import schema_statements
 
-    out: dict[str, Any] = {"n": n}
+    out: dict[str, Any] = {"n": n, "bench": "bench/million.py"}
     with tempfile.TemporaryDirectory(prefix="lyceum-bench-million-") as tmp, \
             engine_service(Path(tmp) / "instance") as (ch, _env):
         db = f"million_{n}"
@@ -318,7 +339,8 @@ def measure(n: int, *, quick: bool = False) -> dict[str, Any]:
             ch.command(statement)
         out |= build_by_copy(ch, db, n) if quick else {"generate_s": generate(ch, db, n)}
         print(f"{n:,} curves generated in {out['generate_s']:.0f} s", flush=True)  # noqa: T201
-        out |= server_times(ch, db, n, quick=quick)
+        out |= server_times(ch, db, n, quick=quick,
+                            fallback_runs=fallback_runs(n, asked=fallback))
         print(json.dumps(out, default=str), flush=True)  # noqa: T201
     out["quick"] = quick
     if n <= KERNEL_MAX and not quick:
@@ -327,22 +349,47 @@ def measure(n: int, *, quick: bool = False) -> dict[str, Any]:
     return out
 
 
-def section(results: list[dict[str, Any]]) -> str:
-    """The markdown section for this run."""
-    def ms(s: float) -> str:
-        return f"{s * 1000:,.0f} ms"
+def ms(seconds: float | None) -> str:
+    """Milliseconds for a table cell ("not timed" for ``None``)."""
+    return "not timed" if seconds is None else f"{seconds * 1000:,.0f} ms"
 
-    def mb(b: int) -> str:
-        return f"{b / 2**20:,.1f} MB"
+
+def mb(size: float) -> str:
+    """Megabytes for a table cell."""
+    return f"{size / 2**20:,.1f} MB"
+
+
+def row(r: dict[str, Any]) -> str:
+    """One size's table row (the run it came from in the last cell)."""
+    share = (r["partials_bytes"] + r["months_bytes"]) / max(r["samples_bytes"], 1)
+    zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
+    fallback = (f"{ms(r['fallback_whole'])} / {ms(r['fallback_zoom'])}"
+                if r.get("fallback_whole") is not None
+                else f"not timed (> {FALLBACK_MAX:,} curves)")
+    load = r.get("load")
+    run = (f"{r['run']}, load {load[0]}–{load[1]}" if load else r.get("run", "?")) + (
+        f", {r['bench']}" if r.get("bench", "bench/million.py") != "bench/million.py" else "")
+    return (f"| {r['n']:,} | {ms(r['stored_whole'])} / {ms(r['days_whole'])} | "
+            f"{ms(r['stored_zoom'])} / {ms(r['days_zoom'])}{zoom_note} | "
+            f"{ms(r['stored_filtered'])} | {fallback} | "
+            f"{r['rows_months']:,} / {r['rows_days']:,} | "
+            f"{mb(r['partials_bytes'])} + {mb(r['months_bytes'])} / {mb(r['samples_bytes'])} "
+            f"({share:.1%}) | {run} |")
+
+
+def section(results: list[dict[str, Any]]) -> str:
+    """The section's measured part (before its ``### `` parts) for the kept rows."""
     quick = any(r.get("quick") for r in results)
     lines = [HEADING, "",
-             f"`bench/million.py{' --quick' if quick else ''}`, "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-             "one run on the shared 2-core machine (other agents and CI at work: noisy), "
-             f"medians of {RUNS} (fallback {FALLBACK_RUNS}); server time of "
-             f"`curve_queries.density` at {WIDTH} × {HEIGHT} over HTTP to the engine service; "
-             f"curves of {POINTS:,} points over {DAYS} days in {DAYS * 48:,} stored groups "
-             f"({DAYS} days × 48).", ""]
+             f"`bench/million.py{' --quick' if quick else ''}`: each row is one run on the "
+             "shared 2-core machine (other agents and CI at work: noisy; each row names its "
+             "run and the load average at its start and end), rendered from "
+             f"`docs/{RESULTS.name}`; medians of {RUNS} (fallback {FALLBACK_RUNS}); server "
+             f"time of `curve_queries.density` at {WIDTH} × {HEIGHT} over HTTP to the engine "
+             f"service; curves of {POINTS:,} points over {DAYS} days in {DAYS * 48:,} stored "
+             f"groups ({DAYS} days × 48). The ClickHouse fallback scans every sample of the "
+             f"view: above {FALLBACK_MAX:,} curves it is not timed unless asked "
+             "(`--fallback`, one run).", ""]
     if quick:
         lines += ["Quick build (`--quick`): the first day's curves are generated and their "
                   "partials built by the kernel (`partials.catch_up`), then copied to the "
@@ -355,19 +402,10 @@ def section(results: list[dict[str, Any]]) -> str:
     lines += ["| curves | whole view: months / days only | zoom 1/10: months / days only | "
               "filtered (months) | whole / zoom, ClickHouse fallback | "
               "level-0 rows summed: months / days | partials on disk (days + months) / "
-              "samples |",
-              "|---|---|---|---|---|---|---|"]
-    for r in results:
-        share = (r["partials_bytes"] + r["months_bytes"]) / max(r["samples_bytes"], 1)
-        zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
-        lines.append(
-            f"| {r['n']:,} | {ms(r['stored_whole'])} / {ms(r['days_whole'])} | "
-            f"{ms(r['stored_zoom'])} / {ms(r['days_zoom'])}{zoom_note} | "
-            f"{ms(r['stored_filtered'])} | {ms(r['fallback_whole'])} / "
-            f"{ms(r['fallback_zoom'])} | {r['rows_months']:,} / {r['rows_days']:,} | "
-            f"{mb(r['partials_bytes'])} + {mb(r['months_bytes'])} / {mb(r['samples_bytes'])} "
-            f"({share:.1%}) |")
-    full = [r for r in results if "kernel" in r]
+              "samples | run |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [row(r) for r in results]
+    full = [r for r in results if r.get("kernel")]
     if full:
         lines += ["", "In-memory kernel and datashader on the same curves (whole / zoom), and "
                   "the backfill: " + " · ".join(
@@ -379,15 +417,16 @@ def section(results: list[dict[str, Any]]) -> str:
     for r in results:
         lines += ["", f"Where the partials' bytes go at {r['n']:,} curves (each level "
                   "copied alone and merged): " + " · ".join(
-                      f"{table.removeprefix('density_')} level {level}: {rows:,} rows, "
-                      f"{mb(size)}" for table, level, rows, size in r["breakdown"]["levels"])
+                      f"{table.removeprefix('density_')} level {level}: {rows_:,} rows, "
+                      f"{mb(size)}" for table, level, rows_, size in r["breakdown"]["levels"])
                   + "; per column (all levels): " + " · ".join(
                       f"{table.removeprefix('density_')}.{column} {mb(size)}"
                       for table, column, size in r["breakdown"]["columns"] if size >= 2**16)
                   + " (columns under 64 KB left out)."]
-    lines += ["", "Ratios (fallback ÷ stored, whole view): " + " · ".join(
-        f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in results)
-        + "; (days only ÷ months): " + " · ".join(
+    timed_ = [r for r in results if r.get("fallback_whole") is not None]
+    lines += ["", "Ratios (fallback ÷ stored, whole view): " + (" · ".join(
+        f"{r['n']:,}: {r['fallback_whole'] / r['stored_whole']:.0f}×" for r in timed_)
+        or "none timed") + "; (days only ÷ months): " + " · ".join(
         f"{r['n']:,}: {r['days_whole'] / r['stored_whole']:.1f}×" for r in results),
         "", "Web process memory added by the stored draws: " + " · ".join(
             f"{r['n']:,}: {r['rss_added_mb']:.0f} MB" for r in results)
@@ -401,14 +440,25 @@ def section(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def write_section() -> str:
+    """Render the section from every kept row, keep its ``### `` parts, write it; the
+    measured part."""
+    text = section(rows(RESULTS, "server"))
+    replace_section(HEADING, "\n".join([text.rstrip() + "\n", *parts(HEADING)]))
+    return text
+
+
 def main() -> None:
-    """Run the counts given (default 100,000 and 1,000,000) and write the section."""
-    quick = "--quick" in sys.argv[1:]
-    counts = [int(a) for a in sys.argv[1:] if a != "--quick"] or [100_000, 1_000_000]
-    results = [measure(n, quick=quick) for n in counts]
-    text = section(results)
-    print(text)  # noqa: T201
-    replace_section(HEADING, text)
+    """Run the counts given (default 100,000 and 1,000,000), keep each size's results and
+    write the section from all kept ones."""
+    flags = {"--quick", "--fallback"}
+    quick, fallback = "--quick" in sys.argv[1:], "--fallback" in sys.argv[1:]
+    counts = [int(a) for a in sys.argv[1:] if a not in flags] or [100_000, 1_000_000]
+    for n in counts:
+        start = os.getloadavg()[0]
+        keep(RESULTS, "server", stamp(measure(n, quick=quick, fallback=fallback),
+                                      load_at_start=start))
+    print(write_section())  # noqa: T201
 
 
 if __name__ == "__main__":
