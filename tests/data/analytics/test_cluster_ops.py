@@ -80,29 +80,40 @@ def _mutations(ch: ClickHouse, database: str) -> int:
                          parameters={"db": database}) or 0)
 
 
-def test_the_verify_part_is_dropped_without_a_mutation_and_others_stay(
-        ch: ClickHouse, ch_database: str) -> None:
+@pytest.fixture
+def schema_db(ch: ClickHouse, ch_database: str) -> str:
+    """A fresh database with the cluster schema."""
     cluster_ops.create_database(ch, ch_database)
     cluster_ops.create_schema(ch, ch_database)
-    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product,"
+    return ch_database
+
+
+def _part(ch: ClickHouse, database: str, serial: str, ts_sql: str) -> None:
+    """One part row made at ``ts_sql`` (an SQL time expression)."""
+    ch.command(f"INSERT INTO {database}.parts (part_id, serial, ts, line, station, product, "
+               f"batch, shift, result, first_pass, defect_mode) VALUES (1, '{serial}', "
+               f"{ts_sql}, 'L', 'S', 'P', 'B', 'A', 'OK', 1, '')")
+
+
+def test_the_verify_part_is_dropped_without_a_mutation_and_others_stay(
+        ch: ClickHouse, schema_db: str) -> None:
+    ch.command(f"INSERT INTO {schema_db}.parts (part_id, serial, ts, line, station, product,"
                " result, first_pass) SELECT number, toString(number), now64(3) - number * 86400,"
                " 'Line 1', 'OP10', 'P1', 'OK', 1 FROM numbers(40)")  # 40 daily partitions
-    assert cluster_ops.round_trip_part(ch, ch_database) == 1
-    assert cluster_ops.count_marked(ch, ch_database) == 0
-    assert _mutations(ch, ch_database) == 0  # a delete would mutate every part
-    assert int(ch.scalar(f"SELECT count() FROM {ch_database}.parts")) == 40
-    assert int(ch.scalar(f"SELECT sum(parts) FROM {ch_database}.hourly_yield")) == 40
+    assert cluster_ops.round_trip_part(ch, schema_db) == 1
+    assert cluster_ops.count_marked(ch, schema_db) == 0
+    assert _mutations(ch, schema_db) == 0  # a delete would mutate every part
+    assert int(ch.scalar(f"SELECT count() FROM {schema_db}.parts")) == 40
+    assert int(ch.scalar(f"SELECT sum(parts) FROM {schema_db}.hourly_yield")) == 40
 
 
 def test_a_marker_sharing_its_part_is_deleted_in_its_partition_only(
-        ch: ClickHouse, ch_database: str) -> None:
-    cluster_ops.create_database(ch, ch_database)
-    cluster_ops.create_schema(ch, ch_database)
-    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product,"
+        ch: ClickHouse, schema_db: str) -> None:
+    ch.command(f"INSERT INTO {schema_db}.parts (part_id, serial, ts, line, station, product,"
                " result, first_pass) VALUES (1, 'a', now64(3), '__verify_x', 'verify', 'verify',"
                " 'OK', 1), (2, 'b', now64(3), 'Line 1', 'OP10', 'P1', 'OK', 1)")
-    cluster_ops._remove_marked(ch, ch_database, "parts", {"m": "__verify_x"})
-    assert _events(ch, ch_database) == ["b"]
+    cluster_ops._remove_marked(ch, schema_db, "parts", {"m": "__verify_x"})
+    assert _events(ch, schema_db) == ["b"]
 
 
 def _events(ch: ClickHouse, database: str) -> list[str]:
@@ -110,44 +121,35 @@ def _events(ch: ClickHouse, database: str) -> list[str]:
 
 
 def test_a_retention_change_reaches_the_existing_rows_and_reports_each_table(
-        ch: ClickHouse, ch_database: str) -> None:
+        ch: ClickHouse, schema_db: str) -> None:
     """Rows older than the new delete days are gone when it returns (the re-evaluation ran
     and was waited for), the newer ones stay, and progress counts the tables up to all."""
-    cluster_ops.create_database(ch, ch_database)
-    cluster_ops.create_schema(ch, ch_database)
     for serial, age_days in (("old", 400), ("new", 1)):
-        ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, "
-                   "product, batch, shift, result, first_pass, defect_mode) VALUES "
-                   f"(1, '{serial}', now() - INTERVAL {age_days} DAY, 'L', 'S', 'P', 'B', "
-                   "'A', 'OK', 1, '')")
-    assert _events(ch, ch_database) == ["new", "old"]
+        _part(ch, schema_db, serial, f"now() - INTERVAL {age_days} DAY")
+    assert _events(ch, schema_db) == ["new", "old"]
     seen: list[int] = []
-    cluster_ops.apply_retention(ch, ch_database, TierRetention(2, 20, 200, 365),
+    cluster_ops.apply_retention(ch, schema_db, TierRetention(2, 20, 200, 365),
                                 progress=seen.append)
-    assert _events(ch, ch_database) == ["new"]
+    assert _events(ch, schema_db) == ["new"]
     assert seen[-1] == len(RETENTION_TABLES) and seen == sorted(seen)
     pending = ch.scalar("SELECT count() FROM system.mutations WHERE database = "
-                        "{db:String} AND NOT is_done", parameters={"db": ch_database})
+                        "{db:String} AND NOT is_done", parameters={"db": schema_db})
     assert pending == 0
 
 
 def test_a_re_evaluation_that_does_not_finish_in_time_is_an_error(
-        ch: ClickHouse, ch_database: str) -> None:
+        ch: ClickHouse, schema_db: str) -> None:
     """A mutation still running when the wait is over: the error names its table."""
-    cluster_ops.create_database(ch, ch_database)
-    cluster_ops.create_schema(ch, ch_database)
-    ch.command(f"INSERT INTO {ch_database}.parts (part_id, serial, ts, line, station, product, "
-               "batch, shift, result, first_pass, defect_mode) VALUES (1, 's', now(), 'L', 'S', "
-               "'P', 'B', 'A', 'OK', 1, '')")
+    _part(ch, schema_db, "s", "now()")
     since = ch.scalar("SELECT now() - 1")
-    ch.command(f"ALTER TABLE {ch_database}.parts UPDATE batch = "
+    ch.command(f"ALTER TABLE {schema_db}.parts UPDATE batch = "
                "concat(batch, toString(sleepEachRow(2))) WHERE 1", settings={"mutations_sync": 0})
     with pytest.raises(ClickHouseError, match="^The new retention rules are set, but "
                                               "re-evaluating the existing data of parts did "
                                               "not finish within 0 min."):
-        cluster_ops.await_mutations(ch, ch_database, ("parts", "curves"), since=since,
+        cluster_ops.await_mutations(ch, schema_db, ("parts", "curves"), since=since,
                                     wait_s=0.3, poll_s=0.1)
-    cluster_ops.await_mutations(ch, ch_database, ("parts",), since=since, wait_s=30.0)
+    cluster_ops.await_mutations(ch, schema_db, ("parts",), since=since, wait_s=30.0)
 
 
 def test_create_database_refuses_an_existing_one(ch: ClickHouse, ch_database: str) -> None:
