@@ -227,6 +227,7 @@ def server_times(ch: Any, db: str, n: int, *, quick: bool = False,
     sizes = stored.sizes(session)
     out["partials_bytes"], out["partials_rows"] = sizes.get("density_partials", (0, 0))
     out["months_bytes"], out["months_rows"] = sizes.get("density_months", (0, 0))
+    out["members_bytes"], _ = sizes.get("density_members", (0, 0))
     out["samples_bytes"], out["samples_rows"] = sizes.get("curve_samples", (0, 0))
     out["zoom_range"] = zoom
     out["breakdown"] = breakdown(ch, db)
@@ -361,7 +362,8 @@ def mb(size: float) -> str:
 
 def row(r: dict[str, Any]) -> str:
     """One size's table row (the run it came from in the last cell)."""
-    share = (r["partials_bytes"] + r["months_bytes"]) / max(r["samples_bytes"], 1)
+    members = r.get("members_bytes", 0)  # runs before the grids recorded their curves: none
+    share = (r["partials_bytes"] + r["months_bytes"] + members) / max(r["samples_bytes"], 1)
     zoom_note = " (coarser: refined)" if r["stored_zoom_coarse"] else ""
     fallback = (f"{ms(r['fallback_whole'])} / {ms(r['fallback_zoom'])}"
                 if r.get("fallback_whole") is not None
@@ -373,7 +375,8 @@ def row(r: dict[str, Any]) -> str:
             f"{ms(r['stored_zoom'])} / {ms(r['days_zoom'])}{zoom_note} | "
             f"{ms(r['stored_filtered'])} | {fallback} | "
             f"{r['rows_months']:,} / {r['rows_days']:,} | "
-            f"{mb(r['partials_bytes'])} + {mb(r['months_bytes'])} / {mb(r['samples_bytes'])} "
+            f"{mb(r['partials_bytes'])} + {mb(r['months_bytes'])}"
+            f"{f' + {mb(members)}' if members else ''} / {mb(r['samples_bytes'])} "
             f"({share:.1%}) | {run} |")
 
 
@@ -401,8 +404,8 @@ def section(results: list[dict[str, Any]]) -> str:
                   "time is not measured in this mode.", ""]
     lines += ["| curves | whole view: months / days only | zoom 1/10: months / days only | "
               "filtered (months) | whole / zoom, ClickHouse fallback | "
-              "level-0 rows summed: months / days | partials on disk (days + months) / "
-              "samples | run |",
+              "level-0 rows summed: months / days | "
+              "partials on disk (days + months [+ curve ids]) / samples | run |",
               "|---|---|---|---|---|---|---|---|"]
     lines += [row(r) for r in results]
     full = [r for r in results if r.get("kernel")]

@@ -19,7 +19,8 @@ TIME_TABLES: tuple[str, ...] = (
 )
 #: The explorer's stored density partials (decision "density partials"): per stored group
 #: and pyramid level, the DenseLines weight of the curves crossing each grid cell.
-DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_months", "density_grids")
+DENSITY_TABLES: tuple[str, ...] = ("density_partials", "density_months", "density_grids",
+                                   "density_members")
 #: Codecs of the partials' cells (sorted by column then row within a group: small deltas)
 #: and weights (sums of 1/k: noisy mantissas). On a day's level 0 (416 k cells, wide
 #: parts) ZSTD(9) took the cells from 92 to 64 KB against ZSTD(3), and ZSTD(15) the
@@ -236,7 +237,9 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
     directly, so a view over whole months sums ~30× fewer groups; it moves and expires with
     the month's last day. ``density_grids`` holds each process's fixed grid, how far its
     partials are built (the newest ``updated`` row wins), whether its months are filled
-    (``months``) and how many levels its days hold (``day_levels``).
+    (``months``) and how many levels its days hold (``day_levels``). ``density_members``
+    holds the id of every curve a grid's partials hold, with the batch that added it (ids
+    are not insertion order: a curve may arrive with an id below ones already built).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
@@ -298,6 +301,11 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         *(f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS {column}"
           for column in ("pending_upto UInt64 DEFAULT 0", "pending_curves UInt64 DEFAULT 0",
                          "pending_token String DEFAULT ''")),
+        f"CREATE TABLE IF NOT EXISTS {db}.density_members{cluster} ("
+        " process LowCardinality(String), grid UInt32, curve_id UInt64,"
+        " batch LowCardinality(String))"
+        f" ENGINE = {_engine('MergeTree', db, 'density_members', replicated)}"
+        f" ORDER BY (process, grid, curve_id){settings}",
     ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -242,6 +243,33 @@ def population_meta(session: Session, *, process: str, after_id: int) -> pl.Data
         f"x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
         f"WHERE process = {{process:String}} AND curve_id > {{after:Int64}} ORDER BY curve_id",
         parameters={"process": process, "after": after_id})
+
+
+def population_meta_of(session: Session, *, process: str, ids: list[int]) -> pl.DataFrame:
+    """:func:`population_meta`'s columns for the curves ``ids`` of ``process`` (ascending)."""
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in GROUP_COLUMNS.items())
+    return session.frame(
+        f"SELECT curve_id, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms, n_points, x_min, "
+        f"x_max, y_min, y_max, {columns} FROM {_db(session)}.curves "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"ORDER BY curve_id", parameters={"process": process, "ids": ids})
+
+
+def population_samples_of(session: Session, *, process: str, ids: list[int]) -> pl.DataFrame:
+    """(curve_id, x, y) of the curves ``ids`` of ``process``, in curve and sample order."""
+    return session.frame(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"ORDER BY curve_id, idx", parameters={"process": process, "ids": ids})
+
+
+def ids_upto(session: Session, *, process: str, last_id: int) -> np.ndarray:
+    """The ids (ascending, int64) of ``process``'s curves with ``curve_id <= last_id``."""
+    table = session.arrow(f"SELECT curve_id FROM {_db(session)}.curves WHERE process = "
+                          f"{{process:String}} AND curve_id <= {{last:Int64}} ORDER BY curve_id",
+                          parameters={"process": process, "last": last_id})
+    return table.column(0).to_numpy().astype(np.int64) if table.num_rows \
+        else np.zeros(0, dtype=np.int64)
 
 
 def population_samples(session: Session, *, process: str,

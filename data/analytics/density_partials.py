@@ -100,7 +100,7 @@ def save_grid(session: Writer, grid: Grid) -> None:
 def drop_grid(session: Writer, *, process: str, grid: int) -> None:
     """Delete one grid's partials and its row (a superseded or unfinished build)."""
     params = {"p": process, "g": grid}
-    for table in ("density_partials", "density_months", "density_grids"):
+    for table in ("density_partials", "density_months", "density_members", "density_grids"):
         session.command(f"ALTER TABLE {_db(session)}.{table} DELETE WHERE process = "
                         f"{{p:String}} AND grid = {{g:UInt32}}", parameters=params,
                         settings={"mutations_sync": 2})
@@ -139,6 +139,102 @@ def new_curves(session: Session, *, process: str, after_id: int) -> pa.Table:
         f"ORDER BY curve_id", parameters={"process": process, "after": after_id})
 
 
+def curves_of(session: Session, *, process: str, ids: np.ndarray) -> pa.Table:
+    """The :func:`new_curves` columns of the curves ``ids`` of ``process``, in id order."""
+    return session.arrow(
+        f"SELECT curve_id, n_points, x_min, x_max, y_min, y_max, toDate(ts) AS day, line, "
+        f"station, product, toString(result) AS result FROM {_db(session)}.curves "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"ORDER BY curve_id", parameters={"process": process, "ids": [int(i) for i in ids]})
+
+
+def late_curves(session: Session, *, process: str, grid: int, upto_id: int) -> pa.Table:
+    """The :func:`new_curves` columns of the curves of ``process`` with ``curve_id <=
+    upto_id`` that ``grid``'s partials do not hold (inserted after curves with higher ids
+    were built: an import's ids are above a feed's), in id order."""
+    db = _db(session)
+    return session.arrow(
+        f"SELECT curve_id, n_points, x_min, x_max, y_min, y_max, toDate(ts) AS day, line, "
+        f"station, product, toString(result) AS result FROM {db}.curves "
+        f"WHERE process = {{p:String}} AND curve_id <= {{upto:UInt64}} AND curve_id NOT IN "
+        f"(SELECT curve_id FROM {db}.density_members WHERE process = {{p:String}} "
+        f"AND grid = {{g:UInt32}}) ORDER BY curve_id",
+        parameters={"p": process, "g": grid, "upto": upto_id})
+
+
+def gone_members(session: Writer, *, process: str, grid: int) -> int:
+    """How many curves ``grid``'s partials hold are no longer stored (deleted, expired)."""
+    db = _db(session)
+    return int(session.scalar(
+        f"SELECT count() FROM {db}.density_members WHERE process = {{p:String}} "
+        f"AND grid = {{g:UInt32}} AND curve_id NOT IN (SELECT curve_id FROM {db}.curves "
+        f"WHERE process = {{p:String}})", parameters={"p": process, "g": grid}) or 0)
+
+
+@dataclass(frozen=True)
+class IdSet:
+    """A set of curve ids in brief: how many, and the (wrapping) sum of their hashes."""
+
+    count: int
+    digest: int
+
+
+def stored_ids(session: Session, *, process: str, upto_id: int) -> IdSet:
+    """:class:`IdSet` of the stored curves of ``process`` with ``curve_id <= upto_id``."""
+    rows = session.rows(
+        f"SELECT count(), sum(cityHash64(curve_id)) FROM {_db(session)}.curves "
+        f"WHERE process = {{p:String}} AND curve_id <= {{upto:UInt64}}",
+        parameters={"p": process, "upto": upto_id})
+    return IdSet(count=int(rows[0][0] or 0), digest=int(rows[0][1] or 0)) if rows \
+        else IdSet(0, 0)
+
+
+def member_ids(session: Session, *, process: str, grid: int) -> IdSet:
+    """:class:`IdSet` of the curves ``grid``'s partials hold."""
+    rows = session.rows(
+        f"SELECT count(), sum(cityHash64(curve_id)) FROM {_db(session)}.density_members "
+        f"WHERE process = {{p:String}} AND grid = {{g:UInt32}}",
+        parameters={"p": process, "g": grid})
+    return IdSet(count=int(rows[0][0] or 0), digest=int(rows[0][1] or 0)) if rows \
+        else IdSet(0, 0)
+
+
+def batch_members(session: Session, *, process: str, grid: int, batch: str) -> np.ndarray:
+    """The ids (ascending) recorded in ``grid`` by the batch named ``batch``."""
+    table = session.arrow(
+        f"SELECT curve_id FROM {_db(session)}.density_members WHERE process = {{p:String}} "
+        f"AND grid = {{g:UInt32}} AND batch = {{b:String}} ORDER BY curve_id",
+        parameters={"p": process, "g": grid, "b": batch})
+    return table["curve_id"].to_numpy().astype(np.uint64) if table.num_rows \
+        else np.zeros(0, dtype=np.uint64)
+
+
+def insert_members(session: Any, *, process: str, grid: int, ids: np.ndarray,
+                   batch: str) -> None:
+    """Record that ``grid``'s partials hold the curves ``ids`` (one block, named from
+    ``batch``: inserting it again adds nothing)."""
+    n = len(ids)
+    table = pa.table({"process": pa.array([process] * n, pa.string()),
+                      "grid": pa.array(np.full(n, grid, dtype=np.uint32)),
+                      "curve_id": pa.array(np.asarray(ids, dtype=np.uint64)),
+                      "batch": pa.array([batch] * n, pa.string())})
+    session.ch.insert_arrow("density_members", table, database=session.database, settings={
+        "insert_deduplicate": 1, "insert_deduplication_token": f"{batch}:members"})
+
+
+def samples_of(session: Session, *, process: str, ids: np.ndarray) -> pa.Table:
+    """(curve_id, x, y) of the curves ``ids`` (ascending), in curve and sample order: an id
+    range when they are all the ids in it, else the list."""
+    first, last = int(ids[0]), int(ids[-1])
+    if last - first + 1 == len(ids):
+        return samples_between(session, process=process, ids=(first, last))
+    return session.arrow(
+        f"SELECT curve_id, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"ORDER BY curve_id, idx",
+        parameters={"process": process, "ids": [int(i) for i in ids]})
+
+
 def samples_between(session: Session, *, process: str, ids: tuple[int, int]) -> pa.Table:
     """(curve_id, x, y) of the curves with ids in ``ids`` (inclusive), in curve and sample
     order (a range, so the samples' primary key is used and no id list is sent)."""
@@ -156,6 +252,14 @@ def samples_count(session: Session, *, process: str, ids: tuple[int, int]) -> pa
         f"WHERE process = {{process:String}} AND curve_id BETWEEN {{a:UInt64}} AND "
         f"{{b:UInt64}} GROUP BY curve_id",
         parameters={"process": process, "a": ids[0], "b": ids[1]})
+
+
+def samples_count_of(session: Session, *, process: str, ids: np.ndarray) -> pa.Table:
+    """(curve_id, n) the samples stored per curve of ``ids`` (any order)."""
+    return session.arrow(
+        f"SELECT curve_id, count() AS n FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND curve_id IN {{ids:Array(UInt64)}} "
+        f"GROUP BY curve_id", parameters={"process": process, "ids": [int(i) for i in ids]})
 
 
 def tail_samples(session: Session, query: CurveQuery, *, after_id: int,
@@ -324,6 +428,7 @@ def sizes(session: Session) -> dict[str, tuple[int, int]]:
     rows = session.rows(
         "SELECT table, sum(data_compressed_bytes), sum(rows) FROM system.parts "
         "WHERE database = {db:String} AND active AND table IN "
-        "('curve_samples', 'density_partials', 'density_months', 'curves') GROUP BY table",
+        "('curve_samples', 'density_partials', 'density_months', 'density_members', 'curves') "
+        "GROUP BY table",
         parameters={"db": session.database})
     return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}

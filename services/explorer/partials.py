@@ -11,7 +11,10 @@ rollup ``density_months``, the other days from the day partials), resampled to t
 :func:`catch_up` is the one function that builds them: for the curves newer than the grid's
 watermark (an import, the ingest API, the demo feed, a console ``INSERT`` all end there), or
 for all curves on a new grid when a curve falls outside the grid (widened, never clipped) or
-curves the partials hold were deleted or replaced. The deployment's duties run it
+curves the partials hold were deleted or replaced. Curve ids are not insertion order (an
+import numbers its curves above the demo feed's, a client chooses its own), so each grid
+records the ids it holds (``density_members``): a curve that arrives with an id below the
+watermark is added, not a reason to rebuild. The deployment's duties run it
 (:mod:`services.explorer.partials_follower`), so partials are built once and shared by every
 web process.
 """
@@ -119,21 +122,36 @@ def _inside(grid: Grid, meta: pa.Table) -> bool:
     return grid.x0 <= lo[0] and hi[0] <= grid.x1 and grid.y0 <= lo[1] and hi[1] <= grid.y1
 
 
-def _complete(session: Any, process: str, meta: pa.Table) -> pa.Table:
+def _complete(session: Any, process: str, meta: pa.Table, *,
+              newer_than: int | None = None) -> pa.Table:
     """``meta`` (in id order) without the curves still being inserted (fewer samples than
-    points) and every newer one (the watermark must not pass a curve that is not in the
-    partials). Only the newest :data:`CHECK_NEWEST` are checked: older ones are whole."""
+    points). Curves with ids above ``newer_than`` (``None``: all) are cut at the first such
+    one with every newer one (the watermark must not pass a curve the partials do not
+    hold), and only the newest :data:`CHECK_NEWEST` of them are checked: older ones are
+    whole. The others (late curves, recorded one by one) are each checked and left out
+    alone."""
     if not meta.num_rows:
         return meta
     ids = meta["curve_id"].to_numpy()
-    first = max(meta.num_rows - CHECK_NEWEST, 0)
-    found = stored.samples_count(session, process=process, ids=(int(ids[first]),
-                                                                int(ids[-1])))
-    have = dict(zip(found["curve_id"].to_pylist(), found["n"].to_pylist(), strict=True))
+    watermark = -1 if newer_than is None else newer_than
+    n_late = int(np.searchsorted(ids, watermark, side="right")) if watermark >= 0 else 0
+    keep = np.ones(meta.num_rows, dtype=np.bool_)
     want = meta["n_points"].to_numpy()
-    short = [i for i in range(first, meta.num_rows)
-             if have.get(int(ids[i]), 0) != int(want[i])]
-    return meta.slice(0, short[0]) if short else meta
+    if n_late:
+        found = stored.samples_count_of(session, process=process, ids=ids[:n_late])
+        have = dict(zip(found["curve_id"].to_pylist(), found["n"].to_pylist(), strict=True))
+        keep[:n_late] = [have.get(int(i), 0) == int(w) for i, w in
+                         zip(ids[:n_late], want[:n_late], strict=True)]
+    if n_late < meta.num_rows:
+        first = max(meta.num_rows - CHECK_NEWEST, n_late)
+        found = stored.samples_count(session, process=process, ids=(int(ids[first]),
+                                                                    int(ids[-1])))
+        have = dict(zip(found["curve_id"].to_pylist(), found["n"].to_pylist(), strict=True))
+        short = [i for i in range(first, meta.num_rows)
+                 if have.get(int(ids[i]), 0) != int(want[i])]
+        if short:
+            keep[short[0]:] = False
+    return meta if keep.all() else meta.filter(pa.array(keep))
 
 
 def catch_up(session: Any, process: str, *, progress: Progress | None = None,
@@ -161,13 +179,13 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
         current = replace(current, day_levels=DAY_LEVELS)
         stored.save_grid(session, current)
     reason = "rebuild asked" if rebuild else ""
-    if current is not None and not reason and stored.count_upto(
-            session, process=process, last_id=current.built_upto) != current.curves:
-        reason = "curves it holds were deleted or replaced"
-    if current is not None and not reason and current.pending_upto > current.built_upto:
-        current, reason = _finish_cut_batch(session, current)
+    late = None
+    if current is not None and not reason:
+        current, late, reason = _verify(session, current)
     meta = stored.new_curves(session, process=process,
                              after_id=0 if current is None or reason else current.built_upto)
+    if late is not None and late.num_rows:
+        meta = pa.concat_tables([late, meta]).sort_by("curve_id")
     if current is not None and not reason and not _inside(current, meta):
         reason = "new curves fall outside its grid"
     if current is None or reason:
@@ -180,7 +198,7 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
                            x=x, y=y)
         stored.save_grid(session, target)
     else:
-        meta = _complete(session, process, meta)
+        meta = _complete(session, process, meta, newer_than=current.built_upto)
         if not meta.num_rows:
             return Built(grid=current.grid, curves=0, cells=0, rebuilt=False)
         target = current
@@ -198,19 +216,48 @@ def _catch_up(session: Any, process: str, *, progress: Progress | None,
                  rebuilt=done.grid != (current.grid if current else -1), reason=reason)
 
 
-def _finish_cut_batch(session: Any, grid: Grid) -> tuple[Grid, str]:
+def _verify(session: Any, grid: Grid) -> tuple[Grid, pa.Table | None, str]:
+    """Check what ``grid``'s partials hold against the stored curves: complete a batch cut
+    short, then find the curves with ids below the watermark that it does not hold yet
+    (``late``: they arrived after higher ids were built). Returns the grid, the late curves
+    and the reason to rebuild (curves it holds are gone, or its record is incomplete)."""
+    held = stored.member_ids(session, process=grid.process, grid=grid.grid)
+    pending = stored.batch_members(session, process=grid.process, grid=grid.grid,
+                                   batch=grid.pending_token) if grid.pending_token \
+        else np.zeros(0, dtype=np.uint64)
+    if held.count != grid.curves + len(pending):
+        return grid, None, "the curves it holds are not all recorded"
+    if grid.pending_token:
+        grid, reason = _finish_cut_batch(session, grid, pending)
+        if reason:
+            return grid, None, reason
+    if stored.stored_ids(session, process=grid.process, upto_id=grid.built_upto) == held:
+        return grid, None, ""
+    if stored.gone_members(session, process=grid.process, grid=grid.grid):
+        return grid, None, "curves it holds were deleted or replaced"
+    late = stored.late_curves(session, process=grid.process, grid=grid.grid,
+                              upto_id=grid.built_upto)
+    return grid, late, ""
+
+
+def _finish_cut_batch(session: Any, grid: Grid, ids: np.ndarray) -> tuple[Grid, str]:
     """Repeat the batch a catch-up was inserting into ``grid`` when it was cut short (a
-    worker stopped, the engine failed): the same curves under the same token, so the blocks
-    the tables already hold are dropped and the rest added. Returns the grid with the batch
-    counted, or the reason to rebuild if the batch's curves are no longer the same."""
-    meta = stored.new_curves(session, process=grid.process, after_id=grid.built_upto)
-    meta = meta.filter(pa.compute.less_equal(meta["curve_id"], grid.pending_upto))
-    if meta.num_rows != grid.pending_curves or _complete(
+    worker stopped, the engine failed): the same curves (``ids``, as its members were
+    recorded before its cells) under the same token, so the blocks the tables already hold
+    are dropped and the rest added. Returns the grid with the batch counted, or the reason
+    to rebuild if the batch's curves are no longer the same."""
+    if not len(ids):  # cut before its members: none of its cells were written
+        done = replace(grid, pending_upto=0, pending_curves=0, pending_token="")
+        stored.save_grid(session, done)
+        return done, ""
+    meta = stored.curves_of(session, process=grid.process, ids=ids)
+    if meta.num_rows != grid.pending_curves or meta.num_rows != len(ids) or _complete(
             session, grid.process, meta).num_rows != meta.num_rows:
         return grid, "an update cut short cannot be repeated with the same curves"
     _build_chunk(session, grid, meta, token=f"{grid.pending_token}:0")  # as it was cut
-    done = replace(grid, built_upto=grid.pending_upto, curves=grid.curves + meta.num_rows,
-                   pending_upto=0, pending_curves=0, pending_token="")
+    done = replace(grid, built_upto=max(grid.built_upto, grid.pending_upto),
+                   curves=grid.curves + meta.num_rows, pending_upto=0, pending_curves=0,
+                   pending_token="")
     stored.save_grid(session, done)
     log.info("density partials of %s.%s: completed an update cut short (%d curves)",
              session.database, grid.process, meta.num_rows)
@@ -227,9 +274,10 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
            progress: Progress | None) -> tuple[Grid, int]:
     """Rasterise ``meta``'s curves (in id order) into ``grid``, one batch of
     :data:`CHUNK_CURVES` at a time: each batch is recorded as pending (its last id, its
-    count, a fresh token) before its cells are inserted and counted in the watermark after,
-    so a build cut short loses no finished batch and never counts one twice. Returns the
-    grid as recorded after the last batch and the cells written."""
+    count, a fresh token), then its curves as the grid's members (one block), then its
+    cells, and counted in the watermark after, so a build cut short loses no finished
+    batch and never counts one twice. Returns the grid as recorded after the last batch
+    and the cells written."""
     written, total = 0, meta.num_rows
     for start in range(0, total, CHUNK_CURVES):
         chunk = meta.slice(start, CHUNK_CURVES)
@@ -237,6 +285,8 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
         grid = replace(grid, pending_upto=upto, pending_curves=chunk.num_rows,
                        pending_token=secrets.token_hex(16))
         stored.save_grid(session, grid)
+        stored.insert_members(session, process=grid.process, grid=grid.grid,
+                              ids=chunk["curve_id"].to_numpy(), batch=grid.pending_token)
         written += _build_chunk(session, grid, chunk, token=f"{grid.pending_token}:0")
         grid = replace(grid, built_upto=upto, curves=grid.curves + chunk.num_rows,
                        pending_upto=0, pending_curves=0, pending_token="")
@@ -255,8 +305,7 @@ def _build_chunk(session: Any, grid: Grid, chunk: pa.Table, *, token: str) -> in
     index = {k: i for i, k in enumerate(groups)}
     code = np.array([index[k] for k in keys], dtype=np.int64)
     ids = chunk["curve_id"].to_numpy()
-    samples = stored.samples_between(session, process=grid.process,
-                                     ids=(int(ids[0]), int(ids[-1])))
+    samples = stored.samples_of(session, process=grid.process, ids=ids)
     drawn = _arrays(ids, samples, chunk)
     written = 0
     for level, xbins in enumerate(grid.xbins):

@@ -45,6 +45,13 @@ class Due:
         """True when curves were added, deleted or replaced since the last build."""
         return self.curves != self.built or self.new > 0
 
+    @property
+    def work(self) -> int:
+        """About how many curves the next catch-up rasterises: the new ones and those that
+        arrived below the watermark, or every curve when some it holds are gone."""
+        upto = self.curves - self.new  # stored curves up to the watermark
+        return self.new + upto - self.built if upto >= self.built else self.curves
+
 
 def due(session: ClusterSession) -> list[Due]:
     """Every process of the cluster with its curve count and what the partials hold."""
@@ -80,8 +87,7 @@ def follow_cluster(runtime: Runtime, cluster_id: int) -> int:
     for item in due(session):
         if not item.behind:
             continue
-        if item.new > OPERATION_CURVES or (item.curves != item.built
-                                           and item.curves > OPERATION_CURVES):
+        if item.work > OPERATION_CURVES:
             start_build(runtime, cluster_id, process=item.process, total=item.curves)
             return built
         built += partials.catch_up(session, item.process).curves

@@ -6,11 +6,12 @@ then a per-curve mask, a colour a per-curve group code, and a view one pass of t
 rasteriser over the shown curves (``services.explorer.density_kernel``): no ClickHouse query on a
 zoom, a pan or a filter change once the process is loaded.
 
-Freshness: curve ids only grow, so new curves (the demo feed) are appended in the background
-every ``REFRESH_S``; the whole process is reloaded every ``RELOAD_S`` (expired or deleted
-rows). When an import or ingest finishes, :func:`mark_behind` makes the held processes of its
-cluster be served from ClickHouse (which has the new curves) until the top-up is in.
-A process with more samples than ``MAX_SAMPLES`` stays in ClickHouse.
+Freshness: new curves (the demo feed) are added in the background every ``REFRESH_S``
+(those with ids below the newest held one in their place); the whole process is reloaded
+every ``RELOAD_S`` (expired or deleted rows). When an import or ingest finishes,
+:func:`mark_behind` makes the held processes of its cluster be served from ClickHouse
+(which has the new curves) until the top-up is in. A process with more samples than
+``MAX_SAMPLES`` stays in ClickHouse.
 """
 
 from __future__ import annotations
@@ -126,16 +127,21 @@ def _fetch(session: ClusterSession, process: str, *, after_id: int) -> tuple[pl.
     return meta, samples
 
 
-def _build(meta: pl.DataFrame, samples: pl.DataFrame, *, complete_only: bool
+def _build(meta: pl.DataFrame, samples: pl.DataFrame, *, complete_only: bool, each: int = 0
            ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(metadata kept, starts, x, y, sorted_x) with samples grouped per kept curve."""
+    """(metadata kept, starts, x, y, sorted_x) with samples grouped per kept curve.
+    ``complete_only``: a curve with fewer samples than points is still being inserted:
+    among the first ``each`` curves (late ones) it alone is left for next time, after them
+    it and every later id (the newest held id must not pass it)."""
     ids = meta["curve_id"].to_numpy().astype(np.int64)
     pos = positions(ids, samples["curve_id"].to_numpy().astype(np.int64))
     known = pos >= 0
     counts = np.bincount(pos[known], minlength=len(ids))
     keep = np.ones(len(ids), dtype=bool)
     if complete_only:
-        incomplete = np.flatnonzero(counts != meta["n_points"].to_numpy())
+        short = counts != meta["n_points"].to_numpy()
+        keep[:each] = ~short[:each]
+        incomplete = np.flatnonzero(short[each:]) + each
         if len(incomplete):  # still being inserted: take it (and later ids) next time
             keep[incomplete[0]:] = False
     sample_keep = known & keep[np.maximum(pos, 0)] if len(ids) else known
@@ -200,27 +206,45 @@ def load(session: ClusterSession, process: str) -> Population:
 
 def append_new(session: ClusterSession, pop: Population) -> Population:
     """``pop`` with the curves inserted since it was read (a new object; ``pop`` unchanged),
-    or the process read again when curves it holds are gone."""
+    or the process read again when curves it holds are gone. Ids are not insertion order
+    (an import numbers its curves above the demo feed's), so curves that arrived with ids
+    below the newest held one are found and put in their place too."""
+    late = np.zeros(0, dtype=np.int64)
     if curve_data.count_upto(session, process=pop.process, last_id=pop.max_id) \
-            != len(pop.curve_ids):  # rows expired or deleted, or the database was recreated
-        return load(session, pop.process)
+            != len(pop.curve_ids):
+        stored = curve_data.ids_upto(session, process=pop.process, last_id=pop.max_id)
+        if len(np.setdiff1d(pop.curve_ids, stored, assume_unique=True)):
+            return load(session, pop.process)  # rows expired or deleted, or a new database
+        late = np.setdiff1d(stored, pop.curve_ids, assume_unique=True)
     meta, samples = _fetch(session, pop.process, after_id=pop.max_id)
-    kept, starts, x, y, sorted_x = _build(meta, samples, complete_only=True)
+    if len(late):
+        ids = [int(i) for i in late]
+        meta = pl.concat([curve_data.population_meta_of(session, process=pop.process,
+                                                        ids=ids), meta])
+        samples = pl.concat([curve_data.population_samples_of(session, process=pop.process,
+                                                              ids=ids), samples])
+    kept, starts, x, y, sorted_x = _build(meta, samples, complete_only=True, each=len(late))
     if not kept.height:
         pop.checked_at = time.monotonic()
         return pop
     names = {c: list(v) for c, v in pop.names.items()}
     codes = _codes(kept, names)
+    ids_kept = kept["curve_id"].to_numpy().astype(np.int64)
+    at = np.searchsorted(pop.curve_ids, ids_kept)  # where each goes (the end, unless late)
+    lengths = np.diff(starts)
+    sample_at = np.repeat(pop.starts[at], lengths)
     new = Population(
         database=pop.database, process=pop.process,
-        curve_ids=np.concatenate([pop.curve_ids, kept["curve_id"].to_numpy().astype(np.int64)]),
-        starts=np.concatenate([pop.starts, pop.starts[-1] + starts[1:]]),
-        x=np.concatenate([pop.x, x]), y=np.concatenate([pop.y, y]),
-        sorted_x=np.concatenate([pop.sorted_x, sorted_x]),
-        ts_ms=np.concatenate([pop.ts_ms, kept["ts_ms"].to_numpy().astype(np.int64)]),
-        bounds=np.concatenate([pop.bounds, _bounds(kept, starts, x, y)]),
-        codes={c: np.concatenate([pop.codes[c], codes[c]]) for c in COLUMNS}, names=names,
-        max_id=_last_id(kept), loaded_at=pop.loaded_at, version=pop.version + 1)
+        curve_ids=np.insert(pop.curve_ids, at, ids_kept),
+        starts=np.concatenate([[0], np.cumsum(np.insert(np.diff(pop.starts), at, lengths))]
+                              ).astype(np.int64),
+        x=np.insert(pop.x, sample_at, x), y=np.insert(pop.y, sample_at, y),
+        sorted_x=np.insert(pop.sorted_x, at, sorted_x),
+        ts_ms=np.insert(pop.ts_ms, at, kept["ts_ms"].to_numpy().astype(np.int64)),
+        bounds=np.insert(pop.bounds, at, _bounds(kept, starts, x, y), axis=0),
+        codes={c: np.insert(pop.codes[c], at, codes[c]) for c in COLUMNS}, names=names,
+        max_id=max(pop.max_id, _last_id(kept)), loaded_at=pop.loaded_at,
+        version=pop.version + 1)
     _store(_held(session), new)
     return new
 

@@ -236,8 +236,10 @@ def _cut_after(monkeypatch: pytest.MonkeyPatch, name: str, calls: int) -> None:
 
 
 @pytest.mark.parametrize(("name", "calls"), [
-    ("insert_cells", 1),  # the day level (and its month rollup) in, the finer month level not
-    ("save_grid", 1),     # every cell in, the watermark not moved
+    ("insert_members", 0),  # the batch recorded as pending, its members and cells not in
+    ("insert_cells", 0),    # its members in, no cell
+    ("insert_cells", 1),    # the day level (and its month rollup) in, the finer month level not
+    ("save_grid", 1),       # every cell in, the watermark not moved
 ])
 def test_an_update_cut_short_is_completed_and_never_counted_twice(
         session: ClusterSession, monkeypatch: pytest.MonkeyPatch, name: str,
@@ -304,6 +306,57 @@ def test_replaced_curves_rebuild_the_partials(session: ClusterSession) -> None:
     built = partials.catch_up(session, PROCESS)
     assert built.rebuilt and built.reason == "curves it holds were deleted or replaced"
     assert built.curves == 110
+
+
+def test_curves_arriving_below_the_watermark_are_added_not_rebuilt(
+        session: ClusterSession) -> None:
+    """An import numbers its curves far above the demo feed's: the feed's next curves get
+    ids below the watermark, and are added (a rebuild each round was the cost before)."""
+    insert(session.ch, session.database, range(5000, 5040))  # the import
+    first = partials.catch_up(session, PROCESS)
+    insert(session.ch, session.database, range(121, 131))    # the feed goes on
+    built = partials.catch_up(session, PROCESS)
+    grid = partials.ready_grid(session, PROCESS)
+    assert (built.curves, built.rebuilt, built.reason) == (10, False, "")
+    assert grid is not None and grid.grid == first.grid
+    assert (grid.built_upto, grid.curves) == (5039, 170)
+    assert partials.catch_up(session, PROCESS).curves == 0  # nothing left to add
+    for level in range(len(partials.LEVELS)):
+        for got, want in zip(*_grid_view(session, CurveQuery(process=PROCESS),
+                                         ["NOK", "OK", "WARNING"], level), strict=True):
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_a_late_curve_still_being_inserted_waits_alone(session: ClusterSession) -> None:
+    insert(session.ch, session.database, range(5000, 5010))
+    partials.catch_up(session, PROCESS)
+    session.ch.insert_rows("curves", [(300, 300, "SN-300", T0, PROCESS, "Line 1", "OP10",
+                                       "PH-200", "LOT-1", "OK", "", "stroke", "mm", "force",
+                                       "kN", 301, 0.0, 10.0, 0.0, 10.0)],
+                           database=session.database, column_names=COLUMNS)
+    insert(session.ch, session.database, range(121, 126))
+    built = partials.catch_up(session, PROCESS)
+    assert (built.curves, built.rebuilt) == (5, False)  # 300 has no samples yet
+    x, y = _curve(300)
+    session.ch.insert_rows("curve_samples", [(300, T0, PROCESS, i, float(a), float(b))
+                                             for i, (a, b) in enumerate(zip(x, y, strict=True))],
+                           database=session.database,
+                           column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    assert partials.catch_up(session, PROCESS).curves == 1
+    grid = partials.ready_grid(session, PROCESS)
+    assert grid is not None and grid.curves == 136
+
+
+def test_a_grid_without_its_record_of_curves_is_rebuilt(session: ClusterSession) -> None:
+    """A grid built before the partials recorded which curves they hold."""
+    partials.catch_up(session, PROCESS)
+    session.command(f"TRUNCATE TABLE {session.database}.density_members")
+    built = partials.catch_up(session, PROCESS)
+    assert built.rebuilt and built.reason == "the curves it holds are not all recorded"
+    assert built.curves == 120
+    for got, want in zip(*_grid_view(session, CurveQuery(process=PROCESS),
+                                     ["NOK", "OK", "WARNING"]), strict=True):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
 
 
 def test_a_curve_still_being_inserted_waits(session: ClusterSession) -> None:

@@ -72,3 +72,14 @@ def test_a_cluster_holding_many_curves_is_backfilled_as_an_operation(
                                  x_range=None, y_range=None, width=400, height=200)
     assert dens.stored_cells is not None and dens.n_curves == 6
     assert sum(float(img.sum()) for img in dens.images) > 0
+
+
+@pytest.mark.parametrize(("due", "work"), [
+    (partials_follower.Due("p", curves=100, built=100, new=0), 0),
+    (partials_follower.Due("p", curves=130, built=100, new=20), 30),  # 10 late, 20 new
+    (partials_follower.Due("p", curves=95, built=100, new=5), 95),    # some gone: all again
+    (partials_follower.Due("p", curves=50, built=0, new=50), 50),     # no grid yet
+])
+def test_the_work_of_a_catch_up_counts_late_curves_and_rebuilds(
+        due: partials_follower.Due, work: int) -> None:
+    assert due.work == work

@@ -125,6 +125,35 @@ def test_a_top_up_takes_complete_new_curves_only(ch: ClickHouse, db: str,
     assert same is new
 
 
+def test_curves_with_ids_below_the_held_ones_are_put_in_their_place(
+        ch: ClickHouse, db: str, session: ClusterSession) -> None:
+    """An import numbers its curves far above the demo feed's, which goes on below them:
+    the feed's curves are added where their ids go, not a reason to read everything."""
+    _add(ch, db, 9000, line="L9", points=3)  # the import
+    pop = population.load(session, "press")
+    _add(ch, db, 4, line="L3")                # the feed goes on
+    _add(ch, db, 5, points=3, stored=6)       # its samples are still arriving
+    _add(ch, db, 9001)                        # the import's next one
+    new = population.append_new(session, pop)
+    assert new.version == 1 and new.max_id == 9001
+    assert new.curve_ids.tolist() == [1, 2, 3, 4, 9000, 9001]
+    assert new.starts.tolist() == [0, 5, 9, 14, 19, 22, 27]
+    assert new.bounds[:, 3].tolist() == [1, 2, 3, 4, 9000, 9001]  # y max = id
+    assert new.names["line"] == ["L1", "L2", "L9", "L3"]
+    assert [new.names["line"][c] for c in new.codes["line"]] == [
+        "L1", "L1", "L2", "L3", "L9", "L1"]
+    found = population.points(new, [4, 9000])
+    assert found[4][1].tolist() == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0])
+    assert found[9000][1].tolist() == pytest.approx([0.0, 4500.0, 9000.0])
+    ch.command(f"DELETE FROM {db}.curve_samples WHERE curve_id = 5")
+    _add(ch, db, 5)                           # complete now (a second row of 5 points)
+    ch.command(f"DELETE FROM {db}.curves WHERE curve_id = 5 AND n_points = 6")
+    done = population.append_new(session, new)
+    assert done.curve_ids.tolist() == [1, 2, 3, 4, 5, 9000, 9001] and done.version == 2
+    assert population.points(done, [5])[5][1].tolist() == pytest.approx(
+        [0.0, 1.25, 2.5, 3.75, 5.0])
+
+
 def test_vanished_curves_make_the_process_load_again(ch: ClickHouse, db: str,
                                                      session: ClusterSession) -> None:
     pop = population.load(session, "press")

@@ -49,7 +49,7 @@ def test_a_job_reads_the_cluster_row(runtime: Runtime, job: Job) -> None:
 def test_every_step_in_order_says_what_it_did(runtime: Runtime, job: Job) -> None:
     notes = [run(runtime, job) for _key, _label, run in steps.STEPS]
     assert notes[0] == "database steps_made"
-    assert notes[1] == "11 tables and 2 materialized views"  # with the density partials
+    assert notes[1] == "12 tables and 2 materialized views"  # with the density partials
     assert notes[2] == ("warm after 3, cold after 20, archive after 90 days, deleted after "
                         "400")
     assert notes[3] == "applied by the app to every query for this cluster"
