@@ -162,6 +162,8 @@ def path_of(words: str) -> str:
         return "stored partials" + (" (coarser)" if REFINING in words else "")
     if "sampled points" in words:
         return "ClickHouse sample bins"
+    if "from their samples in this range" in words:
+        return "ClickHouse samples in the range, as lines"
     return "held in memory" if DRAWN in words else "?"
 
 

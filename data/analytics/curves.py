@@ -148,6 +148,58 @@ def density(session: Session, query: CurveQuery, *, x_range: tuple[float, float]
     return session.frame(sql, parameters=params)
 
 
+@dataclass(frozen=True)
+class Window:
+    """The filtered curves that cross an x window: how many, about how many of their
+    samples lie in it, and the widest mean sample spacing among them."""
+
+    curves: int
+    samples: float
+    spacing: float
+
+
+def window(session: Session, query: CurveQuery, *, x_range: tuple[float, float]) -> Window:
+    """:class:`Window` of the filtered curves crossing ``x_range`` (from their bounds)."""
+    where, params = where_clause(query)
+    params.update(x0=x_range[0], x1=x_range[1])
+    rows = session.rows(
+        f"SELECT count(), sum(n_points * (least(x_max, {{x1:Float64}}) - greatest(x_min, "
+        f"{{x0:Float64}})) / greatest(x_max - x_min, 1e-30)), "
+        f"max((x_max - x_min) / greatest(n_points - 1, 1)) FROM {_db(session)}.curves "
+        f"WHERE {where} AND x_max >= {{x0:Float64}} AND x_min <= {{x1:Float64}}",
+        parameters=params)
+    count, samples, spacing = rows[0] if rows else (0, 0.0, 0.0)
+    return Window(curves=int(count or 0), samples=float(samples or 0.0),
+                  spacing=float(spacing or 0.0))
+
+
+def window_curves(session: Session, query: CurveQuery, *, x_range: tuple[float, float],
+                  color_by: str, groups: list[str]) -> pa.Table:
+    """(curve_id, g) of the filtered curves crossing ``x_range`` in id order (``g``: the
+    1-based index of its ``color_by`` value in ``groups``, 0 for another value)."""
+    where, params = where_clause(query)
+    params.update(x0=x_range[0], x1=x_range[1], groups=groups)
+    return session.arrow(
+        f"SELECT curve_id, toUInt16(indexOf({{groups:Array(String)}}, "
+        f"{GROUP_COLUMNS[color_by]})) AS g FROM {_db(session)}.curves WHERE {where} "
+        f"AND x_max >= {{x0:Float64}} AND x_min <= {{x1:Float64}} ORDER BY curve_id",
+        parameters=params)
+
+
+def window_samples(session: Session, query: CurveQuery, *,
+                   x_range: tuple[float, float]) -> pa.Table:
+    """(curve_id, idx, x, y) of the filtered curves' samples with x in ``x_range``
+    (inclusive), in curve and sample order."""
+    where, params = where_clause(query)
+    params.update(x0=x_range[0], x1=x_range[1])
+    return session.arrow(
+        f"SELECT curve_id, toUInt32(idx) AS idx, x, y FROM {_db(session)}.curve_samples "
+        f"WHERE process = {{process:String}} AND x BETWEEN {{x0:Float64}} AND {{x1:Float64}} "
+        f"AND curve_id IN (SELECT curve_id FROM {_db(session)}.curves WHERE {where} "
+        f"AND x_max >= {{x0:Float64}} AND x_min <= {{x1:Float64}}) ORDER BY curve_id, idx",
+        parameters=params)
+
+
 def curve_points(session: Session, *, process: str, curve_ids: list[int]) -> pl.DataFrame:
     """The samples (curve_id, idx, x, y) of a few curves, in order."""
     if not curve_ids:

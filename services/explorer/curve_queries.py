@@ -56,11 +56,16 @@ class Density:
     stored_cells: tuple[int, int] | None = None
     #: Those cells are fewer than the screen's pixels (a finer answer is on its way).
     coarse: bool = False
+    #: Drawn as lines from the samples in the view's x window, read for it (not held).
+    from_window: bool = False
 
 
 OPTIONS_TTL_S = 30.0
 OPTIONS_KEPT, FACTS_KEPT = 256, 512  # beyond this many entries a map starts afresh
 VIEWS_KEPT = 8  # whole views drawn from memory, least recently stored dropped first
+#: A zoom of a process not held in memory is drawn as lines from the samples in its x window
+#: when about this many lie there (20 bytes each in flight); beyond, as sampled points.
+WINDOW_SAMPLES = 10_000_000
 PROFILES_KEPT = 3  # profile grids, least recently used dropped first
 
 
@@ -220,6 +225,12 @@ def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
             return Density(x_range=xr, y_range=yr, groups=groups, images=found.images,
                            n_curves=info["count"], stored_cells=found.cells,
                            coarse=found.coarse)
+    if info["count"] and groups and x_range is not None:
+        lines = _window_lines(session, query, groups=groups, color_by=color_by, x_range=xr,
+                              y_range=yr, width=width, height=height)
+        if lines is not None:
+            return Density(x_range=xr, y_range=yr, groups=groups, images=lines[0],
+                           n_curves=info["count"], n_in_view=lines[1], from_window=True)
     images = [np.zeros((height, width), dtype=np.float32) for _ in groups]
     if info["count"] and groups:
         _from_clickhouse(session, query, images, groups=groups, color_by=color_by,
@@ -271,6 +282,56 @@ def _from_memory(kept: ExplorerCaches, pop: population.Population, query: CurveQ
                 kept.views.popitem(last=False)
     return Density(x_range=xr, y_range=yr, groups=groups, images=images,
                    n_curves=info["count"], n_in_view=n_in_view)
+
+
+def _window_lines(session: ClusterSession, query: CurveQuery, *, groups: list[str],
+                  color_by: str, x_range: tuple[float, float], y_range: tuple[float, float],
+                  width: int, height: int) -> tuple[list[np.ndarray], int] | None:
+    """A zoom drawn as lines (the in-memory kernel) from the filtered curves' samples in its
+    x window, read with a margin of twice the widest mean sample spacing so that segments
+    crossing the window's edges are drawn; and how many curves it holds. ``None``: more
+    than :data:`WINDOW_SAMPLES` samples lie there (drawn as sampled points instead).
+
+    A curve that leaves the window and comes back (a return stroke) is drawn as its runs of
+    consecutive samples, each counted as a curve in the columns it crosses; the curves in
+    view are counted once each (a run whose samples' bounds meet the view)."""
+    found = curve_data.window(session, query, x_range=x_range)
+    if not found.curves or found.samples > WINDOW_SAMPLES:
+        return None
+    margin = 2.0 * found.spacing
+    wide = (x_range[0] - margin, x_range[1] + margin)
+    samples = curve_data.window_samples(session, query, x_range=wide)
+    meta = curve_data.window_curves(session, query, x_range=wide, color_by=color_by,
+                                    groups=groups)
+    if not samples.num_rows or not meta.num_rows:
+        return [np.zeros((height, width), dtype=np.float32) for _ in groups], 0
+    cid = samples["curve_id"].to_numpy().astype(np.int64)
+    idx = samples["idx"].to_numpy().astype(np.int64)
+    x = samples["x"].to_numpy().astype(np.float32)
+    y = samples["y"].to_numpy().astype(np.float32)
+    run = np.ones(len(cid), dtype=np.bool_)
+    run[1:] = (cid[1:] != cid[:-1]) | (idx[1:] != idx[:-1] + 1)
+    first = np.flatnonzero(run)
+    starts = np.append(first, len(cid)).astype(np.int64)
+    ids = meta["curve_id"].to_numpy().astype(np.int64)
+    at = population.positions(ids, cid[first])
+    slot = meta["g"].to_numpy().astype(np.int64) - 1  # -1: a value outside ``groups``
+    other = groups.index(population.OTHER) if population.OTHER in groups else -1
+    code = np.where(at >= 0, slot[np.maximum(at, 0)], -2)
+    code = np.where(code == -1, other, code).astype(np.int16)
+    code[code < -1] = -1
+    falls = np.concatenate([[0], np.cumsum(np.diff(x) < 0)]).astype(np.int64)
+    sorted_x = falls[starts[1:] - 1] - falls[first] == 0
+    bounds = np.stack([np.minimum.reduceat(x, first), np.maximum.reduceat(x, first),
+                       np.minimum.reduceat(y, first), np.maximum.reduceat(y, first)], axis=1)
+    (x0, x1), (y0, y1) = x_range, y_range
+    view = np.array([x0, width / (x1 - x0), y0, height / (y1 - y0)], dtype=np.float64)
+    images, _ = kernel.rasterise(x, y, starts, code, sorted_x, bounds, view, len(groups),
+                                 int(width), int(height),
+                                 kernel.threads_for(len(x), len(groups) * width * height))
+    crossing = ((code >= 0) & (bounds[:, 1] >= x0) & (bounds[:, 0] <= x1)
+                & (bounds[:, 3] >= y0) & (bounds[:, 2] <= y1))
+    return [images[i] for i in range(len(groups))], int(len(np.unique(cid[first][crossing])))
 
 
 def _from_clickhouse(session: ClusterSession, query: CurveQuery, images: list[np.ndarray], *,

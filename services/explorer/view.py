@@ -409,7 +409,8 @@ def summary_text(density: Density) -> str:
                       f"{density.images[0].shape[1]:,} × {density.images[0].shape[0]:,} "
                       "pixels; refining…)" if density.images else "")
     elif density.n_in_view is not None:
-        shown = (f"{density.n_curves:,} filtered curves drawn as lines, "
+        shown = (f"{density.n_curves:,} filtered curves drawn as lines"
+                 f"{' from their samples in this range' if density.from_window else ''}, "
                  f"{density.n_in_view:,} of them in this view")
     else:
         total = float(np.sum([img.sum() for img in density.images])) if density.images else 0.0

@@ -41,6 +41,8 @@ def test_the_zoom_is_the_middle_tenth() -> None:
     ("100,000 filtered curves drawn as sampled points (3 curve-equivalents in this view; lines "
      "once they are in memory), x 5…6", "ClickHouse sample bins"),
     ("10,000 filtered curves drawn as lines, 9,000 of them in this view, x 5…6", "held in memory"),
+    ("100,000 filtered curves drawn as lines from their samples in this range, 9,000 of them "
+     "in this view, x 5…6", "ClickHouse samples in the range, as lines"),
     ("Loading…", "?")])
 def test_path_of_names_what_drew_the_view(words: str, path: str) -> None:
     assert path_of(words) == path

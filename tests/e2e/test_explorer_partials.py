@@ -27,7 +27,7 @@ WATCH = """([x0, x1]) => new Promise(resolve => {
         const entry = [summary.innerText, image().length, image().slice(-40)];
         const last = seen[seen.length - 1];
         if (!last || last[0] !== entry[0] || last[2] !== entry[2]) seen.push(entry);
-        if (entry[0].includes('sampled points')) { watcher.disconnect(); resolve(seen); }
+        if (entry[0].includes('from their samples')) { watcher.disconnect(); resolve(seen); }
     };
     const watcher = new MutationObserver(look);
     watcher.observe(summary, {subtree: true, childList: true, characterData: true});
@@ -85,7 +85,8 @@ def test_a_deep_zoom_says_it_is_coarser_and_refines_by_itself(page: Page,
     coarse = [t for t in texts if "coarser than the screen" in t]
     assert coarse, texts
     assert re.search(r"\d+ × \d+ stored cells for 800 × 470 pixels; refining…", coarse[0])
-    assert "sampled points" in texts[-1], texts   # the finer answer arrived by itself
+    # the finer answer arrived by itself: lines from the samples in the zoom's range
+    assert "drawn as lines from their samples in this range" in texts[-1], texts
     assert "coarser" not in texts[-1]
     sources = {entry[2] for entry in seen if entry[1]}
     assert len(sources) >= 2, seen                 # and it replaced the image

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -18,7 +19,7 @@ from data.analytics.curves import CurveQuery
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import ClusterSession
 from services.core.cache import ProcessCaches
-from services.explorer import curve_queries, evaluation, golden, population
+from services.explorer import curve_queries, evaluation, golden, population, view
 from services.explorer import density_kernel as kernel
 from services.explorer.curve_queries import ExplorerCaches, Profiles
 from services.explorer.state import EvalObject, ExplorerState
@@ -87,11 +88,29 @@ def test_density_weighs_each_curve_once_and_keeps_the_extreme(session: ClusterSe
     assert y_at == pytest.approx(95.0, abs=0.6)  # the one-sample spike is kept
 
 
-def test_zoomed_density_covers_only_the_visible_range(session: ClusterSession) -> None:
+def test_zoomed_density_covers_only_the_visible_range(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(curve_queries, "WINDOW_SAMPLES", 0)  # too many to draw as lines
     dens = curve_queries.density(session, QUERY, color_by="line", x_range=(0.0, 5.0),
                             y_range=(0.0, 5.0), width=50, height=50, use_memory=False)
-    assert dens.groups == ["Line 1", "Line 2"]
+    assert dens.groups == ["Line 1", "Line 2"] and dens.n_in_view is None  # sampled points
     assert sum(float(i.sum()) for i in dens.images) == pytest.approx(16.0, rel=0.05)
+
+
+@pytest.mark.parametrize("x_range", [(0.0, 5.0), (3.73, 4.19), (4.01, 4.03), (-3.0, 250.0)])
+def test_a_zoom_not_in_memory_is_drawn_as_the_same_lines_from_its_window(
+        session: ClusterSession, x_range: tuple[float, float]) -> None:
+    """The samples in the window (and just beyond its edges) drawn by the in-memory kernel:
+    the same image as the held population's, segments crossing the edges included."""
+    kwargs: dict[str, Any] = {"color_by": "result", "x_range": x_range,
+                              "y_range": (0.0, 60.0), "width": 90, "height": 70}
+    window = curve_queries.density(session, QUERY, use_memory=False, **kwargs)
+    population.load(session, "press-fit")
+    memory = curve_queries.density(session, QUERY, **kwargs)
+    assert window.groups == memory.groups and window.n_in_view == memory.n_in_view
+    assert "drawn as lines from their samples in this range" in view.summary_text(window)
+    for got, want in zip(window.images, memory.images, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 def test_filters_narrow_the_density(session: ClusterSession) -> None:
@@ -427,3 +446,29 @@ def test_the_caches_belong_to_the_session_s_runtime_and_clear_together(
     assert not kept.views and not kept.profiles and not kept.facts
     assert not pops.populations and not pops.too_big
     assert session.caches.of(ExplorerCaches) is kept  # emptied, not replaced
+
+
+def test_a_curve_that_comes_back_through_the_window_counts_once(ch: ClickHouse) -> None:
+    """A press that returns: its forward and return strokes both cross the zoom; drawn as
+    two runs of samples, counted as one curve in view."""
+    db = "test_explorer_return"
+    ch.command(f"DROP DATABASE IF EXISTS {db}")
+    for statement in schema_statements(db, with_ttl=False, tiered=False):
+        ch.command(statement)
+    x = np.concatenate([np.linspace(0.0, 10.0, 101), np.linspace(9.9, 0.0, 100)])
+    y = np.concatenate([np.linspace(0.0, 20.0, 101), np.linspace(19.0, 5.0, 100)])
+    ch.insert_rows("curves", [_curve_rows(1, result="OK", line="Line 1", y=y, x=x)],
+                   database=db, column_names=CURVE_COLUMNS)
+    ch.insert_rows("curve_samples", [(1, T0, "press-fit", i, float(a), float(b))
+                                     for i, (a, b) in enumerate(zip(x, y, strict=True))],
+                   database=db, column_names=["curve_id", "ts", "process", "idx", "x", "y"])
+    session = ClusterSession(ch=ch, database=db, limits={}, caches=ProcessCaches())
+    try:
+        dens = curve_queries.density(session, QUERY, color_by="result", x_range=(4.0, 6.0),
+                                     y_range=(0.0, 20.0), width=40, height=40,
+                                     use_memory=False)
+        assert dens.from_window and dens.n_curves == 1 and dens.n_in_view == 1
+        ok = dens.images[0]
+        assert np.allclose(ok.sum(axis=0)[1:-1], 2.0, atol=1e-3)  # both strokes drawn
+    finally:
+        ch.command(f"DROP DATABASE IF EXISTS {db}")
