@@ -65,7 +65,7 @@ class Read:
             return ""
         share = self.n_read / self.n_matching
         sample = (f"an even sample of {self.n_read:,} of the {self.n_matching:,} filtered "
-                  f"curves ({share:.0%}: blocks of {BLOCK} consecutive curves spread over "
+                  f"curves ({share * 100:.0f} %: blocks of {BLOCK} consecutive curves spread over "
                   "all of them)")
         if self.bound == "curves":
             return f"{sample}, as the ranking holds at most {self.max_curves:,} curves in memory"
