@@ -2,7 +2,7 @@
 serve pages: the page starts one after each draw and polls for its answer
 (:func:`services.explorer.view.analyse`). A page that draws again before its ranking
 started cancels the one it no longer shows. A job belongs to the cluster it was started
-for; answers not collected are dropped after ``KEEP_S`` (at most ``MAX_JOBS`` are kept)."""
+for; jobs are kept for ``KEEP_S`` (at most ``MAX_JOBS``, the oldest dropped first)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from services.core.runtime import Runtime
 from services.explorer import view
 from services.explorer.state import ExplorerState
 
-#: Seconds an answer waits to be collected; answers kept at most.
-KEEP_S, MAX_JOBS = 300.0, 256
+#: Seconds a job (and its answer) is kept; jobs kept at most.
+KEEP_S, MAX_JOBS = 300.0, 64
 
 
 @dataclass
@@ -54,9 +54,8 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int
     if replaces:
         with kept.lock:
             old = kept.jobs.get(replaces)
-        if old is not None and old.cluster_id == cluster_id and old.future.cancel():
-            with kept.lock:
-                kept.jobs.pop(replaces, None)
+        if old is not None and old.cluster_id == cluster_id:
+            old.future.cancel()  # kept: its page's polls still in flight get no answer
     future = runtime.pools.submit(
         "rankings", partial(view.analyse, runtime, cluster_id, state, width=width,
                             ranges=ranges), cluster_id=cluster_id)
@@ -72,15 +71,15 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int
 
 
 def answer(runtime: Runtime, cluster_id: int, job_id: str) -> view.Analysis | None:
-    """The job's ranking once it is done (``None`` while it runs; then forgotten); its
-    ``AppError`` is raised here. Another cluster's job, or one forgotten: :class:`NotFound`."""
+    """The job's ranking once it is done, as often as it is asked (a page's polls overlap
+    until the first answer stops them); ``None`` while it runs, and for a job a newer draw
+    replaced (that page polls the newer one next). Its ``AppError`` is raised here. Another
+    cluster's job, or one no longer kept: :class:`NotFound`."""
     kept = runtime.caches.of(RankingJobs)
     with kept.lock:
         job = kept.jobs.get(job_id)
-    if job is None or job.cluster_id != cluster_id or job.future.cancelled():
+    if job is None or job.cluster_id != cluster_id:
         raise NotFound("This ranking is no longer kept: draw the view again.")
-    if not job.future.done():
+    if job.future.cancelled() or not job.future.done():
         return None
-    with kept.lock:
-        kept.jobs.pop(job_id, None)
     return job.future.result()

@@ -1,6 +1,6 @@
-"""The outlier ranking as a pooled job: its answer is the page's ranking, collected once, by
-its own cluster only; a page's earlier job not yet started is cancelled; a full pool says
-so."""
+"""The outlier ranking as a pooled job: its answer is the page's ranking, for its own cluster
+only, as often as overlapping polls ask; a page's earlier job not yet started is cancelled
+and answers nothing; a full pool says so."""
 
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def test_the_job_answers_what_the_page_ranked_once(mod_runtime: Runtime,
     direct = view.analyse(mod_runtime, cluster_id, STATE, width=200)
     assert found.rows == direct.rows and found.n_ranked == direct.n_ranked == 7
     assert found.bounded == "" and found.n_matching == 7
-    with pytest.raises(NotFound) as gone:  # collected: forgotten
-        outliers_jobs.answer(mod_runtime, cluster_id, job)
+    assert outliers_jobs.answer(mod_runtime, cluster_id, job) is found  # overlapping polls
+    with pytest.raises(NotFound) as gone:
+        outliers_jobs.answer(mod_runtime, cluster_id, "no-such-job")
     assert gone.value.user_message == "This ranking is no longer kept: draw the view again."
 
 
@@ -55,8 +56,7 @@ def test_a_new_draw_cancels_the_ranking_not_yet_started_and_a_full_pool_refuses(
         first = outliers_jobs.start(mod_runtime, cluster_id, STATE, width=200)
         second = outliers_jobs.start(mod_runtime, cluster_id, STATE, width=200,
                                      replaces=first)
-        with pytest.raises(NotFound):
-            outliers_jobs.answer(mod_runtime, cluster_id, first)
+        assert outliers_jobs.answer(mod_runtime, cluster_id, first) is None  # replaced
         assert outliers_jobs.answer(mod_runtime, cluster_id, second) is None  # waiting
         third = outliers_jobs.start(mod_runtime, cluster_id, STATE, width=200)
         with pytest.raises(Busy):  # the cluster's share of the pool (2) is taken
