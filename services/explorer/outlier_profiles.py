@@ -5,12 +5,13 @@ mean, min and max per bin of the explorer's grid). A held process has them in me
 a process too big to hold has them computed by ClickHouse from every sample (one scan of the
 filtered curves' samples: 150 M samples at 100,000 curves of 1,500 points, tens of seconds
 on two cores). So the ranking reads at most ``MAX_CURVES`` profiles (memory: 12 bytes a
-bin, ~150 MB at 256 bins) and reads from ClickHouse for at most ``READ_S`` seconds per
-request: in blocks of ``BLOCK`` consecutive curves (consecutive samples, so few index
-granules per block), visited in an order whose every prefix is spread evenly over the
-filtered curves in id (arrival) order. When a bound stops it, what it read is an even sample,
-and :class:`Read` says how many of how many and which bound stopped it, for the page to say
-in words. A sample is cached like the full profiles, so a redraw of the same filter does not
+bin, ~150 MB at 256 bins) and reads from ClickHouse for about ``READ_S`` seconds at most
+per request (it starts no chunk that would end later, judged by the chunk before), in
+blocks of ``BLOCK`` consecutive curves (consecutive samples, so few index granules per
+block) visited in an order whose every prefix is spread evenly over the filtered curves in
+id (arrival) order. When a bound stops it, what it read is an even sample, and
+:class:`Read` says how many of how many and which bound stopped it, for the page to say in
+words. A sample is cached like the full profiles, so a redraw of the same filter does not
 read again.
 """
 
@@ -32,7 +33,8 @@ from services.explorer.curve_queries import PROFILE_BINS, Profiles
 
 #: At most this many curves' profiles are ranked per request (held in the web process).
 MAX_CURVES = 50_000
-#: Reading from ClickHouse stops after this many seconds (the chunk under way finishes).
+#: Reading from ClickHouse stops before a chunk that would end after this many seconds (as
+#: long as the chunk before took; the first chunk is always read).
 READ_S = 2.5
 #: Consecutive curves read together, and curves per query.
 BLOCK, CHUNK = 64, 1_024
@@ -117,10 +119,11 @@ def ranked_profiles(session: ClusterSession, query: CurveQuery, *,
                             for b in spread_order(-(-len(ids) // BLOCK))]) if len(ids) \
         else ids
     tables: list[pa.Table] = []
-    began, taken, bound = clock(), 0, ""
+    began, taken, bound, chunk_s = clock(), 0, "", 0.0
     limit = min(len(order), max_curves)
     while taken < limit:
-        if tables and clock() - began >= read_s:
+        now = clock()
+        if tables and now - began + chunk_s > read_s:  # the next chunk would end too late
             bound = "time"
             break
         part = order[taken:min(taken + CHUNK, limit)]
@@ -128,6 +131,7 @@ def ranked_profiles(session: ClusterSession, query: CurveQuery, *,
             session, process=query.process, curve_ids=part.tolist(), x_range=xr,
             bins=PROFILE_BINS, back=density_kernel.RETURN_FRACTION))
         taken += len(part)
+        chunk_s = clock() - now
     if not bound and taken < len(order):
         bound = "curves"
     found = Read(profiles=_with_all(explorer.from_arrays(tables, x_range=xr,

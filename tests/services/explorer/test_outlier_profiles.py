@@ -100,22 +100,22 @@ def test_the_memory_bound_reads_an_even_sample_and_says_so(session: ClusterSessi
         "curves in memory")
 
 
-def test_the_time_bound_stops_after_the_chunk_under_way(session: ClusterSession,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading stops before the first chunk that would start ``read_s`` or more after the
-    read began (one chunk is always read); the words estimate the whole read from the part
-    read. The clock advances 1 s a reading: began 0, the second chunk would start at 1."""
+def test_the_time_bound_starts_no_chunk_that_would_end_too_late(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk takes as long as the one before: with chunks of 1 s and 2.5 s to read, two
+    are read (the third would end at 3 s); the words estimate the whole read from the part
+    read. The clock: began 0; chunk 1 from 0 to 1; chunk 2 from 1 to 2; then at 2 + 1 > 2.5
+    it stops, at 3 when asked how long it took."""
     monkeypatch.setattr(outlier_profiles, "CHUNK", BLOCK)
-    ticks = iter(range(100))
-    read = ranked_profiles(_fresh(session), QUERY, read_s=0.5,
-                           clock=lambda: float(next(ticks)))
-    assert read.bound == "time" and read.n_read == BLOCK and read.read_s == 2.0
-    assert read.profiles.curve_ids.tolist() == list(range(1, BLOCK + 1))
+    ticks = iter([0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0])
+    read = ranked_profiles(_fresh(session), QUERY, read_s=2.5, clock=lambda: next(ticks))
+    assert read.bound == "time" and read.n_read == 2 * BLOCK and read.read_s == 3.0
+    assert read.profiles.curve_ids.tolist() == chosen(np.arange(1, N + 1), 2 * BLOCK).tolist()
     assert read.words() == (
-        f"an even sample of 64 of the 300 filtered curves (21 %: blocks of {BLOCK} "
+        f"an even sample of 128 of the 300 filtered curves (43 %: blocks of {BLOCK} "
         "consecutive curves spread over all of them): reading every curve's samples from "
-        "the database would take about 9 s here, and the ranking after a draw reads for at "
-        "most 0.5 s")
+        "the database would take about 7 s here, and the ranking after a draw reads for at "
+        "most 2.5 s")
 
 
 def test_a_held_process_is_bounded_by_memory_only(session: ClusterSession) -> None:
