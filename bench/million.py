@@ -51,10 +51,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_runs import keep, rows, runs_file, stamp  # noqa: E402
-from benchdoc import parts, replace_section  # noqa: E402
+from benchdoc import parts, put_part, replace_section  # noqa: E402
 from engines import engine_service  # noqa: E402
 
 HEADING = "## Explorer at a million curves"
+RANKING_PART = "### The outlier ranking after a draw (`bench/million.py --ranking`)"
 RUNS, FALLBACK_RUNS = 5, 3
 #: Above this many curves the ClickHouse fallback is not timed unless asked (``--fallback``:
 #: one run).
@@ -503,6 +504,32 @@ def section(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ranking_part(results: list[dict[str, Any]]) -> str:
+    """The ``RANKING_PART`` of the section for the kept ``ranking`` rows."""
+    from services.explorer import outlier_profiles as bounds
+
+    lines = [RANKING_PART, "",
+             "What the explorer's outlier ranking reads and ranks after a draw of a process "
+             "too big to hold (`outlier_profiles.ranked_profiles`, fresh caches each run; "
+             f"medians of {RUNS}), on the same generated curves, over HTTP to the engine "
+             f"service: bounds {bounds.MAX_CURVES:,} curves and {bounds.READ_S:g} s of "
+             f"reading, in blocks of {bounds.BLOCK} consecutive curves spread evenly over "
+             "the filtered ones. Beside it, the read of every curve's profile (what the "
+             "ranking read before, one run). *Spikes first*: of the curves with a one-sample "
+             "spike (one in 1,000) among those read, how many the ranking puts first.", "",
+             "| curves | profiles read | read | golden curve | rank | spikes first | "
+             "every profile read | what the page said (last run) | run |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        load = r.get("load") or ["?", "?"]
+        lines.append(
+            f"| {r['n']:,} | {int(r['n_read']):,} ({r['bound'] or 'all'}) | {ms(r['read'])} | "
+            f"{ms(r['golden'])} | {ms(r['rank'])} | {r['spikes_first']} of "
+            f"{r['spikes_read']} | {r['unbounded_read']:,.1f} s | “Ranked {r['words']}” | "
+            f"{r['run']}, load {load[0]}–{load[1]} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_section() -> str:
     """Render the section from every kept row, keep its ``### `` parts, write it; the
     measured part."""
@@ -523,6 +550,7 @@ def main() -> None:
             found = stamp(measure_ranking(n), load_at_start=start)
             keep(RESULTS, "ranking", found)
             print(json.dumps(found, default=str))  # noqa: T201
+        put_part(HEADING, RANKING_PART, ranking_part(rows(RESULTS, "ranking")))
         return
     for n in counts:
         start = os.getloadavg()[0]
