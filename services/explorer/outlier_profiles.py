@@ -90,12 +90,19 @@ def spread_order(n_blocks: int) -> np.ndarray:
     return np.argsort(inverse, kind="stable")
 
 
+def spread(ids: np.ndarray) -> np.ndarray:
+    """``ids`` (ascending) as blocks of ``BLOCK`` in :func:`spread_order`."""
+    if not len(ids):
+        return ids
+    return np.concatenate([ids[b * BLOCK:(b + 1) * BLOCK]
+                           for b in spread_order(-(-len(ids) // BLOCK))])
+
+
 def chosen(ids: np.ndarray, n_max: int) -> np.ndarray:
     """The first ``n_max`` of ``ids`` (ascending) in block spread order, ascending."""
     if len(ids) <= n_max:
         return ids
-    blocks = [ids[b * BLOCK:(b + 1) * BLOCK] for b in spread_order(-(-len(ids) // BLOCK))]
-    return np.sort(np.concatenate(blocks)[:n_max])
+    return np.sort(spread(ids)[:n_max])
 
 
 def ranked_profiles(session: ClusterSession, query: CurveQuery, *,
@@ -115,9 +122,7 @@ def ranked_profiles(session: ClusterSession, query: CurveQuery, *,
     if isinstance(kept, Read):
         return kept
     ids = np.sort(np.asarray(curve_data.curve_ids(session, query), dtype=np.int64))
-    order = np.concatenate([ids[b * BLOCK:(b + 1) * BLOCK]
-                            for b in spread_order(-(-len(ids) // BLOCK))]) if len(ids) \
-        else ids
+    order = spread(ids)
     tables: list[pa.Table] = []
     began, taken, bound, chunk_s = clock(), 0, "", 0.0
     limit = min(len(order), max_curves)
