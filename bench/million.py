@@ -2,7 +2,8 @@
 partials (issue 17 items 1-2).
 
 Run with ``.venv/bin/python bench/million.py [--quick] [curves ...]`` (default: 100000
-1000000; ``--quick``: see :func:`build_by_copy`). For
+1000000; ``--quick``: see :func:`build_by_copy`; ``--ranking``: only the outlier ranking
+after a draw, :func:`measure_ranking`, kept as kind ``ranking``). For
 each count it starts the engine service over a temporary instance (the app's way, over
 HTTP), generates that many curves of 1,500 points straight into a cluster database with
 ``INSERT … SELECT FROM numbers()`` (30 days × 2 lines × 4 stations × 2 products × 3
@@ -50,10 +51,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_runs import keep, rows, runs_file, stamp  # noqa: E402
-from benchdoc import parts, replace_section  # noqa: E402
+from benchdoc import parts, put_part, replace_section  # noqa: E402
 from engines import engine_service  # noqa: E402
 
 HEADING = "## Explorer at a million curves"
+RANKING_PART = "### The outlier ranking after a draw (`bench/million.py --ranking`)"
 RUNS, FALLBACK_RUNS = 5, 3
 #: Above this many curves the ClickHouse fallback is not timed unless asked (``--fallback``:
 #: one run).
@@ -321,6 +323,51 @@ def datashader_times(n: int) -> dict[str, float] | None:
     return dict(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
+def ranking_times(ch: Any, db: str, n: int, *, runs: int = RUNS) -> dict[str, Any]:
+    """The outlier ranking after a draw (issue 17): the bounded read of the profiles
+    (``outlier_profiles.ranked_profiles``, fresh caches each run), the golden curve and the
+    ranking of what was read, medians of ``runs``; the unbounded read of every profile once
+    (what the ranking read before); and how many of the read spike curves (one in 1,000)
+    the ranking puts first."""
+    from data.analytics.curves import CurveQuery
+    from services.clusters.query_session import ClusterSession
+    from services.core.cache import ProcessCaches
+    from services.explorer import curve_queries as explorer
+    from services.explorer import golden, outlier_profiles, outliers, population
+
+    def session() -> ClusterSession:
+        caches = ProcessCaches()
+        population.set_budget(caches, 0)  # too big to hold, as at 100,000 curves
+        return ClusterSession(ch=ch, database=db, limits={}, caches=caches)
+
+    query = CurveQuery(process=PROCESS)
+    out: dict[str, Any] = {"read": [], "golden": [], "rank": [], "n_read": [], "bound": ""}
+    found: Any = None
+    for _ in range(runs):
+        began = time.perf_counter()
+        read = outlier_profiles.ranked_profiles(session(), query)
+        out["read"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        gold = golden.build(read.profiles)
+        out["golden"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        found = outliers.rank(read.profiles, gold)
+        out["rank"].append(time.perf_counter() - began)
+        out["n_read"].append(read.n_read)
+        out["bound"], out["words"] = read.bound, read.words()
+    spikes = np.flatnonzero(read.profiles.curve_ids % 1000 == 8)  # c % 1000 == 7, id c + 1
+    out["spikes_read"] = int(len(spikes))
+    out["spikes_first"] = int(np.isin(found.curve_ids[:len(spikes)],
+                                      read.profiles.curve_ids[spikes]).sum())
+    for key in ("read", "golden", "rank", "n_read"):
+        out[key] = median(out[key])
+    began = time.perf_counter()
+    full = explorer.profiles(session(), query)
+    out["unbounded_read"], out["unbounded_curves"] = time.perf_counter() - began, len(
+        full.curve_ids)
+    return out
+
+
 def fallback_runs(n: int, *, asked: bool = False) -> int:
     """How often the ClickHouse fallback is timed at ``n`` curves (0: not at all)."""
     return FALLBACK_RUNS if n <= FALLBACK_MAX else (1 if asked else 0)
@@ -348,6 +395,23 @@ def measure(n: int, *, quick: bool = False, fallback: bool = False) -> dict[str,
         out["kernel"] = kernel_times(n)
         out["datashader"] = datashader_times(n)
     return out
+
+
+def measure_ranking(n: int) -> dict[str, Any]:
+    """The outlier ranking at ``n`` curves (:func:`ranking_times`) on a fresh engine
+    service over freshly generated curves (no partials: the ranking does not read them)."""
+    from data.analytics.ch_schema import schema_statements
+    from services.explorer import density_kernel, outlier_kernel
+
+    density_kernel.warm_up()
+    outlier_kernel.warm_up()
+    with tempfile.TemporaryDirectory(prefix="lyceum-bench-ranking-") as tmp, \
+            engine_service(Path(tmp) / "instance") as (ch, _env):
+        db = f"million_{n}"
+        for statement in schema_statements(db, tiered=False, with_ttl=False):
+            ch.command(statement)
+        out: dict[str, Any] = {"n": n, "generate_s": generate(ch, db, n)}
+        return out | ranking_times(ch, db, n)
 
 
 def ms(seconds: float | None) -> str:
@@ -443,6 +507,32 @@ def section(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ranking_part(results: list[dict[str, Any]]) -> str:
+    """The ``RANKING_PART`` of the section for the kept ``ranking`` rows."""
+    from services.explorer import outlier_profiles as bounds
+
+    lines = [RANKING_PART, "",
+             "What the explorer's outlier ranking reads and ranks after a draw of a process "
+             "too big to hold (`outlier_profiles.ranked_profiles`, fresh caches each run; "
+             f"medians of {RUNS}), on the same generated curves, over HTTP to the engine "
+             f"service: bounds {bounds.MAX_CURVES:,} curves and {bounds.READ_S:g} s of "
+             f"reading, in blocks of {bounds.BLOCK} consecutive curves spread evenly over "
+             "the filtered ones. Beside it, the read of every curve's profile (what the "
+             "ranking read before, one run). *Spikes first*: of the curves with a one-sample "
+             "spike (one in 1,000) among those read, how many the ranking puts first.", "",
+             "| curves | profiles read | read | golden curve | rank | spikes first | "
+             "every profile read | what the page said (last run) | run |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        load = r.get("load") or ["?", "?"]
+        lines.append(
+            f"| {r['n']:,} | {int(r['n_read']):,} ({r['bound'] or 'all'}) | {ms(r['read'])} | "
+            f"{ms(r['golden'])} | {ms(r['rank'])} | {r['spikes_first']} of "
+            f"{r['spikes_read']} | {r['unbounded_read']:,.1f} s | “Ranked {r['words']}” | "
+            f"{r['run']}, load {load[0]}–{load[1]} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_section() -> str:
     """Render the section from every kept row, keep its ``### `` parts, write it; the
     measured part."""
@@ -454,9 +544,17 @@ def write_section() -> str:
 def main() -> None:
     """Run the counts given (default 100,000 and 1,000,000), keep each size's results and
     write the section from all kept ones."""
-    flags = {"--quick", "--fallback"}
+    flags = {"--quick", "--fallback", "--ranking"}
     quick, fallback = "--quick" in sys.argv[1:], "--fallback" in sys.argv[1:]
     counts = [int(a) for a in sys.argv[1:] if a not in flags] or [100_000, 1_000_000]
+    if "--ranking" in sys.argv[1:]:
+        for n in counts:
+            start = os.getloadavg()[0]
+            found = stamp(measure_ranking(n), load_at_start=start)
+            keep(RESULTS, "ranking", found)
+            print(json.dumps(found, default=str))  # noqa: T201
+        put_part(HEADING, RANKING_PART, ranking_part(rows(RESULTS, "ranking")))
+        return
     for n in counts:
         start = os.getloadavg()[0]
         keep(RESULTS, "server", stamp(measure(n, quick=quick, fallback=fallback),

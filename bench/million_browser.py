@@ -268,6 +268,20 @@ def relayout(page: Any, *, window: tuple[float, float] | None = None,
             "final_text": final_text}
 
 
+def ranked_ms(page: Any, *, limit_s: float) -> float | None:
+    """ms from the navigation's start until the outlier note says what was ranked (``None``:
+    not within ``limit_s``)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "() => (document.querySelector('#explorer-outliers-info-div')?.innerText || '')"
+            ".includes('ranked against')", timeout=limit_s * 1000)
+    except PlaywrightTimeout:
+        return None
+    return float(page.evaluate("() => performance.now()"))
+
+
 def callback_ms(page: Any) -> float:
     """The longest Dash callback request of the page so far (ms, request to response)."""
     return float(page.evaluate("""() => Math.max(0, ...performance.getEntriesByType('resource')
@@ -301,6 +315,7 @@ def browse(url: str, password: str, cluster: int, *, runs: int, refine_limit_s: 
                 break
         if ms is None:
             raise RuntimeError(f"the explorer did not draw {n:,} curves: {words!r}")
+        out["first_draw_ms"], out["first_ranked_ms"] = ms, ranked_ms(page, limit_s=600)
         quiet(page, for_ms=800)  # the outlier ranking that follows each draw, too
         out["warm_s"] = time.monotonic() - began
         out["outliers_words"] = page.locator("#explorer-outliers-info-div").inner_text()[:300]
@@ -453,8 +468,13 @@ def visit_note(r: dict[str, Any]) -> str:
     words = " ".join(str(r.get("outliers_words", "")).split())
     ceiling = (f"; the app ran with a per-query memory ceiling of {r['host_memory_gb']} GB "
                "(`LYCEUM_HOST_MAX_MEMORY_GB`)" if r.get("host_memory_gb") else "")
-    return (f"{int(r['n']):,}: first visit {r.get('warm_s', 0):,.0f} s, the panel said "
-            f"“{words[:160]}{'…' if len(words) > 160 else ''}”{ceiling}")
+    ranked = ""
+    if r.get("first_ranked_ms") is not None and r.get("first_draw_ms") is not None:
+        ranked = (f" (drawn {r['first_draw_ms'] / 1000:,.1f} s after the navigation began, "
+                  f"ranking shown {(r['first_ranked_ms'] - r['first_draw_ms']) / 1000:,.1f} s "
+                  "after the draw)")
+    return (f"{int(r['n']):,}: first visit {r.get('warm_s', 0):,.0f} s{ranked}, the panel "
+            f"said “{words[:160]}{'…' if len(words) > 160 else ''}”{ceiling}")
 
 
 def main() -> int:

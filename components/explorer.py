@@ -107,9 +107,16 @@ def group_swatches(colors: Sequence[str]) -> dict[str, str]:
     return {f"--explorer-group-{i}": color for i, color in enumerate(colors)}
 
 
+#: How often the page asks for the outlier ranking under way (ms).
+RANKING_POLL_MS = 250
+
+
 def make_outlier_table() -> html.Div:
-    """The ranked outlier table (paged, one row selectable)."""
+    """The ranked outlier table (paged, one row selectable), with the job of the ranking
+    under way and the poll for its answer."""
     return html.Div([
+        dcc.Store(id=Explorer.ranking),
+        dcc.Interval(id=Explorer.ranking_poll, interval=RANKING_POLL_MS, disabled=True),
         html.Div(id=Explorer.outliers_info, className="small text-body-secondary mb-2"),
         dash_table.DataTable(
             id=Explorer.outliers, columns=[{"name": n, "id": c} for c, n in OUTLIER_COLUMNS],

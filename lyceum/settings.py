@@ -93,6 +93,9 @@ class PoolSizes:
     maintenance: int = 1
     #: Streams of every filtered curve's samples (CSV, Parquet, Arrow) written at once.
     exports: int = 2
+    #: The explorer's outlier rankings after each draw (the page polls for the answer: no
+    #: request waits on them).
+    rankings: int = 1
     #: Jobs that may wait for a worker in each pool; beyond that new work is refused.
     queue: int = 2
     #: Jobs of one cluster that may run or wait in one pool at once.
@@ -104,8 +107,8 @@ class PoolSizes:
 
     def waiting_requests(self) -> int:
         """Server threads that can be waiting on pooled work at once (the pools a request
-        waits on: gateway, imports, maintenance and the export streams; reports run on
-        their own)."""
+        waits on: gateway, imports, maintenance and the export streams; reports and
+        outlier rankings run on their own)."""
         return sum(self.workers(name) + self.queue
                    for name in ("gateway", "imports", "maintenance", "exports"))
 
@@ -320,6 +323,7 @@ def load_pools(env: Mapping[str, str], *, threads: int) -> PoolSizes:
         reports=whole_number(env, "LYCEUM_POOL_REPORTS", base.reports),
         maintenance=whole_number(env, "LYCEUM_POOL_MAINTENANCE", base.maintenance),
         exports=whole_number(env, "LYCEUM_POOL_EXPORTS", base.exports),
+        rankings=whole_number(env, "LYCEUM_POOL_RANKINGS", base.rankings),
         queue=whole_number(env, "LYCEUM_POOL_QUEUE", base.queue),
         per_cluster=whole_number(env, "LYCEUM_CLUSTER_CONCURRENCY", base.per_cluster))
     needed = pools.waiting_requests() + MIN_FREE_THREADS

@@ -19,6 +19,7 @@ from components import explorer_figure as fig
 from components.ids.explorer import Explorer
 from components.layout import make_error
 from lyceum.errors import ValidationError
+from services.explorer import outliers_jobs
 from services.explorer import view as explorer_view
 from services.explorer.state import (
     REQUIRED_OBJECT_FIELDS,
@@ -28,27 +29,59 @@ from services.explorer.state import (
 )
 
 
-@callback(Output(Explorer.outliers, "data"), Output(Explorer.outliers_info, "children"),
+@callback(Output(Explorer.ranking, "data"), Output(Explorer.ranking_poll, "disabled"),
+          Output(Explorer.outliers_info, "children"),
+          Input(Explorer.groups, "data"), State(Explorer.cluster, "data"),
+          State(Explorer.state, "data"), State(Explorer.ranking, "data"),
+          prevent_initial_call=True)
+@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
+    None, True, make_error(exc.user_message, title="No ranking")))
+def rank(groups: Any, cluster: int, encoded: Any, running: Any) -> tuple[Any, ...]:
+    """After each draw: start ranking every filtered curve in the rankings pool (off the
+    threads that serve pages; the draw before's ranking is cancelled if not yet started)
+    and poll for its answer."""
+    state = decoded(encoded)
+    job = outliers_jobs.start(runtime(), cluster, state, width=IMAGE_W,
+                              ranges=drawn_ranges(groups), replaces=_job_id(running))
+    drawn = groups if isinstance(groups, dict) else {}
+    return ({"job_id": job, "token": drawn.get("token"), "n": drawn.get("n")}, False,
+            "Ranking the filtered curves against the golden curve…")
+
+
+def _job_id(running: Any) -> str | None:
+    job = running.get("job_id") if isinstance(running, dict) else None
+    return job if isinstance(job, str) else None
+
+
+def _polling(_n: Any, running: Any, *_rest: Any) -> bool:
+    return _job_id(running) is not None
+
+
+@callback(Output(Explorer.outliers, "data"), Output(Explorer.outliers_info, "children",
+                                                    allow_duplicate=True),
           Output(Explorer.top, "data"),
           Output(Explorer.graph, "figure", allow_duplicate=True), Output(Explorer.place, "data"),
-          Input(Explorer.groups, "data"), State(Explorer.cluster, "data"),
-          State(Explorer.state, "data"), prevent_initial_call=True)
-@guarded(Role.VIEWER, **STORE, when=clicked, on_error=lambda exc, *_: (
-    [], make_error(exc.user_message, title="No ranking"), [], no_update, None))
-def analyse(groups: Any, cluster: int, encoded: Any) -> tuple[Any, ...]:
-    """After each draw: score every filtered curve, rank, and draw golden + top outliers;
-    keep where a new evaluation object goes over that golden band."""
+          Output(Explorer.ranking_poll, "disabled", allow_duplicate=True),
+          Input(Explorer.ranking_poll, "n_intervals"), State(Explorer.ranking, "data"),
+          State(Explorer.cluster, "data"), State(Explorer.state, "data"),
+          prevent_initial_call=True)
+@guarded(Role.VIEWER, **STORE, when=_polling, on_error=lambda exc, *_: (
+    [], make_error(exc.user_message, title="No ranking"), [], no_update, None, True))
+def ranked(_n: Any, running: dict[str, Any], cluster: int, encoded: Any) -> tuple[Any, ...]:
+    """The ranking's answer once it is in: the table, the words, the golden curve and the
+    top outliers drawn, where a new evaluation object goes over that golden band."""
+    result = outliers_jobs.answer(runtime(), cluster, running["job_id"])
+    if result is None:
+        raise PreventUpdate
     state = decoded(encoded)
-    result = explorer_view.analyse(runtime(), cluster, state, width=IMAGE_W,
-                                   ranges=drawn_ranges(groups))
     patch = fig.lines_patch(outliers=result.top_lines)
     for index, trace in enumerate(fig.golden_traces(result.golden)):
         patch["data"][index] = trace
-    drawn = groups.get("n") if isinstance(groups, dict) else None
+    drawn = running.get("n")
     info = explorer_view.outlier_note(result, drawn=drawn if isinstance(drawn, int) else None,
                                       objects=bool(state.objects))
-    place = {"token": groups.get("token"), **result.place} if result.place else None
-    return result.rows, info, list(result.top_lines), patch, place
+    place = {"token": running.get("token"), **result.place} if result.place else None
+    return result.rows, info, list(result.top_lines), patch, place, True
 
 
 def drawn_ranges(drawn: Any) -> tuple[list[float], list[float]] | None:

@@ -36,6 +36,9 @@ class Explorer:
     graph = "explorer-graph"
     outliers = "explorer-outliers-table"
     outliers_info = "explorer-outliers-info-div"
+    #: The outlier ranking under way (its job) and the page's poll for its answer.
+    ranking = "explorer-ranking-store"
+    ranking_poll = "explorer-ranking-interval"
     part = "explorer-part-div"
     golden_select = "explorer-golden-select"
     golden_method = "explorer-golden-method-select"

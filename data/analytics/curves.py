@@ -211,33 +211,40 @@ def curve_points(session: Session, *, process: str, curve_ids: list[int]) -> pl.
         f"ORDER BY curve_id, idx", parameters={"process": process, "ids": list(curve_ids)})
 
 
-def profiles(session: Session, query: CurveQuery, *, x_range: tuple[float, float],
-             bins: int, id_range: tuple[int, int] | None = None,
-             back: float = 0.0) -> pl.DataFrame:
-    """Every matching curve (ids in ``id_range``, inclusive, if given) on a common x grid:
-    per (curve_id, bin) mean, min and max y, over each curve's samples before the first
-    one whose x is more than ``back`` (a share of the x range) below the largest x so far."""
-    where, params = where_clause(query)
+def profile_arrays(session: Session, *, process: str, curve_ids: list[int],
+                   x_range: tuple[float, float], bins: int, back: float = 0.0,
+                   settings: dict[str, Any] | None = None) -> pa.Table:
+    """The profiles of ``curve_ids`` (curves of ``process``) on a common x grid, one row per
+    curve: ``curve_id`` and, per bin that has samples, its number ``b`` and the mean ``a``,
+    min ``lo`` and max ``hi`` of y (Float32 arrays, bins ascending), over each curve's
+    samples before the first one whose x is more than ``back`` (a share of the x range)
+    below the largest x so far. One row of arrays a curve instead of a
+    row a bin: 100,000 curves of 240 bins come back as ~340 MB instead of ~620 MB, with no
+    pivot left to do."""
+    if not curve_ids:
+        return pa.table({"curve_id": pa.array([], pa.uint64()),
+                         "b": pa.array([], pa.list_(pa.uint16())),
+                         **{k: pa.array([], pa.list_(pa.float32())) for k in ("a", "lo", "hi")}})
     x0, x1 = x_range
-    lo, hi = id_range or (0, 2**64 - 1)
-    params.update(x0=x0, x1=x1, sx=bins / (x1 - x0), nb=bins, id0=lo, id1=hi,
-                  back=back * (x1 - x0))
+    params = {"process": process, "ids": list(curve_ids), "x0": x0, "x1": x1,
+              "sx": bins / (x1 - x0), "nb": bins, "back": back * (x1 - x0)}
     so_far = "OVER (PARTITION BY curve_id ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING " \
              "AND CURRENT ROW)"
-    return session.frame(f"""
-        SELECT curve_id, least(toUInt16((x - {{x0:Float32}}) * {{sx:Float32}}),
-                               {{nb:UInt16}} - 1) AS b,
-               avg(y) AS a, min(y) AS lo, max(y) AS hi
-        FROM (SELECT curve_id, x, y, max(went_back) {so_far} AS returned
-              FROM (SELECT curve_id, idx, x, y,
-                           x < max(x) {so_far} - {{back:Float64}} AS went_back
-                    FROM {_db(session)}.curve_samples
-                    WHERE process = {{process:String}}
-                      AND curve_id BETWEEN {{id0:UInt64}} AND {{id1:UInt64}}
-                      AND curve_id IN (SELECT curve_id FROM {_db(session)}.curves
-                                       WHERE {where})))
-        WHERE returned = 0 AND x BETWEEN {{x0:Float32}} AND {{x1:Float32}}
-        GROUP BY curve_id, b ORDER BY curve_id, b""", parameters=params)
+    return session.arrow(f"""
+        SELECT curve_id, groupArray(b) AS b, groupArray(a) AS a, groupArray(lo) AS lo,
+               groupArray(hi) AS hi
+        FROM (SELECT curve_id, least(toUInt16((x - {{x0:Float32}}) * {{sx:Float32}}),
+                                     {{nb:UInt16}} - 1) AS b,
+                     toFloat32(avg(y)) AS a, min(y) AS lo, max(y) AS hi
+              FROM (SELECT curve_id, x, y, max(went_back) {so_far} AS returned
+                    FROM (SELECT curve_id, idx, x, y,
+                                 x < max(x) {so_far} - {{back:Float64}} AS went_back
+                          FROM {_db(session)}.curve_samples
+                          WHERE process = {{process:String}}
+                            AND curve_id IN {{ids:Array(UInt64)}}))
+              WHERE returned = 0 AND x BETWEEN {{x0:Float32}} AND {{x1:Float32}}
+              GROUP BY curve_id, b ORDER BY curve_id, b)
+        GROUP BY curve_id""", parameters=params, settings=settings)
 
 
 def curve_rows(session: Session, query: CurveQuery, *, limit: int, offset: int = 0,

@@ -1,9 +1,10 @@
 """Bounded pools for long work, apart from the threads that serve pages.
 
-Gateway queries, imports, reports, maintenance (retention changes) and curve exports each
-run in their own small pool of worker threads. Every pool admits at most ``workers + queue``
-jobs, and at most ``per_cluster`` of one cluster; work beyond either is refused at once with
-:class:`Busy` (HTTP 429) instead of queueing without bound. A request that waits for its
+Gateway queries, imports, reports, maintenance (retention changes), curve exports and the
+explorer's outlier rankings each run in their own small pool of worker threads. Every pool
+admits at most ``workers + queue`` jobs, and at most ``per_cluster`` of one cluster; work
+beyond either is refused at once with :class:`Busy` (HTTP 429) instead of queueing without
+bound. A request that waits for its
 pooled job waits at most a given time (the job's own limit), so the server threads a request
 can hold are bounded by what the pools admit; ``load_settings`` checks the server has more
 than that.
@@ -31,6 +32,7 @@ POOLS: dict[str, tuple[str, str]] = {
     "reports": ("report", "reports"),
     "maintenance": ("maintenance job", "maintenance jobs"),
     "exports": ("export", "exports"),
+    "rankings": ("outlier ranking", "outlier rankings"),
 }
 
 #: Seconds a request waits beyond the host's longest query (checks, transfer of the rows).
@@ -128,7 +130,8 @@ class WorkPools:
 
     def submit(self, pool: str, fn: Callable[[], T], *, cluster_id: int | None) -> Future[T]:
         """Run ``fn()`` in ``pool`` for a cluster; :class:`Busy` (and nothing runs) when the
-        pool or the cluster's share of it is full."""
+        pool or the cluster's share of it is full. Cancelling the future before the job
+        starts frees its place."""
         with self._slot(pool, cluster_id) as release:
             def job() -> T:
                 try:
@@ -136,7 +139,10 @@ class WorkPools:
                 finally:
                     release()
 
-            return self._pools[pool].executor.submit(job)
+            future = self._pools[pool].executor.submit(job)
+            # a job cancelled before it started never runs: its slot is freed here
+            future.add_done_callback(lambda done: release() if done.cancelled() else None)
+            return future
 
     def run(self, pool: str, fn: Callable[[], T], *, cluster_id: int | None,
             timeout: float) -> T:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import polars as pl
+import pyarrow as pa
 from plotly_resampler.aggregation import MinMaxLTTB
 
 from data.analytics import curves as curve_data
@@ -29,6 +29,9 @@ from services.explorer.state import MAX_HIGHLIGHTS, ExplorerState
 #: Density image size bounds (pixels).
 MAX_WIDTH, MAX_HEIGHT = 1600, 800
 PROFILE_BINS = 256
+#: A ClickHouse read of every filtered curve's profile runs as this many queries (the
+#: engine runs one query at a time: other requests get their turn between them).
+PROFILE_PARTS = 8
 LINE_POINTS_PER_PIXEL = 0.5  # min and max kept per 2-pixel bucket
 
 
@@ -82,7 +85,8 @@ class ExplorerCaches:
     #: Whole views → (population loaded_at, curves covered, images, curves in view).
     views: OrderedDict[tuple[Any, ...], tuple[float, int, list[np.ndarray], int]] = field(
         default_factory=OrderedDict)
-    profiles: OrderedDict[tuple[Any, ...], Profiles] = field(default_factory=OrderedDict)
+    #: Profile grids (:class:`Profiles`, or the ranking's bounded reads of them).
+    profiles: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def clear(self) -> None:
@@ -426,22 +430,22 @@ def profiles(session: ClusterSession, query: CurveQuery, *,
     held = (pop.loaded_at, pop.version) if pop is not None else None
     key = (session.database, query, xr, bins, held)
     kept = _caches(session.caches)
-    with kept.lock:
-        if key in kept.profiles:
-            kept.profiles.move_to_end(key)
-            return kept.profiles[key]
+    found = cached_profiles(session, key)
+    if isinstance(found, Profiles):
+        return found
     if pop is not None:
         ids, mean, low, high = population.profiles(pop, population.mask(pop, query),
                                                    x_range=xr, bins=bins)
         return _keep(kept, key, Profiles(curve_ids=ids, x=_grid(xr, bins), mean=mean, low=low,
                                    high=high))
-    chunks = curve_data.id_chunks(curve_data.curve_ids(session, query), parts=8)
+    matching = sorted(curve_data.curve_ids(session, query))
+    step = max(1, -(-len(matching) // PROFILE_PARTS))
     back = kernel.RETURN_FRACTION  # the forward stroke, as the in-memory kernel takes it
-    frames = [curve_data.profiles(session, query, x_range=xr, bins=bins, id_range=c,
-                                  back=back) for c in chunks]
-    frame = pl.concat(frames) if frames else curve_data.profiles(session, query, x_range=xr,
-                                                                 bins=bins, back=back)
-    return _keep(kept, key, _pivot(frame, x_range=xr, bins=bins))
+    tables = [curve_data.profile_arrays(session, process=query.process,
+                                        curve_ids=matching[i:i + step], x_range=xr,
+                                        bins=bins, back=back)
+              for i in range(0, len(matching), step)]
+    return _keep(kept, key, from_arrays(tables, x_range=xr, bins=bins))
 
 
 def _grid(x_range: tuple[float, float], bins: int) -> np.ndarray:
@@ -450,7 +454,23 @@ def _grid(x_range: tuple[float, float], bins: int) -> np.ndarray:
     return x_range[0] + step * (np.arange(bins) + 0.5)
 
 
-def _keep(kept: ExplorerCaches, key: tuple[Any, ...], found: Profiles) -> Profiles:
+def cached_profiles(session: ClusterSession, key: tuple[Any, ...]) -> Any:
+    """The profile grid kept under ``key`` (``None``: none), now the most recently used."""
+    kept = _caches(session.caches)
+    with kept.lock:
+        if key in kept.profiles:
+            kept.profiles.move_to_end(key)
+            return kept.profiles[key]
+    return None
+
+
+def keep_profiles(session: ClusterSession, key: tuple[Any, ...], found: Any) -> None:
+    """Keep a profile grid under ``key`` (the least recently used beyond
+    ``PROFILES_KEPT`` are dropped)."""
+    _keep(_caches(session.caches), key, found)
+
+
+def _keep(kept: ExplorerCaches, key: tuple[Any, ...], found: Any) -> Any:
     with kept.lock:
         kept.profiles[key] = found
         while len(kept.profiles) > PROFILES_KEPT:
@@ -458,16 +478,28 @@ def _keep(kept: ExplorerCaches, key: tuple[Any, ...], found: Profiles) -> Profil
     return found
 
 
-def _pivot(frame: pl.DataFrame, *, x_range: tuple[float, float], bins: int) -> Profiles:
-    ids, row = np.unique(frame["curve_id"].to_numpy(), return_inverse=True)
-    col = frame["b"].to_numpy().astype(np.int64)
+def from_arrays(tables: list[pa.Table], *, x_range: tuple[float, float],
+                bins: int) -> Profiles:
+    """Profiles from :func:`data.analytics.curves.profile_arrays` answers (a row of bin
+    arrays a curve; curves in id order across the tables)."""
+    if not tables:
+        empty = np.empty((0, bins), dtype=np.float32)
+        return Profiles(curve_ids=np.empty(0, dtype=np.int64), x=_grid(x_range, bins),
+                        mean=empty, low=empty.copy(), high=empty.copy())
+    table = pa.concat_tables(tables)
+    ids = table.column("curve_id").to_numpy().astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    bins_of = table.column("b").combine_chunks()
+    lengths = np.diff(bins_of.offsets.to_numpy())
+    row = np.repeat(np.argsort(order, kind="stable"), lengths)
+    col = bins_of.flatten().to_numpy().astype(np.int64)
     mats = []
     for name in ("a", "lo", "hi"):
         mat = np.full((len(ids), bins), np.nan, dtype=np.float32)
-        mat[row, col] = frame[name].to_numpy()
+        mat[row, col] = table.column(name).combine_chunks().flatten().to_numpy()
         mats.append(mat)
-    return Profiles(curve_ids=ids.astype(np.int64), x=_grid(x_range, bins), mean=mats[0],
-                    low=mats[1], high=mats[2])
+    return Profiles(curve_ids=ids[order], x=_grid(x_range, bins), mean=mats[0], low=mats[1],
+                    high=mats[2])
 
 
 # ----------------------------------------------------------------------------- start-up

@@ -15,7 +15,7 @@ from data.analytics import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
-from services.explorer import evaluation, golden, outliers
+from services.explorer import evaluation, golden, outlier_profiles, outliers
 from services.explorer.curve_queries import Density, Options
 from services.explorer.golden import Golden
 from services.explorer.state import (
@@ -215,9 +215,13 @@ class Analysis:
     top_lines: Lines
     n_nok_objects: int = 0
     notes: list[str] = field(default_factory=list)
-    #: Curves ranked (every filtered curve when the ranking ran) and the table's cap.
+    #: Curves ranked (every filtered curve unless a bound of the ranking stopped it: then
+    #: ``bounded`` says which share and why) and the table's cap.
     n_ranked: int = 0
     limit: int = 500
+    #: The filtered curves (``None``: as many as were ranked).
+    n_matching: int | None = None
+    bounded: str = ""
     #: Where a new evaluation object goes over this golden curve's band, in the drawn
     #: ``ranges`` given to :func:`analyse` (``None`` without them).
     place: dict[str, list[float]] | None = None
@@ -240,11 +244,14 @@ def _ok_ids(session: Any, query: Any) -> list[int]:
 def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
             width: int, limit: int = 500,
             ranges: tuple[Sequence[float], Sequence[float]] | None = None) -> Analysis:
-    """Rank every filtered curve against the golden curve (the usual variation: the OK
-    curves among them, or all when none is OK) and judge it with the objects; with the
-    drawn x and y ``ranges``, also where a new object goes over that golden band."""
+    """Rank the filtered curves against the golden curve (the usual variation: the OK
+    curves among them, or all when none is OK) and judge them with the objects; with the
+    drawn x and y ``ranges``, also where a new object goes over that golden band. Every
+    filtered curve is ranked unless the ranking's time or memory bound stops its read
+    (:mod:`services.explorer.outlier_profiles`): then an even sample of them."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
-    profiles = explorer.profiles(session, query)
+    read = outlier_profiles.ranked_profiles(session, query)
+    profiles = read.profiles
     if not len(profiles.curve_ids):
         raise NotFound("No curves match these filters.")
     ok_ids = _ok_ids(session, query)
@@ -263,7 +270,8 @@ def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     n_nok = sum(1 for v in verdict.values() if v)
     place = evaluation.placement(gold, *ranges) if ranges is not None else None
     return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok,
-                    n_ranked=len(profiles.curve_ids), limit=limit, place=place)
+                    n_ranked=len(profiles.curve_ids), limit=limit, place=place,
+                    n_matching=read.n_matching, bounded=read.words())
 
 
 def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
@@ -276,18 +284,22 @@ def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
     table = (f"the table lists all {listed:,}, most deviating first" if listed == result.n_ranked
              else f"the table lists the {listed:,} most deviating (it holds at most "
                   f"{result.limit:,} rows; export the whole set from the Export tab)")
-    text = (f"All {result.n_ranked:,} filtered curves ranked against the {label}, each "
+    which = (f"Ranked {result.bounded}; these curves" if result.bounded
+             else f"All {result.n_ranked:,} filtered curves")
+    text = (f"{which} ranked against the {label}, each "
             f"aligned in x first, and against the usual curves most like it; {table}; "
             f"“Why” names its largest deviation. The top "
             f"{len(result.top_lines)} are drawn in orange (at most {TOP_OUTLIERS}, so the "
             "chart stays readable). Click a row for its part.")
-    if drawn is not None and drawn != result.n_ranked:
+    matching = result.n_ranked if result.n_matching is None else result.n_matching
+    if drawn is not None and drawn != matching:
         text += (f" The chart was drawn from {drawn:,} filtered curves; "
-                 f"{abs(result.n_ranked - drawn):,} "
-                 f"{'arrived' if result.n_ranked > drawn else 'left the filters'} since, and "
+                 f"{abs(matching - drawn):,} "
+                 f"{'arrived' if matching > drawn else 'left the filters'} since, and "
                  "it redraws when it sees the new data.")
     if objects:
-        text += f" Evaluation objects: {result.n_nok_objects:,} of them NOK."
+        text += (f" Evaluation objects: {result.n_nok_objects:,} of "
+                 f"{'the ranked curves' if result.bounded else 'them'} NOK.")
     return text
 
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from services.core.runtime import Runtime
 from services.explorer import curve_queries
+from services.explorer.outliers_jobs import RankingJobs
 from services.explorer.state import ExplorerState, encode_state
 from tests.access_world import World, sign_in
 from tests.http import json_body
@@ -98,24 +99,47 @@ def test_analyst_of_a_cannot_read_other_or_forged_clusters(server: Flask, world:
         assert "You do not have access" in text or "does not exist" in text
 
 
-def test_outsider_gets_no_outliers_and_forged_curve_ids_are_refused(server: Flask,
-                                                                   world: World) -> None:
-    outsider = call(_client(server, "outsider"), "explorer-outliers-table", {
+def _ranking(client: FlaskClient, world: World, runtime: Runtime) -> dict[str, Any]:
+    """Start the ranking that follows a draw, wait for its pooled job, and poll once: the
+    poll's decoded response."""
+    started = call(client, "explorer-ranking-store", {
+        "explorer-groups-store.data": {"n": 3, "token": "t"}, "explorer-state-store.data": STATE,
+        "explorer-cluster-store.data": {"cluster": world.a}})["response"]
+    assert started["explorer-ranking-interval"]["disabled"] is False
+    assert "Ranking the filtered curves" in _text(started["explorer-outliers-info-div"])
+    job = started["explorer-ranking-store"]["data"]
+    runtime.caches.of(RankingJobs).jobs[job["job_id"]].future.result(timeout=120)
+    return call(client, "explorer-outliers-table", {
+        "explorer-ranking-interval.n_intervals": 1, "explorer-ranking-store.data": job,
+        "explorer-state-store.data": STATE,
+        "explorer-cluster-store.data": {"cluster": world.a}})
+
+
+def test_outsider_gets_no_outliers_and_forged_curve_ids_are_refused(
+        server: Flask, world: World, mod_runtime: Runtime) -> None:
+    outsider = call(_client(server, "outsider"), "explorer-ranking-store", {
         "explorer-groups-store.data": {"n": 3}, "explorer-state-store.data": STATE,
         "explorer-cluster-store.data": {"cluster": world.a}})
-    assert "You do not have access" in _text(outsider) and "serial" not in _text(outsider)
+    assert "You do not have access" in _text(outsider) and "job_id" not in _text(outsider)
+    viewer = _client(server, "viewer")
+    _ranking(viewer, world, mod_runtime)
+    job = {"job_id": next(reversed(mod_runtime.caches.of(RankingJobs).jobs))}
+    stolen = call(_client(server, "outsider"), "explorer-outliers-table", {
+        "explorer-ranking-interval.n_intervals": 1, "explorer-ranking-store.data": job,
+        "explorer-state-store.data": STATE,
+        "explorer-cluster-store.data": {"cluster": world.a}})
+    assert "You do not have access" in _text(stolen) and "serial" not in _text(stolen)
     click = {"points": [{"customdata": 987_654_321}]}
-    forged = call(_client(server, "viewer"), "explorer-selected-store", {
+    forged = call(viewer, "explorer-selected-store", {
         "explorer-graph.clickData": click, "explorer-state-store.data": STATE,
         "explorer-groups-store.data": {"n": 3},
         "explorer-cluster-store.data": {"cluster": world.a}})
     assert "not among the filtered curves" in _text(forged)
 
 
-def test_viewer_gets_outliers_ranked_with_a_reason_each(server: Flask, world: World) -> None:
-    result = call(_client(server, "viewer"), "explorer-outliers-table", {
-        "explorer-groups-store.data": {"n": 3}, "explorer-state-store.data": STATE,
-        "explorer-cluster-store.data": {"cluster": world.a}})["response"]
+def test_viewer_gets_outliers_ranked_with_a_reason_each(server: Flask, world: World,
+                                                         mod_runtime: Runtime) -> None:
+    result = _ranking(_client(server, "viewer"), world, mod_runtime)["response"]
     rows = result["explorer-outliers-table"]["data"]
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
     scores = [r["score"] for r in rows if r["score"] is not None]
@@ -124,6 +148,7 @@ def test_viewer_gets_outliers_ranked_with_a_reason_each(server: Flask, world: Wo
     nok_share = sum(r["result"] == "NOK" for r in rows) / len(rows)
     assert sum(r["result"] == "NOK" for r in rows[:10]) / 10 > nok_share
     assert "aligned in x" in _text(result["explorer-outliers-info-div"])
+    assert result["explorer-ranking-interval"]["disabled"] is True  # answered: polling stops
 
 
 def test_export_needs_analyst_and_saving_a_golden_curve_needs_editor(server: Flask,

@@ -102,11 +102,16 @@ def test_points_profiles_and_rows(plant: ClusterSession) -> None:
                              (13, 0, 0.0, 0.0), (13, 1, 1.0, 12.0)]
     assert curves.curve_points(plant, process="press", curve_ids=[]).height == 0
     assert curves.curve_points(plant, process="screw", curve_ids=[11]).height == 0
-    prof = curves.profiles(plant, CurveQuery(process="press", lines=("L1",)),
-                           x_range=(0.0, 2.0), bins=2, id_range=(11, 12))
+    prof = curves.profile_arrays(plant, process="press", curve_ids=[12, 11],
+                                 x_range=(0.0, 2.0), bins=2)
     # x = 2 (the upper edge) falls into the last bin; curve 12's x = 3 is outside
-    assert prof.rows() == [(11, 0, 0.0, 0.0, 0.0), (11, 1, 15.0, 10.0, 20.0),
-                           (12, 0, 0.0, 0.0, 0.0), (12, 1, 45.0, 30.0, 60.0)]
+    assert sorted(prof.to_pylist(), key=lambda r: r["curve_id"]) == [
+        {"curve_id": 11, "b": [0, 1], "a": [0.0, 15.0], "lo": [0.0, 10.0], "hi": [0.0, 20.0]},
+        {"curve_id": 12, "b": [0, 1], "a": [0.0, 45.0], "lo": [0.0, 30.0], "hi": [0.0, 60.0]}]
+    assert curves.profile_arrays(plant, process="screw", curve_ids=[11], x_range=(0.0, 2.0),
+                                 bins=2).num_rows == 0
+    assert curves.profile_arrays(plant, process="press", curve_ids=[], x_range=(0.0, 2.0),
+                                 bins=2).column_names == ["curve_id", "b", "a", "lo", "hi"]
     rows = curves.curve_rows(plant, CurveQuery(process="press"), limit=2, offset=1)
     assert [(r["curve_id"], r["serial"], r["result"], r["n_points"]) for r in rows] == [
         (13, "SN-003", "OK", 2), (12, "SN-002", "NOK", 4)]
@@ -142,9 +147,11 @@ def test_profiles_stop_where_a_curve_goes_back(cluster_session: ClusterSession) 
     ch.insert_rows("curve_samples", [(7, at(0), "press", i, x, y)
                                      for i, (x, y) in enumerate(zip(xs, ys, strict=True))],
                    database=db, column_names=["curve_id", "ts", "process", "idx", "x", "y"])
-    query = CurveQuery(process="press")
-    strict = curves.profiles(cluster_session, query, x_range=(0.0, 2.0), bins=2, back=0.1)
-    assert strict.rows() == [(7, 0, 0.0, 0.0, 0.0), (7, 1, 6.0, 4.0, 8.0)]
-    loose = curves.profiles(cluster_session, query, x_range=(0.0, 2.0), bins=2, back=1.0)
-    assert loose.rows() == [(7, 0, 50.0, 0.0, 100.0),
-                            (7, 1, pytest.approx((4.0 + 8.0 + 100.0) / 3), 4.0, 100.0)]
+    def read(back: float) -> list[dict[str, object]]:
+        return curves.profile_arrays(cluster_session, process="press", curve_ids=[7],
+                                     x_range=(0.0, 2.0), bins=2, back=back).to_pylist()
+    assert read(0.1) == [{"curve_id": 7, "b": [0, 1], "a": [0.0, 6.0], "lo": [0.0, 4.0],
+                          "hi": [0.0, 8.0]}]
+    loose = read(1.0)[0]
+    assert loose["a"] == [50.0, pytest.approx((4.0 + 8.0 + 100.0) / 3)]
+    assert (loose["lo"], loose["hi"]) == ([0.0, 4.0], [100.0, 100.0])

@@ -95,3 +95,18 @@ def test_run_stops_waiting_after_the_timeout_but_keeps_the_slot(pools: WorkPools
 def test_work_without_a_cluster_counts_only_against_the_pool(pools: WorkPools) -> None:
     assert pools.submit("reports", lambda: 1, cluster_id=None).result(5) == 1
     assert pools.running("reports") == 0
+
+
+def test_a_job_cancelled_before_it_starts_frees_its_place() -> None:
+    pools = WorkPools(PoolSizes(rankings=1, queue=1, per_cluster=2))
+    gate = threading.Event()
+    try:
+        pools.submit("rankings", gate.wait, cluster_id=1)
+        waiting = pools.submit("rankings", lambda: "never", cluster_id=1)
+        assert pools.running("rankings", 1) == 2
+        assert waiting.cancel()
+        assert pools.running("rankings") == pools.running("rankings", 1) == 1
+        assert pools.submit("rankings", lambda: "ran", cluster_id=1) is not None
+    finally:
+        gate.set()
+        pools.shutdown(wait=True)

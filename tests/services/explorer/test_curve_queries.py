@@ -213,6 +213,16 @@ def test_population_filters_ranges_and_zoom_match_clickhouse(session: ClusterSes
     assert up_high.n_in_view == 1 and float(up_high.images[1].sum()) == 0.0  # the spike only
 
 
+def _engine_profiles(session: ClusterSession, query: CurveQuery, *,
+                     x_range: tuple[float, float], bins: int) -> curve_queries.Profiles:
+    """The matching curves' profiles as ClickHouse computes them (as the explorer reads
+    them for a process it does not hold)."""
+    ids = sorted(curve_data.curve_ids(session, query))
+    table = curve_data.profile_arrays(session, process=query.process, curve_ids=ids,
+                                      x_range=x_range, bins=bins, back=kernel.RETURN_FRACTION)
+    return curve_queries.from_arrays([table], x_range=x_range, bins=bins)
+
+
 def test_population_lines_and_profiles_match_clickhouse(session: ClusterSession) -> None:
     pop = population.load(session, "press-fit")
     engine = curve_data.curve_points(session, process="press-fit", curve_ids=[SPIKE_ID, 3])
@@ -223,9 +233,7 @@ def test_population_lines_and_profiles_match_clickhouse(session: ClusterSession)
         assert np.array_equal(held[cid][1], part["y"].to_numpy())
     ids, mean, low, high = population.profiles(pop, population.mask(pop, QUERY),
                                                x_range=(0.0, 10.0), bins=50)
-    frame = curve_data.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50,
-                                back=kernel.RETURN_FRACTION)
-    reference = curve_queries._pivot(frame, x_range=(0.0, 10.0), bins=50)
+    reference = _engine_profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
     assert np.array_equal(ids, reference.curve_ids)
     for a, b in ((mean, reference.mean), (low, reference.low), (high, reference.high)):
         assert np.allclose(a, b, atol=1e-4, equal_nan=True)
@@ -255,15 +263,13 @@ def test_profiles_of_curves_whose_x_goes_back_keep_the_forward_stroke(
     pop = population.load(session, process)
     ids, mean, _low, _high = population.profiles(pop, population.mask(pop, query),
                                                  x_range=(0.0, 5.0), bins=10)
-    frame = curve_data.profiles(session, query, x_range=(0.0, 5.0), bins=10,
-                                back=kernel.RETURN_FRACTION)
-    reference = curve_queries._pivot(frame, x_range=(0.0, 5.0), bins=10)
+    reference = _engine_profiles(session, query, x_range=(0.0, 5.0), bins=10)
     assert ids.tolist() == reference.curve_ids.tolist() == [3001, 3002, 3003]
     assert np.allclose(mean, reference.mean, atol=1e-3)
     rise = np.array([np.mean(y[(x >= lo) & (x < lo + 0.5) & (t < 0.7)])
                      for lo in np.arange(0.0, 5.0, 0.5)])
     assert np.allclose(mean[0, :-1], rise[:-1], rtol=0.05)  # no zero force of the return
-    centre = golden.build(curve_queries._pivot(frame, x_range=(0.0, 5.0), bins=10)).center
+    centre = golden.build(reference).center
     assert centre[5] == pytest.approx(rise[5], rel=0.05)  # the return would pull it to ~190
 
 

@@ -15,12 +15,14 @@ from services.explorer.view import TOP_OUTLIERS, Analysis, outlier_note, summary
 GRID = np.zeros(3)
 
 
-def _analysis(*, ranked: int, rows: int, ok: int, saved: bool = False) -> Analysis:
+def _analysis(*, ranked: int, rows: int, ok: int, saved: bool = False,
+              matching: int | None = None, bounded: str = "") -> Analysis:
     gold = Golden(x=GRID, center=GRID, lower=GRID, upper=GRID, n_curves=ok,
                   method="median-percentile", band=5.0, id=4 if saved else None,
                   name="PH-200" if saved else "", version=2 if saved else 0)
     return Analysis(golden=gold, rows=[{}] * rows, top_lines={i: ([], []) for i in range(20)},
-                    n_nok_objects=3, n_ranked=ranked, limit=500)
+                    n_nok_objects=3, n_ranked=ranked, limit=500, n_matching=matching,
+                    bounded=bounded)
 
 
 def test_the_table_and_the_chart_count_the_same_filtered_set() -> None:
@@ -46,6 +48,24 @@ def test_curves_that_arrived_after_the_drawing_are_named() -> None:
                         objects=False)
     assert "saved golden curve PH-200 v2, built from 292 curves" in note
     assert "The chart was drawn from 302 filtered curves; 6 arrived since" in note
+
+
+def test_a_bounded_ranking_says_which_share_it_ranked_and_why() -> None:
+    """A ranking stopped by its time bound names the sample (the words come from
+    ``outlier_profiles.Read.words``) and compares the chart with every filtered curve."""
+    words = ("an even sample of 5,120 of the 100,000 filtered curves (5 %: blocks of 64 "
+             "consecutive curves spread over all of them): reading every curve's samples "
+             "from the database would take about 75 s here, and the ranking after a draw "
+             "reads for at most 2.5 s")
+    note = outlier_note(_analysis(ranked=5_120, rows=500, ok=4_915, matching=100_000,
+                                  bounded=words), drawn=100_000, objects=True)
+    assert note.startswith(f"Ranked {words}; these curves ranked against the golden curve "
+                           "built from the 4,915 OK curves among them")
+    assert "All " not in note and "drawn from" not in note
+    assert "Evaluation objects: 3 of the ranked curves NOK." in note
+    later = outlier_note(_analysis(ranked=5_120, rows=500, ok=4_915, matching=100_004,
+                                   bounded=words), drawn=100_000, objects=False)
+    assert "The chart was drawn from 100,000 filtered curves; 4 arrived since" in later
 
 
 def test_the_chart_summary_names_the_filtered_set_and_the_view() -> None:
