@@ -1,7 +1,10 @@
 """Exports of a whole filtered set as a job, for the explorer page: a worker of the
 ``exports`` pool writes the file chunk by chunk into the instance folder and counts its
 progress; the page polls the progress and then downloads the file. A job belongs to the
-user and cluster that started it; finished files are removed after ``KEEP_S``."""
+user and cluster that started it; finished files are removed after ``KEEP_S``. The page's
+polls and download may reach another web process of the deployment (``LYCEUM_WORKERS``):
+every change of a job is also published in the shared cache (diskcache in the instance
+folder, or Redis), where any process finds it; the file is in the shared instance folder."""
 
 from __future__ import annotations
 
@@ -11,13 +14,14 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from lyceum.errors import NotFound
+from services.core.cache import shared_cache
 from services.core.runtime import Runtime
 from services.explorer import export_stream
 from services.explorer.state import ExplorerState
@@ -105,9 +109,11 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str,
         plan = export_stream.plan(session, query)
         job.n_curves, job.n_samples = plan.n_curves, plan.n_samples
         job.total_chunks = max(len(plan.chunks), 1)
+        _publish(runtime, job)
         for table in export_stream.tables(session, plan):
             yield table
             job.done_chunks = min(job.done_chunks + 1, job.total_chunks)
+            _publish(runtime, job)
 
     def run() -> None:
         partial = job.path.with_suffix(".part")
@@ -123,9 +129,11 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, fmt: str,
             job.message = getattr(exc, "user_message", "The export failed; it was logged.")
         finally:
             job.finished = time.monotonic()
+            _publish(runtime, job)
 
     with jobs.lock:
         jobs.jobs[job_id] = job
+    _publish(runtime, job)
     try:
         runtime.pools.submit("exports", run, cluster_id=cluster_id)
     except Exception:
@@ -139,9 +147,21 @@ def get(runtime: Runtime, cluster_id: int, job_id: Any, *, user_id: int) -> Expo
     """The caller's own job on this cluster (anything else: not found, all alike)."""
     with _jobs(runtime).lock:
         job = _jobs(runtime).jobs.get(job_id) if isinstance(job_id, str) else None
+    if job is None and isinstance(job_id, str) and 8 <= len(job_id) <= 64:
+        found = shared_cache(runtime).backend.get(_key(job_id))  # another process's job
+        job = found if isinstance(found, ExportJob) else None
     if job is None or job.cluster_id != cluster_id or job.user_id != user_id:
         raise NotFound("That export does not exist (or has expired).")
     return job
+
+
+def _key(job_id: str) -> str:
+    return f"lyceum:export:{job_id}"
+
+
+def _publish(runtime: Runtime, job: ExportJob) -> None:
+    """Publish a copy of ``job`` as it is now for every web process."""
+    shared_cache(runtime).backend.set(_key(job.job_id), replace(job), expire=KEEP_S)
 
 
 def progress(job: ExportJob) -> dict[str, Any]:

@@ -2,7 +2,11 @@
 serve pages: the page starts one after each draw and polls for its answer
 (:func:`services.explorer.view.analyse`). A page that draws again before its ranking
 started cancels the one it no longer shows. A job belongs to the cluster it was started
-for; jobs are kept for ``KEEP_S`` (at most ``MAX_JOBS``, the oldest dropped first)."""
+for; jobs are kept for ``KEEP_S`` (at most ``MAX_JOBS``, the oldest dropped first).
+
+The page's polls may reach another web process of the deployment (``LYCEUM_WORKERS``):
+each job's state and answer are also published in the shared cache (diskcache in the
+instance folder, or Redis), where any process finds them."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
 
-from lyceum.errors import NotFound
+from lyceum.errors import AppError, NotFound
+from services.core.cache import shared_cache
 from services.core.runtime import Runtime
 from services.explorer import view
 from services.explorer.state import ExplorerState
@@ -60,6 +65,8 @@ def start(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int
         "rankings", partial(view.analyse, runtime, cluster_id, state, width=width,
                             ranges=ranges), cluster_id=cluster_id)
     job_id = secrets.token_urlsafe(12)
+    _publish(runtime, job_id, cluster_id, future)
+    future.add_done_callback(lambda done: _publish(runtime, job_id, cluster_id, done))
     now = time.monotonic()
     with kept.lock:
         kept.jobs[job_id] = _Job(cluster_id=cluster_id, future=future, started=now)
@@ -78,8 +85,43 @@ def answer(runtime: Runtime, cluster_id: int, job_id: str) -> view.Analysis | No
     kept = runtime.caches.of(RankingJobs)
     with kept.lock:
         job = kept.jobs.get(job_id)
-    if job is None or job.cluster_id != cluster_id:
-        raise NotFound("This ranking is no longer kept: draw the view again.")
+    if job is None:  # started by another web process: its published state
+        return _published(runtime, cluster_id, job_id)
+    if job.cluster_id != cluster_id:
+        raise NotFound(GONE)
     if job.future.cancelled() or not job.future.done():
         return None
     return job.future.result()
+
+
+GONE = "This ranking is no longer kept: draw the view again."
+
+
+def _key(job_id: str) -> str:
+    return f"lyceum:ranking:{job_id}"
+
+
+def _publish(runtime: Runtime, job_id: str, cluster_id: int,
+             future: Future[view.Analysis]) -> None:
+    """Publish the job's state (and its answer or error once done) for every process."""
+    if future.cancelled() or not future.done():
+        state: tuple[str, int, object] = ("running", cluster_id, None)
+    elif isinstance(future.exception(), AppError):
+        state = ("failed", cluster_id, future.exception())
+    elif future.exception() is not None:
+        state = ("failed", cluster_id, AppError("The ranking failed; draw the view again."))
+    else:
+        state = ("done", cluster_id, future.result())
+    shared_cache(runtime).backend.set(_key(job_id), state, expire=KEEP_S)
+
+
+def _published(runtime: Runtime, cluster_id: int, job_id: str) -> view.Analysis | None:
+    if not isinstance(job_id, str) or not 8 <= len(job_id) <= 64:
+        raise NotFound(GONE)
+    found = shared_cache(runtime).backend.get(_key(job_id))
+    if not isinstance(found, tuple) or len(found) != 3 or found[1] != cluster_id:
+        raise NotFound(GONE)
+    state, _cluster, value = found
+    if state == "failed" and isinstance(value, AppError):
+        raise value
+    return value if state == "done" and isinstance(value, view.Analysis) else None

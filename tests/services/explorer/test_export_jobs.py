@@ -49,6 +49,32 @@ def test_only_the_owner_on_the_cluster_finds_a_job(mod_runtime: Runtime,
         assert caught.value.user_message == "That export does not exist (or has expired)."
 
 
+def test_another_web_process_follows_and_serves_the_job(
+        mod_runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """With several web processes the page's polls and download may reach one that did not
+    start the export: it finds the job's published progress and the shared file."""
+    monkeypatch.setattr(export_stream, "CHUNK_SAMPLES", 20_000)
+    other = Runtime.open(mod_runtime.settings)  # a second process: its own caches
+    try:
+        owner = world.users["analyst"]
+        job = export_jobs.start(mod_runtime, world.a, STATE, fmt="csv", user_id=owner)
+        seen = export_jobs.progress(export_jobs.get(other, world.a, job.job_id,
+                                                    user_id=owner))
+        assert seen["state"] in ("running", "done")
+        wait_until(lambda: export_jobs.get(other, world.a, job.job_id,
+                                           user_id=owner).state == "done",
+                   within=60, message="the export never ended there")
+        elsewhere = export_jobs.ready_file(other, world.a, job.job_id, user_id=owner)
+        assert elsewhere.path == job.path and elsewhere.path.exists()
+        assert export_jobs.progress(elsewhere)["percent"] == 100
+        assert elsewhere.n_curves == job.n_curves > 0
+        for cluster, user in ((world.a, world.users["viewer"]), (world.b, owner)):
+            with pytest.raises(NotFound):
+                export_jobs.ready_file(other, cluster, job.job_id, user_id=user)
+    finally:
+        other.close()
+
+
 def test_a_set_too_large_fails_the_job_with_the_reason(
         mod_runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr(export_stream, "MAX_CURVES", 5)

@@ -9,12 +9,13 @@ from concurrent.futures import Future
 
 import pytest
 
-from lyceum.errors import NotFound
+from lyceum.errors import AppError, NotFound
 from services.core.runtime import Runtime
 from services.core.work_pools import Busy
 from services.explorer import outliers_jobs, view
 from services.explorer.outliers_jobs import RankingJobs
 from services.explorer.state import ExplorerState
+from tests.waiting import wait_until
 
 STATE = ExplorerState(process="press")
 
@@ -66,3 +67,42 @@ def test_a_new_draw_cancels_the_ranking_not_yet_started_and_a_full_pool_refuses(
     blocker.result(timeout=30)
     for job in (second, third):
         assert _collect(mod_runtime, cluster_id, job).n_ranked == 7
+
+
+def test_another_web_process_answers_the_poll(mod_runtime: Runtime, cluster_id: int) -> None:
+    """With several web processes a page's poll may reach one that did not start the job:
+    it answers from the job's published state (running, the ranking, or its error)."""
+    other = Runtime.open(mod_runtime.settings)  # a second process: its own caches
+    release = threading.Event()
+    blocker: Future[bool] = mod_runtime.pools.submit(
+        "rankings", lambda: release.wait(30), cluster_id=None)
+    try:
+        job = outliers_jobs.start(mod_runtime, cluster_id, STATE, width=200)
+        assert outliers_jobs.answer(other, cluster_id, job) is None  # still running
+        failing = outliers_jobs.start(mod_runtime, cluster_id,
+                                      ExplorerState(process="no-such-process"), width=200)
+        release.set()
+        found = _collect(mod_runtime, cluster_id, job)
+        # published by the job's done-callback, just after its future is done
+        elsewhere = wait_until(lambda: outliers_jobs.answer(other, cluster_id, job),
+                               within=30, message="the ranking was never published")
+        assert elsewhere is not None and elsewhere.rows == found.rows
+        with pytest.raises(NotFound):  # another cluster's page never sees it
+            outliers_jobs.answer(other, cluster_id + 1, job)
+        kept = mod_runtime.caches.of(RankingJobs)
+        with kept.lock:
+            error = kept.jobs[failing].future.exception(timeout=60)
+        assert isinstance(error, AppError)
+
+        def refused() -> str:
+            try:
+                outliers_jobs.answer(other, cluster_id, failing)
+            except AppError as exc:
+                return exc.user_message
+            return ""
+        assert wait_until(refused, within=30, message="the error was never published") \
+            == error.user_message
+    finally:
+        release.set()
+        other.close()
+    blocker.result(timeout=30)
