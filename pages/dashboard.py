@@ -45,7 +45,7 @@ dash.register_page(__name__, path_template="/clusters/<cluster_id>/dashboard",
 WINDOWS = [("1h", "Last hour"), ("shift", "Last shift (8 h)"), ("24h", "Last 24 h"),
            ("7d", "Last 7 days")]
 _GRAPH: dcc.Graph.Config = {"displayModeBar": False}
-#: The refresh interval (ms) while panels the page could not draw are waiting for it.
+#: When the page could not draw every panel: its one first tick (ms after it is drawn).
 FIRST_REFRESH_MS = 50
 
 
@@ -184,8 +184,9 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     got = drawn.production
     kpis = dict(zip([k for k, _ in ui.KPI_CARDS], got.value.kpis.kpis, strict=True)
                 ) if got else {}
-    # Every panel drawn: the first refresh comes after the configured period; else at once
-    # (callbacks.dashboard.panels.refresh_status then sets the period).
+    # Every panel drawn: the first refresh comes after the configured period; else one tick
+    # at once (callbacks.dashboard.panels.refresh_status then sets the period: one, since a
+    # newer request of a callback drops the answer to the one before).
     complete = here and not drawn.missing and not drawn.errors and drawn.spc is not None
     period = app_runtime().settings.dashboard_refresh_s * 1000 if complete else FIRST_REFRESH_MS
     can_edit = here and has_role(int(cluster_id), Role.EDITOR)
@@ -207,7 +208,8 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
         dcc.Store(id=DashboardSpecs.version, data=version),
         dcc.Store(id=DashboardSpc.points, data=drawn.spc[0].points if drawn.spc else []),
         dcc.Store(id=DashboardSpc.version, data=version),
-        dcc.Interval(id=Dashboard.tick, interval=period, n_intervals=0),
+        dcc.Interval(id=Dashboard.tick, interval=period, n_intervals=0,
+                     max_intervals=-1 if complete else 1),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
                          actions=html.Div([html.Div(_feed(cluster_id), id=Dashboard.feed_row),

@@ -22,6 +22,8 @@ from components.ids.dashboard import (
     dashboard_ack_comment,
     dashboard_kpi,
 )
+from components.layout import make_error
+from lyceum.errors import AppError
 from services.demo import live_feed
 from services.quality import alerts, dashboard
 from services.quality.kpis import View
@@ -79,19 +81,30 @@ def refresh_production(_n: int, window: str, line: str, station: str, cluster_id
             "error": None}
 
 
-@callback(Output(Dashboard.status, "children"), Output(Dashboard.tick, "interval"), *VIEW,
-          prevent_initial_call=True)
-@guarded(Role.VIEWER, outputs=2)
+def _period() -> tuple[int, int]:
+    """The tick's interval (ms) and ``max_intervals``: every refresh period, without end."""
+    return runtime().settings.dashboard_refresh_s * 1000, -1
+
+
+def _status_not_read(exc: AppError, *_args: Any) -> tuple[Any, ...]:
+    """The message in the status panel; the refresh goes on."""
+    return (make_error(exc.user_message), *_period())
+
+
+# A page that could not draw every panel ticks once at once (pages.dashboard: one tick, so
+# that no newer request drops the answers to it); this answer sets the refresh period.
+@callback(Output(Dashboard.status, "children"), Output(Dashboard.tick, "interval"),
+          Output(Dashboard.tick, "max_intervals"), *VIEW, prevent_initial_call=True)
+@guarded(Role.VIEWER, outputs=3, on_error=_status_not_read)
 def refresh_status(_n: int, window: str, line: str, station: str, cluster_id: int,
-                   viewer: str) -> tuple[Any, Any]:
-    """Station states; the refresh period (the page's first tick comes at once when it
-    could not draw every panel)."""
+                   viewer: str) -> tuple[Any, ...]:
+    """Station states; the refresh period."""
     view = _view(cluster_id, window, line, station)
     with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
         if not free:
-            raise PreventUpdate
+            return (no_update, *_period())
         states = dashboard.status(runtime(), view).value
-    return ui.make_status(states), runtime().settings.dashboard_refresh_s * 1000
+    return (ui.make_status(states), *_period())
 
 
 @callback(Output(Dashboard.line, "options"), Output(Dashboard.station, "options"),

@@ -49,7 +49,8 @@ def test_the_refresh_period_is_not_taken_from_the_url(server: Flask) -> None:
     assert len(ticks) == 1 and isinstance(ticks[0], dcc.Interval)
     # Nothing could be read here: the first refresh comes at once and sets the period
     # (callbacks.dashboard.panels.refresh_status), whatever the address says.
-    assert ticks[0].to_plotly_json()["props"]["interval"] == FIRST_REFRESH_MS
+    props = ticks[0].to_plotly_json()["props"]
+    assert props["interval"] == FIRST_REFRESH_MS and props["max_intervals"] == 1
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,7 @@ def test_the_page_arrives_drawn_and_refreshes_after_the_period(
     assert shown[DashboardRuleForm.container].children is None  # editors only
     assert shown[Dashboard.error].children is None
     assert shown[Dashboard.tick].interval == mod_runtime.settings.dashboard_refresh_s * 1000
+    assert shown[Dashboard.tick].max_intervals == -1
 
 
 @pytest.mark.parametrize(("key", "can_edit"), [("viewer", False), ("editor", True)])
