@@ -107,8 +107,10 @@ def refresh_status(_n: int, window: str, line: str, station: str, cluster_id: in
     return (ui.make_status(states), *_period())
 
 
+# The page draws the choices of the view it opens (pages.dashboard); a new line redraws them.
 @callback(Output(Dashboard.line, "options"), Output(Dashboard.station, "options"),
-          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"))
+          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=2, on_error=unchanged)
 def filter_choices(cluster_id: int, line: str | None) -> tuple[Any, Any]:
     """The line and station choices from the cluster's catalog (stations of the chosen line)."""
