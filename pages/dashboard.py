@@ -184,10 +184,11 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
     got = drawn.production
     kpis = dict(zip([k for k, _ in ui.KPI_CARDS], got.value.kpis.kpis, strict=True)
                 ) if got else {}
-    # Every panel drawn: the first refresh comes after the configured period; else one tick
+    # Every panel drawn, as computed now: the first refresh comes after the configured
+    # period; else (some drawn as computed last, or not drawn) one tick
     # at once (callbacks.dashboard.panels.refresh_status then sets the period: one, since a
     # newer request of a callback drops the answer to the one before).
-    complete = here and not drawn.missing and not drawn.errors and drawn.spc is not None
+    complete = here and not (drawn.missing or drawn.errors or drawn.stale) and bool(drawn.spc)
     period = app_runtime().settings.dashboard_refresh_s * 1000 if complete else FIRST_REFRESH_MS
     can_edit = here and has_role(int(cluster_id), Role.EDITOR)
     # The feature's panels drawn here: their version stores are not None (a memory store

@@ -3,15 +3,18 @@ so the page arrives with its content instead of asking for each panel a round la
 
 The panels are read concurrently (their queries run in the engine service; here they
 mostly wait) through the same shared cache as the refresh callbacks
-(:mod:`services.quality.dashboard`). A panel not ready within the wait is left out (its
-computation goes on and fills the cache): the page's first refresh draws it.
+(:mod:`services.quality.dashboard`). A panel that has to be computed afresh is drawn as
+computed last, when that is recent, marked stale; one not ready within the wait is left
+out. Either way its computation goes on into the cache, and the page's first tick (at
+once) redraws it.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 #: cold cache on a busy machine; the panels usually take well under a second). Shorter,
 #: the refresh callbacks would compute the same panels again.
 WAIT_S = 5.0
+#: Seconds a panel computed afresh is waited for before the value computed last is taken.
+FRESH_WAIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -51,40 +56,85 @@ class FirstDraw:
     errors: tuple[str, ...] = field(default_factory=tuple)
     #: The panels asked for and not read (failed, or not ready in time).
     missing: tuple[str, ...] = field(default_factory=tuple)
+    #: Some panel is drawn as computed last, while it is computed again.
+    stale: bool = False
 
 
 def first_draw(runtime: Runtime, view: kpis.View, request: SpcRequest | None, *,
-               wait_s: float = WAIT_S) -> FirstDraw:
+               wait_s: float = WAIT_S, fresh_wait_s: float = FRESH_WAIT_S) -> FirstDraw:
     """The view's production, station states, heatmap, open alerts and alert rules, and
     (for ``request``) the SPC charts with the feature's limits and exclusions, read
-    concurrently; those not ready after ``wait_s`` are ``None``. The caller has checked
-    the viewer role on the cluster."""
+    concurrently; those not ready after ``wait_s`` are ``None``. A cached panel being
+    computed afresh after ``fresh_wait_s`` is taken as last computed, when that is at most
+    two refresh periods old (``stale``: the page's first tick redraws it). The caller has
+    checked the viewer role on the cluster."""
     tasks: dict[str, Callable[[], Any]] = {
         "production": lambda: dashboard.production(runtime, view),
-        "status": lambda: dashboard.status(runtime, view).value,
-        "heatmap": lambda: dashboard.heatmap(runtime, view).value,
-        "alerts": lambda: dashboard.open_alerts(runtime, view.cluster_id).value,
+        "status": lambda: dashboard.status(runtime, view),
+        "heatmap": lambda: dashboard.heatmap(runtime, view),
+        "alerts": lambda: dashboard.open_alerts(runtime, view.cluster_id),
         "rules": lambda: alerts.rules_of(runtime, view.cluster_id),
     }
     if request is not None:
-        tasks["spc"] = lambda: dashboard.control_charts(runtime, view, request).value
+        tasks["spc"] = lambda: dashboard.control_charts(runtime, view, request)
         tasks["feature"] = lambda: _feature(runtime, view.cluster_id, request.feature)
-    pool = ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="dashboard-first")
+    pool = ThreadPoolExecutor(max_workers=2 * len(tasks), thread_name_prefix="dashboard-first")
     try:
-        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        fresh = {name: pool.submit(task) for name, task in tasks.items()}
+        wait(fresh.values(), timeout=fresh_wait_s)
+        # While a panel is computed, the shared cache answers another read of it with the
+        # value computed last (or waits for the new one when there is none).
+        last = {name: pool.submit(tasks[name]) for name in CACHED
+                if name in fresh and not fresh[name].done()}
     finally:
         pool.shutdown(wait=False)  # a panel still running finishes into the cache
-    wait(futures.values(), timeout=wait_s)
+    oldest = time.time() - 2 * runtime.settings.dashboard_refresh_s
+    deadline = time.monotonic() + wait_s
+    chosen: dict[str, Future[Any]] = {}
+    while True:
+        for name, future in fresh.items():
+            if future.done():
+                chosen[name] = future
+            elif name in last and last[name].done() and _served(last[name], oldest):
+                chosen[name] = last[name]
+        pending = [f for n, f in fresh.items() if n not in chosen]
+        left = deadline - time.monotonic()
+        if not pending or left <= 0:
+            break
+        waiting = [last[n] for n in fresh if n in last and n not in chosen
+                   and not last[n].done()]
+        wait([*pending, *waiting], timeout=left, return_when=FIRST_COMPLETED)
+    return _draw(list(tasks), chosen)
+
+
+#: The panels read through the shared cache (the others are read afresh every time).
+CACHED = ("production", "status", "heatmap", "alerts", "spc")
+
+
+def _served(future: Future[Any], oldest: float) -> bool:
+    """A finished read of the value computed last, not older than ``oldest`` (Unix time)."""
+    if future.exception() is not None:
+        return False
+    got = future.result()
+    return isinstance(got, Cached) and got.computed_at >= oldest
+
+
+def _draw(names: list[str], chosen: dict[str, Future[Any]]) -> FirstDraw:
+    """The panels read (values of cached ones unwrapped), the messages and the missing."""
     read: dict[str, Any] = {}
     errors: list[str] = []
-    for name, future in futures.items():
+    stale = False
+    for name, future in chosen.items():
         value, message = _outcome(name, future)
         if message:
             errors.append(message)
         elif value is not None:
+            if isinstance(value, Cached) and name != "production":
+                stale, value = stale or value.stale, value.value
             read[name] = value
-    return FirstDraw(**read, errors=tuple(dict.fromkeys(errors)),
-                     missing=tuple(name for name in tasks if name not in read))
+    stale = stale or bool(read.get("production") and read["production"].stale)
+    return FirstDraw(**read, errors=tuple(dict.fromkeys(errors)), stale=stale,
+                     missing=tuple(name for name in names if name not in read))
 
 
 def _feature(runtime: Runtime, cluster_id: int,

@@ -98,3 +98,34 @@ def test_a_late_panel_is_left_out_and_still_fills_the_cache(
     assert finished.wait(60)
     again = dashboard.heatmap(runtime, view)
     assert not again.computed_here and not again.stale and again.value.stations
+
+
+def test_a_panel_computed_again_is_drawn_as_computed_last_meanwhile(
+        runtime: Runtime, cluster_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = kpis.View(cluster_id, "24h")
+    last = dashboard.heatmap(runtime, view).value
+    release, finished = threading.Event(), threading.Event()
+    real = kpis.heatmap_panel
+
+    def held_heatmap(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(60)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(dashboard, "ttl", lambda _runtime: 0.0)  # every panel expired
+    monkeypatch.setattr(kpis, "heatmap_panel", held_heatmap)
+    try:
+        drawn = dashboard_first.first_draw(runtime, view, None, wait_s=60)
+        assert not finished.is_set()  # drawn while the heatmap was still being computed
+        assert drawn.heatmap == last and drawn.stale and drawn.missing == ()
+    finally:
+        release.set()
+    assert finished.wait(60)
+
+
+def test_a_panel_never_computed_is_waited_for(runtime: Runtime, cluster_id: int) -> None:
+    drawn = dashboard_first.first_draw(runtime, kpis.View(cluster_id, "1h"), None,
+                                       wait_s=60, fresh_wait_s=0.0)
+    assert drawn.missing == () and not drawn.stale and drawn.heatmap is not None
