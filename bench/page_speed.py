@@ -107,18 +107,17 @@ then at least two chained rounds of callbacks: the shell's (`_pages_location` �
 layout) and the page's own. Earlier: versioned assets (`?m=`) kept by the browser for a year,
 the vendor CSS linked once (app.py), the dashboard's empty figures built as plain data.
 
-The dashboard's SPC job used to be queued in a third round: its inputs were outputs of the
-open callback (filling the controls from the address), of the feature list, and of the
-address callback, which the `dcc.Location` and an empty `dcc.Store` set off on mount; Dash
-holds a callback back until every callback upstream of it has answered. Changed: the layout
-reads the checked view and the cluster's choices (`services.quality.dashboard_view
-.opening_view`) and draws the controls with them; the open callback runs only when the layout
-could not open the view itself (a saved view, a refused address, an unreadable catalog); the
-Location is built with the address it will find and the specs version store is not empty, so
-neither reports a change on mount; the feature list refreshes only when limits change. The
-SPC job now starts with the panels' first callbacks and the dashboard sends 23 callback
-requests instead of 29–36. The page still waits for the server's work: the layout's own
-reads, the panels' queries and the SPC job polled every 300 ms, all on 2 shared CPUs. Left:
+The dashboard's SPC job used to be queued in a third round (its inputs were outputs of
+callbacks that ran on mount); then the layout opened the view itself (`services.quality
+.dashboard_view.opening_view`) and the panels' callbacks, the SPC job among them, started in
+the first round: 22 callback requests, and every chart drawn twice by plotly (an empty frame,
+then the data), the SPC chart last, after its job's polls. Now the layout draws every panel
+of the view it opens (`services.quality.dashboard_first.first_draw`: KPIs, defects, status,
+heatmap, alerts, SPC and attribute charts, capability, rules, spec limits and exclusions,
+read at once through the panels' shared cache): the panels' callbacks do not run on load
+(they refresh on the tick), and the page sends the few callbacks of its shared header and
+filters. When a panel could not be drawn (a saved view, a refused address, a panel late or
+failed), the page ticks once at once and the callbacks draw it. Left:
 the explorer's first draw is one round trip after the layout but its `load` callback
 computes the density image (~130 KB), 1.5–2 s of server time under this load; the shared
 link and a filter change wait on the same drawing. The bare page itself takes 0.6–1 s here:

@@ -36,9 +36,9 @@ def options_with_all(values: list[str], label: str) -> list[dict[str, str]]:
 
 def make_controls(*, windows: list[tuple[str, str]], lines: list[str] | tuple[str, ...],
                   stations: list[str] | tuple[str, ...], window: str = "24h", line: str = ALL,
-                  station: str = ALL) -> html.Div:
+                  station: str = ALL, updated: str = "—", stale: bool = False) -> html.Div:
     """Window, line and station pickers (``window``, ``line``, ``station``: the ones shown
-    first); pause switch; last update and stale badge."""
+    first); pause switch; last update (``updated``) and stale badge."""
     return html.Div([
         _select(Dashboard.window, windows, window, "Window"),
         _select(Dashboard.line, [(ALL, "All lines")] + [(x, x) for x in lines], line, "Line"),
@@ -47,24 +47,53 @@ def make_controls(*, windows: list[tuple[str, str]], lines: list[str] | tuple[st
         html.Div([
             dbc.Switch(id=Dashboard.pause, label="Pause", value=False, className="mb-0"),
             html.Span([html.I(className="bi bi-clock me-1"), "updated ",
-                       html.Span("—", id=Dashboard.updated)],
+                       html.Span(updated, id=Dashboard.updated)],
                       className="small text-body-secondary ms-3"),
             dbc.Badge("stale", id=Dashboard.stale, color="warning", text_color="dark",
-                      className="ms-2 d-none"),
+                      className=stale_class(stale)),
         ], className="d-flex align-items-center ms-auto mt-3"),
     ], className="dashboard-controls d-flex flex-wrap align-items-end mb-3")
 
 
-def make_kpi_card(key: str, label: str) -> dbc.Col:
-    """One KPI: value, delta to the previous window, and a trend line."""
+def make_kpi_card(key: str, label: str, kpi: Any = None) -> dbc.Col:
+    """One KPI: value, delta to the previous window, and a trend line (``kpi``: drawn with
+    its values, else empty until the first refresh)."""
+    shown = kpi_shown(kpi) if kpi is not None else {
+        "value": "—", "delta": "", "delta_class": "small",
+        "trend": spc_chart.make_sparkline_src([])}
     return dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(label, className="small text-uppercase text-body-secondary"),
-        html.Div("—", id=dashboard_kpi(Dashboard.KPI_VALUE, key), className="kpi-value"),
-        html.Div("", id=dashboard_kpi(Dashboard.KPI_DELTA, key), className="small"),
-        html.Img(id=dashboard_kpi(Dashboard.KPI_TREND, key),
-                 src=spc_chart.make_sparkline_src([]), alt=f"{label} over the window",
-                 className="kpi-trend"),
+        html.Div(shown["value"], id=dashboard_kpi(Dashboard.KPI_VALUE, key),
+                 className="kpi-value"),
+        html.Div(shown["delta"], id=dashboard_kpi(Dashboard.KPI_DELTA, key),
+                 className=shown["delta_class"]),
+        html.Img(id=dashboard_kpi(Dashboard.KPI_TREND, key), src=shown["trend"],
+                 alt=f"{label} over the window", className="kpi-trend"),
     ]), className="shadow-sm h-100"), md=3, className="mb-3")
+
+
+def kpi_shown(kpi: Any) -> dict[str, str]:
+    """What a KPI card shows of ``kpi``: ``value``, ``delta`` with its ``delta_class``, and
+    the ``trend`` image."""
+    delta, delta_class = format_delta(kpi)
+    return {"value": format_kpi(kpi.value, kpi.unit), "delta": delta,
+            "delta_class": delta_class, "trend": spc_chart.make_sparkline_src(kpi.trend)}
+
+
+def format_parts(parts: int) -> str:
+    """The number of parts in the window as shown under the KPI cards."""
+    return f"{parts:,}"
+
+
+def stale_class(stale: bool) -> str:
+    """The classes of the "stale" badge: shown when a panel had to serve an older value."""
+    return "ms-2" if stale else "ms-2 d-none"
+
+
+def alerts_signature(found: list[Any]) -> str:
+    """What identifies the open alerts as drawn (the list is rebuilt only when it changes,
+    so a comment being typed survives the refresh)."""
+    return ";".join(f"{a.id}:{a.state}:{len(a.acknowledgements)}" for a in found)
 
 
 def format_kpi(value: float | None, unit: str) -> str:

@@ -66,19 +66,42 @@ def make_sparkline_src(values: Sequence[float | None]) -> str:
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
-def make_defect_bars() -> dict[str, Any]:
-    """Defect rate by mode: this window and the previous one."""
-    return _base(260, [{"type": "bar", "x": [], "y": [], "name": "this window",
-                        "marker": {"color": "#dc3545"}},
-                       {"type": "bar", "x": [], "y": [], "name": "previous window",
-                        "marker": {"color": "#adb5bd"}}],
-                 barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.1},
-                 yaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"})
+def defect_series(modes: Sequence[Any]) -> list[dict[str, Any]]:
+    """The defect bars' data (this window, the previous one) of the view's defect modes."""
+    names = [m.mode for m in modes]
+    return [{"x": names, "y": [m.rate for m in modes]},
+            {"x": names, "y": [m.previous_rate for m in modes]}]
 
 
-def make_heatmap() -> dict[str, Any]:
-    """Stations × hours, coloured by defect rate."""
-    return _base(220, [{"type": "heatmap", "x": [], "y": [], "z": [], "colorscale": "Reds",
+#: What the defect bars say when the window has no NOK part.
+NO_DEFECTS = "No NOK parts in this window."
+
+
+def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Defect rate by mode: this window and the previous one (empty without ``modes``)."""
+    series = defect_series(modes or [])
+    figure = _base(260, [{"type": "bar", **series[0], "name": "this window",
+                          "marker": {"color": "#dc3545"}},
+                         {"type": "bar", **series[1], "name": "previous window",
+                          "marker": {"color": "#adb5bd"}}],
+                   barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.1},
+                   yaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"})
+    if modes is not None and not modes:
+        figure["layout"]["annotations"] = [_note(NO_DEFECTS)]
+    return figure
+
+
+def heatmap_series(heat: Any) -> dict[str, Any]:
+    """The heatmap's data: stations × hours by defect rate, its colour scale's top at the
+    worst cell (10 % at least)."""
+    peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
+    return {"x": heat.hours, "y": heat.stations, "z": heat.rates, "zmax": max(10.0, peak)}
+
+
+def make_heatmap(heat: Any = None) -> dict[str, Any]:
+    """Stations × hours, coloured by defect rate (empty without ``heat``)."""
+    data = heatmap_series(heat) if heat is not None else {"x": [], "y": [], "z": []}
+    return _base(220, [{"type": "heatmap", **data, "colorscale": "Reds",
                         "zmin": 0, "hoverongaps": False,
                         "colorbar": {"title": {"text": "NOK %"}},
                         "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}])
@@ -112,7 +135,11 @@ def control_chart_patch(chart: Any) -> Patch:
 
 def note(patch: Patch, text: str | None) -> Patch:
     """Show ``text`` in the middle of an empty figure (or clear it)."""
-    patch["layout"]["annotations"] = [] if not text else [{
-        "text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-        "showarrow": False, "font": {"color": "#6c757d", "size": 13}}]
+    patch["layout"]["annotations"] = [] if not text else [_note(text)]
     return patch
+
+
+def _note(text: str) -> dict[str, Any]:
+    """An annotation in the middle of the plot."""
+    return {"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+            "showarrow": False, "font": {"color": "#6c757d", "size": 13}}

@@ -20,6 +20,8 @@ BASELINES = [("7d", "Limits from 7 d before the window"),
              ("30d", "Limits from 30 d before the window"),
              ("subgroups", "Limits from subgroups …"), ("dates", "Limits from dates …")]
 RULES = [("nelson", "Nelson rules 1–8"), ("we", "Western Electric rules 1–4")]
+#: The rule set chosen when the page opens.
+DEFAULT_RULES = "nelson"
 
 
 def _select(component_id: str, options: list[tuple[str, str]], value: str,
@@ -48,7 +50,7 @@ def make_spc_controls(feature_select: Any, *, kind: str = "xbar_r",
                   dbc.Input(id=DashboardSpc.baseline_last, size="sm", debounce=True,
                             placeholder="25 or 2026-12-07", maxLength=10)],
                  className="spc-control spc-narrow"),
-        _select(DashboardSpc.rules, RULES, "nelson", "Rules"),
+        _select(DashboardSpc.rules, RULES, DEFAULT_RULES, "Rules"),
     ], className="spc-controls d-flex flex-wrap gap-2 mb-2")
 
 

@@ -35,17 +35,20 @@ def _switched(*_args: Any) -> bool:
 
 
 @callback(Output(DashboardRules.list, "children"), Input(Dashboard.tick, "n_intervals"),
-          State(Dashboard.cluster, "data"))
+          State(Dashboard.cluster, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER)
 def show_rules(_n: int, cluster_id: int) -> Any:
-    """The cluster's rules, refreshed with the page (the evaluator may add the defaults)."""
+    """The cluster's rules, refreshed with the page (the evaluator may add the defaults);
+    the page draws them first, or its first tick comes at once."""
     return _listing(cluster_id)
 
 
-@callback(Output(DashboardRuleForm.container, "children"), Input(Dashboard.cluster, "data"))
-@guarded(Role.EDITOR, on_error=lambda _exc, _cluster_id: None)
-def show_form(cluster_id: int) -> Any:
-    """The add-a-rule form, for editors only."""
+@callback(Output(DashboardRuleForm.container, "children"), Input(Dashboard.opening, "data"),
+          State(Dashboard.cluster, "data"))
+@guarded(Role.EDITOR, on_error=lambda _exc, _opening, _cluster_id: None)
+def show_form(_opening: Any, cluster_id: int) -> Any:
+    """The add-a-rule form, for editors only: drawn by the page when it opened its view,
+    else here (the opening store is only there then)."""
     return ui.make_rule_form(feature_options(spec_limits.feature_list(runtime(), cluster_id)))
 
 

@@ -22,6 +22,8 @@ from components.ids.dashboard import (
     dashboard_ack_comment,
     dashboard_kpi,
 )
+from components.layout import make_error
+from lyceum.errors import AppError
 from services.demo import live_feed
 from services.quality import alerts, dashboard
 from services.quality.kpis import View
@@ -53,7 +55,9 @@ PRODUCTION = {**{f"{k}_{part}": Output(dashboard_kpi(t, k), p) for k in KEYS
               "error": Output(Dashboard.error, "children")}
 
 
-@callback(output=PRODUCTION, inputs=VIEW)
+# The page arrives with every panel drawn (pages.dashboard): the panels refresh on the tick,
+# which comes at once when the page could not draw one of them, and on a change of view.
+@callback(output=PRODUCTION, inputs=VIEW, prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=tuple(PRODUCTION), error_output="error")
 def refresh_production(_n: int, window: str, line: str, station: str, cluster_id: int,
                        viewer: str) -> dict[str, Any]:
@@ -66,44 +70,47 @@ def refresh_production(_n: int, window: str, line: str, station: str, cluster_id
     out: dict[str, Any] = {}
     panel = got.value.kpis
     for key, kpi in zip(KEYS, panel.kpis, strict=True):
-        out[f"{key}_delta"], out[f"{key}_delta_class"] = ui.format_delta(kpi)
-        out[f"{key}_value"] = ui.format_kpi(kpi.value, kpi.unit)
-        out[f"{key}_trend"] = spc_chart.make_sparkline_src(kpi.trend)
+        shown = ui.kpi_shown(kpi)
+        for part in ("value", "delta", "delta_class", "trend"):
+            out[f"{key}_{part}"] = shown[part]
     modes = got.value.defects
-    bars = spc_chart.patch_traces([{"x": [m.mode for m in modes], "y": [m.rate for m in modes]},
-                                   {"x": [m.mode for m in modes],
-                                    "y": [m.previous_rate for m in modes]}])
-    spc_chart.note(bars, None if modes else "No NOK parts in this window.")
-    return {**out, "defects": bars, "parts": f"{panel.parts:,}",
-            "updated": ui.clock(got.computed_at),
-            "stale": "ms-2" if got.stale else "ms-2 d-none", "error": None}
+    bars = spc_chart.patch_traces(spc_chart.defect_series(modes))
+    spc_chart.note(bars, None if modes else spc_chart.NO_DEFECTS)
+    return {**out, "defects": bars, "parts": ui.format_parts(panel.parts),
+            "updated": ui.clock(got.computed_at), "stale": ui.stale_class(got.stale),
+            "error": None}
 
 
-@callback(Output(Dashboard.status, "children"), Output(Dashboard.feed_row, "children"),
-          Output(Dashboard.tick, "interval"), *VIEW)
-@guarded(Role.VIEWER, outputs=3)
-def refresh_status(n: int, window: str, line: str, station: str, cluster_id: int,
-                   viewer: str) -> tuple[Any, Any, Any]:
-    """Station states; on first load the feed switch and the refresh period."""
+def _period() -> tuple[int, int]:
+    """The tick's interval (ms) and ``max_intervals``: every refresh period, without end."""
+    return runtime().settings.dashboard_refresh_s * 1000, -1
+
+
+def _status_not_read(exc: AppError, *_args: Any) -> tuple[Any, ...]:
+    """The message in the status panel; the refresh goes on."""
+    return (make_error(exc.user_message), *_period())
+
+
+# A page that could not draw every panel ticks once at once (pages.dashboard: one tick, so
+# that no newer request drops the answers to it); this answer sets the refresh period.
+@callback(Output(Dashboard.status, "children"), Output(Dashboard.tick, "interval"),
+          Output(Dashboard.tick, "max_intervals"), *VIEW, prevent_initial_call=True)
+@guarded(Role.VIEWER, outputs=3, on_error=_status_not_read)
+def refresh_status(_n: int, window: str, line: str, station: str, cluster_id: int,
+                   viewer: str) -> tuple[Any, ...]:
+    """Station states; the refresh period."""
     view = _view(cluster_id, window, line, station)
     with dashboard.viewer_slot(runtime(), str(viewer), "status") as free:
         if not free:
-            raise PreventUpdate
+            return (no_update, *_period())
         states = dashboard.status(runtime(), view).value
-    feed: Any = no_update
-    if not n:
-        feed = ui.make_feed_switch(
-            enabled=live_feed.feed_enabled(runtime(), view.cluster_id),
-            is_admin=has_role(view.cluster_id, Role.ADMIN)) if _is_demo(view) else None
-    return ui.make_status(states), feed, runtime().settings.dashboard_refresh_s * 1000
+    return (ui.make_status(states), *_period())
 
 
-def _is_demo(view: View) -> bool:
-    return live_feed.is_demo_cluster(runtime(), view.cluster_id)
-
-
+# The page draws the choices of the view it opens (pages.dashboard); a new line redraws them.
 @callback(Output(Dashboard.line, "options"), Output(Dashboard.station, "options"),
-          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"))
+          Input(Dashboard.cluster, "data"), Input(Dashboard.line, "value"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=2, on_error=unchanged)
 def filter_choices(cluster_id: int, line: str | None) -> tuple[Any, Any]:
     """The line and station choices from the cluster's catalog (stations of the chosen line)."""
@@ -112,7 +119,7 @@ def filter_choices(cluster_id: int, line: str | None) -> tuple[Any, Any]:
     return ui.options_with_all(lines, "All lines"), ui.options_with_all(stations, "All stations")
 
 
-@callback(Output(Dashboard.heatmap, "figure"), *VIEW)
+@callback(Output(Dashboard.heatmap, "figure"), *VIEW, prevent_initial_call=True)
 @guarded(Role.VIEWER, on_error=unchanged)
 def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: int,
                     viewer: str) -> Any:
@@ -122,20 +129,18 @@ def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: i
         if not free:
             raise PreventUpdate
         heat = dashboard.heatmap(runtime(), view).value
-    peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
-    return spc_chart.patch_traces([{"x": heat.hours, "y": heat.stations, "z": heat.rates,
-                                    "zmax": max(10.0, peak)}])
+    return spc_chart.patch_traces([spc_chart.heatmap_series(heat)])
 
 
 @callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),
           Input(Dashboard.tick, "n_intervals"), State(Dashboard.cluster, "data"),
-          State(DashboardStores.alerts_seen, "data"))
+          State(DashboardStores.alerts_seen, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, cluster="cid", outputs=2, fill=None)
 def refresh_alerts(_n: int, cid: int, seen: str | None) -> tuple[Any, Any]:
     """Open alerts (editors see the acknowledge form); rebuilt only when they changed, so a
     comment being typed survives the refresh."""
     found = dashboard.open_alerts(runtime(), cid).value
-    signature = ";".join(f"{a.id}:{a.state}:{len(a.acknowledgements)}" for a in found)
+    signature = ui.alerts_signature(found)
     if signature == seen:
         raise PreventUpdate
     return ui.make_alerts(found, can_ack=has_role(cid, Role.EDITOR)), signature
@@ -160,7 +165,8 @@ def acknowledge(_clicks: list[int | None], comments: list[str | None],
     return None, ui.make_alerts(found, can_ack=True)
 
 
-@callback(Output(Dashboard.tick, "disabled"), Input(Dashboard.pause, "value"))
+@callback(Output(Dashboard.tick, "disabled"), Input(Dashboard.pause, "value"),
+          prevent_initial_call=True)
 def pause(paused: bool) -> bool:
     """The pause switch stops the refresh interval."""
     return bool(paused)

@@ -57,8 +57,9 @@ SPC_POLL_MS = 100
 # A background job (lyceum.background_callbacks): it runs as the requesting user, whose
 # role the guard checks inside the job; the renderer polls every SPC_POLL_MS, shows
 # "computing" meanwhile, and cancels the job when the view changes or the page is left.
+# The page arrives with the charts drawn (pages.dashboard), or its first tick comes at once.
 @callback(*SPC_OUTPUTS, *VIEW[:4], *SPC_VIEW, *VIEW[4:], background=True,
-          interval=SPC_POLL_MS,
+          interval=SPC_POLL_MS, prevent_initial_call=True,
           running=[(Output(DashboardSpc.running, "className"), ui.COMPUTING_ON,
                     ui.COMPUTING_OFF)],
           cancel=[*FILTERS, *SPC_VIEW, Input(PAGE_LOCATION, "pathname")])
@@ -97,8 +98,11 @@ def pick_subgroup(click: Any, cluster_id: int) -> Any:
     return int(x)
 
 
+# Drawn by the page with the charts (pages.dashboard); a version store mounted empty (None)
+# draws it when the page could not.
 @callback(Output(DashboardSpc.exclusions, "children"), Input(Dashboard.spc_feature, "value"),
-          Input(DashboardSpc.version, "data"), State(Dashboard.cluster, "data"))
+          Input(DashboardSpc.version, "data"), State(Dashboard.cluster, "data"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER)
 def show_exclusions(feature: Any, _version: Any, cluster_id: int) -> Any:
     """The exclusion form (editors) and the feature's exclusions (Restore for editors)."""

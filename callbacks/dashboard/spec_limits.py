@@ -59,8 +59,11 @@ def feature_choices(_version: Any, cluster_id: int, current: Any) -> tuple[Any, 
     return options, (no_update if value == current or not current else value)
 
 
+# Drawn by the page (pages.dashboard); a version store mounted empty (None) draws it when
+# the page could not.
 @callback(Output(DashboardSpecs.editor, "children"), Input(Dashboard.spc_feature, "value"),
-          Input(DashboardSpecs.version, "data"), State(Dashboard.cluster, "data"))
+          Input(DashboardSpecs.version, "data"), State(Dashboard.cluster, "data"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER)
 def show_editor(feature: Any, _version: Any, cluster_id: int) -> Any:
     """The chosen feature's limits: editable by editors, read-only for viewers."""

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 SLOW = 30_000
@@ -34,6 +34,7 @@ def test_editor_changes_usl_and_sees_cp_viewer_cannot(page: Page, live_app: AppP
     sign_in(page, live_app.url, *editor)
     page.goto(f"{live_app.url}/clusters/1/dashboard")
     page.select_option("#dashboard-window-select", "7d")  # enough of the small demo for SPC
+    quiet(page)  # the page arrived with the 24 h charts: their 7 d job has answered
     summary = page.locator("#dashboard-spc-summary-div")
     expect(summary).to_contain_text(CP, timeout=SLOW)
     before = _cp(page)  # LSL 16, USL 24 kN (the default)
@@ -87,6 +88,7 @@ def test_the_spec_limit_labels_are_drawn_whole_at_every_size(page: Page,
     sign_in(page, live_app.url, *_user(live_app, "viewer"))
     page.goto(f"{live_app.url}/clusters/1/dashboard")
     page.select_option("#dashboard-window-select", "7d")
+    quiet(page)  # the page arrived with the 24 h charts: their 7 d job has answered
     expect(page.locator("#dashboard-spc-summary-div")).to_contain_text(CP, timeout=SLOW)
     graph = "#dashboard-spc-capability-graph"
     for width, height in ((1440, 900), (820, 1180), (390, 844)):

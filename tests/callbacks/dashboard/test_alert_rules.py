@@ -33,7 +33,7 @@ def _rules(runtime: Runtime, world: World) -> list[str]:
 def test_the_form_is_for_editors_only(server: Flask, runtime: Runtime, world: World,
                                       key: str, shown: bool) -> None:
     with signed_in(server, runtime, world, key):
-        form = show_form(str(world.a))
+        form = show_form(None, str(world.a))
     assert (form is not None) is shown
 
 

@@ -14,6 +14,7 @@ from tests.access_world import World, build_world
 from tests.callbacks.signed_in import guarded_body, signed_in, text
 
 refresh_production = guarded_body(panels.refresh_production)
+refresh_status = guarded_body(panels.refresh_status)
 filter_choices = guarded_body(panels.filter_choices)
 
 
@@ -48,6 +49,19 @@ def test_a_forged_window_is_refused_with_a_message(
         shown = refresh_production(0, window, None, None, str(world.a), "tab")
     assert shown["error"] is not None and text(shown["error"])
     assert shown["parts"] is no_update
+
+
+@pytest.mark.parametrize("key", ["viewer", "outsider"])
+def test_the_status_refresh_sets_the_period_without_end(
+        server: Flask, runtime: Runtime, world: World, key: str) -> None:
+    """The page's one first tick (when it could not draw every panel) is followed by a
+    refresh every period, for a refusal too (it is shown in the panel)."""
+    with signed_in(server, runtime, world, key):
+        states, interval, max_intervals = refresh_status(1, "24h", None, None, str(world.a),
+                                                         f"tab-{key}")
+    assert interval == runtime.settings.dashboard_refresh_s * 1000 and max_intervals == -1
+    refused = "You do not have access to this cluster." in text(states)
+    assert refused is (key == "outsider")
 
 
 def test_the_filter_choices_start_with_all(server: Flask, runtime: Runtime,
