@@ -12,6 +12,7 @@ once) redraws it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -36,6 +37,22 @@ log = logging.getLogger(__name__)
 WAIT_S = 5.0
 #: Seconds a panel computed afresh is waited for before the value computed last is taken.
 FRESH_WAIT_S = 0.25
+
+
+#: Panel reads of first draws running at once in this process, all pages together (more
+#: wait their turn; a page whose panels are not read within its wait is sent without them).
+READERS = 16
+_readers: ThreadPoolExecutor | None = None
+_readers_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _readers
+    with _readers_lock:
+        if _readers is None:
+            _readers = ThreadPoolExecutor(max_workers=READERS,
+                                          thread_name_prefix="dashboard-first")
+        return _readers
 
 
 @dataclass(frozen=True)
@@ -78,16 +95,14 @@ def first_draw(runtime: Runtime, view: kpis.View, request: SpcRequest | None, *,
     if request is not None:
         tasks["spc"] = lambda: dashboard.control_charts(runtime, view, request)
         tasks["feature"] = lambda: _feature(runtime, view.cluster_id, request.feature)
-    pool = ThreadPoolExecutor(max_workers=2 * len(tasks), thread_name_prefix="dashboard-first")
-    try:
-        fresh = {name: pool.submit(task) for name, task in tasks.items()}
-        wait(fresh.values(), timeout=fresh_wait_s)
-        # While a panel is computed, the shared cache answers another read of it with the
-        # value computed last (or waits for the new one when there is none).
-        last = {name: pool.submit(tasks[name]) for name in CACHED
-                if name in fresh and not fresh[name].done()}
-    finally:
-        pool.shutdown(wait=False)  # a panel still running finishes into the cache
+    pool = _pool()
+    fresh = {name: pool.submit(task) for name, task in tasks.items()}
+    wait(fresh.values(), timeout=fresh_wait_s)
+    # While a panel is computed, the shared cache answers another read of it with the
+    # value computed last (or waits for the new one when there is none). A panel still
+    # running when the page is sent finishes into the cache.
+    last = {name: pool.submit(tasks[name]) for name in CACHED
+            if name in fresh and not fresh[name].done()}
     oldest = time.time() - 2 * runtime.settings.dashboard_refresh_s
     deadline = time.monotonic() + wait_s
     chosen: dict[str, Future[Any]] = {}
