@@ -179,24 +179,26 @@ class IdSet:
     digest: int
 
 
-def stored_ids(session: Session, *, process: str, upto_id: int) -> IdSet:
-    """:class:`IdSet` of the stored curves of ``process`` with ``curve_id <= upto_id``."""
+def _id_set(session: Session, table: str, where: str, parameters: dict[str, Any]) -> IdSet:
+    """:class:`IdSet` of the ``curve_id`` column of ``table`` (a name of this module's own)
+    in the rows matching ``where``."""
     rows = session.rows(
-        f"SELECT count(), sum(cityHash64(curve_id)) FROM {_db(session)}.curves "
-        f"WHERE process = {{p:String}} AND curve_id <= {{upto:UInt64}}",
-        parameters={"p": process, "upto": upto_id})
+        f"SELECT count(), sum(cityHash64(curve_id)) FROM {_db(session)}.{table} WHERE {where}",
+        parameters=parameters)
     return IdSet(count=int(rows[0][0] or 0), digest=int(rows[0][1] or 0)) if rows \
         else IdSet(0, 0)
+
+
+def stored_ids(session: Session, *, process: str, upto_id: int) -> IdSet:
+    """:class:`IdSet` of the stored curves of ``process`` with ``curve_id <= upto_id``."""
+    return _id_set(session, "curves", "process = {p:String} AND curve_id <= {upto:UInt64}",
+                   {"p": process, "upto": upto_id})
 
 
 def member_ids(session: Session, *, process: str, grid: int) -> IdSet:
     """:class:`IdSet` of the curves ``grid``'s partials hold."""
-    rows = session.rows(
-        f"SELECT count(), sum(cityHash64(curve_id)) FROM {_db(session)}.density_members "
-        f"WHERE process = {{p:String}} AND grid = {{g:UInt32}}",
-        parameters={"p": process, "g": grid})
-    return IdSet(count=int(rows[0][0] or 0), digest=int(rows[0][1] or 0)) if rows \
-        else IdSet(0, 0)
+    return _id_set(session, "density_members", "process = {p:String} AND grid = {g:UInt32}",
+                   {"p": process, "g": grid})
 
 
 def batch_members(session: Session, *, process: str, grid: int, batch: str) -> np.ndarray:
