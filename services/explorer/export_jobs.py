@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from lyceum.errors import NotFound
-from services.core.cache import shared_cache
+from services.core.published import Published
 from services.core.runtime import Runtime
 from services.explorer import export_stream
 from services.explorer.state import ExplorerState
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 KEEP_S = 3600.0
 MAX_JOBS_PER_USER = 3
 FOLDER = "exports"
+#: Every job as it is now, for the other web processes.
+PUBLISHED = Published("export", KEEP_S)
 
 
 @dataclass
@@ -147,21 +149,17 @@ def get(runtime: Runtime, cluster_id: int, job_id: Any, *, user_id: int) -> Expo
     """The caller's own job on this cluster (anything else: not found, all alike)."""
     with _jobs(runtime).lock:
         job = _jobs(runtime).jobs.get(job_id) if isinstance(job_id, str) else None
-    if job is None and isinstance(job_id, str) and 8 <= len(job_id) <= 64:
-        found = shared_cache(runtime).backend.get(_key(job_id))  # another process's job
+    if job is None:
+        found = PUBLISHED.get(runtime, job_id)  # another process's job
         job = found if isinstance(found, ExportJob) else None
     if job is None or job.cluster_id != cluster_id or job.user_id != user_id:
         raise NotFound("That export does not exist (or has expired).")
     return job
 
 
-def _key(job_id: str) -> str:
-    return f"lyceum:export:{job_id}"
-
-
 def _publish(runtime: Runtime, job: ExportJob) -> None:
     """Publish a copy of ``job`` as it is now for every web process."""
-    shared_cache(runtime).backend.set(_key(job.job_id), replace(job), expire=KEEP_S)
+    PUBLISHED.put(runtime, job.job_id, replace(job))
 
 
 def progress(job: ExportJob) -> dict[str, Any]:

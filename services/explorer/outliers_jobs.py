@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from lyceum.errors import AppError, NotFound
-from services.core.cache import shared_cache
+from services.core.published import Published
 from services.core.runtime import Runtime
 from services.explorer import view
 from services.explorer.state import ExplorerState
 
 #: Seconds a job (and its answer) is kept; jobs kept at most.
 KEEP_S, MAX_JOBS = 300.0, 64
+#: Every job's state, for the other web processes.
+PUBLISHED = Published("ranking", KEEP_S)
 
 
 @dataclass
@@ -97,10 +99,6 @@ def answer(runtime: Runtime, cluster_id: int, job_id: str) -> view.Analysis | No
 GONE = "This ranking is no longer kept: draw the view again."
 
 
-def _key(job_id: str) -> str:
-    return f"lyceum:ranking:{job_id}"
-
-
 def _publish(runtime: Runtime, job_id: str, cluster_id: int,
              future: Future[view.Analysis]) -> None:
     """Publish the job's state (and its answer or error once done) for every process."""
@@ -112,13 +110,11 @@ def _publish(runtime: Runtime, job_id: str, cluster_id: int,
         state = ("failed", cluster_id, AppError("The ranking failed; draw the view again."))
     else:
         state = ("done", cluster_id, future.result())
-    shared_cache(runtime).backend.set(_key(job_id), state, expire=KEEP_S)
+    PUBLISHED.put(runtime, job_id, state)
 
 
 def _published(runtime: Runtime, cluster_id: int, job_id: str) -> view.Analysis | None:
-    if not isinstance(job_id, str) or not 8 <= len(job_id) <= 64:
-        raise NotFound(GONE)
-    found = shared_cache(runtime).backend.get(_key(job_id))
+    found = PUBLISHED.get(runtime, job_id)
     if not isinstance(found, tuple) or len(found) != 3 or found[1] != cluster_id:
         raise NotFound(GONE)
     state, _cluster, value = found
