@@ -190,6 +190,12 @@ class AppProcess(_Served):
         self._launch("run", lambda: requests.get(f"{self.url}/healthz", timeout=2).status_code
                      == 200, timeout=timeout, every=0.2, waiting_for="become healthy")
 
+    def first_admin(self) -> tuple[str, str]:
+        """The first admin's e-mail and the password the app printed once on first start."""
+        found = re.search(r"password: (\S+)", self.output())
+        assert found, self.output()
+        return "admin@lyceum.local", found.group(1)
+
     def signed_in(self, email: str, password: str, *, origin: bool = True) -> requests.Session:
         """An HTTP session signed in through the login form (with the page's CSRF token);
         with ``origin`` it sends the app's ``Origin``, as a same-site browser's writes do."""

@@ -4,7 +4,6 @@ one deployment sharing one engine service and one metadata database."""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -48,10 +47,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     try:
         first.start()
         second.start()
-        found = re.search(r"password: (\S+)", first.output())
-        assert found, first.output()
         yield Deployment(engine, first, second,
-                         first.signed_in("admin@lyceum.local", found.group(1), origin=False))
+                         first.signed_in(*first.first_admin(), origin=False))
     finally:
         second.stop()
         first.stop()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,17 +54,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 
 def _admin_token(app: AppProcess) -> str:
     """An admin token on the demo cluster, made through the API by the first admin."""
-    password = re.search(r"password: (\S+)", app.output())
-    assert password, app.output()
-    session = requests.Session()
-    page = session.get(f"{app.url}/login", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf
-    session.post(f"{app.url}/login", timeout=30, allow_redirects=False, data={
-        "email": "admin@lyceum.local", "password": password.group(1),
-        "csrf_token": csrf.group(1)})
+    session = app.signed_in(*app.first_admin())
     made = session.post(f"{app.url}/api/v1/clusters/1/tokens", timeout=30,
-                        headers={"Origin": app.url},
                         json={"name": "generated client", "role": "admin",
                               "expires_in_days": 1})
     assert made.status_code == 201, made.text

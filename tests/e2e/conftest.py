@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -43,9 +43,22 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 @pytest.fixture(scope="session")
 def admin_login(live_app: AppProcess) -> tuple[str, str]:
     """The first admin's e-mail and the password printed once on first start."""
-    found = re.search(r"password: (\S+)", live_app.output())
-    assert found, live_app.output()
-    return "admin@lyceum.local", found.group(1)
+    return live_app.first_admin()
+
+
+def app_fixture(name: str, doc: str, **options: Any) -> Any:
+    """A module-scoped fixture called ``name`` serving the app over a fresh instance of its
+    own (``options``: :class:`AppProcess`'s), stopped after the module's tests."""
+    def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+        app = AppProcess(tmp_path_factory.mktemp(name) / "instance", **options)
+        app.start()
+        try:
+            yield app
+        finally:
+            app.stop()
+
+    served.__doc__ = doc
+    return pytest.fixture(scope="module", name=name)(served)
 
 
 @pytest.fixture(scope="session")

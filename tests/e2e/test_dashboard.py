@@ -4,12 +4,11 @@ acknowledges an alert; a viewer of no cluster is refused."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import app_fixture, screenshot, sign_in
 from tests.servers import AppProcess
 
 REFRESH_S = 2
@@ -17,21 +16,14 @@ REFRESH_S = 2
 SLOW = 20_000
 
 
-@pytest.fixture(scope="module")
-def fast_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The app with a 2-second dashboard refresh (its own instance and small demo)."""
-    app = AppProcess(tmp_path_factory.mktemp("dash") / "instance",
-                     env={"LYCEUM_DASHBOARD_REFRESH_S": str(REFRESH_S)})
-    app.start()
-    yield app
-    app.stop()
+fast_app = app_fixture(
+    "fast_app", "The app with a 2-second dashboard refresh (its own instance and small demo).",
+    env={"LYCEUM_DASHBOARD_REFRESH_S": str(REFRESH_S)})
 
 
 @pytest.fixture(scope="module")
 def logins(fast_app: AppProcess) -> dict[str, tuple[str, str]]:
-    found = re.search(r"password: (\S+)", fast_app.output())
-    assert found, fast_app.output()
-    out = {"admin": ("admin@lyceum.local", found.group(1))}
+    out = {"admin": fast_app.first_admin()}
     for role in ("editor", "viewer"):
         email, password = f"{role}@plant.example", f"{role} password long enough"
         fast_app.cli("create-user", "--email", email, "--cluster", "demo_plant", "--role", role,

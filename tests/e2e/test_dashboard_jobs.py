@@ -60,7 +60,5 @@ def test_spc_panel_renders_with_in_process_jobs(page: Page, live_app: AppProcess
 
 
 def test_spc_panel_renders_with_celery_jobs(page: Page, redis_app: AppProcess) -> None:
-    found = re.search(r"password: (\S+)", redis_app.output())
-    assert found, redis_app.output()
-    _spc_renders_and_follows_the_view(page, redis_app.url, ("admin@lyceum.local", found[1]))
+    _spc_renders_and_follows_the_view(page, redis_app.url, redis_app.first_admin())
     assert "Celery worker in this process" in redis_app.output()

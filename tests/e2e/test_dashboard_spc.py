@@ -7,13 +7,11 @@ excludes a subgroup (with a reason) and restores it; a viewer cannot. Screenshot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import app_fixture, screenshot, sign_in
 from tests.servers import AppProcess
 
 SLOW = 60_000
@@ -29,19 +27,9 @@ CAPABILITY = re.compile(r"Cp (\d+\.\d\d)\s*Cpk (-?\d+\.\d\d)\s*Pp (\d+\.\d\d)\s*
                         r"Ppk (-?\d+\.\d\d)\s*n = (\d+)")
 
 
-@pytest.fixture(scope="module")
-def full_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The app on the full demo (the size the quality engineer's walk used)."""
-    app = AppProcess(tmp_path_factory.mktemp("spc") / "instance", env={"LYCEUM_DEMO": "full"})
-    app.start()
-    yield app
-    app.stop()
-
-
-def _admin(app: AppProcess) -> tuple[str, str]:
-    found = re.search(r"password: (\S+)", app.output())
-    assert found, app.output()
-    return "admin@lyceum.local", found.group(1)
+full_app = app_fixture(
+    "full_app", "The app on the full demo (the size the quality engineer's walk used).",
+    env={"LYCEUM_DEMO": "full"})
 
 
 def _figure(page: Page, selector: str = GRAPH) -> dict[str, Any]:
@@ -74,7 +62,7 @@ def _wait_for_baseline(page: Page, text: str) -> None:
 
 def test_stacked_chart_limits_violations_and_capability(page: Page,
                                                         full_app: AppProcess) -> None:
-    _open(page, full_app, _admin(full_app))
+    _open(page, full_app, full_app.first_admin())
     figure = _figure(page)
     traces = _traces(figure)
     assert {"X̄", "R", "UCL (X̄)", "CL (X̄)", "LCL (X̄)", "UCL (R)", "CL (R)",
@@ -136,7 +124,7 @@ def test_stacked_chart_limits_violations_and_capability(page: Page,
 
 
 def test_subgroup_baseline_exclusion_and_restore(page: Page, full_app: AppProcess) -> None:
-    _open(page, full_app, _admin(full_app))
+    _open(page, full_app, full_app.first_admin())
     page.select_option("#dashboard-spc-baseline-select", "subgroups")
     page.fill("#dashboard-spc-baseline-first-input", "5")
     page.fill("#dashboard-spc-baseline-last-input", "2")

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import app_fixture, screenshot, sign_in
 from tests.servers import AppProcess
 
 #: Summary texts and image sources, in the order the page showed them, from a zoom on.
@@ -38,21 +36,10 @@ WATCH = """([x0, x1]) => new Promise(resolve => {
 })"""
 
 
-@pytest.fixture(scope="module")
-def big_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The small demo on an app that holds no samples in memory (as if every process were
-    too big), so the explorer draws from the partials the deployment's duty builds."""
-    app = AppProcess(tmp_path_factory.mktemp("e2e-partials") / "instance",
-                     env={"LYCEUM_EXPLORER_HELD_SAMPLES": "0"})
-    app.start()
-    yield app
-    app.stop()
-
-
-def _admin(app: AppProcess) -> tuple[str, str]:
-    found = re.search(r"password: (\S+)", app.output())
-    assert found, app.output()
-    return "admin@lyceum.local", found.group(1)
+big_app = app_fixture(
+    "big_app", "The small demo on an app that holds no samples in memory (as if every process "
+    "were too big), so the explorer draws from the partials the deployment's duty builds.",
+    env={"LYCEUM_EXPLORER_HELD_SAMPLES": "0"})
 
 
 def _summary_once_stored(page: Page, url: str, *, within: float = 420) -> str:
@@ -71,7 +58,7 @@ def _summary_once_stored(page: Page, url: str, *, within: float = 420) -> str:
 
 def test_a_deep_zoom_says_it_is_coarser_and_refines_by_itself(page: Page,
                                                                big_app: AppProcess) -> None:
-    sign_in(page, big_app.url, *_admin(big_app))
+    sign_in(page, big_app.url, *big_app.first_admin())
     text = _summary_once_stored(page, big_app.url)
     assert "curves drawn as lines from stored partial images" in text, text
     assert "coarser" not in text

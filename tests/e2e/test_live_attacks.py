@@ -6,13 +6,13 @@ WSGI server and path decoding, holds too. No browser: plain HTTP, as an attacker
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import requests
 
+from tests.e2e.conftest import app_fixture
 from tests.servers import AppProcess
 
 SQLITE_MAGIC = b"SQLite format 3"
@@ -29,22 +29,15 @@ class World:
     secret: str
 
 
-@pytest.fixture(scope="module")
-def attacked_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """An app of its own: the attacks add members, projects and a new secret, which the
-    browser tests sharing ``live_app`` must not see."""
-    app = AppProcess(tmp_path_factory.mktemp("attacked") / "instance")
-    app.start()
-    yield app
-    app.stop()
+attacked_app = app_fixture(
+    "attacked_app", "An app of its own: the attacks add members, projects and a new secret, "
+    "which the browser tests sharing ``live_app`` must not see.")
 
 
 @pytest.fixture(scope="module")
 def world(attacked_app: AppProcess) -> Iterator[World]:
     live_app = attacked_app
-    found = re.search(r"password: (\S+)", live_app.output())
-    assert found, live_app.output()
-    admin = live_app.signed_in("admin@lyceum.local", found.group(1))
+    admin = live_app.signed_in(*live_app.first_admin())
     clusters = admin.get(f"{live_app.url}/api/v1/clusters", timeout=30).json()["items"]
     demo = next(c for c in clusters if c["database"] == "demo_plant")
     # A fresh secret through rotation: other tests may have saved the demo's first one.

@@ -75,9 +75,7 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
                      env={"LYCEUM_DASHBOARD_REFRESH_S": "5"})
     app.start()
     try:
-        found = re.search(r"password: (\S+)", app.output())
-        assert found, app.output()
-        login = ("admin@lyceum.local", found.group(1))
+        login = app.first_admin()
         http = app.signed_in(*login)
         made = http.post(f"{app.url}/api/v1/clusters", json=CLUSTER, timeout=60)
         assert made.status_code == 202, made.text

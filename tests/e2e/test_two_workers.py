@@ -5,34 +5,18 @@ the shared cache, not kept by the process that started them)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import app_fixture, sign_in
 from tests.servers import AppProcess
 
-
-@pytest.fixture(scope="module")
-def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The small demo served by two web processes."""
-    app = AppProcess(tmp_path_factory.mktemp("e2e-workers") / "instance", workers=2)
-    app.start()
-    yield app
-    app.stop()
-
-
-def _admin(app: AppProcess) -> tuple[str, str]:
-    found = re.search(r"password: (\S+)", app.output())
-    assert found, app.output()
-    return "admin@lyceum.local", found.group(1)
+two_workers = app_fixture("two_workers", "The small demo served by two web processes.",
+                          workers=2)
 
 
 def test_rankings_and_an_export_arrive_whichever_process_answers(
         page: Page, two_workers: AppProcess) -> None:
-    sign_in(page, two_workers.url, *_admin(two_workers))
+    sign_in(page, two_workers.url, *two_workers.first_admin())
     info = page.locator("#explorer-outliers-info-div")
     for _ in range(3):  # three rankings, each polled until it is in
         page.goto(f"{two_workers.url}/clusters/1/explorer")

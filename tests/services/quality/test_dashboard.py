@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pytest
 
-from data.analytics.clickhouse import ClickHouse
 from data.metadata import audit as audit_data
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import for_cluster
@@ -19,7 +17,6 @@ from services.core.audit import Actor
 from services.core.cache import shared_cache
 from services.core.runtime import Runtime
 from services.demo import live_feed
-from services.demo import plant as demo_data
 from services.demo import quality as demo_quality
 from services.quality import alerts, kpis
 from services.quality.alerts_evaluator import run_cycle
@@ -27,14 +24,6 @@ from tests.access_world import register_cluster
 
 DB = "dash_demo"
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-@pytest.fixture(scope="module")
-def demo_db(ch: ClickHouse) -> Iterator[str]:
-    """The small demo, loaded once for this module."""
-    demo_data.load_demo(ch, DB, size="small", now=NOW)
-    yield DB
-    ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
 
 @pytest.fixture

@@ -5,27 +5,16 @@ and still fills the cache."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from data.analytics.clickhouse import ClickHouse
 from services.core.runtime import Runtime
-from services.demo import plant as demo_data
 from services.quality import dashboard, dashboard_first, kpis
 from services.quality.dashboard import SpcRequest
 from tests.access_world import register_cluster
 
 DB = "dash_first"
-
-
-@pytest.fixture(scope="module")
-def demo_db(ch: ClickHouse) -> Iterator[str]:
-    """The small demo, loaded once for this module."""
-    demo_data.load_demo(ch, DB, size="small")
-    yield DB
-    ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
 
 @pytest.fixture

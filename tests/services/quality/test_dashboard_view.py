@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from data.analytics.clickhouse import ClickHouse
 from lyceum.errors import ValidationError
 from services.clusters import catalog as catalogs
 from services.core.runtime import Runtime
-from services.demo import plant as demo_data
 from services.quality import spec_limits
 from services.quality.dashboard_view import (
     MAX_QUERY,
@@ -25,13 +22,6 @@ from tests.access_world import register_cluster
 
 DB = "dashboard_view_test"
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture(scope="module")
-def demo_db(ch: ClickHouse) -> Iterator[str]:
-    demo_data.load_demo(ch, DB, size="small", now=NOW)
-    yield DB
-    ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
 
 @pytest.fixture

@@ -3,19 +3,16 @@ only curves of that feature in that cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from data.analytics.clickhouse import ClickHouse
 from data.metadata.models import AuditEntry
 from data.metadata.models_spc import SpcExclusion
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.query_session import for_cluster
 from services.core.runtime import Runtime
-from services.demo import plant as demo_data
 from services.quality import spc_exclusions
 from tests.access_world import register_cluster
 from tests.services.import_helpers import ACTOR
@@ -24,13 +21,6 @@ DB = "spc_exclusions_demo"
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 WHERE = {"process": "press-fit", "feature": "peak_force"}
 WHEN = "2026-12-01T08:00:00+00:00"
-
-
-@pytest.fixture(scope="module")
-def demo_db(ch: ClickHouse) -> Iterator[str]:
-    demo_data.load_demo(ch, DB, size="small", now=NOW)
-    yield DB
-    ch.command(f"DROP DATABASE IF EXISTS {DB}")
 
 
 @pytest.fixture
