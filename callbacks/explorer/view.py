@@ -23,7 +23,13 @@ from lyceum.errors import AppError
 from services.explorer import time_ranges
 from services.explorer import view as explorer_view
 from services.explorer.curve_queries import VIEW_HEIGHT, VIEW_WIDTH
-from services.explorer.state import RESULTS, ExplorerState, decode_state, encode_state
+from services.explorer.state import (
+    RESULTS,
+    ExplorerState,
+    decode_state,
+    encode_state,
+    with_view,
+)
 
 IMAGE_W, IMAGE_H = VIEW_WIDTH, VIEW_HEIGHT
 FILTERS = (*explorer_view.SEARCHABLE, "results")
@@ -155,6 +161,7 @@ def _refused(cluster: Any, exc: AppError) -> dict[str, Any]:
 
 _FILTER_OUTPUTS = {**_OPTION_OUTPUTS, **_RANGE_OUTPUTS,
                    "state": Output(Explorer.state, "data", allow_duplicate=True),
+                   "view": Output(Explorer.view, "data", allow_duplicate=True),
                    "error": Output(Explorer.error, "children", allow_duplicate=True),
                    **_DRAW_OUTPUTS}
 
@@ -165,13 +172,14 @@ _FILTER_OUTPUTS = {**_OPTION_OUTPUTS, **_RANGE_OUTPUTS,
     Input(Explorer.color_by, "value"), Input(Explorer.golden_select, "value"),
     Input(Explorer.shown, "value"), State(Explorer.shown, "options"),
     State(Explorer.cluster, "data"), State(Explorer.state, "data"),
-    State(Explorer.selected, "data")], prevent_initial_call=True)
+    State(Explorer.selected, "data"), State(Explorer.view, "data")], prevent_initial_call=True)
 def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any,
             results: Any, start: Any, end: Any, relative: Any, color_by: Any, golden_id: Any,
             shown: Any, shown_options: Any, cluster: Any, encoded: Any,
-            selected: Any) -> dict[str, Any]:
+            selected: Any, view: Any) -> dict[str, Any]:
     """A filter changed: validate it against the cluster's values, store the new state and
-    draw it (one round trip; the draw callback then sees the figure is current and skips)."""
+    draw it (one round trip; the draw callback then sees the figure is current and skips).
+    The zoom on screen is kept while the process stays; another process opens whole."""
     if not encoded:
         raise PreventUpdate
     try:
@@ -185,7 +193,9 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
         new = encode_state(opened.state)
         if new == encoded:
             raise PreventUpdate
-        drawn = _drawn(cid, opened.state, new, selected=selected)
+        same = opened.state.process == previous.process
+        shown = with_view(opened.state, view) if same else opened.state
+        drawn = _drawn(cid, shown, new, selected=selected)
     except AppError as exc:
         return {**dict.fromkeys(_FILTER_OUTPUTS, no_update),
                 "error": make_error(exc.user_message, title="Not applied")}
@@ -193,6 +203,7 @@ def filters(process: Any, lines: Any, stations: Any, products: Any, batches: Any
     shown_range = {"start": start, "end": end, "range": relative or time_ranges.DATES,
                    "range_options": no_update}
     return {**options, **shown_range, "state": new, "error": None,
+            "view": no_update if same else {"x": shown.x_range, "y": shown.y_range},
             **dict(zip(_DRAW_OUTPUTS, drawn, strict=True))}
 
 
@@ -249,16 +260,20 @@ def _hidden(shown: Any, options: Any) -> list[str]:
           Input(Explorer.state, "data"), Input(ExplorerFresh.redraw, "data"),
           State(Explorer.cluster, "data"),
           State(Explorer.selected, "data"), State(Explorer.groups, "data"),
-          prevent_initial_call=True)
-def draw(encoded: Any, _fresh: Any, cluster: Any, selected: Any, drawn: Any
+          State(Explorer.view, "data"), prevent_initial_call=True)
+def draw(encoded: Any, _fresh: Any, cluster: Any, selected: Any, drawn: Any, view: Any
          ) -> tuple[Any, ...]:
     """Draw the whole figure for the state: density images, saved golden, selection (also
-    when new data arrived: ``callbacks.explorer.fresh``)."""
+    when new data arrived: ``callbacks.explorer.fresh``; then in the zoom on screen, which
+    the person keeps)."""
     current = isinstance(drawn, dict) and drawn.get("token") == state_token(encoded or "")
-    if not encoded or (current and ctx.triggered_id != ExplorerFresh.redraw):
+    fresh = ctx.triggered_id == ExplorerFresh.redraw
+    if not encoded or (current and not fresh):
         raise PreventUpdate  # already drawn for this state (by ``load`` or a filter)
     try:
         cid, state = checked(cluster, encoded)
+        if fresh:
+            state = with_view(state, view)
         return (*_drawn(cid, state, encoded, selected=selected), None)
     except AppError as exc:
         return (no_update, no_update, None, no_update, no_update, no_update, None,

@@ -182,6 +182,12 @@ def test_the_explorer_shows_curves_ingested_while_it_is_open(page: Page, plant: 
     expect(summary).to_contain_text("24 filtered curves", timeout=SLOW)
     _no_demo_name(page)
     screenshot(page, "other-plant-explorer")
+    # The person zooms into the middle of the curves; new data must not take the zoom away.
+    zoom = page.evaluate(f"""() => {{ const g = document.querySelector({GRAPH!r});
+        const [a, b] = g.layout.xaxis.range, w = b - a;
+        const zoom = [a + 0.25 * w, a + 0.5 * w];
+        Plotly.relayout(g, {{'xaxis.range': zoom}}); return zoom; }}""")
+    expect(summary).to_contain_text(re.compile(rf"x {_number(zoom[0])}…"), timeout=SLOW)
     more = plants.curve_table(curves=5, seed=29, serial_prefix="TL",
                               processes=(plants.process("riveting"),))
     _ingest(plant.app, plant.http, plant.cluster_id, more, batch="rl-2")
@@ -189,7 +195,18 @@ def test_the_explorer_shows_curves_ingested_while_it_is_open(page: Page, plant: 
     expect(summary).to_contain_text("29 filtered curves", timeout=SLOW)
     seen_after = time.monotonic() - finished
     assert seen_after < 5.0, seen_after
+    drawn = page.evaluate(f"() => document.querySelector({GRAPH!r}).layout.xaxis.range")
+    assert drawn == pytest.approx(zoom, rel=1e-6), (drawn, zoom)
+    expect(summary).to_contain_text(re.compile(rf"x {_number(zoom[0])}…"))
     screenshot(page, "other-plant-explorer-after-ingest")
+
+
+GRAPH = "#explorer-graph .js-plotly-plot"
+
+
+def _number(value: float) -> str:
+    """A pattern for ``value`` as the words under the chart write it (3 significant digits)."""
+    return re.escape(f"{value:.3g}")
 
 
 def _noks(table: pa.Table, process: str) -> list[str]:

@@ -45,9 +45,11 @@ def _dep(client: FlaskClient, first_output: str) -> dict[str, Any]:
     raise AssertionError(first_output)
 
 
-def call(client: FlaskClient, first_output: str, values: dict[str, Any]) -> dict[str, Any]:
+def call(client: FlaskClient, first_output: str, values: dict[str, Any], *,
+         changed: str | None = None) -> dict[str, Any]:
     """Run the callback whose first output id is ``first_output`` with input/state values
-    by id (others None); the decoded response (``{}`` on 204)."""
+    by id (others None), as if ``changed`` (default: its first input with a value) had
+    changed; the decoded response (``{}`` on 204)."""
     dep = _dep(client, first_output)
     outs = dep["output"][2:-2].split("...") if dep["output"].startswith("..") \
         else [dep["output"]]
@@ -60,9 +62,9 @@ def call(client: FlaskClient, first_output: str, values: dict[str, Any]) -> dict
     inputs = [item(s) for s in dep["inputs"]]
     body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": inputs, "state": [item(s) for s in dep["state"]],
-            "changedPropIds": [next((f"{i['id']}.{i['property']}" for i in inputs
-                                     if i["value"] is not None),
-                                    f"{inputs[0]['id']}.{inputs[0]['property']}")]}
+            "changedPropIds": [changed or next((f"{i['id']}.{i['property']}" for i in inputs
+                                                if i["value"] is not None),
+                                               f"{inputs[0]['id']}.{inputs[0]['property']}")]}
     response = client.post("/_dash-update-component", json=body, headers=HEADERS)
     assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
     return json_body(response) if response.status_code == 200 else {}
@@ -207,6 +209,46 @@ def test_a_filter_change_stores_and_draws_the_new_state_in_one_round_trip(
         "explorer-state-store.data": new, "explorer-cluster-store.data": {"cluster": world.a},
         "explorer-groups-store.data": response["explorer-groups-store"]["data"]})
     assert redraw == {}
+
+
+def _x_range(response: dict[str, Any]) -> list[float] | None:
+    axis = response["explorer-graph"]["figure"]["layout"].get("xaxis", {})
+    found = axis.get("range")
+    return [round(v, 6) for v in found] if found else None
+
+
+def test_new_data_redraws_the_zoom_on_screen(server: Flask, world: World) -> None:
+    client = _client(server, "viewer")
+    values = {"explorer-state-store.data": STATE,
+              "explorer-fresh-redraw-store.data": {"v": 2, "indexing": False},
+              "explorer-cluster-store.data": {"cluster": world.a},
+              "explorer-view-store.data": {"x": [2.0, 4.0], "y": [0.0, 30.0]}}
+    zoomed = call(client, "explorer-graph", values,
+                  changed="explorer-fresh-redraw-store.data")["response"]
+    assert _x_range(zoomed) == [2.0, 4.0]
+    assert "x 2…4, y 0…30" in zoomed["explorer-summary-div"]["children"]
+    values["explorer-view-store.data"] = {"x": None, "y": None}
+    whole = call(client, "explorer-graph", values,
+                 changed="explorer-fresh-redraw-store.data")["response"]
+    assert _x_range(whole) != [2.0, 4.0]
+
+
+def test_a_filter_change_keeps_the_zoom_and_another_process_opens_whole(
+        server: Flask, world: World) -> None:
+    client = _client(server, "viewer")
+    values = {"explorer-process-select.value": "press-fit",
+              "explorer-lines-select.value": ["Line 1"], "explorer-color-by-select.value":
+              "result", "explorer-state-store.data": STATE,
+              "explorer-cluster-store.data": {"cluster": world.a},
+              "explorer-view-store.data": {"x": [2.0, 4.0], "y": [0.0, 30.0]}}
+    kept = call(client, "explorer-process-select", values)["response"]
+    assert _x_range(kept) == [2.0, 4.0]
+    assert "explorer-view-store" not in kept  # the zoom on screen stays as it is
+    values |= {"explorer-process-select.value": "screw-driving",
+               "explorer-lines-select.value": []}
+    moved = call(client, "explorer-process-select", values)["response"]
+    assert moved["explorer-view-store"]["data"] == {"x": None, "y": None}
+    assert _x_range(moved) != [2.0, 4.0]
 
 
 def test_opening_a_link_with_an_exact_start_time_keeps_it(server: Flask, world: World) -> None:
