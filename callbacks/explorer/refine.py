@@ -20,6 +20,7 @@ from callbacks.guard import guarded, unchanged
 from components import explorer_figure as fig
 from components.explorer_image import DataUrls
 from components.ids.explorer import Explorer
+from lyceum.errors import AppError
 from services.explorer import view as explorer_view
 
 
@@ -44,15 +45,22 @@ def refine(asked: Any, cluster: int, encoded: Any) -> dict[str, Any]:
         state = decoded(encoded).with_(x_range=x_range, y_range=y_range)
     except (TypeError, ValueError):
         raise PreventUpdate from None
-    dens = explorer_view.refine(runtime(), cluster, state, width=IMAGE_W, height=IMAGE_H)
+    ranges = {"x": list(x_range) if x_range else None, "y": list(y_range) if y_range else None}
+    try:
+        dens = explorer_view.refine(runtime(), cluster, state, width=IMAGE_W, height=IMAGE_H)
+    except AppError as exc:  # the view stays as drawn; the words stop saying "refining…"
+        return {**ranges, "failed": exc.user_message}
     image = fig.density_image(dens, color_by=state.color_by, hidden=state.hidden,
                               urls=runtime().caches.of(DataUrls))
-    return {"x": list(x_range) if x_range else None, "y": list(y_range) if y_range else None,
-            "image": image, "summary": explorer_view.summary_text(dens)}
+    return {**ranges, "image": image, "summary": explorer_view.summary_text(dens)}
+
+
+#: What replaces "refining…" in the words under the chart when the finer image failed.
+NOT_REFINED = "not refined: "
 
 
 clientside_callback(
-    """function (refined, view, figure) {
+    """function (refined, view, figure, summary) {
         const nothing = window.dash_clientside.no_update;
         if (!refined || !figure || !figure.layout) { return [nothing, nothing]; }
         const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -60,11 +68,17 @@ clientside_callback(
         if (!same(refined.x, shown.x) || !same(refined.y, shown.y)) {
             return [nothing, nothing];  // the chart moved on while this was drawn
         }
+        if (refined.failed) {
+            const words = typeof summary === 'string' ? summary : '';
+            return [nothing, words.includes('refining…')
+                ? words.replace('refining…', 'NOT_REFINED' + refined.failed) : nothing];
+        }
         const images = (figure.layout.images || []).slice();
         images[0] = refined.image;
         return [{...figure, layout: {...figure.layout, images: images}}, refined.summary];
-    }""",
+    }""".replace("NOT_REFINED", NOT_REFINED),
     Output(Explorer.graph, "figure", allow_duplicate=True),
     Output(Explorer.summary, "children", allow_duplicate=True),
     Input(Explorer.refined, "data"), State(Explorer.view, "data"),
-    State(Explorer.graph, "figure"), prevent_initial_call=True)
+    State(Explorer.graph, "figure"), State(Explorer.summary, "children"),
+    prevent_initial_call=True)

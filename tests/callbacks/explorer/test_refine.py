@@ -72,3 +72,15 @@ def test_without_access_nothing_is_drawn(server: Flask, runtime: Runtime, world:
                                          key: str, cluster: Any) -> None:
     with pytest.raises(PreventUpdate):
         _ask(server, runtime, world, key, {"token": state_token(ENCODED)}, cluster=cluster)
+
+
+def test_a_refine_that_fails_says_why_for_the_view_it_was_asked_for(
+        server: Flask, runtime: Runtime, world: World) -> None:
+    gone = encode_state(ExplorerState(process="no-such-process"))
+    refined = _ask(server, runtime, world, "viewer",
+                   {"token": state_token(gone), "x": [0, 1], "y": None}, encoded=gone)
+    # no image: the page keeps what it drew and says why instead of "refining…"
+    assert set(refined) == {"x", "y", "failed"}
+    assert (refined["x"], refined["y"]) == ([0.0, 1.0], None)
+    assert isinstance(refined["failed"], str) and refined["failed"]
+    assert refine.NOT_REFINED == "not refined: "
