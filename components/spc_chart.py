@@ -14,6 +14,14 @@ import plotly.io as pio
 from dash import Patch
 
 _MARGIN = {"l": 40, "r": 10, "t": 10, "b": 30}
+#: The charts' margins hold their labels (the bars' legend on top, the heatmap's station
+#: names and colour bar): plotly's automargin, which the template keeps as a safety net,
+#: otherwise grows them after a first pass and draws the whole chart again (measured here:
+#: half of each chart's drawing time on the dashboard's first paint).
+_BARS_MARGIN = {"l": 40, "r": 24, "t": 48, "b": 56}
+_HEAT_MARGIN = {"r": 96, "t": 10, "b": 46}
+#: Pixels per character of a 12 px tick label (plotly's default font), and the gap beside it.
+_CHAR_PX, _LABEL_GAP_PX = 6.5, 8
 #: The charts' template as plain data (built once; a figure only refers to it).
 TEMPLATE: Any = pio.templates["plotly_white"].to_plotly_json()
 
@@ -67,10 +75,20 @@ def make_sparkline_src(values: Sequence[float | None]) -> str:
 
 
 def defect_series(modes: Sequence[Any]) -> list[dict[str, Any]]:
-    """The defect bars' data (this window, the previous one) of the view's defect modes."""
+    """The defect bars' data (this window, the previous one) of the view's defect modes:
+    horizontal bars, a mode's name on the y axis (any length, fitted by the margin)."""
     names = [m.mode for m in modes]
-    return [{"x": names, "y": [m.rate for m in modes]},
-            {"x": names, "y": [m.previous_rate for m in modes]}]
+    return [{"y": names, "x": [m.rate for m in modes]},
+            {"y": names, "x": [m.previous_rate for m in modes]}]
+
+
+def defect_patch(modes: Sequence[Any]) -> Patch:
+    """Patch the defect bars with the view's modes, the left margin fitted to their names
+    and the note of a window without NOK parts."""
+    patch = patch_traces(defect_series(modes))
+    patch["layout"]["margin"]["l"] = label_margin([m.mode for m in modes])
+    note(patch, None if modes else NO_DEFECTS)
+    return patch
 
 
 #: What the defect bars say when the window has no NOK part.
@@ -80,12 +98,16 @@ NO_DEFECTS = "No NOK parts in this window."
 def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
     """Defect rate by mode: this window and the previous one (empty without ``modes``)."""
     series = defect_series(modes or [])
-    figure = _base(260, [{"type": "bar", **series[0], "name": "this window",
-                          "marker": {"color": "#dc3545"}},
-                         {"type": "bar", **series[1], "name": "previous window",
-                          "marker": {"color": "#adb5bd"}}],
-                   barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.1},
-                   yaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"})
+    margin = {**_BARS_MARGIN, "l": label_margin([m.mode for m in modes or []])}
+    figure = _base(260, [{"type": "bar", "orientation": "h", **series[0],
+                          "name": "this window", "marker": {"color": "#dc3545"}},
+                         {"type": "bar", "orientation": "h", **series[1],
+                          "name": "previous window", "marker": {"color": "#adb5bd"}}],
+                   margin=margin, barmode="group", showlegend=True,
+                   legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                   xaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"},
+                   # the modes in their order (most frequent first) from the top down
+                   yaxis={"autorange": "reversed"})
     if modes is not None and not modes:
         figure["layout"]["annotations"] = [_note(NO_DEFECTS)]
     return figure
@@ -101,10 +123,16 @@ def heatmap_series(heat: Any) -> dict[str, Any]:
 def make_heatmap(heat: Any = None) -> dict[str, Any]:
     """Stations × hours, coloured by defect rate (empty without ``heat``)."""
     data = heatmap_series(heat) if heat is not None else {"x": [], "y": [], "z": []}
-    return _base(220, [{"type": "heatmap", **data, "colorscale": "Reds",
-                        "zmin": 0, "hoverongaps": False,
-                        "colorbar": {"title": {"text": "NOK %"}},
-                        "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}])
+    trace = {"type": "heatmap", **data, "colorscale": "Reds", "zmin": 0,
+             "hoverongaps": False, "colorbar": {"title": {"text": "NOK %"}},
+             "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}
+    return _base(220, [trace], margin={**_HEAT_MARGIN, "l": label_margin(data["y"])})
+
+
+def label_margin(labels: Sequence[Any]) -> int:
+    """The left margin (px) that holds the longest of ``labels`` as y tick labels."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return max(_MARGIN["l"], min(240, _LABEL_GAP_PX + math.ceil(_CHAR_PX * longest)))
 
 
 def patch_traces(series: list[dict[str, Any]]) -> Patch:
@@ -113,6 +141,13 @@ def patch_traces(series: list[dict[str, Any]]) -> Patch:
     for index, values in enumerate(series):
         for key, value in values.items():
             patch["data"][index][key] = value
+    return patch
+
+
+def heatmap_patch(heat: Any) -> Patch:
+    """Patch the heatmap with new cells, its left margin fitted to the stations' names."""
+    patch = patch_traces([heatmap_series(heat)])
+    patch["layout"]["margin"]["l"] = label_margin(heat.stations)
     return patch
 
 

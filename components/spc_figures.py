@@ -16,7 +16,11 @@ BLUE, GREY, RED, LIGHT = "#0d6efd", "#6c757d", "#dc3545", "#adb5bd"
 #: The "plotly_white" template as plain data (figures here are dicts, built without
 #: plotly's per-property validation, which cost 150–480 ms a refresh).
 _TEMPLATE: Any = pio.templates["plotly_white"].to_plotly_json()
-_MARGIN = {"l": 56, "r": 104, "t": 20, "b": 40}
+#: The margins hold the charts' labels (axis titles, the limits' values on the right, the
+#: capability's legend below): plotly's automargin, kept by the template as a safety net,
+#: otherwise grows them after a first pass and draws the whole chart again.
+_MARGIN = {"l": 56, "r": 104, "t": 20, "b": 56}
+_CAPABILITY_MARGIN = {"l": 64, "r": 16, "t": 20, "b": 76}
 #: (name, attribute, line style, label anchor): UCL's label sits above its value, LCL's
 #: below, so the three stay apart when the limits are close.
 LIMIT_STYLES = (("UCL", "ucl", "dash", "bottom"), ("CL", "center", "solid", "middle"),
@@ -184,7 +188,7 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
                            "xanchor": "left" if name == "LSL" else "right",
                            "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                            "text": f"{name} = {fmt(value)}", "font": {"color": RED}})
-    layout = {"height": height, "margin": {**_MARGIN, "r": 16}, "template": _TEMPLATE,
+    layout = {"height": height, "margin": _CAPABILITY_MARGIN, "template": _TEMPLATE,
               "showlegend": True, "legend": {"orientation": "h", "y": -0.15},
               "xaxis": {"title": _title(panel.unit or "value"), "range": [lo - pad, hi + pad]},
               "yaxis": {"title": _title("density")}, "shapes": shapes, "annotations": labels,

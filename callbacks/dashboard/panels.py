@@ -74,9 +74,7 @@ def refresh_production(_n: int, window: str, line: str, station: str, cluster_id
         for part in ("value", "delta", "delta_class", "trend"):
             out[f"{key}_{part}"] = shown[part]
     modes = got.value.defects
-    bars = spc_chart.patch_traces(spc_chart.defect_series(modes))
-    spc_chart.note(bars, None if modes else spc_chart.NO_DEFECTS)
-    return {**out, "defects": bars, "parts": ui.format_parts(panel.parts),
+    return {**out, "defects": spc_chart.defect_patch(modes), "parts": ui.format_parts(panel.parts),
             "updated": ui.clock(got.computed_at), "stale": ui.stale_class(got.stale),
             "error": None}
 
@@ -129,7 +127,7 @@ def refresh_heatmap(_n: int, window: str, line: str, station: str, cluster_id: i
         if not free:
             raise PreventUpdate
         heat = dashboard.heatmap(runtime(), view).value
-    return spc_chart.patch_traces([spc_chart.heatmap_series(heat)])
+    return spc_chart.heatmap_patch(heat)
 
 
 @callback(Output(Dashboard.alerts, "children"), Output(DashboardStores.alerts_seen, "data"),

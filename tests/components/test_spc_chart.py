@@ -23,7 +23,8 @@ def test_empty_figures_are_valid_plotly_with_the_template() -> None:
 def test_defect_bars_name_both_windows_and_the_axis() -> None:
     built = go.Figure(spc_chart.make_defect_bars())
     assert [trace.name for trace in built.data] == ["this window", "previous window"]
-    assert built.layout.yaxis.title.text == "% of parts"
+    assert built.layout.xaxis.title.text == "% of parts"
+    assert {trace.orientation for trace in built.data} == {"h"}
     assert built.layout.barmode == "group"
 
 
@@ -54,3 +55,17 @@ def test_a_value_alone_between_empty_buckets_is_a_dot() -> None:
 def test_a_flat_or_empty_trend_draws_without_dividing_by_zero() -> None:
     assert re.findall(r' d="([^"]+)"', _svg([5.0, 5.0])) == ["M3.0,30.0 L197.0,30.0"]
     assert " d=" not in _svg([]) and " d=" not in _svg([None, None])
+
+
+def test_the_heatmap_margin_holds_the_longest_station_name() -> None:
+    from services.quality.kpis import Heatmap
+
+    short = Heatmap(["OP10"], ["2026-12-04T10:00"], [[1.0]], [[3]])
+    long = Heatmap(["OP10", "OP20 Screw-driving station"], ["2026-12-04T10:00"],
+                   [[1.0], [2.0]], [[3], [4]])
+    narrow = spc_chart.make_heatmap(short)["layout"]["margin"]["l"]
+    wide = spc_chart.make_heatmap(long)["layout"]["margin"]["l"]
+    assert narrow == 40 and wide == spc_chart.label_margin(long.stations) > 6 * 26
+    patched = spc_chart.heatmap_patch(long).to_plotly_json()
+    assert {"location": ["layout", "margin", "l"], "operation": "Assign",
+            "params": {"value": wide}} in patched["operations"]

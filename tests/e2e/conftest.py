@@ -188,6 +188,20 @@ def sticking_out(page: Page) -> list[str]:
     return found
 
 
+#: The charts whose drawn margins (after plotly's automargin) exceed the ones they were given.
+GROWN = """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
+    .map(g => [g.parentElement.id, g._fullLayout._size, g.layout.margin || {}])
+    .filter(([, size, set]) => ['l', 'r', 't', 'b'].some(k => size[k] > (set[k] ?? 80) + 1))
+    .map(([id, size, set]) => [id, [size, set]]))"""
+
+
+def grown_margins(page: Page) -> dict[str, Any]:
+    """The charts on the page whose labels did not fit the margins they were drawn with, by
+    id, with the margins drawn and given: plotly grew them and drew the chart a second time
+    ({}: every chart was drawn once)."""
+    return dict(page.evaluate(GROWN))
+
+
 def sideways(page: Page) -> int:
     """How far the page scrolls sideways (0: it fits the window)."""
     return int(page.evaluate(

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import app_fixture, screenshot, sign_in
+from tests.e2e.conftest import app_fixture, grown_margins, screenshot, sign_in
 from tests.servers import AppProcess
 
 SLOW = 60_000
@@ -111,6 +111,7 @@ def test_stacked_chart_limits_violations_and_capability(page: Page,
         _drawn_texts(page, "#dashboard-spc-capability-graph"))
     attribute = _traces(_figure(page, "#dashboard-pchart-graph"))
     assert {"p", "UCL (p)", "CL (p)", "LCL (p)"} <= set(attribute)
+    assert grown_margins(page) == {}  # each chart drawn once at this size (1280 px)
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)  # Plotly's resize handler redraws on the next frames

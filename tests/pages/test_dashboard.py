@@ -70,7 +70,7 @@ def test_the_page_arrives_drawn_and_refreshes_after_the_period(
     yield_value = shown[str(dashboard_kpi(Dashboard.KPI_VALUE, "yield"))].children
     assert yield_value.endswith("%") and yield_value != "—"
     bars = shown[Dashboard.defects].figure["data"]
-    assert bars[0]["x"] == [m.mode for m in got.defects] and bars[0]["x"]
+    assert bars[0]["y"] == [m.mode for m in got.defects] and bars[0]["y"]
     heat = dashboard.heatmap(mod_runtime, View(world.a, "7d")).value
     assert shown[Dashboard.heatmap].figure["data"][0]["z"] == heat.rates
     for chart in (Dashboard.spc, Dashboard.pchart, DashboardSpc.capability):
