@@ -71,6 +71,8 @@ ZOOM_TARGETS = {10_000: 250.0, 1_000_000: 500.0}
 #: The words under a drawn chart (any path) and under a coarse one.
 DRAWN = "filtered curves drawn as"
 REFINING = "refining"
+#: The words once a coarse view could not be refined (``callbacks.explorer.refine``).
+NOT_REFINED = "not refined: "
 #: Page-side helpers: the summary's text, the chart's first image's source.
 HELPERS = """
 const q = s => document.querySelector(s);
@@ -118,6 +120,8 @@ return new Promise(resolve => {
                 if (fine) { resolve([first, first, text, text]); }
             });
             if (fine) { return; }
+        } else if (first !== null && first >= 0 && text.includes(NOT_REFINED)) {
+            resolve([first, null, firstText, text]); return;  // said why it stays coarse
         } else if (moved && first !== null && first >= 0 && !text.includes(REFINING)) {
             requestAnimationFrame(t => resolve([first, t - began, firstText, text])); return;
         }
@@ -138,7 +142,7 @@ def script(body: str, **values: Any) -> str:
     and the given names)."""
     import json
 
-    bound = {"DRAWN": DRAWN, "REFINING": REFINING, **values}
+    bound = {"DRAWN": DRAWN, "REFINING": REFINING, "NOT_REFINED": NOT_REFINED, **values}
     head = "".join(f"const {k} = {json.dumps(v)};\n" for k, v in bound.items())
     return "() => {" + head + body + "}"
 
@@ -423,6 +427,10 @@ def table_row(r: dict[str, Any]) -> str:
     coarse = REFINING in r.get("zoom_first_words", "")
     final = (cell(r["zoom_final"]) + f" (refined; limit {r['refine_limit_s']:.0f} s); "
              f"{path_of(r['zoom_final_words'])}" if coarse else "the same image")
+    said = r.get("zoom_final_words", "")
+    if coarse and NOT_REFINED in said:
+        reason = said.split(NOT_REFINED, 1)[1].split(")", 1)[0]
+        final = f"not refined (the page said why: “{reason}”)"
     goal = target(WHOLE_TARGETS, n)
     return (f"| {n:,} | {path_of(r['whole_words'])} | {cell(r['whole'])} "
             f"(bare page {cell(r['bare'])}) | {cell(r['whole_again'], goal)} | "

@@ -12,6 +12,7 @@ from million_browser import (
     host_memory_gb,
     median,
     path_of,
+    table_row,
     target,
     visit_note,
     zoom_window,
@@ -74,3 +75,16 @@ def test_the_visit_note_names_the_ceiling_and_shortens_the_words() -> None:
     assert note.startswith("1,000,000: first visit 12 s, the panel said “No ranking x")
     assert "…”" in note and "ceiling of 2 GB" in note
     assert "ceiling" not in visit_note({"n": 10, "outliers_words": "All 10 ranked"})
+
+
+def test_a_zoom_the_page_could_not_refine_says_why_in_its_row() -> None:
+    coarse = ("1,000,000 filtered curves drawn as lines from stored partial images (coarser "
+              "than the screen: 387 × 484 stored cells for 800 × 470 pixels; {}), x 5.37…6.62")
+    row = table_row({
+        "n": 1_000_000, "whole_words": coarse.format("refining…"), "whole": [900.0],
+        "bare": [400.0], "whole_again": [600.0], "zoom_first": [480.0],
+        "zoom_first_words": coarse.format("refining…"), "zoom_final": [None],
+        "zoom_final_words": coarse.format("not refined: The query ran past 20 s."),
+        "refine_limit_s": 240.0, "whole_callback": [500.0], "run": "now", "load": [1, 1]})
+    assert "not refined (the page said why: “The query ran past 20 s.”)" in row
+    assert "not within the limit" not in row
