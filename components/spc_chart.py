@@ -85,8 +85,9 @@ def defect_series(modes: Sequence[Any]) -> list[dict[str, Any]]:
 def defect_patch(modes: Sequence[Any]) -> Patch:
     """Patch the defect bars with the view's modes, the left margin fitted to their names
     and the note of a window without NOK parts."""
-    patch = patch_traces(defect_series(modes))
-    patch["layout"]["margin"]["l"] = label_margin([m.mode for m in modes])
+    series = defect_series(modes)
+    patch = patch_traces(series)
+    patch["layout"]["margin"]["l"] = label_margin(series[0]["y"])
     note(patch, None if modes else NO_DEFECTS)
     return patch
 
@@ -98,7 +99,7 @@ NO_DEFECTS = "No NOK parts in this window."
 def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
     """Defect rate by mode: this window and the previous one (empty without ``modes``)."""
     series = defect_series(modes or [])
-    margin = {**_BARS_MARGIN, "l": label_margin([m.mode for m in modes or []])}
+    margin = {**_BARS_MARGIN, "l": label_margin(series[0]["y"])}
     figure = _base(260, [{"type": "bar", "orientation": "h", **series[0],
                           "name": "this window", "marker": {"color": "#dc3545"}},
                          {"type": "bar", "orientation": "h", **series[1],
