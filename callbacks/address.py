@@ -1,5 +1,8 @@
 """The page address as a view's home (explorer, dashboard): a server callback decides the
-address (``{"search": "?…", "replace": bool}`` in a store) and this writes it in the browser.
+address (``{"search": "?…", "replace": bool, "path": "/clusters/1/explorer"}`` in a store)
+and this writes it in the browser, only while the browser is still on ``path``: an answer
+that lands after the person went to another page (a search's link, the navbar) must not
+write its view into that page's address.
 
 ``replace`` rewrites the current history entry (a page's first view: Back still leaves the
 page); otherwise a new entry is pushed, so Back/Forward step through the views. The page's
@@ -27,7 +30,8 @@ _POP_WATCH = """
 _WRITE = """function (wanted) {
     const skip = window.dash_clientside.no_update;
     POP_WATCH
-    if (!wanted || !lyceumAddress(wanted.search)) {
+    if (!wanted || !lyceumAddress(wanted.search)
+            || wanted.path !== window.location.pathname) {
         return [skip, skip];
     }
     if (!wanted.replace && Date.now() - (window.lyceumPoppedAt || 0) < POP_QUIET_MS) {
@@ -61,8 +65,9 @@ _REPLACE_FIRST = """function (search) {
 
 
 def write_address(location_id: str, store_id: str) -> None:
-    """Register the browser callback that writes ``store_id``'s address into the page's
-    address bar and tells the Location ``location_id``."""
+    """Register the browser callback that writes ``store_id``'s address (made by
+    ``components.address.wanted_address``) into the page's address bar and tells the Location
+    ``location_id``."""
     clientside_callback(_WRITE, Output(location_id, "search"), Output(location_id, "href"),
                         Input(store_id, "data"), prevent_initial_call=True)
 

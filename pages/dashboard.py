@@ -15,6 +15,7 @@ from dash import dcc, html
 from auth.roles import Role, has_role
 from auth.session import app_runtime
 from components import dashboard as ui
+from components.address import wanted_address
 from components import dashboard_rules, spc_chart, spc_figures, spc_panel
 from components.dashboard_specs import feature_options, make_spec_editor
 from components.ids.dashboard import (
@@ -33,7 +34,13 @@ from lyceum.errors import AppError
 from services.demo import live_feed
 from services.quality.dashboard import SpcRequest
 from services.quality.dashboard_first import FirstDraw, first_draw
-from services.quality.dashboard_view import VIEW_KEYS, OpeningView, opening_view, view_query
+from services.quality.dashboard_view import (
+    VIEW_KEYS,
+    OpeningView,
+    dashboard_path,
+    opening_view,
+    view_query,
+)
 from services.quality.kpis import View
 from services.quality.spc_baseline import parse_baseline
 
@@ -73,7 +80,7 @@ def _location(cluster_id: str, opened: str | None, query: Mapping[str, str]) -> 
             search = dash.ctx.inputs.get("_pages_location.search")
     if not isinstance(search, str):
         search = f"?{urlencode(query)}" if query else ""
-    path = f"/clusters/{cluster_id}/dashboard"
+    path = dashboard_path(int(cluster_id))
     return dcc.Location(id=Dashboard.url, refresh=False, pathname=path, search=search,
                         hash="", href=path + search)
 
@@ -202,7 +209,8 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                                     data={"asset": asset[:12], "query": wanted}),
         _location(cluster_id, view_query(first) if here else None, wanted),
         dcc.Store(id=Dashboard.address,
-                  data={"search": view_query(first), "replace": True} if here else None),
+                  data=wanted_address(dashboard_path(cluster_id), view_query(first),
+                                      replace=True) if here else None),
         dcc.Store(id=Dashboard.first_address, data=view_query(first) if here else None),
         dcc.Store(id=DashboardStores.alerts_seen, data=ui.alerts_signature(drawn.alerts)
                   if drawn.alerts is not None else None),

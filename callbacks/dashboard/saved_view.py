@@ -10,15 +10,22 @@ from typing import Any
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
-from auth.roles import Role
+from auth.roles import Role, parse_cluster_id
 from callbacks.address import replace_first_address, write_address
 from callbacks.common import runtime
 from callbacks.guard import guarded, unchanged
+from components.address import wanted_address
 from components.ids.dashboard import Dashboard, DashboardSpc
 from components.layout import make_error
 from lyceum.errors import AppError
 from services.projects.assets import asset_config
-from services.quality.dashboard_view import VIEW_KEYS, checked_view, parse_query, view_query
+from services.quality.dashboard_view import (
+    VIEW_KEYS,
+    checked_view,
+    dashboard_path,
+    parse_query,
+    view_query,
+)
 
 #: The control of each choice.
 CONTROLS = {"window": Dashboard.window, "line": Dashboard.line, "station": Dashboard.station,
@@ -31,15 +38,19 @@ _VALUES = [Output(CONTROLS[k], "value", allow_duplicate=True) for k in CHOICES]
 @callback(Output(Dashboard.config, "data"), Output(Dashboard.address, "data",
                                                    allow_duplicate=True),
           *[Input(CONTROLS[k], "value") for k in CHOICES], State(Dashboard.address, "data"),
-          prevent_initial_call=True)
+          State(Dashboard.cluster, "data"), prevent_initial_call=True)
 def keep_view(*values: Any) -> tuple[Any, Any]:
     """The choices on screen: the config a "Save to project" stores, and the address
     (written once the page has opened its view)."""
-    *choices, opened = values
+    *choices, opened, cluster_id = values
     view = dict(zip(CHOICES, choices, strict=True))
     if opened is None:
         return view, no_update
-    return view, {"search": view_query(view), "replace": False}
+    try:
+        path = dashboard_path(parse_cluster_id(cluster_id))
+    except AppError:
+        return view, no_update
+    return view, wanted_address(path, view_query(view), replace=False)
 
 
 write_address(Dashboard.url, Dashboard.address)
@@ -62,7 +73,8 @@ def _opened(cluster_id: int, wanted: dict[str, Any],
     now = current or [None] * len(CHOICES)
     values = [no_update if chosen.get(k) in (None, was) else chosen[k]
               for k, was in zip(CHOICES, now, strict=True)]
-    return (*values, {"search": view_query(chosen), "replace": True}, error)
+    return (*values, wanted_address(dashboard_path(cluster_id), view_query(chosen),
+                                    replace=True), error)
 
 
 @callback(*_VALUES, Output(Dashboard.address, "data"),
@@ -89,16 +101,19 @@ def open_view(opening: Any, cluster_id: int, *current: Any) -> tuple[Any, ...]:
 
 @callback(*_VALUES, Output(Dashboard.view_error, "children", allow_duplicate=True),
           Input(Dashboard.url, "search"), *[State(CONTROLS[k], "value") for k in CHOICES],
-          State(Dashboard.address, "data"), State(Dashboard.cluster, "data"),
-          prevent_initial_call=True)
+          State(Dashboard.address, "data"), State(Dashboard.url, "pathname"),
+          State(Dashboard.cluster, "data"), prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=len(CHOICES) + 1, error_output=len(CHOICES),
          title="Cannot open", on_error=unchanged)
 def from_address(search: Any, window: Any, line: Any, station: Any, feature: Any, kind: Any,
-                 baseline: Any, attribute: Any, opened: Any, cluster_id: int) -> tuple[Any, ...]:
+                 baseline: Any, attribute: Any, opened: Any, pathname: Any,
+                 cluster_id: int) -> tuple[Any, ...]:
     """Back/Forward changed the address: show the view it names (once the page has opened
-    its own; the address is checked like a link)."""
+    its own; the address is checked like a link). An address of another page is the
+    person leaving (the page's Location reports it once before the page goes): ignored."""
     current = [window, line, station, feature, kind, baseline, attribute]
-    if opened is None or view_query(dict(zip(CHOICES, current, strict=True))) == search:
+    if (opened is None or pathname != dashboard_path(cluster_id)
+            or view_query(dict(zip(CHOICES, current, strict=True))) == search):
         raise PreventUpdate
     values = _opened(cluster_id, parse_query(search), current)
     return (*values[:len(CHOICES)], values[-1])

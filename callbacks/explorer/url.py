@@ -21,6 +21,7 @@ from callbacks.address import write_address
 from callbacks.explorer.tools import objects_from_rows
 from callbacks.explorer.view import STORE, decoded
 from callbacks.guard import clicked, guarded, unchanged
+from components.address import wanted_address
 from components.ids.explorer import Explorer
 from lyceum.errors import ValidationError
 from services.explorer.state import (
@@ -54,11 +55,10 @@ def shown_state(encoded: Any, view: Any, selected: Any, rows: Any) -> str:
 def to_address(encoded: Any, view: Any, selected: Any, rows: Any, search: Any,
                previous: Any, cluster: int) -> tuple[Any, Any]:
     """The view changed: the address to show (``replace``: the page's first view)."""
-    del cluster  # checked by the guard
     shown = shown_state(encoded, view, selected, rows)
     if shown == query_link(search):
         return no_update, shown
-    return {"search": f"?s={shown}", "replace": previous is None}, shown
+    return wanted_address(explorer_url(cluster), f"?s={shown}", replace=previous is None), shown
 
 
 write_address(Explorer.url, Explorer.address)
@@ -66,13 +66,16 @@ write_address(Explorer.url, Explorer.address)
 
 @callback(Output(Explorer.cluster, "data", allow_duplicate=True),
           Input(Explorer.url, "search"), State(Explorer.shown_state, "data"),
-          State(Explorer.cluster, "data"), prevent_initial_call=True)
-@guarded(Role.VIEWER, **STORE, on_error=unchanged, when=lambda _search, shown, _c: shown)
-def from_address(search: Any, shown: Any, cluster: int) -> Any:
+          State(Explorer.url, "pathname"), State(Explorer.cluster, "data"),
+          prevent_initial_call=True)
+@guarded(Role.VIEWER, **STORE, on_error=unchanged, when=lambda _search, shown, *_: shown)
+def from_address(search: Any, shown: Any, pathname: Any, cluster: int) -> Any:
     """Back/Forward changed the address: reopen the view it names, the way a link opens
-    (before the page's first view, the page is still opening its own address)."""
+    (before the page's first view, the page is still opening its own address). An address
+    of another page is the person leaving (the page's Location reports it once before the
+    page goes): ignored."""
     linked = query_link(search)
-    if linked == shown:
+    if linked == shown or pathname != explorer_url(cluster):
         raise PreventUpdate
     return {"cluster": str(cluster), "s": linked}
 

@@ -79,6 +79,11 @@ def checked_view(runtime: Runtime, cluster_id: int,
     return {k: str(v) for k, v in chosen.items() if v is not None}
 
 
+def dashboard_path(cluster_id: int) -> str:
+    """The address path of ``cluster_id``'s live dashboard."""
+    return f"/clusters/{int(cluster_id)}/dashboard"
+
+
 def view_query(choices: Mapping[str, Any]) -> str:
     """The query string of ``choices`` (defaults left out; ``""`` for the default view).
     Only the view's own keys with short text values are written."""

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from callbacks.address import _REPLACE_FIRST, _WRITE, POP_QUIET_MS
+from components.address import wanted_address
 from components.ids.dashboard import Dashboard
 from components.ids.explorer import Explorer
 from tests.access_world import sign_in
@@ -51,6 +52,14 @@ console.log(JSON.stringify(out));
 """
 
 
+PATH = "/clusters/1/explorer"  # where the harness's window is
+
+
+def _here(search: str, *, replace: bool = False) -> dict[str, Any]:
+    """An address the page at the harness's path wants."""
+    return wanted_address(PATH, search, replace=replace)
+
+
 def _run(steps: list[dict[str, Any]], tmp_path: Path, function: str = _WRITE) -> list[Any]:
     node = shutil.which("node")
     if node is None:
@@ -69,9 +78,9 @@ def test_the_quiet_time_is_written_into_the_function() -> None:
 
 
 def test_a_new_view_is_pushed_and_a_first_view_replaces(tmp_path: Path) -> None:
-    first, second, same = _run([{"wanted": {"search": "?v=2", "replace": True}},
-                                {"wanted": {"search": "?v=3", "replace": False}},
-                                {"wanted": {"search": "?v=3", "replace": False}}], tmp_path)
+    first, second, same = _run([{"wanted": _here("?v=2", replace=True)},
+                                {"wanted": _here("?v=3")}, {"wanted": _here("?v=3")}],
+                               tmp_path)
     assert first[1] == [["replace", "/clusters/1/explorer?v=2"]] and first[2] == "?v=2"
     assert second[1] == [["push", "/clusters/1/explorer?v=3"]] and second[2] == "?v=3"
     assert same[1] == [] and same[0][0] == "?v=3"  # already there: the history is untouched
@@ -80,11 +89,24 @@ def test_a_new_view_is_pushed_and_a_first_view_replaces(tmp_path: Path) -> None:
     assert second[0] == ["?v=3", "http://test/clusters/1/explorer?v=3"]
 
 
-@pytest.mark.parametrize("wanted", [None, {}, {"search": 5}, {"search": "v=1"},
-                                    {"search": "?" + "a" * 16000},
-                                    {"search": "javascript:alert(1)"}])
+@pytest.mark.parametrize("wanted", [None, {}, {"search": 5, "path": PATH},
+                                    {"search": "v=1", "path": PATH},
+                                    {"search": "?" + "a" * 16000, "path": PATH},
+                                    {"search": "javascript:alert(1)", "path": PATH},
+                                    {"search": "?v=2", "replace": False}])
 def test_a_malformed_address_is_ignored(tmp_path: Path, wanted: Any) -> None:
     [(answer, calls, search)] = _run([{"wanted": wanted}], tmp_path)
+    assert (answer, calls, search) == ([SKIP, SKIP], [], "?v=1")
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_an_answer_for_a_page_the_person_left_writes_nothing(tmp_path: Path,
+                                                              replace: bool) -> None:
+    # The dashboard's answer to its last change lands after a search's link opened the
+    # parts trace: the trace page's address must keep its own search.
+    [(answer, calls, search)] = _run(
+        [{"wanted": wanted_address("/clusters/1/dashboard", "?spc_feature=a", replace=replace)}],
+        tmp_path)
     assert (answer, calls, search) == ([SKIP, SKIP], [], "?v=1")
 
 
@@ -92,9 +114,8 @@ def test_no_push_while_a_popped_view_is_restored_but_a_replace_goes_through(
         tmp_path: Path) -> None:
     pushed, replaced, later = _run([
         {"wanted": None}, {"pop": True}, {"wait": POP_QUIET_MS - 100},
-        {"wanted": {"search": "?v=4", "replace": False}},
-        {"wanted": {"search": "?v=5", "replace": True}},
-        {"wait": 200}, {"wanted": {"search": "?v=6", "replace": False}}], tmp_path)[1:]
+        {"wanted": _here("?v=4")}, {"wanted": _here("?v=5", replace=True)},
+        {"wait": 200}, {"wanted": _here("?v=6")}], tmp_path)[1:]
     assert pushed == [[SKIP, SKIP], [], "?v=1"]
     assert replaced[1] == [["replace", "/clusters/1/explorer?v=5"]]
     assert later[1] == [["push", "/clusters/1/explorer?v=6"]]

@@ -43,6 +43,7 @@ def test_the_address_opens_its_checked_view(server: Flask, world: World) -> None
     assert "dashboard-line-select" not in opened  # unchanged controls are left alone
     address = opened["dashboard-address-store"]["data"]
     assert address["replace"] is True
+    assert address["path"] == f"/clusters/{world.a}/dashboard"  # written only while there
     assert address["search"].startswith("?window=7d&spc_feature=")
     assert opened["dashboard-view-error-div"]["children"] is None
 
@@ -68,10 +69,29 @@ def test_changes_are_written_once_the_view_has_opened(server: Flask, world: Worl
     client = sign_in(server.test_client(), "viewer")
     values = {f"{c}.value": v for c, v in zip(CHOICES, DEFAULTS, strict=True)}
     values["dashboard-window-select.value"] = "1h"
+    values["dashboard-cluster-store.data"] = str(world.a)
     before = call(client, "dashboard-config-store", "dashboard-window-select.value", values)
     assert before["dashboard-config-store"]["data"]["window"] == "1h"
     assert "dashboard-address-store" not in before
     after = call(client, "dashboard-config-store", "dashboard-window-select.value",
                  {**values, "dashboard-address-store.data": {"search": "", "replace": True}})
-    assert after["dashboard-address-store"]["data"] == {"search": "?window=1h",
-                                                        "replace": False}
+    assert after["dashboard-address-store"]["data"] == {
+        "search": "?window=1h", "replace": False, "path": f"/clusters/{world.a}/dashboard"}
+
+
+def test_back_shows_the_address_view_but_leaving_the_page_changes_nothing(
+        server: Flask, world: World) -> None:
+    client = sign_in(server.test_client(), "viewer")
+    values: dict[str, Any] = {f"{c}.value": v for c, v in zip(CHOICES, DEFAULTS, strict=True)}
+    values.update({"dashboard-cluster-store.data": str(world.a),
+                   "dashboard-address-store.data": {"search": "", "replace": True},
+                   "dashboard-url-location.pathname": f"/clusters/{world.a}/dashboard",
+                   "dashboard-url-location.search": "?window=7d"})
+    back = call(client, "dashboard-window-select", "dashboard-url-location.search", values)
+    assert back["dashboard-window-select"]["value"] == "7d"
+    # A search's link opened the parts trace: the page being left hears the trace's
+    # address once; its view (and so the address it would write) stays as it was.
+    values.update({"dashboard-url-location.pathname": f"/clusters/{world.a}/trace",
+                   "dashboard-url-location.search": "?serial=TP-00010"})
+    assert call(client, "dashboard-window-select", "dashboard-url-location.search",
+                values) == {}

@@ -57,6 +57,7 @@ def call(client: FlaskClient, first_output: str, trigger: str,
 
 def _shown(world: World, **more: Any) -> dict[str, Any]:
     return {"explorer-state-store.data": STATE, "explorer-url-location.search": "",
+            "explorer-url-location.pathname": f"/clusters/{world.a}/explorer",
             "explorer-cluster-store.data": {"cluster": str(world.a)}, **more}
 
 
@@ -66,6 +67,7 @@ def test_the_first_view_replaces_the_address_and_later_ones_push(server: Flask,
     first = call(client, "explorer-address-store", "explorer-state-store.data", _shown(world))
     wanted = first["explorer-address-store"]["data"]
     assert wanted["replace"] is True and wanted["search"].startswith("?s=1")
+    assert wanted["path"] == f"/clusters/{world.a}/explorer"  # written only while there
     zoomed = call(client, "explorer-address-store", "explorer-state-store.data", _shown(
         world, **{"explorer-view-store.data": {"x": [2, 4], "y": None},
                   "explorer-selected-store.data": 7,
@@ -111,6 +113,11 @@ def test_back_reopens_the_address_and_share_links_are_absolute(server: Flask,
         world, **{"explorer-url-location.search": f"?s={STATE}",
                   "explorer-shown-state-store.data": STATE}))
     assert same == {}  # the page already shows it
+    left = call(client, "explorer-cluster-store", "explorer-url-location.search", _shown(
+        world, **{"explorer-url-location.search": "?serial=TP-00010",
+                  "explorer-url-location.pathname": f"/clusters/{world.a}/trace",
+                  "explorer-shown-state-store.data": STATE}))
+    assert left == {}  # the person went to another page: not a Back of this one
     link = call(client, "explorer-share-input", "explorer-share-button.n_clicks", _shown(
         world, **{"explorer-share-button.n_clicks": 1,
                   "explorer-view-store.data": {"x": [1, 3]}}))["explorer-share-input"]["value"]
