@@ -15,8 +15,8 @@ from dash import dcc, html
 from auth.roles import Role, has_role
 from auth.session import app_runtime
 from components import dashboard as ui
-from components.address import wanted_address
 from components import dashboard_rules, spc_chart, spc_figures, spc_panel
+from components.address import wanted_address
 from components.dashboard_specs import feature_options, make_spec_editor
 from components.ids.dashboard import (
     Dashboard,
@@ -209,7 +209,7 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                                     data={"asset": asset[:12], "query": wanted}),
         _location(cluster_id, view_query(first) if here else None, wanted),
         dcc.Store(id=Dashboard.address,
-                  data=wanted_address(dashboard_path(cluster_id), view_query(first),
+                  data=wanted_address(dashboard_path(int(cluster_id)), view_query(first),
                                       replace=True) if here else None),
         dcc.Store(id=Dashboard.first_address, data=view_query(first) if here else None),
         dcc.Store(id=DashboardStores.alerts_seen, data=ui.alerts_signature(drawn.alerts)
