@@ -111,7 +111,10 @@ def save_on_change(fields: list[Any], members: list[Any], shown: list[str | None
                    ) -> tuple[Any, list[str], list[Any], list[Any]]:
     """Keep what the admin types on the server as they type (a reload shows it), and follow
     with the estimate, the database name, and the messages: one that was showing goes away
-    once its field is right, and changes to the new problem if it is still wrong."""
+    once its field is right, and changes to the new problem if it is still wrong. A step
+    drawn anew is no typing (:func:`drawn_anew`): nothing is saved or shown."""
+    if drawn_anew():
+        raise PreventUpdate
     values = collect(fields, members, as_inputs=True)
     names = [item["id"]["name"] for item in ctx.outputs_list[2]]
     flagged = [name for name, css in zip(names, shown, strict=True)
@@ -126,6 +129,17 @@ def save_on_change(fields: list[Any], members: list[Any], shown: list[str | None
     classes = [(FEEDBACK_SHOWN if name in view.errors else FEEDBACK_HIDDEN)
                if name in flagged else no_update for name in names]
     return make_estimate_panel(view.estimate, region=view.region_name), hints, messages, classes
+
+
+def drawn_anew() -> bool:
+    """Whether this call of :func:`save_on_change` is Dash's first call for a step body just
+    drawn by :func:`step`: every field on screen reports a change at once (an edit changes
+    one). Its values are the ones the server drew, so there is nothing to keep; and its
+    answer, late under load, would land after the admin's first edit and put the drawn
+    values back (the database name said "—" under a typed name; a reload showed the old
+    draft). A body with one field cannot be told apart; its call keeps the drawn value."""
+    shown = sum(len(group) for group in ctx.inputs_list)
+    return shown > 1 and len(ctx.triggered_prop_ids) == shown
 
 
 def _not_deployed(exc: AppError, *_args: Any) -> tuple[Any, Any]:

@@ -71,8 +71,9 @@ def _step(server: Flask, client: FlaskClient, trigger: str | dict[str, Any], *,
 
 
 def _typed(server: Flask, client: FlaskClient, values: dict[str, Any], *,
-           shown: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Post the save-as-you-type callback with ``values`` on screen, ``shown`` flagged."""
+           shown: tuple[str, ...] = (), drawn: bool = False) -> dict[str, Any]:
+    """Post the save-as-you-type callback with ``values`` on screen, ``shown`` flagged;
+    ``drawn``: Dash's first call for a body just drawn (every field reported changed)."""
     dep = _dep(server, client, f"..{Wizard.estimate}.children..")
     names = list(values)
     feedback = [{"id": wizard_feedback(n), "property": p} for n in names
@@ -85,7 +86,8 @@ def _typed(server: Flask, client: FlaskClient, values: dict[str, Any], *,
         "output": dep["output"],
         "outputs": [{"id": Wizard.estimate, "property": "children"}, hint, feedback, classes],
         "inputs": [_fields(values), []], "state": [state],
-        "changedPropIds": [f"{id_key(wizard_field(names[0]))}.value"]})
+        "changedPropIds": [f"{id_key(wizard_field(n))}.value"
+                           for n in (names if drawn else names[:1])]})
 
 
 def _deploy(server: Flask, client: FlaskClient, values: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +214,21 @@ def test_typing_keeps_the_value_and_answers_the_shown_message(
     assert fixed[id_key(wizard_feedback("name"))]["className"] == FEEDBACK_HIDDEN
     hint = fixed[id_key(database_hint_id())]["children"]
     assert hint == "line_4_welding"
+
+
+def test_a_step_drawn_anew_saves_nothing_and_answers_nothing(
+        server: Flask, runtime: Runtime, world: World) -> None:
+    client = sign_in(server.test_client(), "root")
+    _typed(server, client, {"name": "Line 4 welding", "description": ""})
+    # The refused Next drew the body with an empty name; Dash's call for that body lands
+    # after the typed name was saved: it neither saves nor writes the database name.
+    assert _typed(server, client, {"name": "", "description": ""}, shown=("name",),
+                  drawn=True) == {}
+    assert wizard.open_wizard(runtime, user_id=world.users["root"]).spec.name == (
+        "Line 4 welding")
+    # A body of one field cannot be told from typing in it: that is saved.
+    one = _typed(server, client, {"name": "Line 5"}, drawn=True)
+    assert one[id_key(database_hint_id())]["children"] == "line_5"
 
 
 def test_deploying_an_unfinished_draft_lists_each_problem_and_creates_nothing(
