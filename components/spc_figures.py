@@ -7,6 +7,7 @@ histogram with the spec limits and the fitted normal curves. Built from
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,16 @@ def _when(iso: str) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+#: Characters per line of a blank chart's text: plotly does not wrap an annotation, and a
+#: phone's chart (~300 px) holds about 40 of them at its 13 px.
+NOTE_LINE = 40
+
+
 def make_empty_figure(height: int, text: str = "") -> dict[str, Any]:
-    """A blank chart of ``height`` with ``text`` in the middle (before the first result)."""
-    notes = [{"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+    """A blank chart of ``height`` with ``text`` in the middle (before the first result),
+    broken into lines a phone's chart holds."""
+    lines = "<br>".join(textwrap.wrap(text, NOTE_LINE)) if text else ""
+    notes = [{"text": lines, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
               "showarrow": False, "font": {"color": GREY, "size": 13}}] if text else []
     return {"data": [], "layout": {"height": height, "margin": _MARGIN,
                                    "template": _TEMPLATE, "xaxis": {"visible": False},

@@ -25,33 +25,40 @@ DEFAULT_RULES = "nelson"
 
 
 def _select(component_id: str, options: list[tuple[str, str]], value: str,
-            label: str) -> html.Div:
+            label: str, *, css: str = "spc-control") -> html.Div:
     return html.Div([dbc.Label(label, html_for=component_id, className="small mb-0"),
                      dbc.Select(id=component_id, value=value, size="sm",
                                 options=[{"label": t, "value": v} for v, t in options])],
-                    className="spc-control")
+                    className=css)
+
+
+def _bound(component_id: str, label: str, placeholder: str) -> html.Div:
+    """A baseline bound (subgroup number or date), wide enough for its placeholder."""
+    return html.Div([dbc.Label(label, html_for=component_id, className="small mb-0"),
+                     dbc.Input(id=component_id, size="sm", debounce=True,
+                               placeholder=placeholder, maxLength=10)],
+                    className="spc-control spc-narrow")
 
 
 def make_spc_controls(feature_select: Any, *, kind: str = "xbar_r",
                       baseline: str = "7d") -> html.Div:
-    """The page's feature picker, then chart, baseline (with its two fields) and rules
-    (``kind`` and ``baseline`` chosen)."""
+    """The page's feature picker, chart and rules on one row; the baseline with its two
+    bounds on the next (``kind`` and ``baseline`` chosen). The feature and the baseline get
+    the room their long names need: each row wraps on a phone, feature and baseline then
+    take the whole width."""
+    feature = html.Div([dbc.Label("Feature", html_for=Dashboard.spc_feature,
+                                  className="small mb-0"), feature_select],
+                       className="spc-control spc-wide")
     return html.Div([
-        html.Div([dbc.Label("Feature", html_for=Dashboard.spc_feature, className="small mb-0"),
-                  feature_select], className="spc-control"),
-        _select(Dashboard.spc_kind, KINDS, kind, "Chart"),
-        _select(Dashboard.spc_baseline, BASELINES, baseline, "Baseline"),
-        html.Div([dbc.Label("From", html_for=DashboardSpc.baseline_first,
-                            className="small mb-0"),
-                  dbc.Input(id=DashboardSpc.baseline_first, size="sm", debounce=True,
-                            placeholder="1 or 2026-12-01", maxLength=10)],
-                 className="spc-control spc-narrow"),
-        html.Div([dbc.Label("To", html_for=DashboardSpc.baseline_last, className="small mb-0"),
-                  dbc.Input(id=DashboardSpc.baseline_last, size="sm", debounce=True,
-                            placeholder="25 or 2026-12-07", maxLength=10)],
-                 className="spc-control spc-narrow"),
-        _select(DashboardSpc.rules, RULES, DEFAULT_RULES, "Rules"),
-    ], className="spc-controls d-flex flex-wrap gap-2 mb-2")
+        html.Div([feature, _select(Dashboard.spc_kind, KINDS, kind, "Chart"),
+                  _select(DashboardSpc.rules, RULES, DEFAULT_RULES, "Rules")],
+                 className="spc-row d-flex flex-wrap gap-2"),
+        html.Div([_select(Dashboard.spc_baseline, BASELINES, baseline, "Baseline",
+                          css="spc-control spc-wide"),
+                  _bound(DashboardSpc.baseline_first, "From", "1 or 2026-12-01"),
+                  _bound(DashboardSpc.baseline_last, "To", "25 or 2026-12-07")],
+                 className="spc-row d-flex flex-wrap gap-2"),
+    ], className="spc-controls d-flex flex-column gap-2 mb-2")
 
 
 def _when(iso: str) -> str:

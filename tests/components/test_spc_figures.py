@@ -73,3 +73,14 @@ def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
                                                                     "USL = 24.00"}
     assert len(figure["layout"]["shapes"]) == 2
     go.Figure(figure)
+
+
+def test_a_blank_charts_text_is_broken_into_lines_a_phone_holds() -> None:
+    note = ("Not enough values in this window for the chart: choose a longer window or "
+            "another feature.")
+    empty = spc_figures.make_empty_figure(300, note)
+    [shown] = [a["text"] for a in empty["layout"]["annotations"]]
+    lines = shown.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= spc_figures.NOTE_LINE for line in lines)
+    assert " ".join(lines) == note  # every word kept, in order
+    assert spc_figures.make_empty_figure(300)["layout"]["annotations"] == []

@@ -213,3 +213,29 @@ def tab_rows(page: Page, selector: str) -> int:
     return int(page.locator(selector).evaluate("""row => new Set([...row.children]
         .filter(tab => tab.getBoundingClientRect().width > 0)
         .map(tab => Math.round(tab.getBoundingClientRect().top))).size"""))
+
+
+#: The pickers and fields under ``root`` whose shown text (a select's chosen option, an
+#: empty input's placeholder) is wider than the box draws it, measured in the box's own font.
+_CUT = """root => {
+    const ruler = document.createElement('canvas').getContext('2d');
+    return [...document.querySelectorAll(root + ' select, ' + root + ' input')]
+        .filter(box => box.getBoundingClientRect().width > 0)
+        .map(box => {
+            const style = getComputedStyle(box);
+            const text = box.tagName === 'SELECT'
+                ? (box.selectedOptions[0] || {text: ''}).text
+                : (box.value || box.placeholder || '');
+            ruler.font = style.font;
+            const room = box.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight);
+            return [text, Math.ceil(ruler.measureText(text).width), Math.floor(room)];
+        })
+        .filter(([, need, room]) => need > room);
+}"""
+
+
+def cut_texts(page: Page, root: str) -> list[Any]:
+    """``[text, width needed, width given]`` of each picker or field under the CSS selector
+    ``root`` whose chosen option or placeholder is drawn cut ([]: every one whole)."""
+    return list(page.evaluate(_CUT, root))

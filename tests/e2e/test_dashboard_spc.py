@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import app_fixture, grown_margins, screenshot, sign_in
+from tests.e2e.conftest import app_fixture, cut_texts, grown_margins, screenshot, sign_in
 from tests.servers import AppProcess
 
 SLOW = 60_000
@@ -122,6 +122,8 @@ def test_stacked_chart_limits_violations_and_capability(page: Page,
             .filter(c => c.querySelector('[id^="dashboard-spc"], #dashboard-pchart-graph'))
             .filter(c => c.scrollWidth > c.clientWidth + 1).length""")
         assert wide == 0, f"an SPC card overflows at {width} px"
+        # The feature, chart, baseline and rules read whole, as do the bounds' examples.
+        assert cut_texts(page, ".spc-controls") == [], f"cut at {width} px"
 
 
 def test_subgroup_baseline_exclusion_and_restore(page: Page, full_app: AppProcess) -> None:
