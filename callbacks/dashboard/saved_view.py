@@ -10,7 +10,7 @@ from typing import Any
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
-from auth.roles import Role, parse_cluster_id
+from auth.roles import Role
 from callbacks.address import replace_first_address, write_address
 from callbacks.common import runtime
 from callbacks.guard import guarded, unchanged
@@ -39,18 +39,16 @@ _VALUES = [Output(CONTROLS[k], "value", allow_duplicate=True) for k in CHOICES]
                                                    allow_duplicate=True),
           *[Input(CONTROLS[k], "value") for k in CHOICES], State(Dashboard.address, "data"),
           State(Dashboard.cluster, "data"), prevent_initial_call=True)
-def keep_view(*values: Any) -> tuple[Any, Any]:
-    """The choices on screen: the config a "Save to project" stores, and the address
-    (written once the page has opened its view)."""
-    *choices, opened, cluster_id = values
-    view = dict(zip(CHOICES, choices, strict=True))
+@guarded(Role.VIEWER, outputs=2, on_error=unchanged)
+def keep_view(window: Any, line: Any, station: Any, feature: Any, kind: Any, baseline: Any,
+              attribute: Any, opened: Any, cluster_id: int) -> tuple[Any, Any]:
+    """The choices on screen: the config a "Save to project" stores, and the address of the
+    cluster's dashboard (written once the page has opened its view)."""
+    view = dict(zip(CHOICES, [window, line, station, feature, kind, baseline, attribute],
+                    strict=True))
     if opened is None:
         return view, no_update
-    try:
-        path = dashboard_path(parse_cluster_id(cluster_id))
-    except AppError:
-        return view, no_update
-    return view, wanted_address(path, view_query(view), replace=False)
+    return view, wanted_address(dashboard_path(cluster_id), view_query(view), replace=False)
 
 
 write_address(Dashboard.url, Dashboard.address)
