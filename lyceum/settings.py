@@ -64,7 +64,9 @@ class HostCeilings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HostCeilings:
         """``LYCEUM_HOST_MAX_EXECUTION_S``, ``LYCEUM_HOST_MAX_MEMORY_GB`` and
-        ``LYCEUM_HOST_MAX_THREADS``; by default 300 s, a quarter of the memory, every CPU."""
+        ``LYCEUM_HOST_MAX_THREADS``; by default 300 s, a quarter of the memory in whole GiB
+        (the console and the API set memory in whole GiB: a ceiling of 5.9 GiB showed as 5
+        in the console's field, and applying the other limits lowered it), every CPU."""
         env = os.environ if env is None else env
         memory_gb = env.get("LYCEUM_HOST_MAX_MEMORY_GB")
         return cls(
@@ -72,7 +74,8 @@ class HostCeilings:
                                             DEFAULT_MAX_EXECUTION_S),
             max_memory_usage=(whole_number(env, "LYCEUM_HOST_MAX_MEMORY_GB", 1) * _GIB
                               if memory_gb else
-                              max(_GIB, machine_memory_bytes() // QUERY_MEMORY_SHARE)),
+                              max(_GIB, machine_memory_bytes() // QUERY_MEMORY_SHARE
+                                  // _GIB * _GIB)),
             max_threads=whole_number(env, "LYCEUM_HOST_MAX_THREADS", os.cpu_count() or 1),
             query_nice=whole_number(env, "LYCEUM_QUERY_NICE", DEFAULT_QUERY_NICE,
                                     least=0, most=19))

@@ -94,7 +94,9 @@ def test_server_threads_pools_and_ceilings_have_machine_defaults(instance_path: 
     assert settings.threads >= settings.pools.waiting_requests() + MIN_FREE_THREADS
     assert settings.ceilings == HostCeilings(
         max_execution_time=300, max_threads=os.cpu_count() or 1,
-        max_memory_usage=max(1024**3, machine_memory_bytes() // 4), query_nice=10)
+        max_memory_usage=max(1024**3, machine_memory_bytes() // 4 // 1024**3 * 1024**3),
+        query_nice=10)
+    assert settings.ceilings.max_memory_usage % 1024**3 == 0  # what the console's field shows
     assert settings.max_decompressed_bytes == 2048 * 1024**2
 
 
