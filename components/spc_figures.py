@@ -106,16 +106,33 @@ def _points(panel: Any, series: Any, x: list[int], row: int) -> list[dict[str, A
             marks.setdefault(v.subgroup, []).append(v.number)
     if marks:
         at = sorted(marks)
+        rules = [",".join(dict.fromkeys(marks[i])) for i in at]
         traces.append({"type": "scatter", "x": at, "y": [series.values[i - 1] for i in at],
                        "mode": "markers+text", "name": f"violations ({series.label})",
-                       "text": [",".join(dict.fromkeys(marks[i])) for i in at],
+                       "text": run_labels(at, rules), "hovertext": rules,
                        "textposition": "top center", "textfont": {"color": RED, "size": 11},
                        "customdata": [when[i - 1] for i in at], "cliponaxis": False,
-                       "hovertemplate": "Subgroup %{x}: rule %{text}<br>%{customdata}"
+                       "hovertemplate": "Subgroup %{x}: rule %{hovertext}<br>%{customdata}"
                                         "<extra></extra>", **_axes(row),
                        "marker": {"symbol": "circle-open", "size": 12, "color": RED,
                                   "line": {"width": 2}}})
     return traces
+
+
+def run_labels(subgroups: list[int], rules: list[str]) -> list[str]:
+    """The rule numbers written over flagged points: once per run of consecutive subgroups
+    flagged by the same rules (a run rule flags every point of a long run: 26 "N7" side by
+    side were one red smear), the others ringed without words (their hover names the rule)."""
+    return [rule if i == 0 or subgroups[i - 1] != at - 1 or rules[i - 1] != rule else ""
+            for i, (at, rule) in enumerate(zip(subgroups, rules, strict=True))]
+
+
+def subgroup_step(count: int) -> int:
+    """The subgroup axis's tick step: whole subgroups (never 1.5), about ten ticks."""
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500):
+        if count <= step * 10:
+            return step
+    return 1000
 
 
 def _title(text: str) -> dict[str, Any]:
@@ -146,7 +163,9 @@ def make_control_figure(panel: Any, *, height: int = 460) -> dict[str, Any]:
         unit = f" ({panel.unit})" if panel.unit and row == 1 else ""
         layout[names["xaxis"].replace("x", "xaxis")] = {
             "anchor": names["yaxis"], "domain": [0.0, 1.0], "showticklabels": row == rows,
-            **({"matches": f"x{rows}"} if row < rows else {"title": _title(axis)})}
+            **({"matches": f"x{rows}"} if row < rows else {
+                "title": _title(axis), "dtick": (step := subgroup_step(len(x))),
+                "tick0": 1 if step == 1 else 0})}
         layout[names["yaxis"].replace("y", "yaxis")] = {
             "anchor": names["xaxis"], "domain": domains[row - 1],
             "title": _title(f"{series.label}{unit}")}

@@ -84,3 +84,11 @@ def test_a_blank_charts_text_is_broken_into_lines_a_phone_holds() -> None:
     assert len(lines) > 1 and all(len(line) <= spc_figures.NOTE_LINE for line in lines)
     assert " ".join(lines) == note  # every word kept, in order
     assert spc_figures.make_empty_figure(300)["layout"]["annotations"] == []
+
+
+def test_a_runs_rule_is_written_once_and_the_axis_counts_whole_subgroups() -> None:
+    at = [3, 4, 5, 6, 9, 10, 11]
+    rules = ["N7", "N7", "N2,N7", "N7", "N7", "N7", "N1"]
+    assert spc_figures.run_labels(at, rules) == ["N7", "", "N2,N7", "N7", "N7", "", "N1"]
+    assert [spc_figures.subgroup_step(n) for n in (3, 10, 11, 89, 240, 5000, 50_000)] == [
+        1, 1, 2, 10, 50, 500, 1000]
