@@ -222,6 +222,9 @@ class Analysis:
     #: The filtered curves (``None``: as many as were ranked).
     n_matching: int | None = None
     bounded: str = ""
+    #: Whether an unsaved golden curve was built from the OK curves among the filtered ones
+    #: (else from all of them: none is OK, e.g. with the result filter on NOK).
+    from_ok: bool = True
     #: Where a new evaluation object goes over this golden curve's band, in the drawn
     #: ``ranges`` given to :func:`analyse` (``None`` without them).
     place: dict[str, list[float]] | None = None
@@ -271,7 +274,7 @@ def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     place = evaluation.placement(gold, *ranges) if ranges is not None else None
     return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok,
                     n_ranked=len(profiles.curve_ids), limit=limit, place=place,
-                    n_matching=read.n_matching, bounded=read.words())
+                    n_matching=read.n_matching, bounded=read.words(), from_ok=bool(ok_ids))
 
 
 def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
@@ -279,7 +282,10 @@ def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
     chart's (``drawn``: the filtered curves the chart was drawn from)."""
     g = result.golden
     label = (f"saved golden curve {g.name} v{g.version}, built from {g.n_curves:,} curves"
-             if g.id else f"golden curve built from the {g.n_curves:,} OK curves among them")
+             if g.id else f"golden curve built from the {g.n_curves:,} OK curves among them"
+             if result.from_ok else
+             f"golden curve built from all {g.n_curves:,} of them (none is OK, so “usual” "
+             "means usual among these curves, not among good parts)")
     listed = len(result.rows)
     table = (f"the table lists all {listed:,}, most deviating first" if listed == result.n_ranked
              else f"the table lists the {listed:,} most deviating (it holds at most "

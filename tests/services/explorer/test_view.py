@@ -16,13 +16,23 @@ GRID = np.zeros(3)
 
 
 def _analysis(*, ranked: int, rows: int, ok: int, saved: bool = False,
-              matching: int | None = None, bounded: str = "") -> Analysis:
+              matching: int | None = None, bounded: str = "", from_ok: bool = True) -> Analysis:
     gold = Golden(x=GRID, center=GRID, lower=GRID, upper=GRID, n_curves=ok,
                   method="median-percentile", band=5.0, id=4 if saved else None,
                   name="PH-200" if saved else "", version=2 if saved else 0)
     return Analysis(golden=gold, rows=[{}] * rows, top_lines={i: ([], []) for i in range(20)},
                     n_nok_objects=3, n_ranked=ranked, limit=500, n_matching=matching,
-                    bounded=bounded)
+                    bounded=bounded, from_ok=from_ok)
+
+
+def test_a_golden_curve_of_curves_none_of_which_is_ok_says_so() -> None:
+    # The result filter on NOK: the unsaved golden curve is the median of those NOK curves.
+    note = outlier_note(_analysis(ranked=14, rows=14, ok=14, from_ok=False), drawn=14,
+                        objects=False)
+    assert "OK curves among them" not in note
+    assert note.startswith("All 14 filtered curves ranked against the golden curve built "
+                           "from all 14 of them (none is OK, so “usual” means usual among "
+                           "these curves, not among good parts)")
 
 
 def test_the_table_and_the_chart_count_the_same_filtered_set() -> None:
@@ -93,3 +103,10 @@ def test_the_draw_builds_no_golden_curve_and_the_ranking_places_objects_over_its
     lo, hi = result.place["y"]
     assert lo < 0.2 and 0.625 < hi < 0.7 and result.place != drawing.place
     assert view.analyse(mod_runtime, cluster_id, state, width=200).place is None
+
+
+def test_the_ranking_says_its_golden_curve_is_built_from_the_ok_curves(
+        mod_runtime: Runtime, cluster_id: int) -> None:
+    every = view.analyse(mod_runtime, cluster_id, ExplorerState(process="press"), width=200)
+    assert every.from_ok and every.golden.n_curves == 5  # the five OK curves of the seven
+    # (With none OK, Analysis.from_ok is False and the note says so: see the test above.)
