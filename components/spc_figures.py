@@ -7,6 +7,7 @@ histogram with the spec limits and the fitted normal curves. Built from
 from __future__ import annotations
 
 import math
+import statistics
 import textwrap
 from datetime import datetime
 from typing import Any
@@ -180,6 +181,29 @@ def _pdf(mean: float, sigma: float, lo: float, hi: float) -> tuple[list[float], 
     return xs, ys
 
 
+#: The most bars a capability histogram draws, however far one value lies from the rest.
+MAX_BINS = 80
+
+
+def histogram_bins(values: list[float]) -> dict[str, float]:
+    """Bins of the width the Freedman–Diaconis rule gives (2 IQR / n^⅓: from the middle
+    half of the values, so one value far out does not widen them; 3.49 σ / n^⅓ when the
+    quartiles meet), no narrower than the range over :data:`MAX_BINS`. Plotly's own
+    ``nbinsx`` is a hint it rounds to "nice" widths: 100 values with one far out got two
+    5 kN bars."""
+    lo, hi = min(values), max(values)
+    span = hi - lo
+    if span <= 0:  # one value, however often
+        return {"start": lo - 0.5, "end": hi + 0.5, "size": 1.0}
+    width = span / 4
+    if len(values) >= 4:
+        q1, _median, q3 = statistics.quantiles(values, n=4)
+        root = len(values) ** (1 / 3)
+        width = 2 * (q3 - q1) / root or 3.49 * statistics.pstdev(values) / root
+    width = max(width, span / MAX_BINS)
+    return {"start": lo - width / 2, "end": hi + width / 2, "size": width}
+
+
 def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
     """Histogram of the judged values with LSL/USL and the normal curves (overall solid,
     within dashed)."""
@@ -190,7 +214,7 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
         "type": "histogram", "x": panel.histogram, "histnorm": "probability density",
         "name": "values", "marker": {"color": "#9ec5fe", "line": {"color": "#ffffff",
                                                                   "width": 1}},
-        "nbinsx": max(8, min(40, int(math.sqrt(len(panel.histogram))) + 1)),
+        "xbins": histogram_bins(panel.histogram),
         "hovertemplate": "%{x}<br>density %{y:.3g}<extra></extra>"}]
     spec = [v for v in (study.lsl, study.usl) if v is not None]
     lo, hi = min([*panel.histogram, *spec]), max([*panel.histogram, *spec])
@@ -211,7 +235,9 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
                            "line": {"color": RED, "dash": "dot", "width": 2}})
             # Each label inside the band, beside its line: the axis ends just past the limits,
             # so a label outside the band ran past the plot ("USL = 24.00" read "USL = 24").
-            labels.append({"x": value, "xref": "x", "y": 1, "yref": "paper",
+            # USL a line lower: in a narrow band the two labels met ("LSL = 16.00USL = …").
+            labels.append({"x": value, "xref": "x", "y": 1 if name == "LSL" else 0.9,
+                           "yref": "paper",
                            "xanchor": "left" if name == "LSL" else "right",
                            "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                            "text": f"{name} = {fmt(value)}", "font": {"color": RED}})

@@ -3,6 +3,7 @@ numbers at flagged points, excluded points apart, stepped limits, the capability
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 from components import spc_figures
@@ -92,3 +93,15 @@ def test_a_runs_rule_is_written_once_and_the_axis_counts_whole_subgroups() -> No
     assert spc_figures.run_labels(at, rules) == ["N7", "", "N2,N7", "N7", "N7", "", "N1"]
     assert [spc_figures.subgroup_step(n) for n in (3, 10, 11, 89, 240, 5000, 50_000)] == [
         1, 1, 2, 10, 50, 500, 1000]
+
+
+def test_one_value_far_out_does_not_widen_the_capability_bins() -> None:
+    rng = np.random.default_rng(3)
+    values = [*rng.normal(20.0, 1.0, 99).tolist(), 0.5]  # a missing part's 0.5 kN
+    bins = spc_figures.histogram_bins(values)
+    count = (bins["end"] - bins["start"]) / bins["size"]
+    assert 0.3 < bins["size"] < 1.0 and 20 < count <= spc_figures.MAX_BINS + 1
+    assert bins["start"] < 0.5 and bins["end"] > max(values)
+    assert spc_figures.histogram_bins([7.0, 7.0])["size"] == 1.0
+    labels = spc_figures.make_capability_figure(_panel())["layout"]["annotations"]
+    assert {a["text"]: a["y"] for a in labels} == {"LSL = 16.00": 1, "USL = 24.00": 0.9}
