@@ -340,7 +340,8 @@ def make_retired(view: ConsoleView) -> html.Div:
                          html.Div(id=ClusterDetail.hide_alert)])
     return html.Div([
         _busy_note(view),
-        html.P("Decommissioned: the database was dropped; the records remain.",
+        # The operation's banner says what was dropped (for a while); this says what now.
+        html.P("Decommissioned: hide it from the overview, or purge what remains below.",
                className="text-muted", id=ClusterDetail.retired_text),
         hide, html.Div(id=ClusterDetail.hide_alert),
         html.H3("Purge", className="h6 mt-3 text-danger"),

@@ -365,7 +365,7 @@ def start_decommission(runtime: Runtime, cluster_id: int, *, typed_name: object,
     def work(progress: Progress) -> str:
         decommission(runtime, cluster_id, typed_name=typed_name, actor=actor)
         progress(1)
-        return "Decommissioned: the database was dropped; the records remain."
+        return "The database was dropped; the records remain."
 
     return _operation(runtime, cluster_id, kind="decommission", total=1, actor=actor,
                       work=work, wait_s=wait_s)

@@ -262,7 +262,7 @@ def test_a_cluster_without_a_credential_cannot_be_rotated() -> None:
 def test_a_retired_cluster_offers_hide_and_purge_only() -> None:
     retired = make_manage(_view(cluster=_cluster(status="decommissioned")))
     assert text(by_id(retired, ClusterDetail.retired_text)) == (
-        "Decommissioned: the database was dropped; the records remain.")
+        "Decommissioned: hide it from the overview, or purge what remains below.")
     assert _disabled(retired) == {ClusterDetail.hide: False, ClusterDetail.purge: False}
     assert text(by_id(retired, ClusterDetail.hide)) == "Hide from the overview"
     purged = make_manage(_view(cluster=_cluster(status="purged", hidden_at=NOW)))

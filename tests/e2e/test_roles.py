@@ -217,8 +217,9 @@ def test_a_decommissioned_cluster_is_hidden_then_purged(page: Page, live_app: Ap
     expect(page.locator("#cluster-status-badge")).to_have_text("decommissioned",
                                                                 timeout=LOAD_MS)
     expect(page.locator("#cluster-operation")).to_contain_text(
-        "Decommission done: Decommissioned: the database was dropped")
-    expect(page.locator("#cluster-retired-text")).to_contain_text("Decommissioned")
+        "Decommission done: The database was dropped; the records remain.")
+    expect(page.locator("#cluster-retired-text")).to_have_text(
+        "Decommissioned: hide it from the overview, or purge what remains below.")
     # Its explorer: the error, and no empty axes under it.
     page.goto(f"{live_app.url}/clusters/{cid}/explorer")
     expect(page.locator("#explorer-error-div")).to_contain_text("Cannot open",

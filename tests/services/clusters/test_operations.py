@@ -122,7 +122,7 @@ def test_a_decommission_runs_as_an_operation_after_the_exact_name(
     assert operations.latest(rt, cluster.id) is None
     waited = start_decommission(rt, cluster.id, typed_name=cluster.name, actor=OPS, wait_s=60)
     assert (waited.state, waited.message) == (
-        "done", "Decommissioned: the database was dropped; the records remain.")
+        "done", "The database was dropped; the records remain.")
     assert reload(rt, cluster.id).status == "decommissioned"
 
 
