@@ -5,10 +5,14 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask_login import current_user
 
+from auth.session import app_runtime, current_actor
 from components.audit import make_filters
 from components.ids.audit import Audit
-from components.layout import make_loading_placeholder, make_page_header
+from components.layout import make_denied, make_loading_placeholder, make_page_header
+from lyceum.errors import Forbidden
+from services.core import audit_reader
 
 dash.register_page(__name__, path="/audit", name="Audit log", title="Audit log Â· Lyceum Clusters",
                    order=85, nav=True, icon="bi-journal-text", access="member",
@@ -16,7 +20,15 @@ dash.register_page(__name__, path="/audit", name="Audit log", title="Audit log Â
 
 
 def layout(**_query: str) -> html.Div:
-    """Filters, the table with paging, export and the chain check."""
+    """Filters, the table with paging, export and the chain check; for someone who
+    administers no cluster (the address typed: the navigation has no link for them), the
+    refusal every page gives, audited, and no form."""
+    try:
+        audit_reader.administered_clusters(app_runtime(), user_id=int(current_user.id),
+                                           is_admin=bool(current_user.is_admin),
+                                           actor=current_actor())
+    except Forbidden as exc:
+        return make_denied(exc.user_message)
     export = dbc.Button([html.I(className="bi bi-download me-1"), "Export CSV"],
                         id=Audit.export, href="/api/v1/audit.csv", external_link=True,
                         color="outline-secondary", size="sm")

@@ -123,8 +123,14 @@ def test_viewer_sees_the_team_but_cannot_change_it(page: Page, live_app: AppProc
     expect(page.locator("#team-invitations-div")).to_have_text(
         "Open invitations are listed for the cluster's admins.")
     expect(page.locator("#team-members-div select")).to_have_count(0)
+    # The address typed (the navigation has no link for a viewer): the refusal every page
+    # gives, and no filters, table or export under it.
     page.goto(live_app.url + "/audit")
-    expect(page.locator("#audit-error-div")).to_contain_text("administrators of a cluster")
+    expect(page.get_by_text("Not available to you")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("The audit log is for administrators of a "
+                                                 "cluster.")
+    expect(page.locator("#audit-action-select")).to_have_count(0)
+    expect(page.locator("#audit-export-link")).to_have_count(0)
     screenshot(page, "audit-denied")
 
 
