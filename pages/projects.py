@@ -19,7 +19,10 @@ def layout(cluster_id: str = "", **_query: str) -> html.Div:
     form = dbc.Card(dbc.CardBody([
         html.H2("New project", className="h6 text-uppercase text-body-secondary mb-3"),
         dbc.Input(id=Projects.name, placeholder="Project name", maxLength=120, className="mb-2"),
-        dbc.Select(id=Projects.template, options=[], className="mb-2"),
+        dbc.Label("Template", html_for=Projects.template, className="small mb-0"),
+        dbc.Select(id=Projects.template, options=[]),
+        dbc.FormText(id=ProjectsForm.template_note, className="d-block mb-2"),
+        dcc.Store(id=ProjectsForm.template_texts, data={}),
         dbc.Textarea(id=Projects.description, placeholder="What is it for? (optional)",
                      className="mb-2", rows=2),
         dbc.Button("Create project", id=Projects.create, color="primary"),

@@ -30,15 +30,18 @@ def _item_used(*_args: Any) -> bool:
 
 @callback(Output(Projects.list, "children"), Output(Projects.template, "options"),
           Output(Projects.template, "value"), Output(ProjectsForm.frame, "style"),
+          Output(ProjectsForm.template_texts, "data"),
           Input(Projects.cluster, "data"), Input(Projects.refresh, "data"))
 @guarded(Role.VIEWER, cluster="cid", on_error=lambda exc, *_: (
-    make_error(exc.user_message), [], None, {"display": "none"}))
-def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
-    """The cluster's projects, the template choices, and the form for editors."""
+    make_error(exc.user_message), [], None, {"display": "none"}, {}))
+def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any, Any]:
+    """The cluster's projects, the template choices (by name; what each is for goes under
+    the picker), and the form for editors."""
     items = project_store.list_projects(runtime(), cluster_id=cid)
     types = project_store.project_types(runtime())
     editor = has_role(cid, Role.EDITOR)
-    options = [{"label": f"{name} — {text}", "value": code} for code, name, text in types]
+    options = [{"label": name, "value": code} for code, name, _text in types]
+    texts = {code: text for code, _name, text in types}
     if not items:
         body: Any = make_empty_state(
             icon="bi-kanban", title="No projects yet",
@@ -47,7 +50,13 @@ def show_projects(cid: int, _refresh: int) -> tuple[Any, Any, Any, Any]:
     else:
         body = make_project_cards(items, cluster_id=cid)
     return (body, options, options[0]["value"] if options else None,
-            None if editor else {"display": "none"})
+            None if editor else {"display": "none"}, texts)
+
+
+# What the chosen template is for, under the picker (the server sent every template's words).
+clientside_callback("(code, texts) => (texts && typeof code === 'string' && texts[code]) || ''",
+                    Output(ProjectsForm.template_note, "children"),
+                    Input(Projects.template, "value"), Input(ProjectsForm.template_texts, "data"))
 
 
 @callback(Output(Projects.error, "children"), Output(Projects.refresh, "data"),

@@ -17,6 +17,9 @@ class Projects:
 
 
 class ProjectsForm:
-    """The new-project form's frame (hidden for viewers and analysts)."""
+    """The new-project form's frame (hidden for viewers and analysts), and what the chosen
+    template is for (the picker names it; the words would not fit a picker)."""
 
     frame = "projects-form-frame"
+    template_texts = "projects-template-texts-store"
+    template_note = "projects-template-note-div"

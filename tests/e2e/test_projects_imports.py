@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import cut_texts, screenshot, sign_in
 from tests.servers import AppProcess
 
 CSV = ("serial,process,ts,idx,x,y,x_unit,y_unit,line\n"
@@ -33,6 +33,13 @@ def test_editor_creates_a_project_and_a_report(page: Page, live_app: AppProcess,
         expect(listed).to_contain_text("Start one from a template in “New project”.")
     page.fill("#projects-name-input", "Press line quality")
     page.select_option("#projects-template-select", "manufacturing_analytics")
+    # The picker names the template whole; what it is for reads under it, at every size.
+    expect(page.locator("#projects-template-note-div")).to_have_text(
+        "Process curves and KPIs across lines and stations.")
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert cut_texts(page, "#projects-form-frame") == [], width
+        screenshot(page, f"projects-form-{width}")
     page.click("#projects-create-button")
     expect(page.locator("#projects-list-div")).to_contain_text("Press line quality")
     screenshot(page, "projects-list")

@@ -34,10 +34,14 @@ def _projects(runtime: Runtime, world: World) -> int:
 def test_a_viewer_sees_no_projects_and_no_form(
         server: Flask, runtime: Runtime, world: World) -> None:
     with signed_in(server, runtime, world, "viewer"):
-        body, options, value, form = show_projects(str(world.a), 0)
+        body, options, value, form, texts = show_projects(str(world.a), 0)
     assert "Editors of this cluster create projects." in text(body)
     assert options and value == options[0]["value"] == _template(runtime)
     assert form == {"display": "none"}
+    # The picker names each template; what it is for goes under it (it would be cut there).
+    types = project_store.project_types(runtime)
+    assert [o["label"] for o in options] == [name for _code, name, _text in types]
+    assert texts == {code: words for code, _name, words in types}
 
 
 def test_an_editor_creates_a_project_and_the_form_empties(
@@ -45,7 +49,7 @@ def test_an_editor_creates_a_project_and_the_form_empties(
     with signed_in(server, runtime, world, "editor"):
         error, refresh, name, description = create_project(
             1, str(world.a), "Press line audit", _template(runtime), "Weekly check", 2)
-        body, _options, _value, form = show_projects(str(world.a), refresh)
+        body, _options, _value, form, _texts = show_projects(str(world.a), refresh)
     assert (error, refresh, name, description) == (None, 3, "", "")
     assert "Press line audit" in text(body)
     assert form is None
