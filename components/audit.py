@@ -22,22 +22,27 @@ OUTCOME_OPTIONS = [{"label": "any", "value": ANY}] + [
 
 def make_filters() -> dbc.Row:
     """User, action, cluster, outcome and time filters."""
-    def col(label: str, control: Any, md: int) -> dbc.Col:
-        return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=md)
+    def col(label: str, control: Any, xl: int, *, html_for: str) -> dbc.Col:
+        # Six in a row on a wide screen, three in a row from 992 px, two below (a twelfth
+        # of the card cut the pickers: "any clustei", "a").
+        return dbc.Col([dbc.Label(label, html_for=html_for, className="small mb-1"),
+                        control], xs=12 if html_for == Audit.user else 6, sm=6, lg=4, xl=xl)
     return dbc.Row([
         col("User", dbc.Input(id=Audit.user, placeholder="e-mail contains…", debounce=True,
-                              maxLength=254, size="sm"), 3),
+                              maxLength=254, size="sm"), 2, html_for=Audit.user),
         col("Action", dbc.Select(id=Audit.action, options=[{"label": "any action",
                                                             "value": ANY}], value=ANY,
-                                 size="sm"), 2),
+                                 size="sm"), 2, html_for=Audit.action),
         col("Cluster", dbc.Select(id=Audit.cluster, options=[{"label": "any cluster",
                                                               "value": ANY}], value=ANY,
-                                  size="sm"), 2),
+                                  size="sm"), 2, html_for=Audit.cluster),
         col("Outcome", dbc.Select(id=Audit.outcome, options=OUTCOME_OPTIONS, value=ANY,
-                                  size="sm"), 1),
-        col("From", dbc.Input(id=Audit.since, type="date", size="sm"), 2),
-        col("Until", dbc.Input(id=Audit.until, type="date", size="sm"), 2),
-    ], className="g-2 mb-3")
+                                  size="sm"), 2, html_for=Audit.outcome),
+        col("From", dbc.Input(id=Audit.since, type="date", size="sm"), 2,
+            html_for=Audit.since),
+        col("Until", dbc.Input(id=Audit.until, type="date", size="sm"), 2,
+            html_for=Audit.until),
+    ], className="g-2 mb-3", id=Audit.filters)
 
 
 def _detail(entry: Any) -> str:
@@ -63,7 +68,7 @@ def make_table(entries: Sequence[Any], *, cluster_names: dict[int, str]) -> Any:
     head = html.Thead(html.Tr([html.Th(h) for h in ("Time", "Who", "Action", "Outcome",
                                                     "Cluster", "Target", "From", "Detail")]))
     return dbc.Table([head, html.Tbody(rows)], hover=True, size="sm", responsive=True,
-                     className="mb-0 align-middle")
+                     className="mb-0 align-middle audit-table")
 
 
 def make_position(*, offset: int, shown: int, total: int) -> str:

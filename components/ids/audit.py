@@ -19,6 +19,7 @@ class Audit:
     table = "audit-table-div"
     error = "audit-error-div"
     export = "audit-export-link"
+    filters = "audit-filters-row"
     verify = "audit-verify-button"
     verify_card = "audit-verify-card"
     verify_result = "audit-verify-result-div"

@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import quiet, screenshot, sign_in
+from tests.e2e.conftest import cut_texts, quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 
@@ -104,6 +104,18 @@ def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
     page.click("#audit-verify-button")
     expect(page.locator("#audit-chain-ok")).to_contain_text("intact")
     screenshot(page, "audit")
+    page.select_option("#audit-action-select", "any")
+    expect(page.locator("#audit-position-div")).not_to_have_text("1–1 of 1")
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert cut_texts(page, "#audit-filters-row") == [], width
+        # Rows stay a line or two high: the table scrolls sideways in its card instead of
+        # squeezing the detail to a word a line (rows were 400-570 px tall at 820 px).
+        tallest = page.locator("#audit-table-div tbody tr").evaluate_all(
+            "rows => Math.max(...rows.map(r => r.getBoundingClientRect().height))")
+        assert tallest < 120, (width, tallest)
+        screenshot(page, f"audit-{width}")
+    page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(live_app.url + "/roles")
     expect(page.locator("#roles-matrix-table")).to_contain_text("Decommission the cluster")
     screenshot(page, "roles")
