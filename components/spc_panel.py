@@ -88,6 +88,17 @@ def make_violations(panel: Any) -> Any:
                     className="table-responsive spc-scroll")
 
 
+def sample_size(n: int, subgroup_size: int) -> str:
+    """``n`` and, for subgrouped charts, that it counts whole subgroups only (so it may be
+    below the parts in the window the KPI strip counts: a last, unfinished subgroup is left
+    out of the chart and the study)."""
+    if subgroup_size > 1 and n and n % subgroup_size == 0:
+        groups = n // subgroup_size
+        return (f"n = {n} ({groups} whole subgroup{'' if groups == 1 else 's'} of "
+                f"{subgroup_size})")
+    return f"n = {n}"
+
+
 def make_capability(panel: Any) -> Any:
     """Cp, Cpk, Pp, Ppk and n on one line, then the sigmas and limits (or the reason)."""
     study = panel.capability
@@ -99,7 +110,7 @@ def make_capability(panel: Any) -> Any:
         *[html.Span(f"{name} {value(v)}", className="me-3 fw-semibold spc-index")
           for name, v in (("Cp", study.cp), ("Cpk", study.cpk), ("Pp", study.pp),
                           ("Ppk", study.ppk))],
-        html.Span(f"n = {study.n}", className="text-body-secondary")])
+        html.Span(sample_size(study.n, panel.subgroup_size), className="text-body-secondary")])
     facts = [("mean", study.mean), ("σ within", study.sigma_within),
              ("σ overall", study.sigma_overall), ("LSL", study.lsl), ("USL", study.usl)]
     detail = html.Div(" · ".join(f"{k} {fmt(v)}" if v is not None else f"{k} —"
