@@ -27,8 +27,8 @@ def _entry(**fields: object) -> AuditEntry:
 
 def test_filters_start_at_any_for_every_choice() -> None:
     row = make_filters()
-    assert ids(row) == [Audit.user, Audit.action, Audit.cluster, Audit.outcome, Audit.since,
-                        Audit.until]
+    assert ids(row) == [Audit.filters, Audit.user, Audit.action, Audit.cluster, Audit.outcome,
+                        Audit.since, Audit.until]
     assert [text(label) for label in of_type(row, "Label")] == [
         "User", "Action", "Cluster", "Outcome", "From", "Until"]
     for select in (Audit.action, Audit.cluster, Audit.outcome):

@@ -84,6 +84,7 @@ def test_every_page(mod_server: Flask, mod_runtime: Runtime, world: World,
         path = re.sub(r"<[a-z_]+>", str(FAKE_ID),
                       template.replace("<cluster_id>", str(_cluster(world, target))))
         needs = ("global" if page.get("access") == "admin" else
+                 "audit" if page.get("audience") == "cluster admins" else
                  page.get("cluster_role", "viewer") if bound else SIGNED_IN)
         expected = allowed(principal, needs=needs, bound=bound, target_is_a=target == "A")
         get = client.get(path)
