@@ -105,7 +105,9 @@ def drawn_ranges(drawn: Any) -> tuple[list[float], list[float]] | None:
          when=lambda _cell, _click, groups, *_: groups)
 def select(cell: Any, click: Any, _groups: Any, viewport: Any, cluster: int,
            encoded: Any) -> tuple[Any, ...]:
-    """A row or a line was clicked (or a link highlights one): show that curve and its part."""
+    """A row or a line was clicked (or a link highlights curves): show that curve and its
+    part. A link with several (an alert's, a subgroup's) draws them all and shows the first
+    one's part; nothing is clicked yet, so a zoom keeps drawing them all."""
     state = decoded(encoded)
     if ctx.triggered_id == Explorer.groups:
         curve_id = state.highlight[0] if state.highlight else None
@@ -115,6 +117,9 @@ def select(cell: Any, click: Any, _groups: Any, viewport: Any, cluster: int,
         raise PreventUpdate
     row, feats, lines = explorer_view.part(runtime(), cluster, state, curve_id=curve_id,
                                            width=IMAGE_W)
+    if ctx.triggered_id == Explorer.groups and len(state.highlight) > 1:
+        lines = explorer_view.highlighted_lines(runtime(), cluster, state, width=IMAGE_W)
+        return no_update, ui.make_part(row, feats), fig.lines_patch(selected=lines)
     return curve_id, ui.make_part(row, feats), fig.lines_patch(selected=lines)
 
 

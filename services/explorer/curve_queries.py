@@ -391,6 +391,23 @@ def _points(session: ClusterSession, query: CurveQuery,
     return {c: found[c] for c in curve_ids if c in found}
 
 
+def owned_subset(session: ClusterSession, query: CurveQuery,
+                 curve_ids: list[int]) -> list[int]:
+    """The ids (in their order) that are curves ``query`` matches; others are left out
+    (a highlight the filters no longer match, or one that was never this cluster's)."""
+    if not curve_ids:
+        return []
+    pop = population.get(session, query.process)
+    if pop is not None:
+        index = pop.index_of(curve_ids)
+        if (index >= 0).all():
+            kept = population.mask(pop, query)[index]
+            return [c for c, keep in zip(curve_ids, kept.tolist(), strict=True) if keep]
+    rows = curve_data.curve_rows(session, query, limit=len(curve_ids), curve_ids=curve_ids)
+    found = {int(r["curve_id"]) for r in rows}
+    return [c for c in curve_ids if c in found]
+
+
 def owned(session: ClusterSession, query: CurveQuery, curve_ids: list[int]) -> bool:
     """Whether every id is one of the curves ``query`` matches."""
     if not curve_ids:

@@ -162,16 +162,44 @@ class Drawing:
     place: dict[str, list[float]] | None = None
 
 
+#: Highlighted curves (a link's: an alert's, a subgroup's) drawn as lines with the clicked
+#: one; more stay highlighted in the state and the summary says how many are drawn.
+DRAWN_HIGHLIGHTS = 20
+
+
+def shown_selection(session: Any, query: Any, selected: list[int],
+                    highlighted: Sequence[int]) -> list[int]:
+    """The curves drawn as "Selected": the clicked one (a forged id is refused); before any
+    click, the state's highlighted ones (a link's: an alert's or a subgroup's curves) that
+    the filters match, at most :data:`DRAWN_HIGHLIGHTS`. A click replaces them, as it
+    replaces the highlight in the page's address (``services.explorer.state.with_view``)."""
+    if selected:
+        return _owned(session, query, selected)
+    return explorer.owned_subset(session, query, list(highlighted)[:DRAWN_HIGHLIGHTS])
+
+
+def highlighted_lines(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
+                      width: int) -> Lines:
+    """The lines of the state's highlighted curves the filters match (see
+    :func:`shown_selection`), as a link opens them."""
+    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
+    ids = shown_selection(session, query, [], state.highlight)
+    return explorer.lines(session, query, curve_ids=ids, x_range=state.x_range,
+                          width=width) if ids else {}
+
+
 def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
          height: int, selected: list[int]) -> Drawing:
-    """Density for the state's range (or everything), the saved golden curve if chosen."""
+    """Density for the state's range (or everything), the saved golden curve if chosen,
+    and as lines the clicked curve and the state's highlighted ones."""
     session, query, opts = explorer.resolve(runtime, cluster_id, state)
     version = explorer.follow_data(runtime, cluster_id, session)
     dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
                             y_range=state.y_range, width=width, height=height)
     saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
-    lines = explorer.lines(session, query, curve_ids=_owned(session, query, selected),
-                           x_range=state.x_range, width=width) if selected else {}
+    ids = shown_selection(session, query, selected, state.highlight)
+    lines = explorer.lines(session, query, curve_ids=ids, x_range=state.x_range,
+                           width=width) if ids else {}
     return Drawing(density=dens, golden=saved, selected=lines, axes=opts.axes,
                    version=version,
                    place=evaluation.placement(saved, dens.x_range, dens.y_range))
@@ -186,14 +214,16 @@ def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:
 
 def zoom(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int, height: int,
          outliers: list[int], selected: list[int]) -> tuple[Density, Lines, Lines]:
-    """The re-aggregated density and re-reduced lines for the state's (zoomed) range."""
+    """The re-aggregated density and re-reduced lines for the state's (zoomed) range: the
+    outliers', and the clicked and highlighted curves' (:func:`shown_selection`)."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
                             y_range=state.y_range, width=width, height=height)
-    ids = _owned(session, query, list(dict.fromkeys([*outliers, *selected])))
+    shown = shown_selection(session, query, selected, state.highlight)
+    ids = _owned(session, query, list(dict.fromkeys([*outliers, *shown])))
     lines = explorer.lines(session, query, curve_ids=ids, x_range=dens.x_range, width=width)
     return (dens, {c: lines[c] for c in outliers if c in lines},
-            {c: lines[c] for c in selected if c in lines})
+            {c: lines[c] for c in shown if c in lines})
 
 
 def refine(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,

@@ -24,6 +24,7 @@ from components.ids.explorer import ExplorerFresh
 from services.demo import plant as demo_plant
 from services.demo.curves import PROCESS_SPECS, PROCESSES
 from services.explorer.state import ExplorerState, explorer_url
+from services.explorer.view import DRAWN_HIGHLIGHTS
 from tests import plants
 from tests.e2e.conftest import ARTIFACTS, quiet, screenshot, sign_in
 from tests.e2e.test_explorer_controls import LEGEND, NOK_RED, OK_BLUE, Watched
@@ -205,6 +206,10 @@ def test_the_explorer_shows_curves_ingested_while_it_is_open(page: Page, plant: 
 
 
 GRAPH = "#explorer-graph .js-plotly-plot"
+#: Whether the explorer draws ``count`` curves as "Selected" (each point carries its curve).
+SELECTED_DRAWN = f"""(count) => {{ const g = document.querySelector({GRAPH!r});
+    const t = g && g.data && g.data.find(t => t.name === 'Selected');
+    return !!t && new Set((t.customdata || []).filter(c => c !== null)).size === count; }}"""
 
 
 def _number(value: float) -> str:
@@ -333,6 +338,8 @@ def test_an_alert_on_a_computed_feature_fires_and_opens_its_curves(
     expect(page.locator("#explorer-part-card")).to_contain_text("Serial", timeout=SLOW)
     serial = page.locator("#explorer-part-card").inner_text()
     assert any(s in serial for s in low), (serial, low)
+    # Every curve behind the alert is drawn (in black, "Selected"), not only the first.
+    page.wait_for_function(SELECTED_DRAWN, arg=min(len(low), DRAWN_HIGHLIGHTS), timeout=SLOW)
     _no_demo_name(page)
     screenshot(page, "other-plant-alert-curves")
 

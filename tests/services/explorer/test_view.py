@@ -110,3 +110,27 @@ def test_the_ranking_says_its_golden_curve_is_built_from_the_ok_curves(
     every = view.analyse(mod_runtime, cluster_id, ExplorerState(process="press"), width=200)
     assert every.from_ok and every.golden.n_curves == 5  # the five OK curves of the seven
     # (With none OK, Analysis.from_ok is False and the note says so: see the test above.)
+
+
+def test_a_links_highlighted_curves_are_drawn_until_one_is_clicked(
+        mod_runtime: Runtime, cluster_id: int) -> None:
+    # An alert's link highlights its curves; 5 is NOK, and one id is no curve of the cluster.
+    state = ExplorerState(process="press", highlight=(2, 5, 999_999))
+    drawing = view.draw(mod_runtime, cluster_id, state, width=200, height=100, selected=[])
+    assert sorted(drawing.selected) == [2, 5]
+    # The filters leave 5 out: it is not drawn, and nothing fails.
+    oks = state.with_(results=("OK",))
+    assert sorted(view.draw(mod_runtime, cluster_id, oks, width=200, height=100,
+                            selected=[]).selected) == [2]
+    assert sorted(view.highlighted_lines(mod_runtime, cluster_id, state, width=200)) == [2, 5]
+    # A click replaces them (as it replaces the highlight in the page's address) ...
+    clicked = view.draw(mod_runtime, cluster_id, state, width=200, height=100, selected=[7])
+    assert list(clicked.selected) == [7]
+    # ... and a zoom draws what is shown.
+    zoomed = state.with_(x_range=(0.0, 0.5), y_range=(0.0, 1.0))
+    _dens, _out, shown = view.zoom(mod_runtime, cluster_id, zoomed, width=200, height=100,
+                                   outliers=[], selected=[])
+    assert sorted(shown) == [2, 5]
+    _dens, _out, shown = view.zoom(mod_runtime, cluster_id, zoomed, width=200, height=100,
+                                   outliers=[], selected=[7])
+    assert list(shown) == [7]
