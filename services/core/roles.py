@@ -40,7 +40,7 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.ADMIN: "Everything on the cluster: members, tokens, retention, decommission.",
     Role.EDITOR: "Changes content: golden curves, alert rules, projects and assets.",
     Role.ANALYST: "Explores and exports data; saves personal views.",
-    Role.VIEWER: "Reads dashboards and curves; changes nothing.",
+    Role.VIEWER: "Reads dashboards and curves; changes nothing but their own API tokens.",
 }
 
 

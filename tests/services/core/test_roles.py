@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auth import roles as auth_roles
+from auth.permissions import CAPABILITIES
 from services.access import tokens
 from services.clusters import page_access
 from services.core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, Role, rank
@@ -41,3 +42,12 @@ def test_token_role_is_the_lower_of_its_own_and_its_owners() -> None:
     assert tokens.effective_role("viewer", "admin") == "viewer"
     assert tokens.effective_role("admin", None) is None
     assert tokens.effective_role("root", "admin") is None
+
+
+def test_the_viewers_words_name_the_one_thing_a_viewer_may_change() -> None:
+    # The roles page's matrix lets viewers create and revoke their own API tokens; the
+    # "in short" words must not say they change nothing (the walk of session 13).
+    viewer_changes = [c for c in CAPABILITIES if c.area == "API tokens"
+                      and c.minimum == Role.VIEWER]
+    assert viewer_changes
+    assert "own API tokens" in ROLE_DESCRIPTIONS[Role.VIEWER]
