@@ -39,6 +39,13 @@ STABLE_S = 60.0
 #: replaced, and seconds given to requests in flight at shutdown.
 WORKER_TIMEOUT_S = 120
 GRACEFUL_S = 20
+#: Seconds an idle keep-alive connection stays open. A server that closes one just as the
+#: client sends its next request on it resets that request (ECONNRESET): browsers retry,
+#: but API clients need not (Playwright's did, after an idle 5 s, gunicorn's default). Kept
+#: above the idle time of the usual clients' pools (Node's agents 5 s, the ClickHouse
+#: clients' 2.5-3 s), so that they, not the server, close a connection gone quiet; held
+#: connections wait in the worker's poller, not on a thread.
+KEEPALIVE_S = 75
 
 
 def engine_answers(host: str, port: int, *, timeout: float = 1.0) -> bool:
@@ -156,7 +163,7 @@ class WebServer(BaseApplication):
             "threads": self.settings.threads,
             "timeout": WORKER_TIMEOUT_S,
             "graceful_timeout": GRACEFUL_S,
-            "keepalive": 5,
+            "keepalive": KEEPALIVE_S,
             # the longest request line gunicorn reads: a view's link (explorer ?s=, at most
             # services.explorer.state.MAX_ENCODED characters) must fit in it
             "limit_request_line": 8190,

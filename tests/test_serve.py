@@ -3,11 +3,13 @@ one deployment sharing one engine service and one metadata database."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -200,6 +202,17 @@ def test_run_serves_from_its_workers_beside_its_engine_and_stops_both(
         assert engine_answers("127.0.0.1", app.engine_port)
         assert requests.get(f"{app.url}/healthz", timeout=30).status_code == 200
         assert "2 web process(es) of 20 threads" in app.output()  # LYCEUM_THREADS default
+        # A connection left idle longer than a client's pool keeps one (Node's 5 s) is still
+        # open: the server does not close it under a request the client is sending.
+        host, port = app.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().read() is not None
+        held = connection.sock
+        time.sleep(6.5)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200 and connection.sock is held
+        connection.close()
     finally:
         app.stop()
     assert not engine_answers("127.0.0.1", app.engine_port)
