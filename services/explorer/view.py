@@ -162,8 +162,8 @@ class Drawing:
     place: dict[str, list[float]] | None = None
 
 
-#: Highlighted curves (a link's: an alert's, a subgroup's) drawn as lines with the clicked
-#: one; more stay highlighted in the state and the summary says how many are drawn.
+#: Highlighted curves (a link's: an alert's, a subgroup's) drawn as lines before a curve
+#: is clicked; more stay highlighted in the state (and in the page's address), undrawn.
 DRAWN_HIGHLIGHTS = 20
 
 
