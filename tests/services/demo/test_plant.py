@@ -22,7 +22,13 @@ from services.demo.curves import (
     CurveArrays,
     generate_curves,
 )
-from services.demo.plant import DEMO_SIZES, DemoLoadReport, iter_demo_tables, load_demo
+from services.demo.plant import (
+    DEMO_SIZES,
+    PRODUCTS,
+    DemoLoadReport,
+    iter_demo_tables,
+    load_demo,
+)
 
 NOW = datetime(2026, 11, 25, 7, tzinfo=UTC)
 SMALL = DEMO_SIZES["small"]
@@ -72,8 +78,16 @@ def test_load_reports_the_rows_it_wrote(ch: ClickHouse, demo: DemoLoadReport) ->
 def test_curve_counts_follow_the_routes(ch: ClickHouse, demo: DemoLoadReport) -> None:
     counts = dict(ch.rows(f"SELECT process, count() FROM {DEMO_DB}.curves GROUP BY process"))
     assert counts[PRESS_FIT] == SMALL.press_fit
-    assert 0.9 * SMALL.screw_driving <= counts[SCREW_DRIVING] <= SMALL.screw_driving
-    assert 0.9 * SMALL.temperature <= counts[TEMPERATURE] <= SMALL.temperature
+    # A part goes on to the next station of its route unless the last one rejected it (NOK),
+    # so a station holds exactly the curves of the parts the station before passed on.
+    routes = ((PRESS_FIT, SCREW_DRIVING, PRODUCTS[:2]), (SCREW_DRIVING, TEMPERATURE, PRODUCTS[:1]))
+    for before, station, products in routes:
+        passed_on = ch.scalar(f"SELECT count() FROM {DEMO_DB}.curves WHERE process = {{p:String}}"
+                              " AND result != 'NOK' AND has({products:Array(String)}, product)",
+                              parameters={"p": before, "products": list(products)})
+        assert counts[station] == passed_on, station
+    assert 0 < counts[TEMPERATURE] <= SMALL.temperature < counts[SCREW_DRIVING]
+    assert counts[SCREW_DRIVING] <= SMALL.screw_driving
     features = dict(ch.rows(f"SELECT process, uniqExact(feature) FROM {DEMO_DB}.curve_features"
                             " GROUP BY process"))
     assert features == {p: len(PROCESS_SPECS[p].features) for p in PROCESSES}
@@ -126,10 +140,11 @@ def test_everything_lies_in_the_last_90_days(ch: ClickHouse, demo: DemoLoadRepor
 
 
 def test_results_modes_and_rates_are_plausible(ch: ClickHouse, demo: DemoLoadReport) -> None:
-    rates = dict(ch.rows(f"SELECT toString(result), count() / {SMALL.press_fit}"
-                         f" FROM {DEMO_DB}.parts GROUP BY result"))
-    assert 0.01 <= rates["NOK"] <= 0.10
-    assert 0.005 <= rates["WARNING"] <= 0.08
+    # Rates are drawn, so they are checked on a fixed end (the loaded demo ends this hour, and
+    # a few parts more or less from one hour to the next must not fail the test).
+    results = _collect()["parts"].column("result").to_pylist()
+    assert 0.01 <= results.count("NOK") / SMALL.press_fit <= 0.10
+    assert 0.005 <= results.count("WARNING") / SMALL.press_fit <= 0.08
     assert _count(ch, "SELECT count() FROM {db}.parts"
                       " WHERE (result = 'OK') != (defect_mode = '')") == 0
     assert _count(ch, "SELECT count() FROM {db}.curves"
