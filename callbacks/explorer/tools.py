@@ -115,12 +115,11 @@ def select(cell: Any, click: Any, _groups: Any, viewport: Any, cluster: int,
         curve_id = _clicked_curve(cell, click, viewport)
     if curve_id is None:
         raise PreventUpdate
+    several = ctx.triggered_id == Explorer.groups and len(state.highlight) > 1
     row, feats, lines = explorer_view.part(runtime(), cluster, state, curve_id=curve_id,
-                                           width=IMAGE_W)
-    if ctx.triggered_id == Explorer.groups and len(state.highlight) > 1:
-        lines = explorer_view.highlighted_lines(runtime(), cluster, state, width=IMAGE_W)
-        return no_update, ui.make_part(row, feats), fig.lines_patch(selected=lines)
-    return curve_id, ui.make_part(row, feats), fig.lines_patch(selected=lines)
+                                           width=IMAGE_W, highlights=several)
+    return (no_update if several else curve_id), ui.make_part(row, feats), \
+        fig.lines_patch(selected=lines)
 
 
 def _clicked_curve(cell: Any, click: Any, viewport: Any) -> int | None:

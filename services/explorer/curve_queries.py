@@ -410,15 +410,7 @@ def owned_subset(session: ClusterSession, query: CurveQuery,
 
 def owned(session: ClusterSession, query: CurveQuery, curve_ids: list[int]) -> bool:
     """Whether every id is one of the curves ``query`` matches."""
-    if not curve_ids:
-        return True
-    pop = population.get(session, query.process)
-    if pop is not None:
-        index = pop.index_of(curve_ids)
-        if (index >= 0).all():
-            return bool(population.mask(pop, query)[index].all())
-    rows = curve_data.curve_rows(session, query, limit=len(curve_ids), curve_ids=curve_ids)
-    return {int(r["curve_id"]) for r in rows} == set(curve_ids)
+    return len(owned_subset(session, query, curve_ids)) == len(curve_ids)
 
 
 # ----------------------------------------------------------------------------- profiles

@@ -178,16 +178,6 @@ def shown_selection(session: Any, query: Any, selected: list[int],
     return explorer.owned_subset(session, query, list(highlighted)[:DRAWN_HIGHLIGHTS])
 
 
-def highlighted_lines(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
-                      width: int) -> Lines:
-    """The lines of the state's highlighted curves the filters match (see
-    :func:`shown_selection`), as a link opens them."""
-    session, query, _opts = explorer.resolve(runtime, cluster_id, state)
-    ids = shown_selection(session, query, [], state.highlight)
-    return explorer.lines(session, query, curve_ids=ids, x_range=state.x_range,
-                          width=width) if ids else {}
-
-
 def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
          height: int, selected: list[int]) -> Drawing:
     """Density for the state's range (or everything), the saved golden curve if chosen,
@@ -359,15 +349,18 @@ def _ranked_rows(session: Any, query: Any, ranking: outliers.Ranking, top: list[
             if cid in meta]
 
 
-def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
-         curve_id: int, width: int) -> tuple[dict[str, Any], list[tuple[str, float, str]], Lines]:
-    """One filtered curve's part row, features and its line."""
+def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *, curve_id: int,
+         width: int, highlights: bool = False
+         ) -> tuple[dict[str, Any], list[tuple[str, float, str]], Lines]:
+    """One filtered curve's part row, features and its line; with ``highlights``, the lines
+    of the state's highlighted curves the filters match instead (:func:`shown_selection`:
+    a link's, whose first curve this is)."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     _owned(session, query, [curve_id])
     row = curve_data.curve_rows(session, query, limit=1, curve_ids=[curve_id])[0]
     feats = curve_data.features(session, process=query.process, curve_id=curve_id)
-    lines = explorer.lines(session, query, curve_ids=[curve_id], x_range=state.x_range,
-                           width=width)
+    ids = shown_selection(session, query, [], state.highlight) if highlights else [curve_id]
+    lines = explorer.lines(session, query, curve_ids=ids, x_range=state.x_range, width=width)
     return row, feats, lines
 
 

@@ -323,6 +323,25 @@ def test_lines_keep_extremes_after_min_max_reduction(session: ClusterSession) ->
         curve_queries.lines(session, QUERY, curve_ids=list(range(501)), x_range=None, width=30)
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["held", "from-clickhouse"])
+def test_owned_ids_are_the_filtered_curves_in_their_order(session: ClusterSession,
+                                                          held: bool) -> None:
+    session.caches.clear()
+    if held:
+        population.load(session, "press-fit")
+    assert (population.get(session, "press-fit") is not None) == held
+    ids = [SPIKE_ID, 999_999, 3, FLAT_ID, 3]  # a foreign id, and one twice
+    assert curve_queries.owned_subset(session, QUERY, ids) == [SPIKE_ID, 3, FLAT_ID, 3]
+    noks = replace(QUERY, results=("NOK",))
+    assert curve_queries.owned_subset(session, noks, ids) == [SPIKE_ID, FLAT_ID]
+    assert curve_queries.owned_subset(session, QUERY, []) == []
+    assert curve_queries.owned(session, QUERY, [3, SPIKE_ID, 3])
+    assert curve_queries.owned(session, QUERY, [])
+    assert not curve_queries.owned(session, QUERY, [3, 999_999])
+    assert not curve_queries.owned(session, noks, [SPIKE_ID, 3])
+    session.caches.clear()
+
+
 def test_golden_median_band_and_outlier_ranking(session: ClusterSession) -> None:
     prof = curve_queries.profiles(session, QUERY, x_range=(0.0, 10.0), bins=50)
     ok_ids = list(range(1, N_OK + 1))

@@ -122,7 +122,11 @@ def test_a_links_highlighted_curves_are_drawn_until_one_is_clicked(
     oks = state.with_(results=("OK",))
     assert sorted(view.draw(mod_runtime, cluster_id, oks, width=200, height=100,
                             selected=[]).selected) == [2]
-    assert sorted(view.highlighted_lines(mod_runtime, cluster_id, state, width=200)) == [2, 5]
+    # The link opens with the first one's part and every highlighted line.
+    row, _feats, lines = view.part(mod_runtime, cluster_id, state, curve_id=2, width=200,
+                                   highlights=True)
+    assert row["curve_id"] == 2 and sorted(lines) == [2, 5]
+    assert list(view.part(mod_runtime, cluster_id, state, curve_id=2, width=200)[2]) == [2]
     # A click replaces them (as it replaces the highlight in the page's address) ...
     clicked = view.draw(mod_runtime, cluster_id, state, width=200, height=100, selected=[7])
     assert list(clicked.selected) == [7]
