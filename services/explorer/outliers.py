@@ -57,6 +57,8 @@ NEIGHBOURS = SCORES.index("neighbours")
 MAX_SHIFT_SHARE = 0.08
 #: Below this score a curve is within the usual variation of the filtered curves.
 USUAL = 3.5
+#: The reason of a curve no score of which is unusual.
+WITHIN = "within the usual variation"
 #: A deviation narrower than this share of the grid is a local bump or dip.
 LOCAL_WIDTH = 0.08
 #: The quantiles of each score over the reference curves (the OK ones) that are mapped to a
@@ -108,13 +110,15 @@ _COLUMN = {measure: i for i, measure in enumerate(FEATURES)}
 @dataclass(frozen=True)
 class Ranking:
     """Curves most deviating first: ``score`` (robust z units; NaN: no sample in range),
-    the reason in words (for the first ``explain`` curves), and every score per curve
-    (columns in ``SCORES``)."""
+    the reason in words (for the first ``explain`` curves), every score per curve
+    (columns in ``SCORES``), and whether each is outside the usual variation (a reason
+    other than "within the usual variation")."""
 
     curve_ids: np.ndarray
     score: np.ndarray
     reasons: list[str]
     scores: np.ndarray
+    unusual: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class _Usual:
     gain: float
     offset: float
     spread: float
+    curvature: float
     knee_x: float
     fall_x: float
 
@@ -157,7 +162,7 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
         order = np.argsort(ids, kind="stable")
         return Ranking(curve_ids=ids[order], score=np.zeros(n),
                        reasons=[reason] * min(n, explain),
-                       scores=np.zeros((n, len(SCORES))))
+                       scores=np.zeros((n, len(SCORES))), unusual=np.zeros(n, dtype=bool))
     labelled = bool(reference is not None and MIN_CURVES <= np.count_nonzero(reference) < n)
     mask = np.asarray(reference, dtype=bool) if labelled else np.ones(n, dtype=bool)
     holes = space.gaps(profiles.mean, mask)
@@ -193,14 +198,16 @@ def rank(profiles: Profiles, golden: Golden, *, reference: np.ndarray | None = N
                    gain=float(np.nanmedian(measures[:, kernel.GAIN])),
                    offset=float(np.nanmedian(measures[:, kernel.OFFSET])),
                    spread=float(np.nanmedian(measures[:, kernel.SPREAD])),
+                   curvature=float(np.nanmedian(measures[:, kernel.CURVATURE])),
                    knee_x=float(np.nanmedian(measures[:, OWN_KNEE_X])),
                    fall_x=float(np.nanmedian(measures[:, OWN_FALL_X])))
     shown = order[:explain]
     unlike = _unlike(ctx, profiles.mean, where, shown, "OK curves" if labelled else "curves")
     reasons = [_reason(ctx, usual, measures[i], z[i], scores[i], unlike[j])
                if not empty[i] else "no samples in this x range" for j, i in enumerate(shown)]
+    unusual = np.array([_headline(row) >= 0 for row in scores], dtype=bool) & ~empty
     return Ranking(curve_ids=ids[order], score=combined[order], reasons=reasons,
-                   scores=scores[order])
+                   scores=scores[order], unusual=unusual[order])
 
 
 def _context(profiles: Profiles, golden: Golden, holes: space.Gaps) -> _Context:
@@ -347,19 +354,29 @@ def _percent(dev: float, base: float) -> str:
     return f"{abs(dev) / base * 100:.0f} % {'high' if dev > 0 else 'low'}"
 
 
+def _headline(s: np.ndarray) -> int:
+    """The score (index in ``SCORES``) a curve's reason names: of the scores that name a
+    deviation, the largest when it is unusual; else the nearest usual curves' or the
+    mix's when unusual (before its weight); -1 when every one is within the usual
+    variation."""
+    concrete = np.nan_to_num(s[:NEIGHBOURS], nan=-1.0)
+    which = int(np.argmax(concrete))
+    if concrete[which] >= USUAL:
+        return which
+    if s[NEIGHBOURS] >= NEIGHBOUR_WEIGHT * USUAL:
+        return NEIGHBOURS
+    return len(SCORES) - 1 if s[-1] >= USUAL else -1
+
+
 def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.ndarray,
             unlike: str) -> str:
     """One curve's largest score in words: of the scores that name a deviation (a shift,
     a level, a bump, noise, a gap) when one is unusual, else where the curve differs from
     its nearest usual curves (``unlike``), else the isolation score's mix: a named
     deviation says more."""
-    concrete = np.nan_to_num(s[:NEIGHBOURS], nan=-1.0)  # the scores that name a deviation
-    which = int(np.argmax(concrete))
-    if not concrete[which] >= USUAL:  # then the nearest usual curves, then the mix
-        which = NEIGHBOURS if s[NEIGHBOURS] >= NEIGHBOUR_WEIGHT * USUAL else \
-            len(SCORES) - 1 if s[-1] >= USUAL else -1  # unusual before its weight
-        if which < 0:
-            return "within the usual variation"
+    which = _headline(s)
+    if which < 0:
+        return WITHIN
     name = SCORES[which]
     level = SCORES.index("level")
     if usual.gain and abs(m[kernel.GAIN] / usual.gain - 1) >= HEADLINE_GAIN or (
@@ -370,13 +387,12 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
         if knee >= end or abs(_col(z, KNEE_TO_END)) < USUAL:  # the whole curve: its knee
             return _moved("knee", (m[kernel.SHIFT] - usual.shift) * ctx.dx, ctx.knee_x,
                           m[OWN_KNEE_X], usual.knee_x, ctx.dx)
-        return _moved("end", (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx, ctx.fall_x,
+        return _moved("drop", (m[kernel.SHIFT_END] - usual.shift_end) * ctx.dx, ctx.fall_x,
                       m[OWN_FALL_X], usual.fall_x, ctx.dx)
     if name == "level":
         return _level(ctx, usual, m, z)
     if name == "noise":
-        times = m[kernel.SPREAD] / usual.spread if usual.spread > 0 else np.nan
-        return f"noisy ({times:.1f}× the usual spread)" if np.isfinite(times) else "noisy"
+        return _noise(usual, m, z)
     if name == "missing":
         return _gap(ctx, m)
     if name == "neighbours":
@@ -388,9 +404,19 @@ def _reason(ctx: _Context, usual: _Usual, m: np.ndarray, z: np.ndarray, s: np.nd
     return _shape(ctx, m)
 
 
+def _noise(usual: _Usual, m: np.ndarray, z: np.ndarray) -> str:
+    """"noisy (4.1× the usual spread)" when the spread within each bin made the noise
+    score, "jagged (2.3× the usual curvature)" when the bin-to-bin bends did."""
+    jagged = _col(z, kernel.CURVATURE) > _col(z, kernel.SPREAD)
+    word, measure, base = ("jagged", "curvature", usual.curvature) if jagged else (
+        "noisy", "spread", usual.spread)
+    times = m[kernel.CURVATURE if jagged else kernel.SPREAD] / base if base > 0 else np.nan
+    return f"{word} ({times:.1f}× the usual {measure})" if np.isfinite(times) else word
+
+
 def _moved(what: str, shift: float, golden_at: float, own_at: float, usual_at: float,
            dx: float) -> str:
-    """"late knee at x 0.51 (+0.05)": where the curve's own knee (steepest rise) or end
+    """"late knee at x 0.51 (+0.05)": where the curve's own knee (steepest rise) or drop
     (steepest fall) is when it agrees with the aligned part's shift, else the golden one's
     moved by that shift."""
     moved = own_at - usual_at

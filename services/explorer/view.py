@@ -288,13 +288,23 @@ def analyse(runtime: Runtime, cluster_id: int, state: ExplorerState, *,
     rows = _ranked_rows(session, query, ranking, top, evaluation.score(profiles, gold),
                         verdict={c: verdict.get(c) or ("OK" if state.objects else "")
                                  for c in top})
-    lines = explorer.lines(session, query, curve_ids=top[:TOP_OUTLIERS], x_range=state.x_range,
-                           width=width)
+    unusual = [c for c, odd in zip(top, ranking.unusual.tolist(), strict=False) if odd]
+    lines = explorer.lines(session, query, curve_ids=unusual[:TOP_OUTLIERS],
+                           x_range=state.x_range, width=width) if unusual else {}
     n_nok = sum(1 for v in verdict.values() if v)
     place = evaluation.placement(gold, *ranges) if ranges is not None else None
     return Analysis(golden=gold, rows=rows, top_lines=lines, n_nok_objects=n_nok,
                     n_ranked=len(profiles.curve_ids), limit=limit, place=place,
                     n_matching=read.n_matching, bounded=read.words(), from_ok=bool(ok_ids))
+
+
+def _orange(drawn: int) -> str:
+    """Which curves the chart draws in orange: the first ones outside the usual variation."""
+    if not drawn:
+        return "None is outside the usual variation, so none is drawn in orange."
+    first = "The one" if drawn == 1 else f"The first {drawn}"
+    return (f"{first} outside the usual variation {'is' if drawn == 1 else 'are'} drawn in "
+            f"orange (at most {TOP_OUTLIERS}, so the chart stays readable).")
 
 
 def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
@@ -314,9 +324,8 @@ def outlier_note(result: Analysis, *, drawn: int | None, objects: bool) -> str:
              else f"All {result.n_ranked:,} filtered curves")
     text = (f"{which} ranked against the {label}, each "
             f"aligned in x first, and against the usual curves most like it; {table}; "
-            f"“Why” names its largest deviation. The top "
-            f"{len(result.top_lines)} are drawn in orange (at most {TOP_OUTLIERS}, so the "
-            "chart stays readable). Click a row for its part.")
+            f"“Why” names its largest deviation. {_orange(len(result.top_lines))} "
+            "Click a row for its part.")
     matching = result.n_ranked if result.n_matching is None else result.n_matching
     if drawn is not None and drawn != matching:
         text += (f" The chart was drawn from {drawn:,} filtered curves; "

@@ -146,11 +146,11 @@ def test_a_resize_while_a_zoom_is_on_its_way_keeps_the_zoom(page: Page,
     expect(page.locator("#explorer-summary-div")).to_contain_text("x 3…6", timeout=20_000)
 
 
-REASON = re.compile(r"(late|early) (knee|end) at x [0-9.e-]+ \([+-][0-9.e-]+\)"
+REASON = re.compile(r"(late|early) (knee|drop) at x [0-9.e-]+ \([+-][0-9.e-]+\)"
                     r"|peak \d+ % (high|low) at x [0-9.e-]+|noisy.*|missing segment x .+"
                     r"|ends early at x .+|starts late at x .+"
                     r"|extra peak at x .+|dip at x .+|(high|low) around x .+"
-                    r"|offset [+-]\d+ % of the range|unusual mix of .+"
+                    r"|offset [+-]\d+ % of the range|unusual mix of .+|jagged.*"
                     r"|within the usual variation|shape differs|missing samples"
                     r"|shape differs from its (\d+ )?nearest (OK )?curves"
                     r"( at x [0-9.e-]+–[0-9.e-]+ \([+-]\d+ % of the range\))?")

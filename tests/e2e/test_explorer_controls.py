@@ -203,6 +203,18 @@ def test_golden_outliers_and_zoom_are_drawn(tab: Watched) -> None:
     assert traces["Top outliers"]["n"] > 10
     assert traces["Top outliers"]["color"] == "rgba(216,67,21,0.75)"
     expect(tab.page.locator("#explorer-outliers-table tbody tr").nth(3)).to_be_visible()
+    # Orange are the curves outside the usual variation (the first page's 12 rows come before
+    # the 20th of them), not every top row: one "within the usual variation" is not drawn so.
+    rows = tab.page.locator("#explorer-outliers-table tbody tr").evaluate_all(
+        """rows => rows.map(r => [...r.querySelectorAll('td')].map(c => c.innerText))
+                       .filter(cells => cells.length > 3)""")
+    orange = set(tab.page.evaluate("""() => {
+        const g = document.querySelector('#explorer-graph .js-plotly-plot');
+        const t = g.data.find(t => t.name === 'Top outliers');
+        return [...new Set((t.customdata || []).filter(c => c !== null))]; }"""))
+    why = {int(cells[1]): cells[3] for cells in rows}
+    assert len(why) == 12 and any(w != "within the usual variation" for w in why.values())
+    assert {c for c, w in why.items() if w != "within the usual variation"} == orange & set(why)
 
     golden = tab.page.locator("#explorer-graph .legend g.traces",
                               has_text="Golden (unsaved)").locator(".legendtoggle")

@@ -103,6 +103,34 @@ def test_reasons_name_what_is_wrong_and_where() -> None:
     assert re.fullmatch(r"peak \d+ % low at x 0\.8\d*", reason["flat"])  # no shift: no shape
 
 
+def test_bends_from_bin_to_bin_are_jagged_not_noisy() -> None:
+    """The noise score is the larger of the spread within bins and the bends between them;
+    the reason names the one that made it (a curve noisy at 0.6× the usual spread read as
+    a contradiction)."""
+    rng = np.random.default_rng(3)
+    curves = [_curve(rng) for _ in range(N_OK)]
+    x = np.linspace(0, 1, 1500)
+    wavy = _shape(x) + rng.normal(0, 0.004, len(x)) + 0.02 * np.sin(2 * np.pi * x * BINS / 4)
+    prof = _profiles([*curves, (x, wavy)], [*range(1, N_OK + 1), 999])
+    gold = golden.build(prof, curve_ids=list(range(1, N_OK + 1)))
+    ranking = outliers.rank(prof, gold, reference=prof.curve_ids <= N_OK)
+    assert ranking.curve_ids[0] == 999
+    found = re.fullmatch(r"jagged \((\d+\.\d)× the usual curvature\)", ranking.reasons[0])
+    assert found and float(found.group(1)) > 3
+
+
+def test_only_curves_outside_the_usual_variation_are_unusual() -> None:
+    prof, gold = _known_set()
+    ranking = outliers.rank(prof, gold, reference=prof.curve_ids <= N_OK)
+    unusual = set(ranking.curve_ids[ranking.unusual].tolist())
+    assert unusual == set(DEFECTS.values())
+    within = [r == outliers.WITHIN for r in ranking.reasons]
+    assert within == (~ranking.unusual[:len(within)]).tolist()
+    few = outliers.rank(_profiles([_curve(rng) for rng in [np.random.default_rng(1)] * 2],
+                                  [1, 2]), gold)
+    assert not few.unusual.any()
+
+
 def test_a_late_knee_inside_the_usual_jitter_is_not_an_outlier() -> None:
     rng = np.random.default_rng(5)
     curves = [_curve(rng) for _ in range(N_OK)]
@@ -243,7 +271,7 @@ def test_an_early_end_alone_is_worded_as_the_end() -> None:
     prof = _profiles(curves, list(range(1, N_OK + 2)))
     ranked = _ranked(prof, golden.build(prof, curve_ids=list(range(1, N_OK + 1))))
     assert ranked[N_OK + 1][0] == 0
-    assert re.fullmatch(r"early end at x 0\.8\d* \(-0\.0\d+\)", ranked[N_OK + 1][1])
+    assert re.fullmatch(r"early drop at x 0\.8\d* \(-0\.0\d+\)", ranked[N_OK + 1][1])
 
 
 def _two_modes(rng: np.random.Generator, n_ok: int, n_bad: int

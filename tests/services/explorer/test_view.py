@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from services.core.runtime import Runtime
 from services.explorer import evaluation, view
@@ -16,11 +17,12 @@ GRID = np.zeros(3)
 
 
 def _analysis(*, ranked: int, rows: int, ok: int, saved: bool = False,
-              matching: int | None = None, bounded: str = "", from_ok: bool = True) -> Analysis:
+              matching: int | None = None, bounded: str = "", from_ok: bool = True,
+              orange: int = 20) -> Analysis:
     gold = Golden(x=GRID, center=GRID, lower=GRID, upper=GRID, n_curves=ok,
                   method="median-percentile", band=5.0, id=4 if saved else None,
                   name="PH-200" if saved else "", version=2 if saved else 0)
-    return Analysis(golden=gold, rows=[{}] * rows, top_lines={i: ([], []) for i in range(20)},
+    return Analysis(golden=gold, rows=[{}] * rows, top_lines={i: ([], []) for i in range(orange)},
                     n_nok_objects=3, n_ranked=ranked, limit=500, n_matching=matching,
                     bounded=bounded, from_ok=from_ok)
 
@@ -43,6 +45,18 @@ def test_the_table_and_the_chart_count_the_same_filtered_set() -> None:
     assert "against the usual curves most like it" in note
     assert f"at most {TOP_OUTLIERS}" in note
     assert "drawn from" not in note and "Evaluation objects" not in note
+
+
+@pytest.mark.parametrize(("orange", "words"), [
+    (20, "The first 20 outside the usual variation are drawn in orange (at most 20, so the "
+         "chart stays readable)."),
+    (1, "The one outside the usual variation is drawn in orange"),
+    (0, "None is outside the usual variation, so none is drawn in orange.")])
+def test_only_curves_outside_the_usual_variation_are_drawn_in_orange(orange: int,
+                                                                     words: str) -> None:
+    note = outlier_note(_analysis(ranked=31, rows=31, ok=29, orange=orange), drawn=31,
+                        objects=False)
+    assert words in note
 
 
 def test_a_capped_table_says_where_and_why() -> None:
