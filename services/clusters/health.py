@@ -132,14 +132,15 @@ def query_stats(outcomes: list[QueryOutcome]) -> QueryStats:
 def _parts_check(parts: PartsSummary) -> HealthCheck:
     count = parts.max_in_partition
     if count == 0:
-        return HealthCheck("parts", "Parts", "ok", "No data yet.")
-    summary = (f"{parts.active_parts} active parts; at most {count} in one partition "
+        return HealthCheck("parts", "Storage parts", "ok", "No data yet.")
+    summary = (f"{parts.active_parts} active storage parts (ClickHouse's files of rows, not "
+               f"manufactured parts); at most {count} in one partition "
                f"({parts.table}, {parts.partition}).")
     if count < PARTS_WARN:
-        return HealthCheck("parts", "Parts", "ok", summary)
-    advice = (f"Too many small parts in {parts.table} ({count} in one partition): "
+        return HealthCheck("parts", "Storage parts", "ok", summary)
+    advice = (f"Too many small storage parts in {parts.table} ({count} in one partition): "
               "batch inserts into fewer, larger blocks.")
-    return HealthCheck("parts", "Parts", "bad" if count >= PARTS_BAD else "warn", summary,
+    return HealthCheck("parts", "Storage parts", "bad" if count >= PARTS_BAD else "warn", summary,
                        (advice,))
 
 

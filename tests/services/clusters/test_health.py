@@ -41,7 +41,7 @@ def test_a_degraded_state_scores_low_with_plain_advice() -> None:
     health = assess(state)
     assert (health.score, health.status) == (0.0, "bad")
     assert health.recommendations[:2] == [
-        "Too many small parts in curve_samples (312 in one partition): batch inserts into "
+        "Too many small storage parts in curve_samples (312 in one partition): batch inserts into "
         "fewer, larger blocks.",
         "A merge on curve_samples has run for 122 min: check the disk's speed and free space, "
         "and avoid OPTIMIZE … FINAL on large tables."]
@@ -93,7 +93,7 @@ def test_many_tiny_inserts_raise_a_parts_warning(rt: Runtime, ch_database: str) 
     parts = after.check("parts")
     assert parts.status == "warn" and after.score < before.score
     assert parts.recommendations == (
-        "Too many small parts in curve_samples (121 in one partition): batch inserts into "
+        "Too many small storage parts in curve_samples (121 in one partition): batch inserts into "
         "fewer, larger blocks.",)
 
 
