@@ -15,6 +15,14 @@ def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
+def emails_of(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The e-mail address of each of ``user_ids`` that exists."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).
+                tuples().all())
+
+
 def get_user_by_email(session: Session, email: str) -> User | None:
     """The user with this e-mail address (case-insensitive), or ``None``."""
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))

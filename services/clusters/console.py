@@ -23,6 +23,7 @@ from data.analytics.clickhouse import ClickHouseError
 from data.metadata import audit as audit_data
 from data.metadata import cluster_meta as meta
 from data.metadata import pending_secrets as pending_data
+from data.metadata import users as users_data
 from data.metadata.cluster_meta import ClusterStateError
 from data.metadata.models import AuditEntry, ClusterEvent, DatabaseCluster, utcnow
 from lyceum.errors import ValidationError
@@ -64,8 +65,8 @@ _RETENTION_LABELS = {"warm_after_days": "Warm after", "cold_after_days": "Cold a
 _AUDIT_MESSAGES = {
     "cluster.create": "Cluster created",
     "cluster.ready": "Cluster ready",
-    "member.set": "Role {role} given to user {target_id}",
-    "member.remove": "User {target_id} removed from the team",
+    "member.set": "Role {role} given to {who}",
+    "member.remove": "Removed from the team: {who}",
     "cluster.retention": "Retention changed",
     "cluster.limits": "Query limits changed",
     "cluster.decommission": "Cluster decommissioned",
@@ -94,12 +95,14 @@ class QueryLimits:
     max_execution_time_s: int | None
 
 
-def _audit_message(entry: AuditEntry) -> str:
+def _audit_message(entry: AuditEntry, emails: dict[int, str]) -> str:
+    """The entry in words; a user it is about by e-mail (by id once the account is gone)."""
     template = _AUDIT_MESSAGES.get(entry.action)
     text = entry.action.replace(".", " ").replace("_", " ").capitalize()
     if template is not None:
+        who = emails.get(_user_id(entry) or 0) or f"user {entry.target_id}"
         try:
-            text = template.format_map({**entry.detail, "target_id": entry.target_id})
+            text = template.format_map({**entry.detail, "who": who})
         except (KeyError, IndexError, ValueError):
             text = template.split(" {")[0]
     if entry.outcome != "success":
@@ -116,9 +119,15 @@ def _from_event(event: ClusterEvent) -> TimelineEntry:
                          detail=detail)
 
 
-def _from_audit(entry: AuditEntry) -> TimelineEntry:
+def _user_id(entry: AuditEntry) -> int | None:
+    """The user an entry is about, if it is about one."""
+    target = str(entry.target_id)
+    return int(target) if entry.target_type == "user" and target.isdigit() else None
+
+
+def _from_audit(entry: AuditEntry, emails: dict[int, str]) -> TimelineEntry:
     return TimelineEntry(at=entry.created_at, source="audit", kind=entry.action,
-                         message=_audit_message(entry), actor=entry.actor,
+                         message=_audit_message(entry, emails), actor=entry.actor,
                          outcome=entry.outcome, detail=dict(entry.detail or {}))
 
 
@@ -133,8 +142,10 @@ def events_timeline(runtime: Runtime, cluster_id: int, *, limit: int = 50
         events = meta.list_events(session, cluster_id=cluster_id, limit=limit)
         entries = audit_data.list_entries(session, cluster_id=cluster_id, limit=limit)
         linked = {event.detail.get("audit_id") for event in events if event.detail}
+        shown = [a for a in entries if a.id not in linked]
+        emails = users_data.emails_of(session, {u for a in shown if (u := _user_id(a))})
         rows = [_from_event(e) for e in events]
-        rows += [_from_audit(a) for a in entries if a.id not in linked]
+        rows += [_from_audit(a, emails) for a in shown]
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:limit]
 

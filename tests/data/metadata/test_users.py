@@ -21,6 +21,17 @@ def test_emails_are_kept_lower_case_and_found_in_any_case(db: Database) -> None:
         assert users.get_user(session, ada.id) is ada
 
 
+def test_emails_of_names_the_users_that_exist(db: Database) -> None:
+    with db.session() as session:
+        ada = users.add_user(session, email="ada@example.com", display_name="Ada",
+                             password_hash=None)
+        bob = users.add_user(session, email="bob@example.com", display_name="Bob",
+                             password_hash=None)
+        assert users.emails_of(session, {ada.id, bob.id, 999}) == {
+            ada.id: "ada@example.com", bob.id: "bob@example.com"}
+        assert users.emails_of(session, set()) == {}
+
+
 def test_only_active_global_admins_are_counted(db: Database) -> None:
     with db.session() as session:
         users.add_user(session, email="root@example.com", display_name="", password_hash=None,

@@ -17,6 +17,7 @@ from data.metadata.models import (
     AuditEntry,
     ClusterEvent,
 )
+from data.metadata.users import add_user
 from lyceum.errors import NotFound, ValidationError
 from services.clusters.console import (
     ClusterStateError,
@@ -205,6 +206,10 @@ def test_decommission_drops_the_data_and_keeps_the_record(rt: Runtime, ch_databa
     with rt.db.session() as session:
         audit.record(session, "member.set", actor=OPS, target_type="user", target_id=7,
                      cluster_id=cluster.id, detail={"role": "editor"})
+        ana = add_user(session, email="ana@plant.example", display_name="Ana",
+                       password_hash=None)
+        audit.record(session, "member.remove", actor=OPS, target_type="user",
+                     target_id=ana.id, cluster_id=cluster.id, detail={"role": "viewer"})
     decommission(rt, cluster.id, typed_name=cluster.name, actor=OPS)
     assert not engine_stats.database_exists(rt.ch, ch_database)
     gone = reload(rt, cluster.id)
@@ -215,7 +220,8 @@ def test_decommission_drops_the_data_and_keeps_the_record(rt: Runtime, ch_databa
     timeline = events_timeline(rt, cluster.id)
     assert [(e.kind, e.message) for e in timeline] == [
         ("decommissioned", f"Decommissioned; the database {ch_database} was dropped."),
-        ("member.set", "Role editor given to user 7")]
+        ("member.remove", "Removed from the team: ana@plant.example"),
+        ("member.set", "Role editor given to user 7")]  # no such account (any more)
     assert [u.rows for u in usage_by_tier(rt, gone)] == [0, 0, 0, 0]
 
 
