@@ -91,6 +91,12 @@ def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
+#: Limits from fewer subgroups (values, for I-MR) than this are flagged as imprecise: the
+#: usual advice is to estimate them from 20–25 (Montgomery, *Introduction to Statistical
+#: Quality Control*, ch. 6).
+FEW_FOR_LIMITS = 20
+
+
 def describe(choice: BaselineChoice, *, count: int, excluded: int, first: datetime | None,
              last: datetime | None, unit: str = "subgroups") -> str:
     """What the chart says about its limits: where they come from and how much data."""
@@ -102,4 +108,8 @@ def describe(choice: BaselineChoice, *, count: int, excluded: int, first: dateti
     else:
         where = f"the {choice.kind[:-1]} days before the window"
     left = f", {excluded} excluded" if excluded else ""
-    return f"Limits from {where}: {count} {unit}, {span}{left}."
+    text = f"Limits from {where}: {count} {unit}, {span}{left}."
+    if 0 < count < FEW_FOR_LIMITS:
+        text += (f" Caution: limits from fewer than {FEW_FOR_LIMITS} {unit} are imprecise "
+                 f"(20–25 are the usual minimum); choose a longer baseline.")
+    return text

@@ -145,6 +145,8 @@ def test_subgroup_baseline_exclusion_and_restore(page: Page, full_app: AppProces
     page.fill("#dashboard-spc-baseline-last-input", "10")
     page.press("#dashboard-spc-baseline-last-input", "Enter")
     _wait_for_baseline(page, "Limits from subgroups 1–10: 10 subgroups, ")
+    expect(page.locator("#dashboard-spc-baseline-div")).to_contain_text(
+        "Caution: limits from fewer than 20 subgroups are imprecise")
     point = page.locator(f"{GRAPH} .scatterlayer .trace").first.locator(".points path").nth(2)
     point.scroll_into_view_if_needed()
     box = point.bounding_box()

@@ -43,3 +43,15 @@ def test_the_description_names_the_source_and_the_span() -> None:
                     "2026-12-01 11:40 UTC, 1 excluded.")
     assert describe(BaselineChoice("30d"), count=0, excluded=0, first=None, last=None) == (
         "Limits from the 30 days before the window: 0 subgroups, no data.")
+
+
+@pytest.mark.parametrize(("count", "unit", "caution"), [
+    (2, "subgroups", True), (19, "values", True), (20, "subgroups", False)])
+def test_limits_from_few_subgroups_carry_a_caution(count: int, unit: str,
+                                                   caution: bool) -> None:
+    first, last = datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    text = describe(parse_baseline("subgroups", "1", str(count)), count=count, excluded=0,
+                    first=first, last=last, unit=unit)
+    words = (f"Caution: limits from fewer than 20 {unit} are imprecise (20–25 are the usual "
+             "minimum); choose a longer baseline.")
+    assert text.endswith(words) == caution
