@@ -50,7 +50,17 @@ class FeatureInfo:
     @property
     def label(self) -> str:
         """A readable name: "Peak y (riveting)"."""
-        return f"{self.feature.replace('_', ' ').capitalize()} ({self.process})"
+        return feature_label(self.process, self.feature)
+
+
+def feature_words(feature: str) -> str:
+    """A feature's stored name in words: "peak_force" → "Peak force"."""
+    return feature.replace("_", " ").capitalize()
+
+
+def feature_label(process: str, feature: str) -> str:
+    """A feature named for a list of every process's: "Peak y (riveting)"."""
+    return f"{feature_words(feature)} ({process})"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import polars as pl
 
 from data.analytics import curves as curve_data
 from lyceum.errors import NotFound, ValidationError
+from services.clusters.catalog import feature_words
 from services.core.runtime import Runtime
 from services.explorer import curve_queries as explorer
 from services.explorer import evaluation, golden, outlier_profiles, outliers
@@ -361,13 +362,14 @@ def _ranked_rows(session: Any, query: Any, ranking: outliers.Ranking, top: list[
 def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *, curve_id: int,
          width: int, highlights: bool = False
          ) -> tuple[dict[str, Any], list[tuple[str, float, str]], Lines]:
-    """One filtered curve's part row, features and its line; with ``highlights``, the lines
-    of the state's highlighted curves the filters match instead (:func:`shown_selection`:
-    a link's, whose first curve this is)."""
+    """One filtered curve's part row, features (named in words) and its line; with
+    ``highlights``, the lines of the state's highlighted curves the filters match instead
+    (:func:`shown_selection`: a link's, whose first curve this is)."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     _owned(session, query, [curve_id])
     row = curve_data.curve_rows(session, query, limit=1, curve_ids=[curve_id])[0]
-    feats = curve_data.features(session, process=query.process, curve_id=curve_id)
+    feats = [(feature_words(name), value, unit) for name, value, unit in
+             curve_data.features(session, process=query.process, curve_id=curve_id)]
     ids = shown_selection(session, query, [], state.highlight) if highlights else [curve_id]
     lines = explorer.lines(session, query, curve_ids=ids, x_range=state.x_range, width=width)
     return row, feats, lines

@@ -52,7 +52,7 @@ class SpecLimit:
     @property
     def label(self) -> str:
         """A readable name: "Peak y (riveting)"."""
-        return f"{self.feature.replace('_', ' ').capitalize()} ({self.process})"
+        return catalogs.feature_label(self.process, self.feature)
 
 
 def feature_key(process: str, feature: str) -> str:

@@ -44,6 +44,9 @@ def test_explore_zoom_click_export_and_share(page: Page, live_app: AppProcess) -
 
     page.locator("#explorer-outliers-table tbody tr").nth(2).locator("td").nth(1).click()
     expect(page.locator("#explorer-part-card")).to_contain_text("Serial")
+    # Its features in words, as the dashboard names them, not as they are stored.
+    expect(page.locator("#explorer-part-card")).to_contain_text("Peak force")
+    expect(page.locator("#explorer-part-card")).not_to_contain_text("peak_force")
     screenshot(page, "explorer-zoomed-part")
 
     page.get_by_role("tab", name="Export").click()

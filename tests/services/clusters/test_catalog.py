@@ -144,3 +144,11 @@ def test_one_new_process_has_one_unit_per_axis_within_a_file(
         job.errors[0]["message"])
     assert table_count(runtime, ch_database, "curves") == 0
     assert table_count(runtime, ch_database, "curve_features") == 0
+
+
+def test_features_are_named_in_words() -> None:
+    assert catalogs.feature_words("peak_force") == "Peak force"
+    assert catalogs.feature_label("riveting", "peak_y") == "Peak y (riveting)"
+    info = catalogs.FeatureInfo(process="press-fit", feature="force_at_knee", unit="kN",
+                                values=3)
+    assert info.label == "Force at knee (press-fit)"
