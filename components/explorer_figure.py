@@ -20,9 +20,16 @@ from services.explorer.population import OTHER
 from services.explorer.state import EvalObject
 
 RESULT_COLORS = {"OK": "#2f6fb0", "WARNING": "#e08a00", "NOK": "#c62828"}
-PALETTE = ("#2f6fb0", "#c62828", "#2e7d32", "#e08a00", "#6a1b9a", "#00838f", "#5d4037",
-           "#ad1457", "#455a64", "#9e9d24")
+#: Group colours (line, station, product, batch). The first eight keep clear of the hues the
+#: chart draws over the groups (the golden curve's green, the outliers' orange, the
+#: objects' purple, the selected curve's black) and of the results' red; a ninth and tenth
+#: group take red and green.
+PALETTE = ("#2f6fb0", "#00838f", "#e377c2", "#9e9d24", "#5d4037", "#455a64", "#c9a400",
+           "#7aa6d6", "#c62828", "#2e7d32")
 OBJECT_COLOR = "#6a1b9a"
+#: The curves drawn over the groups: the golden curve (its envelope in the same green, pale),
+#: the outliers and the selected ones.
+GOLDEN_COLOR, OUTLIER_COLOR, SELECTED_COLOR = "#1b5e20", "#d84315", "#111111"
 OTHER_COLOR = "#9e9e9e"
 
 
@@ -110,11 +117,11 @@ def golden_traces(golden: Golden | None) -> list[dict[str, Any]]:
     label = f"{golden.name} v{golden.version}" if golden.id else "Golden (unsaved)"
     return [
         {"type": "scatter", "x": band_x, "y": band_y, "fill": "toself", "mode": "lines",
-         "line": {"width": 0}, "fillcolor": "rgba(46,125,50,0.22)", "name": "Envelope",
+         "line": {"width": 0}, "fillcolor": _rgba("#2e7d32", 0.22), "name": "Envelope",
          "hoverinfo": "skip"},
         {"type": "scatter", "x": golden.x[ok].round(5).tolist(),
          "y": golden.center[ok].round(5).tolist(), "mode": "lines", "name": label,
-         "line": {"color": "#1b5e20", "width": 2.5}},
+         "line": {"color": GOLDEN_COLOR, "width": 2.5}},
     ]
 
 
@@ -159,8 +166,8 @@ def make_figure(density: Density, *, color_by: str, golden: Golden | None,
     """The whole figure (first draw, or a change of filters); ``urls`` keeps the density
     image's recent data URLs."""
     data = [*golden_traces(golden),
-            line_trace(outliers, name="Top outliers", color="rgba(216,67,21,0.75)", width=1),
-            line_trace(selected, name="Selected", color="#111111", width=2.5)]
+            line_trace(outliers, name="Top outliers", color=_rgba(OUTLIER_COLOR, 0.75), width=1),
+            line_trace(selected, name="Selected", color=SELECTED_COLOR, width=2.5)]
     x_title = f"{axes[0]} ({axes[1]})" if axes[1] else axes[0]
     y_title = f"{axes[2]} ({axes[3]})" if axes[3] else axes[2]
     return {"data": data, "layout": {

@@ -5,12 +5,21 @@ that touch only the lines and the image."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
 from plotly.io.json import to_json_plotly
 
-from components.explorer_figure import line_trace, lines_patch
+from components.explorer_figure import (
+    GOLDEN_COLOR,
+    OBJECT_COLOR,
+    OUTLIER_COLOR,
+    PALETTE,
+    SELECTED_COLOR,
+    line_trace,
+    lines_patch,
+)
 
 CURVES = {
     7: (np.array([0.0, 0.5, 1.0], dtype=np.float32), np.array([1.0, 2.0, np.nan])),
@@ -54,3 +63,16 @@ def test_a_lines_patch_replaces_only_the_given_lines() -> None:
     locations = [op["location"] for op in sent["operations"]]
     assert locations == [["data", 3, "x"], ["data", 3, "y"], ["data", 3, "customdata"]]
     assert sent["operations"][2]["params"]["value"] == [7, 7, 7, 7]
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_the_first_eight_group_colours_keep_clear_of_what_is_drawn_over_them() -> None:
+    """Colour by line drew Line 2 red and Line 3 green beside the orange outliers and the
+    green golden curve."""
+    over = [GOLDEN_COLOR, OUTLIER_COLOR, OBJECT_COLOR, SELECTED_COLOR]
+    for colour in PALETTE[:8]:
+        assert min(math.dist(_rgb(colour), _rgb(o)) for o in over) > 60, colour
+    assert len(set(PALETTE)) == len(PALETTE)

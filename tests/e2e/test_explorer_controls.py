@@ -26,8 +26,8 @@ EDITOR = ("explorer-controls@plant.example", "explorer controls password")
 LEGEND = "#explorer-shown-checklist label"
 #: The result colours and the palette's third colour (components/explorer_figure.py), as
 #: the image stores them (5 bits per channel).
-OK_BLUE, NOK_RED, GREEN, OTHER_GREY = (0x28, 0x68, 0xB0), (0xC0, 0x28, 0x28), \
-    (0x28, 0x78, 0x30), (0x98, 0x98, 0x98)
+OK_BLUE, NOK_RED, PINK, OTHER_GREY = (0x28, 0x68, 0xB0), (0xC0, 0x28, 0x28), \
+    (0xE0, 0x70, 0xC0), (0x98, 0x98, 0x98)
 
 
 class Watched:
@@ -124,7 +124,7 @@ def test_colour_by_every_choice_draws_its_groups_and_keeps_the_choice(tab: Watch
     assert {name for name, _ in first} <= {"OK", "NOK", "WARNING"}
     assert dict(first)["OK"] == OK_BLUE and dict(first)["NOK"] == NOK_RED
     pixels = tab.pixels()
-    assert pixels[OK_BLUE] > 0 and pixels[NOK_RED] > 0 and pixels[GREEN] == 0
+    assert pixels[OK_BLUE] > 0 and pixels[NOK_RED] > 0 and pixels[PINK] == 0
 
     for choice, key in (("line", "lines"), ("station", "stations"), ("product", "products"),
                         ("batch", "batches"), ("result", "results")):
@@ -158,9 +158,9 @@ def test_colour_by_every_choice_draws_its_groups_and_keeps_the_choice(tab: Watch
         named = [colour for name, colour in drawn if name != "all others"]
         assert pixels[named[-1]] > 0, (choice, drawn, pixels.most_common(5))
         if len(named) == 3:
-            assert pixels[GREEN] > 0  # the palette's third colour: never a result colour
+            assert pixels[PINK] > 0  # the palette's third colour: never a result colour
         if len(named) == 1:
-            assert pixels[NOK_RED] == 0 and pixels[GREEN] == 0
+            assert pixels[NOK_RED] == 0 and pixels[PINK] == 0
         screenshot(tab.page, f"explorer-colour-by-{choice}")
 
 
