@@ -22,7 +22,7 @@ def make_whole_set_export() -> html.Div:
         dbc.InputGroup([
             dbc.Select(id=ExplorerExport.format, options=FORMAT_OPTIONS, value="csv"),
             dbc.Button([html.I(className="bi bi-download me-1"), "Export all"],
-                       id=ExplorerExport.start, color="secondary"),
+                       id=ExplorerExport.start, color="primary", outline=True),
         ], size="sm", className="mb-2", style={"maxWidth": "22rem"}),
         dbc.Progress(id=ExplorerExport.progress, value=0, label="", striped=True,
                      animated=True, className="mb-2 d-none", style={"height": "1.1rem"}),

@@ -4,6 +4,8 @@ Drawn things are checked (texts, disabled states), with screenshots at three siz
 
 from __future__ import annotations
 
+import re
+
 import requests
 from playwright.sync_api import Browser, Page, expect
 
@@ -57,6 +59,7 @@ def test_a_viewer_sees_exports_and_saving_disabled_and_no_audit_link(
     page.click("text=Export")
     for button in EXPORTS:
         expect(page.locator(button)).to_be_disabled()
+        assert float(page.locator(button).evaluate("b => getComputedStyle(b).opacity")) < 0.7
     page.click("text=Golden curve")
     expect(page.locator("#explorer-golden-save-button")).to_be_disabled()
     shots(page, "roles-viewer-explorer")
@@ -79,6 +82,11 @@ def test_an_analyst_exports_but_cannot_save_versions_or_to_projects(
     page.click("text=Export")
     for button in EXPORTS:
         expect(page.locator(button)).to_be_enabled()
+        # Told apart from the viewer's disabled ones at a glance: full strength, in blue.
+        look = page.locator(button).evaluate(
+            "b => [getComputedStyle(b).opacity, getComputedStyle(b).color]")
+        red, _green, blue = map(int, re.findall(r"\d+", look[1])[:3])
+        assert float(look[0]) == 1 and blue > red + 100, look
     shots(page, "roles-analyst-explorer")
 
 
