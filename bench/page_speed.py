@@ -61,7 +61,7 @@ PAGES: list[tuple[str, str, str]] = [
      " && !!q('#wizard-body-div input')"),
     ("Cluster detail", "/clusters/{cid}",
      "filled('#cluster-health-score') && !!q('#cluster-usage-table')"
-     " && drawn('#cluster-trend-graph')"),
+     " && (drawn('#cluster-trend-graph') || !!q('#cluster-trend-text'))"),
     ("Live dashboard", "/clusters/{cid}/dashboard",
      "/^[0-9][0-9,]*$/.test((q('#dashboard-parts-span') || {}).innerText || '')"
      " && drawn('#dashboard-defects-graph') && drawn('#dashboard-heatmap-graph')"

@@ -183,8 +183,10 @@ def make_connection(view: ConsoleView) -> Component:
         reason = details.unavailable if details else "the connection details could not be read"
         return html.Div([html.P(f"No connection: {reason}.", className="text-muted"),
                          link if c.status == "running" else None])
+    rotate = "rotate it under Manage" if view.role == "admin" else \
+        "the cluster's admins rotate it under Manage"
     secret = ("shown once, to admins, in a yellow box at the top of this page until one "
-              "confirms it was saved; the app keeps only a hash (rotate it under Manage)")
+              f"confirms it was saved; the app keeps only a hash ({rotate})")
     return html.Div([
         html.P(view.credential_text, className="small"),
         _rows([
@@ -225,15 +227,19 @@ def make_usage(view: ConsoleView) -> Component:
     if view.cluster.status != "running":
         return html.P("No usage: the cluster is not running.", className="text-muted")
     head = html.Thead(html.Tr([html.Th(h) for h in ("Tier", "Rows", "On disk", "Ratio",
-                                                     "Parts")]))
+                                                     "Storage parts")]))
     body = html.Tbody([html.Tr([html.Td(u.tier), html.Td(human_count(u.rows)),
                                 html.Td(human_bytes(u.bytes_on_disk)),
                                 html.Td(f"{u.compression_ratio:.1f}×" if u.bytes_on_disk
                                         else "—"), html.Td(u.parts)])
                        for u in view.usage])
+    trend = dcc.Graph(figure=_trend_figure(view), config={"displayModeBar": False},
+                      id=ClusterDetail.trend, style={"height": "220px"}) if view.trend else \
+        html.P("No trend yet: the first usage sample is recorded a few minutes after start, "
+               "then every 5 minutes.", className="small text-body-secondary mb-0",
+               id=ClusterDetail.trend_note)
     return html.Div([dbc.Table([head, body], size="sm", hover=True, id="cluster-usage-table"),
-                     dcc.Graph(figure=_trend_figure(view), config={"displayModeBar": False},
-                               id=ClusterDetail.trend, style={"height": "220px"})])
+                     trend])
 
 
 def _trend_figure(view: ConsoleView) -> go.Figure:
@@ -245,10 +251,6 @@ def _trend_figure(view: ConsoleView) -> go.Figure:
                            stackgroup="usage")
     figure.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, yaxis_title="bytes",
                          legend={"orientation": "h", "y": -0.25}, template="plotly_white")
-    if not view.trend:
-        figure.add_annotation(text="The first usage sample is recorded a few minutes after "
-                                   "start, then every 5 minutes.", showarrow=False,
-                              xref="paper", yref="paper", x=0.5, y=0.5)
     return figure
 
 

@@ -23,6 +23,7 @@ class ClusterDetail:
     connection = "cluster-connection-div"
     usage = "cluster-usage-div"
     trend = "cluster-trend-graph"
+    trend_note = "cluster-trend-text"
     health = "cluster-health-div"
     events = "cluster-events-div"
     error = "cluster-error-div"

@@ -32,7 +32,7 @@ from services.clusters.credentials import PendingSecret
 from services.clusters.health import Health, HealthCheck, QueryStats
 from services.clusters.operations import OperationView
 from services.clusters.query_session import AppliedLimit
-from services.clusters.usage import TierUsage
+from services.clusters.usage import TierUsage, UsagePoint
 from tests.components.tree import by_id, ids, of_type, rows, text
 
 NOW = datetime(2026, 12, 4, 5, 0)
@@ -176,6 +176,9 @@ def test_connection_details_with_copy_buttons_and_snippets() -> None:
         ("Python", "snippet-clickhouse-connect"), ("curl", "snippet-curl")]
     assert "Snippets read it from $CLICKHOUSE_PASSWORD." in text(box)
     assert text(box).startswith("App-enforced credential.")
+    assert "(rotate it under Manage)" in text(box)
+    assert "(the cluster's admins rotate it under Manage)" in text(
+        make_connection(_view(role="viewer", connection=details)))
     assert "never shown here" not in str(box.to_plotly_json())
     unavailable = make_connection(_view(connection=replace(
         details, endpoint=None, unavailable="no credential was created for this cluster")))
@@ -189,9 +192,15 @@ def test_usage_per_tier_and_nothing_while_not_running() -> None:
                                   TierUsage("warm")]))
     assert rows(by_id(box, "cluster-usage-table")) == [
         ["hot", "15.2 M", "1.5 KiB", "4.0×", "12"], ["warm", "0", "0 B", "—", "0"]]
-    figure = by_id(box, ClusterDetail.trend).figure
+    assert "Storage parts" in text(box)
+    # No sample yet: a sentence, not empty axes with the sentence inside.
+    assert ClusterDetail.trend not in ids(box)
+    assert text(by_id(box, ClusterDetail.trend_note)).startswith(
+        "No trend yet: the first usage sample is recorded a few minutes after start")
+    sampled = make_usage(_view(trend=[UsagePoint(NOW, "hot", 10, 2048, 8192, 3)]))
+    figure = by_id(sampled, ClusterDetail.trend).figure
     assert [t.name for t in figure.data] == ["hot", "warm", "cold", "archive"]
-    assert figure.layout.annotations[0].text.startswith("The first usage sample")
+    assert list(figure.data[0].y) == [2048] and not figure.layout.annotations
     assert text(make_usage(_view(cluster=_cluster(status="provisioning")))) == (
         "No usage: the cluster is not running.")
 
