@@ -148,9 +148,11 @@ def make_config(view: ConsoleView) -> dbc.Table:
         ("Tier sizes", _noted(" · ".join(f"{t} {s.get(f'{t}_gb', 0)} GB"
                                          for t in ("hot", "warm", "cold", "archive")),
                               n.get("storage"))),
-        ("Retention", f"warm after {r.get('warm_after_days')} d → cold after "
-                      f"{r.get('cold_after_days')} d → archive after {r.get('archive_after_days')}"
-                      f" d → " + (f"deleted after {delete} d" if delete else "kept forever")),
+        ("Retention", " → ".join([  # a number and its unit never break apart (NBSP)
+            f"warm after {r.get('warm_after_days')}\u00a0d",
+            f"cold after {r.get('cold_after_days')}\u00a0d",
+            f"archive after {r.get('archive_after_days')}\u00a0d",
+            f"deleted after {delete}\u00a0d" if delete else "kept forever"])),
         ("Query limits", _limits(view)),
         ("Monthly estimate", f"— ({c.status}: it costs nothing now)"
          if c.status in ENDED else f"${c.monthly_estimate:,.2f} (estimate, not a quote)"),

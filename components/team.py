@@ -57,13 +57,22 @@ def make_members_table(members: Sequence[Any], *, can_manage: bool, me: int,
                      if m.display_name != m.email else None,
                      dbc.Badge("you", color="light", text_color="dark", className="ms-1")
                      if m.user_id == me else None]),
-            html.Td(role_cell), html.Td(when(m.since), className="small"),
+            html.Td(role_cell), html.Td(_stamp(when(m.since)), className="small"),
             html.Td([_reset_button(m.user_id) if can_reset and m.user_id != me else None,
                      action], className="text-end text-nowrap")]))
     head = html.Thead(html.Tr([html.Th("Member"), html.Th("Role"), html.Th("Since"),
                                html.Th("")]))
     return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True,
                      className="mb-0 align-middle")
+
+
+def _stamp(text: str) -> list[Any]:
+    """"2026-12-04 09:05 UTC" breaking only between the day and the time, never inside the
+    day ("2026- / 12-04" on a phone)."""
+    day, _, rest = text.partition(" ")
+    parts = [day, rest] if rest else [day]
+    return [piece for i, part in enumerate(parts)
+            for piece in ([" "] if i else []) + [html.Span(part, className="text-nowrap")]]
 
 
 def make_manage_forms(*, smtp: bool) -> html.Div:

@@ -140,8 +140,8 @@ def test_the_configuration_says_what_is_only_recorded() -> None:
     assert pairs["Nodes"] == "3recorded, not applied on the bundled engine"
     assert pairs["Memory per node"] == "64 GB"
     assert pairs["Tier sizes"] == "hot 100 GB · warm 200 GB · cold 0 GB · archive 0 GB"
-    assert pairs["Retention"] == ("warm after 7 d → cold after 30 d → archive after 180 d → "
-                                  "kept forever")
+    assert pairs["Retention"] == ("warm after 7\u00a0d → cold after 30\u00a0d → archive after "
+                                  "180\u00a0d → kept forever")  # "180 / d" never breaks
     assert pairs["Query limits"] == ("max_threads 2 — capped at 2 on this server"
                                      "max_memory_usage 8.0 GiBmax_execution_time 60 s")
     assert pairs["Monthly estimate"] == "$1,234.50 (estimate, not a quote)"

@@ -49,6 +49,10 @@ def test_a_non_admin_sees_roles_as_badges_and_no_buttons() -> None:
         ["Ada Lovelaceada@example.com", "admin", "2026-03-01 09:05 UTC", ""],
         ["bo@example.comyou", "viewer", "2026-03-01 09:05 UTC", ""]]
     assert of_type(table, "Button") == [] and of_type(table, "Select") == []
+    # The day and the time wrap apart on a phone, never inside the day.
+    assert [(text(s), s.className) for s in of_type(table, "Span")
+            if "text-nowrap" in (s.className or "")][:2] == [
+        ("2026-03-01", "text-nowrap"), ("09:05 UTC", "text-nowrap")]
 
 
 def test_an_admin_gets_a_role_picker_and_remove_per_member() -> None:
