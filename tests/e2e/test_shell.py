@@ -114,6 +114,8 @@ def test_every_page_fits_and_nothing_sticks_out_of_its_card(
         assert sticking_out(page) == [], (path, width)
         if path == "/clusters/1":
             assert tab_rows(page, "#cluster-snippet-tabs") == 1
+            # The cluster's pages: one row (on a phone it scrolls sideways within itself).
+            assert tab_rows(page, "#cluster-nav-1 .cluster-nav") == 1, width
             expect(page.locator("#cluster-snippet-tabs")).to_contain_text("Node.js")
         if path == "/clusters/1/team":
             pickers = page.locator("#team-members-div select").evaluate_all(
