@@ -117,6 +117,9 @@ def test_every_page_fits_and_nothing_sticks_out_of_its_card(
             # The cluster's pages: one row (on a phone it scrolls sideways within itself).
             assert tab_rows(page, "#cluster-nav-1 .cluster-nav") == 1, width
             expect(page.locator("#cluster-snippet-tabs")).to_contain_text("Node.js")
+            # Every tab whole inside the card, not scrolled to (the walks saw "Node" cut).
+            assert page.locator("#cluster-snippet-tabs").evaluate(
+                "row => row.scrollWidth <= row.clientWidth"), width
         if path == "/clusters/1/team":
             pickers = page.locator("#team-members-div select").evaluate_all(
                 "all => all.map(s => s.getBoundingClientRect().width)")
