@@ -19,7 +19,18 @@ _MARGIN = {"l": 40, "r": 10, "t": 10, "b": 30}
 #: otherwise grows them after a first pass and draws the whole chart again (measured here:
 #: half of each chart's drawing time on the dashboard's first paint).
 _BARS_MARGIN = {"l": 40, "r": 24, "t": 48, "b": 56}
-_HEAT_MARGIN = {"r": 96, "t": 10, "b": 46}
+#: The heatmap's colour bar lies under its hours (a bar beside the plot and the station
+#: names took two thirds of a phone's card, leaving the hours ~100 px): the bottom margin
+#: holds the hours' two-line labels, then the bar and its ticks; the right one half an hour's
+#: label (the last one overhangs the plot).
+_HEAT_MARGIN = {"r": 24, "t": 10, "b": 84}
+#: The heatmap's plot height (px): at least this, and enough for each station's two lines.
+_HEAT_PLOT_PX, _HEAT_ROW_PX = 164, 30
+#: Where the colour bar's top sits under the plot (px, below the hours' labels), its length.
+_HEAT_BAR_GAP_PX, _HEAT_BAR_PX = 44, 150
+#: Characters per line of a station's name beside the heatmap: longer names wrap at their
+#: spaces, so that the names leave a phone's plot (a ~330 px card) most of its width.
+STATION_LINE = 12
 #: Pixels per character of a 12 px tick label (plotly's default font), and the gap beside it.
 _CHAR_PX, _LABEL_GAP_PX = 6.5, 8
 #: The charts' template as plain data (built once; a figure only refers to it).
@@ -114,6 +125,31 @@ def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
     return figure
 
 
+def wrap_label(label: str, width: int = STATION_LINE) -> str:
+    """``label`` broken at its spaces into lines of at most ``width`` characters (a longer
+    word keeps a line of its own), joined by plotly's ``<br>``; filled from the end, so that
+    a station's code stays apart from its name ("OP30<br>Curing oven")."""
+    lines: list[str] = []
+    for word in reversed(label.split()):
+        if lines and len(word) + 1 + len(lines[0]) <= width:
+            lines[0] = f"{word} {lines[0]}"
+        else:
+            lines.insert(0, word)
+    return "<br>".join(lines) or label
+
+
+def heatmap_layout(stations: Sequence[str]) -> dict[str, Any]:
+    """The heatmap's layout fitted to its ``stations``: their wrapped names and the left
+    margin holding them, a height giving each its two lines, the colour bar's place under
+    the hours at that height."""
+    plot = max(_HEAT_PLOT_PX, _HEAT_ROW_PX * len(stations))
+    names = [wrap_label(str(name)) for name in stations]
+    return {"height": _HEAT_MARGIN["t"] + plot + _HEAT_MARGIN["b"],
+            "margin": {**_HEAT_MARGIN, "l": label_margin(names)},
+            "yaxis": {"tickmode": "array", "tickvals": list(stations), "ticktext": names},
+            "colorbar_y": -_HEAT_BAR_GAP_PX / plot}
+
+
 def heatmap_series(heat: Any) -> dict[str, Any]:
     """The heatmap's data: stations × hours by defect rate, its colour scale's top at the
     worst cell (10 % at least)."""
@@ -122,17 +158,25 @@ def heatmap_series(heat: Any) -> dict[str, Any]:
 
 
 def make_heatmap(heat: Any = None) -> dict[str, Any]:
-    """Stations × hours, coloured by defect rate (empty without ``heat``)."""
+    """Stations × hours, coloured by defect rate (empty without ``heat``), the colour bar
+    lying under the hours: the plot takes the card's width on a phone too."""
     data = heatmap_series(heat) if heat is not None else {"x": [], "y": [], "z": []}
+    fitted = heatmap_layout(data["y"])
+    bar = {"orientation": "h", "x": 1, "xanchor": "right", "y": fitted.pop("colorbar_y"),
+           "yanchor": "top", "ypad": 0, "len": _HEAT_BAR_PX, "lenmode": "pixels",
+           "thickness": 10, "ticksuffix": " %", "title": {"text": "NOK", "side": "right"}}
     trace = {"type": "heatmap", **data, "colorscale": "Reds", "zmin": 0,
-             "hoverongaps": False, "colorbar": {"title": {"text": "NOK %"}},
+             "hoverongaps": False, "colorbar": bar,
              "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}
-    return _base(220, [trace], margin={**_HEAT_MARGIN, "l": label_margin(data["y"])})
+    # the hours keep their labels level: turned upright, they took a phone's plot's height
+    return _base(fitted.pop("height"), [trace], **fitted, xaxis={"tickangle": 0})
 
 
 def label_margin(labels: Sequence[Any]) -> int:
-    """The left margin (px) that holds the longest of ``labels`` as y tick labels."""
-    longest = max((len(str(label)) for label in labels), default=0)
+    """The left margin (px) that holds the longest of ``labels`` as y tick labels (of a
+    label in lines, its longest line)."""
+    longest = max((len(line) for label in labels for line in str(label).split("<br>")),
+                  default=0)
     return max(_MARGIN["l"], min(240, _LABEL_GAP_PX + math.ceil(_CHAR_PX * longest)))
 
 
@@ -146,9 +190,15 @@ def patch_traces(series: list[dict[str, Any]]) -> Patch:
 
 
 def heatmap_patch(heat: Any) -> Patch:
-    """Patch the heatmap with new cells, its left margin fitted to the stations' names."""
+    """Patch the heatmap with new cells, its layout fitted to the stations
+    (:func:`heatmap_layout`)."""
     patch = patch_traces([heatmap_series(heat)])
-    patch["layout"]["margin"]["l"] = label_margin(heat.stations)
+    fitted = heatmap_layout(heat.stations)
+    patch["data"][0]["colorbar"]["y"] = fitted["colorbar_y"]
+    patch["layout"]["height"] = fitted["height"]
+    patch["layout"]["margin"]["l"] = fitted["margin"]["l"]
+    for key in ("tickvals", "ticktext"):
+        patch["layout"]["yaxis"][key] = fitted["yaxis"][key]
     return patch
 
 

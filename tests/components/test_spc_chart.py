@@ -4,6 +4,7 @@ refresh patches fill (in their order); the KPI trend's SVG line."""
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote
 
 import plotly.graph_objects as go
@@ -57,15 +58,56 @@ def test_a_flat_or_empty_trend_draws_without_dividing_by_zero() -> None:
     assert " d=" not in _svg([]) and " d=" not in _svg([None, None])
 
 
-def test_the_heatmap_margin_holds_the_longest_station_name() -> None:
+def _heat(stations: list[str]) -> Any:
     from services.quality.kpis import Heatmap
 
-    short = Heatmap(["OP10"], ["2026-12-04T10:00"], [[1.0]], [[3]])
-    long = Heatmap(["OP10", "OP20 Screw-driving station"], ["2026-12-04T10:00"],
-                   [[1.0], [2.0]], [[3], [4]])
-    narrow = spc_chart.make_heatmap(short)["layout"]["margin"]["l"]
-    wide = spc_chart.make_heatmap(long)["layout"]["margin"]["l"]
-    assert narrow == 40 and wide == spc_chart.label_margin(long.stations) > 6 * 26
-    patched = spc_chart.heatmap_patch(long).to_plotly_json()
-    assert {"location": ["layout", "margin", "l"], "operation": "Assign",
-            "params": {"value": wide}} in patched["operations"]
+    return Heatmap(stations, ["2026-12-04T10:00"], [[1.0] for _ in stations],
+                   [[3] for _ in stations])
+
+
+def test_a_long_station_name_wraps_at_spaces_its_code_apart() -> None:
+    assert spc_chart.wrap_label("OP30 Curing oven") == "OP30<br>Curing oven"
+    assert spc_chart.wrap_label("OP20 Screw-driving") == "OP20<br>Screw-driving"
+    assert spc_chart.wrap_label("Line 1 OP10 Press-fit") == "Line 1 OP10<br>Press-fit"
+    assert spc_chart.wrap_label("OP10 Press") == "OP10 Press"  # short enough: one line
+    assert spc_chart.wrap_label("Screwdriving-station-12") == "Screwdriving-station-12"
+    assert spc_chart.wrap_label("") == ""
+
+
+def test_the_heatmap_margin_holds_the_longest_line_of_a_station_name() -> None:
+    narrow = spc_chart.make_heatmap(_heat(["OP10"]))["layout"]
+    wide = spc_chart.make_heatmap(_heat(["OP10", "OP20 Screw-driving station"]))["layout"]
+    assert narrow["margin"]["l"] == 40
+    # "Screw-driving" (13 characters) is the longest line, not the name's 26
+    assert wide["margin"]["l"] == spc_chart.label_margin(["Screw-driving"]) < 6 * 16
+    assert wide["yaxis"] == {"tickmode": "array",
+                             "tickvals": ["OP10", "OP20 Screw-driving station"],
+                             "ticktext": ["OP10", "OP20<br>Screw-driving<br>station"]}
+
+
+def test_the_heatmap_colour_bar_lies_under_the_hours_leaving_the_width_to_the_plot() -> None:
+    figure = spc_chart.make_heatmap(_heat(["OP10 Press-fit", "OP20 Screw-driving"]))
+    go.Figure(figure)  # validates every property
+    bar, layout = figure["data"][0]["colorbar"], figure["layout"]
+    assert bar["orientation"] == "h" and bar["yanchor"] == "top"
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    below = -bar["y"] * plot  # px under the plot: past the hours' labels, inside the margin
+    assert 40 <= below and below + bar["thickness"] + 20 <= layout["margin"]["b"]
+    assert layout["margin"]["r"] <= 24 and layout["xaxis"] == {"tickangle": 0}
+
+
+def test_the_heatmap_grows_with_its_stations_and_its_patch_refits_it() -> None:
+    three = spc_chart.make_heatmap(_heat(["A", "B", "C"]))
+    many = [f"OP{i}0 Station {i}" for i in range(10)]
+    ten = spc_chart.make_heatmap(_heat(many))
+    assert three["layout"]["height"] == 10 + 164 + 84
+    assert ten["layout"]["height"] == 10 + 10 * 30 + 84  # two lines a station
+    assert ten["data"][0]["colorbar"]["y"] == -44 / 300  # same px under the taller plot
+    patched = spc_chart.heatmap_patch(_heat(many)).to_plotly_json()["operations"]
+    assigned = {tuple(op["location"]): op["params"]["value"] for op in patched}
+    assert assigned[("layout", "height")] == ten["layout"]["height"]
+    assert assigned[("layout", "margin", "l")] == ten["layout"]["margin"]["l"]
+    assert assigned[("data", 0, "colorbar", "y")] == ten["data"][0]["colorbar"]["y"]
+    assert assigned[("layout", "yaxis", "ticktext")] == ten["layout"]["yaxis"]["ticktext"]
+    assert assigned[("layout", "yaxis", "tickvals")] == many
+    assert assigned[("data", 0, "y")] == many  # the hover names the station whole

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import app_fixture, grown_margins, screenshot, sign_in
+from tests.e2e.conftest import app_fixture, grown_margins, quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 REFRESH_S = 2
@@ -57,6 +57,46 @@ def test_dashboard_moves_with_the_feed_and_pauses(page: Page, fast_app: AppProce
     stamp = page.locator("#dashboard-updated-span").inner_text()
     page.wait_for_timeout(REFRESH_S * 3 * 1000)
     expect(page.locator("#dashboard-updated-span")).to_have_text(stamp)
+
+
+#: The heatmap's plot area, colour bar, station names and hours, and the room inside its
+#: card (the card's body less its padding), in px.
+HEAT_BOXES = """() => {
+    const graph = document.querySelector('#dashboard-heatmap-graph');
+    const box = el => { const b = el.getBoundingClientRect();
+        return {left: b.left, right: b.right, top: b.top, bottom: b.bottom, width: b.width}; };
+    const body = graph.closest('.card-body'), style = getComputedStyle(body);
+    const card = box(body);
+    card.left += parseFloat(style.paddingLeft);
+    card.right -= parseFloat(style.paddingRight);
+    card.width = card.right - card.left;
+    return {plot: box(graph.querySelector('.nsewdrag')),
+            bar: box(graph.querySelector('.colorbar')),
+            labels: box(graph.querySelector('.yaxislayer-above')),
+            hours: box(graph.querySelector('.xaxislayer-above')), card};
+}"""
+
+
+def test_the_heatmap_plot_takes_most_of_its_card_at_every_size(
+        page: Page, fast_app: AppProcess, logins: dict[str, tuple[str, str]]) -> None:
+    """The walk at 390 px (issue 16): the station names and the colour bar beside the plot
+    took two thirds of a phone's card, leaving the hours ~100 px."""
+    sign_in(page, fast_app.url, *logins["viewer"])
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{fast_app.url}/clusters/1/dashboard")
+        expect(page.locator("#dashboard-heatmap-graph .ytick")).not_to_have_count(0,
+                                                                                 timeout=SLOW)
+        page.check("#dashboard-pause-switch")
+        quiet(page)
+        boxes = page.evaluate(HEAT_BOXES)
+        plot, bar, card = boxes["plot"], boxes["bar"], boxes["card"]
+        assert plot["width"] >= 0.6 * card["width"], (width, boxes)  # 0.34 at 390 before
+        # the colour bar under the hours' labels, inside the card; the names left of the plot
+        assert bar["top"] >= boxes["hours"]["bottom"] and bar["right"] <= card["right"], boxes
+        assert boxes["labels"]["right"] <= plot["left"] + 1, boxes
+        assert "dashboard-heatmap-graph" not in grown_margins(page), width  # drawn once
+        screenshot(page, f"dashboard-heatmap-{width}")
 
 
 def test_editor_acknowledges_an_alert_viewer_cannot(page: Page, fast_app: AppProcess,
