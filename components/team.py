@@ -75,6 +75,14 @@ def _stamp(text: str) -> list[Any]:
             for piece in ([" "] if i else []) + [html.Span(part, className="text-nowrap")]]
 
 
+def _address_row(field: dbc.Input, role: dbc.Select, button: dbc.Button) -> dbc.Row:
+    """An e-mail field beside a role picker and its button; on a phone (below 576 px) the
+    field takes a row of its own: beside the picker it kept ~130 px ("name@plant.e")."""
+    return dbc.Row([dbc.Col(field, xs=12, sm=True),
+                    dbc.Col(dbc.InputGroup([role, button], className="flex-nowrap"),
+                            xs=12, sm="auto")], className="g-2 team-address-row")
+
+
 def make_manage_forms(*, smtp: bool) -> html.Div:
     """Add an existing account, or invite an e-mail address by one-time link."""
     mail_note = ("The link is e-mailed to the invitee." if smtp else
@@ -82,21 +90,17 @@ def make_manage_forms(*, smtp: bool) -> html.Div:
                  "and pass on yourself.")
     return html.Div([
         html.H2("Add an existing account", className="h6"),
-        dbc.InputGroup([
-            dbc.Input(id=Team.add_email, type="email", placeholder="name@plant.example",
-                      maxLength=254),
-            dbc.Select(id=Team.add_role, options=ROLE_OPTIONS, value="viewer",
-                       className="team-role-picker"),
-            dbc.Button("Add", id=Team.add, color="primary"),
-        ], className="mb-4"),
-        html.H2("Invite by e-mail", className="h6"),
-        dbc.InputGroup([
-            dbc.Input(id=Team.invite_email, type="email", placeholder="new.colleague@plant.example",
-                      maxLength=254),
-            dbc.Select(id=Team.invite_role, options=ROLE_OPTIONS, value="viewer",
-                       className="team-role-picker"),
-            dbc.Button("Invite", id=Team.invite, color="outline-primary"),
-        ]),
+        _address_row(dbc.Input(id=Team.add_email, type="email",
+                               placeholder="name@plant.example", maxLength=254),
+                     dbc.Select(id=Team.add_role, options=ROLE_OPTIONS, value="viewer",
+                                className="team-role-picker"),
+                     dbc.Button("Add", id=Team.add, color="primary")),
+        html.H2("Invite by e-mail", className="h6 mt-4"),
+        _address_row(dbc.Input(id=Team.invite_email, type="email",
+                               placeholder="new.colleague@plant.example", maxLength=254),
+                     dbc.Select(id=Team.invite_role, options=ROLE_OPTIONS, value="viewer",
+                                className="team-role-picker"),
+                     dbc.Button("Invite", id=Team.invite, color="outline-primary")),
         html.P(f"Invitation links work once and expire after 7 days. {mail_note}",
                className="small text-body-secondary mt-2 mb-0", id="team-mail-note"),
     ])

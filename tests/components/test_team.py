@@ -92,6 +92,19 @@ def test_the_forms_say_how_the_link_travels(smtp: bool, note: str) -> None:
         f"Invitation links work once and expire after 7 days. {note}")
 
 
+def test_an_email_field_takes_a_row_of_its_own_on_a_phone() -> None:
+    """Beside its role picker on a phone the field kept ~130 px ("name@plant.e")."""
+    forms = make_manage_forms(smtp=False)
+    address_rows = of_type(forms, "Row")
+    assert len(address_rows) == 2
+    for row, (field, role, button) in zip(address_rows, [(Team.add_email, Team.add_role, Team.add),
+                                                 (Team.invite_email, Team.invite_role,
+                                                  Team.invite)], strict=True):
+        first, second = row.children
+        assert (first.xs, first.sm) == (12, True) and ids(first) == [field]
+        assert (second.xs, second.sm) == (12, "auto") and ids(second) == [role, button]
+
+
 def test_viewers_are_told_who_manages_the_team() -> None:
     assert text(make_viewer_note()) == (
         "Only the cluster's admins can add, change or remove members.")

@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import cut_texts, quiet, screenshot, sign_in
+from tests.e2e.conftest import cut_texts, quiet, screenshot, sign_in, sticking_out
 from tests.servers import AppProcess
 
 
@@ -119,6 +119,35 @@ def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
     page.goto(live_app.url + "/roles")
     expect(page.locator("#roles-matrix-table")).to_contain_text("Decommission the cluster")
     screenshot(page, "roles")
+
+
+#: The widths (px) of the team page's e-mail fields and the room inside their card.
+FIELD_WIDTHS = """() => {
+    const body = document.querySelector('#team-manage-div').closest('.card-body');
+    const style = getComputedStyle(body);
+    const room = body.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    return [room, ...['#team-add-email-input', '#team-invite-email-input'].map(
+        id => document.querySelector(id).getBoundingClientRect().width)];
+}"""
+
+
+def test_the_email_fields_read_whole_at_every_size(page: Page, live_app: AppProcess,
+                                                    admin_login: tuple[str, str]) -> None:
+    """The walk at 390 px (issue 16): beside their role pickers the fields were ~130 px and
+    their placeholders read "name@plant.e"; on a phone they take the card's width."""
+    sign_in(page, live_app.url, *admin_login)
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_app.url + "/clusters/1/team")
+        expect(page.locator("#team-invite-email-input")).to_be_visible()
+        room, add, invite = page.evaluate(FIELD_WIDTHS)
+        assert cut_texts(page, "#team-manage-div") == [], width
+        assert sticking_out(page) == [], width
+        if width < 576:  # a row of its own
+            assert add >= room - 1 and invite >= room - 1, (room, add, invite)
+        assert add >= 200 and invite >= 200, (width, room, add, invite)
+        screenshot(page, f"team-forms-{width}")
 
 
 def test_viewer_sees_the_team_but_cannot_change_it(page: Page, live_app: AppProcess) -> None:
