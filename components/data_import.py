@@ -18,14 +18,20 @@ STATUS_COLORS = {"queued": "secondary", "validating": "info", "importing": "prim
 
 
 def make_format_table(kind: str, *, cluster_id: int) -> html.Div:
-    """The documented columns of ``kind`` and a link to its CSV template."""
-    rows = [html.Tr([html.Td(html.Code(c.name)), html.Td("required" if c.required else ""),
-                     html.Td(c.meaning), html.Td(html.Code(c.example) if c.example else "")])
+    """The documented columns of ``kind`` and a link to its CSV template. On a phone each
+    column reads as a small block (name and "required", its meaning, an example; see
+    ``assets/imports.css``): four columns left the meaning ~75 px, one word a line."""
+    rows = [html.Tr([html.Td(html.Code(c.name), className="import-format-name"),
+                     html.Td("required" if c.required else "",
+                             className="import-format-required"),
+                     html.Td(c.meaning, className="import-format-meaning"),
+                     html.Td(html.Code(c.example) if c.example else "",
+                             className="import-format-example")])
             for c in columns_for(kind)]
     return html.Div([
         dbc.Table([html.Thead(html.Tr([html.Th("Column"), html.Th(""), html.Th("Meaning"),
                                        html.Th("Example")])), html.Tbody(rows)],
-                  size="sm", className="small"),
+                  size="sm", responsive=True, className="small import-format"),
         html.A([html.I(className="bi bi-download me-1"), f"Download the {kind} template (CSV)"],
                href=f"/api/v1/clusters/{cluster_id}/imports/template/{kind}.csv",
                id="import-template-link", className="small"),

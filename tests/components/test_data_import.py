@@ -40,6 +40,18 @@ def test_the_format_table_lists_every_column_and_links_the_template(kind: str) -
         "files: POST batches to /api/v1/clusters/7/ingest with an API token.")
 
 
+def test_the_format_tables_cells_are_named_for_the_phone_layout() -> None:
+    """assets/imports.css stacks each row on a phone by these names; the table scrolls in
+    its card, never the page sideways."""
+    box = make_format_table("curves", cluster_id=7)
+    [table] = of_type(box, "Table")
+    assert table.responsive is True and "import-format" in table.className.split()
+    for tr in of_type(table, "Tbody")[0].children:
+        assert [td.className for td in tr.children] == [
+            "import-format-name", "import-format-required", "import-format-meaning",
+            "import-format-example"]
+
+
 def test_an_unknown_kind_is_refused_with_a_message() -> None:
     with pytest.raises(ValidationError, match="The kind of data is parts or curves."):
         make_format_table("../etc", cluster_id=7)

@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import cut_texts, screenshot, sign_in
+from tests.e2e.conftest import cut_texts, screenshot, sideways, sign_in, sticking_out
 from tests.servers import AppProcess
 
 CSV = ("serial,process,ts,idx,x,y,x_unit,y_unit,line\n"
@@ -95,6 +95,44 @@ def test_editor_imports_a_csv(page: Page, live_app: AppProcess, admin_login: tup
     page.click("#import-start-button")
     expect(page.locator("#import-errors-table")).to_contain_text("is not a number")
     screenshot(page, "import-errors")
+
+
+#: Per row of the file format table: the column's name, the width (px) of its meaning and
+#: whether that is drawn under the name; and the room inside the table's card.
+FORMAT_CELLS = """() => {
+    const body = document.querySelector('#import-format-div').closest('.card-body');
+    const style = getComputedStyle(body);
+    const room = body.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    const rows = [...document.querySelectorAll('#import-format-div tbody tr')].map(tr => {
+        const [name, , meaning] = [...tr.children].map(td => td.getBoundingClientRect());
+        return [tr.children[0].innerText, meaning.width, meaning.top >= name.bottom - 1];
+    });
+    return {room, rows};
+}"""
+
+
+def test_the_file_format_reads_at_every_size(page: Page, live_app: AppProcess,
+                                             admin_login: tuple[str, str]) -> None:
+    """The walk at 390 px (issue 16): the meaning had ~75 px, one word a line, beside an
+    almost empty "required" column; on a phone each column is a block, the meaning under its
+    name at the card's width."""
+    sign_in(page, live_app.url, *admin_login)
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_app.url}/clusters/1/import")
+        expect(page.locator("#import-format-div")).to_contain_text("sample number")
+        drawn = page.evaluate(FORMAT_CELLS)
+        widths = [meaning for _name, meaning, _under in drawn["rows"]]
+        under = {name: below for name, _meaning, below in drawn["rows"]}
+        if width < 576:
+            assert all(under.values()), under
+            assert min(widths) >= 0.9 * drawn["room"], drawn
+        else:  # four columns, the meaning the widest
+            assert not any(under.values()), under
+            assert min(widths) >= 0.45 * drawn["room"], drawn
+        assert sideways(page) <= 0 and sticking_out(page) == [], width
+        screenshot(page, f"import-format-{width}")
 
 
 def test_viewer_reads_projects_but_cannot_change_or_import(page: Page, live_app: AppProcess,
