@@ -19,10 +19,15 @@ BLUE, GREY, RED, LIGHT = "#0d6efd", "#6c757d", "#dc3545", "#adb5bd"
 #: plotly's per-property validation, which cost 150–480 ms a refresh).
 _TEMPLATE: Any = pio.templates["plotly_white"].to_plotly_json()
 #: The margins hold the charts' labels (axis titles, the limits' values on the right, the
-#: capability's legend below): plotly's automargin, kept by the template as a safety net,
+#: capability's legend above): plotly's automargin, kept by the template as a safety net,
 #: otherwise grows them after a first pass and draws the whole chart again.
 _MARGIN = {"l": 56, "r": 104, "t": 20, "b": 56}
-_CAPABILITY_MARGIN = {"l": 64, "r": 16, "t": 20, "b": 76}
+#: The capability's legend lies over its plot, like the defect bars' (under it, at -0.15 of
+#: the plot, it lay on the axis title: "kN" on "normal (within)"); the top margin holds its
+#: two rows on a phone, the bottom one the values' ticks and the axis title.
+_CAPABILITY_MARGIN = {"l": 64, "r": 16, "t": 64, "b": 52}
+#: The capability chart's height (px): a 200 px plot inside its margins.
+CAPABILITY_HEIGHT = 316
 #: (name, attribute, line style, label anchor): UCL's label sits above its value, LCL's
 #: below, so the three stay apart when the limits are close.
 LIMIT_STYLES = (("UCL", "ucl", "dash", "bottom"), ("CL", "center", "solid", "middle"),
@@ -46,13 +51,14 @@ def _when(iso: str) -> str:
 NOTE_LINE = 40
 
 
-def make_empty_figure(height: int, text: str = "") -> dict[str, Any]:
+def make_empty_figure(height: int, text: str = "", *,
+                      margin: dict[str, int] | None = None) -> dict[str, Any]:
     """A blank chart of ``height`` with ``text`` in the middle (before the first result),
-    broken into lines a phone's chart holds."""
+    broken into lines a phone's chart holds; ``margin`` those of the chart to come."""
     lines = "<br>".join(textwrap.wrap(text, NOTE_LINE)) if text else ""
     notes = [{"text": lines, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
               "showarrow": False, "font": {"color": GREY, "size": 13}}] if text else []
-    return {"data": [], "layout": {"height": height, "margin": _MARGIN,
+    return {"data": [], "layout": {"height": height, "margin": margin or _MARGIN,
                                    "template": _TEMPLATE, "xaxis": {"visible": False},
                                    "yaxis": {"visible": False}, "annotations": notes}}
 
@@ -204,12 +210,19 @@ def histogram_bins(values: list[float]) -> dict[str, float]:
     return {"start": lo - width / 2, "end": hi + width / 2, "size": width}
 
 
-def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
+def make_blank_capability(text: str = "") -> dict[str, Any]:
+    """The capability chart without a study: blank, with ``text``, in the chart's own size
+    and margins (plotly lays out the legend of the study drawn over it in the blank's plot
+    area: the control charts' margins wrapped it in three rows and pushed it off its place)."""
+    return make_empty_figure(CAPABILITY_HEIGHT, text, margin=_CAPABILITY_MARGIN)
+
+
+def make_capability_figure(panel: Any) -> dict[str, Any]:
     """Histogram of the judged values with LSL/USL and the normal curves (overall solid,
     within dashed)."""
     study = panel.capability
     if study is None or not panel.histogram:
-        return make_empty_figure(height, panel.note or "No values for a capability study.")
+        return make_blank_capability(panel.note or "No values for a capability study.")
     data: list[dict[str, Any]] = [{
         "type": "histogram", "x": panel.histogram, "histnorm": "probability density",
         "name": "values", "marker": {"color": "#9ec5fe", "line": {"color": "#ffffff",
@@ -241,8 +254,10 @@ def make_capability_figure(panel: Any, *, height: int = 300) -> dict[str, Any]:
                            "xanchor": "left" if name == "LSL" else "right",
                            "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                            "text": f"{name} = {fmt(value)}", "font": {"color": RED}})
-    layout = {"height": height, "margin": _CAPABILITY_MARGIN, "template": _TEMPLATE,
-              "showlegend": True, "legend": {"orientation": "h", "y": -0.15},
+    legend = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "itemwidth": 30,
+              "font": {"size": 11}}
+    layout = {"height": CAPABILITY_HEIGHT, "margin": _CAPABILITY_MARGIN, "template": _TEMPLATE,
+              "showlegend": True, "legend": legend,
               "xaxis": {"title": _title(panel.unit or "value"), "range": [lo - pad, hi + pad]},
               "yaxis": {"title": _title("density")}, "shapes": shapes, "annotations": labels,
               "uirevision": "capability"}

@@ -157,7 +157,7 @@ def _spc_row(opened: OpeningView | None, drawn: FirstDraw, can_edit: bool) -> db
                  id=Dashboard.spc_summary, className="small mb-1"),
         dcc.Graph(id=DashboardSpc.capability, config=_GRAPH,
                   figure=spc_figures.make_capability_figure(panel) if panel
-                  else spc_figures.make_empty_figure(300)),
+                  else spc_figures.make_blank_capability()),
         html.Div(editor, id=DashboardSpecs.editor), html.Div(id=DashboardSpecs.result)]))
     attribute = ui.make_card("Attribute chart", html.Div([
         dbc.Select(id=DashboardSpc.attribute, value=first.get("attribute", "p"), size="sm",

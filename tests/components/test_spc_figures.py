@@ -76,6 +76,27 @@ def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
     go.Figure(figure)
 
 
+def test_the_capability_legend_lies_over_the_plot_away_from_the_axis_title() -> None:
+    layout = spc_figures.make_capability_figure(_panel())["layout"]
+    legend, margin = layout["legend"], layout["margin"]
+    assert layout["height"] - margin["t"] - margin["b"] == 200  # the histogram's height
+    assert legend["orientation"] == "h" and legend["yanchor"] == "bottom"
+    assert legend["y"] >= 1  # over the plot: the axis title has the bottom margin alone
+    assert margin["t"] >= 2 * 24 + 0.02 * 200  # its two rows on a phone, and the gap
+    assert layout["xaxis"]["title"]["text"] == "kN"
+
+
+def test_a_blank_capability_has_the_charts_size_and_margins() -> None:
+    """Plotly lays out the legend of the study drawn over a blank in the blank's plot area:
+    with the control charts' margins it wrapped in three rows and sat on the axis title."""
+    full = spc_figures.make_capability_figure(_panel())["layout"]
+    for blank in (spc_figures.make_blank_capability()["layout"],
+                  spc_figures.make_capability_figure(_panel(capability=None))["layout"]):
+        assert (blank["height"], blank["margin"]) == (full["height"], full["margin"])
+    shown = spc_figures.make_capability_figure(_panel(capability=None, note="Too few."))
+    assert [a["text"] for a in shown["layout"]["annotations"]] == ["Too few."]
+
+
 def test_a_blank_charts_text_is_broken_into_lines_a_phone_holds() -> None:
     note = ("Not enough values in this window for the chart: choose a longer window or "
             "another feature.")

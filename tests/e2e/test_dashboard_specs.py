@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import quiet, screenshot, sign_in
+from tests.e2e.conftest import grown_margins, quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 SLOW = 30_000
@@ -103,3 +103,41 @@ def test_the_spec_limit_labels_are_drawn_whole_at_every_size(page: Page,
         assert {"LSL = 16.00", "USL = 24.00"} <= set(shown), labels
         assert all(shown.values()), (width, labels)  # inside the drawn plot
         screenshot(page, f"dashboard-capability-labels-{width}")
+
+
+#: The capability chart's drawn boxes (px): its plot, value ticks, axis title, legend, SVG.
+CAPABILITY_BOXES = """() => {
+    const graph = document.querySelector('#dashboard-spc-capability-graph');
+    const box = sel => { const b = graph.querySelector(sel).getBoundingClientRect();
+        return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
+    return {plot: box('.nsewdrag'), ticks: box('.xaxislayer-above'), title: box('.g-xtitle'),
+            legend: box('.legend'), svg: box('.main-svg')};
+}"""
+
+
+def _apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            or a["right"] <= b["left"] or b["right"] <= a["left"])
+
+
+def test_the_capability_legend_keeps_clear_of_the_axis_title_at_every_size(
+        page: Page, live_app: AppProcess) -> None:
+    """The walk at 390 px (issue 16) found the histogram's legend over its axis title ("kN"
+    on "normal (within)"); at 1440 px they touched. Each size is a page opened at that
+    size: a legend drawn over the blank chart was placed otherwise than one resized."""
+    sign_in(page, live_app.url, *_user(live_app, "viewer"))
+    legend = page.locator("#dashboard-spc-capability-graph .legend")
+    for width, height in ((1440, 900), (820, 1180), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_app.url}/clusters/1/dashboard")
+        page.select_option("#dashboard-window-select", "7d")
+        quiet(page)  # the page arrived with the 24 h charts: their 7 d job has answered
+        expect(legend).to_be_visible(timeout=SLOW)
+        boxes = page.evaluate(CAPABILITY_BOXES)
+        plot, ticks, title, drawn, svg = (boxes[k] for k in ("plot", "ticks", "title",
+                                                              "legend", "svg"))
+        assert ticks["bottom"] <= title["top"] and title["bottom"] <= svg["bottom"], boxes
+        assert _apart(title, drawn) and _apart(ticks, drawn), (width, boxes)
+        assert svg["top"] <= drawn["top"] and drawn["bottom"] <= plot["top"] + 1, boxes
+        assert "dashboard-spc-capability-graph" not in grown_margins(page), width
+        screenshot(page, f"dashboard-capability-legend-{width}")
