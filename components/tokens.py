@@ -67,7 +67,8 @@ def make_tokens_table(rows: Sequence[Any], *, now: datetime, owners: dict[int, s
     head = html.Thead(html.Tr([html.Th(h) for h in ("Name", "Prefix", "Role", "Owner",
                                                     "Created", "Expires", "Last used",
                                                     "State", "")]))
-    return dbc.Table([head, html.Tbody(body)], hover=True, size="sm",
+    # nine columns: on a phone the table scrolls in its card, not the page sideways
+    return dbc.Table([head, html.Tbody(body)], hover=True, size="sm", responsive=True,
                      className="mb-0 align-middle")
 
 

@@ -48,6 +48,11 @@ def test_states_and_revoke_buttons() -> None:
     assert "lyc_0001…" in drawn and "never" in drawn
 
 
+def test_the_table_scrolls_in_its_card() -> None:
+    """Nine columns were 720 px wide on a 390 px phone: the page scrolled sideways."""
+    assert make_tokens_table([TokenRow(1)], now=NOW, owners={}).responsive is True
+
+
 def test_no_tokens_is_an_empty_state() -> None:
     assert "No API tokens yet" in text(make_tokens_table([], now=NOW, owners={}))
 

@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import cut_texts, quiet, screenshot, sign_in, sticking_out
+from tests.e2e.conftest import cut_texts, quiet, screenshot, sideways, sign_in, sticking_out
 from tests.servers import AppProcess
 
 
@@ -86,6 +86,10 @@ def test_admin_manages_team_invites_and_tokens(page: Page, browser: Browser,
     assert secret.startswith("lyc_")
     expect(page.locator("#tokens-table-div")).to_contain_text(secret[:12])
     screenshot(page, "tokens")
+    page.set_viewport_size({"width": 390, "height": 844})  # the table scrolls in its card
+    assert sideways(page) <= 0 and sticking_out(page) == []
+    screenshot(page, "tokens-390")
+    page.set_viewport_size({"width": 1280, "height": 860})
     auth = {"Authorization": f"Bearer {secret}"}
     assert requests.get(f"{live_app.url}/api/v1/clusters/1", headers=auth,
                         timeout=10).json()["your_role"] == "analyst"
