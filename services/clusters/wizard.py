@@ -237,7 +237,8 @@ def review_sections(view: WizardView) -> list[tuple[str, list[tuple[str, Any]]]]
     """The review step's summary, in words, with notes on what is only recorded."""
     spec, users = view.spec, dict(view.users)
     preset = CLUSTER_TYPES.get(spec.cluster_type)
-    note = " (recorded, not applied on the bundled engine)" if view.bundled else ""
+    # a dash, not parentheses: a region's name may end in its own ("This machine (embedded)")
+    note = " — recorded, not applied on the bundled engine" if view.bundled else ""
     r = spec.retention
     return [
         ("Basics", [("Name", spec.name), ("ClickHouse database", spec.database_name),

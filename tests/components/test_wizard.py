@@ -129,14 +129,14 @@ def test_step_four_reviews_every_choice_in_words() -> None:
     assert pairs[:5] == [("Name", "Hall 3 — Press Shop"),
                          ("ClickHouse database", "hall_3_press_shop"),
                          ("Type", "Manufacturing analytics"),
-                         ("Region", "This server (recorded, not applied on the bundled "
-                                    "engine)"),
+                         ("Region", "This server — recorded, not applied on the bundled "
+                                    "engine"),
                          ("Description", "Presses")]
     assert [text(h) for h in of_type(body, "H3")] == [
         "Basics", "Performance & storage", "Team & retention"]
     cells = [text(td) for td in of_type(body, "Td")]
     assert cells[:2] == ["Hall 3 — Press Shop", "hall_3_press_shop"]
-    assert "2 (recorded, not applied on the bundled engine)" in cells
+    assert "2 — recorded, not applied on the bundled engine" in cells
     assert "ada@example.com (admin), bo@example.com (analyst)" in cells
     sample = by_id(body, wizard_field("load_sample_data"))
     assert (sample.value, sample.label) == (
