@@ -60,10 +60,11 @@ class AssetView:
     updated_at: datetime
 
 
-def _name(value: Any, what: str = "name") -> str:
+def _name(value: Any) -> str:
     text = str(value or "").strip()
     if not text or len(text) > 120:
-        raise ValidationError(f"The {what} is 1 to 120 characters.", fields={what: "invalid"})
+        raise ValidationError("Give the project a name of 1 to 120 characters.",
+                              fields={"name": "invalid"})
     return text
 
 

@@ -140,8 +140,8 @@ def test_the_small_form_defects_stay_fixed(page: Page, live_app: AppProcess,
     page.fill("#projects-description-input", "Night shift")
     page.click("#projects-create-button")
     expect(page.locator("#projects-error-div")).to_have_text(
-        "Not created: The name is 1 to 120 characters.")
-    expect(page.locator("text=The name is 1 to 120 characters.")).to_have_count(1)
+        "Not created: Give the project a name of 1 to 120 characters.")
+    expect(page.locator("text=Give the project a name")).to_have_count(1)
     expect(page.locator("#projects-description-input")).to_have_value("Night shift")
     page.fill("#projects-name-input", "Roles walk project")
     page.click("#projects-create-button")

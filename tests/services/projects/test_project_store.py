@@ -95,3 +95,12 @@ def test_a_project_of_another_cluster_is_not_found(two: tuple[Runtime, int, int]
                                asset_type="dashboard", name="Theirs", config={"state": {}})
     with pytest.raises(NotFound):
         assets.asset_config(rt, cluster_id=cid, asset_id=theirs.id, asset_type="dashboard")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
+def test_a_project_needs_a_name(two: tuple[Runtime, int, int], name: str) -> None:
+    rt, cid, _ = two
+    with pytest.raises(ValidationError) as caught:
+        project_store.create_project(rt, cluster_id=cid, actor=ACTOR, name=name,
+                                     project_type="custom")
+    assert caught.value.user_message == "Give the project a name of 1 to 120 characters."
