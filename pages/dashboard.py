@@ -221,11 +221,15 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
                      max_intervals=-1 if complete else 1),
         make_page_header("Live quality", "Yield, line states, SPC and alerts of this cluster, "
                          "refreshed automatically.",
-                         actions=html.Div([html.Div(_feed(cluster_id), id=Dashboard.feed_row),
-                                           make_role_note("dashboard"),
-                                           make_personal_views("dashboard"),
-                                           make_save_to_project("dashboard", Dashboard.config)],
-                                          className="d-flex flex-wrap gap-2 align-items-center")),
+                         # the role's note under the buttons: beside them it pushed "Save
+                         # to project" onto a row of its own
+                         actions=html.Div([
+                             html.Div([html.Div(_feed(cluster_id), id=Dashboard.feed_row),
+                                       make_personal_views("dashboard"),
+                                       make_save_to_project("dashboard", Dashboard.config)],
+                                      className="d-flex flex-wrap gap-2 align-items-center "
+                                                "justify-content-end"),
+                             html.Div(make_role_note("dashboard"), className="text-end mt-1")])),
         # Lines and stations come from the cluster's catalog (also callbacks.dashboard.panels);
         # the address's view is drawn first when it is one of ours (one refresh, not two).
         ui.make_controls(windows=WINDOWS, lines=opened.lines if opened else [],

@@ -47,10 +47,11 @@ def layout(cluster_id: str = "", s: str = "", **_query: str) -> html.Div:
         dcc.Store(id=ExplorerFresh.redraw),
         html.Div(id=ExplorerFresh.note, className="small text-body-secondary mb-1"),
         html.Div([
-            html.Div([make_role_note("explorer"), make_personal_views("explorer"),
+            html.Div([make_personal_views("explorer"),
                       make_save_to_project("explorer", Explorer.shown_state)],
                      className="d-flex justify-content-end align-items-center flex-wrap gap-2 "
-                               "mb-2"),
+                               "mb-1"),
+            html.Div(make_role_note("explorer"), className="text-end mb-2"),
             ui.make_filters(),
             # The side column takes 5/12 below 1400 px, so its four tabs fit in one row.
             dbc.Row([

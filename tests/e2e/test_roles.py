@@ -88,6 +88,17 @@ def test_an_analyst_exports_but_cannot_save_versions_or_to_projects(
         red, _green, blue = map(int, re.findall(r"\d+", look[1])[:3])
         assert float(look[0]) == 1 and blue > red + 100, look
     shots(page, "roles-analyst-explorer")
+    # On a desktop the dashboard's view buttons and "Save to project" share one row; the
+    # role's note beside them pushed "Save to project" onto a row of its own.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_app.url}/clusters/1/dashboard")
+    expect(page.locator("#dashboard-role-note-text")).to_contain_text("saving to a project",
+                                                                      timeout=LOAD_MS)
+    save_view = page.get_by_role("button", name="Save view")
+    expect(save_view).to_be_visible()
+    tops = [round(b["y"] + b["height"] / 2) for b in (
+        save_view.bounding_box(), page.locator(DASHBOARD_SAVE).bounding_box()) if b]
+    assert len(tops) == 2 and abs(tops[0] - tops[1]) <= 4, tops
 
 
 def test_an_editor_may_use_them_all_and_an_admin_reads_the_audit_log(
