@@ -45,9 +45,12 @@ def make_filters() -> dbc.Row:
     ], className="g-2 mb-3", id=Audit.filters)
 
 
-def _detail(entry: Any) -> str:
+def _detail(entry: Any) -> html.Div:
+    """The entry's detail, at most three lines in the table (a long one made its row 135 px
+    tall on a tablet); the whole of it (up to 2,000 characters) on hover."""
     text = json.dumps(entry.detail, sort_keys=True, default=str) if entry.detail else ""
-    return text if len(text) <= 160 else text[:157] + "…"
+    return html.Div(text if len(text) <= 160 else text[:157] + "…",
+                    title=text[:2000] if len(text) > 160 else None, className="audit-detail-text")
 
 
 def make_table(entries: Sequence[Any], *, cluster_names: dict[int, str]) -> Any:

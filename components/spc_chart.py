@@ -128,7 +128,7 @@ def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
 def wrap_label(label: str, width: int = STATION_LINE) -> str:
     """``label`` broken at its spaces into lines of at most ``width`` characters (a longer
     word keeps a line of its own), joined by plotly's ``<br>``; filled from the end, so that
-    a station's code stays apart from its name ("OP30<br>Curing oven")."""
+    a station's code stays apart from its name ("Cell 7<br>Spot welder")."""
     lines: list[str] = []
     for word in reversed(label.split()):
         if lines and len(word) + 1 + len(lines[0]) <= width:

@@ -54,7 +54,7 @@ class FeatureInfo:
 
 
 def feature_words(feature: str) -> str:
-    """A feature's stored name in words: "peak_force" → "Peak force"."""
+    """A feature's stored name in words: "max_pressure_drop" → "Max pressure drop"."""
     return feature.replace("_", " ").capitalize()
 
 

@@ -65,6 +65,11 @@ def test_a_long_detail_is_cut_at_160_characters() -> None:
     detail = rows(table)[0][-1]
     assert len(detail) == 158 and detail.endswith("…")
     assert detail.startswith('{"sql": "xxx')
+    # at most three lines of it in the row, the whole of it on hover
+    cell = of_type(table, "Td")[-1].children
+    assert cell.className == "audit-detail-text" and cell.title == '{"sql": "' + "x" * 400 + '"}'
+    short = make_table([_entry(detail={"role": "viewer"})], cluster_names={})
+    assert of_type(short, "Td")[-1].children.title is None
 
 
 def test_no_entries_says_what_to_do() -> None:
