@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -20,15 +21,22 @@ _APPENDED = "lyceum_audit_appended"
 _HEAD = "lyceum_audit_head"
 
 
+#: The session factories already listening. Not ``event.contains``: SQLAlchemy keys its
+#: registry by ``id()``, so a new factory made where a freed one was looked as if it listened,
+#: and none of its commits wrote the anchor.
+_LISTENING: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def keep_anchor(factory: sessionmaker[Session], anchor: AnchorFile) -> None:
     """Make every session of ``factory`` record the chain's head in ``anchor`` after each
     commit that appended audit entries."""
     factory.configure(info={_ANCHOR: anchor})
-    if not event.contains(factory, "before_commit", _head_before_commit):
+    if factory not in _LISTENING:
         event.listen(factory, "before_commit", _head_before_commit)
         event.listen(factory, "after_commit", _anchor_after_commit)
         event.listen(factory, "after_rollback", _forget)
         event.listen(factory, "after_soft_rollback", _forget_soft)
+        _LISTENING.add(factory)
 
 
 def anchor_of(session: Session) -> AnchorFile | None:

@@ -7,6 +7,8 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.orm import sessionmaker
+
 from data.metadata import audit
 from data.metadata.audit_anchor import Anchor, AnchorFile
 from data.metadata.db import Database
@@ -72,6 +74,23 @@ def test_the_anchor_follows_commits_that_appended(db: Database, tmp_path: Path) 
     except RuntimeError:
         pass
     assert anchor.read() == found  # a rolled-back append leaves the anchor alone
+
+
+def test_every_new_session_factory_keeps_its_anchor(db: Database, tmp_path: Path) -> None:
+    """A new factory is often made where a freed one was, and SQLAlchemy's
+    ``event.contains`` keys its registry by ``id()``: asked there, it said the listeners
+    were in place, none were added, and no commit of the new database wrote its anchor (CI,
+    ``test_concurrent_writers_keep_the_anchor_at_the_head``: no anchor after 36 commits)."""
+    for i in range(30):
+        factory = sessionmaker(db.engine, expire_on_commit=False)
+        anchor = AnchorFile(tmp_path / f"{i}.anchor")
+        audit.keep_anchor(factory, anchor)
+        with factory() as session:
+            entry = audit.append_entry(session, AuditEntry(action="a.one", outcome="ok"), _seal)
+            session.commit()
+        found = anchor.read()
+        assert found is not None and found.last_hash == entry.entry_hash, i
+        del factory
 
 
 def test_count_recent_by_action_actor_and_address(db: Database) -> None:
