@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -85,10 +84,10 @@ def _states(cluster: DatabaseCluster) -> dict[str, str]:
 def test_deploy_makes_a_running_cluster(rt: Runtime, owner: Actor,
                                         make_spec: Callable[..., ClusterSpec]) -> None:
     spec = make_spec("Line 3 — Press shop", description="Press-fit line")
-    began = time.perf_counter()
+    # How fast is bench/provisioning.py's to measure (0.61 s, docs/benchmarks.md): a bound on
+    # the wall clock here failed on a loaded machine (6.7 s) while nothing was wrong.
     cluster_id = provisioning.begin_deploy(rt, spec, actor=owner)
     provisioning.wait_for_deploy(cluster_id)
-    assert time.perf_counter() - began < 5.0
     cluster = _cluster(rt, cluster_id)
     assert (cluster.status, cluster.status_reason) == ("running", "")
     assert cluster.database_name == "line_3_press_shop"
