@@ -46,7 +46,7 @@ class World:
 
 def _cluster(runtime: Runtime, name: str) -> int:
     database = f"acc_{name}_{next(_names)}"
-    for statement in schema_statements(database, tiered=False):
+    for statement in schema_statements(database, tiered=False, fresh=True):
         runtime.ch.command(statement)
     with runtime.db.session() as session:
         row = memberships.add_cluster(session, DatabaseCluster(
@@ -78,7 +78,7 @@ def editor_of_a(runtime: Runtime, databases: tuple[str, str], *, schema: bool = 
     if schema:
         for name in databases:
             runtime.ch.command(f"DROP DATABASE IF EXISTS {name}")
-            for statement in schema_statements(name, tiered=False, with_ttl=False):
+            for statement in schema_statements(name, tiered=False, with_ttl=False, fresh=True):
                 runtime.ch.command(statement)
     a, b = (register_cluster(runtime, name, is_demo=name == demo) for name in databases)
     with runtime.db.session() as session:

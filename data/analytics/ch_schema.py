@@ -43,6 +43,16 @@ def partial_settings(*, replicated: bool) -> str:
     return f"{PARTIAL_SETTINGS}, {window}_deduplication_window = {DEDUP_WINDOW}"
 #: A month's rollup moves tiers and expires with the month's last day.
 MONTH_END = "addMonths(month, 1) - 1"
+#: ``density_grids``' columns after its first ones, in the order they were added: whether
+#: the grid's months hold all its partials (grids made before the rollup are filled from their
+#: days by the next catch-up); how many pyramid levels the day partials hold (the finer ones
+#: are in the months only; grids made before hold every level in their days until the next
+#: catch-up trims them); the batch of curves a catch-up is inserting (up to ``pending_upto``,
+#: that many curves, its blocks named from ``pending_token``), repeated exactly if it was cut.
+GRID_COLUMNS: tuple[str, ...] = (
+    "months UInt8 DEFAULT 0", "day_levels UInt8 DEFAULT length(xbins)",
+    "pending_upto UInt64 DEFAULT 0", "pending_curves UInt64 DEFAULT 0",
+    "pending_token String DEFAULT ''")
 ALL_TABLES: tuple[str, ...] = (*TIME_TABLES, "hourly_yield", *DENSITY_TABLES)
 #: The columns of a stored group's cell, after its process, grid, level and day or month.
 DENSITY_KEY = "line, station, product, result, xb, yb"
@@ -175,12 +185,15 @@ def schema_statements(
     on_cluster: str | None = None,
     tiered: bool = True,
     with_ttl: bool = True,
+    fresh: bool = False,
 ) -> list[str]:
     """DDL creating ``database`` with every table, the TTLs and the hourly-yield view.
 
     ``on_cluster`` adds ``ON CLUSTER`` and replicated engines (server mode); ``tiered`` puts
     the tables on the hot/warm/cold/archive storage policy; ``with_ttl=False`` leaves the
-    TTL out (provisioning adds it afterwards with :func:`retention_statements`).
+    TTL out (provisioning adds it afterwards with :func:`retention_statements`); ``fresh``:
+    the database is new, so the statements that bring older tables up to date are left out
+    (see :func:`density_statements`).
     """
     db = validate_identifier(database)
     cluster = f" ON CLUSTER {validate_identifier(on_cluster)}" if on_cluster else ""
@@ -218,15 +231,18 @@ def schema_statements(
         f" FROM {db}.parts GROUP BY hour, line, station, product"
     )
     statements += density_statements(database, retention=ttl, on_cluster=on_cluster,
-                                     tiered=tiered, with_ttl=with_ttl)
+                                     tiered=tiered, with_ttl=with_ttl, upgrade=not fresh)
     return statements
 
 
 def density_statements(database: str, *, retention: TierRetention | None = None,
                        on_cluster: str | None = None, tiered: bool = True,
-                       with_ttl: bool = True) -> list[str]:
+                       with_ttl: bool = True, upgrade: bool = True) -> list[str]:
     """DDL of the explorer's stored density partials (idempotent: also run at start-up on
-    clusters made before they existed).
+    clusters made before they existed). Its ``CREATE TABLE`` statements make the tables
+    whole; with ``upgrade`` the ``ALTER TABLE`` statements follow that bring tables made by
+    an older version to the same columns, codecs and settings (13 statements, about half the
+    time of making a cluster's schema: a new database leaves them out).
 
     ``density_partials`` sums (SummingMergeTree) the weight ``w`` per process, grid, pyramid
     level, stored group (day × line × station × product × result) and cell, for the grid's
@@ -273,34 +289,23 @@ def density_statements(database: str, *, retention: TierRetention | None = None,
         # Codecs and part settings of tables made before them (new parts and merges use
         # them).
         *(f"ALTER TABLE {db}.{table}{cluster} MODIFY COLUMN {column} {codec}"
-          for table in ("density_partials", "density_months")
+          for table in ("density_partials", "density_months") if upgrade
           for column, codec in (("xb", f"UInt16 {CELL_CODEC}"), ("yb", f"UInt16 {CELL_CODEC}"),
                                 ("w", f"Float32 {WEIGHT_CODEC}"))),
         *(f"ALTER TABLE {db}.{table}{cluster} MODIFY SETTING"
           f" {partial_settings(replicated=replicated)}"
-          for table in ("density_partials", "density_months")),
+          for table in ("density_partials", "density_months") if upgrade),
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.density_months_mv{cluster}"
         f" TO {db}.density_months AS {month_rollup(db)}",
         f"CREATE TABLE IF NOT EXISTS {db}.density_grids{cluster} ("
         " process LowCardinality(String), grid UInt32, x0 Float64, x1 Float64, y0 Float64,"
         " y1 Float64, xbins Array(UInt32), ybins UInt32, built_upto UInt64, curves UInt64,"
-        " ready UInt8, updated DateTime64(6, 'UTC'))"
+        f" ready UInt8, updated DateTime64(6, 'UTC'), {', '.join(GRID_COLUMNS)})"
         f" ENGINE = {_engine('ReplacingMergeTree', db, 'density_grids', replicated)[:-1]}"
         f"{', ' if replicated else ''}updated) ORDER BY (process, grid){policy}",
-        # Whether the grid's months hold all its partials (grids made before the rollup
-        # are filled from their days by the next catch-up).
-        f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS months UInt8"
-        " DEFAULT 0",
-        # How many pyramid levels the day partials hold (the finer ones are in the months
-        # only); grids made before hold every level in their days until the next catch-up
-        # trims them.
-        f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS day_levels UInt8"
-        " DEFAULT length(xbins)",
-        # The batch of curves a catch-up is inserting (up to ``pending_upto``, that many
-        # curves, its blocks named from ``pending_token``): repeated exactly if it was cut.
+        # The columns added since the first grids (see GRID_COLUMNS), on grids made before.
         *(f"ALTER TABLE {db}.density_grids{cluster} ADD COLUMN IF NOT EXISTS {column}"
-          for column in ("pending_upto UInt64 DEFAULT 0", "pending_curves UInt64 DEFAULT 0",
-                         "pending_token String DEFAULT ''")),
+          for column in GRID_COLUMNS if upgrade),
         f"CREATE TABLE IF NOT EXISTS {db}.density_members{cluster} ("
         " process LowCardinality(String), grid UInt32, curve_id UInt64,"
         " batch LowCardinality(String))"

@@ -98,8 +98,11 @@ def create_database(ch: ClickHouse, database: str, *, on_cluster: str | None = N
 
 
 def create_schema(ch: ClickHouse, database: str, *, on_cluster: str | None = None) -> None:
-    """Every table and the hourly-yield view on the tiered policy, without TTL."""
-    for statement in schema_statements(database, on_cluster=on_cluster, with_ttl=False):
+    """Every table and the hourly-yield view on the tiered policy, without TTL (made by this
+    version: no statements upgrading older tables; the partials' follower runs those on
+    every cluster at start)."""
+    for statement in schema_statements(database, on_cluster=on_cluster, with_ttl=False,
+                                       fresh=True):
         if not statement.startswith("CREATE DATABASE"):
             ch.command(statement)
 

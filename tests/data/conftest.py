@@ -14,6 +14,6 @@ from services.core.cache import ProcessCaches
 @pytest.fixture
 def cluster_session(ch: ClickHouse, ch_database: str) -> ClusterSession:
     """A fresh cluster database (``ch_database``) with every table, empty, and no TTLs."""
-    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     return ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())

@@ -18,7 +18,7 @@ PART_HEADER = "serial,ts,line,station,product,batch,shift,result,first_pass,defe
 def make_cluster(rt: Runtime, database: str, *, name: str | None = None,
                  schema: bool = True) -> int:
     """A running cluster row over a real database with the manufacturing schema."""
-    for statement in schema_statements(database) if schema else []:
+    for statement in schema_statements(database, fresh=True) if schema else []:
         rt.ch.command(statement)
     with rt.db.session() as session:
         cluster = DatabaseCluster(

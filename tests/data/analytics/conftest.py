@@ -22,7 +22,7 @@ def plant(ch: ClickHouse) -> Iterator[ClusterSession]:
     """A cluster database holding :mod:`plant_rows`, shared by one module's read-only tests."""
     database = f"test_plant_{next(_plants)}"
     ch.command(f"DROP DATABASE IF EXISTS {database}")
-    for statement in schema_statements(database, with_ttl=False, tiered=False):
+    for statement in schema_statements(database, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     session = ClusterSession(ch=ch, database=database, limits={}, caches=ProcessCaches())
     plant_rows.insert(session)

@@ -72,7 +72,7 @@ ROWS = [
 @pytest.fixture
 def session(ch: ClickHouse, ch_database: str) -> ClusterSession:
     """A cluster database holding :data:`ROWS` (the materialized view rolls them up)."""
-    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     ch.insert_rows("density_partials", [
         ("p", 1, 0, day, line, "OP10", "P1", result, xb, yb, w)
@@ -210,7 +210,7 @@ def test_a_dropped_grid_leaves_no_rollup(session: ClusterSession) -> None:
 
 def test_the_statements_bring_a_cluster_made_before_the_rollup_up_to_date(
         ch: ClickHouse, ch_database: str) -> None:
-    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     for table in ("density_months_mv", "density_months"):  # as made before the rollup
         ch.command(f"DROP TABLE {ch_database}.{table}")

@@ -34,7 +34,7 @@ SMALL_HOST = HostCeilings(max_execution_time=90, max_memory_usage=6 * GIB, max_t
 def make_cluster(rt: Runtime, database: str, *, retention: TierRetention = FAST,
                  status: str = "running", schema: bool = True) -> DatabaseCluster:
     """A cluster row and its real database (not through provisioning)."""
-    statements = schema_statements(database, retention=retention)
+    statements = schema_statements(database, retention=retention, fresh=True)
     for statement in statements if schema else statements[:1]:
         rt.ch.command(statement)
     with rt.db.session() as session:

@@ -28,7 +28,7 @@ DEMO, PLAIN = "feed_demo", "feed_plain"
 def databases(ch: ClickHouse) -> Iterator[tuple[str, str]]:
     for name in (DEMO, PLAIN):
         ch.command(f"DROP DATABASE IF EXISTS {name}")
-        for statement in schema_statements(name, tiered=False, with_ttl=False):
+        for statement in schema_statements(name, tiered=False, with_ttl=False, fresh=True):
             ch.command(statement)
     yield DEMO, PLAIN
     for name in (DEMO, PLAIN):

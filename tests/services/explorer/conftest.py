@@ -30,7 +30,7 @@ CURVE_COLUMNS = ["curve_id", "part_id", "serial", "ts", "process", "line", "stat
 @pytest.fixture(scope="module")
 def known_db(ch: ClickHouse) -> Iterator[str]:
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+    for statement in schema_statements(DB, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     x = np.linspace(0.0, 1.0, 600)  # more points than bins: no empty bin
     curves, samples = [], []

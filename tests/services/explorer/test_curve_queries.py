@@ -59,7 +59,7 @@ def _synthetic() -> dict[int, tuple[np.ndarray, np.ndarray, str, str]]:
 def session(ch: ClickHouse) -> Iterator[ClusterSession]:
     """A cluster database holding the synthetic curves."""
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, with_ttl=False, tiered=False):
+    for statement in schema_statements(DB, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     rows, samples = [], []
     for cid, (x, y, result, line) in _synthetic().items():
@@ -160,7 +160,7 @@ BATCH_DB = "test_explorer_batches"
 def batches(ch: ClickHouse) -> Iterator[ClusterSession]:
     """16 curves in 14 batches: more batches than colours."""
     ch.command(f"DROP DATABASE IF EXISTS {BATCH_DB}")
-    for statement in schema_statements(BATCH_DB, with_ttl=False, tiered=False):
+    for statement in schema_statements(BATCH_DB, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     x = np.linspace(0.0, 10.0, 51)
     names = ["LOT-A"] * 3 + ["LOT-B"] * 2 + [f"LOT-{c}" for c in "CDEFGHIJKLM"]
@@ -478,7 +478,7 @@ def test_a_curve_that_comes_back_through_the_window_counts_once(ch: ClickHouse) 
     two runs of samples, counted as one curve in view."""
     db = "test_explorer_return"
     ch.command(f"DROP DATABASE IF EXISTS {db}")
-    for statement in schema_statements(db, with_ttl=False, tiered=False):
+    for statement in schema_statements(db, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     x = np.concatenate([np.linspace(0.0, 10.0, 101), np.linspace(9.9, 0.0, 100)])
     y = np.concatenate([np.linspace(0.0, 20.0, 101), np.linspace(19.0, 5.0, 100)])

@@ -30,7 +30,7 @@ COLUMNS = ["curve_id", "part_id", "serial", "ts", "process", "line", "station", 
 def session(ch: ClickHouse) -> Iterator[ClusterSession]:
     """A cluster database of ``N`` rising curves of 20 samples on x 0…1."""
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, with_ttl=False, tiered=False):
+    for statement in schema_statements(DB, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     x = np.linspace(0.0, 1.0, 20)
     rows, samples = [], []

@@ -59,7 +59,7 @@ def insert(ch: ClickHouse, db: str, ids: range, *, spike: dict[int, float] | Non
 @pytest.fixture
 def session(ch: ClickHouse, ch_database: str) -> Iterator[ClusterSession]:
     """A cluster database with 120 curves, one of them with a one-sample spike."""
-    for statement in schema_statements(ch_database, with_ttl=False, tiered=False):
+    for statement in schema_statements(ch_database, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     insert(ch, ch_database, range(1, 121), spike={7: 40.0})
     yield ClusterSession(ch=ch, database=ch_database, limits={}, caches=ProcessCaches())

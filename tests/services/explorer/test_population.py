@@ -47,7 +47,7 @@ def db(ch: ClickHouse) -> Iterator[str]:
     curve of another process."""
     name = f"population_{next(_names)}"
     ch.command(f"DROP DATABASE IF EXISTS {name}")
-    for statement in schema_statements(name, tiered=False, with_ttl=False):
+    for statement in schema_statements(name, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     _add(ch, name, 1)
     _add(ch, name, 2, result="NOK", points=4)

@@ -101,7 +101,7 @@ def database(ch: ClickHouse) -> Iterator[str]:
     """A cluster database with the schema (shared by the decision tests, never written)."""
     name = "test_allow_lists"
     ch.command(f"DROP DATABASE IF EXISTS {name}")
-    for statement in schema_statements(name, with_ttl=False, tiered=False):
+    for statement in schema_statements(name, with_ttl=False, tiered=False, fresh=True):
         ch.command(statement)
     yield name
     ch.command(f"DROP DATABASE IF EXISTS {name}")

@@ -36,7 +36,7 @@ def known_db(ch: ClickHouse) -> Iterator[str]:
     ``glue`` curve), ST1 stopped since 11:00 for a jam, ST3 stopped since 11:50 (no reason),
     ST2 running."""
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+    for statement in schema_statements(DB, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     start = NOW.replace(hour=11, minute=10)
     ch.insert_rows("parts", [

@@ -35,7 +35,7 @@ ACTOR = Actor(user_id=None, label="editor@example.com")
 def known_db(ch: ClickHouse) -> Iterator[str]:
     """A cluster database whose station ST1 stopped at 11:00 (a jam)."""
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+    for statement in schema_statements(DB, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     ch.insert_rows("production_events", [(NOW - timedelta(hours=1), "L1", "ST1", "stopped",
                                           "jam", 0)], database=DB,

@@ -53,7 +53,7 @@ EVENTS = [(_at(11, 0), "ST1", "running", ""), (_at(11, 40), "ST1", "stopped", "j
 def known_db(ch: ClickHouse) -> Iterator[str]:
     """The hand-made cluster database, loaded once for this module."""
     ch.command(f"DROP DATABASE IF EXISTS {DB}")
-    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+    for statement in schema_statements(DB, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     ch.insert_rows("parts", [
         (i + 1, f"S{i}", ts, line, "ST1", "P", "B", "A", result, fp, mode)

@@ -34,7 +34,7 @@ SIGMA = 2 / 1.128
 def feature_db(ch: ClickHouse) -> Iterator[str]:
     """A cluster database whose data is the press-fit features ``spec_test`` and
     ``cap_test`` (no unit) and one leak-test ``peak_y`` in mbar."""
-    for statement in schema_statements(DB, tiered=False, with_ttl=False):
+    for statement in schema_statements(DB, tiered=False, with_ttl=False, fresh=True):
         ch.command(statement)
     base = [(i, NOW - timedelta(days=2, minutes=i), 10.0 if i % 2 else 12.0) for i in range(20)]
     window = [(100 + i, NOW - timedelta(minutes=30 + i), v)
