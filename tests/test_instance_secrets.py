@@ -56,11 +56,14 @@ def test_digests_are_keyed(keys: InstanceSecrets) -> None:
 def test_a_credential_verifies_in_under_a_millisecond(keys: InstanceSecrets) -> None:
     stored = keys.hash_credential(SECRET)
     assert stored.startswith(CREDENTIAL_PREFIX) and SECRET not in stored
+    # The thread's CPU time, not the wall clock: on a loaded machine one call in 150 was
+    # put off the CPU for 16 ms, which says nothing of the hash (argon2 would take tens of
+    # ms of CPU every call).
     timings = []
     for _ in range(200):
-        began = time.perf_counter()
+        began = time.thread_time()
         assert keys.verify_credential(stored, SECRET)
-        timings.append(time.perf_counter() - began)
+        timings.append(time.thread_time() - began)
     assert statistics.median(timings) < 0.001
     assert max(timings[50:]) < 0.005
 
