@@ -113,6 +113,15 @@ def make_empty_state(*, icon: str, title: str, text: str, action: Any = None) ->
     ], className="empty-state text-center py-5")
 
 
+def make_shown_once(value: str, element_id: str) -> html.Div:
+    """A value shown only this once (a token's secret, an invitation's link) with its copy
+    button; it breaks anywhere rather than push the page sideways on a phone (a secret
+    without a hyphen to break at did, by 56 px)."""
+    return html.Div([html.Code(value, id=element_id, className="user-select-all text-break"),
+                     dcc.Clipboard(target_id=element_id, className="ms-2 d-inline flex-shrink-0")],
+                    className="mt-2 d-flex align-items-center")
+
+
 def make_error(message: str, *, title: str = "Something went wrong") -> dbc.Alert:
     """A user-facing error: what happened, in words, never a traceback."""
     return dbc.Alert([html.Strong(f"{title}: "), message], color="danger", className="mb-3")

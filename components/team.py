@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.formatting import when
 from components.ids.team import (
@@ -16,7 +16,7 @@ from components.ids.team import (
     team_member_reset,
     team_member_role,
 )
-from components.layout import make_empty_state
+from components.layout import make_empty_state, make_shown_once
 from services.core.roles import ROLE_NAMES
 
 ROLE_OPTIONS = [{"label": r, "value": r} for r in ROLE_NAMES]
@@ -75,9 +75,13 @@ def _stamp(text: str) -> list[Any]:
             for piece in ([" "] if i else []) + [html.Span(part, className="text-nowrap")]]
 
 
-def _address_row(field: dbc.Input, role: dbc.Select, button: dbc.Button) -> dbc.Row:
+def _address_row(email_id: str, role_id: str, placeholder: str,
+                 button: dbc.Button) -> dbc.Row:
     """An e-mail field beside a role picker and its button; on a phone (below 576 px) the
     field takes a row of its own: beside the picker it kept ~130 px ("name@plant.e")."""
+    field = dbc.Input(id=email_id, type="email", placeholder=placeholder, maxLength=254)
+    role = dbc.Select(id=role_id, options=ROLE_OPTIONS, value="viewer",
+                      className="team-role-picker")
     return dbc.Row([dbc.Col(field, xs=12, sm=True),
                     dbc.Col(dbc.InputGroup([role, button], className="flex-nowrap"),
                             xs=12, sm="auto")], className="g-2 team-address-row")
@@ -90,16 +94,10 @@ def make_manage_forms(*, smtp: bool) -> html.Div:
                  "and pass on yourself.")
     return html.Div([
         html.H2("Add an existing account", className="h6"),
-        _address_row(dbc.Input(id=Team.add_email, type="email",
-                               placeholder="name@plant.example", maxLength=254),
-                     dbc.Select(id=Team.add_role, options=ROLE_OPTIONS, value="viewer",
-                                className="team-role-picker"),
+        _address_row(Team.add_email, Team.add_role, "name@plant.example",
                      dbc.Button("Add", id=Team.add, color="primary")),
         html.H2("Invite by e-mail", className="h6 mt-4"),
-        _address_row(dbc.Input(id=Team.invite_email, type="email",
-                               placeholder="new.colleague@plant.example", maxLength=254),
-                     dbc.Select(id=Team.invite_role, options=ROLE_OPTIONS, value="viewer",
-                                className="team-role-picker"),
+        _address_row(Team.invite_email, Team.invite_role, "new.colleague@plant.example",
                      dbc.Button("Invite", id=Team.invite, color="outline-primary")),
         html.P(f"Invitation links work once and expire after 7 days. {mail_note}",
                className="small text-body-secondary mt-2 mb-0", id="team-mail-note"),
@@ -143,9 +141,7 @@ def make_invite_result(*, email: str, link: str, emailed: bool, mail_error: str)
     return dbc.Alert([
         html.Div([html.Strong(f"Invitation for {email} created. "), why,
                   " Copy this link and send it yourself — it is shown only now:"]),
-        html.Div([html.Code(link, id="team-invite-link", className="user-select-all"),
-                  dcc.Clipboard(target_id="team-invite-link", className="ms-2 d-inline")],
-                 className="mt-2 d-flex align-items-center"),
+        make_shown_once(link, "team-invite-link"),
     ], color="warning", id="team-invite-copy")
 
 
@@ -156,7 +152,5 @@ def make_reset_result(*, email: str, link: str, emailed: bool, mail_error: str) 
     return dbc.Alert([
         html.Div([html.Strong(f"Reset link for {email} created. "), sent,
                   "It works once, for 24 hours, and is shown only now:"]),
-        html.Div([html.Code(link, id="team-reset-link", className="user-select-all"),
-                  dcc.Clipboard(target_id="team-reset-link", className="ms-2 d-inline")],
-                 className="mt-2 d-flex align-items-center"),
+        make_shown_once(link, "team-reset-link"),
     ], color="info", id="team-reset-copy", dismissable=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.formatting import when
 from components.ids.tokens import Tokens, tokens_revoke
-from components.layout import make_empty_state
+from components.layout import make_empty_state, make_shown_once
 from components.team import ROLE_OPTIONS, role_badge
 
 EXPIRY_OPTIONS = [{"label": "1 day", "value": "1"}, {"label": "7 days", "value": "7"},
@@ -77,7 +77,5 @@ def make_secret(secret: str, *, name: str) -> dbc.Alert:
     return dbc.Alert([
         html.Div([html.Strong(f"Token “{name}” created. "),
                   "Copy it now — it is stored only as a hash and will not be shown again."]),
-        html.Div([html.Code(secret, id="tokens-secret-value", className="user-select-all"),
-                  dcc.Clipboard(target_id="tokens-secret-value", className="ms-2 d-inline")],
-                 className="mt-2 d-flex align-items-center"),
+        make_shown_once(secret, "tokens-secret-value"),
     ], color="success", dismissable=True)

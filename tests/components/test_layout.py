@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.ids.shared import Shell
-from components.layout import make_navbar, make_part_search_result
+from components.layout import make_navbar, make_part_search_result, make_shown_once
 
 PAGES = [{"name": "Overview", "relative_path": "/", "module": "pages.overview",
           "icon": "bi-grid"},
@@ -81,3 +81,12 @@ def test_the_navbar_names_every_link_for_its_icon_only_widths() -> None:
     assert words == ["Overview", "Audit log", "ada@example.com", "Account"]
     signout = next(n for n in found if n.get("id") == "nav-signout-button")
     assert "Sign out" in signout["children"]  # its words are always drawn
+
+
+def test_a_value_shown_once_breaks_anywhere_beside_its_copy_button() -> None:
+    """A token's secret with no hyphen to break at pushed a phone's page 56 px sideways."""
+    box = make_shown_once("lyc_" + "A" * 43, "tokens-secret-value")
+    code, copy = box.children
+    assert (code.id, code.children) == ("tokens-secret-value", "lyc_" + "A" * 43)
+    assert "text-break" in code.className and "user-select-all" in code.className
+    assert copy.target_id == "tokens-secret-value" and "flex-shrink-0" in copy.className
