@@ -166,6 +166,8 @@ class Drawing:
 #: Highlighted curves (a link's: an alert's, a subgroup's) drawn as lines before a curve
 #: is clicked; more stay highlighted in the state (and in the page's address), undrawn.
 DRAWN_HIGHLIGHTS = 20
+#: What a curve id the filters do not match (or no curve of the cluster) is answered.
+NOT_FILTERED = "That curve is not among the filtered curves of this cluster."
 
 
 def shown_selection(session: Any, query: Any, selected: list[int],
@@ -199,7 +201,7 @@ def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
 def _owned(session: Any, query: Any, curve_ids: list[int]) -> list[int]:
     """``curve_ids`` that match the filters (a forged id is refused)."""
     if not explorer.owned(session, query, curve_ids):
-        raise NotFound("That curve is not among the filtered curves of this cluster.")
+        raise NotFound(NOT_FILTERED)
     return list(curve_ids)
 
 
@@ -366,8 +368,11 @@ def part(runtime: Runtime, cluster_id: int, state: ExplorerState, *, curve_id: i
     ``highlights``, the lines of the state's highlighted curves the filters match instead
     (:func:`shown_selection`: a link's, whose first curve this is)."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
-    _owned(session, query, [curve_id])
-    row = curve_data.curve_rows(session, query, limit=1, curve_ids=[curve_id])[0]
+    # the row is read through the filters: none means the curve is not among them (forged)
+    rows = curve_data.curve_rows(session, query, limit=1, curve_ids=[curve_id])
+    if not rows:
+        raise NotFound(NOT_FILTERED)
+    row = rows[0]
     feats = [(feature_words(name), value, unit) for name, value, unit in
              curve_data.features(session, process=query.process, curve_id=curve_id)]
     ids = shown_selection(session, query, [], state.highlight) if highlights else [curve_id]
