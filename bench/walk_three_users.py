@@ -151,6 +151,22 @@ def sign_in(page: Page, url: str, email: str, password: str) -> None:
     page.locator("#nav-user-label").wait_for(timeout=LOAD_MS)
 
 
+#: A rule that fires on the demo (any rejected part in a week), so that every role's
+#: "alert → curves" step has an alert to follow rather than depending on the feed's luck.
+FIRING_RULE = {"name": "Walk: any NOK this week", "kind": "yield_below",
+               "params": {"threshold": 100, "window_minutes": 10080}, "severity": "warning"}
+
+
+def add_firing_rule(page: Page, url: str) -> None:
+    """Add :data:`FIRING_RULE` to the demo cluster through the API (as the signed-in admin)."""
+    known = page.request.get(f"{url}/api/v1/clusters/1/alert-rules")
+    if any(rule.get("name") == FIRING_RULE["name"] for rule in known.json().get("items", [])):
+        return
+    made = page.request.post(f"{url}/api/v1/clusters/1/alert-rules", data=FIRING_RULE)
+    if not made.ok:
+        raise RuntimeError(f"the walk's alert rule was refused: {made.text()}")
+
+
 def click_text(text: str) -> Callable[[Page], None]:
     """An action: click the first visible element with ``text``."""
     return lambda page: page.get_by_text(text, exact=True).first.click()
@@ -422,6 +438,8 @@ def main() -> None:
                 page = context.new_page()
                 page.set_default_timeout(LOAD_MS)
                 sign_in(page, url, *login)
+                if role == "admin":
+                    add_firing_rule(page, url)
                 walk = Walk(page, url, args.out)
                 for task in args.tasks.split(","):
                     TASKS[task](walk, role)
