@@ -27,21 +27,34 @@ def _grid_curves(rt: Runtime, cluster_id: int) -> int:
 
 
 def test_an_old_cluster_gets_the_tables_and_imported_curves_their_partials(
-        runtime: Runtime, ch_database: str, tmp_path: Path) -> None:
+        runtime: Runtime, ch_database: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     cluster_id = make_cluster(runtime, ch_database)
     for table in ("density_months_mv", "density_months", "density_partials",
                   "density_grids"):  # a cluster made before them
         runtime.ch.command(f"DROP TABLE {ch_database}.{table}")
     table = plants.curve_table(curves=5, processes=RIVETING)
     assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
-    follower = partials_follower.PartialsFollower(runtime)
+    clock = [1000.0]
+    follower = partials_follower.PartialsFollower(runtime, clock=lambda: clock[0])
     follower.work()
-    assert _grid_curves(runtime, cluster_id) == 5
+    assert _grid_curves(runtime, cluster_id) == 5  # no grid yet: built at once
     [item] = partials_follower.due(for_cluster(runtime, cluster_id))
     assert not item.behind
 
     more = plants.curve_table(curves=3, processes=RIVETING, serial_prefix="TN", seed=5)
     assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(more)).status == "done"
+    follower.work()
+    assert _grid_curves(runtime, cluster_id) == 5  # a few new curves wait to settle
+    monkeypatch.setattr(population, "MAX_SAMPLES", 1)  # as if too big to hold
+    dens = curve_queries.density(for_cluster(runtime, cluster_id),
+                                 CurveQuery(process="riveting"), color_by="result",
+                                 x_range=None, y_range=None, width=400, height=200)
+    assert dens.stored_cells is not None and dens.n_curves == 8  # drawn from their samples
+    clock[0] += partials_follower.SETTLE_S - 1
+    follower.work()
+    assert _grid_curves(runtime, cluster_id) == 5
+    clock[0] += 1
     follower.work()
     assert _grid_curves(runtime, cluster_id) == 8
 
@@ -83,3 +96,16 @@ def test_a_cluster_holding_many_curves_is_backfilled_as_an_operation(
 def test_the_work_of_a_catch_up_counts_late_curves_and_rebuilds(
         due: partials_follower.Due, work: int) -> None:
     assert due.work == work
+
+
+@pytest.mark.parametrize(("due", "urgent"), [
+    (partials_follower.Due("p", curves=120, built=100, new=20), False),  # new ones: tail
+    (partials_follower.Due("p", curves=100 + partials_follower.SETTLE_CURVES, built=100,
+                           new=partials_follower.SETTLE_CURVES), True),  # many gathered
+    (partials_follower.Due("p", curves=130, built=100, new=20), True),   # 10 late
+    (partials_follower.Due("p", curves=95, built=100, new=0), True),     # some gone
+    (partials_follower.Due("p", curves=50, built=0, new=50), True),      # no grid yet
+])
+def test_only_a_few_new_curves_above_the_watermark_may_wait(
+        due: partials_follower.Due, urgent: bool) -> None:
+    assert due.urgent is urgent
