@@ -54,6 +54,9 @@ HEADROOM = 0.05
 #: threads × groups × x bins × (rows + 1) × 8 bytes: 270 MB at level 1 on two threads).
 CHUNK_CURVES = 8_000
 GROUPS_PER_PASS = 8
+#: Samples read per chunk at most: a chunk's samples are one query's result, which a
+#: cluster caps at 10 M rows (``max_result_rows``); 8,000 curves of 1,500 points are 12 M.
+CHUNK_SAMPLES = 4_000_000
 #: A view adds at most this many curves newer than the watermark from samples; more, and
 #: the explorer draws from today's paths until the partials caught up.
 TAIL_MAX = 3_000
@@ -279,8 +282,8 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
     batch and never counts one twice. Returns the grid as recorded after the last batch
     and the cells written."""
     written, total = 0, meta.num_rows
-    for start in range(0, total, CHUNK_CURVES):
-        chunk = meta.slice(start, CHUNK_CURVES)
+    for start, length in _chunks(meta["n_points"].to_numpy()):
+        chunk = meta.slice(start, length)
         upto = max(int(pa.compute.max(chunk["curve_id"]).as_py()), grid.built_upto)
         grid = replace(grid, pending_upto=upto, pending_curves=chunk.num_rows,
                        pending_token=secrets.token_hex(16))
@@ -292,8 +295,22 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
                        pending_upto=0, pending_curves=0, pending_token="")
         stored.save_grid(session, grid)
         if progress is not None:
-            progress(min(start + CHUNK_CURVES, total), total)
+            progress(start + length, total)
     return grid, written
+
+
+def _chunks(points: np.ndarray) -> list[tuple[int, int]]:
+    """(start, length) of consecutive chunks of curves with ``points`` samples each: at
+    most :data:`CHUNK_CURVES` curves and :data:`CHUNK_SAMPLES` samples (or one curve)."""
+    out, start, total = [], 0, len(points)
+    ends = np.cumsum(points.astype(np.int64))
+    while start < total:
+        before = int(ends[start - 1]) if start else 0
+        fits = int(np.searchsorted(ends, before + CHUNK_SAMPLES, side="right")) - start
+        length = max(1, min(fits, CHUNK_CURVES, total - start))
+        out.append((start, length))
+        start += length
+    return out
 
 
 def _build_chunk(session: Any, grid: Grid, chunk: pa.Table, *, token: str) -> int:

@@ -173,8 +173,8 @@ class PartialsFollower(Periodic):
                                waiting=self._waiting.setdefault(cluster_id, {}),
                                now=self.clock())
             except AppError as exc:
-                log.warning("density partials of cluster %s: %s", cluster_id,
-                            exc.user_message)
+                log.warning("density partials of cluster %s: %s (%s)", cluster_id,
+                            exc.user_message, exc)
 
 
 _follower: OnePerProcess[PartialsFollower] = OnePerProcess()

@@ -396,3 +396,29 @@ def test_the_explorer_draws_a_big_process_from_the_partials(
                                  x_range=None, y_range=None, width=800, height=470,
                                  use_stored=False)
     assert fine.stored_cells is None
+
+
+@pytest.mark.parametrize(("points", "chunks"), [
+    ([3, 3, 3, 3, 3], [(0, 2), (2, 2), (4, 1)]),   # the curve cap
+    ([4, 4, 1, 9, 1], [(0, 1), (1, 2), (3, 1), (4, 1)]),  # the sample cap; a big curve alone
+    ([], []),
+])
+def test_chunks_hold_at_most_so_many_curves_and_samples(
+        points: list[int], chunks: list[tuple[int, int]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(partials, "CHUNK_CURVES", 2)
+    monkeypatch.setattr(partials, "CHUNK_SAMPLES", 6)
+    assert partials._chunks(np.array(points, dtype=np.int64)) == chunks
+
+
+def test_a_build_reads_its_samples_under_the_clusters_result_cap(
+        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 120 curves of 301 samples: one read of them all is above this cluster's cap
+    capped = ClusterSession(ch=session.ch, database=session.database,
+                            limits={"max_result_rows": 20_000}, caches=ProcessCaches())
+    monkeypatch.setattr(partials, "CHUNK_SAMPLES", 15_000)
+    built = partials.catch_up(capped, PROCESS)
+    assert built.curves == 120
+    got, want = _grid_view(session, CurveQuery(process=PROCESS), ["NOK", "OK", "WARNING"])
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
