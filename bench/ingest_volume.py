@@ -22,7 +22,10 @@ imports) is retried after a short pause and counted.
 Prints and writes (``## Sustained ingest`` in docs/benchmarks.md): samples/s (median of
 10 s windows, per path and in all), the server's CPU per sample (gunicorn master, workers
 and the engine service, from /proc), the disk per sample (active parts of the cluster's
-curve tables, from the engine), batch latency, and the dashboard refresh p50/p95.
+curve tables, from the engine), batch latency, the dashboard refresh p50/p95, and how far
+the stored density partials (the explorer's whole views at volume, kept by the deployment's
+duty) were behind the stored curves while the senders ran and how long after the last batch
+they held every curve.
 
 Usage: python bench/ingest_volume.py [--seconds 600] [--smoke] [--arrow 2] [--parquet 1]
        [--csv 1] [--idle 30] [--baseline 180] [--viewers 5] [--workers 2] [--curves 400]
@@ -64,6 +67,8 @@ from tests.servers import ENGINE_APP_USER, AppProcess  # noqa: E402
 HEADING = "## Sustained ingest"
 POINTS = 1_500
 WINDOW_S = 10.0
+#: How often the partials' lag behind the stored curves is looked at.
+LAG_EVERY_S = 5.0
 CLUSTER = 1
 #: Placeholder serial prefix in the templates (replaced by one of the same width per batch).
 MARK = "QQQQQQQQQQ"
@@ -190,6 +195,42 @@ def disk(ch: ClickHouse, database: str) -> dict[str, tuple[int, int]]:
     return {str(t): (int(r), int(b)) for t, r, b in found}
 
 
+class PartialsLag(threading.Thread):
+    """Every :data:`LAG_EVERY_S`, how many stored curves the density partials do not hold
+    yet: the curves table's count less the curves counted on each process's ready grid."""
+
+    def __init__(self, ch: ClickHouse, database: str) -> None:
+        super().__init__(daemon=True)
+        self.ch, self.database = ch, database
+        self.samples: list[tuple[float, int]] = []
+        self.stopping = threading.Event()
+
+    def counts(self) -> tuple[int, int]:
+        """(curves stored, curves the partials hold), now."""
+        db = self.database
+        found = self.ch.rows(
+            f"SELECT (SELECT count() FROM {db}.curves), (SELECT sum(c) FROM (SELECT "
+            f"argMax(curves, grid) AS c FROM {db}.density_grids FINAL WHERE ready = 1 "
+            "GROUP BY process))")
+        return int(found[0][0] or 0), int(found[0][1] or 0)
+
+    def run(self) -> None:
+        while not self.stopping.wait(LAG_EVERY_S):
+            curves, held = self.counts()
+            self.samples.append((time.monotonic(), curves - held))
+
+    def settled(self, *, within: float) -> float:
+        """Seconds until the partials hold as many curves as are stored now (``nan``: not
+        within ``within``; the demo feed's curves keep coming meanwhile)."""
+        began = time.monotonic()
+        target = self.counts()[0]
+        while time.monotonic() - began < within:
+            if self.counts()[1] >= target:
+                return time.monotonic() - began
+            time.sleep(1.0)
+        return float("nan")
+
+
 def windows(senders: list[Sender], began: float, ended: float) -> list[float]:
     """Samples/s of each full :data:`WINDOW_S` window between ``began`` and ``ended``; a
     batch's samples count evenly over the time from its send to its answer."""
@@ -276,11 +317,16 @@ def _measure(args: argparse.Namespace, app: AppProcess, ch: ClickHouse) -> dict[
     kinds = [fmt for fmt in templates for _ in range(getattr(args, fmt))]
     senders = [Sender(app.url, auth, fmt, templates[fmt], samples=samples, deadline=deadline,
                       index=i) for i, fmt in enumerate(kinds)]
+    lag = PartialsLag(ch, database)
+    lag.start()
     for sender in senders:
         sender.start()
     for thread in [*senders, *viewers]:
         thread.join(args.seconds + 900)
     ended = time.monotonic()
+    lag.stopping.set()
+    lag.join(60)
+    settled = lag.settled(within=300)
     cpu = tree_cpu_seconds(app.proc.pid) - cpu0
     own = os.times()
     bench_cpu = (own.user - own0.user) + (own.system - own0.system)
@@ -323,6 +369,10 @@ def _measure(args: argparse.Namespace, app: AppProcess, ch: ClickHouse) -> dict[
         "refresh_p50": statistics.median(refreshes) if refreshes else float("nan"),
         "refresh_p95": refreshes[int(0.95 * (len(refreshes) - 1))] if refreshes
         else float("nan"),
+        "lag_median": statistics.median([n for _, n in lag.samples] or [0]),
+        "lag_max": max([n for _, n in lag.samples] or [0]),
+        "lag_samples": len(lag.samples), "lag_settled_s": settled,
+        "lag_series": [(round(at - began), n) for at, n in lag.samples],
         "workers": args.workers, "viewers": args.viewers, "curves": args.curves,
         "body_bytes": {fmt: len(b) for fmt, b in templates.items()},
     }
@@ -382,7 +432,12 @@ def section(r: dict[str, Any], *, note: str = "") -> str:
         f"| Dashboard refresh p50 / p95 while ingesting (budget < 1 s) | "
         f"{fmt_ms(r['refresh_p50'])} / {fmt_ms(r['refresh_p95'])} |",
         f"| Same viewers before the senders started ({r['quiet_refreshes']} refreshes, same "
-        f"run): p50 / p95 | {fmt_ms(r['quiet_p50'])} / {fmt_ms(r['quiet_p95'])} |", ""])
+        f"run): p50 / p95 | {fmt_ms(r['quiet_p50'])} / {fmt_ms(r['quiet_p95'])} |",
+        f"| Stored curves the density partials did not hold yet, every {LAG_EVERY_S:.0f} s "
+        f"while sending ({r['lag_samples']} looks): median / max | {r['lag_median']:,.0f} / "
+        f"{r['lag_max']:,.0f} curves (a batch is {r['curves']}) |",
+        f"| Partials holding every curve after the last batch | "
+        f"{r['lag_settled_s']:.0f} s |", ""])
 
 
 def main() -> int:

@@ -62,13 +62,24 @@ def record_refresh(app: AppProcess, email: str, password: str) -> list[dict[str,
         sign_in(page, app.url, email, password)
         page.goto(f"{app.url}/clusters/1/dashboard")
         page.wait_for_selector("#dashboard-parts-span:not(:has-text('—'))", timeout=60_000)
-        page.wait_for_timeout(2000)  # let the last callbacks of the first load go out
+        # The page is drawn with its first figures; the refresh callbacks go out on the
+        # first tick of its interval (every 30 s): wait for them.
+        deadline = time.monotonic() + 2 * PERIOD_S + 15
+        while len(_refreshes(bodies)) < 5 and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        page.wait_for_timeout(2000)  # let the last callbacks of the tick go out
         browser.close()
-    wanted = [b for out, b in bodies.items() if "dashboard" in out and "ack" not in out
-              and "disabled" not in out]
+    wanted = _refreshes(bodies)
     if len(wanted) < 5:
         raise RuntimeError(f"recorded only {len(wanted)} refresh callbacks: {list(bodies)}")
     return wanted
+
+
+def _refreshes(bodies: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The recorded bodies of the dashboard's refresh callbacks."""
+    return [b for out, b in bodies.items() if "dashboard" in out and "ack" not in out
+            and "disabled" not in out and "personal-views" not in out
+            and "save-to-project" not in out]
 
 
 def _set(items: list[Any], component: str, prop: str, value: Any) -> None:
