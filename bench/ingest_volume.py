@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdoc import DOC, replace_section  # noqa: E402
+from benchdoc import DOC, parts, replace_section  # noqa: E402
 from load_dashboard import Viewer, record_refresh, sign_in  # noqa: E402
 
 from data.analytics.clickhouse import ClickHouse  # noqa: E402
@@ -467,7 +467,8 @@ def main() -> int:
     text = section(result, note=args.note)
     print(text)
     if not args.no_write and not args.smoke:
-        replace_section(HEADING, text)
+        # the section's ### parts belong to other benches (bench/ingest_profile.py): kept
+        replace_section(HEADING, text.rstrip() + "\n\n" + "".join(parts(HEADING)))
         print(f"written to {DOC}")
     return 0 if result["error_count"] == 0 and result["samples"] else 1
 
