@@ -54,8 +54,9 @@ HEADROOM = 0.05
 #: threads × groups × x bins × (rows + 1) × 8 bytes: 270 MB at level 1 on two threads).
 CHUNK_CURVES = 8_000
 GROUPS_PER_PASS = 8
-#: Samples read per chunk at most: a chunk's samples are one query's result, which a
-#: cluster caps at 10 M rows (``max_result_rows``); 8,000 curves of 1,500 points are 12 M.
+#: Samples read per chunk at most, and at most half the session's ``max_result_rows`` (a
+#: chunk's samples are one query's result; 8,000 curves of 1,500 points are 12 M rows,
+#: above a cluster's default cap of 10 M).
 CHUNK_SAMPLES = 4_000_000
 #: A view adds at most this many curves newer than the watermark from samples; more, and
 #: the explorer draws from today's paths until the partials caught up.
@@ -282,7 +283,9 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
     batch and never counts one twice. Returns the grid as recorded after the last batch
     and the cells written."""
     written, total = 0, meta.num_rows
-    for start, length in _chunks(meta["n_points"].to_numpy()):
+    cap = int(session.limits.get("max_result_rows") or 2 * CHUNK_SAMPLES)
+    for start, length in _chunks(meta["n_points"].to_numpy(),
+                                 samples=min(CHUNK_SAMPLES, cap // 2)):
         chunk = meta.slice(start, length)
         upto = max(int(pa.compute.max(chunk["curve_id"]).as_py()), grid.built_upto)
         grid = replace(grid, pending_upto=upto, pending_curves=chunk.num_rows,
@@ -299,14 +302,14 @@ def _build(session: Any, grid: Grid, meta: pa.Table, *,
     return grid, written
 
 
-def _chunks(points: np.ndarray) -> list[tuple[int, int]]:
+def _chunks(points: np.ndarray, *, samples: int) -> list[tuple[int, int]]:
     """(start, length) of consecutive chunks of curves with ``points`` samples each: at
-    most :data:`CHUNK_CURVES` curves and :data:`CHUNK_SAMPLES` samples (or one curve)."""
+    most :data:`CHUNK_CURVES` curves and ``samples`` samples (or one curve)."""
     out, start, total = [], 0, len(points)
     ends = np.cumsum(points.astype(np.int64))
     while start < total:
         before = int(ends[start - 1]) if start else 0
-        fits = int(np.searchsorted(ends, before + CHUNK_SAMPLES, side="right")) - start
+        fits = int(np.searchsorted(ends, before + samples, side="right")) - start
         length = max(1, min(fits, CHUNK_CURVES, total - start))
         out.append((start, length))
         start += length

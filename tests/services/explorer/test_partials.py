@@ -407,16 +407,14 @@ def test_chunks_hold_at_most_so_many_curves_and_samples(
         points: list[int], chunks: list[tuple[int, int]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(partials, "CHUNK_CURVES", 2)
-    monkeypatch.setattr(partials, "CHUNK_SAMPLES", 6)
-    assert partials._chunks(np.array(points, dtype=np.int64)) == chunks
+    assert partials._chunks(np.array(points, dtype=np.int64), samples=6) == chunks
 
 
 def test_a_build_reads_its_samples_under_the_clusters_result_cap(
-        session: ClusterSession, monkeypatch: pytest.MonkeyPatch) -> None:
+        session: ClusterSession) -> None:
     # 120 curves of 301 samples: one read of them all is above this cluster's cap
     capped = ClusterSession(ch=session.ch, database=session.database,
                             limits={"max_result_rows": 20_000}, caches=ProcessCaches())
-    monkeypatch.setattr(partials, "CHUNK_SAMPLES", 15_000)
     built = partials.catch_up(capped, PROCESS)
     assert built.curves == 120
     got, want = _grid_view(session, CurveQuery(process=PROCESS), ["NOK", "OK", "WARNING"])
