@@ -26,6 +26,7 @@ from data.analytics.engine_store import EngineError, EngineStore, QueryStats, Re
 from data.metadata.db import Database
 from lyceum.engine.admission import Admission
 from lyceum.engine.answers import SMALL_ANSWER, Answer, failure_of, file_chunks
+from lyceum.engine.background_threads import keep_background_threads_low
 from lyceum.engine.bodies import decoded, read_body, response_encoding
 from lyceum.engine.protocol import (
     DEFAULT_FORMAT,
@@ -41,6 +42,7 @@ from lyceum.engine.protocol import (
 from lyceum.engine.statements import form_fields, is_form, statement_and_data
 from lyceum.errors import AppError, ConfigError
 from lyceum.settings import Settings
+from services.clusters.query_session import BACKGROUND_NICE
 from services.core.passwords import Passwords
 from services.core.runtime import Runtime
 from services.gateway.engine_access import (
@@ -277,6 +279,7 @@ def serve(app: EngineApp) -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     settings = app.runtime.settings
+    low = keep_background_threads_low(BACKGROUND_NICE)
     try:
         waitress_serve(app, host=settings.engine_host, port=settings.engine_port,
                        threads=settings.engine_threads, connection_limit=1000,
@@ -287,6 +290,7 @@ def serve(app: EngineApp) -> int:
                        # tables hold some), which stopped the engine
                        asyncore_use_poll=True)
     finally:
+        low.set()
         app.runtime.caches.of(AuditWriter).close()
         app.store.close()
         app.runtime.close()

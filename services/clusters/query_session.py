@@ -27,6 +27,11 @@ LIMIT_SETTINGS: tuple[str, ...] = (
     "max_threads", "max_memory_usage", "max_execution_time", "max_result_rows",
     "max_result_bytes", "max_rows_to_read", "max_bytes_to_read",
 )
+#: The "nice" of the engine's threads while they run a cluster's background work (imports
+#: and ingest, the density partials' builds, alert evaluation, reports, the demo feed): the
+#: lowest, so that work yields the CPU to what people wait for (pages, the dashboard's
+#: refresh, the explorer) whenever both want it, and takes all of it when nothing else runs.
+BACKGROUND_NICE = 19
 #: Statuses in which a cluster's database may be queried.
 QUERYABLE = frozenset({"running", "provisioning"})
 RECORDED_ONLY = "recorded, not applied on the bundled engine"
@@ -149,8 +154,10 @@ class ClusterSession:
         return self.ch.command(sql, parameters=parameters, settings=self.settings(settings))
 
 
-def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int) -> ClusterSession:
-    """A :class:`ClusterSession` for a cluster (a row, or its id) that can be queried."""
+def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int, *,
+                background: bool = False) -> ClusterSession:
+    """A :class:`ClusterSession` for a cluster (a row, or its id) that can be queried; for
+    ``background`` work its statements run at :data:`BACKGROUND_NICE`."""
     if isinstance(cluster, int):
         with runtime.db.session() as session:
             row = memberships.get_cluster(session, cluster)
@@ -160,10 +167,11 @@ def for_cluster(runtime: Runtime, cluster: DatabaseCluster | int) -> ClusterSess
     if cluster.status not in QUERYABLE or cluster.decommissioned_at is not None:
         raise ClusterUnavailable(
             f"The cluster “{cluster.name}” cannot be queried (it is {cluster.status}).")
+    limits = cluster_query_settings(cluster, ceilings=runtime.settings.ceilings)
+    if background:
+        limits["os_thread_priority"] = BACKGROUND_NICE
     return ClusterSession(ch=runtime.ch, database=validate_identifier(cluster.database_name),
-                          limits=cluster_query_settings(
-                              cluster, ceilings=runtime.settings.ceilings),
-                          caches=runtime.caches)
+                          limits=limits, caches=runtime.caches)
 
 
 def applied_or_recorded(cluster: DatabaseCluster, *, bundled: bool,

@@ -170,7 +170,7 @@ def tick(runtime: Runtime, states: dict[int, _ClusterFeed], rng: np.random.Gener
 
 def _tick_cluster(runtime: Runtime, cluster_id: int, states: dict[int, _ClusterFeed],
                   rng: np.random.Generator, *, now: datetime) -> int:
-    s = for_cluster(runtime, cluster_id)
+    s = for_cluster(runtime, cluster_id, background=True)
     now_ms = int(now.timestamp() * 1000)
     state = states.get(cluster_id)
     if state is None:

@@ -109,7 +109,7 @@ def follow_cluster(runtime: Runtime, cluster_id: int, *,
     seen behind by new curves alone (the follower's memory, updated here); such a process
     is left for :data:`SETTLE_S` after that (``now``, monotonic). Without it, every process
     behind is caught up."""
-    session = for_cluster(runtime, cluster_id)
+    session = for_cluster(runtime, cluster_id, background=True)
     built = 0
     for item in due(session):
         if waiting is not None:
@@ -130,7 +130,7 @@ def start_build(runtime: Runtime, cluster_id: int, *, process: str, total: int,
                 rebuild: bool = False) -> operations.OperationView | None:
     """Build ``process``'s partials as a cluster operation with progress (``None``: the
     cluster runs another operation now; the next round tries again)."""
-    session = for_cluster(runtime, cluster_id)
+    session = for_cluster(runtime, cluster_id, background=True)
 
     def work(progress: operations.Progress) -> str:
         done = partials.catch_up(session, process, rebuild=rebuild,

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 def fill_missing(runtime: Runtime, cluster_id: int) -> int:
     """Give the cluster's curves without features their generic ones; how many got them."""
-    done = staging.fill_missing_features(for_cluster(runtime, cluster_id))
+    done = staging.fill_missing_features(
+        for_cluster(runtime, cluster_id, background=True))
     if done:
         catalogs.data_changed(runtime, cluster_id)
     return done

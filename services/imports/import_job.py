@@ -197,7 +197,7 @@ def run_import(runtime: Runtime, job_id: int, *, on_progress: Progress | None = 
     cs: ClusterSession | None = None
     committing = False
     try:
-        cs = for_cluster(runtime, cluster_id)
+        cs = for_cluster(runtime, cluster_id, background=True)
         report(0.0, status="validating")
         known = catalogs.catalog(runtime, cluster_id).processes if kind == "curves" else ()
         rows = _stage(cs, job_id=job_id, kind=kind, fmt=fmt, path=path, mapping=mapping,
@@ -368,7 +368,7 @@ def recover_imports(runtime: Runtime) -> int:
                      for j in jobs_data.open_imports(session)]
     for job_id, cluster_id, kind, status, path in open_jobs:
         try:
-            cs = for_cluster(runtime, cluster_id)
+            cs = for_cluster(runtime, cluster_id, background=True)
         except AppError:
             cs = None
         _fail(runtime, cs, job_id, kind=kind, undo=status == "importing",
@@ -391,7 +391,7 @@ def _drop_orphans(runtime: Runtime) -> None:
         clusters = [c.id for c in memberships.list_clusters(session)]
     for cluster_id in clusters:
         try:
-            cs = for_cluster(runtime, cluster_id)
+            cs = for_cluster(runtime, cluster_id, background=True)
             for job_id in staging.stage_job_ids(cs):
                 staging.drop_stage(cs, job_id=job_id)
         except AppError:

@@ -153,7 +153,7 @@ def run_report(runtime: Runtime, job_id: int, *, actor: Actor) -> ReportJobView:
 
 def _build(runtime: Runtime, job_id: int, *, cluster_id: int, project_id: int, title: str,
            filters: dict[str, Any], path: Path) -> int:
-    cs = for_cluster(runtime, cluster_id)
+    cs = for_cluster(runtime, cluster_id, background=True)
     project = get_project(runtime, cluster_id=cluster_id, project_id=project_id)
     kpi = queries.kpis(cs, filters=filters)
     axes = {p.name: (p.x_name, p.x_unit, p.y_name, p.y_unit)

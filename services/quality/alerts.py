@@ -263,7 +263,8 @@ def evaluate_cluster(runtime: Runtime, cluster_id: int, *, now: datetime, cycle:
         rules = repo.rules(session, cluster_id, enabled_only=True)
     if not rules:
         return 0
-    s, specs = for_cluster(runtime, cluster_id), limits_for(runtime, cluster_id)
+    s, specs = (for_cluster(runtime, cluster_id, background=True),
+                limits_for(runtime, cluster_id))
     for rule in rules:
         error, findings = "", []
         try:

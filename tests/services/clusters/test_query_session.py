@@ -8,7 +8,12 @@ import pytest
 
 from data.metadata.models import DatabaseCluster
 from lyceum.settings import HostCeilings
-from services.clusters.query_session import applied_limits, cluster_query_settings, for_cluster
+from services.clusters.query_session import (
+    BACKGROUND_NICE,
+    applied_limits,
+    cluster_query_settings,
+    for_cluster,
+)
 from services.core.runtime import Runtime
 
 GIB = 1024**3
@@ -81,3 +86,20 @@ def test_applied_limits_say_where_a_limit_was_capped_and_why() -> None:
     assert limits["max_memory_usage"].applied == 4 * 1024**3
     assert "not set by the cluster" in limits["max_memory_usage"].reason
     assert list(limits) == ["max_threads", "max_memory_usage", "max_execution_time"]
+
+
+def test_background_work_of_a_cluster_runs_at_the_lowest_priority(runtime: object) -> None:
+    """Imports, partials builds, alert evaluation, reports and the demo feed yield the CPU to
+    what people wait for (issue 17: the dashboard's refresh while ingesting)."""
+    assert isinstance(runtime, Runtime)
+    runtime.settings = runtime.settings.with_overrides(ceilings=HOST)
+    with runtime.db.session() as session:
+        cluster = _cluster({"max_threads": 1})
+        session.add(cluster)
+        session.flush()
+        cluster_id = cluster.id
+    ask = "SELECT getSetting('max_threads'), getSetting('os_thread_priority')"
+    background = for_cluster(runtime, cluster_id, background=True)
+    assert background.rows(ask, settings={"os_thread_priority": 0}) == [(1, BACKGROUND_NICE)]
+    assert for_cluster(runtime, cluster_id).rows(ask) == [(1, 10)]
+    assert BACKGROUND_NICE == 19
