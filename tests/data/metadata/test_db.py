@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.pool import QueuePool
 
-from data.metadata.db import Database, head_revision
+from data.metadata.db import SQLITE_POOL, Database, head_revision
 from data.metadata.models import (
     ClusterRegion,
     ClusterTeamAccess,
@@ -91,3 +94,30 @@ def test_naive_datetimes_are_refused(database_url: str) -> None:
         assert isinstance(caught.value.orig, ValueError)
     finally:
         db.dispose()
+
+
+def test_a_sqlite_file_keeps_a_connection_for_every_thread(tmp_path: Path) -> None:
+    """Threads beyond the pool's kept connections would each open, set up and close one per
+    use: 24 threads asking at once all get kept connections."""
+    db = Database(f"sqlite:///{tmp_path / 'meta.db'}")
+    db.migrate()
+    opened: list[object] = []
+    event.listen(db.engine, "connect", lambda *_: opened.append(1))
+    barrier = threading.Barrier(24)
+
+    def ask() -> None:
+        with db.engine.connect() as connection:
+            barrier.wait(timeout=10)
+            connection.execute(select(1))
+
+    for _ in range(2):
+        threads = [threading.Thread(target=ask) for _ in range(24)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    pool = db.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.size() == SQLITE_POOL >= 24
+    assert len(opened) <= 24  # the second round reused every connection of the first
+    db.dispose()
