@@ -9,7 +9,8 @@ CLIENTS_STAMP := $(CLIENTS)/.installed-stamp
 NODE_CLIENTS := tests/clients/node_modules/.installed-stamp
 APT_PACKAGES := chromium postgresql redis-server poppler-utils curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-## pytest processes (pytest-xdist; each test file runs whole in one, beside the others).
+## pytest processes (pytest-xdist; each test file runs whole in one, beside the others;
+## the longest files first, as tests/file_costs.json has them).
 TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck system-deps venv clients bench clean
@@ -62,7 +63,7 @@ test: system-deps $(STAMP) $(CLIENTS_STAMP) $(NODE_CLIENTS)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy services data auth lyceum api callbacks components pages app.py bench tests
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

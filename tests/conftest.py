@@ -13,11 +13,19 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from data.analytics.clickhouse import ClickHouse
+from tests import file_order
 
 if TYPE_CHECKING:
     from tests.servers import EngineProcess
 
 _db_counter = itertools.count(1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest test files first (``tests/file_order.py``): the processes of ``make test``
+    take them in this order (``--no-loadscope-reorder``), so none ends alone on a long one."""
+    items[:] = file_order.longest_first(items, file_order.load_costs())
 
 
 @pytest.fixture(scope="session")
