@@ -33,6 +33,14 @@ def replace_section(heading: str, text: str, *, doc: Path = DOC) -> None:
     doc.write_text(updated.rstrip() + "\n")
 
 
+def replace_head(heading: str, text: str, *, doc: Path = DOC) -> None:
+    """Put ``text`` (starting with ``heading``) in place of the ``## heading`` section's
+    head, the text before its first ``### `` part; its parts (other benches', or notes)
+    are kept after it."""
+    kept = parts(heading, doc=doc)
+    replace_section(heading, "\n".join([text.rstrip() + "\n", *kept]), doc=doc)
+
+
 def replace_part(heading: str, part: str, text: str, *, doc: Path = DOC) -> None:
     """Put ``text`` (starting with ``part``, a ``### `` heading) at the end of the
     ``## heading`` section in place of the old ``part`` and whatever followed it."""

@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import clickhouse_connect  # noqa: E402
-from benchdoc import replace_section  # noqa: E402
+from benchdoc import replace_head  # noqa: E402
+from benchstats import percentile  # noqa: E402
 from engines import InProcessClickHouse  # noqa: E402
 
 from data.analytics.clickhouse import ClickHouse  # noqa: E402
@@ -115,7 +116,7 @@ def concurrent(engine: EngineProcess, headers: dict[str, str], seconds: float
     cpu = engine_cpu_s(engine) - cpu_before
     ordered = sorted(latencies)
     return {"qps": len(latencies) / elapsed, "p50": ordered[len(ordered) // 2],
-            "p95": ordered[int(len(ordered) * 0.95)], "errors": errors[0],
+            "p95": percentile(ordered, 0.95), "errors": errors[0],
             "queries": len(latencies), "cpu_ms": cpu * 1000 / max(len(latencies), 1)}
 
 
@@ -262,7 +263,8 @@ def main() -> int:
             engine.stop()
     text = table(result, seconds)
     print(text)  # noqa: T201
-    replace_section(HEADING, text)
+    # the section's ### parts belong to bench/engine_compare.py and its notes: kept
+    replace_head(HEADING, text)
     return 0
 
 

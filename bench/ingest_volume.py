@@ -58,7 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdoc import DOC, parts, replace_section  # noqa: E402
+from benchdoc import DOC, replace_head  # noqa: E402
+from benchstats import percentile  # noqa: E402
 from load_dashboard import Viewer, record_refresh, sign_in  # noqa: E402
 
 from data.analytics.clickhouse import ClickHouse  # noqa: E402
@@ -75,6 +76,31 @@ MARK = "QQQQQQQQQQ"
 MEDIA = {"arrow": "application/vnd.apache.arrow.stream",
          "parquet": "application/vnd.apache.parquet", "csv": "text/csv"}
 CURVE_TABLES = ("curve_samples", "curves", "curve_features")
+
+
+def slowest_callbacks(refreshes: list[list[tuple[str, float]]], *,
+                      top: int = 6) -> list[tuple[str, float, float, float]]:
+    """Per dashboard callback (named by its first output) over ``refreshes``: p50, p95 and
+    max in ms, the ``top`` by p95 (where a slow refresh spent its time)."""
+    times: dict[str, list[float]] = {}
+    for refresh in refreshes:
+        for name, seconds in refresh:
+            times.setdefault(name, []).append(seconds * 1000)
+    rows = []
+    for name, values in times.items():
+        ordered = sorted(values)
+        rows.append((name, statistics.median(ordered), percentile(ordered, 0.95), ordered[-1]))
+    return sorted(rows, key=lambda row: -row[2])[:top]
+
+
+def callback_label(output: str) -> str:
+    """A dashboard callback's first output as words: ``..dashboard-spc-graph.figure…`` →
+    ``dashboard-spc-graph``; a pattern id's ``"kpi":"yield"`` → ``kpi yield``."""
+    text = output.strip(".")
+    if text.startswith("{"):
+        found = re.search(r'"(\w+)":"([\w-]+)"', text)
+        return f"{found.group(1)} {found.group(2)}" if found else text[:30]
+    return text.split(".")[0]
 
 
 def template_table(curves: int, start: datetime) -> pa.Table:
@@ -338,6 +364,8 @@ def _measure(args: argparse.Namespace, app: AppProcess, ch: ClickHouse) -> dict[
                        for t in v.refresh_s[k:])
     quiet = sorted(t for v, k in zip(viewers, base_counts, strict=True)
                    for t in v.refresh_s[:k])
+    slowest = slowest_callbacks([c for v, k in zip(viewers, base_counts, strict=True)
+                                 for c in v.callbacks_s[k:]])
     per_path = {fmt: [s for s in senders if s.fmt == fmt] for fmt in templates}
     latencies = sorted(d for s in senders for _, _, d in s.done)
     return {
@@ -356,25 +384,25 @@ def _measure(args: argparse.Namespace, app: AppProcess, ch: ClickHouse) -> dict[
         if total else float("nan"),
         "quiet_refreshes": len(quiet),
         "quiet_p50": statistics.median(quiet) if quiet else float("nan"),
-        "quiet_p95": quiet[int(0.95 * (len(quiet) - 1))] if quiet else float("nan"),
+        "quiet_p95": percentile(quiet, 0.95),
         "loadavg": os.getloadavg(),
         "disk": added,
         "batches": len(latencies), "busy": sum(s.busy for s in senders),
         "errors": [e for s in senders for e in s.errors][:5],
         "error_count": sum(len(s.errors) for s in senders),
         "latency_p50": statistics.median(latencies) if latencies else float("nan"),
-        "latency_p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+        "latency_p95": percentile(latencies, 0.95),
         "refreshes": len(refreshes),
         "refresh_errors": sum(len(v.errors) for v in viewers),
         "refresh_p50": statistics.median(refreshes) if refreshes else float("nan"),
-        "refresh_p95": refreshes[int(0.95 * (len(refreshes) - 1))] if refreshes
-        else float("nan"),
+        "refresh_p95": percentile(refreshes, 0.95),
         "lag_median": statistics.median([n for _, n in lag.samples] or [0]),
         "lag_max": max([n for _, n in lag.samples] or [0]),
         "lag_samples": len(lag.samples), "lag_settled_s": settled,
         "lag_series": [(round(at - began), n) for at, n in lag.samples],
         "workers": args.workers, "viewers": args.viewers, "curves": args.curves,
         "body_bytes": {fmt: len(b) for fmt, b in templates.items()},
+        "slowest_callbacks": slowest,
     }
 
 
@@ -433,6 +461,9 @@ def section(r: dict[str, Any], *, note: str = "") -> str:
         f"{fmt_ms(r['refresh_p50'])} / {fmt_ms(r['refresh_p95'])} |",
         f"| Same viewers before the senders started ({r['quiet_refreshes']} refreshes, same "
         f"run): p50 / p95 | {fmt_ms(r['quiet_p50'])} / {fmt_ms(r['quiet_p95'])} |",
+        "| Slowest refresh callbacks while ingesting, p50 / p95 (by their first output) | "
+        + "; ".join(f"{callback_label(name)} {p50:,.0f} / {p95:,.0f} ms"
+                    for name, p50, p95, _ in r.get("slowest_callbacks", [])[:3]) + " |",
         f"| Stored curves the density partials did not hold yet, every {LAG_EVERY_S:.0f} s "
         f"while sending ({r['lag_samples']} looks): median / max | {r['lag_median']:,.0f} / "
         f"{r['lag_max']:,.0f} curves (a batch is {r['curves']}) |",
@@ -468,7 +499,7 @@ def main() -> int:
     print(text)
     if not args.no_write and not args.smoke:
         # the section's ### parts belong to other benches (bench/ingest_profile.py): kept
-        replace_section(HEADING, text.rstrip() + "\n\n" + "".join(parts(HEADING)))
+        replace_head(HEADING, text)
         print(f"written to {DOC}")
     return 0 if result["error_count"] == 0 and result["samples"] else 1
 

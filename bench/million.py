@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_runs import keep, rows, runs_file, stamp  # noqa: E402
-from benchdoc import parts, put_part, replace_section  # noqa: E402
+from benchdoc import put_part, replace_head  # noqa: E402
 from engines import engine_service  # noqa: E402
 
 HEADING = "## Explorer at a million curves"
@@ -537,7 +537,7 @@ def write_section() -> str:
     """Render the section from every kept row, keep its ``### `` parts, write it; the
     measured part."""
     text = section(rows(RESULTS, "server"))
-    replace_section(HEADING, "\n".join([text.rstrip() + "\n", *parts(HEADING)]))
+    replace_head(HEADING, text)
     return text
 
 

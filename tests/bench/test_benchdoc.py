@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchdoc import parts, put_part, read_section, replace_part, replace_section
+from benchdoc import (
+    parts,
+    put_part,
+    read_section,
+    replace_head,
+    replace_part,
+)
 
 DOC = """# Benchmarks
 
@@ -58,12 +64,15 @@ def test_put_part_appends_a_new_part_at_the_sections_end(tmp_path: Path) -> None
     assert read_section("## Third", doc=doc) == "## Third\n\n### Only\n\nOne part.\n"
 
 
-def test_a_section_rewritten_with_its_parts_keeps_them(tmp_path: Path) -> None:
+def test_replace_head_rewrites_the_head_and_keeps_the_parts(tmp_path: Path) -> None:
     doc = _doc(tmp_path)
-    replace_section("## First", "\n".join(["## First\n\nRemeasured.\n",
-                                           *parts("## First", doc=doc)]), doc=doc)
-    assert read_section("## First", doc=doc).startswith("## First\n\nRemeasured.\n\n### Notes")
-    assert len(parts("## First", doc=doc)) == 2
+    replace_head("## First", "## First\n\nRemeasured.", doc=doc)
+    assert read_section("## First", doc=doc) == (
+        "## First\n\nRemeasured.\n\n### Notes\n\nKept words.\n\n### Browser\n\n"
+        "Old times.\n\n")
+    assert "## Second\n\nOther bench.\n" in doc.read_text()
+    replace_head("## New", "## New\n\nFirst run.\n", doc=doc)
+    assert read_section("## New", doc=doc) == "## New\n\nFirst run.\n"
 
 
 def test_replace_part_still_drops_what_follows_the_part(tmp_path: Path) -> None:
