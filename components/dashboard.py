@@ -156,8 +156,10 @@ def _alert(a: Any, *, can_ack: bool) -> html.Div:
     acks = [html.Div(f"Acknowledged by {k['by']}: {k['comment']}", className="small fst-italic")
             for k in a.acknowledgements]
     ack = (dbc.InputGroup([
+        # A redraw of the list (another alert changed) keeps what is being typed here:
+        # Dash reapplies a value the person typed to the redrawn input of the same id.
         dbc.Input(id=dashboard_ack_comment(a.id), placeholder="Comment (required)",
-                  size="sm", maxLength=2000),
+                  size="sm", maxLength=2000, persistence=True, persistence_type="memory"),
         dbc.Button("Acknowledge", id=dashboard_ack(a.id), size="sm", color="outline-primary"),
     ], size="sm", className="mt-2") if can_ack and a.state == "firing" else None)
     return html.Div([
@@ -189,6 +191,16 @@ def make_feed_switch(*, enabled: bool, is_admin: bool) -> Any:
     return html.Div([label, dbc.Switch(id=Dashboard.feed, value=enabled,
                                        label="inserting parts", className="mb-0")],
                     className="d-flex align-items-center")
+
+
+def make_defect_legend() -> html.Div:
+    """The defect bars' legend: a swatch and the name of each window, wrapping with the card
+    (plotly's own legend took a second row over a phone's narrow plot)."""
+    return html.Div([html.Span([html.Span(className="dashboard-swatch me-1",
+                                          style={"backgroundColor": colour}), name],
+                               className="me-3 text-nowrap")
+                     for name, colour in spc_chart.DEFECT_WINDOWS],
+                    className="small text-body-secondary mb-1", id=Dashboard.defects_legend)
 
 
 def make_card(title: str, body: Any, *, extra: Any = None) -> dbc.Card:

@@ -14,20 +14,31 @@ import plotly.io as pio
 from dash import Patch
 
 _MARGIN = {"l": 40, "r": 10, "t": 10, "b": 30}
-#: The charts' margins hold their labels (the bars' legend on top, the heatmap's station
-#: names and colour bar): plotly's automargin, which the template keeps as a safety net,
-#: otherwise grows them after a first pass and draws the whole chart again (measured here:
-#: half of each chart's drawing time on the dashboard's first paint).
-_BARS_MARGIN = {"l": 40, "r": 24, "t": 48, "b": 56}
+#: The charts' margins hold their labels (the heatmap's station names and colour bar):
+#: plotly's automargin, which the template keeps as a safety net, otherwise grows them after
+#: a first pass and draws the whole chart again (measured here: half of each chart's drawing
+#: time on the dashboard's first paint).
+_BARS_MARGIN = {"l": 40, "r": 24, "t": 10, "b": 56}
+#: The defect bars' two windows: name and colour of each, in the traces' order. Their legend
+#: is the card's (:func:`components.dashboard.make_defect_legend`): plotly wraps a legend
+#: over a chart at the plot's width, which long modes' names left ~70 px on a phone, and
+#: then grew the top margin and drew the chart twice.
+DEFECT_WINDOWS = (("this window", "#dc3545"), ("previous window", "#adb5bd"))
 #: The heatmap's colour bar lies under its hours (a bar beside the plot and the station
 #: names took two thirds of a phone's card, leaving the hours ~100 px): the bottom margin
-#: holds the hours' two-line labels, then the bar and its ticks; the right one half an hour's
-#: label (the last one overhangs the plot).
-_HEAT_MARGIN = {"r": 24, "t": 10, "b": 84}
+#: holds the hours' two-line labels, then the bar and its ticks; the right one half the widest
+#: hour's label (the last one overhangs the plot; a date under it: "May 31", ~40 px) and the
+#: 10 px plotly keeps beside a label (the smallest margin, at most 12) before it grows one.
+_HEAT_MARGIN = {"r": 30, "t": 10, "b": 84}
 #: The heatmap's plot height (px): at least this, and enough for each station's two lines.
 _HEAT_PLOT_PX, _HEAT_ROW_PX = 164, 30
 #: Where the colour bar's top sits under the plot (px, below the hours' labels), its length.
 _HEAT_BAR_GAP_PX, _HEAT_BAR_PX = 44, 150
+#: The hours' labels: plotly writes a date under the first hour and each midnight, and its own
+#: ("Dec 6, 2026") was wider than the right margin holds when midnight was the last hour
+#: drawn; "Dec 6" fits, whatever the hour (the year is in each cell's hover).
+_HOUR_TICKS = [{"dtickrange": [None, 86_400_000], "value": "%H:%M\n%b %-d"},
+               {"dtickrange": [86_400_000, None], "value": "%b %-d"}]
 #: Characters per line of a station's name beside the heatmap: longer names wrap at their
 #: spaces, so that the names leave a phone's plot (a ~330 px card) most of its width.
 STATION_LINE = 12
@@ -111,15 +122,15 @@ def make_defect_bars(modes: Sequence[Any] | None = None) -> dict[str, Any]:
     """Defect rate by mode: this window and the previous one (empty without ``modes``)."""
     series = defect_series(modes or [])
     margin = {**_BARS_MARGIN, "l": label_margin(series[0]["y"])}
-    figure = _base(260, [{"type": "bar", "orientation": "h", **series[0],
-                          "name": "this window", "marker": {"color": "#dc3545"}},
-                         {"type": "bar", "orientation": "h", **series[1],
-                          "name": "previous window", "marker": {"color": "#adb5bd"}}],
-                   margin=margin, barmode="group", showlegend=True,
-                   legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    bars = [{"type": "bar", "orientation": "h", **values, "name": name,
+             "marker": {"color": colour}}
+            for values, (name, colour) in zip(series, DEFECT_WINDOWS, strict=True)]
+    figure = _base(222, bars, margin=margin, barmode="group",
                    xaxis={"title": {"text": "% of parts"}, "rangemode": "tozero"},
-                   # the modes in their order (most frequent first) from the top down
-                   yaxis={"autorange": "reversed"})
+                   # the modes in their order (most frequent first) from the top down; a
+                   # category axis, so that an empty chart draws no numbers up its side
+                   # (nor half of its top one over the 10 px top margin)
+                   yaxis={"autorange": "reversed", "type": "category"})
     if modes is not None and not modes:
         figure["layout"]["annotations"] = [_note(NO_DEFECTS)]
     return figure
@@ -151,10 +162,19 @@ def heatmap_layout(stations: Sequence[str]) -> dict[str, Any]:
 
 
 def heatmap_series(heat: Any) -> dict[str, Any]:
-    """The heatmap's data: stations × hours by defect rate, its colour scale's top at the
-    worst cell (10 % at least)."""
+    """The heatmap's data: stations × hours by defect rate, its colour scale's top the
+    worst cell's rate rounded up to ten (10 % at least)."""
     peak = max([v for row in heat.rates for v in row if v is not None], default=0.0)
-    return {"x": heat.hours, "y": heat.stations, "z": heat.rates, "zmax": max(10.0, peak)}
+    return {"x": heat.hours, "y": heat.stations, "z": heat.rates,
+            "zmax": max(10.0, 10.0 * math.ceil(peak / 10))}
+
+
+def heat_ticks(zmax: float) -> dict[str, list[Any]]:
+    """The colour bar's ticks (``tickvals``, ``ticktext``): its ends and middle. Plotly's own
+    were four or more at some tops ("0 %" … "30 %") and, too many for the 150 px bar, turned
+    sideways, taller than the bottom margin holds."""
+    values = [0.0, zmax / 2, zmax]
+    return {"tickvals": values, "ticktext": [f"{value:g} %" for value in values]}
 
 
 def make_heatmap(heat: Any = None) -> dict[str, Any]:
@@ -164,12 +184,14 @@ def make_heatmap(heat: Any = None) -> dict[str, Any]:
     fitted = heatmap_layout(data["y"])
     bar = {"orientation": "h", "x": 1, "xanchor": "right", "y": fitted.pop("colorbar_y"),
            "yanchor": "top", "ypad": 0, "len": _HEAT_BAR_PX, "lenmode": "pixels",
-           "thickness": 10, "ticksuffix": " %", "title": {"text": "NOK", "side": "right"}}
+           "thickness": 10, "title": {"text": "NOK", "side": "right"},
+           "tickangle": 0, "tickmode": "array", **heat_ticks(data.get("zmax", 10.0))}
     trace = {"type": "heatmap", **data, "colorscale": "Reds", "zmin": 0,
              "hoverongaps": False, "colorbar": bar,
              "hovertemplate": "%{y}<br>%{x}<br>%{z:.1f} %<extra></extra>"}
     # the hours keep their labels level: turned upright, they took a phone's plot's height
-    return _base(fitted.pop("height"), [trace], **fitted, xaxis={"tickangle": 0})
+    return _base(fitted.pop("height"), [trace], **fitted,
+                 xaxis={"tickangle": 0, "tickformatstops": _HOUR_TICKS})
 
 
 def label_margin(labels: Sequence[Any]) -> int:
@@ -192,9 +214,12 @@ def patch_traces(series: list[dict[str, Any]]) -> Patch:
 def heatmap_patch(heat: Any) -> Patch:
     """Patch the heatmap with new cells, its layout fitted to the stations
     (:func:`heatmap_layout`)."""
-    patch = patch_traces([heatmap_series(heat)])
+    series = heatmap_series(heat)
+    patch = patch_traces([series])
     fitted = heatmap_layout(heat.stations)
     patch["data"][0]["colorbar"]["y"] = fitted["colorbar_y"]
+    for key, ticks in heat_ticks(series["zmax"]).items():
+        patch["data"][0]["colorbar"][key] = ticks
     patch["layout"]["height"] = fitted["height"]
     patch["layout"]["margin"]["l"] = fitted["margin"]["l"]
     for key in ("tickvals", "ticktext"):

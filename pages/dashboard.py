@@ -247,9 +247,10 @@ def layout(cluster_id: str = "", asset: str = "", **query: str) -> html.Div:
             ui.format_parts(got.value.kpis.parts) if got else "—", id=Dashboard.parts)],
                  className="small text-body-secondary mb-3"),
         dbc.Row([
-            dbc.Col(ui.make_card("Defect rate by mode", dcc.Graph(
-                id=Dashboard.defects, config=_GRAPH,
-                figure=spc_chart.make_defect_bars(got.value.defects if got else None))),
+            dbc.Col(ui.make_card("Defect rate by mode", html.Div([
+                ui.make_defect_legend(), dcc.Graph(
+                    id=Dashboard.defects, config=_GRAPH,
+                    figure=spc_chart.make_defect_bars(got.value.defects if got else None))])),
                 lg=7, className="mb-4"),
             dbc.Col(ui.make_card("Line status", html.Div(
                 ui.make_status(drawn.status) if drawn.status is not None else None,

@@ -25,6 +25,7 @@ class Dashboard:
     kpis = "dashboard-kpis-div"
     parts = "dashboard-parts-span"
     defects = "dashboard-defects-graph"
+    defects_legend = "dashboard-defects-legend-div"
     status = "dashboard-status-div"
     heatmap = "dashboard-heatmap-graph"
     spc_feature = "dashboard-spc-feature-select"

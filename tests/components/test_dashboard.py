@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from components import spc_chart
 from components.dashboard import (
     ALL,
     COMPUTING_OFF,
@@ -18,6 +19,7 @@ from components.dashboard import (
     make_card,
     make_computing_badge,
     make_controls,
+    make_defect_legend,
     make_feed_switch,
     make_kpi_card,
     make_status,
@@ -95,6 +97,15 @@ def test_deltas_are_green_when_better_and_red_when_worse(
     assert format_delta(kpi) == expected
 
 
+def test_the_defect_legend_names_each_window_in_its_bars_colour() -> None:
+    legend = by_id(make_defect_legend(), Dashboard.defects_legend)
+    entries = [(text(entry), entry.children[0].style["backgroundColor"])
+               for entry in legend.children]
+    assert entries == [(name, colour) for name, colour in spc_chart.DEFECT_WINDOWS]
+    bars = spc_chart.make_defect_bars()["data"]
+    assert [bar["marker"]["color"] for bar in bars] == [colour for _, colour in entries]
+
+
 def test_station_states_show_state_reason_and_how_long() -> None:
     def state(name: str, value: str, minutes: float, reason: str = "") -> StationState:
         return StationState(line="L1", station=name, state=value, reason=reason,
@@ -120,7 +131,10 @@ def test_a_firing_alert_links_its_curves_and_editors_may_acknowledge() -> None:
     link = of_type(box, "Link")[0]
     assert link.href == "/clusters/3/explorer?s=drift"
     assert ids(box) == [dashboard_ack_comment(41), dashboard_ack(41)]
-    assert by_id(box, dashboard_ack_comment(41)).placeholder == "Comment (required)"
+    comment = by_id(box, dashboard_ack_comment(41))
+    assert comment.placeholder == "Comment (required)"
+    # a redraw of the list keeps what is being typed (until the page is left)
+    assert (comment.persistence, comment.persistence_type) == (True, "memory")
     assert [b.color for b in of_type(box, "Badge")] == ["danger", "light"]
 
 

@@ -23,6 +23,7 @@ def test_empty_figures_are_valid_plotly_with_the_template() -> None:
 
 def test_defect_bars_name_both_windows_and_the_axis() -> None:
     built = go.Figure(spc_chart.make_defect_bars())
+    assert built.layout.yaxis.type == "category"  # empty: no numbers up its side
     assert [trace.name for trace in built.data] == ["this window", "previous window"]
     assert built.layout.xaxis.title.text == "% of parts"
     assert {trace.orientation for trace in built.data} == {"h"}
@@ -93,7 +94,50 @@ def test_the_heatmap_colour_bar_lies_under_the_hours_leaving_the_width_to_the_pl
     plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     below = -bar["y"] * plot  # px under the plot: past the hours' labels, inside the margin
     assert 40 <= below and below + bar["thickness"] + 20 <= layout["margin"]["b"]
-    assert layout["margin"]["r"] <= 24 and layout["xaxis"] == {"tickangle": 0}
+    assert layout["margin"]["r"] <= 30 and layout["xaxis"]["tickangle"] == 0
+
+
+def test_the_hours_dates_are_short_enough_for_the_right_margin() -> None:
+    """Plotly's own date under a midnight ("Dec 6, 2026") overhung the right margin when it
+    was the last hour drawn (CI, at 00:22): half the widest label now fits it, with plotly's
+    pad."""
+    layout = spc_chart.make_heatmap(_heat(["OP10"]))["layout"]
+    formats = [stop["value"] for stop in layout["xaxis"]["tickformatstops"]]
+    assert formats == ["%H:%M\n%b %-d", "%b %-d"]
+    widest = max(len("00:00"), len("May 31"))  # "%b %-d" at its widest
+    pad = min(12, *layout["margin"].values())  # what plotly keeps beside a label
+    assert widest * spc_chart._CHAR_PX / 2 + pad <= layout["margin"]["r"]
+
+
+def test_the_colour_bar_has_three_level_ticks_at_a_rounded_top() -> None:
+    """Plotly's own ticks for a 33 % top were four ("0 %" … "30 %"), turned sideways on the
+    150 px bar, taller than the bottom margin (a full run at 00:39)."""
+    def worst(rate: float) -> Any:
+        from services.quality.kpis import Heatmap
+
+        return Heatmap(["OP10"], ["2026-12-04T10:00"], [[rate]], [[3]])
+
+    for rate, top in ((0.0, 10), (4.0, 10), (33.3, 40), (100.0, 100)):
+        figure = spc_chart.make_heatmap(worst(rate))
+        bar = figure["data"][0]["colorbar"]
+        assert (figure["data"][0]["zmax"], bar["tickvals"]) == (top, [0, top / 2, top])
+        assert bar["ticktext"] == ["0 %", f"{top / 2:g} %", f"{top} %"]
+        assert bar["tickangle"] == 0 and bar["tickmode"] == "array"
+        patched = spc_chart.heatmap_patch(worst(rate)).to_plotly_json()["operations"]
+        assigned = {tuple(op["location"]): op["params"]["value"] for op in patched}
+        assert assigned[("data", 0, "colorbar", "tickvals")] == [0, top / 2, top]
+        assert assigned[("data", 0, "colorbar", "ticktext")] == bar["ticktext"]
+    # a label of at most "100 %" is narrower than the room between two ticks on the bar
+    assert len("100 %") * spc_chart._CHAR_PX < spc_chart._HEAT_BAR_PX / 2
+
+
+def test_the_defect_bars_leave_their_legend_to_the_card() -> None:
+    """Plotly wrapped the legend over a phone's narrow plot (long modes' names) and grew the
+    top margin: the card draws it (components.dashboard.make_defect_legend)."""
+    figure = spc_chart.make_defect_bars()
+    assert figure["layout"]["showlegend"] is False and figure["layout"]["margin"]["t"] == 10
+    assert [(t["name"], t["marker"]["color"]) for t in figure["data"]] == list(
+        spc_chart.DEFECT_WINDOWS)
 
 
 def test_the_heatmap_grows_with_its_stations_and_its_patch_refits_it() -> None:

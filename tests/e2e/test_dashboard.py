@@ -76,6 +76,44 @@ HEAT_BOXES = """() => {
             hours: box(graph.querySelector('.xaxislayer-above')), card};
 }"""
 
+#: Redraws the heatmap's hours so that the last one is midnight of May 31 (its date drawn
+#: under it, at the plot's right edge).
+MIDNIGHT_LAST = """() => {
+    const graph = document.querySelector('#dashboard-heatmap-graph .js-plotly-plot');
+    const n = graph.data[0].x.length, end = Date.UTC(2026, 4, 31);
+    const x = Array.from({length: n},
+        (_, i) => new Date(end - (n - 1 - i) * 3600e3).toISOString().slice(0, 16));
+    return window.Plotly.restyle(graph, {x: [x]});
+}"""
+
+#: The y (px) of each of the heatmap colour bar's tick labels, and whether one is turned.
+BAR_TICKS = """() => [...document.querySelectorAll('#dashboard-heatmap-graph .cbaxis text')]
+    .map(t => [t.textContent, Math.round(t.getBoundingClientRect().top),
+               /rotate/.test(t.getAttribute('transform') || '')])"""
+
+#: The defect card's legend as drawn (name, swatch colour, row), and its bars' names and
+#: colours as plotly drew them.
+DEFECT_LEGEND = """() => ({
+    entries: [...document.querySelectorAll('#dashboard-defects-legend-div > span')].map(e => [
+        e.textContent, getComputedStyle(e.firstChild).backgroundColor,
+        Math.round(e.getBoundingClientRect().top)]),
+    bars: document.querySelector('#dashboard-defects-graph .js-plotly-plot')
+        .data.map(t => [t.name, t.marker.color])})"""
+
+
+def _rgb(colour: str) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+#: Redraws the defect bars with a mode in both windows and the widest left margin the
+#: longest modes' names get.
+WIDEST_MODES = """() => {
+    const graph = document.querySelector('#dashboard-defects-graph .js-plotly-plot');
+    const mode = ['a mode whose name is long'];
+    return window.Plotly.update(graph, {x: [[12], [5]], y: [mode, mode]}, {'margin.l': 240});
+}"""
+
 
 def test_the_heatmap_plot_takes_most_of_its_card_at_every_size(
         page: Page, fast_app: AppProcess, logins: dict[str, tuple[str, str]]) -> None:
@@ -97,6 +135,22 @@ def test_the_heatmap_plot_takes_most_of_its_card_at_every_size(
         assert boxes["labels"]["right"] <= plot["left"] + 1, boxes
         assert "dashboard-heatmap-graph" not in grown_margins(page), width  # drawn once
         screenshot(page, f"dashboard-heatmap-{width}")
+        ticks = page.evaluate(BAR_TICKS)  # the colour bar's three ticks, level (a run at 00:39)
+        assert [text.endswith(" %") for text, _, _ in ticks] == [True] * 3, ticks
+        assert len({top for _, top, _ in ticks}) == 1, ticks
+        assert not any(turned for _, _, turned in ticks), ticks
+        drawn = page.evaluate(DEFECT_LEGEND)  # the card's legend: the bars' names and colours
+        assert [(name, colour) for name, colour, _ in drawn["entries"]] == [
+            (name, _rgb(colour)) for name, colour in drawn["bars"]], drawn
+        assert len({top for _, _, top in drawn["entries"]}) == 1, (width, drawn)  # one row
+        # whatever the modes' names: the bars keep their margins (a run at 00:39: plotly's
+        # legend took a second row over a phone's narrow plot)
+        page.evaluate(WIDEST_MODES)
+        assert "dashboard-defects-graph" not in grown_margins(page), (width, "long modes")
+        # whatever the hour: with midnight the last hour drawn, its date fits too (CI at 00:22)
+        page.evaluate(MIDNIGHT_LAST)
+        expect(page.locator("#dashboard-heatmap-graph .xtick").last).to_contain_text("May 31")
+        assert "dashboard-heatmap-graph" not in grown_margins(page), (width, "midnight")
 
 
 def test_editor_acknowledges_an_alert_viewer_cannot(page: Page, fast_app: AppProcess,
@@ -136,6 +190,39 @@ def test_editor_acknowledges_an_alert_viewer_cannot(page: Page, fast_app: AppPro
     screenshot(page, "dashboard-alert-acknowledged")
     href = card.get_by_role("link").get_attribute("href") or ""
     assert href.startswith("/clusters/1/explorer?s=")
+
+
+def test_a_typed_comment_survives_a_refresh_that_redraws_the_alerts(
+        page: Page, fast_app: AppProcess, logins: dict[str, tuple[str, str]]) -> None:
+    """A refresh that redraws the alert list (another alert changed) keeps the comment an
+    editor is typing: the list was rebuilt whole, and the comment was lost between the
+    fill and the click (the e2e run of session 15 under load; a person at 30 s too)."""
+    url = fast_app.url
+    sign_in(page, url, *logins["editor"])
+    names = ("Typed comment: first", "Typed comment: second")
+    for name in names:
+        made = page.request.post(
+            f"{url}/api/v1/clusters/1/alert-rules", headers={"Origin": url},
+            data={"name": name, "kind": "yield_below", "severity": "warning",
+                  "params": {"threshold": 100, "window_minutes": 10080}})
+        assert made.ok, made.text()
+    page.goto(f"{url}/clusters/1/dashboard")
+    first, second = (page.locator(".dashboard-alert", has_text=name) for name in names)
+    expect(first).to_be_visible(timeout=30_000)
+    expect(second.get_by_role("button", name="Acknowledge")).to_be_visible(timeout=30_000)
+    comment = first.get_by_placeholder("Comment (required)")
+    comment.fill("Seal replaced on press 2")
+    # The second alert is acknowledged elsewhere (the API): the next refresh redraws the list.
+    other = second.get_attribute("data-alert")
+    done = page.request.post(f"{url}/api/v1/clusters/1/alerts/{other}/acknowledge",
+                             headers={"Origin": url}, data={"comment": "Seen on the line"})
+    assert done.ok, done.text()
+    expect(second).to_contain_text("Acknowledged by editor@plant.example: Seen on the line",
+                                   timeout=SLOW)
+    expect(comment).to_have_value("Seal replaced on press 2")
+    first.get_by_role("button", name="Acknowledge").click()
+    expect(first).to_contain_text(
+        "Acknowledged by editor@plant.example: Seal replaced on press 2", timeout=SLOW)
 
 
 def test_forged_cluster_id_is_refused(page: Page, fast_app: AppProcess,
