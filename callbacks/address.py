@@ -9,7 +9,10 @@ page); otherwise a new entry is pushed, so Back/Forward step through the views. 
 own ``dcc.Location`` (``refresh=False``) is then told the new search and href: it pushes
 nothing itself, and on Back/Forward it reports the address, which the page decodes and
 checks on the server like any other input. For 1.5 s after Back/Forward no entry is pushed
-(the page is restoring the popped view; see :data:`POP_QUIET_MS`).
+(the page is restoring the popped view; see :data:`POP_QUIET_MS`), and an answer that names
+the ``base`` search it was asked from pushes only while the address still has it: under
+load, the answer to a view restored by Back landed after the next Back, more than 1.5 s
+later, and pushed that view over the forward history.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ _WRITE = """function (wanted) {
             || wanted.path !== window.location.pathname) {
         return [skip, skip];
     }
-    if (!wanted.replace && Date.now() - (window.lyceumPoppedAt || 0) < POP_QUIET_MS) {
+    if (!wanted.replace && (Date.now() - (window.lyceumPoppedAt || 0) < POP_QUIET_MS
+            || (typeof wanted.base === 'string' && wanted.base !== window.location.search))) {
         return [skip, skip];
     }
     if (window.location.search !== wanted.search) {

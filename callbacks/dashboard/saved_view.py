@@ -38,17 +38,20 @@ _VALUES = [Output(CONTROLS[k], "value", allow_duplicate=True) for k in CHOICES]
 @callback(Output(Dashboard.config, "data"), Output(Dashboard.address, "data",
                                                    allow_duplicate=True),
           *[Input(CONTROLS[k], "value") for k in CHOICES], State(Dashboard.address, "data"),
-          State(Dashboard.cluster, "data"), prevent_initial_call=True)
+          State(Dashboard.url, "search"), State(Dashboard.cluster, "data"),
+          prevent_initial_call=True)
 @guarded(Role.VIEWER, outputs=2, on_error=unchanged)
 def keep_view(window: Any, line: Any, station: Any, feature: Any, kind: Any, baseline: Any,
-              attribute: Any, opened: Any, cluster_id: int) -> tuple[Any, Any]:
+              attribute: Any, opened: Any, search: Any, cluster_id: int) -> tuple[Any, Any]:
     """The choices on screen: the config a "Save to project" stores, and the address of the
-    cluster's dashboard (written once the page has opened its view)."""
+    cluster's dashboard (written once the page has opened its view, and only while the
+    address is still the ``search`` it had when the choices changed)."""
     view = dict(zip(CHOICES, [window, line, station, feature, kind, baseline, attribute],
                     strict=True))
     if opened is None:
         return view, no_update
-    return view, wanted_address(dashboard_path(cluster_id), view_query(view), replace=False)
+    return view, wanted_address(dashboard_path(cluster_id), view_query(view), replace=False,
+                                base=search)
 
 
 write_address(Dashboard.url, Dashboard.address)

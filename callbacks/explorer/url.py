@@ -58,7 +58,8 @@ def to_address(encoded: Any, view: Any, selected: Any, rows: Any, search: Any,
     shown = shown_state(encoded, view, selected, rows)
     if shown == query_link(search):
         return no_update, shown
-    return wanted_address(explorer_url(cluster), f"?s={shown}", replace=previous is None), shown
+    return wanted_address(explorer_url(cluster), f"?s={shown}", replace=previous is None,
+                          base=search), shown
 
 
 write_address(Explorer.url, Explorer.address)

@@ -55,9 +55,9 @@ console.log(JSON.stringify(out));
 PATH = "/clusters/1/explorer"  # where the harness's window is
 
 
-def _here(search: str, *, replace: bool = False) -> dict[str, Any]:
-    """An address the page at the harness's path wants."""
-    return wanted_address(PATH, search, replace=replace)
+def _here(search: str, *, replace: bool = False, base: str | None = None) -> dict[str, Any]:
+    """An address the page at the harness's path wants (asked from ``base``)."""
+    return wanted_address(PATH, search, replace=replace, base=base)
 
 
 def _run(steps: list[dict[str, Any]], tmp_path: Path, function: str = _WRITE) -> list[Any]:
@@ -74,7 +74,7 @@ def _run(steps: list[dict[str, Any]], tmp_path: Path, function: str = _WRITE) ->
 
 
 def test_the_quiet_time_is_written_into_the_function() -> None:
-    assert "POP_QUIET_MS" not in _WRITE and f"< {POP_QUIET_MS})" in _WRITE
+    assert "POP_QUIET_MS" not in _WRITE and f"< {POP_QUIET_MS}\n" in _WRITE
 
 
 def test_a_new_view_is_pushed_and_a_first_view_replaces(tmp_path: Path) -> None:
@@ -119,6 +119,20 @@ def test_no_push_while_a_popped_view_is_restored_but_a_replace_goes_through(
     assert pushed == [[SKIP, SKIP], [], "?v=1"]
     assert replaced[1] == [["replace", "/clusters/1/explorer?v=5"]]
     assert later[1] == [["push", "/clusters/1/explorer?v=6"]]
+
+
+def test_an_answer_asked_from_an_address_since_left_pushes_nothing(tmp_path: Path) -> None:
+    """Under load the answer to a view Back restored landed after the next Back, over
+    1.5 s later, and pushed that view over the forward history (a full run at 01:31)."""
+    stale, current, unknown = _run([
+        {"wanted": _here("?v=3", base="?v=2")}, {"wanted": _here("?v=3", base="?v=1")},
+        {"wanted": _here("?v=4")}], tmp_path)
+    assert stale == [[SKIP, SKIP], [], "?v=1"]  # asked while the address was ?v=2
+    assert current[1] == [["push", "/clusters/1/explorer?v=3"]]
+    assert unknown[1] == [["push", "/clusters/1/explorer?v=4"]]  # no base: as before
+    # a first view replaces whatever the base (it makes no new entry)
+    [replaced] = _run([{"wanted": _here("?v=5", replace=True, base="?v=9")}], tmp_path)
+    assert replaced[1] == [["replace", "/clusters/1/explorer?v=5"]]
 
 
 def test_the_first_address_replaces_the_entry_once_and_notes_back_forward(

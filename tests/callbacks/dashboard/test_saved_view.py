@@ -77,6 +77,11 @@ def test_changes_are_written_once_the_view_has_opened(server: Flask, world: Worl
                  {**values, "dashboard-address-store.data": {"search": "", "replace": True}})
     assert after["dashboard-address-store"]["data"] == {
         "search": "?window=1h", "replace": False, "path": f"/clusters/{world.a}/dashboard"}
+    # asked from the address the browser has: the push is written only while it still has it
+    asked = call(client, "dashboard-config-store", "dashboard-window-select.value",
+                 {**values, "dashboard-address-store.data": {"search": "", "replace": True},
+                  "dashboard-url-location.search": "?window=24h"})
+    assert asked["dashboard-address-store"]["data"]["base"] == "?window=24h"
 
 
 def test_back_shows_the_address_view_but_leaving_the_page_changes_nothing(

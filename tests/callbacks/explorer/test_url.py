@@ -75,6 +75,7 @@ def test_the_first_view_replaces_the_address_and_later_ones_push(server: Flask,
                       "data"]}))
     wanted = zoomed["explorer-address-store"]["data"]
     assert wanted["replace"] is False
+    assert wanted["base"] == ""  # pushed only while the address is still the one asked from
     shown = decode_state(wanted["search"][3:])
     assert (shown.x_range, shown.highlight) == ((2.0, 4.0), (7,))
 
