@@ -193,6 +193,13 @@ class Settings:
     #: Samples the explorer holds in memory per web process (8 bytes each); bigger
     #: processes are drawn from stored density partials or ClickHouse.
     explorer_held_samples: int = 40_000_000
+    #: Whether the deployment builds and keeps current the stored density partials the
+    #: explorer draws processes too big to hold from (``LYCEUM_EXPLORER_PARTIALS``). Off,
+    #: nothing is built and the explorer reads none (partials built before would miss the
+    #: curves since): such processes are drawn from ClickHouse's sample bins (slower);
+    #: a deployment whose curves every process holds saves the backfill's CPU (~35 CPU s for
+    #: the small demo's 10,000 curves at start, measured on this machine).
+    explorer_partials: bool = True
     #: Threads of the web server (waitress); more than the pools can keep waiting.
     threads: int = 20
     pools: PoolSizes = field(default_factory=PoolSizes)
@@ -411,6 +418,7 @@ def load_settings(
         shift_starts=shift_starts(env),
         explorer_held_samples=whole_number(env, "LYCEUM_EXPLORER_HELD_SAMPLES", 40_000_000,
                                            least=0),
+        explorer_partials=boolean(env, "LYCEUM_EXPLORER_PARTIALS", True),
         smtp_host=env.get("LYCEUM_SMTP_HOST") or None,
         smtp_port=whole_number(env, "LYCEUM_SMTP_PORT", 587, most=MAX_PORT),
         smtp_user=env.get("LYCEUM_SMTP_USER") or None,

@@ -159,14 +159,17 @@ class AppProcess(_Served):
     By default it starts and supervises its own engine service (on a free port, over the
     same instance), as ``make run`` does; given ``engine``, it uses that running engine
     service instead (``LYCEUM_ENGINE_MANAGED=off``), as a second app process of one
-    deployment would. ``workers`` is ``LYCEUM_WORKERS``.
+    deployment would. ``workers`` is ``LYCEUM_WORKERS``; ``partials`` is
+    ``LYCEUM_EXPLORER_PARTIALS`` (on, as ``make run``; the tests whose apps draw every
+    process from memory switch it off: its backfill took ~35 CPU s of each app's start).
     """
 
     name = "app"
     stop_grace_s = 40.0
 
     def __init__(self, instance: Path, *, env: dict[str, str] | None = None,
-                 engine: EngineProcess | None = None, workers: int = 1) -> None:
+                 engine: EngineProcess | None = None, workers: int = 1,
+                 partials: bool = True) -> None:
         self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -178,6 +181,7 @@ class AppProcess(_Served):
             "LYCEUM_ENGINE_PORT": str(self.engine_port), "LYCEUM_WORKERS": str(workers),
             "LYCEUM_DEMO": "small", "LYCEUM_ARGON2_TIME_COST": "1",
             "LYCEUM_ARGON2_MEMORY_KIB": "8192", "PYTHONUNBUFFERED": "1",
+            "LYCEUM_EXPLORER_PARTIALS": "on" if partials else "off",
             **engine_env, **(env or {})})
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

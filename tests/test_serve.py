@@ -44,8 +44,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     instance = tmp_path_factory.mktemp("two-apps") / "instance"
     engine = EngineProcess(instance)
     engine.start()
-    first = AppProcess(instance, engine=engine)
-    second = AppProcess(instance, engine=engine)
+    first = AppProcess(instance, engine=engine, partials=False)
+    second = AppProcess(instance, engine=engine, partials=False)
     try:
         first.start()
         second.start()
@@ -191,7 +191,7 @@ def _children(pid: int) -> list[tuple[int, str]]:
 def test_run_serves_from_its_workers_beside_its_engine_and_stops_both(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     app = AppProcess(tmp_path_factory.mktemp("workers") / "instance", workers=2,
-                     env={"LYCEUM_DEMO": "off"})
+                     env={"LYCEUM_DEMO": "off"}, partials=False)
     app.start()
     try:
         assert app.proc is not None

@@ -161,7 +161,8 @@ def test_bad_numbers_are_named_with_their_value(instance_path: Path, name: str, 
     assert caught.value.user_message == message
 
 
-@pytest.mark.parametrize("name", ["LYCEUM_SECURE_COOKIES", "LYCEUM_SMTP_STARTTLS"])
+@pytest.mark.parametrize("name", ["LYCEUM_SECURE_COOKIES", "LYCEUM_SMTP_STARTTLS",
+                                  "LYCEUM_EXPLORER_PARTIALS"])
 @pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
 def test_bad_switches_are_named_with_their_value(instance_path: Path, name: str,
                                                  value: str) -> None:
@@ -179,9 +180,11 @@ def test_bad_switches_are_named_with_their_value(instance_path: Path, name: str,
 def test_switches_read_every_spelling_and_default_when_blank(instance_path: Path, value: str,
                                                              expected: bool | None) -> None:
     settings = load_settings({"LYCEUM_INSTANCE": str(instance_path),
-                              "LYCEUM_SECURE_COOKIES": value, "LYCEUM_SMTP_STARTTLS": value})
+                              "LYCEUM_SECURE_COOKIES": value, "LYCEUM_SMTP_STARTTLS": value,
+                              "LYCEUM_EXPLORER_PARTIALS": value})
     assert settings.secure_cookies is (False if expected is None else expected)
     assert settings.smtp_starttls is (True if expected is None else expected)
+    assert settings.explorer_partials is (True if expected is None else expected)
 
 
 def test_numbers_come_from_the_environment_and_default_when_blank(instance_path: Path) -> None:

@@ -209,7 +209,8 @@ def density(session: ClusterSession, query: CurveQuery, *, color_by: str,
     held curves drawn as lines when the process is in memory, else the stored partial
     images when the filter is a union of stored groups (:mod:`services.explorer.partials`),
     else sample bins from ClickHouse (while it loads, or when it is too big to hold).
-    ``use_stored=False``: skip the partials (the finer answer to a coarse one)."""
+    ``use_stored=False``: skip the partials (the finer answer to a coarse one, or a
+    deployment that keeps none current: ``Settings.explorer_partials`` off)."""
     width, height = int(np.clip(width, 20, MAX_WIDTH)), int(np.clip(height, 20, MAX_HEIGHT))
     pop = population.get(session, query.process) if use_memory else None
     if pop is not None:
@@ -533,7 +534,8 @@ def warm(runtime: Runtime, *, max_clusters: int = 3) -> int:
             if not names or population.get(session, names[0], wait=True) is None:
                 continue
             density(session, CurveQuery(process=names[0]), color_by="result", x_range=None,
-                    y_range=None, width=VIEW_WIDTH, height=VIEW_HEIGHT)
+                    y_range=None, width=VIEW_WIDTH, height=VIEW_HEIGHT,
+                    use_stored=runtime.settings.explorer_partials)
             loaded += 1
         except AppError:
             continue

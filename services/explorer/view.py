@@ -188,7 +188,8 @@ def draw(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
     session, query, opts = explorer.resolve(runtime, cluster_id, state)
     version = explorer.follow_data(runtime, cluster_id, session)
     dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
-                            y_range=state.y_range, width=width, height=height)
+                            y_range=state.y_range, width=width, height=height,
+                            use_stored=runtime.settings.explorer_partials)
     saved = golden.get(runtime, cluster_id, state.golden_id) if state.golden_id else None
     ids = shown_selection(session, query, selected, state.highlight)
     lines = explorer.lines(session, query, curve_ids=ids, x_range=state.x_range,
@@ -211,7 +212,8 @@ def zoom(runtime: Runtime, cluster_id: int, state: ExplorerState, *, width: int,
     outliers', and the clicked and highlighted curves' (:func:`shown_selection`)."""
     session, query, _opts = explorer.resolve(runtime, cluster_id, state)
     dens = explorer.density(session, query, color_by=state.color_by, x_range=state.x_range,
-                            y_range=state.y_range, width=width, height=height)
+                            y_range=state.y_range, width=width, height=height,
+                            use_stored=runtime.settings.explorer_partials)
     shown = shown_selection(session, query, selected, state.highlight)
     ids = _owned(session, query, list(dict.fromkeys([*outliers, *shown])))
     lines = explorer.lines(session, query, curve_ids=ids, x_range=dens.x_range, width=width)

@@ -31,19 +31,22 @@ USAGE_INTERVAL_S = 300.0
 def start_duties(runtime: Runtime) -> None:
     """Start the once-per-deployment schedulers in this process: usage sampling (and tier-move
     detection) every 5 minutes, the alert evaluator every refresh period, the secret purger,
-    and the demo feed when the demo is on."""
+    the demo feed when the demo is on, the explorer's stored density partials unless switched
+    off (``explorer_partials``)."""
     start_usage_sampler(runtime, interval_s=USAGE_INTERVAL_S)
     start_alert_evaluator(runtime, interval_s=float(runtime.settings.dashboard_refresh_s))
     start_secret_purger(runtime)
     if runtime.settings.demo != "off":
         start_live_feed(runtime)
-    start_partials_follower(runtime)  # the explorer's stored density partials, kept current
+    if runtime.settings.explorer_partials:
+        start_partials_follower(runtime)  # the explorer's stored density partials, kept current
     # once per deployment too: curves that arrived before features were computed at import
     threading.Thread(target=_fill_features, args=(runtime,), name="curve-features",
                      daemon=True).start()
-    log.info("duties: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s",
-             USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
-             "on" if runtime.settings.demo != "off" else "off")
+    log.info("duties: usage sampler every %.0f s, alert evaluator every %d s, demo feed %s, "
+             "explorer partials %s", USAGE_INTERVAL_S, runtime.settings.dashboard_refresh_s,
+             "on" if runtime.settings.demo != "off" else "off",
+             "on" if runtime.settings.explorer_partials else "off")
 
 
 def stop_duties() -> None:

@@ -43,7 +43,7 @@ def clients_venv() -> Path:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The real app with the small demo plant and one analyst on it."""
-    served = AppProcess(tmp_path_factory.mktemp("generated") / "instance")
+    served = AppProcess(tmp_path_factory.mktemp("generated") / "instance", partials=False)
     served.start()
     made = served.cli("create-user", "--email", ANALYST[0], "--cluster", "demo_plant",
                       "--role", "analyst", "--password-stdin", stdin=ANALYST[1] + "\n")

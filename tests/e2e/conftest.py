@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.servers import ROOT, AppProcess
@@ -32,9 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The app as ``make run`` starts it (small demo), on a free port and a fresh instance."""
+    """The app as ``make run`` starts it (small demo), on a free port and a fresh instance;
+    without stored density partials (every process is drawn from memory; see
+    :class:`AppProcess`)."""
     instance = tmp_path_factory.mktemp("e2e") / "instance"
-    app = AppProcess(instance)
+    app = AppProcess(instance, partials=False)
     app.start()
     yield app
     app.stop()
@@ -48,9 +51,11 @@ def admin_login(live_app: AppProcess) -> tuple[str, str]:
 
 def app_fixture(name: str, doc: str, **options: Any) -> Any:
     """A module-scoped fixture called ``name`` serving the app over a fresh instance of its
-    own (``options``: :class:`AppProcess`'s), stopped after the module's tests."""
+    own (``options``: :class:`AppProcess`'s; without stored partials unless they say
+    ``partials=True``), stopped after the module's tests."""
     def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-        app = AppProcess(tmp_path_factory.mktemp(name) / "instance", **options)
+        app = AppProcess(tmp_path_factory.mktemp(name) / "instance",
+                         **{"partials": False, **options})
         app.start()
         try:
             yield app
@@ -100,6 +105,17 @@ def sign_in(page: Page, url: str, email: str, password: str) -> None:
     page.fill("#login-email", email)
     page.fill("#login-password", password)
     page.click("#login-submit")
+
+
+def page_session(page: Page, *, origin: str | None = None) -> requests.Session:
+    """A ``requests`` session holding the page's cookies (its signed-in session), for the API
+    or a callback posted directly; with ``origin``, sent as the ``Origin`` header."""
+    session = requests.Session()
+    for cookie in page.context.cookies():
+        session.cookies.set(cookie["name"], cookie["value"])
+    if origin is not None:
+        session.headers["Origin"] = origin
+    return session
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import quiet, screenshot, sign_in
+from tests.e2e.conftest import page_session, quiet, screenshot, sign_in
 from tests.servers import AppProcess
 
 
@@ -125,9 +125,7 @@ def test_analyst_cannot_open_the_wizard_or_decommission(page: Page,
     page.goto(live_app.url + "/clusters/1")
     expect(page.locator("#cluster-status-badge")).to_have_text("running")
     expect(page.locator("#cluster-manage-div")).to_contain_text("Only cluster admins")
-    session = requests.Session()
-    for cookie in page.context.cookies():
-        session.cookies.set(cookie["name"], cookie["value"])
+    session = page_session(page)
     body = {"output": "..cluster-decommission-alert-div.children...cluster-poll-interval."
                       "n_intervals..",
             "outputs": [{"id": "cluster-decommission-alert-div", "property": "children"},

@@ -39,7 +39,7 @@ WATCH = """([x0, x1]) => new Promise(resolve => {
 big_app = app_fixture(
     "big_app", "The small demo on an app that holds no samples in memory (as if every process "
     "were too big), so the explorer draws from the partials the deployment's duty builds.",
-    env={"LYCEUM_EXPLORER_HELD_SAMPLES": "0"})
+    env={"LYCEUM_EXPLORER_HELD_SAMPLES": "0"}, partials=True)
 
 
 def _summary_once_stored(page: Page, url: str, *, within: float = 420) -> str:

@@ -73,7 +73,7 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
     """An app of its own with the test plant in a new cluster (API ingest: Parquet, JSON)."""
     # alerts are evaluated every 5 s (the dashboard's refresh), not every 30
     app = AppProcess(tmp_path_factory.mktemp("plant") / "instance",
-                     env={"LYCEUM_DASHBOARD_REFRESH_S": "5"})
+                     env={"LYCEUM_DASHBOARD_REFRESH_S": "5"}, partials=False)
     app.start()
     try:
         login = app.first_admin()

@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import cut_texts, screenshot, sideways, sign_in, sticking_out
+from tests.e2e.conftest import cut_texts, page_session, screenshot, sideways, sign_in, sticking_out
 from tests.servers import AppProcess
 
 CSV = ("serial,process,ts,idx,x,y,x_unit,y_unit,line\n"
@@ -20,9 +20,7 @@ def test_editor_creates_a_project_and_a_report(page: Page, live_app: AppProcess,
     sign_in(page, live_app.url, *admin_login)
     expect(page.locator("#nav-user-label")).to_be_visible()
     # other tests of the session may have made projects here (saved views go into one)
-    api = requests.Session()
-    for cookie in page.context.cookies():
-        api.cookies.set(cookie["name"], cookie["value"])
+    api = page_session(page)
     made = [p["name"] for p in api.get(f"{live_app.url}/api/v1/clusters/1/projects",
                                        timeout=30).json()["items"]]
     page.goto(f"{live_app.url}/clusters/1/projects")

@@ -9,7 +9,7 @@ import re
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import quiet, screenshot, sideways, sign_in, sticking_out
+from tests.e2e.conftest import page_session, quiet, screenshot, sideways, sign_in, sticking_out
 from tests.servers import AppProcess
 
 #: The first thing looked for on a page: the machine is shared, pages take a while to fill.
@@ -209,11 +209,7 @@ def test_a_retention_change_shows_its_progress_and_disables_the_buttons(
 
 def _api(page: Page, live_app: AppProcess) -> requests.Session:
     """The page's signed-in session, for the API."""
-    session = requests.Session()
-    for cookie in page.context.cookies():
-        session.cookies.set(cookie["name"], cookie["value"])
-    session.headers["Origin"] = live_app.url
-    return session
+    return page_session(page, origin=live_app.url)
 
 
 def test_a_decommissioned_cluster_is_hidden_then_purged(page: Page, live_app: AppProcess,

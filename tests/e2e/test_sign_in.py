@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import page_session, screenshot, sign_in
 from tests.servers import AppProcess
 
 
@@ -68,9 +68,7 @@ def test_viewer_sees_no_admin_pages(page: Page, live_app: AppProcess) -> None:
     expect(page.locator("#shell-content")).to_contain_text("Only administrators can do this.")
     screenshot(page, "viewer-denied")
     # The callback behind the page refuses too, when posted directly with the viewer's cookie.
-    session = requests.Session()
-    for cookie in page.context.cookies():
-        session.cookies.set(cookie["name"], cookie["value"])
+    session = page_session(page)
     body = {"output": "..engine-summary-div.children...engine-volumes-div.children..."
                       "engine-databases-div.children...engine-error-div.children..",
             "outputs": [{"id": i, "property": "children"} for i in

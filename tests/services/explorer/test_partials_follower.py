@@ -5,6 +5,7 @@ the partials."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from services.clusters import operations
 from services.clusters.query_session import for_cluster
 from services.core.runtime import Runtime
 from services.explorer import curve_queries, partials, partials_follower, population
+from services.explorer import view as explorer_view
+from services.explorer.state import ExplorerState
 from tests import plants
 from tests.services.import_helpers import import_bytes, make_cluster
 from tests.waiting import wait_until
@@ -24,6 +27,14 @@ RIVETING = (plants.process("riveting"),)
 def _grid_curves(rt: Runtime, cluster_id: int) -> int:
     grid = partials.ready_grid(for_cluster(rt, cluster_id), "riveting")
     return grid.curves if grid is not None else 0
+
+
+def _with_riveting(rt: Runtime, ch_database: str, tmp_path: Path, *, curves: int) -> int:
+    """A new cluster holding ``curves`` imported riveting curves; its id."""
+    cluster_id = make_cluster(rt, ch_database)
+    table = plants.curve_table(curves=curves, processes=RIVETING)
+    assert import_bytes(rt, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
+    return cluster_id
 
 
 def test_an_old_cluster_gets_the_tables_and_imported_curves_their_partials(
@@ -62,9 +73,7 @@ def test_an_old_cluster_gets_the_tables_and_imported_curves_their_partials(
 def test_a_cluster_holding_many_curves_is_backfilled_as_an_operation(
         runtime: Runtime, ch_database: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    cluster_id = make_cluster(runtime, ch_database)
-    table = plants.curve_table(curves=6, processes=RIVETING)
-    assert import_bytes(runtime, cluster_id, tmp_path, plants.to_csv(table)).status == "done"
+    cluster_id = _with_riveting(runtime, ch_database, tmp_path, curves=6)
     monkeypatch.setattr(partials_follower, "OPERATION_CURVES", 2)
     monkeypatch.setattr(partials, "CHUNK_CURVES", 2)  # progress in three steps
     partials_follower.PartialsFollower(runtime).work()
@@ -109,3 +118,23 @@ def test_the_work_of_a_catch_up_counts_late_curves_and_rebuilds(
 def test_only_a_few_new_curves_above_the_watermark_may_wait(
         due: partials_follower.Due, urgent: bool) -> None:
     assert due.urgent is urgent
+
+
+def test_switched_off_the_explorer_reads_no_partials_built_before(
+        runtime: Runtime, ch_database: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partials built while they were on miss every curve since: off, none are read."""
+    cluster_id = _with_riveting(runtime, ch_database, tmp_path, curves=5)
+    partials_follower.PartialsFollower(runtime).work()
+    assert _grid_curves(runtime, cluster_id) == 5
+    monkeypatch.setattr(population, "MAX_SAMPLES", 1)  # as if too big to hold
+    state = ExplorerState(process="riveting")
+    on = explorer_view.draw(runtime, cluster_id, state, width=400, height=200, selected=[])
+    assert on.density.stored_cells is not None
+    runtime.settings = replace(runtime.settings, explorer_partials=False)
+    off = explorer_view.draw(runtime, cluster_id, state, width=400, height=200, selected=[])
+    assert off.density.stored_cells is None and off.density.n_curves == 5
+    zoomed = replace(state, x_range=on.density.x_range)
+    dens, _, _ = explorer_view.zoom(runtime, cluster_id, zoomed, width=400, height=200,
+                                    outliers=[], selected=[])
+    assert dens.stored_cells is None
