@@ -180,11 +180,34 @@ def make_control_figure(panel: Any, *, height: int = 460) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def _pdf(mean: float, sigma: float, lo: float, hi: float) -> tuple[list[float], list[float]]:
+def _pdf(mean: float, sigma: float, lo: float, hi: float, *,
+         scale: float) -> tuple[list[float], list[float]]:
+    """The normal curve over ``lo``..``hi``, its density times ``scale`` (values × bin width:
+    on the histogram's count axis)."""
     xs = [lo + (hi - lo) * i / 120 for i in range(121)]
-    ys = [math.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    ys = [scale * math.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
           for x in xs]
     return xs, ys
+
+
+def value_axis(lo: float, hi: float) -> tuple[float, float, float]:
+    """The capability histogram's value axis over ``lo``..``hi``: (start, end, tick step).
+
+    The step is 1, 2 or 5 × 10^k, about five steps over the values and limits; the axis
+    starts half a step before the first tick at or below ``lo`` and ends half a step past the
+    last at or above ``hi``. So no tick label lies at an end of the axis: with plotly's own
+    ticks one could (CI: the axis ended 0.04 kN past a tick at 30, its label ran past the
+    plot and plotly grew the margin and drew the chart again)."""
+    span = hi - lo
+    if span <= 0:  # one value (and no limits): a band around it
+        span = abs(hi) * 0.1 or 1.0
+        lo, hi = lo - span / 2, hi + span / 2
+    rough = span / 5
+    power = 10.0 ** math.floor(math.log10(rough))
+    step = next(f * power for f in (1.0, 2.0, 5.0, 10.0) if f * power >= rough * (1 - 1e-9))
+    first = math.floor(lo / step + 1e-9) * step
+    last = math.ceil(hi / step - 1e-9) * step
+    return first - step / 2, last + step / 2, step
 
 
 #: The most bars a capability histogram draws, however far one value lies from the rest.
@@ -218,24 +241,24 @@ def make_blank_capability(text: str = "") -> dict[str, Any]:
 
 
 def make_capability_figure(panel: Any) -> dict[str, Any]:
-    """Histogram of the judged values with LSL/USL and the normal curves (overall solid,
-    within dashed)."""
+    """Histogram of the judged values (counts) with LSL/USL and the normal curves scaled to
+    it (overall solid, within dashed)."""
     study = panel.capability
     if study is None or not panel.histogram:
         return make_blank_capability(panel.note or "No values for a capability study.")
+    bins = histogram_bins(panel.histogram)
     data: list[dict[str, Any]] = [{
-        "type": "histogram", "x": panel.histogram, "histnorm": "probability density",
-        "name": "values", "marker": {"color": "#9ec5fe", "line": {"color": "#ffffff",
-                                                                  "width": 1}},
-        "xbins": histogram_bins(panel.histogram),
-        "hovertemplate": "%{x}<br>density %{y:.3g}<extra></extra>"}]
+        "type": "histogram", "x": panel.histogram, "name": "values",
+        "marker": {"color": "#9ec5fe", "line": {"color": "#ffffff", "width": 1}},
+        "xbins": bins, "hovertemplate": "%{x}<br>%{y} values<extra></extra>"}]
     spec = [v for v in (study.lsl, study.usl) if v is not None]
-    lo, hi = min([*panel.histogram, *spec]), max([*panel.histogram, *spec])
-    pad = (hi - lo) * 0.08 or 1.0
+    start, end, step = value_axis(min([*panel.histogram, *spec]),
+                                  max([*panel.histogram, *spec]))
     for name, sigma, style in (("overall", study.sigma_overall, "solid"),
                                ("within", study.sigma_within, "dash")):
         if study.mean is not None and sigma:
-            xs, ys = _pdf(study.mean, sigma, lo - pad, hi + pad)
+            xs, ys = _pdf(study.mean, sigma, start, end,
+                          scale=len(panel.histogram) * bins["size"])
             data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
                          "name": f"normal ({name})", "hoverinfo": "skip",
                          "line": {"color": GREY if name == "within" else BLUE,
@@ -258,7 +281,10 @@ def make_capability_figure(panel: Any) -> dict[str, Any]:
               "font": {"size": 11}}
     layout = {"height": CAPABILITY_HEIGHT, "margin": _CAPABILITY_MARGIN, "template": _TEMPLATE,
               "showlegend": True, "legend": legend,
-              "xaxis": {"title": _title(panel.unit or "value"), "range": [lo - pad, hi + pad]},
-              "yaxis": {"title": _title("density")}, "shapes": shapes, "annotations": labels,
+              "xaxis": {"title": _title(panel.unit or "value"), "range": [start, end],
+                        "tick0": start + step / 2, "dtick": step},
+              # counts, not densities: "0.008" (a density of values in the thousands) was
+              # wider than the margin holds, and a count is what a person reads off a bar
+              "yaxis": {"title": _title("count")}, "shapes": shapes, "annotations": labels,
               "uirevision": "capability"}
     return {"data": data, "layout": layout}

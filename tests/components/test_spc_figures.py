@@ -76,6 +76,35 @@ def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
     go.Figure(figure)
 
 
+def test_the_capability_axis_ends_half_a_step_past_its_outer_ticks() -> None:
+    """No tick label at an end of the axis, where it ran past the plot (CI: an axis ended
+    0.04 kN past its tick at 30), whatever the values' size and sign."""
+    for lo, hi in ((16.0, 24.0), (16.0, 29.0), (-4.1, -1.9), (0.0093, 0.0151), (1100.0, 1400.0),
+                   (7.0, 7.0), (0.0, 0.0), (-250.0, 31_000.0)):
+        start, end, step = spc_figures.value_axis(lo, hi)
+        assert start < lo and hi < end
+        power = 10 ** np.floor(np.log10(step))
+        assert round(step / power, 6) in (1.0, 2.0, 5.0)
+        first, last = start + step / 2, end - step / 2
+        assert first <= lo + 1e-9 and hi - 1e-9 <= last  # the ticks cover the values
+        assert np.isclose(first / step, round(first / step))  # ticks on multiples of the step
+        assert 2 <= round((last - first) / step) <= 7
+    assert spc_figures.value_axis(16.0, 24.0) == (15.0, 25.0, 2.0)
+
+
+def test_the_capability_histogram_counts_values_under_curves_of_the_same_scale() -> None:
+    figure = spc_figures.make_capability_figure(_panel())
+    bars, overall = figure["data"][0], figure["data"][1]
+    assert "histnorm" not in bars and figure["layout"]["yaxis"]["title"]["text"] == "count"
+    axis = figure["layout"]["xaxis"]
+    assert (axis["range"], axis["tick0"], axis["dtick"]) == ([15.0, 25.0], 16.0, 2.0)
+    # the normal curve's area is the bars' (values × bin width): its peak, 1/(σ√2π) of it
+    study = _panel().capability
+    assert study is not None and study.sigma_overall == 1.2
+    area = len(bars["x"]) * bars["xbins"]["size"]
+    assert np.isclose(max(overall["y"]), area / (1.2 * np.sqrt(2 * np.pi)), rtol=1e-3)
+
+
 def test_the_capability_legend_lies_over_the_plot_away_from_the_axis_title() -> None:
     layout = spc_figures.make_capability_figure(_panel())["layout"]
     legend, margin = layout["legend"], layout["margin"]

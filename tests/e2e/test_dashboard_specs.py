@@ -5,11 +5,16 @@ limits read-only, without a Save button."""
 from __future__ import annotations
 
 import re
+import statistics
+from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from components.spc_figures import make_capability_figure
+from services.quality.spc_capability import CapabilityStudy
+from services.quality.spc_panel import SpcPanel
 from tests.e2e.conftest import grown_margins, page_session, screenshot, sign_in
 from tests.servers import AppProcess
 
@@ -160,3 +165,25 @@ def test_the_capability_legend_keeps_clear_of_the_axis_title_at_every_size(
         assert svg["top"] <= drawn["top"] and drawn["bottom"] <= plot["top"] + 1, boxes
         assert "dashboard-spc-capability-graph" not in grown_margins(page), width
         screenshot(page, f"dashboard-capability-legend-{width}")
+        # whatever the values: one far out, or values in the thousands (CI drew an axis
+        # ending 0.04 kN past its tick at 30, and a density's "0.008" was wider than the margin)
+        for name, figure in _hard_capabilities().items():
+            page.evaluate("f => window.Plotly.react(document.querySelector("
+                          "'#dashboard-spc-capability-graph .js-plotly-plot'), f.data, f.layout)",
+                          figure)
+            assert "dashboard-spc-capability-graph" not in grown_margins(page), (width, name)
+
+
+def _hard_capabilities() -> dict[str, dict[str, Any]]:
+    """Capability figures as the server draws them, for values whose plotly ticks (before)
+    ended at the axis' edge or were wider than the margins."""
+    def figure(values: list[float], lsl: float, usl: float) -> dict[str, Any]:
+        sigma = statistics.pstdev(values)
+        study = CapabilityStudy(len(values), statistics.fmean(values), sigma, sigma, lsl, usl,
+                                1.0, 1.0, 1.0, 1.0)
+        return make_capability_figure(SpcPanel(
+            title="peak force", kind="imr", unit="kN", subgroup_size=1, times=[], series=[],
+            violations=[], excluded=[], baseline="", capability=study, histogram=values))
+    around = [20.4 + 0.15 * (i % 9 - 4) for i in range(40)]
+    return {"one at 29 kN": figure([*around, 29.0], 16.0, 24.0),
+            "thousands": figure([v * 100 for v in around], 1600.0, 2400.0)}
