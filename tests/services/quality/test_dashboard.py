@@ -131,6 +131,10 @@ def test_fifty_viewers_cost_the_queries_of_one(runtime: Runtime, cluster_id: int
 
     from services.quality import dashboard
 
+    # Panels stay fresh for the whole test: a loaded machine took over 24 s (0.8 of the 30 s
+    # refresh) between the first refresh and the other window's, and the line status was
+    # read again (CI-like run: 15 queries for 14). What is measured is sharing, not expiry.
+    runtime.settings = runtime.settings.with_overrides(dashboard_refresh_s=3600)
     view = kpis.View(cluster_id, "7d")
     before = dashboard.queries_so_far(runtime)
     dashboard.full_refresh(runtime, view, uncached=True)
