@@ -158,7 +158,8 @@ def make_control_figure(panel: Any, *, height: int = 460) -> dict[str, Any]:
     stepped = any(s.stepped for s in panel.series)
     axis = "Subgroup" + (" (* limits vary with n)" if stepped else "")
     layout: dict[str, Any] = {"height": height if rows == 2 else int(height * 0.7),
-                              "margin": _MARGIN, "template": _TEMPLATE, "showlegend": False,
+                              "margin": {**_MARGIN, "l": left_margin(panel.series)},
+                              "template": _TEMPLATE, "showlegend": False,
                               "uirevision": panel.kind, "hovermode": "closest"}
     domains = ([0.442, 1.0], [0.0, 0.372]) if rows == 2 else ([0.0, 1.0],)
     for row, series in enumerate(panel.series, start=1):
@@ -190,6 +191,35 @@ def _pdf(mean: float, sigma: float, lo: float, hi: float, *,
     return xs, ys
 
 
+def nice_step(rough: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at least ``rough`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(rough))
+    return next(f * power for f in (1.0, 2.0, 5.0, 10.0) if f * power >= rough * (1 - 1e-9))
+
+
+def left_margin(series: list[Any]) -> int:
+    """The control chart's left margin (px): the y axis title and tick labels as wide as the
+    values need. ``18|20|22`` fit the usual 56 px; another plant's "0.0018" or "−8000" did
+    not, and plotly grew the margin and drew the chart again. The labels' decimals are
+    those of a step no coarser than plotly's (it divides each panel's range by at most 10,
+    rounded up to 2, 5 or 10 × 10^k), from the outer ticks, so the estimate is never too
+    narrow: 8 px a character beside 32 px for the title and the gaps."""
+    return max([int(_MARGIN["l"]), *(32 + 8 * _label_chars(s) for s in series)])
+
+
+def _label_chars(series: Any) -> int:
+    """The most characters a tick label of one panel's y axis may have (0: no values)."""
+    values = [v for v in (*series.values, *series.center, *series.lcl, *series.ucl)
+              if v is not None and math.isfinite(v)]
+    if not values:
+        return 0
+    lo, hi = min(values), max(values)
+    step = nice_step((hi - lo) / 10 if hi > lo else abs(hi) * 0.1 or 1.0)
+    decimals = max(0, -math.floor(math.log10(step)))
+    ends = (math.floor(lo / step) * step, math.ceil(hi / step) * step)  # the outer ticks
+    return max(len(f"{v:.{decimals}f}") for v in ends)
+
+
 def value_axis(lo: float, hi: float) -> tuple[float, float, float]:
     """The capability histogram's value axis over ``lo``..``hi``: (start, end, tick step).
 
@@ -202,9 +232,7 @@ def value_axis(lo: float, hi: float) -> tuple[float, float, float]:
     if span <= 0:  # one value (and no limits): a band around it
         span = abs(hi) * 0.1 or 1.0
         lo, hi = lo - span / 2, hi + span / 2
-    rough = span / 5
-    power = 10.0 ** math.floor(math.log10(rough))
-    step = next(f * power for f in (1.0, 2.0, 5.0, 10.0) if f * power >= rough * (1 - 1e-9))
+    step = nice_step(span / 5)
     first = math.floor(lo / step + 1e-9) * step
     last = math.ceil(hi / step - 1e-9) * step
     return first - step / 2, last + step / 2, step

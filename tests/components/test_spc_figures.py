@@ -76,6 +76,21 @@ def test_capability_histogram_with_spec_lines_and_normal_curves() -> None:
     go.Figure(figure)
 
 
+def test_the_left_margin_holds_each_panels_widest_tick_label() -> None:
+    """The demo's kN keep the usual margin; another plant's leak rates or negative angles
+    get the room their labels need (checked in Chromium by the dashboard's e2e tests)."""
+    assert spc_figures.make_control_figure(_panel())["layout"]["margin"]["l"] == 56
+    leak = ChartSeries("X̄", [0.0019, 0.0021], [0.002] * 2, [0.0017] * 2, [0.0023] * 2)
+    angle = ChartSeries("X̄", [-5200.0, -4700.0], [-5000.0] * 2, [-7400.0] * 2, [-2600.0] * 2)
+    rate = ChartSeries("R", [0.0001, 0.0003], [0.0002] * 2, [0.0] * 2, [0.0004] * 2)
+    assert spc_figures.left_margin([leak]) >= 73  # "0.0018" (plotly drew it in 73 px)
+    assert spc_figures.left_margin([angle]) >= 70  # "−7000"
+    # per panel: the R panel's small values do not coarsen the X̄ panel's estimate
+    assert spc_figures.left_margin([angle, rate]) >= spc_figures.left_margin([rate])
+    empty = ChartSeries("X̄", [None, None], [float("nan")] * 2, [0.0] * 2, [0.0] * 2)
+    assert spc_figures.left_margin([empty]) == 56
+
+
 def test_the_capability_axis_ends_half_a_step_past_its_outer_ticks() -> None:
     """No tick label at an end of the axis, where it ran past the plot (CI: an axis ended
     0.04 kN past its tick at 30), whatever the values' size and sign."""

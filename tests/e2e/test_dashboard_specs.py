@@ -12,9 +12,9 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from components.spc_figures import make_capability_figure
+from components.spc_figures import make_capability_figure, make_control_figure
 from services.quality.spc_capability import CapabilityStudy
-from services.quality.spc_panel import SpcPanel
+from services.quality.spc_panel import ChartSeries, SpcPanel
 from tests.e2e.conftest import grown_margins, page_session, screenshot, sign_in
 from tests.servers import AppProcess
 
@@ -168,10 +168,37 @@ def test_the_capability_legend_keeps_clear_of_the_axis_title_at_every_size(
         # whatever the values: one far out, or values in the thousands (CI drew an axis
         # ending 0.04 kN past its tick at 30, and a density's "0.008" was wider than the margin)
         for name, figure in _hard_capabilities().items():
-            page.evaluate("f => window.Plotly.react(document.querySelector("
-                          "'#dashboard-spc-capability-graph .js-plotly-plot'), f.data, f.layout)",
-                          figure)
+            _redraw(page, "dashboard-spc-capability-graph", figure)
             assert "dashboard-spc-capability-graph" not in grown_margins(page), (width, name)
+        # another plant's values: a leak rate's "0.0018", an angle's "−8000" (plotly grew
+        # the 56 px left margin for any label over 3 characters)
+        for name, figure in _hard_controls().items():
+            _redraw(page, "dashboard-spc-graph", figure)
+            assert "dashboard-spc-graph" not in grown_margins(page), (width, name)
+
+
+def _redraw(page: Page, graph: str, figure: dict[str, Any]) -> None:
+    """Draw ``figure`` (as the server makes it) in the page's ``graph``."""
+    page.evaluate("([id, f]) => window.Plotly.react(document.querySelector("
+                  "`#${id} .js-plotly-plot`), f.data, f.layout)", [graph, figure])
+
+
+def _hard_controls() -> dict[str, dict[str, Any]]:
+    """X̄-R figures as the server draws them, for values whose labels the default margin
+    did not hold."""
+    def figure(centre: float, spread: float) -> dict[str, Any]:
+        means = [centre + spread * ((i * 7) % 11 - 5) / 5 for i in range(25)]
+        ranges = [abs(spread) * (1 + (i % 4) / 2) for i in range(25)]
+        return make_control_figure(SpcPanel(
+            title="f", kind="xbar_r", unit="u", subgroup_size=5,
+            times=[f"2026-12-01T{i % 24:02d}:00:00+00:00" for i in range(25)],
+            series=[ChartSeries("X̄", list(means), [centre] * 25, [centre - 3 * spread] * 25,
+                                [centre + 3 * spread] * 25),
+                    ChartSeries("R", list(ranges), [2 * spread] * 25, [0.0] * 25,
+                                [4.2 * spread] * 25)],
+            violations=[], excluded=[], baseline="", capability=None, histogram=[]))
+    return {"leak rate": figure(0.002, 0.0001), "negative angle": figure(-5000.0, 800.0),
+            "small negative": figure(-0.4, 0.02)}
 
 
 def _hard_capabilities() -> dict[str, dict[str, Any]]:
