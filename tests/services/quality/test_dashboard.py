@@ -131,23 +131,28 @@ def test_fifty_viewers_cost_the_queries_of_one(runtime: Runtime, cluster_id: int
 
     from services.quality import dashboard
 
-    # Panels stay fresh for the whole test: a loaded machine took over 24 s (0.8 of the 30 s
-    # refresh) between the first refresh and the other window's, and the line status was
-    # read again (CI-like run: 15 queries for 14). What is measured is sharing, not expiry.
+    # Panels stay fresh for the whole test (a loaded machine can take longer than 0.8 of the
+    # 30 s refresh): what is measured is sharing, not expiry.
     runtime.settings = runtime.settings.with_overrides(dashboard_refresh_s=3600)
-    view = kpis.View(cluster_id, "7d")
-    before = dashboard.queries_so_far(runtime)
-    dashboard.full_refresh(runtime, view, uncached=True)
-    one = dashboard.queries_so_far(runtime) - before
-    start = dashboard.queries_so_far(runtime)
+    view, other = kpis.View(cluster_id, "7d"), kpis.View(cluster_id, "24h")
+
+    def cost(refresh: Any) -> int:
+        before = dashboard.queries_so_far(runtime)
+        refresh()
+        return dashboard.queries_so_far(runtime) - before
+
+    # What each costs alone (nothing kept): how many queries depends on the data in the
+    # window (the SPC panel's, say), so the test compares like with like.
+    one = cost(lambda: dashboard.full_refresh(runtime, view, uncached=True))
+    other_alone = cost(lambda: dashboard.full_refresh(runtime, other, uncached=True))
+    status = cost(lambda: dashboard.status(runtime, view, uncached=True))
+    assert one >= 5 and status >= 1
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: dashboard.full_refresh(runtime, view), range(50)))
-    assert one >= 5 and dashboard.queries_so_far(runtime) - start == one
-    other = kpis.View(cluster_id, "24h")
-    dashboard.full_refresh(runtime, other)
-    # Another window is another view; the line status and the cluster's feature list (read
-    # from its catalog, for the SPC panel) do not depend on the window.
-    assert dashboard.queries_so_far(runtime) - start == 2 * one - 2
+        fifty = cost(lambda: list(pool.map(lambda _: dashboard.full_refresh(runtime, view),
+                                           range(50))))
+    assert fifty == one
+    # Another window is another view; the line status does not depend on the window.
+    assert cost(lambda: dashboard.full_refresh(runtime, other)) == other_alone - status
 
 
 def test_rules_from_the_form_and_switching_them_off(runtime: Runtime, cluster_id: int) -> None:
